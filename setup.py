@@ -1,0 +1,40 @@
+"""Jotunheim: makes a CircuitPython board a device of the Edda platform."""
+
+from setuptools import find_packages, setup
+
+HOST = [
+    "betterproto[compiler]==2.0.0b7",
+    "grpcio-tools==1.85.1",
+    "protobuf==7.36.2",
+    "cryptography==50.0.2",
+    "lupa==2.8",
+    "sonora==0.2.3",
+    "circup==3.1.0",
+]
+TEST = [
+    "pytest==9.2.0",
+    "hypothesis==6.170.17",
+    "minipb==2.0.0",
+    "connect-python==0.9.0",
+    "protoc-gen-connect-python==0.9.0",
+    "ruff==0.17.5",
+]
+
+setup(
+    name="jotunheim",
+    version="0.1.0",
+    description="CircuitPython library bundle that makes a board an Edda device",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.9",
+    packages=find_packages(include=["jotunheim", "jotunheim.*", "jotunheim_host", "jotunheim_host.*"]),
+    install_requires=[
+        "Adafruit-Blinka",
+        "adafruit-circuitpython-requests",
+        "adafruit-circuitpython-connectionmanager",
+        "adafruit-circuitpython-httpserver",
+    ],
+    extras_require={"host": HOST, "test": HOST + TEST},
+    entry_points={"console_scripts": ["jotunheim=jotunheim_host.cli:main"]},
+)
