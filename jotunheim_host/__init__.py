@@ -1,0 +1,2 @@
+"""Host-side (CPython only) tools for Jotunheim: reference Loki, OTA signing,
+device simulator, demo and bundle builder. Never copied to a board."""

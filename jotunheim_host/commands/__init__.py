@@ -1,0 +1,1 @@
+"""Subcommands of the ``jotunheim`` CLI, one module per concern."""
