@@ -1,0 +1,215 @@
+"""Per-endpoint resilience: backoff state, a circuit breaker, success/failure accounting.
+
+One :class:`ConnectionResilienceManager` is shared by everything that talks to the network
+(Loki client, negotiator, OTA fetcher, Device loop). Each endpoint (any string: a URL, a
+host:port, "loki") gets its own backoff and breaker, so a dead OTA server does not slow
+down calls to a healthy Loki.
+
+Non-blocking use (a device loop)::
+
+    if manager.ready("loki"):
+        manager.call("loki", client.execute_script, "monitor")
+
+Blocking use: ``manager.call("loki", fn, wait=True)`` sleeps out a pending backoff first
+(but never waits for an open breaker: that raises ``CircuitOpenError`` at once).
+"""
+
+from jotunheim import compat
+from jotunheim.resilience.backoff import FULL, NONE, Backoff
+from jotunheim.resilience.breaker import CLOSED, CircuitBreaker, CircuitOpenError
+
+
+class EndpointState:
+    """Accounting for one endpoint."""
+
+    def __init__(self, name, backoff, breaker) -> None:
+        self.name = name
+        self.backoff = backoff
+        self.breaker = breaker
+        self.successes = 0
+        self.failures = 0
+        self.consecutive_failures = 0
+        self.last_error = None
+        self.last_category = None
+        self.last_failure_at = None
+        self.last_success_at = None
+        self.next_attempt_at = 0.0
+        self.last_delay = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "endpoint": self.name,
+            "state": self.breaker.state,
+            "successes": self.successes,
+            "failures": self.failures,
+            "consecutive_failures": self.consecutive_failures,
+            "last_error": self.last_error,
+            "last_category": self.last_category,
+            "next_delay": self.last_delay,
+        }
+
+
+class ConnectionResilienceManager:
+    """:param float base_delay: first backoff ceiling (seconds)
+    :param float max_delay: longest backoff
+    :param int breaker_threshold: consecutive failures that open an endpoint's breaker
+    :param float breaker_cooldown: seconds a breaker stays open
+    :param bool jitter: full jitter on backoff delays
+    :param int max_endpoints: endpoints tracked at most (the oldest is forgotten first)
+    :param clock, sleep, rand: injectable for tests
+    :param error_handler: categorises failures (default: the shared one)
+    """
+
+    def __init__(
+        self,
+        base_delay: float = 0.5,
+        max_delay: float = 30.0,
+        *,
+        breaker_threshold: int = 5,
+        breaker_cooldown: float = 30.0,
+        jitter: bool = True,
+        max_endpoints: int = 16,
+        clock=None,
+        sleep=None,
+        rand=None,
+        error_handler=None,
+    ) -> None:
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.breaker_threshold = breaker_threshold
+        self.breaker_cooldown = breaker_cooldown
+        self.jitter = jitter
+        self.max_endpoints = max_endpoints
+        self.clock = clock or compat.monotonic
+        self.sleep = sleep or _sleep
+        self.rand = rand
+        if error_handler is None:
+            from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
+
+            error_handler = default_handler()
+        self.errors = error_handler
+        self._endpoints = {}
+        self._order = []
+
+    @classmethod
+    def from_settings(cls, resilience: dict, **kwargs):
+        """Build from the ``network.resilience`` settings section."""
+        manager = cls(**kwargs)
+        manager.configure(resilience)
+        return manager
+
+    def configure(self, resilience: dict) -> None:
+        """Apply a (hot-reloaded) ``network.resilience`` section to every endpoint."""
+        self.base_delay = resilience.get("base_delay", self.base_delay)
+        self.max_delay = resilience.get("max_delay", self.max_delay)
+        self.breaker_threshold = resilience.get("breaker_threshold", self.breaker_threshold)
+        self.breaker_cooldown = resilience.get("breaker_cooldown", self.breaker_cooldown)
+        self.jitter = resilience.get("jitter", self.jitter)
+        for state in self._endpoints.values():
+            state.backoff.base = self.base_delay
+            state.backoff.cap = self.max_delay
+            state.backoff.jitter = FULL if self.jitter else NONE
+            state.breaker.threshold = self.breaker_threshold
+            state.breaker.cooldown = self.breaker_cooldown
+
+    def endpoint(self, name: str) -> EndpointState:
+        """The state of ``name``, created on first use."""
+        state = self._endpoints.get(name)
+        if state is None:
+            if len(self._order) >= self.max_endpoints:
+                oldest = self._order.pop(0)
+                del self._endpoints[oldest]
+            state = EndpointState(
+                name,
+                Backoff(
+                    self.base_delay,
+                    self.max_delay,
+                    jitter=FULL if self.jitter else NONE,
+                    rand=self.rand,
+                ),
+                CircuitBreaker(
+                    self.breaker_threshold, self.breaker_cooldown, clock=self.clock, name=name
+                ),
+            )
+            self._endpoints[name] = state
+            self._order.append(name)
+        return state
+
+    def wait_time(self, name: str) -> float:
+        """Seconds until ``name`` may be tried (backoff or open breaker)."""
+        state = self.endpoint(name)
+        backoff_left = state.next_attempt_at - self.clock()
+        breaker_left = state.breaker.retry_after()
+        left = backoff_left if backoff_left > breaker_left else breaker_left
+        return left if left > 0 else 0.0
+
+    def ready(self, name: str) -> bool:
+        """True when a call to ``name`` would go out now."""
+        return self.wait_time(name) <= 0
+
+    def record_success(self, name: str) -> None:
+        state = self.endpoint(name)
+        state.successes += 1
+        state.consecutive_failures = 0
+        state.last_success_at = self.clock()
+        state.next_attempt_at = 0.0
+        state.last_delay = 0.0
+        state.backoff.reset()
+        state.breaker.record_success()
+
+    def record_failure(self, name: str, exc=None):
+        """Count a failure, schedule the next attempt; returns the error's ``ErrorInfo``
+        (or None when no exception is given)."""
+        state = self.endpoint(name)
+        info = None
+        floor = 0.0
+        if exc is not None:
+            info = self.errors.handle(exc)
+            state.last_error = info.reason[:120]
+            state.last_category = info.category
+            floor = info.delay
+        state.failures += 1
+        state.consecutive_failures += 1
+        state.last_failure_at = self.clock()
+        delay = state.backoff.next()
+        if delay < floor:
+            delay = floor if floor < self.max_delay else self.max_delay
+        state.last_delay = delay
+        state.next_attempt_at = state.last_failure_at + delay
+        state.breaker.record_failure()
+        return info
+
+    def call(self, name: str, fn, *args, wait: bool = False, **kwargs):
+        """Call ``fn(*args, **kwargs)`` for endpoint ``name`` and account for the outcome.
+
+        Raises :class:`CircuitOpenError` without calling when the breaker is open or (with
+        ``wait=False``) while the endpoint is still backing off; ``wait=True`` sleeps out a
+        backoff instead. ``fn``'s own exception is re-raised after being counted.
+        """
+        state = self.endpoint(name)
+        left = state.next_attempt_at - self.clock()
+        if left > 0 and state.breaker.state == CLOSED:
+            if not wait:
+                raise CircuitOpenError(name, left)
+            self.sleep(left)
+        state.breaker.check()
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:
+            self.record_failure(name, exc)
+            raise
+        self.record_success(name)
+        return result
+
+    def stats(self) -> list:
+        """Per-endpoint figures, e.g. for ``GetDeviceStatus``."""
+        return [self._endpoints[name].as_dict() for name in self._order]
+
+    def forget(self, name: str) -> None:
+        if name in self._endpoints:
+            del self._endpoints[name]
+            self._order.remove(name)
+
+
+def _sleep(seconds: float) -> None:
+    compat.sleep_ms(int(seconds * 1000))

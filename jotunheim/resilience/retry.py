@@ -1,0 +1,141 @@
+"""Retries with an attempt budget, exponential backoff, jitter and a deadline.
+
+Typical use (the gRPC-Web client, the OTA fetcher)::
+
+    from jotunheim.resilience.retry import RetryManager
+
+    retry = RetryManager(attempts=3, base_delay=0.1, max_delay=2, deadline=10)
+    response = retry.run(lambda: session.post(url, data=body), retry_if=is_unavailable)
+
+``run`` never sleeps past the deadline: when the next pause would end after it, the last
+error is raised at once. ``delays`` holds the pauses of the last run (for tests and logs).
+"""
+
+from jotunheim import compat
+from jotunheim.resilience.backoff import FULL, NONE, Backoff
+
+
+class RetryManager:
+    """:param int attempts: total tries (1 = no retry)
+    :param float base_delay: the first backoff ceiling in seconds
+    :param float max_delay: no pause is longer than this
+    :param deadline: time budget in seconds for one :meth:`run` (None = unbounded)
+    :param bool jitter: full jitter (True) or plain exponential delays (False)
+    :param rand: random source for the jitter (callable returning [0, 1))
+    :param sleep: callable(seconds); injectable for tests
+    :param clock: callable returning seconds; injectable for tests
+    :param error_handler: an :class:`~jotunheim.resilience.errors.ErrorHandler` used when
+        ``retry_if`` is not given (retry what it calls retryable)
+    """
+
+    def __init__(
+        self,
+        attempts: int = 3,
+        base_delay: float = 0.1,
+        max_delay: float = 2.0,
+        *,
+        deadline=None,
+        jitter: bool = True,
+        rand=None,
+        sleep=None,
+        clock=None,
+        error_handler=None,
+    ) -> None:
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        self.attempts = attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.deadline = deadline
+        self.jitter = jitter
+        self.rand = rand
+        self.sleep = sleep or _sleep
+        self.clock = clock or compat.monotonic
+        self.error_handler = error_handler
+        self.delays = []
+        self.last_error = None
+
+    @classmethod
+    def from_settings(cls, resilience: dict, **kwargs):
+        """Build from the ``network.resilience`` settings section."""
+        return cls(
+            attempts=resilience.get("retries", 2) + 1,
+            base_delay=resilience.get("base_delay", 0.1),
+            max_delay=resilience.get("max_delay", 2.0),
+            jitter=resilience.get("jitter", True),
+            **kwargs,
+        )
+
+    def _handler(self):
+        if self.error_handler is None:
+            from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
+
+            self.error_handler = default_handler()
+        return self.error_handler
+
+    def remaining(self, deadline_at) -> float:
+        """Seconds left until ``deadline_at`` (None when there is no deadline)."""
+        if deadline_at is None:
+            return None
+        return deadline_at - self.clock()
+
+    def run(self, fn, *args, retry_if=None, deadline_at=None, on_retry=None, **kwargs):
+        """Call ``fn(*args, **kwargs)`` until it returns, the budget is spent, or the error
+        is not worth retrying; return its result or raise its last exception.
+
+        :param retry_if: callable(exc) -> bool; default: the error handler's opinion
+        :param deadline_at: absolute deadline (``compat.monotonic()`` seconds); overrides
+            the constructor's relative ``deadline``
+        :param on_retry: callable(attempt, exc, delay) called before each pause
+        """
+        if deadline_at is None and self.deadline is not None:
+            deadline_at = self.clock() + self.deadline
+        backoff = Backoff(
+            base=self.base_delay,
+            cap=self.max_delay,
+            jitter=FULL if self.jitter else NONE,
+            rand=self.rand,
+        )
+        self.delays = []
+        self.last_error = None
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - decided below, re-raised if final
+                self.last_error = exc
+                delay = self._next_delay(exc, backoff, retry_if, attempt)
+                if delay is None:
+                    raise
+                left = self.remaining(deadline_at)
+                if left is not None and delay >= left:
+                    # A pause that ends after the deadline leaves no time for an attempt.
+                    raise
+                if on_retry is not None:
+                    on_retry(attempt, exc, delay)
+                self.delays.append(delay)
+                if delay > 0:
+                    self.sleep(delay)
+
+    def _next_delay(self, exc, backoff, retry_if, attempt):
+        """The pause before the next try, or None when there must be no next try."""
+        if attempt >= self.attempts:
+            return None
+        if retry_if is not None:
+            if not retry_if(exc):
+                return None
+            floor = 0.0
+        else:
+            info = self._handler().handle(exc)
+            if not info.retryable:
+                return None
+            floor = info.delay
+        delay = backoff.next()
+        delay = max(delay, floor)
+        delay = min(delay, self.max_delay)
+        return delay
+
+
+def _sleep(seconds: float) -> None:
+    compat.sleep_ms(int(seconds * 1000))
