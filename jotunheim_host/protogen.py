@@ -1,0 +1,246 @@
+"""Generator: ``proto/*.proto`` -> compact field-table modules for ``jotunheim.pb``.
+
+protoc (through ``grpc_tools``) parses the .proto files into a FileDescriptorSet; this
+module turns each file's messages into classes plus one ``setup(Class, fields)`` call per
+message, and each service into a table of method paths. No per-field code is emitted:
+the runtime in ``jotunheim/pb/__init__.py`` walks the tables.
+
+The betterproto reference modules (desktop codec used by the tests) are generated from
+the same files by ``generate_betterproto``.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from google.protobuf import descriptor_pb2
+
+ROOT = Path(__file__).resolve().parent.parent
+PROTO_DIR = ROOT / "proto"
+PB_DIR = ROOT / "jotunheim" / "pb"
+REFERENCE_DIR = ROOT / "jotunheim_host" / "reference_pb"
+
+FD = descriptor_pb2.FieldDescriptorProto
+_LENGTH_DELIMITED = {FD.TYPE_STRING, FD.TYPE_BYTES, FD.TYPE_MESSAGE}
+# Runtime flag bits (must match jotunheim/pb/__init__.py).
+REPEATED, PACKED, MAP, OPTIONAL, ONEOF_SHIFT = 1, 2, 4, 8, 4
+
+
+def descriptor_set(proto_files, include_dir):
+    """Run protoc and return the parsed FileDescriptorSet."""
+    from grpc_tools import protoc  # host-only dependency
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "set.pb")
+        args = [
+            "protoc",
+            "-I" + str(include_dir),
+            "--include_imports",
+            "--descriptor_set_out=" + out,
+        ]
+        args += [str(p) for p in proto_files]
+        if protoc.main(args) != 0:
+            raise RuntimeError("protoc failed on %s" % ", ".join(map(str, proto_files)))
+        fds = descriptor_pb2.FileDescriptorSet()
+        with open(out, "rb") as fh:
+            fds.ParseFromString(fh.read())
+    return fds
+
+
+class _Names:
+    """Maps fully qualified proto type names to Python expressions in a module."""
+
+    def __init__(self, fds):
+        self.owner = {}  # ".pkg.Msg" -> (file name, python class name)
+        self.map_entries = set()
+        for f in fds.file:
+            prefix = "." + f.package if f.package else ""
+            for msg in f.message_type:
+                self._walk(f.name, prefix, msg, "")
+            for enum in f.enum_type:
+                self.owner[prefix + "." + enum.name] = (f.name, enum.name)
+
+    def _walk(self, file_name, prefix, msg, outer):
+        full = prefix + "." + msg.name
+        py = (outer + "_" + msg.name) if outer else msg.name
+        if msg.options.map_entry:
+            py = "_" + py
+            self.map_entries.add(full)
+        self.owner[full] = (file_name, py)
+        for nested in msg.nested_type:
+            self._walk(file_name, full, nested, py.lstrip("_"))
+        for enum in msg.enum_type:
+            self.owner[full + "." + enum.name] = (file_name, py + "_" + enum.name)
+
+    def ref(self, type_name, current_file, imports):
+        file_name, py = self.owner[type_name]
+        if file_name == current_file:
+            return py
+        stem = module_stem(file_name)
+        imports.add(stem)
+        return "_%s.%s" % (stem, py)
+
+
+def module_stem(proto_name):
+    return Path(proto_name).stem
+
+
+def _messages(file_proto):
+    """Every message of a file, nested ones included, parents first."""
+    out = []
+
+    def walk(msg, prefix):
+        out.append((prefix + "." + msg.name, msg))
+        for nested in msg.nested_type:
+            walk(nested, prefix + "." + msg.name)
+
+    prefix = "." + file_proto.package if file_proto.package else ""
+    for msg in file_proto.message_type:
+        walk(msg, prefix)
+    return out
+
+
+def _enums(file_proto):
+    out = [(e, None) for e in file_proto.enum_type]
+
+    def walk(msg, prefix):
+        for e in msg.enum_type:
+            out.append((e, prefix + "." + msg.name))
+        for nested in msg.nested_type:
+            walk(nested, prefix + "." + msg.name)
+
+    prefix = "." + file_proto.package if file_proto.package else ""
+    for msg in file_proto.message_type:
+        walk(msg, prefix)
+    return out
+
+
+def _field_flags(field, msg, names):
+    flags = 0
+    if field.label == FD.LABEL_REPEATED:
+        if field.type == FD.TYPE_MESSAGE and field.type_name in names.map_entries:
+            flags |= MAP
+        else:
+            flags |= REPEATED
+            packed = not field.options.HasField("packed") or field.options.packed
+            if field.type not in _LENGTH_DELIMITED and packed:
+                flags |= PACKED
+    if field.proto3_optional:
+        flags |= OPTIONAL
+    elif field.HasField("oneof_index"):
+        real = [i for i, _ in enumerate(msg.oneof_decl) if not _is_synthetic(msg, i)]
+        flags |= (real.index(field.oneof_index) + 1) << ONEOF_SHIFT
+    return flags
+
+
+def _is_synthetic(msg, index):
+    return any(
+        f.proto3_optional and f.oneof_index == index for f in msg.field if f.HasField("oneof_index")
+    )
+
+
+def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto"):
+    """Python source of the module for one .proto file."""
+    imports = set()
+    lines = []
+    for enum, _parent in _enums(file_proto):
+        full = ("." + file_proto.package if file_proto.package else "") + "." + enum.name
+        py = names.owner.get(full, (None, None))[1]
+        if py is None:
+            py = [v for k, v in names.owner.items() if k.endswith("." + enum.name)][0][1]
+        lines.append("\n\nclass %s:" % py)
+        lines.append('    """Enum %s."""\n' % enum.name)
+        for value in enum.value:
+            lines.append("    %s = %d" % (value.name, value.number))
+    messages = _messages(file_proto)
+    for full, _msg in messages:
+        py = names.owner[full][1]
+        lines.append("\n\nclass %s(Message):" % py)
+        lines.append('    """Message %s."""' % full.lstrip("."))
+    lines.append("\n")
+    for full, msg in messages:
+        py = names.owner[full][1]
+        rows = []
+        for field in msg.field:
+            sub = "None"
+            if field.type == FD.TYPE_MESSAGE:
+                sub = names.ref(field.type_name, file_proto.name, imports)
+            flags = _field_flags(field, msg, names)
+            rows.append(
+                '    (%d, "%s", %d, %d, %s),' % (field.number, field.name, field.type, flags, sub)
+            )
+        oneofs = [o.name for i, o in enumerate(msg.oneof_decl) if not _is_synthetic(msg, i)]
+        body = "(\n" + "\n".join(rows) + "\n)" if rows else "()"
+        extra = ", (%s)" % "".join('"%s", ' % o for o in oneofs).rstrip(" ") if oneofs else ""
+        lines.append("setup(%s, %s%s)" % (py, body, extra))
+    # Nested messages are reachable as attributes too (Outer.Inner), as in protobuf.
+    for full, _msg in messages:
+        parent = full.rsplit(".", 1)[0]
+        if parent in names.owner and full not in names.map_entries:
+            lines.append(
+                "%s.%s = %s"
+                % (names.owner[parent][1], full.rsplit(".", 1)[1], names.owner[full][1])
+            )
+    lines += _render_services(file_proto, names, imports)
+    header = [
+        '"""Generated from %s/%s by `jotunheim protogen`. Do not edit."""'
+        % (source_dir, file_proto.name),
+        "",
+        "from %s import Message, setup" % runtime,
+    ]
+    for stem in sorted(imports):
+        header.append("from %s import %s as _%s" % (runtime, stem, stem))
+    return "\n".join(header + lines).rstrip() + "\n"
+
+
+def _render_services(file_proto, names, imports):
+    """SERVICES = {"/pkg.Service/Method": (request class, response class, server streaming)}."""
+    if not file_proto.service:
+        return []
+    pkg = file_proto.package + "." if file_proto.package else ""
+    lines = ["\n# gRPC methods: path -> (request, response, server streaming)", "SERVICES = {"]
+    for service in file_proto.service:
+        for method in service.method:
+            req = names.ref(method.input_type, file_proto.name, imports)
+            resp = names.ref(method.output_type, file_proto.name, imports)
+            lines.append(
+                '    "/%s%s/%s": (%s, %s, %s),'
+                % (pkg, service.name, method.name, req, resp, bool(method.server_streaming))
+            )
+    lines.append("}")
+    return lines
+
+
+def generate(proto_dir=PROTO_DIR, out_dir=PB_DIR, runtime="jotunheim.pb"):
+    """Write one module per .proto file; returns {path: source}."""
+    protos = sorted(Path(proto_dir).glob("*.proto"))
+    fds = descriptor_set(protos, proto_dir)
+    names = _Names(fds)
+    wanted = {p.name for p in protos}
+    written = {}
+    for file_proto in fds.file:
+        if file_proto.name not in wanted:
+            continue
+        path = Path(out_dir) / (module_stem(file_proto.name) + ".py")
+        label = os.path.relpath(str(proto_dir), str(ROOT))
+        source = render_module(file_proto, names, runtime, label)
+        path.write_text(source, encoding="utf-8")
+        written[str(path)] = source
+    return written
+
+
+def generate_betterproto(proto_dir=PROTO_DIR, out_dir=REFERENCE_DIR):
+    """Generate the betterproto reference package (desktop codec for differential tests)."""
+    protos = sorted(str(p) for p in Path(proto_dir).glob("*.proto"))
+    plugin_dir = os.path.dirname(sys.executable)
+    env = dict(os.environ, PATH=plugin_dir + os.pathsep + os.environ.get("PATH", ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "grpc_tools.protoc", "-I" + str(proto_dir)]
+        cmd += ["--python_betterproto_out=" + tmp] + protos
+        subprocess.run(cmd, check=True, env=env, capture_output=True)
+        if Path(out_dir).exists():
+            shutil.rmtree(out_dir)
+        shutil.copytree(tmp, out_dir)
