@@ -1,0 +1,418 @@
+"""Join WiFi and stay joined.
+
+:class:`WiFiManager` wraps ``wifi.radio``: credentials from ``settings.toml``
+(``CIRCUITPY_WIFI_SSID`` / ``CIRCUITPY_WIFI_PASSWORD``) and from the settings' network list
+(SSIDs in ``jotunheim.json``, passwords only in ``settings.toml``), a status
+(disconnected / connecting / connected, with RSSI and IP), reconnects with exponential
+backoff and jitter, a periodic cheap probe that catches a dead link (radio associated but
+no route: DNS lookup of the Loki host and a short TCP connect to it), and a clean teardown
+of the connection manager's sockets whenever the link is re-made.
+
+Everything is non-blocking friendly: ``poll()`` returns at once unless it is time to
+(re)connect or probe, and each of those is bounded by a timeout.
+
+:class:`HostNetwork` is the same interface on CPython, where the host's network is used.
+"""
+
+from jotunheim import compat
+from jotunheim.resilience.backoff import Backoff
+
+try:
+    from typing import Optional  # noqa: F401
+except ImportError:
+    pass
+
+DISCONNECTED = "disconnected"
+CONNECTING = "connecting"
+CONNECTED = "connected"
+
+
+def networks_from_settings(network_section=None, getenv=None) -> list:
+    """The ``(ssid, password)`` pairs to try, in order.
+
+    First ``CIRCUITPY_WIFI_SSID`` / ``CIRCUITPY_WIFI_PASSWORD``, then every entry of the
+    settings' ``network.wifi_networks`` (``{"ssid": ..., "password_setting": KEY}``, the
+    password read from ``settings.toml`` key ``KEY``; no key = open network).
+    """
+    if getenv is None:
+        getenv = _default_getenv()
+    result = []
+    ssid = getenv("CIRCUITPY_WIFI_SSID")
+    if ssid:
+        result.append((ssid, getenv("CIRCUITPY_WIFI_PASSWORD") or None))
+    entries = (network_section or {}).get("wifi_networks") or ()
+    for entry in entries:
+        name = entry.get("ssid")
+        if not name or any(name == known for known, _ in result):
+            continue
+        key = entry.get("password_setting")
+        result.append((name, (getenv(key) or None) if key else None))
+    return result
+
+
+def _default_getenv():
+    from jotunheim.settings.secrets import Secrets  # noqa: PLC0415
+
+    return Secrets().get
+
+
+class WiFiManager:
+    """:param radio: ``wifi.radio`` (or a stand-in with the same attributes)
+    :param networks: list of ``(ssid, password)``; default from settings.toml
+    :param probe: callable returning True when the link really works (raising counts as
+        False); default: DNS + TCP connect to ``probe_host``/``probe_port`` if given
+    :param float probe_interval: seconds between probes while connected (0 = never)
+    :param int dead_after: failed probes in a row that declare the link dead
+    :param backoff: a :class:`~jotunheim.resilience.backoff.Backoff` for reconnects
+    :param float connect_timeout: seconds ``radio.connect`` may take
+    :param pool: socket pool whose sockets are closed on reconnect (default: the radio's)
+    :param clock: callable returning seconds (injectable for tests)
+    """
+
+    def __init__(
+        self,
+        radio=None,
+        networks=None,
+        *,
+        probe=None,
+        probe_host=None,
+        probe_port=None,
+        probe_interval: float = 30.0,
+        probe_timeout: float = 2.0,
+        dead_after: int = 2,
+        backoff=None,
+        connect_timeout: float = 15.0,
+        pool=None,
+        clock=None,
+        hostname=None,
+        logger=None,
+    ) -> None:
+        if radio is None:
+            import wifi  # noqa: PLC0415
+
+            radio = wifi.radio
+        self.radio = radio
+        self.networks = list(networks) if networks is not None else networks_from_settings()
+        self.probe = probe
+        self.probe_host = probe_host
+        self.probe_port = probe_port
+        self.probe_interval = probe_interval
+        self.probe_timeout = probe_timeout
+        self.dead_after = dead_after
+        self.backoff = backoff or Backoff(base=1.0, cap=60.0, min_delay=0.5)
+        self.connect_timeout = connect_timeout
+        self.pool = pool
+        self.clock = clock or compat.monotonic
+        self.logger = logger
+        self.status = DISCONNECTED
+        self.ssid = None
+        self.last_error = None
+        self.connects = 0
+        self.failures = 0
+        self.dead_links = 0
+        self.sockets_closed = 0
+        self.probe_failures = 0
+        self.next_attempt_at = 0.0
+        self.next_probe_at = 0.0
+        self._index = 0
+        self._callbacks = []
+        if hostname:
+            try:
+                radio.hostname = hostname
+            except (AttributeError, ValueError, OSError):
+                pass
+
+    @classmethod
+    def from_settings(cls, network_section: dict, getenv=None, radio=None, **kwargs):
+        """Build from the ``network`` settings section (probe target = the Loki host)."""
+        probe_host = probe_port = None
+        url = network_section.get("loki_url") or ""
+        if url:
+            from jotunheim.net.session import parse_url  # noqa: PLC0415
+
+            _, probe_host, probe_port, _ = parse_url(url)
+        kwargs.setdefault("probe_interval", network_section.get("probe_interval", 30.0))
+        kwargs.setdefault("connect_timeout", network_section.get("connect_timeout", 15.0))
+        kwargs.setdefault("hostname", network_section.get("hostname") or None)
+        resilience = network_section.get("resilience") or {}
+        if "backoff" not in kwargs and resilience:
+            kwargs["backoff"] = Backoff(
+                base=resilience.get("base_delay", 1.0),
+                cap=resilience.get("max_delay", 60.0),
+                min_delay=0.5,
+            )
+        return cls(
+            radio,
+            networks_from_settings(network_section, getenv),
+            probe_host=probe_host,
+            probe_port=probe_port,
+            **kwargs,
+        )
+
+    # -- observers ---------------------------------------------------------------------
+    def on_change(self, callback) -> None:
+        """``callback(status, manager)`` runs whenever the status changes."""
+        self._callbacks.append(callback)
+
+    def _set_status(self, status: str) -> None:
+        if status == self.status:
+            return
+        self.status = status
+        for callback in self._callbacks:
+            try:
+                callback(status, self)
+            except Exception as exc:  # noqa: BLE001 - one bad observer must not stop WiFi
+                self._log("warning", "wifi status callback failed: {}".format(exc))
+
+    def _log(self, level: str, message: str) -> None:
+        if self.logger is not None:
+            getattr(self.logger, level)(message)
+
+    # -- facts -------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self.status == CONNECTED
+
+    @property
+    def ip(self):
+        address = getattr(self.radio, "ipv4_address", None)
+        return str(address) if address is not None else None
+
+    @property
+    def rssi(self):
+        info = getattr(self.radio, "ap_info", None)
+        return getattr(info, "rssi", None) if info is not None else None
+
+    def _radio_connected(self) -> bool:
+        value = getattr(self.radio, "connected", None)
+        if value is None:  # CircuitPython 7: no .connected, but an address when joined
+            return getattr(self.radio, "ipv4_address", None) is not None
+        return bool(value)
+
+    def status_dict(self) -> dict:
+        """Status for logs and ``GetDeviceStatus``."""
+        return {
+            "status": self.status,
+            "ssid": self.ssid,
+            "ip": self.ip if self.status == CONNECTED else None,
+            "rssi": self.rssi if self.status == CONNECTED else None,
+            "connects": self.connects,
+            "failures": self.failures,
+            "dead_links": self.dead_links,
+            "last_error": self.last_error,
+        }
+
+    # -- actions -----------------------------------------------------------------------
+    def ensure_connected(self) -> bool:
+        """Connected? If not and it is time, try the next network once. Never waits for a
+        backoff: returns False instead."""
+        if self.status == CONNECTED and self._radio_connected():
+            return True
+        if self.status != CONNECTED and self._radio_connected() and self.ssid is None:
+            # CircuitPython 8+ may already have joined from settings.toml at boot.
+            self._joined(getattr(getattr(self.radio, "ap_info", None), "ssid", None))
+            return True
+        now = self.clock()
+        if now < self.next_attempt_at:
+            return False
+        if not self.networks:
+            self.last_error = "no WiFi credentials: set CIRCUITPY_WIFI_SSID in settings.toml"
+            self._schedule_retry(now)
+            return False
+        ssid, password = self.networks[self._index % len(self.networks)]
+        self._set_status(CONNECTING)
+        try:
+            if password:
+                self.radio.connect(ssid, password, timeout=self.connect_timeout)
+            else:
+                self.radio.connect(ssid, timeout=self.connect_timeout)
+        except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
+            self.failures += 1
+            self.last_error = "{}: {}".format(ssid, exc)
+            self._index += 1  # next time, the next network
+            self._set_status(DISCONNECTED)
+            self._schedule_retry(self.clock())
+            self._log("warning", "wifi connect failed: " + self.last_error)
+            return False
+        self._joined(ssid)
+        return True
+
+    def _joined(self, ssid) -> None:
+        # Sockets from the previous link are dead: free them before anyone reuses them.
+        self.teardown_sockets()
+        self.ssid = ssid
+        self.connects += 1
+        self.backoff.reset()
+        self.next_attempt_at = 0.0
+        self.probe_failures = 0
+        self.next_probe_at = self.clock() + self.probe_interval
+        self._set_status(CONNECTED)
+        self._log("info", "wifi connected to {} ip {}".format(ssid, self.ip))
+
+    def _schedule_retry(self, now: float) -> None:
+        self.next_attempt_at = now + self.backoff.next()
+
+    def poll(self) -> str:
+        """Call often from the main loop; returns the status."""
+        now = self.clock()
+        if self.status == CONNECTED:
+            if not self._radio_connected():
+                self._lost("radio link lost")
+                self.ensure_connected()
+            elif self.probe_interval and now >= self.next_probe_at:
+                self._check_link(now)
+        else:
+            self.ensure_connected()
+        return self.status
+
+    def report_failure(self) -> None:
+        """A caller saw a network error: probe at the next poll instead of waiting."""
+        self.next_probe_at = 0.0
+
+    def _check_link(self, now: float) -> None:
+        if self.run_probe():
+            self.probe_failures = 0
+            self.next_probe_at = now + self.probe_interval
+            return
+        self.probe_failures += 1
+        # Re-probe soon: one lost packet should not cost a reconnect, two should.
+        self.next_probe_at = now + min(self.probe_interval, 2.0)
+        if self.probe_failures >= self.dead_after:
+            self.dead_links += 1
+            self._lost("dead link: radio connected but probe failed")
+            self._reset_radio()
+
+    def run_probe(self) -> bool:
+        """Run the probe once; True when the link works (no probe configured = True)."""
+        probe = self.probe
+        if probe is None:
+            if not self.probe_host:
+                return True
+            probe = self._default_probe
+        try:
+            ok = bool(probe())
+        except Exception as exc:  # noqa: BLE001 - any failure means "no route"
+            self.last_error = "probe: {}".format(exc)
+            return False
+        if not ok:
+            self.last_error = "probe failed"
+        return ok
+
+    def _default_probe(self) -> bool:
+        pool = self._get_pool()
+        port = self.probe_port or 80
+        pool.getaddrinfo(self.probe_host, port, 0, pool.SOCK_STREAM)
+        if self.probe_port:
+            from jotunheim.net.tcp import TCPClient  # noqa: PLC0415
+
+            with TCPClient(pool, timeout=self.probe_timeout, nodelay=False) as client:
+                client.connect(self.probe_host, self.probe_port)
+        return True
+
+    def _get_pool(self):
+        if self.pool is None:
+            from jotunheim.net.session import get_pool  # noqa: PLC0415
+
+            self.pool = get_pool(self.radio)
+        return self.pool
+
+    def _lost(self, why: str) -> None:
+        self.last_error = why
+        self.failures += 1
+        self.teardown_sockets()
+        self.ssid = None
+        self._set_status(DISCONNECTED)
+        self.next_attempt_at = self.clock()  # the first reconnect goes out at once
+        self._log("warning", "wifi " + why)
+
+    def _reset_radio(self) -> None:
+        # Toggling `enabled` is the documented way to reset the ESP32 WiFi stack.
+        try:
+            self.radio.enabled = False
+            self.radio.enabled = True
+        except (AttributeError, OSError, RuntimeError, NotImplementedError):
+            pass
+
+    def teardown_sockets(self) -> int:
+        """Close every socket the connection manager holds on this radio's pool."""
+        try:
+            from jotunheim.net.session import close_all  # noqa: PLC0415
+
+            closed = close_all(self._get_pool())
+        except (ImportError, ValueError, RuntimeError, OSError):
+            return 0  # no pool for this radio (yet): nothing to close
+        self.sockets_closed += closed
+        return closed
+
+    def disconnect(self) -> None:
+        """Close sockets and leave the network."""
+        self.teardown_sockets()
+        try:
+            self.radio.stop_station()
+        except (AttributeError, OSError, RuntimeError, NotImplementedError):
+            self._reset_radio()
+        self.ssid = None
+        self._set_status(DISCONNECTED)
+
+
+class HostRadio:
+    """Plays ``wifi.radio`` on CPython: the host's network, always associated once
+    "connected"; the dead-link probe is what tells whether the server is reachable."""
+
+    is_host_radio = True
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.connected = False
+        self.hostname = "jotunheim-host"
+        self.ap_info = None
+        self._address = None
+
+    @property
+    def ipv4_address(self):
+        if not self.connected:
+            return None
+        if self._address is None:
+            import socket  # noqa: PLC0415
+
+            try:
+                self._address = socket.gethostbyname(socket.gethostname())
+            except OSError:
+                self._address = "127.0.0.1"
+        return self._address
+
+    def connect(self, ssid=None, password=None, *, timeout=None) -> None:
+        self.connected = True
+
+    def stop_station(self) -> None:
+        self.connected = False
+
+
+class HostNetwork(WiFiManager):
+    """:class:`WiFiManager` for CPython: same interface, the host's network instead of a
+    radio. With a probe (e.g. the Loki host) it reports a dead link when the server is
+    unreachable and backs off like a board would."""
+
+    def __init__(self, radio=None, networks=None, **kwargs) -> None:
+        super().__init__(radio or HostRadio(), networks or [("host", None)], **kwargs)
+
+
+def _no_secrets(key):
+    return None
+
+
+def get_network(network_section=None, getenv=None, **kwargs):
+    """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` elsewhere."""
+    try:
+        import wifi  # noqa: PLC0415
+
+        radio = wifi.radio
+        cls = WiFiManager
+    except ImportError:
+        radio = None
+        cls = HostNetwork
+    if network_section is not None:
+        if cls is HostNetwork and getenv is None:
+            getenv = _no_secrets
+        return cls.from_settings(network_section, getenv, radio, **kwargs)
+    return cls(radio, **kwargs)

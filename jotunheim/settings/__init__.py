@@ -1,0 +1,17 @@
+"""Device settings: one human-readable JSON file on CIRCUITPY (``jotunheim.json``).
+
+- ``jotunheim.settings.schema``: the table of every key (type, default, limits).
+- ``jotunheim.settings.validator``: ``validate(raw)`` -> (settings dict, errors), all errors
+  at once, each naming the key path, what was expected and what was found; unknown keys
+  and secrets are errors too.
+- ``jotunheim.settings.loader``: :class:`SettingsLoader` reads, validates, keeps the last
+  good settings when the file is broken (``last_error`` says why) and hot-reloads.
+- ``jotunheim.settings.secrets``: :class:`Secrets`, the values of ``settings.toml``
+  (WiFi password, tokens): ``os.getenv`` on CircuitPython, a small TOML reader plus
+  environment variables on CPython. Secrets never live in the JSON.
+
+See docs/settings.md for every key.
+"""
+
+__version__ = "0.0.0+auto.0"
+__repo__ = "https://github.com/edda-platform/jotunheim.git"

@@ -1,0 +1,304 @@
+"""Validate a parsed ``jotunheim.json`` against the schema.
+
+``validate(raw)`` returns ``(settings, errors)``: the complete settings (defaults filled in)
+and a list of :class:`SettingError`, every problem at once, each naming the key path, what
+was expected and what was found. Unknown keys are errors (a typo must not be silently
+ignored) with a "did you mean" hint; secrets in the JSON are errors that say where they go.
+"""
+
+from jotunheim.settings.schema import (
+    SCHEMA,
+    WIFI_ENTRY,
+    defaults,
+    get_path,
+    is_secret_name,
+    set_path,
+)
+
+_MISSING = object()
+
+
+class SettingError:
+    """One problem: ``path``, ``expected``, ``found`` and a readable ``message``."""
+
+    __slots__ = ("path", "expected", "found", "message")
+
+    def __init__(self, path, expected, found, message=None) -> None:
+        self.path = path
+        self.expected = expected
+        self.found = found
+        if message is None:
+            message = "{}: expected {}, found {}".format(path, expected, _show(found))
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return "SettingError({!r})".format(self.message)
+
+
+class SettingsError(ValueError):
+    """Raised by :func:`check` with every error; ``errors`` holds them."""
+
+    def __init__(self, errors) -> None:
+        self.errors = errors
+        lines = ["{} settings error(s):".format(len(errors))]
+        for err in errors:
+            lines.append("  - " + err.message)
+        super().__init__("\n".join(lines))
+
+
+def _show(value) -> str:
+    if value is _MISSING:
+        return "nothing"
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return "{} ({})".format(text, _type_name(value))
+
+
+def _type_name(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_num(value) -> bool:
+    return (isinstance(value, (int, float))) and not isinstance(value, bool)
+
+
+def _range_text(low, high) -> str:
+    if low is None and high is None:
+        return ""
+    if low == high:
+        return " equal to {}".format(low)
+    return " in {}..{}".format(low, high)
+
+
+def _check_value(path, kind, value, low, high, choices, errors) -> None:
+    """Append errors for ``value`` at ``path``; nothing when it is valid."""
+    if kind == "bool":
+        if not isinstance(value, bool):
+            errors.append(SettingError(path, "true or false", value))
+    elif kind in ("int", "num"):
+        ok = _is_int(value) if kind == "int" else _is_num(value)
+        what = "an integer" if kind == "int" else "a number"
+        if not ok:
+            errors.append(SettingError(path, what + _range_text(low, high), value))
+        elif (low is not None and value < low) or (high is not None and value > high):
+            errors.append(SettingError(path, what + _range_text(low, high), value))
+    elif kind in ("str", "url"):
+        _check_string(path, kind, value, low, high, choices, errors)
+    elif kind == "ints":
+        _check_int_list(path, value, low, high, choices, errors)
+    elif kind == "wifi":
+        _check_wifi(path, value, choices, errors)
+    else:  # pragma: no cover - schema typo
+        errors.append(SettingError(path, "a known type", kind))
+
+
+def _check_string(path, kind, value, low, high, choices, errors) -> None:
+    if not isinstance(value, str):
+        errors.append(SettingError(path, "a string", value))
+        return
+    if choices is not None:
+        if value not in choices:
+            errors.append(SettingError(path, "one of " + ", ".join(choices), value))
+        return
+    if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+        expected = "a string of {}..{} characters".format(low, high)
+        errors.append(SettingError(path, expected, value))
+        return
+    if kind == "url" and value:
+        low_value = value.lower()
+        rest = None
+        for scheme in ("http://", "https://"):
+            if low_value.startswith(scheme):
+                rest = value[len(scheme) :]
+        if rest is None or not rest.split("/", 1)[0] or " " in value:
+            errors.append(SettingError(path, "an http:// or https:// URL (or empty)", value))
+    if "-----BEGIN" in value and "PRIVATE KEY" in value:
+        errors.append(
+            SettingError(
+                path,
+                "no private key",
+                "a private key",
+                "{}: a private key is a secret; put it in settings.toml, not in the JSON".format(
+                    path
+                ),
+            )
+        )
+
+
+def _check_int_list(path, value, low, high, max_items, errors) -> None:
+    if not isinstance(value, list):
+        errors.append(SettingError(path, "a list of integers", value))
+        return
+    if max_items is not None and len(value) > max_items:
+        expected = "at most {} items".format(max_items)
+        errors.append(SettingError(path, expected, "{} items".format(len(value))))
+    for i, item in enumerate(value):
+        item_path = "{}[{}]".format(path, i)
+        if not _is_int(item) or item < low or item > high:
+            errors.append(SettingError(item_path, "an integer" + _range_text(low, high), item))
+
+
+def _check_wifi(path, value, max_items, errors) -> None:
+    if not isinstance(value, list):
+        errors.append(SettingError(path, "a list of {ssid, password_setting} objects", value))
+        return
+    if max_items is not None and len(value) > max_items:
+        expected = "at most {} networks".format(max_items)
+        errors.append(SettingError(path, expected, "{} networks".format(len(value))))
+    for i, entry in enumerate(value):
+        entry_path = "{}[{}]".format(path, i)
+        if not isinstance(entry, dict):
+            errors.append(SettingError(entry_path, "an object with ssid", entry))
+            continue
+        for key in entry:
+            key_path = entry_path + "." + key
+            if is_secret_name(key):
+                errors.append(_secret_error(key_path, wifi=True))
+            elif key not in WIFI_ENTRY:
+                errors.append(_unknown_error(key_path, key, WIFI_ENTRY))
+        if "ssid" not in entry:
+            errors.append(
+                SettingError(entry_path + ".ssid", "a string of 1..32 characters", _MISSING)
+            )
+        for key, spec in WIFI_ENTRY.items():
+            if key in entry:
+                kind, low, high = spec
+                _check_string(entry_path + "." + key, kind, entry[key], low, high, None, errors)
+
+
+def _secret_error(path, wifi=False) -> SettingError:
+    if wifi:
+        hint = (
+            'put the password in settings.toml (e.g. HOME_WIFI_PASSWORD = "...") and name '
+            'that key here with "password_setting"'
+        )
+    else:
+        hint = 'put it in settings.toml (e.g. JOTUNHEIM_TOKEN = "...")'
+    message = "{}: secrets are not allowed in jotunheim.json; {}".format(path, hint)
+    return SettingError(path, "no secret", "a secret", message)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a):
+        current = [i + 1]
+        for j, cb in enumerate(b):
+            cost = 0 if ca == cb else 1
+            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + cost))
+        previous = current
+    return previous[-1]
+
+
+def _unknown_error(path, key, known) -> SettingError:
+    best = None
+    best_distance = 3  # suggest only close names
+    for name in known:
+        distance = _edit_distance(key, name)
+        if distance < best_distance:
+            best, best_distance = name, distance
+    message = "{}: unknown key".format(path)
+    if best is not None:
+        message += " (did you mean '{}'?)".format(best)
+    return SettingError(path, "a known key", key, message)
+
+
+def _children() -> dict:
+    """{object path ("" for the top): set of allowed child names}."""
+    tree = {}
+    for entry in SCHEMA:
+        parts = entry[0].split(".")
+        for depth in range(len(parts)):
+            parent = ".".join(parts[:depth])
+            tree.setdefault(parent, set()).add(parts[depth])
+    return tree
+
+
+def _walk_unknown(node, path, tree, errors) -> None:
+    allowed = tree.get(path, ())
+    for key in node:
+        key_path = path + "." + key if path else key
+        value = node[key]
+        if is_secret_name(key):
+            errors.append(_secret_error(key_path))
+        elif key not in allowed:
+            errors.append(_unknown_error(key_path, key, allowed))
+        elif key_path in tree:  # an object in the schema
+            if isinstance(value, dict):
+                _walk_unknown(value, key_path, tree, errors)
+            else:
+                errors.append(SettingError(key_path, "an object", value))
+
+
+def validate(raw) -> tuple:
+    """Check ``raw`` (the parsed JSON); returns ``(settings, errors)``.
+
+    ``settings`` has every key (defaults where ``raw`` has none); it is only meaningful
+    when ``errors`` is empty."""
+    errors = []
+    if not isinstance(raw, dict):
+        errors.append(SettingError("(top level)", "a JSON object", raw))
+        return defaults(), errors
+    tree = _children()
+    _walk_unknown(raw, "", tree, errors)
+    result = defaults()
+    for path, kind, _default, low, high, choices in SCHEMA:
+        value = get_path(raw, path, _MISSING)
+        if value is _MISSING:
+            continue
+        before = len(errors)
+        _check_value(path, kind, value, low, high, choices, errors)
+        if len(errors) == before:
+            set_path(result, path, list(value) if isinstance(value, list) else value)
+    _cross_checks(result, raw, errors)
+    return result, errors
+
+
+def _cross_checks(result, raw, errors) -> None:
+    base = get_path(result, "network.resilience.base_delay")
+    cap = get_path(result, "network.resilience.max_delay")
+    if base > cap:
+        errors.append(
+            SettingError(
+                "network.resilience.base_delay",
+                "at most network.resilience.max_delay ({})".format(cap),
+                base,
+            )
+        )
+    if get_path(result, "ota.enabled") and not get_path(result, "ota.manifest_url"):
+        errors.append(
+            SettingError(
+                "ota.manifest_url",
+                "a URL when ota.enabled is true",
+                get_path(raw, "ota.manifest_url", _MISSING),
+            )
+        )
+
+
+def check(raw) -> dict:
+    """Like :func:`validate` but raises :class:`SettingsError` listing every problem."""
+    result, errors = validate(raw)
+    if errors:
+        raise SettingsError(errors)
+    return result
