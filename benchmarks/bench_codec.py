@@ -78,14 +78,15 @@ def sample_chunk():
 
 def _walk_ours(msg):
     from jotunheim import pb
+    from jotunheim_host import protogen as pt
 
     n = 0
-    for _num, name, ftype, flags, _sub in msg._fields:
+    for _num, name, ftype, flags, _sub in pb.fields_of(msg):
         value = getattr(msg, name)
-        if ftype == pb.MESSAGE and not flags & pb.MAP:
-            for item in value if flags & pb.REPEATED else ([value] if value is not None else []):
+        if ftype == pt.MESSAGE and not flags & pt.MAP:
+            for item in value if flags & pt.REPEATED else ([value] if value is not None else []):
                 n += _walk_ours(item)
-        elif flags & pb.REPEATED:
+        elif flags & pt.REPEATED:
             n += len(value)
         n += 1
     return n
@@ -94,17 +95,18 @@ def _walk_ours(msg):
 def _walk_like(msg, table_cls):
     """Read every field of a betterproto or Google message, using our table for names."""
     from jotunheim import pb
+    from jotunheim_host import protogen as pt
 
     n = 0
-    for _num, name, ftype, flags, sub in table_cls._fields:
+    for _num, name, ftype, flags, sub in pb.fields_of(table_cls):
         try:
             value = getattr(msg, name)
         except AttributeError:  # betterproto: an unset oneof member
             value = None
-        if ftype == pb.MESSAGE and not flags & pb.MAP:
-            for item in value if flags & pb.REPEATED else ([value] if value is not None else []):
+        if ftype == pt.MESSAGE and not flags & pt.MAP:
+            for item in value if flags & pt.REPEATED else ([value] if value is not None else []):
                 n += _walk_like(item, sub)
-        elif flags & pb.REPEATED:
+        elif flags & pt.REPEATED:
             n += len(value)
         n += 1
     return n
@@ -165,7 +167,7 @@ def _google_run(cls, data):
     sys.path.insert(0, os.path.join(ROOT, "tests"))
     from tests import pb_support
 
-    gcls = pb_support.google_class(cls.__doc__.split()[-1].rstrip("."))
+    gcls = pb_support.google_class(pb_support.full_name(cls))
     g = gcls()
     g.ParseFromString(data)
 

@@ -25,8 +25,10 @@ REFERENCE_DIR = ROOT / "jotunheim_host" / "reference_pb"
 
 FD = descriptor_pb2.FieldDescriptorProto
 _LENGTH_DELIMITED = {FD.TYPE_STRING, FD.TYPE_BYTES, FD.TYPE_MESSAGE}
-# Runtime flag bits (must match jotunheim/pb/__init__.py).
+# Runtime flag bits and type numbers (jotunheim/pb/__init__.py keeps them private).
 REPEATED, PACKED, MAP, OPTIONAL, ONEOF_SHIFT = 1, 2, 4, 8, 4
+DOUBLE, FLOAT, INT64, UINT64, INT32, FIXED64, FIXED32, BOOL, STRING = 1, 2, 3, 4, 5, 6, 7, 8, 9
+MESSAGE, BYTES, UINT32, ENUM, SFIXED32, SFIXED64, SINT32, SINT64 = 11, 12, 13, 14, 15, 16, 17, 18
 
 
 def descriptor_set(proto_files, include_dir):
@@ -157,39 +159,40 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
             lines.append("    %s = %d" % (value.name, value.number))
     messages = _messages(file_proto)
     for full, _msg in messages:
-        py = names.owner[full][1]
-        lines.append("\n\nclass %s(Message):" % py)
-        lines.append('    """Message %s."""' % full.lstrip("."))
-    lines.append("\n")
+        lines.append("\n\nclass %s(Message):\n    pass" % names.owner[full][1])
+    lines.append("\n\n# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing")
+    lines.append("# this module costs only the classes. One line per message:")
+    lines.append("# Class:oneof names:number name type flags [message type];...")
+    lines.append('_TABLES = """')
     for full, msg in messages:
-        py = names.owner[full][1]
         rows = []
         for field in msg.field:
-            sub = "None"
+            row = "%d %s %d %d" % (field.number, field.name, field.type, _field_flags(field, msg, names))
             if field.type == FD.TYPE_MESSAGE:
-                sub = names.ref(field.type_name, file_proto.name, imports)
-            flags = _field_flags(field, msg, names)
-            rows.append(
-                '    (%d, "%s", %d, %d, %s),' % (field.number, field.name, field.type, flags, sub)
-            )
+                ref = names.ref(field.type_name, file_proto.name, imports)
+                row += " " + (ref[1:] if "." in ref else ref)  # "_stem.Msg" -> "stem.Msg"
+            rows.append(row)
         oneofs = [o.name for i, o in enumerate(msg.oneof_decl) if not _is_synthetic(msg, i)]
-        body = "(\n" + "\n".join(rows) + "\n)" if rows else "()"
-        extra = ", (%s)" % "".join('"%s", ' % o for o in oneofs).rstrip(" ") if oneofs else ""
-        lines.append("setup(%s, %s%s)" % (py, body, extra))
+        lines.append("%s:%s:%s" % (names.owner[full][1], ",".join(oneofs), ";".join(rows)))
+    lines.append('"""')
     # Nested messages are reachable as attributes too (Outer.Inner), as in protobuf.
+    nested = []
     for full, _msg in messages:
         parent = full.rsplit(".", 1)[0]
         if parent in names.owner and full not in names.map_entries:
-            lines.append(
+            nested.append(
                 "%s.%s = %s"
                 % (names.owner[parent][1], full.rsplit(".", 1)[1], names.owner[full][1])
             )
+    if nested:
+        lines.append("\n")
+        lines += nested
     lines += _render_services(file_proto, names, imports)
     header = [
         '"""Generated from %s/%s by `jotunheim protogen`. Do not edit."""'
         % (source_dir, file_proto.name),
         "",
-        "from %s import Message, setup" % runtime,
+        "from %s import Message" % runtime,
     ]
     for stem in sorted(imports):
         header.append("from %s import %s as _%s" % (runtime, stem, stem))
@@ -201,7 +204,7 @@ def _render_services(file_proto, names, imports):
     if not file_proto.service:
         return []
     pkg = file_proto.package + "." if file_proto.package else ""
-    lines = ["\n# gRPC methods: path -> (request, response, server streaming)", "SERVICES = {"]
+    lines = ["\n\n# gRPC methods: path -> (request, response, server streaming)", "SERVICES = {"]
     for service in file_proto.service:
         for method in service.method:
             req = names.ref(method.input_type, file_proto.name, imports)

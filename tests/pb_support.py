@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from jotunheim import pb
 from jotunheim_host import protogen
+from jotunheim_host import protogen as pt
 
 # (our module, betterproto module, proto dir) for every contract under test
 MODULES = [
@@ -25,6 +26,18 @@ MODULES = [
     ("tests.pb_gen.kitchen_sink", "tests.pb_gen.ref.kitchen", "tests/proto"),
 ]
 
+PACKAGES = {
+    "loki": "loki",
+    "jotunheim_capability": "jotunheim.capability",
+    "jotunheim": "jotunheim",
+    "einherjar": "einherjar",
+    "kitchen_sink": "kitchen",
+}
+
+
+def full_name(cls):
+    """The proto name of a generated class ("loki.ScriptChunk", "kitchen.Node.Label")."""
+    return PACKAGES[cls.__module__.rsplit(".", 1)[1]] + "." + cls.__name__.replace("_", ".")
 
 def message_classes():
     """[(our class, betterproto class, full proto name)] for every non-map-entry message."""
@@ -38,23 +51,23 @@ def message_classes():
             if cls.__module__ != ours.__name__:
                 continue
             ref_cls = getattr(ref, name.replace("_", ""))
-            out.append((cls, ref_cls, cls.__doc__.split()[-1].rstrip(".")))
+            out.append((cls, ref_cls, full_name(cls)))
     return out
 
 
 # ------------------------------------------------------------- strategies
 
 _INT_RANGES = {
-    pb.INT32: (-(2**31), 2**31 - 1),
-    pb.SINT32: (-(2**31), 2**31 - 1),
-    pb.SFIXED32: (-(2**31), 2**31 - 1),
-    pb.UINT32: (0, 2**32 - 1),
-    pb.FIXED32: (0, 2**32 - 1),
-    pb.INT64: (-(2**63), 2**63 - 1),
-    pb.SINT64: (-(2**63), 2**63 - 1),
-    pb.SFIXED64: (-(2**63), 2**63 - 1),
-    pb.UINT64: (0, 2**64 - 1),
-    pb.FIXED64: (0, 2**64 - 1),
+    pt.INT32: (-(2**31), 2**31 - 1),
+    pt.SINT32: (-(2**31), 2**31 - 1),
+    pt.SFIXED32: (-(2**31), 2**31 - 1),
+    pt.UINT32: (0, 2**32 - 1),
+    pt.FIXED32: (0, 2**32 - 1),
+    pt.INT64: (-(2**63), 2**63 - 1),
+    pt.SINT64: (-(2**63), 2**63 - 1),
+    pt.SFIXED64: (-(2**63), 2**63 - 1),
+    pt.UINT64: (0, 2**64 - 1),
+    pt.FIXED64: (0, 2**64 - 1),
 }
 
 
@@ -68,17 +81,17 @@ def scalar_strategy(ftype, cls=None, name=None):
     if ftype in _INT_RANGES:
         lo, hi = _INT_RANGES[ftype]
         return st.one_of(st.integers(lo, hi), st.sampled_from([lo, hi, 0, 1, -1 if lo < 0 else 2]))
-    if ftype == pb.BOOL:
+    if ftype == pt.BOOL:
         return st.booleans()
-    if ftype == pb.STRING:
+    if ftype == pt.STRING:
         return st.text(max_size=40)
-    if ftype == pb.BYTES:
+    if ftype == pt.BYTES:
         return st.binary(max_size=40)
-    if ftype == pb.DOUBLE:
+    if ftype == pt.DOUBLE:
         return st.floats(allow_nan=False)
-    if ftype == pb.FLOAT:
+    if ftype == pt.FLOAT:
         return st.floats(allow_nan=False, width=32)
-    if ftype == pb.ENUM:
+    if ftype == pt.ENUM:
         return st.sampled_from(_enum_values(cls, name))
     raise AssertionError(ftype)
 
@@ -87,33 +100,33 @@ def message_strategy(cls, depth=0):
     """Random instances of a jotunheim.pb class, nesting bounded by depth."""
     parts = {}
     oneof_groups = {}
-    for _num, name, ftype, flags, sub in cls._fields:
-        group = flags >> pb.ONEOF_SHIFT
-        if ftype == pb.MESSAGE and not flags & pb.MAP:
+    for _num, name, ftype, flags, sub in pb.fields_of(cls):
+        group = flags >> pt.ONEOF_SHIFT
+        if ftype == pt.MESSAGE and not flags & pt.MAP:
             value = message_strategy(sub, depth + 1) if depth < 3 else st.none()
-        elif flags & pb.MAP:
-            kf, vf = sub._fields[0], sub._fields[1]
+        elif flags & pt.MAP:
+            kf, vf = pb.fields_of(sub)[0], pb.fields_of(sub)[1]
             vs = (
                 message_strategy(vf[4], depth + 1)
-                if vf[2] == pb.MESSAGE
+                if vf[2] == pt.MESSAGE
                 else scalar_strategy(vf[2], cls)
             )
-            if vf[2] == pb.MESSAGE and depth >= 3:
+            if vf[2] == pt.MESSAGE and depth >= 3:
                 value = st.just({})
             else:
                 value = st.dictionaries(scalar_strategy(kf[2], cls), vs, max_size=4)
         else:
             value = scalar_strategy(ftype, cls, name)
-        if flags & pb.MAP:
+        if flags & pt.MAP:
             parts[name] = value
-        elif flags & pb.REPEATED:
+        elif flags & pt.REPEATED:
             parts[name] = (
-                st.lists(value, max_size=5) if ftype != pb.MESSAGE or depth < 3 else st.just([])
+                st.lists(value, max_size=5) if ftype != pt.MESSAGE or depth < 3 else st.just([])
             )
         elif group:
             oneof_groups.setdefault(group, []).append((name, value))
-        elif flags & pb.OPTIONAL or ftype == pb.MESSAGE:
-            parts[name] = st.none() | value if ftype != pb.MESSAGE else value
+        elif flags & pt.OPTIONAL or ftype == pt.MESSAGE:
+            parts[name] = st.none() | value if ftype != pt.MESSAGE else value
         else:
             parts[name] = value
     strategies = st.fixed_dictionaries(parts)
@@ -137,23 +150,23 @@ def _merge_choice(pair):
 def to_betterproto(msg, ref_cls):
     """Build the betterproto equivalent of a jotunheim.pb message."""
     kwargs = {}
-    for _num, name, ftype, flags, sub in msg._fields:
+    for _num, name, ftype, flags, sub in pb.fields_of(msg):
         value = getattr(msg, name)
         if value is None:
             continue
         field_type = _ref_field_type(ref_cls, name)
-        if flags & pb.MAP:
-            if sub._fields[1][2] == pb.MESSAGE:
+        if flags & pt.MAP:
+            if pb.fields_of(sub)[1][2] == pt.MESSAGE:
                 sub_ref = _ref_map_value_type(ref_cls, name)
                 value = {k: to_betterproto(v, sub_ref) for k, v in value.items()}
             else:
                 value = dict(value)
-        elif ftype == pb.MESSAGE:
-            if flags & pb.REPEATED:
+        elif ftype == pt.MESSAGE:
+            if flags & pt.REPEATED:
                 value = [to_betterproto(v, field_type) for v in value]
             else:
                 value = to_betterproto(value, field_type)
-        elif flags & pb.REPEATED:
+        elif flags & pt.REPEATED:
             value = list(value)
         kwargs[name] = value
     return ref_cls(**kwargs)
@@ -166,26 +179,26 @@ def from_betterproto(ref, cls):
     for group in cls._oneofs:
         name, _ = betterproto.which_one_of(ref, group)
         set_members[group] = name
-    for _num, name, ftype, flags, sub in cls._fields:
-        group = flags >> pb.ONEOF_SHIFT
+    for _num, name, ftype, flags, sub in pb.fields_of(cls):
+        group = flags >> pt.ONEOF_SHIFT
         if group and set_members[cls._oneofs[group - 1]] != name:
             continue
         value = getattr(ref, name)
         if value is None:
             continue
-        if flags & pb.MAP:
-            if sub._fields[1][2] == pb.MESSAGE:
-                value = {k: from_betterproto(v, sub._fields[1][4]) for k, v in value.items()}
+        if flags & pt.MAP:
+            if pb.fields_of(sub)[1][2] == pt.MESSAGE:
+                value = {k: from_betterproto(v, pb.fields_of(sub)[1][4]) for k, v in value.items()}
             else:
                 value = {k: _plain(v) for k, v in value.items()}
-        elif ftype == pb.MESSAGE:
-            if flags & pb.REPEATED:
+        elif ftype == pt.MESSAGE:
+            if flags & pt.REPEATED:
                 value = [from_betterproto(v, sub) for v in value]
             elif not betterproto.serialized_on_wire(value):
                 continue
             else:
                 value = from_betterproto(value, sub)
-        elif flags & pb.REPEATED:
+        elif flags & pt.REPEATED:
             value = [_plain(v) for v in value]
         else:
             value = _plain(value)
@@ -247,16 +260,16 @@ def has_default_map_entry(msg):
     """True if a map (anywhere inside msg) holds an entry whose key and value are both
     defaults. betterproto 2.0.0b7 writes such an entry as nothing at all (a bug of its
     own: Google protobuf writes an empty entry), so that direction cannot be compared."""
-    for _num, name, ftype, flags, _sub in msg._fields:
+    for _num, name, ftype, flags, _sub in pb.fields_of(msg):
         value = getattr(msg, name)
-        if flags & pb.MAP:
+        if flags & pt.MAP:
             for k, v in value.items():
                 if not k and (not v if not isinstance(v, pb.Message) else not v.encode()):
                     return True
                 if isinstance(v, pb.Message) and has_default_map_entry(v):
                     return True
-        elif ftype == pb.MESSAGE and value is not None:
-            items = value if flags & pb.REPEATED else [value]
+        elif ftype == pt.MESSAGE and value is not None:
+            items = value if flags & pt.REPEATED else [value]
             if any(has_default_map_entry(v) for v in items):
                 return True
     return False

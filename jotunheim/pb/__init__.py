@@ -1,14 +1,14 @@
 """A small table-driven protobuf (proto3) runtime for CircuitPython.
 
-Generated modules (``jotunheim/pb/<proto stem>.py``) declare one class per message and a
-field table for each; this module holds the one generic encoder and decoder that walk
-those tables (the nanopb idea: data, not per-field code).
+Generated modules (``jotunheim/pb/<proto stem>.py``) declare one class per message and,
+in a ``_tables(cls)`` function, a field table for each; this module holds the one generic
+encoder and decoder that walk those tables (the nanopb idea: data, not per-field code).
 
 A field table entry is ``(number, name, type, flags, sub)``:
 
-* ``type`` is the descriptor type number (``DOUBLE`` = 1 ... ``SINT64`` = 18);
-* ``flags`` holds ``REPEATED``, ``PACKED``, ``MAP``, ``OPTIONAL`` and, shifted by
-  ``ONEOF_SHIFT``, the 1-based index of the field's oneof;
+* ``type`` is the descriptor type number (``_DOUBLE`` = 1 ... ``_SINT64`` = 18);
+* ``flags`` holds ``_REPEATED``, ``_PACKED``, ``_MAP``, ``_OPTIONAL`` and, shifted by
+  ``_ONEOF_SHIFT``, the 1-based index of the field's oneof;
 * ``sub`` is the message class (messages, map entries) or None.
 
 Unset singular sub-messages, proto3 ``optional`` fields and oneof members read as None;
@@ -17,6 +17,7 @@ written back on encode.
 """
 
 import struct
+import sys
 
 try:
     from micropython import const
@@ -29,64 +30,40 @@ except ImportError:
 __version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
-DOUBLE = const(1)
-FLOAT = const(2)
-INT64 = const(3)
-UINT64 = const(4)
-INT32 = const(5)
-FIXED64 = const(6)
-FIXED32 = const(7)
-BOOL = const(8)
-STRING = const(9)
-MESSAGE = const(11)
-BYTES = const(12)
-UINT32 = const(13)
-ENUM = const(14)
-SFIXED32 = const(15)
-SFIXED64 = const(16)
-SINT32 = const(17)
-SINT64 = const(18)
-
-REPEATED = const(1)
-PACKED = const(2)
-MAP = const(4)
-OPTIONAL = const(8)
-ONEOF_SHIFT = const(4)
-
 MAX_DEPTH = 32  # nesting deeper than this is refused
 MAX_SIZE = 65536  # default limit for Msg.decode(); pass max_size to change it
+
+# Descriptor type numbers and flag bits (private: const() folds them away on a board;
+# jotunheim_host.protogen has the public names).
+_DOUBLE = const(1)
+_FLOAT = const(2)
+_INT64 = const(3)
+_UINT64 = const(4)
+_INT32 = const(5)
+_BOOL = const(8)
+_STRING = const(9)
+_MESSAGE = const(11)
+_BYTES = const(12)
+_UINT32 = const(13)
+_ENUM = const(14)
+_SINT32 = const(17)
+_SINT64 = const(18)
+
+_REPEATED = const(1)
+_PACKED = const(2)
+_MAP = const(4)
+_OPTIONAL = const(8)
+_ONEOF_SHIFT = const(4)
+_PRESENCE = const(0xFFF8)  # optional or oneof member: None means unset
 
 _U64 = const(0xFFFFFFFFFFFFFFFF)
 _U32 = const(0xFFFFFFFF)
 
-# How each type travels: wire type and, for fixed-width ones, the struct format.
-_WIRE = {
-    DOUBLE: 1,
-    FLOAT: 5,
-    INT64: 0,
-    UINT64: 0,
-    INT32: 0,
-    FIXED64: 1,
-    FIXED32: 5,
-    BOOL: 0,
-    STRING: 2,
-    MESSAGE: 2,
-    BYTES: 2,
-    UINT32: 0,
-    ENUM: 0,
-    SFIXED32: 5,
-    SFIXED64: 1,
-    SINT32: 0,
-    SINT64: 0,
-}
-_FIXED_FMT = {
-    DOUBLE: "<d",
-    FLOAT: "<f",
-    FIXED64: "<Q",
-    FIXED32: "<I",
-    SFIXED32: "<i",
-    SFIXED64: "<q",
-}
+# Wire type by descriptor type number (index), and struct formats of fixed-width types.
+_WIRE = b"\x00\x01\x05\x00\x00\x00\x01\x05\x00\x02\x02\x02\x02\x00\x00\x05\x01\x00\x00"
+_FMT = ("", "<d", "<f", "", "", "", "<Q", "<I", "", "", "", "", "", "", "", "<i", "<q")
+
+_STRUCT_ERROR = getattr(struct, "error", ValueError)  # MicroPython raises ValueError
 
 # Decoder "modes": what to do with a decoded value.
 _SET = const(0)
@@ -103,7 +80,7 @@ class DecodeError(ValueError):
 class Message:
     """Base class of every generated message. Fields are plain attributes."""
 
-    _fields = ()  # the field table, set by setup()
+    _fields = None  # the field table, loaded from the module's _tables() on first use
     _oneofs = ()  # oneof names, in declaration order
     _lists = ()  # names of repeated fields (fresh list per instance)
     _maps = ()  # names of map fields (fresh dict per instance)
@@ -112,6 +89,8 @@ class Message:
     _unknown = None  # raw bytes of fields this version does not know
 
     def __init__(self, **fields):
+        if self._fields is None:
+            fields_of(self.__class__)
         for name in self._lists:
             setattr(self, name, [])
         for name in self._maps:
@@ -139,15 +118,15 @@ class Message:
             return _decode(cls, data, 0, len(data), 0)
         except DecodeError:
             raise
-        except (IndexError, ValueError, TypeError, KeyError, struct.error) as exc:
-            # Safety net: any slip in the checks above still surfaces as DecodeError.
-            raise DecodeError("%s: malformed message (%r)" % (cls.__name__, exc))
+        except (IndexError, ValueError, TypeError, KeyError, _STRUCT_ERROR) as exc:
+            # Safety net: any slip in the checks below still surfaces as DecodeError.
+            raise DecodeError("%s: malformed (%r)" % (cls.__name__, exc))
 
     def which_oneof(self, group):
         """Name of the member of oneof ``group`` that is set, or None."""
         index = self._oneofs.index(group) + 1
         for f in self._fields:
-            if f[3] >> ONEOF_SHIFT == index and getattr(self, f[1]) is not None:
+            if f[3] >> _ONEOF_SHIFT == index and getattr(self, f[1]) is not None:
                 return f[1]
         return None
 
@@ -159,46 +138,71 @@ class Message:
                 return False
         return self._unknown == other._unknown
 
-    def __ne__(self, other):
-        result = self.__eq__(other)
-        return result if result is NotImplemented else not result
-
     __hash__ = None  # mutable, compared by value
 
     def __repr__(self):
         parts = []
         for f in self._fields:
             value = getattr(self, f[1])
-            if value or (value is not None and f[3] & (OPTIONAL | 0xFFF0)):
+            if value or (value is not None and f[3] & _PRESENCE):
                 parts.append("%s=%r" % (f[1], value))
         return "%s(%s)" % (self.__class__.__name__, ", ".join(parts))
 
 
-def setup(cls, fields, oneofs=()):
-    """Attach a field table to a generated class (called once per class at import)."""
-    cls._fields = fields
-    cls._oneofs = oneofs
-    lists = []
-    maps = []
-    for _, name, ftype, flags, _sub in fields:
-        if flags & MAP:
-            maps.append(name)
-        elif flags & REPEATED:
-            lists.append(name)
-        elif flags & (OPTIONAL | 0xFFF0) or ftype == MESSAGE:
-            setattr(cls, name, None)
-        elif ftype == STRING:
-            setattr(cls, name, "")
-        elif ftype == BYTES:
-            setattr(cls, name, b"")
-        elif ftype == BOOL:
-            setattr(cls, name, False)
-        elif ftype in (DOUBLE, FLOAT):
-            setattr(cls, name, 0.0)
-        else:
-            setattr(cls, name, 0)
-    cls._lists = tuple(lists)
-    cls._maps = tuple(maps)
+def fields_of(cls):
+    """The field table of a message class, loading it on first use.
+
+    A generated module keeps its tables as one string, ``_TABLES``, with a line per
+    message: ``Class:oneofs:number name type flags [sub];...``. Importing the module
+    costs only its classes; a table is built when its message is first used.
+    """
+    if cls._fields is None:
+        module = sys.modules[cls.__module__]
+        text = module._TABLES
+        key = "\n" + cls.__name__ + ":"
+        start = text.find(key) + len(key)
+        oneofs, spec = text[start : text.find("\n", start)].split(":")
+        fields = []
+        lists = []
+        maps = []
+        for row in spec.split(";") if spec else ():
+            parts = row.split(" ")
+            name, ftype, flags = parts[1], int(parts[2]), int(parts[3])
+            sub = _resolve(module, parts[4]) if len(parts) > 4 else None
+            fields.append((int(parts[0]), name, ftype, flags, sub))
+            if flags & _MAP:
+                maps.append(name)
+            elif flags & _REPEATED:
+                lists.append(name)
+            else:
+                setattr(cls, name, _default(ftype, flags))
+        cls._lists = tuple(lists)
+        cls._maps = tuple(maps)
+        cls._oneofs = tuple(oneofs.split(",")) if oneofs else ()
+        cls._fields = tuple(fields)
+    return cls._fields
+
+
+def _resolve(module, name):
+    """A message class by name: "Msg" in this module, "stem.Msg" in an imported one."""
+    if "." in name:
+        stem, name = name.split(".")
+        module = getattr(module, "_" + stem)
+    return getattr(module, name)
+
+
+def _default(ftype, flags):
+    if flags & _PRESENCE or ftype == _MESSAGE:
+        return None
+    if ftype == _STRING:
+        return ""
+    if ftype == _BYTES:
+        return b""
+    if ftype == _BOOL:
+        return False
+    if ftype == _DOUBLE or ftype == _FLOAT:
+        return 0.0
+    return 0
 
 
 # ---------------------------------------------------------------- decoding
@@ -210,17 +214,17 @@ def _compile_decoder(cls):
     for number, name, ftype, flags, sub in cls._fields:
         wire = _WIRE[ftype]
         peers = None
-        if flags & MAP:
+        if flags & _MAP:
             mode = _MAPPUT
-        elif flags & REPEATED:
+        elif flags & _REPEATED:
             mode = _APPEND
             if wire != 2:  # scalar numeric: also accept the packed form
                 table[number << 3 | 2] = (ftype, name, sub, _PACKED_IN, None)
-        elif flags >> ONEOF_SHIFT:
+        elif flags >> _ONEOF_SHIFT:
             mode = _ONEOF
-            group = flags >> ONEOF_SHIFT
+            group = flags >> _ONEOF_SHIFT
             peers = tuple(
-                f[1] for f in cls._fields if f[3] >> ONEOF_SHIFT == group and f[1] != name
+                f[1] for f in cls._fields if f[3] >> _ONEOF_SHIFT == group and f[1] != name
             )
         else:
             mode = _SET
@@ -267,27 +271,27 @@ def _skip(buf, pos, end, tag):
 
 def _scalar(ftype, v):
     """Convert a raw varint to the field's Python value."""
-    if ftype == BOOL:
+    if ftype == _BOOL:
         return v != 0
-    if ftype == INT64 or ftype == ENUM or ftype == INT32:
-        if ftype != INT64:
+    if ftype == _INT64 or ftype == _ENUM or ftype == _INT32:
+        if ftype != _INT64:
             v &= _U32
             return v - 0x100000000 if v > 0x7FFFFFFF else v
         return v - 0x10000000000000000 if v > 0x7FFFFFFFFFFFFFFF else v
-    if ftype == UINT32:
+    if ftype == _UINT32:
         return v & _U32
-    if ftype == SINT32 or ftype == SINT64:
-        if ftype == SINT32:
+    if ftype == _SINT32 or ftype == _SINT64:
+        if ftype == _SINT32:
             v &= _U32
         return (v >> 1) ^ -(v & 1)
-    return v  # UINT64
+    return v  # _UINT64
 
 
 def _decode(cls, buf, pos, end, depth):
     if depth > MAX_DEPTH:
         raise DecodeError("%s: nesting deeper than %d at byte %d" % (cls.__name__, MAX_DEPTH, pos))
-    table = cls._dec or _compile_decoder(cls)
     msg = cls()
+    table = cls._dec or _compile_decoder(cls)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -316,14 +320,14 @@ def _decode(cls, buf, pos, end, depth):
                     "%s.%s: length %d at byte %d runs past the end (%d)"
                     % (cls.__name__, name, n, pos, end)
                 )
-            if ftype == STRING:
+            if ftype == _STRING:
                 try:
                     value = str(buf[pos:stop], "utf-8")
                 except UnicodeError:
                     raise DecodeError("%s.%s: invalid UTF-8 at byte %d" % (cls.__name__, name, pos))
-            elif ftype == MESSAGE:
+            elif ftype == _MESSAGE:
                 value = _decode(sub, buf, pos, stop, depth + 1)
-            elif ftype == BYTES:
+            elif ftype == _BYTES:
                 value = bytes(buf[pos:stop])
             else:  # packed repeated scalars
                 _decode_packed(buf, pos, stop, ftype, getattr(msg, name), cls, name)
@@ -336,7 +340,7 @@ def _decode(cls, buf, pos, end, depth):
                 pos += 1
             else:
                 value, pos = _varint(buf, pos, end)
-            if ftype != UINT64:
+            if ftype != _UINT64:
                 value = _scalar(ftype, value)
         else:
             size = 8 if wire == 1 else 4
@@ -344,7 +348,7 @@ def _decode(cls, buf, pos, end, depth):
                 raise DecodeError(
                     "%s.%s: truncated fixed%d at byte %d" % (cls.__name__, name, size * 8, pos)
                 )
-            value = struct.unpack_from(_FIXED_FMT[ftype], buf, pos)[0]
+            value = struct.unpack_from(_FMT[ftype], buf, pos)[0]
             pos += size
         if mode == _SET:
             setattr(msg, name, value)
@@ -357,7 +361,7 @@ def _decode(cls, buf, pos, end, depth):
         else:  # _MAPPUT: value is the entry message
             key = value.key
             val = value.value
-            if val is None and sub._fields[1][2] == MESSAGE:
+            if val is None and sub._fields[1][2] == _MESSAGE:
                 val = sub._fields[1][4]()
             getattr(msg, name)[key] = val
     if pos != end:
@@ -386,7 +390,7 @@ def _decode_packed(buf, pos, end, ftype, target, cls, name):
     size = 8 if wire == 1 else 4
     if (end - pos) % size:
         raise DecodeError("%s.%s: packed length not a multiple of %d" % (cls.__name__, name, size))
-    fmt = _FIXED_FMT[ftype]
+    fmt = _FMT[ftype]
     while pos < end:
         target.append(struct.unpack_from(fmt, buf, pos)[0])
         pos += size
@@ -406,7 +410,7 @@ def _compile_encoder(cls):
     table = []
     for number, name, ftype, flags, sub in cls._fields:
         wire = _WIRE[ftype]
-        packed = flags & PACKED and wire != 2
+        packed = flags & _PACKED and wire != 2
         key = _key(number, 2 if packed else wire)
         table.append((key, ftype, name, flags, sub, packed))
     cls._enc = table
@@ -424,27 +428,27 @@ def _put_varint(out, v):
 
 def _put_scalar(out, ftype, v):
     """Append one non-length-delimited value."""
-    if ftype == SINT32 or ftype == SINT64:
-        v = (v << 1) ^ (v >> 63) if ftype == SINT64 else (v << 1) ^ (v >> 31)
+    if ftype == _SINT32 or ftype == _SINT64:
+        v = (v << 1) ^ (v >> 63) if ftype == _SINT64 else (v << 1) ^ (v >> 31)
         _put_varint(out, v)
     elif _WIRE[ftype] == 0:
         _put_varint(out, int(v))
     else:
-        out.extend(struct.pack(_FIXED_FMT[ftype], v))
+        out.extend(struct.pack(_FMT[ftype], v))
 
 
 def _put_value(out, ftype, sub, v):
     """Append a value of any type (no key)."""
-    if ftype == STRING:
+    if ftype == _STRING:
         data = v.encode("utf-8")
         _put_varint(out, len(data))
         out.extend(data)
-    elif ftype == MESSAGE:
+    elif ftype == _MESSAGE:
         inner = bytearray()
         _encode(v, inner)
         _put_varint(out, len(inner))
         out.extend(inner)
-    elif ftype == BYTES:
+    elif ftype == _BYTES:
         _put_varint(out, len(v))
         out.extend(v)
     else:
@@ -455,10 +459,10 @@ def _encode(msg, out):
     table = msg._enc or _compile_encoder(msg.__class__)
     for key, ftype, name, flags, sub, packed in table:
         v = getattr(msg, name)
-        if flags & MAP:
+        if flags & _MAP:
             if v:
                 _put_map(out, key, sub, v)
-        elif flags & REPEATED:
+        elif flags & _REPEATED:
             if not v:
                 continue
             if packed:
@@ -474,7 +478,7 @@ def _encode(msg, out):
                     _put_value(out, ftype, sub, item)
         elif v is None:
             continue
-        elif v or flags & (OPTIONAL | 0xFFF0) or ftype == MESSAGE:
+        elif v or flags & _PRESENCE or ftype == _MESSAGE:
             # proto3: a scalar at its default is not sent unless it has presence
             out.extend(key)
             _put_value(out, ftype, sub, v)
@@ -483,8 +487,7 @@ def _encode(msg, out):
 
 
 def _put_map(out, key, entry_cls, mapping):
-    kfield = entry_cls._fields[0]
-    vfield = entry_cls._fields[1]
+    kfield, vfield = fields_of(entry_cls)
     kkey = _key(1, _WIRE[kfield[2]])
     vkey = _key(2, _WIRE[vfield[2]])
     for k in mapping:

@@ -1,47 +1,34 @@
 """Generated from proto/einherjar.proto by `jotunheim protogen`. Do not edit."""
 
-from jotunheim.pb import Message, setup
+from jotunheim.pb import Message
 
 
 class CapabilityRequest(Message):
-    """Message einherjar.CapabilityRequest."""
+    pass
 
 
 class CapabilityResponse(Message):
-    """Message einherjar.CapabilityResponse."""
+    pass
 
 
 class FunctionDefinition(Message):
-    """Message einherjar.FunctionDefinition."""
+    pass
 
 
 class ParameterDefinition(Message):
-    """Message einherjar.ParameterDefinition."""
+    pass
 
 
-setup(CapabilityRequest, ())
-setup(CapabilityResponse, (
-    (1, "god_name", 9, 0, None),
-    (2, "purpose", 9, 0, None),
-    (3, "functions", 11, 1, FunctionDefinition),
-    (4, "responsibility_domains", 9, 1, None),
-    (5, "responsibility_keywords", 9, 1, None),
-))
-setup(FunctionDefinition, (
-    (1, "name", 9, 0, None),
-    (2, "description", 9, 0, None),
-    (3, "parameters", 11, 1, ParameterDefinition),
-    (4, "return_type", 9, 0, None),
-    (5, "capabilities", 9, 1, None),
-    (6, "responsibility_keywords", 9, 1, None),
-))
-setup(ParameterDefinition, (
-    (1, "name", 9, 0, None),
-    (2, "type", 9, 0, None),
-    (3, "description", 9, 0, None),
-    (4, "required", 8, 0, None),
-    (5, "enum_values", 9, 1, None),
-))
+# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
+# this module costs only the classes. One line per message:
+# Class:oneof names:number name type flags [message type];...
+_TABLES = """
+CapabilityRequest::
+CapabilityResponse::1 god_name 9 0;2 purpose 9 0;3 functions 11 1 FunctionDefinition;4 responsibility_domains 9 1;5 responsibility_keywords 9 1
+FunctionDefinition::1 name 9 0;2 description 9 0;3 parameters 11 1 ParameterDefinition;4 return_type 9 0;5 capabilities 9 1;6 responsibility_keywords 9 1
+ParameterDefinition::1 name 9 0;2 type 9 0;3 description 9 0;4 required 8 0;5 enum_values 9 1
+"""
+
 
 # gRPC methods: path -> (request, response, server streaming)
 SERVICES = {

@@ -1,62 +1,45 @@
 """Generated from proto/jotunheim.proto by `jotunheim protogen`. Do not edit."""
 
-from jotunheim.pb import Message, setup
+from jotunheim.pb import Message
 from jotunheim.pb import jotunheim_capability as _jotunheim_capability
 
 
 class DeviceCommandRequest(Message):
-    """Message jotunheim.DeviceCommandRequest."""
+    pass
 
 
 class DeviceCommandResponse(Message):
-    """Message jotunheim.DeviceCommandResponse."""
+    pass
 
 
 class DeviceStatusRequest(Message):
-    """Message jotunheim.DeviceStatusRequest."""
+    pass
 
 
 class DeviceStatusResponse(Message):
-    """Message jotunheim.DeviceStatusResponse."""
+    pass
 
 
 class ToolCallRequest(Message):
-    """Message jotunheim.ToolCallRequest."""
+    pass
 
 
 class ToolCallResponse(Message):
-    """Message jotunheim.ToolCallResponse."""
+    pass
 
 
-setup(DeviceCommandRequest, (
-    (1, "device_id", 9, 0, None),
-    (2, "command", 9, 0, None),
-    (3, "parameters", 9, 0, None),
-))
-setup(DeviceCommandResponse, (
-    (1, "success", 8, 0, None),
-    (2, "result", 12, 0, None),
-    (3, "error_message", 9, 0, None),
-))
-setup(DeviceStatusRequest, (
-    (1, "device_id", 9, 0, None),
-))
-setup(DeviceStatusResponse, (
-    (1, "device_id", 9, 0, None),
-    (2, "status", 9, 0, None),
-    (3, "capabilities", 9, 0, None),
-    (4, "last_seen", 9, 0, None),
-))
-setup(ToolCallRequest, (
-    (1, "device_id", 9, 0, None),
-    (2, "tool_name", 9, 0, None),
-    (3, "parameters", 9, 0, None),
-))
-setup(ToolCallResponse, (
-    (1, "success", 8, 0, None),
-    (2, "result", 12, 0, None),
-    (3, "error_message", 9, 0, None),
-))
+# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
+# this module costs only the classes. One line per message:
+# Class:oneof names:number name type flags [message type];...
+_TABLES = """
+DeviceCommandRequest::1 device_id 9 0;2 command 9 0;3 parameters 9 0
+DeviceCommandResponse::1 success 8 0;2 result 12 0;3 error_message 9 0
+DeviceStatusRequest::1 device_id 9 0
+DeviceStatusResponse::1 device_id 9 0;2 status 9 0;3 capabilities 9 0;4 last_seen 9 0
+ToolCallRequest::1 device_id 9 0;2 tool_name 9 0;3 parameters 9 0
+ToolCallResponse::1 success 8 0;2 result 12 0;3 error_message 9 0
+"""
+
 
 # gRPC methods: path -> (request, response, server streaming)
 SERVICES = {
