@@ -40,21 +40,12 @@ USER_AGENT = "jotunheim-grpc-web/1"
 _DEFAULT = object()
 
 
-def _random() -> float:
-    import random  # noqa: PLC0415  (only needed when a retry happens)
-
-    try:
-        return random.random()
-    except AttributeError:  # MicroPython builds without the extra functions
-        return random.getrandbits(16) / 65536.0
-
-
 class RetryPolicy:
-    """Exponential backoff with jitter for UNAVAILABLE on idempotent calls.
+    """Retries for UNAVAILABLE on calls marked idempotent (never for other codes).
 
-    Attempt ``n`` (1-based) waits ``initial * multiplier**(n-1)`` seconds, capped at
-    ``maximum``, scaled by a random factor in ``[1 - jitter, 1 + jitter]``. Never sleeps
-    past the call's deadline."""
+    Waits come from :class:`jotunheim.resilience.backoff.Backoff` (exponential from
+    ``initial_backoff``, capped at ``max_backoff``, "equal" jitter so every wait is at
+    least half its ceiling). A retry never sleeps past the call's deadline."""
 
     def __init__(
         self,
@@ -62,21 +53,20 @@ class RetryPolicy:
         initial_backoff: float = 0.1,
         max_backoff: float = 2.0,
         multiplier: float = 2.0,
-        jitter: float = 0.2,
+        rand=None,
     ) -> None:
+        from jotunheim.resilience.backoff import EQUAL, Backoff  # noqa: PLC0415
+
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.max_attempts = max_attempts
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
-        self.multiplier = multiplier
-        self.jitter = jitter
+        self.backoff = Backoff(
+            initial_backoff, max_backoff, factor=multiplier, jitter=EQUAL, rand=rand
+        )
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        base = self.initial_backoff * (self.multiplier ** (attempt - 1))
-        base = min(base, self.max_backoff)
-        return base * (1.0 - self.jitter + 2.0 * self.jitter * _random())
+        return self.backoff.delay(attempt - 1)
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
@@ -108,28 +98,13 @@ def split_url(url: str):
     return proto, host, port, prefix
 
 
-def default_network():
-    """``(socket_pool, ssl_context)`` for this platform: ``jotunheim.net.session`` when
-    present, else the board's ``wifi.radio`` pool or CPython's ``socket``/``ssl``."""
-    try:
-        from jotunheim.net import session as net_session  # noqa: PLC0415
+def default_network(need_ssl: bool, ca_cert=None):
+    """``(socket_pool, ssl_context)`` for this platform via :mod:`jotunheim.net.session`
+    (the board's ``wifi.radio`` pool, or CPython's ``socket``/``ssl``)."""
+    from jotunheim.net import session as net_session  # noqa: PLC0415
 
-        return net_session.socket_pool(), net_session.ssl_context()
-    except (ImportError, AttributeError):
-        pass
-    import sys  # noqa: PLC0415
-
-    if sys.implementation.name == "cpython":
-        import socket  # noqa: PLC0415
-        import ssl  # noqa: PLC0415
-
-        return socket, ssl.create_default_context()
-    import ssl  # noqa: PLC0415
-
-    import socketpool  # noqa: PLC0415
-    import wifi  # noqa: PLC0415
-
-    return socketpool.SocketPool(wifi.radio), ssl.create_default_context()
+    pool = net_session.get_pool()
+    return pool, (net_session.get_ssl_context(ca_cert) if need_ssl else None)
 
 
 def _set_nodelay(pool, sock) -> None:
@@ -295,15 +270,15 @@ class GrpcWebClient:
             socket_pool = manager._socket_pool
             ssl_context = session._ssl_context
             session_id = session._session_id
-        if socket_pool is None:
-            socket_pool, default_ssl = default_network()
-            if ssl_context is None:
-                ssl_context = default_ssl
-        if ca_cert:
-            if ssl_context is None:
-                raise ValueError("ca_cert needs an SSL context")
-            if isinstance(ca_cert, (bytes, bytearray)):
-                ca_cert = str(ca_cert, "ascii")
+        need_ssl = self.proto == "https:"
+        if isinstance(ca_cert, (bytes, bytearray)):
+            ca_cert = str(ca_cert, "ascii")
+        if socket_pool is None or (need_ssl and ssl_context is None):
+            default_pool, default_ssl = default_network(need_ssl and ssl_context is None, ca_cert)
+            socket_pool = socket_pool if socket_pool is not None else default_pool
+            ssl_context = ssl_context if ssl_context is not None else default_ssl
+        elif ca_cert and need_ssl:
+            # A context the caller gave us: add the CA to it.
             ssl_context.load_verify_locations(cadata=ca_cert)
         import adafruit_connection_manager  # noqa: PLC0415  (keeps import cheap)
 
