@@ -232,6 +232,79 @@ def close_all(pool=None) -> int:
     return closed
 
 
+def abandon(response, sock=None) -> None:
+    """Close the socket of a response that failed midway (timeout, reset, truncated body).
+
+    ``Response.close()`` only hands the socket back for reuse, and reading the rest of a
+    broken response raises again; a half-read socket handed back would poison the next
+    request on that session. ``sock``: the response's socket as it was before reading
+    (reading to the end hands it back to the pool and clears ``response.socket``).
+    Never raises."""
+    if sock is None:
+        sock = getattr(response, "socket", None)
+    if sock is None:
+        return
+    response.socket = None
+    session = getattr(response, "_session", None)
+    manager = getattr(session, "_connection_manager", None)
+    try:
+        if manager is not None:
+            manager.close_socket(sock)
+            return
+    except (RuntimeError, OSError):
+        pass  # not managed (any more): close it directly
+    try:
+        sock.close()
+    except (OSError, RuntimeError):
+        pass
+
+
+def apply_timeout(session, timeout) -> None:
+    """Set ``timeout`` on the session's idle kept-alive sockets.
+
+    The connection manager applies a request's timeout only when it opens a socket; a
+    reused keep-alive socket keeps the timeout of the request that opened it, so a later,
+    shorter deadline would not be enforced. Call this before each request."""
+    manager = getattr(session, "_connection_manager", None)
+    for sock in getattr(manager, "_available_sockets", ()):
+        try:
+            sock.settimeout(timeout)
+        except (OSError, AttributeError):
+            pass
+
+
+def request_bytes(session, method, url, *, data=None, headers=None, timeout=10, max_bytes=65536):
+    """One HTTP request read completely: ``(status_code, headers, body)``.
+
+    Whatever goes wrong (timeout, reset, a peer killed mid-body, a body longer than
+    ``max_bytes``) the socket is closed before the exception propagates, so repeated
+    failures never leak sockets. A body shorter than its Content-Length raises
+    ``OSError(ECONNRESET)`` instead of being returned truncated."""
+    apply_timeout(session, timeout)
+    response = session.request(method, url, data=data, headers=headers, timeout=timeout)
+    sock = response.socket
+    try:
+        length = response.headers.get("content-length")
+        if length is not None and int(length) > max_bytes:
+            raise ValueError(
+                "response of {} bytes is over the {} allowed".format(length, max_bytes)
+            )
+        body = response.content
+        if length is not None and len(body) != int(length):
+            import errno  # noqa: PLC0415
+
+            raise OSError(
+                getattr(errno, "ECONNRESET", 104),
+                "response truncated: {} of {} bytes".format(len(body), length),
+            )
+    except BaseException:
+        abandon(response, sock)
+        raise
+    status, response_headers = response.status_code, response.headers
+    response.close()
+    return status, response_headers, body
+
+
 def parse_url(url: str):
     """``(scheme, host, port, path)`` of an http(s) URL; port defaults by scheme."""
     if "://" not in url:

@@ -35,6 +35,7 @@ class EndpointState:
         self.last_success_at = None
         self.next_attempt_at = 0.0
         self.last_delay = 0.0
+        self.recent_delays = []  # the last few backoff delays, newest last (bounded)
 
     def as_dict(self) -> dict:
         return {
@@ -46,6 +47,7 @@ class EndpointState:
             "last_error": self.last_error,
             "last_category": self.last_category,
             "next_delay": self.last_delay,
+            "recent_delays": list(self.recent_delays),
         }
 
 
@@ -175,6 +177,9 @@ class ConnectionResilienceManager:
         if delay < floor:
             delay = floor if floor < self.max_delay else self.max_delay
         state.last_delay = delay
+        state.recent_delays.append(delay)
+        if len(state.recent_delays) > 8:
+            state.recent_delays.pop(0)
         state.next_attempt_at = state.last_failure_at + delay
         state.breaker.record_failure()
         return info
