@@ -1,0 +1,94 @@
+"""Python half of tests/micropython/run.mjs; imported once inside the interpreter.
+
+It makes MicroPython look like CircuitPython where the device code and the Adafruit
+libraries need it (``time.monotonic``/``monotonic_ns``, the ``ConnectionError`` built-in),
+and runs test functions with the fakes reset before each one.
+"""
+
+import builtins
+import sys
+import time
+
+FAKES = (
+    "microcontroller",
+    "board",
+    "supervisor",
+    "storage",
+    "wifi",
+    "fake_net",
+    "socketpool",
+    "ssl",
+    "traceback",
+)
+
+
+def _install_circuitpython_builtins():
+    if not hasattr(time, "monotonic_ns"):
+        start = time.ticks_us()
+        offset = [0, start]
+
+        def monotonic_ns():
+            # Unwrap ticks_us() so the clock never goes backwards, as on CircuitPython.
+            now = time.ticks_us()
+            offset[0] += time.ticks_diff(now, offset[1])
+            offset[1] = now
+            return offset[0] * 1000
+
+        def monotonic():
+            return monotonic_ns() / 1e9
+
+        time.monotonic_ns = monotonic_ns
+        time.monotonic = monotonic
+    if not hasattr(builtins, "ConnectionError"):
+
+        class ConnectionError(OSError):  # noqa: A001  (CircuitPython built-in)
+            pass
+
+        builtins.ConnectionError = ConnectionError
+
+
+_install_circuitpython_builtins()
+BASELINE = set(sys.modules)
+BASELINE.add(__name__)
+
+
+def clean(keep=()):
+    """Forget every module imported since start-up (device code, libraries, fakes, tests)."""
+    for name in list(sys.modules):
+        if name not in BASELINE and name not in keep:
+            del sys.modules[name]
+
+
+def preload_fakes():
+    # On a board these are built into the firmware: their RAM is not the library's cost.
+    for name in FAKES:
+        __import__(name)
+
+
+def reset_fakes():
+    for name in FAKES:
+        module = sys.modules.get(name)
+        hook = getattr(module, "_reset", None) if module is not None else None
+        if hook is not None:
+            hook()
+
+
+def test_names(module_name):
+    module = sys.modules[module_name]
+    return [
+        name for name in dir(module) if name.startswith("test_") and callable(getattr(module, name))
+    ]
+
+
+def run_test(module_name, test_name):
+    module = sys.modules[module_name]
+    reset_fakes()
+    setup = getattr(module, "setup_function", None)
+    teardown = getattr(module, "teardown_function", None)
+    if setup is not None:
+        setup()
+    try:
+        getattr(module, test_name)()
+    finally:
+        if teardown is not None:
+            teardown()
