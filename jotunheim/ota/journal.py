@@ -1,0 +1,219 @@
+"""Crash-safe file primitives for the installer.
+
+* Every mutation (a chunk written, a rename, a remove, a mkdir) goes through this module
+  and is counted; a test can install a *fault hook* that is called after each one (the
+  power-loss test kills the process from it at every possible write).
+* ``write_record`` stores a small JSON record with its SHA-256 so a torn write is
+  detected, and replaces the previous record without ever leaving none: write
+  ``name.new`` -> remove ``name`` -> rename ``name.new`` to ``name``. FAT cannot rename
+  over an existing file, so this protocol works on CIRCUITPY and POSIX alike;
+  ``read_record`` prefers a valid ``.new`` (the newest intent), else ``name``.
+"""
+
+import os
+
+_hook = [None]
+
+
+def set_fault_hook(hook):
+    """``hook(op, path)`` is called after each filesystem mutation (None to remove)."""
+    _hook[0] = hook
+
+
+def _done(op, path):
+    hook = _hook[0]
+    if hook is not None:
+        hook(op, path)
+
+
+def exists(path):
+    try:
+        os.stat(path)
+        return True
+    except OSError:
+        return False
+
+
+def is_dir(path):
+    try:
+        return os.stat(path)[0] & 0x4000 != 0
+    except OSError:
+        return False
+
+
+def file_size(path):
+    try:
+        return os.stat(path)[6]
+    except OSError:
+        return -1
+
+
+def sync():
+    """Flush filesystem buffers where the platform can (os.sync on CircuitPython/Linux)."""
+    fn = getattr(os, "sync", None)
+    if fn is not None:
+        fn()
+
+
+def makedirs(path):
+    if not path or exists(path):
+        return
+    parent = path.rsplit("/", 1)[0] if "/" in path.strip("/") else ""
+    if parent and parent != path:
+        makedirs(parent)
+    try:
+        os.mkdir(path)
+    except OSError:
+        if not is_dir(path):
+            raise
+        return
+    _done("mkdir", path)
+
+
+def rename(src, dst):
+    parent = dst.rsplit("/", 1)[0]
+    if parent and parent != dst:
+        makedirs(parent)
+    os.rename(src, dst)
+    _done("rename", dst)
+
+
+def remove(path):
+    os.remove(path)
+    _done("remove", path)
+
+
+def rmtree(path):
+    """Remove a folder and everything in it (missing folder is fine)."""
+    if not exists(path):
+        return
+    if not is_dir(path):
+        remove(path)
+        return
+    for name in os.listdir(path):
+        rmtree(path + "/" + name)
+    os.rmdir(path)
+    _done("rmdir", path)
+
+
+def walk_files(top, prefix=""):
+    """Relative paths of all files under ``top`` (sorted)."""
+    out = []
+    if not is_dir(top):
+        return out
+    for name in sorted(os.listdir(top)):
+        full = top + "/" + name
+        rel = prefix + name
+        if is_dir(full):
+            out.extend(walk_files(full, rel + "/"))
+        else:
+            out.append(rel)
+    return out
+
+
+class Writer:
+    """A file opened for writing whose every ``write`` counts as one mutation."""
+
+    def __init__(self, path, append=False):
+        self.path = path
+        self._f = open(path, "ab" if append else "wb")
+        _done("open", path)
+
+    def write(self, data):
+        n = self._f.write(data)
+        self._f.flush()
+        _done("write", self.path)
+        return n
+
+    def close(self):
+        if self._f is not None:
+            self._f.flush()
+            try:
+                os.fsync(self._f.fileno())
+            except (AttributeError, OSError):
+                pass  # CircuitPython: os.sync() at phase boundaries instead
+            self._f.close()
+            self._f = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _encode(record):
+    import hashlib
+    import json
+
+    body = json.dumps(record).encode()
+    digest = hashlib.sha256(body).digest()
+    return body + b"\n" + "".join("%02x" % b for b in digest).encode() + b"\n"
+
+
+def _decode(data):
+    import hashlib
+    import json
+
+    body, sep, rest = data.rstrip(b"\n").rpartition(b"\n")
+    if not sep:
+        return None
+    digest = hashlib.sha256(body).digest()
+    if rest != "".join("%02x" % b for b in digest).encode():
+        return None  # torn or corrupted write
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _read_bytes(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def read_record(path):
+    """The newest valid record stored at ``path`` (or None)."""
+    for candidate in (path + ".new", path):
+        data = _read_bytes(candidate)
+        if data is not None:
+            record = _decode(data)
+            if record is not None:
+                return record
+    return None
+
+
+def _settle(path):
+    """Leave at most one file: promote a valid ``.new``, drop a torn one."""
+    tmp = path + ".new"
+    if not exists(tmp):
+        return
+    if _decode(_read_bytes(tmp) or b"") is None:
+        remove(tmp)
+        return
+    if exists(path):
+        remove(path)
+    rename(tmp, path)
+
+
+def write_record(path, record):
+    """Replace the record at ``path``; at every instant a valid old or new one exists."""
+    _settle(path)
+    tmp = path + ".new"
+    with Writer(tmp) as w:
+        w.write(_encode(record))
+    sync()
+    if exists(path):
+        remove(path)
+    rename(tmp, path)
+    sync()
+
+
+def delete_record(path):
+    _settle(path)
+    if exists(path):
+        remove(path)
+    sync()
