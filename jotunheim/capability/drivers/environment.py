@@ -1,0 +1,203 @@
+"""Environment sensors: DHT22/DHT11, BMP280/BME280, SHT31/SHT4x, DS18B20.
+
+Each adapter wraps the Adafruit CircuitPython driver (``adafruit_dht``,
+``adafruit_bmp280``, ``adafruit_bme280``, ``adafruit_sht31d``, ``adafruit_sht4x``,
+``adafruit_ds18x20`` + ``adafruit_onewire``), imported only when the adapter is built
+without ``device=``. Pass ``device=`` to use an already-made driver object (or a fake in
+tests); it only needs the attributes the adapter reads (``temperature``, ``humidity``...).
+
+Ranges are the parts' datasheet measuring ranges.
+"""
+
+from jotunheim.capability.drivers.base import Sensor, require
+from jotunheim.capability.schema import NUMBER, Field
+
+_T = "temperature"
+_H = "humidity"
+_P = "pressure"
+_A = "altitude"
+
+
+def _temperature(low, high):
+    return Field(_T, NUMBER, unit="C", minimum=low, maximum=high, description="Temperature")
+
+
+def _humidity(low=0, high=100):
+    return Field(_H, NUMBER, unit="%", minimum=low, maximum=high, description="Relative humidity")
+
+
+_PRESSURE = Field(_P, NUMBER, unit="hPa", minimum=300, maximum=1100, description="Air pressure")
+_ALTITUDE = Field(
+    _A, NUMBER, unit="m", minimum=-500, maximum=9000, description="Altitude from pressure"
+)
+
+
+def default_i2c(i2c):
+    """The given bus, or the board's default I2C bus (created on first use)."""
+    if i2c is not None:
+        return i2c
+    board = require("board")
+    return board.I2C()
+
+
+def _number(value, what):
+    if value is None:
+        # adafruit_dht returns None when a read produced no data; that is worth a retry.
+        raise RuntimeError("%s: no data" % what)
+    return float(value)
+
+
+class DHT22(Sensor):
+    """DHT22 / AM2302 temperature and humidity on one digital pin.
+
+    The part answers at most every 2 s and often fails a checksum: readings are cached
+    for ``min_interval`` seconds and a failed read is tried three times."""
+
+    part = "DHT22"
+    readings = (_temperature(-40, 80), _humidity())
+    min_interval = 2.0
+    attempts = 3
+
+    def __init__(self, pin=None, *, device=None, use_pulseio=True, clock=None):
+        Sensor.__init__(self, clock=clock)
+        if device is None:
+            if pin is None:
+                raise ValueError("%s needs a pin (e.g. board.D4) or device=" % self.part)
+            module = require("adafruit_dht")
+            device = getattr(module, self.part)(pin, use_pulseio=use_pulseio)
+        self._device = device
+
+    def _measure(self):
+        return {
+            _T: _number(self._device.temperature, self.part),
+            _H: _number(self._device.humidity, self.part),
+        }
+
+    def deinit(self):
+        if hasattr(self._device, "exit"):
+            self._device.exit()  # adafruit_dht releases its pulseio with exit()
+        else:
+            Sensor.deinit(self)
+
+
+class DHT11(DHT22):
+    """DHT11: like the DHT22 with a smaller range, one reading per second."""
+
+    part = "DHT11"
+    readings = (_temperature(0, 50), _humidity(20, 90))
+    min_interval = 1.0
+
+
+class BMP280(Sensor):
+    """BMP280 temperature and air pressure (I2C), with altitude from ``sea_level_pressure``."""
+
+    part = "BMP280"
+    readings = (_temperature(-40, 85), _PRESSURE, _ALTITUDE)
+    attempts = 2
+
+    def __init__(
+        self, i2c=None, address=0x77, *, device=None, sea_level_pressure=1013.25, clock=None
+    ):
+        Sensor.__init__(self, clock=clock)
+        if device is None:
+            module = require("adafruit_bmp280")
+            device = module.Adafruit_BMP280_I2C(default_i2c(i2c), address=address)
+        device.sea_level_pressure = sea_level_pressure
+        self._device = device
+
+    def _measure(self):
+        d = self._device
+        return {_T: float(d.temperature), _P: float(d.pressure), _A: float(d.altitude)}
+
+
+class BME280(BMP280):
+    """BME280: BMP280 plus relative humidity."""
+
+    part = "BME280"
+    readings = (_temperature(-40, 85), _humidity(), _PRESSURE, _ALTITUDE)
+
+    def __init__(
+        self, i2c=None, address=0x77, *, device=None, sea_level_pressure=1013.25, clock=None
+    ):
+        if device is None:
+            try:
+                module = require("adafruit_bme280.basic", "adafruit_bme280")
+            except ImportError:
+                module = require("adafruit_bme280")  # library versions before 2.6
+            device = module.Adafruit_BME280_I2C(default_i2c(i2c), address=address)
+        BMP280.__init__(self, device=device, sea_level_pressure=sea_level_pressure, clock=clock)
+
+    def _measure(self):
+        values = BMP280._measure(self)
+        d = self._device
+        humidity = getattr(d, "relative_humidity", None)
+        if humidity is None:
+            humidity = d.humidity
+        values[_H] = float(humidity)
+        return values
+
+
+class SHT31(Sensor):
+    """Sensirion SHT31-D temperature and humidity (I2C)."""
+
+    part = "SHT31"
+    readings = (_temperature(-40, 125), _humidity())
+    attempts = 2
+
+    def __init__(self, i2c=None, address=0x44, *, device=None, clock=None):
+        Sensor.__init__(self, clock=clock)
+        if device is None:
+            module = require("adafruit_sht31d")
+            device = module.SHT31D(default_i2c(i2c), address=address)
+        self._device = device
+
+    def _measure(self):
+        d = self._device
+        return {_T: float(d.temperature), _H: float(d.relative_humidity)}
+
+
+class SHT4x(Sensor):
+    """Sensirion SHT40/41/45 temperature and humidity (I2C); one command reads both."""
+
+    part = "SHT4x"
+    readings = (_temperature(-40, 125), _humidity())
+    attempts = 2
+
+    def __init__(self, i2c=None, address=0x44, *, device=None, clock=None):
+        Sensor.__init__(self, clock=clock)
+        if device is None:
+            module = require("adafruit_sht4x")
+            device = module.SHT4x(default_i2c(i2c), address=address)
+        self._device = device
+
+    def _measure(self):
+        temperature, humidity = self._device.measurements
+        return {_T: float(temperature), _H: float(humidity)}
+
+
+class DS18B20(Sensor):
+    """Maxim DS18B20 1-Wire thermometer. ``index`` picks one of several on the bus (in the
+    order the bus scan finds them); ``device=`` takes a ready ``DS18X20`` object."""
+
+    part = "DS18B20"
+    readings = (_temperature(-55, 125),)
+    attempts = 2
+
+    def __init__(self, pin=None, *, index=0, device=None, clock=None):
+        Sensor.__init__(self, clock=clock)
+        if device is None:
+            if pin is None:
+                raise ValueError("DS18B20 needs a pin (e.g. board.D5) or device=")
+            onewire = require("adafruit_onewire.bus", "adafruit_onewire")
+            ds18x20 = require("adafruit_ds18x20")
+            bus = onewire.OneWireBus(pin)
+            found = bus.scan()
+            if index >= len(found):
+                raise ValueError(
+                    "DS18B20: %d device(s) on the bus, no index %d" % (len(found), index)
+                )
+            device = ds18x20.DS18X20(bus, found[index])
+        self._device = device
+
+    def _measure(self):
+        return {_T: float(self._device.temperature)}
