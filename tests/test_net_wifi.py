@@ -250,7 +250,7 @@ def test_networks_from_settings_toml_and_json(tmp_path):
 def test_from_settings_probes_the_loki_host():
     mgr = WiFiManager.from_settings(
         {"loki_url": "https://loki.local:8443/x", "probe_interval": 12, "connect_timeout": 5},
-        getenv=lambda k: {"CIRCUITPY_WIFI_SSID": "n", "CIRCUITPY_WIFI_PASSWORD": "p"}.get(k),
+        getenv={"CIRCUITPY_WIFI_SSID": "n", "CIRCUITPY_WIFI_PASSWORD": "p"}.get,
         radio=FakeRadio(),
     )
     assert (mgr.probe_host, mgr.probe_port, mgr.probe_interval) == ("loki.local", 8443, 12)
