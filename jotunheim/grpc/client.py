@@ -139,8 +139,9 @@ class _Call:
         self.client._release(sock, reuse and self.response.reusable)
 
     def drain_and_release(self) -> None:
-        """After the trailer frame: read what is left of the body (the chunked
-        terminator) so the connection can be reused; close it if anything else is there."""
+        """After the trailer frame: read the end of the body (the chunked terminator)
+        so the connection can be reused. Bytes after the trailer frame are a protocol
+        error: the socket is closed and ``GrpcError(INTERNAL)`` raised."""
         response = self.response
         if response._length is None and not response._chunked:
             self.release(False)  # read-until-close body: nothing to keep alive
@@ -149,9 +150,12 @@ class _Call:
             extra = 0
             while not response.done and extra == 0:
                 extra = len(response.peek_body())
-            self.release(extra == 0)
         except GrpcError:
             self.release(False)
+            raise
+        self.release(extra == 0)
+        if extra:
+            raise GrpcError(StatusCode.INTERNAL, "data after the trailer frame")
 
     def read_frame(self):
         """Next complete frame from the body: ``(flag, payload)`` or ``None`` at the end.
