@@ -20,12 +20,19 @@ const REPO = path.resolve(HERE, "..", "..");
 const PKG_DIR = path.join(HERE, "node_modules", "@micropython", "micropython-webassembly-pyscript");
 const HEAP_BYTES = 2 * 1024 * 1024;
 
-// Adafruit libraries loaded as on a board. The two that gate their typing imports on
-// sys.implementation.name == "circuitpython" get that test replaced by the value it has on
-// CircuitPython, so MicroPython (which has no `typing`) imports them the same way.
+// Adafruit libraries loaded as on a board. Where they branch on sys.implementation to
+// import `typing` or CPython's ssl names (MicroPython has neither), the test is replaced by
+// what it is on CircuitPython 9, so they take the CircuitPython path here too.
+const AS_ON_CIRCUITPYTHON = "if False:  # run.mjs: as on CircuitPython";
 const LIB_PATCHES = {
-  "adafruit_requests.py": [['if not sys.implementation.name == "circuitpython":', "if False:  # run.mjs: as on CircuitPython"]],
-  "adafruit_connection_manager.py": [['if not sys.implementation.name == "circuitpython":', "if False:  # run.mjs: as on CircuitPython"]],
+  "adafruit_requests.py": [['if not sys.implementation.name == "circuitpython":', AS_ON_CIRCUITPYTHON]],
+  "adafruit_connection_manager.py": [['if not sys.implementation.name == "circuitpython":', AS_ON_CIRCUITPYTHON]],
+  "adafruit_httpserver/server.py": [
+    [
+      "from sys import implementation\n",
+      "class implementation:  # run.mjs: as on CircuitPython 9\n    name = \"circuitpython\"\n    version = (9, 2, 0)\n",
+    ],
+  ],
 };
 const LIBS = ["adafruit_requests.py", "adafruit_connection_manager.py", "adafruit_httpserver"];
 
@@ -77,16 +84,16 @@ function installLibs(FS) {
   mkdirs(FS, "/lib");
   for (const name of LIBS) {
     const src = path.join(sp, name);
-    if (fs.statSync(src).isDirectory()) {
-      copyTree(FS, src, `/lib/${name}`, true);
-      continue;
+    const files = fs.statSync(src).isDirectory() ? walk(src, (p) => p.endsWith(".py")).map((p) => `${name}/${p}`) : [name];
+    for (const rel of files) {
+      let text = fs.readFileSync(path.join(sp, rel), "utf8");
+      for (const [from, to] of LIB_PATCHES[rel] || []) {
+        if (!text.includes(from)) throw new Error(`${rel}: expected text to patch not found: ${from}`);
+        text = text.split(from).join(to);
+      }
+      mkdirs(FS, path.posix.dirname(`/lib/${rel}`));
+      FS.writeFile(`/lib/${rel}`, text);
     }
-    let text = fs.readFileSync(src, "utf8");
-    for (const [from, to] of LIB_PATCHES[name] || []) {
-      if (!text.includes(from)) throw new Error(`${name}: expected line to patch not found: ${from}`);
-      text = text.split(from).join(to);
-    }
-    FS.writeFile(`/lib/${name}`, text);
   }
 }
 

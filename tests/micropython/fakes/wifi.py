@@ -12,10 +12,6 @@ Every connect attempt is recorded in ``radio.connect_calls`` as (ssid, password)
 ``ConnectionError`` is CircuitPython's built-in (the runner adds it to builtins).
 """
 
-import builtins
-
-ConnectionError = getattr(builtins, "ConnectionError", OSError)
-
 
 class IPv4Address:
     def __init__(self, text):

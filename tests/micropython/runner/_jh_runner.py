@@ -19,6 +19,8 @@ FAKES = (
     "socketpool",
     "ssl",
     "traceback",
+    "json",
+    "re",
 )
 
 
@@ -39,12 +41,11 @@ def _install_circuitpython_builtins():
 
         time.monotonic_ns = monotonic_ns
         time.monotonic = monotonic
-    if not hasattr(builtins, "ConnectionError"):
-
-        class ConnectionError(OSError):  # noqa: A001  (CircuitPython built-in)
-            pass
-
-        builtins.ConnectionError = ConnectionError
+    try:
+        ConnectionError  # noqa: B018  (MicroPython lacks this CircuitPython built-in)
+    except NameError:
+        # getattr(builtins, ...) does not see names added this way, but lookups do.
+        builtins.ConnectionError = type("ConnectionError", (OSError,), {})
 
 
 _install_circuitpython_builtins()
