@@ -52,6 +52,8 @@ class SettingsError(ValueError):
 def _show(value) -> str:
     if value is _MISSING:
         return "nothing"
+    if value is None:
+        return "null"
     text = repr(value)
     if len(text) > 40:
         text = text[:37] + "..."
