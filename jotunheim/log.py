@@ -162,7 +162,10 @@ _state = {"level": WARNING, "ring_handler": None, "console": None}
 def _console():
     handler = _state["console"]
     if handler is None:
-        handler = _backend.StreamHandler() if _backend is not None else PrintHandler()
+        # print() resolves the console at each call (an adafruit StreamHandler would hold
+        # on to the sys.stderr object of the moment); adafruit loggers accept any object
+        # with ``level`` and ``emit``.
+        handler = PrintHandler()
         _state["console"] = handler
     return handler
 

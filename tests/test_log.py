@@ -1,0 +1,226 @@
+"""Logging: levels, adafruit_logging compatibility, the fallback Logger, and the error ring
+persisted on flash (file) or in microcontroller.nvm, surviving a simulated reboot."""
+
+import json
+import os
+
+import pytest
+
+from jotunheim import log
+from jotunheim.log import ErrorRing, Logger, PrintHandler, RingHandler
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+class ListHandler(log.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append((record.levelname, record.name, record.msg))
+
+
+@pytest.fixture(autouse=True)
+def _restore_level():
+    yield
+    log.set_level("WARNING")
+
+
+def test_default_level_is_warning_and_switchable(capsys):
+    lg = log.getLogger("jotunheim.t1")
+    assert lg.getEffectiveLevel() == log.WARNING
+    lg.info("hidden")
+    lg.warning("shown %d", 1)
+    log.set_level("DEBUG")
+    lg.debug("now %s", "visible")
+    err = capsys.readouterr()
+    out = err.out + err.err
+    assert "hidden" not in out
+    assert "WARNING - shown 1" in out and "DEBUG - now visible" in out
+
+
+def test_uses_adafruit_logging_when_present():
+    import adafruit_logging
+
+    lg = log.getLogger("jotunheim.t2")
+    assert isinstance(lg, adafruit_logging.Logger)
+    assert lg is log.getLogger("jotunheim.t2")
+    assert lg is adafruit_logging.getLogger("jotunheim.t2")  # shares its handlers
+
+
+def test_fallback_logger_mirrors_the_api(capsys):
+    lg = Logger("fallback")
+    h = ListHandler()
+    lg.addHandler(h)
+    lg.addHandler(h)  # no duplicates
+    lg.addHandler(PrintHandler())
+    lg.setLevel("INFO")
+    lg.debug("no")
+    lg.info("a %s", "b")
+    lg.warning("w")
+    lg.error("bad %d%%", 5)
+    lg.critical("crit")
+    lg.exception(ValueError("boom"))
+    lg.info("mismatched %d", "x")  # bad format args never raise
+    assert h.records == [
+        ("INFO", "fallback", "a b"),
+        ("WARNING", "fallback", "w"),
+        ("ERROR", "fallback", "bad 5%"),
+        ("CRITICAL", "fallback", "crit"),
+        ("ERROR", "fallback", "ValueError: boom"),
+        ("INFO", "fallback", "mismatched %d ('x',)"),
+    ]
+    assert "INFO - a b" in capsys.readouterr().out
+    lg.removeHandler(h)
+    assert lg.hasHandlers()
+    assert lg.isEnabledFor(log.INFO) and not lg.isEnabledFor(log.DEBUG)
+
+
+def test_fallback_is_used_without_adafruit_logging(monkeypatch):
+    monkeypatch.setattr(log, "_backend", None)
+    monkeypatch.setattr(log, "_loggers", {})
+    monkeypatch.setattr(
+        log, "_state", {"level": log.WARNING, "ring_handler": None, "console": None}
+    )
+    lg = log.getLogger("solo")
+    assert isinstance(lg, Logger)
+    assert isinstance(log._state["console"], PrintHandler)
+
+
+def test_level_names():
+    assert log.level_number("warn") == 30 and log.level_number(10) == 10
+    with pytest.raises(ValueError):
+        log.level_number("LOUD")
+    assert log.level_name(40) == "ERROR" and log.level_name(35) == "LEVEL35"
+
+
+# -- error ring -------------------------------------------------------------------------
+def test_ring_survives_a_simulated_reboot(tmp_path):
+    ring = ErrorRing(size=3, root=str(tmp_path), min_write_interval=0)
+    assert ring.boot == 1
+    for i in range(5):
+        ring.add("failure %d" % i, name="jotunheim.loki")
+    assert [e["msg"] for e in ring.entries()] == ["failure 2", "failure 3", "failure 4"]
+    assert ring.storage == "file"
+    path = tmp_path / ".jotunheim_errors.json"
+    assert json.loads(path.read_text())["entries"][-1]["msg"] == "failure 4"
+    assert not (tmp_path / ".jotunheim_errors.json.tmp").exists()  # temp renamed away
+    del ring
+    # reboot: brand-new objects read the same file
+    after = ErrorRing(size=3, root=str(tmp_path), min_write_interval=0)
+    assert after.boot == 2
+    assert [e["msg"] for e in after.entries()] == ["failure 2", "failure 3", "failure 4"]
+    assert all(e["boot"] == 1 for e in after.entries())  # from before the reboot
+    after.add("after reboot")
+    assert after.entries()[-1]["boot"] == 2 and after.entries()[-1]["seq"] == 6
+    third = ErrorRing(size=3, root=str(tmp_path))
+    assert third.boot == 3 and third.entries()[-1]["msg"] == "after reboot"
+
+
+def test_ring_recovers_from_a_write_cut_by_power_loss(tmp_path):
+    ring = ErrorRing(size=4, root=str(tmp_path), min_write_interval=0)
+    ring.add("one")
+    # power cut between "remove old" and "rename tmp": only the .tmp exists
+    main = tmp_path / ".jotunheim_errors.json"
+    os.replace(main, str(main) + ".tmp")
+    assert [e["msg"] for e in ErrorRing(root=str(tmp_path)).entries()] == ["one"]
+    # a corrupt file is ignored, not fatal
+    (tmp_path / ".jotunheim_errors.json.tmp").unlink()
+    main.write_text("{garbage")
+    assert ErrorRing(root=str(tmp_path)).entries() == []
+
+
+def test_ring_falls_back_to_nvm_on_read_only_flash(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    nvm = bytearray(8192)
+    try:
+        if os.access(str(ro), os.W_OK):  # running as root: simulate with a missing folder
+            ro_root = str(tmp_path / "missing" / "dir")
+        else:
+            ro_root = str(ro)
+        ring = ErrorRing(size=8, root=ro_root, nvm=nvm, min_write_interval=0)
+        ring.add("stored in nvm", name="wifi")
+        assert ring.storage == "nvm" and ring.write_errors >= 1
+        assert nvm[-1024:-1020] == b"JER1"
+        assert nvm[:7168] == bytearray(7168)  # the rest of nvm is left alone
+        rebooted = ErrorRing(size=8, root=ro_root, nvm=nvm)
+        assert [e["msg"] for e in rebooted.entries()] == ["stored in nvm"]
+        assert rebooted.boot == 2
+    finally:
+        ro.chmod(0o700)
+
+
+def test_nvm_region_keeps_the_newest_entries_that_fit(tmp_path):
+    nvm = bytearray(2048)
+    ring = ErrorRing(size=64, path=str(tmp_path / "no" / "x.json"), nvm=nvm, nvm_size=512,
+                     min_write_interval=0)  # fmt: skip
+    for i in range(40):
+        ring.add("error number %d with some text" % i)
+    back = ErrorRing(size=64, path=str(tmp_path / "no" / "x.json"), nvm=nvm, nvm_size=512)
+    msgs = [e["msg"] for e in back.entries()]
+    assert msgs and msgs[-1] == "error number 39 with some text"
+    assert len(msgs) < 40  # older ones dropped to fit 512 bytes
+
+
+def test_ring_write_rate_limit_protects_flash(tmp_path):
+    clock = Clock()
+    ring = ErrorRing(size=16, root=str(tmp_path), min_write_interval=5, clock=clock)
+    for i in range(50):  # an error storm
+        ring.add("storm %d" % i)
+    assert ring.writes == 1
+    clock.now = 5
+    ring.poll()
+    assert ring.writes == 2
+    assert ErrorRing(root=str(tmp_path)).entries()[-1]["msg"] == "storm 49"
+
+
+def test_ring_handler_captures_logger_errors(tmp_path):
+    ring = log.enable_error_ring(ErrorRing(size=4, root=str(tmp_path), min_write_interval=0))
+    try:
+        lg = log.getLogger("jotunheim.ringtest")
+        lg.warning("not an error")
+        lg.error("socket %s failed", "x")
+        lg.exception(OSError(104, "reset"))
+        msgs = [(e["level"], e["name"], e["msg"]) for e in ring.entries()]
+        assert ("ERROR", "jotunheim.ringtest", "socket x failed") in msgs
+        assert any("104" in m[2] for m in msgs)
+        assert all(m[2] != "not an error" for m in msgs)
+        assert log.error_ring() is ring
+        log.apply_settings({"level": "INFO", "ring_size": 1})
+        assert len(ring) == 1
+        # a reboot: the errors are still there to be read remotely
+        assert ErrorRing(root=str(tmp_path)).entries()[-1]["level"] == "ERROR"
+    finally:
+        handler = log._state["ring_handler"]
+        for lg in log._loggers.values():
+            lg.removeHandler(handler)
+        log._state["ring_handler"] = None
+
+
+def test_ring_handler_works_with_plain_records():
+    ring = ErrorRing(size=2, path="/nonexistent-dir/x.json", min_write_interval=0)
+    h = RingHandler(ring)
+    lg = Logger("p")
+    lg.addHandler(h)
+    lg.warning("w")
+    lg.critical("c")
+    assert [e["msg"] for e in ring.entries()] == ["c"]
+    assert ring.storage is None  # nowhere to persist: kept in RAM, no crash
+    ring.clear()
+    assert len(ring) == 0
+
+
+def test_long_messages_are_truncated(tmp_path):
+    ring = ErrorRing(root=str(tmp_path), min_write_interval=0)
+    ring.add("x" * 1000, name="n" * 100)
+    e = ring.entries()[0]
+    assert len(e["msg"]) == log.MAX_MESSAGE and len(e["name"]) == 24
