@@ -136,24 +136,88 @@ class _StreamResponse(Response):
 
 
 class _HttpServer(Server):
-    """adafruit_httpserver.Server that refuses to buffer request bodies over a limit."""
+    """adafruit_httpserver.Server that reads chunked request bodies (connect clients
+    send them) and never buffers a body over ``max_body``: an oversized request gets
+    ``request.too_large = True`` and its bytes are read and dropped (bounded), so the
+    client sees our answer rather than a reset."""
 
     max_body = 16384
 
-    def _receive_body_bytes(self, sock, received_body_bytes, content_length):
-        if content_length <= self.max_body:
-            return super()._receive_body_bytes(sock, received_body_bytes, content_length)
-        # Too large: read and drop it (bounded) so the client sees our answer, not a reset.
-        left = min(content_length, _DRAIN_LIMIT) - len(received_body_bytes)
+    def _receive_request(self, sock, client_address):
+        header_bytes = self._receive_header_bytes(sock)
+        if not header_bytes:
+            return None
+        request = adafruit_httpserver.Request(self, sock, client_address, header_bytes)
+        request.too_large = False
+        request.body_error = None
+        encoding = (request.headers.get("Transfer-Encoding") or "").lower()
+        if "chunked" in encoding:
+            self._receive_chunked(sock, request)
+            return request
+        length = int(request.headers.get_directive("Content-Length", 0) or 0)
+        if length > self.max_body:
+            request.too_large = True
+            self._drop(sock, min(length, _DRAIN_LIMIT) - len(request.body))
+            request.body = b""
+        else:
+            request.body = self._receive_body_bytes(sock, request.body, length)
+        return request
+
+    def _drop(self, sock, left) -> None:
         while left > 0:
             try:
                 n = sock.recv_into(self._buffer, min(left, len(self._buffer)))
             except OSError:
-                break
+                return
             if not n:
-                break
+                return
             left -= n
-        return b""
+
+    def _more(self, sock, buf: bytearray) -> bool:
+        try:
+            n = sock.recv_into(self._buffer, len(self._buffer))
+        except OSError:
+            return False
+        if not n:
+            return False
+        buf.extend(memoryview(self._buffer)[:n])
+        return True
+
+    def _receive_chunked(self, sock, request) -> None:
+        buf = bytearray(request.body)
+        body = bytearray()
+        dropped = 0
+        while True:
+            end = buf.find(b"\r\n")
+            while end < 0:
+                if len(buf) > 64 or not self._more(sock, buf):
+                    request.body_error = "bad chunked request body"
+                    request.body = b""
+                    return
+                end = buf.find(b"\r\n")
+            try:
+                size = int(bytes(buf[:end]).split(b";")[0].strip(), 16)
+            except ValueError:
+                request.body_error = "bad chunk size in request body"
+                request.body = b""
+                return
+            del buf[: end + 2]
+            if size == 0:
+                break
+            while len(buf) < size + 2:
+                if not self._more(sock, buf):
+                    request.body_error = "request body ends inside a chunk"
+                    request.body = b""
+                    return
+            if len(body) + size > self.max_body:
+                request.too_large = True
+                dropped += size
+            else:
+                body.extend(memoryview(buf)[:size])
+            del buf[: size + 2]
+            if dropped > _DRAIN_LIMIT:
+                break
+        request.body = b"" if request.too_large else bytes(body)
 
 
 class _Method:
@@ -246,15 +310,16 @@ class GrpcWebServer:
                 status=(415, "Unsupported Media Type"),
                 headers={"Accept-Post": CONTENT_TYPE},
             )
-        length = int(request.headers.get_directive("Content-Length", 0) or 0)
-        if length > self.max_request_size:
+        if request.too_large:
             return self._trailers_only(
                 request,
                 StatusCode.RESOURCE_EXHAUSTED,
-                "request of %d bytes exceeds the limit of %d" % (length, self.max_request_size),
+                "request exceeds the limit of %d bytes" % self.max_request_size,
             )
+        if request.body_error:
+            return self._trailers_only(request, StatusCode.INVALID_ARGUMENT, request.body_error)
         try:
-            message = self._parse_request(request.body, length, entry.request_cls)
+            message = self._parse_request(request.body, entry.request_cls)
         except GrpcError as err:
             return self._trailers_only(request, err.code, err.message)
         metadata = {name.lower(): value for name, value in request.headers.items()}
@@ -278,12 +343,17 @@ class GrpcWebServer:
         body += encode_trailer_frame(_trailers(StatusCode.OK, "", context.trailers))
         return _OneWriteResponse(request, body)
 
-    def _parse_request(self, body, length, request_cls):
-        if len(body) != length:
-            raise GrpcError(StatusCode.INVALID_ARGUMENT, "request body shorter than Content-Length")
+    def _parse_request(self, body, request_cls):
         parser = FrameParser(self.max_request_size)
         view = memoryview(body)
-        pos = parser.feed(view)
+        try:
+            pos = parser.feed(view)
+        except GrpcError as err:
+            # A client sent it: malformed input is the caller's fault, not ours.
+            code = err.code
+            if code == StatusCode.INTERNAL:
+                code = StatusCode.INVALID_ARGUMENT
+            raise GrpcError(code, err.message) from None
         if not parser.ready:
             raise GrpcError(StatusCode.INVALID_ARGUMENT, "request body is not one complete frame")
         if parser.flag == FLAG_TRAILERS:
