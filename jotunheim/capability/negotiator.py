@@ -1,0 +1,187 @@
+"""Negotiator: answers capability requests and registers the device's tools with Loki.
+
+::
+
+    negotiator = Negotiator(registry, builder, device_address="192.168.1.42:8080")
+    negotiator.capability_response()     # jotunheim.capability.CapabilityResponse
+    negotiator.einherjar_response()      # einherjar.CapabilityResponse
+    result = negotiator.negotiate(loki)  # on every connect to Loki
+    result.registered, result.failed     # ["read_dht22_temperature", ...], [(name, reason)]
+
+``negotiate`` registers every model-callable tool with ``RegisterScript``; the script is a
+one-line Lua stub (``return device.call("<device>", "<tool>", params)``) that makes Loki
+forward a call of ``Script_<tool>`` to the device's ``CallTool``. Each registration has
+its own timeout and is retried with exponential backoff when the failure is transient
+(UNAVAILABLE, DEADLINE_EXCEEDED, a dropped connection; see
+``jotunheim.resilience.errors``). A refusal (``success=False`` or a non-transient status)
+is recorded and the next tool is tried: the result lists what was registered and what
+failed, and why. A deadline bounds the whole negotiation.
+
+``loki`` is anything with ``register_script(name, *, inline_script, language,
+description, parameters, return_type, timeout)`` returning a ``RegisterScriptResponse``,
+i.e. :class:`jotunheim.loki.LokiClient`.
+"""
+
+from jotunheim import compat
+from jotunheim.resilience.retry import RetryManager
+
+
+class NegotiationResult:
+    """What happened to each tool in one negotiation."""
+
+    def __init__(self):
+        self.registered = []  # script names Loki accepted
+        self.failed = []  # (script name, reason)
+        self.attempts = 0  # RegisterScript calls made, retries included
+
+    @property
+    def ok(self):
+        return not self.failed
+
+    def failed_names(self):
+        return [name for name, _ in self.failed]
+
+    def __repr__(self):
+        return "NegotiationResult(registered=%d, failed=%r)" % (len(self.registered), self.failed)
+
+
+class Negotiator:
+    """:param registry: the device's :class:`~jotunheim.capability.registry.ToolRegistry`
+    :param builder: a :class:`~jotunheim.capability.builder.DeviceCapabilityBuilder`, or
+        None when ``capabilities`` is given
+    :param capabilities: callable() -> ``JotunheimCapabilities`` (e.g. a propagator's
+        cached ``capabilities``); default ``builder.build(registry)``
+    :param loki: default Loki client for :meth:`negotiate`
+    :param str device_address: ``host:port`` Loki calls the device at
+    :param str script_prefix: prepended to Loki script names (Loki's names are global)
+    :param float timeout: seconds per RegisterScript call
+    :param retry: a :class:`~jotunheim.resilience.retry.RetryManager` (default: 3 attempts,
+        0.2 s .. 2 s backoff)
+    :param float deadline: seconds for the whole negotiation
+    :param str purpose: text for Einherjar's ``purpose``
+    """
+
+    def __init__(
+        self,
+        registry,
+        builder=None,
+        *,
+        capabilities=None,
+        loki=None,
+        device_address="",
+        script_prefix="",
+        timeout=5.0,
+        retry=None,
+        deadline=60.0,
+        purpose=None,
+        clock=None,
+    ):
+        if builder is None and capabilities is None:
+            raise ValueError("Negotiator needs a builder or a capabilities callable")
+        self.registry = registry
+        self.builder = builder
+        self._capabilities = capabilities
+        self.loki = loki
+        self.device_address = device_address
+        self.script_prefix = script_prefix
+        self.timeout = timeout
+        self.retry = retry or RetryManager(attempts=3, base_delay=0.2, max_delay=2.0)
+        self.deadline = deadline
+        self.purpose = purpose
+        self.clock = clock or compat.monotonic
+        self.last_result = None
+
+    # ------------------------------------------------------------ answers
+
+    def capabilities(self):
+        if self._capabilities is not None:
+            return self._capabilities()
+        return self.builder.build(self.registry)
+
+    def capability_response(self):
+        """Answer to ``CapabilityRequest`` (the JotunheimService capability RPC)."""
+        from jotunheim.pb import jotunheim_capability as cap
+
+        return cap.CapabilityResponse(capabilities=self.capabilities())
+
+    def einherjar_response(self):
+        """Answer to Einherjar's ``GetCapabilities``: every model-callable tool as a
+        ``FunctionDefinition``; domains and keywords from the device's parts."""
+        from jotunheim.capability.registry import slug
+        from jotunheim.pb import einherjar
+
+        caps = self.capabilities()
+        hardware = caps.hardware
+        keywords = []
+        if hardware is not None:
+            for name in hardware.sensors + hardware.actuators + hardware.interfaces:
+                word = slug(name)
+                if word and word not in keywords:
+                    keywords.append(word)
+        purpose = self.purpose or "%s: %s device with %d tools" % (
+            caps.device_name,
+            caps.device_type,
+            len(caps.tools),
+        )
+        return einherjar.CapabilityResponse(
+            god_name=caps.device_name,
+            purpose=purpose,
+            functions=self.registry.to_einherjar_functions(),
+            responsibility_domains=["hardware", "sensors", "actuators"],
+            responsibility_keywords=keywords,
+        )
+
+    # ------------------------------------------------------------ Loki
+
+    def negotiate(self, loki=None, device_address=None):
+        """Register every model-callable tool with Loki; returns a NegotiationResult.
+        Never raises for a failed registration: read ``result.failed``."""
+        loki = loki or self.loki
+        if loki is None:
+            raise ValueError("negotiate needs a Loki client")
+        address = device_address or self.device_address
+        if not address:
+            raise ValueError("negotiate needs the device address Loki should call")
+        requests = self.registry.to_loki_register_requests(address, prefix=self.script_prefix)
+        result = NegotiationResult()
+        deadline_at = None if self.deadline is None else self.clock() + self.deadline
+        for request in requests:
+            if deadline_at is not None and self.clock() >= deadline_at:
+                result.failed.append((request.name, "not attempted: negotiation deadline passed"))
+                continue
+            self._register_one(loki, request, result, deadline_at)
+        self.last_result = result
+        return result
+
+    def _register_one(self, loki, request, result, deadline_at):
+        def attempt():
+            result.attempts += 1
+            return loki.register_script(
+                request.name,
+                inline_script=request.inline_script,
+                language=request.language,
+                description=request.description,
+                parameters=request.parameters,
+                return_type=request.return_type,
+                timeout=self._call_timeout(deadline_at),
+            )
+
+        try:
+            response = self.retry.run(attempt, deadline_at=deadline_at)
+        except MemoryError:
+            result.failed.append((request.name, "out of memory"))
+            return
+        except Exception as exc:  # noqa: BLE001 - recorded; the other tools still get a try
+            result.failed.append((request.name, "%s: %s" % (type(exc).__name__, exc)))
+            return
+        if getattr(response, "success", False):
+            result.registered.append(request.name)
+        else:
+            reason = getattr(response, "error_message", "") or "refused without a reason"
+            result.failed.append((request.name, "refused: " + reason))
+
+    def _call_timeout(self, deadline_at):
+        if deadline_at is None:
+            return self.timeout
+        left = deadline_at - self.clock()
+        return max(0.1, min(self.timeout, left))
