@@ -1,0 +1,56 @@
+"""Heap after importing each module of jotunheim/ under MicroPython (run.mjs --heap).
+
+Prints the table (see it with ``pytest -s``); with JOTUNHEIM_WRITE_BENCH=1 it also writes
+docs/benchmarks/micropython-heap.md.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE / "micropython"))
+
+from harness import RUN_MJS, check_installed  # noqa: E402
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+PREAMBLE = """# MicroPython heap after import
+
+Bytes of MicroPython heap (`gc.mem_alloc()` after `gc.collect()`) that importing each module of
+`jotunheim/` from `.py` source keeps, measured by `node tests/micropython/run.mjs --heap` in
+MicroPython {version} (WebAssembly). Each module is measured on a fresh interpreter that has
+already imported the CircuitPython fakes (firmware modules on a board), so a row includes the
+package `__init__` files and the jotunheim/Adafruit modules it imports. Collecting and reading
+are separate `runPython` calls, because in this build `gc.collect()` only takes effect once
+control returns to JavaScript. "Still held after unload" is what stays after removing the
+modules from `sys.modules` and collecting (interned names, which MicroPython never frees).
+Regenerate with `JOTUNHEIM_WRITE_BENCH=1 pytest tests/test_micropython_heap.py`.
+
+"""
+
+
+def test_heap_after_import_of_every_module():
+    check_installed()
+    proc = subprocess.run(
+        ["node", RUN_MJS, "--heap"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+    print(proc.stdout)
+    table = [line for line in proc.stdout.splitlines() if line.startswith("|")]
+    assert len(table) > 2, proc.stdout + proc.stderr
+    if os.environ.get("JOTUNHEIM_WRITE_BENCH") == "1":
+        out = ROOT / "docs" / "benchmarks" / "micropython-heap.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(PREAMBLE.format(version="1.27.0") + "\n".join(table) + "\n")
+    failed = [line for line in table if "ERROR" in line]
+    assert proc.returncode == 0 and not failed, "modules that do not import:\n" + "\n".join(failed)
