@@ -15,7 +15,7 @@ code, so they survive a reboot and can be read remotely ("Error-Persistence").
 import json
 import os
 
-from jotunheim import compat
+from jotunheim.compat import IS_CPYTHON, monotonic, monotonic_ms
 
 CRITICAL = 50
 ERROR = 40
@@ -58,7 +58,7 @@ class LogRecord:
         self.levelno = levelno
         self.levelname = level_name(levelno)
         self.msg = msg
-        self.created = compat.monotonic()
+        self.created = monotonic()
         self.args = args
 
 
@@ -242,7 +242,7 @@ class ErrorRing:
         self.nvm_size = nvm_size
         self.nvm_offset = nvm_offset
         self.min_write_interval = min_write_interval
-        self.clock = clock or compat.monotonic
+        self.clock = clock or monotonic
         self.storage = None  # "file", "nvm" or None (RAM only)
         self.write_errors = 0
         self.writes = 0
@@ -358,7 +358,7 @@ class ErrorRing:
         entry = {
             "seq": self._seq,
             "boot": self._boot,
-            "t_ms": compat.monotonic_ms(),
+            "t_ms": monotonic_ms(),
             "level": level_name(level),
             "name": str(name)[:24],
             "msg": str(message)[:MAX_MESSAGE],
@@ -444,7 +444,7 @@ def error_ring():
 
 
 def _board_nvm():
-    if compat.IS_CPYTHON:
+    if IS_CPYTHON:
         return None
     try:
         import microcontroller  # noqa: PLC0415

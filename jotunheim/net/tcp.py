@@ -6,7 +6,7 @@ one of the few sockets a board has (an ESP32-S2 has about eight).
 
 import errno
 
-from jotunheim import compat
+from jotunheim.compat import monotonic, sleep_ms
 
 try:
     from typing import Optional  # noqa: F401
@@ -106,12 +106,12 @@ class TCPClient:
         return total
 
     def _wait(self, deadline):
-        now = compat.monotonic()
+        now = monotonic()
         if deadline is None:
             return now + self.timeout
         if now >= deadline:
             raise OSError(_ETIMEDOUT, "send timed out")
-        compat.sleep_ms(5)
+        sleep_ms(5)
         return deadline
 
     def recv_into(self, buffer, nbytes: int = 0) -> int:

@@ -14,7 +14,7 @@ Everything is non-blocking friendly: ``poll()`` returns at once unless it is tim
 :class:`HostNetwork` is the same interface on CPython, where the host's network is used.
 """
 
-from jotunheim import compat
+from jotunheim.compat import monotonic
 from jotunheim.resilience.backoff import Backoff
 
 try:
@@ -102,7 +102,7 @@ class WiFiManager:
         self.backoff = backoff or Backoff(base=1.0, cap=60.0, min_delay=0.5)
         self.connect_timeout = connect_timeout
         self.pool = pool
-        self.clock = clock or compat.monotonic
+        self.clock = clock or monotonic
         self.logger = logger
         self.status = DISCONNECTED
         self.ssid = None

@@ -5,7 +5,7 @@ States: ``closed`` (calls pass), ``open`` (calls refused until the cool-down end
 The clock is injectable (a callable returning seconds) so tests need no sleeping.
 """
 
-from jotunheim import compat
+from jotunheim.compat import monotonic
 
 CLOSED = "closed"
 OPEN = "open"
@@ -44,7 +44,7 @@ class CircuitBreaker:
         self.threshold = threshold
         self.cooldown = cooldown
         self.half_open_max = half_open_max
-        self.clock = clock or compat.monotonic
+        self.clock = clock or monotonic
         self.name = name
         self.failures = 0  # consecutive
         self.opened_at = None

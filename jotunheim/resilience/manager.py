@@ -14,7 +14,7 @@ Blocking use: ``manager.call("loki", fn, wait=True)`` sleeps out a pending backo
 (but never waits for an open breaker: that raises ``CircuitOpenError`` at once).
 """
 
-from jotunheim import compat
+from jotunheim.compat import monotonic, sleep_ms
 from jotunheim.resilience.backoff import FULL, NONE, Backoff
 from jotunheim.resilience.breaker import CLOSED, CircuitBreaker, CircuitOpenError
 
@@ -82,7 +82,7 @@ class ConnectionResilienceManager:
         self.breaker_cooldown = breaker_cooldown
         self.jitter = jitter
         self.max_endpoints = max_endpoints
-        self.clock = clock or compat.monotonic
+        self.clock = clock or monotonic
         self.sleep = sleep or _sleep
         self.rand = rand
         if error_handler is None:
@@ -217,4 +217,4 @@ class ConnectionResilienceManager:
 
 
 def _sleep(seconds: float) -> None:
-    compat.sleep_ms(int(seconds * 1000))
+    sleep_ms(int(seconds * 1000))

@@ -11,7 +11,7 @@ Typical use (the gRPC-Web client, the OTA fetcher)::
 error is raised at once. ``delays`` holds the pauses of the last run (for tests and logs).
 """
 
-from jotunheim import compat
+from jotunheim.compat import monotonic, sleep_ms
 from jotunheim.resilience.backoff import FULL, NONE, Backoff
 
 
@@ -50,7 +50,7 @@ class RetryManager:
         self.jitter = jitter
         self.rand = rand
         self.sleep = sleep or _sleep
-        self.clock = clock or compat.monotonic
+        self.clock = clock or monotonic
         self.error_handler = error_handler
         self.delays = []
         self.last_error = None
@@ -138,4 +138,4 @@ class RetryManager:
 
 
 def _sleep(seconds: float) -> None:
-    compat.sleep_ms(int(seconds * 1000))
+    sleep_ms(int(seconds * 1000))

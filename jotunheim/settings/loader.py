@@ -15,7 +15,7 @@ loader keeps the last good ones and says why in ``last_error`` (and ``errors``).
 import json
 import os
 
-from jotunheim import compat
+from jotunheim.compat import monotonic
 from jotunheim.settings.schema import (
     SCHEMA,
     SECTIONS,
@@ -114,7 +114,7 @@ class SettingsLoader:
         self.path = path or join(self.root, FILENAME)
         self.secrets = secrets if secrets is not None else Secrets(self.root)
         self.min_poll_interval = min_poll_interval
-        self.clock = clock or compat.monotonic
+        self.clock = clock or monotonic
         self.logger = logger
         self.settings = Settings()
         self.source = "defaults"

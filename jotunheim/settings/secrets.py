@@ -10,7 +10,7 @@ a simulator can be given a token without writing it to disk.
 
 import os
 
-from jotunheim import compat
+from jotunheim.compat import IMPLEMENTATION, IS_CPYTHON
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f"}
 
@@ -111,7 +111,7 @@ def _parse_value(raw: str, lineno: int):
 def default_root() -> str:
     """The folder that plays CIRCUITPY: "/" on a board, the working folder elsewhere
     (or ``$JOTUNHEIM_ROOT`` on CPython)."""
-    if compat.IMPLEMENTATION == "circuitpython":
+    if IMPLEMENTATION == "circuitpython":
         return "/"
     environ = getattr(os, "environ", None)
     if environ is not None and environ.get("JOTUNHEIM_ROOT"):
@@ -138,10 +138,10 @@ class Secrets:
     def __init__(self, root=None, environ=None, use_getenv=None) -> None:
         self.root = root if root is not None else default_root()
         if environ is None:
-            environ = getattr(os, "environ", None) if compat.IS_CPYTHON else None
+            environ = getattr(os, "environ", None) if IS_CPYTHON else None
         self.environ = environ
         if use_getenv is None:
-            use_getenv = compat.IMPLEMENTATION == "circuitpython" and hasattr(os, "getenv")
+            use_getenv = IMPLEMENTATION == "circuitpython" and hasattr(os, "getenv")
         self.use_getenv = use_getenv
         self.errors = []
         self._values = None
