@@ -1,0 +1,79 @@
+"""jotunheim.log under MicroPython: the fallback Logger (no adafruit_logging here) and the
+error ring surviving a simulated reboot, on a file and in the fake microcontroller.nvm."""
+
+import os
+
+ROOT = "/jh_log_test"
+
+
+def _root(name):
+    for d in (ROOT, ROOT + "/" + name):
+        try:
+            os.mkdir(d)
+        except OSError:
+            pass
+    return ROOT + "/" + name
+
+
+def test_logger_levels_and_handlers():
+    from jotunheim.log import Handler, Logger, getLogger, set_level
+
+    records = []
+
+    class Keep(Handler):
+        def emit(self, record):
+            records.append((record.levelname, record.msg))
+
+    lg = getLogger("jotunheim.mp")
+    assert isinstance(lg, Logger)  # adafruit_logging is not installed here
+    h = Keep()
+    lg.addHandler(h)
+    lg.info("hidden")
+    lg.warning("w %d", 1)
+    set_level("DEBUG")
+    lg.debug("d")
+    lg.exception(OSError(104))
+    set_level("WARNING")
+    assert records[:2] == [("WARNING", "w 1"), ("DEBUG", "d")]
+    assert records[2][0] == "ERROR" and records[2][1].startswith("OSError: ")
+    assert "104" in records[2][1]
+    lg.removeHandler(h)
+
+
+def test_error_ring_survives_reboot_on_file():
+    from jotunheim.log import ErrorRing
+
+    root = _root("file")
+    try:
+        os.remove(root + "/.jotunheim_errors.json")
+    except OSError:
+        pass
+    ring = ErrorRing(size=3, root=root, min_write_interval=0)
+    for i in range(4):
+        ring.add("e%d" % i, name="loki")
+    assert ring.storage == "file"
+    rebooted = ErrorRing(size=3, root=root)
+    assert [e["msg"] for e in rebooted.entries()] == ["e1", "e2", "e3"]
+    assert rebooted.boot == ring.boot + 1
+
+
+def test_error_ring_in_nvm_when_flash_is_read_only():
+    import microcontroller
+
+    from jotunheim.log import ErrorRing, enable_error_ring, getLogger
+
+    ring = enable_error_ring(
+        ErrorRing(
+            size=4, path="/no/such/dir/errors.json", nvm=microcontroller.nvm, min_write_interval=0
+        )  # fmt: skip
+    )
+    try:
+        getLogger("jotunheim.nvm").error("radio %s", "down")
+        assert ring.storage == "nvm"
+        rebooted = ErrorRing(size=4, path="/no/such/dir/errors.json", nvm=microcontroller.nvm)
+        assert [(e["name"], e["msg"]) for e in rebooted.entries()] == [
+            ("jotunheim.nvm", "radio down")
+        ]
+        assert bytes(microcontroller.nvm[0:16]) == bytes(16)  # only the last 1 KB is used
+    finally:
+        enable_error_ring(ErrorRing(size=0, path="/no/such/dir/x.json"))
