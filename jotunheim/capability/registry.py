@@ -40,6 +40,7 @@ from jotunheim.capability.schema import (
     ToolParameterError,
     UnknownToolError,
     json_text,
+    slug,
     validate,
 )
 
@@ -60,21 +61,6 @@ _JSON_SCHEMA_TYPES = {
 
 class ToolPermissionError(Exception):
     """A user-only tool was called without ``allow_user_only``."""
-
-
-def slug(text):
-    """Lower-case identifier: letters and digits kept, runs of anything else -> ``_``."""
-    out = []
-    gap = False
-    for ch in str(text).lower():
-        if ("a" <= ch <= "z") or ("0" <= ch <= "9"):
-            if gap and out:
-                out.append("_")
-            out.append(ch)
-            gap = False
-        else:
-            gap = True
-    return "".join(out)
 
 
 class Tool:

@@ -268,6 +268,21 @@ def _kind(value):
     return type(value).__name__
 
 
+def slug(text):
+    """Lower-case identifier: letters and digits kept, runs of anything else -> ``_``."""
+    out = []
+    gap = False
+    for ch in str(text).lower():
+        if ("a" <= ch <= "z") or ("0" <= ch <= "9"):
+            if gap and out:
+                out.append("_")
+            out.append(ch)
+            gap = False
+        else:
+            gap = True
+    return "".join(out)
+
+
 def json_text(value):
     """JSON text of a default value ("" when there is none)."""
     if value is None:

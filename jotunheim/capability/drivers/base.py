@@ -33,7 +33,7 @@ it can be tested with a fake and used with a library the adapter does not know.
 """
 
 from jotunheim import compat
-from jotunheim.capability.schema import validate
+from jotunheim.capability.schema import slug, validate
 
 
 class DriverError(RuntimeError):
@@ -121,9 +121,10 @@ class Actuator:
 
     def set(self, **values):
         """Apply ``values`` (validated against ``settings``); return the new state."""
-        checked = validate(self.settings, values, "set_%s" % (self.part or "actuator"))
+        tool = "set_" + (slug(self.part or "") or "actuator")
+        checked = validate(self.settings, values, tool)
         if not checked:
-            raise ValueError("set_%s needs at least one value" % (self.part or "actuator"))
+            raise ValueError(tool + " needs at least one value")
         self._apply(checked)
         return self.state()
 

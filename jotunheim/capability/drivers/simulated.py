@@ -110,9 +110,9 @@ class SimulatedClimateSensor(Sensor):
         """One step of the walk (called by read() per ``min_interval`` of clock time)."""
         rng = self._rng
         t0, h0 = self.base
-        dt = rng.uniform(-0.15, 0.15) + 0.05 * (t0 - self._t)
+        dt = rng.uniform(-0.15, 0.15) + 0.01 * (t0 - self._t)
         # Warmer air holds more water: relative humidity moves against temperature.
-        dh = rng.uniform(-0.6, 0.6) + 0.05 * (h0 - self._h) - 0.8 * dt
+        dh = rng.uniform(-0.6, 0.6) + 0.02 * (h0 - self._h) - 0.8 * dt
         self._t = _bound(self._t + dt, t0 - self.spread[0], t0 + self.spread[0])
         self._h = _bound(
             self._h + dh, max(0.0, h0 - self.spread[1]), min(100.0, h0 + self.spread[1])
