@@ -58,6 +58,7 @@ class _Names:
     def __init__(self, fds):
         self.owner = {}  # ".pkg.Msg" -> (file name, python class name)
         self.map_entries = set()
+        self.entries = {}  # map entry type name -> its DescriptorProto
         for f in fds.file:
             prefix = "." + f.package if f.package else ""
             for msg in f.message_type:
@@ -71,11 +72,26 @@ class _Names:
         if msg.options.map_entry:
             py = "_" + py
             self.map_entries.add(full)
+            self.entries[full] = msg
         self.owner[full] = (file_name, py)
         for nested in msg.nested_type:
             self._walk(file_name, full, nested, py.lstrip("_"))
         for enum in msg.enum_type:
             self.owner[full + "." + enum.name] = (file_name, py + "_" + enum.name)
+
+    def table_ref(self, type_name, current_file, imports):
+        """How _TABLES names a message type: "Msg" or "stem.Msg"."""
+        ref = self.ref(type_name, current_file, imports)
+        return ref[1:] if "." in ref else ref
+
+    def map_spec(self, type_name, current_file, imports):
+        """A map field's entry as "key type,value type[,value message]"."""
+        entry = self.entries[type_name]
+        key, value = entry.field[0], entry.field[1]
+        spec = "%d,%d" % (key.type, value.type)
+        if value.type == FD.TYPE_MESSAGE:
+            spec += "," + self.table_ref(value.type_name, current_file, imports)
+        return spec
 
     def ref(self, type_name, current_file, imports):
         file_name, py = self.owner[type_name]
@@ -95,6 +111,8 @@ def _messages(file_proto):
     out = []
 
     def walk(msg, prefix):
+        if msg.options.map_entry:  # maps need no class: the runtime reads entries itself
+            return
         out.append((prefix + "." + msg.name, msg))
         for nested in msg.nested_type:
             walk(nested, prefix + "." + msg.name)
@@ -160,17 +178,28 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
     messages = _messages(file_proto)
     for full, _msg in messages:
         lines.append("\n\nclass %s(Message):\n    pass" % names.owner[full][1])
-    lines.append("\n\n# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing")
+    lines.append(
+        "\n\n# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing"
+    )
     lines.append("# this module costs only the classes. One line per message:")
-    lines.append("# Class:oneof names:number name type flags [message type];...")
+    lines.append("# Class:oneof names:[number] name type [flags [message type]];... (number: when")
+    lines.append("# not the previous one + 1)")
     lines.append('_TABLES = """')
     for full, msg in messages:
         rows = []
+        previous = 0
         for field in msg.field:
-            row = "%d %s %d %d" % (field.number, field.name, field.type, _field_flags(field, msg, names))
-            if field.type == FD.TYPE_MESSAGE:
-                ref = names.ref(field.type_name, file_proto.name, imports)
-                row += " " + (ref[1:] if "." in ref else ref)  # "_stem.Msg" -> "stem.Msg"
+            flags = _field_flags(field, msg, names)
+            row = "%s %d" % (field.name, field.type)
+            if field.number != previous + 1:
+                row = "%d %s" % (field.number, row)
+            previous = field.number
+            if flags or field.type == FD.TYPE_MESSAGE:
+                row += " %d" % flags
+            if field.type_name in names.map_entries:
+                row += " " + names.map_spec(field.type_name, file_proto.name, imports)
+            elif field.type == FD.TYPE_MESSAGE:
+                row += " " + names.table_ref(field.type_name, file_proto.name, imports)
             rows.append(row)
         oneofs = [o.name for i, o in enumerate(msg.oneof_decl) if not _is_synthetic(msg, i)]
         lines.append("%s:%s:%s" % (names.owner[full][1], ",".join(oneofs), ";".join(rows)))
@@ -187,7 +216,6 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
     if nested:
         lines.append("\n")
         lines += nested
-    lines += _render_services(file_proto, names, imports)
     header = [
         '"""Generated from %s/%s by `jotunheim protogen`. Do not edit."""'
         % (source_dir, file_proto.name),
@@ -197,24 +225,6 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
     for stem in sorted(imports):
         header.append("from %s import %s as _%s" % (runtime, stem, stem))
     return "\n".join(header + lines).rstrip() + "\n"
-
-
-def _render_services(file_proto, names, imports):
-    """SERVICES = {"/pkg.Service/Method": (request class, response class, server streaming)}."""
-    if not file_proto.service:
-        return []
-    pkg = file_proto.package + "." if file_proto.package else ""
-    lines = ["\n\n# gRPC methods: path -> (request, response, server streaming)", "SERVICES = {"]
-    for service in file_proto.service:
-        for method in service.method:
-            req = names.ref(method.input_type, file_proto.name, imports)
-            resp = names.ref(method.output_type, file_proto.name, imports)
-            lines.append(
-                '    "/%s%s/%s": (%s, %s, %s),'
-                % (pkg, service.name, method.name, req, resp, bool(method.server_streaming))
-            )
-    lines.append("}")
-    return lines
 
 
 def generate(proto_dir=PROTO_DIR, out_dir=PB_DIR, runtime="jotunheim.pb"):

@@ -39,6 +39,7 @@ def full_name(cls):
     """The proto name of a generated class ("loki.ScriptChunk", "kitchen.Node.Label")."""
     return PACKAGES[cls.__module__.rsplit(".", 1)[1]] + "." + cls.__name__.replace("_", ".")
 
+
 def message_classes():
     """[(our class, betterproto class, full proto name)] for every non-map-entry message."""
     out = []
@@ -105,16 +106,15 @@ def message_strategy(cls, depth=0):
         if ftype == pt.MESSAGE and not flags & pt.MAP:
             value = message_strategy(sub, depth + 1) if depth < 3 else st.none()
         elif flags & pt.MAP:
-            kf, vf = pb.fields_of(sub)[0], pb.fields_of(sub)[1]
-            vs = (
-                message_strategy(vf[4], depth + 1)
-                if vf[2] == pt.MESSAGE
-                else scalar_strategy(vf[2], cls)
-            )
-            if vf[2] == pt.MESSAGE and depth >= 3:
+            ktype, vtype, vcls = sub
+            if vtype == pt.MESSAGE:
+                vs = message_strategy(vcls, depth + 1)
+            else:
+                vs = scalar_strategy(vtype, cls)
+            if vtype == pt.MESSAGE and depth >= 3:
                 value = st.just({})
             else:
-                value = st.dictionaries(scalar_strategy(kf[2], cls), vs, max_size=4)
+                value = st.dictionaries(scalar_strategy(ktype, cls), vs, max_size=4)
         else:
             value = scalar_strategy(ftype, cls, name)
         if flags & pt.MAP:
@@ -156,7 +156,7 @@ def to_betterproto(msg, ref_cls):
             continue
         field_type = _ref_field_type(ref_cls, name)
         if flags & pt.MAP:
-            if pb.fields_of(sub)[1][2] == pt.MESSAGE:
+            if sub[1] == pt.MESSAGE:
                 sub_ref = _ref_map_value_type(ref_cls, name)
                 value = {k: to_betterproto(v, sub_ref) for k, v in value.items()}
             else:
@@ -187,8 +187,8 @@ def from_betterproto(ref, cls):
         if value is None:
             continue
         if flags & pt.MAP:
-            if pb.fields_of(sub)[1][2] == pt.MESSAGE:
-                value = {k: from_betterproto(v, pb.fields_of(sub)[1][4]) for k, v in value.items()}
+            if sub[1] == pt.MESSAGE:
+                value = {k: from_betterproto(v, sub[2]) for k, v in value.items()}
             else:
                 value = {k: _plain(v) for k, v in value.items()}
         elif ftype == pt.MESSAGE:

@@ -108,7 +108,7 @@ def test_unknown_fields_survive_a_round_trip_through_an_older_version():
         (loki.ScriptOutput, b"\x0d\x00\x00\x00\x00", "wrong wire type"),
         (loki.ScriptOutput, b"\x0a\xff\xff\xff\xff\x0f", "runs past the end"),
         (loki.ScriptOutput, b"\x0a\x02\xff\xfe", "invalid UTF-8"),
-        (loki.ScriptOutput, b"\x00\x01", "field number 0"),
+        (loki.ScriptOutput, b"\x00\x01", "field 0 with wire type 0"),
         (loki.ScriptOutput, b"\x1b\x00", "wire type 3"),
         (loki.ScriptOutput, b"\x1f\x00", "wire type 7"),
         (ks.Scalars, b"\x09\x00\x00", "truncated fixed64"),

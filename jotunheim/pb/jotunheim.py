@@ -1,7 +1,6 @@
 """Generated from proto/jotunheim.proto by `jotunheim protogen`. Do not edit."""
 
 from jotunheim.pb import Message
-from jotunheim.pb import jotunheim_capability as _jotunheim_capability
 
 
 class DeviceCommandRequest(Message):
@@ -30,21 +29,13 @@ class ToolCallResponse(Message):
 
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
 # this module costs only the classes. One line per message:
-# Class:oneof names:number name type flags [message type];...
+# Class:oneof names:[number] name type [flags [message type]];... (number: when
+# not the previous one + 1)
 _TABLES = """
-DeviceCommandRequest::1 device_id 9 0;2 command 9 0;3 parameters 9 0
-DeviceCommandResponse::1 success 8 0;2 result 12 0;3 error_message 9 0
-DeviceStatusRequest::1 device_id 9 0
-DeviceStatusResponse::1 device_id 9 0;2 status 9 0;3 capabilities 9 0;4 last_seen 9 0
-ToolCallRequest::1 device_id 9 0;2 tool_name 9 0;3 parameters 9 0
-ToolCallResponse::1 success 8 0;2 result 12 0;3 error_message 9 0
+DeviceCommandRequest::device_id 9;command 9;parameters 9
+DeviceCommandResponse::success 8;result 12;error_message 9
+DeviceStatusRequest::device_id 9
+DeviceStatusResponse::device_id 9;status 9;capabilities 9;last_seen 9
+ToolCallRequest::device_id 9;tool_name 9;parameters 9
+ToolCallResponse::success 8;result 12;error_message 9
 """
-
-
-# gRPC methods: path -> (request, response, server streaming)
-SERVICES = {
-    "/jotunheim.JotunheimService/SendDeviceCommand": (DeviceCommandRequest, DeviceCommandResponse, False),
-    "/jotunheim.JotunheimService/GetDeviceStatus": (DeviceStatusRequest, DeviceStatusResponse, False),
-    "/jotunheim.JotunheimService/CallTool": (ToolCallRequest, ToolCallResponse, False),
-    "/jotunheim.JotunheimService/GetCapabilities": (_jotunheim_capability.CapabilityRequest, _jotunheim_capability.CapabilityResponse, False),
-}

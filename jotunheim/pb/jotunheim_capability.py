@@ -45,16 +45,17 @@ class CapabilityUpdateEvent(Message):
 
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
 # this module costs only the classes. One line per message:
-# Class:oneof names:number name type flags [message type];...
+# Class:oneof names:[number] name type [flags [message type]];... (number: when
+# not the previous one + 1)
 _TABLES = """
-JotunheimCapabilities::1 device_id 9 0;2 device_name 9 0;3 device_type 9 0;4 firmware_version 9 0;5 protocol_version 9 0;6 tools 11 1 Tool;7 hardware 11 0 HardwareCapabilities;8 resources 11 0 ResourceLimits;9 features 11 0 ProtocolFeatures
-Tool::1 name 9 0;2 description 9 0;3 parameters 11 1 ParameterDefinition;4 return_type 9 0;5 user_only 8 0;6 unit 9 0
-ParameterDefinition::1 name 9 0;2 type 9 0;3 required 8 0;4 description 9 0;5 minimum 1 8;6 maximum 1 8;7 enum_values 9 1;8 unit 9 0;9 default_value 9 0
-HardwareCapabilities::1 gpio 11 0 GpioInfo;2 interfaces 9 1;3 sensors 9 1;4 actuators 9 1
-GpioInfo::1 available_pins 5 3;2 digital 8 0;3 analog 8 0;4 pwm 8 0
-ResourceLimits::1 max_memory_kb 13 0;2 max_cpu_percent 13 0;3 max_concurrent_tools 13 0
-ProtocolFeatures::1 streaming 8 0;2 compression 8 0;3 encryption 8 0
+JotunheimCapabilities::device_id 9;device_name 9;device_type 9;firmware_version 9;protocol_version 9;tools 11 1 Tool;hardware 11 0 HardwareCapabilities;resources 11 0 ResourceLimits;features 11 0 ProtocolFeatures
+Tool::name 9;description 9;parameters 11 1 ParameterDefinition;return_type 9;user_only 8;unit 9
+ParameterDefinition::name 9;type 9;required 8;description 9;minimum 1 8;maximum 1 8;enum_values 9 1;unit 9;default_value 9
+HardwareCapabilities::gpio 11 0 GpioInfo;interfaces 9 1;sensors 9 1;actuators 9 1
+GpioInfo::available_pins 5 3;digital 8;analog 8;pwm 8
+ResourceLimits::max_memory_kb 13;max_cpu_percent 13;max_concurrent_tools 13
+ProtocolFeatures::streaming 8;compression 8;encryption 8
 CapabilityRequest::
-CapabilityResponse::1 capabilities 11 0 JotunheimCapabilities
-CapabilityUpdateEvent::1 event_type 9 0;2 capabilities 11 0 JotunheimCapabilities
+CapabilityResponse::capabilities 11 0 JotunheimCapabilities
+CapabilityUpdateEvent::event_type 9;capabilities 11 0 JotunheimCapabilities
 """
