@@ -236,6 +236,7 @@ class ToolRegistry:
             if slug(other) == key:
                 raise ValueError("a part named %r is already registered" % other)
         self._parts.append((name, driver, kind))
+        self._check_names(self._parts)
         self._changed(kind + "_added")
 
     def remove(self, name):
@@ -289,6 +290,7 @@ class ToolRegistry:
                 kind=kind,
             )
         )
+        self._check_names(self._custom)
         self._changed("tool_added")
 
     def add_system_tools(self, *, reboot=None, ota_update=None):
@@ -325,6 +327,12 @@ class ToolRegistry:
             for item in pins:
                 number, obj = self._resolve_pin(item, board)
                 allowed[number] = obj
+        for number in list(self._gpio_io):
+            if number not in allowed:
+                # Release pins no longer offered, so user code can claim them.
+                io = self._gpio_io.pop(number)
+                if hasattr(io, "deinit"):
+                    io.deinit()
         self._gpio = allowed
         self._gpio_user_only = user_only
         self._changed("gpio_changed")
@@ -349,6 +357,15 @@ class ToolRegistry:
                     raise ValueError("no pin number known for %r" % item)
                 return number, obj
         raise ValueError("%r is not a pin of this board" % (item,))
+
+    def _check_names(self, added_to):
+        """Build the tool table now, so a name clash is refused by the call that causes it
+        (and the registry stays as it was)."""
+        try:
+            self._build()
+        except ValueError:
+            added_to.pop()
+            raise
 
     # ------------------------------------------------------------ listeners
 

@@ -1,0 +1,365 @@
+"""ToolRegistry: naming rule, generic fallbacks, GPIO, user-only tools, calls, exports."""
+
+import json
+
+import board
+import pytest
+
+from jotunheim.capability.drivers.environment import BME280, DHT22
+from jotunheim.capability.drivers.io import Led, Relay, Servo
+from jotunheim.capability.drivers.simulated import (
+    SimulatedButton,
+    SimulatedClimateSensor,
+    SimulatedLed,
+    SimulatedRelay,
+)
+from jotunheim.capability.registry import (
+    ToolPermissionError,
+    ToolRegistry,
+    forwarding_script,
+    lua_string,
+)
+from jotunheim.capability.schema import (
+    NUMBER,
+    STRING,
+    Field,
+    ToolParameterError,
+    UnknownToolError,
+    slug,
+)
+from jotunheim.pb import einherjar, loki
+from jotunheim_host.reference_pb import einherjar as ref_einherjar
+from jotunheim_host.reference_pb import loki as ref_loki
+
+
+class Dht:
+    def __init__(self, t, h):
+        self.temperature, self.humidity = t, h
+
+
+class Pin:
+    def __init__(self):
+        self.value = False
+
+
+class ServoDev:
+    angle = None
+
+
+class Bme:
+    temperature, pressure, altitude, relative_humidity = 22.0, 1000.0, 110.0, 40.0
+
+
+def test_slug():
+    assert slug("DHT22") == "dht22"
+    assert slug("DHT22-sim") == "dht22_sim"
+    assert slug("  Kitchen  Window #2 ") == "kitchen_window_2"
+    assert slug("SHT4x") == "sht4x"
+    assert slug("--") == ""
+
+
+def test_upstream_style_names_for_single_parts():
+    reg = ToolRegistry()
+    reg.add_sensor("kitchen", DHT22(device=Dht(21.5, 40.0)))
+    reg.add_actuator("status", Led(io=Pin()))
+    reg.add_actuator("pump", Relay(io=Pin()))
+    reg.add_actuator("vent", Servo(device=ServoDev()))
+    assert reg.names() == [
+        "read_dht22_temperature",
+        "read_dht22_humidity",
+        "set_led",
+        "get_led_state",
+        "set_relay",
+        "get_relay_state",
+        "set_servo_angle",
+        "get_servo_state",
+    ]
+    assert reg.call("read_dht22_temperature") == 21.5
+    assert reg.call("set_led", {"on": True}) == {"on": True}
+    assert reg.call("get_led_state") == {"on": True}
+    assert reg.call("set_servo_angle", '{"angle": 90}') == {"angle": 90}
+    tool = reg.get("read_dht22_humidity")
+    assert (tool.return_type, tool.unit, tool.kind, tool.instance) == (
+        "Number",
+        "%",
+        "sensor",
+        "kitchen",
+    )
+    assert tool.description == "Read humidity (%) from DHT22 sensor 'kitchen'"
+
+
+def test_two_sensors_of_one_kind_get_instance_suffixes():
+    reg = ToolRegistry()
+    reasons = []
+    reg.add_listener(reasons.append)
+    reg.add_sensor("kitchen", DHT22(device=Dht(21.0, 45.0)))
+    assert "read_dht22_temperature" in reg.names()
+    reg.add_sensor("Garage Door", DHT22(device=Dht(9.5, 80.0)))
+    reg.add_sensor("climate", BME280(device=Bme()))
+    names = reg.names()
+    assert names[:4] == [
+        "read_dht22_temperature_kitchen",
+        "read_dht22_humidity_kitchen",
+        "read_dht22_temperature_garage_door",
+        "read_dht22_humidity_garage_door",
+    ]
+    assert "read_dht22_temperature" not in names  # renamed: a capability change
+    assert "read_bme280_pressure" in names  # one BME280: no suffix
+    assert reg.call("read_dht22_temperature_kitchen") == 21.0
+    assert reg.call("read_dht22_temperature_garage_door") == 9.5
+    assert reasons == ["sensor_added", "sensor_added", "sensor_added"]
+    assert reg.part_names("sensor") == ["DHT22", "DHT22", "BME280"]
+    with pytest.raises(ValueError, match="already registered"):
+        reg.add_sensor("KITCHEN", DHT22(device=Dht(1, 1)))
+    reg.remove("Garage Door")
+    assert "read_dht22_temperature" in reg.names()
+
+
+def test_unknown_sensor_and_actuator_types_get_generic_tools():
+    class Geiger:  # no part, no declarations: a driver the registry knows nothing about
+        def read(self):
+            return {"cpm": 17}
+
+    class Mystery:
+        part = "Mystery"  # a name but no declared readings
+
+        def read(self):
+            return {"x": 1}
+
+    class Valve:
+        def __init__(self):
+            self.open = False
+
+        def set(self, **values):
+            self.open = values["open"]
+            return {"open": self.open}
+
+        def state(self):
+            return {"open": self.open}
+
+    reg = ToolRegistry()
+    reg.add_sensor("geiger", Geiger())
+    reg.add_sensor("box", Mystery())
+    reg.add_actuator("valve", Valve())
+    assert reg.names() == ["read_sensor", "set_actuator", "get_actuator_state"]
+    read = reg.get("read_sensor")
+    assert read.params[0].enum == ("geiger", "box")
+    assert reg.call("read_sensor", {"sensor": "geiger"}) == {"cpm": 17}
+    assert reg.call("set_actuator", {"actuator": "valve", "values": '{"open": true}'}) == {
+        "open": True
+    }
+    assert reg.call("get_actuator_state", {"actuator": "valve"}) == {"open": True}
+    with pytest.raises(ToolParameterError, match="one of geiger, box"):
+        reg.call("read_sensor", {"sensor": "attic"})
+    assert reg.part_names("sensor") == ["Custom", "Mystery"]
+    with pytest.raises(TypeError, match="no read"):
+        reg.add_sensor("bad", object())
+    with pytest.raises(TypeError, match="no set"):
+        reg.add_actuator("bad", object())
+
+
+def test_user_defined_part_with_declarations_gets_own_tools():
+    from jotunheim.capability.drivers.base import Sensor
+
+    class Co2(Sensor):
+        part = "SCD-41"
+        readings = (Field("co2", NUMBER, unit="ppm", minimum=400, maximum=5000),)
+
+        def _measure(self):
+            return {"co2": 612}
+
+    reg = ToolRegistry()
+    reg.add_sensor("office", Co2())
+    assert reg.names() == ["read_scd_41_co2"]
+    assert reg.call("read_scd_41_co2") == 612
+
+
+def test_gpio_only_for_allowed_pins_and_user_only_by_default():
+    made = {}
+
+    class Dio:
+        def __init__(self, pin):
+            self.pin = pin
+            self.value = False
+            self.mode = None
+            made[id(pin)] = self
+
+        def switch_to_input(self):
+            self.mode = "in"
+
+        def switch_to_output(self):
+            self.mode = "out"
+
+        def deinit(self):
+            self.mode = "released"
+
+    reg = ToolRegistry(gpio_factory=Dio)
+    assert "gpio_read" not in reg.names()
+    # Blinka's generic board: Dx_OUTPUT is pin 4, Dx_INPUT_TRUE pin 0 (Blinka Pin.id)
+    reg.allow_gpio([4, "Dx_INPUT_TRUE"])
+    assert reg.gpio_pins() == [0, 4]
+    write = reg.get("gpio_write")
+    assert write.user_only and reg.get("gpio_read").user_only
+    assert write.params[0].enum == ("0", "4")
+    with pytest.raises(ToolPermissionError, match="gpio_write is a user-only tool"):
+        reg.call("gpio_write", {"pin": 4, "value": True})
+    assert reg.call("gpio_write", {"pin": 4, "value": True}, allow_user_only=True) is True
+    dio = made[id(board.Dx_OUTPUT)]
+    assert (dio.value, dio.mode) == (True, "out")
+    assert reg.call("gpio_read", {"pin": "4"}, allow_user_only=True) is True
+    with pytest.raises(ToolParameterError, match="'pin' expected Number, one of 0, 4, found 5"):
+        reg.call("gpio_read", {"pin": 5}, allow_user_only=True)
+    assert reg.to_loki_register_requests("d:1") == []  # user-only: not offered to models
+    reg.allow_gpio([0], user_only=False)
+    assert dio.mode == "released"  # pin 4 no longer allowed: released
+    assert [r.name for r in reg.to_loki_register_requests("d:1")] == ["gpio_read", "gpio_write"]
+    assert reg.call("gpio_read", {"pin": 0}) is False
+    reg.allow_gpio([])
+    assert "gpio_read" not in reg.names()
+    with pytest.raises(ValueError, match="pin 99 is not a pin of this board"):
+        reg.allow_gpio([99])
+    with pytest.raises(ValueError, match="no pin 'NOPE'"):
+        reg.allow_gpio(["NOPE"])
+    with pytest.raises(ValueError, match="no pin number known"):
+        reg.allow_gpio([board.SDA])
+
+
+def test_system_and_custom_tools():
+    reboots = []
+    reg = ToolRegistry()
+    reg.add_system_tools(
+        reboot=lambda: reboots.append(1) or "rebooting",
+        ota_update=lambda manifest_url: manifest_url,
+    )
+    reg.add_tool(
+        "water_plants",
+        lambda seconds: {"watered": seconds},
+        "Run the pump",
+        (Field("seconds", NUMBER, minimum=1, maximum=60, default=10),),
+    )
+    assert reg.names() == ["reboot", "ota_update", "water_plants"]
+    assert reg.call("water_plants") == {"watered": 10}
+    with pytest.raises(ToolPermissionError):
+        reg.call("reboot")
+    assert reg.call("reboot", allow_user_only=True) == "rebooting" and reboots == [1]
+    caps = {t.name: t for t in reg.to_capability_tools()}
+    assert caps["reboot"].user_only and caps["ota_update"].user_only
+    assert not caps["water_plants"].user_only
+    assert caps["water_plants"].parameters[0].default_value == "10"
+    assert [r.name for r in reg.to_loki_register_requests("x:1")] == ["water_plants"]
+    assert [f.name for f in reg.to_einherjar_functions()] == ["water_plants"]
+    with pytest.raises(ValueError, match="must be lower case"):
+        reg.add_tool("Water Plants", print)
+    with pytest.raises(ValueError, match="already registered"):
+        reg.add_tool("water_plants", print)
+    with pytest.raises(UnknownToolError, match="no tool named 'fly'"):
+        reg.call("fly")
+
+
+def test_name_clash_is_refused_by_the_call_that_causes_it():
+    reg = ToolRegistry()
+    reg.add_tool("set_led", lambda on: on, "mine", (Field("on", STRING),))
+    with pytest.raises(ValueError, match="two tools would be named 'set_led'"):
+        reg.add_actuator("status", Led(io=Pin()))
+    assert reg.actuators() == []
+    assert reg.names() == ["set_led"]
+
+
+def test_call_errors_are_clear():
+    reg = ToolRegistry()
+    reg.add_actuator("vent", Servo(device=ServoDev()))
+    with pytest.raises(ToolParameterError) as info:
+        reg.call("set_servo_angle", {"angle": 200})
+    assert str(info.value) == (
+        "set_servo_angle: parameter 'angle' expected Number in 0..180 deg, found 200"
+    )
+    with pytest.raises(ToolParameterError, match="a JSON object of parameters, found invalid JSON"):
+        reg.call("set_servo_angle", "{angle")
+    assert reg.validate("set_servo_angle", {"angle": "10"}) == {"angle": 10}
+    assert reg.call("get_servo_state") == {"angle": None}  # nothing was applied
+
+
+def test_capability_tool_schema_fields():
+    reg = ToolRegistry()
+    reg.add_actuator("vent", Servo(device=ServoDev()))
+    reg.add_tool(
+        "mode",
+        lambda mode: mode,
+        "Pick a mode",
+        (Field("mode", STRING, enum=("eco", "boost"), default="eco"),),
+    )
+    tools = {t.name: t for t in reg.to_capability_tools()}
+    angle = tools["set_servo_angle"].parameters[0]
+    assert (angle.name, angle.type, angle.required) == ("angle", "Number", True)
+    assert (angle.minimum, angle.maximum, angle.unit) == (0.0, 180.0, "deg")
+    assert angle.enum_values == [] and angle.default_value == ""
+    mode = tools["mode"].parameters[0]
+    assert mode.minimum is None and mode.maximum is None
+    assert mode.enum_values == ["eco", "boost"] and mode.default_value == '"eco"'
+    assert tools["get_servo_state"].parameters == []
+
+
+def test_loki_export_and_forwarding_script():
+    reg = ToolRegistry()
+    reg.add_sensor("greenhouse", SimulatedClimateSensor(seed=2))
+    reg.add_actuator("fan", SimulatedRelay())
+    requests = reg.to_loki_register_requests("192.168.1.42:8080", prefix="gh_")
+    assert [r.name for r in requests] == [
+        "gh_read_dht22_sim_temperature",
+        "gh_read_dht22_sim_humidity",
+        "gh_set_relay_sim",
+        "gh_get_relay_sim_state",
+    ]
+    first = requests[0]
+    assert first.language == "lua" and first.return_type == "Number"
+    assert first.which_oneof("script_source") == "inline_script"
+    # the stub forwards with the device's tool name (no prefix)
+    assert first.inline_script == (
+        'return device.call("192.168.1.42:8080", "read_dht22_sim_temperature", params)'
+    )
+    setter = requests[2]
+    assert [(p.name, p.type, p.required) for p in setter.parameters] == [("on", "Boolean", True)]
+    assert setter.parameters[0].description == "Switch on (true) or off (false) (Boolean)"
+    # bytes decode with betterproto to the same request
+    ref = ref_loki.RegisterScriptRequest().parse(setter.encode())
+    assert ref.name == "gh_set_relay_sim" and ref.parameters[0].required is True
+    assert ref.inline_script.startswith("return device.call(")
+    assert isinstance(setter, loki.RegisterScriptRequest)
+
+
+def test_lua_strings_are_escaped():
+    assert lua_string('a"b\\c\nd\x01') == '"a\\"b\\\\c\\nd\\001"'
+    script = forwarding_script('evil"); os.exit(1) --', "set_led")
+    assert script == 'return device.call("evil\\"); os.exit(1) --", "set_led", params)'
+
+
+def test_einherjar_export_keeps_its_field_order():
+    reg = ToolRegistry()
+    reg.add_actuator("vent", Servo(device=ServoDev()))
+    reg.add_actuator("strip", SimulatedLed(pwm=True))
+    reg.add_sensor("door", SimulatedButton())
+    functions = reg.to_einherjar_functions()
+    servo = functions[0]
+    assert isinstance(servo, einherjar.FunctionDefinition)
+    assert servo.parameters[0].type == "number"
+    ref = ref_einherjar.FunctionDefinition().parse(servo.encode())
+    assert ref.name == "set_servo_angle"
+    assert ref.parameters[0].required is True  # field 4 in einherjar, 3 in loki
+    assert ref.parameters[0].description == "Target angle (Number in 0..180 deg)"
+    assert ref.capabilities == ["actuator"]
+    assert ref.responsibility_keywords == ["servo", "vent"]
+    button = [f for f in functions if f.name == "read_button_sim_pressed"][0]
+    assert button.return_type == "boolean"
+
+
+def test_simulated_parts_through_the_registry():
+    reg = ToolRegistry()
+    reg.add_sensor("room", SimulatedClimateSensor(seed=5))
+    reg.add_actuator("light", SimulatedLed())
+    reg.add_actuator("heater", SimulatedRelay())
+    button = reg.add_sensor("doorbell", SimulatedButton())
+    assert 15 < reg.call("read_dht22_sim_temperature") < 27
+    button.press()
+    assert reg.call("read_button_sim_pressed") is True
+    assert reg.call("set_relay_sim", {"on": "true"}) == {"on": True}
+    assert json.dumps(reg.call("get_led_sim_state")) == '{"on": false}'
