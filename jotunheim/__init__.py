@@ -9,9 +9,15 @@ __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
 
 def __getattr__(name):
-    # PEP 562 lazy attribute (MicroPython supports module __getattr__ too).
+    # PEP 562 lazy attribute. MicroPython (and CircuitPython) also ask the package's
+    # __getattr__ before importing a submodule (`from jotunheim import log`), so any
+    # other name is imported as a submodule here.
     if name == "Device":
         from jotunheim.device import Device
 
         return Device
-    raise AttributeError(name)
+    try:
+        __import__("jotunheim." + name)
+    except ImportError:
+        raise AttributeError(name) from None
+    return globals()[name]
