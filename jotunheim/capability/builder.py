@@ -110,6 +110,9 @@ class DeviceCapabilityBuilder:
     :param board: the ``board`` module (default: imported on first use); tests pass fakes
     :param microcontroller: the ``microcontroller`` module (default: imported if present)
     :param has_module: callable(name) -> bool for interface probes (default: try import)
+    :param dict platform: replaces what ``sys``/``os`` say (keys ``implementation``,
+        ``version``, ``sysname``, ``release``, ``machine``): simulators and tests
+    :param total_memory: heap size in bytes, replacing ``gc.mem_free() + gc.mem_alloc()``
     """
 
     def __init__(
@@ -124,8 +127,12 @@ class DeviceCapabilityBuilder:
         board=None,
         microcontroller=None,
         has_module=None,
+        platform=None,
+        total_memory=None,
     ):
         self.settings = settings
+        self.platform = platform or {}
+        self.total_memory = total_memory
         self.name = name
         self.device_id_override = device_id
         self.limits = limits or {}
@@ -170,8 +177,18 @@ class DeviceCapabilityBuilder:
         from jotunheim.capability import pins
 
         board, mcu = self._modules()
-        implementation = sys.implementation.name
+        given = self.platform
+        implementation = given.get("implementation") or sys.implementation.name
         uname = _uname(os)
+        if not uname.get("machine"):
+            # MicroPython ports without os.uname() name the machine here.
+            uname["machine"] = getattr(sys.implementation, "_machine", "")
+        for key in ("sysname", "release", "machine"):
+            if key in given:
+                uname[key] = given[key]
+        version = given.get("version") or ".".join(
+            str(p) for p in tuple(sys.implementation.version)[:3]
+        )
         board_id = getattr(board, "board_id", "") or ""
         uid = _cpu_uid(mcu)
         if uid:
@@ -181,7 +198,7 @@ class DeviceCapabilityBuilder:
             identity = _host_identity()
             detected_id = "HOST-" + _sha256_hex(identity + board_id.encode())[:12].upper()
         pin_list = pins.board_pins(board, mcu)
-        total = _total_memory()
+        total = self.total_memory if self.total_memory is not None else _total_memory()
         return {
             "device_id": detected_id,
             "board_id": board_id,
@@ -189,7 +206,7 @@ class DeviceCapabilityBuilder:
                 uname.get("machine", ""), implementation, board_id, uname.get("sysname", "")
             ),
             "implementation": implementation,
-            "firmware_version": _firmware(implementation, uname, sys),
+            "firmware_version": _firmware(implementation, uname, version),
             "library_version": library_version,
             "pins": [(number, name) for number, name, _ in pin_list],
             "interfaces": self._interfaces(board),
@@ -322,8 +339,7 @@ def _uname(os_module):
     return {"sysname": u[0], "release": u[2], "version": u[3], "machine": u[4]}
 
 
-def _firmware(implementation, uname, sys_module):
-    version = ".".join(str(p) for p in tuple(sys_module.implementation.version)[:3])
+def _firmware(implementation, uname, version):
     if implementation == "circuitpython":
         # os.uname().release is CircuitPython's own version ("9.2.1"), also for betas.
         return "CircuitPython " + (uname.get("release") or version)

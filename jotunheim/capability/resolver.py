@@ -35,7 +35,7 @@ class AmbiguousDeviceError(LookupError):
     def __init__(self, query, candidates):
         self.query = query
         self.candidates = candidates
-        LookupError.__init__(self, "%r fits several devices: %s" % (query, ", ".join(candidates)))
+        super().__init__("%r fits several devices: %s" % (query, ", ".join(candidates)))
 
 
 def _is_hex(text):

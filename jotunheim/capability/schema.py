@@ -38,7 +38,7 @@ class ToolParameterError(ValueError):
         where = tool or "tool"
         if parameter is not None:
             where = "%s: parameter %r" % (where, parameter)
-        ValueError.__init__(self, "%s expected %s, found %s" % (where, expected, found))
+        super().__init__("%s expected %s, found %s" % (where, expected, found))
 
 
 class UnknownToolError(KeyError):

@@ -1,0 +1,312 @@
+"""Capabilities under MicroPython: builder (fake board/microcontroller), tool registry,
+drivers, conflicts and resolver.
+
+``realistic_device()`` is also used from CPython (tests/test_capability_interop.py loads
+this file) and by benchmarks/bench_capability.py: a Pico W-like board with 20 GPIO pins
+and 8 sensors/actuators, with fake driver objects. It imports nothing CircuitPython-only.
+"""
+
+from jotunheim.capability.builder import DeviceCapabilityBuilder
+from jotunheim.capability.drivers.environment import BME280, DHT22, DS18B20, SHT4x
+from jotunheim.capability.drivers.io import Button, Led, Relay, Servo
+from jotunheim.capability.registry import ToolRegistry
+from jotunheim.capability.schema import ToolParameterError
+
+
+class _Pin:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "board." + self.name
+
+
+class Pin(_Pin):
+    """Named ``Pin`` so the builder's duck-typed pin check accepts it."""
+
+
+class _Namespace:
+    pass
+
+
+class _Cpu:
+    uid = b"\xe6\x61\x38\x52\x83\x4d\x2a\x21"
+
+
+class _Dht:
+    def __init__(self, t, h):
+        self.temperature = t
+        self.humidity = h
+
+
+class _Bme:
+    temperature = 18.5
+    pressure = 1008.25
+    altitude = 43.0
+    relative_humidity = 61.0
+    sea_level_pressure = 1013.25
+
+
+class _Sht:
+    measurements = (22.75, 44.5)
+
+
+class _Ds:
+    temperature = 12.0625
+
+
+class _Io:
+    def __init__(self, value=False):
+        self.value = value
+        self.duty_cycle = 0
+
+
+class _Digital:
+    def __init__(self, value=False):
+        self.value = value
+
+
+class _Servo:
+    angle = None
+
+
+def realistic_board():
+    """``(board, microcontroller)`` stand-ins: GP0..GP19 (GPIO0..GPIO19 on the chip), an
+    LED alias, I2C/SPI/UART names."""
+    board = _Namespace()
+    mcu = _Namespace()
+    mcu.pin = _Namespace()
+    mcu.cpu = _Cpu()
+    mcu.Pin = Pin
+    for n in range(20):
+        pin = Pin("GP%d" % n)
+        setattr(board, "GP%d" % n, pin)
+        setattr(mcu.pin, "GPIO%d" % n, pin)
+    board.LED = board.GP15
+    board.SDA = board.GP4
+    board.SCL = board.GP5
+    board.SCK = board.GP18
+    board.MOSI = board.GP19
+    board.MISO = board.GP16
+    board.TX = board.GP0
+    board.RX = board.GP1
+    board.board_id = "raspberry_pi_pico_w"
+    return board, mcu
+
+
+def realistic_device():
+    """``(builder, registry)`` of a greenhouse controller: 8 parts, 20 pins, GPIO tools."""
+    board, mcu = realistic_board()
+    registry = ToolRegistry()
+    registry.add_sensor("kitchen", DHT22(device=_Dht(21.5, 40.0)))
+    registry.add_sensor("greenhouse", DHT22(device=_Dht(27.0, 71.5)))
+    registry.add_sensor("outdoor", BME280(device=_Bme()))
+    registry.add_sensor("bench", SHT4x(device=_Sht()))
+    registry.add_sensor("water", DS18B20(device=_Ds()))
+    registry.add_sensor("door", Button(io=_Digital(True)))
+    registry.add_actuator("status", Led(io=_Io()))
+    registry.add_actuator("pump", Relay(io=_Digital()))
+    registry.add_actuator("vent", Servo(device=_Servo()))
+    registry.allow_gpio({14: board.GP14, 17: board.GP17})
+    registry.add_system_tools(reboot=lambda: "ok")
+    builder = DeviceCapabilityBuilder(
+        name="greenhouse-controller",
+        settings={
+            "capabilities": {"features": {"streaming": True, "encryption": True}},
+            "resources": {"max_memory_kb": 100, "max_cpu_percent": 80, "max_concurrent_tools": 2},
+        },
+        board=board,
+        microcontroller=mcu,
+        has_module=lambda name: name in ("analogio", "pwmio", "wifi"),
+        platform={
+            "implementation": "circuitpython",
+            "machine": "Raspberry Pi Pico W with rp2040",
+            "release": "9.2.1",
+            "sysname": "rp2040",
+        },
+        total_memory=126 * 1024 + 512,
+    )
+    return builder, registry
+
+
+def realistic_capabilities():
+    builder, registry = realistic_device()
+    return builder.build(registry)
+
+
+def _raises(exc_type, fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except exc_type as exc:
+        return exc
+    raise AssertionError("%s not raised" % exc_type.__name__)
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_builder_with_fake_board_and_microcontroller():
+    import board
+    import microcontroller
+
+    builder = DeviceCapabilityBuilder(name="fake", board=board, microcontroller=microcontroller)
+    caps = builder.build()
+    assert caps.device_id == "4A6F74756E01"  # the fake cpu.uid as hex
+    assert caps.device_name == "fake"
+    assert caps.device_type.startswith("MicroPython (jotunheim_fake_feather)")
+    assert caps.firmware_version.startswith("MicroPython 1.")
+    assert "; jotunheim " in caps.firmware_version
+    assert caps.protocol_version == "1.0"
+    # D0..D13 from the board names (the fake chip has no pin table); LED = D13, A0 unnumbered
+    assert caps.hardware.gpio.available_pins == list(range(14))
+    assert "I2C" in caps.hardware.interfaces and "UART" in caps.hardware.interfaces
+    assert "WiFi" in caps.hardware.interfaces  # the fake wifi module imports
+    assert caps.resources.max_memory_kb > 0  # total heap from gc
+    decoded = type(caps).decode(caps.encode())
+    assert decoded == caps
+
+
+def test_realistic_board_capabilities():
+    caps = realistic_capabilities()
+    assert caps.device_id == "E6613852834D2A21"
+    assert caps.device_type == "RP2040 (Pico W)"
+    assert caps.firmware_version.startswith("CircuitPython 9.2.1; jotunheim ")
+    assert caps.hardware.gpio.available_pins == list(range(20))
+    assert caps.hardware.interfaces == ["I2C", "SPI", "UART", "ADC", "PWM", "WiFi"]
+    assert caps.hardware.sensors == ["DHT22", "DHT22", "BME280", "SHT4x", "DS18B20", "Button"]
+    assert caps.hardware.actuators == ["LED", "Relay", "Servo"]
+    assert caps.resources.max_memory_kb == 100
+    assert caps.features.encryption and not caps.features.compression
+    names = [t.name for t in caps.tools]
+    assert "read_dht22_temperature_kitchen" in names
+    assert "read_dht22_humidity_greenhouse" in names
+    assert "read_bme280_pressure" in names
+    assert "set_servo_angle" in names
+    reboot = [t for t in caps.tools if t.name == "reboot"][0]
+    assert reboot.user_only
+    assert type(caps).decode(caps.encode()) == caps
+
+
+def test_registry_calls_and_validation():
+    builder, registry = realistic_device()
+    assert registry.call("read_dht22_temperature_greenhouse") == 27.0
+    assert registry.call("read_sht4x_humidity") == 44.5
+    assert registry.call("set_servo_angle", '{"angle": "45"}') == {"angle": 45}
+    err = _raises(ToolParameterError, registry.call, "set_servo_angle", {"angle": 181})
+    assert str(err) == "set_servo_angle: parameter 'angle' expected Number in 0..180 deg, found 181"
+    err = _raises(ToolParameterError, registry.call, "set_led", {"on": "perhaps"})
+    assert err.parameter == "on"
+    assert registry.call("read_button_pressed") is False
+    requests = registry.to_loki_register_requests("10.0.0.7:8080")
+    assert len(requests) == len([t for t in registry.tools() if not t.user_only])
+    assert requests[0].inline_script.startswith('return device.call("10.0.0.7:8080", ')
+    functions = registry.to_einherjar_functions()
+    assert functions[0].parameters == [] or functions[0].parameters[0].type in (
+        "number",
+        "boolean",
+        "string",
+    )
+
+
+def test_pin_numbers_from_names():
+    from jotunheim.capability import pins
+
+    assert pins.number_from_name("GP15") == 15
+    assert pins.number_from_name("GPIO5") == 5
+    assert pins.number_from_name("IO21") == 21
+    assert pins.number_from_name("D4") == 4
+    assert pins.number_from_name("P1_02") == 34
+    assert pins.number_from_name("A0") is None
+    assert pins.number_from_name("SDA") is None
+
+
+def test_drivers_and_simulated_parts():
+    from jotunheim.capability.drivers.io import NeoPixel, parse_color
+    from jotunheim.capability.drivers.simulated import (
+        SimulatedButton,
+        SimulatedClimateSensor,
+        SimulatedLed,
+    )
+
+    class Clock:
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    a = SimulatedClimateSensor(seed=7, clock=clock)
+    b = SimulatedClimateSensor(seed=7, clock=Clock())
+    values = []
+    for _ in range(200):
+        clock.now += 2.0
+        b._clock.now = clock.now
+        values.append(a.read())
+        assert values[-1] == b.read()
+    assert all(17 <= v["temperature"] <= 25 for v in values)
+    led = SimulatedLed()
+    led.set(on=True)
+    assert led.pin.history == [False, True]
+    button = SimulatedButton()
+    button.press()
+    assert button.read() == {"pressed": True}
+    assert parse_color("#0a0B0c") == (10, 11, 12)
+
+    class Strip:
+        brightness = 0.2
+
+        def fill(self, c):
+            self.c = c
+
+        def show(self):
+            self.shown = True
+
+    strip = Strip()
+    NeoPixel(device=strip).set(color="purple")
+    assert strip.c == (128, 0, 255)
+
+
+def test_missing_driver_library_is_a_clear_error():
+    from jotunheim.capability.drivers.base import DriverMissingError
+
+    err = _raises(DriverMissingError, DHT22, "D4")
+    assert "circup install adafruit_dht" in str(err)
+
+
+def test_counter_in_nvm_and_store_rule():
+    import microcontroller
+
+    from jotunheim.capability.conflicts import AnnouncementCounter, CapabilityStore
+    from jotunheim.capability.propagator import CapabilityPropagator
+
+    counter = AnnouncementCounter(nvm=microcontroller.nvm, nvm_offset=64)
+    assert counter.value == 0
+    counter.next()
+    counter.next()
+    assert AnnouncementCounter(nvm=microcontroller.nvm, nvm_offset=64).value == 2
+    store = CapabilityStore(log=lambda message: None)
+    builder, registry = realistic_device()
+    propagator = CapabilityPropagator(
+        lambda: builder.build(registry),
+        store.receive,
+        counter=counter,
+        fingerprint=builder.fingerprint(),
+    )
+    assert propagator.on_connect()
+    assert store.get("E6613852834D2A21").counter == 3
+    assert not propagator.on_change("nothing changed")
+    registry.remove("pump")
+    assert propagator.on_change("pump removed")
+    assert store.get("E6613852834D2A21").counter == 4
+
+
+def test_resolver_normalisation():
+    from jotunheim.capability.resolver import DeviceResolver, normalize
+
+    assert normalize("esp-7f2a") == "7F2A"
+    assert normalize("7c:df:a1:0b:7f:2a") == "7CDFA10B7F2A"
+    devices = DeviceResolver()
+    devices.add("E6613852834D2A21", "Greenhouse", aliases=["7c:df:a1:0b:7f:2a"])
+    assert devices.resolve("ESP-7F2A").name == "Greenhouse"
+    assert devices.resolve("greenhouse").device_id == "E6613852834D2A21"
+    assert devices.resolve("nothing") is None
