@@ -9,8 +9,8 @@
     result.registered, result.failed     # ["read_dht22_temperature", ...], [(name, reason)]
 
 ``negotiate`` registers every model-callable tool with ``RegisterScript``; the script is a
-one-line Lua stub (``return device.call("<device>", "<tool>", params)``) that makes Loki
-forward a call of ``Script_<tool>`` to the device's ``CallTool``. Each registration has
+one-line Lua stub (``return device.call("<host:port>", "<tool>", params, "<device id>")``)
+that makes Loki forward a call of ``Script_<tool>`` to the device's ``CallTool``. Each registration has
 its own timeout and is retried with exponential backoff when the failure is transient
 (UNAVAILABLE, DEADLINE_EXCEEDED, a dropped connection; see
 ``jotunheim.resilience.errors``). A refusal (``success=False`` or a non-transient status)
@@ -142,7 +142,9 @@ class Negotiator:
         address = device_address or self.device_address
         if not address:
             raise ValueError("negotiate needs the device address Loki should call")
-        requests = self.registry.to_loki_register_requests(address, prefix=self.script_prefix)
+        requests = self.registry.to_loki_register_requests(
+            address, prefix=self.script_prefix, device_id=self.capabilities().device_id
+        )
         result = NegotiationResult()
         deadline_at = None if self.deadline is None else self.clock() + self.deadline
         for request in requests:

@@ -187,12 +187,13 @@ def lua_string(text):
     return "".join(out)
 
 
-def forwarding_script(device_address, tool_name):
-    """The Lua body Loki runs for a device tool: forward the call to the device."""
-    return "return device.call(%s, %s, params)" % (
-        lua_string(device_address),
-        lua_string(tool_name),
-    )
+def forwarding_script(device_address, tool_name, device_id=""):
+    """The Lua body Loki runs for a device tool: forward the call (with its ``params``) to
+    the device's CallTool with ``device.call(address, tool, params[, device_id])``."""
+    args = [lua_string(device_address), lua_string(tool_name), "params"]
+    if device_id:
+        args.append(lua_string(device_id))
+    return "return device.call(%s)" % ", ".join(args)
 
 
 class ToolRegistry:
@@ -427,10 +428,13 @@ class ToolRegistry:
     def to_capability_tools(self):
         return [t.to_capability() for t in self.tools()]
 
-    def to_loki_register_requests(self, device_address, *, prefix="", include_user_only=False):
-        """One ``loki.RegisterScriptRequest`` per tool; its inline Lua script forwards
-        the call to ``device_address`` (``host:port``) with ``device.call``. Loki script
-        names are global: ``prefix`` keeps two devices' ``set_led`` apart."""
+    def to_loki_register_requests(
+        self, device_address, *, prefix="", device_id="", include_user_only=False
+    ):
+        """One ``loki.RegisterScriptRequest`` per model-callable tool; its inline Lua
+        script forwards the call to ``device_address`` (``host:port``) with
+        ``device.call`` (naming ``device_id`` when given). Loki script names are global:
+        ``prefix`` keeps two devices' ``set_led`` apart."""
         from jotunheim.pb import loki
 
         out = []
@@ -444,7 +448,7 @@ class ToolRegistry:
                     language="lua",
                     parameters=tool.loki_parameters(),
                     return_type=tool.return_type,
-                    inline_script=forwarding_script(device_address, tool.name),
+                    inline_script=forwarding_script(device_address, tool.name, device_id),
                 )
             )
         return out

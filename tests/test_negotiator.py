@@ -1,0 +1,252 @@
+"""Negotiator with a LokiClient-like fake: partial refusals, retries with backoff,
+timeouts, the overall deadline, and the capability answers."""
+
+import pytest
+
+from jotunheim.capability.builder import DeviceCapabilityBuilder
+from jotunheim.capability.drivers.simulated import (
+    SimulatedButton,
+    SimulatedClimateSensor,
+    SimulatedLed,
+    SimulatedRelay,
+)
+from jotunheim.capability.negotiator import Negotiator
+from jotunheim.capability.registry import ToolRegistry
+from jotunheim.grpc import GrpcError, StatusCode
+from jotunheim.pb import einherjar, loki
+from jotunheim.pb import jotunheim_capability as cap
+from jotunheim.resilience.retry import RetryManager
+from jotunheim_host.reference_pb import einherjar as ref_einherjar
+
+
+class FakeLoki:
+    """Behaves like jotunheim.loki.LokiClient.register_script.
+
+    ``refuse``: names answered success=False; ``transient``: name -> how many calls fail
+    with UNAVAILABLE first; ``broken``: name -> exception raised on every call."""
+
+    def __init__(self, refuse=(), transient=None, broken=None, clock=None, cost=0.0):
+        self.refuse = set(refuse)
+        self.transient = dict(transient or {})
+        self.broken = dict(broken or {})
+        self.calls = []
+        self.scripts = {}
+        self.clock = clock
+        self.cost = cost
+
+    def register_script(
+        self,
+        name,
+        *,
+        inline_script=None,
+        script_path=None,
+        language="lua",
+        description="",
+        parameters=(),
+        return_type="",
+        timeout=None,
+    ):
+        self.calls.append((name, timeout))
+        if self.clock is not None:
+            self.clock.now += self.cost
+        if name in self.broken:
+            raise self.broken[name]
+        if self.transient.get(name, 0) > 0:
+            self.transient[name] -= 1
+            raise GrpcError(StatusCode.UNAVAILABLE, "connection reset")
+        if name in self.refuse:
+            return loki.RegisterScriptResponse(
+                success=False, script_name=name, error_message="script name reserved"
+            )
+        self.scripts[name] = (inline_script, list(parameters), language, return_type)
+        return loki.RegisterScriptResponse(success=True, script_name=name)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def device():
+    registry = ToolRegistry()
+    registry.add_sensor("room", SimulatedClimateSensor(seed=1))
+    registry.add_actuator("light", SimulatedLed(pwm=True))
+    registry.add_actuator("heater", SimulatedRelay())
+    registry.add_sensor("door", SimulatedButton())
+    registry.add_system_tools(reboot=lambda: None)
+    builder = DeviceCapabilityBuilder(name="sim-room", device_id="SIM-0001")
+    return registry, builder
+
+
+def quick_retry(sleeps, clock=None):
+    return RetryManager(
+        attempts=3,
+        base_delay=0.2,
+        max_delay=2.0,
+        rand=lambda: 0.5,
+        sleep=sleeps.append,
+        clock=clock,
+    )
+
+
+MODEL_TOOLS = [
+    "read_dht22_sim_temperature",
+    "read_dht22_sim_humidity",
+    "set_led_sim",
+    "get_led_sim_state",
+    "set_relay_sim",
+    "get_relay_sim_state",
+    "read_button_sim_pressed",
+]
+
+
+def test_every_model_callable_tool_is_registered_with_a_forwarding_stub():
+    registry, builder = device()
+    fake = FakeLoki()
+    negotiator = Negotiator(registry, builder, loki=fake, device_address="10.0.0.9:8080")
+    result = negotiator.negotiate()
+    assert result.ok and result.registered == MODEL_TOOLS
+    assert "reboot" not in fake.scripts  # user-only
+    script, params, language, return_type = fake.scripts["set_led_sim"]
+    assert script == 'return device.call("10.0.0.9:8080", "set_led_sim", params, "SIM-0001")'
+    assert [(p.name, p.type, p.required) for p in params] == [
+        ("on", "Boolean", True),
+        ("brightness", "Number", False),
+    ]
+    assert params[1].description == "Brightness 0..1 (Number in 0..1)"
+    assert (language, return_type) == ("lua", "Object")
+    assert all(timeout == 5.0 for _, timeout in fake.calls)
+    assert negotiator.last_result is result
+
+
+def test_one_refusal_does_not_stop_the_rest():
+    registry, builder = device()
+    fake = FakeLoki(refuse={"set_relay_sim"})
+    result = Negotiator(registry, builder, device_address="d:1").negotiate(fake)
+    assert not result.ok
+    assert result.failed == [("set_relay_sim", "refused: script name reserved")]
+    assert result.registered == [n for n in MODEL_TOOLS if n != "set_relay_sim"]
+    assert result.attempts == len(MODEL_TOOLS)  # a refusal is not retried
+    assert result.failed_names() == ["set_relay_sim"]
+
+
+def test_transient_failures_are_retried_with_backoff():
+    registry, builder = device()
+    sleeps = []
+    fake = FakeLoki(transient={"set_led_sim": 2, "get_led_sim_state": 5})
+    negotiator = Negotiator(registry, builder, device_address="d:1", retry=quick_retry(sleeps))
+    result = negotiator.negotiate(fake)
+    assert "set_led_sim" in result.registered  # third attempt succeeded
+    assert result.failed == [("get_led_sim_state", "GrpcError: UNAVAILABLE: connection reset")]
+    # two pauses for set_led_sim, two for get_led_sim_state: exponential with the 0.2 s floor
+    # the error handler asks for UNAVAILABLE
+    assert sleeps == [0.2, 0.2, 0.2, 0.2]
+    assert result.attempts == len(MODEL_TOOLS) + 2 + 2
+
+
+def test_backoff_grows_exponentially():
+    registry, builder = device()
+    sleeps = []
+    retry = RetryManager(
+        attempts=4, base_delay=0.5, max_delay=10, rand=lambda: 0.999, sleep=sleeps.append
+    )
+    fake = FakeLoki(transient={"read_dht22_sim_temperature": 3})
+    result = Negotiator(registry, builder, device_address="d:1", retry=retry).negotiate(fake)
+    assert result.ok
+    assert [round(s, 2) for s in sleeps] == [0.5, 1.0, 2.0]
+
+
+def test_permanent_errors_are_not_retried():
+    registry, builder = device()
+    sleeps = []
+    fake = FakeLoki(
+        broken={
+            "set_led_sim": GrpcError(StatusCode.PERMISSION_DENIED, "bad token"),
+            "get_led_sim_state": ValueError("malformed response"),
+        }
+    )
+    result = Negotiator(
+        registry, builder, device_address="d:1", retry=quick_retry(sleeps)
+    ).negotiate(fake)
+    assert result.failed == [
+        ("set_led_sim", "GrpcError: PERMISSION_DENIED: bad token"),
+        ("get_led_sim_state", "ValueError: malformed response"),
+    ]
+    assert sleeps == []
+    assert len(result.registered) == len(MODEL_TOOLS) - 2
+
+
+def test_deadline_bounds_the_whole_negotiation_and_each_call_timeout():
+    registry, builder = device()
+    clock = Clock()
+    sleeps = []
+    fake = FakeLoki(clock=clock, cost=4.0)  # every call takes 4 s
+    negotiator = Negotiator(
+        registry,
+        builder,
+        device_address="d:1",
+        timeout=5.0,
+        deadline=10.0,
+        retry=quick_retry(sleeps, clock),
+        clock=clock,
+    )
+    result = negotiator.negotiate(fake)
+    assert result.registered == MODEL_TOOLS[:3]
+    assert [t for _, t in fake.calls] == [5.0, 5.0, 2.0]  # the last one gets what is left
+    assert result.failed == [
+        (name, "not attempted: negotiation deadline passed") for name in MODEL_TOOLS[3:]
+    ]
+
+
+def test_memory_error_is_recorded():
+    registry, builder = device()
+    fake = FakeLoki(broken={"set_relay_sim": MemoryError()})
+    sleeps = []
+    result = Negotiator(
+        registry, builder, device_address="d:1", retry=quick_retry(sleeps)
+    ).negotiate(fake)
+    assert ("set_relay_sim", "out of memory") in result.failed
+    assert len(result.registered) == len(MODEL_TOOLS) - 1
+
+
+def test_prefix_and_argument_checks():
+    registry, builder = device()
+    fake = FakeLoki()
+    result = Negotiator(registry, builder, script_prefix="room1_").negotiate(fake, "h:2")
+    assert result.registered[0] == "room1_read_dht22_sim_temperature"
+    assert fake.scripts["room1_set_led_sim"][0].startswith(
+        'return device.call("h:2", "set_led_sim"'
+    )
+    with pytest.raises(ValueError, match="Loki client"):
+        Negotiator(registry, builder).negotiate()
+    with pytest.raises(ValueError, match="device address"):
+        Negotiator(registry, builder).negotiate(fake)
+    with pytest.raises(ValueError, match="builder or a capabilities callable"):
+        Negotiator(registry)
+
+
+def test_capability_answers():
+    registry, builder = device()
+    negotiator = Negotiator(registry, builder)
+    response = negotiator.capability_response()
+    assert isinstance(response, cap.CapabilityResponse)
+    caps = response.capabilities
+    assert caps.device_id == "SIM-0001" and caps.device_name == "sim-room"
+    assert [t.name for t in caps.tools] == MODEL_TOOLS + ["reboot"]
+    assert cap.CapabilityResponse.decode(response.encode()) == response
+    answer = negotiator.einherjar_response()
+    assert isinstance(answer, einherjar.CapabilityResponse)
+    assert answer.god_name == "sim-room"
+    assert [f.name for f in answer.functions] == MODEL_TOOLS
+    assert "dht22_sim" in answer.responsibility_keywords
+    assert "led_sim" in answer.responsibility_keywords
+    ref = ref_einherjar.CapabilityResponse().parse(answer.encode())
+    assert ref.functions[2].parameters[0].required is True
+    assert ref.functions[2].parameters[0].type == "boolean"
+    # a capabilities callable (e.g. the propagator's cache) instead of a builder
+    cached = Negotiator(registry, capabilities=lambda: caps, purpose="Room climate")
+    assert cached.capability_response().capabilities is caps
+    assert cached.einherjar_response().purpose == "Room climate"

@@ -1,0 +1,128 @@
+"""Negotiation over real gRPC-Web on 127.0.0.1: jotunheim.loki.LokiClient against a
+third-party LokiService stand-in (sonora's grpcWSGI, Google protobuf messages). After
+negotiation, ListScripts lists every generated tool with its parameters; a refusal by the
+server is reported and the other tools are still registered."""
+
+import pytest
+
+from jotunheim.capability.builder import DeviceCapabilityBuilder
+from jotunheim.capability.drivers.environment import DHT22
+from jotunheim.capability.drivers.io import Servo
+from jotunheim.capability.drivers.simulated import (
+    SimulatedButton,
+    SimulatedClimateSensor,
+    SimulatedLed,
+    SimulatedRelay,
+)
+from jotunheim.capability.negotiator import Negotiator
+from jotunheim.capability.registry import ToolRegistry
+from jotunheim.loki import LokiClient
+from tests.interop import loki_standins, stubs
+
+
+class Dht:
+    temperature, humidity = 20.0, 50.0
+
+
+class ServoDev:
+    angle = None
+
+
+class RefusingBehaviour(loki_standins.LokiBehaviour):
+    """The stand-in's behaviour, refusing one script name as a real Loki might."""
+
+    refused = "set_relay_sim"
+
+    def register(self, request):
+        if request.name == self.refused:
+            return self.pb.RegisterScriptResponse(
+                success=False,
+                script_name=request.name,
+                error_message="name taken by another device",
+            )
+        return super().register(request)
+
+
+@pytest.fixture(scope="module")
+def st(tmp_path_factory):
+    return stubs.load(str(tmp_path_factory.mktemp("stubs")))
+
+
+@pytest.fixture
+def server(st):
+    behaviour = RefusingBehaviour(st.loki_pb2)
+    with loki_standins.WsgiServer(loki_standins.sonora_app(st, behaviour)) as srv:
+        srv.behaviour = behaviour
+        yield srv
+
+
+def device():
+    registry = ToolRegistry()
+    registry.add_sensor("kitchen", DHT22(device=Dht()))
+    registry.add_sensor("cellar", DHT22(device=Dht()))
+    registry.add_sensor("room", SimulatedClimateSensor())
+    registry.add_sensor("door", SimulatedButton())
+    registry.add_actuator("light", SimulatedLed(pwm=True))
+    registry.add_actuator("heater", SimulatedRelay())
+    registry.add_actuator("vent", Servo(device=ServoDev()))
+    registry.allow_gpio({5: "pin5"}, user_only=False)
+    registry.add_system_tools(reboot=lambda: None)
+    return registry, DeviceCapabilityBuilder(name="cellar-node", device_id="E66138528370")
+
+
+def test_negotiation_registers_every_tool_and_reports_the_refusal(server):
+    registry, builder = device()
+    client = LokiClient(server.url, timeout=5)
+    try:
+        result = Negotiator(registry, builder, device_address="127.0.0.1:9").negotiate(client)
+        expected = [t for t in registry.tools() if not t.user_only]
+        assert result.failed == [("set_relay_sim", "refused: name taken by another device")]
+        assert result.registered == [t.name for t in expected if t.name != "set_relay_sim"]
+        listed = {info.name: info for info in client.list_scripts()}
+    finally:
+        client.close()
+    assert "reboot" not in listed and "set_relay_sim" not in listed
+    for tool in expected:
+        if tool.name == "set_relay_sim":
+            continue
+        info = listed[tool.name]
+        assert info.language == "lua" and info.has_inline_script
+        assert info.return_type == tool.return_type
+        assert info.description == tool.description
+        assert [(p.name, p.type, p.required, p.description) for p in info.parameters] == [
+            (f.name, f.type, f.required, f.summary()) for f in tool.params
+        ]
+    assert "read_dht22_temperature_kitchen" in listed
+    assert "read_dht22_humidity_cellar" in listed
+    angle = listed["set_servo_angle"].parameters[0]
+    assert (angle.name, angle.type, angle.required) == ("angle", "Number", True)
+    assert angle.description == "Target angle (Number in 0..180 deg)"
+    gpio = listed["gpio_write"].parameters
+    assert [p.name for p in gpio] == ["pin", "value"]
+    # the server holds the forwarding stub
+    stored = server.behaviour.scripts
+    assert "set_servo_angle" in stored
+
+
+def test_unreachable_loki_fails_every_tool_without_raising():
+    import socket
+
+    from jotunheim.resilience.retry import RetryManager
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    registry, builder = device()
+    sleeps = []
+    client = LokiClient("http://127.0.0.1:%d" % port, timeout=2)
+    retry = RetryManager(attempts=2, base_delay=0.01, max_delay=0.01, sleep=sleeps.append)
+    try:
+        result = Negotiator(registry, builder, device_address="127.0.0.1:9", retry=retry).negotiate(
+            client
+        )
+    finally:
+        client.close()
+    assert result.registered == []
+    assert len(result.failed) == len([t for t in registry.tools() if not t.user_only])
+    assert all("UNAVAILABLE" in reason for _, reason in result.failed)
+    assert len(sleeps) == len(result.failed)  # each tool was retried once
