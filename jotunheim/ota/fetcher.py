@@ -32,10 +32,30 @@ def _session(session=None):
         pool = get_radio_socketpool(wifi.radio)
         return adafruit_requests.Session(pool, get_radio_ssl_context(wifi.radio))
     except ImportError:
-        import socket
         import ssl
 
-        return adafruit_requests.Session(socket, ssl.create_default_context())
+        return adafruit_requests.Session(_DesktopPool(), ssl.create_default_context())
+
+
+class _DesktopPool:
+    """CPython's socket module as a socket pool, with TCP_NODELAY on every socket:
+    adafruit_requests writes a request in many small sends, and Nagle + delayed ACK would
+    hold each request ~40 ms."""
+
+    def __getattr__(self, name):
+        import socket
+
+        return getattr(socket, name)
+
+    def socket(self, *args, **kwargs):
+        import socket
+
+        sock = socket.socket(*args, **kwargs)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        return sock
 
 
 def _quote(path):
@@ -286,6 +306,10 @@ class Fetcher:
                     rng = resp.headers.get("content-range", "")
                     if not rng.startswith("bytes %d-" % have):
                         raise _Retry("unexpected Content-Range %r" % rng)
+                    if not rng.endswith("/%d" % size):
+                        raise errors.SizeMismatch(
+                            "%s: Content-Range %r, size %d" % (path, rng, size)
+                        )
                     self.resumed += 1
                 elif status == 200:
                     if have:
@@ -293,6 +317,11 @@ class Fetcher:
                     have = 0
                     h = hashlib.sha256()
                     append = False
+                    length = resp.headers.get("content-length")
+                    if length is not None and int(length) != size:
+                        raise errors.SizeMismatch(
+                            "%s: server has %s bytes, manifest says %d" % (path, length, size)
+                        )
                 elif status >= 500 or status == 416:
                     if status == 416:
                         journal.remove(part)

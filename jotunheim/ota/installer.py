@@ -189,6 +189,7 @@ class Installer:
         prev = state["previous"]
         if prev is None:
             raise errors.StateError("no previous version to roll back to")
+        journal.rmtree(self.discard)  # destinations must be free (see _run)
         moves = []
         for rel in state["files"]:
             if journal.exists(_join(self.root, rel)):
@@ -226,12 +227,15 @@ class Installer:
         return record["op"]
 
     def _run(self, record):
+        # Replayed in order, so when move k is reached moves < k are done. Its
+        # destination was free when the plan was made (backup/discard are emptied and
+        # replaced files are moved away first), so "destination exists" <=> "done".
         for src, dst in record["moves"]:
-            s = _join(self.root, src)
             d = _join(self.root, dst)
+            if journal.exists(d):
+                continue
+            s = _join(self.root, src)
             if journal.exists(s):
-                if journal.exists(d):
-                    journal.remove(d)  # cannot happen with atomic renames; be safe
                 journal.rename(s, d)
         journal.sync()
         self._write_state(record["state"])
