@@ -10,7 +10,8 @@ aliases (MAC, uid, hostnames), and finds a record from any of them::
     devices.resolve("esp-7f2a").name          # "Greenhouse"
 
 Normalisation (:func:`normalize`): upper case; ``MAC:``/``UID:``/``ID:``/``0x`` dropped;
-a leading name token (``ESP-``, ``PICO_``, ``HOST-``) dropped when the rest is hex;
+a leading name (``ESP-``, ``PICO_W-``, ``HOST-``; not all hex) dropped when only hex
+follows it;
 separators (``:``, ``-``, ``_``, ``.``, spaces) removed. A query then matches, in order:
 an id or alias exactly; a display name (case-insensitive); the end of exactly one id or
 alias when the query has at least 4 hex digits (``7F2A`` -> ``...0B7F2A``). A suffix
@@ -53,13 +54,12 @@ def normalize(text):
         if s.startswith(marker):
             s = s[len(marker) :].strip()
             break
-    # "ESP-7F2A" / "PICO_W-0B7F2A": a name token, one separator, then hex.
+    # "ESP-7F2A" / "PICO_W-0B7F2A": a name (not all hex), a separator, then only hex.
     for i, c in enumerate(s):
         if c in _SEPARATORS:
-            head, rest = s[:i], _squash(s[i:])
+            head, rest = _squash(s[:i]), _squash(s[i:])
             if head and not _is_hex(head) and _is_hex(rest):
                 return rest
-            break
     return _squash(s)
 
 
