@@ -273,53 +273,48 @@ def run_peer_subprocess(peer):
 
 
 def micropython_rows():
-    """µs and bytes allocated per encode+decode under the MicroPython interpreter."""
+    """µs and bytes allocated per decode + encode + decode under the MicroPython
+    interpreter (tests/micropython/harness.py), ours and minipb side by side."""
+    import shutil
+    import tempfile
+
+    import minipb
+
     sys.path.insert(0, os.path.join(ROOT, "tests", "micropython"))
-    from harness import MicroPython  # tests/micropython/harness.py
+    from harness import MicroPython
 
-    setup = MICROPYTHON_SETUP
+    data = {"caps": sample_capabilities().encode(), "chunk": sample_chunk().encode()}
     rows = {}
-    with MicroPython() as mp:
-        mp.exec(setup)
-        for peer, fn in (("jotunheim.pb", "ours"), ("minipb", "theirs")):
+    with tempfile.TemporaryDirectory() as vendor, MicroPython(timeout=300) as mp:
+        # minipb (a peer, not ours) plus the two stdlib stand-ins it needs there
+        shutil.copy(minipb.__file__, vendor)
+        for shim in ("logging.py", "bisect.py"):
+            shutil.copy(os.path.join(ROOT, "benchmarks", "mpy_shims", shim), vendor)
+        mp.mount(vendor, "/vendor")
+        mp.exec(
+            "import minipb\n"
+            "from jotunheim.pb import jotunheim_capability as cap, loki\n"
+            "DATA = %r\n"
+            "WIRES = {'caps': minipb.Wire(%r, allow_sparse_dict=True),"
+            " 'chunk': minipb.Wire(%r, allow_sparse_dict=True)}\n"
+            "CLASSES = {'caps': cap.JotunheimCapabilities, 'chunk': loki.ScriptChunk}\n"
+            % (data, MINIPB_CAPS, MINIPB_CHUNK)
+        )
+        ops = {
+            "jotunheim.pb": ("CLASSES[%r].decode(DATA[%r])", "M[%r].encode()"),
+            "minipb": ("WIRES[%r].decode(DATA[%r])", "WIRES[%r].encode(M[%r])"),
+        }
+        for peer, (decode, encode) in ops.items():
+            mp.exec("M = {}")
             for name in ("caps", "chunk"):
-                text = mp.exec("print(measure(%s, %r))" % (fn, name))
-                us, alloc = (float(x) for x in text.split())
-                rows.setdefault(peer, {})[name] = {"us": us, "alloc": alloc}
+                mp.exec("M[%r] = %s" % (name, decode.replace("%r", repr(name))))
+                repeat = 20 if name == "caps" else 200
+                row = rows.setdefault(peer, {}).setdefault(name, {})
+                for what, code in (("decode", decode), ("encode", encode)):
+                    code = code.replace("%r", repr(name))
+                    row[what + "_us"] = mp.time_of(code, repeat=repeat)
+                    row[what + "_alloc"] = mp.alloc_of(code, repeat=5)
     return rows
-
-
-MICROPYTHON_SETUP = """
-import gc, time
-from jotunheim.pb import jotunheim_capability as cap, loki
-import minipb
-CAPS = %r
-CHUNK = %r
-WIRES = {"caps": minipb.Wire(%r, allow_sparse_dict=True), "chunk": minipb.Wire(%r, allow_sparse_dict=True)}
-def ours(name):
-    cls = cap.JotunheimCapabilities if name == "caps" else loki.ScriptChunk
-    data = CAPS if name == "caps" else CHUNK
-    return lambda: cls.decode(cls.decode(data).encode())
-def theirs(name):
-    w = WIRES[name]
-    data = CAPS if name == "caps" else CHUNK
-    return lambda: w.decode(w.encode(w.decode(data)))
-def measure(make, name, n=20):
-    run = make(name)
-    run()
-    gc.collect()
-    t0 = time.ticks_us()
-    for _ in range(n):
-        run()
-    us = time.ticks_diff(time.ticks_us(), t0) / n
-    gc.collect()
-    gc.disable()
-    a0 = gc.mem_alloc()
-    run()
-    alloc = gc.mem_alloc() - a0
-    gc.enable()
-    return "%%f %%d" %% (us, alloc)
-"""
 
 
 def main():
@@ -350,31 +345,28 @@ def main():
 
 
 def _print_micropython():
-    from jotunheim.pb import jotunheim_capability as cap  # noqa: F401
-
-    global MICROPYTHON_SETUP
-    MICROPYTHON_SETUP = MICROPYTHON_SETUP % (
-        sample_capabilities().encode(),
-        sample_chunk().encode(),
-        MINIPB_CAPS,
-        MINIPB_CHUNK,
-    )
     rows = micropython_rows()
     print()
-    print("MicroPython (WebAssembly, Node) — decode + encode + decode per op")
+    print("MicroPython 1.27 (WebAssembly, Node): µs and bytes allocated per operation")
     print()
-    print("| codec | caps µs | caps bytes allocated | chunk µs | chunk bytes allocated |")
-    print("|---|---:|---:|---:|---:|")
-    for peer, r in rows.items():
-        print(
-            "| %s | %.0f | %d | %.0f | %d |"
-            % (peer, r["caps"]["us"], r["caps"]["alloc"], r["chunk"]["us"], r["chunk"]["alloc"])
-        )
+    print("| codec | message | decode µs | decode bytes | encode µs | encode bytes |")
+    print("|---|---|---:|---:|---:|---:|")
+    for peer, by_name in rows.items():
+        for name, r in by_name.items():
+            print(
+                "| %s | %s | %.0f | %d | %.0f | %d |"
+                % (peer, name, r["decode_us"], r["decode_alloc"], r["encode_us"], r["encode_alloc"])
+            )
     o, t = rows["jotunheim.pb"]["caps"], rows["minipb"]["caps"]
     print()
     print(
-        "caps: minipb/ours time %.2f×, allocation %.2f×"
-        % (t["us"] / o["us"], t["alloc"] / o["alloc"])
+        "caps decode: minipb/ours time %.2f×, allocation %.2f×; encode: time %.2f×, allocation %.2f×"
+        % (
+            t["decode_us"] / o["decode_us"],
+            t["decode_alloc"] / o["decode_alloc"],
+            t["encode_us"] / o["encode_us"],
+            t["encode_alloc"] / o["encode_alloc"],
+        )
     )
 
 

@@ -16,7 +16,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi
-if [ ! -d tests/micropython/node_modules ] || [ tests/micropython/package-lock.json -nt tests/micropython/node_modules ]; then
-  (cd tests/micropython && npm ci --no-audit --no-fund --loglevel=error)
-  touch tests/micropython/node_modules
-fi
+# Node projects: the MicroPython interpreter, and the connect-node gRPC-Web interop peer.
+for dir in tests/micropython tests/interop/node; do
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$dir/node_modules"
+  fi
+done

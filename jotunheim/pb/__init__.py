@@ -29,7 +29,7 @@ except ImportError:
 __version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
-MAX_DEPTH = 32  # nesting deeper than this is refused
+MAX_DEPTH = 16  # nesting deeper than this is refused (board stacks are small)
 MAX_SIZE = 65536  # default limit for Msg.decode(); pass max_size to change it
 
 # Descriptor type numbers and flag bits (private: const() folds them away on a board;
@@ -262,7 +262,15 @@ def _scalar(ftype, v):
 def _decode(cls, buf, pos, end, depth):
     if depth > MAX_DEPTH:
         raise _fail(cls, "", "nesting deeper than %d" % MAX_DEPTH, pos)
-    msg = cls()
+    # object.__new__ skips __init__'s keyword dict: decoding allocates per message only
+    # the instance, its attributes and its lists.
+    msg = object.__new__(cls)
+    if cls._fields is None:
+        fields_of(cls)
+    for name in cls._lists:
+        setattr(msg, name, [])
+    for name in cls._maps:
+        setattr(msg, name, {})
     table = cls._dec or _compile_decoder(cls)
     while pos < end:
         start = pos
@@ -279,22 +287,48 @@ def _decode(cls, buf, pos, end, depth):
             msg._unknown = (msg._unknown or b"") + bytes(buf[start:pos])
             continue
         ftype, name, sub, mode, peers = entry
-        if mode == _MAPPUT:
-            n, pos = _varint(buf, pos, end)
-            key, value = _decode_entry(
-                cls, name, buf, pos, _end(cls, name, pos, n, end), sub, depth
-            )
-            getattr(msg, name)[key] = value
-            pos += n
-            continue
-        if tag & 7 == 2 and _WIRE[ftype] != 2:
-            n, pos = _varint(buf, pos, end)
-            _decode_packed(
-                cls, name, buf, pos, _end(cls, name, pos, n, end), ftype, getattr(msg, name)
-            )
-            pos += n
-            continue
-        value, pos = _read(cls, name, buf, pos, end, tag & 7, ftype, sub, depth)
+        wire = tag & 7
+        # The common cases are read inline (no (value, pos) tuple per field).
+        if wire == 0:
+            if pos < end and buf[pos] < 0x80:
+                value = buf[pos]
+                pos += 1
+            else:
+                value, pos = _varint(buf, pos, end)
+            if ftype == _BOOL:
+                value = value != 0
+            elif value >> 31 or ftype >= _SINT32:  # small non-zigzag values need no work
+                value = _scalar(ftype, value)
+        elif wire == 2:
+            if pos < end and buf[pos] < 0x80:
+                n = buf[pos]
+                pos += 1
+            else:
+                n, pos = _varint(buf, pos, end)
+            stop = pos + n
+            if stop > end:
+                _end(cls, name, pos, n, end)
+            if ftype == _STRING:
+                try:
+                    value = str(buf[pos:stop], "utf-8")
+                except UnicodeError:
+                    raise _fail(cls, name, "invalid UTF-8", pos)
+            elif mode == _MAPPUT:
+                key, value = _decode_entry(cls, name, buf, pos, stop, sub, depth)
+                getattr(msg, name)[key] = value
+                pos = stop
+                continue
+            elif ftype == _MESSAGE:
+                value = _decode(sub, buf, pos, stop, depth + 1)
+            elif ftype == _BYTES:
+                value = bytes(buf[pos:stop])
+            else:
+                _decode_packed(cls, name, buf, pos, stop, ftype, getattr(msg, name))
+                pos = stop
+                continue
+            pos = stop
+        else:
+            value, pos = _read(cls, name, buf, pos, end, wire, ftype, sub, depth)
         if mode == _SET:
             setattr(msg, name, value)
         elif mode == _APPEND:
