@@ -1,0 +1,438 @@
+"""RemoteCommandHandler: JotunheimService and Einherjar GetCapabilities served on the device."""
+
+# Usage:
+#     handler = RemoteCommandHandler(registry, device_id="pico-1", capabilities=build_caps,
+#                                    token=secrets.get("JOTUNHEIM_TOKEN"))
+#     handler.register(server)          # a jotunheim.grpc.server.GrpcWebServer
+#     while True:
+#         server.poll()
+#         handler.run_deferred()        # e.g. the reboot a caller asked for, after its answer
+#
+# Every check happens before anything runs, so a refused call changes nothing. Refusals
+# are gRPC statuses whose grpc-message tells a human what to fix:
+#   UNAUTHENTICATED    token required and missing or wrong
+#   PERMISSION_DENIED  user-only tool / owner command without the owner token
+#   NOT_FOUND          unknown tool, or a device_id that is not this device
+#   INVALID_ARGUMENT   malformed JSON, parameters that do not match the schema
+#                      (type, required, range, enum), unknown command
+#   RESOURCE_EXHAUSTED parameters over the size limit, rate limit hit (retry-after given)
+# A tool that was called and failed at run time (sensor unplugged) answers with status OK,
+# success=false and error_message, so callers tell "you asked wrong" from "it broke".
+
+import json
+
+from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.remote.auth import OWNER, TokenCheck
+
+SERVICE = "jotunheim.JotunheimService"
+EINHERJAR = "einherjar.EinherjarProtocol"
+
+# Tools that only read are never rate limited; everything else may move something.
+_READ_KINDS = ("sensor",)
+
+
+def changes_state(tool):
+    """True for tools the actuator rate limit applies to (anything not a pure read)."""
+    if tool.kind in _READ_KINDS or tool.name == "gpio_read":
+        return False
+    name = tool.name
+    return not (name[:4] == "get_" or name[:5] == "read_")
+
+
+def timestamp(now=None):
+    """ISO 8601 UTC time when the clock is set, else ``uptime <s>s`` (no NTP yet)."""
+    import time
+
+    if now is None:
+        now = time.time()
+    if now < 1577836800:  # before 2020: the RTC was never set
+        from jotunheim.compat import monotonic
+
+        return "uptime %ds" % int(monotonic())
+    t = getattr(time, "gmtime", time.localtime)(int(now))
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (t[0], t[1], t[2], t[3], t[4], t[5])
+
+
+def capabilities_dict(caps):
+    """``JotunheimCapabilities`` as plain JSON-able data (for GetDeviceStatus)."""
+    if caps is None:
+        return {}
+    tools = []
+    for t in caps.tools:
+        params = []
+        for p in t.parameters:
+            entry = {"name": p.name, "type": p.type, "required": p.required}
+            if p.description:
+                entry["description"] = p.description
+            if p.minimum is not None:
+                entry["minimum"] = p.minimum
+            if p.maximum is not None:
+                entry["maximum"] = p.maximum
+            if p.enum_values:
+                entry["enum"] = list(p.enum_values)
+            if p.unit:
+                entry["unit"] = p.unit
+            if p.default_value:
+                entry["default"] = p.default_value
+            params.append(entry)
+        tool = {"name": t.name, "description": t.description, "parameters": params}
+        tool["return_type"] = t.return_type
+        if t.user_only:
+            tool["user_only"] = True
+        if t.unit:
+            tool["unit"] = t.unit
+        tools.append(tool)
+    out = {
+        "device_id": caps.device_id,
+        "device_name": caps.device_name,
+        "device_type": caps.device_type,
+        "firmware_version": caps.firmware_version,
+        "protocol_version": caps.protocol_version,
+        "tools": tools,
+    }
+    hw = caps.hardware
+    if hw is not None:
+        gpio = hw.gpio
+        out["hardware"] = {
+            "interfaces": list(hw.interfaces),
+            "sensors": list(hw.sensors),
+            "actuators": list(hw.actuators),
+            "gpio_pins": list(gpio.available_pins) if gpio is not None else [],
+        }
+    res = caps.resources
+    if res is not None:
+        out["resources"] = {
+            "max_memory_kb": res.max_memory_kb,
+            "max_cpu_percent": res.max_cpu_percent,
+            "max_concurrent_tools": res.max_concurrent_tools,
+        }
+    feat = caps.features
+    if feat is not None:
+        out["features"] = {
+            "streaming": feat.streaming,
+            "compression": feat.compression,
+            "encryption": feat.encryption,
+        }
+    return out
+
+
+def _json_bytes(value):
+    return json.dumps(value).encode("utf-8")
+
+
+class RemoteCommandHandler:
+    # registry: ToolRegistry. device_id: str or callable. capabilities: callable ->
+    # JotunheimCapabilities. einherjar: callable -> einherjar.CapabilityResponse.
+    # status: callable -> dict with "status" ("ok", "degraded", "offline-loki", ...) and
+    # any runtime figures. token / owner_token: see jotunheim.remote.auth.
+    # rate_limit_per_minute / burst: per-client limit on tools that change state.
+    # max_params_bytes: longest JSON parameter text accepted.
+
+    def __init__(
+        self,
+        registry,
+        *,
+        device_id="",
+        capabilities=None,
+        einherjar=None,
+        status=None,
+        token=None,
+        owner_token=None,
+        rate_limit_per_minute=60,
+        burst=None,
+        max_params_bytes=4096,
+        clock=None,
+        logger=None,
+    ):
+        from jotunheim.remote.ratelimit import RateLimiter
+
+        self.registry = registry
+        self._device_id = device_id
+        self._capabilities = capabilities
+        self._einherjar = einherjar
+        self._status = status
+        self.auth = TokenCheck(token, owner_token)
+        self.limiter = RateLimiter(rate_limit_per_minute, burst, clock=clock)
+        self.max_params_bytes = max_params_bytes
+        self.logger = logger
+        self.commands = {}  # name -> (fn(params, context), owner_only, description)
+        self._deferred = []
+        self.calls = 0
+        self.tool_calls = 0
+        self.tool_failures = 0
+        self.refused = {}  # status code -> count
+        self.last_client = None
+        self.add_command("ping", self._ping, description="Answer with pong and the uptime")
+
+    # ------------------------------------------------------------ setup
+
+    def register(self, server):
+        """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
+        from jotunheim.pb import einherjar
+        from jotunheim.pb import jotunheim as jpb
+        from jotunheim.pb import jotunheim_capability as cap
+
+        server.register(SERVICE, "CallTool", jpb.ToolCallRequest, self.call_tool)
+        server.register(
+            SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, self.send_device_command
+        )
+        server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, self.get_device_status)
+        server.register(SERVICE, "GetCapabilities", cap.CapabilityRequest, self.get_capabilities)
+        server.register(
+            EINHERJAR, "GetCapabilities", einherjar.CapabilityRequest, self.einherjar_capabilities
+        )
+
+    def add_command(self, name, fn, *, owner_only=False, description=""):
+        """A device command: ``fn(params, context)`` returns JSON-able data."""
+        self.commands[name] = (fn, owner_only, description)
+
+    def configure(self, *, token=None, owner_token=None, rate_limit_per_minute=None, burst=None):
+        """Apply new tokens / limits (settings hot reload). Tokens are replaced as given."""
+        self.auth = TokenCheck(token, owner_token)
+        if rate_limit_per_minute is not None:
+            self.limiter.configure(rate_limit_per_minute, burst)
+
+    def defer(self, fn):
+        """Run ``fn()`` at the next :meth:`run_deferred`, i.e. after the answer was sent."""
+        self._deferred.append(fn)
+
+    def run_deferred(self):
+        """Run what handlers deferred (call after every ``server.poll()``)."""
+        ran = 0
+        while self._deferred:
+            fn = self._deferred.pop(0)
+            fn()
+            ran += 1
+        return ran
+
+    @property
+    def device_id(self):
+        d = self._device_id
+        return d() if callable(d) else d
+
+    # ------------------------------------------------------------ checks
+
+    def _refuse(self, code, message):
+        self.refused[code] = self.refused.get(code, 0) + 1
+        if self.logger is not None:
+            self.logger.info("refused (%d): %s" % (code, message))
+        return GrpcError(code, message)
+
+    def _authorize(self, context):
+        self.calls += 1
+        metadata = context.metadata if context is not None else {}
+        if context is not None:
+            self.last_client = context.client_address
+        level = self.auth.level(metadata)
+        if level is None:
+            raise self._refuse(StatusCode.UNAUTHENTICATED, self.auth.problem(metadata))
+        return level
+
+    def _check_device(self, requested):
+        if requested and requested != self.device_id:
+            raise self._refuse(
+                StatusCode.NOT_FOUND,
+                "this is device %r, not %r: check the device_id you call"
+                % (self.device_id, requested),
+            )
+
+    def _params(self, text, what):
+        if len(text) > self.max_params_bytes:
+            raise self._refuse(
+                StatusCode.RESOURCE_EXHAUSTED,
+                "%s: parameters are %d bytes, the limit is %d"
+                % (what, len(text), self.max_params_bytes),
+            )
+        if not text or not text.strip():
+            return {}
+        try:
+            value = json.loads(text)
+        except (ValueError, TypeError) as exc:
+            raise self._refuse(
+                StatusCode.INVALID_ARGUMENT,
+                '%s: parameters are not valid JSON (%s); send an object like {"on": true}'
+                % (what, exc),
+            ) from None
+        if not isinstance(value, dict):
+            raise self._refuse(
+                StatusCode.INVALID_ARGUMENT,
+                '%s: parameters must be a JSON object like {"on": true}, not %s'
+                % (what, type(value).__name__),
+            )
+        return value
+
+    def _client_key(self, context):
+        address = context.client_address if context is not None else None
+        if isinstance(address, (tuple, list)) and address:
+            return str(address[0])
+        return str(address)
+
+    # ------------------------------------------------------------ CallTool
+
+    def call_tool(self, request, context):
+        from jotunheim.capability.schema import ToolParameterError, UnknownToolError, validate
+        from jotunheim.pb import jotunheim as jpb
+
+        level = self._authorize(context)
+        self._check_device(request.device_id)
+        name = request.tool_name
+        if not name:
+            raise self._refuse(StatusCode.INVALID_ARGUMENT, "tool_name is empty")
+        try:
+            tool = self.registry.get(name)
+        except UnknownToolError:
+            raise self._refuse(
+                StatusCode.NOT_FOUND,
+                "no tool named %r on this device; GetCapabilities lists its tools" % name,
+            ) from None
+        if tool.user_only and level != OWNER:
+            raise self._refuse(
+                StatusCode.PERMISSION_DENIED,
+                "%s is a user-only tool: call it with the owner token (JOTUNHEIM_OWNER_TOKEN)"
+                % name,
+            )
+        params = self._params(request.parameters, name)
+        try:
+            values = validate(tool.params, params, name)
+        except ToolParameterError as exc:
+            raise self._refuse(StatusCode.INVALID_ARGUMENT, str(exc)) from None
+        if changes_state(tool):
+            wait = self.limiter.take(self._client_key(context))
+            if wait:
+                raise self._refuse(
+                    StatusCode.RESOURCE_EXHAUSTED,
+                    "rate limit: at most %d state-changing calls per minute per client; "
+                    "retry in %.1f s" % (self.limiter.per_minute, wait),
+                )
+        return self._run(tool, values, jpb)
+
+    def _run(self, tool, values, jpb):
+        from jotunheim.capability.schema import ToolParameterError
+
+        self.tool_calls += 1
+        try:
+            result = tool.handler(values)
+            body = _json_bytes(result)
+        except ToolParameterError as exc:
+            # A driver's own check (it runs before the part is touched).
+            raise self._refuse(StatusCode.INVALID_ARGUMENT, str(exc)) from None
+        except GrpcError:
+            raise
+        except MemoryError:
+            return self._failed(jpb, tool.name + " failed: out of memory; try again later")
+        except Exception as exc:  # noqa: BLE001 - reported to the caller, device keeps going
+            return self._failed(jpb, "%s failed: %s" % (tool.name, _describe(exc)))
+        return jpb.ToolCallResponse(success=True, result=body)
+
+    def _failed(self, jpb, message):
+        self.tool_failures += 1
+        if self.logger is not None:
+            self.logger.error(message)
+        return jpb.ToolCallResponse(success=False, error_message=message)
+
+    # ------------------------------------------------------------ SendDeviceCommand
+
+    def send_device_command(self, request, context):
+        from jotunheim.pb import jotunheim as jpb
+
+        level = self._authorize(context)
+        self._check_device(request.device_id)
+        name = request.command.strip()
+        entry = self.commands.get(name)
+        if entry is None:
+            raise self._refuse(
+                StatusCode.INVALID_ARGUMENT,
+                "unknown command %r; this device knows: %s"
+                % (name, ", ".join(sorted(self.commands))),
+            )
+        fn, owner_only, _ = entry
+        if owner_only and level != OWNER:
+            raise self._refuse(
+                StatusCode.PERMISSION_DENIED,
+                "%s needs the owner token (JOTUNHEIM_OWNER_TOKEN)" % name,
+            )
+        params = self._params(request.parameters, name)
+        try:
+            result = fn(params, context)
+            body = _json_bytes(result)
+        except GrpcError:
+            raise
+        except MemoryError:
+            return jpb.DeviceCommandResponse(success=False, error_message=name + ": out of memory")
+        except Exception as exc:  # noqa: BLE001
+            message = "%s failed: %s" % (name, _describe(exc))
+            if self.logger is not None:
+                self.logger.error(message)
+            return jpb.DeviceCommandResponse(success=False, error_message=message)
+        return jpb.DeviceCommandResponse(success=True, result=body)
+
+    def _ping(self, params, context):
+        from jotunheim.compat import monotonic
+
+        return {"pong": True, "device_id": self.device_id, "uptime_s": int(monotonic())}
+
+    # ------------------------------------------------------------ status and capabilities
+
+    def capabilities(self):
+        if self._capabilities is None:
+            raise self._refuse(StatusCode.UNAVAILABLE, "capabilities are not ready yet")
+        return self._capabilities()
+
+    def status_info(self):
+        info = self._status() if self._status is not None else {}
+        info = dict(info)
+        info.setdefault("status", "ok")
+        info["remote"] = {
+            "calls": self.calls,
+            "tool_calls": self.tool_calls,
+            "tool_failures": self.tool_failures,
+            "refused": dict((str(k), v) for k, v in self.refused.items()),
+            "rate_limited": self.limiter.refused,
+        }
+        return info
+
+    def get_device_status(self, request, context):
+        from jotunheim.pb import jotunheim as jpb
+
+        self._authorize(context)
+        self._check_device(request.device_id)
+        info = self.status_info()
+        status = info.pop("status")
+        last_seen = info.pop("last_seen", None) or timestamp()
+        doc = capabilities_dict(self.capabilities())
+        doc["runtime"] = info
+        return jpb.DeviceStatusResponse(
+            device_id=self.device_id,
+            status=status,
+            capabilities=json.dumps(doc),
+            last_seen=last_seen,
+        )
+
+    def get_capabilities(self, request, context):
+        from jotunheim.pb import jotunheim_capability as cap
+
+        self._authorize(context)
+        return cap.CapabilityResponse(capabilities=self.capabilities())
+
+    def einherjar_capabilities(self, request, context):
+        self._authorize(context)
+        if self._einherjar is not None:
+            return self._einherjar()
+        from jotunheim.pb import einherjar
+
+        caps = self.capabilities()
+        return einherjar.CapabilityResponse(
+            god_name=caps.device_name,
+            purpose="%s device" % caps.device_type,
+            functions=self.registry.to_einherjar_functions(),
+        )
+
+
+def _describe(exc):
+    text = str(exc)
+    name = type(exc).__name__
+    if not text:
+        return name
+    if name in ("DriverError", "ValueError", "RuntimeError", "ScriptFailed"):
+        return text
+    return "%s: %s" % (name, text)

@@ -1,0 +1,184 @@
+"""A simulated Jotunheim device on the host: the real ``jotunheim.Device`` under CPython/Blinka
+with simulated parts, so anyone can call a device without hardware.
+
+In-process (tests, the demo)::
+
+    from jotunheim_host.simulate import SimulatedDevice
+
+    with SimulatedDevice(root, host="127.0.0.1", port=0, loki_url=None, token=None) as dev:
+        dev.url            # "http://127.0.0.1:54321" — call JotunheimService here
+        dev.address        # "127.0.0.1:54321"
+        dev.device         # the jotunheim.Device (registry, handler, status_info(), ...)
+        dev.led.state()    # the simulated parts: dev.climate, dev.led, dev.relay, dev.button
+        dev.button.press()
+
+The Device loop runs in a background thread (``step()`` plus a short sleep when idle) and
+stops when the ``with`` block ends (or on ``stop()``). ``root`` is the folder that plays
+CIRCUITPY: ``jotunheim.json``, ``settings.toml``, the error ring
+(``.jotunheim_errors.json``) and the OTA state (``.ota/``) live there.
+
+Parts (instance names, the tools they give):
+
+- ``climate``: :class:`SimulatedClimateSensor` (DHT22-sim) -> ``read_dht22_sim_temperature``,
+  ``read_dht22_sim_humidity`` — a bounded random walk around 21 degC / 45 %;
+- ``status``: :class:`SimulatedLed` (LED-sim) -> ``set_led_sim``, ``get_led_sim_state``;
+- ``pump``: :class:`SimulatedRelay` (Relay-sim) -> ``set_relay_sim``, ``get_relay_sim_state``;
+- ``button``: :class:`SimulatedButton` (Button-sim) -> ``read_button_sim_pressed`` and the
+  other readings the Button adapter declares.
+
+Arguments: ``token`` / ``owner_token`` — None reads ``JOTUNHEIM_TOKEN`` /
+``JOTUNHEIM_OWNER_TOKEN`` from ``root/settings.toml`` (or the environment), ``""`` means
+none. ``loki_url`` — None reads ``network.loki_url`` from the settings, ``""`` means no
+Loki. ``settings_file`` — a ``jotunheim.json`` elsewhere than ``root``. ``script_prefix``
+— prepended to the Loki script names (Loki's names are global: give each of several
+devices its own). ``seed`` — for the simulated values. ``ota_keys`` — trusted Ed25519
+public keys (raw bytes) for ``ota_check``. ``parts=False`` starts with no parts.
+
+The command line twin is ``jotunheim simulate --listen HOST:PORT [--loki URL] [--token T]
+[--settings FILE] [--root DIR]`` (see ``jotunheim_host/commands/simulate.py``).
+"""
+
+import os
+import socket
+import threading
+import time
+
+
+def _blinka():
+    # Blinka's board module needs to be told it runs on no real board.
+    os.environ.setdefault("BLINKA_OS_AGNOSTIC", "1")
+
+
+class SimulatedDevice:
+    """A :class:`jotunheim.Device` with simulated parts, run in a thread."""
+
+    def __init__(
+        self,
+        root,
+        *,
+        host="127.0.0.1",
+        port=0,
+        loki_url=None,
+        token=None,
+        owner_token=None,
+        loki_token=None,
+        settings_file=None,
+        name="simulated-device",
+        device_id=None,
+        script_prefix="",
+        seed=1,
+        parts=True,
+        ota_keys=None,
+        idle_sleep=0.002,
+    ):
+        _blinka()
+        from jotunheim.capability.builder import DeviceCapabilityBuilder
+        from jotunheim.device import Device
+        from jotunheim.net.wifi import HostNetwork
+        from jotunheim.settings.loader import SettingsLoader
+
+        os.makedirs(root, exist_ok=True)
+        self.root = root
+        self.idle_sleep = idle_sleep
+        loader = SettingsLoader(settings_file, root=root)
+        loader.load()
+        if loader.last_error:
+            raise ValueError(loader.last_error)
+        builder = DeviceCapabilityBuilder(name, loader.settings, device_id=device_id)
+        self.device = Device(
+            name,
+            settings=loader,
+            root=root,
+            token=token,
+            owner_token=owner_token,
+            loki_token=loki_token,
+            loki_url=loki_url,
+            host=host,
+            port=port,
+            pool=socket,
+            # The host's network is always there; the Loki link has its own backoff.
+            network=HostNetwork(probe_interval=0),
+            builder=builder,
+            script_prefix=script_prefix,
+            ota_keys=ota_keys,
+            error_ring=True,
+        )
+        self.climate = self.led = self.relay = self.button = None
+        if parts:
+            self.add_default_parts(seed)
+        self._thread = None
+        self._stop = threading.Event()
+        self.step_errors = 0
+        self.last_step_error = None
+
+    def add_default_parts(self, seed=1):
+        from jotunheim.capability.drivers.simulated import (
+            SimulatedButton,
+            SimulatedClimateSensor,
+            SimulatedLed,
+            SimulatedRelay,
+        )
+
+        self.climate = self.device.add_sensor("climate", SimulatedClimateSensor(seed=seed))
+        self.led = self.device.add_actuator("status", SimulatedLed())
+        self.relay = self.device.add_actuator("pump", SimulatedRelay())
+        self.button = self.device.add_sensor("button", SimulatedButton(seed=seed))
+
+    # ------------------------------------------------------------ running
+
+    @property
+    def url(self):
+        return self.device.url
+
+    @property
+    def address(self):
+        return self.device.address
+
+    @property
+    def port(self):
+        return self.device.port
+
+    def start(self):
+        """Start serving (binds the port now) and run the loop in a thread."""
+        self.device.start()
+        if self.device.server is None:
+            raise RuntimeError("the simulated device did not start its server")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="jotunheim-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self):
+        device = self.device
+        while not self._stop.is_set():
+            try:
+                served = device.step()
+            except Exception as exc:  # noqa: BLE001 - the loop survives, like on a board
+                self.step_errors += 1
+                self.last_step_error = "%s: %s" % (type(exc).__name__, exc)
+                served = 0
+                time.sleep(0.05)
+            if not served:
+                time.sleep(self.idle_sleep)
+
+    def run_forever(self):
+        """Run the Device loop in this thread (the CLI); returns on KeyboardInterrupt."""
+        try:
+            self.device.run(idle_ms=int(self.idle_sleep * 1000) or 1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.device.stop()
+
+    def stop(self):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        self.device.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
