@@ -139,8 +139,8 @@ def report(cp, mp):
             "",
             "| step | bytes |",
             "|---|---:|",
-            "| import builder, registry, schema, drivers (environment + io), pb runtime | %d |"
-            % mp["import"],
+            "| import of the board module: builder, registry, schema, drivers (environment, io),"
+            " pb runtime, and the test file itself | %d |" % mp["import"],
             "| registry with the 9 parts and their adapters (retained) | %d |" % mp["setup"],
             "| hardware detection cache (`detect()`, retained) | %d |" % mp["detect"],
             "| the tool table: %d `Tool` objects and their handlers (retained) | %d |"
