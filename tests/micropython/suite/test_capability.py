@@ -310,3 +310,57 @@ def test_resolver_normalisation():
     assert devices.resolve("ESP-7F2A").name == "Greenhouse"
     assert devices.resolve("greenhouse").device_id == "E6613852834D2A21"
     assert devices.resolve("nothing") is None
+
+
+def test_negotiator_with_a_refusing_loki():
+    from jotunheim.capability.negotiator import Negotiator
+    from jotunheim.pb import loki
+    from jotunheim.resilience.retry import RetryManager
+
+    class FakeLoki:
+        def __init__(self):
+            self.names = []
+
+        def register_script(self, name, **kwargs):
+            self.names.append(name)
+            ok = name != "set_relay"
+            return loki.RegisterScriptResponse(
+                success=ok, script_name=name, error_message="" if ok else "taken"
+            )
+
+    builder, registry = realistic_device()
+    fake = FakeLoki()
+    retry = RetryManager(attempts=2, base_delay=0.0, max_delay=0.0, sleep=lambda s: None)
+    result = Negotiator(registry, builder, device_address="10.0.0.7:8080", retry=retry).negotiate(
+        fake
+    )
+    assert result.failed == [("set_relay", "refused: taken")]
+    assert len(result.registered) == len(fake.names) - 1
+    answer = Negotiator(registry, builder).einherjar_response()
+    assert answer.god_name == "greenhouse-controller"
+
+
+def test_file_counter_and_json_resolver_on_the_vfs():
+    import os
+
+    from jotunheim.capability.conflicts import AnnouncementCounter
+    from jotunheim.capability.resolver import (
+        AmbiguousDeviceError,
+        JsonFileDeviceResolver,
+    )
+
+    try:
+        os.mkdir("/cap_test")
+    except OSError:
+        pass
+    counter = AnnouncementCounter("/cap_test/announce.txt")
+    counter.next()
+    counter.next()
+    assert AnnouncementCounter("/cap_test/announce.txt").value == 2
+    devices = JsonFileDeviceResolver("/cap_test/devices.json")
+    devices.learn(realistic_capabilities(), aliases=["7c:df:a1:0b:7f:2a"])
+    devices.add("AA00007F2A", "other")
+    again = JsonFileDeviceResolver("/cap_test/devices.json")
+    assert again.resolve("E6613852834D2A21").capabilities.device_type == "RP2040 (Pico W)"
+    err = _raises(AmbiguousDeviceError, again.resolve, "ESP-7F2A")
+    assert err.candidates == ["AA00007F2A", "E6613852834D2A21"]
