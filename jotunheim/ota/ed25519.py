@@ -19,6 +19,8 @@ OpenSSL and the ``cryptography`` package do), rejects ``S >= L``, non-canonical 
 off-curve public keys, and wrong lengths.
 """
 
+from jotunheim.ota.sha512 import sha512
+
 try:
     from typing import Optional  # noqa: F401
 except ImportError:
@@ -196,8 +198,6 @@ def verify(public_key, message, signature):
     s = int.from_bytes(signature[32:], "little")
     if s >= L:  # malleability: RFC 8032 requires S < L
         return False
-    from jotunheim.ota.sha512 import sha512
-
     hasher = sha512(signature[:32])
     hasher.update(public_key)
     hasher.update(message)

@@ -349,7 +349,8 @@ class Fetcher:
             while True:
                 if readinto is not None:
                     n = readinto(buf)
-                    data = view[:n]
+                    # A memoryview slice is a heap object: pass the buffer itself when full.
+                    data = buf if n == len(buf) else view[:n]
                 else:
                     data = next(chunks, b"")
                     n = len(data)

@@ -9,15 +9,22 @@ unrolled over the limbs (rotations become shifts between neighbouring limbs; lef
 shifts of 15+ bits are pre-masked so nothing leaves the small-int range).
 """
 
+_native = []  # [hashlib.sha512 or None], decided once
+
 
 def sha512(data=b""):
     """A SHA-512 hasher (``update``/``digest``/``hexdigest``), native when available."""
-    try:
-        import hashlib
+    if not _native:
+        try:
+            import hashlib
 
-        return hashlib.sha512(data)
-    except (ImportError, AttributeError, ValueError):
-        return SHA512(data)
+            _native.append(hashlib.sha512)
+        except (ImportError, AttributeError):
+            _native.append(None)
+    native = _native[0]
+    if native is not None:
+        return native(data)
+    return SHA512(data)
 
 
 _K = (
@@ -409,6 +416,8 @@ def _compress(state, w):
     a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3 = state[0:16]
     e0, e1, e2, e3, f0, f1, f2, f3, g0, g1, g2, g3, h0, h1, h2, h3 = state[16:32]
     k = _K
+    # Plain assignments below, not "h0, h1, h2, h3 = g0, ...": MicroPython builds a
+    # tuple for a 4-way unpack, which is garbage on every round.
     for t in range(0, 320, 4):
         s0 = ((e0 >> 14 | e1 << 2) ^ (e1 >> 2 | e2 << 14) ^ (e2 >> 9 | e3 << 7)) & 0xFFFF
         s1 = ((e1 >> 14 | e2 << 2) ^ (e2 >> 2 | e3 << 14) ^ (e3 >> 9 | e0 << 7)) & 0xFFFF
@@ -426,9 +435,18 @@ def _compress(state, w):
         t2 = c & 0xFFFF
         c = (c >> 16) + h3 + s3 + (g3 ^ (e3 & (f3 ^ g3))) + k[t + 3] + w[t + 3]
         t3 = c & 0xFFFF
-        h0, h1, h2, h3 = g0, g1, g2, g3
-        g0, g1, g2, g3 = f0, f1, f2, f3
-        f0, f1, f2, f3 = e0, e1, e2, e3
+        h0 = g0
+        h1 = g1
+        h2 = g2
+        h3 = g3
+        g0 = f0
+        g1 = f1
+        g2 = f2
+        g3 = f3
+        f0 = e0
+        f1 = e1
+        f2 = e2
+        f3 = e3
         c = d0 + t0
         e0 = c & 0xFFFF
         c = (c >> 16) + d1 + t1
@@ -437,7 +455,10 @@ def _compress(state, w):
         e2 = c & 0xFFFF
         c = (c >> 16) + d3 + t3
         e3 = c & 0xFFFF
-        d0, d1, d2, d3 = c0, c1, c2, c3
+        d0 = c0
+        d1 = c1
+        d2 = c2
+        d3 = c3
         m = t0 + z0 + ((a0 & b0) | (c0 & (a0 | b0)))
         t0 = m & 0xFFFF
         m = (m >> 16) + t1 + z1 + ((a1 & b1) | (c1 & (a1 | b1)))
@@ -446,9 +467,18 @@ def _compress(state, w):
         t2 = m & 0xFFFF
         m = (m >> 16) + t3 + z3 + ((a3 & b3) | (c3 & (a3 | b3)))
         t3 = m & 0xFFFF
-        c0, c1, c2, c3 = b0, b1, b2, b3
-        b0, b1, b2, b3 = a0, a1, a2, a3
-        a0, a1, a2, a3 = t0, t1, t2, t3
+        c0 = b0
+        c1 = b1
+        c2 = b2
+        c3 = b3
+        b0 = a0
+        b1 = a1
+        b2 = a2
+        b3 = a3
+        a0 = t0
+        a1 = t1
+        a2 = t2
+        a3 = t3
     new = (
         a0,
         a1,
