@@ -21,7 +21,7 @@ Parts (instance names, the tools they give):
 
 - ``climate``: :class:`SimulatedClimateSensor` (DHT22-sim) -> ``read_dht22_sim_temperature``,
   ``read_dht22_sim_humidity`` — a bounded random walk around 21 degC / 45 %;
-- ``status``: :class:`SimulatedLed` (LED-sim) -> ``set_led_sim``, ``get_led_sim_state``;
+- ``status``: :class:`SimulatedLed` (LED-sim) -> ``set_led_sim`` (on, brightness 0..1), ``get_led_sim_state``;
 - ``pump``: :class:`SimulatedRelay` (Relay-sim) -> ``set_relay_sim``, ``get_relay_sim_state``;
 - ``button``: :class:`SimulatedButton` (Button-sim) -> ``read_button_sim_pressed`` and the
   other readings the Button adapter declares.
@@ -120,7 +120,7 @@ class SimulatedDevice:
         )
 
         self.climate = self.device.add_sensor("climate", SimulatedClimateSensor(seed=seed))
-        self.led = self.device.add_actuator("status", SimulatedLed())
+        self.led = self.device.add_actuator("status", SimulatedLed(pwm=True))
         self.relay = self.device.add_actuator("pump", SimulatedRelay())
         self.button = self.device.add_sensor("button", SimulatedButton(seed=seed))
 
