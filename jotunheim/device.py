@@ -190,7 +190,7 @@ class Device:
         self._dirty = False
         self._running = False
         self._stop = False
-        self._net_was_connected = False
+        self._net_joins = -1
         self._task = 0
         self._next = {"settings": 0.0, "loki": 0.0, "sample": 0.0, "ota": None}
         self._busy_ms = 0
@@ -413,10 +413,12 @@ class Device:
         self._serve_if_connected()
 
     def _serve_if_connected(self):
-        connected = self.network.connected
-        if connected and (self.server is None or not self._net_was_connected):
+        # A new link (first join, or a rejoin after a drop, even within one poll) gets a
+        # fresh listening socket: the old one died with the old link.
+        joins = getattr(self.network, "connects", 0)
+        if self.network.connected and (self.server is None or joins != self._net_joins):
             self._start_server()
-        self._net_was_connected = connected
+            self._net_joins = joins
 
     def _start_server(self):
         if not self.settings.get("remote.enabled"):
@@ -780,7 +782,7 @@ class Device:
         if self.loader is not None:
             self.loader.reload()
         self._running = False
-        self._net_was_connected = False
+        self._net_joins = -1
         self.loki_state = "none"
         self.propagator = None
         self.negotiator = None

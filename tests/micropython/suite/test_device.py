@@ -1,0 +1,170 @@
+"""jotunheim.Device under MicroPython with the fake board, wifi and socket pool: joins WiFi
+from settings.toml, serves calls in step(), reconnects after the access point drops, hot
+reloads settings, and reboots (microcontroller.reset) only after the answer went out."""
+
+import json
+import os
+
+import fake_net
+import microcontroller
+import wifi
+
+from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedRelay
+from jotunheim.capability.schema import BOOLEAN, Field
+from jotunheim.device import Device
+from jotunheim.pb import jotunheim as jpb
+
+ROOT = "/jh_device_test"
+PORT = 8080
+
+
+def _root(name, settings=None, toml=None):
+    for d in (ROOT, ROOT + "/" + name):
+        try:
+            os.mkdir(d)
+        except OSError:
+            pass
+    root = ROOT + "/" + name
+    with open(root + "/settings.toml", "w") as f:
+        f.write(
+            toml
+            or 'CIRCUITPY_WIFI_SSID = "home"\nCIRCUITPY_WIFI_PASSWORD = "pw"\n'
+            'JOTUNHEIM_TOKEN = "tok"\nJOTUNHEIM_OWNER_TOKEN = "own"\n'
+        )
+    with open(root + "/jotunheim.json", "w") as f:
+        f.write(json.dumps(settings or {}))
+    return root
+
+
+def _frame(payload):
+    n = len(payload)
+    return bytes([0, (n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255]) + payload
+
+
+def _queue(method, message, token="tok"):
+    body = _frame(message.encode())
+    head = (
+        "POST /jotunheim.JotunheimService/%s HTTP/1.1\r\nHost: b\r\n"
+        "Content-Type: application/grpc-web+proto\r\nAuthorization: Bearer %s\r\n"
+        "Content-Length: %d\r\n\r\n" % (method, token, len(body))
+    )
+    fake_net.accept_from(PORT, head.encode() + body)
+
+
+def _answer(cls):
+    reply = bytes(fake_net.connections[-1].sent)
+    _, _, body = reply.partition(b"\r\n\r\n")
+    if not body:
+        return None
+    n = (body[1] << 24) | (body[2] << 16) | (body[3] << 8) | body[4]
+    return cls.decode(body[5 : 5 + n])
+
+
+def _device(root):
+    wifi.radio.add_network("home", "pw")
+    device = Device.from_settings(root, error_ring=False)
+    device.add_sensor("air", SimulatedClimateSensor(seed=5))
+    relay = device.add_actuator("pump", SimulatedRelay())
+    return device, relay
+
+
+def test_joins_wifi_and_serves_in_step():
+    root = _root("serve")
+    device, relay = _device(root)
+    assert device.step() == 0
+    assert wifi.radio.connected and device.server is not None
+    assert device.address == "%s:%d" % (wifi.radio.ipv4_address, PORT)
+    _queue("CallTool", jpb.ToolCallRequest(tool_name="set_relay_sim", parameters='{"on": true}'))
+    _queue("CallTool", jpb.ToolCallRequest(tool_name="get_relay_sim_state"))
+    assert device.step() == 2
+    assert json.loads(_answer(jpb.ToolCallResponse).result) == {"on": True}
+    assert relay.state() == {"on": True}
+    _queue("CallTool", jpb.ToolCallRequest(tool_name="set_relay_sim", parameters='{"on": 7}'))
+    device.step()
+    assert _answer(jpb.ToolCallResponse) is None and relay.state() == {"on": True}
+    _queue("GetDeviceStatus", jpb.DeviceStatusRequest())
+    device.step()
+    status = _answer(jpb.DeviceStatusResponse)
+    doc = json.loads(status.capabilities)
+    assert status.status == "ok"
+    assert doc["runtime"]["resources"]["free_heap"] > 0
+    assert doc["runtime"]["settings"]["settings_toml"]["JOTUNHEIM_TOKEN"] == "set"
+    assert "tok" not in status.capabilities.replace("tools", "")
+    device.stop()
+
+
+def test_step_is_bounded_and_user_code_runs_between():
+    root = _root("bounded")
+    device, relay = _device(root)
+    device.step()
+    for _ in range(10):
+        _queue("CallTool", jpb.ToolCallRequest(tool_name="read_dht22_sim_humidity"))
+    served = []
+    user = 0
+    while sum(served) < 10:
+        served.append(device.step())
+        user += 1
+    assert max(served) <= 4 and user >= 3
+    device.stop()
+
+
+def test_reconnects_after_the_access_point_drops():
+    root = _root("drop")
+    device, relay = _device(root)
+    device.step()
+    first = device.server
+    wifi.radio.drop()
+    for _ in range(5):
+        device.step()
+        if wifi.radio.connected:
+            break
+    assert wifi.radio.connected and device.network.connects == 2
+    assert device.server is not None and device.server is not first  # served anew
+    _queue("CallTool", jpb.ToolCallRequest(tool_name="set_relay_sim", parameters='{"on": true}'))
+    device.step()
+    assert _answer(jpb.ToolCallResponse).success
+    device.stop()
+
+
+def test_reboot_after_answer_and_reload_settings():
+    root = _root("reboot")
+    device, relay = _device(root)
+    device.add_tool("lock", lambda on: on, "owner", (Field("on", BOOLEAN, required=True),), True)
+    device.step()
+    with open(root + "/jotunheim.json", "w") as f:
+        f.write(json.dumps({"remote": {"rate_limit_per_minute": 5}}))
+    _queue("SendDeviceCommand", jpb.DeviceCommandRequest(command="reload_settings"))
+    device.step()
+    answer = _answer(jpb.DeviceCommandResponse)
+    assert answer.success and json.loads(answer.result)["changed"] == ["remote"]
+    assert device.handler.limiter.per_minute == 5
+    _queue("SendDeviceCommand", jpb.DeviceCommandRequest(command="reboot"))
+    device.step()
+    assert _answer(jpb.DeviceCommandResponse) is None  # needs the owner token
+    assert microcontroller.resets == []
+    _queue("SendDeviceCommand", jpb.DeviceCommandRequest(command="reboot"), token="own")
+    try:
+        device.step()
+        raised = False
+    except microcontroller.ResetCalled:
+        raised = True
+    assert raised and len(microcontroller.resets) == 1
+    # The answer was complete before the reset.
+    assert _answer(jpb.DeviceCommandResponse).success
+    device.stop()
+
+
+def test_offline_loki_is_reported_and_backed_off():
+    root = _root("loki", {"network": {"loki_url": "http://loki.local:8080"}})
+    fake_net.add_host("loki.local", "10.0.0.9")
+    device, relay = _device(root)
+    for _ in range(8):
+        device.step()
+    assert device.loki_state == "offline"
+    attempts = len([c for c in fake_net.connections if c.port == 8080 and c.host != "0.0.0.0"])
+    for _ in range(8):
+        device.step()  # backoff: no new attempt right away
+    again = len([c for c in fake_net.connections if c.port == 8080 and c.host != "0.0.0.0"])
+    assert again == attempts
+    assert device.status() == "offline-loki"
+    device.stop()
