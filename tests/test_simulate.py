@@ -1,0 +1,141 @@
+"""``jotunheim simulate``: the simulated device in-process (SimulatedDevice) and as a CLI
+process called over HTTP; --root plays CIRCUITPY."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
+from jotunheim.pb import jotunheim as jpb
+from jotunheim_host import cli
+from jotunheim_host.simulate import SimulatedDevice
+
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def call(url, tool, params="", token=None):
+    metadata = {"authorization": "Bearer " + token} if token else {}
+    c = GrpcWebClient(url, socket_pool=socket, timeout=5, metadata=metadata,
+                      retry_policy=RetryPolicy(1))  # fmt: skip
+    return c.unary(
+        "/jotunheim.JotunheimService/CallTool",
+        jpb.ToolCallRequest(tool_name=tool, parameters=params),
+        decode=jpb.ToolCallResponse.decode,
+    )
+
+
+def test_simulated_parts_behave_plausibly(tmp_path):
+    with SimulatedDevice(str(tmp_path / "root"), token="") as sim:
+        temps = set()
+        for _ in range(30):
+            sim.climate.step()
+            temps.add(sim.climate._t)
+        assert len(temps) > 10 and all(17.0 <= t <= 25.0 for t in temps)
+        hum = json.loads(call(sim.url, "read_dht22_sim_humidity").result)
+        assert 30.0 <= hum <= 60.0
+        assert json.loads(call(sim.url, "read_button_sim_pressed").result) is False
+        sim.button.press()
+        assert json.loads(call(sim.url, "read_button_sim_pressed").result) is True
+        r = call(sim.url, "set_relay_sim", '{"on": true}')
+        assert r.success and sim.relay.pin.history[-1] is True
+
+
+def test_root_plays_circuitpy(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "jotunheim.json").write_text(
+        json.dumps({"capabilities": {"device_name": "greenhouse"}})
+    )
+    (root / "settings.toml").write_text('JOTUNHEIM_TOKEN = "from-toml"\n')
+    with SimulatedDevice(str(root), name=None) as sim:
+        assert sim.device.builder.device_name() == "greenhouse"
+        with pytest.raises(Exception) as info:
+            call(sim.url, "get_led_sim_state")
+        assert "JOTUNHEIM_TOKEN" in str(info.value)
+
+        def broken():
+            raise OSError(5, "I2C bus error")
+
+        sim.device.add_tool("read_broken", broken)
+        assert not call(sim.url, "read_broken", token="from-toml").success
+        from jotunheim import log
+
+        log.error_ring().flush()
+    ring = json.loads((root / ".jotunheim_errors.json").read_text())
+    assert "I2C bus error" in json.dumps(ring)
+
+
+def test_cli_simulate_serves_until_interrupted(tmp_path):
+    port = free_port()
+    root = tmp_path / "circuitpy"
+    env = dict(os.environ, BLINKA_OS_AGNOSTIC="1", PYTHONPATH=ROOT_DIR)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jotunheim_host.cli", "simulate", "--listen",
+         "127.0.0.1:%d" % port, "--token", "cli-tok", "--root", str(root), "--name", "bench-sim"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+        text = "".join(lines)
+        assert "http://127.0.0.1:%d" % port in text, text + proc.stderr.read()
+        assert "set_led_sim" in text and str(root) in text
+        r = call("http://127.0.0.1:%d" % port, "set_led_sim", '{"on": true}', "cli-tok")
+        assert r.success and json.loads(r.result)["on"] is True
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--listen", "nohost"], "--listen must be HOST:PORT"),
+        (["--listen", "127.0.0.1:99999"], "--listen must be HOST:PORT"),
+        (["--settings", "/nonexistent/jotunheim.json"], "does not exist"),
+    ],
+)
+def test_cli_simulate_errors(tmp_path, capsys, argv, message):
+    rc = cli.main(["simulate", "--root", str(tmp_path), *argv])
+    assert rc == 1
+    assert message in capsys.readouterr().err
+
+
+def test_cli_simulate_bad_settings_and_busy_port(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"remote": {"listen_port": 0}}')
+    assert cli.main(["simulate", "--root", str(tmp_path), "--settings", str(bad)]) == 1
+    assert "remote.listen_port" in capsys.readouterr().err
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        port = busy.getsockname()[1]
+        assert (
+            cli.main(["simulate", "--root", str(tmp_path), "--listen", "127.0.0.1:%d" % port]) == 1
+        )
+        assert "cannot listen" in capsys.readouterr().err
+    finally:
+        busy.close()
