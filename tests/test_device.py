@@ -397,3 +397,41 @@ def test_loki_backed_tool_runs_a_script(tmp_path, loki_stubs):
             with pytest.raises(GrpcError) as info:
                 call_tool(c, "echo_tool", '{"x": 30}')
             assert info.value.code == StatusCode.INVALID_ARGUMENT
+
+
+# ---------------------------------------------------------------- examples
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+
+
+def test_simpletest_example_runs_on_blinka(tmp_path, monkeypatch):
+    import runpy
+
+    monkeypatch.chdir(tmp_path)
+    results = {}
+
+    def run(self, every=None, interval=1.0, idle_ms=5):
+        # Instead of forever: serve in a thread and call the example's tools once.
+        self.host, self.port = "127.0.0.1", 0  # a free port, not the configured 8080
+        self.network = HostNetwork(probe_interval=0)
+        with Loop(self):
+            c = client(self)
+            results["add"] = json.loads(call_tool(c, "add_numbers", '{"a": 2, "b": 40}').result)
+            results["led"] = json.loads(call_tool(c, "set_led", '{"on": true}').result)
+
+    monkeypatch.setattr(Device, "run", run)
+    runpy.run_path(os.path.join(EXAMPLES, "jotunheim_simpletest.py"), run_name="__main__")
+    assert results == {"add": 42, "led": {"on": True}}
+
+
+@pytest.mark.parametrize("name", ["pico_w/code.py", "esp32s3/code.py"])
+def test_board_examples_compile_and_have_settings(name):
+    path = os.path.join(EXAMPLES, name)
+    with open(path) as f:
+        compile(f.read(), path, "exec")
+    from jotunheim.settings.secrets import parse_toml
+
+    with open(os.path.join(os.path.dirname(path), "settings.toml")) as f:
+        values, errors = parse_toml(f.read())
+    assert not errors
+    assert {"CIRCUITPY_WIFI_SSID", "JOTUNHEIM_TOKEN", "JOTUNHEIM_OWNER_TOKEN"} <= set(values)
