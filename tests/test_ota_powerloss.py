@@ -113,13 +113,13 @@ def _fresh(setup, name):
 
 def _apply(setup, root):
     # Small buffer: more writes per file, so more distinct kill points.
-    return fetcher(setup["base"] + "v2/manifest.json", setup["pub"], root, buffer_size=256).apply
+    return fetcher(setup["base"] + "v2/manifest.json", setup["pub"], root, buffer_size=64).apply
 
 
 def test_kill_at_every_write_of_apply_and_activation(setup):
     root = _fresh(setup, "count")
     killed, total = _run_killed(_apply(setup, root), kill_after=0)
-    assert not killed and total > 60, total
+    assert not killed and total > 100, total
     assert _check(root, "full run") == "new"
     outcomes = {"old": 0, "new": 0}
     rng = random.Random(6)
@@ -127,7 +127,7 @@ def test_kill_at_every_write_of_apply_and_activation(setup):
         root = _fresh(setup, "k%d" % n)
         killed, _ = _run_killed(_apply(setup, root), kill_after=n)
         assert killed, n
-        if n % 3 == 0:
+        if n % 2 == 0:
             # Power lost again while boot.py was finishing the activation.
             _run_killed(lambda r=root: boot.run(str(r), remount=False), rng.randrange(1, 6))
         boot.run(str(root), remount=False)
@@ -140,6 +140,10 @@ def test_kill_at_every_write_of_apply_and_activation(setup):
         shutil.rmtree(root)
     assert outcomes["old"] and outcomes["new"], outcomes
     assert sum(outcomes.values()) == total
+    print(
+        "\napply+activation kill points: %d (old %d, new %d)"
+        % (total, outcomes["old"], outcomes["new"])
+    )
 
 
 def test_kill_at_every_write_of_rollback(setup):
@@ -149,6 +153,7 @@ def test_kill_at_every_write_of_rollback(setup):
     killed, total = _run_killed(lambda: Installer(str(template2)).rollback("count"), 0)
     assert not killed and total > 10
     assert _check(template2, "rolled back") == "old"
+    print("\nrollback kill points: %d" % total)
     for n in range(1, total + 1):
         root = setup["tmp"] / ("r%d" % n)
         shutil.rmtree(root, ignore_errors=True)

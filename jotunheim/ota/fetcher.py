@@ -340,30 +340,52 @@ class Fetcher:
             raise errors.HashMismatch("%s: SHA-256 %s, manifest says %s" % (path, got, digest))
 
     def _stream(self, resp, part, append, have, size, h, done_before, total):
+        """Copy the body to ``part`` in whole-buffer writes (fewer flash writes, and the
+        same write sequence whatever the TCP segment sizes), hashing on the way."""
         buf = self.buf
+        cap = len(buf)
         view = memoryview(buf)
         readinto = getattr(resp, "_readinto", None)
-        chunks = None if readinto else resp.iter_content(len(buf))
+        chunks = None if readinto else resp.iter_content(cap)
         too_long = False
+        filled = 0
         with journal.Writer(part, append=append) as out:
             while True:
                 if readinto is not None:
-                    n = readinto(buf)
-                    # A memoryview slice is a heap object: pass the buffer itself when full.
-                    data = buf if n == len(buf) else view[:n]
+                    # A memoryview slice is a heap object: pass the buffer itself when empty.
+                    n = readinto(buf if filled == 0 else view[filled:])
+                    filled += n
                 else:
                     data = next(chunks, b"")
                     n = len(data)
-                if not n:
-                    break
-                if have + n > size:
+                    if n:
+                        if filled:  # flush what is buffered, then take the chunk whole
+                            h.update(view[:filled])
+                            out.write(view[:filled])
+                            have += filled
+                            filled = 0
+                        if have + n > size:
+                            too_long = True
+                            break
+                        h.update(data)
+                        out.write(data)
+                        have += n
+                        if self.progress:
+                            self.progress(done_before + have, total)
+                        continue
+                if have + filled > size:
                     too_long = True
                     break
-                h.update(data)
-                out.write(data)
-                have += n
-                if self.progress:
-                    self.progress(done_before + have, total)
+                if filled and (filled == cap or not n):
+                    data = buf if filled == cap else view[:filled]
+                    h.update(data)
+                    out.write(data)
+                    have += filled
+                    filled = 0
+                    if self.progress:
+                        self.progress(done_before + have, total)
+                if not n:
+                    break
         if too_long:
             journal.remove(part)
             raise errors.SizeMismatch("%s: server sent more than %d bytes" % (part, size))

@@ -162,3 +162,28 @@ def test_download_verify_activate_over_fake_net():
     inst.rollback("test")
     assert inst.state["version"] is None
     _rmtree(root)
+
+
+def test_boot_remounts_only_when_an_update_needs_writing():
+    import storage
+
+    from jotunheim.ota import boot
+    from jotunheim.ota.installer import Installer
+
+    root = "/ota_boot"
+    _rmtree(root)
+    os.mkdir(root)
+    result = boot.run(root, remount=True)
+    assert result["action"] is None and storage.remounts == []
+    # A trial in progress: boot.py must remount so boot counting and confirm() can write.
+    state = Installer(root).state
+    state["trial"] = True
+    state["version"] = 3
+    state["previous"] = {"version": None, "version_name": None, "files": []}
+    Installer(root)._write_state(state)
+    result = boot.run(root, max_trial_boots=1, remount=True)
+    assert storage.remounts == [("/", False, False)]
+    assert result["action"] == "trial" and Installer(root).state["boots"] == 1
+    result = boot.run(root, max_trial_boots=1, remount=True)
+    assert result["action"] == "rolled_back" and Installer(root).state["bad_versions"] == [3]
+    _rmtree(root)
