@@ -353,7 +353,13 @@ class Fetcher:
             while True:
                 if readinto is not None:
                     # A memoryview slice is a heap object: pass the buffer itself when empty.
-                    n = readinto(buf if filled == 0 else view[filled:])
+                    try:
+                        n = readinto(buf if filled == 0 else view[filled:])
+                    except (OSError, RuntimeError):
+                        if filled and have + filled <= size:  # keep what arrived: resume from it
+                            h.update(view[:filled])
+                            out.write(view[:filled])
+                        raise
                     filled += n
                 else:
                     data = next(chunks, b"")
