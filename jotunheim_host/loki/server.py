@@ -1,0 +1,266 @@
+"""The HTTP side: sonora's gRPC-Web WSGI app behind a small dispatcher, on cheroot.
+
+Why cheroot and not wsgiref: wsgiref answers HTTP/1.0, closes every connection and
+cannot send chunked responses, so a device could not keep its connection alive and
+streamed frames would only be delimited by the socket closing. cheroot (CherryPy's
+pure-Python threaded WSGI server) speaks HTTP/1.1 with keep-alive, flushes each frame
+of a stream as its own chunk, de-chunks request bodies, and parks idle keep-alive
+connections outside its worker threads.
+
+The dispatcher in front of sonora:
+
+* serves ``/ota/…`` from the OTA folder (Range support, see :mod:`.ota_files`);
+* buffers the request body (bounded) and checks the gRPC-Web framing before sonora
+  sees it — sonora would misread a body without Content-Length and crash on a
+  malformed one — and answers bad input as a trailers-only gRPC error;
+* fixes the response content type (sonora echoes ``Accept``, which may be ``*/*``);
+* answers unknown ``/pkg.Service/Method`` paths with grpc-status 12 (UNIMPLEMENTED).
+"""
+
+import io
+import logging
+import struct
+import threading
+from urllib.parse import quote
+
+from sonora.wsgi import grpcWSGI
+
+from .ota_files import OtaFiles
+from .service import SERVICE, LokiRpcHandler
+
+log = logging.getLogger("jotunheim.loki")
+
+MAX_REQUEST_BYTES = 1024 * 1024
+GRPC_WEB = "application/grpc-web"
+
+
+def _trailers_only(start_response, code: int, message: str, http_status="200 OK"):
+    start_response(
+        http_status,
+        [
+            ("Content-Type", "application/grpc-web+proto"),
+            ("grpc-status", str(code)),
+            ("grpc-message", quote(message.encode("utf-8"))),
+            ("Content-Length", "0"),
+        ],
+    )
+    return []
+
+
+def _check_frames(body: bytes):
+    """None if ``body`` is exactly one uncompressed message frame, else the problem."""
+    if len(body) < 5:
+        return f"request body is {len(body)} bytes; a gRPC-Web frame needs at least 5"
+    flags, length = struct.unpack_from(">BI", body, 0)
+    if flags & 0x80:
+        return "request starts with a trailer frame"
+    if flags & 0x01:
+        return "compressed request frame without an agreed grpc-encoding"
+    if flags:
+        return f"unknown frame flags 0x{flags:02x}"
+    if length != len(body) - 5:
+        return f"frame says {length} bytes but the body carries {len(body) - 5}"
+    return None
+
+
+class LokiWSGIApp:
+    """WSGI entry point: OTA files, then sonora's gRPC-Web app for ``loki.LokiService``."""
+
+    def __init__(self, service, ota_dir=None):
+        self.service = service
+        self.grpc = grpcWSGI(enable_cors=True)
+        self.grpc.add_generic_rpc_handlers([LokiRpcHandler(service)])
+        self.ota = OtaFiles(ota_dir) if ota_dir else None
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "")
+        if self.ota is not None and self.ota.handles(path):
+            return self.ota(environ, start_response)
+        if path.startswith(f"/{SERVICE}/"):
+            if method == "OPTIONS":
+                return self.grpc(environ, start_response)  # CORS preflight
+            if method != "POST":
+                return _trailers_only(start_response, 12, "use POST", "405 Method Not Allowed")
+            return self._grpc_call(environ, start_response)
+        if method == "POST" and environ.get("CONTENT_TYPE", "").startswith(GRPC_WEB):
+            return _trailers_only(start_response, 12, f"unknown method {path}")
+        if path in ("/", "/healthz") and method in ("GET", "HEAD"):
+            body = b"jotunheim reference Loki: gRPC-Web loki.LokiService\n"
+            start_response(
+                "200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
+            )
+            return [body] if method == "GET" else []
+        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "10")])
+        return [b"not found\n"]
+
+    def _grpc_call(self, environ, start_response):
+        content_type = environ.get("CONTENT_TYPE", "")
+        if not content_type.startswith(GRPC_WEB):
+            return _trailers_only(
+                start_response,
+                3,
+                f"content-type {content_type!r} is not gRPC-Web",
+                "415 Unsupported Media Type",
+            )
+        try:
+            declared = int(environ.get("CONTENT_LENGTH") or -1)
+        except ValueError:
+            declared = -1
+        if declared > MAX_REQUEST_BYTES:
+            return _trailers_only(start_response, 8, "request too large")
+        stream = environ["wsgi.input"]
+        # cheroot de-chunks a chunked body itself; read to EOF when no length is given.
+        body = stream.read(declared) if declared >= 0 else stream.read(MAX_REQUEST_BYTES + 1)
+        if len(body) > MAX_REQUEST_BYTES:
+            return _trailers_only(start_response, 8, "request too large")
+        if not content_type.startswith(GRPC_WEB + "-text"):
+            problem = _check_frames(body)
+            if problem:
+                return _trailers_only(start_response, 3, f"malformed request: {problem}")
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        accept = environ.get("HTTP_ACCEPT", "")
+        if not accept.startswith(GRPC_WEB):
+            environ["HTTP_ACCEPT"] = content_type.split(";")[0].strip()
+        return self._guarded(environ, start_response)
+
+    def _guarded(self, environ, start_response):
+        """Run sonora; a failure before it answered (e.g. undecodable protobuf)
+        becomes a trailers-only INVALID_ARGUMENT instead of an HTTP 500."""
+        started = []
+
+        def tracking_start_response(status, headers, exc_info=None):
+            started.append(status)
+            return start_response(status, headers, exc_info)
+
+        result = self.grpc(environ, tracking_start_response)
+        iterator = iter(result)
+        try:
+            first = next(iterator)
+        except StopIteration:
+            first = None
+        except Exception as exc:
+            _close(result)
+            if started:
+                raise
+            return _trailers_only(start_response, 3, f"malformed request: {exc}")
+        return _Body(first, iterator, result)
+
+
+def _close(result):
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+class _Body:
+    """The rest of sonora's response, with ``close`` passed through (a client that
+    hangs up mid-stream closes the generators, which stops the script)."""
+
+    def __init__(self, first, iterator, result):
+        self._first = first
+        self._iterator = iterator
+        self._result = result
+
+    def __iter__(self):
+        if self._first is not None:
+            first, self._first = self._first, None
+            yield first
+        yield from self._iterator
+
+    def close(self):
+        _close(self._result)
+
+
+class LokiServer:
+    """A reference Loki on ``host:port`` (``port=0`` picks a free port).
+
+    ``with LokiServer(scripts_dir) as srv:`` starts it on a background thread and stops
+    it on exit; ``srv.url`` is ``http://host:port``, ``srv.address`` is ``host:port``,
+    ``srv.service`` the in-process :class:`~.service.LokiService`.
+    """
+
+    def __init__(
+        self,
+        scripts_dir,
+        host="127.0.0.1",
+        port=0,
+        *,
+        ota_dir=None,
+        device_token="",
+        limits=None,
+        threads=32,
+        max_connections=512,
+        device_timeout=10.0,
+    ):
+        from .service import LokiService
+
+        self.service = LokiService(
+            scripts_dir, limits=limits, device_token=device_token, device_timeout=device_timeout
+        )
+        self.app = LokiWSGIApp(self.service, ota_dir=ota_dir)
+        self._bind = (host, port)
+        self._threads = threads
+        self._max_connections = max_connections
+        self._server = None
+        self._thread = None
+
+    @property
+    def host(self):
+        return self._bind[0]
+
+    @property
+    def port(self):
+        return self._bind[1]
+
+    @property
+    def address(self):
+        host = self._bind[0]
+        return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+
+    @property
+    def url(self):
+        return f"http://{self.address}"
+
+    def start(self):
+        from cheroot import wsgi
+
+        server = wsgi.Server(
+            self._bind,
+            self.app,
+            numthreads=self._threads,
+            request_queue_size=128,
+            timeout=30,
+            shutdown_timeout=2,
+        )
+        server.keep_alive_conn_limit = self._max_connections
+        server.prepare()  # binds now, so port 0 is known before start() returns
+        self._bind = (self._bind[0], server.bind_addr[1])
+        self._server = server
+        self._thread = threading.Thread(target=server.serve, name="loki-http", daemon=True)
+        self._thread.start()
+        log.info("Loki listening on %s (scripts in %s)", self.url, self.service.store.root)
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.stop()
+            self._thread.join(5)
+            self._server = None
+
+    def serve_forever(self):
+        """Start and block until interrupted (Ctrl-C)."""
+        self.start()
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        finally:
+            self.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,458 @@
+"""``loki.LokiService``: the six RPCs, on betterproto messages.
+
+:class:`LokiService` holds the logic and works on messages only (callable in-process);
+:func:`rpc_handler` adapts it to grpc-style method handlers, which is what sonora's
+WSGI app serves.
+"""
+
+import json
+import logging
+import queue
+import threading
+import time
+
+try:
+    from typing import Optional
+except ImportError:  # pragma: no cover
+    pass
+
+import betterproto
+import grpc
+
+from jotunheim_host.reference_pb import loki as pb
+
+from . import children, device_client, sandbox, store
+
+log = logging.getLogger("jotunheim.loki")
+
+SERVICE = "loki.LokiService"
+SERVICE_NAME = "loki"
+PURPOSE = "Runs sandboxed Lua scripts for Jotunheim devices (reference Loki)"
+# Extra seconds a caller waits for a script stuck inside one C call (a Lua pattern
+# match on a huge string cannot be interrupted by the instruction hook) before it
+# answers "timeout" and leaves the worker to finish alone.
+GRACE_SECONDS = 2.0
+STREAM_QUEUE = 256
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off", "")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class ParamError(ValueError):
+    """A parameter is missing or does not match its declared type."""
+
+
+def coerce_params(raw: dict, definitions: list) -> dict:
+    """Typed ``params`` for the script, from the wire's strings and the definitions.
+
+    Declared ``number``/``float`` -> Lua number, ``integer`` -> Lua integer,
+    ``boolean`` -> true/false (true/1/yes/on, false/0/no/off), ``object``/``array`` ->
+    table (JSON text); everything else and every undeclared parameter stays a string.
+    """
+    out = dict(raw)
+    for definition in definitions:
+        name = definition["name"]
+        kind = definition["type"].lower()
+        if name not in raw:
+            if definition["required"]:
+                raise ParamError(f"missing required parameter {name!r}")
+            continue
+        text = raw[name]
+        try:
+            if kind == "integer":
+                out[name] = int(text.strip())
+            elif kind in ("number", "float"):
+                value = float(text.strip())
+                is_int = value.is_integer() and kind == "number" and "." not in text
+                out[name] = int(value) if is_int and "e" not in text.lower() else value
+            elif kind == "boolean":
+                word = text.strip().lower()
+                if word not in TRUE_WORDS + FALSE_WORDS:
+                    raise ValueError("not a boolean")
+                out[name] = word in TRUE_WORDS
+            elif kind in ("object", "array"):
+                value = json.loads(text)
+                want = dict if kind == "object" else list
+                if not isinstance(value, want):
+                    raise ValueError(f"not a JSON {kind}")
+                out[name] = value
+        except ValueError as exc:
+            raise ParamError(f"parameter {name!r} must be {kind}: {text!r} ({exc})") from None
+    return out
+
+
+def _pb_params(params: list) -> list:
+    return [
+        pb.ParameterDefinition(
+            name=p["name"], type=p["type"], required=p["required"], description=p["description"]
+        )
+        for p in params
+    ]
+
+
+class LokiService:
+    """The reference Loki's behaviour, independent of the transport."""
+
+    def __init__(
+        self,
+        scripts_dir: str,
+        *,
+        limits: Optional[sandbox.Limits] = None,
+        device_token: str = "",
+        device_timeout: float = 10.0,
+    ):
+        self.store = store.ScriptStore(scripts_dir)
+        self.limits = limits or sandbox.Limits()
+        self.device_token = device_token
+        self.device_timeout = device_timeout
+        self.devices = children.DeviceBook()
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _limits_for(self, time_remaining: Optional[float]) -> sandbox.Limits:
+        """The configured limits, with the wall time cut to the caller's deadline."""
+        seconds = self.limits.max_seconds
+        if time_remaining is not None:
+            seconds = max(0.01, min(seconds, time_remaining))
+        return sandbox.Limits(
+            self.limits.max_instructions, seconds, self.limits.max_memory, self.limits.max_output
+        )
+
+    def _device_call(self, address, tool, params, device_id, budget):
+        """Backs Lua ``device.call``: a real gRPC-Web CallTool to the device."""
+        timeout = min(self.device_timeout, budget.remaining())
+        if timeout <= 0:
+            raise device_client.DeviceCallError("device.call: no time left for the call")
+        try:
+            resp = device_client.call_tool(
+                address,
+                tool,
+                params,
+                device_id=device_id,
+                token=self.device_token,
+                timeout=timeout,
+            )
+        except device_client.DeviceCallError as exc:
+            self.devices.record(address, False, str(exc))
+            raise
+        self.devices.record(address, True)
+        if not resp.success:
+            raise device_client.DeviceCallError(
+                f"device.call: {tool} on {address} failed: {resp.error_message or 'no message'}"
+            )
+        return device_client.decode_result(resp.result)
+
+    def _resolve(self, script_id: str, content: str, script_type: str):
+        """(source, chunkname, definitions) for an ExecuteScript request."""
+        if script_id and content:
+            raise store.StoreError("give script_id or script_content, not both")
+        if script_id:
+            record = self.store.get(script_id)
+            if record is None:
+                raise store.StoreError(f"script {script_id!r} is not registered")
+            return self.store.source(record), record.name, record.parameters
+        if content:
+            kind = (script_type or "lua").lower()
+            if kind not in store.LANGUAGES:
+                raise store.StoreError(f"unsupported script_type {script_type!r}: use 'lua'")
+            if len(content.encode("utf-8")) > store.MAX_SCRIPT_BYTES:
+                raise store.StoreError(f"script_content is over {store.MAX_SCRIPT_BYTES} bytes")
+            return content, "script", []
+        raise store.StoreError("give script_id (a registered script) or script_content")
+
+    def _run_in_worker(self, source, chunkname, params, raw, limits, on_output=None, cancel=None):
+        """Run a script on its own thread; returns ("done", RunResult) or ("fail", failure)."""
+        outcome = {}
+
+        def work():
+            try:
+                outcome["result"] = sandbox.run_script(
+                    source,
+                    params,
+                    limits,
+                    chunkname=chunkname,
+                    raw_params=raw,
+                    on_output=on_output,
+                    device_call=self._device_call,
+                    cancel=cancel,
+                )
+            except sandbox.ScriptFailure as failure:
+                outcome["failure"] = failure
+            except Exception as exc:  # a bug here must still answer the caller
+                log.exception("script %s crashed the runner", chunkname)
+                outcome["failure"] = sandbox.ScriptFailure("internal", f"internal error: {exc}")
+
+        worker = threading.Thread(target=work, name=f"loki-script-{chunkname}", daemon=True)
+        worker.start()
+        worker.join(limits.max_seconds + GRACE_SECONDS)
+        if worker.is_alive():
+            if cancel is not None:
+                cancel.set()
+            return "fail", sandbox.ScriptFailure(
+                "timeout", f"time limit exceeded ({limits.max_seconds:g} s, stuck in a C call)"
+            )
+        if "failure" in outcome:
+            return "fail", outcome["failure"]
+        return "done", outcome["result"]
+
+    # -- the six RPCs -----------------------------------------------------------------
+
+    def get_capabilities(self, request: pb.GetCapabilitiesRequest, time_remaining=None):
+        caps = [
+            pb.ScriptCapability(
+                script_name=r.name,
+                description=r.description,
+                parameters=_pb_params(r.parameters),
+                return_type=r.return_type,
+                supports_streaming=True,
+            )
+            for r in self.store.list()
+        ]
+        kids = [
+            pb.ChildServiceInfo(name=name, purpose=purpose, enabled=True, address="in-process")
+            for name, purpose in children.CHILDREN
+        ]
+        return pb.GetCapabilitiesResponse(
+            service_name=SERVICE_NAME, purpose=PURPOSE, capabilities=caps, children=kids
+        )
+
+    def get_children_status(self, request: pb.GetChildrenStatusRequest, time_remaining=None):
+        writable = self.store.is_writable()
+        return pb.GetChildrenStatusResponse(
+            children=[
+                pb.ChildStatus(
+                    name=name, available=ok, status_message=msg, last_check_timestamp=stamp
+                )
+                for name, ok, msg, stamp in children.check_all(
+                    self.devices, self.store.root, writable
+                )
+            ]
+        )
+
+    def list_scripts(self, request: pb.ListScriptsRequest, time_remaining=None):
+        return pb.ListScriptsResponse(
+            scripts=[
+                pb.ScriptInfo(
+                    name=r.name,
+                    description=r.description,
+                    language=r.language,
+                    parameters=_pb_params(r.parameters),
+                    return_type=r.return_type,
+                    has_inline_script=r.inline,
+                    script_path=r.script_path,
+                )
+                for r in self.store.list(request.name_pattern)
+            ]
+        )
+
+    def register_script(self, request: pb.RegisterScriptRequest, time_remaining=None):
+        which, _ = betterproto.which_one_of(request, "script_source")
+        try:
+            if which == "inline_script":
+                error = sandbox.check_syntax(request.inline_script, request.name or "script")
+                if error:
+                    raise store.StoreError(f"Lua syntax error: {error}")
+            elif which != "script_path":
+                raise store.StoreError("give inline_script or script_path")
+            else:
+                path = self.store.resolve_inside(request.script_path)
+                with open(path, "rb") as handle:
+                    code = handle.read(store.MAX_SCRIPT_BYTES + 1).decode("utf-8", "replace")
+                error = sandbox.check_syntax(code, request.name or "script")
+                if error:
+                    raise store.StoreError(f"Lua syntax error in {request.script_path}: {error}")
+            record = self.store.register(
+                request.name,
+                description=request.description,
+                language=request.language,
+                parameters=[
+                    {
+                        "name": p.name,
+                        "type": p.type,
+                        "required": p.required,
+                        "description": p.description,
+                    }
+                    for p in request.parameters
+                ],
+                return_type=request.return_type,
+                inline_script=request.inline_script if which == "inline_script" else None,
+                script_path=request.script_path if which == "script_path" else None,
+            )
+        except (store.StoreError, OSError) as exc:
+            return pb.RegisterScriptResponse(
+                success=False, script_name=request.name, error_message=str(exc)
+            )
+        log.info("registered script %s", record.name)
+        return pb.RegisterScriptResponse(success=True, script_name=record.name)
+
+    def execute_script(self, request: pb.ExecuteScriptRequest, time_remaining=None):
+        raw = dict(request.parameters)
+        try:
+            source, chunkname, definitions = self._resolve(
+                request.script_id, request.script_content, request.script_type
+            )
+            params = coerce_params(raw, definitions)
+        except (store.StoreError, ParamError, OSError) as exc:
+            return pb.ExecuteScriptResponse(success=False, error=str(exc))
+        limits = self._limits_for(time_remaining)
+        kind, value = self._run_in_worker(
+            source, chunkname, params, raw, limits, cancel=threading.Event()
+        )
+        if kind == "fail":
+            return pb.ExecuteScriptResponse(success=False, error=value.message)
+        # The return value is the output; a script that returns nothing gives its prints.
+        output = value.text if value.value is not None else "\n".join(value.printed)
+        return pb.ExecuteScriptResponse(success=True, output=output)
+
+    def stream_script_execution(
+        self, request: pb.StreamScriptExecutionRequest, time_remaining=None
+    ):
+        """Yield ScriptChunks: one ``output`` per print/emit while the script runs, then
+        an empty ``output`` with ``is_final`` and a ``result`` — or one ``error``."""
+        raw = dict(request.input.parameters) if request.input else {}
+        record = self.store.get(request.script_name)
+        if record is None:
+            yield _error_chunk(f"script {request.script_name!r} is not registered", "not_found")
+            return
+        try:
+            source = self.store.source(record)
+            params = coerce_params(raw, record.parameters)
+        except ParamError as exc:
+            yield _error_chunk(str(exc), "invalid_params")
+            return
+        except (store.StoreError, OSError) as exc:
+            yield _error_chunk(str(exc), "not_found")
+            return
+        limits = self._limits_for(time_remaining)
+        chunks = queue.Queue(maxsize=STREAM_QUEUE)
+        cancel = threading.Event()
+
+        def on_output(kind, text):
+            chunk = pb.ScriptChunk(output=pb.ScriptOutput(data=text), timestamp=now_ms())
+            _put(chunks, ("chunk", chunk), cancel)
+
+        def work():
+            kind, value = self._run_in_worker(
+                source, record.name, params, raw, limits, on_output=on_output, cancel=cancel
+            )
+            _put(chunks, (kind, value), cancel)
+
+        threading.Thread(target=work, name=f"loki-stream-{record.name}", daemon=True).start()
+        try:
+            while True:
+                kind, value = chunks.get()
+                if kind == "chunk":
+                    yield value
+                    continue
+                if kind == "done":
+                    yield pb.ScriptChunk(
+                        output=pb.ScriptOutput(data="", is_final=True), timestamp=now_ms()
+                    )
+                    meta = {k: str(v) for k, v in value.stats.items()}
+                    meta["script"] = record.name
+                    meta["output_lines"] = str(len(value.printed))
+                    yield pb.ScriptChunk(
+                        result=pb.ScriptResult(success=True, output=value.text, metadata=meta),
+                        timestamp=now_ms(),
+                    )
+                else:
+                    yield _error_chunk(value.message, value.error_type)
+                return
+        finally:
+            cancel.set()  # client gone or stream done: stop the script at its next check
+
+
+def _put(chunks: queue.Queue, item, cancel: threading.Event) -> None:
+    """Queue an item, giving up (with an error for the script) once the client left."""
+    while True:
+        try:
+            chunks.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            if cancel.is_set():
+                raise RuntimeError("stream consumer went away") from None
+
+
+def _error_chunk(message: str, error_type: str) -> pb.ScriptChunk:
+    return pb.ScriptChunk(
+        error=pb.ScriptError(error_message=message, error_type=error_type), timestamp=now_ms()
+    )
+
+
+# -- grpc-style handlers for sonora ------------------------------------------------------
+
+
+class _Reply:
+    """Always-truthy holder: sonora drops a unary reply that is falsy, and an empty
+    betterproto message is falsy (e.g. ListScriptsResponse with no scripts)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message):
+        self.message = message
+
+
+def _serialize_reply(reply) -> bytes:
+    return bytes(reply.message if isinstance(reply, _Reply) else reply)
+
+
+def _parser(message_cls):
+    def parse(data: bytes):
+        return message_cls().parse(data)
+
+    return parse
+
+
+def _unary(method):
+    def handle(request, context):
+        try:
+            return _Reply(method(request, context.time_remaining()))
+        except Exception as exc:
+            log.exception("%s failed", method.__name__)
+            context.abort(grpc.StatusCode.INTERNAL, f"internal error: {exc}")
+        return None
+
+    return handle
+
+
+def _server_stream(method):
+    def handle(request, context):
+        try:
+            yield from method(request, context.time_remaining())
+        except GeneratorExit:
+            raise
+        except Exception as exc:
+            log.exception("%s failed", method.__name__)
+            yield _error_chunk(f"internal error: {exc}", "internal")
+
+    return handle
+
+
+class LokiRpcHandler(grpc.GenericRpcHandler):
+    """Routes ``/loki.LokiService/<Method>`` to a :class:`LokiService`."""
+
+    def __init__(self, service: LokiService):
+        unary = (
+            ("GetCapabilities", service.get_capabilities, pb.GetCapabilitiesRequest),
+            ("GetChildrenStatus", service.get_children_status, pb.GetChildrenStatusRequest),
+            ("ListScripts", service.list_scripts, pb.ListScriptsRequest),
+            ("RegisterScript", service.register_script, pb.RegisterScriptRequest),
+            ("ExecuteScript", service.execute_script, pb.ExecuteScriptRequest),
+        )
+        self.methods = {
+            f"/{SERVICE}/{name}": grpc.unary_unary_rpc_method_handler(
+                _unary(fn), request_deserializer=_parser(req), response_serializer=_serialize_reply
+            )
+            for name, fn, req in unary
+        }
+        self.methods[f"/{SERVICE}/StreamScriptExecution"] = grpc.unary_stream_rpc_method_handler(
+            _server_stream(service.stream_script_execution),
+            request_deserializer=_parser(pb.StreamScriptExecutionRequest),
+            response_serializer=bytes,
+        )
+
+    def service(self, handler_call_details):
+        return self.methods.get(handler_call_details.method)
