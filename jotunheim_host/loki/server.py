@@ -251,8 +251,9 @@ class LokiServer:
             self._server = None
 
     def serve_forever(self):
-        """Start and block until interrupted (Ctrl-C)."""
-        self.start()
+        """Start (unless started) and block until interrupted (Ctrl-C)."""
+        if self._server is None:
+            self.start()
         try:
             while self._thread.is_alive():
                 self._thread.join(0.5)
