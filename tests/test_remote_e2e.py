@@ -8,12 +8,8 @@ import time
 import pytest
 
 from jotunheim.loki import LokiClient
+from jotunheim_host.loki import LokiServer
 from jotunheim_host.simulate import SimulatedDevice
-
-loki_module = pytest.importorskip("jotunheim_host.loki")
-LokiServer = getattr(loki_module, "LokiServer", None)
-if LokiServer is None:  # the reference Loki has not landed in this tree yet
-    pytest.skip("jotunheim_host.loki.LokiServer not available", allow_module_level=True)
 
 
 def wait_for(predicate, timeout=20.0, what="condition"):
