@@ -33,6 +33,8 @@ Loki. ``settings_file`` — a ``jotunheim.json`` elsewhere than ``root``. ``scri
 — prepended to the Loki script names (Loki's names are global: give each of several
 devices its own). ``seed`` — for the simulated values. ``ota_keys`` — trusted Ed25519
 public keys (raw bytes) for ``ota_check``. ``parts=False`` starts with no parts.
+``reboot`` — what a reboot does (default: restart the Device in place); the demo passes
+one that runs ``jotunheim.ota.boot.run`` first, as ``boot.py`` would on a board.
 
 The command line twin is ``jotunheim simulate --listen HOST:PORT [--loki URL] [--token T]
 [--settings FILE] [--root DIR]`` (see ``jotunheim_host/commands/simulate.py``).
@@ -70,6 +72,7 @@ class SimulatedDevice:
         parts=True,
         ota_keys=None,
         idle_sleep=0.002,
+        reboot=None,
     ):
         _blinka()
         from jotunheim.capability.builder import DeviceCapabilityBuilder
@@ -102,6 +105,7 @@ class SimulatedDevice:
             script_prefix=script_prefix,
             ota_keys=ota_keys,
             error_ring=True,
+            reboot=reboot,
         )
         self.climate = self.led = self.relay = self.button = None
         if parts:

@@ -1,0 +1,52 @@
+"""The README's main command: `jotunheim demo` runs end to end and exits 0; a failing step
+ends it non-zero with the reason."""
+
+import io
+import os
+import subprocess
+import sys
+
+from jotunheim_host import demo
+
+
+def test_demo_runs_every_step_and_exits_zero():
+    env = dict(os.environ, BLINKA_OS_AGNOSTIC="1")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from jotunheim_host.cli import main; sys.exit(main())",
+            "demo",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert "7/7 steps passed" in out
+    for needle in (
+        "tools registered as Loki scripts",
+        "Loki -> Lua stub -> device: temperature",
+        "| sample 3:",
+        "trial confirmed, capabilities re-announced",
+        "refused: ota_check failed: HashMismatch",
+        "rolled back to v2",
+    ):
+        assert needle in out, needle
+
+
+def test_a_failing_step_stops_the_demo_with_its_reason(tmp_path, monkeypatch):
+    def broken_step(self):
+        raise demo.StepFailed("the LED did not change: {'on': False}")
+
+    monkeypatch.setattr(demo.Demo, "step_tool_call", broken_step)
+    out = io.StringIO()
+    code = demo.Demo(tmp_path, out=out).run()
+    text = out.getvalue()
+    assert code == 1
+    assert "FAILED: the LED did not change" in text
+    assert "skip Streamed script" in text.replace("  ", " ").replace("  ", " ")
+    assert "2/7 steps passed" in text
