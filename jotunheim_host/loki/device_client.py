@@ -7,6 +7,7 @@ frame, or status in the headers ("trailers-only").
 
 import http.client
 import json
+import re
 import struct
 import time
 from urllib.parse import unquote, urlsplit
@@ -16,6 +17,7 @@ from jotunheim_host.reference_pb import jotunheim as jpb
 CALL_TOOL_PATH = "/jotunheim.JotunheimService/CallTool"
 MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 # HTTP status without grpc-status -> gRPC code (wire contract section 5).
+_HOST_RE = re.compile(r"^[A-Za-z0-9._:%-]+$")  # names, IPv4, IPv6 (brackets stripped)
 HTTP_TO_GRPC = {400: 13, 401: 16, 403: 7, 404: 12, 429: 14, 502: 14, 503: 14, 504: 14}
 
 
@@ -33,7 +35,8 @@ def parse_address(address: str):
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    host_ok = parts.hostname and _HOST_RE.match(parts.hostname)
+    if parts.scheme not in ("http", "https") or not host_ok or any(c.isspace() for c in text):
         raise DeviceCallError(f"device.call: bad device address {address!r} (want host:port)")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -114,7 +117,7 @@ def call_tool(
         status_header = resp.getheader("grpc-status")
         message_header = resp.getheader("grpc-message", "")
         http_status = resp.status
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         late = time.monotonic() >= deadline
         what = "timed out" if late or "timed out" in str(exc) else "unreachable"
         raise DeviceCallError(f"device.call: device {address} {what}: {exc}", 14) from None

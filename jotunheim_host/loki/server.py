@@ -11,8 +11,9 @@ The dispatcher in front of sonora:
 
 * serves ``/ota/…`` from the OTA folder (Range support, see :mod:`.ota_files`);
 * buffers the request body (bounded) and checks the gRPC-Web framing before sonora
-  sees it — sonora would misread a body without Content-Length and crash on a
-  malformed one — and answers bad input as a trailers-only gRPC error;
+  sees it — sonora would misread a body without Content-Length, crash on a malformed
+  one and ignores the compressed bit — inflating gzip frames, and answers bad input
+  as a trailers-only gRPC error;
 * fixes the response content type (sonora echoes ``Accept``, which may be ``*/*``);
 * answers unknown ``/pkg.Service/Method`` paths with grpc-status 12 (UNIMPLEMENTED).
 """
@@ -21,12 +22,13 @@ import io
 import logging
 import struct
 import threading
+import zlib
 from urllib.parse import quote
 
 from sonora.wsgi import grpcWSGI
 
 from .ota_files import OtaFiles
-from .service import SERVICE, LokiRpcHandler
+from .service import LokiRpcHandler
 
 log = logging.getLogger("jotunheim.loki")
 
@@ -47,20 +49,33 @@ def _trailers_only(start_response, code: int, message: str, http_status="200 OK"
     return []
 
 
-def _check_frames(body: bytes):
-    """None if ``body`` is exactly one uncompressed message frame, else the problem."""
+def _single_frame(body: bytes, encoding: str):
+    """The request's one message frame, uncompressed: (frame, None) or (None, (code, why)).
+
+    A frame with the compressed bit is accepted when ``grpc-encoding`` is gzip (clients
+    such as connect-python compress by default); any other encoding is UNIMPLEMENTED.
+    """
     if len(body) < 5:
-        return f"request body is {len(body)} bytes; a gRPC-Web frame needs at least 5"
+        return None, (3, f"request body is {len(body)} bytes; a gRPC-Web frame needs at least 5")
     flags, length = struct.unpack_from(">BI", body, 0)
     if flags & 0x80:
-        return "request starts with a trailer frame"
-    if flags & 0x01:
-        return "compressed request frame without an agreed grpc-encoding"
-    if flags:
-        return f"unknown frame flags 0x{flags:02x}"
+        return None, (3, "request starts with a trailer frame")
+    if flags & ~0x01:
+        return None, (3, f"unknown frame flags 0x{flags:02x}")
     if length != len(body) - 5:
-        return f"frame says {length} bytes but the body carries {len(body) - 5}"
-    return None
+        return None, (3, f"frame says {length} bytes but the body carries {len(body) - 5}")
+    if not flags & 0x01:
+        return body, None
+    if encoding != "gzip":
+        return None, (12, f"compressed frame with grpc-encoding {encoding or 'identity'!r}")
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        payload = inflater.decompress(body[5:], MAX_REQUEST_BYTES + 1)
+    except zlib.error as exc:
+        return None, (13, f"bad gzip payload: {exc}")
+    if len(payload) > MAX_REQUEST_BYTES or inflater.unconsumed_tail:
+        return None, (8, "request too large once decompressed")
+    return struct.pack(">BI", 0, len(payload)) + payload, None
 
 
 class LokiWSGIApp:
@@ -69,7 +84,8 @@ class LokiWSGIApp:
     def __init__(self, service, ota_dir=None):
         self.service = service
         self.grpc = grpcWSGI(enable_cors=True)
-        self.grpc.add_generic_rpc_handlers([LokiRpcHandler(service)])
+        self.handler = LokiRpcHandler(service)
+        self.grpc.add_generic_rpc_handlers([self.handler])
         self.ota = OtaFiles(ota_dir) if ota_dir else None
 
     def __call__(self, environ, start_response):
@@ -77,7 +93,7 @@ class LokiWSGIApp:
         method = environ.get("REQUEST_METHOD", "")
         if self.ota is not None and self.ota.handles(path):
             return self.ota(environ, start_response)
-        if path.startswith(f"/{SERVICE}/"):
+        if path in self.handler.methods:
             if method == "OPTIONS":
                 return self.grpc(environ, start_response)  # CORS preflight
             if method != "POST":
@@ -115,9 +131,11 @@ class LokiWSGIApp:
         if len(body) > MAX_REQUEST_BYTES:
             return _trailers_only(start_response, 8, "request too large")
         if not content_type.startswith(GRPC_WEB + "-text"):
-            problem = _check_frames(body)
+            encoding = environ.get("HTTP_GRPC_ENCODING", "identity").strip().lower()
+            body, problem = _single_frame(body, encoding)
             if problem:
-                return _trailers_only(start_response, 3, f"malformed request: {problem}")
+                code, why = problem
+                return _trailers_only(start_response, code, f"malformed request: {why}")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
@@ -233,7 +251,7 @@ class LokiServer:
             numthreads=self._threads,
             request_queue_size=128,
             timeout=30,
-            shutdown_timeout=2,
+            shutdown_timeout=0.5,  # then idle keep-alive sockets are shut down
         )
         server.keep_alive_conn_limit = self._max_connections
         server.prepare()  # binds now, so port 0 is known before start() returns

@@ -251,6 +251,12 @@ class LokiService:
     def register_script(self, request: pb.RegisterScriptRequest, time_remaining=None):
         which, _ = betterproto.which_one_of(request, "script_source")
         try:
+            # Cheap checks first, so the error names the real problem.
+            store.validate_name(request.name)
+            if (request.language or "lua").lower() not in store.LANGUAGES:
+                raise store.StoreError(
+                    f"unsupported language {request.language!r}: this Loki runs 'lua'"
+                )
             if which == "inline_script":
                 error = sandbox.check_syntax(request.inline_script, request.name or "script")
                 if error:
@@ -338,7 +344,10 @@ class LokiService:
             kind, value = self._run_in_worker(
                 source, record.name, params, raw, limits, on_output=on_output, cancel=cancel
             )
-            _put(chunks, (kind, value), cancel)
+            try:
+                _put(chunks, (kind, value), cancel)
+            except RuntimeError:
+                pass  # nobody is listening any more
 
         threading.Thread(target=work, name=f"loki-stream-{record.name}", daemon=True).start()
         try:

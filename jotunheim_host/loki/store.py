@@ -241,6 +241,10 @@ class ScriptStore:
                 return None
             return record
         if os.path.isfile(self._code_path(name)):
+            try:  # a dropped-in symlink that leads out of the folder is not a script
+                self.resolve_inside(name + ".lua")
+            except StoreError:
+                return None
             return ScriptRecord(name, inline=False, script_path=name + ".lua")
         return None
 
@@ -255,10 +259,10 @@ class ScriptStore:
 
     def source(self, record: ScriptRecord) -> str:
         """The Lua code of ``record`` (read fresh, so edits on disk take effect)."""
-        if record.inline:
-            path = self._code_path(record.name)
-        else:
-            path = self.resolve_inside(record.script_path)
+        # Both kinds go through resolve_inside: a file swapped for a symlink that
+        # leads out of the folder is refused at run time too.
+        rel = record.name + ".lua" if record.inline else record.script_path
+        path = self.resolve_inside(rel)
         with open(path, "rb") as handle:
             data = handle.read(MAX_SCRIPT_BYTES + 1)
         if len(data) > MAX_SCRIPT_BYTES:
