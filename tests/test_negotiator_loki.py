@@ -126,3 +126,31 @@ def test_unreachable_loki_fails_every_tool_without_raising():
     assert len(result.failed) == len([t for t in registry.tools() if not t.user_only])
     assert all("UNAVAILABLE" in reason for _, reason in result.failed)
     assert len(sleeps) == len(result.failed)  # each tool was retried once
+
+
+def test_registration_against_the_reference_loki_lists_every_tool(tmp_path):
+    """The same negotiation against jotunheim's reference Loki (real Lua stubs on disk):
+    list_scripts() then lists every generated tool with its parameters."""
+    from jotunheim_host.loki import LokiServer
+
+    registry, builder = device()
+    expected = [t for t in registry.tools() if not t.user_only]
+    with LokiServer(str(tmp_path / "scripts"), host="127.0.0.1", port=0) as loki:
+        client = LokiClient(loki.url, timeout=5)
+        try:
+            result = Negotiator(registry, builder, device_address="127.0.0.1:9").negotiate(client)
+            listed = {info.name: info for info in client.list_scripts()}
+        finally:
+            client.close()
+    assert result.failed == []
+    assert result.registered == [t.name for t in expected]
+    assert set(listed) == {t.name for t in expected}
+    for tool in expected:
+        info = listed[tool.name]
+        assert info.language == "lua"
+        assert [(p.name, p.type, p.required) for p in info.parameters] == [
+            (f.name, f.type, f.required) for f in tool.params
+        ]
+    # the stubs are real Lua files in the scripts folder, forwarding to the device
+    stub = (tmp_path / "scripts" / "set_servo_angle.lua").read_text()
+    assert 'device.call("127.0.0.1:9", "set_servo_angle", params' in stub
