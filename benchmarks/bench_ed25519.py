@@ -59,21 +59,28 @@ def _micropython(pub, msg, sig):
             "assert ed25519.verify(PUB, MSG, SIG) and textbook.verify(PUB, MSG, SIG)\n"
             % (pub, msg, sig)
         )
-        s = int.from_bytes(sig[32:], "little")
         mp.exec(
-            "h = SHA512(SIG[:32] + PUB + MSG)\nH = int.from_bytes(h.digest(), 'little') %% ed25519.L\n"
-            "KT = ed25519._key_table(*ed25519._decode_point(PUB))\nS = %d\n" % s
+            "S = int.from_bytes(SIG[32:], 'little')\n"
+            "H = int.from_bytes(SHA512(SIG[:32] + PUB + MSG).digest(), 'little') % ed25519.L\n"
+            "AX, AY = ed25519._decode_point(PUB)\n"
+            "RX, RY = ed25519._decode_point(SIG[:32])\n"
+            "HALF = ed25519._half_size(H)\n"
         )
         cases = {
             "jotunheim verify": "ed25519.verify(PUB, MSG, SIG)",
             "textbook verify": "textbook.verify(PUB, MSG, SIG)",
-            "jotunheim [s]B-[h]A only": "ed25519._double_scalar(S, H, KT)",
+            "jotunheim curve check only": "ed25519._is_neutral(S, H, AX, AY, RX, RY, HALF)",
+            "half-size scalars (lattice)": "ed25519._half_size(H)",
+            "decode one point": "ed25519._decode_point(PUB)",
             "pure SHA-512 (R+A+msg)": "SHA512(SIG[:32] + PUB + MSG).digest()",
         }
         for name, code in cases.items():
             rep = 3 if "textbook" in name else 10
             out[name] = (mp.time_of(code, repeat=rep), mp.alloc_of(code, repeat=rep))
-    return out
+        # Heap kept by the cached fixed-base tables (B and [2**128]B).
+        mp.exec("ed25519._base_tables.clear()")
+        table_heap = mp.heap_of("ed25519._base()")
+    return out, table_heap
 
 
 def main(argv=None):
@@ -100,7 +107,7 @@ def main(argv=None):
         "",
     ]
     if not args.no_micropython:
-        mp = _micropython(pub, msg, sig)
+        mp, table_heap = _micropython(pub, msg, sig)
         lines += [
             "MicroPython 1.27 (WebAssembly, Node 20), garbage included:",
             "",
@@ -109,7 +116,12 @@ def main(argv=None):
         ]
         for name, (us, alloc) in mp.items():
             lines.append("| %s | %.1f | %d |" % (name, us / 1000.0, alloc))
-        lines.append("")
+        lines += [
+            "",
+            "Heap kept by the cached base tables (B and [2**128]B, %d entries each): %d bytes."
+            % (1 << (ed25519.BASE_WINDOW - 2), table_heap),
+            "",
+        ]
     text = "\n".join(lines)
     print(text)
     if args.write:
