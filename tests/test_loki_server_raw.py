@@ -199,3 +199,37 @@ def test_chunked_request_body_and_odd_accept(conn):
     # sonora would echo "*/*"; the dispatcher makes it the gRPC-Web type.
     assert resp.getheader("content-type") == "application/grpc-web+proto"
     assert body == frame(pb.ExecuteScriptResponse(success=True, output="7")) + OK_TRAILER
+
+
+def test_grpc_timeout_cuts_the_script_short(conn):
+    # sonora alone ignores grpc-timeout; the dispatcher parses it and the limit follows.
+    spin = pb.ExecuteScriptRequest(script_content="while true do end", script_type="lua")
+    headers = dict(HEADERS, **{"grpc-timeout": "300m"})
+    resp, body = post(conn, "ExecuteScript", frame(spin), headers)
+    reply = pb.ExecuteScriptResponse().parse(body[5 : len(body) - len(OK_TRAILER)])
+    assert body.endswith(OK_TRAILER)
+    # The server's own limit here is 5,000,000 instructions; 300 ms must win or tie.
+    assert not reply.success
+    assert "time limit exceeded (0.3 s)" in reply.error or "instruction limit" in reply.error
+    resp, body = post(conn, "ExecuteScript", frame(spin), dict(HEADERS, **{"grpc-timeout": "5 s"}))
+    assert resp.getheader("grpc-status") == "3" and body == b""
+    assert "malformed%20grpc-timeout" in resp.getheader("grpc-message")
+
+
+def test_grpc_timeout_on_a_stream(tmp_path):
+    limits = Limits(max_instructions=10**15, max_seconds=30)
+    with LokiServer(str(tmp_path / "s"), port=0, limits=limits) as srv:
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=20)
+        reg = pb.RegisterScriptRequest(
+            name="spin", language="lua", inline_script="while true do end"
+        )
+        post(c, "RegisterScript", frame(reg))
+        req = frame(pb.StreamScriptExecutionRequest(script_name="spin"))
+        resp, body = post(
+            c, "StreamScriptExecution", req, dict(HEADERS, **{"grpc-timeout": "400m"})
+        )
+        assert body.endswith(OK_TRAILER)
+        chunk = pb.ScriptChunk().parse(body[5 : len(body) - len(OK_TRAILER)])
+        assert chunk.error.error_type == "timeout"
+        assert chunk.error.error_message == "time limit exceeded (0.4 s)"
+        c.close()

@@ -110,7 +110,7 @@ class _Budget:
                 f"instruction limit exceeded ({self.limits.max_instructions} instructions)",
             )
         if time.monotonic() > self.deadline:
-            return self.trip("timeout", f"time limit exceeded ({self.limits.max_seconds:g} s)")
+            return self.trip("timeout", f"time limit exceeded ({self.limits.max_seconds:.3g} s)")
         if self.cancel is not None and self.cancel.is_set():
             return self.trip("cancelled", "script cancelled (client went away)")
         return None

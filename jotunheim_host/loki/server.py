@@ -15,20 +15,24 @@ The dispatcher in front of sonora:
   one and ignores the compressed bit — inflating gzip frames, and answers bad input
   as a trailers-only gRPC error;
 * fixes the response content type (sonora echoes ``Accept``, which may be ``*/*``);
-* answers unknown ``/pkg.Service/Method`` paths with grpc-status 12 (UNIMPLEMENTED).
+* answers unknown ``/pkg.Service/Method`` paths with grpc-status 12 (UNIMPLEMENTED);
+* parses ``grpc-timeout`` itself (sonora's parser raises on every value and so ignores
+  it) and hands the deadline to the handlers, which cut the script's wall time to it.
 """
 
 import io
 import logging
+import re
 import struct
 import threading
+import time
 import zlib
 from urllib.parse import quote
 
 from sonora.wsgi import grpcWSGI
 
 from .ota_files import OtaFiles
-from .service import LokiRpcHandler
+from .service import LokiRpcHandler, request_deadline
 
 log = logging.getLogger("jotunheim.loki")
 
@@ -47,6 +51,20 @@ def _trailers_only(start_response, code: int, message: str, http_status="200 OK"
         ],
     )
     return []
+
+
+_TIMEOUT_RE = re.compile(r"^([0-9]{1,8})([HMSmun])$")
+_TIMEOUT_UNITS = {"H": 3600.0, "M": 60.0, "S": 1.0, "m": 1e-3, "u": 1e-6, "n": 1e-9}
+
+
+def parse_grpc_timeout(value):
+    """Monotonic deadline for a ``grpc-timeout`` header (None if absent)."""
+    if value is None:
+        return None
+    match = _TIMEOUT_RE.match(value.strip())
+    if not match:
+        raise ValueError(f"malformed grpc-timeout {value!r} (want 1-8 digits + H/M/S/m/u/n)")
+    return time.monotonic() + int(match.group(1)) * _TIMEOUT_UNITS[match.group(2)]
 
 
 def _single_frame(body: bytes, encoding: str):
@@ -136,13 +154,21 @@ class LokiWSGIApp:
             if problem:
                 code, why = problem
                 return _trailers_only(start_response, code, f"malformed request: {why}")
+        try:
+            deadline = parse_grpc_timeout(environ.pop("HTTP_GRPC_TIMEOUT", None))
+        except ValueError as exc:
+            return _trailers_only(start_response, 3, str(exc))
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         accept = environ.get("HTTP_ACCEPT", "")
         if not accept.startswith(GRPC_WEB):
             environ["HTTP_ACCEPT"] = content_type.split(";")[0].strip()
-        return self._guarded(environ, start_response)
+        request_deadline.value = deadline
+        try:
+            return self._guarded(environ, start_response)
+        finally:
+            request_deadline.value = None
 
     def _guarded(self, environ, start_response):
         """Run sonora; a failure before it answered (e.g. undecodable protobuf)

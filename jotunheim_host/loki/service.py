@@ -192,7 +192,7 @@ class LokiService:
             if cancel is not None:
                 cancel.set()
             return "fail", sandbox.ScriptFailure(
-                "timeout", f"time limit exceeded ({limits.max_seconds:g} s, stuck in a C call)"
+                "timeout", f"time limit exceeded ({limits.max_seconds:.3g} s, stuck in a C call)"
             )
         if "failure" in outcome:
             return "fail", outcome["failure"]
@@ -415,10 +415,25 @@ def _parser(message_cls):
     return parse
 
 
+# The WSGI dispatcher parses grpc-timeout itself (sonora's parser fails on every value:
+# it looks str units up in a bytes-keyed table) and leaves the deadline here for the
+# handler, which sonora runs on the same thread.
+request_deadline = threading.local()
+
+
+def _time_remaining(context):
+    remaining = context.time_remaining()
+    deadline = getattr(request_deadline, "value", None)
+    if deadline is not None:
+        mine = max(0.0, deadline - time.monotonic())
+        remaining = mine if remaining is None else min(remaining, mine)
+    return remaining
+
+
 def _unary(method):
     def handle(request, context):
         try:
-            return _Reply(method(request, context.time_remaining()))
+            return _Reply(method(request, _time_remaining(context)))
         except Exception as exc:
             log.exception("%s failed", method.__name__)
             context.abort(grpc.StatusCode.INTERNAL, f"internal error: {exc}")
@@ -430,7 +445,7 @@ def _unary(method):
 def _server_stream(method):
     def handle(request, context):
         try:
-            yield from method(request, context.time_remaining())
+            yield from method(request, _time_remaining(context))
         except GeneratorExit:
             raise
         except Exception as exc:
