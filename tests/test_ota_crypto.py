@@ -159,3 +159,315 @@ def test_sha512_known_digests_and_native_preference():
     two_blocks = b"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno" * 2
     assert SHA512(two_blocks).digest() == hashlib.sha512(two_blocks).digest()
     assert sha512(b"x").digest() == hashlib.sha512(b"x").digest()
+
+
+# --- Differential tests of the half-size-scalar verify -----------------------------------
+#
+# ``_reference_verify`` is the verify of the previous release written out plainly: decode A
+# (canonical, on the curve), reject S >= L, h = SHA-512(R || A || M) mod L, and accept iff
+# encode([S]B - [h]A) is exactly the 32 bytes of R. jotunheim's verify must give the same
+# answer on every input, including keys and R values with a small-order component (where
+# the cofactorless and cofactored equations differ).
+
+_P = ed25519.P
+_L = ed25519.L
+_D = ed25519.D
+_IDENTITY = (0, 1, 1, 0)
+
+
+def _ref_add(p1, p2):
+    x1, y1, z1, t1 = p1
+    x2, y2, z2, t2 = p2
+    a = (y1 - x1) * (y2 - x2) % _P
+    b = (y1 + x1) * (y2 + x2) % _P
+    c = 2 * _D * t1 * t2 % _P
+    d = 2 * z1 * z2 % _P
+    e, f, g, h = b - a, d - c, d + c, b + a
+    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
+
+
+def _ref_mul(k, point):
+    out = _IDENTITY
+    while k:
+        if k & 1:
+            out = _ref_add(out, point)
+        point = _ref_add(point, point)
+        k >>= 1
+    return out
+
+
+def _ref_neg(point):
+    x, y, z, t = point
+    return ((-x) % _P, y, z, (-t) % _P)
+
+
+def _ref_encode(point):
+    x, y, z, _ = point
+    zi = pow(z, _P - 2, _P)
+    x, y = x * zi % _P, y * zi % _P
+    return (y | ((x & 1) << 255)).to_bytes(32, "little")
+
+
+def _ref_decode(data):
+    """Extended point, or None if the 32 bytes are not a canonical encoding of a point."""
+    y = int.from_bytes(data, "little")
+    sign, y = y >> 255, y & ((1 << 255) - 1)
+    if y >= _P:
+        return None
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P) % _P
+    if x2 == 0:
+        if sign:
+            return None
+        return (0, y, 1, 0)
+    x = pow(x2, (_P + 3) // 8, _P)
+    if (x * x - x2) % _P:
+        x = x * ed25519.SQRT_M1 % _P
+    if (x * x - x2) % _P:
+        return None
+    if (x & 1) != sign:
+        x = _P - x
+    return (x, y, 1, x * y % _P)
+
+
+_B = (ed25519.BASE_X, ed25519.BASE_Y, 1, ed25519.BASE_X * ed25519.BASE_Y % _P)
+
+
+def _reference_verify(pub, msg, sig):
+    if len(sig) != 64:
+        return False
+    a_point = _ref_decode(pub)
+    if a_point is None:
+        raise ed25519.BadPublicKey("reference: bad key")
+    s = int.from_bytes(sig[32:], "little")
+    if s >= _L:
+        return False
+    h = int.from_bytes(hashlib.sha512(sig[:32] + pub + msg).digest(), "little") % _L
+    q = _ref_add(_ref_mul(s, _B), _ref_neg(_ref_mul(h, a_point)))
+    return _ref_encode(q) == sig[:32]
+
+
+def _jh_verify(pub, msg, sig):
+    try:
+        return ed25519.verify(pub, msg, sig)
+    except ed25519.BadPublicKey:
+        return "bad key"
+
+
+def _ref_verify_or_bad_key(pub, msg, sig):
+    try:
+        return _reference_verify(pub, msg, sig)
+    except ed25519.BadPublicKey:
+        return "bad key"
+
+
+def _cryptography_verify(pub, msg, sig):
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(pub).verify(sig, msg)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _order8_point(rng):
+    """A point of order exactly 8 ([L] of a random curve point, until one has order 8)."""
+    while True:
+        point = _ref_decode(rng.randrange(_P).to_bytes(32, "little"))
+        if point is None:
+            continue
+        t = _ref_mul(_L, point)
+        if _ref_encode(_ref_mul(4, t)) != _ref_encode(_IDENTITY):
+            return t
+
+
+def _sign_raw(a, a_enc, msg, rng, r_extra=None):
+    """An Ed25519 signature by secret scalar ``a`` under the encoded key ``a_enc``;
+    ``r_extra(h_of)`` may add a point to R (given a function R_enc -> h)."""
+    r = rng.randrange(1, _L)
+    r_point = _ref_mul(r, _B)
+    if r_extra is not None:
+        r_point = r_extra(r_point)
+    r_enc = _ref_encode(r_point)
+    h = int.from_bytes(hashlib.sha512(r_enc + a_enc + msg).digest(), "little") % _L
+    return r_enc + ((r + h * a) % _L).to_bytes(32, "little")
+
+
+def test_reference_matches_cryptography_on_valid_and_tampered():
+    rng = random.Random(2020)
+    for _ in range(60):
+        key = Ed25519PrivateKey.generate()
+        pub, msg = _raw_pub(key), rng.randbytes(rng.randrange(0, 80))
+        sig = key.sign(msg)
+        assert _reference_verify(pub, msg, sig) is True
+        bad = bytearray(sig)
+        bad[rng.randrange(64)] ^= 1 << rng.randrange(8)
+        assert _reference_verify(pub, msg, bytes(bad)) == _cryptography_verify(pub, msg, bytes(bad))
+
+
+def test_differential_thousands_of_signatures_and_tamperings():
+    """Valid signatures and tampered R, S, A, message: jotunheim == cryptography."""
+    rng = random.Random(454)
+    keys = [Ed25519PrivateKey.generate() for _ in range(40)]
+    pubs = [_raw_pub(k) for k in keys]
+    counts = {True: 0, False: 0}
+    for i in range(2500):
+        k = rng.randrange(len(keys))
+        pub = pubs[k]
+        msg = rng.randbytes(rng.randrange(0, 200))
+        sig = keys[k].sign(msg)
+        cases = [(pub, msg, sig)]
+        bad = bytearray(sig)
+        bad[rng.randrange(32)] ^= 1 << rng.randrange(8)  # R
+        cases.append((pub, msg, bytes(bad)))
+        bad = bytearray(sig)
+        bad[32 + rng.randrange(32)] ^= 1 << rng.randrange(8)  # S
+        cases.append((pub, msg, bytes(bad)))
+        cases.append((pubs[(k + 1) % len(pubs)], msg, sig))  # another key
+        bad_pub = bytearray(pub)
+        bad_pub[rng.randrange(32)] ^= 1 << rng.randrange(8)  # A: often not a point at all
+        cases.append((bytes(bad_pub), msg, sig))
+        cases.append((pub, msg + b"!", sig))  # message
+        for case in cases:
+            ours = _jh_verify(*case)
+            theirs = _cryptography_verify(*case)
+            assert (ours is True) == theirs, (i, case)
+            counts[theirs] += 1
+    assert counts[True] == 2500 and counts[False] == 2500 * 5
+
+
+def test_s_at_or_above_l_is_rejected_even_if_the_equation_holds():
+    key = Ed25519PrivateKey.generate()
+    pub = _raw_pub(key)
+    for n in range(20):
+        msg = b"m%d" % n
+        sig = key.sign(msg)
+        s = int.from_bytes(sig[32:], "little")
+        for bigger in (s + _L, s + 2 * _L, s + 5 * _L):
+            if bigger < 1 << 256:
+                # [S + kL]B = [S]B: the curve equation holds, the range check must reject.
+                assert not ed25519.verify(pub, msg, sig[:32] + bigger.to_bytes(32, "little"))
+    assert not ed25519.verify(pub, b"x", key.sign(b"x")[:32] + _L.to_bytes(32, "little"))
+
+
+def test_small_order_components_in_a_and_r_decided_as_before():
+    """Keys A + T and R + T' with T, T' of small order: accept exactly when the previous
+    (cofactorless, h mod L) verify accepts, including crafted signatures that it accepts."""
+    rng = random.Random(8)
+    t8 = _order8_point(rng)
+    torsion = [_ref_mul(j, t8) for j in range(8)]
+    accepted = rejected = 0
+    for n in range(64):
+        a = rng.randrange(1, _L)
+        t_key = torsion[n % 8]
+        a_enc = _ref_encode(_ref_add(_ref_mul(a, _B), t_key))
+        msg = b"torsion %d" % n
+        # Plain signature for the key A + T: valid iff [h]T = 0.
+        sig = _sign_raw(a, a_enc, msg, rng)
+        expected = _reference_verify(a_enc, msg, sig)
+        assert ed25519.verify(a_enc, msg, sig) is expected, n
+        accepted += expected
+        rejected += not expected
+        # R + T' for each T': the reference accepts when T' = -[h]T, never otherwise.
+        for j in range(8):
+            sig = _sign_raw(a, a_enc, msg, rng, lambda rp, j=j: _ref_add(rp, torsion[j]))
+            expected = _reference_verify(a_enc, msg, sig)
+            assert ed25519.verify(a_enc, msg, sig) is expected, (n, j)
+            accepted += expected
+            rejected += not expected
+    # Both outcomes occur often (about 1 in 8 of these is valid), so both paths are tested.
+    assert accepted > 20 and rejected > 200, (accepted, rejected)
+
+
+def test_non_canonical_and_invalid_r_rejected():
+    key = Ed25519PrivateKey.generate()
+    pub = _raw_pub(key)
+    sig = key.sign(b"r")
+    s_bytes = sig[32:]
+    for r_enc in (
+        _P.to_bytes(32, "little"),  # y = p: non-canonical 0
+        (_P + 1).to_bytes(32, "little"),  # y = p + 1: non-canonical encoding of y = 1
+        ((1 << 255) | 1).to_bytes(32, "little"),  # x = 0 with the sign bit: non-canonical
+        (2).to_bytes(32, "little"),  # not on the curve
+        b"\xff" * 32,
+    ):
+        assert ed25519.verify(pub, b"r", r_enc + s_bytes) is False
+        assert _reference_verify(pub, b"r", r_enc + s_bytes) is False
+
+
+def test_base128_constant_is_2_to_the_128_times_b():
+    point = _B
+    for _ in range(128):
+        point = _ref_add(point, point)
+    expected = _ref_encode(point)
+    got = (ed25519.BASE128_Y | ((ed25519.BASE128_X & 1) << 255)).to_bytes(32, "little")
+    assert got == expected
+    x, y = ed25519._decode_point(expected)
+    assert (x, y) == (ed25519.BASE128_X, ed25519.BASE128_Y)
+
+
+def _check_half(h):
+    half = ed25519._half_size(h)
+    if half is None:
+        return None
+    c, d = half
+    assert (d * h - c) % (8 * _L) == 0, h
+    assert d & 1 and 0 < d < ed25519.HALF_LIMIT and abs(c) < ed25519.HALF_LIMIT, h
+    return c, d
+
+
+def test_lattice_reduction_edge_cases():
+    assert _check_half(0) == (0, 1)
+    for h in (1, 2, 3, 7, 8, 9, 1000, (1 << 64) + 1, ed25519.SQRT_L8 - 1, ed25519.SQRT_L8):
+        assert _check_half(h) is not None, h
+    assert _check_half(5) == (5, 1)
+    # h = -1 (mod L) and friends: no short vector with an odd d exists (c + d would be an
+    # odd multiple of L), so the full-length path must take over.
+    assert _check_half(_L - 1) is None
+    for h in (_L - 2, _L - 3, _L // 2, _L // 3, (_L + 1) // 2, 1 << 251, (1 << 252) - 1):
+        _check_half(h)
+
+
+def test_lattice_reduction_random_h_is_short_and_valid():
+    rng = random.Random(127)
+    longest = 0
+    for _ in range(20000):
+        c, d = _check_half(rng.randrange(_L))
+        longest = max(longest, abs(c).bit_length(), d.bit_length())
+    assert longest <= 136
+
+
+def _neutral_both_ways(s, h, a_point, r_point):
+    ax, ay = _affine(a_point)
+    rx, ry = _affine(r_point)
+    full = ed25519._is_neutral(s, h, ax, ay, rx, ry, None)
+    half = ed25519._half_size(h)
+    if half is not None:
+        assert ed25519._is_neutral(s, h, ax, ay, rx, ry, half) is full
+    return full
+
+
+def _affine(point):
+    x, y, z, _ = point
+    zi = pow(z, _P - 2, _P)
+    return x * zi % _P, y * zi % _P
+
+
+def test_half_and_full_length_paths_agree_on_chosen_h():
+    """[s]B - [h]A - R = 0 for chosen h (including the edge cases of the reduction),
+    through both the half-size and the full-length loop; off by one point: never."""
+    rng = random.Random(3)
+    t8 = _order8_point(rng)
+    hs = [0, 1, 2, 5, 8, _L - 1, _L - 2, _L // 2, _L // 3, 1 << 251, ed25519.SQRT_L8]
+    hs += [rng.randrange(_L) for _ in range(30)]
+    for n, h in enumerate(hs):
+        a_point = _ref_mul(rng.randrange(1, _L), _B)
+        if n % 3 == 1:
+            a_point = _ref_add(a_point, _ref_mul(n % 8, t8))
+        s = rng.randrange(_L)
+        r_point = _ref_add(_ref_mul(s, _B), _ref_neg(_ref_mul(h, a_point)))
+        assert _neutral_both_ways(s, h, a_point, r_point), h
+        assert not _neutral_both_ways(s, h, a_point, _ref_add(r_point, _B)), h
+        assert not _neutral_both_ways(s, h, a_point, _ref_add(r_point, t8)), h
+        assert not _neutral_both_ways((s + 1) % _L, h, a_point, r_point), h
