@@ -441,9 +441,9 @@ def run_script(
     runner = runtime.execute(
         _PRELUDE, budget.tick, py_out, py_encode, py_decode, py_device, HOOK_EVERY
     )
-    lua_params = python_to_lua(runtime, params or {})
-    lua_raw = python_to_lua(runtime, raw_params if raw_params is not None else (params or {}))
     try:
+        lua_params = python_to_lua(runtime, params or {})
+        lua_raw = python_to_lua(runtime, raw_params if raw_params is not None else (params or {}))
         value = runner(
             source.encode("utf-8"), ("=" + chunkname).encode("utf-8"), lua_params, lua_raw
         )
