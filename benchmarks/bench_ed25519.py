@@ -62,14 +62,14 @@ def _micropython(pub, msg, sig):
         mp.exec(
             "S = int.from_bytes(SIG[32:], 'little')\n"
             "H = int.from_bytes(SHA512(SIG[:32] + PUB + MSG).digest(), 'little') % ed25519.L\n"
-            "AX, AY = ed25519._decode_point(PUB)\n"
+            "AT = ed25519.VerifyKey(PUB)._table\n"
             "RX, RY = ed25519._decode_point(SIG[:32])\n"
             "HALF = ed25519._half_size(H)\n"
         )
         cases = {
             "jotunheim verify": "ed25519.verify(PUB, MSG, SIG)",
             "textbook verify": "textbook.verify(PUB, MSG, SIG)",
-            "jotunheim curve check only": "ed25519._is_neutral(S, H, AX, AY, RX, RY, HALF)",
+            "jotunheim curve check only": "ed25519._is_neutral(S, H, AT, RX, RY, HALF)",
             "half-size scalars (lattice)": "ed25519._half_size(H)",
             "decode one point": "ed25519._decode_point(PUB)",
             "pure SHA-512 (R+A+msg)": "SHA512(SIG[:32] + PUB + MSG).digest()",

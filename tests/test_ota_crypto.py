@@ -439,12 +439,12 @@ def test_lattice_reduction_random_h_is_short_and_valid():
 
 
 def _neutral_both_ways(s, h, a_point, r_point):
-    ax, ay = _affine(a_point)
+    a_table = ed25519._point_table(*_affine(a_point), ed25519.KEY_WINDOW)
     rx, ry = _affine(r_point)
-    full = ed25519._is_neutral(s, h, ax, ay, rx, ry, None)
+    full = ed25519._is_neutral(s, h, a_table, rx, ry, None)
     half = ed25519._half_size(h)
     if half is not None:
-        assert ed25519._is_neutral(s, h, ax, ay, rx, ry, half) is full
+        assert ed25519._is_neutral(s, h, a_table, rx, ry, half) is full
     return full
 
 
@@ -471,3 +471,35 @@ def test_half_and_full_length_paths_agree_on_chosen_h():
         assert not _neutral_both_ways(s, h, a_point, _ref_add(r_point, _B)), h
         assert not _neutral_both_ways(s, h, a_point, _ref_add(r_point, t8)), h
         assert not _neutral_both_ways((s + 1) % _L, h, a_point, r_point), h
+
+
+def test_key_cache_alternating_keys_and_bad_keys():
+    """verify() keeps the last key's table: alternating keys, a bad key in between and
+    VerifyKey objects must all still give the right answers."""
+    keys = [Ed25519PrivateKey.generate() for _ in range(3)]
+    pubs = [_raw_pub(k) for k in keys]
+    sigs = [k.sign(b"cache") for k in keys]
+    pinned = [ed25519.VerifyKey(p) for p in pubs]
+    for n in range(12):
+        i, j = n % 3, (n * 2 + 1) % 3
+        assert ed25519.verify(pubs[i], b"cache", sigs[i])
+        assert ed25519.verify(pubs[j], b"cache", sigs[i]) is (i == j)
+        assert pinned[i].verify(b"cache", sigs[i])
+        assert not pinned[j].verify(b"cache!", sigs[j])
+        if n % 4 == 0:
+            with pytest.raises(ed25519.BadPublicKey):
+                ed25519.verify((2).to_bytes(32, "little"), b"cache", sigs[i])
+    # A bytearray or memoryview key is the same key.
+    assert ed25519.verify(bytearray(pubs[0]), b"cache", sigs[0])
+    assert ed25519.verify(memoryview(pubs[0]), b"cache", memoryview(sigs[0]))
+
+
+def test_naf_negated_digits_rebuild_minus_the_scalar():
+    rng = random.Random(2)
+    for width in (4, 6, 8):
+        for _ in range(100):
+            k = rng.randrange(0, 1 << 136)
+            out = bytearray(137)
+            top = ed25519._naf(k, width, out, True)
+            total = sum((b - 256 if b > 127 else b) << i for i, b in enumerate(out[:top]))
+            assert total == -k

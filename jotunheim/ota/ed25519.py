@@ -55,12 +55,15 @@ SQRT_L8 = 240615969168004511545033772477625056927
 HALF_LIMIT = 1 << 136
 MASK128 = (1 << 128) - 1
 
-# NAF window widths: the two base tables are cached (2**(w-2) entries each), the tables of
-# A and R are rebuilt per verify (2**(w-2) entries each).
+# NAF window widths (a table holds 2**(w-2) odd multiples): the two base tables are built
+# once and cached; the key's table is cached with its VerifyKey (verify() keeps the last
+# key's); R's table is built per verify, where a small one costs least overall.
 BASE_WINDOW = 8
 KEY_WINDOW = 4
+R_WINDOW = 4
 
 _base_tables = []  # [table of B, table of 2**128 B], filled on first use, kept
+_last_key = []  # [VerifyKey] of the last verify() call
 
 
 class BadPublicKey(ValueError):
@@ -178,7 +181,7 @@ def _base():
     return _base_tables
 
 
-def _point_table(x, y):
+def _point_table(x, y, width):
     """Odd multiples of the affine point (x, y): the point itself halved (see _halved),
     then 3P, 5P, ... as (Y+X, Y-X, 2dT, 2Z)."""
     p = P
@@ -189,7 +192,7 @@ def _point_table(x, y):
     X, Y, Z, T = _double_ext((x, y, 1, x * y % p))
     ypx, ymx, t2d, z2 = Y + X, Y - X, D2 * T % p, Z + Z
     X, Y, Z, T = x, y, 1, x * y % p
-    for _ in range((1 << (KEY_WINDOW - 2)) - 1):
+    for _ in range((1 << (width - 2)) - 1):
         a = (Y - X) * ymx % p
         b = (Y + X) * ypx % p
         c = T * t2d % p
@@ -206,9 +209,9 @@ def _point_table(x, y):
     return out
 
 
-def _naf(scalar, width, out):
+def _naf(scalar, width, out, negate=False):
     """Width-w NAF of a non-negative scalar < 2**(8*n) into ``out`` (a bytearray of
-    8*n + 1; 257 for 256-bit scalars).
+    8*n + 1; 257 for 256-bit scalars); with ``negate``, the digits of -scalar.
 
     Works on the scalar's little-endian bytes with small ints only. Digits are odd,
     |digit| < 2**(width-1), stored as ``digit & 0xFF``; returns 1 + highest index.
@@ -236,7 +239,7 @@ def _naf(scalar, width, out):
             carry = 1
         else:
             carry = 0
-        out[i] = window & 0xFF
+        out[i] = (-window if negate else window) & 0xFF
         top = i + 1
         i += width
     return top
@@ -297,11 +300,25 @@ def verify(public_key, message, signature):
     """True if ``signature`` (64 bytes) is a valid Ed25519 signature of ``message``.
 
     Raises BadPublicKey if ``public_key`` is not a valid point (the caller's key is
-    wrong, which is a different problem from a forged signature).
+    wrong, which is a different problem from a forged signature). The last key's table
+    is kept, so verifying again with the same key costs less.
     """
     if len(signature) != 64:
         return False
-    ax, ay = _decode_point(bytes(public_key))
+    public_key = bytes(public_key)
+    if _last_key and _last_key[0].public_key == public_key:
+        key = _last_key[0]
+    else:
+        if _last_key:
+            _last_key.pop()  # free the old table before building the new one
+        key = VerifyKey(public_key)
+        _last_key.append(key)
+    return key.verify(message, signature)
+
+
+def _verify(public_key, a_table, message, signature):
+    if len(signature) != 64:
+        return False
     s = int.from_bytes(signature[32:], "little")
     if s >= L:  # malleability: RFC 8032 requires S < L
         return False
@@ -315,31 +332,28 @@ def verify(public_key, message, signature):
     hasher.update(public_key)
     hasher.update(message)
     h = int.from_bytes(hasher.digest(), "little") % L
-    return _is_neutral(s, h, ax, ay, rx, ry, _half_size(h))
+    return _is_neutral(s, h, a_table, rx, ry, _half_size(h))
 
 
-def _is_neutral(s, h, ax, ay, rx, ry, half):
-    """True if [s]B - [h]A - R is the neutral element; ``half`` is _half_size(h) or None
-    (None: the full-length check with t = s, c = h, d = 1)."""
-    p = P
+def _is_neutral(s, h, a_table, rx, ry, half):
+    """True if [s]B - [h]A - R is the neutral element (``a_table``: _point_table of A
+    with KEY_WINDOW); ``half`` is _half_size(h), or None for the full-length check with
+    t = s, c = h, d = 1."""
     if half is None:
         t, c, d, size = s, h, 1, 257
     else:
         c, d = half
         t, size = d * s % L, 137
-    # -[c]A: the table of -A with scalar c, or of A with scalar -c.
-    if c < 0:
-        c = -c
-    else:
-        ax = p - ax
     nafs = (bytearray(size), bytearray(size), bytearray(size), bytearray(size))
     top = _naf(t & MASK128, BASE_WINDOW, nafs[0])
     top = max(top, _naf(t >> 128, BASE_WINDOW, nafs[1]))
-    top = max(top, _naf(c, KEY_WINDOW, nafs[2]))
-    top = max(top, _naf(d, KEY_WINDOW, nafs[3]))
+    # -[c]A: the digits of c negated, or those of -c when c < 0.
+    top = max(top, _naf(-c if c < 0 else c, KEY_WINDOW, nafs[2], c >= 0))
+    top = max(top, _naf(d, R_WINDOW, nafs[3], True))
     base = _base()
-    tables = (base[0], base[1], _point_table(ax, ay), _point_table(p - rx, ry))
+    tables = (base[0], base[1], a_table, _point_table(rx, ry, R_WINDOW))
     X, Y, Z = _combine(nafs, tables, top)
+    p = P
     return X % p == 0 and (Y - Z) % p == 0
 
 
@@ -363,10 +377,14 @@ def _combine(nafs, tables, top):
             Z = pow(F * G, 2, p)
             xx = pow(X, 2, p)
             H = pow(Y, 2, p)
-            E = pow(X - Y, 2, p)
             G = H - xx  # Y^2 - X^2
             H += xx  # X^2 + Y^2
-            E = H - E  # 2XY
+            # 2XY from (X - Y)^2 or (X + Y)^2, whichever subtracts magnitudes (a digit
+            # less to allocate).
+            if (X < 0) == (Y < 0):
+                E = H - pow(X - Y, 2, p)
+            else:
+                E = pow(X + Y, 2, p) - H
             F = Z - (G - Z)  # 2Z^2 - (Y^2 - X^2): two subtractions are cheaper than + and -
         k = 0
         while k < 4:
@@ -399,11 +417,17 @@ def _combine(nafs, tables, top):
 
 
 class VerifyKey:
-    """A pinned Ed25519 public key: decodes and checks the point once."""
+    """A pinned Ed25519 public key: decoded, checked and tabulated once."""
 
     def __init__(self, public_key):
         self.public_key = bytes(public_key)
-        _decode_point(self.public_key)  # fail early on a bad key
+        x, y = _decode_point(self.public_key)  # fail early on a bad key
+        table = _point_table(x, y, KEY_WINDOW)
+        for i in range(len(table)):
+            e = table[i]
+            # "- 0": a copy of its own size (a remainder keeps room for 33 digits).
+            table[i] = (e[0] - 0, e[1] - 0, e[2] - 0, e[3] - 0)
+        self._table = table
 
     def verify(self, message, signature):
-        return verify(self.public_key, message, signature)
+        return _verify(self.public_key, self._table, message, signature)
