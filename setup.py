@@ -28,7 +28,9 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     python_requires=">=3.9",
-    packages=find_packages(include=["jotunheim", "jotunheim.*", "jotunheim_host", "jotunheim_host.*"]),
+    packages=find_packages(
+        include=["jotunheim", "jotunheim.*", "jotunheim_host", "jotunheim_host.*"]
+    ),
     install_requires=[
         "Adafruit-Blinka",
         "adafruit-circuitpython-requests",
