@@ -177,3 +177,35 @@ def test_download_peak_heap_is_bounded_and_size_independent():
     assert big_peak <= 10240, big_peak
     assert abs(big_peak - small_peak) <= 512, (small_peak, big_peak)
     assert big_total - small_total <= 1024, (small_total, big_total)
+
+
+# Bytes allocated by one Ed25519 verify under MicroPython (deterministic there: a fixed key
+# and message give a fixed signature and the same big-int work every run). Issue 6 asks
+# for <= 256 KB; the half-size-scalar verify reaches ~270 KB for a key seen for the first
+# time and ~260 KB when the key's table is already cached (see docs/benchmarks/ota.md).
+# These bounds guard against regressions; they are not the goal.
+ED25519_COLD_BUDGET = 285 * 1024
+ED25519_WARM_BUDGET = 272 * 1024
+
+
+def test_ed25519_verify_allocation_budget():
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    pub = ota_tools.raw_public_key(key)
+    msgs = [bytes((i * 7 + j) & 0xFF for j in range(100)) for i in range(3)]
+    sigs = [key.sign(m) for m in msgs]
+    cold, warm = [], []
+    with harness.MicroPython(timeout=300) as mp:
+        mp.exec(
+            "from jotunheim.ota import ed25519\nPUB = %r\nMSGS = %r\nSIGS = %r\n"
+            "ed25519._base()\n" % (pub, msgs, sigs)
+        )
+        for i in range(len(msgs)):
+            mp.exec("M, S = MSGS[%d], SIGS[%d]" % (i, i))
+            cold.append(mp.alloc_of("ed25519._last_key.clear()\nassert ed25519.verify(PUB, M, S)"))
+            warm.append(mp.alloc_of("assert ed25519.verify(PUB, M, S)"))
+            assert mp.eval("ed25519.verify(PUB, M, S[:40] + bytes([S[40] ^ 1]) + S[41:])") is False
+    print("\nMicroPython Ed25519 verify: cold %s B, warm %s B" % (cold, warm))
+    assert max(cold) <= ED25519_COLD_BUDGET, cold
+    assert max(warm) <= ED25519_WARM_BUDGET, warm
+    # The cache saves at least the key's decoding and table (~10 KB).
+    assert all(c - w >= 8 * 1024 for c, w in zip(cold, warm)), (cold, warm)

@@ -2,8 +2,8 @@
 
 # Only verification lives on the device (signing is a host job). Heap and speed matter on a
 # board: under MicroPython every big-int operation allocates (a 255-bit product reduced mod p
-# leaves ~176 bytes of garbage, a sum ~64, pow(x, 2, p) ~48), so the work is organised to
-# need as few of them as possible:
+# leaves ~176 bytes of garbage, a sum ~64, pow(x, 2, p) ~64 as it frees its temporaries),
+# so the work is organised to need as few of them as possible:
 #
 # * Half-size scalars (T. Pornin, "Optimized lattice basis reduction in dimension 2, and fast
 #   Schnorr and EdDSA signature verification", IACR eprint 2020/454). With h = H(R||A||M)
@@ -14,14 +14,16 @@
 #   0 < d < L it is invertible modulo the group order, so [d]Q = 0 exactly when Q = 0: the
 #   accept/reject decision is the same as the full-length check (see _half_size).
 #   t (253 bits) is split at bit 128 over two cached tables, B and [2**128]B, so four
-#   scalars of <= 128 bits share one loop of ~128 doublings instead of ~253.
+#   scalars of <= 128 bits share one loop of ~128 doublings instead of ~253. When the
+#   lattice has no short vector with an odd d (h = -1 mod L, say), the same loop runs
+#   with t = s, c = h, d = 1 at full length.
 # * R is decoded (a non-canonical or off-curve R is rejected, exactly as comparing
 #   encode([s]B - [h]A) with R's bytes did: encode() only produces canonical encodings).
-# * Extended twisted Edwards coordinates (a = -1, Hisil-Wong-Carter-Dawson); doublings with
-#   four pow(x, 2, p) squarings; additions with precomputed (y+x, y-x, 2dxy[, 2z]) points.
-# * Lazy reduction: a doubling or addition whose result only feeds a doubling leaves its
-#   products unreduced (pow() reduces them for free); T is only computed when an addition
-#   follows.
+# * Extended twisted Edwards coordinates (a = -1, Hisil-Wong-Carter-Dawson), kept as the
+#   factors (E, F, G, H) both formulas end with; doublings with four pow(x, 2, p)
+#   squarings; additions with precomputed (y+x, y-x, 2dxy[, 2z]) points. Products are
+#   formed unreduced where pow() or a reduction follows anyway (see _combine).
+# * The key's table is kept with its VerifyKey, and verify() keeps the last key's.
 # * Width-w NAF digits from the scalars' bytes with small integers only, in bytearrays.
 # * No int.bit_length (CircuitPython lacks it).
 #
@@ -97,14 +99,6 @@ def _decode_point(data):
     if (x & 1) != sign:
         x = p - x
     return x, y
-
-
-def _encode(X, Y, Z):
-    p = P
-    zi = pow(Z, p - 2, p)
-    x = X * zi % p
-    y = Y * zi % p
-    return (y | ((x & 1) << 255)).to_bytes(32, "little")
 
 
 def _add_ext(p1, p2):

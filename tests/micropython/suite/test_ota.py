@@ -74,6 +74,44 @@ def test_ed25519_rfc8032_vectors():
     _raises(ed25519.BadPublicKey, ed25519.VerifyKey, (2).to_bytes(32, "little"))
 
 
+def test_ed25519_half_size_and_full_length_paths_agree():
+    # RFC 8032 TEST 1: the half-size loop and the full-length loop reach the same answer.
+    s = int.from_bytes(RFC_SIG1[32:], "little")
+    h = int.from_bytes(SHA512(RFC_SIG1[:32] + PUB).digest(), "little") % ed25519.L
+    table = ed25519.VerifyKey(PUB)._table
+    rx, ry = ed25519._decode_point(RFC_SIG1[:32])
+    half = ed25519._half_size(h)
+    assert half is not None
+    assert ed25519._is_neutral(s, h, table, rx, ry, half)
+    assert ed25519._is_neutral(s, h, table, rx, ry, None)
+    assert not ed25519._is_neutral(s + 1, h, table, rx, ry, ed25519._half_size(h))
+    assert not ed25519._is_neutral(s + 1, h, table, rx, ry, None)
+
+
+def test_ed25519_lattice_reduction_edges():
+    L8 = 8 * ed25519.L
+    assert ed25519._half_size(0) == (0, 1)
+    assert ed25519._half_size(ed25519.L - 1) is None  # no short odd d: full-length path
+    h = 1
+    for _ in range(40):
+        h = (h * 0x9E3779B97F4A7C15 + 12345) % ed25519.L
+        c, d = ed25519._half_size(h)
+        assert (d * h - c) % L8 == 0 and d & 1 and 0 < d < ed25519.HALF_LIMIT
+        assert -ed25519.HALF_LIMIT < c < ed25519.HALF_LIMIT
+
+
+def test_ed25519_key_cache_and_verify_key():
+    key1 = ed25519.VerifyKey(PUB)
+    for _ in range(2):
+        assert ed25519.verify(PUB, b"", RFC_SIG1)
+        assert ed25519.verify(PUB2, b"\x72", RFC_SIG2)
+        assert not ed25519.verify(PUB, b"\x72", RFC_SIG2)
+        assert key1.verify(b"", RFC_SIG1)
+        assert not key1.verify(b"x", RFC_SIG1)
+    _raises(ed25519.BadPublicKey, ed25519.verify, (2).to_bytes(32, "little"), b"", RFC_SIG1)
+    assert ed25519.verify(PUB, b"", RFC_SIG1)
+
+
 def test_manifest_verifier():
     man = mf.verify(
         MANIFEST, MANIFEST_SIG, [PUB], board_id="fake_board", now=NOW, installed_version=1
