@@ -319,6 +319,9 @@ def test_memory_bomb_is_stopped(st, client):
         "local t = {} for i = 1, 1e9 do t[i] = i end",
         "local s = 'x' while true do s = s .. s end",
         "return string.rep('x', 1e9)",
+        # Tables built on the Python side (json.decode) count against the same cap.
+        "local s = '[' .. string.rep('1,', 1000000) .. '1]' return #json.decode(s)",
+        "local s = '[' .. string.rep('1,', 1000000) .. '1]' pcall(json.decode, s) return 1",
     ):
         r = execute(st, client, content=bomb)
         assert not r.success and "memory limit exceeded" in r.error, (bomb, r.error)
@@ -619,3 +622,18 @@ def test_ota_files_with_range(loki, tmp_path):
         resp, body = get(bad)
         assert resp.status == 404 and b"root:" not in body
     assert etag is None or etag.startswith('"')
+
+
+def test_big_parameters_never_crash_the_server(st, client, tmp_path):
+    r = execute(st, client, content="return #params.x", x="y" * 900_000)
+    assert r.success and r.output == "900000"
+    with LokiServer(str(tmp_path / "small"), port=0, limits=Limits(max_memory=1 << 20)) as srv:
+        with st.loki_connect.LokiServiceClientSync(srv.url, protocol=ProtocolType.GRPC_WEB) as c:
+            r = execute(st, c, content="return #params.x", x="y" * 600_000)
+            assert not r.success and "too large for the memory limit" in r.error
+            assert execute(st, c, content="return 'alive'").output == "alive"
+    # Over the 1 MiB request cap: refused before any Lua runs.
+    with pytest.raises(ConnectError) as info:
+        execute(st, client, content="return 1", x="y" * 2_000_000)
+    assert info.value.code == Code.RESOURCE_EXHAUSTED
+    assert execute(st, client, content="return 'alive'").output == "alive"

@@ -297,25 +297,78 @@ def lua_to_python(value, depth: int = 0):
     return out
 
 
-def python_to_lua(runtime, value, depth: int = 0):
+class ConversionGuard:
+    """Keeps Python-side table building inside the run's limits.
+
+    Lua's allocator fails softly when Python builds tables near ``max_memory`` (each
+    failed allocation runs an emergency GC, so a big conversion crawls instead of
+    failing) and the count hook never sees Python code: so every ``GUARD_EVERY`` values,
+    check the heap against 85 % of the cap, and the deadline.
+    """
+
+    GUARD_EVERY = 256
+
+    def __init__(self, runtime, budget: "Optional[_Budget]" = None):
+        self.runtime = runtime
+        self.budget = budget
+        self.limit = int(budget.limits.max_memory * 0.85) if budget else 0
+        self.count = 0
+
+    def step(self, nbytes: int = 0) -> None:
+        self.count += 1
+        if nbytes < 4096 and self.count % self.GUARD_EVERY:
+            return
+        if self.budget is None:
+            return
+        if self.runtime.get_memory_used() + nbytes > self.limit:
+            self.budget.trip(
+                "memory", f"memory limit exceeded ({self.budget.limits.max_memory} bytes)"
+            )
+            raise ValueError("memory limit exceeded while converting a value for Lua")
+        if self.budget.remaining() <= 0:
+            self.budget.trip(
+                "timeout", f"time limit exceeded ({self.budget.limits.max_seconds:.3g} s)"
+            )
+            raise ValueError("time limit exceeded while converting a value for Lua")
+
+
+def python_to_lua(runtime, value, depth: int = 0, guard: Optional[ConversionGuard] = None):
     """Convert JSON-like Python data into Lua values inside ``runtime``."""
     if depth > MAX_DEPTH:
         raise ValueError("value nesting too deep to convert")
+    if guard is None:
+        guard = ConversionGuard(runtime)
     if isinstance(value, str):
-        return value.encode("utf-8")
-    if value is None or isinstance(value, (bool, int, float, bytes)):
+        value = value.encode("utf-8")
+    if isinstance(value, bytes):
+        guard.step(len(value))
+        return value
+    guard.step()
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, dict):
         table = runtime.table()
         for key, item in value.items():
-            table[python_to_lua(runtime, key, depth + 1)] = python_to_lua(runtime, item, depth + 1)
+            lua_key = python_to_lua(runtime, key, depth + 1, guard)
+            table[lua_key] = python_to_lua(runtime, item, depth + 1, guard)
         return table
     if isinstance(value, (list, tuple)):
         table = runtime.table()
         for index, item in enumerate(value, 1):
-            table[index] = python_to_lua(runtime, item, depth + 1)
+            table[index] = python_to_lua(runtime, item, depth + 1, guard)
         return table
     raise ValueError(f"cannot convert {type(value).__name__} to a Lua value")
+
+
+def _approx_size(value) -> int:
+    """Rough Lua heap cost of JSON-like data (strings plus per-entry overhead)."""
+    if isinstance(value, (str, bytes)):
+        return len(value) + 32
+    if isinstance(value, dict):
+        return 64 + sum(_approx_size(k) + _approx_size(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return 64 + sum(_approx_size(v) for v in value)
+    return 16
 
 
 def render_value(value) -> str:
@@ -413,7 +466,10 @@ def run_script(
     def py_decode(text):
         try:
             data = json.loads(text.decode("utf-8", "replace"))
-            return (True, python_to_lua(box["runtime"], data))
+            return (
+                True,
+                python_to_lua(box["runtime"], data, 0, ConversionGuard(box["runtime"], budget)),
+            )
         except ValueError as exc:
             return (False, f"json.decode: {exc}".encode())
 
@@ -434,7 +490,10 @@ def run_script(
                 device_id.decode("utf-8", "replace") if isinstance(device_id, bytes) else "",
                 budget,
             )
-            return (True, python_to_lua(box["runtime"], result))
+            return (
+                True,
+                python_to_lua(box["runtime"], result, 0, ConversionGuard(box["runtime"], budget)),
+            )
         except Exception as exc:  # the message becomes a catchable Lua error
             return (False, str(exc).encode("utf-8", "replace"))
 
@@ -442,8 +501,19 @@ def run_script(
         _PRELUDE, budget.tick, py_out, py_encode, py_decode, py_device, HOOK_EVERY
     )
     try:
-        lua_params = python_to_lua(runtime, params or {})
-        lua_raw = python_to_lua(runtime, raw_params if raw_params is not None else (params or {}))
+        # These pushes happen outside any protected Lua call, where running out of Lua
+        # memory would abort the whole process: refuse oversized input up front.
+        raw = raw_params if raw_params is not None else (params or {})
+        needed = len(source) + 2 * _approx_size(params or {}) + 2 * _approx_size(raw)
+        if needed > (limits.max_memory - runtime.get_memory_used()) // 2:
+            raise ScriptFailure(
+                "memory",
+                f"script and parameters are too large for the memory limit"
+                f" ({limits.max_memory} bytes)",
+            )
+        guard = ConversionGuard(runtime, budget)
+        lua_params = python_to_lua(runtime, params or {}, 0, guard)
+        lua_raw = python_to_lua(runtime, raw, 0, guard)
         value = runner(
             source.encode("utf-8"), ("=" + chunkname).encode("utf-8"), lua_params, lua_raw
         )
@@ -464,7 +534,9 @@ def run_script(
         if message.startswith("syntax error: "):
             raise ScriptFailure("syntax_error", message[len("syntax error: ") :]) from None
         raise ScriptFailure("lua_error", message) from None
-    except ValueError as exc:  # the return value could not be converted
+    except ValueError as exc:  # a value could not be converted
+        if budget.tripped is not None:
+            raise ScriptFailure(*budget.tripped) from None
         raise ScriptFailure("lua_error", f"cannot return this value: {exc}") from None
     finally:
         budget.finished = True
