@@ -9,6 +9,8 @@ HOST = [
     "cryptography==50.0.2",
     "lupa==2.8",
     "sonora==0.2.3",
+    "grpcio==1.85.3",  # sonora imports grpc
+    "cheroot==11.1.2",
     "circup==3.1.0",
 ]
 TEST = [
