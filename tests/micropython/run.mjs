@@ -61,12 +61,59 @@ function mkdirs(FS, target) {
   }
 }
 
-function copyTree(FS, hostDir, target, onlyPy) {
+function copyTree(FS, hostDir, target, onlyPy, asOnBoard = false) {
   for (const rel of walk(hostDir, (p) => !onlyPy || p.endsWith(".py"))) {
     const dest = `${target}/${rel}`;
     mkdirs(FS, path.posix.dirname(dest));
-    FS.writeFile(dest, fs.readFileSync(path.join(hostDir, rel)));
+    const data = fs.readFileSync(path.join(hostDir, rel));
+    FS.writeFile(dest, asOnBoard && rel.endsWith(".py") ? withoutDocstrings(data.toString("utf8")) : data);
   }
+}
+
+// This WebAssembly build is MicroPython's "full features" variant: it keeps module and class
+// docstrings in RAM (MICROPY_ENABLE_DOC_STRING). CircuitPython boards, and mpy-cross for the
+// bundle's .mpy files, are built without it, so a board never holds them. Library sources
+// (jotunheim/ and the Adafruit libraries) get theirs blanked on the way in, line count kept,
+// so heap figures are a board's. A class left without a body gets `pass`.
+const DOC_START = /^(\s*)[rRuU]?("""|''')/;
+
+function blankString(lines, from) {
+  // Blank the triple-quoted string starting on line `from`; false if it is not a lone statement.
+  const m = lines[from].match(DOC_START);
+  const quote = m[2];
+  let end = from;
+  let tail = lines[from].slice(m[0].length);
+  while (!tail.includes(quote)) {
+    end += 1;
+    if (end >= lines.length) return false;
+    tail = lines[end];
+  }
+  const after = tail.slice(tail.indexOf(quote) + 3);
+  if (after.trim() !== "" && !after.trim().startsWith("#")) return false;
+  for (let k = from; k <= end; k++) lines[k] = "";
+  return true;
+}
+
+function nextCode(lines, i) {
+  while (i < lines.length && (lines[i].trim() === "" || lines[i].trim().startsWith("#"))) i++;
+  return i;
+}
+
+function withoutDocstrings(text) {
+  const lines = text.split("\n");
+  const first = nextCode(lines, 0);
+  if (first < lines.length && DOC_START.test(lines[first]) && !/^\s/.test(lines[first])) {
+    blankString(lines, first);
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const head = lines[i].match(/^(\s*)class\b[^#]*:\s*(#.*)?$/);
+    if (!head) continue;
+    const j = nextCode(lines, i + 1);
+    const m = j < lines.length && lines[j].match(DOC_START);
+    if (!m || m[1].length <= head[1].length) continue;
+    if (blankString(lines, j)) lines[j] = m[1] + "pass";
+  }
+  return lines.join("\n");
 }
 
 function sitePackages() {
@@ -92,7 +139,7 @@ function installLibs(FS) {
         text = text.split(from).join(to);
       }
       mkdirs(FS, path.posix.dirname(`/lib/${rel}`));
-      FS.writeFile(`/lib/${rel}`, text);
+      FS.writeFile(`/lib/${rel}`, withoutDocstrings(text));
     }
   }
 }
@@ -102,7 +149,7 @@ async function workerMain({ mounts, preloadFakes }) {
   const out = (line) => parentPort.postMessage({ t: "out", line });
   const mp = await loadMicroPython({ heapsize: HEAP_BYTES, stdout: out, stderr: out, linebuffer: true });
   const FS = mp.FS;
-  copyTree(FS, path.join(REPO, "jotunheim"), "/lib/jotunheim", true);
+  copyTree(FS, path.join(REPO, "jotunheim"), "/lib/jotunheim", true, true);
   installLibs(FS);
   copyTree(FS, path.join(HERE, "fakes"), "/fakes", true);
   copyTree(FS, path.join(HERE, "runner"), "/runner", true);
