@@ -19,6 +19,8 @@ internal table (Linux numbers) and ESP-IDF's newlib (e.g. ETIMEDOUT is 116 there
 consulted first, then both known tables.
 """
 
+from jotunheim.grpc.status import StatusCode as _Code  # gRPC status numbers, named once
+
 try:
     from typing import Optional  # noqa: F401
 except ImportError:
@@ -31,43 +33,24 @@ AUTH = "auth"
 BUG = "bug"
 CATEGORIES = (NETWORK, PROTOCOL, RESOURCE, AUTH, BUG)
 
-# gRPC status numbers (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
-OK = 0
-CANCELLED = 1
-UNKNOWN = 2
-INVALID_ARGUMENT = 3
-DEADLINE_EXCEEDED = 4
-NOT_FOUND = 5
-ALREADY_EXISTS = 6
-PERMISSION_DENIED = 7
-RESOURCE_EXHAUSTED = 8
-FAILED_PRECONDITION = 9
-ABORTED = 10
-OUT_OF_RANGE = 11
-UNIMPLEMENTED = 12
-INTERNAL = 13
-UNAVAILABLE = 14
-DATA_LOSS = 15
-UNAUTHENTICATED = 16
-
 # code: (category, retryable, suggested delay in seconds)
 _GRPC = {
-    CANCELLED: (NETWORK, False, 0.0),
-    UNKNOWN: (PROTOCOL, False, 0.0),
-    INVALID_ARGUMENT: (PROTOCOL, False, 0.0),
-    DEADLINE_EXCEEDED: (NETWORK, True, 0.5),
-    NOT_FOUND: (PROTOCOL, False, 0.0),
-    ALREADY_EXISTS: (PROTOCOL, False, 0.0),
-    PERMISSION_DENIED: (AUTH, False, 0.0),
-    RESOURCE_EXHAUSTED: (RESOURCE, True, 2.0),
-    FAILED_PRECONDITION: (PROTOCOL, False, 0.0),
-    ABORTED: (PROTOCOL, True, 0.2),
-    OUT_OF_RANGE: (PROTOCOL, False, 0.0),
-    UNIMPLEMENTED: (PROTOCOL, False, 0.0),
-    INTERNAL: (PROTOCOL, False, 0.0),
-    UNAVAILABLE: (NETWORK, True, 0.2),
-    DATA_LOSS: (PROTOCOL, False, 0.0),
-    UNAUTHENTICATED: (AUTH, False, 0.0),
+    _Code.CANCELLED: (NETWORK, False, 0.0),
+    _Code.UNKNOWN: (PROTOCOL, False, 0.0),
+    _Code.INVALID_ARGUMENT: (PROTOCOL, False, 0.0),
+    _Code.DEADLINE_EXCEEDED: (NETWORK, True, 0.5),
+    _Code.NOT_FOUND: (PROTOCOL, False, 0.0),
+    _Code.ALREADY_EXISTS: (PROTOCOL, False, 0.0),
+    _Code.PERMISSION_DENIED: (AUTH, False, 0.0),
+    _Code.RESOURCE_EXHAUSTED: (RESOURCE, True, 2.0),
+    _Code.FAILED_PRECONDITION: (PROTOCOL, False, 0.0),
+    _Code.ABORTED: (PROTOCOL, True, 0.2),
+    _Code.OUT_OF_RANGE: (PROTOCOL, False, 0.0),
+    _Code.UNIMPLEMENTED: (PROTOCOL, False, 0.0),
+    _Code.INTERNAL: (PROTOCOL, False, 0.0),
+    _Code.UNAVAILABLE: (NETWORK, True, 0.2),
+    _Code.DATA_LOSS: (PROTOCOL, False, 0.0),
+    _Code.UNAUTHENTICATED: (AUTH, False, 0.0),
 }
 
 _NET = (NETWORK, True, 0.2)
@@ -216,7 +199,7 @@ class ErrorHandler:
     # -- individual classifiers ------------------------------------------------------
     def classify_status(self, code: int, message: str = "") -> ErrorInfo:
         """A gRPC status number."""
-        if code == OK:
+        if code == _Code.OK:
             return ErrorInfo(BUG, False, 0.0, "status OK is not an error", code)
         category, retry, delay = _GRPC.get(code, (PROTOCOL, False, 0.0))
         return ErrorInfo(category, retry, delay, f"grpc status {code} {message}", code)
