@@ -28,7 +28,8 @@ MicroPython {version} (WebAssembly). Each module is measured on a fresh interpre
 already imported the CircuitPython fakes (firmware modules on a board), so a row includes the
 package `__init__` files and the jotunheim/Adafruit modules it imports. Collecting and reading
 are separate `runPython` calls, because in this build `gc.collect()` only takes effect once
-control returns to JavaScript. "Still held after unload" is what stays after removing the
+control returns to JavaScript. Module and class docstrings are blanked on the way in, as
+a board never holds them (this build keeps them: MICROPY_ENABLE_DOC_STRING). "Still held after unload" is what stays after removing the
 modules from `sys.modules` and collecting (interned names, which MicroPython never frees).
 Regenerate with `JOTUNHEIM_WRITE_BENCH=1 pytest tests/test_micropython_heap.py`.
 
