@@ -55,3 +55,12 @@ def test_heap_after_import_of_every_module():
         out.write_text(PREAMBLE.format(version="1.27.0") + "\n".join(table) + "\n")
     failed = [line for line in table if "ERROR" in line]
     assert proc.returncode == 0 and not failed, "modules that do not import:\n" + "\n".join(failed)
+    # Budgets (deterministic under the interpreter): the codec runtime and one contract
+    # module must stay small enough to leave a Pico W room for TLS and the user's code.
+    heap = {}
+    for line in table[2:]:
+        cells = [c.strip(" `") for c in line.strip("|").split("|")]
+        if cells[1].isdigit():
+            heap[cells[0]] = int(cells[1])
+    assert heap["jotunheim"] <= 1024, heap["jotunheim"]
+    assert heap["jotunheim.pb.loki"] < 12 * 1024, heap["jotunheim.pb.loki"]  # pb runtime + loki
