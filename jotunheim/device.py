@@ -24,7 +24,7 @@ from jotunheim.compat import IS_CPYTHON, free_memory, monotonic, monotonic_ms, s
 
 MAX_REQUESTS = 4  # requests served per step at most
 SAMPLE_INTERVAL = 5.0  # seconds between resource samples
-LOW_MEMORY = 8192  # free heap below this marks the device degraded
+LOW_MEMORY = 8192  # free heap below this marks the device degraded (see device_admin.status)
 
 try:
     from typing import Optional  # noqa: F401
@@ -235,23 +235,11 @@ class Device:
         (parsed as JSON when it is JSON)."""
 
         def run_script(**values):
-            return self._run_script(script, values)
+            from jotunheim.device_loki import run_script
+
+            return run_script(self, script, values)
 
         return self.registry.add_tool(name, run_script, description, params, **kwargs)
-
-    def _run_script(self, script, values):
-        import json
-
-        loki = self._loki_client()
-        if loki is None:
-            raise RuntimeError("no Loki configured: set network.loki_url in jotunheim.json")
-        response = loki.execute_script(script, values)
-        if not response.success:
-            raise RuntimeError("Loki script %s failed: %s" % (script, response.error))
-        try:
-            return json.loads(response.output)
-        except ValueError:
-            return response.output
 
     # ------------------------------------------------------------ wiring
 
@@ -276,17 +264,20 @@ class Device:
             max_params_bytes=self.settings.get("remote.max_request_bytes"),
             logger=self.logger,
         )
-        handler.add_command(
-            "reboot", self._cmd_reboot, owner_only=True, description="Restart after answering"
-        )
-        handler.add_command(
-            "reload_settings", self._cmd_reload, description="Re-read jotunheim.json"
-        )
-        handler.add_command("announce", self._cmd_announce, description="Re-send capabilities")
-        handler.add_command(
-            "ota_check", self._cmd_ota, owner_only=True, description="Look for an update"
-        )
+        for name, owner_only, description in _COMMANDS:
+            handler.add_command(
+                name, self._command(name), owner_only=owner_only, description=description
+            )
         return handler
+
+    def _command(self, name):
+        # Device commands run rarely: their code (jotunheim.device_admin) loads on first use.
+        def run(params, context):
+            from jotunheim import device_admin
+
+            return getattr(device_admin, "cmd_" + name)(self, params, context)
+
+        return run
 
     @property
     def builder(self):
@@ -326,69 +317,14 @@ class Device:
 
     def capabilities(self):
         """The current ``JotunheimCapabilities`` (cached until something changes)."""
-        return self._propagator().capabilities()
+        from jotunheim.device_loki import propagator
 
-    def _build_capabilities(self):
-        return self.builder.build(self.registry)
-
-    def _propagator(self):
-        if self.propagator is None:
-            from jotunheim.capability.propagator import CapabilityPropagator
-
-            self.propagator = CapabilityPropagator(
-                self._build_capabilities,
-                self._announce_to_loki,
-                cache_ttl=self.settings.get("capabilities.announce_interval"),
-                clock=self.clock,
-            )
-        return self.propagator
+        return propagator(self).capabilities()
 
     def _einherjar(self):
-        return self._negotiator().einherjar_response()
+        from jotunheim.device_loki import negotiator
 
-    def _negotiator(self):
-        if self.negotiator is None:
-            from jotunheim.capability.negotiator import Negotiator
-            from jotunheim.resilience.retry import RetryManager
-
-            self.negotiator = Negotiator(
-                self.registry,
-                capabilities=self.capabilities,
-                device_address=self.address,
-                script_prefix=self.script_prefix,
-                timeout=min(5.0, self.settings.get("network.request_timeout")),
-                retry=RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
-                deadline=30.0,
-            )
-        return self.negotiator
-
-    def _resilience(self):
-        if self.resilience is None:
-            from jotunheim.resilience.manager import ConnectionResilienceManager
-
-            self.resilience = ConnectionResilienceManager.from_settings(
-                self.settings.get("network.resilience"), clock=self.clock
-            )
-        return self.resilience
-
-    def _loki_client(self):
-        url = self.loki_url
-        if not url:
-            return self.loki  # an injected client without a URL
-        if self.loki is None or self._loki_client_url != url:
-            from jotunheim.loki import LokiClient
-
-            ca = self.loader.read_ca_pem() if self.loader is not None else None
-            if self.loki is not None and self._loki_client_url is not None:
-                self.loki.close()
-            self.loki = LokiClient(
-                url,
-                token=self._token("loki_token", "JOTUNHEIM_LOKI_TOKEN"),
-                timeout=self.settings.get("network.request_timeout"),
-                ca_cert=ca,
-            )
-            self._loki_client_url = url
-        return self.loki
+        return negotiator(self).einherjar_response()
 
     def _registry_changed(self, reason):
         self._dirty = True
@@ -545,18 +481,9 @@ class Device:
     def _task_ota(self):
         if not self.settings.get("ota.enabled"):
             return False
-        if self._next["ota"] is None:
-            # First check a while after boot, not in the middle of joining.
-            self._next["ota"] = self.clock() + 60.0
-            return False
-        if not self._due("ota", self.settings.get("ota.check_interval")):
-            return False
-        try:
-            self.last_ota = self.ota_check({"install": True})
-        except Exception as exc:  # noqa: BLE001 - logged, retried next interval
-            self.last_ota = {"error": "%s: %s" % (type(exc).__name__, exc)}
-            self.logger.error("OTA check failed: %s" % self.last_ota["error"])
-        return True
+        from jotunheim.device_admin import task_ota
+
+        return task_ota(self)
 
     def _task_loki(self):
         if not self.loki_url and self.loki is None:
@@ -565,72 +492,9 @@ class Device:
             return False
         if self.server is None or not self.network.connected:
             return False
-        manager = self._resilience()
-        if not manager.ready("loki"):
-            return False
-        if self.loki_state != "ok":
-            self._connect_loki()
-            return True
-        if self._dirty:
-            self._dirty = False
-            self._guard(lambda: self._propagator().on_change("registry"))
-            return True
-        if self._due("loki", self.settings.get("capabilities.announce_interval")):
-            self._guard(self._heartbeat)
-            return True
-        return False
+        from jotunheim.device_loki import task
 
-    def _connect_loki(self):
-        self._dirty = False
-        ok = self._guard(self._propagator().on_connect)
-        if ok:
-            self._next["loki"] = self.clock() + self.settings.get("capabilities.announce_interval")
-            self._confirm_health()
-
-    def _guard(self, fn):
-        # A failure marks Loki offline and backs off; the device keeps serving.
-        manager = self._resilience()
-        try:
-            fn()
-        except Exception as exc:  # noqa: BLE001
-            manager.record_failure("loki", exc)
-            self.loki_state = "offline"
-            self.loki_error = "%s: %s" % (type(exc).__name__, exc)
-            if self.propagator is not None:
-                self.propagator.on_disconnect()
-            self.logger.warning("Loki: " + self.loki_error)
-            return False
-        manager.record_success("loki")
-        self.loki_state = "ok"
-        self.loki_error = None
-        return True
-
-    def _announce_to_loki(self, event, announcement):
-        # CapabilityPropagator's transport: Loki learns our tools by RegisterScript.
-        loki = self._loki_client()
-        loki.get_capabilities(timeout=min(3.0, self.settings.get("network.request_timeout")))
-        result = self._negotiator().negotiate(loki, self.address)
-        self.last_negotiation = result
-        if result.failed and not result.registered:
-            raise RuntimeError("Loki registered no tool: %s" % result.failed[0][1])
-
-    def _heartbeat(self):
-        loki = self._loki_client()
-        caps = loki.get_capabilities()
-        known = [c.script_name for c in caps.capabilities]
-        wanted = [
-            r.name
-            for r in self.registry.to_loki_register_requests(
-                self.address, prefix=self.script_prefix
-            )
-        ]
-        missing = [name for name in wanted if name not in known]
-        if missing:
-            # Loki restarted or lost our scripts: register again.
-            self.logger.info("Loki lacks %d of our scripts; re-registering" % len(missing))
-            self._propagator().on_connect()
-        else:
-            self._propagator().poll()
+        return task(self)
 
     def _confirm_health(self):
         # After an OTA update the first boot is a trial: confirm once we work (serving,
@@ -644,19 +508,13 @@ class Device:
             os.stat(self.root.rstrip("/") + "/.ota/state.json")
         except OSError:
             return
-        try:
-            from jotunheim.ota.installer import Installer
+        from jotunheim.device_admin import confirm_health
 
-            installer = Installer(self.root)
-            state = installer.state
-            if state.get("trial") or state.get("announce"):
-                installer.confirm()
-                self._dirty = True  # new version: capabilities may have changed
-                self.logger.info("OTA: running version confirmed healthy")
-        except Exception as exc:  # noqa: BLE001
-            self.logger.error("OTA confirm failed: %s" % exc)
+        confirm_health(self)
 
     # ------------------------------------------------------------ resources and status
+    # The rarely used methods below run code from jotunheim.device_admin (loaded on first
+    # use, so a board that never calls them never holds it).
 
     def sample_resources(self):
         """Refresh free heap, CPU share and bandwidth figures (also done every 5 s)."""
@@ -670,7 +528,9 @@ class Device:
         tx = self.counter.tx if self.counter is not None else 0
         out["free_heap"] = free_memory()  # None on CPython: no fixed heap there
         if IS_CPYTHON:
-            out["host_rss_bytes"] = _host_rss()
+            from jotunheim.device_admin import host_rss
+
+            out["host_rss_bytes"] = host_rss()
         if elapsed > 0:
             out["cpu_load"] = round(min(1.0, (self._busy_ms - busy_start) / elapsed), 3)
             out["rx_bytes_per_s"] = round((rx - last_rx) * 1000.0 / elapsed, 1)
@@ -683,47 +543,15 @@ class Device:
 
     def status(self):
         """``ok``, ``degraded`` (something needs a look) or ``offline-loki``."""
-        if self.loki_state == "offline":
-            return "offline-loki"
-        if self.loader is not None and self.loader.last_error:
-            return "degraded"
-        if self.last_negotiation is not None and self.last_negotiation.failed:
-            return "degraded"
-        free = self.resources.get("free_heap")
-        if free is not None and not IS_CPYTHON and free < LOW_MEMORY:
-            return "degraded"
-        return "ok"
+        from jotunheim.device_admin import status
+
+        return status(self)
 
     def status_info(self):
         """Everything GetDeviceStatus reports besides the capabilities."""
-        from jotunheim import log
+        from jotunheim.device_admin import status_info
 
-        if not self.resources:
-            self.sample_resources()
-        negotiation = self.last_negotiation
-        loki = {"url": self.loki_url, "state": self.loki_state, "error": self.loki_error}
-        if negotiation is not None:
-            loki["registered"] = len(negotiation.registered)
-            loki["failed"] = [list(item) for item in negotiation.failed]
-        if self.resilience is not None:
-            loki["endpoint"] = self.resilience.endpoint("loki").as_dict()
-        ring = log.error_ring()
-        info = {
-            "status": self.status(),
-            "address": self.address,
-            "uptime_s": int(self.clock() - self.started_at),
-            "reboots": self.reboots,
-            "network": self.network.status_dict() if self.network is not None else None,
-            "loki": loki,
-            "resources": dict(self.resources),
-            "settings": self.loader.as_dict() if self.loader is not None else None,
-            "errors": ring.entries()[-5:] if ring is not None else [],
-        }
-        if self.last_ota is not None:
-            info["ota"] = self.last_ota
-        return info
-
-    # ------------------------------------------------------------ settings
+        return status_info(self)
 
     def _refresh_tokens(self):
         token = self._token("token", "JOTUNHEIM_TOKEN")
@@ -733,127 +561,33 @@ class Device:
             self.handler.configure(token=token, owner_token=owner)
 
     def _settings_changed(self, sections, settings):
-        from jotunheim import log
+        from jotunheim.device_admin import settings_changed
 
-        self.settings = settings
-        if "logging" in sections:
-            log.apply_settings(settings.section("logging"))
-        if "remote" in sections:
-            self.handler.limiter.configure(settings.get("remote.rate_limit_per_minute"))
-            self.handler.max_params_bytes = settings.get("remote.max_request_bytes")
-            if self.server is not None:
-                self.server.max_request_size = settings.get("remote.max_request_bytes")
-                self.server.http.max_body = self.server.max_request_size
-        if "network" in sections:
-            if self.resilience is not None:
-                self.resilience.configure(settings.get("network.resilience"))
-            if self._loki_url is None and self._loki_client_url != self.loki_url:
-                self.loki_state = "offline" if self.loki_url else "none"
-        if "capabilities" in sections or "resources" in sections:
-            self.builder.settings = settings
-            self._registry_changed("settings")
-        self._refresh_tokens()
-        self.logger.info("settings changed: " + ", ".join(sections))
-
-    # ------------------------------------------------------------ commands
-
-    def _cmd_reboot(self, params, context):
-        self.handler.defer(self.reboot)
-        return {"rebooting": True, "after": "this answer"}
+        settings_changed(self, sections, settings)
 
     def reboot(self):
         """Restart the board (or, on CPython, restart this Device in place)."""
-        self.reboots += 1
-        if self._reboot is not None:
-            return self._reboot()
-        if not IS_CPYTHON:
-            try:
-                import microcontroller
-            except ImportError:
-                microcontroller = None
-            if microcontroller is not None:
-                microcontroller.reset()
-                return None
-        return self.soft_restart()
+        from jotunheim.device_admin import reboot
+
+        return reboot(self)
 
     def soft_restart(self):
         """Re-read settings, restart the server on the same port, re-announce to Loki."""
-        self._stop_server()
-        if self.loader is not None:
-            self.loader.reload()
-        self._running = False
-        self._net_joins = -1
-        self.loki_state = "none"
-        self.propagator = None
-        self.negotiator = None
-        self._health_done = False
-        self.start()
+        from jotunheim.device_admin import soft_restart
 
-    def _cmd_reload(self, params, context):
-        if self.loader is None:
-            raise ValueError("this device was given fixed settings; nothing to reload")
-        changed = self.loader.reload()
-        self._refresh_tokens()
-        if self.loader.last_error:
-            raise ValueError(self.loader.last_error)
-        return {"changed": changed, "source": self.loader.source}
-
-    def _cmd_announce(self, params, context):
-        if not self.loki_url and self.loki is None:
-            return {"announced": False, "reason": "no Loki configured (network.loki_url)"}
-        self._propagator().invalidate("announce")
-        ok = self._guard(self._propagator().on_connect)
-        result = self.last_negotiation
-        out = {"announced": ok, "error": self.loki_error}
-        if result is not None:
-            out["registered"] = result.registered
-            out["failed"] = [list(item) for item in result.failed]
-        return out
-
-    def _cmd_ota(self, params, context):
-        result = self.ota_check(params)
-        self.last_ota = result
-        return result
+        soft_restart(self)
 
     def ota_check(self, params=None):
         """Look for an update (``{"install": true}`` also installs it and reboots)."""
-        params = params or {}
-        if self._ota_check is not None:
-            return self._ota_check(params)
-        return self._default_ota_check(params)
+        from jotunheim.device_admin import ota_check
 
-    def _default_ota_check(self, params):
-        url = self.settings.get("ota.manifest_url")
-        if not url:
-            raise ValueError("OTA is not configured: set ota.manifest_url in jotunheim.json")
-        if not self.ota_keys:
-            raise ValueError("no OTA public key: pass ota_keys=[...] to Device")
-        from jotunheim.ota import errors
-        from jotunheim.ota.fetcher import Fetcher
-
-        fetcher = Fetcher(
-            url, self.ota_keys, root=self.root, board_id=self.builder.detect()["board_id"] or None
-        )
-        installed = fetcher.installer.state["version"]
-        try:
-            manifest = fetcher.check()
-        except errors.NotNewer:
-            return {"update": False, "installed": installed}
-        out = {"update": True, "installed": installed, "available": manifest.version}
-        if params.get("install"):
-            fetcher.download(manifest)
-            fetcher.installer.activate(manifest)
-            out["installed"] = manifest.version
-            self.handler.defer(self.reboot)
-            out["rebooting"] = True
-        return out
+        return ota_check(self, params)
 
 
-def _host_rss():
-    # The simulator's memory use (CPython has no heap figure like gc.mem_free()).
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    except (ImportError, AttributeError):
-        return None
+# Device commands (name, owner only, description); jotunheim.device_admin.cmd_<name> runs one.
+_COMMANDS = (
+    ("reboot", True, "Restart after answering"),
+    ("reload_settings", False, "Re-read jotunheim.json"),
+    ("announce", False, "Re-send capabilities"),
+    ("ota_check", True, "Look for an update"),
+)
