@@ -31,15 +31,9 @@ unless the caller passes ``allow_user_only=True`` (the device owner's own comman
 """
 
 from jotunheim.capability.schema import (
-    ARRAY,
-    BOOLEAN,
-    NUMBER,
     OBJECT,
-    STRING,
-    Field,
     ToolParameterError,
     UnknownToolError,
-    json_text,
     slug,
     validate,
 )
@@ -50,13 +44,18 @@ GPIO = "gpio"
 SYSTEM = "system"
 CUSTOM = "custom"
 
-_JSON_SCHEMA_TYPES = {
-    NUMBER: "number",
-    BOOLEAN: "boolean",
-    STRING: "string",
-    OBJECT: "object",
-    ARRAY: "array",
-}
+# Rarely needed code lives in modules loaded on first use (RAM on a board):
+# jotunheim.capability.export (protocol messages for Loki, Einherjar, capabilities) and
+# jotunheim.capability.tools_extra (raw GPIO, generic part tools, system tools).
+
+
+def __getattr__(name):
+    # lua_string and forwarding_script used to live here; importing them still works.
+    if name in ("lua_string", "forwarding_script"):
+        from jotunheim.capability import export
+
+        return getattr(export, name)
+    raise AttributeError(name)
 
 
 class ToolPermissionError(Exception):
@@ -100,100 +99,22 @@ class Tool:
 
     def to_capability(self):
         """``jotunheim.capability.Tool`` with every schema field."""
-        from jotunheim.pb import jotunheim_capability as cap
+        from jotunheim.capability.export import to_capability
 
-        params = []
-        for f in self.params:
-            params.append(
-                cap.ParameterDefinition(
-                    name=f.name,
-                    type=f.type,
-                    required=f.required,
-                    description=f.description,
-                    minimum=None if f.minimum is None else float(f.minimum),
-                    maximum=None if f.maximum is None else float(f.maximum),
-                    enum_values=[_enum_text(v) for v in f.enum] if f.enum else [],
-                    unit=f.unit,
-                    default_value=json_text(f.default),
-                )
-            )
-        return cap.Tool(
-            name=self.name,
-            description=self.description,
-            parameters=params,
-            return_type=self.return_type,
-            user_only=self.user_only,
-            unit=self.unit,
-        )
+        return to_capability(self)
 
     def loki_parameters(self):
         """``loki.ParameterDefinition`` list; range, enum, unit and default go into the
         description since Loki's schema has no fields for them."""
-        from jotunheim.pb import loki
+        from jotunheim.capability.export import loki_parameters
 
-        return [
-            loki.ParameterDefinition(
-                name=f.name, type=f.type, required=f.required, description=f.summary()
-            )
-            for f in self.params
-        ]
+        return loki_parameters(self)
 
     def to_einherjar(self):
         """``einherjar.FunctionDefinition`` (JSON Schema type names, enum values)."""
-        from jotunheim.pb import einherjar
+        from jotunheim.capability.export import to_einherjar
 
-        params = [
-            einherjar.ParameterDefinition(
-                name=f.name,
-                type=_JSON_SCHEMA_TYPES[f.type],
-                description=f.summary(),
-                required=f.required,
-                enum_values=[_enum_text(v) for v in f.enum] if f.enum else [],
-            )
-            for f in self.params
-        ]
-        keywords = [k for k in (slug(self.part), self.instance, self.unit) if k]
-        return einherjar.FunctionDefinition(
-            name=self.name,
-            description=self.description,
-            parameters=params,
-            return_type=_JSON_SCHEMA_TYPES.get(self.return_type, self.return_type),
-            capabilities=[self.kind],
-            responsibility_keywords=keywords,
-        )
-
-
-def _enum_text(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return str(value)
-
-
-def lua_string(text):
-    """A Lua double-quoted string literal for ``text``."""
-    out = ['"']
-    for ch in text:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ord(ch) < 32:
-            out.append("\\%03d" % ord(ch))
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def forwarding_script(device_address, tool_name, device_id=""):
-    """The Lua body Loki runs for a device tool: forward the call (with its ``params``) to
-    the device's CallTool with ``device.call(address, tool, params[, device_id])``."""
-    args = [lua_string(device_address), lua_string(tool_name), "params"]
-    if device_id:
-        args.append(lua_string(device_id))
-    return "return device.call(%s)" % ", ".join(args)
+        return to_einherjar(self)
 
 
 class ToolRegistry:
@@ -297,67 +218,17 @@ class ToolRegistry:
     def add_system_tools(self, *, reboot=None, ota_update=None):
         """The user-only ``reboot`` tool (default: ``microcontroller.reset``) and, when
         ``ota_update`` is given, ``ota_update(manifest_url)``."""
+        from jotunheim.capability.tools_extra import add_system_tools
 
-        def do_reboot():
-            if reboot is not None:
-                return reboot()
-            import microcontroller
-
-            microcontroller.reset()
-            return None
-
-        self.add_tool("reboot", do_reboot, "Restart the device", (), True, kind=SYSTEM)
-        if ota_update is not None:
-            self.add_tool(
-                "ota_update",
-                ota_update,
-                "Install a signed firmware update from a manifest URL",
-                (Field("manifest_url", STRING, required=True, description="Manifest URL"),),
-                True,
-                kind=SYSTEM,
-            )
+        add_system_tools(self, reboot, ota_update)
 
     def allow_gpio(self, pins, *, user_only=True, board=None):
         """Offer ``gpio_read``/``gpio_write`` for ``pins``: pin numbers, board pin names
         ("D4", "GP15") or pin objects, or a dict ``{number: pin}``. Raw GPIO is user-only
         unless ``user_only=False``. An empty list removes the GPIO tools."""
-        allowed = {}
-        if isinstance(pins, dict):
-            allowed.update(pins)
-        else:
-            for item in pins:
-                number, obj = self._resolve_pin(item, board)
-                allowed[number] = obj
-        for number in list(self._gpio_io):
-            if number not in allowed:
-                # Release pins no longer offered, so user code can claim them.
-                io = self._gpio_io.pop(number)
-                if hasattr(io, "deinit"):
-                    io.deinit()
-        self._gpio = allowed
-        self._gpio_user_only = user_only
-        self._changed("gpio_changed")
+        from jotunheim.capability.tools_extra import allow_gpio
 
-    def _resolve_pin(self, item, board):
-        from jotunheim.capability import pins
-
-        if isinstance(item, int) and not isinstance(item, bool):
-            table = pins.numbered_pins(board or _import_board(), _import_microcontroller())
-            if item not in table:
-                raise ValueError("pin %d is not a pin of this board" % item)
-            return item, table[item][1]
-        if isinstance(item, str):
-            board = board or _import_board()
-            obj = getattr(board, item, None)
-            if obj is None:
-                raise ValueError("board has no pin %r" % item)
-            item = obj
-        for number, _, obj in pins.board_pins(board or _import_board(), _import_microcontroller()):
-            if obj is item:
-                if number is None:
-                    raise ValueError("no pin number known for %r" % item)
-                return number, obj
-        raise ValueError("%r is not a pin of this board" % (item,))
+        allow_gpio(self, pins, user_only, board)
 
     def _check_names(self, added_to):
         """Build the tool table now, so a name clash is refused by the call that causes it
@@ -435,23 +306,11 @@ class ToolRegistry:
         script forwards the call to ``device_address`` (``host:port``) with
         ``device.call`` (naming ``device_id`` when given). Loki script names are global:
         ``prefix`` keeps two devices' ``set_led`` apart."""
-        from jotunheim.pb import loki
+        from jotunheim.capability.export import loki_register_requests
 
-        out = []
-        for tool in self.tools():
-            if tool.user_only and not include_user_only:
-                continue
-            out.append(
-                loki.RegisterScriptRequest(
-                    name=prefix + tool.name,
-                    description=tool.description,
-                    language="lua",
-                    parameters=tool.loki_parameters(),
-                    return_type=tool.return_type,
-                    inline_script=forwarding_script(device_address, tool.name, device_id),
-                )
-            )
-        return out
+        return loki_register_requests(
+            self.tools(), device_address, prefix, device_id, include_user_only
+        )
 
     def to_einherjar_functions(self, *, include_user_only=False):
         return [t.to_einherjar() for t in self.tools() if include_user_only or not t.user_only]
@@ -484,67 +343,20 @@ class ToolRegistry:
                 tools = _actuator_tools(name, driver, part, suffix)
             for tool in tools:
                 _put(table, tool)
-        if generic_sensors:
-            _put(table, _generic_sensor_tool(generic_sensors))
-        if generic_actuators:
-            for tool in _generic_actuator_tools(generic_actuators):
-                _put(table, tool)
-        if self._gpio:
-            for tool in self._gpio_tools():
-                _put(table, tool)
+        if generic_sensors or generic_actuators or self._gpio:
+            from jotunheim.capability import tools_extra as extra
+
+            if generic_sensors:
+                _put(table, extra.generic_sensor_tool(generic_sensors))
+            if generic_actuators:
+                for tool in extra.generic_actuator_tools(generic_actuators):
+                    _put(table, tool)
+            if self._gpio:
+                for tool in extra.gpio_tools(self):
+                    _put(table, tool)
         for tool in self._custom:
             _put(table, tool)
         return table
-
-    def _gpio_tools(self):
-        numbers = [str(n) for n in sorted(self._gpio)]
-        pin = Field("pin", NUMBER, enum=numbers, required=True, description="GPIO pin number")
-        level = Field("value", BOOLEAN, required=True, description="Output level")
-        return (
-            Tool(
-                "gpio_read",
-                lambda v: self._gpio_read(int(v["pin"])),
-                description="Read the level of an allowed GPIO pin",
-                params=(pin,),
-                return_type=BOOLEAN,
-                user_only=self._gpio_user_only,
-                kind=GPIO,
-            ),
-            Tool(
-                "gpio_write",
-                lambda v: self._gpio_write(int(v["pin"]), v["value"]),
-                description="Drive an allowed GPIO pin high (true) or low (false)",
-                params=(pin, level),
-                return_type=BOOLEAN,
-                user_only=self._gpio_user_only,
-                kind=GPIO,
-            ),
-        )
-
-    def _gpio_pin_io(self, number, output):
-        io = self._gpio_io.get(number)
-        if io is None:
-            pin = self._gpio[number]
-            if self._gpio_factory is not None:
-                io = self._gpio_factory(pin)
-            else:
-                import digitalio
-
-                io = digitalio.DigitalInOut(pin)
-            if not output and hasattr(io, "switch_to_input"):
-                io.switch_to_input()
-            self._gpio_io[number] = io
-        if output and hasattr(io, "switch_to_output"):
-            io.switch_to_output()
-        return io
-
-    def _gpio_read(self, number):
-        return bool(self._gpio_pin_io(number, False).value)
-
-    def _gpio_write(self, number, value):
-        io = self._gpio_pin_io(number, True)
-        io.value = value
-        return bool(value)
 
 
 def _declared(driver, kind):
@@ -623,62 +435,6 @@ def _actuator_tools(name, driver, part, suffix):
     return out
 
 
-def _generic_sensor_tool(entries):
-    by_name = {}
-    for name, driver in entries:
-        by_name[name] = driver
-    names = [n for n, _ in entries]
-
-    def handler(values):
-        return by_name[values["sensor"]].read()
-
-    return Tool(
-        "read_sensor",
-        handler,
-        description="Read every value of a sensor that has no tool of its own",
-        params=(Field("sensor", STRING, enum=names, required=True, description="Sensor name"),),
-        kind=SENSOR,
-    )
-
-
-def _generic_actuator_tools(entries):
-    by_name = {}
-    for name, driver in entries:
-        by_name[name] = driver
-    names = [n for n, _ in entries]
-    which = Field("actuator", STRING, enum=names, required=True, description="Actuator name")
-
-    def set_handler(values):
-        return by_name[values["actuator"]].set(**values["values"])
-
-    out = [
-        Tool(
-            "set_actuator",
-            set_handler,
-            description="Set an actuator that has no tool of its own",
-            params=(
-                which,
-                Field("values", OBJECT, required=True, description="Settings as an object"),
-            ),
-            kind=ACTUATOR,
-        )
-    ]
-    stateful = [n for n, d in entries if callable(getattr(d, "state", None))]
-    if stateful:
-        out.append(
-            Tool(
-                "get_actuator_state",
-                lambda values: by_name[values["actuator"]].state(),
-                description="Current state of an actuator that has no tool of its own",
-                params=(
-                    Field("actuator", STRING, enum=stateful, required=True, description="Actuator"),
-                ),
-                kind=ACTUATOR,
-            )
-        )
-    return out
-
-
 def _parse_json_params(tool_name, text):
     import json
 
@@ -690,18 +446,3 @@ def _parse_json_params(tool_name, text):
         return json.loads(text)
     except ValueError:
         raise ToolParameterError(tool_name, None, "a JSON object of parameters", "invalid JSON")
-
-
-def _import_board():
-    import board
-
-    return board
-
-
-def _import_microcontroller():
-    try:
-        import microcontroller
-
-        return microcontroller
-    except ImportError:
-        return None
