@@ -10,10 +10,11 @@ import pytest
 
 from jotunheim.settings import schema
 from jotunheim.settings.loader import SettingsLoader, schema_paths
-from jotunheim.settings.schema import SCHEMA, defaults, get_path, set_path
+from jotunheim.settings.schema import defaults, get_path, rows, set_path
 from jotunheim.settings.secrets import Secrets, parse_toml
 from jotunheim.settings.validator import SettingsError, check, validate
 
+SCHEMA = tuple(rows())  # (path, type, default, low, high, choices) per key
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 
 

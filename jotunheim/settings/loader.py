@@ -16,16 +16,8 @@ import json
 import os
 
 from jotunheim.compat import monotonic
-from jotunheim.settings.schema import (
-    SCHEMA,
-    SECTIONS,
-    TOML_KEYS,
-    defaults,
-    get_path,
-    is_secret_name,
-)
+from jotunheim.settings.schema import SECTIONS, TOML_KEYS, defaults, get_path, is_secret_name, rows
 from jotunheim.settings.secrets import Secrets, default_root, join
-from jotunheim.settings.validator import validate
 
 FILENAME = "jotunheim.json"
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
@@ -169,6 +161,9 @@ class SettingsLoader:
             return self._fail(
                 "{} is not valid JSON ({}); keeping the previous settings".format(self.path, exc)
             )
+        # Imported here: the validator is needed only when there is a file to read.
+        from jotunheim.settings.validator import validate  # noqa: PLC0415
+
         data, errors = validate(raw)
         if errors:
             lines = [
@@ -242,4 +237,4 @@ class SettingsLoader:
 
 def schema_paths() -> list:
     """Every key path in the schema (docs and tests use it)."""
-    return [row[0] for row in SCHEMA]
+    return [row[0] for row in rows()]

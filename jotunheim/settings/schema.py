@@ -1,6 +1,6 @@
 """The settings schema: one row per key, so validation, defaults and docs share one table.
 
-Row: ``(path, type, default, low, high, choices)``
+:func:`rows` yields ``(path, type, default, low, high, choices)`` per key:
 
 - types: ``bool``; ``int``; ``num`` (int or float); ``str`` (low/high bound its length);
   ``url`` (empty, or ``http://`` / ``https://`` with a host); ``ints`` (list of int, low/high
@@ -9,49 +9,50 @@ Row: ``(path, type, default, low, high, choices)``
 - ``choices`` for ``str``: the allowed values.
 """
 
-SCHEMA = (
-    ("version", "int", 1, 1, 1, None),
-    ("capabilities.device_name", "str", "jotunheim", 1, 64, None),
-    ("capabilities.device_id", "str", "", 0, 64, None),
-    ("capabilities.device_type", "str", "circuitpython", 1, 32, None),
-    ("capabilities.announce_interval", "int", 300, 10, 86400, None),
-    ("capabilities.features.streaming", "bool", True, None, None, None),
-    ("capabilities.features.compression", "bool", False, None, None, None),
-    ("capabilities.features.encryption", "bool", False, None, None, None),
-    ("network.loki_url", "url", "", 0, 200, None),
-    ("network.ca_cert_file", "str", "", 0, 64, None),
-    ("network.hostname", "str", "", 0, 32, None),
-    ("network.connect_timeout", "num", 15, 1, 120, None),
-    ("network.request_timeout", "num", 10, 0.5, 300, None),
-    ("network.probe_interval", "num", 30, 0, 3600, None),
-    ("network.wifi_networks", "wifi", [], None, None, 8),
-    ("network.resilience.retries", "int", 3, 0, 10, None),
-    ("network.resilience.base_delay", "num", 0.5, 0.01, 60, None),
-    ("network.resilience.max_delay", "num", 30, 0.1, 3600, None),
-    ("network.resilience.jitter", "bool", True, None, None, None),
-    ("network.resilience.breaker_threshold", "int", 5, 1, 100, None),
-    ("network.resilience.breaker_cooldown", "num", 30, 1, 3600, None),
-    ("resources.max_memory_kb", "int", 0, 0, 65536, None),
-    ("resources.max_cpu_percent", "int", 0, 0, 100, None),
-    ("resources.max_concurrent_tools", "int", 2, 1, 16, None),
-    ("resources.bandwidth_limit_kbps", "int", 0, 0, 100000, None),
-    ("ota.enabled", "bool", False, None, None, None),
-    ("ota.manifest_url", "url", "", 0, 200, None),
-    ("ota.check_interval", "int", 3600, 60, 604800, None),
-    ("ota.key_id", "str", "", 0, 64, None),
-    ("ota.trial_boots", "int", 3, 1, 10, None),
-    ("ota.confirm_window", "int", 120, 10, 3600, None),
-    ("remote.enabled", "bool", True, None, None, None),
-    ("remote.listen_port", "int", 8080, 1, 65535, None),
-    ("remote.rate_limit_per_minute", "int", 60, 0, 10000, None),
-    ("remote.max_request_bytes", "int", 4096, 256, 65536, None),
-    ("remote.allowed_gpio_pins", "ints", [], 0, 255, 64),
-    ("logging.level", "str", "WARNING", None, None, ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
-    ("logging.ring_size", "int", 16, 0, 64, None),
-)  # fmt: skip
-
-# Keys of one wifi_networks entry: name -> (type, low, high).
-WIFI_ENTRY = {"ssid": ("str", 1, 32), "password_setting": ("str", 1, 64)}
+# The table is text parsed on demand: a tuple of 38 tuples built at import would hold
+# several KB of a board's heap for the whole run; this string costs its length.
+# One key per line: path type default [low high [choices]]; "-" = none, "" = empty string,
+# [] = empty list, choices of a str are comma-separated.
+_TABLE = """\
+version int 1 1 1
+capabilities.device_name str jotunheim 1 64
+capabilities.device_id str "" 0 64
+capabilities.device_type str circuitpython 1 32
+capabilities.announce_interval int 300 10 86400
+capabilities.features.streaming bool true
+capabilities.features.compression bool false
+capabilities.features.encryption bool false
+network.loki_url url "" 0 200
+network.ca_cert_file str "" 0 64
+network.hostname str "" 0 32
+network.connect_timeout num 15 1 120
+network.request_timeout num 10 0.5 300
+network.probe_interval num 30 0 3600
+network.wifi_networks wifi [] - - 8
+network.resilience.retries int 3 0 10
+network.resilience.base_delay num 0.5 0.01 60
+network.resilience.max_delay num 30 0.1 3600
+network.resilience.jitter bool true
+network.resilience.breaker_threshold int 5 1 100
+network.resilience.breaker_cooldown num 30 1 3600
+resources.max_memory_kb int 0 0 65536
+resources.max_cpu_percent int 0 0 100
+resources.max_concurrent_tools int 2 1 16
+resources.bandwidth_limit_kbps int 0 0 100000
+ota.enabled bool false
+ota.manifest_url url "" 0 200
+ota.check_interval int 3600 60 604800
+ota.key_id str "" 0 64
+ota.trial_boots int 3 1 10
+ota.confirm_window int 120 10 3600
+remote.enabled bool true
+remote.listen_port int 8080 1 65535
+remote.rate_limit_per_minute int 60 0 10000
+remote.max_request_bytes int 4096 256 65536
+remote.allowed_gpio_pins ints [] 0 255 64
+logging.level str WARNING - - DEBUG,INFO,WARNING,ERROR,CRITICAL
+logging.ring_size int 16 0 64
+"""
 
 SECTIONS = ("capabilities", "network", "resources", "ota", "remote", "logging")
 
@@ -71,12 +72,41 @@ TOML_KEYS = (
     "JOTUNHEIM_LOKI_TOKEN",
     "JOTUNHEIM_CA_CERT",
 )
-TOML_SECRET_KEYS = (
-    "CIRCUITPY_WIFI_PASSWORD",
-    "JOTUNHEIM_TOKEN",
-    "JOTUNHEIM_OWNER_TOKEN",
-    "JOTUNHEIM_LOKI_TOKEN",
-)
+
+
+def _number(text):
+    if text == "-":
+        return None
+    return float(text) if "." in text else int(text)
+
+
+def _row(line: str) -> tuple:
+    parts = line.split()
+    parts += ["-"] * (6 - len(parts))
+    path, kind, default, low, high, choices = parts
+    if kind == "bool":
+        default = default == "true"
+    elif kind in ("int", "num"):
+        default = _number(default)
+    elif kind in ("ints", "wifi"):
+        default = []
+    elif default == '""':
+        default = ""
+    if choices == "-":
+        choices = None
+    elif kind == "str":
+        choices = tuple(choices.split(","))
+    else:
+        choices = int(choices)
+    return (path, kind, default, _number(low), _number(high), choices)
+
+
+def rows():
+    """Every schema row, ``(path, type, default, low, high, choices)``, in table order
+    (fresh objects each time, so callers may change the lists)."""
+    for line in _TABLE.split("\n"):
+        if line:
+            yield _row(line)
 
 
 def is_secret_name(name: str) -> bool:
@@ -93,11 +123,8 @@ def is_secret_name(name: str) -> bool:
 def defaults() -> dict:
     """A fresh nested dict with every default (lists copied, so callers may change it)."""
     data = {}
-    for row in SCHEMA:
-        value = row[2]
-        if isinstance(value, list):
-            value = list(value)
-        set_path(data, row[0], value)
+    for entry in rows():
+        set_path(data, entry[0], entry[2])
     return data
 
 
@@ -124,7 +151,7 @@ def set_path(data: dict, path: str, value) -> None:
 
 def row(path: str):
     """The schema row of ``path`` or None."""
-    for entry in SCHEMA:
+    for entry in rows():
         if entry[0] == path:
             return entry
     return None

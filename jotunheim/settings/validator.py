@@ -6,16 +6,12 @@ was expected and what was found. Unknown keys are errors (a typo must not be sil
 ignored) with a "did you mean" hint; secrets in the JSON are errors that say where they go.
 """
 
-from jotunheim.settings.schema import (
-    SCHEMA,
-    WIFI_ENTRY,
-    defaults,
-    get_path,
-    is_secret_name,
-    set_path,
-)
+from jotunheim.settings.schema import defaults, get_path, is_secret_name, rows, set_path
 
 _MISSING = object()
+
+# Keys of one wifi_networks entry: name -> (type, low, high).
+WIFI_ENTRY = {"ssid": ("str", 1, 32), "password_setting": ("str", 1, 64)}
 
 
 class SettingError:
@@ -229,7 +225,7 @@ def _unknown_error(path, key, known) -> SettingError:
 def _children() -> dict:
     """{object path ("" for the top): set of allowed child names}."""
     tree = {}
-    for entry in SCHEMA:
+    for entry in rows():
         parts = entry[0].split(".")
         for depth in range(len(parts)):
             parent = ".".join(parts[:depth])
@@ -265,7 +261,7 @@ def validate(raw) -> tuple:
     tree = _children()
     _walk_unknown(raw, "", tree, errors)
     result = defaults()
-    for path, kind, _default, low, high, choices in SCHEMA:
+    for path, kind, _default, low, high, choices in rows():
         value = get_path(raw, path, _MISSING)
         if value is _MISSING:
             continue
