@@ -39,85 +39,30 @@ def changes_state(tool):
     return not (name[:4] == "get_" or name[:5] == "read_")
 
 
-def timestamp(now=None):
-    """ISO 8601 UTC time when the clock is set, else ``uptime <s>s`` (no NTP yet)."""
-    import time
+def __getattr__(name):
+    # timestamp and capabilities_dict moved to handler_extra; importing them still works.
+    if name in ("timestamp", "capabilities_dict"):
+        from jotunheim.remote import handler_extra
 
-    if now is None:
-        now = time.time()
-    if now < 1577836800:  # before 2020: the RTC was never set
-        from jotunheim.compat import monotonic
-
-        return "uptime %ds" % int(monotonic())
-    t = getattr(time, "gmtime", time.localtime)(int(now))
-    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (t[0], t[1], t[2], t[3], t[4], t[5])
-
-
-def capabilities_dict(caps):
-    """``JotunheimCapabilities`` as plain JSON-able data (for GetDeviceStatus)."""
-    if caps is None:
-        return {}
-    tools = []
-    for t in caps.tools:
-        params = []
-        for p in t.parameters:
-            entry = {"name": p.name, "type": p.type, "required": p.required}
-            if p.description:
-                entry["description"] = p.description
-            if p.minimum is not None:
-                entry["minimum"] = p.minimum
-            if p.maximum is not None:
-                entry["maximum"] = p.maximum
-            if p.enum_values:
-                entry["enum"] = list(p.enum_values)
-            if p.unit:
-                entry["unit"] = p.unit
-            if p.default_value:
-                entry["default"] = p.default_value
-            params.append(entry)
-        tool = {"name": t.name, "description": t.description, "parameters": params}
-        tool["return_type"] = t.return_type
-        if t.user_only:
-            tool["user_only"] = True
-        if t.unit:
-            tool["unit"] = t.unit
-        tools.append(tool)
-    out = {
-        "device_id": caps.device_id,
-        "device_name": caps.device_name,
-        "device_type": caps.device_type,
-        "firmware_version": caps.firmware_version,
-        "protocol_version": caps.protocol_version,
-        "tools": tools,
-    }
-    hw = caps.hardware
-    if hw is not None:
-        gpio = hw.gpio
-        out["hardware"] = {
-            "interfaces": list(hw.interfaces),
-            "sensors": list(hw.sensors),
-            "actuators": list(hw.actuators),
-            "gpio_pins": list(gpio.available_pins) if gpio is not None else [],
-        }
-    res = caps.resources
-    if res is not None:
-        out["resources"] = {
-            "max_memory_kb": res.max_memory_kb,
-            "max_cpu_percent": res.max_cpu_percent,
-            "max_concurrent_tools": res.max_concurrent_tools,
-        }
-    feat = caps.features
-    if feat is not None:
-        out["features"] = {
-            "streaming": feat.streaming,
-            "compression": feat.compression,
-            "encryption": feat.encryption,
-        }
-    return out
+        return getattr(handler_extra, name)
+    raise AttributeError(name)
 
 
 def _json_bytes(value):
     return json.dumps(value).encode("utf-8")
+
+
+class _LazyRequest:
+    # A request class for server.register that imports its jotunheim.pb module on the first
+    # call: capability requests are rare, and a pb module costs RAM from import on.
+
+    def __init__(self, module, name):
+        self.module = module
+        self.name = name
+
+    def decode(self, data):
+        module = __import__("jotunheim.pb." + self.module, None, None, (self.name,))
+        return getattr(module, self.name).decode(data)
 
 
 class RemoteCommandHandler:
@@ -168,18 +113,24 @@ class RemoteCommandHandler:
 
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
-        from jotunheim.pb import einherjar
         from jotunheim.pb import jotunheim as jpb
-        from jotunheim.pb import jotunheim_capability as cap
 
         server.register(SERVICE, "CallTool", jpb.ToolCallRequest, self.call_tool)
         server.register(
             SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, self.send_device_command
         )
         server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, self.get_device_status)
-        server.register(SERVICE, "GetCapabilities", cap.CapabilityRequest, self.get_capabilities)
         server.register(
-            EINHERJAR, "GetCapabilities", einherjar.CapabilityRequest, self.einherjar_capabilities
+            SERVICE,
+            "GetCapabilities",
+            _LazyRequest("jotunheim_capability", "CapabilityRequest"),
+            self.get_capabilities,
+        )
+        server.register(
+            EINHERJAR,
+            "GetCapabilities",
+            _LazyRequest("einherjar", "CapabilityRequest"),
+            self.einherjar_capabilities,
         )
 
     def add_command(self, name, fn, *, owner_only=False, description=""):
@@ -333,43 +284,14 @@ class RemoteCommandHandler:
     # ------------------------------------------------------------ SendDeviceCommand
 
     def send_device_command(self, request, context):
-        from jotunheim.pb import jotunheim as jpb
+        from jotunheim.remote.handler_extra import send_device_command
 
-        level = self._authorize(context)
-        self._check_device(request.device_id)
-        name = request.command.strip()
-        entry = self.commands.get(name)
-        if entry is None:
-            raise self._refuse(
-                StatusCode.INVALID_ARGUMENT,
-                "unknown command %r; this device knows: %s"
-                % (name, ", ".join(sorted(self.commands))),
-            )
-        fn, owner_only, _ = entry
-        if owner_only and level != OWNER:
-            raise self._refuse(
-                StatusCode.PERMISSION_DENIED,
-                "%s needs the owner token (JOTUNHEIM_OWNER_TOKEN)" % name,
-            )
-        params = self._params(request.parameters, name)
-        try:
-            result = fn(params, context)
-            body = _json_bytes(result)
-        except GrpcError:
-            raise
-        except MemoryError:
-            return jpb.DeviceCommandResponse(success=False, error_message=name + ": out of memory")
-        except Exception as exc:  # noqa: BLE001
-            message = "%s failed: %s" % (name, _describe(exc))
-            if self.logger is not None:
-                self.logger.error(message)
-            return jpb.DeviceCommandResponse(success=False, error_message=message)
-        return jpb.DeviceCommandResponse(success=True, result=body)
+        return send_device_command(self, request, context)
 
     def _ping(self, params, context):
-        from jotunheim.compat import monotonic
+        from jotunheim.remote.handler_extra import ping
 
-        return {"pong": True, "device_id": self.device_id, "uptime_s": int(monotonic())}
+        return ping(self)
 
     # ------------------------------------------------------------ status and capabilities
 
@@ -379,34 +301,14 @@ class RemoteCommandHandler:
         return self._capabilities()
 
     def status_info(self):
-        info = self._status() if self._status is not None else {}
-        info = dict(info)
-        info.setdefault("status", "ok")
-        info["remote"] = {
-            "calls": self.calls,
-            "tool_calls": self.tool_calls,
-            "tool_failures": self.tool_failures,
-            "refused": dict((str(k), v) for k, v in self.refused.items()),
-            "rate_limited": self.limiter.refused,
-        }
-        return info
+        from jotunheim.remote.handler_extra import status_info
+
+        return status_info(self)
 
     def get_device_status(self, request, context):
-        from jotunheim.pb import jotunheim as jpb
+        from jotunheim.remote.handler_extra import get_device_status
 
-        self._authorize(context)
-        self._check_device(request.device_id)
-        info = self.status_info()
-        status = info.pop("status")
-        last_seen = info.pop("last_seen", None) or timestamp()
-        doc = capabilities_dict(self.capabilities())
-        doc["runtime"] = info
-        return jpb.DeviceStatusResponse(
-            device_id=self.device_id,
-            status=status,
-            capabilities=json.dumps(doc),
-            last_seen=last_seen,
-        )
+        return get_device_status(self, request, context)
 
     def get_capabilities(self, request, context):
         from jotunheim.pb import jotunheim_capability as cap
@@ -415,17 +317,9 @@ class RemoteCommandHandler:
         return cap.CapabilityResponse(capabilities=self.capabilities())
 
     def einherjar_capabilities(self, request, context):
-        self._authorize(context)
-        if self._einherjar is not None:
-            return self._einherjar()
-        from jotunheim.pb import einherjar
+        from jotunheim.remote.handler_extra import einherjar_capabilities
 
-        caps = self.capabilities()
-        return einherjar.CapabilityResponse(
-            god_name=caps.device_name,
-            purpose="%s device" % caps.device_type,
-            functions=self.registry.to_einherjar_functions(),
-        )
+        return einherjar_capabilities(self, request, context)
 
 
 def _describe(exc):
