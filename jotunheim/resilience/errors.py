@@ -33,115 +33,116 @@ AUTH = "auth"
 BUG = "bug"
 CATEGORIES = (NETWORK, PROTOCOL, RESOURCE, AUTH, BUG)
 
-# code: (category, retryable, suggested delay in seconds)
-_GRPC = {
-    _Code.CANCELLED: (NETWORK, False, 0.0),
-    _Code.UNKNOWN: (PROTOCOL, False, 0.0),
-    _Code.INVALID_ARGUMENT: (PROTOCOL, False, 0.0),
-    _Code.DEADLINE_EXCEEDED: (NETWORK, True, 0.5),
-    _Code.NOT_FOUND: (PROTOCOL, False, 0.0),
-    _Code.ALREADY_EXISTS: (PROTOCOL, False, 0.0),
-    _Code.PERMISSION_DENIED: (AUTH, False, 0.0),
-    _Code.RESOURCE_EXHAUSTED: (RESOURCE, True, 2.0),
-    _Code.FAILED_PRECONDITION: (PROTOCOL, False, 0.0),
-    _Code.ABORTED: (PROTOCOL, True, 0.2),
-    _Code.OUT_OF_RANGE: (PROTOCOL, False, 0.0),
-    _Code.UNIMPLEMENTED: (PROTOCOL, False, 0.0),
-    _Code.INTERNAL: (PROTOCOL, False, 0.0),
-    _Code.UNAVAILABLE: (NETWORK, True, 0.2),
-    _Code.DATA_LOSS: (PROTOCOL, False, 0.0),
-    _Code.UNAUTHENTICATED: (AUTH, False, 0.0),
-}
-
 _NET = (NETWORK, True, 0.2)
 _NET_SLOW = (NETWORK, True, 1.0)
 _RES = (RESOURCE, True, 1.0)
 _BUG = (BUG, False, 0.0)
+_AUTH = (AUTH, False, 0.0)
+_PROTO = (PROTOCOL, False, 0.0)
 
-# errno names and what they mean for a network call.
-_ERRNO_NAMES = (
-    ("ECONNREFUSED", _NET_SLOW),
-    ("ECONNRESET", _NET),
-    ("ECONNABORTED", _NET),
-    ("ETIMEDOUT", _NET),
-    ("EHOSTUNREACH", _NET_SLOW),
-    ("ENETUNREACH", _NET_SLOW),
-    ("ENETDOWN", _NET_SLOW),
-    ("EHOSTDOWN", _NET_SLOW),
-    ("ENOTCONN", _NET),
-    ("EPIPE", _NET),
-    ("EAGAIN", _NET),
-    ("EWOULDBLOCK", _NET),
-    ("EINPROGRESS", _NET),
-    ("EALREADY", _NET),
-    ("EIO", _NET),
-    ("EBADF", _NET),
-    ("EADDRNOTAVAIL", _NET_SLOW),
-    ("EADDRINUSE", _NET),
-    ("ENOMEM", _RES),
-    ("ENOBUFS", _RES),
-    ("EMFILE", _RES),
-    ("ENFILE", _RES),
-    ("ENOSPC", _RES),
-    ("EINVAL", _BUG),
-    ("EOPNOTSUPP", _BUG),
-    ("ENOENT", _BUG),
-    ("EISDIR", _BUG),
-    ("EROFS", _BUG),
-    ("EEXIST", _BUG),
-    ("EACCES", (AUTH, False, 0.0)),
-    ("EPERM", (AUTH, False, 0.0)),
-)
+# What the letters in the tables below stand for.
+_MEANINGS = {"n": _NET, "N": _NET_SLOW, "r": _RES, "b": _BUG, "a": _AUTH}
 
-# Fallback numbers when the interpreter's errno module lacks a name.
-# Linux / MicroPython internal table:
-_LINUX = {
-    "EPERM": 1, "ENOENT": 2, "EIO": 5, "EBADF": 9, "EAGAIN": 11, "ENOMEM": 12, "EACCES": 13,
-    "EEXIST": 17, "EISDIR": 21, "EINVAL": 22, "ENFILE": 23, "EMFILE": 24, "ENOSPC": 28,
-    "EROFS": 30, "EPIPE": 32, "EOPNOTSUPP": 95, "EADDRINUSE": 98, "EADDRNOTAVAIL": 99,
-    "ENETDOWN": 100, "ENETUNREACH": 101, "ECONNABORTED": 103, "ECONNRESET": 104,
-    "ENOBUFS": 105, "ENOTCONN": 107, "ETIMEDOUT": 110, "ECONNREFUSED": 111,
-    "EHOSTDOWN": 112, "EHOSTUNREACH": 113, "EALREADY": 114, "EINPROGRESS": 115,
-}  # fmt: skip
-# ESP-IDF newlib (CircuitPython on ESP32-S2/S3):
-_NEWLIB = {
-    "EADDRINUSE": 112, "ECONNABORTED": 113, "ENETUNREACH": 114, "ENETDOWN": 115,
-    "ETIMEDOUT": 116, "EHOSTDOWN": 117, "EHOSTUNREACH": 118, "EINPROGRESS": 119,
-    "EALREADY": 120, "ENOTCONN": 128, "EADDRNOTAVAIL": 125,
-}  # fmt: skip
+# gRPC status -> (category, retryable, suggested delay in seconds); any other status is
+# a protocol error that retrying cannot fix.
+_GRPC = {
+    _Code.CANCELLED: (NETWORK, False, 0.0),
+    _Code.DEADLINE_EXCEEDED: (NETWORK, True, 0.5),
+    _Code.PERMISSION_DENIED: _AUTH,
+    _Code.RESOURCE_EXHAUSTED: (RESOURCE, True, 2.0),
+    _Code.ABORTED: (PROTOCOL, True, 0.2),
+    _Code.UNAVAILABLE: (NETWORK, True, 0.2),
+    _Code.UNAUTHENTICATED: _AUTH,
+}
+
+# The tables are text read on demand (only when an error is classified): tuples and dicts of
+# this many constants would hold several KB of a board's heap from import on.
+#
+# errno names, what they mean for a network call, and their numbers when the interpreter's
+# errno module lacks the name: Linux / MicroPython internal table, then ESP-IDF newlib
+# (CircuitPython on ESP32-S2/S3; "-" = no number of its own).
+_ERRNO = """ECONNREFUSED N 111 -
+ECONNRESET n 104 -
+ECONNABORTED n 103 113
+ETIMEDOUT n 110 116
+EHOSTUNREACH N 113 118
+ENETUNREACH N 101 114
+ENETDOWN N 100 115
+EHOSTDOWN N 112 117
+ENOTCONN n 107 128
+EPIPE n 32 -
+EAGAIN n 11 -
+EWOULDBLOCK n - -
+EINPROGRESS n 115 119
+EALREADY n 114 120
+EIO n 5 -
+EBADF n 9 -
+EADDRNOTAVAIL N 99 125
+EADDRINUSE n 98 112
+ENOMEM r 12 -
+ENOBUFS r 105 -
+EMFILE r 24 -
+ENFILE r 23 -
+ENOSPC r 28 -
+EINVAL b 22 -
+EOPNOTSUPP b 95 -
+ENOENT b 2 -
+EISDIR b 21 -
+EROFS b 30 -
+EEXIST b 17 -
+EACCES a 13 -
+EPERM a 1 -
+"""
 
 # mbedTLS (CircuitPython raises OSError with these negative codes from TLS).
 _MBEDTLS_CERT_VERIFY_FAILED = -0x2700
 _MBEDTLS_SSL_ALLOC_FAILED = -0x7F00
 _MBEDTLS_MPI_ALLOC_FAILED = -0x0010
 
-# Messages that identify a failure when there is no usable errno.
-_TEXT = (
-    ("out of sockets", _RES),
-    ("out of memory", _RES),
-    ("memory allocation", _RES),
-    ("unable to allocate", _RES),
-    ("certificate", (AUTH, False, 0.0)),
-    ("cert verify", (AUTH, False, 0.0)),
-    ("timed out", _NET),
-    ("timeout", _NET),
-    ("etimedout", _NET),
-    ("econnreset", _NET),
-    ("econnrefused", _NET_SLOW),
-    ("ehostunreach", _NET_SLOW),
-    ("name or service", _NET_SLOW),
-    ("getaddrinfo", _NET_SLOW),
-    ("not connected", _NET_SLOW),
-    ("connection", _NET),
-    ("ssl handshake", _NET),
-    ("sending request failed", _NET),
-    ("unable to read http response", _NET),
-    ("repeated socket failures", _NET),
-    ("existing socket is already connected", _RES),
-    ("failed to send request", _NET),
-    ("no route", _NET_SLOW),
-    ("socket", _NET),
-)
+# Text that identifies a failure when there is no usable errno (first match wins).
+_TEXT = """r out of sockets
+r out of memory
+r memory allocation
+r unable to allocate
+a certificate
+a cert verify
+n timed out
+n timeout
+n etimedout
+n econnreset
+N econnrefused
+N ehostunreach
+N name or service
+N getaddrinfo
+N not connected
+n connection
+n ssl handshake
+n sending request failed
+n unable to read http response
+n repeated socket failures
+r existing socket is already connected
+n failed to send request
+N no route
+n socket
+"""
+
+
+def _errno_rows():
+    """``(name, meaning, linux number, newlib number)`` per errno name (numbers or None)."""
+    for line in _ERRNO.split("\n"):
+        if line:
+            name, letter, linux, newlib = line.split()
+            yield (
+                name,
+                _MEANINGS[letter],
+                None if linux == "-" else int(linux),
+                None if newlib == "-" else int(newlib),
+            )
+
+
+def _numbers(column: int) -> dict:
+    """{name: number} of one fallback table: column 2 = Linux, 3 = ESP-IDF newlib."""
+    return {row[0]: row[column] for row in _errno_rows() if row[column] is not None}
 
 
 def _errno_table() -> dict:
@@ -149,17 +150,18 @@ def _errno_table() -> dict:
     try:
         import errno as _errno  # noqa: PLC0415
 
-        for name, info in _ERRNO_NAMES:
+        for name, info, _, _ in _errno_rows():
             number = getattr(_errno, name, None)
             if isinstance(number, int) and number not in table:
                 table[number] = info
     except ImportError:
         pass
-    infos = dict(_ERRNO_NAMES)
-    for numbers in (_LINUX, _NEWLIB):
-        for name, number in numbers.items():
-            if number not in table:
-                table[number] = infos[name]
+    # Fallback numbers when the interpreter's errno module lacks a name; Linux first.
+    for column in (2, 3):
+        for row in _errno_rows():
+            number = row[column]
+            if number is not None and number not in table:
+                table[number] = row[1]
     return table
 
 
@@ -201,7 +203,7 @@ class ErrorHandler:
         """A gRPC status number."""
         if code == _Code.OK:
             return ErrorInfo(BUG, False, 0.0, "status OK is not an error", code)
-        category, retry, delay = _GRPC.get(code, (PROTOCOL, False, 0.0))
+        category, retry, delay = _GRPC.get(code, _PROTO)
         return ErrorInfo(category, retry, delay, f"grpc status {code} {message}", code)
 
     def classify_http(self, status: int) -> ErrorInfo:
@@ -238,9 +240,9 @@ class ErrorHandler:
 
     def _classify_text(self, text: str):
         low = text.lower()
-        for needle, info in _TEXT:
-            if needle in low:
-                return info
+        for line in _TEXT.split("\n"):
+            if line and line[2:] in low:
+                return _MEANINGS[line[0]]
         return None
 
     # -- the general entry point -----------------------------------------------------
