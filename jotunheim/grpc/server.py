@@ -18,6 +18,9 @@ oversized ones RESOURCE_EXHAUSTED, handler exceptions INTERNAL with a fixed mess
 (no traceback leaves the device); the server keeps serving.
 """
 
+import adafruit_httpserver
+from adafruit_httpserver import Response, Server
+
 from jotunheim.compat import monotonic_ms
 from jotunheim.grpc.framing import (
     FLAG_TRAILERS,
@@ -27,14 +30,6 @@ from jotunheim.grpc.framing import (
     encode_trailer_frame,
 )
 from jotunheim.grpc.status import StatusCode, percent_encode
-
-try:
-    from typing import Optional  # noqa: F401  (annotations only)
-except ImportError:
-    pass
-
-import adafruit_httpserver
-from adafruit_httpserver import Response, Server
 
 CONTENT_TYPE = "application/grpc-web+proto"
 _UNITS = {"H": 3600000, "M": 60000, "S": 1000, "m": 1, "u": 0.001, "n": 0.000001}
@@ -76,18 +71,6 @@ class CallContext:
         return self._deadline_at is not None and monotonic_ms() >= self._deadline_at
 
 
-def _set_nodelay(sock, pool) -> None:
-    # Each frame goes out in one send; without this, Nagle holds a frame back until
-    # the client ACKs the previous one (up to ~40 ms with delayed ACK).
-    option = getattr(pool, "TCP_NODELAY", None)
-    if option is None:
-        return
-    try:
-        sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), option, 1)
-    except (AttributeError, OSError, ValueError):
-        pass
-
-
 class _OneWriteResponse(Response):
     """Head and body in one send, then close (as adafruit_httpserver always does)."""
 
@@ -107,34 +90,6 @@ class _OneWriteResponse(Response):
         self._close_connection()
 
 
-class _StreamResponse(Response):
-    """Chunked response: each frame is one chunk, written in one send."""
-
-    def __init__(self, request, frames, pool, headers=None) -> None:
-        super().__init__(request, b"", headers=headers)
-        self._frames = frames
-        self._pool = pool
-
-    def _send(self) -> None:
-        conn = self._request.connection
-        _set_nodelay(conn, self._pool)
-        head = (
-            "HTTP/1.1 200 OK\r\nContent-Type: "
-            + CONTENT_TYPE
-            + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
-        )
-        for name, value in self._headers.items():
-            head += name + ": " + str(value) + "\r\n"
-        self._send_bytes(conn, (head + "\r\n").encode("utf-8"))
-        try:
-            for frame in self._frames:
-                self._send_bytes(conn, b"%x\r\n" % len(frame) + frame + b"\r\n")
-            self._send_bytes(conn, b"0\r\n\r\n")
-        finally:
-            self._frames.close()  # runs the handler's cleanup if the client went away
-            self._close_connection()
-
-
 class _HttpServer(Server):
     """adafruit_httpserver.Server that reads chunked request bodies (connect clients
     send them) and never buffers a body over ``max_body``: an oversized request gets
@@ -152,7 +107,9 @@ class _HttpServer(Server):
         request.body_error = None
         encoding = (request.headers.get("Transfer-Encoding") or "").lower()
         if "chunked" in encoding:
-            self._receive_chunked(sock, request)
+            from jotunheim.grpc.server_extra import receive_chunked
+
+            receive_chunked(self, sock, request)
             return request
         length = int(request.headers.get_directive("Content-Length", 0) or 0)
         if length > self.max_body:
@@ -172,59 +129,6 @@ class _HttpServer(Server):
             if not n:
                 return
             left -= n
-
-    def _more(self, sock, buf: bytearray) -> bool:
-        try:
-            n = sock.recv_into(self._buffer, len(self._buffer))
-        except OSError:
-            return False
-        if not n:
-            return False
-        buf.extend(memoryview(self._buffer)[:n])
-        return True
-
-    def _receive_chunked(self, sock, request) -> None:
-        buf = bytearray(request.body)
-        body = bytearray()
-        dropped = 0
-        while True:
-            end = buf.find(b"\r\n")
-            while end < 0:
-                if len(buf) > 64 or not self._more(sock, buf):
-                    request.body_error = "bad chunked request body"
-                    request.body = b""
-                    return
-                end = buf.find(b"\r\n")
-            try:
-                size = int(bytes(buf[:end]).split(b";")[0].strip(), 16)
-            except ValueError:
-                request.body_error = "bad chunk size in request body"
-                request.body = b""
-                return
-            del buf[: end + 2]
-            if size == 0:
-                break
-            while len(buf) < size + 2:
-                if not self._more(sock, buf):
-                    request.body_error = "request body ends inside a chunk"
-                    request.body = b""
-                    return
-            if len(body) + size > self.max_body:
-                request.too_large = True
-                dropped += size
-            else:
-                body.extend(memoryview(buf)[:size])
-            del buf[: size + 2]
-            if dropped > _DRAIN_LIMIT:
-                break
-        request.body = b"" if request.too_large else bytes(body)
-
-
-class _Method:
-    def __init__(self, request_cls, handler, streaming) -> None:
-        self.request_cls = request_cls
-        self.handler = handler
-        self.streaming = streaming
 
 
 def _trailers(code: int, message: str = "", extra=None) -> list:
@@ -267,7 +171,7 @@ class GrpcWebServer:
         """Serve ``/<service_path>/<method>``; ``request_cls.decode(bytes)`` parses the
         request, ``handler(request, context)`` answers it."""
         path = "/" + service_path.strip("/") + "/" + method
-        self._methods[path] = _Method(request_cls, handler, streaming)
+        self._methods[path] = (request_cls, handler, streaming)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -299,7 +203,7 @@ class GrpcWebServer:
     def _route(self, request, service, method):
         self.requests += 1
         path = "/" + service + "/" + method
-        entry = self._methods.get(path)
+        entry = self._methods.get(path)  # (request class, handler, streaming)
         if entry is None:
             return self._trailers_only(request, StatusCode.UNIMPLEMENTED, "unknown method " + path)
         content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -319,7 +223,7 @@ class GrpcWebServer:
         if request.body_error:
             return self._trailers_only(request, StatusCode.INVALID_ARGUMENT, request.body_error)
         try:
-            message = self._parse_request(request.body, entry.request_cls)
+            message = self._parse_request(request.body, entry[0])
         except GrpcError as err:
             return self._trailers_only(request, err.code, err.message)
         metadata = {name.lower(): value for name, value in request.headers.items()}
@@ -329,10 +233,12 @@ class GrpcWebServer:
             request.client_address,
             parse_grpc_timeout(metadata.get("grpc-timeout")),
         )
-        if entry.streaming:
-            return self._stream(request, entry, message, context)
+        if entry[2]:
+            from jotunheim.grpc.server_extra import stream
+
+            return stream(self, request, entry[1], message, context)
         try:
-            body = encode_frame(_encode(entry.handler(message, context)))
+            body = encode_frame(_encode(entry[1](message, context)))
         except GrpcError as err:
             return self._trailers_only(request, err.code, err.message, context.trailers)
         except MemoryError:
@@ -372,37 +278,3 @@ class GrpcWebServer:
         for name, value in _trailers(code, message, extra):
             headers[name] = value
         return _OneWriteResponse(request, b"", headers=headers)
-
-    def _stream(self, request, entry, message, context):
-        try:
-            iterator = iter(entry.handler(message, context))
-        except GrpcError as err:
-            return self._trailers_only(request, err.code, err.message, context.trailers)
-        except Exception:  # noqa: BLE001
-            self.errors += 1
-            return self._trailers_only(
-                request, StatusCode.INTERNAL, "internal error in " + context.method
-            )
-        return _StreamResponse(request, self._frames(iterator, context), self._pool)
-
-    def _frames(self, iterator, context):
-        """Message frames, then the trailer frame; errors end the stream with a status."""
-        code, message = StatusCode.OK, ""
-        try:
-            for item in iterator:
-                if context.expired():
-                    code, message = StatusCode.DEADLINE_EXCEEDED, "deadline exceeded"
-                    break
-                yield encode_frame(_encode(item))
-        except GrpcError as err:
-            code, message = err.code, err.message
-        except MemoryError:
-            code, message = StatusCode.RESOURCE_EXHAUSTED, "out of memory"
-        except Exception:  # noqa: BLE001
-            self.errors += 1
-            code, message = StatusCode.INTERNAL, "internal error in " + context.method
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
-        yield encode_trailer_frame(_trailers(code, message, context.trailers))
