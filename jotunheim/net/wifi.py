@@ -17,11 +17,6 @@ Everything is non-blocking friendly: ``poll()`` returns at once unless it is tim
 from jotunheim.compat import monotonic
 from jotunheim.resilience.backoff import Backoff
 
-try:
-    from typing import Optional  # noqa: F401
-except ImportError:
-    pass
-
 DISCONNECTED = "disconnected"
 CONNECTING = "connecting"
 CONNECTED = "connected"
@@ -355,46 +350,17 @@ class WiFiManager:
         self._set_status(DISCONNECTED)
 
 
-class HostRadio:
-    """Plays ``wifi.radio`` on CPython: the host's network, always associated once
-    "connected"; the dead-link probe is what tells whether the server is reachable."""
-
-    is_host_radio = True
-
-    def __init__(self) -> None:
-        self.enabled = True
-        self.connected = False
-        self.hostname = "jotunheim-host"
-        self.ap_info = None
-        self._address = None
-
-    @property
-    def ipv4_address(self):
-        if not self.connected:
-            return None
-        if self._address is None:
-            import socket  # noqa: PLC0415
-
-            try:
-                self._address = socket.gethostbyname(socket.gethostname())
-            except OSError:
-                self._address = "127.0.0.1"
-        return self._address
-
-    def connect(self, ssid=None, password=None, *, timeout=None) -> None:
-        self.connected = True
-
-    def stop_station(self) -> None:
-        self.connected = False
-
-
 class HostNetwork(WiFiManager):
     """:class:`WiFiManager` for CPython: same interface, the host's network instead of a
     radio. With a probe (e.g. the Loki host) it reports a dead link when the server is
     unreachable and backs off like a board would."""
 
     def __init__(self, radio=None, networks=None, **kwargs) -> None:
-        super().__init__(radio or HostRadio(), networks or [("host", None)], **kwargs)
+        if not radio:
+            from jotunheim.net.hostradio import HostRadio  # noqa: PLC0415
+
+            radio = HostRadio()
+        super().__init__(radio, networks or [("host", None)], **kwargs)
 
 
 def _no_secrets(key):
