@@ -26,11 +26,6 @@ MAX_REQUESTS = 4  # requests served per step at most
 SAMPLE_INTERVAL = 5.0  # seconds between resource samples
 LOW_MEMORY = 8192  # free heap below this marks the device degraded (see device_admin.status)
 
-try:
-    from typing import Optional  # noqa: F401
-except ImportError:
-    pass
-
 
 class _CountingSocket:
     # Wraps a socket to count bytes in and out (bandwidth figures for GetDeviceStatus).

@@ -9,12 +9,7 @@ at a time) and holds at most one frame, in a buffer it reuses, so a long stream 
 sits in RAM.
 """
 
-from jotunheim.grpc.status import GrpcError, StatusCode, parse_status, percent_decode
-
-try:
-    from typing import Optional  # noqa: F401  (annotations only)
-except ImportError:
-    pass
+from jotunheim.grpc.status import GrpcError, StatusCode
 
 FLAG_MESSAGE = 0x00
 FLAG_COMPRESSED = 0x01
@@ -83,6 +78,8 @@ def parse_trailers(payload) -> dict:
 def trailer_status(trailers: dict, where: str = "trailers"):
     """``(code, message)`` from parsed trailers; raises ``GrpcError(INTERNAL)`` if
     ``grpc-status`` is missing or not a number."""
+    from jotunheim.grpc.status_decode import parse_status, percent_decode
+
     raw = trailers.get("grpc-status")
     if raw is None:
         raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + where, trailers)
