@@ -12,11 +12,6 @@ here use a pool wrapper that switches Nagle off on every new socket when the poo
 the constant (CPython ``socket.TCP_NODELAY``; ``SocketPool.TCP_NODELAY`` on some ports).
 """
 
-try:
-    from typing import Optional  # noqa: F401
-except ImportError:
-    pass
-
 _cache = {}  # "radio", "host_net", "ssl:<id>", "custom_ssl" -> (pem, ctx), "nodelay" -> {}
 
 

@@ -5,11 +5,6 @@ many devices that lost the same server at the same moment, so they do not come b
 step. The random source is injectable so tests are deterministic.
 """
 
-try:
-    from typing import Callable, Optional  # noqa: F401
-except ImportError:
-    pass
-
 FULL = "full"
 EQUAL = "equal"
 NONE = "none"

@@ -21,11 +21,6 @@ consulted first, then both known tables.
 
 from jotunheim.grpc.status import StatusCode as _Code  # gRPC status numbers, named once
 
-try:
-    from typing import Optional  # noqa: F401
-except ImportError:
-    pass
-
 NETWORK = "network"
 PROTOCOL = "protocol"
 RESOURCE = "resource"

@@ -85,13 +85,19 @@ class ConnectionResilienceManager:
         self.clock = clock or monotonic
         self.sleep = sleep or _sleep
         self.rand = rand
-        if error_handler is None:
-            from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
-
-            error_handler = default_handler()
-        self.errors = error_handler
+        self._errors = error_handler
         self._endpoints = {}
         self._order = []
+
+    @property
+    def errors(self):
+        """The error handler (default: the shared one). Made on first use: the error tables
+        are only needed once something has failed."""
+        if self._errors is None:
+            from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
+
+            self._errors = default_handler()
+        return self._errors
 
     @classmethod
     def from_settings(cls, resilience: dict, **kwargs):
