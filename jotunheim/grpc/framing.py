@@ -48,45 +48,13 @@ def encode_trailer_frame(trailers) -> bytes:
     return encode_frame(encode_trailers(trailers), FLAG_TRAILERS)
 
 
-def parse_trailers(payload) -> dict:
-    """Parse a trailer-frame payload into a dict with lower-case names.
-
-    Blank lines are skipped (some servers end with one); a line without ``:`` or bytes
-    that are not ASCII/UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
-    :func:`trailer_status` decodes it."""
-    try:
-        text = str(bytes(payload), "utf-8")
-    except UnicodeError:
-        raise GrpcError(StatusCode.INTERNAL, "trailer frame is not valid UTF-8") from None
-    result = {}
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        colon = line.find(":")
-        if colon <= 0:
-            raise GrpcError(StatusCode.INTERNAL, "malformed trailer line: " + repr(line[:40]))
-        name = line[:colon].strip().lower()
-        value = line[colon + 1 :].strip()
-        if name in result:
-            result[name] = result[name] + "," + value
-        else:
-            result[name] = value
-    return result
-
-
-def trailer_status(trailers: dict, where: str = "trailers"):
-    """``(code, message)`` from parsed trailers; raises ``GrpcError(INTERNAL)`` if
-    ``grpc-status`` is missing or not a number."""
-    from jotunheim.grpc.status_decode import parse_status, percent_decode
-
-    raw = trailers.get("grpc-status")
-    if raw is None:
-        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + where, trailers)
-    code = parse_status(raw)
-    if code is None:
-        raise GrpcError(StatusCode.INTERNAL, "malformed grpc-status " + repr(raw[:20]), trailers)
-    return code, percent_decode(trailers.get("grpc-message", ""))
+def __getattr__(name):
+    # Reading trailers is client-side only: parse_trailers and trailer_status live in
+    # status_decode (loaded on first use); importing them from here still works.
+    if name in ("parse_trailers", "trailer_status"):
+        module = __import__("jotunheim.grpc.status_decode", None, None, (name,))
+        return getattr(module, name)
+    raise AttributeError(name)
 
 
 class FrameParser:

@@ -1,9 +1,10 @@
-"""Reading a received gRPC status: HTTP fallback, ``grpc-status`` and ``grpc-message``."""
+"""Reading a received gRPC status: trailers, HTTP fallback, ``grpc-status``, ``grpc-message``."""
 
-# Client side only (jotunheim.grpc.client, framing.trailer_status), so a device that only
-# serves never loads it. jotunheim.grpc.status still offers these names (module __getattr__).
+# Client side only (jotunheim.grpc.client), so a device that only serves never loads it.
+# jotunheim.grpc.status and jotunheim.grpc.framing still offer these names (module
+# __getattr__), where they used to live.
 
-from jotunheim.grpc.status import StatusCode
+from jotunheim.grpc.status import GrpcError, StatusCode
 
 _HTTP_TO_GRPC = {
     400: StatusCode.INTERNAL,
@@ -124,3 +125,45 @@ def _utf8_sequence_length(data: bytes, i: int) -> int:
         if c < 0x80 or c > 0xBF:
             return 0
     return need + 1
+
+
+# ------------------------------------------------------------ trailer frames
+
+
+def parse_trailers(payload) -> dict:
+    """Parse a trailer-frame payload into a dict with lower-case names.
+
+    Blank lines are skipped (some servers end with one); a line without ``:`` or bytes
+    that are not ASCII/UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
+    :func:`trailer_status` decodes it."""
+    try:
+        text = str(bytes(payload), "utf-8")
+    except UnicodeError:
+        raise GrpcError(StatusCode.INTERNAL, "trailer frame is not valid UTF-8") from None
+    result = {}
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        colon = line.find(":")
+        if colon <= 0:
+            raise GrpcError(StatusCode.INTERNAL, "malformed trailer line: " + repr(line[:40]))
+        name = line[:colon].strip().lower()
+        value = line[colon + 1 :].strip()
+        if name in result:
+            result[name] = result[name] + "," + value
+        else:
+            result[name] = value
+    return result
+
+
+def trailer_status(trailers: dict, where: str = "trailers"):
+    """``(code, message)`` from parsed trailers; raises ``GrpcError(INTERNAL)`` if
+    ``grpc-status`` is missing or not a number."""
+    raw = trailers.get("grpc-status")
+    if raw is None:
+        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + where, trailers)
+    code = parse_status(raw)
+    if code is None:
+        raise GrpcError(StatusCode.INTERNAL, "malformed grpc-status " + repr(raw[:20]), trailers)
+    return code, percent_decode(trailers.get("grpc-message", ""))
