@@ -24,7 +24,7 @@ class SettingError:
         self.expected = expected
         self.found = found
         if message is None:
-            message = "{}: expected {}, found {}".format(path, expected, _show(found))
+            message = "{}: expected {}, found {}".format(path, expected, _explain().show(found))
         self.message = message
 
     def __str__(self) -> str:
@@ -32,6 +32,13 @@ class SettingError:
 
     def __repr__(self) -> str:
         return "SettingError({!r})".format(self.message)
+
+
+def _explain():
+    # Error wording lives in a module loaded on the first error: valid files never need it.
+    from jotunheim.settings import explain  # noqa: PLC0415
+
+    return explain
 
 
 class SettingsError(ValueError):
@@ -43,35 +50,6 @@ class SettingsError(ValueError):
         for err in errors:
             lines.append("  - " + err.message)
         super().__init__("\n".join(lines))
-
-
-def _show(value) -> str:
-    if value is _MISSING:
-        return "nothing"
-    if value is None:
-        return "null"
-    text = repr(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return "{} ({})".format(text, _type_name(value))
-
-
-def _type_name(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def _is_int(value) -> bool:
@@ -173,9 +151,9 @@ def _check_wifi(path, value, max_items, errors) -> None:
         for key in entry:
             key_path = entry_path + "." + key
             if is_secret_name(key):
-                errors.append(_secret_error(key_path, wifi=True))
+                errors.append(_explain().secret_error(key_path, wifi=True))
             elif key not in WIFI_ENTRY:
-                errors.append(_unknown_error(key_path, key, WIFI_ENTRY))
+                errors.append(_explain().unknown_error(key_path, key, WIFI_ENTRY))
         if "ssid" not in entry:
             errors.append(
                 SettingError(entry_path + ".ssid", "a string of 1..32 characters", _MISSING)
@@ -184,42 +162,6 @@ def _check_wifi(path, value, max_items, errors) -> None:
             if key in entry:
                 kind, low, high = spec
                 _check_string(entry_path + "." + key, kind, entry[key], low, high, None, errors)
-
-
-def _secret_error(path, wifi=False) -> SettingError:
-    if wifi:
-        hint = (
-            'put the password in settings.toml (e.g. HOME_WIFI_PASSWORD = "...") and name '
-            'that key here with "password_setting"'
-        )
-    else:
-        hint = 'put it in settings.toml (e.g. JOTUNHEIM_TOKEN = "...")'
-    message = "{}: secrets are not allowed in jotunheim.json; {}".format(path, hint)
-    return SettingError(path, "no secret", "a secret", message)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a):
-        current = [i + 1]
-        for j, cb in enumerate(b):
-            cost = 0 if ca == cb else 1
-            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + cost))
-        previous = current
-    return previous[-1]
-
-
-def _unknown_error(path, key, known) -> SettingError:
-    best = None
-    best_distance = 3  # suggest only close names
-    for name in known:
-        distance = _edit_distance(key, name)
-        if distance < best_distance:
-            best, best_distance = name, distance
-    message = "{}: unknown key".format(path)
-    if best is not None:
-        message += " (did you mean '{}'?)".format(best)
-    return SettingError(path, "a known key", key, message)
 
 
 def _children() -> dict:
@@ -239,9 +181,9 @@ def _walk_unknown(node, path, tree, errors) -> None:
         key_path = path + "." + key if path else key
         value = node[key]
         if is_secret_name(key):
-            errors.append(_secret_error(key_path))
+            errors.append(_explain().secret_error(key_path))
         elif key not in allowed:
-            errors.append(_unknown_error(key_path, key, allowed))
+            errors.append(_explain().unknown_error(key_path, key, allowed))
         elif key_path in tree:  # an object in the schema
             if isinstance(value, dict):
                 _walk_unknown(value, key_path, tree, errors)
