@@ -31,44 +31,17 @@ protocol features.
 
 from jotunheim.capability import PROTOCOL_VERSION
 
-_TYPES = (
-    # (upper-case marker in os.uname().machine, device type); first match wins
-    ("ESP32S3", "ESP32-S3"),
-    ("ESP32S2", "ESP32-S2"),
-    ("ESP32C3", "ESP32-C3"),
-    ("ESP32C6", "ESP32-C6"),
-    ("ESP32", "ESP32"),
-    ("RP2350", "RP2350"),
-    ("RP2040", "RP2040"),
-    ("NRF52840", "nRF52840"),
-    ("SAMD51", "SAMD51"),
-    ("SAMD21", "SAMD21"),
-)
 _SETTINGS_DEFAULT_TYPE = "circuitpython"  # jotunheim.settings' default: means "detect"
 _SETTINGS_DEFAULT_NAME = "jotunheim"
 
 
-def device_type_from(machine, implementation="circuitpython", board_id="", sysname=""):
-    """Device type for an ``os.uname().machine`` text (see the module docstring)."""
-    if implementation == "cpython":
-        return "Blinka (%s) on %s %s" % (board_id or "no board", sysname or "?", machine)
-    key = machine.upper().replace("-", "").replace("_", "")
-    for marker, name in _TYPES:
-        if marker in key:
-            if marker in ("RP2040", "RP2350") and "PICO" in key:
-                words = key.split()
-                at = words.index("PICO") + 1 if "PICO" in words else len(words)
-                model = "Pico"
-                if words[at : at + 1] == ["2"]:
-                    model = "Pico 2"
-                    at += 1
-                if words[at : at + 1] == ["W"]:
-                    model += " W"
-                return "%s (%s)" % (name, model)
-            return name
-    if implementation == "micropython":
-        return "MicroPython (%s) on %s" % (board_id or "no board", machine or "?")
-    return machine or "unknown"
+def __getattr__(name):
+    # device_type_from lives in jotunheim.capability.detect (loaded on first use).
+    if name == "device_type_from":
+        from jotunheim.capability.detect import device_type_from
+
+        return device_type_from
+    raise AttributeError(name)
 
 
 def _get(settings, path, default=None):
@@ -84,18 +57,6 @@ def _get(settings, path, default=None):
             return default
         node = node[key]
     return node
-
-
-def _has_module(name):
-    try:
-        __import__(name)
-        return True
-    except ImportError:
-        return False
-
-
-def _hex(data):
-    return "".join("%02X" % b for b in data)
 
 
 class DeviceCapabilityBuilder:
@@ -140,101 +101,23 @@ class DeviceCapabilityBuilder:
         self.interfaces_override = interfaces
         self._board = board
         self._mcu = microcontroller
-        self._has_module = has_module or _has_module
+        self._has_module = has_module
         self._facts = None
 
     # ------------------------------------------------------------ detection
 
-    def _modules(self):
-        if self._board is None:
-            import board
-
-            self._board = board
-        if self._mcu is None:
-            try:
-                import microcontroller
-
-                self._mcu = microcontroller
-            except ImportError:
-                self._mcu = False
-        return self._board, (self._mcu or None)
-
     def detect(self):
         """Facts about the hardware and firmware (cached; :meth:`refresh` re-detects)."""
         if self._facts is None:
-            self._facts = self._detect()
+            # Runs once per boot (and after refresh()): its code loads on first use.
+            from jotunheim.capability.detect import detect
+
+            self._facts = detect(self)
         return self._facts
 
     def refresh(self):
         """Forget detected facts (after an OTA update or a settings change)."""
         self._facts = None
-
-    def _detect(self):
-        import os
-        import sys
-
-        from jotunheim import __version__ as library_version
-        from jotunheim.capability import pins
-
-        board, mcu = self._modules()
-        given = self.platform
-        implementation = given.get("implementation") or sys.implementation.name
-        uname = _uname(os)
-        if not uname.get("machine"):
-            # MicroPython ports without os.uname() name the machine here.
-            uname["machine"] = getattr(sys.implementation, "_machine", "")
-        for key in ("sysname", "release", "machine"):
-            if key in given:
-                uname[key] = given[key]
-        version = given.get("version") or ".".join(
-            str(p) for p in tuple(sys.implementation.version)[:3]
-        )
-        board_id = getattr(board, "board_id", "") or ""
-        uid = _cpu_uid(mcu)
-        if uid:
-            detected_id = _hex(uid)
-            identity = uid
-        else:
-            identity = _host_identity()
-            detected_id = "HOST-" + _sha256_hex(identity + board_id.encode())[:12].upper()
-        pin_list = pins.board_pins(board, mcu)
-        total = self.total_memory if self.total_memory is not None else _total_memory()
-        return {
-            "device_id": detected_id,
-            "board_id": board_id,
-            "device_type": device_type_from(
-                uname.get("machine", ""), implementation, board_id, uname.get("sysname", "")
-            ),
-            "implementation": implementation,
-            "firmware_version": _firmware(implementation, uname, version),
-            "library_version": library_version,
-            "pins": [(number, name) for number, name, _ in pin_list],
-            "interfaces": self._interfaces(board),
-            "memory_total": total,
-            "fingerprint": _sha256_hex(b"jotunheim-hw:" + identity + board_id.encode())[:32],
-        }
-
-    def _interfaces(self, board):
-        if self.interfaces_override is not None:
-            return list(self.interfaces_override)
-        names = dir(board)
-
-        def has(*wanted):
-            return all(n in names for n in wanted)
-
-        out = []
-        if has("I2C") or has("SDA", "SCL"):
-            out.append("I2C")
-        if has("SPI") or has("SCK", "MOSI") or has("SCK", "MISO"):
-            out.append("SPI")
-        if has("UART") or has("TX", "RX") or has("UART_TX", "UART_RX"):
-            out.append("UART")
-        for module, label in (("analogio", "ADC"), ("pwmio", "PWM"), ("wifi", "WiFi")):
-            if self._has_module(module):
-                out.append(label)
-        if self._has_module("_bleio"):
-            out.append("BLE")
-        return out
 
     # ------------------------------------------------------------ results
 
@@ -329,54 +212,3 @@ class DeviceCapabilityBuilder:
         out["device_name"] = self.device_name()
         out["memory_free"] = compat.free_memory()
         return out
-
-
-def _uname(os_module):
-    try:
-        u = os_module.uname()
-    except AttributeError:  # some ports have no uname
-        return {}
-    return {"sysname": u[0], "release": u[2], "version": u[3], "machine": u[4]}
-
-
-def _firmware(implementation, uname, version):
-    if implementation == "circuitpython":
-        # os.uname().release is CircuitPython's own version ("9.2.1"), also for betas.
-        return "CircuitPython " + (uname.get("release") or version)
-    if implementation == "micropython":
-        return "MicroPython " + version
-    return "CPython %s (Blinka)" % version
-
-
-def _cpu_uid(mcu):
-    cpu = getattr(mcu, "cpu", None) if mcu is not None else None
-    uid = getattr(cpu, "uid", None) if cpu is not None else None
-    if not uid:
-        return None
-    return bytes(uid)
-
-
-def _host_identity():
-    """Bytes that identify a desktop machine (its MAC via uuid.getnode)."""
-    try:
-        import uuid
-
-        node = uuid.getnode()
-    except ImportError:
-        return b"unknown-host"
-    return ("%012x" % node).encode()
-
-
-def _total_memory():
-    try:
-        import gc
-
-        return gc.mem_free() + gc.mem_alloc()
-    except (AttributeError, ImportError):
-        return None
-
-
-def _sha256_hex(data):
-    import hashlib
-
-    return "".join("%02x" % b for b in hashlib.sha256(data).digest())

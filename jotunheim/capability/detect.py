@@ -1,0 +1,189 @@
+"""What a board is: chip id, type, firmware, pins, interfaces, memory (DeviceCapabilityBuilder)."""
+
+# DeviceCapabilityBuilder.detect() runs this once per boot and caches the result, so it is
+# imported on first use. Functions take the builder (its overrides, fakes for tests).
+
+_TYPES = (
+    # (upper-case marker in os.uname().machine, device type); first match wins
+    ("ESP32S3", "ESP32-S3"),
+    ("ESP32S2", "ESP32-S2"),
+    ("ESP32C3", "ESP32-C3"),
+    ("ESP32C6", "ESP32-C6"),
+    ("ESP32", "ESP32"),
+    ("RP2350", "RP2350"),
+    ("RP2040", "RP2040"),
+    ("NRF52840", "nRF52840"),
+    ("SAMD51", "SAMD51"),
+    ("SAMD21", "SAMD21"),
+)
+
+
+def device_type_from(machine, implementation="circuitpython", board_id="", sysname=""):
+    """Device type for an ``os.uname().machine`` text (see jotunheim.capability.builder)."""
+    if implementation == "cpython":
+        return "Blinka (%s) on %s %s" % (board_id or "no board", sysname or "?", machine)
+    key = machine.upper().replace("-", "").replace("_", "")
+    for marker, name in _TYPES:
+        if marker in key:
+            if marker in ("RP2040", "RP2350") and "PICO" in key:
+                words = key.split()
+                at = words.index("PICO") + 1 if "PICO" in words else len(words)
+                model = "Pico"
+                if words[at : at + 1] == ["2"]:
+                    model = "Pico 2"
+                    at += 1
+                if words[at : at + 1] == ["W"]:
+                    model += " W"
+                return "%s (%s)" % (name, model)
+            return name
+    if implementation == "micropython":
+        return "MicroPython (%s) on %s" % (board_id or "no board", machine or "?")
+    return machine or "unknown"
+
+
+def _has_module(name):
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+
+
+def _hex(data):
+    return "".join("%02X" % b for b in data)
+
+
+def _modules(b):
+    if b._board is None:
+        import board
+
+        b._board = board
+    if b._mcu is None:
+        try:
+            import microcontroller
+
+            b._mcu = microcontroller
+        except ImportError:
+            b._mcu = False
+    return b._board, (b._mcu or None)
+
+
+def detect(b):
+    import os
+    import sys
+
+    from jotunheim import __version__ as library_version
+    from jotunheim.capability import pins
+
+    board, mcu = _modules(b)
+    given = b.platform
+    implementation = given.get("implementation") or sys.implementation.name
+    uname = _uname(os)
+    if not uname.get("machine"):
+        # MicroPython ports without os.uname() name the machine here.
+        uname["machine"] = getattr(sys.implementation, "_machine", "")
+    for key in ("sysname", "release", "machine"):
+        if key in given:
+            uname[key] = given[key]
+    version = given.get("version") or ".".join(
+        str(p) for p in tuple(sys.implementation.version)[:3]
+    )
+    board_id = getattr(board, "board_id", "") or ""
+    uid = _cpu_uid(mcu)
+    if uid:
+        detected_id = _hex(uid)
+        identity = uid
+    else:
+        identity = _host_identity()
+        detected_id = "HOST-" + _sha256_hex(identity + board_id.encode())[:12].upper()
+    pin_list = pins.board_pins(board, mcu)
+    total = b.total_memory if b.total_memory is not None else _total_memory()
+    return {
+        "device_id": detected_id,
+        "board_id": board_id,
+        "device_type": device_type_from(
+            uname.get("machine", ""), implementation, board_id, uname.get("sysname", "")
+        ),
+        "implementation": implementation,
+        "firmware_version": _firmware(implementation, uname, version),
+        "library_version": library_version,
+        "pins": [(number, name) for number, name, _ in pin_list],
+        "interfaces": _interfaces(b, board),
+        "memory_total": total,
+        "fingerprint": _sha256_hex(b"jotunheim-hw:" + identity + board_id.encode())[:32],
+    }
+
+
+def _interfaces(b, board):
+    if b.interfaces_override is not None:
+        return list(b.interfaces_override)
+    names = dir(board)
+    has_module = b._has_module or _has_module
+
+    def has(*wanted):
+        return all(n in names for n in wanted)
+
+    out = []
+    if has("I2C") or has("SDA", "SCL"):
+        out.append("I2C")
+    if has("SPI") or has("SCK", "MOSI") or has("SCK", "MISO"):
+        out.append("SPI")
+    if has("UART") or has("TX", "RX") or has("UART_TX", "UART_RX"):
+        out.append("UART")
+    for module, label in (("analogio", "ADC"), ("pwmio", "PWM"), ("wifi", "WiFi")):
+        if has_module(module):
+            out.append(label)
+    if has_module("_bleio"):
+        out.append("BLE")
+    return out
+
+
+def _uname(os_module):
+    try:
+        u = os_module.uname()
+    except AttributeError:  # some ports have no uname
+        return {}
+    return {"sysname": u[0], "release": u[2], "version": u[3], "machine": u[4]}
+
+
+def _firmware(implementation, uname, version):
+    if implementation == "circuitpython":
+        # os.uname().release is CircuitPython's own version ("9.2.1"), also for betas.
+        return "CircuitPython " + (uname.get("release") or version)
+    if implementation == "micropython":
+        return "MicroPython " + version
+    return "CPython %s (Blinka)" % version
+
+
+def _cpu_uid(mcu):
+    cpu = getattr(mcu, "cpu", None) if mcu is not None else None
+    uid = getattr(cpu, "uid", None) if cpu is not None else None
+    if not uid:
+        return None
+    return bytes(uid)
+
+
+def _host_identity():
+    """Bytes that identify a desktop machine (its MAC via uuid.getnode)."""
+    try:
+        import uuid
+
+        node = uuid.getnode()
+    except ImportError:
+        return b"unknown-host"
+    return ("%012x" % node).encode()
+
+
+def _total_memory():
+    try:
+        import gc
+
+        return gc.mem_free() + gc.mem_alloc()
+    except (AttributeError, ImportError):
+        return None
+
+
+def _sha256_hex(data):
+    import hashlib
+
+    return "".join("%02x" % b for b in hashlib.sha256(data).digest())
