@@ -27,47 +27,40 @@ SAMPLE_INTERVAL = 5.0  # seconds between resource samples
 LOW_MEMORY = 8192  # free heap below this marks the device degraded (see device_admin.status)
 
 
-class _CountingSocket:
-    # Wraps a socket to count bytes in and out (bandwidth figures for GetDeviceStatus).
+class _Counting:
+    # Wraps the socket pool, and every socket made from it, to count bytes in and out
+    # (bandwidth figures for GetDeviceStatus); everything else goes to the wrapped object.
+    # The pool's wrapper holds the totals (rx, tx); a socket's wrapper adds to its pool's.
 
-    def __init__(self, sock, counter):
-        self._sock = sock
-        self._counter = counter
-
-    def __getattr__(self, name):
-        return getattr(self._sock, name)
-
-    def accept(self):
-        conn, address = self._sock.accept()
-        return _CountingSocket(conn, self._counter), address
-
-    def recv_into(self, buffer, nbytes=0):
-        n = self._sock.recv_into(buffer, nbytes) if nbytes else self._sock.recv_into(buffer)
-        self._counter.rx += n or 0
-        return n
-
-    def send(self, data):
-        n = self._sock.send(data)
-        self._counter.tx += n or 0
-        return n
-
-    def close(self):
-        self._sock.close()
-
-
-class _CountingPool:
-    # A socket pool whose sockets count their bytes; everything else is the real pool.
-
-    def __init__(self, pool):
-        self._pool = pool
+    def __init__(self, wrapped, totals=None):
+        self._wrapped = wrapped
+        self._totals = totals or self
         self.rx = 0
         self.tx = 0
 
     def __getattr__(self, name):
-        return getattr(self._pool, name)
+        return getattr(self._wrapped, name)
 
     def socket(self, *args, **kwargs):
-        return _CountingSocket(self._pool.socket(*args, **kwargs), self)
+        return _Counting(self._wrapped.socket(*args, **kwargs), self._totals)
+
+    def accept(self):
+        conn, address = self._wrapped.accept()
+        return _Counting(conn, self._totals), address
+
+    def recv_into(self, buffer, nbytes=0):
+        sock = self._wrapped
+        n = sock.recv_into(buffer, nbytes) if nbytes else sock.recv_into(buffer)
+        self._totals.rx += n or 0
+        return n
+
+    def send(self, data):
+        n = self._wrapped.send(data)
+        self._totals.tx += n or 0
+        return n
+
+    def close(self):
+        self._wrapped.close()
 
 
 def _settings_loader(settings, root):
@@ -363,7 +356,7 @@ class Device:
             from jotunheim.net.session import get_pool
 
             pool = get_pool(self.network.radio)
-        self.counter = _CountingPool(pool)
+        self.counter = _Counting(pool)
         server = GrpcWebServer(
             self.counter, max_request_size=self.settings.get("remote.max_request_bytes")
         )

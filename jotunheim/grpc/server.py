@@ -74,9 +74,6 @@ class CallContext:
 class _OneWriteResponse(Response):
     """Head and body in one send, then close (as adafruit_httpserver always does)."""
 
-    def __init__(self, request, body: bytes, status=(200, "OK"), headers=None) -> None:
-        super().__init__(request, body, status=status, headers=headers)
-
     def _send(self) -> None:
         parts = ["HTTP/1.1 %d %s\r\n" % (self._status.code, self._status.text)]
         headers = self._headers.copy()
