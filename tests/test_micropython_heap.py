@@ -64,3 +64,12 @@ def test_heap_after_import_of_every_module():
             heap[cells[0]] = int(cells[1])
     assert heap["jotunheim"] <= 1024, heap["jotunheim"]
     assert heap["jotunheim.pb.loki"] < 12 * 1024, heap["jotunheim.pb.loki"]  # pb runtime + loki
+    # Settings, network, logging and resilience (a row includes the package __init__ files
+    # and what the module imports; validator, error wording and TOML reader load on demand).
+    assert heap["jotunheim.settings.loader"] <= 12 * 1024, heap["jotunheim.settings.loader"]
+    assert heap["jotunheim.settings.validator"] <= 10 * 1024, heap["jotunheim.settings.validator"]
+    assert heap["jotunheim.net.wifi"] <= 9728, heap["jotunheim.net.wifi"]
+    assert heap["jotunheim.net.session"] <= 5888, heap["jotunheim.net.session"]
+    assert heap["jotunheim.log"] <= 9472, heap["jotunheim.log"]
+    assert heap["jotunheim.resilience.errors"] <= 12 * 1024, heap["jotunheim.resilience.errors"]
+    assert heap["jotunheim.resilience.manager"] <= 8448, heap["jotunheim.resilience.manager"]
