@@ -22,7 +22,16 @@ def __getattr__(name):
         from jotunheim.grpc import server  # noqa: PLC0415
 
         return getattr(server, name)
-    if name in ("status", "framing", "http1", "client", "server", "server_extra", "status_decode"):
+    if name in (
+        "status",
+        "framing",
+        "http1",
+        "client",
+        "server",
+        "server_extra",
+        "status_decode",
+        "frame_parser",
+    ):
         # MicroPython asks module __getattr__ first for "from jotunheim.grpc import framing"
         # and does not fall back to importing the submodule.
         module = __import__("jotunheim.grpc." + name)

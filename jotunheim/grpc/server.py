@@ -24,10 +24,10 @@ from adafruit_httpserver import Response, Server
 from jotunheim.compat import monotonic_ms
 from jotunheim.grpc.framing import (
     FLAG_TRAILERS,
-    FrameParser,
     GrpcError,
     encode_frame,
     encode_trailer_frame,
+    first_frame,
 )
 from jotunheim.grpc.status import StatusCode, percent_encode
 
@@ -247,24 +247,22 @@ class GrpcWebServer:
         return _OneWriteResponse(request, body)
 
     def _parse_request(self, body, request_cls):
-        parser = FrameParser(self.max_request_size)
-        view = memoryview(body)
         try:
-            pos = parser.feed(view)
+            flag, payload, extra = first_frame(body, self.max_request_size)
         except GrpcError as err:
             # A client sent it: malformed input is the caller's fault, not ours.
             code = err.code
             if code == StatusCode.INTERNAL:
                 code = StatusCode.INVALID_ARGUMENT
             raise GrpcError(code, err.message) from None
-        if not parser.ready:
+        if payload is None:
             raise GrpcError(StatusCode.INVALID_ARGUMENT, "request body is not one complete frame")
-        if parser.flag == FLAG_TRAILERS:
+        if flag == FLAG_TRAILERS:
             raise GrpcError(StatusCode.INVALID_ARGUMENT, "request holds a trailer frame")
-        if pos != len(view):
+        if extra:
             raise GrpcError(StatusCode.INVALID_ARGUMENT, "request holds more than one message")
         try:
-            return request_cls.decode(parser.payload)
+            return request_cls.decode(payload)
         except (ValueError, TypeError, IndexError, KeyError) as exc:
             raise GrpcError(
                 StatusCode.INVALID_ARGUMENT, "malformed request message: " + str(exc)
