@@ -64,7 +64,7 @@ class _Counting:
 
 
 def _settings_loader(settings, root):
-    from jotunheim.settings.loader import Settings, SettingsLoader
+    from jotunheim.settings.loader import SettingsLoader
 
     if settings is None:
         loader = SettingsLoader(root=root)
@@ -74,16 +74,9 @@ def _settings_loader(settings, root):
         if not settings.loads and settings.source == "defaults":
             settings.load()
         return settings, settings.settings
-    if isinstance(settings, Settings):
-        return None, settings
-    if isinstance(settings, dict):
-        from jotunheim.settings.validator import validate
+    from jotunheim.device_admin import fixed_settings
 
-        data, errors = validate(settings)
-        if errors:
-            raise ValueError("settings: " + "; ".join(e.message for e in errors))
-        return None, Settings(data)
-    raise TypeError("settings must be a SettingsLoader, Settings, dict or None")
+    return None, fixed_settings(settings)
 
 
 class Device:

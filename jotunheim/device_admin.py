@@ -8,6 +8,49 @@
 from jotunheim.compat import IS_CPYTHON
 from jotunheim.device import LOW_MEMORY
 
+# ------------------------------------------------------------ settings
+
+
+def fixed_settings(settings):
+    # Device(settings=Settings or dict): settings that never reload (tests, simulators).
+    from jotunheim.settings.loader import Settings
+
+    if isinstance(settings, Settings):
+        return settings
+    if isinstance(settings, dict):
+        from jotunheim.settings.validator import validate
+
+        data, errors = validate(settings)
+        if errors:
+            raise ValueError("settings: " + "; ".join(e.message for e in errors))
+        return Settings(data)
+    raise TypeError("settings must be a SettingsLoader, Settings, dict or None")
+
+
+def settings_changed(dev, sections, settings):
+    from jotunheim import log
+
+    dev.settings = settings
+    if "logging" in sections:
+        log.apply_settings(settings.section("logging"))
+    if "remote" in sections:
+        dev.handler.limiter.configure(settings.get("remote.rate_limit_per_minute"))
+        dev.handler.max_params_bytes = settings.get("remote.max_request_bytes")
+        if dev.server is not None:
+            dev.server.max_request_size = settings.get("remote.max_request_bytes")
+            dev.server.http.max_body = dev.server.max_request_size
+    if "network" in sections:
+        if dev.resilience is not None:
+            dev.resilience.configure(settings.get("network.resilience"))
+        if dev._loki_url is None and dev._loki_client_url != dev.loki_url:
+            dev.loki_state = "offline" if dev.loki_url else "none"
+    if "capabilities" in sections or "resources" in sections:
+        dev.builder.settings = settings
+        dev._registry_changed("settings")
+    dev._refresh_tokens()
+    dev.logger.info("settings changed: " + ", ".join(sections))
+
+
 # ------------------------------------------------------------ status
 
 
@@ -61,33 +104,6 @@ def host_rss():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     except (ImportError, AttributeError):
         return None
-
-
-# ------------------------------------------------------------ settings
-
-
-def settings_changed(dev, sections, settings):
-    from jotunheim import log
-
-    dev.settings = settings
-    if "logging" in sections:
-        log.apply_settings(settings.section("logging"))
-    if "remote" in sections:
-        dev.handler.limiter.configure(settings.get("remote.rate_limit_per_minute"))
-        dev.handler.max_params_bytes = settings.get("remote.max_request_bytes")
-        if dev.server is not None:
-            dev.server.max_request_size = settings.get("remote.max_request_bytes")
-            dev.server.http.max_body = dev.server.max_request_size
-    if "network" in sections:
-        if dev.resilience is not None:
-            dev.resilience.configure(settings.get("network.resilience"))
-        if dev._loki_url is None and dev._loki_client_url != dev.loki_url:
-            dev.loki_state = "offline" if dev.loki_url else "none"
-    if "capabilities" in sections or "resources" in sections:
-        dev.builder.settings = settings
-        dev._registry_changed("settings")
-    dev._refresh_tokens()
-    dev.logger.info("settings changed: " + ", ".join(sections))
 
 
 # ------------------------------------------------------------ reboot

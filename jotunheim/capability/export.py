@@ -5,7 +5,7 @@
 # on first use. Tool and ToolRegistry keep their methods (tool.to_capability(), ...), which
 # call the functions here.
 
-from jotunheim.capability.schema import json_text, slug
+from jotunheim.capability.schema import _show, slug
 
 # The capability protocol's type names -> JSON Schema type names (Einherjar).
 _JSON_SCHEMA_TYPES = {
@@ -15,6 +15,25 @@ _JSON_SCHEMA_TYPES = {
     "Object": "object",
     "Array": "array",
 }
+
+
+def json_text(value):
+    """JSON text of a default value ("" when there is none)."""
+    if value is None:
+        return ""
+    import json
+
+    return json.dumps(value)
+
+
+def summary(field):
+    # Field.summary(): description plus type/range/unit/default (Loki, Einherjar).
+    extra = field.expected()
+    if field.default is not None:
+        extra = "%s, default %s" % (extra, _show(field.default))
+    if field.description:
+        return "%s (%s)" % (field.description, extra)
+    return extra
 
 
 def _enum_text(value):
@@ -62,7 +81,7 @@ def loki_parameters(tool):
 
     return [
         loki.ParameterDefinition(
-            name=f.name, type=f.type, required=f.required, description=f.summary()
+            name=f.name, type=f.type, required=f.required, description=summary(f)
         )
         for f in tool.params
     ]
@@ -75,7 +94,7 @@ def to_einherjar(tool):
         einherjar.ParameterDefinition(
             name=f.name,
             type=_JSON_SCHEMA_TYPES[f.type],
-            description=f.summary(),
+            description=summary(f),
             required=f.required,
             enum_values=_enum_texts(f),
         )

@@ -104,12 +104,9 @@ class Field:
 
     def summary(self):
         """Description plus type/range/unit/default, for schemas without those fields (Loki)."""
-        extra = self.expected()
-        if self.default is not None:
-            extra = "%s, default %s" % (extra, _show(self.default))
-        if self.description:
-            return "%s (%s)" % (self.description, extra)
-        return extra
+        from jotunheim.capability.export import summary
+
+        return summary(self)
 
     def check(self, value, tool=""):
         """Return ``value`` converted to this field's type, or raise ToolParameterError."""
@@ -283,10 +280,10 @@ def slug(text):
     return "".join(out)
 
 
-def json_text(value):
-    """JSON text of a default value ("" when there is none)."""
-    if value is None:
-        return ""
-    import json
+def __getattr__(name):
+    # json_text (a default value as JSON) lives in export with the other export helpers.
+    if name == "json_text":
+        from jotunheim.capability.export import json_text
 
-    return json.dumps(value)
+        return json_text
+    raise AttributeError(name)

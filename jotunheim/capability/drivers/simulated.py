@@ -13,7 +13,7 @@ MicroPython produce the same values).
 Part names carry a ``-sim`` suffix so capabilities never claim real hardware.
 """
 
-from jotunheim.capability.drivers.base import Sensor
+from jotunheim.capability.drivers.base import Sensor, clamp
 from jotunheim.capability.drivers.io import Button, Led, Relay
 from jotunheim.capability.schema import NUMBER, Field
 
@@ -113,8 +113,8 @@ class SimulatedClimateSensor(Sensor):
         dt = rng.uniform(-0.15, 0.15) + 0.01 * (t0 - self._t)
         # Warmer air holds more water: relative humidity moves against temperature.
         dh = rng.uniform(-0.6, 0.6) + 0.02 * (h0 - self._h) - 0.8 * dt
-        self._t = _bound(self._t + dt, t0 - self.spread[0], t0 + self.spread[0])
-        self._h = _bound(
+        self._t = clamp(self._t + dt, t0 - self.spread[0], t0 + self.spread[0])
+        self._h = clamp(
             self._h + dh, max(0.0, h0 - self.spread[1]), min(100.0, h0 + self.spread[1])
         )
 
@@ -129,10 +129,6 @@ class SimulatedClimateSensor(Sensor):
         self._stepped_at = now
         # A DHT22 reports one decimal.
         return {"temperature": round(self._t, 1), "humidity": round(self._h, 1)}
-
-
-def _bound(value, low, high):
-    return low if value < low else high if value > high else value
 
 
 class SimulatedLed(Led):
