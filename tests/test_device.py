@@ -210,7 +210,13 @@ def test_reload_settings_command_and_hot_reload(tmp_path):
         c = client(device)
         (root / "jotunheim.json").write_text(json.dumps({"remote": {"rate_limit_per_minute": 7}}))
         r = command(c, "reload_settings")
-        assert r.success and json.loads(r.result) == {"changed": ["remote"], "source": "file"}
+        # The loop's own once-a-second hot reload may have seen the file first; then the
+        # command finds nothing left to change. Either way the new value is in effect.
+        assert r.success
+        assert json.loads(r.result) in (
+            {"changed": ["remote"], "source": "file"},
+            {"changed": [], "source": "file"},
+        )
         assert device.handler.limiter.per_minute == 7
         # A broken file is refused and the settings in effect stay.
         (root / "jotunheim.json").write_text('{"remote": {"rate_limit_per_minute": ')
