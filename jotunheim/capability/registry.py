@@ -32,7 +32,6 @@ unless the caller passes ``allow_user_only=True`` (the device owner's own comman
 
 from jotunheim.capability.schema import (
     OBJECT,
-    ToolParameterError,
     UnknownToolError,
     slug,
     validate,
@@ -163,17 +162,9 @@ class ToolRegistry:
 
     def remove(self, name):
         """Remove the sensor or actuator registered as ``name``, or custom tool ``name``."""
-        for i, entry in enumerate(self._parts):
-            if entry[0] == name:
-                del self._parts[i]
-                self._changed(entry[2] + "_removed")
-                return
-        for i, tool in enumerate(self._custom):
-            if tool.name == name:
-                del self._custom[i]
-                self._changed("tool_removed")
-                return
-        raise KeyError(name)
+        from jotunheim.capability.tools_extra import remove
+
+        remove(self, name)
 
     def add_tool(
         self,
@@ -290,7 +281,9 @@ class ToolRegistry:
         if tool.user_only and not allow_user_only:
             raise ToolPermissionError("%s is a user-only tool" % tool_name)
         if isinstance(params, (str, bytes)):
-            params = _parse_json_params(tool_name, params)
+            from jotunheim.capability.tools_extra import parse_json_params
+
+            params = parse_json_params(tool_name, params)
         values = validate(tool.params, params, tool_name)
         return tool.handler(values)
 
@@ -433,16 +426,3 @@ def _actuator_tools(name, driver, part, suffix):
             )
         )
     return out
-
-
-def _parse_json_params(tool_name, text):
-    import json
-
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    if not text.strip():
-        return {}
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise ToolParameterError(tool_name, None, "a JSON object of parameters", "invalid JSON")

@@ -111,7 +111,10 @@ class Field:
     def check(self, value, tool=""):
         """Return ``value`` converted to this field's type, or raise ToolParameterError."""
         coerce = _COERCE[self.type]
-        value = coerce(self, value, tool)
+        if coerce is dict or coerce is list:
+            value = _coerce_json(self, value, tool, coerce)
+        else:
+            value = coerce(self, value, tool)
         if self.enum is not None and not _in_enum(value, self.enum):
             raise ToolParameterError(tool, self.name, self.expected(), _show(value))
         if self.type == NUMBER:
@@ -209,20 +212,12 @@ def _coerce_json(field, value, tool, cls):
     return value
 
 
-def _coerce_object(field, value, tool):
-    return _coerce_json(field, value, tool, dict)
-
-
-def _coerce_array(field, value, tool):
-    return _coerce_json(field, value, tool, list)
-
-
 _COERCE = {
     NUMBER: _coerce_number,
     BOOLEAN: _coerce_boolean,
     STRING: _coerce_string,
-    OBJECT: _coerce_object,
-    ARRAY: _coerce_array,
+    OBJECT: dict,  # JSON types: the class, for _coerce_json
+    ARRAY: list,
 }
 
 

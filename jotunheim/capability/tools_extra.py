@@ -1,11 +1,42 @@
-"""Tools only some devices have: raw GPIO, the generic read_sensor/set_actuator, reboot/OTA."""
+"""Registry code few devices run: raw GPIO, generic part tools, system tools, removal."""
 
 # jotunheim.capability.registry imports this module on first use: a device whose parts all
 # declare their readings/settings, with no raw GPIO and no system tools, never loads it.
 # Every function takes the ToolRegistry as its first argument where it needs one.
 
 from jotunheim.capability.registry import ACTUATOR, GPIO, SENSOR, SYSTEM, Tool
-from jotunheim.capability.schema import BOOLEAN, NUMBER, OBJECT, STRING, Field
+from jotunheim.capability.schema import BOOLEAN, NUMBER, OBJECT, STRING, Field, ToolParameterError
+
+# ------------------------------------------------------------ ToolRegistry.remove and .call
+
+
+def remove(reg, name):
+    for i, entry in enumerate(reg._parts):
+        if entry[0] == name:
+            del reg._parts[i]
+            reg._changed(entry[2] + "_removed")
+            return
+    for i, tool in enumerate(reg._custom):
+        if tool.name == name:
+            del reg._custom[i]
+            reg._changed("tool_removed")
+            return
+    raise KeyError(name)
+
+
+def parse_json_params(tool_name, text):
+    # ToolRegistry.call with parameters as JSON text.
+    import json
+
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    if not text.strip():
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ToolParameterError(tool_name, None, "a JSON object of parameters", "invalid JSON")
+
 
 # ------------------------------------------------------------ system tools
 

@@ -48,6 +48,14 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
+def _client_key(context):
+    # Rate limits are per client address (its host part).
+    address = context.client_address if context is not None else None
+    if isinstance(address, (tuple, list)) and address:
+        return str(address[0])
+    return str(address)
+
+
 def _json_bytes(value):
     return json.dumps(value).encode("utf-8")
 
@@ -212,12 +220,6 @@ class RemoteCommandHandler:
             )
         return value
 
-    def _client_key(self, context):
-        address = context.client_address if context is not None else None
-        if isinstance(address, (tuple, list)) and address:
-            return str(address[0])
-        return str(address)
-
     # ------------------------------------------------------------ CallTool
 
     def call_tool(self, request, context):
@@ -248,7 +250,7 @@ class RemoteCommandHandler:
         except ToolParameterError as exc:
             raise self._refuse(StatusCode.INVALID_ARGUMENT, str(exc)) from None
         if changes_state(tool):
-            wait = self.limiter.take(self._client_key(context))
+            wait = self.limiter.take(_client_key(context))
             if wait:
                 raise self._refuse(
                     StatusCode.RESOURCE_EXHAUSTED,
