@@ -111,21 +111,13 @@ class _HttpServer(Server):
         length = int(request.headers.get_directive("Content-Length", 0) or 0)
         if length > self.max_body:
             request.too_large = True
-            self._drop(sock, min(length, _DRAIN_LIMIT) - len(request.body))
+            from jotunheim.grpc.server_extra import drop
+
+            drop(self, sock, min(length, _DRAIN_LIMIT) - len(request.body))
             request.body = b""
         else:
             request.body = self._receive_body_bytes(sock, request.body, length)
         return request
-
-    def _drop(self, sock, left) -> None:
-        while left > 0:
-            try:
-                n = sock.recv_into(self._buffer, min(left, len(self._buffer)))
-            except OSError:
-                return
-            if not n:
-                return
-            left -= n
 
 
 def _trailers(code: int, message: str = "", extra=None) -> list:

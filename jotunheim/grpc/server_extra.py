@@ -1,7 +1,7 @@
-"""The less used half of jotunheim.grpc.server: streaming responses, chunked request bodies."""
+"""The less used half of jotunheim.grpc.server: streaming, chunked or oversized requests."""
 
 # jotunheim.grpc.server imports this module on first use: a device whose handlers are all
-# unary and whose callers send Content-Length bodies never holds it.
+# unary and whose callers send Content-Length bodies within the limit never holds it.
 
 from adafruit_httpserver import Response
 
@@ -50,7 +50,20 @@ class _StreamResponse(Response):
             self._close_connection()
 
 
-# ------------------------------------------------------------ chunked request bodies
+# ------------------------------------------------------------ request bodies
+
+
+def drop(http, sock, left) -> None:
+    # Read and discard the rest of an oversized body (bounded by the caller), so the
+    # client sees our RESOURCE_EXHAUSTED answer rather than a reset.
+    while left > 0:
+        try:
+            n = sock.recv_into(http._buffer, min(left, len(http._buffer)))
+        except OSError:
+            return
+        if not n:
+            return
+        left -= n
 
 
 def _more(http, sock, buf: bytearray) -> bool:
