@@ -107,18 +107,6 @@ def default_network(need_ssl: bool, ca_cert=None):
     return pool, (net_session.get_ssl_context(ca_cert) if need_ssl else None)
 
 
-def _set_nodelay(pool, sock) -> None:
-    """Disable Nagle where the pool offers it; the one-write request makes it optional."""
-    level = getattr(pool, "IPPROTO_TCP", None)
-    option = getattr(pool, "TCP_NODELAY", None)
-    if level is None or option is None or not hasattr(sock, "setsockopt"):
-        return
-    try:
-        sock.setsockopt(level, option, 1)
-    except (OSError, AttributeError, ValueError):
-        pass
-
-
 class _Call:
     """One HTTP exchange: socket, response head, frame parser."""
 
@@ -485,7 +473,11 @@ class GrpcWebClient:
                 self._idle.pop(i)
                 break
         if not reused:
-            _set_nodelay(self._pool, sock)
+            # The request goes out in one write anyway; this spares the ACK wait on the
+            # rare split write.
+            from jotunheim.net.session import set_nodelay  # noqa: PLC0415
+
+            set_nodelay(sock, self._pool)
         return sock, reused
 
     def _release(self, sock, reuse: bool) -> None:

@@ -8,18 +8,7 @@ from adafruit_httpserver import Response
 from jotunheim.grpc.framing import encode_frame, encode_trailer_frame
 from jotunheim.grpc.server import _DRAIN_LIMIT, CONTENT_TYPE, _encode, _trailers
 from jotunheim.grpc.status import GrpcError, StatusCode
-
-
-def _set_nodelay(sock, pool) -> None:
-    # Each frame goes out in one send; without this, Nagle holds a frame back until
-    # the client ACKs the previous one (up to ~40 ms with delayed ACK).
-    option = getattr(pool, "TCP_NODELAY", None)
-    if option is None:
-        return
-    try:
-        sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), option, 1)
-    except (AttributeError, OSError, ValueError):
-        pass
+from jotunheim.net.session import set_nodelay
 
 
 class _StreamResponse(Response):
@@ -32,7 +21,9 @@ class _StreamResponse(Response):
 
     def _send(self) -> None:
         conn = self._request.connection
-        _set_nodelay(conn, self._pool)
+        # Each frame goes out in one send; without this, Nagle holds a frame back until
+        # the client ACKs the previous one (up to ~40 ms with delayed ACK).
+        set_nodelay(conn, self._pool)
         head = (
             "HTTP/1.1 200 OK\r\nContent-Type: "
             + CONTENT_TYPE

@@ -19,45 +19,6 @@ from jotunheim.ota.installer import Installer
 MAX_MANIFEST_BYTES = 65536
 
 
-def _session(session=None):
-    """An adafruit_requests Session: the given one, a board's radio, or CPython sockets."""
-    if session is not None:
-        return session
-    import adafruit_requests
-
-    try:
-        import wifi
-        from adafruit_connection_manager import get_radio_socketpool, get_radio_ssl_context
-
-        pool = get_radio_socketpool(wifi.radio)
-        return adafruit_requests.Session(pool, get_radio_ssl_context(wifi.radio))
-    except ImportError:
-        import ssl
-
-        return adafruit_requests.Session(_DesktopPool(), ssl.create_default_context())
-
-
-class _DesktopPool:
-    """CPython's socket module as a socket pool, with TCP_NODELAY on every socket:
-    adafruit_requests writes a request in many small sends, and Nagle + delayed ACK would
-    hold each request ~40 ms."""
-
-    def __getattr__(self, name):
-        import socket
-
-        return getattr(socket, name)
-
-    def socket(self, *args, **kwargs):
-        import socket
-
-        sock = socket.socket(*args, **kwargs)
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-        return sock
-
-
 def _quote(path):
     out = ""
     for ch in path:
@@ -127,7 +88,14 @@ class Fetcher:
     @property
     def session(self):
         if self._session_obj is None:
-            self._session_obj = _session(self._session_arg)
+            # The given session, or one on this platform's pool (a board's radio, or
+            # CPython sockets) with TCP_NODELAY: see jotunheim.net.session.
+            session = self._session_arg
+            if session is None:
+                from jotunheim.net.session import new_session
+
+                session = new_session(session_id="ota")
+            self._session_obj = session
         return self._session_obj
 
     def _pause(self, attempt):
