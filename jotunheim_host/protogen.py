@@ -59,25 +59,27 @@ class _Names:
         self.owner = {}  # ".pkg.Msg" -> (file name, python class name)
         self.map_entries = set()
         self.entries = {}  # map entry type name -> its DescriptorProto
+        self.enums = {}  # enum type name -> its EnumDescriptorProto
         for f in fds.file:
             prefix = "." + f.package if f.package else ""
             for msg in f.message_type:
                 self._walk(f.name, prefix, msg, "")
             for enum in f.enum_type:
                 self.owner[prefix + "." + enum.name] = (f.name, enum.name)
+                self.enums[prefix + "." + enum.name] = enum
 
     def _walk(self, file_name, prefix, msg, outer):
         full = prefix + "." + msg.name
         py = (outer + "_" + msg.name) if outer else msg.name
-        if msg.options.map_entry:
-            py = "_" + py
+        if msg.options.map_entry:  # no class: the runtime reads map entries itself
             self.map_entries.add(full)
             self.entries[full] = msg
         self.owner[full] = (file_name, py)
         for nested in msg.nested_type:
-            self._walk(file_name, full, nested, py.lstrip("_"))
+            self._walk(file_name, full, nested, py)
         for enum in msg.enum_type:
             self.owner[full + "." + enum.name] = (file_name, py + "_" + enum.name)
+            self.enums[full + "." + enum.name] = enum
 
     def table_ref(self, type_name, current_file, imports):
         """How _TABLES names a message type: "Msg" or "stem.Msg"."""
@@ -124,15 +126,16 @@ def _messages(file_proto):
 
 
 def _enums(file_proto):
-    out = [(e, None) for e in file_proto.enum_type]
-
-    def walk(msg, prefix):
-        for e in msg.enum_type:
-            out.append((e, prefix + "." + msg.name))
-        for nested in msg.nested_type:
-            walk(nested, prefix + "." + msg.name)
-
+    """Every enum of a file as its fully qualified name, nested ones included."""
     prefix = "." + file_proto.package if file_proto.package else ""
+    out = [prefix + "." + e.name for e in file_proto.enum_type]
+
+    def walk(msg, parent):
+        for e in msg.enum_type:
+            out.append(parent + "." + msg.name + "." + e.name)
+        for nested in msg.nested_type:
+            walk(nested, parent + "." + msg.name)
+
     for msg in file_proto.message_type:
         walk(msg, prefix)
     return out
@@ -166,14 +169,9 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
     """Python source of the module for one .proto file."""
     imports = set()
     lines = []
-    for enum, _parent in _enums(file_proto):
-        full = ("." + file_proto.package if file_proto.package else "") + "." + enum.name
-        py = names.owner.get(full, (None, None))[1]
-        if py is None:
-            py = [v for k, v in names.owner.items() if k.endswith("." + enum.name)][0][1]
-        lines.append("\n\nclass %s:" % py)
-        lines.append('    """Enum %s."""\n' % enum.name)
-        for value in enum.value:
+    for full in _enums(file_proto):
+        lines.append("\n\nclass %s:  # enum %s" % (names.owner[full][1], full.lstrip(".")))
+        for value in names.enums[full].value:
             lines.append("    %s = %d" % (value.name, value.number))
     messages = _messages(file_proto)
     for full, _msg in messages:

@@ -3,9 +3,7 @@
 from jotunheim.pb import Message
 
 
-class Color:
-    """Enum Color."""
-
+class Color:  # enum kitchen.Color
     COLOR_UNSPECIFIED = 0
     RED = 1
     GREEN = 2
