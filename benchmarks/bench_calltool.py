@@ -261,8 +261,8 @@ def report(cp, mp):
             % mp["after_calls"],
             "",
             "Where the Device's heap goes: almost all of it is code. Heap kept by importing "
-            "each module, one after another (loaded from `.py`; `.mpy` from the bundle is "
-            "smaller):",
+            "each module, one after another (loaded from `.py`, docstrings left out as on a "
+            "board):",
             "",
             "| module | bytes |",
             "|---|---:|",
@@ -273,8 +273,9 @@ def report(cp, mp):
             "Together about %d bytes of imports: nearly all of a Device's heap is code; its "
             "objects (parts, settings, the listening socket, caches) add a few KB. "
             "`adafruit_httpserver` alone is a quarter of it. On a Pico W (~126 KB free after "
-            "boot) this does not fit as `.py`: use the `.mpy` bundle (circup) and keep "
-            "`code.py` small." % sum(size for _, size in mp["modules"]),
+            "boot) this does not fit yet: `.mpy` files are loaded into RAM too, so only frozen "
+            "modules or a slimmer HTTP server would make room; ESP32-S2/S3 boards with PSRAM "
+            "have it." % sum(size for _, size in mp["modules"]),
             "",
             "Time under MicroPython/WebAssembly on this host: %.0f us per handler call, %.0f us "
             "per whole served request (a board is several times slower; the seed's target is "
