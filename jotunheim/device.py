@@ -411,11 +411,11 @@ class Device:
         served = 0
         if self.server is not None:
             while served < MAX_REQUESTS:
-                result = self.server.poll()
+                answered = self.server.poll(MAX_REQUESTS - served)
                 self.handler.run_deferred()
-                if result != "request_handled_response_sent" and not result.startswith("error"):
+                if not answered:
                     break
-                served += 1
+                served += answered
                 if monotonic_ms() - t0 >= self.step_budget_ms:
                     break
         self._periodic()

@@ -38,7 +38,6 @@ def settings_changed(dev, sections, settings):
         dev.handler.max_params_bytes = settings.get("remote.max_request_bytes")
         if dev.server is not None:
             dev.server.max_request_size = settings.get("remote.max_request_bytes")
-            dev.server.http.max_body = dev.server.max_request_size
     if "network" in sections:
         if dev.resilience is not None:
             dev.resilience.configure(settings.get("network.resilience"))

@@ -5,14 +5,15 @@ import urllib.parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jotunheim.grpc import framing
-from jotunheim.grpc.status import GrpcError, StatusCode, percent_decode, percent_encode
+from jotunheim.grpc import frame_parser, framing, status_decode
+from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode
+from jotunheim.grpc.status_decode import percent_decode
 
 payloads = st.lists(st.binary(max_size=300), max_size=6)
 
 
 def parse_all(data, cuts, max_size=4096):
-    parser = framing.FrameParser(max_size, bytearray(8))
+    parser = frame_parser.FrameParser(max_size, bytearray(8))
     frames = []
     pieces = []
     last = 0
@@ -41,7 +42,7 @@ def test_any_split_of_any_frame_sequence_parses_back(messages, data):
     frames = parse_all(wire, cuts)
     assert [p for f, p in frames[:-1]] == messages
     assert frames[-1][0] == framing.FLAG_TRAILERS
-    assert framing.parse_trailers(frames[-1][1]) == {"grpc-status": "0", "x-k": "v"}
+    assert status_decode.parse_trailers(frames[-1][1]) == {"grpc-status": "0", "x-k": "v"}
 
 
 @settings(max_examples=200, deadline=None)
@@ -70,16 +71,16 @@ def test_percent_decode_never_raises(text):
 @given(st.binary(max_size=40))
 def test_trailer_parsing_raises_only_grpc_errors(data):
     try:
-        trailers = framing.parse_trailers(data)
+        trailers = status_decode.parse_trailers(data)
     except GrpcError as err:
         assert err.code == StatusCode.INTERNAL
         return
     try:
-        framing.trailer_status(trailers)
+        status_decode.trailer_status(trailers)
     except GrpcError as err:
         assert err.code == StatusCode.INTERNAL
 
 
 def test_trailers_are_lower_cased_and_repeated_names_joined():
-    trailers = framing.parse_trailers(b"Grpc-Status: 0\r\nX-A: 1\r\nx-a: 2\r\n")
+    trailers = status_decode.parse_trailers(b"Grpc-Status: 0\r\nX-A: 1\r\nx-a: 2\r\n")
     assert trailers == {"grpc-status": "0", "x-a": "1,2"}

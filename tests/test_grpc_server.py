@@ -1,4 +1,4 @@
-"""Our device-side gRPC-Web server (adafruit_httpserver on CPython's socket module),
+"""Our device-side gRPC-Web server (jotunheim.http.server on CPython's socket module),
 called by third-party gRPC-Web clients (connect-python, connect-node), by our client,
 and by raw sockets sending malformed requests."""
 
@@ -74,7 +74,7 @@ class Running:
 
     def _loop(self):
         while not self._stop:
-            if self.server.poll() == "no_request":
+            if not self.server.poll():
                 time.sleep(0.002)
 
     def __enter__(self):
@@ -95,7 +95,10 @@ def running():
 
 def raw_call(port, path, body, headers=None):
     """Send one request on a raw socket; returns (status line, headers dict, body bytes)."""
-    head = "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n" % (path, len(body))
+    head = "POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n" % (
+        path,
+        len(body),
+    )
     for k, v in (headers or {"Content-Type": "application/grpc-web+proto"}).items():
         head += "%s: %s\r\n" % (k, v)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:

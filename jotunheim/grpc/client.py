@@ -12,15 +12,16 @@ UNAVAILABLE with exponential backoff and jitter.
 """
 
 from jotunheim.compat import sleep_ms
-from jotunheim.grpc.framing import (
-    DEFAULT_MAX_MESSAGE_SIZE,
-    FLAG_TRAILERS,
-    FrameParser,
-    frame_header,
+from jotunheim.grpc.frame_parser import FrameParser
+from jotunheim.grpc.framing import DEFAULT_MAX_MESSAGE_SIZE, FLAG_TRAILERS, frame_header
+from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.grpc.status_decode import (
+    code_from_http_status,
     parse_trailers,
+    percent_decode,
     trailer_status,
 )
-from jotunheim.grpc.http1 import (
+from jotunheim.http.client import (
     Deadline,
     HttpResponse,
     build_request_head,
@@ -28,7 +29,6 @@ from jotunheim.grpc.http1 import (
     network_error,
     send_all,
 )
-from jotunheim.grpc.status import GrpcError, StatusCode, code_from_http_status, percent_decode
 
 try:
     from typing import Optional  # noqa: F401  (annotations only)
@@ -36,6 +36,10 @@ except ImportError:
     pass
 
 CONTENT_TYPE = "application/grpc-web+proto"
+# Sockets any client freed for keep-alive: the connection manager may hand one to another
+# client of the same host, which must still know it is reused (and may have gone stale).
+_KEPT = []
+_MAX_KEPT = 8
 USER_AGENT = "jotunheim-grpc-web/1"
 _DEFAULT = object()
 
@@ -350,6 +354,7 @@ class GrpcWebClient:
         """Close the idle keep-alive sockets this client holds."""
         while self._idle:
             sock = self._idle.pop()
+            _forget(_KEPT, sock)
             try:
                 self._manager.close_socket(sock)
             except RuntimeError:
@@ -466,12 +471,8 @@ class GrpcWebClient:
             raise network_error(
                 exc, deadline, "connect to %s:%d" % (self.host, self.port)
             ) from None
-        reused = False
-        for i, idle in enumerate(self._idle):
-            if idle is sock:
-                reused = True
-                self._idle.pop(i)
-                break
+        _forget(self._idle, sock)
+        reused = _forget(_KEPT, sock)
         if not reused:
             # The request goes out in one write anyway; this spares the ACK wait on the
             # rare split write.
@@ -485,11 +486,12 @@ class GrpcWebClient:
             if reuse:
                 self._manager.free_socket(sock)
                 self._idle.append(sock)
+                _KEPT.append(sock)
+                if len(_KEPT) > _MAX_KEPT:
+                    _KEPT.pop(0)
             else:
-                for i, idle in enumerate(self._idle):
-                    if idle is sock:
-                        self._idle.pop(i)
-                        break
+                _forget(self._idle, sock)
+                _forget(_KEPT, sock)
                 self._manager.close_socket(sock)
         except RuntimeError:
             # Not managed any more (closed by the manager under memory pressure).
@@ -576,3 +578,12 @@ __all__ = [
     "percent_decode",
     "StatusCode",
 ]
+
+
+def _forget(sockets, sock) -> bool:
+    """Remove ``sock`` (by identity) from the list; True if it was there."""
+    for i, known in enumerate(sockets):
+        if known is sock:
+            sockets.pop(i)
+            return True
+    return False

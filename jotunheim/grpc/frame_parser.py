@@ -1,9 +1,8 @@
 """FrameParser: gRPC-Web frames from a stream that arrives in pieces (client side).
 
 It is fed whatever the network gives (a few bytes or many frames at a time) and holds
-at most one frame, in a buffer it reuses, so a long stream never sits in RAM. Import it
-from :mod:`jotunheim.grpc.framing` as before; it lives here so a device that only serves
-(requests arrive whole) never loads it.
+at most one frame, in a buffer it reuses, so a long stream never sits in RAM. A device
+that only serves (requests arrive whole) never loads it.
 """
 
 from jotunheim.grpc.framing import DEFAULT_MAX_MESSAGE_SIZE, FLAG_TRAILERS, check_header

@@ -1,13 +1,11 @@
-"""gRPC-Web frames: encoding, header checks; the parser and trailer parsing load on use.
+"""gRPC-Web frames: encoding and header checks.
 
 A frame is one flag byte, a 4-byte big-endian length and the payload. Flag ``0x00``
 is a message, ``0x80`` the trailer frame (``name: value\\r\\n`` lines, always last);
 bit ``0x01`` marks a compressed payload, which we never agree to.
 
-:class:`FrameParser` (in ``frame_parser``, importable from here) is fed whatever the
-network gives (a few bytes or many frames at a time) and holds at most one frame, in a
-buffer it reuses, so a long stream never sits in RAM. ``parse_trailers`` and
-``trailer_status`` (in ``status_decode``, importable from here) read a trailer frame.
+:class:`jotunheim.grpc.frame_parser.FrameParser` reads frames that arrive in pieces
+(client side); :mod:`jotunheim.grpc.status_decode` reads a trailer frame.
 """
 
 from jotunheim.grpc.status import GrpcError, StatusCode
@@ -47,20 +45,6 @@ def encode_trailers(trailers) -> bytes:
 def encode_trailer_frame(trailers) -> bytes:
     """A complete trailer frame."""
     return encode_frame(encode_trailers(trailers), FLAG_TRAILERS)
-
-
-def __getattr__(name):
-    # Reading trailers is client-side only: parse_trailers and trailer_status live in
-    # status_decode (loaded on first use); importing them from here still works.
-    if name in ("parse_trailers", "trailer_status"):
-        module = __import__("jotunheim.grpc.status_decode", None, None, (name,))
-        return getattr(module, name)
-    # The incremental parser (client side) lives in frame_parser, loaded on first use.
-    if name == "FrameParser":
-        from jotunheim.grpc.frame_parser import FrameParser
-
-        return FrameParser
-    raise AttributeError(name)
 
 
 def check_header(flag: int, length: int, max_size: int) -> None:

@@ -1,4 +1,4 @@
-"""gRPC-Web server for the device side, on ``adafruit_httpserver``.
+"""gRPC-Web server for the device side, on :class:`jotunheim.http.server.HttpServer`.
 
 Works with a CircuitPython ``socketpool.SocketPool`` or CPython's ``socket`` module::
 
@@ -7,33 +7,33 @@ Works with a CircuitPython ``socketpool.SocketPool`` or CPython's ``socket`` mod
                     jotunheim.DeviceStatusRequest, get_status)
     server.start("0.0.0.0", 8080)
     while True:
-        server.poll()          # serves at most one request, never blocks waiting for one
+        server.poll()          # serves what is ready, never blocks waiting for a client
         do_other_work()
 
 A handler is ``handler(request, context)`` and returns the response message (anything
-with ``encode()``, or bytes); a streaming handler returns an iterable of messages, sent
-as they come, each frame one HTTP/1.1 chunk. Raise :class:`GrpcError` to answer with
-a status. Unknown methods get UNIMPLEMENTED, malformed requests INVALID_ARGUMENT,
-oversized ones RESOURCE_EXHAUSTED, handler exceptions INTERNAL with a fixed message
-(no traceback leaves the device); the server keeps serving.
+with ``encode()``, or bytes); a streaming handler returns an iterable of messages, each
+sent as one frame in one HTTP/1.1 chunk as it comes. Raise :class:`GrpcError` to answer
+with a status. Unknown methods get UNIMPLEMENTED, malformed requests INVALID_ARGUMENT,
+oversized ones RESOURCE_EXHAUSTED, handler exceptions INTERNAL with a fixed message (no
+traceback leaves the device); the server keeps serving. Connections are kept alive.
 """
-
-import adafruit_httpserver
-from adafruit_httpserver import Response, Server
 
 from jotunheim.compat import monotonic_ms
 from jotunheim.grpc.framing import (
     FLAG_TRAILERS,
-    GrpcError,
     encode_frame,
     encode_trailer_frame,
     first_frame,
 )
-from jotunheim.grpc.status import StatusCode, percent_encode
+from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode, status_of
+from jotunheim.http.server import HttpServer, Response
 
 CONTENT_TYPE = "application/grpc-web+proto"
-_UNITS = {"H": 3600000, "M": 60000, "S": 1000, "m": 1, "u": 0.001, "n": 0.000001}
-_DRAIN_LIMIT = 1024 * 1024
+CONTENT_TYPES = (CONTENT_TYPE, "application/grpc-web")
+UNITS = {"H": 3600000, "M": 60000, "S": 1000, "m": 1, "u": 0.001, "n": 0.000001}
+# What a browser dashboard may send and read, when CORS is switched on.
+CORS_REQUEST_HEADERS = "content-type, x-grpc-web, x-user-agent, authorization, grpc-timeout"
+CORS_EXPOSED_HEADERS = "grpc-status, grpc-message"
 
 
 def parse_grpc_timeout(value):
@@ -41,9 +41,9 @@ def parse_grpc_timeout(value):
     if not value or len(value) < 2 or len(value) > 9:
         return None
     digits, unit = value[:-1], value[-1]
-    if unit not in _UNITS or not digits.isdigit():
+    if unit not in UNITS or not digits.isdigit():
         return None
-    return int(digits) * _UNITS[unit]
+    return int(digits) * UNITS[unit]
 
 
 class CallContext:
@@ -68,59 +68,12 @@ class CallContext:
         return max(0, self._deadline_at - monotonic_ms()) / 1000.0
 
     def expired(self) -> bool:
+        """True once the client's ``grpc-timeout`` has run out."""
         return self._deadline_at is not None and monotonic_ms() >= self._deadline_at
 
 
-class _OneWriteResponse(Response):
-    """Head and body in one send, then close (as adafruit_httpserver always does)."""
-
-    def _send(self) -> None:
-        parts = ["HTTP/1.1 %d %s\r\n" % (self._status.code, self._status.text)]
-        headers = self._headers.copy()
-        headers.setdefault("Content-Type", CONTENT_TYPE)
-        headers.setdefault("Content-Length", str(len(self._body)))
-        headers.setdefault("Connection", "close")
-        for name, value in headers.items():
-            parts.append(name + ": " + str(value) + "\r\n")
-        parts.append("\r\n")
-        self._send_bytes(self._request.connection, "".join(parts).encode("utf-8") + self._body)
-        self._close_connection()
-
-
-class _HttpServer(Server):
-    """adafruit_httpserver.Server that reads chunked request bodies (connect clients
-    send them) and never buffers a body over ``max_body``: an oversized request gets
-    ``request.too_large = True`` and its bytes are read and dropped (bounded), so the
-    client sees our answer rather than a reset."""
-
-    max_body = 16384
-
-    def _receive_request(self, sock, client_address):
-        header_bytes = self._receive_header_bytes(sock)
-        if not header_bytes:
-            return None
-        request = adafruit_httpserver.Request(self, sock, client_address, header_bytes)
-        request.too_large = False
-        request.body_error = None
-        encoding = (request.headers.get("Transfer-Encoding") or "").lower()
-        if "chunked" in encoding:
-            from jotunheim.grpc.server_extra import receive_chunked
-
-            receive_chunked(self, sock, request)
-            return request
-        length = int(request.headers.get_directive("Content-Length", 0) or 0)
-        if length > self.max_body:
-            request.too_large = True
-            from jotunheim.grpc.server_extra import drop
-
-            drop(self, sock, min(length, _DRAIN_LIMIT) - len(request.body))
-            request.body = b""
-        else:
-            request.body = self._receive_body_bytes(sock, request.body, length)
-        return request
-
-
-def _trailers(code: int, message: str = "", extra=None) -> list:
+def trailers(code: int, message: str = "", extra=None) -> list:
+    """``(name, value)`` pairs of a status: grpc-status, grpc-message, then ``extra``."""
     items = [("grpc-status", str(code))]
     if message:
         items.append(("grpc-message", percent_encode(message)))
@@ -130,7 +83,8 @@ def _trailers(code: int, message: str = "", extra=None) -> list:
     return items
 
 
-def _encode(message) -> bytes:
+def encode_message(message) -> bytes:
+    """The wire bytes of a response message (or of bytes given as they are)."""
     if isinstance(message, (bytes, bytearray, memoryview)):
         return bytes(message)
     return message.encode()
@@ -141,20 +95,28 @@ class GrpcWebServer:
 
     :param socket_pool: ``socketpool.SocketPool(wifi.radio)`` or CPython's ``socket``
     :param int max_request_size: largest request body accepted (bytes)
-    :param debug: passed to adafruit_httpserver
+    :param str cors_origin: answer CORS preflights and allow this origin (``"*"`` for
+        any); None (the default) refuses ``OPTIONS``
+    :param limits: passed to :class:`HttpServer` (``slots``, ``head_timeout``, ...)
     """
 
-    def __init__(self, socket_pool, *, max_request_size: int = 16384, debug=False) -> None:
+    def __init__(
+        self, socket_pool, *, max_request_size: int = 16384, cors_origin=None, **limits
+    ) -> None:
         self._methods = {}
-        self._pool = socket_pool
-        self.max_request_size = max_request_size
-        self.http = _HttpServer(socket_pool, debug=debug)
-        self.http.max_body = max_request_size
-        self.http.add_routes(
-            [adafruit_httpserver.Route("/<service>/<method>", "POST", self._route)]
-        )
+        self.cors_origin = cors_origin or None
+        self.http = HttpServer(socket_pool, self.handle, max_body=max_request_size, **limits)
         self.requests = 0
         self.errors = 0
+
+    @property
+    def max_request_size(self) -> int:
+        """Largest request body accepted (bytes); may be changed while serving."""
+        return self.http.max_body
+
+    @max_request_size.setter
+    def max_request_size(self, size: int) -> None:
+        self.http.max_body = size
 
     def register(self, service_path: str, method: str, request_cls, handler, streaming=False):
         """Serve ``/<service_path>/<method>``; ``request_cls.decode(bytes)`` parses the
@@ -165,78 +127,66 @@ class GrpcWebServer:
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self, host: str = "0.0.0.0", port: int = 8080) -> None:
+        """Listen on ``host:port``."""
         self.http.start(host, port)
 
     @property
     def port(self) -> int:
         """The bound port (useful after ``start(port=0)``)."""
-        return self.http._sock.getsockname()[1]
+        return self.http.port
 
-    def poll(self) -> str:
-        """Serve at most one waiting request; returns adafruit_httpserver's poll result.
-        Network errors of one connection are swallowed so the loop keeps going."""
-        try:
-            return self.http.poll()
-        except OSError as exc:
-            self.errors += 1
-            return "error: " + type(exc).__name__
-        except ValueError:  # unparseable request head
-            self.errors += 1
-            return "error: bad request"
+    def poll(self, max_requests: int = 0) -> int:
+        """Serve what is ready without blocking; returns the requests answered (at most
+        ``max_requests`` when given)."""
+        return self.http.poll(max_requests)
 
     def stop(self) -> None:
+        """Close every connection and stop listening."""
         self.http.stop()
 
     # -- request handling ------------------------------------------------------------
 
-    def _route(self, request, service, method):
+    def handle(self, request) -> Response:
+        """Answer one HTTP request (the :class:`HttpServer` handler)."""
+        if request.method == "OPTIONS" and self.cors_origin:
+            return Response(204, self._cors(preflight=True))
+        if request.method != "POST":
+            allow = "POST, OPTIONS" if self.cors_origin else "POST"
+            return Response(405, [("Allow", allow)], b"gRPC-Web calls are POST")
         self.requests += 1
-        path = "/" + service + "/" + method
+        path = request.path
         entry = self._methods.get(path)  # (request class, handler, streaming)
         if entry is None:
-            return self._trailers_only(request, StatusCode.UNIMPLEMENTED, "unknown method " + path)
-        content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if content_type not in (CONTENT_TYPE, "application/grpc-web"):
-            return _OneWriteResponse(
-                request,
-                b"",
-                status=(415, "Unsupported Media Type"),
-                headers={"Accept-Post": CONTENT_TYPE},
-            )
+            return self._status(StatusCode.UNIMPLEMENTED, "unknown method " + path)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in CONTENT_TYPES:
+            return Response(415, [("Accept-Post", CONTENT_TYPE)] + self._cors())
         if request.too_large:
-            return self._trailers_only(
-                request,
+            return self._status(
                 StatusCode.RESOURCE_EXHAUSTED,
                 "request exceeds the limit of %d bytes" % self.max_request_size,
             )
-        if request.body_error:
-            return self._trailers_only(request, StatusCode.INVALID_ARGUMENT, request.body_error)
-        try:
-            message = self._parse_request(request.body, entry[0])
-        except GrpcError as err:
-            return self._trailers_only(request, err.code, err.message)
-        metadata = {name.lower(): value for name, value in request.headers.items()}
         context = CallContext(
             path,
-            metadata,
+            request.headers,
             request.client_address,
-            parse_grpc_timeout(metadata.get("grpc-timeout")),
+            parse_grpc_timeout(request.headers.get("grpc-timeout")),
         )
-        if entry[2]:
-            from jotunheim.grpc.server_extra import stream
-
-            return stream(self, request, entry[1], message, context)
         try:
-            body = encode_frame(_encode(entry[1](message, context)))
-        except GrpcError as err:
-            return self._trailers_only(request, err.code, err.message, context.trailers)
-        except MemoryError:
-            return self._trailers_only(request, StatusCode.RESOURCE_EXHAUSTED, "out of memory")
-        except Exception:  # noqa: BLE001  (any handler bug becomes INTERNAL)
+            message = self._parse_request(request.body, entry[0])
+            if entry[2]:
+                return self._stream(entry[1](message, context), context)
+            body = encode_frame(encode_message(entry[1](message, context)))
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a status
+            return self._failed(exc, context)
+        body += encode_trailer_frame(trailers(StatusCode.OK, "", context.trailers))
+        return Response(200, self._headers(), body)
+
+    def _failed(self, exc, context) -> Response:
+        code, message = status_of(exc, context.method)
+        if code == StatusCode.INTERNAL:
             self.errors += 1
-            return self._trailers_only(request, StatusCode.INTERNAL, "internal error in " + path)
-        body += encode_trailer_frame(_trailers(StatusCode.OK, "", context.trailers))
-        return _OneWriteResponse(request, body)
+        return self._status(code, message, context.trailers)
 
     def _parse_request(self, body, request_cls):
         try:
@@ -246,7 +196,7 @@ class GrpcWebServer:
             code = err.code
             if code == StatusCode.INTERNAL:
                 code = StatusCode.INVALID_ARGUMENT
-            raise GrpcError(code, err.message) from None
+            raise GrpcError(code, err.message)
         if payload is None:
             raise GrpcError(StatusCode.INVALID_ARGUMENT, "request body is not one complete frame")
         if flag == FLAG_TRAILERS:
@@ -256,12 +206,49 @@ class GrpcWebServer:
         try:
             return request_cls.decode(payload)
         except (ValueError, TypeError, IndexError, KeyError) as exc:
-            raise GrpcError(
-                StatusCode.INVALID_ARGUMENT, "malformed request message: " + str(exc)
-            ) from None
+            raise GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: " + str(exc))
 
-    def _trailers_only(self, request, code, message, extra=None):
-        headers = {}
-        for name, value in _trailers(code, message, extra):
-            headers[name] = value
-        return _OneWriteResponse(request, b"", headers=headers)
+    def _stream(self, messages, context) -> Response:
+        return Response(200, self._headers(), stream=self._frames(iter(messages), context))
+
+    def _frames(self, iterator, context):
+        # Message frames, then the trailer frame; an error ends the stream with a status.
+        code, message = StatusCode.OK, ""
+        try:
+            for item in iterator:
+                if context.expired():
+                    code, message = StatusCode.DEADLINE_EXCEEDED, "deadline exceeded"
+                    break
+                yield encode_frame(encode_message(item))
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a status
+            code, message = status_of(exc, context.method)
+            if code == StatusCode.INTERNAL:
+                self.errors += 1
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()  # the handler's cleanup, also when the client went away
+        yield encode_trailer_frame(trailers(code, message, context.trailers))
+
+    def _headers(self) -> list:
+        return [("Content-Type", CONTENT_TYPE)] + self._cors()
+
+    def _cors(self, preflight=False) -> list:
+        origin = self.cors_origin
+        if not origin:
+            return []
+        if not preflight:
+            return [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS),
+            ]
+        return [
+            ("Access-Control-Allow-Origin", origin),
+            ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", CORS_REQUEST_HEADERS),
+            ("Access-Control-Max-Age", "600"),
+        ]
+
+    def _status(self, code, message, extra=None) -> Response:
+        # Trailers-only: the status as HTTP headers, no body.
+        return Response(200, self._headers() + trailers(code, message, extra))

@@ -64,15 +64,6 @@ class StatusCode:
         raise ValueError("unknown gRPC status name: " + repr(name))
 
 
-def __getattr__(name):
-    # What only a client needs to read a received status lives in status_decode (loaded on
-    # first use, so a device that only serves never holds it); importing it from here works.
-    if name in ("code_from_http_status", "parse_status", "percent_decode"):
-        module = __import__("jotunheim.grpc.status_decode", None, None, (name,))
-        return getattr(module, name)
-    raise AttributeError(name)
-
-
 _HEX = "0123456789ABCDEF"
 
 
@@ -115,3 +106,14 @@ class GrpcError(Exception):
 
     def __repr__(self) -> str:
         return "GrpcError(" + StatusCode.name(self.code) + ", " + repr(self.message) + ")"
+
+
+def status_of(exc, method: str = ""):
+    """``(code, message)`` a server answers for ``exc``, the one place that decides it:
+    a GrpcError keeps its status, MemoryError is RESOURCE_EXHAUSTED, and anything else is
+    INTERNAL with a fixed message (no detail of a bug leaves the device)."""
+    if isinstance(exc, GrpcError):
+        return exc.code, exc.message
+    if isinstance(exc, MemoryError):
+        return StatusCode.RESOURCE_EXHAUSTED, "out of memory"
+    return StatusCode.INTERNAL, "internal error in " + method if method else "internal error"

@@ -4,15 +4,10 @@ over the fake socket pool."""
 import adafruit_connection_manager
 import fake_net
 
-from jotunheim.grpc import framing
+from jotunheim.grpc import frame_parser, framing, status_decode
 from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
-from jotunheim.grpc.status import (
-    GrpcError,
-    StatusCode,
-    code_from_http_status,
-    percent_decode,
-    percent_encode,
-)
+from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode
+from jotunheim.grpc.status_decode import code_from_http_status, percent_decode
 from jotunheim.pb import loki
 
 HOST = "loki.local"
@@ -76,7 +71,7 @@ def test_percent_decoding_never_fails():
 def test_frame_parser_fed_one_byte_at_a_time():
     msg = loki.ExecuteScriptResponse(success=True, output="hi").encode()
     data = framing.encode_frame(msg) + framing.encode_frame(b"") + OK
-    parser = framing.FrameParser(1024, bytearray(4))
+    parser = frame_parser.FrameParser(1024, bytearray(4))
     frames = []
     for i in range(len(data)):
         used = parser.feed(data[i : i + 1])
@@ -87,19 +82,19 @@ def test_frame_parser_fed_one_byte_at_a_time():
     parser.finish()
     assert frames[0] == (0, msg) and frames[1] == (0, b"")
     assert frames[2][0] == 0x80
-    assert framing.parse_trailers(frames[2][1]) == {"grpc-status": "0"}
+    assert status_decode.parse_trailers(frames[2][1]) == {"grpc-status": "0"}
 
 
 def test_frame_parser_errors():
-    parser = framing.FrameParser(16)
+    parser = frame_parser.FrameParser(16)
     _raises(StatusCode.RESOURCE_EXHAUSTED, lambda: parser.feed(b"\x00\x00\x00\x01\x00"))
-    _raises(StatusCode.INTERNAL, lambda: framing.FrameParser().feed(b"\x01\x00\x00\x00\x00"))
-    cut = framing.FrameParser()
+    _raises(StatusCode.INTERNAL, lambda: frame_parser.FrameParser().feed(b"\x01\x00\x00\x00\x00"))
+    cut = frame_parser.FrameParser()
     cut.feed(b"\x00\x00\x00\x00\x05ab")
     _raises(StatusCode.INTERNAL, cut.finish)
-    _raises(StatusCode.INTERNAL, lambda: framing.parse_trailers(b"garbage"))
-    trailers = framing.parse_trailers(b"Grpc-Status: 7\r\ngrpc-message: no%20way\r\n\r\n")
-    assert framing.trailer_status(trailers) == (7, "no way")
+    _raises(StatusCode.INTERNAL, lambda: status_decode.parse_trailers(b"garbage"))
+    trailers = status_decode.parse_trailers(b"Grpc-Status: 7\r\ngrpc-message: no%20way\r\n\r\n")
+    assert status_decode.trailer_status(trailers) == (7, "no way")
 
 
 def test_unary_call_over_fake_socket_pool():

@@ -102,7 +102,7 @@ class Rig:
             PORT, _request("/jotunheim.JotunheimService/" + method, message, token)
         )
         result = self.server.poll()
-        assert result == "request_handled_response_sent", result
+        assert result == 1, result
         self.handler.run_deferred()
         return _parse(bytes(fake_net.connections[-1].sent))
 

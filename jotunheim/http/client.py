@@ -10,6 +10,7 @@ receive.
 
 from jotunheim.compat import monotonic_ms
 from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.http.wire import chunk_size
 
 try:
     from typing import Optional  # noqa: F401  (annotations only)
@@ -313,20 +314,10 @@ class HttpResponse:
                 raise GrpcError(StatusCode.INTERNAL, "chunk data not followed by CRLF")
         self._chunk_started = True
         line = self._line("chunk size")
-        size_text = line.split(b";", 1)[0].strip()
-        size = 0
-        if not size_text or len(size_text) > 8:
-            raise GrpcError(StatusCode.INTERNAL, "bad chunk size %r" % line[:20])
-        for ch in size_text:
-            if 48 <= ch <= 57:
-                digit = ch - 48
-            elif 65 <= ch <= 70:
-                digit = ch - 55
-            elif 97 <= ch <= 102:
-                digit = ch - 87
-            else:
-                raise GrpcError(StatusCode.INTERNAL, "bad chunk size %r" % line[:20])
-            size = size * 16 + digit
+        try:
+            size = chunk_size(line)
+        except ValueError as exc:
+            raise GrpcError(StatusCode.INTERNAL, str(exc)) from None
         if size == 0:
             trailers = self._read_fields("chunked trailers")
             for name, value in trailers.items():
