@@ -133,7 +133,7 @@ def test_chunked_decoder_in_pieces_and_errors():
 
 def test_keep_alive_serves_several_requests_on_one_connection(srv):
     with srv.connect() as s:
-        for i in range(5):
+        for _ in range(5):
             s.sendall(b"POST /k HTTP/1.1\r\nHost: d\r\nContent-Length: 3\r\n\r\nabc")
             status, headers, body = read_response(s)
             assert (status, body) == (200, b"POST /k 3 ok") and "connection" not in headers
@@ -272,7 +272,9 @@ def test_oversized_bodies_reach_the_handler_as_too_large_without_being_buffered(
     server = srv.server
     server.max_body = 100
     with srv.connect() as s:
-        s.sendall(b"POST /big HTTP/1.1\r\nHost: d\r\nContent-Length: 10000000\r\n\r\n" + b"x" * 5000)
+        s.sendall(
+            b"POST /big HTTP/1.1\r\nHost: d\r\nContent-Length: 10000000\r\n\r\n" + b"x" * 5000
+        )
         status, headers, body = read_response(s)
         assert body == b"POST /big 0 too-large" and headers["connection"] == "close"
     with srv.connect() as s:
