@@ -59,7 +59,7 @@ def run(label, fn, seconds=2.0, max_calls=200000):
 def cpython_rows(port):
     import adafruit_requests
 
-    from jotunheim.loki import LokiClient
+    from jotunheim.loki.client import LokiClient
     from jotunheim.net import session as net_session
 
     url = "http://127.0.0.1:%d" % port

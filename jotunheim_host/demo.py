@@ -92,7 +92,7 @@ class Demo:
     # ------------------------------------------------------------------ set-up
 
     def start(self):
-        from jotunheim.loki import LokiClient
+        from jotunheim.loki.client import LokiClient
         from jotunheim_host import ota_tools
         from jotunheim_host.loki import LokiServer
         from jotunheim_host.simulate import SimulatedDevice
@@ -296,7 +296,7 @@ class Demo:
     def step_ota_update(self):
         self.publish(2)
         before = self.tree_hash()
-        negotiation = self.sim.device.last_negotiation
+        negotiation = self.sim.device.loki_link.last_negotiation
         resp = self.install_update()
         if not resp.success:
             raise StepFailed("update refused: %s" % resp.error_message)
@@ -308,7 +308,7 @@ class Demo:
             raise StepFailed("expected v2 running and confirmed, state %r" % state)
         self.wait_for(
             lambda: (
-                self.sim.device.last_negotiation is not negotiation
+                self.sim.device.loki_link.last_negotiation is not negotiation
                 and self.sim.device.loki_state == "ok"
             ),
             "re-announcement to Loki",

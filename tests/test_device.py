@@ -13,7 +13,7 @@ import pytest
 
 from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedRelay
 from jotunheim.capability.schema import NUMBER, Field
-from jotunheim.device import MAX_REQUESTS, Device
+from jotunheim.device.core import MAX_REQUESTS, Device
 from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
 from jotunheim.net.wifi import HostNetwork
@@ -173,12 +173,12 @@ def test_reboot_is_deferred_until_the_answer_was_sent(tmp_path):
     seen = {}
 
     def reboot():
-        seen["tx_at_reboot"] = device.counter.tx
-        seen["deferred_left"] = len(device.handler._deferred)
+        seen["tx_at_reboot"] = device.server.http.tx_bytes
+        seen["deferred_left"] = len(device.handler.deferred)
 
     device = make_device(str(tmp_path / "root"), reboot=reboot)
     with Loop(device):
-        tx_before = 0
+        tx_before = device.server.http.tx_bytes
         r = command(client(device, "boss"), "reboot")
         assert r.success and json.loads(r.result) == {"rebooting": True, "after": "this answer"}
         wait_for(lambda: "tx_at_reboot" in seen, what="reboot")
@@ -343,7 +343,7 @@ def test_negotiates_with_loki_and_re_registers_after_changes(tmp_path, loki_stub
             # Loki restarted and lost our scripts: the heartbeat notices and registers again.
             with behaviour.lock:
                 behaviour.scripts.clear()
-            device._next["loki"] = 0.0
+            device.loki_link.next_heartbeat = 0.0
             wait_for(lambda: "bench_set_relay_sim" in behaviour.scripts, what="heartbeat")
             r = command(c, "announce")
             body = json.loads(r.result)
@@ -377,7 +377,7 @@ def test_loki_down_then_up_reconnects(tmp_path, loki_stubs):
         t.start()
         try:
             # The breaker may be open for its cooldown; let it retry now.
-            device.resilience.endpoint("loki").breaker.reset()
+            device.loki_link.resilience.endpoint("loki").breaker.reset()
             wait_for(lambda: device.loki_state == "ok", timeout=20, what="reconnect")
             assert "set_relay_sim" in behaviour.scripts
             assert status(c)[0].status == "ok"

@@ -11,7 +11,7 @@ import pytest
 
 from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import RetryPolicy
-from jotunheim.loki import LokiClient, ScriptFailed
+from jotunheim.loki.client import LokiClient, ScriptFailed
 from jotunheim.pb import loki as pb
 from tests.interop import loki_standins, node_peer, stubs
 

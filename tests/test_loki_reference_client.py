@@ -5,7 +5,7 @@ script reaching for the host's files refused."""
 import pytest
 
 from jotunheim.grpc.status import GrpcError
-from jotunheim.loki import LokiClient, ScriptFailed
+from jotunheim.loki.client import LokiClient, ScriptFailed
 from jotunheim_host.loki import Limits, LokiServer
 
 

@@ -73,13 +73,15 @@ def test_heap_after_import_of_every_module():
     assert heap["jotunheim.log"] <= 9472, heap["jotunheim.log"]
     assert heap["jotunheim.resilience.errors"] <= 12 * 1024, heap["jotunheim.resilience.errors"]
     assert heap["jotunheim.resilience.manager"] <= 8448, heap["jotunheim.resilience.manager"]
-    # A Device's own modules, after moving rarely run code into modules loaded on first use
-    # (device_admin, device_loki, capability.export/tools_extra/detect, remote.handler_extra,
-    # grpc.server_extra/status_decode/frame_parser): ~10% headroom over the measured figures.
-    assert heap["jotunheim.device"] <= 11800, heap["jotunheim.device"]  # was 16912
+    # A Device's own modules (the whole Device's budget is tests/test_device_ram.py); a row
+    # includes what the module imports: ~10% headroom over the measured figures.
+    assert heap["jotunheim.device"] <= 13800, heap["jotunheim.device"]  # package + core
     assert heap["jotunheim.capability.registry"] <= 13900, heap["jotunheim.capability.registry"]
     assert heap["jotunheim.capability.builder"] <= 4600, heap["jotunheim.capability.builder"]
-    assert heap["jotunheim.remote.handler"] <= 12600, heap["jotunheim.remote.handler"]
+    # handler + gate + tools (CallTool), with the schema and pb.jotunheim they import
+    assert heap["jotunheim.remote.handler"] <= 33500, heap["jotunheim.remote.handler"]
     assert heap["jotunheim.grpc.status"] <= 3900, heap["jotunheim.grpc.status"]
-    assert heap["jotunheim.grpc.server"] <= 63 * 1024, heap["jotunheim.grpc.server"]  # + httpserver
+    # gRPC dispatch + jotunheim.http.server (was 63 KB with adafruit_httpserver)
+    assert heap["jotunheim.grpc.server"] <= 24 * 1024, heap["jotunheim.grpc.server"]
+    assert heap["jotunheim.http.server"] <= 14500, heap["jotunheim.http.server"]
     assert heap["jotunheim.capability.drivers.io"] <= 14800, heap["jotunheim.capability.drivers.io"]

@@ -20,7 +20,7 @@ from jotunheim_host.reference_pb import einherjar as ref_einherjar
 
 
 class FakeLoki:
-    """Behaves like jotunheim.loki.LokiClient.register_script.
+    """Behaves like jotunheim.loki.client.LokiClient.register_script.
 
     ``refuse``: names answered success=False; ``transient``: name -> how many calls fail
     with UNAVAILABLE first; ``broken``: name -> exception raised on every call."""

@@ -1,4 +1,4 @@
-"""Negotiation over real gRPC-Web on 127.0.0.1: jotunheim.loki.LokiClient against a
+"""Negotiation over real gRPC-Web on 127.0.0.1: jotunheim.loki.client.LokiClient against a
 third-party LokiService stand-in (sonora's grpcWSGI, Google protobuf messages). After
 negotiation, ListScripts lists every generated tool with its parameters; a refusal by the
 server is reported and the other tools are still registered."""
@@ -16,7 +16,7 @@ from jotunheim.capability.drivers.simulated import (
 )
 from jotunheim.capability.negotiator import Negotiator
 from jotunheim.capability.registry import ToolRegistry
-from jotunheim.loki import LokiClient
+from jotunheim.loki.client import LokiClient
 from tests.interop import loki_standins, stubs
 
 

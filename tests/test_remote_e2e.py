@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from jotunheim.loki import LokiClient
+from jotunheim.loki.client import LokiClient
 from jotunheim_host.loki import LokiServer
 from jotunheim_host.simulate import SimulatedDevice
 

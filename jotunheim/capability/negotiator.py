@@ -19,7 +19,7 @@ failed, and why. A deadline bounds the whole negotiation.
 
 ``loki`` is anything with ``register_script(name, *, inline_script, language,
 description, parameters, return_type, timeout)`` returning a ``RegisterScriptResponse``,
-i.e. :class:`jotunheim.loki.LokiClient`.
+i.e. :class:`jotunheim.loki.client.LokiClient`.
 """
 
 from jotunheim import compat

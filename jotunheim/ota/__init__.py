@@ -16,6 +16,20 @@ __version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
 
+STATE_FILE = ".ota/state.json"  # written by the installer once an update was installed
+
+
+def has_state(root="/") -> bool:
+    """True when an update was ever installed under ``root`` (one ``stat``, no import)."""
+    import os
+
+    try:
+        os.stat(root.rstrip("/") + "/" + STATE_FILE)
+    except OSError:
+        return False
+    return True
+
+
 def confirm(root="/"):
     """Mark the running (trial) version healthy; it will not be rolled back."""
     from jotunheim.ota.installer import Installer

@@ -8,78 +8,49 @@
 #         server.poll()
 #         handler.run_deferred()        # e.g. the reboot a caller asked for, after its answer
 #
-# Every check happens before anything runs, so a refused call changes nothing. Refusals
-# are gRPC statuses whose grpc-message tells a human what to fix:
-#   UNAUTHENTICATED    token required and missing or wrong
-#   PERMISSION_DENIED  user-only tool / owner command without the owner token
-#   NOT_FOUND          unknown tool, or a device_id that is not this device
-#   INVALID_ARGUMENT   malformed JSON, parameters that do not match the schema
-#                      (type, required, range, enum), unknown command
-#   RESOURCE_EXHAUSTED parameters over the size limit, rate limit hit (retry-after given)
-# A tool that was called and failed at run time (sensor unplugged) answers with status OK,
-# success=false and error_message, so callers tell "you asked wrong" from "it broke".
+# The handler is the wiring point of the remote services, one RPC group per module:
+# remote.tools (CallTool, always loaded), remote.commands (SendDeviceCommand),
+# remote.status (GetDeviceStatus) and remote.capabilities (GetCapabilities, Einherjar),
+# each built on its first call. remote.gate holds the checks they share.
 
-import json
-
-from jotunheim.grpc.status import GrpcError, StatusCode
-from jotunheim.remote.auth import OWNER, TokenCheck
+from jotunheim.remote.gate import Gate
+from jotunheim.remote.ratelimit import RateLimiter
+from jotunheim.remote.tools import ToolService
 
 SERVICE = "jotunheim.JotunheimService"
 EINHERJAR = "einherjar.EinherjarProtocol"
 
-# Tools that only read are never rate limited; everything else may move something.
-_READ_KINDS = ("sensor",)
 
-
-def changes_state(tool):
-    """True for tools the actuator rate limit applies to (anything not a pure read)."""
-    if tool.kind in _READ_KINDS or tool.name == "gpio_read":
-        return False
-    name = tool.name
-    return not (name[:4] == "get_" or name[:5] == "read_")
-
-
-def __getattr__(name):
-    # timestamp and capabilities_dict moved to handler_extra; importing them still works.
-    if name in ("timestamp", "capabilities_dict"):
-        from jotunheim.remote import handler_extra
-
-        return getattr(handler_extra, name)
-    raise AttributeError(name)
-
-
-def _client_key(context):
-    # Rate limits are per client address (its host part).
-    address = context.client_address if context is not None else None
-    if isinstance(address, (tuple, list)) and address:
-        return str(address[0])
-    return str(address)
-
-
-def _json_bytes(value):
-    return json.dumps(value).encode("utf-8")
-
-
-class _LazyRequest:
-    # A request class for server.register that imports its jotunheim.pb module on the first
-    # call: capability requests are rare, and a pb module costs RAM from import on.
+class LazyRequest:
+    """A request class for ``server.register`` that imports its ``jotunheim.pb`` module on
+    the first call: capability requests are rare, and a pb module costs RAM from import on.
+    """
 
     def __init__(self, module, name):
         self.module = module
         self.name = name
 
     def decode(self, data):
+        """Decode ``data`` with the named message class."""
         module = __import__("jotunheim.pb." + self.module, None, None, (self.name,))
         return getattr(module, self.name).decode(data)
 
 
 class RemoteCommandHandler:
-    # registry: ToolRegistry. device_id: str or callable. capabilities: callable ->
-    # JotunheimCapabilities. einherjar: callable -> einherjar.CapabilityResponse.
-    # status: callable -> dict with "status" ("ok", "degraded", "offline-loki", ...) and
-    # any runtime figures. token / owner_token: see jotunheim.remote.auth.
-    # rate_limit_per_minute / burst: per-client limit on tools that change state.
-    # max_params_bytes: longest JSON parameter text accepted.
+    """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
+
+    :param registry: the device's ToolRegistry
+    :param device_id: str, or a callable returning it
+    :param capabilities: callable returning the JotunheimCapabilities
+    :param einherjar: callable returning an einherjar.CapabilityResponse (optional)
+    :param status: callable returning a dict with ``status`` (``ok``, ``degraded``,
+        ``offline-loki``, ...) and any runtime figures
+    :param token: / :param owner_token: see :mod:`jotunheim.remote.auth`
+    :param rate_limit_per_minute: / :param burst: per-client limit on tools that change state
+    :param max_params_bytes: longest JSON parameter text accepted
+    :param clock: seconds, monotonic (rate limiter)
+    :param logger: a jotunheim.log logger
+    """
 
     def __init__(
         self,
@@ -97,24 +68,17 @@ class RemoteCommandHandler:
         clock=None,
         logger=None,
     ):
-        from jotunheim.remote.ratelimit import RateLimiter
-
         self.registry = registry
-        self._device_id = device_id
-        self._capabilities = capabilities
-        self._einherjar = einherjar
-        self._status = status
-        self.auth = TokenCheck(token, owner_token)
+        self.gate = Gate(device_id, token, owner_token, max_params_bytes, logger)
         self.limiter = RateLimiter(rate_limit_per_minute, burst, clock=clock)
-        self.max_params_bytes = max_params_bytes
+        self.tools = ToolService(self.gate, registry, self.limiter, logger)
+        self.capabilities_source = capabilities
+        self.einherjar_source = einherjar
+        self.status_source = status
         self.logger = logger
         self.commands = {}  # name -> (fn(params, context), owner_only, description)
-        self._deferred = []
-        self.calls = 0
-        self.tool_calls = 0
-        self.tool_failures = 0
-        self.refused = {}  # status code -> count
-        self.last_client = None
+        self.deferred = []
+        self.services = {}  # module name -> service, built on first call
         self.add_command("ping", self._ping, description="Answer with pong and the uptime")
 
     # ------------------------------------------------------------ setup
@@ -131,13 +95,13 @@ class RemoteCommandHandler:
         server.register(
             SERVICE,
             "GetCapabilities",
-            _LazyRequest("jotunheim_capability", "CapabilityRequest"),
+            LazyRequest("jotunheim_capability", "CapabilityRequest"),
             self.get_capabilities,
         )
         server.register(
             EINHERJAR,
             "GetCapabilities",
-            _LazyRequest("einherjar", "CapabilityRequest"),
+            LazyRequest("einherjar", "CapabilityRequest"),
             self.einherjar_capabilities,
         )
 
@@ -147,188 +111,105 @@ class RemoteCommandHandler:
 
     def configure(self, *, token=None, owner_token=None, rate_limit_per_minute=None, burst=None):
         """Apply new tokens / limits (settings hot reload). Tokens are replaced as given."""
-        self.auth = TokenCheck(token, owner_token)
+        from jotunheim.remote.auth import TokenCheck
+
+        self.gate.auth = TokenCheck(token, owner_token)
         if rate_limit_per_minute is not None:
             self.limiter.configure(rate_limit_per_minute, burst)
 
+    @property
+    def auth(self):
+        """The TokenCheck in force."""
+        return self.gate.auth
+
+    @property
+    def max_params_bytes(self) -> int:
+        """Longest JSON parameter text accepted."""
+        return self.gate.max_params_bytes
+
+    @max_params_bytes.setter
+    def max_params_bytes(self, size: int) -> None:
+        self.gate.max_params_bytes = size
+
+    @property
+    def device_id(self):
+        """This device's id."""
+        return self.gate.device_id
+
     def defer(self, fn):
         """Run ``fn()`` at the next :meth:`run_deferred`, i.e. after the answer was sent."""
-        self._deferred.append(fn)
+        self.deferred.append(fn)
 
     def run_deferred(self):
         """Run what handlers deferred (call after every ``server.poll()``)."""
         ran = 0
-        while self._deferred:
-            fn = self._deferred.pop(0)
+        while self.deferred:
+            fn = self.deferred.pop(0)
             fn()
             ran += 1
         return ran
 
-    @property
-    def device_id(self):
-        d = self._device_id
-        return d() if callable(d) else d
-
-    # ------------------------------------------------------------ checks
-
-    def _refuse(self, code, message):
-        self.refused[code] = self.refused.get(code, 0) + 1
-        if self.logger is not None:
-            self.logger.info("refused (%d): %s" % (code, message))
-        return GrpcError(code, message)
-
-    def _authorize(self, context):
-        self.calls += 1
-        metadata = context.metadata if context is not None else {}
-        if context is not None:
-            self.last_client = context.client_address
-        level = self.auth.level(metadata)
-        if level is None:
-            raise self._refuse(StatusCode.UNAUTHENTICATED, self.auth.problem(metadata))
-        return level
-
-    def _check_device(self, requested):
-        if requested and requested != self.device_id:
-            raise self._refuse(
-                StatusCode.NOT_FOUND,
-                "this is device %r, not %r: check the device_id you call"
-                % (self.device_id, requested),
-            )
-
-    def _params(self, text, what):
-        if len(text) > self.max_params_bytes:
-            raise self._refuse(
-                StatusCode.RESOURCE_EXHAUSTED,
-                "%s: parameters are %d bytes, the limit is %d"
-                % (what, len(text), self.max_params_bytes),
-            )
-        if not text or not text.strip():
-            return {}
-        try:
-            value = json.loads(text)
-        except (ValueError, TypeError) as exc:
-            raise self._refuse(
-                StatusCode.INVALID_ARGUMENT,
-                '%s: parameters are not valid JSON (%s); send an object like {"on": true}'
-                % (what, exc),
-            ) from None
-        if not isinstance(value, dict):
-            raise self._refuse(
-                StatusCode.INVALID_ARGUMENT,
-                '%s: parameters must be a JSON object like {"on": true}, not %s'
-                % (what, type(value).__name__),
-            )
-        return value
-
-    # ------------------------------------------------------------ CallTool
+    # ------------------------------------------------------------ RPCs
 
     def call_tool(self, request, context):
-        from jotunheim.capability.schema import ToolParameterError, UnknownToolError, validate
-        from jotunheim.pb import jotunheim as jpb
-
-        level = self._authorize(context)
-        self._check_device(request.device_id)
-        name = request.tool_name
-        if not name:
-            raise self._refuse(StatusCode.INVALID_ARGUMENT, "tool_name is empty")
-        try:
-            tool = self.registry.get(name)
-        except UnknownToolError:
-            raise self._refuse(
-                StatusCode.NOT_FOUND,
-                "no tool named %r on this device; GetCapabilities lists its tools" % name,
-            ) from None
-        if tool.user_only and level != OWNER:
-            raise self._refuse(
-                StatusCode.PERMISSION_DENIED,
-                "%s is a user-only tool: call it with the owner token (JOTUNHEIM_OWNER_TOKEN)"
-                % name,
-            )
-        params = self._params(request.parameters, name)
-        try:
-            values = validate(tool.params, params, name)
-        except ToolParameterError as exc:
-            raise self._refuse(StatusCode.INVALID_ARGUMENT, str(exc)) from None
-        if changes_state(tool):
-            wait = self.limiter.take(_client_key(context))
-            if wait:
-                raise self._refuse(
-                    StatusCode.RESOURCE_EXHAUSTED,
-                    "rate limit: at most %d state-changing calls per minute per client; "
-                    "retry in %.1f s" % (self.limiter.per_minute, wait),
-                )
-        return self._run(tool, values, jpb)
-
-    def _run(self, tool, values, jpb):
-        from jotunheim.capability.schema import ToolParameterError
-
-        self.tool_calls += 1
-        try:
-            result = tool.handler(values)
-            body = _json_bytes(result)
-        except ToolParameterError as exc:
-            # A driver's own check (it runs before the part is touched).
-            raise self._refuse(StatusCode.INVALID_ARGUMENT, str(exc)) from None
-        except GrpcError:
-            raise
-        except MemoryError:
-            return self._failed(jpb, tool.name + " failed: out of memory; try again later")
-        except Exception as exc:  # noqa: BLE001 - reported to the caller, device keeps going
-            return self._failed(jpb, "%s failed: %s" % (tool.name, _describe(exc)))
-        return jpb.ToolCallResponse(success=True, result=body)
-
-    def _failed(self, jpb, message):
-        self.tool_failures += 1
-        if self.logger is not None:
-            self.logger.error(message)
-        return jpb.ToolCallResponse(success=False, error_message=message)
-
-    # ------------------------------------------------------------ SendDeviceCommand
+        """CallTool (see :class:`jotunheim.remote.tools.ToolService`)."""
+        return self.tools.call_tool(request, context)
 
     def send_device_command(self, request, context):
-        from jotunheim.remote.handler_extra import send_device_command
-
-        return send_device_command(self, request, context)
-
-    def _ping(self, params, context):
-        from jotunheim.remote.handler_extra import ping
-
-        return ping(self)
-
-    # ------------------------------------------------------------ status and capabilities
-
-    def capabilities(self):
-        if self._capabilities is None:
-            raise self._refuse(StatusCode.UNAVAILABLE, "capabilities are not ready yet")
-        return self._capabilities()
-
-    def status_info(self):
-        from jotunheim.remote.handler_extra import status_info
-
-        return status_info(self)
+        """SendDeviceCommand (see :class:`jotunheim.remote.commands.CommandService`)."""
+        return self._service("commands").send_device_command(request, context)
 
     def get_device_status(self, request, context):
-        from jotunheim.remote.handler_extra import get_device_status
+        """GetDeviceStatus (see :class:`jotunheim.remote.status.StatusService`)."""
+        return self._service("status").get_device_status(request, context)
 
-        return get_device_status(self, request, context)
+    def status_info(self):
+        """What GetDeviceStatus reports besides the capabilities."""
+        return self._service("status").status_info()
 
     def get_capabilities(self, request, context):
-        from jotunheim.pb import jotunheim_capability as cap
-
-        self._authorize(context)
-        return cap.CapabilityResponse(capabilities=self.capabilities())
+        """GetCapabilities (see :class:`jotunheim.remote.capabilities.CapabilityService`)."""
+        return self._service("capabilities").get_capabilities(request, context)
 
     def einherjar_capabilities(self, request, context):
-        from jotunheim.remote.handler_extra import einherjar_capabilities
+        """Einherjar GetCapabilities."""
+        return self._service("capabilities").einherjar_capabilities(request, context)
 
-        return einherjar_capabilities(self, request, context)
+    def counters(self) -> dict:
+        """Calls, tool calls and failures, refusals by status code, rate-limited calls."""
+        return {
+            "calls": self.gate.calls,
+            "tool_calls": self.tools.calls,
+            "tool_failures": self.tools.failures,
+            "refused": dict((str(k), v) for k, v in self.gate.refused.items()),
+            "rate_limited": self.limiter.refused,
+        }
 
+    def _service(self, name):
+        service = self.services.get(name)
+        if service is None:
+            service = self.services[name] = self._build(name)
+        return service
 
-def _describe(exc):
-    text = str(exc)
-    name = type(exc).__name__
-    if not text:
-        return name
-    if name in ("DriverError", "ValueError", "RuntimeError", "ScriptFailed"):
-        return text
-    return "%s: %s" % (name, text)
+    def _build(self, name):
+        # The one place that decides which remote module is loaded, on its first call.
+        if name == "commands":
+            from jotunheim.remote.commands import CommandService
+
+            return CommandService(self.gate, self.commands, self.logger)
+        if name == "status":
+            from jotunheim.remote.status import StatusService
+
+            return StatusService(
+                self.gate, self.capabilities_source, self.status_source, self.counters
+            )
+        from jotunheim.remote.capabilities import CapabilityService
+
+        return CapabilityService(
+            self.gate, self.capabilities_source, self.einherjar_source, self.registry
+        )
+
+    def _ping(self, params, context):
+        from jotunheim.compat import monotonic
+
+        return {"pong": True, "device_id": self.device_id, "uptime_s": int(monotonic())}

@@ -9,7 +9,7 @@
 - ``choices`` for ``str``: the allowed values.
 """
 
-# The table is text parsed on demand: a tuple of 38 tuples built at import would hold
+# The table is text parsed on demand: a tuple of 40 tuples built at import would hold
 # several KB of a board's heap for the whole run; this string costs its length.
 # One key per line: path type default [low high [choices]]; "-" = none, "" = empty string,
 # [] = empty list, choices of a str are comma-separated.
@@ -50,6 +50,8 @@ remote.listen_port int 8080 1 65535
 remote.rate_limit_per_minute int 60 0 10000
 remote.max_request_bytes int 4096 256 65536
 remote.allowed_gpio_pins ints [] 0 255 64
+remote.max_connections int 4 1 16
+remote.cors_origin str "" 0 200
 logging.level str WARNING - - DEBUG,INFO,WARNING,ERROR,CRITICAL
 logging.ring_size int 16 0 64
 """

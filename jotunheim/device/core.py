@@ -1,0 +1,605 @@
+"""Device: the one object a code.py needs (WiFi, tools, Loki, remote calls, upkeep)."""
+
+# code.py:
+#     import board
+#     from jotunheim import Device
+#     from jotunheim.capability.drivers.io import Led
+#     device = Device.from_settings()          # jotunheim.json + settings.toml on CIRCUITPY
+#     device.add_actuator("status", Led(io=...))
+#     device.run()                             # or: while True: device.step(); my_code()
+#
+# The Device is the wiring point: it builds each feature only when it is configured, so
+# an unconfigured feature's module is never imported. Always: settings, network, tool
+# registry, remote handler, gRPC-Web server, scheduler. With network.loki_url: a LokiLink
+# (jotunheim.loki.link). With ota.enabled (or a trial boot to confirm): an OtaAgent
+# (jotunheim.ota.agent). step() does a bounded slice of work: keep WiFi joined, serve up
+# to MAX_REQUESTS waiting calls within step_budget_ms, run deferred actions (a reboot
+# after its answer went out), then at most one due periodic task.
+
+from jotunheim.compat import IS_CPYTHON, monotonic, monotonic_ms, sleep_ms
+from jotunheim.device.scheduler import Scheduler
+
+MAX_REQUESTS = 4  # requests served per step at most
+SAMPLE_INTERVAL = 5.0  # seconds between resource samples
+
+# Device commands: name, owner only, description; Device.command_<name> runs one.
+COMMANDS = (
+    ("reboot", True, "Restart after answering"),
+    ("reload_settings", False, "Re-read jotunheim.json"),
+    ("announce", False, "Re-send capabilities"),
+    ("ota_check", True, "Look for an update"),
+)
+
+
+class Device:
+    """A CircuitPython board as an Edda device.
+
+    Arguments given here win over settings.
+
+    :param name: device name (else ``capabilities.device_name``)
+    :param settings: a SettingsLoader, Settings or dict (default: loaded from ``root``)
+    :param root: CIRCUITPY ("/" on a board)
+    :param token: remote-control token (else settings.toml ``JOTUNHEIM_TOKEN``)
+    :param owner_token: owner token (else ``JOTUNHEIM_OWNER_TOKEN``)
+    :param loki_url: Loki's URL (else ``network.loki_url``)
+    :param loki: a LokiClient to use instead of one made from the URL
+    :param loki_token: token for Loki (else ``JOTUNHEIM_LOKI_TOKEN``)
+    :param host: address to listen on (default 0.0.0.0)
+    :param port: port to listen on (else ``remote.listen_port``; 0 = any free port)
+    :param address: ``host:port`` Loki calls us at (default ``<ip>:<port>``)
+    :param pool: socket pool (default the radio's)
+    :param network: a WiFiManager (default from settings)
+    :param builder: a DeviceCapabilityBuilder
+    :param registry: a ToolRegistry
+    :param reboot: callable (default ``microcontroller.reset`` on a board, a soft
+        restart on CPython)
+    :param ota_check: callable(params) -> dict replacing the built-in OTA check
+    :param ota_keys: trusted Ed25519 public keys for OTA
+    :param script_prefix: prepended to Loki script names
+    :param error_ring: keep the last errors on flash (``/.jotunheim/errors``)
+    :param step_budget_ms: time one step may spend serving
+    :param clock: seconds, monotonic
+    :param logger: a jotunheim.log logger
+
+    Example::
+
+        device = Device.from_settings()
+        device.add_sensor("kitchen", DHT22(board.D4))
+        device.run()
+    """
+
+    def __init__(
+        self,
+        name=None,
+        *,
+        settings=None,
+        root=None,
+        token=None,
+        owner_token=None,
+        loki_url=None,
+        loki=None,
+        loki_token=None,
+        host=None,
+        port=None,
+        address=None,
+        pool=None,
+        network=None,
+        builder=None,
+        registry=None,
+        reboot=None,
+        ota_check=None,
+        ota_keys=None,
+        script_prefix="",
+        error_ring=False,
+        step_budget_ms=50,
+        clock=None,
+        logger=None,
+    ):
+        from jotunheim import log
+        from jotunheim.capability.registry import ToolRegistry
+        from jotunheim.settings.secrets import Secrets, default_root
+
+        self.root = root if root is not None else default_root()
+        self.loader, self.settings = _load_settings(settings, self.root)
+        self.secrets = self.loader.secrets if self.loader is not None else Secrets(self.root)
+        self.name = name
+        self.given_tokens = {"token": token, "owner_token": owner_token, "loki": loki_token}
+        self.given_loki_url = loki_url
+        self.host = host or "0.0.0.0"
+        self.port = port if port is not None else self.settings.get("remote.listen_port")
+        self.given_address = address
+        self.pool = pool
+        self.network = network
+        self.registry = registry or ToolRegistry()
+        self.registry.add_listener(self._registry_changed)
+        self.given_builder = builder
+        self.reboot_fn = reboot
+        self.ota_check_fn = ota_check
+        self.ota_keys = ota_keys
+        self.script_prefix = script_prefix
+        self.step_budget_ms = step_budget_ms
+        self.clock = clock or monotonic
+        self.logger = logger or log.getLogger("jotunheim.device")
+        log.apply_settings(self.settings.section("logging"))
+        if error_ring:
+            log.enable_error_ring(root=self.root, size=self.settings.get("logging.ring_size"))
+        self.server = None
+        self.handler = self._make_handler()
+        self.loki_link = None
+        self.ota = None
+        self.started_at = self.clock()
+        self.reboots = 0
+        self.steps = 0
+        self.busy_ms = 0
+        self.resources = {"window_start_ms": monotonic_ms(), "window_busy_ms": 0}
+        self.running = False
+        self.stopping = False
+        self.network_joins = -1
+        self.health_checked = False
+        self.scheduler = self._make_scheduler(loki)
+        if self.loader is not None:
+            self.loader.on_change(self._settings_changed)
+
+    @classmethod
+    def from_settings(cls, root=None, **kwargs):
+        """A device configured from ``jotunheim.json`` and ``settings.toml`` in ``root``
+        (CIRCUITPY, "/" on a board); keyword arguments override them."""
+        from jotunheim.settings.loader import SettingsLoader
+
+        kwargs.setdefault("error_ring", True)
+        loader = SettingsLoader(root=root)
+        loader.load()
+        if loader.last_error:
+            # Broken file: run on defaults and say why (GetDeviceStatus shows it too).
+            from jotunheim import log
+
+            log.getLogger("jotunheim.device").error(loader.last_error)
+        return cls(settings=loader, root=loader.root, **kwargs)
+
+    # ------------------------------------------------------------ parts and tools
+
+    def add_sensor(self, name, driver):
+        """Offer ``driver`` (any object with ``read()``) as tools, e.g. ``read_dht22_temperature``."""
+        return self.registry.add_sensor(name, driver)
+
+    def add_actuator(self, name, driver):
+        """Offer ``driver`` (any object with ``set(**values)``) as ``set_<part>`` tools."""
+        return self.registry.add_actuator(name, driver)
+
+    def add_tool(self, name, fn, description="", params=(), user_only=False, **kwargs):
+        """A tool of your own: ``fn(**validated_params)`` returns JSON-able data;
+        ``params`` are :class:`jotunheim.capability.schema.Field` declarations."""
+        return self.registry.add_tool(name, fn, description, params, user_only, **kwargs)
+
+    def add_loki_tool(self, name, script, description="", params=(), **kwargs):
+        """A tool that runs Loki script ``script`` (ExecuteScript) and returns its output
+        (parsed as JSON when it is JSON)."""
+
+        def run_script(**values):
+            if self.loki_link is None:
+                raise RuntimeError("no Loki configured: set network.loki_url in jotunheim.json")
+            return self.loki_link.run_script(script, values)
+
+        return self.registry.add_tool(name, run_script, description, params, **kwargs)
+
+    # ------------------------------------------------------------ wiring
+
+    def token(self, key, secret):
+        """A token given to the Device, else the ``secret`` from settings.toml, or None."""
+        given = self.given_tokens[key]
+        if given is not None:
+            return given or None
+        return self.secrets.get(secret) or None
+
+    def _make_handler(self):
+        from jotunheim.remote.handler import RemoteCommandHandler
+
+        handler = RemoteCommandHandler(
+            self.registry,
+            device_id=self.device_id_now,
+            capabilities=self.capabilities,
+            einherjar=self._einherjar,
+            status=self.status_info,
+            token=self.token("token", "JOTUNHEIM_TOKEN"),
+            owner_token=self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN"),
+            rate_limit_per_minute=self.settings.get("remote.rate_limit_per_minute"),
+            max_params_bytes=self.settings.get("remote.max_request_bytes"),
+            logger=self.logger,
+        )
+        for name, owner_only, description in COMMANDS:
+            command = getattr(self, "command_" + name)
+            handler.add_command(name, command, owner_only=owner_only, description=description)
+        return handler
+
+    def _make_scheduler(self, loki):
+        scheduler = Scheduler(self.clock)
+        if self.loader is not None:
+            scheduler.every("settings", 1.0, self._reload_if_changed)
+        scheduler.every("sample", SAMPLE_INTERVAL, self._sample_task)
+        if self.loki_url or loki is not None:
+            self.loki_link = self._make_loki_link(loki)
+            scheduler.every("loki", 0.5, self._loki_task)
+        if self.settings.get("ota.enabled") or self.ota_check_fn is not None:
+            self.ota = self._make_ota()
+            scheduler.every("ota", 5.0, self.ota.step)
+        return scheduler
+
+    def _make_loki_link(self, client=None):
+        from jotunheim.loki.link import LokiLink
+
+        loader = self.loader
+        return LokiLink(
+            self.registry,
+            self.builder_build,
+            lambda: self.address,
+            self.settings,
+            url=self.loki_url,
+            token=lambda: self.token("loki", "JOTUNHEIM_LOKI_TOKEN"),
+            ca_pem=loader.read_ca_pem if loader is not None else None,
+            client=client,
+            script_prefix=self.script_prefix,
+            on_online=self._confirm_health,
+            logger=self.logger,
+            clock=self.clock,
+        )
+
+    def _make_ota(self):
+        from jotunheim.ota.agent import OtaAgent
+
+        return OtaAgent(
+            self.root,
+            self.settings,
+            keys=self.ota_keys,
+            board_id=lambda: self.builder.detect()["board_id"],
+            reboot=lambda: self.handler.defer(self.reboot),
+            check=self.ota_check_fn,
+            logger=self.logger,
+            clock=self.clock,
+        )
+
+    @property
+    def builder(self):
+        """The DeviceCapabilityBuilder (made on first use)."""
+        if self.given_builder is None:
+            from jotunheim.capability.builder import DeviceCapabilityBuilder
+
+            self.given_builder = DeviceCapabilityBuilder(self.name, self.settings)
+        return self.given_builder
+
+    def builder_build(self):
+        """Fresh JotunheimCapabilities from the builder and the registry."""
+        return self.builder.build(self.registry)
+
+    def device_id_now(self):
+        """This device's id (from settings, else the board's unique id)."""
+        return self.builder.device_id()
+
+    @property
+    def device_id(self):
+        """This device's id."""
+        return self.builder.device_id()
+
+    @property
+    def loki_url(self):
+        """Loki's URL ("" when none is configured)."""
+        if self.given_loki_url is not None:
+            return self.given_loki_url
+        return self.settings.get("network.loki_url") or ""
+
+    @property
+    def loki_state(self):
+        """``none`` (no Loki configured), ``offline`` or ``ok``."""
+        return self.loki_link.state if self.loki_link is not None else "none"
+
+    @property
+    def address(self):
+        """``host:port`` Loki and controllers call this device at."""
+        if self.given_address:
+            return self.given_address
+        host = self.host
+        if host in ("0.0.0.0", ""):
+            ip = self.network.ip if self.network is not None else None
+            host = ip or "127.0.0.1"
+        return "%s:%d" % (host, self.port)
+
+    @property
+    def url(self):
+        """``http://host:port`` of this device's server."""
+        return "http://" + self.address
+
+    def capabilities(self):
+        """The current ``JotunheimCapabilities`` (cached while a LokiLink holds them)."""
+        if self.loki_link is not None:
+            return self.loki_link.capabilities()
+        return self.builder_build()
+
+    def _einherjar(self):
+        from jotunheim.capability.negotiator import Negotiator
+
+        return Negotiator(self.registry, capabilities=self.capabilities).einherjar_response()
+
+    def _registry_changed(self, reason):
+        if self.loki_link is not None:
+            self.loki_link.changed(reason)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self):
+        """Join the network (one attempt) and start serving; idempotent."""
+        if self.running:
+            return
+        self.running = True
+        self.stopping = False
+        if self.network is None:
+            from jotunheim.net.wifi import get_network
+
+            self.network = get_network(
+                self.settings.section("network"), getenv=self.secrets.get, logger=self.logger
+            )
+        self.network.ensure_connected()
+        self._serve_if_connected()
+
+    def _serve_if_connected(self):
+        # A new link (first join, or a rejoin after a drop, even within one poll) gets a
+        # fresh listening socket: the old one died with the old link.
+        joins = getattr(self.network, "connects", 0)
+        if self.network.connected and (self.server is None or joins != self.network_joins):
+            self._start_server()
+            self.network_joins = joins
+
+    def _start_server(self):
+        if not self.settings.get("remote.enabled"):
+            return
+        from jotunheim.grpc.server import GrpcWebServer
+
+        self._stop_server()
+        pool = self.pool
+        if pool is None:
+            from jotunheim.net.session import get_pool
+
+            pool = get_pool(self.network.radio)
+        server = GrpcWebServer(
+            pool,
+            max_request_size=self.settings.get("remote.max_request_bytes"),
+            cors_origin=self.settings.get("remote.cors_origin"),
+            slots=self.settings.get("remote.max_connections"),
+        )
+        self.handler.register(server)
+        server.start(self.host, self.port)
+        if not self.port:
+            self.port = server.port  # port 0: the OS picked one
+        self.server = server
+        if self.loki_link is not None:
+            self.loki_link.negotiator = None  # the address may have changed
+        self.logger.info("serving JotunheimService on " + self.address)
+
+    def _stop_server(self):
+        server, self.server = self.server, None
+        if server is not None:
+            try:
+                server.stop()
+            except OSError:
+                pass
+
+    def stop(self):
+        """Stop serving and close Loki connections (the network stays joined)."""
+        self.stopping = True
+        self.running = False
+        self._stop_server()
+        if self.loki_link is not None:
+            self.loki_link.close()
+
+    def run(self, every=None, interval=1.0, idle_ms=5):
+        """Serve forever. ``every()`` (your own code) runs every ``interval`` seconds
+        between steps. Errors of one step are logged and the loop goes on."""
+        self.start()
+        next_user = self.clock()
+        while not self.stopping:
+            try:
+                served = self.step()
+            except MemoryError:
+                from jotunheim.compat import collect_garbage
+
+                collect_garbage()
+                served = 0
+            except Exception as exc:  # noqa: BLE001 - a board must keep running
+                self.logger.error("device step failed: %s: %s" % (type(exc).__name__, exc))
+                served = 0
+                sleep_ms(100)
+            if every is not None and self.clock() >= next_user:
+                next_user = self.clock() + interval
+                every()
+            if not served:
+                sleep_ms(idle_ms)
+
+    def step(self):
+        """One bounded slice of device work; returns the number of requests served."""
+        if not self.running:
+            self.start()
+        t0 = monotonic_ms()
+        self.steps += 1
+        self.network.poll()
+        self._serve_if_connected()
+        served = 0
+        if self.server is not None:
+            while served < MAX_REQUESTS:
+                answered = self.server.poll(MAX_REQUESTS - served)
+                self.handler.run_deferred()
+                if not answered:
+                    break
+                served += answered
+                if monotonic_ms() - t0 >= self.step_budget_ms:
+                    break
+        if self.loki_link is None:
+            self._confirm_health()
+        self.scheduler.run_due()
+        self.busy_ms += monotonic_ms() - t0
+        return served
+
+    # ------------------------------------------------------------ periodic tasks
+
+    def _reload_if_changed(self):
+        self.loader.poll()
+        return True
+
+    def _sample_task(self):
+        self.sample_resources()
+        self._refresh_tokens()
+        from jotunheim import log
+
+        ring = log.error_ring()
+        if ring is not None:
+            ring.poll()
+        return True
+
+    def _loki_task(self):
+        if self.server is None or not self.network.connected:
+            return False
+        return self.loki_link.step()
+
+    def _confirm_health(self):
+        # After an OTA update the first boot is a trial: confirm once we work (serving,
+        # and Loki reached when there is one). Costs one stat when no update was installed.
+        if self.health_checked or self.server is None:
+            return
+        self.health_checked = True
+        from jotunheim import ota
+
+        if not ota.has_state(self.root):
+            return
+        if self.ota is None:
+            self.ota = self._make_ota()
+        if self.ota.confirm_health():
+            self._registry_changed("ota")  # new version: capabilities may have changed
+
+    # ------------------------------------------------------------ resources and status
+
+    def sample_resources(self):
+        """Refresh free heap, CPU share and bandwidth figures (also done every 5 s)."""
+        from jotunheim.device.meter import sample
+
+        return sample(self.resources, self.busy_ms, self.server)
+
+    def status(self):
+        """``ok``, ``degraded`` (something needs a look) or ``offline-loki``."""
+        from jotunheim.device.report import status
+
+        return status(self)
+
+    def status_info(self):
+        """Everything GetDeviceStatus reports besides the capabilities."""
+        from jotunheim.device.report import status_info
+
+        return status_info(self)
+
+    def _refresh_tokens(self):
+        token = self.token("token", "JOTUNHEIM_TOKEN")
+        owner = self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN")
+        auth = self.handler.auth
+        if auth.token != token or auth.owner_token != owner:
+            self.handler.configure(token=token, owner_token=owner)
+
+    def _settings_changed(self, sections, settings):
+        from jotunheim import log
+
+        self.settings = settings
+        if "logging" in sections:
+            log.apply_settings(settings.section("logging"))
+        if "remote" in sections:
+            self.handler.limiter.configure(settings.get("remote.rate_limit_per_minute"))
+            self.handler.max_params_bytes = settings.get("remote.max_request_bytes")
+            if self.server is not None:
+                self.server.max_request_size = settings.get("remote.max_request_bytes")
+        if "network" in sections:
+            if self.loki_link is not None:
+                self.loki_link.configure(settings, self.loki_url or None)
+            elif self.loki_url:
+                self.loki_link = self._make_loki_link()
+                self.scheduler.every("loki", 0.5, self._loki_task)
+        if self.ota is not None:
+            self.ota.settings = settings
+        if "capabilities" in sections or "resources" in sections:
+            self.builder.settings = settings
+            self._registry_changed("settings")
+        self._refresh_tokens()
+        self.logger.info("settings changed: " + ", ".join(sections))
+
+    # ------------------------------------------------------------ commands
+
+    def reboot(self):
+        """Restart the board (or, on CPython, restart this Device in place)."""
+        self.reboots += 1
+        if self.reboot_fn is not None:
+            return self.reboot_fn()
+        if not IS_CPYTHON:  # Blinka's microcontroller on a PC has no reset
+            import microcontroller
+
+            microcontroller.reset()
+            return None
+        return self.soft_restart()
+
+    def soft_restart(self):
+        """Re-read settings, restart the server on the same port, re-announce to Loki."""
+        self._stop_server()
+        if self.loader is not None:
+            self.loader.reload()
+        self.running = False
+        self.network_joins = -1
+        self.health_checked = False
+        if self.loki_link is not None:
+            self.loki_link.close()
+            self.loki_link = self._make_loki_link()
+        self.start()
+
+    def ota_check(self, params=None):
+        """Look for an update (``{"install": true}`` also installs it and reboots)."""
+        if self.ota is None:
+            self.ota = self._make_ota()
+        return self.ota.check(params)
+
+    def command_reboot(self, params, context):
+        """Device command: restart once this answer is out."""
+        self.handler.defer(self.reboot)
+        return {"rebooting": True, "after": "this answer"}
+
+    def command_reload_settings(self, params, context):
+        """Device command: re-read jotunheim.json now."""
+        if self.loader is None:
+            raise ValueError("this device was given fixed settings; nothing to reload")
+        changed = self.loader.reload()
+        self._refresh_tokens()
+        if self.loader.last_error:
+            raise ValueError(self.loader.last_error)
+        return {"changed": changed, "source": self.loader.source}
+
+    def command_announce(self, params, context):
+        """Device command: re-send capabilities to Loki."""
+        if self.loki_link is None:
+            return {"announced": False, "reason": "no Loki configured (network.loki_url)"}
+        return self.loki_link.announce()
+
+    def command_ota_check(self, params, context):
+        """Device command: look for an update (and install it with ``install``)."""
+        return self.ota_check(params)
+
+
+def _load_settings(settings, root):
+    # (loader or None, Settings): a SettingsLoader reloads; Settings or a dict never do.
+    from jotunheim.settings.loader import Settings, SettingsLoader
+
+    if settings is None:
+        settings = SettingsLoader(root=root)
+    if isinstance(settings, SettingsLoader):
+        if not settings.loads and settings.source == "defaults":
+            settings.load()
+        return settings, settings.settings
+    if isinstance(settings, Settings):
+        return None, settings
+    if isinstance(settings, dict):
+        from jotunheim.settings.validator import validate
+
+        data, errors = validate(settings)
+        if errors:
+            raise ValueError("settings: " + "; ".join(e.message for e in errors))
+        return None, Settings(data)
+    raise TypeError("settings must be a SettingsLoader, Settings, dict or None")

@@ -1,0 +1,242 @@
+"""LokiLink: a device's standing relation with Loki (announcement, heartbeat, resilience).
+
+The Device builds one only when a Loki URL is configured (or a client is given), so a
+device without Loki never imports this module. On (re)connection every model-callable
+tool is registered as a Lua stub that forwards to the device's CallTool (Negotiator);
+the heartbeat (every ``capabilities.announce_interval``) calls Loki's GetCapabilities and
+re-registers when Loki lost our scripts (a restarted Loki) or our capabilities changed
+(CapabilityPropagator). All network work goes through a ConnectionResilienceManager
+endpoint "loki", so a dead Loki costs one failed call per backoff period, never a busy
+loop.
+"""
+
+ENDPOINT = "loki"
+
+
+class LokiLink:
+    """Owns the Loki client, negotiation, heartbeat and their resilience state.
+
+    :param registry: the device's ToolRegistry
+    :param build_capabilities: callable returning the device's JotunheimCapabilities
+    :param address: callable returning ``host:port`` Loki calls the device at
+    :param settings: the device's Settings (``network.*``, ``capabilities.*``)
+    :param url: Loki's URL ("" with an injected ``client``)
+    :param token: callable returning the bearer token for Loki, or None
+    :param ca_pem: callable returning a custom CA (PEM text) or None
+    :param client: a LokiClient to use instead of one made from ``url``
+    :param script_prefix: prepended to the names of the scripts we register
+    :param on_online: called after each successful (re)connection
+    :param logger: a jotunheim.log logger
+    :param clock: seconds, monotonic
+    """
+
+    def __init__(
+        self,
+        registry,
+        build_capabilities,
+        address,
+        settings,
+        *,
+        url="",
+        token=None,
+        ca_pem=None,
+        client=None,
+        script_prefix="",
+        on_online=None,
+        logger=None,
+        clock=None,
+    ) -> None:
+        from jotunheim.capability.propagator import CapabilityPropagator
+        from jotunheim.resilience.manager import ConnectionResilienceManager
+
+        self.registry = registry
+        self.address = address
+        self.settings = settings
+        self.url = url
+        self.token = token
+        self.ca_pem = ca_pem
+        self.client = client
+        self.script_prefix = script_prefix
+        self.on_online = on_online
+        self.logger = logger
+        self.clock = clock
+        self.state = "connecting"  # then "ok", or "offline" after a failure
+        self.error = None
+        self.last_negotiation = None
+        self.dirty = False
+        self.next_heartbeat = 0.0
+        self.negotiator = None
+        self._client_url = url if client is None else None
+        self.resilience = ConnectionResilienceManager.from_settings(
+            settings.get("network.resilience"), clock=clock
+        )
+        self.propagator = CapabilityPropagator(
+            build_capabilities,
+            lambda event, announcement: self._announce(),
+            cache_ttl=settings.get("capabilities.announce_interval"),
+            clock=clock,
+        )
+
+    # ------------------------------------------------------------ configuration
+
+    def configure(self, settings, url=None) -> None:
+        """New settings (hot reload); a changed ``url`` makes a new client on next use."""
+        self.settings = settings
+        self.resilience.configure(settings.get("network.resilience"))
+        if url is not None and url != self.url:
+            self.url = url
+            self.state = "offline"
+        self.negotiator = None  # timeouts or the address may have changed
+
+    def changed(self, reason: str) -> None:
+        """Our tools or capabilities changed: announce them on the next step."""
+        self.dirty = True
+        self.propagator.invalidate(reason)
+
+    def capabilities(self):
+        """The current JotunheimCapabilities (cached until something changes)."""
+        return self.propagator.capabilities()
+
+    # ------------------------------------------------------------ client
+
+    def loki(self):
+        """The LokiClient, made (again) from the current URL when needed."""
+        if self.url and (self.client is None or self._client_url != self.url):
+            from jotunheim.loki.client import LokiClient
+
+            if self.client is not None:
+                self.client.close()
+            self.client = LokiClient(
+                self.url,
+                token=self.token() if self.token is not None else None,
+                timeout=self.settings.get("network.request_timeout"),
+                ca_cert=self.ca_pem() if self.ca_pem is not None else None,
+            )
+            self._client_url = self.url
+        return self.client
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        if self.client is not None:
+            self.client.close()
+
+    def run_script(self, script: str, values: dict):
+        """ExecuteScript ``script`` with ``values``; its output, parsed as JSON if it is."""
+        import json
+
+        response = self.loki().execute_script(script, values)
+        if not response.success:
+            raise RuntimeError("Loki script %s failed: %s" % (script, response.error))
+        try:
+            return json.loads(response.output)
+        except ValueError:
+            return response.output
+
+    # ------------------------------------------------------------ periodic work
+
+    def step(self) -> bool:
+        """Connect, send a change, or heartbeat, when due; True when it did network work."""
+        if not self.resilience.ready(ENDPOINT):
+            return False
+        if self.state != "ok":
+            self.connect()
+            return True
+        if self.dirty:
+            self.dirty = False
+            self.guard(lambda: self.propagator.on_change("registry"))
+            return True
+        if self.clock() >= self.next_heartbeat:
+            self.guard(self._heartbeat)
+            return True
+        return False
+
+    def connect(self) -> bool:
+        """Announce everything (on first contact, or after Loki was lost)."""
+        self.dirty = False
+        if not self.guard(self.propagator.on_connect):
+            return False
+        self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
+        if self.on_online is not None:
+            self.on_online()
+        return True
+
+    def announce(self) -> dict:
+        """Re-send capabilities now (the ``announce`` device command)."""
+        self.propagator.invalidate("announce")
+        ok = self.guard(self.propagator.on_connect)
+        out = {"announced": ok, "error": self.error}
+        result = self.last_negotiation
+        if result is not None:
+            out["registered"] = result.registered
+            out["failed"] = [list(item) for item in result.failed]
+        return out
+
+    def guard(self, fn) -> bool:
+        """Run ``fn``; a failure marks Loki offline and backs off (the device serves on)."""
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - any failure of Loki is survivable
+            self.resilience.record_failure(ENDPOINT, exc)
+            self.state = "offline"
+            self.error = "%s: %s" % (type(exc).__name__, exc)
+            self.propagator.on_disconnect()
+            if self.logger is not None:
+                self.logger.warning("Loki: " + self.error)
+            return False
+        self.resilience.record_success(ENDPOINT)
+        self.state = "ok"
+        self.error = None
+        return True
+
+    def status_dict(self) -> dict:
+        """What GetDeviceStatus reports about Loki."""
+        out = {"url": self.url, "state": self.state, "error": self.error}
+        negotiation = self.last_negotiation
+        if negotiation is not None:
+            out["registered"] = len(negotiation.registered)
+            out["failed"] = [list(item) for item in negotiation.failed]
+        out["endpoint"] = self.resilience.endpoint(ENDPOINT).as_dict()
+        return out
+
+    # ------------------------------------------------------------ transport
+
+    def _negotiator(self):
+        if self.negotiator is None:
+            from jotunheim.capability.negotiator import Negotiator
+            from jotunheim.resilience.retry import RetryManager
+
+            self.negotiator = Negotiator(
+                self.registry,
+                capabilities=self.capabilities,
+                device_address=self.address(),
+                script_prefix=self.script_prefix,
+                timeout=min(5.0, self.settings.get("network.request_timeout")),
+                retry=RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
+                deadline=30.0,
+            )
+        return self.negotiator
+
+    def _announce(self) -> None:
+        # CapabilityPropagator's transport: Loki learns our tools by RegisterScript.
+        loki = self.loki()
+        loki.get_capabilities(timeout=min(3.0, self.settings.get("network.request_timeout")))
+        result = self._negotiator().negotiate(loki, self.address())
+        self.last_negotiation = result
+        if result.failed and not result.registered:
+            raise RuntimeError("Loki registered no tool: %s" % result.failed[0][1])
+
+    def _heartbeat(self) -> None:
+        self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
+        caps = self.loki().get_capabilities()
+        known = [c.script_name for c in caps.capabilities]
+        requests = self.registry.to_loki_register_requests(
+            self.address(), prefix=self.script_prefix
+        )
+        missing = [r.name for r in requests if r.name not in known]
+        if missing:
+            # Loki restarted or lost our scripts: register again.
+            if self.logger is not None:
+                self.logger.info("Loki lacks %d of our scripts; re-registering" % len(missing))
+            self.propagator.on_connect()
+        else:
+            self.propagator.poll()

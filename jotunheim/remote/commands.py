@@ -1,0 +1,53 @@
+"""CommandService: JotunheimService.SendDeviceCommand and the device's command table."""
+
+from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.pb import jotunheim as jpb
+from jotunheim.remote.auth import OWNER
+from jotunheim.remote.gate import describe, json_bytes
+
+
+class CommandService:
+    """Runs named device commands: ``fn(params, context)`` returns JSON-able data.
+
+    :param gate: the :class:`jotunheim.remote.gate.Gate` of the service
+    :param commands: name -> (fn, owner_only, description), shared with the handler
+    :param logger: a jotunheim.log logger for failed commands
+    """
+
+    def __init__(self, gate, commands, logger=None) -> None:
+        self.gate = gate
+        self.commands = commands
+        self.logger = logger
+
+    def send_device_command(self, request, context):
+        """SendDeviceCommand: checks, then the command; its result as JSON bytes."""
+        gate = self.gate
+        level = gate.authorize(context)
+        gate.check_device(request.device_id)
+        name = request.command.strip()
+        entry = self.commands.get(name)
+        if entry is None:
+            known = ", ".join(sorted(self.commands))
+            raise gate.refuse(
+                StatusCode.INVALID_ARGUMENT,
+                "unknown command %r; this device knows: %s" % (name, known),
+            )
+        fn, owner_only, _ = entry
+        if owner_only and level != OWNER:
+            raise gate.refuse(
+                StatusCode.PERMISSION_DENIED,
+                "%s needs the owner token (JOTUNHEIM_OWNER_TOKEN)" % name,
+            )
+        params = gate.params(request.parameters, name)
+        try:
+            body = json_bytes(fn(params, context))
+        except GrpcError:
+            raise
+        except MemoryError:
+            return jpb.DeviceCommandResponse(success=False, error_message=name + ": out of memory")
+        except Exception as exc:  # noqa: BLE001 - reported to the caller
+            message = "%s failed: %s" % (name, describe(exc))
+            if self.logger is not None:
+                self.logger.error(message)
+            return jpb.DeviceCommandResponse(success=False, error_message=message)
+        return jpb.DeviceCommandResponse(success=True, result=body)

@@ -1,0 +1,109 @@
+"""Gate: the checks every JotunheimService call passes before anything runs."""
+
+# Every check happens before anything runs, so a refused call changes nothing. Refusals
+# are gRPC statuses whose grpc-message tells a human what to fix:
+#   UNAUTHENTICATED    token required and missing or wrong
+#   PERMISSION_DENIED  user-only tool / owner command without the owner token
+#   NOT_FOUND          unknown tool, or a device_id that is not this device
+#   INVALID_ARGUMENT   malformed JSON, parameters that do not match the schema
+#   RESOURCE_EXHAUSTED parameters over the size limit, rate limit hit (retry-after given)
+
+import json
+
+from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.remote.auth import TokenCheck
+
+
+class Gate:
+    """Authentication, device-id check and parameter parsing, with refusal counts.
+
+    :param device_id: this device's id, or a callable returning it
+    :param token: token every caller must send (None: open)
+    :param owner_token: token that also unlocks user-only tools and owner commands
+    :param int max_params_bytes: longest JSON parameter text accepted
+    :param logger: a jotunheim.log logger for refusals
+    """
+
+    def __init__(self, device_id, token, owner_token, max_params_bytes, logger=None) -> None:
+        self.device_id_source = device_id
+        self.auth = TokenCheck(token, owner_token)
+        self.max_params_bytes = max_params_bytes
+        self.logger = logger
+        self.calls = 0
+        self.refused = {}  # status code -> count
+        self.last_client = None
+
+    @property
+    def device_id(self) -> str:
+        """This device's id."""
+        d = self.device_id_source
+        return d() if callable(d) else d
+
+    def refuse(self, code: int, message: str) -> GrpcError:
+        """Count and log a refusal; returns the GrpcError to raise."""
+        self.refused[code] = self.refused.get(code, 0) + 1
+        if self.logger is not None:
+            self.logger.info("refused (%d): %s" % (code, message))
+        return GrpcError(code, message)
+
+    def authorize(self, context):
+        """The caller's level (``auth.OWNER`` or ``auth.USER``); refuses without a token."""
+        self.calls += 1
+        metadata = context.metadata if context is not None else {}
+        if context is not None:
+            self.last_client = context.client_address
+        level = self.auth.level(metadata)
+        if level is None:
+            raise self.refuse(StatusCode.UNAUTHENTICATED, self.auth.problem(metadata))
+        return level
+
+    def check_device(self, requested: str) -> None:
+        """Refuse a call addressed to another device id (empty means this one)."""
+        if requested and requested != self.device_id:
+            raise self.refuse(
+                StatusCode.NOT_FOUND,
+                "this is device %r, not %r: check the device_id you call"
+                % (self.device_id, requested),
+            )
+
+    def params(self, text: str, what: str) -> dict:
+        """The JSON object in ``text`` (``{}`` when empty); refuses anything else."""
+        if len(text) > self.max_params_bytes:
+            raise self.refuse(
+                StatusCode.RESOURCE_EXHAUSTED,
+                "%s: parameters are %d bytes, the limit is %d"
+                % (what, len(text), self.max_params_bytes),
+            )
+        if not text or not text.strip():
+            return {}
+        try:
+            value = json.loads(text)
+        except (ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: too deep
+            raise self.refuse(
+                StatusCode.INVALID_ARGUMENT,
+                '%s: parameters are not valid JSON (%s); send an object like {"on": true}'
+                % (what, exc),
+            )
+        if not isinstance(value, dict):
+            raise self.refuse(
+                StatusCode.INVALID_ARGUMENT,
+                '%s: parameters must be a JSON object like {"on": true}, not %s'
+                % (what, type(value).__name__),
+            )
+        return value
+
+
+def json_bytes(value) -> bytes:
+    """``value`` as UTF-8 JSON."""
+    return json.dumps(value).encode("utf-8")
+
+
+def describe(exc) -> str:
+    """A failure as a caller should read it (no class name for the everyday ones)."""
+    text = str(exc)
+    name = type(exc).__name__
+    if not text:
+        return name
+    if name in ("DriverError", "ValueError", "RuntimeError", "ScriptFailed"):
+        return text
+    return "%s: %s" % (name, text)
