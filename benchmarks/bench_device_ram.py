@@ -18,7 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests", "micropython"))
 
-FIRMWARE = "import gc, sys, board, microcontroller, wifi, socketpool, supervisor, storage"
+# json and re are C modules on a board; here the runner wraps them in small .py fakes.
+FIRMWARE = "import gc, sys, json, re, board, microcontroller, wifi, socketpool, supervisor, storage"
 
 SETUP = """
 import fake_net, os
@@ -113,13 +114,19 @@ def measure(mp, settings, loki):
 
 
 def module_rows(mp, names):
-    """Heap kept by importing each module in turn on a fresh interpreter."""
+    """``(module, bytes, modules it loaded)``: heap kept by importing each module in turn on
+    a fresh interpreter; a row also holds the modules it pulled in that were not loaded."""
     mp.restart()
     mp.exec(FIRMWARE)
     rows = []
+    loaded = set(mp.eval("list(sys.modules)"))
     for name in names:
-        if name.startswith(("jotunheim", "adafruit")):
-            rows.append((name, mp.heap_of("import " + name)))
+        if name in loaded or not name.startswith(("jotunheim", "adafruit")):
+            continue
+        size = mp.heap_of("import " + name)
+        now = set(mp.eval("list(sys.modules)"))
+        rows.append((name, size, sorted(m for m in now - loaded if m != name)))
+        loaded = now
     return rows
 
 
@@ -134,14 +141,14 @@ def figures():
 
 
 def _import_order(names):
-    # Leaves first, so a row holds mostly its own module (packages before their modules).
-    return sorted(names, key=lambda n: (n.count("."), n))
+    # Deepest first, so a row holds mostly its own module.
+    return sorted(names, key=lambda n: (-n.count("."), n))
 
 
 def report(base, loki):
     rows = base["rows"]
-    ours = sum(size for name, size in rows if name.startswith("jotunheim"))
-    adafruit = sum(size for name, size in rows if name.startswith("adafruit"))
+    ours = sum(size for name, size, _ in rows if name.startswith("jotunheim"))
+    adafruit = sum(size for name, size, _ in rows if name.startswith("adafruit"))
     lines = [
         "# RAM budget of a whole Device (MicroPython interpreter)",
         "",
@@ -171,15 +178,15 @@ def report(base, loki):
         "",
         "| part | bytes |",
         "|---|---:|",
-        "| our modules (%d) | %d |" % (sum(1 for n, _ in rows if n.startswith("jotunheim")), ours),
+        "| our modules | %d |" % ours,
         "| Adafruit modules | %d |" % adafruit,
         "| runtime objects (Device, parts, settings, sockets, buffers, caches) | %d |"
         % (base["device"] - ours - adafruit),
         "",
-        "| module | bytes |",
-        "|---|---:|",
+        "| module | bytes | also loaded by it |",
+        "|---|---:|---|",
     ]
-    lines += ["| `%s` | %d |" % row for row in rows]
+    lines += ["| `%s` | %d | %s |" % (n, size, ", ".join(more)) for n, size, more in rows]
     return "\n".join(lines) + "\n"
 
 

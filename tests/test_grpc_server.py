@@ -277,6 +277,26 @@ def test_streams_are_chunked_and_arrive_over_time(running):
 
 
 def test_client_deadline_is_passed_to_handlers():
+    seen = {}
+
+    def timed(request, context):
+        seen["remaining"] = context.time_remaining()
+        seen["expired"] = context.expired()
+        return jpb.DeviceStatusResponse(status="ok")
+
+    with Running() as r:
+        r.server.register("t.T", "Timed", jpb.DeviceStatusRequest, timed)
+        body = frame(jpb.DeviceStatusRequest().encode())
+        headers = {"Content-Type": "application/grpc-web+proto", "grpc-timeout": "250m"}
+        line, hdrs, _ = raw_call(r.port, "/t.T/Timed", body, headers)
+        assert line.startswith("HTTP/1.1 200") and 0.05 < seen["remaining"] <= 0.25
+        assert seen["expired"] is False
+        headers["grpc-timeout"] = "1n"  # already over when the handler runs
+        raw_call(r.port, "/t.T/Timed", body, headers)
+        assert seen["remaining"] == 0 and seen["expired"] is True
+        del headers["grpc-timeout"]
+        raw_call(r.port, "/t.T/Timed", body, headers)
+        assert seen["remaining"] is None and seen["expired"] is False
     assert parse_grpc_timeout("250m") == 250
     assert parse_grpc_timeout("2S") == 2000
     assert parse_grpc_timeout("1H") == 3600000
