@@ -7,15 +7,17 @@ import pytest
 
 from jotunheim.capability.builder import DeviceCapabilityBuilder
 from jotunheim.capability.drivers.environment import DHT22
-from jotunheim.capability.drivers.io import Servo
+from jotunheim.capability.drivers.pwm import Servo
 from jotunheim.capability.drivers.simulated import (
     SimulatedButton,
     SimulatedClimateSensor,
     SimulatedLed,
     SimulatedRelay,
 )
+from jotunheim.capability.gpio import GpioTools
 from jotunheim.capability.negotiator import Negotiator
 from jotunheim.capability.registry import ToolRegistry
+from jotunheim.capability.system import SystemTools
 from jotunheim.loki import LokiClient
 from tests.interop import loki_standins, stubs
 
@@ -65,8 +67,8 @@ def device():
     registry.add_actuator("light", SimulatedLed(pwm=True))
     registry.add_actuator("heater", SimulatedRelay())
     registry.add_actuator("vent", Servo(device=ServoDev()))
-    registry.allow_gpio({5: "pin5"}, user_only=False)
-    registry.add_system_tools(reboot=lambda: None)
+    registry.add_provider(GpioTools({5: "pin5"}, user_only=False))
+    registry.add_provider(SystemTools(reboot=lambda: None))
     return registry, DeviceCapabilityBuilder(name="cellar-node", device_id="E66138528370")
 
 

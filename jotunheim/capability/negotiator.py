@@ -107,7 +107,8 @@ class Negotiator:
     def einherjar_response(self):
         """Answer to Einherjar's ``GetCapabilities``: every model-callable tool as a
         ``FunctionDefinition``; domains and keywords from the device's parts."""
-        from jotunheim.capability.registry import slug
+        from jotunheim.capability.export import einherjar_functions
+        from jotunheim.capability.schema import slug
         from jotunheim.pb import einherjar
 
         caps = self.capabilities()
@@ -126,7 +127,7 @@ class Negotiator:
         return einherjar.CapabilityResponse(
             god_name=caps.device_name,
             purpose=purpose,
-            functions=self.registry.to_einherjar_functions(),
+            functions=einherjar_functions(self.registry.tools()),
             responsibility_domains=["hardware", "sensors", "actuators"],
             responsibility_keywords=keywords,
         )
@@ -142,8 +143,13 @@ class Negotiator:
         address = device_address or self.device_address
         if not address:
             raise ValueError("negotiate needs the device address Loki should call")
-        requests = self.registry.to_loki_register_requests(
-            address, prefix=self.script_prefix, device_id=self.capabilities().device_id
+        from jotunheim.capability.export import loki_register_requests
+
+        requests = loki_register_requests(
+            self.registry.tools(),
+            address,
+            prefix=self.script_prefix,
+            device_id=self.capabilities().device_id,
         )
         result = NegotiationResult()
         deadline_at = None if self.deadline is None else self.clock() + self.deadline

@@ -1,56 +1,20 @@
-"""Pin-level parts: analog input, digital input / button, LED, NeoPixel, relay, servo,
-buzzer, PWM output and generic GPIO output.
+"""Digital and analog pin parts: analog input, digital input / button, LED, relay and
+generic GPIO output.
 
 Built from a pin (``board.D13``) they create the ``digitalio`` / ``analogio`` / ``pwmio``
-object themselves (imported when constructed); built with ``io=`` (or ``device=`` for
-NeoPixel and servo) they use the given object, which needs only the attributes used
-here (``value``, ``duty_cycle``, ``frequency``, ``angle``, ``fill``/``show``...).
+object themselves (:mod:`~jotunheim.capability.drivers.pinio`, imported when constructed);
+built with ``io=`` they use the given object, which needs only the attributes used here
+(``value``, ``duty_cycle``). PWM parts (servo, buzzer, PWM output) are in
+:mod:`~jotunheim.capability.drivers.pwm`, NeoPixels in
+:mod:`~jotunheim.capability.drivers.pixels`.
 """
 
+from jotunheim.capability.drivers import pinio
 from jotunheim.capability.drivers.base import Actuator, Sensor, require
 from jotunheim.capability.schema import BOOLEAN, NUMBER, Field
 
 _ON = Field("on", BOOLEAN, required=True, description="Switch on (true) or off (false)")
 _BRIGHTNESS = Field("brightness", NUMBER, minimum=0, maximum=1, description="Brightness 0..1")
-_DUTY_MAX = 65535
-
-# NeoPixel (with COLORS, parse_color, color_text), Servo, PwmOutput and Buzzer live in
-# io_extra: most devices have none of them, so they load only when imported from here.
-_EXTRA = ("NeoPixel", "COLORS", "parse_color", "color_text", "Servo", "PwmOutput", "Buzzer")
-
-
-def __getattr__(name):
-    if name in _EXTRA:
-        from jotunheim.capability.drivers import io_extra
-
-        return getattr(io_extra, name)
-    raise AttributeError(name)
-
-
-def digital_in(pin, pull):
-    """A ``digitalio.DigitalInOut`` input with ``pull`` "up", "down" or None."""
-    digitalio = require("digitalio")
-    io = digitalio.DigitalInOut(pin)
-    io.direction = digitalio.Direction.INPUT
-    if pull == "up":
-        io.pull = digitalio.Pull.UP
-    elif pull == "down":
-        io.pull = digitalio.Pull.DOWN
-    return io
-
-
-def digital_out(pin, value=False):
-    digitalio = require("digitalio")
-    io = digitalio.DigitalInOut(pin)
-    io.switch_to_output(value=value)
-    return io
-
-
-def pwm_out(pin, frequency=5000, variable_frequency=False):
-    pwmio = require("pwmio")
-    return pwmio.PWMOut(
-        pin, frequency=frequency, duty_cycle=0, variable_frequency=variable_frequency
-    )
 
 
 class AnalogInput(Sensor):
@@ -74,13 +38,15 @@ class AnalogInput(Sensor):
         if part:
             self.part = part
         self.readings = (
-            Field("value", NUMBER, minimum=0, maximum=_DUTY_MAX, description="Raw 16-bit value"),
+            Field(
+                "value", NUMBER, minimum=0, maximum=pinio.DUTY_MAX, description="Raw 16-bit value"
+            ),
             Field("voltage", NUMBER, unit="V", minimum=0, maximum=reference_voltage),
         )
 
     def _measure(self):
         raw = self._io.value
-        return {"value": raw, "voltage": raw * self.reference_voltage / _DUTY_MAX}
+        return {"value": raw, "voltage": raw * self.reference_voltage / pinio.DUTY_MAX}
 
 
 class DigitalInput(Sensor):
@@ -95,7 +61,7 @@ class DigitalInput(Sensor):
         if io is None:
             if pin is None:
                 raise ValueError("%s needs a pin or io=" % self.part)
-            io = digital_in(pin, pull)
+            io = pinio.digital_in(pin, pull)
         self._io = io
         self.active_low = active_low
         if part:
@@ -127,7 +93,7 @@ class Led(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("Led needs a pin (e.g. board.LED) or io=")
-            io = pwm_out(pin, frequency) if pwm else digital_out(pin)
+            io = pinio.pwm_out(pin, frequency) if pwm else pinio.digital_out(pin)
         self._io = io
         self.pwm = hasattr(io, "duty_cycle") if pwm is None else pwm
         self._on = False
@@ -145,7 +111,7 @@ class Led(Actuator):
     def _write(self):
         if self.pwm:
             level = self._brightness if self._on else 0.0
-            self._io.duty_cycle = int(level * _DUTY_MAX + 0.5)
+            self._io.duty_cycle = int(level * pinio.DUTY_MAX + 0.5)
         else:
             self._io.value = self._on
 
@@ -166,7 +132,7 @@ class Relay(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("Relay needs a pin or io=")
-            io = digital_out(pin, value=active_low)  # start switched off
+            io = pinio.digital_out(pin, value=active_low)  # start switched off
         self._io = io
         self.active_low = active_low
         self._on = False
@@ -190,7 +156,7 @@ class GpioOutput(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("GpioOutput needs a pin or io=")
-            io = digital_out(pin)
+            io = pinio.digital_out(pin)
         self._io = io
         self._value = bool(getattr(io, "value", False))
 
