@@ -2,15 +2,22 @@
 generic GPIO output.
 
 Built from a pin (``board.D13``) they create the ``digitalio`` / ``analogio`` / ``pwmio``
-object themselves (:mod:`~jotunheim.capability.drivers.pinio`, imported when constructed);
+object themselves (:mod:`~jotunheim.capability.drivers.base`, imported when constructed);
 built with ``io=`` they use the given object, which needs only the attributes used here
 (``value``, ``duty_cycle``). PWM parts (servo, buzzer, PWM output) are in
 :mod:`~jotunheim.capability.drivers.pwm`, NeoPixels in
 :mod:`~jotunheim.capability.drivers.pixels`.
 """
 
-from jotunheim.capability.drivers import pinio
-from jotunheim.capability.drivers.base import Actuator, Sensor, require
+from jotunheim.capability.drivers.base import (
+    DUTY_MAX,
+    Actuator,
+    Sensor,
+    digital_in,
+    digital_out,
+    pwm_out,
+    require,
+)
 from jotunheim.capability.schema import BOOLEAN, NUMBER, Field
 
 _ON = Field("on", BOOLEAN, required=True, description="Switch on (true) or off (false)")
@@ -38,15 +45,13 @@ class AnalogInput(Sensor):
         if part:
             self.part = part
         self.readings = (
-            Field(
-                "value", NUMBER, minimum=0, maximum=pinio.DUTY_MAX, description="Raw 16-bit value"
-            ),
+            Field("value", NUMBER, minimum=0, maximum=DUTY_MAX, description="Raw 16-bit value"),
             Field("voltage", NUMBER, unit="V", minimum=0, maximum=reference_voltage),
         )
 
     def _measure(self):
         raw = self._io.value
-        return {"value": raw, "voltage": raw * self.reference_voltage / pinio.DUTY_MAX}
+        return {"value": raw, "voltage": raw * self.reference_voltage / DUTY_MAX}
 
 
 class DigitalInput(Sensor):
@@ -61,7 +66,7 @@ class DigitalInput(Sensor):
         if io is None:
             if pin is None:
                 raise ValueError("%s needs a pin or io=" % self.part)
-            io = pinio.digital_in(pin, pull)
+            io = digital_in(pin, pull)
         self._io = io
         self.active_low = active_low
         if part:
@@ -93,7 +98,7 @@ class Led(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("Led needs a pin (e.g. board.LED) or io=")
-            io = pinio.pwm_out(pin, frequency) if pwm else pinio.digital_out(pin)
+            io = pwm_out(pin, frequency) if pwm else digital_out(pin)
         self._io = io
         self.pwm = hasattr(io, "duty_cycle") if pwm is None else pwm
         self._on = False
@@ -111,7 +116,7 @@ class Led(Actuator):
     def _write(self):
         if self.pwm:
             level = self._brightness if self._on else 0.0
-            self._io.duty_cycle = int(level * pinio.DUTY_MAX + 0.5)
+            self._io.duty_cycle = int(level * DUTY_MAX + 0.5)
         else:
             self._io.value = self._on
 
@@ -132,7 +137,7 @@ class Relay(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("Relay needs a pin or io=")
-            io = pinio.digital_out(pin, value=active_low)  # start switched off
+            io = digital_out(pin, value=active_low)  # start switched off
         self._io = io
         self.active_low = active_low
         self._on = False
@@ -156,7 +161,7 @@ class GpioOutput(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("GpioOutput needs a pin or io=")
-            io = pinio.digital_out(pin)
+            io = digital_out(pin)
         self._io = io
         self._value = bool(getattr(io, "value", False))
 

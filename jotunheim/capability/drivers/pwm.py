@@ -2,13 +2,12 @@
 dimmer) and piezo buzzer.
 
 Built from a pin they make the ``pwmio.PWMOut`` themselves
-(:mod:`~jotunheim.capability.drivers.pinio`); built with ``io=`` (``device=`` for the
+(:func:`~jotunheim.capability.drivers.base.pwm_out`); built with ``io=`` (``device=`` for the
 servo) they use the given object, which needs only ``duty_cycle``/``frequency``
 (``angle`` for a servo).
 """
 
-from jotunheim.capability.drivers import pinio
-from jotunheim.capability.drivers.base import Actuator, require
+from jotunheim.capability.drivers.base import DUTY_MAX, Actuator, pwm_out, require
 from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.schema import NUMBER, Field
 
@@ -63,7 +62,7 @@ class PwmOutput(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("%s needs a pin or io=" % self.part)
-            io = pinio.pwm_out(pin, frequency, variable_frequency)
+            io = pwm_out(pin, frequency, variable_frequency)
         self._io = io
         self._duty = 0.0
         self._frequency = frequency
@@ -78,7 +77,7 @@ class PwmOutput(Actuator):
             self._io.frequency = int(values["frequency"])
             self._frequency = int(values["frequency"])
         self._duty = values["duty"]
-        self._io.duty_cycle = int(self._duty * pinio.DUTY_MAX + 0.5)
+        self._io.duty_cycle = int(self._duty * DUTY_MAX + 0.5)
 
     def state(self):
         return {"duty": self._duty, "frequency": self._frequency}
@@ -106,7 +105,7 @@ class Buzzer(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("Buzzer needs a pin or io=")
-            io = pinio.pwm_out(pin, 440, variable_frequency=True)
+            io = pwm_out(pin, 440, variable_frequency=True)
         self._io = io
         self._frequency = 0
         self._volume = volume
