@@ -59,6 +59,7 @@ class Announcement:
         self.event_type = event_type
 
     def metadata(self):
+        """The envelope as gRPC metadata (``x-jotunheim-*`` headers)."""
         return {
             "x-jotunheim-device-id": self.device_id,
             "x-jotunheim-announcement": str(self.counter),
@@ -175,6 +176,7 @@ class AnnouncementResult:
 
     @property
     def accepted(self):
+        """True when the controller now holds this announcement (accepted or reset)."""
         return self.status in (ACCEPTED, RESET)
 
     def __repr__(self):
@@ -209,12 +211,15 @@ class CapabilityStore:
         self.log = log
 
     def get(self, device_id):
+        """The :class:`KnownDevice` held for ``device_id``, or None."""
         return self._devices.get(device_id)
 
     def devices(self):
+        """Every :class:`KnownDevice` held."""
         return list(self._devices.values())
 
     def capabilities(self, device_id):
+        """The ``JotunheimCapabilities`` held for ``device_id``, or None."""
         known = self._devices.get(device_id)
         return known.capabilities if known is not None else None
 

@@ -36,9 +36,11 @@ class NegotiationResult:
 
     @property
     def ok(self):
+        """True when every tool was registered."""
         return not self.failed
 
     def failed_names(self):
+        """Script names that were not registered."""
         return [name for name, _ in self.failed]
 
     def __repr__(self):
@@ -94,6 +96,7 @@ class Negotiator:
     # ------------------------------------------------------------ answers
 
     def capabilities(self):
+        """The device's current ``JotunheimCapabilities``."""
         if self._capabilities is not None:
             return self._capabilities()
         return self.builder.build(self.registry)

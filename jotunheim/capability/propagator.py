@@ -92,6 +92,7 @@ class CapabilityPropagator:
         return self._cache
 
     def content_hash(self):
+        """Hex SHA-256 of the current capabilities (see :func:`~jotunheim.capability.conflicts.content_hash`)."""
         self.capabilities()
         return self._cache_hash
 

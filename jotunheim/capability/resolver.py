@@ -26,6 +26,8 @@ _MARKERS = ("MAC:", "UID:", "ID:", "0X")
 
 
 class UnknownDeviceError(KeyError):
+    """No known device matches the query."""
+
     def __str__(self):
         return str(self.args[0]) if self.args else "unknown device"
 
@@ -92,6 +94,7 @@ class DeviceResolver:
         self._records = {}  # device_id -> DeviceRecord
 
     def records(self):
+        """Every :class:`DeviceRecord`, in the order they were added."""
         return list(self._records.values())
 
     def add(self, device_id, name=None, capabilities=None, aliases=()):
@@ -125,6 +128,7 @@ class DeviceResolver:
         )
 
     def remove(self, device_id):
+        """Forget ``device_id``; UnknownDeviceError when it is not known."""
         if device_id not in self._records:
             raise UnknownDeviceError("no device %r" % (device_id,))
         del self._records[device_id]
@@ -157,6 +161,7 @@ class DeviceResolver:
         return None
 
     def require(self, query):
+        """Like :meth:`resolve`, but UnknownDeviceError instead of None."""
         record = self.resolve(query)
         if record is None:
             raise UnknownDeviceError("no device matches %r" % (query,))

@@ -134,9 +134,11 @@ class Actuator:
         raise NotImplementedError("%s must implement _apply()" % type(self).__name__)
 
     def state(self):
+        """The part's current state as ``{setting: value}`` (what :meth:`set` returns)."""
         raise NotImplementedError("%s must implement state()" % type(self).__name__)
 
     def deinit(self):
+        """Release the pin or driver object the actuator holds."""
         for attr in ("_io", "_pwm", "_device"):
             io = getattr(self, attr, None)
             if io is not None and hasattr(io, "deinit"):

@@ -74,6 +74,7 @@ class DHT22(Sensor):
         }
 
     def deinit(self):
+        """Release the data pin (``adafruit_dht`` frees its pulseio with ``exit()``)."""
         if hasattr(self._device, "exit"):
             self._device.exit()  # adafruit_dht releases its pulseio with exit()
         else:

@@ -121,6 +121,7 @@ class Led(Actuator):
             self._io.value = self._on
 
     def state(self):
+        """``{'on': ...}``, plus ``brightness`` on a PWM pin."""
         if self.pwm:
             return {"on": self._on, "brightness": self._brightness}
         return {"on": self._on}
@@ -148,6 +149,7 @@ class Relay(Actuator):
         self._io.value = (not self._on) if self.active_low else self._on
 
     def state(self):
+        """``{'on': ...}`` (the logical state, whatever ``active_low`` says)."""
         return {"on": self._on}
 
 
@@ -170,4 +172,5 @@ class GpioOutput(Actuator):
         self._value = values["value"]
 
     def state(self):
+        """``{'value': ...}``: the level last written."""
         return {"value": self._value}

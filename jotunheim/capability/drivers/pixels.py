@@ -89,4 +89,5 @@ class NeoPixel(Actuator):
         self._device.show()
 
     def state(self):
+        """Every pixel's colour as ``#rrggbb`` and the brightness."""
         return {"colors": [color_text(c) for c in self._colors], "brightness": self._brightness}

@@ -49,6 +49,7 @@ class Servo(Actuator):
         self._angle = values["angle"]
 
     def state(self):
+        """``{'angle': ...}`` (None until the first set)."""
         return {"angle": self._angle}
 
 
@@ -80,6 +81,7 @@ class PwmOutput(Actuator):
         self._io.duty_cycle = int(self._duty * DUTY_MAX + 0.5)
 
     def state(self):
+        """``{'duty': 0..1, 'frequency': Hz}``."""
         return {"duty": self._duty, "frequency": self._frequency}
 
 
@@ -125,4 +127,5 @@ class Buzzer(Actuator):
         self._volume = volume
 
     def state(self):
+        """``{'frequency': Hz, 'volume': 0..1}`` (frequency 0: silent)."""
         return {"frequency": self._frequency, "volume": self._volume}
