@@ -128,7 +128,7 @@ class AnnouncementCounter:
     def _store(self, value):
         try:
             if self.path is not None:
-                _atomic_write(self.path, str(value).encode())
+                atomic_write(self.path, str(value).encode())
             elif self.nvm is not None:
                 blob = value.to_bytes(4, "big") + (value ^ _MASK).to_bytes(4, "big")
                 self.nvm[self.nvm_offset : self.nvm_offset + _NVM_BYTES] = blob
@@ -147,7 +147,15 @@ def _read_int(path):
         return 0
 
 
-def _atomic_write(path, data):
+def atomic_write(path: str, data: bytes):
+    """Write ``data`` to ``path`` so a power cut leaves the old file or the new one: the
+    bytes go to ``path + ".tmp"``, which is then renamed over ``path`` (on FAT, which will
+    not rename onto an existing file, ``path`` is removed first; a reader that finds only
+    the ``.tmp`` file should read it).
+
+    :param str path: the file
+    :param bytes data: its new content
+    """
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(data)

@@ -18,8 +18,6 @@ alias when the query has at least 4 hex digits (``7F2A`` -> ``...0B7F2A``). A su
 that fits several devices raises :class:`AmbiguousDeviceError` naming them.
 """
 
-import os
-
 _SEPARATORS = ":-_. "
 _HEX = "0123456789ABCDEF"
 _MARKERS = ("MAC:", "UID:", "ID:", "0X")
@@ -198,10 +196,12 @@ class JsonFileDeviceResolver(DeviceResolver):
     def _load(self):
         import json
 
-        try:
-            with open(self.path) as f:
-                text = f.read()
-        except OSError:
+        text = _read_text(self.path)
+        if text is None:
+            # A power cut between removing the old file and renaming the new one leaves
+            # only the temp file (see conflicts.atomic_write).
+            text = _read_text(self.path + ".tmp")
+        if text is None:
             return  # no file yet
         try:
             data = json.loads(text)
@@ -232,15 +232,17 @@ class JsonFileDeviceResolver(DeviceResolver):
                     "capabilities": _encode_caps(record.capabilities),
                 }
             )
-        text = json.dumps({"version": 1, "devices": devices})
-        tmp = self.path + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        try:
-            os.rename(tmp, self.path)
-        except OSError:
-            os.remove(self.path)  # FAT does not rename onto an existing file
-            os.rename(tmp, self.path)
+        from jotunheim.capability.conflicts import atomic_write
+
+        atomic_write(self.path, json.dumps({"version": 1, "devices": devices}).encode())
+
+
+def _read_text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def _encode_caps(caps):
