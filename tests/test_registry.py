@@ -386,3 +386,47 @@ def test_simulated_parts_through_the_registry():
     assert reg.call("read_button_sim_pressed") is True
     assert reg.call("set_relay_sim", {"on": "true"}) == {"on": True}
     assert json.dumps(reg.call("get_led_sim_state")) == '{"on": false}'
+
+
+def test_a_provider_of_your_own_owns_its_state_and_announces_changes():
+    from jotunheim.capability.tool import Tool
+
+    class Counters:
+        kind = "custom"
+
+        def __init__(self):
+            self.names = ["visits"]
+            self.notify = None
+
+        def attach(self, notify):
+            self.notify = notify
+
+        def add(self, name):
+            self.names.append(name)
+            self.notify("counters_changed")
+
+        def tools(self):
+            return [Tool("count_" + n, lambda values, n=n: n) for n in self.names]
+
+    reg = ToolRegistry()
+    reasons = []
+    reg.add_listener(reasons.append)
+    reg.add_actuator("status", Led(io=Pin()))
+    counters = reg.add_provider(Counters())
+    reg.add_tool("hello", lambda: "hi")
+    assert reg.names() == ["set_led", "get_led_state", "count_visits", "hello"]
+    counters.add("doors")
+    assert reasons == ["actuator_added", "custom_added", "tool_added", "counters_changed"]
+    assert reg.names()[2:4] == ["count_visits", "count_doors"]
+    assert reg.call("count_doors") == "doors"
+
+    class Clashing:
+        def tools(self):
+            return [Tool("hello", lambda values: "mine")]
+
+    with pytest.raises(ValueError, match="two tools would be named 'hello'"):
+        reg.add_provider(Clashing())
+    assert reg.call("hello") == "hi"  # refused: the registry stays as it was
+    assert reasons[-1] == "counters_changed"
+    with pytest.raises(KeyError):
+        reg.remove("nothing")
