@@ -22,6 +22,11 @@ description, parameters, return_type, timeout)`` returning a ``RegisterScriptRes
 i.e. :class:`jotunheim.loki.LokiClient`.
 """
 
+try:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:
+    pass
+
 from jotunheim import compat
 from jotunheim.resilience.retry import RetryManager
 
@@ -35,11 +40,11 @@ class NegotiationResult:
         self.attempts = 0  # RegisterScript calls made, retries included
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True when every tool was registered."""
         return not self.failed
 
-    def failed_names(self):
+    def failed_names(self) -> list:
         """Script names that were not registered."""
         return [name for name, _ in self.failed]
 
@@ -137,7 +142,7 @@ class Negotiator:
 
     # ------------------------------------------------------------ Loki
 
-    def negotiate(self, loki=None, device_address=None):
+    def negotiate(self, loki=None, device_address: "Optional[str]" = None) -> NegotiationResult:
         """Register every model-callable tool with Loki; returns a NegotiationResult.
         Never raises for a failed registration: read ``result.failed``."""
         loki = loki or self.loki

@@ -18,6 +18,11 @@ alias when the query has at least 4 hex digits (``7F2A`` -> ``...0B7F2A``). A su
 that fits several devices raises :class:`AmbiguousDeviceError` naming them.
 """
 
+try:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:
+    pass
+
 _SEPARATORS = ":-_. "
 _HEX = "0123456789ABCDEF"
 _MARKERS = ("MAC:", "UID:", "ID:", "0X")
@@ -47,7 +52,7 @@ def _squash(text):
     return "".join(c for c in text if c not in _SEPARATORS)
 
 
-def normalize(text):
+def normalize(text) -> str:
     """Canonical form of an id, MAC, uid or hostname (see the module docstring)."""
     s = str(text).strip().upper()
     for marker in _MARKERS:
@@ -72,7 +77,7 @@ class DeviceRecord:
         self.capabilities = capabilities
         self.aliases = list(aliases)
 
-    def keys(self):
+    def keys(self) -> list:
         """Normalised id and aliases."""
         out = [normalize(self.device_id)]
         for alias in self.aliases:
@@ -91,11 +96,13 @@ class DeviceResolver:
     def __init__(self):
         self._records = {}  # device_id -> DeviceRecord
 
-    def records(self):
+    def records(self) -> list:
         """Every :class:`DeviceRecord`, in the order they were added."""
         return list(self._records.values())
 
-    def add(self, device_id, name=None, capabilities=None, aliases=()):
+    def add(
+        self, device_id: str, name: "Optional[str]" = None, capabilities=None, aliases=()
+    ) -> "DeviceRecord":
         """Add or update a device; returns its record. Aliases accumulate."""
         if not normalize(device_id):
             raise ValueError("device id %r has no letters or digits" % (device_id,))
@@ -119,13 +126,13 @@ class DeviceResolver:
         self._changed()
         return record
 
-    def learn(self, capabilities, aliases=()):
+    def learn(self, capabilities, aliases=()) -> "DeviceRecord":
         """Add or update from received ``JotunheimCapabilities`` (id, name, tools)."""
         return self.add(
             capabilities.device_id, capabilities.device_name or None, capabilities, aliases
         )
 
-    def remove(self, device_id):
+    def remove(self, device_id: str):
         """Forget ``device_id``; UnknownDeviceError when it is not known."""
         if device_id not in self._records:
             raise UnknownDeviceError("no device %r" % (device_id,))
@@ -138,7 +145,7 @@ class DeviceResolver:
                 return record
         return None
 
-    def resolve(self, query):
+    def resolve(self, query) -> "Optional[DeviceRecord]":
         """The record for ``query`` (id, alias, name or unique id suffix), or None."""
         key = normalize(query)
         if not key:
@@ -158,14 +165,14 @@ class DeviceResolver:
                 raise AmbiguousDeviceError(query, sorted(r.device_id for r in found))
         return None
 
-    def require(self, query):
+    def require(self, query) -> "DeviceRecord":
         """Like :meth:`resolve`, but UnknownDeviceError instead of None."""
         record = self.resolve(query)
         if record is None:
             raise UnknownDeviceError("no device matches %r" % (query,))
         return record
 
-    def display_name(self, query):
+    def display_name(self, query) -> str:
         """The display name for ``query``, or ``query`` itself when unknown."""
         try:
             record = self.resolve(query)
