@@ -5,6 +5,7 @@ server is reported and the other tools are still registered."""
 
 import pytest
 
+from jotunheim.capability import gpio, system
 from jotunheim.capability.builder import DeviceCapabilityBuilder
 from jotunheim.capability.drivers.environment import DHT22
 from jotunheim.capability.drivers.pwm import Servo
@@ -14,10 +15,8 @@ from jotunheim.capability.drivers.simulated import (
     SimulatedLed,
     SimulatedRelay,
 )
-from jotunheim.capability.gpio import GpioTools
 from jotunheim.capability.negotiator import Negotiator
 from jotunheim.capability.registry import ToolRegistry
-from jotunheim.capability.system import SystemTools
 from jotunheim.loki import LokiClient
 from tests.interop import loki_standins, stubs
 
@@ -67,8 +66,8 @@ def device():
     registry.add_actuator("light", SimulatedLed(pwm=True))
     registry.add_actuator("heater", SimulatedRelay())
     registry.add_actuator("vent", Servo(device=ServoDev()))
-    registry.add_provider(GpioTools({5: "pin5"}, user_only=False))
-    registry.add_provider(SystemTools(reboot=lambda: None))
+    registry.add_provider(gpio.GpioTools({5: "pin5"}, user_only=False))
+    registry.add_provider(system.SystemTools(reboot=lambda: None))
     return registry, DeviceCapabilityBuilder(name="cellar-node", device_id="E66138528370")
 
 
