@@ -35,8 +35,10 @@ def cpython_figures():
     builder, registry = board.realistic_device()
     caps = builder.build(registry)
     data = caps.encode()
-    loki_requests = registry.to_loki_register_requests("192.168.1.42:8080")
-    functions = registry.to_einherjar_functions()
+    from jotunheim.capability import export
+
+    loki_requests = export.loki_register_requests(registry.tools(), "192.168.1.42:8080")
+    functions = export.einherjar_functions(registry.tools())
     tools_bytes = sum(len(t.encode()) + 2 for t in caps.tools)
     n = 200
     build_s = timeit.timeit(lambda: builder.build(registry), number=n) / n
@@ -76,8 +78,9 @@ def micropython_figures():
         out["encode_alloc"] = mp.alloc_of("caps.encode()", repeat=3)
         out["build_us"] = mp.time_of("builder.build(registry)", repeat=20)
         out["encode_us"] = mp.time_of("caps.encode()", repeat=20)
+        mp.exec("from jotunheim.capability import export")
         out["loki_alloc"] = mp.alloc_of(
-            "registry.to_loki_register_requests('192.168.1.42:8080')", repeat=3
+            "export.loki_register_requests(registry.tools(), '192.168.1.42:8080')", repeat=3
         )
         out["call_alloc"] = mp.alloc_of(
             "registry.call('set_servo_angle', {'angle': 90})", repeat=10
@@ -97,6 +100,8 @@ MODULES = (
     "jotunheim.capability.drivers.environment",
     "jotunheim.capability.drivers.io",
     "jotunheim.capability.drivers.simulated",
+    "jotunheim.capability.errors",
+    "jotunheim.capability.tool",
     "jotunheim.capability.registry",
     "jotunheim.capability.pins",
     "jotunheim.capability.builder",

@@ -11,9 +11,11 @@ import pytest
 
 from jotunheim import __version__
 from jotunheim.capability import pins
-from jotunheim.capability.builder import DeviceCapabilityBuilder, device_type_from
+from jotunheim.capability.builder import DeviceCapabilityBuilder
+from jotunheim.capability.detect import device_type_from
 from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedRelay
 from jotunheim.capability.registry import ToolRegistry
+from jotunheim.capability.system import SystemTools
 from jotunheim.settings.validator import validate as validate_settings
 
 
@@ -202,7 +204,7 @@ def test_registry_parts_and_tools_in_capabilities():
     registry = ToolRegistry()
     registry.add_sensor("room", SimulatedClimateSensor())
     registry.add_actuator("heater", SimulatedRelay())
-    registry.add_system_tools(reboot=lambda: None)
+    registry.add_provider(SystemTools(reboot=lambda: None))
     caps = DeviceCapabilityBuilder(name="sim").build(registry)
     assert caps.hardware.sensors == ["DHT22-sim"]
     assert caps.hardware.actuators == ["Relay-sim"]

@@ -4,6 +4,8 @@ import math
 
 import pytest
 
+from jotunheim.capability.errors import ToolParameterError
+from jotunheim.capability.export import json_text
 from jotunheim.capability.schema import (
     ARRAY,
     BOOLEAN,
@@ -11,9 +13,9 @@ from jotunheim.capability.schema import (
     OBJECT,
     STRING,
     Field,
-    ToolParameterError,
-    json_text,
+    parse_params,
     validate,
+    value_text,
 )
 
 ANGLE = Field("angle", NUMBER, unit="deg", minimum=0, maximum=180, required=True)
@@ -108,3 +110,28 @@ def test_field_texts():
     assert json_text("auto") == '"auto"'
     with pytest.raises(ValueError, match="type must be one of"):
         Field("x", "Integer")
+
+
+def test_parameters_as_json_text():
+    assert parse_params('{"angle": 90}', "set_servo_angle") == {"angle": 90}
+    assert parse_params(b'{"on": true}') == {"on": True}
+    assert parse_params("  ") == {}
+    with pytest.raises(ToolParameterError) as info:
+        parse_params("{angle", "set_servo_angle")
+    assert str(info.value) == (
+        "set_servo_angle expected a JSON object of parameters, found invalid JSON"
+    )
+    # Parsed but not an object: validate() names what came.
+    with pytest.raises(ToolParameterError, match="an object of parameters, found Array"):
+        validate((ANGLE,), parse_params("[1]"), "set_servo_angle")
+
+
+def test_value_text_is_how_schemas_write_values():
+    assert [value_text(v) for v in (True, False, 12.0, 0.5, 7, "eco")] == [
+        "true",
+        "false",
+        "12",
+        "0.5",
+        "7",
+        "eco",
+    ]

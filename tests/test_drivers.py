@@ -9,9 +9,10 @@ import types
 import board
 import pytest
 
-from jotunheim.capability.drivers import environment, io, simulated
+from jotunheim.capability.drivers import environment, io, pixels, pwm, simulated
 from jotunheim.capability.drivers.base import Actuator, DriverError, DriverMissingError
-from jotunheim.capability.schema import NUMBER, Field, ToolParameterError
+from jotunheim.capability.errors import ToolParameterError
+from jotunheim.capability.schema import NUMBER, Field
 
 
 class Clock:
@@ -101,7 +102,9 @@ def test_adapters_import_driver_libraries_only_when_built():
     code = (
         "import sys\n"
         "import jotunheim.capability.drivers.environment, jotunheim.capability.drivers.io\n"
+        "import jotunheim.capability.drivers.pwm, jotunheim.capability.drivers.pixels\n"
         "import jotunheim.capability.drivers.simulated, jotunheim.capability.registry\n"
+        "import jotunheim.capability.gpio, jotunheim.capability.system\n"
         "bad = [m for m in ('adafruit_dht', 'adafruit_bmp280', 'neopixel', 'digitalio',\n"
         "       'pwmio', 'analogio', 'adafruit_motor', 'board', 'json') if m in sys.modules]\n"
         "print(bad)\n"
@@ -269,18 +272,18 @@ def test_led_digital_and_pwm():
     with pytest.raises(ToolParameterError, match="'brightness' expected one of: on"):
         led.set(on=False, brightness=0.5)
     assert pin.value is True  # refused call changed nothing
-    pwm = Io()
-    dimmable = io.Led(io=pwm)  # a duty_cycle attribute means PWM
+    dimmer = Io()
+    dimmable = io.Led(io=dimmer)  # a duty_cycle attribute means PWM
     assert dimmable.pwm
     assert dimmable.set(on=True, brightness=0.5) == {"on": True, "brightness": 0.5}
-    assert pwm.duty_cycle == 32768
+    assert dimmer.duty_cycle == 32768
     dimmable.set(on=False)
-    assert pwm.duty_cycle == 0
+    assert dimmer.duty_cycle == 0
     dimmable.set(on=True)
-    assert pwm.duty_cycle == 32768  # brightness kept
+    assert dimmer.duty_cycle == 32768  # brightness kept
     with pytest.raises(ToolParameterError, match=r"expected Number in 0\.\.1, found 1.5"):
         dimmable.set(on=True, brightness=1.5)
-    assert pwm.duty_cycle == 32768
+    assert dimmer.duty_cycle == 32768
 
 
 def test_neopixel_colors_index_and_bad_color():
@@ -300,7 +303,7 @@ def test_neopixel_colors_index_and_bad_color():
             self.shows += 1
 
     strip = Strip(3)
-    px = io.NeoPixel(n=3, device=strip)
+    px = pixels.NeoPixel(n=3, device=strip)
     assert px.set(color="red")["colors"] == ["#ff0000"] * 3
     assert px.set(color="#00FF80", index=1, brightness=0.5) == {
         "colors": ["#ff0000", "#00ff80", "#ff0000"],
@@ -331,7 +334,7 @@ def test_neopixel_lazy_path(monkeypatch):
             made["shown"] = True
 
     fake_module(monkeypatch, "neopixel", NeoPixel=Lib)
-    io.NeoPixel("NEOPIXEL", 8, brightness=0.1).set(color="green")
+    pixels.NeoPixel("NEOPIXEL", 8, brightness=0.1).set(color="green")
     assert made == {
         "pin": "NEOPIXEL",
         "n": 8,
@@ -365,7 +368,7 @@ def test_servo_buzzer_pwm_gpio(monkeypatch):
 
     fake_module(monkeypatch, "pwmio", PWMOut=PWMOut)
     fake_module(monkeypatch, "adafruit_motor.servo", Servo=Servo)
-    servo = io.Servo("D9", actuation_range=270)
+    servo = pwm.Servo("D9", actuation_range=270)
     assert made == {"pwm": ("D9", 2**15, 50), "servo": (270, 750, 2250)}
     assert servo.action == "angle"
     assert servo.set(angle="135") == {"angle": 135}
@@ -373,18 +376,18 @@ def test_servo_buzzer_pwm_gpio(monkeypatch):
     with pytest.raises(ToolParameterError, match="0..270 deg"):
         servo.set(angle=300)
 
-    pwm = Io()
-    buzzer = io.Buzzer(io=pwm)
+    tone = Io()
+    buzzer = pwm.Buzzer(io=tone)
     assert buzzer.set(frequency=440) == {"frequency": 440, "volume": 0.5}
-    assert (pwm.frequency, pwm.duty_cycle) == (440, 16384)
+    assert (tone.frequency, tone.duty_cycle) == (440, 16384)
     with pytest.raises(ToolParameterError, match="0 or 20..20000 Hz"):
         buzzer.set(frequency=5)
-    assert pwm.frequency == 440
+    assert tone.frequency == 440
     buzzer.set(frequency=0)
-    assert pwm.duty_cycle == 0
+    assert tone.duty_cycle == 0
 
     out = Io()
-    fan = io.PwmOutput(io=out, variable_frequency=True)
+    fan = pwm.PwmOutput(io=out, variable_frequency=True)
     assert fan.set(duty=0.25, frequency=25000) == {"duty": 0.25, "frequency": 25000}
     assert out.duty_cycle == 16384 and out.frequency == 25000
 

@@ -12,6 +12,7 @@ from jotunheim.capability.drivers.simulated import (
 )
 from jotunheim.capability.negotiator import Negotiator
 from jotunheim.capability.registry import ToolRegistry
+from jotunheim.capability.system import SystemTools
 from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.pb import einherjar, loki
 from jotunheim.pb import jotunheim_capability as cap
@@ -76,7 +77,7 @@ def device():
     registry.add_actuator("light", SimulatedLed(pwm=True))
     registry.add_actuator("heater", SimulatedRelay())
     registry.add_sensor("door", SimulatedButton())
-    registry.add_system_tools(reboot=lambda: None)
+    registry.add_provider(SystemTools(reboot=lambda: None))
     builder = DeviceCapabilityBuilder(name="sim-room", device_id="SIM-0001")
     return registry, builder
 

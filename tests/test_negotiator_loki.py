@@ -5,9 +5,10 @@ server is reported and the other tools are still registered."""
 
 import pytest
 
+from jotunheim.capability import gpio, system
 from jotunheim.capability.builder import DeviceCapabilityBuilder
 from jotunheim.capability.drivers.environment import DHT22
-from jotunheim.capability.drivers.io import Servo
+from jotunheim.capability.drivers.pwm import Servo
 from jotunheim.capability.drivers.simulated import (
     SimulatedButton,
     SimulatedClimateSensor,
@@ -65,8 +66,8 @@ def device():
     registry.add_actuator("light", SimulatedLed(pwm=True))
     registry.add_actuator("heater", SimulatedRelay())
     registry.add_actuator("vent", Servo(device=ServoDev()))
-    registry.allow_gpio({5: "pin5"}, user_only=False)
-    registry.add_system_tools(reboot=lambda: None)
+    registry.add_provider(gpio.GpioTools({5: "pin5"}, user_only=False))
+    registry.add_provider(system.SystemTools(reboot=lambda: None))
     return registry, DeviceCapabilityBuilder(name="cellar-node", device_id="E66138528370")
 
 

@@ -5,28 +5,22 @@ import json
 import board
 import pytest
 
+from jotunheim.capability import export
 from jotunheim.capability.drivers.environment import BME280, DHT22
-from jotunheim.capability.drivers.io import Led, Relay, Servo
+from jotunheim.capability.drivers.io import Led, Relay
+from jotunheim.capability.drivers.pwm import Servo
 from jotunheim.capability.drivers.simulated import (
     SimulatedButton,
     SimulatedClimateSensor,
     SimulatedLed,
     SimulatedRelay,
 )
-from jotunheim.capability.registry import (
-    ToolPermissionError,
-    ToolRegistry,
-    forwarding_script,
-    lua_string,
-)
-from jotunheim.capability.schema import (
-    NUMBER,
-    STRING,
-    Field,
-    ToolParameterError,
-    UnknownToolError,
-    slug,
-)
+from jotunheim.capability.errors import ToolParameterError, ToolPermissionError, UnknownToolError
+from jotunheim.capability.export import forwarding_script, lua_string
+from jotunheim.capability.gpio import GpioTools
+from jotunheim.capability.registry import ToolRegistry
+from jotunheim.capability.schema import NUMBER, STRING, Field, slug
+from jotunheim.capability.system import SystemTools
 from jotunheim.pb import einherjar, loki
 from jotunheim_host.reference_pb import einherjar as ref_einherjar
 from jotunheim_host.reference_pb import loki as ref_loki
@@ -193,11 +187,15 @@ def test_gpio_only_for_allowed_pins_and_user_only_by_default():
         def deinit(self):
             self.mode = "released"
 
-    reg = ToolRegistry(gpio_factory=Dio)
-    assert "gpio_read" not in reg.names()
+    reg = ToolRegistry()
+    reasons = []
+    reg.add_listener(reasons.append)
+    gpio = reg.add_provider(GpioTools(pin_factory=Dio))
+    assert "gpio_read" not in reg.names()  # no pin allowed yet: no tools
     # Blinka's generic board: Dx_OUTPUT is pin 4, Dx_INPUT_TRUE pin 0 (Blinka Pin.id)
-    reg.allow_gpio([4, "Dx_INPUT_TRUE"])
-    assert reg.gpio_pins() == [0, 4]
+    gpio.allow([4, "Dx_INPUT_TRUE"])
+    assert reasons == ["gpio_added", "gpio_changed"]
+    assert gpio.pins() == [0, 4]
     write = reg.get("gpio_write")
     assert write.user_only and reg.get("gpio_read").user_only
     assert write.params[0].enum == ("0", "4")
@@ -209,27 +207,38 @@ def test_gpio_only_for_allowed_pins_and_user_only_by_default():
     assert reg.call("gpio_read", {"pin": "4"}, allow_user_only=True) is True
     with pytest.raises(ToolParameterError, match="'pin' expected Number, one of 0, 4, found 5"):
         reg.call("gpio_read", {"pin": 5}, allow_user_only=True)
-    assert reg.to_loki_register_requests("d:1") == []  # user-only: not offered to models
-    reg.allow_gpio([0], user_only=False)
+    # user-only: not offered to models
+    assert export.loki_register_requests(reg.tools(), "d:1") == []
+    gpio.allow([0], user_only=False)
     assert dio.mode == "released"  # pin 4 no longer allowed: released
-    assert [r.name for r in reg.to_loki_register_requests("d:1")] == ["gpio_read", "gpio_write"]
+    names = [r.name for r in export.loki_register_requests(reg.tools(), "d:1")]
+    assert names == ["gpio_read", "gpio_write"]
     assert reg.call("gpio_read", {"pin": 0}) is False
-    reg.allow_gpio([])
+    gpio.allow([])
     assert "gpio_read" not in reg.names()
     with pytest.raises(ValueError, match="pin 99 is not a pin of this board"):
-        reg.allow_gpio([99])
+        gpio.allow([99])
     with pytest.raises(ValueError, match="no pin 'NOPE'"):
-        reg.allow_gpio(["NOPE"])
+        gpio.allow(["NOPE"])
     with pytest.raises(ValueError, match="no pin number known"):
-        reg.allow_gpio([board.SDA])
+        gpio.allow([board.SDA])
+    assert gpio.pins() == []  # a refused call changes nothing
+    gpio.allow([4])
+    reg.call("gpio_write", {"pin": 4, "value": False}, allow_user_only=True)
+    reg.remove_provider(gpio)
+    assert "gpio_write" not in reg.names() and reasons[-1] == "gpio_removed"
+    gpio.deinit()
+    assert made[id(board.Dx_OUTPUT)].mode == "released"
 
 
 def test_system_and_custom_tools():
     reboots = []
     reg = ToolRegistry()
-    reg.add_system_tools(
-        reboot=lambda: reboots.append(1) or "rebooting",
-        ota_update=lambda manifest_url: manifest_url,
+    system = reg.add_provider(
+        SystemTools(
+            reboot=lambda: reboots.append(1) or "rebooting",
+            ota_update=lambda manifest_url: "installing " + manifest_url,
+        )
     )
     reg.add_tool(
         "water_plants",
@@ -242,12 +251,26 @@ def test_system_and_custom_tools():
     with pytest.raises(ToolPermissionError):
         reg.call("reboot")
     assert reg.call("reboot", allow_user_only=True) == "rebooting" and reboots == [1]
-    caps = {t.name: t for t in reg.to_capability_tools()}
+    url = {"manifest_url": "http://x/m.json"}
+    assert reg.call("ota_update", url, allow_user_only=True) == "installing http://x/m.json"
+    caps = {t.name: t for t in export.capability_tools(reg.tools())}
     assert caps["reboot"].user_only and caps["ota_update"].user_only
     assert not caps["water_plants"].user_only
     assert caps["water_plants"].parameters[0].default_value == "10"
-    assert [r.name for r in reg.to_loki_register_requests("x:1")] == ["water_plants"]
-    assert [f.name for f in reg.to_einherjar_functions()] == ["water_plants"]
+    assert [r.name for r in export.loki_register_requests(reg.tools(), "x:1")] == ["water_plants"]
+    assert [f.name for f in export.einherjar_functions(reg.tools())] == ["water_plants"]
+    everything = export.einherjar_functions(reg.tools(), include_user_only=True)
+    assert [f.name for f in everything] == ["reboot", "ota_update", "water_plants"]
+    with pytest.raises(ValueError, match="already registered"):
+        reg.add_provider(system)
+    with pytest.raises(ValueError, match="two tools would be named 'reboot'"):
+        reg.add_provider(SystemTools())
+    with pytest.raises(TypeError, match="no tools"):
+        reg.add_provider(object())
+    reg.remove_provider(system)
+    assert reg.names() == ["water_plants"]
+    with pytest.raises(KeyError):
+        reg.remove_provider(system)
     with pytest.raises(ValueError, match="must be lower case"):
         reg.add_tool("Water Plants", print)
     with pytest.raises(ValueError, match="already registered"):
@@ -288,7 +311,7 @@ def test_capability_tool_schema_fields():
         "Pick a mode",
         (Field("mode", STRING, enum=("eco", "boost"), default="eco"),),
     )
-    tools = {t.name: t for t in reg.to_capability_tools()}
+    tools = {t.name: t for t in export.capability_tools(reg.tools())}
     angle = tools["set_servo_angle"].parameters[0]
     assert (angle.name, angle.type, angle.required) == ("angle", "Number", True)
     assert (angle.minimum, angle.maximum, angle.unit) == (0.0, 180.0, "deg")
@@ -303,7 +326,7 @@ def test_loki_export_and_forwarding_script():
     reg = ToolRegistry()
     reg.add_sensor("greenhouse", SimulatedClimateSensor(seed=2))
     reg.add_actuator("fan", SimulatedRelay())
-    requests = reg.to_loki_register_requests("192.168.1.42:8080", prefix="gh_")
+    requests = export.loki_register_requests(reg.tools(), "192.168.1.42:8080", prefix="gh_")
     assert [r.name for r in requests] == [
         "gh_read_dht22_sim_temperature",
         "gh_read_dht22_sim_humidity",
@@ -338,7 +361,7 @@ def test_einherjar_export_keeps_its_field_order():
     reg.add_actuator("vent", Servo(device=ServoDev()))
     reg.add_actuator("strip", SimulatedLed(pwm=True))
     reg.add_sensor("door", SimulatedButton())
-    functions = reg.to_einherjar_functions()
+    functions = export.einherjar_functions(reg.tools())
     servo = functions[0]
     assert isinstance(servo, einherjar.FunctionDefinition)
     assert servo.parameters[0].type == "number"
@@ -363,3 +386,47 @@ def test_simulated_parts_through_the_registry():
     assert reg.call("read_button_sim_pressed") is True
     assert reg.call("set_relay_sim", {"on": "true"}) == {"on": True}
     assert json.dumps(reg.call("get_led_sim_state")) == '{"on": false}'
+
+
+def test_a_provider_of_your_own_owns_its_state_and_announces_changes():
+    from jotunheim.capability.tool import Tool
+
+    class Counters:
+        kind = "custom"
+
+        def __init__(self):
+            self.names = ["visits"]
+            self.notify = None
+
+        def attach(self, notify):
+            self.notify = notify
+
+        def add(self, name):
+            self.names.append(name)
+            self.notify("counters_changed")
+
+        def tools(self):
+            return [Tool("count_" + n, lambda values, n=n: n) for n in self.names]
+
+    reg = ToolRegistry()
+    reasons = []
+    reg.add_listener(reasons.append)
+    reg.add_actuator("status", Led(io=Pin()))
+    counters = reg.add_provider(Counters())
+    reg.add_tool("hello", lambda: "hi")
+    assert reg.names() == ["set_led", "get_led_state", "count_visits", "hello"]
+    counters.add("doors")
+    assert reasons == ["actuator_added", "custom_added", "tool_added", "counters_changed"]
+    assert reg.names()[2:4] == ["count_visits", "count_doors"]
+    assert reg.call("count_doors") == "doors"
+
+    class Clashing:
+        def tools(self):
+            return [Tool("hello", lambda values: "mine")]
+
+    with pytest.raises(ValueError, match="two tools would be named 'hello'"):
+        reg.add_provider(Clashing())
+    assert reg.call("hello") == "hi"  # refused: the registry stays as it was
+    assert reasons[-1] == "counters_changed"
+    with pytest.raises(KeyError):
+        reg.remove("nothing")

@@ -5,7 +5,6 @@ import os
 
 import pytest
 
-from jotunheim.capability import resolver as resolver_module
 from jotunheim.capability.resolver import (
     AmbiguousDeviceError,
     DeviceResolver,
@@ -132,12 +131,23 @@ def test_json_file_on_fat_rename_semantics(tmp_path, monkeypatch):
             raise OSError(17, "EEXIST")
         real_rename(src, dst)
 
-    monkeypatch.setattr(resolver_module.os, "rename", fat_rename)
+    monkeypatch.setattr(os, "rename", fat_rename)
     path = str(tmp_path / "devices.json")
     devices = JsonFileDeviceResolver(path)
     devices.add("A1", "one")
     devices.add("B2", "two")
     assert len(JsonFileDeviceResolver(path).records()) == 2
+
+
+def test_json_file_after_a_power_cut_between_remove_and_rename(tmp_path):
+    # FAT: the old file was removed, the new one is still named .tmp.
+    path = str(tmp_path / "devices.json")
+    JsonFileDeviceResolver(path).add("A1", "one")
+    os.rename(path, path + ".tmp")
+    devices = JsonFileDeviceResolver(path)
+    assert devices.resolve("a1").name == "one"
+    devices.add("B2", "two")
+    assert [r.device_id for r in JsonFileDeviceResolver(path).records()] == ["A1", "B2"]
 
 
 @pytest.mark.parametrize(

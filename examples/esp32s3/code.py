@@ -12,7 +12,8 @@ import board
 
 from jotunheim import Device
 from jotunheim.capability.drivers.environment import BME280
-from jotunheim.capability.drivers.io import NeoPixel, Servo
+from jotunheim.capability.drivers.pixels import NeoPixel
+from jotunheim.capability.drivers.pwm import Servo
 from jotunheim.capability.schema import NUMBER, Field
 
 device = Device.from_settings()

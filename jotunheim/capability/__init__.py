@@ -1,17 +1,25 @@
 """Capabilities and tools: what a device can do, described so a controller or an AI can use it.
 
 Modules (import the one you need; this package imports nothing on its own, so a board pays
-RAM only for what ``code.py`` uses):
+RAM only for what ``code.py`` uses). Imports point one way: errors <- schema <- tool <-
+registry <- providers, export <- builder, negotiator, propagator.
 
+- ``jotunheim.capability.errors``: :class:`UnknownToolError`, :class:`ToolPermissionError`,
+  :class:`ToolParameterError` (a leaf).
 - ``jotunheim.capability.schema``: :class:`Field` (a typed reading, setting or tool
-  parameter with range, enum, unit) and the validation behind every tool call.
-- ``jotunheim.capability.drivers``: the :class:`Sensor` / :class:`Actuator` adapter interface
-  and adapters for common parts (``drivers.environment``, ``drivers.io``,
-  ``drivers.simulated``).
+  parameter with range, enum, unit) and the validation behind every tool call (a leaf).
+- ``jotunheim.capability.tool``: :class:`Tool` and the tool kinds.
 - ``jotunheim.capability.registry``: :class:`ToolRegistry`, every sensor and actuator as a
-  typed tool; export to Loki ``RegisterScriptRequest`` and Einherjar ``FunctionDefinition``.
-- ``jotunheim.capability.builder``: :class:`DeviceCapabilityBuilder`, detects board, pins,
-  interfaces and memory and builds ``JotunheimCapabilities``.
+  typed tool, and the provider hook (``add_provider``).
+- ``jotunheim.capability.gpio``, ``.system``: providers of raw GPIO tools
+  (:class:`GpioTools`) and reboot/OTA tools (:class:`SystemTools`); ``.generic``: the
+  shared tools of parts that declare nothing.
+- ``jotunheim.capability.export``: tools as ``JotunheimCapabilities`` tools, Loki
+  ``RegisterScriptRequest`` and Einherjar ``FunctionDefinition``.
+- ``jotunheim.capability.drivers``: the :class:`Sensor` / :class:`Actuator` adapter
+  interface and adapters for common parts, one module per part family.
+- ``jotunheim.capability.builder``: :class:`DeviceCapabilityBuilder`, board, pins,
+  interfaces and memory (``detect``) as ``JotunheimCapabilities``; ``pins``: pin numbers.
 - ``jotunheim.capability.negotiator``: :class:`Negotiator`, capability answers and tool
   registration with Loki.
 - ``jotunheim.capability.propagator``: :class:`CapabilityPropagator`, announcements on

@@ -31,17 +31,13 @@ protocol features.
 
 from jotunheim.capability import PROTOCOL_VERSION
 
+try:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:
+    pass
+
 _SETTINGS_DEFAULT_TYPE = "circuitpython"  # jotunheim.settings' default: means "detect"
 _SETTINGS_DEFAULT_NAME = "jotunheim"
-
-
-def __getattr__(name):
-    # device_type_from lives in jotunheim.capability.detect (loaded on first use).
-    if name == "device_type_from":
-        from jotunheim.capability.detect import device_type_from
-
-        return device_type_from
-    raise AttributeError(name)
 
 
 def _get(settings, path, default=None):
@@ -106,13 +102,21 @@ class DeviceCapabilityBuilder:
 
     # ------------------------------------------------------------ detection
 
-    def detect(self):
-        """Facts about the hardware and firmware (cached; :meth:`refresh` re-detects)."""
+    def detect(self) -> dict:
+        """Facts about the hardware and firmware (cached; :meth:`refresh` re-detects).
+        See :func:`jotunheim.capability.detect.detect` for the keys."""
         if self._facts is None:
             # Runs once per boot (and after refresh()): its code loads on first use.
             from jotunheim.capability.detect import detect
 
-            self._facts = detect(self)
+            self._facts = detect(
+                board=self._board,
+                microcontroller=self._mcu,
+                platform=self.platform,
+                total_memory=self.total_memory,
+                interfaces=self.interfaces_override,
+                has_module=self._has_module,
+            )
         return self._facts
 
     def refresh(self):
@@ -121,14 +125,18 @@ class DeviceCapabilityBuilder:
 
     # ------------------------------------------------------------ results
 
-    def device_id(self):
+    def device_id(self) -> str:
+        """The configured id (``device_id=``, ``capabilities.device_id``) or the detected
+        one."""
         return (
             self.device_id_override
             or _get(self.settings, "capabilities.device_id")
             or self.detect()["device_id"]
         )
 
-    def device_name(self):
+    def device_name(self) -> str:
+        """The given name, ``capabilities.device_name``, or ``jotunheim-`` + the end of
+        the device id."""
         if self.name:
             return self.name
         configured = _get(self.settings, "capabilities.device_name")
@@ -136,13 +144,14 @@ class DeviceCapabilityBuilder:
             return configured
         return "jotunheim-" + self.device_id()[-6:].lower()
 
-    def device_type(self):
+    def device_type(self) -> str:
+        """``capabilities.device_type`` when set, else the detected type."""
         configured = _get(self.settings, "capabilities.device_type")
         if configured and configured != _SETTINGS_DEFAULT_TYPE:
             return configured
         return self.detect()["device_type"]
 
-    def fingerprint(self):
+    def fingerprint(self) -> str:
         """Hardware fingerprint (chip uid + board id): tells two boards apart even when
         both were configured with the same ``device_id``."""
         return self.detect()["fingerprint"]
@@ -154,7 +163,10 @@ class DeviceCapabilityBuilder:
         return default if value is None else value
 
     def build(self, registry=None):
-        """``JotunheimCapabilities`` for the board plus ``registry``'s tools and parts."""
+        """``JotunheimCapabilities`` for the board plus ``registry``'s tools and parts.
+
+        :param registry: a :class:`~jotunheim.capability.registry.ToolRegistry`, or None
+        """
         from jotunheim.pb import jotunheim_capability as cap
 
         facts = self.detect()
@@ -171,7 +183,9 @@ class DeviceCapabilityBuilder:
         )
         tools = []
         if registry is not None:
-            tools = registry.to_capability_tools()
+            from jotunheim.capability.export import capability_tools
+
+            tools = capability_tools(registry.tools())
             hardware.sensors = registry.part_names("sensor")
             hardware.actuators = registry.part_names("actuator")
         total_kb = (facts["memory_total"] or 0) // 1024
@@ -203,7 +217,7 @@ class DeviceCapabilityBuilder:
             return bool(self.features[key])
         return bool(_get(self.settings, "capabilities.features." + key, default))
 
-    def info(self):
+    def info(self) -> dict:
         """Facts for status reports: detected values plus free memory right now."""
         from jotunheim import compat
 

@@ -23,6 +23,11 @@ announcement with the highest counter:
 where code cannot write the filesystem); :class:`CapabilityStore` the controller side.
 """
 
+try:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:
+    pass
+
 import os
 
 ACCEPTED = "accepted"
@@ -36,7 +41,7 @@ _NVM_BYTES = 8
 _MASK = 0xFFFFFFFF
 
 
-def content_hash(capabilities):
+def content_hash(capabilities) -> str:
     """Hex SHA-256 of the encoded capabilities (the encoding is deterministic: fields in
     number order, repeated values in list order, no maps)."""
     import hashlib
@@ -58,7 +63,8 @@ class Announcement:
         self.content_hash = content_hash_hex
         self.event_type = event_type
 
-    def metadata(self):
+    def metadata(self) -> dict:
+        """The envelope as gRPC metadata (``x-jotunheim-*`` headers)."""
         return {
             "x-jotunheim-device-id": self.device_id,
             "x-jotunheim-announcement": str(self.counter),
@@ -67,7 +73,7 @@ class Announcement:
         }
 
     @classmethod
-    def from_metadata(cls, headers, event_type=""):
+    def from_metadata(cls, headers: dict, event_type: str = "") -> "Announcement":
         """Parse :meth:`metadata` (header names in any case); ValueError if incomplete."""
         low = {}
         for key in headers:
@@ -108,7 +114,7 @@ class AnnouncementCounter:
         self.last_error = None
         self.value = self._load()
 
-    def next(self):
+    def next(self) -> int:
         """Increment, persist, return the new value."""
         self.value += 1
         self._store(self.value)
@@ -127,7 +133,7 @@ class AnnouncementCounter:
     def _store(self, value):
         try:
             if self.path is not None:
-                _atomic_write(self.path, str(value).encode())
+                atomic_write(self.path, str(value).encode())
             elif self.nvm is not None:
                 blob = value.to_bytes(4, "big") + (value ^ _MASK).to_bytes(4, "big")
                 self.nvm[self.nvm_offset : self.nvm_offset + _NVM_BYTES] = blob
@@ -146,7 +152,15 @@ def _read_int(path):
         return 0
 
 
-def _atomic_write(path, data):
+def atomic_write(path: str, data: bytes):
+    """Write ``data`` to ``path`` so a power cut leaves the old file or the new one: the
+    bytes go to ``path + ".tmp"``, which is then renamed over ``path`` (on FAT, which will
+    not rename onto an existing file, ``path`` is removed first; a reader that finds only
+    the ``.tmp`` file should read it).
+
+    :param str path: the file
+    :param bytes data: its new content
+    """
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(data)
@@ -174,7 +188,8 @@ class AnnouncementResult:
         self.holder_fingerprint = holder_fingerprint
 
     @property
-    def accepted(self):
+    def accepted(self) -> bool:
+        """True when the controller now holds this announcement (accepted or reset)."""
         return self.status in (ACCEPTED, RESET)
 
     def __repr__(self):
@@ -208,27 +223,30 @@ class CapabilityStore:
         self.notify = notify
         self.log = log
 
-    def get(self, device_id):
+    def get(self, device_id: str) -> "Optional[KnownDevice]":
+        """The :class:`KnownDevice` held for ``device_id``, or None."""
         return self._devices.get(device_id)
 
-    def devices(self):
+    def devices(self) -> list:
+        """Every :class:`KnownDevice` held."""
         return list(self._devices.values())
 
     def capabilities(self, device_id):
+        """The ``JotunheimCapabilities`` held for ``device_id``, or None."""
         known = self._devices.get(device_id)
         return known.capabilities if known is not None else None
 
-    def needs_refresh(self, device_id, content_hash_hex):
+    def needs_refresh(self, device_id: str, content_hash_hex: str) -> bool:
         """True when the controller holds no capabilities with this hash for the device
         (ask the device to announce, or fetch with a CapabilityRequest)."""
         known = self._devices.get(device_id)
         return known is None or known.content_hash != content_hash_hex
 
-    def release(self, device_id):
+    def release(self, device_id: str):
         """Forget a device id (an operator resolved a clash, or the device was retired)."""
         self._devices.pop(device_id, None)
 
-    def receive(self, event, announcement):
+    def receive(self, event, announcement: Announcement) -> "AnnouncementResult":
         """Apply one announcement; returns an AnnouncementResult."""
         caps = event.capabilities
         device_id = announcement.device_id

@@ -1,7 +1,15 @@
-"""What a board is: chip id, type, firmware, pins, interfaces, memory (DeviceCapabilityBuilder)."""
+"""What a board is: chip id, type, firmware, pins, interfaces, memory.
 
-# DeviceCapabilityBuilder.detect() runs this once per boot and caches the result, so it is
-# imported on first use. Functions take the builder (its overrides, fakes for tests).
+:meth:`DeviceCapabilityBuilder.detect` runs :func:`detect` once per boot and caches the
+result, so this module is imported on first use. Everything it reads can be handed in
+(fake ``board``/``microcontroller`` modules, platform facts) for simulators and tests.
+"""
+
+try:
+    from collections.abc import Callable  # noqa: F401  (annotations only)
+    from typing import Optional  # noqa: F401
+except ImportError:
+    pass
 
 _TYPES = (
     # (upper-case marker in os.uname().machine, device type); first match wins
@@ -18,8 +26,20 @@ _TYPES = (
 )
 
 
-def device_type_from(machine, implementation="circuitpython", board_id="", sysname=""):
-    """Device type for an ``os.uname().machine`` text (see jotunheim.capability.builder)."""
+def device_type_from(
+    machine: str, implementation: str = "circuitpython", board_id: str = "", sysname: str = ""
+) -> str:
+    """Device type for an ``os.uname().machine`` text.
+
+    :param str machine: ``os.uname().machine`` (``"Adafruit Feather ESP32S3 with ESP32S3"``)
+    :param str implementation: ``sys.implementation.name``
+    :param str board_id: ``board.board_id`` (named on CPython and MicroPython)
+    :param str sysname: ``os.uname().sysname`` (named on CPython)
+
+    Example::
+
+        device_type_from("Raspberry Pi Pico W with rp2040")   # -> "RP2040 (Pico W)"
+    """
     if implementation == "cpython":
         return "Blinka (%s) on %s %s" % (board_id or "no board", sysname or "?", machine)
     key = machine.upper().replace("-", "").replace("_", "")
@@ -53,30 +73,46 @@ def _hex(data):
     return "".join("%02X" % b for b in data)
 
 
-def _modules(b):
-    if b._board is None:
+def _modules(board, microcontroller):
+    if board is None:
         import board
-
-        b._board = board
-    if b._mcu is None:
+    if microcontroller is None:
         try:
             import microcontroller
-
-            b._mcu = microcontroller
         except ImportError:
-            b._mcu = False
-    return b._board, (b._mcu or None)
+            microcontroller = None
+    return board, microcontroller
 
 
-def detect(b):
+def detect(
+    *,
+    board=None,
+    microcontroller=None,
+    platform: "Optional[dict]" = None,
+    total_memory: "Optional[int]" = None,
+    interfaces: "Optional[list]" = None,
+    has_module: "Optional[Callable[[str], bool]]" = None,
+) -> dict:
+    """Facts about this board: ``device_id``, ``board_id``, ``device_type``,
+    ``implementation``, ``firmware_version``, ``library_version``, ``pins`` (``[(number
+    or None, name)]``), ``interfaces``, ``memory_total`` and ``fingerprint``.
+
+    :param board: the ``board`` module (default: imported)
+    :param microcontroller: the ``microcontroller`` module (default: imported if present)
+    :param dict platform: replaces what ``sys``/``os`` say (keys ``implementation``,
+        ``version``, ``sysname``, ``release``, ``machine``)
+    :param int total_memory: heap size in bytes (default: ``gc.mem_free() + gc.mem_alloc()``)
+    :param list interfaces: replaces interface detection
+    :param has_module: callable(name) -> bool for interface probes (default: try import)
+    """
     import os
     import sys
 
-    from jotunheim import __version__ as library_version
+    from jotunheim.capability import __version__ as library_version
     from jotunheim.capability import pins
 
-    board, mcu = _modules(b)
-    given = b.platform
+    board, mcu = _modules(board, microcontroller)
+    given = platform or {}
     implementation = given.get("implementation") or sys.implementation.name
     uname = _uname(os)
     if not uname.get("machine"):
@@ -97,7 +133,7 @@ def detect(b):
         identity = _host_identity()
         detected_id = "HOST-" + _sha256_hex(identity + board_id.encode())[:12].upper()
     pin_list = pins.board_pins(board, mcu)
-    total = b.total_memory if b.total_memory is not None else _total_memory()
+    total = total_memory if total_memory is not None else _total_memory()
     return {
         "device_id": detected_id,
         "board_id": board_id,
@@ -108,17 +144,16 @@ def detect(b):
         "firmware_version": _firmware(implementation, uname, version),
         "library_version": library_version,
         "pins": [(number, name) for number, name, _ in pin_list],
-        "interfaces": _interfaces(b, board),
+        "interfaces": _interfaces(board, interfaces, has_module or _has_module),
         "memory_total": total,
         "fingerprint": _sha256_hex(b"jotunheim-hw:" + identity + board_id.encode())[:32],
     }
 
 
-def _interfaces(b, board):
-    if b.interfaces_override is not None:
-        return list(b.interfaces_override)
+def _interfaces(board, given, has_module):
+    if given is not None:
+        return list(given)
     names = dir(board)
-    has_module = b._has_module or _has_module
 
     def has(*wanted):
         return all(n in names for n in wanted)

@@ -1,11 +1,26 @@
-"""Tools as protocol messages: JotunheimCapabilities, Loki RegisterScript, Einherjar."""
+"""Tools as protocol messages: JotunheimCapabilities tools, Loki RegisterScript, Einherjar.
 
-# Used when capabilities are built or announced (GetCapabilities, Loki negotiation,
-# Einherjar), not on every tool call, so jotunheim.capability.registry imports this module
-# on first use. Tool and ToolRegistry keep their methods (tool.to_capability(), ...), which
-# call the functions here.
+Every function takes tools (a :class:`~jotunheim.capability.registry.ToolRegistry`'s
+:meth:`~jotunheim.capability.registry.ToolRegistry.tools`, or any sequence of
+:class:`~jotunheim.capability.tool.Tool`). The registry does not import this module:
+whoever builds or announces capabilities (the builder, the negotiator, the remote
+service) imports it, so a device pays for it when it first answers such a request.
 
-from jotunheim.capability.schema import _show, slug
+Example::
+
+    from jotunheim.capability import export
+
+    export.capability_tools(registry.tools())            # [jotunheim_capability.Tool]
+    export.einherjar_functions(registry.tools())         # model-callable tools only
+    export.loki_register_requests(registry.tools(), "192.168.1.42:8080", prefix="gh_")
+"""
+
+from jotunheim.capability.schema import slug, value_text
+
+try:
+    from collections.abc import Iterable  # noqa: F401  (annotations only)
+except ImportError:
+    pass
 
 # The capability protocol's type names -> JSON Schema type names (Einherjar).
 _JSON_SCHEMA_TYPES = {
@@ -17,8 +32,8 @@ _JSON_SCHEMA_TYPES = {
 }
 
 
-def json_text(value):
-    """JSON text of a default value ("" when there is none)."""
+def json_text(value) -> str:
+    """JSON text of a default value (``""`` when there is none)."""
     if value is None:
         return ""
     import json
@@ -26,29 +41,17 @@ def json_text(value):
     return json.dumps(value)
 
 
-def summary(field):
-    # Field.summary(): description plus type/range/unit/default (Loki, Einherjar).
-    extra = field.expected()
-    if field.default is not None:
-        extra = "%s, default %s" % (extra, _show(field.default))
-    if field.description:
-        return "%s (%s)" % (field.description, extra)
-    return extra
-
-
-def _enum_text(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return str(value)
-
-
 def _enum_texts(field):
-    return [_enum_text(v) for v in field.enum] if field.enum else []
+    return [value_text(v) for v in field.enum] if field.enum else []
 
 
-def to_capability(tool):
+def _offered(tools, include_user_only):
+    return [t for t in tools if include_user_only or not t.user_only]
+
+
+def capability_tool(tool):
+    """``jotunheim_capability.Tool`` for ``tool``, with every schema field (range, enum,
+    unit, default as JSON text)."""
     from jotunheim.pb import jotunheim_capability as cap
 
     params = []
@@ -76,25 +79,35 @@ def to_capability(tool):
     )
 
 
-def loki_parameters(tool):
+def capability_tools(tools: "Iterable") -> list:
+    """:func:`capability_tool` of every tool, user-only ones included (marked as such)."""
+    return [capability_tool(t) for t in tools]
+
+
+def loki_parameters(tool) -> list:
+    """``loki.ParameterDefinition`` list for ``tool``; range, enum, unit and default go
+    into the description (:meth:`Field.summary`), since Loki's schema has no fields for
+    them."""
     from jotunheim.pb import loki
 
     return [
         loki.ParameterDefinition(
-            name=f.name, type=f.type, required=f.required, description=summary(f)
+            name=f.name, type=f.type, required=f.required, description=f.summary()
         )
         for f in tool.params
     ]
 
 
-def to_einherjar(tool):
+def einherjar_function(tool):
+    """``einherjar.FunctionDefinition`` for ``tool`` (JSON Schema type names, enum values,
+    the tool kind as capability, part, instance and unit as keywords)."""
     from jotunheim.pb import einherjar
 
     params = [
         einherjar.ParameterDefinition(
             name=f.name,
             type=_JSON_SCHEMA_TYPES[f.type],
-            description=summary(f),
+            description=f.summary(),
             required=f.required,
             enum_values=_enum_texts(f),
         )
@@ -111,7 +124,16 @@ def to_einherjar(tool):
     )
 
 
-def lua_string(text):
+def einherjar_functions(tools: "Iterable", *, include_user_only: bool = False) -> list:
+    """:func:`einherjar_function` of every model-callable tool.
+
+    :param tools: the tools
+    :param bool include_user_only: also the user-only ones
+    """
+    return [einherjar_function(t) for t in _offered(tools, include_user_only)]
+
+
+def lua_string(text: str) -> str:
     """A Lua double-quoted string literal for ``text``."""
     out = ['"']
     for ch in text:
@@ -127,7 +149,7 @@ def lua_string(text):
     return "".join(out)
 
 
-def forwarding_script(device_address, tool_name, device_id=""):
+def forwarding_script(device_address: str, tool_name: str, device_id: str = "") -> str:
     """The Lua body Loki runs for a device tool: forward the call (with its ``params``) to
     the device's CallTool with ``device.call(address, tool, params[, device_id])``."""
     args = [lua_string(device_address), lua_string(tool_name), "params"]
@@ -136,21 +158,34 @@ def forwarding_script(device_address, tool_name, device_id=""):
     return "return device.call(%s)" % ", ".join(args)
 
 
-def loki_register_requests(tools, device_address, prefix, device_id, include_user_only):
+def loki_register_requests(
+    tools: "Iterable",
+    device_address: str,
+    *,
+    prefix: str = "",
+    device_id: str = "",
+    include_user_only: bool = False,
+) -> list:
+    """One ``loki.RegisterScriptRequest`` per model-callable tool; its inline Lua script
+    forwards the call to the device (:func:`forwarding_script`).
+
+    :param tools: the tools
+    :param str device_address: ``host:port`` Loki calls the device at
+    :param str prefix: prepended to script names (Loki's are global: keeps two devices'
+        ``set_led`` apart); the forwarded call uses the tool's own name
+    :param str device_id: named in the forwarded call when given
+    :param bool include_user_only: also the user-only tools
+    """
     from jotunheim.pb import loki
 
-    out = []
-    for tool in tools:
-        if tool.user_only and not include_user_only:
-            continue
-        out.append(
-            loki.RegisterScriptRequest(
-                name=prefix + tool.name,
-                description=tool.description,
-                language="lua",
-                parameters=loki_parameters(tool),
-                return_type=tool.return_type,
-                inline_script=forwarding_script(device_address, tool.name, device_id),
-            )
+    return [
+        loki.RegisterScriptRequest(
+            name=prefix + tool.name,
+            description=tool.description,
+            language="lua",
+            parameters=loki_parameters(tool),
+            return_type=tool.return_type,
+            inline_script=forwarding_script(device_address, tool.name, device_id),
         )
-    return out
+        for tool in _offered(tools, include_user_only)
+    ]

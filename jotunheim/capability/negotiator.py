@@ -22,6 +22,11 @@ description, parameters, return_type, timeout)`` returning a ``RegisterScriptRes
 i.e. :class:`jotunheim.loki.client.LokiClient`.
 """
 
+try:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:
+    pass
+
 from jotunheim import compat
 from jotunheim.resilience.retry import RetryManager
 
@@ -35,10 +40,12 @@ class NegotiationResult:
         self.attempts = 0  # RegisterScript calls made, retries included
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
+        """True when every tool was registered."""
         return not self.failed
 
-    def failed_names(self):
+    def failed_names(self) -> list:
+        """Script names that were not registered."""
         return [name for name, _ in self.failed]
 
     def __repr__(self):
@@ -94,6 +101,7 @@ class Negotiator:
     # ------------------------------------------------------------ answers
 
     def capabilities(self):
+        """The device's current ``JotunheimCapabilities``."""
         if self._capabilities is not None:
             return self._capabilities()
         return self.builder.build(self.registry)
@@ -107,7 +115,8 @@ class Negotiator:
     def einherjar_response(self):
         """Answer to Einherjar's ``GetCapabilities``: every model-callable tool as a
         ``FunctionDefinition``; domains and keywords from the device's parts."""
-        from jotunheim.capability.registry import slug
+        from jotunheim.capability.export import einherjar_functions
+        from jotunheim.capability.schema import slug
         from jotunheim.pb import einherjar
 
         caps = self.capabilities()
@@ -126,14 +135,14 @@ class Negotiator:
         return einherjar.CapabilityResponse(
             god_name=caps.device_name,
             purpose=purpose,
-            functions=self.registry.to_einherjar_functions(),
+            functions=einherjar_functions(self.registry.tools()),
             responsibility_domains=["hardware", "sensors", "actuators"],
             responsibility_keywords=keywords,
         )
 
     # ------------------------------------------------------------ Loki
 
-    def negotiate(self, loki=None, device_address=None):
+    def negotiate(self, loki=None, device_address: "Optional[str]" = None) -> NegotiationResult:
         """Register every model-callable tool with Loki; returns a NegotiationResult.
         Never raises for a failed registration: read ``result.failed``."""
         loki = loki or self.loki
@@ -142,8 +151,13 @@ class Negotiator:
         address = device_address or self.device_address
         if not address:
             raise ValueError("negotiate needs the device address Loki should call")
-        requests = self.registry.to_loki_register_requests(
-            address, prefix=self.script_prefix, device_id=self.capabilities().device_id
+        from jotunheim.capability.export import loki_register_requests
+
+        requests = loki_register_requests(
+            self.registry.tools(),
+            address,
+            prefix=self.script_prefix,
+            device_id=self.capabilities().device_id,
         )
         result = NegotiationResult()
         deadline_at = None if self.deadline is None else self.clock() + self.deadline

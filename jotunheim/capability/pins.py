@@ -14,10 +14,15 @@ listed by name but are left out of ``GpioInfo.available_pins``. Aliases (``LED``
 ``D13`` on a Feather) are one pin.
 """
 
+try:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:
+    pass
+
 _PREFIXES = ("GPIO", "GP", "IO", "D")
 
 
-def number_from_name(name):
+def number_from_name(name) -> "Optional[int]":
     """The pin number spelled in a pin name, or None (``"GP15"`` -> 15, ``"P1_02"`` -> 34)."""
     if not isinstance(name, str):
         return None
@@ -44,7 +49,7 @@ def _is_pin(obj, pin_class):
     return type(obj).__name__ == "Pin"
 
 
-def board_pins(board, microcontroller=None):
+def board_pins(board, microcontroller=None) -> list:
     """``[(number or None, name, pin)]`` for every distinct pin object in ``board``,
     in name order; the first (alphabetical) board name of a pin names it."""
     pin_class = getattr(microcontroller, "Pin", None) if microcontroller is not None else None
@@ -80,7 +85,7 @@ def _number(obj, board_name, chip_name):
     return number_from_name(board_name)
 
 
-def numbered_pins(board, microcontroller=None):
+def numbered_pins(board, microcontroller=None) -> dict:
     """``{number: (name, pin)}`` for the pins whose number is known."""
     out = {}
     for number, name, obj in board_pins(board, microcontroller):

@@ -91,11 +91,12 @@ class CapabilityPropagator:
             self._built_at = now
         return self._cache
 
-    def content_hash(self):
+    def content_hash(self) -> str:
+        """Hex SHA-256 of the current capabilities (see :func:`~jotunheim.capability.conflicts.content_hash`)."""
         self.capabilities()
         return self._cache_hash
 
-    def invalidate(self, reason=""):
+    def invalidate(self, reason: str = ""):
         """Drop the cached capabilities; the next use rebuilds them."""
         self._cache = None
         self._cache_hash = None
@@ -107,12 +108,12 @@ class CapabilityPropagator:
 
     # ------------------------------------------------------------ events
 
-    def on_connect(self):
+    def on_connect(self) -> bool:
         """Call after every (re)connection to the controller; always announces."""
         self.connected = True
         return self._announce(CONNECTED)
 
-    def on_disconnect(self, notify=False):
+    def on_disconnect(self, notify: bool = False) -> bool:
         """Call when the link is lost. With ``notify`` (a clean shutdown), tell the
         controller first."""
         sent = False
@@ -121,7 +122,7 @@ class CapabilityPropagator:
         self.connected = False
         return sent
 
-    def on_change(self, reason=""):
+    def on_change(self, reason: str = "") -> bool:
         """Something may have changed (sensor added, OTA update, settings change):
         rebuild and announce ``updated`` if the content hash differs from the last sent.
         Returns True when an event was sent."""
@@ -133,7 +134,7 @@ class CapabilityPropagator:
             return False
         return self._announce(UPDATED)
 
-    def poll(self):
+    def poll(self) -> bool:
         """Call from the run loop: resends a failed announcement, and rebuilds after the
         cache TTL (sending ``updated`` if the capabilities changed unnoticed)."""
         if not self.connected:

@@ -5,7 +5,7 @@
     tools = ToolRegistry()
     tools.add_sensor("kitchen", DHT22(board.D4))
     tools.add_actuator("status", Led(board.LED))
-    tools.allow_gpio([5, 6])                    # raw GPIO, user-only by default
+    tools.add_provider(GpioTools([5, 6]))       # raw GPIO (jotunheim.capability.gpio)
     tools.call("read_dht22_temperature", {})    # -> 21.4
     tools.call("set_led", {"on": True})         # -> {"on": True}
 
@@ -20,130 +20,73 @@ else becomes ``_``, so ``"DHT22-sim"`` -> ``dht22_sim``):
   instance name: ``read_dht22_temperature_kitchen`` and ``read_dht22_temperature_garage``
   (adding the second one renames the first one's tools: a capability update);
 - parts without declarations (any object with ``read()`` or ``set(**values)``) share the
-  generic tools ``read_sensor(sensor)`` and ``set_actuator(actuator, values)``;
-- ``gpio_read(pin)`` / ``gpio_write(pin, value)`` exist only for pins passed to
-  :meth:`ToolRegistry.allow_gpio`;
+  generic tools ``read_sensor(sensor)`` and ``set_actuator(actuator, values)``
+  (:mod:`jotunheim.capability.generic`, imported only when such a part is registered);
+- a *provider* (:meth:`ToolRegistry.add_provider`) is an object that owns its state and
+  yields its own tools: raw GPIO (:class:`jotunheim.capability.gpio.GpioTools`), reboot
+  and OTA (:class:`jotunheim.capability.system.SystemTools`), or one of your own;
 - tools added with :meth:`ToolRegistry.add_tool` keep their given name.
 
 User-only tools (raw GPIO by default, reboot, OTA) are exported with ``user_only=True``,
 left out of the Loki and Einherjar exports, and refused by :meth:`ToolRegistry.call`
 unless the caller passes ``allow_user_only=True`` (the device owner's own commands).
+Protocol messages are built from :meth:`ToolRegistry.tools` by
+:mod:`jotunheim.capability.export`; the registry does not import it.
 """
 
-from jotunheim.capability.schema import (
-    OBJECT,
-    UnknownToolError,
-    slug,
-    validate,
-)
+from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
+from jotunheim.capability.schema import OBJECT, parse_params, slug, validate
+from jotunheim.capability.tool import ACTUATOR, CUSTOM, SENSOR, Tool
 
-SENSOR = "sensor"
-ACTUATOR = "actuator"
-GPIO = "gpio"
-SYSTEM = "system"
-CUSTOM = "custom"
-
-# Rarely needed code lives in modules loaded on first use (RAM on a board):
-# jotunheim.capability.export (protocol messages for Loki, Einherjar, capabilities) and
-# jotunheim.capability.tools_extra (raw GPIO, generic part tools, system tools).
-
-
-def __getattr__(name):
-    # lua_string and forwarding_script used to live here; importing them still works.
-    if name in ("lua_string", "forwarding_script"):
-        from jotunheim.capability import export
-
-        return getattr(export, name)
-    raise AttributeError(name)
-
-
-class ToolPermissionError(Exception):
-    """A user-only tool was called without ``allow_user_only``."""
-
-
-class Tool:
-    """One callable tool: name, schema and the function behind it.
-
-    ``handler(params)`` receives validated parameters and returns a JSON-able result."""
-
-    def __init__(
-        self,
-        name,
-        handler,
-        *,
-        description="",
-        params=(),
-        return_type=OBJECT,
-        unit="",
-        user_only=False,
-        kind=CUSTOM,
-        part="",
-        instance="",
-    ):
-        self.name = name
-        self.handler = handler
-        self.description = description
-        self.params = tuple(params)
-        self.return_type = return_type
-        self.unit = unit
-        self.user_only = user_only
-        self.kind = kind
-        self.part = part
-        self.instance = instance
-
-    def __repr__(self):
-        return "Tool(%r)" % self.name
-
-    # ------------------------------------------------------------ exports
-
-    def to_capability(self):
-        """``jotunheim.capability.Tool`` with every schema field."""
-        from jotunheim.capability.export import to_capability
-
-        return to_capability(self)
-
-    def loki_parameters(self):
-        """``loki.ParameterDefinition`` list; range, enum, unit and default go into the
-        description since Loki's schema has no fields for them."""
-        from jotunheim.capability.export import loki_parameters
-
-        return loki_parameters(self)
-
-    def to_einherjar(self):
-        """``einherjar.FunctionDefinition`` (JSON Schema type names, enum values)."""
-        from jotunheim.capability.export import to_einherjar
-
-        return to_einherjar(self)
+try:
+    from collections.abc import Callable, Sequence  # noqa: F401  (annotations only)
+except ImportError:
+    pass
 
 
 class ToolRegistry:
-    """Sensors, actuators, GPIO and custom tools of one device, as tools.
+    """Sensors, actuators, providers and custom tools of one device, as tools.
 
-    :param gpio_factory: callable(pin) -> a ``digitalio.DigitalInOut``-like object for the
-        raw GPIO tools (default: ``digitalio.DigitalInOut``)
+    The tool table is built on first use and rebuilt after every change; a change that
+    would give two tools one name is refused by the call that causes it, and the registry
+    stays as it was.
+
+    Example::
+
+        reg = ToolRegistry()
+        reg.add_actuator("status", Led(board.LED))
+        reg.add_listener(print)                 # "actuator_added", ... after each change
+        reg.call("set_led", '{"on": true}')     # -> {"on": True}
     """
 
-    def __init__(self, *, gpio_factory=None):
+    def __init__(self):
         self._parts = []  # (instance name, driver, SENSOR|ACTUATOR) in insertion order
+        self._providers = []  # objects with tools(), in insertion order
         self._custom = []  # Tool objects from add_tool
-        self._gpio = {}  # pin number -> pin object (or None when only the number is known)
-        self._gpio_user_only = True
-        self._gpio_io = {}
-        self._gpio_factory = gpio_factory
         self._tools = None  # name -> Tool, rebuilt after every change
         self._listeners = []
 
-    # ------------------------------------------------------------ adding parts
+    # ------------------------------------------------------------ adding and removing
 
-    def add_sensor(self, name, driver):
-        """Register sensor ``driver`` under instance ``name`` (e.g. "kitchen")."""
+    def add_sensor(self, name: str, driver):
+        """Register sensor ``driver`` under instance ``name``; returns ``driver``.
+
+        :param str name: instance name (``"kitchen"``), unique among the parts
+        :param driver: any object with ``read()`` returning ``{reading: value}``; with
+            ``part`` and ``readings`` declared it gets ``read_<part>_<reading>`` tools
+        """
         if not callable(getattr(driver, "read", None)):
             raise TypeError("sensor %r has no read() method" % name)
         self._add_part(name, driver, SENSOR)
         return driver
 
-    def add_actuator(self, name, driver):
-        """Register actuator ``driver`` under instance ``name`` (e.g. "status_led")."""
+    def add_actuator(self, name: str, driver):
+        """Register actuator ``driver`` under instance ``name``; returns ``driver``.
+
+        :param str name: instance name (``"status_led"``), unique among the parts
+        :param driver: any object with ``set(**values)``; with ``part`` and ``settings``
+            declared it gets ``set_<part>`` (and ``get_<part>_state``) tools
+        """
         if not callable(getattr(driver, "set", None)):
             raise TypeError("actuator %r has no set(**values) method" % name)
         self._add_part(name, driver, ACTUATOR)
@@ -158,28 +101,36 @@ class ToolRegistry:
                 raise ValueError("a part named %r is already registered" % other)
         self._parts.append((name, driver, kind))
         self._check_names(self._parts)
-        self._changed(kind + "_added")
-
-    def remove(self, name):
-        """Remove the sensor or actuator registered as ``name``, or custom tool ``name``."""
-        from jotunheim.capability.tools_extra import remove
-
-        remove(self, name)
+        self.changed(kind + "_added")
 
     def add_tool(
         self,
-        name,
-        fn,
-        description="",
-        params=(),
-        user_only=False,
+        name: str,
+        fn: "Callable[..., object]",
+        description: str = "",
+        params: "Sequence" = (),
+        user_only: bool = False,
         *,
-        return_type=OBJECT,
-        unit="",
-        kind=CUSTOM,
+        return_type: str = OBJECT,
+        unit: str = "",
+        kind: str = CUSTOM,
     ):
         """A tool of your own: ``fn(**validated_params)`` returns a JSON-able result.
-        ``params`` is a sequence of :class:`~jotunheim.capability.schema.Field`."""
+
+        :param str name: the tool's name: lower case letters, digits, single ``_``
+        :param fn: called with the validated parameters as keyword arguments
+        :param str description: one line for humans and language models
+        :param params: a sequence of :class:`~jotunheim.capability.schema.Field`
+        :param bool user_only: only the device owner may call it
+        :param str return_type: schema type of the result
+        :param str unit: unit of the result
+        :param str kind: tool kind (:mod:`jotunheim.capability.tool`)
+
+        Example::
+
+            reg.add_tool("water", lambda seconds: {"watered": seconds}, "Run the pump",
+                         (Field("seconds", NUMBER, minimum=1, maximum=60, default=10),))
+        """
         if slug(name) != name:
             raise ValueError(
                 "tool name %r must be lower case letters, digits and single underscores" % name
@@ -204,22 +155,57 @@ class ToolRegistry:
             )
         )
         self._check_names(self._custom)
-        self._changed("tool_added")
+        self.changed("tool_added")
 
-    def add_system_tools(self, *, reboot=None, ota_update=None):
-        """The user-only ``reboot`` tool (default: ``microcontroller.reset``) and, when
-        ``ota_update`` is given, ``ota_update(manifest_url)``."""
-        from jotunheim.capability.tools_extra import add_system_tools
+    def add_provider(self, provider):
+        """Offer the tools of ``provider``; returns ``provider``.
 
-        add_system_tools(self, reboot, ota_update)
+        A provider owns its state and yields its tools from ``provider.tools()`` (called
+        whenever the tool table is rebuilt). If it has ``attach(notify)``, it is handed
+        :meth:`changed` to call when its tools change (pins allowed, ...). Its ``kind``
+        (if any) names the change: ``"gpio_added"``.
 
-    def allow_gpio(self, pins, *, user_only=True, board=None):
-        """Offer ``gpio_read``/``gpio_write`` for ``pins``: pin numbers, board pin names
-        ("D4", "GP15") or pin objects, or a dict ``{number: pin}``. Raw GPIO is user-only
-        unless ``user_only=False``. An empty list removes the GPIO tools."""
-        from jotunheim.capability.tools_extra import allow_gpio
+        :param provider: e.g. :class:`jotunheim.capability.gpio.GpioTools`,
+            :class:`jotunheim.capability.system.SystemTools`
+        """
+        if not callable(getattr(provider, "tools", None)):
+            raise TypeError("provider %r has no tools() method" % (provider,))
+        if provider in self._providers:
+            raise ValueError("provider %r is already registered" % (provider,))
+        self._providers.append(provider)
+        self._check_names(self._providers)
+        attach = getattr(provider, "attach", None)
+        if attach is not None:
+            attach(self.changed)
+        self.changed(getattr(provider, "kind", "provider") + "_added")
+        return provider
 
-        allow_gpio(self, pins, user_only, board)
+    def remove(self, name: str):
+        """Remove the sensor or actuator registered as ``name``, or custom tool ``name``.
+
+        :raises KeyError: nothing of that name is registered
+        """
+        for i, entry in enumerate(self._parts):
+            if entry[0] == name:
+                del self._parts[i]
+                self.changed(entry[2] + "_removed")
+                return
+        for i, tool in enumerate(self._custom):
+            if tool.name == name:
+                del self._custom[i]
+                self.changed("tool_removed")
+                return
+        raise KeyError(name)
+
+    def remove_provider(self, provider):
+        """Stop offering ``provider``'s tools (it keeps its state; release it yourself).
+
+        :raises KeyError: ``provider`` is not registered
+        """
+        if provider not in self._providers:
+            raise KeyError(provider)
+        self._providers.remove(provider)
+        self.changed(getattr(provider, "kind", "provider") + "_removed")
 
     def _check_names(self, added_to):
         """Build the tool table now, so a name clash is refused by the call that causes it
@@ -232,81 +218,82 @@ class ToolRegistry:
 
     # ------------------------------------------------------------ listeners
 
-    def add_listener(self, fn):
+    def add_listener(self, fn: "Callable[[str], object]"):
         """``fn(reason)`` is called after every change (``"sensor_added"``, ...)."""
         self._listeners.append(fn)
 
-    def _changed(self, reason):
+    def changed(self, reason: str):
+        """The tools may have changed: rebuild the table on next use and tell listeners.
+
+        Providers call it (they are handed it by :meth:`add_provider`).
+
+        :param str reason: what changed (``"gpio_changed"``)
+        """
         self._tools = None
         for fn in self._listeners:
             fn(reason)
 
     # ------------------------------------------------------------ queries
 
-    def sensors(self):
+    def sensors(self) -> list:
+        """``[(instance name, driver)]`` of the sensors, in the order they were added."""
         return [(n, d) for n, d, k in self._parts if k == SENSOR]
 
-    def actuators(self):
+    def actuators(self) -> list:
+        """``[(instance name, driver)]`` of the actuators, in the order they were added."""
         return [(n, d) for n, d, k in self._parts if k == ACTUATOR]
 
-    def part_names(self, kind):
+    def part_names(self, kind: str) -> "list[str]":
         """Part kinds for the hardware summary (``"DHT22"``, ``"LED"``; ``"Custom"`` for
-        parts that do not name one), one entry per instance."""
+        parts that do not name one), one entry per instance.
+
+        :param str kind: ``"sensor"`` or ``"actuator"``
+        """
         return [getattr(d, "part", None) or "Custom" for _, d, k in self._parts if k == kind]
 
-    def gpio_pins(self):
-        return sorted(self._gpio)
-
-    def tools(self):
-        """Every tool, in a stable order: sensors, actuators, generic, GPIO, custom."""
+    def tools(self) -> "list[Tool]":
+        """Every tool, in a stable order: sensors, actuators, generic, providers, custom."""
         return list(self._table().values())
 
-    def names(self):
+    def names(self) -> "list[str]":
+        """Every tool name, in the order of :meth:`tools`."""
         return list(self._table())
 
-    def get(self, tool_name):
+    def get(self, tool_name: str) -> Tool:
+        """The :class:`~jotunheim.capability.tool.Tool` named ``tool_name``.
+
+        :raises UnknownToolError: no tool of that name
+        """
         table = self._table()
         if tool_name not in table:
             raise UnknownToolError("no tool named %r" % tool_name)
         return table[tool_name]
 
-    def validate(self, tool_name, params):
-        """Validated, converted parameters for ``tool_name`` or ToolParameterError."""
+    def validate(self, tool_name: str, params) -> dict:
+        """Validated, converted parameters for ``tool_name`` or ToolParameterError.
+
+        :param str tool_name: the tool
+        :param params: a dict of parameters, or None
+        """
         tool = self.get(tool_name)
         return validate(tool.params, params, tool_name)
 
-    def call(self, tool_name, params=None, *, allow_user_only=False):
-        """Run a tool; returns its JSON-able result. ``params`` may be a dict or JSON text."""
+    def call(self, tool_name: str, params=None, *, allow_user_only: bool = False):
+        """Run a tool; returns its JSON-able result.
+
+        :param str tool_name: the tool
+        :param params: a dict, JSON text (``str``/``bytes``), or None
+        :param bool allow_user_only: the caller is the device owner
+        :raises UnknownToolError: no such tool
+        :raises ToolPermissionError: a user-only tool without ``allow_user_only``
+        :raises ToolParameterError: parameters that do not fit the tool's schema
+        """
         tool = self.get(tool_name)
         if tool.user_only and not allow_user_only:
             raise ToolPermissionError("%s is a user-only tool" % tool_name)
         if isinstance(params, (str, bytes)):
-            from jotunheim.capability.tools_extra import parse_json_params
-
-            params = parse_json_params(tool_name, params)
-        values = validate(tool.params, params, tool_name)
-        return tool.handler(values)
-
-    # ------------------------------------------------------------ exports
-
-    def to_capability_tools(self):
-        return [t.to_capability() for t in self.tools()]
-
-    def to_loki_register_requests(
-        self, device_address, *, prefix="", device_id="", include_user_only=False
-    ):
-        """One ``loki.RegisterScriptRequest`` per model-callable tool; its inline Lua
-        script forwards the call to ``device_address`` (``host:port``) with
-        ``device.call`` (naming ``device_id`` when given). Loki script names are global:
-        ``prefix`` keeps two devices' ``set_led`` apart."""
-        from jotunheim.capability.export import loki_register_requests
-
-        return loki_register_requests(
-            self.tools(), device_address, prefix, device_id, include_user_only
-        )
-
-    def to_einherjar_functions(self, *, include_user_only=False):
-        return [t.to_einherjar() for t in self.tools() if include_user_only or not t.user_only]
+            params = parse_params(params, tool_name)
+        return tool.handler(validate(tool.params, params, tool_name))
 
     # ------------------------------------------------------------ building the table
 
@@ -331,24 +318,19 @@ class ToolRegistry:
             part = slug(driver.part)
             suffix = "_" + slug(name) if counts[(kind, part)] > 1 else ""
             if kind == SENSOR:
-                tools = _sensor_tools(name, driver, part, suffix)
+                _put_all(table, _sensor_tools(name, driver, part, suffix))
             else:
-                tools = _actuator_tools(name, driver, part, suffix)
-            for tool in tools:
-                _put(table, tool)
-        if generic_sensors or generic_actuators or self._gpio:
-            from jotunheim.capability import tools_extra as extra
+                _put_all(table, _actuator_tools(name, driver, part, suffix))
+        if generic_sensors or generic_actuators:
+            # Only parts that declare nothing need the generic tools: their module loads
+            # when the first such part is registered.
+            from jotunheim.capability import generic
 
-            if generic_sensors:
-                _put(table, extra.generic_sensor_tool(generic_sensors))
-            if generic_actuators:
-                for tool in extra.generic_actuator_tools(generic_actuators):
-                    _put(table, tool)
-            if self._gpio:
-                for tool in extra.gpio_tools(self):
-                    _put(table, tool)
-        for tool in self._custom:
-            _put(table, tool)
+            _put_all(table, generic.sensor_tools(generic_sensors))
+            _put_all(table, generic.actuator_tools(generic_actuators))
+        for provider in self._providers:
+            _put_all(table, provider.tools())
+        _put_all(table, self._custom)
         return table
 
 
@@ -360,12 +342,13 @@ def _declared(driver, kind):
     return bool(getattr(driver, "settings", ()))
 
 
-def _put(table, tool):
-    if tool.name in table:
-        raise ValueError(
-            "two tools would be named %r: rename a part or the custom tool" % tool.name
-        )
-    table[tool.name] = tool
+def _put_all(table, tools):
+    for tool in tools:
+        if tool.name in table:
+            raise ValueError(
+                "two tools would be named %r: rename a part or the custom tool" % tool.name
+            )
+        table[tool.name] = tool
 
 
 def _sensor_tools(name, driver, part, suffix):
@@ -392,6 +375,7 @@ def _reader(driver, reading, name):
     def handler(values):
         data = driver.read()
         if reading not in data or data[reading] is None:
+            # Only a failing part needs the driver errors.
             from jotunheim.capability.drivers.base import DriverError
 
             raise DriverError("%s: sensor %r gave no %s" % (driver.part, name, reading))

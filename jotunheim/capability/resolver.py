@@ -18,7 +18,10 @@ alias when the query has at least 4 hex digits (``7F2A`` -> ``...0B7F2A``). A su
 that fits several devices raises :class:`AmbiguousDeviceError` naming them.
 """
 
-import os
+try:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:
+    pass
 
 _SEPARATORS = ":-_. "
 _HEX = "0123456789ABCDEF"
@@ -26,6 +29,8 @@ _MARKERS = ("MAC:", "UID:", "ID:", "0X")
 
 
 class UnknownDeviceError(KeyError):
+    """No known device matches the query."""
+
     def __str__(self):
         return str(self.args[0]) if self.args else "unknown device"
 
@@ -47,7 +52,7 @@ def _squash(text):
     return "".join(c for c in text if c not in _SEPARATORS)
 
 
-def normalize(text):
+def normalize(text) -> str:
     """Canonical form of an id, MAC, uid or hostname (see the module docstring)."""
     s = str(text).strip().upper()
     for marker in _MARKERS:
@@ -72,7 +77,7 @@ class DeviceRecord:
         self.capabilities = capabilities
         self.aliases = list(aliases)
 
-    def keys(self):
+    def keys(self) -> list:
         """Normalised id and aliases."""
         out = [normalize(self.device_id)]
         for alias in self.aliases:
@@ -91,10 +96,13 @@ class DeviceResolver:
     def __init__(self):
         self._records = {}  # device_id -> DeviceRecord
 
-    def records(self):
+    def records(self) -> list:
+        """Every :class:`DeviceRecord`, in the order they were added."""
         return list(self._records.values())
 
-    def add(self, device_id, name=None, capabilities=None, aliases=()):
+    def add(
+        self, device_id: str, name: "Optional[str]" = None, capabilities=None, aliases=()
+    ) -> "DeviceRecord":
         """Add or update a device; returns its record. Aliases accumulate."""
         if not normalize(device_id):
             raise ValueError("device id %r has no letters or digits" % (device_id,))
@@ -118,13 +126,14 @@ class DeviceResolver:
         self._changed()
         return record
 
-    def learn(self, capabilities, aliases=()):
+    def learn(self, capabilities, aliases=()) -> "DeviceRecord":
         """Add or update from received ``JotunheimCapabilities`` (id, name, tools)."""
         return self.add(
             capabilities.device_id, capabilities.device_name or None, capabilities, aliases
         )
 
-    def remove(self, device_id):
+    def remove(self, device_id: str):
+        """Forget ``device_id``; UnknownDeviceError when it is not known."""
         if device_id not in self._records:
             raise UnknownDeviceError("no device %r" % (device_id,))
         del self._records[device_id]
@@ -136,7 +145,7 @@ class DeviceResolver:
                 return record
         return None
 
-    def resolve(self, query):
+    def resolve(self, query) -> "Optional[DeviceRecord]":
         """The record for ``query`` (id, alias, name or unique id suffix), or None."""
         key = normalize(query)
         if not key:
@@ -156,13 +165,14 @@ class DeviceResolver:
                 raise AmbiguousDeviceError(query, sorted(r.device_id for r in found))
         return None
 
-    def require(self, query):
+    def require(self, query) -> "DeviceRecord":
+        """Like :meth:`resolve`, but UnknownDeviceError instead of None."""
         record = self.resolve(query)
         if record is None:
             raise UnknownDeviceError("no device matches %r" % (query,))
         return record
 
-    def display_name(self, query):
+    def display_name(self, query) -> str:
         """The display name for ``query``, or ``query`` itself when unknown."""
         try:
             record = self.resolve(query)
@@ -193,10 +203,12 @@ class JsonFileDeviceResolver(DeviceResolver):
     def _load(self):
         import json
 
-        try:
-            with open(self.path) as f:
-                text = f.read()
-        except OSError:
+        text = _read_text(self.path)
+        if text is None:
+            # A power cut between removing the old file and renaming the new one leaves
+            # only the temp file (see conflicts.atomic_write).
+            text = _read_text(self.path + ".tmp")
+        if text is None:
             return  # no file yet
         try:
             data = json.loads(text)
@@ -227,15 +239,17 @@ class JsonFileDeviceResolver(DeviceResolver):
                     "capabilities": _encode_caps(record.capabilities),
                 }
             )
-        text = json.dumps({"version": 1, "devices": devices})
-        tmp = self.path + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        try:
-            os.rename(tmp, self.path)
-        except OSError:
-            os.remove(self.path)  # FAT does not rename onto an existing file
-            os.rename(tmp, self.path)
+        from jotunheim.capability.conflicts import atomic_write
+
+        atomic_write(self.path, json.dumps({"version": 1, "devices": devices}).encode())
+
+
+def _read_text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
 
 
 def _encode_caps(caps):

@@ -8,9 +8,24 @@ same declarations into tool parameters and checks every call with :func:`validat
 Calls arrive as JSON (``ToolCallRequest.parameters``) or, through Loki, as strings (Loki's
 parameters are a ``map<string, string>``), so a value may come as text: ``"21.5"`` is a
 valid Number, ``"true"``/``"on"``/``"1"`` a valid Boolean, a JSON text a valid Object or
-Array. Anything else raises :class:`ToolParameterError` naming the tool, the parameter,
-what was expected and what was found.
+Array. Anything else raises :class:`~jotunheim.capability.errors.ToolParameterError` naming
+the tool, the parameter, what was expected and what was found.
+
+A leaf of the capability package: it imports only :mod:`jotunheim.capability.errors`.
+
+Example::
+
+    angle = Field("angle", NUMBER, unit="deg", minimum=0, maximum=180, required=True)
+    validate((angle,), {"angle": "90"}, "set_servo_angle")   # -> {"angle": 90}
 """
+
+from jotunheim.capability.errors import ToolParameterError
+
+try:
+    from collections.abc import Sequence  # noqa: F401  (annotations only)
+    from typing import Any, Optional  # noqa: F401
+except ImportError:
+    pass
 
 NUMBER = "Number"
 BOOLEAN = "Boolean"
@@ -22,30 +37,6 @@ TYPES = (NUMBER, BOOLEAN, STRING, OBJECT, ARRAY)
 _TRUE = ("true", "1", "on", "yes")
 _FALSE = ("false", "0", "off", "no")
 _INF = float("inf")
-
-
-class ToolParameterError(ValueError):
-    """A tool call's parameters do not match the tool's schema.
-
-    Attributes: ``tool``, ``parameter`` (None for the whole parameter object),
-    ``expected`` and ``found`` (short texts)."""
-
-    def __init__(self, tool, parameter, expected, found):
-        self.tool = tool
-        self.parameter = parameter
-        self.expected = expected
-        self.found = found
-        where = tool or "tool"
-        if parameter is not None:
-            where = "%s: parameter %r" % (where, parameter)
-        super().__init__("%s expected %s, found %s" % (where, expected, found))
-
-
-class UnknownToolError(KeyError):
-    """No tool of that name is registered."""
-
-    def __str__(self):
-        return str(self.args[0]) if self.args else "unknown tool"
 
 
 class Field:
@@ -87,11 +78,11 @@ class Field:
         self.required = required
         self.description = description
 
-    def expected(self):
+    def expected(self) -> str:
         """Short text of what this field accepts, for error messages and descriptions."""
         text = self.type
         if self.enum is not None:
-            return "%s, one of %s" % (text, ", ".join(_show(v) for v in self.enum))
+            return "%s, one of %s" % (text, ", ".join(value_text(v) for v in self.enum))
         if self.minimum is not None and self.maximum is not None:
             text = "%s in %s..%s" % (text, _num(self.minimum), _num(self.maximum))
         elif self.minimum is not None:
@@ -102,21 +93,29 @@ class Field:
             text = "%s %s" % (text, self.unit)
         return text
 
-    def summary(self):
-        """Description plus type/range/unit/default, for schemas without those fields (Loki)."""
-        from jotunheim.capability.export import summary
+    def summary(self) -> str:
+        """Description plus type, range, unit and default in one line, for schemas that have
+        no fields for them (Loki, Einherjar): ``"Target (Number >= -40.5 C, default 20)"``."""
+        extra = self.expected()
+        if self.default is not None:
+            extra = "%s, default %s" % (extra, value_text(self.default))
+        if self.description:
+            return "%s (%s)" % (self.description, extra)
+        return extra
 
-        return summary(self)
+    def check(self, value, tool: str = ""):
+        """Return ``value`` converted to this field's type, or raise ToolParameterError.
 
-    def check(self, value, tool=""):
-        """Return ``value`` converted to this field's type, or raise ToolParameterError."""
+        :param value: the value as it came (a Number may come as text, ``"21.5"``)
+        :param str tool: the tool's name, for the error message
+        """
         coerce = _COERCE[self.type]
         if coerce is dict or coerce is list:
             value = _coerce_json(self, value, tool, coerce)
         else:
             value = coerce(self, value, tool)
         if self.enum is not None and not _in_enum(value, self.enum):
-            raise ToolParameterError(tool, self.name, self.expected(), _show(value))
+            raise ToolParameterError(tool, self.name, self.expected(), value_text(value))
         if self.type == NUMBER:
             if (self.minimum is not None and value < self.minimum) or (
                 self.maximum is not None and value > self.maximum
@@ -128,10 +127,14 @@ class Field:
         return "Field(%r, %r)" % (self.name, self.type)
 
 
-def validate(fields, params, tool=""):
-    """Check a call's ``params`` (a dict, or None) against ``fields``; return a new dict of
-    converted values with defaults filled in. Unknown names, missing required values,
-    wrong types, out-of-range numbers and values outside an enum raise ToolParameterError.
+def validate(fields: "Sequence[Field]", params: "Optional[dict]", tool: str = "") -> dict:
+    """Check a call's ``params`` against ``fields``; return a new dict of converted values
+    with defaults filled in. Unknown names, missing required values, wrong types,
+    out-of-range numbers and values outside an enum raise ToolParameterError.
+
+    :param fields: the tool's :class:`Field` declarations
+    :param params: a dict of parameters, or None (no parameters)
+    :param str tool: the tool's name, for error messages
     """
     if params is None:
         params = {}
@@ -221,10 +224,30 @@ _COERCE = {
 }
 
 
+def parse_params(text, tool: str = "") -> "Any":
+    """Parameters given as JSON text (``str`` or UTF-8 ``bytes``): the parsed value; blank
+    text is ``{}``. Invalid JSON raises ToolParameterError (:func:`validate` then checks
+    the value is an object).
+
+    :param text: the JSON text
+    :param str tool: the tool's name, for the error message
+    """
+    import json
+
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    if not text.strip():
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ToolParameterError(tool, None, "a JSON object of parameters", "invalid JSON")
+
+
 def _in_enum(value, enum):
     # Enum values travel as strings (the schema's enum_values is repeated string).
     for allowed in enum:
-        if value == allowed or _show(value) == _show(allowed):
+        if value == allowed or value_text(value) == value_text(allowed):
             return True
     return False
 
@@ -236,7 +259,9 @@ def _num(value):
     return str(value)
 
 
-def _show(value):
+def value_text(value) -> str:
+    """A value as schemas and messages write it: ``true``/``false``, ``12`` for 12.0,
+    ``0.5``, text as it is."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -260,8 +285,9 @@ def _kind(value):
     return type(value).__name__
 
 
-def slug(text):
-    """Lower-case identifier: letters and digits kept, runs of anything else -> ``_``."""
+def slug(text) -> str:
+    """Lower-case identifier: letters and digits kept, runs of anything else -> ``_``
+    (``"DHT22-sim"`` -> ``"dht22_sim"``). Tool names are built from slugs."""
     out = []
     gap = False
     for ch in str(text).lower():
@@ -273,12 +299,3 @@ def slug(text):
         else:
             gap = True
     return "".join(out)
-
-
-def __getattr__(name):
-    # json_text (a default value as JSON) lives in export with the other export helpers.
-    if name == "json_text":
-        from jotunheim.capability.export import json_text
-
-        return json_text
-    raise AttributeError(name)

@@ -29,7 +29,9 @@ reached through the generic ``read_sensor`` / ``set_actuator`` tools.
 
 Adapters for Adafruit parts import their driver library only when constructed, and every
 adapter takes an already-made driver or pin object (``device=...``/``io=...``) instead, so
-it can be tested with a fake and used with a library the adapter does not know.
+it can be tested with a fake and used with a library the adapter does not know; adapters
+built from a pin make their ``digitalio``/``pwmio`` object with :func:`digital_in`,
+:func:`digital_out` or :func:`pwm_out`.
 """
 
 from jotunheim import compat
@@ -132,9 +134,11 @@ class Actuator:
         raise NotImplementedError("%s must implement _apply()" % type(self).__name__)
 
     def state(self):
+        """The part's current state as ``{setting: value}`` (what :meth:`set` returns)."""
         raise NotImplementedError("%s must implement state()" % type(self).__name__)
 
     def deinit(self):
+        """Release the pin or driver object the actuator holds."""
         for attr in ("_io", "_pwm", "_device"):
             io = getattr(self, attr, None)
             if io is not None and hasattr(io, "deinit"):
@@ -142,4 +146,52 @@ class Actuator:
 
 
 def clamp(value, low, high):
+    """``value`` limited to ``low..high``."""
     return low if value < low else high if value > high else value
+
+
+# ------------------------------------------------------------ pin objects
+
+DUTY_MAX = 65535
+"""Full scale of ``PWMOut.duty_cycle`` and ``AnalogIn.value`` (16 bits on every port)."""
+
+
+def digital_in(pin, pull=None):
+    """A ``digitalio.DigitalInOut`` input.
+
+    :param pin: a board pin (``board.D5``)
+    :param pull: ``"up"``, ``"down"`` or None
+    """
+    digitalio = require("digitalio")
+    io = digitalio.DigitalInOut(pin)
+    io.direction = digitalio.Direction.INPUT
+    if pull == "up":
+        io.pull = digitalio.Pull.UP
+    elif pull == "down":
+        io.pull = digitalio.Pull.DOWN
+    return io
+
+
+def digital_out(pin, value: bool = False):
+    """A ``digitalio.DigitalInOut`` output, driven to ``value`` at once.
+
+    :param pin: a board pin
+    :param bool value: the first level
+    """
+    digitalio = require("digitalio")
+    io = digitalio.DigitalInOut(pin)
+    io.switch_to_output(value=value)
+    return io
+
+
+def pwm_out(pin, frequency: int = 5000, variable_frequency: bool = False):
+    """A ``pwmio.PWMOut`` at duty cycle 0.
+
+    :param pin: a PWM-capable board pin
+    :param int frequency: Hz
+    :param bool variable_frequency: the frequency may change later (a buzzer's tone)
+    """
+    pwmio = require("pwmio")
+    return pwmio.PWMOut(
+        pin, frequency=frequency, duty_cycle=0, variable_frequency=variable_frequency
+    )

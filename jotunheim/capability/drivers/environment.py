@@ -74,6 +74,7 @@ class DHT22(Sensor):
         }
 
     def deinit(self):
+        """Release the data pin (``adafruit_dht`` frees its pulseio with ``exit()``)."""
         if hasattr(self._device, "exit"):
             self._device.exit()  # adafruit_dht releases its pulseio with exit()
         else:
@@ -143,12 +144,14 @@ class SHT31(Sensor):
     part = "SHT31"
     readings = (_temperature(-40, 125), _humidity())
     attempts = 2
+    library = ("adafruit_sht31d", "SHT31D")  # module, driver class
 
     def __init__(self, i2c=None, address=0x44, *, device=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            module = require("adafruit_sht31d")
-            device = module.SHT31D(default_i2c(i2c), address=address)
+            module_name, class_name = self.library
+            module = require(module_name)
+            device = getattr(module, class_name)(default_i2c(i2c), address=address)
         self._device = device
 
     def _measure(self):
@@ -156,19 +159,11 @@ class SHT31(Sensor):
         return {_T: float(d.temperature), _H: float(d.relative_humidity)}
 
 
-class SHT4x(Sensor):
+class SHT4x(SHT31):
     """Sensirion SHT40/41/45 temperature and humidity (I2C); one command reads both."""
 
     part = "SHT4x"
-    readings = (_temperature(-40, 125), _humidity())
-    attempts = 2
-
-    def __init__(self, i2c=None, address=0x44, *, device=None, clock=None):
-        Sensor.__init__(self, clock=clock)
-        if device is None:
-            module = require("adafruit_sht4x")
-            device = module.SHT4x(default_i2c(i2c), address=address)
-        self._device = device
+    library = ("adafruit_sht4x", "SHT4x")
 
     def _measure(self):
         temperature, humidity = self._device.measurements

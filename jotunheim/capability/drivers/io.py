@@ -1,56 +1,27 @@
-"""Pin-level parts: analog input, digital input / button, LED, NeoPixel, relay, servo,
-buzzer, PWM output and generic GPIO output.
+"""Digital and analog pin parts: analog input, digital input / button, LED, relay and
+generic GPIO output.
 
 Built from a pin (``board.D13``) they create the ``digitalio`` / ``analogio`` / ``pwmio``
-object themselves (imported when constructed); built with ``io=`` (or ``device=`` for
-NeoPixel and servo) they use the given object, which needs only the attributes used
-here (``value``, ``duty_cycle``, ``frequency``, ``angle``, ``fill``/``show``...).
+object themselves (:mod:`~jotunheim.capability.drivers.base`, imported when constructed);
+built with ``io=`` they use the given object, which needs only the attributes used here
+(``value``, ``duty_cycle``). PWM parts (servo, buzzer, PWM output) are in
+:mod:`~jotunheim.capability.drivers.pwm`, NeoPixels in
+:mod:`~jotunheim.capability.drivers.pixels`.
 """
 
-from jotunheim.capability.drivers.base import Actuator, Sensor, require
+from jotunheim.capability.drivers.base import (
+    DUTY_MAX,
+    Actuator,
+    Sensor,
+    digital_in,
+    digital_out,
+    pwm_out,
+    require,
+)
 from jotunheim.capability.schema import BOOLEAN, NUMBER, Field
 
 _ON = Field("on", BOOLEAN, required=True, description="Switch on (true) or off (false)")
 _BRIGHTNESS = Field("brightness", NUMBER, minimum=0, maximum=1, description="Brightness 0..1")
-_DUTY_MAX = 65535
-
-# NeoPixel (with COLORS, parse_color, color_text), Servo, PwmOutput and Buzzer live in
-# io_extra: most devices have none of them, so they load only when imported from here.
-_EXTRA = ("NeoPixel", "COLORS", "parse_color", "color_text", "Servo", "PwmOutput", "Buzzer")
-
-
-def __getattr__(name):
-    if name in _EXTRA:
-        from jotunheim.capability.drivers import io_extra
-
-        return getattr(io_extra, name)
-    raise AttributeError(name)
-
-
-def digital_in(pin, pull):
-    """A ``digitalio.DigitalInOut`` input with ``pull`` "up", "down" or None."""
-    digitalio = require("digitalio")
-    io = digitalio.DigitalInOut(pin)
-    io.direction = digitalio.Direction.INPUT
-    if pull == "up":
-        io.pull = digitalio.Pull.UP
-    elif pull == "down":
-        io.pull = digitalio.Pull.DOWN
-    return io
-
-
-def digital_out(pin, value=False):
-    digitalio = require("digitalio")
-    io = digitalio.DigitalInOut(pin)
-    io.switch_to_output(value=value)
-    return io
-
-
-def pwm_out(pin, frequency=5000, variable_frequency=False):
-    pwmio = require("pwmio")
-    return pwmio.PWMOut(
-        pin, frequency=frequency, duty_cycle=0, variable_frequency=variable_frequency
-    )
 
 
 class AnalogInput(Sensor):
@@ -74,13 +45,13 @@ class AnalogInput(Sensor):
         if part:
             self.part = part
         self.readings = (
-            Field("value", NUMBER, minimum=0, maximum=_DUTY_MAX, description="Raw 16-bit value"),
+            Field("value", NUMBER, minimum=0, maximum=DUTY_MAX, description="Raw 16-bit value"),
             Field("voltage", NUMBER, unit="V", minimum=0, maximum=reference_voltage),
         )
 
     def _measure(self):
         raw = self._io.value
-        return {"value": raw, "voltage": raw * self.reference_voltage / _DUTY_MAX}
+        return {"value": raw, "voltage": raw * self.reference_voltage / DUTY_MAX}
 
 
 class DigitalInput(Sensor):
@@ -145,11 +116,12 @@ class Led(Actuator):
     def _write(self):
         if self.pwm:
             level = self._brightness if self._on else 0.0
-            self._io.duty_cycle = int(level * _DUTY_MAX + 0.5)
+            self._io.duty_cycle = int(level * DUTY_MAX + 0.5)
         else:
             self._io.value = self._on
 
     def state(self):
+        """``{'on': ...}``, plus ``brightness`` on a PWM pin."""
         if self.pwm:
             return {"on": self._on, "brightness": self._brightness}
         return {"on": self._on}
@@ -177,6 +149,7 @@ class Relay(Actuator):
         self._io.value = (not self._on) if self.active_low else self._on
 
     def state(self):
+        """``{'on': ...}`` (the logical state, whatever ``active_low`` says)."""
         return {"on": self._on}
 
 
@@ -199,4 +172,5 @@ class GpioOutput(Actuator):
         self._value = values["value"]
 
     def state(self):
+        """``{'value': ...}``: the level last written."""
         return {"value": self._value}

@@ -27,6 +27,7 @@ class Rng:
         self.state = (seed * 2654435761 + 1) & 0xFFFFFFFF or 0x9E3779B9
 
     def next32(self):
+        """The next 32-bit value."""
         x = self.state
         x ^= (x << 13) & 0xFFFFFFFF
         x ^= x >> 17
@@ -39,6 +40,7 @@ class Rng:
         return self.next32() / 4294967296.0
 
     def uniform(self, low, high):
+        """A float in ``[low, high)``."""
         return low + (high - low) * self.random()
 
 
@@ -52,14 +54,17 @@ class SimulatedPin:
 
     @property
     def value(self):
+        """The level last written (or the initial one)."""
         return self._value
 
     @value.setter
     def value(self, level):
+        """The level last written (or the initial one)."""
         self._value = level
         self.history.append(level)
 
     def deinit(self):
+        """Record the release in ``history``."""
         self.history.append("deinit")
 
 
@@ -71,6 +76,7 @@ class SimulatedPwm:
         self.frequency = 5000
 
     def deinit(self):
+        """Stop the output (duty cycle 0)."""
         self.duty_cycle = 0
 
 
@@ -173,11 +179,13 @@ class SimulatedButton(Button):
             self.part = part
 
     def press(self):
+        """Press the button (the pin goes low); counts a press when it was released."""
         if self.pin.value:
             self.press_count += 1
         self.pin.value = False
 
     def release(self):
+        """Release the button (the pin goes high)."""
         self.pin.value = True
 
     def _measure(self):

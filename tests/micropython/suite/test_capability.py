@@ -8,9 +8,12 @@ and 8 sensors/actuators, with fake driver objects. It imports nothing CircuitPyt
 
 from jotunheim.capability.builder import DeviceCapabilityBuilder
 from jotunheim.capability.drivers.environment import BME280, DHT22, DS18B20, SHT4x
-from jotunheim.capability.drivers.io import Button, Led, Relay, Servo
+from jotunheim.capability.drivers.io import Button, Led, Relay
+from jotunheim.capability.drivers.pwm import Servo
+from jotunheim.capability.errors import ToolParameterError
+from jotunheim.capability.gpio import GpioTools
 from jotunheim.capability.registry import ToolRegistry
-from jotunheim.capability.schema import ToolParameterError
+from jotunheim.capability.system import SystemTools
 
 
 class _Pin:
@@ -107,8 +110,8 @@ def realistic_device():
     registry.add_actuator("status", Led(io=_Io()))
     registry.add_actuator("pump", Relay(io=_Digital()))
     registry.add_actuator("vent", Servo(device=_Servo()))
-    registry.allow_gpio({14: board.GP14, 17: board.GP17})
-    registry.add_system_tools(reboot=lambda: "ok")
+    registry.add_provider(GpioTools({14: board.GP14, 17: board.GP17}))
+    registry.add_provider(SystemTools(reboot=lambda: "ok"))
     builder = DeviceCapabilityBuilder(
         name="greenhouse-controller",
         settings={
@@ -197,15 +200,69 @@ def test_registry_calls_and_validation():
     err = _raises(ToolParameterError, registry.call, "set_led", {"on": "perhaps"})
     assert err.parameter == "on"
     assert registry.call("read_button_pressed") is False
-    requests = registry.to_loki_register_requests("10.0.0.7:8080")
+    from jotunheim.capability import export
+
+    requests = export.loki_register_requests(registry.tools(), "10.0.0.7:8080")
     assert len(requests) == len([t for t in registry.tools() if not t.user_only])
     assert requests[0].inline_script.startswith('return device.call("10.0.0.7:8080", ')
-    functions = registry.to_einherjar_functions()
+    functions = export.einherjar_functions(registry.tools())
     assert functions[0].parameters == [] or functions[0].parameters[0].type in (
         "number",
         "boolean",
         "string",
     )
+
+
+def test_registry_loads_only_what_it_uses():
+    import sys
+
+    lazy = ("export", "generic", "gpio", "system", "builder", "detect")
+    for name in lazy:  # earlier tests of this module imported some of them
+        sys.modules.pop("jotunheim.capability." + name, None)
+    registry = ToolRegistry()
+    registry.add_actuator("status", Led(io=_Digital()))
+    assert registry.call("set_led", {"on": True}) == {"on": True}
+    for name in lazy:
+        assert "jotunheim.capability." + name not in sys.modules, name
+
+    class Valve:  # declares nothing: the generic tools load now
+        def set(self, **values):
+            return values
+
+    registry.add_actuator("valve", Valve())
+    assert "jotunheim.capability.generic" in sys.modules
+    assert registry.call("set_actuator", {"actuator": "valve", "values": {"open": 1}}) == {
+        "open": 1
+    }
+
+
+def test_gpio_provider_owns_its_pins():
+    import board
+
+    made = []
+
+    class Dio:
+        def __init__(self, pin):
+            self.pin = pin
+            self.value = False
+            self.released = False
+            made.append(self)
+
+        def deinit(self):
+            self.released = True
+
+    registry = ToolRegistry()
+    reasons = []
+    registry.add_listener(reasons.append)
+    gpio = registry.add_provider(GpioTools(["D5", board.D6], pin_factory=Dio))
+    assert gpio.pins() == [5, 6]
+    assert registry.call("gpio_write", {"pin": "6", "value": "on"}, allow_user_only=True) is True
+    assert made[0].pin is board.D6 and made[0].value is True
+    gpio.allow([5])
+    assert made[0].released and reasons == ["gpio_added", "gpio_changed"]
+    assert registry.get("gpio_read").params[0].enum == ("5",)
+    err = _raises(ValueError, gpio.allow, [99])
+    assert "pin 99" in str(err)
 
 
 def test_pin_numbers_from_names():
@@ -221,7 +278,7 @@ def test_pin_numbers_from_names():
 
 
 def test_drivers_and_simulated_parts():
-    from jotunheim.capability.drivers.io import NeoPixel, parse_color
+    from jotunheim.capability.drivers.pixels import NeoPixel, parse_color
     from jotunheim.capability.drivers.simulated import (
         SimulatedButton,
         SimulatedClimateSensor,

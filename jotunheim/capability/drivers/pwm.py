@@ -1,93 +1,15 @@
-"""The io parts most devices do not have: NeoPixel, servo, PWM output and buzzer.
+"""Parts driven by a PWM signal: hobby servo, plain PWM output (fan, motor driver,
+dimmer) and piezo buzzer.
 
-Import them from :mod:`jotunheim.capability.drivers.io` as before
-(``from jotunheim.capability.drivers.io import NeoPixel``); they live here so a device
-with only LEDs, relays and buttons never loads their code.
+Built from a pin they make the ``pwmio.PWMOut`` themselves
+(:func:`~jotunheim.capability.drivers.base.pwm_out`); built with ``io=`` (``device=`` for the
+servo) they use the given object, which needs only ``duty_cycle``/``frequency``
+(``angle`` for a servo).
 """
 
-from jotunheim.capability.drivers.base import Actuator, require
-from jotunheim.capability.drivers.io import _BRIGHTNESS, _DUTY_MAX, pwm_out
-from jotunheim.capability.schema import NUMBER, STRING, Field, ToolParameterError
-
-COLORS = {
-    "off": (0, 0, 0),
-    "black": (0, 0, 0),
-    "white": (255, 255, 255),
-    "red": (255, 0, 0),
-    "green": (0, 255, 0),
-    "blue": (0, 0, 255),
-    "yellow": (255, 255, 0),
-    "cyan": (0, 255, 255),
-    "magenta": (255, 0, 255),
-    "orange": (255, 128, 0),
-    "purple": (128, 0, 255),
-}
-
-
-def parse_color(text, tool="set_neopixel"):
-    """ "#RRGGBB", "RRGGBB" or a name from COLORS -> (r, g, b)."""
-    low = text.strip().lower()
-    if low in COLORS:
-        return COLORS[low]
-    digits = low[1:] if low.startswith("#") else low
-    if len(digits) == 6:
-        try:
-            return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
-        except ValueError:
-            pass
-    raise ToolParameterError(tool, "color", "#RRGGBB or a color name", "String %r" % text)
-
-
-def color_text(rgb):
-    return "#%02x%02x%02x" % (rgb[0], rgb[1], rgb[2])
-
-
-class NeoPixel(Actuator):
-    """A NeoPixel strip or single pixel (``neopixel`` library). ``color`` sets every pixel,
-    or only pixel ``index``."""
-
-    part = "NeoPixel"
-
-    def __init__(self, pin=None, n=1, *, device=None, brightness=0.2):
-        if device is None:
-            if pin is None:
-                raise ValueError("NeoPixel needs a pin (e.g. board.NEOPIXEL) or device=")
-            module = require("neopixel")
-            device = module.NeoPixel(pin, n, brightness=brightness, auto_write=False)
-        self._device = device
-        self.n = n
-        self._colors = [(0, 0, 0)] * n
-        self._brightness = brightness
-        names = ", ".join(sorted(COLORS))
-        self.settings = (
-            Field(
-                "color",
-                STRING,
-                required=True,
-                description="#RRGGBB or one of: " + names,
-            ),
-            _BRIGHTNESS,
-            Field("index", NUMBER, minimum=0, maximum=n - 1, description="Only this pixel"),
-        )
-
-    def _apply(self, values):
-        rgb = parse_color(values["color"])  # may raise: nothing written yet
-        index = values.get("index")
-        if index is not None and index != int(index):
-            raise ToolParameterError("set_neopixel", "index", "a whole number", str(index))
-        if "brightness" in values:
-            self._brightness = values["brightness"]
-            self._device.brightness = self._brightness
-        if index is None:
-            self._colors = [rgb] * self.n
-            self._device.fill(rgb)
-        else:
-            self._colors[int(index)] = rgb
-            self._device[int(index)] = rgb
-        self._device.show()
-
-    def state(self):
-        return {"colors": [color_text(c) for c in self._colors], "brightness": self._brightness}
+from jotunheim.capability.drivers.base import DUTY_MAX, Actuator, pwm_out, require
+from jotunheim.capability.errors import ToolParameterError
+from jotunheim.capability.schema import NUMBER, Field
 
 
 class Servo(Actuator):
@@ -127,6 +49,7 @@ class Servo(Actuator):
         self._angle = values["angle"]
 
     def state(self):
+        """``{'angle': ...}`` (None until the first set)."""
         return {"angle": self._angle}
 
 
@@ -155,9 +78,10 @@ class PwmOutput(Actuator):
             self._io.frequency = int(values["frequency"])
             self._frequency = int(values["frequency"])
         self._duty = values["duty"]
-        self._io.duty_cycle = int(self._duty * _DUTY_MAX + 0.5)
+        self._io.duty_cycle = int(self._duty * DUTY_MAX + 0.5)
 
     def state(self):
+        """``{'duty': 0..1, 'frequency': Hz}``."""
         return {"duty": self._duty, "frequency": self._frequency}
 
 
@@ -203,4 +127,5 @@ class Buzzer(Actuator):
         self._volume = volume
 
     def state(self):
+        """``{'frequency': Hz, 'volume': 0..1}`` (frequency 0: silent)."""
         return {"frequency": self._frequency, "volume": self._volume}
