@@ -82,7 +82,7 @@ class _Names:
             self.enums[full + "." + enum.name] = enum
 
     def table_ref(self, type_name, current_file, imports):
-        """How _TABLES names a message type: "Msg" or "stem.Msg"."""
+        """How TABLES names a message type: "Msg" or "stem.Msg"."""
         ref = self.ref(type_name, current_file, imports)
         return ref[1:] if "." in ref else ref
 
@@ -182,7 +182,7 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
     lines.append("# this module costs only the classes. One line per message:")
     lines.append("# Class:oneof names:[number] name type [flags [message type]];... (number: when")
     lines.append("# not the previous one + 1)")
-    lines.append('_TABLES = """')
+    lines.append('TABLES = """')
     for full, msg in messages:
         rows = []
         previous = 0

@@ -8,7 +8,6 @@ import socket
 import threading
 import time
 
-import adafruit_requests
 import pytest
 
 from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedRelay
@@ -121,8 +120,13 @@ def test_user_code_keeps_running_while_requests_are_served(tmp_path):
 
     def hammer(i):
         # One session id per thread: the connection manager keys sockets by it.
-        session = adafruit_requests.Session(socket, None, session_id="hammer%d" % i)
-        c = GrpcWebClient(device.url, session=session, timeout=10, retry_policy=RetryPolicy(1))
+        c = GrpcWebClient(
+            device.url,
+            socket_pool=socket,
+            session_id="hammer%d" % i,
+            timeout=10,
+            retry_policy=RetryPolicy(1),
+        )
         for _ in range(30):
             results.append(call_tool(c, "bump").success)
 

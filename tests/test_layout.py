@@ -22,9 +22,14 @@ PACKAGE = ROOT / "jotunheim"
 # (the board and chip, where a port has no os.uname()).
 ALLOWED_PRIVATE = {("sys.implementation", "_machine")}
 
-# Files allowed a module-level __getattr__, each with its reason. Empty: the package
-# __init__ files import nothing heavy, and a moved name is imported from its new home.
-ALLOWED_GETATTR = {}
+# Files allowed a module-level __getattr__, each with its reason. The package __init__
+# files import nothing heavy, and a moved name is imported from its new home.
+ALLOWED_GETATTR = {
+    "jotunheim/__init__.py": "`from jotunheim import Device` is the public API and must not "
+    "load the Device for code that imports only a leaf module (jotunheim.pb, jotunheim.log); "
+    "MicroPython consults a package __getattr__ before importing a submodule, so it imports "
+    "submodules too. No other name is re-exported.",
+}
 
 _ATTR_FUNCTIONS = ("getattr", "setattr", "hasattr", "delattr")
 
@@ -334,6 +339,8 @@ def _module_level(body):
     """Statements at module level, including those inside module-level if/try blocks."""
     for node in body:
         yield node
+        if not isinstance(node, (ast.If, ast.Try)):
+            continue  # a class's or a function's body is not module level
         for field in ("body", "orelse", "finalbody"):
             yield from _module_level(getattr(node, field, []) or [])
         for handler in getattr(node, "handlers", []) or []:

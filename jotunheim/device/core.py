@@ -112,6 +112,11 @@ class Device:
         self.network = network
         self.registry = registry or ToolRegistry()
         self.registry.add_listener(self._registry_changed)
+        pins = self.settings.get("remote.allowed_gpio_pins")
+        if pins:  # raw GPIO tools only when the settings name pins for them
+            from jotunheim.capability.gpio import GpioTools
+
+            self.registry.add_provider(GpioTools(pins))
         self.given_builder = builder
         self.reboot_fn = reboot
         self.ota_check_fn = ota_check

@@ -135,7 +135,7 @@ class _Call:
         so the connection can be reused. Bytes after the trailer frame are a protocol
         error: the socket is closed and ``GrpcError(INTERNAL)`` raised."""
         response = self.response
-        if response._length is None and not response._chunked:
+        if not response.framed:
             self.release(False)  # read-until-close body: nothing to keep alive
             return
         try:
@@ -237,9 +237,10 @@ def _decode(decode, payload):
 class GrpcWebClient:
     """gRPC-Web client for one server.
 
-    ``url`` is ``http(s)://host[:port][/path-prefix]``. Sockets come from ``session``
-    (an ``adafruit_requests.Session``: its pool, SSL context and session id are used),
-    or from ``socket_pool``/``ssl_context``, or from :func:`default_network`.
+    ``url`` is ``http(s)://host[:port][/path-prefix]``. Sockets come from ``socket_pool``
+    / ``ssl_context`` (share them with an ``adafruit_requests.Session`` by passing the same
+    pool), or from :func:`default_network`; ``session_id`` keeps this client's sockets apart
+    from other clients' to the same host (the connection manager keys sockets by it).
     ``ca_cert`` (PEM text) is added to the SSL context's trusted roots, for a local
     server with a self-signed certificate. ``timeout`` is the default deadline in
     seconds (``None``: no deadline), ``metadata`` default request headers.
@@ -249,7 +250,6 @@ class GrpcWebClient:
         self,
         url: str,
         *,
-        session=None,
         socket_pool=None,
         ssl_context=None,
         ca_cert=None,
@@ -258,14 +258,9 @@ class GrpcWebClient:
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         retry_policy=None,
         send_timeout_header: bool = True,
+        session_id=None,
     ) -> None:
         self.proto, self.host, self.port, self.prefix = split_url(url)
-        session_id = None
-        if session is not None:
-            manager = session._connection_manager
-            socket_pool = manager._socket_pool
-            ssl_context = session._ssl_context
-            session_id = session._session_id
         need_ssl = self.proto == "https:"
         if isinstance(ca_cert, (bytes, bytearray)):
             ca_cert = str(ca_cert, "ascii")
@@ -547,8 +542,9 @@ class GrpcWebClient:
                     raise GrpcError(code, message, trailers)
                 if not got:
                     raise GrpcError(StatusCode.INTERNAL, "unary response without a message")
-                if self._frame_buf is not call.parser._buffer and len(call.parser._buffer) <= 4096:
-                    self._frame_buf = call.parser._buffer  # keep a grown buffer for next time
+                grown = call.parser.buffer
+                if self._frame_buf is not grown and len(grown) <= 4096:
+                    self._frame_buf = grown  # keep a grown buffer for next time
                 return result
             if got:
                 raise GrpcError(StatusCode.INTERNAL, "unary response with more than one message")

@@ -16,14 +16,15 @@ class FrameParser:
     current frame and returns how many it took. When :attr:`ready` is true,
     :attr:`flag` and :attr:`payload` (a memoryview, valid until the next :meth:`feed`)
     describe one complete frame; call :meth:`next` before feeding more. At end of input
-    call :meth:`finish`, which raises if a frame was cut short.
+    call :meth:`finish`, which raises if a frame was cut short. ``buffer`` is the frame
+    buffer (grown once to the largest frame seen; a caller may reuse it for a next parser).
     """
 
     def __init__(self, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE, buffer=None) -> None:
         self.max_message_size = max_message_size
         self._header = bytearray(5)
         self._have_header = 0
-        self._buffer = buffer if buffer is not None else bytearray(256)
+        self.buffer = buffer if buffer is not None else bytearray(256)
         self._length = 0
         self._filled = 0
         self.ready = False
@@ -63,13 +64,13 @@ class FrameParser:
             self._start_frame()
         take = min(self._length - self._filled, n - pos)
         if take:
-            self._buffer[self._filled : self._filled + take] = mv[pos : pos + take]
+            self.buffer[self._filled : self._filled + take] = mv[pos : pos + take]
             self._filled += take
             pos += take
         if self._filled == self._length:
             self.ready = True
             self.frames += 1
-            self.payload = memoryview(self._buffer)[: self._length]
+            self.payload = memoryview(self.buffer)[: self._length]
         return pos
 
     def _start_frame(self) -> None:
@@ -79,10 +80,10 @@ class FrameParser:
         if flag == FLAG_TRAILERS:
             self.seen_trailers = True
         check_header(flag, length, self.max_message_size)
-        if length > len(self._buffer):
+        if length > len(self.buffer):
             # Grow once to the size needed; the buffer is kept for the next frames.
             try:
-                self._buffer = bytearray(length)
+                self.buffer = bytearray(length)
             except MemoryError:
                 raise GrpcError(
                     StatusCode.RESOURCE_EXHAUSTED,

@@ -261,6 +261,11 @@ class HttpResponse:
             self.done = True
 
     @property
+    def framed(self) -> bool:
+        """True when the body's end is marked (Content-Length or chunked), not by close."""
+        return self._length is not None or self._chunked
+
+    @property
     def reusable(self) -> bool:
         """True when the whole body was read and the connection may carry another call."""
         return self.done and self.keep_alive and self._start == self._end

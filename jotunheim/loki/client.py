@@ -82,20 +82,18 @@ class LokiClient:
     """Client for Loki at ``url`` (``http://`` or ``https://``, port and path prefix
     allowed).
 
-    :param session: an ``adafruit_requests.Session`` whose pool and SSL context to use
-        (default: this platform's, from :mod:`jotunheim.net.session`)
     :param str token: sent as ``authorization: Bearer <token>``
     :param float timeout: deadline of each call in seconds (``None``: none)
     :param str ca_cert: PEM certificate to trust for ``https://`` (self-signed Loki)
     Other keyword arguments go to :class:`jotunheim.grpc.GrpcWebClient`.
     """
 
-    def __init__(self, url: str, *, session=None, token=None, timeout=10, ca_cert=None, **kwargs):
+    def __init__(self, url: str, *, token=None, timeout=10, ca_cert=None, **kwargs):
         metadata = dict(kwargs.pop("metadata", None) or {})
         if token:
             metadata["authorization"] = "Bearer " + token
         self.grpc = GrpcWebClient(
-            url, session=session, timeout=timeout, ca_cert=ca_cert, metadata=metadata, **kwargs
+            url, timeout=timeout, ca_cert=ca_cert, metadata=metadata, **kwargs
         )
         self.scripts = Scripts(self)
 

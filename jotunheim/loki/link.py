@@ -229,8 +229,10 @@ class LokiLink:
         self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
         caps = self.loki().get_capabilities()
         known = [c.script_name for c in caps.capabilities]
-        requests = self.registry.to_loki_register_requests(
-            self.address(), prefix=self.script_prefix
+        from jotunheim.capability.export import loki_register_requests
+
+        requests = loki_register_requests(
+            self.registry.tools(), self.address(), prefix=self.script_prefix
         )
         missing = [r.name for r in requests if r.name not in known]
         if missing:

@@ -145,6 +145,7 @@ class NoDelayPool:
 
     def __init__(self, pool) -> None:
         self._pool = pool
+        self._sockets = []  # the newest sockets made, for apply_timeout
 
     def __getattr__(self, name):
         return getattr(self._pool, name)
@@ -152,7 +153,14 @@ class NoDelayPool:
     def socket(self, *args, **kwargs):
         sock = self._pool.socket(*args, **kwargs)
         set_nodelay(sock, self._pool)
+        self._sockets.append(sock)
+        if len(self._sockets) > 8:
+            self._sockets.pop(0)
         return sock
+
+    def sockets(self) -> list:
+        """The newest sockets this pool made (some may be closed by now)."""
+        return self._sockets
 
 
 def nodelay_pool(pool=None):
@@ -184,7 +192,11 @@ def new_session(ca_pem=None, session_id=None, radio=None, nodelay=True):
     pool = get_pool(radio)
     if nodelay:
         pool = nodelay_pool(pool)
-    return adafruit_requests.Session(pool, get_ssl_context(ca_pem, radio), session_id)
+    session = adafruit_requests.Session(pool, get_ssl_context(ca_pem, radio), session_id)
+    _session_pools[id(session)] = pool
+    if len(_session_pools) > 16:  # sessions come and go; keep the newest
+        del _session_pools[next(iter(_session_pools))]
+    return session
 
 
 def managed_pools(pool=None) -> list:
@@ -227,21 +239,21 @@ def close_all(pool=None) -> int:
     return closed
 
 
-def abandon(response, sock=None) -> None:
+def abandon(response, sock=None, session=None) -> None:
     """Close the socket of a response that failed midway (timeout, reset, truncated body).
 
     ``Response.close()`` only hands the socket back for reuse, and reading the rest of a
     broken response raises again; a half-read socket handed back would poison the next
     request on that session. ``sock``: the response's socket as it was before reading
-    (reading to the end hands it back to the pool and clears ``response.socket``).
-    Never raises."""
+    (reading to the end hands it back to the pool and clears ``response.socket``);
+    ``session``: the Session it came from, when made by :func:`new_session` its connection
+    manager closes the socket (else the socket is closed directly). Never raises."""
     if sock is None:
         sock = getattr(response, "socket", None)
     if sock is None:
         return
     response.socket = None
-    session = getattr(response, "_session", None)
-    manager = getattr(session, "_connection_manager", None)
+    manager = _manager_of(session)
     try:
         if manager is not None:
             manager.close_socket(sock)
@@ -259,13 +271,14 @@ def apply_timeout(session, timeout) -> None:
 
     The connection manager applies a request's timeout only when it opens a socket; a
     reused keep-alive socket keeps the timeout of the request that opened it, so a later,
-    shorter deadline would not be enforced. Call this before each request."""
-    manager = getattr(session, "_connection_manager", None)
-    for sock in getattr(manager, "_available_sockets", ()):
+    shorter deadline would not be enforced. Call this before each request. It reaches the
+    sockets of sessions made by :func:`new_session` (their pool records its sockets)."""
+    pool = _session_pools.get(id(session))
+    for sock in pool.sockets() if isinstance(pool, NoDelayPool) else ():
         try:
             sock.settimeout(timeout)
         except (OSError, AttributeError):
-            pass
+            pass  # closed meanwhile
 
 
 def request_bytes(session, method, url, *, data=None, headers=None, timeout=10, max_bytes=65536):
@@ -293,11 +306,23 @@ def request_bytes(session, method, url, *, data=None, headers=None, timeout=10, 
                 "response truncated: {} of {} bytes".format(len(body), length),
             )
     except BaseException:
-        abandon(response, sock)
+        abandon(response, sock, session)
         raise
     status, response_headers = response.status_code, response.headers
     response.close()
     return status, response_headers, body
+
+
+def _manager_of(session):
+    pool = _session_pools.get(id(session))
+    if pool is None:
+        return None
+    import adafruit_connection_manager  # noqa: PLC0415
+
+    return adafruit_connection_manager.get_connection_manager(pool)
+
+
+_session_pools = {}  # id(Session) -> the pool new_session made it on
 
 
 def parse_url(url: str):

@@ -3,7 +3,7 @@
 # (Module docstrings stay short: loaded from .py, MicroPython keeps them in RAM.)
 #
 # Generated modules (``jotunheim/pb/<proto stem>.py``) declare one class per message and
-# keep every message's field table in one string, ``_TABLES``; this module holds the one
+# keep every message's field table in one string, ``TABLES``; this module holds the one
 # generic encoder and decoder that walk those tables (the nanopb idea: data, not code).
 #
 # A parsed field table entry is ``(number, name, type, flags, sub)``: ``type`` is the
@@ -133,13 +133,13 @@ class Message:
 
 
 def fields_of(cls):
-    """The field table of a message class, parsed from its module's ``_TABLES`` on first
+    """The field table of a message class, parsed from its module's ``TABLES`` on first
     use (a line per message: ``Class:oneofs:[number] name type [flags [sub]];...``, the
     number left out when it is the previous one + 1), so importing a module costs only
     its classes."""
     if cls._fields is None:
         module = sys.modules[cls.__module__]
-        text = module._TABLES
+        text = module.TABLES
         key = "\n" + cls.__name__ + ":"
         start = text.find(key) + len(key)
         oneofs, spec = text[start : text.find("\n", start)].split(":")

@@ -23,7 +23,7 @@ class ParameterDefinition(Message):
 # this module costs only the classes. One line per message:
 # Class:oneof names:[number] name type [flags [message type]];... (number: when
 # not the previous one + 1)
-_TABLES = """
+TABLES = """
 CapabilityRequest::
 CapabilityResponse::god_name 9;purpose 9;functions 11 1 FunctionDefinition;responsibility_domains 9 1;responsibility_keywords 9 1
 FunctionDefinition::name 9;description 9;parameters 11 1 ParameterDefinition;return_type 9;capabilities 9 1;responsibility_keywords 9 1

@@ -31,7 +31,7 @@ class ToolCallResponse(Message):
 # this module costs only the classes. One line per message:
 # Class:oneof names:[number] name type [flags [message type]];... (number: when
 # not the previous one + 1)
-_TABLES = """
+TABLES = """
 DeviceCommandRequest::device_id 9;command 9;parameters 9
 DeviceCommandResponse::success 8;result 12;error_message 9
 DeviceStatusRequest::device_id 9

@@ -47,7 +47,7 @@ class CapabilityUpdateEvent(Message):
 # this module costs only the classes. One line per message:
 # Class:oneof names:[number] name type [flags [message type]];... (number: when
 # not the previous one + 1)
-_TABLES = """
+TABLES = """
 JotunheimCapabilities::device_id 9;device_name 9;device_type 9;firmware_version 9;protocol_version 9;tools 11 1 Tool;hardware 11 0 HardwareCapabilities;resources 11 0 ResourceLimits;features 11 0 ProtocolFeatures
 Tool::name 9;description 9;parameters 11 1 ParameterDefinition;return_type 9;user_only 8;unit 9
 ParameterDefinition::name 9;type 9;required 8;description 9;minimum 1 8;maximum 1 8;enum_values 9 1;unit 9;default_value 9

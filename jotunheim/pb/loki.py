@@ -91,7 +91,7 @@ class ScriptError(Message):
 # this module costs only the classes. One line per message:
 # Class:oneof names:[number] name type [flags [message type]];... (number: when
 # not the previous one + 1)
-_TABLES = """
+TABLES = """
 GetCapabilitiesRequest::
 GetCapabilitiesResponse::service_name 9;purpose 9;capabilities 11 1 ScriptCapability;children 11 1 ChildServiceInfo
 ScriptCapability::script_name 9;description 9;parameters 11 1 ParameterDefinition;return_type 9;supports_streaming 8

@@ -31,13 +31,14 @@ class CapabilityService:
         self.gate.authorize(context)
         if self.einherjar is not None:
             return self.einherjar()
+        from jotunheim.capability.export import einherjar_functions
         from jotunheim.pb import einherjar
 
         caps = self._capabilities()
         return einherjar.CapabilityResponse(
             god_name=caps.device_name,
             purpose="%s device" % caps.device_type,
-            functions=self.registry.to_einherjar_functions(),
+            functions=einherjar_functions(self.registry.tools()),
         )
 
     def _capabilities(self):

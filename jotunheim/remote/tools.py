@@ -3,7 +3,8 @@
 # A tool that was called and failed at run time (sensor unplugged) answers with status OK,
 # success=false and error_message, so callers tell "you asked wrong" from "it broke".
 
-from jotunheim.capability.schema import ToolParameterError, UnknownToolError, validate
+from jotunheim.capability.errors import ToolParameterError, UnknownToolError
+from jotunheim.capability.schema import validate
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.remote.auth import OWNER

@@ -76,7 +76,7 @@ def test_malformed_input_raises_decode_error():
 
 
 # A recursive message declared the way generated modules do it, for the depth limit.
-_TABLES = """
+TABLES = """
 Node::name 9;children 11 1 Node
 """
 

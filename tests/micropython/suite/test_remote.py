@@ -7,6 +7,7 @@ import fake_net
 import socketpool
 import wifi
 
+from jotunheim.capability import export
 from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedLed
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.capability.schema import NUMBER, Field
@@ -94,7 +95,9 @@ class Rig:
 
     def _caps(self):
         return cap.JotunheimCapabilities(
-            device_id="pico-1", device_name="pico", tools=self.registry.to_capability_tools()
+            device_id="pico-1",
+            device_name="pico",
+            tools=export.capability_tools(self.registry.tools()),
         )
 
     def call(self, method, message, token="tok"):
