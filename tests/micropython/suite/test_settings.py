@@ -57,7 +57,8 @@ def test_every_schema_row_rejects_a_wrong_type():
 
 
 def test_messages_all_at_once_and_unknown_keys():
-    from jotunheim.settings.validator import SettingsError, check
+    from jotunheim.settings.errors import SettingsError
+    from jotunheim.settings.validator import check
 
     try:
         check(
