@@ -15,7 +15,6 @@ loader keeps the last good ones and says why in ``last_error`` (and ``errors``).
 import os
 
 from jotunheim.compat import monotonic
-from jotunheim.safejson import JSONError, loads
 from jotunheim.settings.schema import SECTIONS, TOML_KEYS, defaults, get_path, is_secret_name, rows
 from jotunheim.settings.secrets import Secrets, default_root, join
 
@@ -143,6 +142,10 @@ class SettingsLoader:
             return None, "cannot read {}: {}".format(self.path, exc)
         except MemoryError:
             return None, "{} does not fit in free memory".format(self.path)
+        # Imported here, like the validator: only a file to read needs it (and the device's
+        # tool parameters and OTA manifests share the same module).
+        from jotunheim.safejson import JSONError, loads  # noqa: PLC0415
+
         try:
             return loads(data, self.path, MAX_DEPTH, MAX_FILE_BYTES), None
         except JSONError as exc:

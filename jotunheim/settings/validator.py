@@ -29,12 +29,10 @@ def _is_int(value) -> bool:
 
 
 def _is_num(value) -> bool:
-    return (isinstance(value, (int, float))) and not isinstance(value, bool)
-
-
-def _is_finite(value) -> bool:
-    # NaN fails every comparison, so a range check alone lets it through; inf - inf is NaN.
-    return not isinstance(value, float) or value - value == 0.0
+    if isinstance(value, float):
+        # NaN fails every comparison, so a range check alone lets it through; inf - inf is NaN.
+        return value - value == 0.0
+    return _is_int(value)
 
 
 def _range_text(low, high) -> str:
@@ -51,7 +49,7 @@ def _check_value(path, kind, value, low, high, choices, errors) -> None:
         if not isinstance(value, bool):
             errors.append(_mismatch(path, "true or false", value))
     elif kind in ("int", "num"):
-        ok = _is_int(value) if kind == "int" else _is_num(value) and _is_finite(value)
+        ok = _is_int(value) if kind == "int" else _is_num(value)
         what = "an integer" if kind == "int" else "a finite number"
         if not ok:
             errors.append(_mismatch(path, what + _range_text(low, high), value))
