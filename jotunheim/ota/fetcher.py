@@ -116,8 +116,14 @@ class Fetcher:
         while True:
             try:
                 return fn()
-            except (_Retry, OSError, RuntimeError) as exc:
-                # adafruit_requests raises OSError/RuntimeError for dropped sockets.
+            except errors.OTAError:
+                raise  # a refusal of ours: retrying cannot change it
+            except Exception as exc:  # noqa: BLE001 - MemoryError included; see below
+                # Whatever the transport raises is a failed download, never a crash:
+                # adafruit_requests raises OSError/RuntimeError for dropped sockets,
+                # OutOfRetries (an Exception) for repeated resets, ValueError/UnicodeError
+                # for a malformed head (Content-Length not a number, a header line without
+                # a colon, bytes that are not UTF-8).
                 if attempt >= self.retries:
                     raise errors.DownloadError("%s failed: %s" % (what, exc)) from None
                 self._pause(attempt)

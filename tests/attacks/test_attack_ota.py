@@ -386,3 +386,67 @@ def test_kill_during_install_leaves_old_or_new(dev, kill_after):
     assert got in (old, new), sorted(got)
     assert (dev["root"] / "settings.toml").read_bytes() == SETTINGS_TOML
     assert (dev["root"] / "boot.py").read_bytes() == BOOT_PY
+
+
+# ------------------------------------------------------ a hostile HTTP server
+class _RawServer:
+    """Answers every connection on 127.0.0.1 with the same bytes, then closes."""
+
+    def __init__(self, reply):
+        import socket
+        import threading
+
+        self.reply = reply
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+        self.url = "http://127.0.0.1:%d/rel/manifest.json" % self.sock.getsockname()[1]
+
+    def _serve(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    conn.recv(4096)
+                    conn.sendall(self.reply)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nno colon in this header line\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Name: \xff\xfe\r\nContent-Length: 2\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n{}",
+        b"HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n",
+        b"NOT HTTP AT ALL\r\n\r\n",
+    ],
+    ids=["cl_text", "cl_5000_digits", "no_colon", "not_utf8", "short_body", "redirect", "junk"],
+)
+def test_malformed_http_answers_are_a_download_error(dev, head):
+    server = _RawServer(head)
+    try:
+        before = _snapshot(dev)
+        f = fetcher(server.url, dev["pub"], dev["root"], retries=2)
+        with pytest.raises(errors.OTAError) as info:
+            f.apply()
+        assert info.value.code in ("download_failed", "bad_manifest"), info.value
+        assert _snapshot(dev) == before
+    finally:
+        server.close()
