@@ -223,6 +223,9 @@ def test_malformed_manifests(device):
         dict(doc, format=2),
         dict(doc, version="2"),
         dict(doc, boards=[]),
+        dict(doc, version_name={"a": [1]}),
+        dict(doc, min_circuitpython=9),
+        {k: v for k, v in doc.items() if k != "key_id"},
         dict(doc, files=[{"path": "a", "size": -1, "sha256": "00" * 32}]),
         dict(doc, files=[{"path": "a", "size": 1, "sha256": "zz" * 32}]),
     ):

@@ -116,6 +116,9 @@ def _check_structure(doc):
     _field(doc, "expires", int)
     if _field(doc, "key_id", str) == "":
         raise errors.BadManifest("field 'key_id' is empty")
+    for name in ("version_name", "min_circuitpython"):
+        if name in doc:
+            _field(doc, name, str)
     boards = _field(doc, "boards", list)
     if not boards or not all(isinstance(b, str) for b in boards):
         raise errors.BadManifest("boards must be a non-empty list of names")
