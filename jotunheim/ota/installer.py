@@ -285,6 +285,18 @@ class Installer:
         self._write_state(state)
         return was_trial
 
+    def set_confirm_window(self, seconds):
+        """During a trial, record how long the app has to confirm (``boot.run`` does, so
+        ``enforce_window`` can read it). Returns the state.
+
+        :param int seconds: the confirm window
+        """
+        state = self.state
+        if state["trial"] and state.get("confirm_window_s") != seconds:
+            state["confirm_window_s"] = seconds
+            self._write_state(state)
+        return state
+
     def count_boot(self, max_boots):
         """Called once per boot. Returns "rolled_back", "trial" or None."""
         state = self.state

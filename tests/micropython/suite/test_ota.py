@@ -226,7 +226,7 @@ def test_download_verify_activate_over_fake_net():
 def test_boot_remounts_only_when_an_update_needs_writing():
     import storage
 
-    from jotunheim.ota import boot
+    from jotunheim.ota import boot, journal
     from jotunheim.ota.installer import Installer
 
     root = "/ota_boot"
@@ -239,7 +239,7 @@ def test_boot_remounts_only_when_an_update_needs_writing():
     state["trial"] = True
     state["version"] = 3
     state["previous"] = {"version": None, "version_name": None, "files": []}
-    Installer(root)._write_state(state)
+    journal.write_record(Installer(root).state_path, state)
     result = boot.run(root, max_trial_boots=1, remount=True)
     assert storage.remounts == [("/", False, False)]
     assert result["action"] == "trial" and Installer(root).state["boots"] == 1
