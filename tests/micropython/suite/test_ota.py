@@ -239,6 +239,7 @@ def test_boot_remounts_only_when_an_update_needs_writing():
     state["trial"] = True
     state["version"] = 3
     state["previous"] = {"version": None, "version_name": None, "files": []}
+    journal.makedirs(Installer(root).ota)
     journal.write_record(Installer(root).state_path, state)
     result = boot.run(root, max_trial_boots=1, remount=True)
     assert storage.remounts == [("/", False, False)]
