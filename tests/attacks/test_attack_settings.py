@@ -209,3 +209,20 @@ def test_non_finite_numbers_refused_from_any_source(bad):
         Device("x", settings={"network": {"resilience": {"base_delay": bad}}},
                host="127.0.0.1", port=0, pool=socket, network=HostNetwork(probe_interval=0))  # fmt: skip
     assert "network.resilience.base_delay" in str(info.value)
+
+
+def test_settings_toml_line_that_is_not_utf8_is_dropped_not_fatal(tmp_path):
+    # Where os.getenv does not read settings.toml itself (CPython, the simulators), a bad
+    # byte used to raise UnicodeDecodeError out of every secrets lookup, at boot.
+    root = tmp_path / "CIRCUITPY"
+    root.mkdir()
+    (root / "settings.toml").write_bytes(
+        b'JOTUNHEIM_OWNER_TOKEN = "%s"\nJOTUNHEIM_TOKEN = "t\xff"\n' % OWNER.encode()
+    )
+    _write(str(root), json.dumps(GOOD).encode())
+    secrets = Secrets(str(root), environ={})
+    assert secrets.get("JOTUNHEIM_OWNER_TOKEN") == OWNER
+    assert secrets.get("JOTUNHEIM_TOKEN") is None
+    assert secrets.errors == ["%s line 2: not valid UTF-8; line ignored" % secrets.path]
+    device = _device(str(root))  # must not raise
+    assert device.loader.last_error is None
