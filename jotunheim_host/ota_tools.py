@@ -11,7 +11,8 @@ import socket
 import threading
 import time
 
-from jotunheim.ota.manifest import FORMAT_VERSION, check_path, key_id
+from jotunheim.ota.manifest import FORMAT_VERSION, key_id
+from jotunheim.ota.paths import check_boot_file, check_path
 
 SKIP_NAMES = {"__pycache__", ".ota", ".git", ".DS_Store"}
 
@@ -97,10 +98,18 @@ def build_manifest(
     min_circuitpython="9.0.0",
     expires=None,
     allow_downgrade=False,
+    boot_py=False,
 ):
+    """The manifest dict for the files of ``src``; refuses (OTAError) a path the device
+    would refuse, so a bad release fails here and not on every board.
+
+    :param bool boot_py: declare that the update carries ``boot.py`` (devices install it
+        only if their ``ota.allow_boot_py`` setting is on)
+    """
     files = []
     for rel in source_files(src):
         check_path(rel)
+        check_boot_file(rel, boot_py, True)
         data = (pathlib.Path(src) / rel).read_bytes()
         files.append({"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
     doc = {
@@ -115,6 +124,8 @@ def build_manifest(
         "allow_downgrade": bool(allow_downgrade),
         "files": files,
     }
+    if boot_py:
+        doc["boot_py"] = True  # absent otherwise: manifests stay what older devices read
     return doc
 
 

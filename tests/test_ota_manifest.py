@@ -171,9 +171,11 @@ def test_hash_mismatch_same_size(device):
         "C:evil.py",
         "./code.py",
         "lib//x.py",
-        ".ota/state.json",
-        ".OTA/journal.json",
         "",
+        "code.py.",
+        "lib/x.py ",
+        "SETTIN~1.TOM",
+        "lib/a\x01b.py",
     ],
 )
 def test_path_escaping_root(device, path):
@@ -181,6 +183,18 @@ def test_path_escaping_root(device, path):
     doc["files"][0]["path"] = path
     resign(device["www"] / "path", device["key"], doc)
     _attempt(device, "path", errors.UnsafePath)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [".ota/state.json", ".OTA/journal.json", "settings.toml", "Settings.TOML", "boot_out.txt"],
+)
+def test_protected_paths_are_never_written(device, path):
+    doc = publish(device["www"] / "prot", device["key"], V2, 2)
+    doc["files"][0]["path"] = path
+    resign(device["www"] / "prot", device["key"], doc)
+    exc = _attempt(device, "prot", errors.ProtectedPath)
+    assert path in exc.message
 
 
 def test_duplicate_path_case_insensitive(device):
@@ -209,13 +223,24 @@ def test_malformed_manifests(device):
         dict(doc, format=2),
         dict(doc, version="2"),
         dict(doc, boards=[]),
+        dict(doc, version_name={"a": [1]}),
+        dict(doc, min_circuitpython=9),
+        {k: v for k, v in doc.items() if k != "key_id"},
         dict(doc, files=[{"path": "a", "size": -1, "sha256": "00" * 32}]),
         dict(doc, files=[{"path": "a", "size": 1, "sha256": "zz" * 32}]),
     ):
         resign(device["www"] / "m", device["key"], bad)
         _attempt(device, "m", errors.BadManifest)
+    # Unsigned junk never reaches the parser: the signature check refuses it first.
     (device["www"] / "m" / "manifest.json").write_bytes(b"{not json")
-    _attempt(device, "m", errors.BadManifest)
+    _attempt(device, "m", errors.UnknownKey)
+    # Signed junk (a publisher's mistake) is parsed, and refused as a bad manifest.
+    for junk in (b"{not json", b'{"key_id": "%s"' % doc["key_id"].encode(), b"[" * 5 + b"]" * 5):
+        (device["www"] / "m" / "manifest.json").write_bytes(junk)
+        (device["www"] / "m" / "manifest.json.sig").write_bytes(
+            device["key"].sign(junk).hex().encode()
+        )
+        _attempt(device, "m", errors.BadManifest)
 
 
 def test_known_bad_version_is_not_reinstalled(device):

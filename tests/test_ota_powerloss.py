@@ -91,13 +91,14 @@ def _check(root, where):
 def setup(tmp_path, served):  # noqa: F811
     www, base = served
     key, pub = make_key()
-    publish(www / "v1", key, V1, 1)
-    publish(www / "v2", key, V2, 2)
+    # Both versions carry boot.py, declared and allowed (docs/security.md, "boot files").
+    publish(www / "v1", key, V1, 1, boot_py=True)
+    publish(www / "v2", key, V2, 2, boot_py=True)
     template = tmp_path / "template"
     template.mkdir()
     for rel, data in UNMANAGED.items():
         (template / rel).write_bytes(data)
-    f = fetcher(base + "v1/manifest.json", pub, template)
+    f = fetcher(base + "v1/manifest.json", pub, template, allow_boot_py=True)
     f.apply()
     f.installer.confirm()
     assert tree_hash(template) == OLD
@@ -113,7 +114,9 @@ def _fresh(setup, name):
 
 def _apply(setup, root):
     # Small buffer: more writes per file, so more distinct kill points.
-    return fetcher(setup["base"] + "v2/manifest.json", setup["pub"], root, buffer_size=64).apply
+    return fetcher(
+        setup["base"] + "v2/manifest.json", setup["pub"], root, buffer_size=64, allow_boot_py=True
+    ).apply
 
 
 def test_kill_at_every_write_of_apply_and_activation(setup):
@@ -135,7 +138,8 @@ def test_kill_at_every_write_of_apply_and_activation(setup):
         assert not Installer(str(root)).pending_journal()
         if n % 7 == 0:  # and the interrupted download can be finished later
             if tree_hash(root) == OLD:
-                fetcher(setup["base"] + "v2/manifest.json", setup["pub"], root).apply()
+                url = setup["base"] + "v2/manifest.json"
+                fetcher(url, setup["pub"], root, allow_boot_py=True).apply()
                 assert _check(root, "resumed after %d" % n) == "new"
         shutil.rmtree(root)
     assert outcomes["old"] and outcomes["new"], outcomes
@@ -183,6 +187,7 @@ def test_random_time_sigkill_of_real_cli(setup):
             setup["base"] + "v2/manifest.json",
             "--pubkey",
             str(_pubfile(setup)),
+            "--allow-boot-py",
             "--quiet",
         ]
         proc = subprocess.Popen(
@@ -219,6 +224,7 @@ def test_env_var_fault_injection_in_cli(setup):
             setup["base"] + "v2/manifest.json",
             "--pubkey",
             str(_pubfile(setup)),
+            "--allow-boot-py",
             "--quiet",
         ],
         env=env,

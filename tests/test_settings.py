@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from jotunheim.settings import schema
+from jotunheim.settings.errors import SettingsError
 from jotunheim.settings.loader import SettingsLoader, schema_paths
 from jotunheim.settings.schema import defaults, get_path, rows, set_path
 from jotunheim.settings.secrets import Secrets, parse_toml
-from jotunheim.settings.validator import SettingsError, check, validate
+from jotunheim.settings.validator import check, validate
 
 SCHEMA = tuple(rows())  # (path, type, default, low, high, choices) per key
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
@@ -402,3 +403,127 @@ def test_docs_list_every_key_with_its_default():
 def test_defaults_pass_their_own_validation():
     assert check(defaults()) == defaults()
     assert get_path(defaults(), "remote.allowed_gpio_pins") == []
+
+
+# ---------------------------------------------------------------- issue 16, items 9-12
+SETTINGS_DIR = Path(__file__).resolve().parent.parent / "jotunheim" / "settings"
+
+
+def _imports(path):
+    """Every module a file imports (top level or inside functions), and the names taken."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [a.name for a in node.names]
+            if node.module == "jotunheim.settings":
+                out.extend(("jotunheim.settings." + n, []) for n in names)
+            else:
+                out.append((node.module, names))
+        elif isinstance(node, ast.Import):
+            out.extend((a.name, []) for a in node.names)
+    return out
+
+
+def test_settings_imports_point_one_way_and_take_no_private_names():
+    graph = {}
+    for path in sorted(SETTINGS_DIR.glob("*.py")):
+        module = "jotunheim.settings." + path.stem
+        graph[module] = set()
+        for target, names in _imports(path):
+            if target.startswith("jotunheim."):
+                graph[module].add(target)
+                private = [n for n in names if n.startswith("_")]
+                assert not private, "%s imports %s from %s" % (module, private, target)
+    assert graph["jotunheim.settings.errors"] == set(), "errors must be a leaf"
+    assert "jotunheim.settings.validator" not in graph["jotunheim.settings.explain"]
+
+    def reach(start, seen):
+        for nxt in graph.get(start, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                reach(nxt, seen)
+        return seen
+
+    for module in graph:
+        assert module not in reach(module, set()), "import cycle through " + module
+
+
+def test_safejson_is_a_leaf():
+    path = SETTINGS_DIR.parent / "safejson.py"
+    targets = {t for t, _ in _imports(path)}
+    assert targets <= {"json"}, targets
+
+
+def test_error_wording_unchanged_after_the_split():
+    _, errors = validate({"network": {"resilience": {"retries": 99}}, "ota": {"enabeld": 1}})
+    messages = sorted(e.message for e in errors)
+    assert messages == [
+        "network.resilience.retries: expected an integer in 0..10, found 99 (int)",
+        "ota.enabeld: unknown key (did you mean 'enabled'?)",
+    ]
+    from jotunheim.settings.errors import SettingError
+    from jotunheim.settings.errors import SettingsError as Leaf
+
+    assert Leaf is SettingsError and all(isinstance(e, SettingError) for e in errors)
+
+
+def test_invalid_utf8_names_the_file_cold_and_on_hot_reload(tmp_path):
+    clock = Clock()
+    loader = loader_for(tmp_path, clock=clock, min_poll_interval=0)
+    path = tmp_path / "jotunheim.json"
+    path.write_bytes(b'{"logging": {"level": "\xc3\x28"}}')
+    loader.load()  # cold start: defaults, and the reason
+    assert str(path) in loader.last_error and "not valid UTF-8" in loader.last_error
+    assert loader.source == "defaults" and loader.as_dict()["settings_error"] == loader.last_error
+    write(tmp_path, {"logging": {"level": "ERROR"}})
+    assert loader.poll() == ["logging"] and loader.last_error is None
+    good = loader.settings
+    path.write_bytes(b'{"logging": {"level": "DEBUG\xff"}}')
+    clock.now += 1
+    assert loader.poll() == []
+    assert loader.settings is good and str(path) in loader.last_error
+    assert loader.errors == []
+
+
+@pytest.mark.parametrize("depth", [9, 990, 8000])
+def test_deep_json_is_refused_before_parsing(tmp_path, depth):
+    loader = loader_for(tmp_path)
+    write(tmp_path, "[" * depth + "]" * depth)
+    loader.load()
+    assert "nested deeper than 8 levels" in loader.last_error
+    write(tmp_path, '{"network": {"wifi_networks": [{"ssid": "x"}]}}')  # 4 deep: fine
+    assert loader.load().get("network.wifi_networks") == [{"ssid": "x"}]
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
+def test_non_finite_numbers_in_the_file_are_refused(tmp_path, text):
+    loader = loader_for(tmp_path)
+    write(tmp_path, '{"network": {"resilience": {"base_delay": %s}}}' % text)
+    loader.load()
+    assert "NaN or Infinity at $.network.resilience.base_delay" in loader.last_error
+    assert loader.settings.get("network.resilience.base_delay") == 0.5
+
+
+def test_safejson_limits_and_messages():
+    from jotunheim.safejson import JSONError, loads, too_deep
+
+    assert loads('{"a": [1, {"b": "]]]"}]}', max_depth=3) == {"a": [1, {"b": "]]]"}]}
+    with pytest.raises(JSONError) as info:
+        loads("[[[[1]]]]", source="set_led", max_depth=3)
+    assert str(info.value) == "set_led: nested deeper than 3 levels"
+    assert isinstance(info.value, ValueError) and info.value.source == "set_led"
+    with pytest.raises(JSONError, match="5000 characters, more than the 4096 allowed"):
+        loads(" " * 5000, max_bytes=4096)
+    with pytest.raises(JSONError, match="not valid UTF-8"):
+        loads(b'["\xed\xa0\x80"]')  # a UTF-16 surrogate encoded as UTF-8
+    with pytest.raises(JSONError, match="not valid JSON"):
+        loads(b"[1, 2")
+    # Brackets in strings, escaped quotes and escaped backslashes.
+    assert not too_deep('["\\"[[[[[[", "\\\\"]', 1)
+    assert too_deep('["\\\\", [[', 2)
+    assert not too_deep(b'"' + b"[" * 50, 2)  # unterminated string: the parser will say so
+    # The tool-parameter case of issue 16: depth >= 990 within 4 KB.
+    with pytest.raises(JSONError, match="nested deeper"):
+        loads('{"a": ' + "[" * 990 + "]" * 990 + "}", "set_led", 32, 4096)

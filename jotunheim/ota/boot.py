@@ -74,10 +74,7 @@ def run(root="/", max_trial_boots=3, confirm_window_s=120, on_activated=None, re
     if journal_pending:
         result["recovered"] = inst.recover()
     result["action"] = inst.count_boot(max_trial_boots)
-    state = inst.state
-    if state["trial"] and state.get("confirm_window_s") != confirm_window_s:
-        state["confirm_window_s"] = confirm_window_s
-        inst._write_state(state)
+    state = inst.set_confirm_window(confirm_window_s)
     result["state"] = state
     if state["announce"] and on_activated is not None:
         on_activated(state)

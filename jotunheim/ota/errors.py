@@ -63,6 +63,13 @@ class UnsafePath(OTAError):
     code = "unsafe_path"
 
 
+class ProtectedPath(UnsafePath):
+    """The path names a file the device keeps for itself (settings.toml, .ota/, a boot file
+    the update may not replace)."""
+
+    code = "protected_path"
+
+
 class TooManyFiles(OTAError):
     code = "too_many_files"
 

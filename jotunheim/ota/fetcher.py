@@ -16,8 +16,6 @@ from jotunheim.ota import errors, journal
 from jotunheim.ota import manifest as manifest_mod
 from jotunheim.ota.installer import Installer
 
-MAX_MANIFEST_BYTES = 65536
-
 
 def _quote(path):
     out = ""
@@ -42,6 +40,7 @@ class Fetcher:
     """Downloads and installs an update from ``manifest_url``.
 
     ``keys``: trusted raw Ed25519 public keys (list) or {key_id: key}.
+    ``allow_boot_py``: the device's ``ota.allow_boot_py`` setting (see jotunheim.ota.paths).
     """
 
     def __init__(
@@ -62,6 +61,7 @@ class Fetcher:
         max_backoff_s=8.0,
         buffer_size=1024,
         sleep=None,
+        allow_boot_py=False,
     ):
         self.manifest_url = manifest_url
         self.base_url = manifest_url.rsplit("/", 1)[0] + "/"
@@ -74,6 +74,7 @@ class Fetcher:
         self.firmware_version = firmware_version
         self.device_allows_downgrade = device_allows_downgrade
         self.check_expiry = check_expiry
+        self.allow_boot_py = allow_boot_py
         self.now = now
         self.progress = progress
         self.retries = retries
@@ -115,8 +116,14 @@ class Fetcher:
         while True:
             try:
                 return fn()
-            except (_Retry, OSError, RuntimeError) as exc:
-                # adafruit_requests raises OSError/RuntimeError for dropped sockets.
+            except errors.OTAError:
+                raise  # a refusal of ours: retrying cannot change it
+            except Exception as exc:  # noqa: BLE001 - MemoryError included; see below
+                # Whatever the transport raises is a failed download, never a crash:
+                # adafruit_requests raises OSError/RuntimeError for dropped sockets,
+                # OutOfRetries (an Exception) for repeated resets, ValueError/UnicodeError
+                # for a malformed head (Content-Length not a number, a header line without
+                # a colon, bytes that are not UTF-8).
                 if attempt >= self.retries:
                     raise errors.DownloadError("%s failed: %s" % (what, exc)) from None
                 self._pause(attempt)
@@ -147,7 +154,7 @@ class Fetcher:
     # ------------------------------------------------------------- manifest
     def check(self):
         """Fetch and verify the manifest (no file is downloaded). Returns a Manifest."""
-        raw = self._get_small(self.manifest_url, MAX_MANIFEST_BYTES)
+        raw = self._get_small(self.manifest_url, manifest_mod.MAX_MANIFEST_BYTES)
         sig = self._get_small(self.manifest_url + ".sig", 1024)
         return self._verify(raw, sig)
 
@@ -173,9 +180,11 @@ class Fetcher:
             device_allows_downgrade=self.device_allows_downgrade,
             free_bytes=free,
             check_expiry=self.check_expiry,
+            allow_boot_py=self.allow_boot_py,
         )
         if man.version in state["bad_versions"]:
             raise errors.KnownBad("version %d was rolled back on this device" % man.version)
+        self.installer.check_links(man)  # before a byte is written
         self._raw, self._sig = raw, sig
         return man
 

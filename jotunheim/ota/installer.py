@@ -129,6 +129,27 @@ class Installer:
             if got != digest:
                 raise errors.HashMismatch("staged %s has SHA-256 %s" % (path, got))
 
+    def check_links(self, manifest):
+        """Raise UnsafePath if a path the update would write goes through a symbolic link
+        (a link in the root could point anywhere: ``rename`` follows it). FAT has no links,
+        so on a board this costs one ``getattr``.
+
+        :param manifest: the verified :class:`~jotunheim.ota.manifest.Manifest`
+        """
+        rels = [OTA_DIR + "/staging/files", OTA_DIR + "/backup", OTA_DIR + "/discard"]
+        for path, _, _ in manifest.files:
+            rels.append(path)
+            rels.append(OTA_DIR + "/staging/files/" + path)
+            rels.append(OTA_DIR + "/backup/" + path)
+        for rel in self.state["files"]:
+            rels.append(rel)
+        for rel in rels:
+            link = journal.first_link(self.root, rel)
+            if link is not None:
+                raise errors.UnsafePath(
+                    "%s is a symbolic link: an update never writes through links" % link
+                )
+
     # ------------------------------------------------------------ activation
     def activate(self, manifest):
         """Swap the verified, staged ``manifest`` in; returns the new state."""
@@ -142,6 +163,7 @@ class Installer:
         if manifest.version in state["bad_versions"]:
             raise errors.KnownBad("version %d was rolled back on this device" % manifest.version)
         self.check_staged(manifest)
+        self.check_links(manifest)
         # The current version is confirmed: its predecessor's backup can go. State first,
         # so a crash while deleting never leaves a "previous" pointing at half a backup.
         if state["previous"] is not None:
@@ -149,10 +171,14 @@ class Installer:
             self._write_state(state)
         journal.rmtree(self.backup)
         journal.rmtree(self.discard)
+        from jotunheim.ota.paths import is_boot_file
+
         new_paths = [f[0] for f in manifest.files]
         moves = []
         saved = []
         for rel in sorted(set(state["files"]) | set(new_paths)):
+            if is_boot_file(rel) and rel not in new_paths:
+                continue  # an update that does not carry boot.py never takes it away
             if journal.exists(_join(self.root, rel)):
                 moves.append([rel, OTA_DIR + "/backup/" + rel])
                 saved.append(rel)
@@ -258,6 +284,18 @@ class Installer:
             state["last_event"] = "confirmed"
         self._write_state(state)
         return was_trial
+
+    def set_confirm_window(self, seconds):
+        """During a trial, record how long the app has to confirm (``boot.run`` does, so
+        ``enforce_window`` can read it). Returns the state.
+
+        :param int seconds: the confirm window
+        """
+        state = self.state
+        if state["trial"] and state.get("confirm_window_s") != seconds:
+            state["confirm_window_s"] = seconds
+            self._write_state(state)
+        return state
 
     def count_boot(self, max_boots):
         """Called once per boot. Returns "rolled_back", "trial" or None."""

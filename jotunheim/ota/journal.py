@@ -13,6 +13,10 @@
 import os
 
 _hook = [None]
+# FAT (CIRCUITPY, MicroPython boards) has no links and its os has no lstat: nothing to check.
+_lstat = getattr(os, "lstat", None)
+_S_IFMT = 0o170000
+_S_IFLNK = 0o120000
 
 
 def set_fault_hook(hook):
@@ -39,6 +43,38 @@ def is_dir(path):
         return os.stat(path)[0] & 0x4000 != 0
     except OSError:
         return False
+
+
+def is_link(path):
+    """True if ``path`` itself is a symbolic link (always False where links do not exist)."""
+    if _lstat is None:
+        return False
+    try:
+        return _lstat(path)[0] & _S_IFMT == _S_IFLNK
+    except OSError:
+        return False
+
+
+def first_link(root, rel):
+    """The first existing component of ``root/rel`` that is a symbolic link, or None.
+
+    ``root`` itself is the device's choice (a mount point may be a link) and is not checked.
+
+    :param str root: the folder playing CIRCUITPY
+    :param str rel: a relative ``/``-separated path under it
+    """
+    if _lstat is None:
+        return None
+    path = root.rstrip("/")
+    for part in rel.split("/"):
+        path = path + "/" + part
+        try:
+            mode = _lstat(path)[0]
+        except OSError:
+            return None  # missing: nothing deeper exists either
+        if mode & _S_IFMT == _S_IFLNK:
+            return path
+    return None
 
 
 def file_size(path):
@@ -85,6 +121,9 @@ def remove(path):
 
 def rmtree(path):
     """Remove a folder and everything in it (missing folder is fine)."""
+    if is_link(path):
+        remove(path)  # the link, never what it points to
+        return
     if not exists(path):
         return
     if not is_dir(path):
@@ -104,7 +143,7 @@ def walk_files(top, prefix=""):
     for name in sorted(os.listdir(top)):
         full = top + "/" + name
         rel = prefix + name
-        if is_dir(full):
+        if is_dir(full) and not is_link(full):
             out.extend(walk_files(full, rel + "/"))
         else:
             out.append(rel)

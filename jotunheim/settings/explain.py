@@ -4,11 +4,27 @@ Loaded by :mod:`jotunheim.settings.validator` only when a file has a mistake, so
 whose settings are valid never holds this code.
 """
 
-from jotunheim.settings.validator import _MISSING, SettingError
+from jotunheim.settings.errors import MISSING, SettingError
+
+
+def mismatch(path, expected, found) -> SettingError:
+    """The error "``path``: expected ``expected``, found ``found``".
+
+    :param str path: the key path
+    :param str expected: what the schema wants
+    :param found: the value found (:data:`~jotunheim.settings.errors.MISSING` if absent)
+    """
+    return SettingError(
+        path, expected, found, "{}: expected {}, found {}".format(path, expected, show(found))
+    )
 
 
 def show(value) -> str:
-    if value is _MISSING:
+    """A value as the user wrote it, shortened, with its JSON type: ``'x' (string)``.
+
+    :param value: any parsed JSON value, or MISSING
+    """
+    if value is MISSING:
         return "nothing"
     if value is None:
         return "null"
@@ -19,6 +35,10 @@ def show(value) -> str:
 
 
 def type_name(value) -> str:
+    """The JSON name of ``value``'s type (``string``, ``object``, ``number``...).
+
+    :param value: any parsed JSON value
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -37,6 +57,11 @@ def type_name(value) -> str:
 
 
 def secret_error(path, wifi=False) -> SettingError:
+    """The error for a secret found in the JSON, saying where it belongs instead.
+
+    :param str path: the key path of the secret
+    :param bool wifi: the key is inside a ``network.wifi_networks`` entry
+    """
     if wifi:
         hint = (
             'put the password in settings.toml (e.g. HOME_WIFI_PASSWORD = "...") and name '
@@ -49,6 +74,11 @@ def secret_error(path, wifi=False) -> SettingError:
 
 
 def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between ``a`` and ``b`` (for "did you mean").
+
+    :param str a: one word
+    :param str b: the other
+    """
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a):
         current = [i + 1]
@@ -60,6 +90,12 @@ def edit_distance(a: str, b: str) -> int:
 
 
 def unknown_error(path, key, known) -> SettingError:
+    """The error for an unknown key, with the closest known name as a hint.
+
+    :param str path: the key path
+    :param str key: the unknown name
+    :param known: the names allowed at that place
+    """
     best = None
     best_distance = 3  # suggest only close names
     for name in known:

@@ -12,7 +12,6 @@ A broken file (bad JSON, invalid values, secrets) never replaces working setting
 loader keeps the last good ones and says why in ``last_error`` (and ``errors``).
 """
 
-import json
 import os
 
 from jotunheim.compat import monotonic
@@ -21,6 +20,7 @@ from jotunheim.settings.secrets import Secrets, default_root, join
 
 FILENAME = "jotunheim.json"
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
+MAX_DEPTH = 8  # the schema nests 4 deep (network.wifi_networks[0].ssid); room for mistakes
 
 
 class Settings:
@@ -133,6 +133,24 @@ class SettingsLoader:
             self.logger.error(message)
         return self.settings
 
+    def _read(self):
+        """``(parsed file, None)``, or ``(None, why it cannot be used)`` naming the file."""
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)  # grown since the stat: still bounded
+        except OSError as exc:
+            return None, "cannot read {}: {}".format(self.path, exc)
+        except MemoryError:
+            return None, "{} does not fit in free memory".format(self.path)
+        # Imported here, like the validator: only a file to read needs it (and the device's
+        # tool parameters and OTA manifests share the same module).
+        from jotunheim.safejson import JSONError, loads  # noqa: PLC0415
+
+        try:
+            return loads(data, self.path, MAX_DEPTH, MAX_FILE_BYTES), None
+        except JSONError as exc:
+            return None, str(exc)
+
     def load(self) -> Settings:
         """Read and validate the file; on success it becomes the settings in effect, on
         failure the previous settings stay and ``last_error`` says why."""
@@ -150,17 +168,9 @@ class SettingsLoader:
                     self.path, self._signature[0], MAX_FILE_BYTES
                 )
             )
-        try:
-            with open(self.path) as handle:
-                text = handle.read()
-        except OSError as exc:
-            return self._fail("cannot read {}: {}".format(self.path, exc))
-        try:
-            raw = json.loads(text)
-        except ValueError as exc:
-            return self._fail(
-                "{} is not valid JSON ({}); keeping the previous settings".format(self.path, exc)
-            )
+        raw, problem = self._read()
+        if problem is not None:
+            return self._fail(problem + "; keeping the previous settings")
         # Imported here: the validator is needed only when there is a file to read.
         from jotunheim.settings.validator import validate  # noqa: PLC0415
 

@@ -9,7 +9,7 @@
 - ``choices`` for ``str``: the allowed values.
 """
 
-# The table is text parsed on demand: a tuple of 40 tuples built at import would hold
+# The table is text parsed on demand: a tuple of 41 tuples built at import would hold
 # several KB of a board's heap for the whole run; this string costs its length.
 # One key per line: path type default [low high [choices]]; "-" = none, "" = empty string,
 # [] = empty list, choices of a str are comma-separated.
@@ -45,6 +45,7 @@ ota.check_interval int 3600 60 604800
 ota.key_id str "" 0 64
 ota.trial_boots int 3 1 10
 ota.confirm_window int 120 10 3600
+ota.allow_boot_py bool false
 remote.enabled bool true
 remote.listen_port int 8080 1 65535
 remote.rate_limit_per_minute int 60 0 10000

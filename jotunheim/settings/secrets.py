@@ -75,14 +75,17 @@ class Secrets:
             return self._values
         if self._values is None or signature != self._signature:
             try:
-                with open(self.path) as handle:
-                    text = handle.read()
+                with open(self.path, "rb") as handle:
+                    data = handle.read()
             except OSError as exc:
                 self.errors = ["cannot read {}: {}".format(self.path, exc)]
-                text = ""
+                data = b""
             else:
                 self.errors = []
-            values, errors = parse_toml(text)
+            # Where the board's os.getenv reads the file, this code never runs.
+            from jotunheim.settings.tomlreader import parse_toml_bytes  # noqa: PLC0415
+
+            values, errors = parse_toml_bytes(data, self.path)
             self.errors.extend(errors)
             self._values, self._signature = values, signature
         return self._values

@@ -72,6 +72,29 @@ def parse_toml(text: str) -> tuple:
     return values, errors
 
 
+def parse_toml_bytes(data, name="settings.toml") -> tuple:
+    """:func:`parse_toml` for the file's bytes. Decoded line by line, so a line that is not
+    UTF-8 loses that line (named in the errors), not the whole file, and never raises.
+
+    :param bytes data: the file's content
+    :param str name: the file, named in the errors
+    """
+    try:
+        return parse_toml(data.decode("utf-8"))
+    except UnicodeError:
+        pass
+    lines = []
+    bad = []
+    for lineno, line in enumerate(data.split(b"\n"), 1):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeError:
+            bad.append("{} line {}: not valid UTF-8; line ignored".format(name, lineno))
+            lines.append("")
+    values, errors = parse_toml("\n".join(lines))
+    return values, bad + errors
+
+
 def _valid_key(key: str) -> bool:
     for ch in key:
         if not (ch.isalpha() or ch.isdigit() or ch in "_-"):

@@ -6,32 +6,11 @@ was expected and what was found. Unknown keys are errors (a typo must not be sil
 ignored) with a "did you mean" hint; secrets in the JSON are errors that say where they go.
 """
 
+from jotunheim.settings.errors import MISSING, SettingError, SettingsError
 from jotunheim.settings.schema import defaults, get_path, is_secret_name, rows, set_path
-
-_MISSING = object()
 
 # Keys of one wifi_networks entry: name -> (type, low, high).
 WIFI_ENTRY = {"ssid": ("str", 1, 32), "password_setting": ("str", 1, 64)}
-
-
-class SettingError:
-    """One problem: ``path``, ``expected``, ``found`` and a readable ``message``."""
-
-    __slots__ = ("path", "expected", "found", "message")
-
-    def __init__(self, path, expected, found, message=None) -> None:
-        self.path = path
-        self.expected = expected
-        self.found = found
-        if message is None:
-            message = "{}: expected {}, found {}".format(path, expected, _explain().show(found))
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        return "SettingError({!r})".format(self.message)
 
 
 def _explain():
@@ -41,15 +20,8 @@ def _explain():
     return explain
 
 
-class SettingsError(ValueError):
-    """Raised by :func:`check` with every error; ``errors`` holds them."""
-
-    def __init__(self, errors) -> None:
-        self.errors = errors
-        lines = ["{} settings error(s):".format(len(errors))]
-        for err in errors:
-            lines.append("  - " + err.message)
-        super().__init__("\n".join(lines))
+def _mismatch(path, expected, found) -> SettingError:
+    return _explain().mismatch(path, expected, found)
 
 
 def _is_int(value) -> bool:
@@ -57,7 +29,10 @@ def _is_int(value) -> bool:
 
 
 def _is_num(value) -> bool:
-    return (isinstance(value, (int, float))) and not isinstance(value, bool)
+    if isinstance(value, float):
+        # NaN fails every comparison, so a range check alone lets it through; inf - inf is NaN.
+        return value - value == 0.0
+    return _is_int(value)
 
 
 def _range_text(low, high) -> str:
@@ -72,14 +47,14 @@ def _check_value(path, kind, value, low, high, choices, errors) -> None:
     """Append errors for ``value`` at ``path``; nothing when it is valid."""
     if kind == "bool":
         if not isinstance(value, bool):
-            errors.append(SettingError(path, "true or false", value))
+            errors.append(_mismatch(path, "true or false", value))
     elif kind in ("int", "num"):
         ok = _is_int(value) if kind == "int" else _is_num(value)
-        what = "an integer" if kind == "int" else "a number"
+        what = "an integer" if kind == "int" else "a finite number"
         if not ok:
-            errors.append(SettingError(path, what + _range_text(low, high), value))
+            errors.append(_mismatch(path, what + _range_text(low, high), value))
         elif (low is not None and value < low) or (high is not None and value > high):
-            errors.append(SettingError(path, what + _range_text(low, high), value))
+            errors.append(_mismatch(path, what + _range_text(low, high), value))
     elif kind in ("str", "url"):
         _check_string(path, kind, value, low, high, choices, errors)
     elif kind == "ints":
@@ -87,20 +62,20 @@ def _check_value(path, kind, value, low, high, choices, errors) -> None:
     elif kind == "wifi":
         _check_wifi(path, value, choices, errors)
     else:  # pragma: no cover - schema typo
-        errors.append(SettingError(path, "a known type", kind))
+        errors.append(_mismatch(path, "a known type", kind))
 
 
 def _check_string(path, kind, value, low, high, choices, errors) -> None:
     if not isinstance(value, str):
-        errors.append(SettingError(path, "a string", value))
+        errors.append(_mismatch(path, "a string", value))
         return
     if choices is not None:
         if value not in choices:
-            errors.append(SettingError(path, "one of " + ", ".join(choices), value))
+            errors.append(_mismatch(path, "one of " + ", ".join(choices), value))
         return
     if (low is not None and len(value) < low) or (high is not None and len(value) > high):
         expected = "a string of {}..{} characters".format(low, high)
-        errors.append(SettingError(path, expected, value))
+        errors.append(_mismatch(path, expected, value))
         return
     if kind == "url" and value:
         low_value = value.lower()
@@ -109,7 +84,7 @@ def _check_string(path, kind, value, low, high, choices, errors) -> None:
             if low_value.startswith(scheme):
                 rest = value[len(scheme) :]
         if rest is None or not rest.split("/", 1)[0] or " " in value:
-            errors.append(SettingError(path, "an http:// or https:// URL (or empty)", value))
+            errors.append(_mismatch(path, "an http:// or https:// URL (or empty)", value))
     if "-----BEGIN" in value and "PRIVATE KEY" in value:
         errors.append(
             SettingError(
@@ -125,28 +100,28 @@ def _check_string(path, kind, value, low, high, choices, errors) -> None:
 
 def _check_int_list(path, value, low, high, max_items, errors) -> None:
     if not isinstance(value, list):
-        errors.append(SettingError(path, "a list of integers", value))
+        errors.append(_mismatch(path, "a list of integers", value))
         return
     if max_items is not None and len(value) > max_items:
         expected = "at most {} items".format(max_items)
-        errors.append(SettingError(path, expected, "{} items".format(len(value))))
+        errors.append(_mismatch(path, expected, "{} items".format(len(value))))
     for i, item in enumerate(value):
         item_path = "{}[{}]".format(path, i)
         if not _is_int(item) or item < low or item > high:
-            errors.append(SettingError(item_path, "an integer" + _range_text(low, high), item))
+            errors.append(_mismatch(item_path, "an integer" + _range_text(low, high), item))
 
 
 def _check_wifi(path, value, max_items, errors) -> None:
     if not isinstance(value, list):
-        errors.append(SettingError(path, "a list of {ssid, password_setting} objects", value))
+        errors.append(_mismatch(path, "a list of {ssid, password_setting} objects", value))
         return
     if max_items is not None and len(value) > max_items:
         expected = "at most {} networks".format(max_items)
-        errors.append(SettingError(path, expected, "{} networks".format(len(value))))
+        errors.append(_mismatch(path, expected, "{} networks".format(len(value))))
     for i, entry in enumerate(value):
         entry_path = "{}[{}]".format(path, i)
         if not isinstance(entry, dict):
-            errors.append(SettingError(entry_path, "an object with ssid", entry))
+            errors.append(_mismatch(entry_path, "an object with ssid", entry))
             continue
         for key in entry:
             key_path = entry_path + "." + key
@@ -155,9 +130,7 @@ def _check_wifi(path, value, max_items, errors) -> None:
             elif key not in WIFI_ENTRY:
                 errors.append(_explain().unknown_error(key_path, key, WIFI_ENTRY))
         if "ssid" not in entry:
-            errors.append(
-                SettingError(entry_path + ".ssid", "a string of 1..32 characters", _MISSING)
-            )
+            errors.append(_mismatch(entry_path + ".ssid", "a string of 1..32 characters", MISSING))
         for key, spec in WIFI_ENTRY.items():
             if key in entry:
                 kind, low, high = spec
@@ -188,7 +161,7 @@ def _walk_unknown(node, path, tree, errors) -> None:
             if isinstance(value, dict):
                 _walk_unknown(value, key_path, tree, errors)
             else:
-                errors.append(SettingError(key_path, "an object", value))
+                errors.append(_mismatch(key_path, "an object", value))
 
 
 def validate(raw) -> tuple:
@@ -198,14 +171,14 @@ def validate(raw) -> tuple:
     when ``errors`` is empty."""
     errors = []
     if not isinstance(raw, dict):
-        errors.append(SettingError("(top level)", "a JSON object", raw))
+        errors.append(_mismatch("(top level)", "a JSON object", raw))
         return defaults(), errors
     tree = _children()
     _walk_unknown(raw, "", tree, errors)
     result = defaults()
     for path, kind, _default, low, high, choices in rows():
-        value = get_path(raw, path, _MISSING)
-        if value is _MISSING:
+        value = get_path(raw, path, MISSING)
+        if value is MISSING:
             continue
         before = len(errors)
         _check_value(path, kind, value, low, high, choices, errors)
@@ -220,7 +193,7 @@ def _cross_checks(result, raw, errors) -> None:
     cap = get_path(result, "network.resilience.max_delay")
     if base > cap:
         errors.append(
-            SettingError(
+            _mismatch(
                 "network.resilience.base_delay",
                 "at most network.resilience.max_delay ({})".format(cap),
                 base,
@@ -228,10 +201,10 @@ def _cross_checks(result, raw, errors) -> None:
         )
     if get_path(result, "ota.enabled") and not get_path(result, "ota.manifest_url"):
         errors.append(
-            SettingError(
+            _mismatch(
                 "ota.manifest_url",
                 "a URL when ota.enabled is true",
-                get_path(raw, "ota.manifest_url", _MISSING),
+                get_path(raw, "ota.manifest_url", MISSING),
             )
         )
 

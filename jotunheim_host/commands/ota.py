@@ -30,6 +30,11 @@ def register(subparsers):
     b.add_argument("--min-circuitpython", default="9.0.0")
     b.add_argument("--expires-days", type=float, default=365.0)
     b.add_argument("--allow-downgrade", action="store_true")
+    b.add_argument(
+        "--boot-py",
+        action="store_true",
+        help="the update carries boot.py (devices need ota.allow_boot_py to install it)",
+    )
     b.set_defaults(func=_build)
 
     s = sub.add_parser("serve", help="serve a built folder over HTTP (Range supported)")
@@ -44,6 +49,9 @@ def register(subparsers):
     a.add_argument("--board", help="this device's board id (default: skip the board check)")
     a.add_argument("--package", help="expected package name")
     a.add_argument("--allow-downgrade", action="store_true", help="device-side downgrade flag")
+    a.add_argument(
+        "--allow-boot-py", action="store_true", help="device-side ota.allow_boot_py setting"
+    )
     a.add_argument(
         "--check-only", action="store_true", help="verify the manifest, download nothing"
     )
@@ -117,6 +125,7 @@ def _keygen(args):
 def _build(args):
     import time
 
+    from jotunheim.ota.errors import OTAError
     from jotunheim_host import ota_tools
 
     if not os.path.isdir(args.src):
@@ -133,7 +142,10 @@ def _build(args):
             min_circuitpython=args.min_circuitpython,
             expires=int(time.time() + args.expires_days * 86400),
             allow_downgrade=args.allow_downgrade,
+            boot_py=args.boot_py,
         )
+    except OTAError as exc:  # a path every device would refuse: fail the build instead
+        raise _error("%s: %s" % (exc.code, exc.message)) from None
     except (OSError, ValueError) as exc:
         raise _error(str(exc)) from None
     total = sum(f["size"] for f in doc["files"])
@@ -196,6 +208,7 @@ def _apply(args):
         package=args.package,
         firmware_version=None,
         device_allows_downgrade=args.allow_downgrade,
+        allow_boot_py=args.allow_boot_py,
         progress=None if args.quiet else _progress,
     )
     try:

@@ -139,6 +139,27 @@ def test_manifest_verifier():
         _raises(errors.UnsafePath, mf.check_path, path)
 
 
+def test_unsigned_bytes_are_never_parsed_and_paths_are_guarded():
+    from jotunheim.ota import journal, paths
+
+    deep = b"[" * 3000 + b"]" * 3000  # unsigned: refused by the signature, never parsed
+    _raises(errors.UnknownKey, mf.verify, deep, MANIFEST_SIG, [PUB], now=NOW)
+    forged = b'{"key_id": "21fe31dfa154a261", "x": ' + deep + b"}"
+    _raises(errors.BadSignature, mf.verify, forged, MANIFEST_SIG, [PUB], now=NOW)
+    for path in ("settings.toml", "SETTINGS.TOML", "boot_out.txt", ".OTA/x"):
+        _raises(errors.ProtectedPath, paths.check_path, path)
+    for path in ("code.py.", "lib/x ", "SETTIN~1.TOM", "a\x01"):
+        _raises(errors.UnsafePath, paths.check_path, path)
+    paths.check_path("boot.py")  # a boot file is decided by check_boot_file
+    _raises(errors.ProtectedPath, paths.check_boot_file, "boot.py", False, True)
+    _raises(errors.ProtectedPath, paths.check_boot_file, "Boot.py", True, False)
+    paths.check_boot_file("boot.py", True, True)
+    paths.check_boot_file("lib/boot.py", False, False)  # only the root's boot files run
+    # No links on this filesystem (and no os.lstat): the check must cost nothing and pass.
+    assert not hasattr(os, "lstat")
+    assert journal.first_link("/", "lib/x.py") is None and not journal.is_link("/")
+
+
 def _rmtree(path):
     try:
         entries = os.listdir(path)
@@ -205,7 +226,7 @@ def test_download_verify_activate_over_fake_net():
 def test_boot_remounts_only_when_an_update_needs_writing():
     import storage
 
-    from jotunheim.ota import boot
+    from jotunheim.ota import boot, journal
     from jotunheim.ota.installer import Installer
 
     root = "/ota_boot"
@@ -218,7 +239,8 @@ def test_boot_remounts_only_when_an_update_needs_writing():
     state["trial"] = True
     state["version"] = 3
     state["previous"] = {"version": None, "version_name": None, "files": []}
-    Installer(root)._write_state(state)
+    journal.makedirs(Installer(root).ota)
+    journal.write_record(Installer(root).state_path, state)
     result = boot.run(root, max_trial_boots=1, remount=True)
     assert storage.remounts == [("/", False, False)]
     assert result["action"] == "trial" and Installer(root).state["boots"] == 1

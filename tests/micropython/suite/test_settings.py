@@ -57,7 +57,8 @@ def test_every_schema_row_rejects_a_wrong_type():
 
 
 def test_messages_all_at_once_and_unknown_keys():
-    from jotunheim.settings.validator import SettingsError, check
+    from jotunheim.settings.errors import SettingsError
+    from jotunheim.settings.validator import check
 
     try:
         check(
@@ -119,3 +120,34 @@ def test_settings_toml_reader_and_redacted_status():
     status = loader.as_dict()
     assert status["settings_toml"]["CIRCUITPY_WIFI_PASSWORD"] == "set"
     assert "pw" not in json.dumps(status["settings_toml"])
+
+
+def test_hostile_files_name_the_file_and_keep_the_last_good():
+    root = _fresh_root("hostile")
+    loader = _loader(root, clock=Clock(), min_poll_interval=0)
+    _write(root, {"network": {"resilience": {"base_delay": 2}}})
+    good = loader.load()
+    assert loader.last_error is None and good.get("network.resilience.base_delay") == 2
+    cases = (
+        (b'{"logging": {"level": "\xff"}}', "not valid UTF-8"),
+        (b"[" * 8000 + b"]" * 8000, "nested deeper than 8 levels"),
+        (b'{"network": {"resilience": {"base_delay": 1e999}}}', "NaN or Infinity"),
+    )
+    for data, problem in cases:
+        with open(root + "/jotunheim.json", "wb") as f:
+            f.write(data)
+        assert loader.poll() == []
+        assert loader.settings is good, problem
+        assert problem in loader.last_error and root + "/jotunheim.json" in loader.last_error
+        assert loader.as_dict()["settings_error"] == loader.last_error
+
+
+def test_validator_refuses_non_finite_numbers_from_any_source():
+    from jotunheim.settings.validator import validate
+
+    for bad in (float("nan"), float("inf"), float("-inf")):
+        _, errors = validate({"network": {"connect_timeout": bad}})
+        assert [e.path for e in errors] == ["network.connect_timeout"], errors
+        assert "a finite number in 1..120" in errors[0].message
+    _, errors = validate({"network": {"connect_timeout": 2.5}})
+    assert errors == []
