@@ -20,7 +20,10 @@ PACKAGE = ROOT / "jotunheim"
 # (object expression as written, attribute): third-party names that are public by
 # convention although they start with "_". MicroPython documents sys.implementation._machine
 # (the board and chip, where a port has no os.uname()).
-ALLOWED_PRIVATE = {("sys.implementation", "_machine")}
+# adafruit_requests.Response has no public readinto: iter_content allocates a bytes object
+# per piece (a 1 MB update = 1 MB of garbage on a board with ~100 KB). The fetcher uses
+# Response._readinto when present and falls back to iter_content when it is not.
+ALLOWED_PRIVATE = {("sys.implementation", "_machine"), ("resp", "_readinto")}
 
 # Files allowed a module-level __getattr__, each with its reason. The package __init__
 # files import nothing heavy, and a moved name is imported from its new home.

@@ -73,7 +73,14 @@ class OtaAgent:
         from jotunheim.ota.fetcher import Fetcher
 
         board = self.board_id() if self.board_id is not None else None
-        fetcher = Fetcher(url, self.keys, root=self.root, board_id=board or None)
+        fetcher = Fetcher(
+            url,
+            self.keys,
+            root=self.root,
+            board_id=board or None,
+            # Read at check time from the device's own settings: an update cannot grant it.
+            allow_boot_py=self.settings.get("ota.allow_boot_py"),
+        )
         installed = fetcher.installer.state["version"]
         try:
             manifest = fetcher.check()

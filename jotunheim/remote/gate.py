@@ -11,7 +11,11 @@
 import json
 
 from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.safejson import JSONError, loads
 from jotunheim.remote.auth import TokenCheck
+
+
+PARAMS_DEPTH = 32  # nesting levels accepted in tool and command parameters
 
 
 class Gate:
@@ -77,12 +81,10 @@ class Gate:
         if not text or not text.strip():
             return {}
         try:
-            value = json.loads(text)
-        except (ValueError, TypeError, RuntimeError) as exc:  # RuntimeError: too deep
+            value = loads(text, what + " parameters", PARAMS_DEPTH, self.max_params_bytes)
+        except JSONError as exc:  # not JSON, too deep, NaN/Infinity: named in the message
             raise self.refuse(
-                StatusCode.INVALID_ARGUMENT,
-                '%s: parameters are not valid JSON (%s); send an object like {"on": true}'
-                % (what, exc),
+                StatusCode.INVALID_ARGUMENT, '%s; send an object like {"on": true}' % exc
             )
         if not isinstance(value, dict):
             raise self.refuse(
