@@ -11,9 +11,8 @@
 import json
 
 from jotunheim.grpc.status import GrpcError, StatusCode
-from jotunheim.safejson import JSONError, loads
 from jotunheim.remote.auth import TokenCheck
-
+from jotunheim.safejson import JSONError, loads
 
 PARAMS_DEPTH = 32  # nesting levels accepted in tool and command parameters
 
