@@ -37,7 +37,6 @@ setup(
         "Adafruit-Blinka",
         "adafruit-circuitpython-requests",
         "adafruit-circuitpython-connectionmanager",
-        "adafruit-circuitpython-httpserver",
     ],
     extras_require={"host": HOST, "test": HOST + TEST},
     entry_points={"console_scripts": ["jotunheim=jotunheim_host.cli:main"]},

@@ -62,4 +62,8 @@ class CliError(Exception):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the module's own import, so `python -m jotunheim_host.cli` raises and catches
+    # the same CliError class the commands import.
+    from jotunheim_host.cli import main as run
+
+    sys.exit(run())

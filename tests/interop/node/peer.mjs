@@ -63,12 +63,38 @@ function lokiImpl() {
   };
 }
 
+// JotunheimService CallTool doing what the simulated device does for a sensor read (the
+// reference for benchmarks/bench_device_server.py): check the token, parse the JSON
+// parameters, answer a JSON reading. Registered only when the descriptor set has it.
+function jotunheimImpl() {
+  return {
+    async callTool(req, ctx) {
+      if (ctx.requestHeader.get("authorization") !== "Bearer bench-token") {
+        throw new ConnectError("token required", Code.Unauthenticated);
+      }
+      const params = req.parameters ? JSON.parse(req.parameters) : {};
+      const result = JSON.stringify({ temperature: 21.5, unit: "C", params });
+      return create(msg("jotunheim.ToolCallResponse"), { success: true, result: new TextEncoder().encode(result) });
+    },
+  };
+}
+
+function routes(router) {
+  router.service(registry.getService("loki.LokiService"), lokiImpl());
+  try {
+    router.service(registry.getService("jotunheim.JotunheimService"), jotunheimImpl());
+  } catch {
+    // a descriptor set without jotunheim.proto: LokiService only
+  }
+  return router;
+}
+
 async function runServer() {
   const handler = connectNodeAdapter({
     grpcWeb: true,
     connect: false,
     grpc: false,
-    routes: (router) => router.service(registry.getService("loki.LokiService"), lokiImpl()),
+    routes,
   });
   const server = http.createServer(handler);
   server.listen(0, "127.0.0.1", () => {
