@@ -398,8 +398,9 @@ class HttpServer:
             return False
         if end > self.max_head:
             raise HttpError(431, "request head over %d bytes" % self.max_head)
-        request = self._parse(bytes(head[:end]), slot.address)
-        rest = head[end + 4 :]
+        view = memoryview(head)
+        request = self._parse(view[:end], slot.address)
+        rest = view[end + 4 :]  # the old head stays alive until the body took these bytes
         slot.head = bytearray()
         slot.request = request
         slot.since = now
@@ -470,7 +471,7 @@ class HttpServer:
 
         slot.decoder = ChunkedDecoder(sink)
         slot.state = CHUNKED
-        slot.head = rest  # decoded by _advance
+        slot.head = bytearray(rest)  # decoded by _advance
 
     def _continue(self, slot, request, length) -> None:
         # curl and others wait for "100 Continue" before sending a body they announced.
