@@ -79,7 +79,7 @@ def test_heap_after_import_of_every_module():
     assert heap["jotunheim.capability.registry"] <= 13900, heap["jotunheim.capability.registry"]
     assert heap["jotunheim.capability.builder"] <= 4600, heap["jotunheim.capability.builder"]
     # handler + gate + tools (CallTool), with the schema and pb.jotunheim they import
-    assert heap["jotunheim.remote.handler"] <= 33500, heap["jotunheim.remote.handler"]
+    assert heap["jotunheim.remote.handler"] <= 36000, heap["jotunheim.remote.handler"]  # + safejson
     assert heap["jotunheim.grpc.status"] <= 3900, heap["jotunheim.grpc.status"]
     # gRPC dispatch + jotunheim.http.server (was 63 KB with adafruit_httpserver)
     assert heap["jotunheim.grpc.server"] <= 24 * 1024, heap["jotunheim.grpc.server"]
