@@ -210,3 +210,36 @@ def test_constant_time_compare_and_bucket():
     limiter.take("b")
     limiter.take("c")  # forgets the least recently used client
     assert limiter.clients() == 2
+
+
+def _chunked(request, sizes):
+    # The same request with its body sent chunked, as connect clients send it.
+    head, _, body = request.partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-length")]
+    out = b"\r\n".join(lines) + b"\r\nTransfer-Encoding: chunked\r\n\r\n"
+    pos = 0
+    for size in sizes:
+        piece = body[pos : pos + size]
+        pos += size
+        if piece:
+            out += b"%x\r\n" % len(piece) + piece + b"\r\n"
+    return out + b"%x\r\n" % (len(body) - pos) + body[pos:] + b"\r\n0\r\n\r\n"
+
+
+def test_chunked_request_bodies_are_served():
+    # Regression: bytearray slice deletion (CPython only) made every chunked body fail here.
+    rig = Rig()
+    message = jpb.ToolCallRequest(tool_name="set_led_sim", parameters='{"on": true}')
+    request = _request("/jotunheim.JotunheimService/CallTool", message, "tok")
+    fake_net.accept_from(PORT, _chunked(request, [3, 7, 1]), chunks=5)
+    served = 0
+    for _ in range(200):  # 5 bytes per read, one read per poll
+        served += rig.server.poll()
+        if served:
+            break
+    assert served == 1, bytes(fake_net.connections[-1].sent)[:200]
+    msg, code, _ = _parse(bytes(fake_net.connections[-1].sent))
+    assert code == 0 and jpb.ToolCallResponse.decode(msg).success
+    assert rig.led.state()["on"] is True
+    rig.close()
+    fake_net.assert_no_leaks()
