@@ -386,8 +386,13 @@ def test_server_killed_mid_call_then_restarted():
         proc.kill()
         proc.wait(5)
         proc.stdout.close()
-    assert manager.endpoint("srv").failures == 2
-    assert len(rec.delays) >= 2
+    state = manager.endpoint("srv")
+    assert state.failures == 2 and state.successes == 1
+    # a backoff was scheduled after each failure; how much of it was left to sleep depends
+    # on how long the server took to come back (slower under coverage), so only its bounds
+    # are fixed: nothing but backoff remainders was slept
+    assert len(state.recent_delays) == 2 and all(d > 0 for d in state.recent_delays)
+    assert all(0 < d <= 0.08 for d in rec.delays), rec.delays
     assert fd_count() <= before + 1  # at most the kept-alive socket of the last success
 
 
