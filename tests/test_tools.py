@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.tools import in_ci, require_tool
+from tests.tools import in_ci, require_tool, uninstrumented_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -90,3 +90,13 @@ def test_available_overrides_the_path_lookup(monkeypatch):
     require_tool("no-such-tool-jh", "checked by the caller", available=True)  # no failure
     with pytest.raises(pytest.fail.Exception, match="sh is not available \\(told so\\)"):
         require_tool("sh", "told so", available=False)
+
+
+def test_uninstrumented_env_drops_only_coverage_variables(monkeypatch):
+    monkeypatch.setenv("COVERAGE_PROCESS_CONFIG", "{}")
+    monkeypatch.setenv("JH_KEEP_ME", "1")
+    env = uninstrumented_env()
+    assert "COVERAGE_PROCESS_CONFIG" not in env and env["JH_KEEP_ME"] == "1"
+    probe = "import sys; print('coverage' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"

@@ -38,3 +38,12 @@ def require_tool(name, why, available=None):
             message + ": CI must have every test tool (scripts/bootstrap.sh)", pytrace=False
         )
     pytest.skip(message, allow_module_level=True)
+
+
+def uninstrumented_env():
+    """``os.environ`` without coverage's hand-over variables, for a child Python whose
+    imports a test inspects (coverage itself imports ``json``, ``hashlib``, ...).
+
+    :returns: a new dict to pass as ``env=`` to ``subprocess.run``.
+    """
+    return {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
