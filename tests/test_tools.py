@@ -98,5 +98,7 @@ def test_uninstrumented_env_drops_only_coverage_variables(monkeypatch):
     env = uninstrumented_env()
     assert "COVERAGE_PROCESS_CONFIG" not in env and env["JH_KEEP_ME"] == "1"
     probe = "import sys; print('coverage' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"
