@@ -17,6 +17,7 @@ from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, Simul
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.capability.system import SystemTools
 from jotunheim.settings.validator import validate as validate_settings
+from tests.tools import uninstrumented_env
 
 
 def fake_board(names, chip_names=None, board_id="adafruit_feather_esp32s3_4mbflash_2mbpsram"):
@@ -236,5 +237,11 @@ def test_builder_module_imports_nothing_heavy():
     )
     import subprocess
 
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=uninstrumented_env(),  # coverage's hook would import hashlib/json itself
+    )
     assert out.stdout.strip() == "[]"

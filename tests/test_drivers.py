@@ -13,6 +13,7 @@ from jotunheim.capability.drivers import environment, io, pixels, pwm, simulated
 from jotunheim.capability.drivers.base import Actuator, DriverError, DriverMissingError
 from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.schema import NUMBER, Field
+from tests.tools import uninstrumented_env
 
 
 class Clock:
@@ -110,7 +111,12 @@ def test_adapters_import_driver_libraries_only_when_built():
         "print(bad)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="."
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=".",
+        env=uninstrumented_env(),  # coverage's hook would import hashlib/json itself
     )
     assert out.stdout.strip() == "[]"
 

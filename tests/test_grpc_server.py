@@ -207,8 +207,7 @@ def test_connect_python_grpc_web_client_calls_our_server(running, tmp_path):
 
 
 def test_connect_node_grpc_web_client_calls_our_server(running, tmp_path):
-    if not node_peer.ensure_installed():
-        pytest.skip("node/npm peer not available")
+    node_peer.require("the connect-es client calls our server")
     results = node_peer.run_client(node_peer.descriptor_set(str(tmp_path)), running.url)
     assert results["status"]["ok"]["deviceId"] == "dev-1"
     assert json.loads(results["status"]["ok"]["capabilities"])["auth"] == "Bearer node"

@@ -37,8 +37,7 @@ def python_server(request, gen):
 
 @pytest.fixture(scope="module")
 def node_server(gen):
-    if not node_peer.ensure_installed():
-        pytest.skip("node/npm peer not available")
+    node_peer.require("connect-node serves LokiService")
     with node_peer.NodeServer(node_peer.descriptor_set(gen[0])) as srv:
         yield srv
 

@@ -5,12 +5,9 @@ docs/benchmarks/micropython-heap.md.
 """
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -18,7 +15,9 @@ sys.path.insert(0, str(HERE / "micropython"))
 
 from harness import RUN_MJS, check_installed  # noqa: E402
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+from tests.tools import require_tool  # noqa: E402
+
+require_tool("node", "Node runs the MicroPython (WebAssembly) interpreter")
 
 PREAMBLE = """# MicroPython heap after import
 

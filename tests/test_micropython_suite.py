@@ -1,7 +1,6 @@
 """Runs the MicroPython suite (tests/micropython/suite/) in the WebAssembly interpreter."""
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,9 @@ sys.path.insert(0, str(HERE / "micropython"))
 
 from harness import RUN_MJS, MicroPython, check_installed  # noqa: E402
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+from tests.tools import require_tool  # noqa: E402
+
+require_tool("node", "Node runs the MicroPython (WebAssembly) interpreter")
 
 
 def _run(*args, timeout=900):

@@ -288,12 +288,18 @@ def test_host_network_probe_against_real_server():
         stop.set()
         t.join(2)
         listener.close()
-    # the server is gone: the probe fails, the link is declared dead
+    changes = []
+    net.on_change(lambda status, _mgr: changes.append(status))
+    # the server is gone: the probe fails, the link is declared dead at once (dead_after=1)
     clock.now = 20
-    net.poll()
-    assert net.dead_links == 1
-    assert "probe" in net.last_error
-    assert net.status_dict()["status"] in (CONNECTED, DISCONNECTED)
+    assert net.poll() == DISCONNECTED
+    assert net.dead_links == 1 and net.failures == 1
+    assert net.last_error.startswith("dead link: radio connected but probe failed")
+    status = net.status_dict()
+    assert (status["status"], status["ip"], status["dead_links"]) == (DISCONNECTED, None, 1)
+    # the next poll rejoins at once (the first reconnect is not backed off)
+    assert net.poll() == CONNECTED and net.connects == 2
+    assert changes == [DISCONNECTED, CONNECTED]
 
 
 def test_get_network_on_cpython_is_host_network():

@@ -16,14 +16,15 @@ import hashlib
 import json
 import sys
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jotunheim.ota.manifest import key_id
 from jotunheim_host import ota_tools
+from tests.tools import require_tool
 
 sys.path.insert(0, "tests/micropython")
-harness = pytest.importorskip("harness")
+require_tool("node", "Node runs the MicroPython (WebAssembly) interpreter")
+import harness  # noqa: E402
 
 BLOCK = bytes(range(256)) * 4  # the file is this 1 KB block repeated
 

@@ -28,8 +28,9 @@ from tests.test_ota_support import (
     served,  # noqa: F401  (fixture)
     tree_hash,
 )
+from tests.tools import require_tool
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+require_tool("os.fork", "power loss is a forked writer killed mid-write", hasattr(os, "fork"))
 
 UNMANAGED = {"settings.toml": b"WIFI_SSID='edda'\n"}
 V1 = {

@@ -174,8 +174,7 @@ def test_connect_python_client_sees_grpc_statuses(parts, tmp_path):
 
 def test_connect_node_client_calls_the_device(parts, tmp_path):
     """The connect-es (Node) gRPC-Web client: GetDeviceStatus and CallTool."""
-    if not node_peer.ensure_installed():
-        pytest.skip("node/npm peer not available")
+    node_peer.require("the connect-es client calls the device")
     script = tmp_path / "call.mjs"
     node_dir = os.path.dirname(node_peer.__file__) + "/node"
     descriptor = node_peer.descriptor_set(str(tmp_path))

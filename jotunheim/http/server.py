@@ -23,6 +23,8 @@ at once; a keep-alive connection idle for ``idle_timeout`` is closed; with every
 taken, a newcomer reclaims the slot of the longest-idle connection, or gets 503.
 """
 
+import errno
+
 from jotunheim.compat import monotonic_ms
 from jotunheim.http.wire import ChunkedDecoder, would_block
 
@@ -343,6 +345,8 @@ class HttpServer:
         except OSError as exc:
             if would_block(exc):
                 return None
+            if exc.args and exc.args[0] == errno.ENOTCONN:
+                return 0  # CircuitPython's espressif port says EOF this way when non-blocking
             raise
         self.rx_bytes += n
         return n

@@ -30,6 +30,16 @@ def ensure_installed() -> bool:
     return available()
 
 
+def require(why: str) -> None:
+    """Install the peer if needed; skip the calling test locally, fail it in CI, if it can't be.
+
+    :param why: what the test uses the peer for (shown in the skip or failure message).
+    """
+    from tests.tools import require_tool
+
+    require_tool("node + the connect-node peer (tests/interop/node)", why, ensure_installed())
+
+
 def descriptor_set(out_dir: str) -> str:
     import sys
 

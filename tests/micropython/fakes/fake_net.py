@@ -22,9 +22,17 @@ non-blocking socket); ``connect_timeout()`` connect raises ETIMEDOUT.
 A read that would block forever (a hung server and a socket without a timeout) raises
 ``BlockedForever`` instead of hanging the test: on a board that is a frozen device.
 Errors are ``OSError(errno)`` with the errno in ``args[0]``, as on CircuitPython.
+
+Server side (device code that listens): ``accept_from(port, client(...))`` queues a client
+for a socket that did ``bind``/``listen``/``accept``. A ``client`` sends bytes (split into
+reads by ``chunks``), pauses (``stall``), waits for the server's answer before its next
+request (``await_reply``, keep-alive) and ends by closing (EOF), resetting (ECONNRESET) or
+hanging. ``conn.sent`` is what the server sent, ``conn.replies()`` the complete HTTP
+responses in it, ``conn.closed`` whether the server closed. See tests/micropython/README.md.
 """
 
 import errno
+import time
 
 AF_INET = 2
 SOCK_STREAM = 1
@@ -90,12 +98,60 @@ def http_response(status=200, body=b"", headers=None, reason=None, chunked=False
     head = ("\r\n".join(lines) + "\r\n\r\n").encode()
     if not chunked:
         return head + body
-    out = bytearray(head)
-    for start in range(0, len(body), chunk_size):
-        piece = body[start : start + chunk_size]
+    return head + chunked_body(body, chunk_size)
+
+
+def chunked_body(body, sizes=16, trailers=None):
+    """``body`` in HTTP/1.1 chunked transfer coding, ending with the zero-size chunk.
+
+    :param body: the payload (bytes or str).
+    :param sizes: chunk size (int), or a list of sizes used in turn (the last repeats).
+    :param trailers: optional dict of trailer fields after the last chunk.
+    """
+    if isinstance(body, str):
+        body = body.encode()
+    sizes = [sizes] if isinstance(sizes, int) else list(sizes)
+    out = bytearray()
+    pos = 0
+    turn = 0
+    while pos < len(body):
+        size = sizes[min(turn, len(sizes) - 1)]
+        if size <= 0:
+            raise ValueError("chunk sizes must be positive, got %r" % size)
+        piece = body[pos : pos + size]
         out += b"%x\r\n" % len(piece) + piece + b"\r\n"
-    out += b"0\r\n\r\n"
+        pos += len(piece)
+        turn += 1
+    out += b"0\r\n"
+    for name, value in (trailers or {}).items():
+        out += ("%s: %s\r\n" % (name, value)).encode()
+    out += b"\r\n"
     return bytes(out)
+
+
+def http_request(method="GET", path="/", body=b"", headers=None, chunked=False, chunk_sizes=16):
+    """HTTP/1.1 request bytes, as a client sends them.
+
+    :param method: request method.
+    :param path: request target.
+    :param body: request body (bytes or str).
+    :param headers: extra header fields (dict); ``Host`` defaults to ``board``.
+    :param chunked: send the body with ``Transfer-Encoding: chunked`` (see chunked_body).
+    :param chunk_sizes: chunk size or list of sizes when chunked.
+    """
+    if isinstance(body, str):
+        body = body.encode()
+    fields = {"Host": "board"}
+    fields.update(headers or {})
+    if chunked:
+        fields["Transfer-Encoding"] = "chunked"
+    elif body or method in ("POST", "PUT", "PATCH"):
+        fields["Content-Length"] = str(len(body))
+    lines = ["%s %s HTTP/1.1" % (method, path)]
+    for name, value in fields.items():
+        lines.append("%s: %s" % (name, value))
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    return head + (chunked_body(body, chunk_sizes) if chunked else body)
 
 
 _REASONS = {200: "OK", 204: "No Content", 400: "Bad Request", 404: "Not Found", 500: "Error"}
@@ -147,6 +203,353 @@ class Connection:
         return piece
 
 
+# -- the server side: scripted clients of a listening socket -----------------------------
+
+
+class FakeClock:
+    """A clock that moves only when told (or when a timed read waits on a stall).
+
+    ``fake_net.use_clock(FakeClock())`` makes ``stall(seconds=...)`` and ``stall(until=...)``
+    use it; device code under test should read the same clock (``clock.monotonic_ms()``).
+    """
+
+    def __init__(self, start=0.0):
+        self.now = float(start)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        """Move the clock on by ``seconds``; returns the new time."""
+        self.now += seconds
+        return self.now
+
+    def monotonic_ms(self):
+        """The time in integer milliseconds (what ``jotunheim.compat.monotonic_ms`` gives)."""
+        return int(self.now * 1000)
+
+
+def _real_clock():
+    return time.monotonic()
+
+
+clock = _real_clock
+
+
+def use_clock(new_clock):
+    """Time stalls by ``new_clock`` (a FakeClock, or any callable returning seconds)."""
+    global clock
+    clock = new_clock
+    return new_clock
+
+
+class Stall:
+    """A pause in what a client sends: reads find nothing until it is over."""
+
+    def __init__(self, reads=None, seconds=None, until=None):
+        if (reads is None) + (seconds is None) + (until is None) != 2:
+            raise ValueError("stall takes exactly one of reads, seconds, until")
+        self.reads = reads
+        self.seconds = seconds
+        self.until = until
+
+
+class AwaitReply:
+    """The client sends nothing more until the server has sent ``count`` complete replies."""
+
+    def __init__(self, count=None):
+        self.count = count
+
+
+def stall(reads=None, seconds=None, until=None):
+    """A client step: the next ``reads`` reads find nothing, or nothing arrives for
+    ``seconds`` (from the first read that finds the stall) or until ``clock()`` reaches
+    ``until``. Each read during a stall raises ``OSError(EAGAIN)`` on a non-blocking socket
+    and ``OSError(ETIMEDOUT)`` on one with a timeout (after waiting it out: the FakeClock
+    moves on by the timeout, the real clock is slept on, up to the end of the stall); a
+    blocking socket just waits until the stall is over."""
+    return Stall(reads, seconds, until)
+
+
+def await_reply(count=None):
+    """A client step for keep-alive: wait until the server has sent ``count`` complete
+    replies (default: one per request sent so before this step) before going on."""
+    return AwaitReply(count)
+
+
+class Client:
+    """What a client of a listening fake socket does, in order (see ``client``)."""
+
+    def __init__(self, steps, chunks=None, then="close", window=None):
+        if then not in ("close", "reset", "hang"):
+            raise ValueError("then must be close, reset or hang, not %r" % (then,))
+        self.steps = []
+        requests = 0
+        for step in steps:
+            if isinstance(step, str):
+                step = step.encode()
+            if isinstance(step, AwaitReply) and step.count is None:
+                step = AwaitReply(requests)
+            elif isinstance(step, (bytes, bytearray, memoryview)):
+                step = bytes(step)
+                requests += 1
+            elif not isinstance(step, (Stall, AwaitReply)):
+                raise TypeError("client steps are bytes, stall() or await_reply(), not %r" % step)
+            self.steps.append(step)
+        if window is not None and window < 1:
+            raise ValueError("window must be at least 1 byte, not %r" % (window,))
+        self.chunks = chunks
+        self.then = then
+        self.window = window
+
+
+def client(*steps, chunks=None, then="close", window=None):
+    """A scripted client for ``accept_from``.
+
+    :param steps: bytes it sends (each read returns at most ``chunks`` of them), ``stall()``
+        pauses and ``await_reply()`` waits for the server's answer (keep-alive).
+    :param chunks: bytes per read (int) or a list of sizes, over all the bytes it sends.
+    :param then: after the last step: ``"close"`` (reads return 0: EOF, or raise
+        ``OSError(ENOTCONN)`` on a non-blocking socket when ``nonblocking_eof`` says so),
+        ``"reset"`` (reads and sends raise ``OSError(ECONNRESET)``) or ``"hang"`` (reads
+        find nothing, for ever).
+    :param window: the most bytes one ``send`` takes (a partial send returns fewer).
+    """
+    return Client(steps, chunks, then, window)
+
+
+# What a non-blocking recv_into at EOF does: "zero" (returns 0, as CPython, MicroPython's
+# ports and CircuitPython's blocking sockets do) or "enotconn" (raises OSError(ENOTCONN), as
+# CircuitPython's espressif port does for a socket with timeout 0).
+nonblocking_eof = "zero"
+
+
+class Reply:
+    """One complete HTTP response the server sent (``status``, ``headers``, ``body``)."""
+
+    def __init__(self, status, reason, headers, body):
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # lower-case names
+        self.body = body
+
+    def __repr__(self):
+        return "<Reply %d %d bytes>" % (self.status, len(self.body))
+
+
+def _find(data, marker, start):
+    index = bytes(data[start:]).find(marker)
+    return -1 if index < 0 else start + index
+
+
+def _parse_reply(data, pos, closed):
+    """``(Reply, end)`` for the response at ``pos``, or None while it is incomplete."""
+    head_end = _find(data, b"\r\n\r\n", pos)
+    if head_end < 0:
+        return None
+    lines = bytes(data[pos:head_end]).decode().split("\r\n")
+    parts = lines[0].split(" ", 2)
+    status = int(parts[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    start = head_end + 4
+    if status in (204, 304) or 100 <= status < 200:
+        return Reply(status, parts[2] if len(parts) > 2 else "", headers, b""), start
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return _parse_chunked(data, start, status, parts, headers)
+    if "content-length" in headers:
+        end = start + int(headers["content-length"])
+        if len(data) < end:
+            return None
+        return Reply(
+            status, parts[2] if len(parts) > 2 else "", headers, bytes(data[start:end])
+        ), end
+    if not closed:
+        return None  # the body runs until the server closes
+    return Reply(status, parts[2] if len(parts) > 2 else "", headers, bytes(data[start:])), len(
+        data
+    )
+
+
+def _parse_chunked(data, pos, status, parts, headers):
+    body = bytearray()
+    while True:
+        line_end = _find(data, b"\r\n", pos)
+        if line_end < 0:
+            return None
+        size = int(bytes(data[pos:line_end]).split(b";")[0].strip(), 16)
+        pos = line_end + 2
+        if size == 0:
+            end = _find(data, b"\r\n\r\n", pos - 2)
+            if end < 0:
+                return None
+            reply = Reply(status, parts[2] if len(parts) > 2 else "", headers, bytes(body))
+            return reply, end + 4
+        if len(data) < pos + size + 2:
+            return None
+        body += data[pos : pos + size]
+        pos += size + 2
+
+
+class ClientConnection:
+    """One accepted connection: the scripted client's side of it, and what the server did.
+
+    ``sent`` is every byte the server sent, ``sends`` the size each ``send`` took, ``closed``
+    whether the server closed its socket, ``reads`` how many reads the server made.
+    """
+
+    def __init__(self, host, port, script):
+        self.host = host
+        self.port = port
+        self.script = script
+        self.sent = bytearray()
+        self.sends = []
+        self.reads = 0
+        self.refused = False
+        self.closed = False
+        self.was_reset = False
+        self._step = 0
+        self._offset = 0
+        self._read_total = 0
+        self._stall_left = None
+        self._stall_end = None
+        self._chunk_turn = 0
+        self._chunk_left = None
+
+    def replies(self):
+        """The complete HTTP responses in what the server sent, in order."""
+        out = []
+        pos = 0
+        while pos < len(self.sent):
+            parsed = _parse_reply(self.sent, pos, self.closed)
+            if parsed is None:
+                break
+            out.append(parsed[0])
+            pos = parsed[1]
+        return out
+
+    def done(self):
+        """True once the client has sent everything (only its ending is left)."""
+        return self._step >= len(self.script.steps)
+
+    def _chunk_limit(self):
+        chunks = self.script.chunks
+        if chunks is None:
+            return None
+        if isinstance(chunks, int):
+            return chunks
+        if self._chunk_left is None:
+            if self._chunk_turn >= len(chunks):
+                return None
+            self._chunk_left = chunks[self._chunk_turn]
+        return self._chunk_left
+
+    def _take(self, data, limit):
+        size = len(data) - self._offset
+        chunk = self._chunk_limit()
+        if chunk is not None:
+            size = min(size, chunk)
+        size = min(size, limit)
+        piece = data[self._offset : self._offset + size]
+        self._offset += size
+        self._read_total += size
+        if self._chunk_left is not None:
+            self._chunk_left -= size
+            if self._chunk_left <= 0:
+                self._chunk_left = None
+                self._chunk_turn += 1
+        if self._offset >= len(data):
+            self._next_step()
+        return piece
+
+    def _next_step(self):
+        self._step += 1
+        self._offset = 0
+        self._stall_left = None
+        self._stall_end = None
+
+    def _nothing(self, timeout, why):
+        """A read that finds nothing: EAGAIN, ETIMEDOUT or (blocking) BlockedForever."""
+        if timeout == 0:
+            raise OSError(errno.EAGAIN)
+        if timeout is None:
+            raise BlockedForever("recv_into on a blocking socket: " + why)
+        if isinstance(clock, FakeClock):
+            clock.advance(timeout)
+        raise OSError(errno.ETIMEDOUT)
+
+    def _stalled(self, stall_step, timeout):
+        """True while ``stall_step`` still holds this read back (after raising for it)."""
+        if stall_step.reads is not None:
+            if self._stall_left is None:
+                self._stall_left = stall_step.reads
+            if self._stall_left <= 0 or timeout is None:
+                return False  # a blocking read waits the stall out
+            self._stall_left -= 1
+            if timeout == 0:
+                raise OSError(errno.EAGAIN)
+            if isinstance(clock, FakeClock):
+                clock.advance(timeout)
+            raise OSError(errno.ETIMEDOUT)
+        if self._stall_end is None:
+            self._stall_end = stall_step.until
+            if self._stall_end is None:
+                self._stall_end = clock() + stall_step.seconds
+        left = self._stall_end - clock()
+        if left <= 0:
+            return False
+        if timeout == 0:
+            raise OSError(errno.EAGAIN)
+        wait = left if timeout is None or timeout >= left else timeout
+        if isinstance(clock, FakeClock):
+            clock.advance(wait)
+        else:
+            time.sleep(wait)
+        if timeout is not None and timeout < left:
+            raise OSError(errno.ETIMEDOUT)
+        return False
+
+    def read(self, limit, timeout):
+        """The bytes one ``recv_into`` returns (b'' at EOF), or raise what it raises."""
+        self.reads += 1
+        steps = self.script.steps
+        while self._step < len(steps):
+            step = steps[self._step]
+            if isinstance(step, bytes):
+                if self._offset < len(step):
+                    return self._take(step, limit)
+                self._next_step()
+            elif isinstance(step, Stall):
+                if not self._stalled(step, timeout):
+                    self._next_step()
+            elif len(self.replies()) >= step.count:
+                self._next_step()
+            else:
+                self._nothing(timeout, "the client waits for a reply the server has not sent")
+        then = self.script.then
+        if then == "reset":
+            self.was_reset = True
+            raise OSError(errno.ECONNRESET)
+        if then == "close":
+            if timeout == 0 and nonblocking_eof == "enotconn":
+                raise OSError(errno.ENOTCONN)
+            return b""
+        return self._nothing(timeout, "the client sends nothing more and never closes")
+
+    def write(self, data):
+        """Bytes the server sends; returns how many the client took."""
+        if self.was_reset:
+            raise OSError(errno.ECONNRESET)
+        size = len(data)
+        if self.script.window is not None:
+            size = min(size, self.script.window)
+        self.sent += bytes(data[:size])
+        self.sends.append(size)
+        return size
+
+
 # Network state shared by every pool; _reset() (run before each test) clears it.
 hosts = {}
 scripts = {}
@@ -187,8 +590,15 @@ def serve(host, port, *behaviours):
 
 
 def accept_from(port, request, chunks=None):
-    """Queue a client connecting to a listening fake socket on ``port`` and sending bytes."""
-    incoming.setdefault(port, []).append(Script(request, chunks, "hang"))
+    """Queue a client for a listening fake socket on ``port``.
+
+    :param request: a ``client(...)``, or bytes: a client that sends them (``chunks`` per
+        read) and then hangs without closing.
+    :param chunks: bytes per read when ``request`` is bytes.
+    """
+    if not isinstance(request, Client):
+        request = Client([request], chunks, "hang")
+    incoming.setdefault(port, []).append(request)
 
 
 def open_sockets():
@@ -287,17 +697,25 @@ class FakeSocket:
         self._check_open()
         if self.conn is None:
             raise OSError(errno.ENOTCONN)
+        if isinstance(self.conn, ClientConnection):
+            return self.conn.write(data)
         self.conn.sent += data
         return len(data)
 
     def sendall(self, data):
-        self.send(data)
+        view = memoryview(data)
+        while len(view) > 0:
+            view = view[self.send(view) :]
 
     def recv_into(self, buffer, nbytes=0):
         self._check_open()
         if self.conn is None:
             raise OSError(errno.ENOTCONN)
         limit = nbytes or len(buffer)
+        if isinstance(self.conn, ClientConnection):
+            piece = self.conn.read(limit, self.timeout)
+            buffer[0 : len(piece)] = piece
+            return len(piece)
         piece = self.conn.next_piece(limit)
         if piece:
             buffer[0 : len(piece)] = piece
@@ -335,7 +753,7 @@ class FakeSocket:
             if self.timeout is None:
                 raise BlockedForever("accept on a blocking socket with no client queued")
             raise OSError(errno.EAGAIN if self.timeout == 0 else errno.ETIMEDOUT)
-        conn = Connection("192.168.4.100", 50000 + len(connections), pending.pop(0))
+        conn = ClientConnection("192.168.4.100", 50000 + len(connections), pending.pop(0))
         connections.append(conn)
         sock = FakeSocket(self.pool, self.family, self.type, conn)
         sockets.append(sock)
@@ -343,7 +761,9 @@ class FakeSocket:
 
 
 def _reset():
-    global hosts, scripts, incoming
+    global hosts, scripts, incoming, clock, nonblocking_eof
+    clock = _real_clock
+    nonblocking_eof = "zero"
     hosts = {}
     scripts = {}
     incoming = {}

@@ -1,7 +1,8 @@
 """Python half of tests/micropython/run.mjs; imported once inside the interpreter.
 
 It makes MicroPython look like CircuitPython where the device code and the Adafruit
-libraries need it (``time.monotonic``/``monotonic_ns``, the ``ConnectionError`` built-in),
+libraries need it (``time.monotonic``/``monotonic_ns``, the ``ConnectionError`` and
+``TimeoutError`` built-ins),
 and runs test functions with the fakes reset before each one.
 """
 
@@ -46,6 +47,13 @@ def _install_circuitpython_builtins():
     except NameError:
         # getattr(builtins, ...) does not see names added this way, but lookups do.
         builtins.ConnectionError = type("ConnectionError", (OSError,), {})
+    try:
+        TimeoutError  # noqa: B018  (CircuitPython has it: MICROPY_PY_BUILTINS_TIMEOUTERROR)
+    except NameError:
+        # An OSError, as on CircuitPython and CPython. CircuitPython's sockets still raise
+        # OSError(ETIMEDOUT) on a timeout (the fakes do too); `except TimeoutError` in code
+        # under test must not be a NameError here when it is not on a board.
+        builtins.TimeoutError = type("TimeoutError", (OSError,), {})
 
 
 _install_circuitpython_builtins()

@@ -264,8 +264,14 @@ def test_compat_clock_and_memory():
     free = compat.free_memory()
     assert isinstance(free, int) and free > 0
     compat.collect_garbage()
-    # CircuitPython's clock API, added by the runner.
-    assert time.monotonic_ns() >= 0
+    # CircuitPython's clock API, added by the runner: integer nanoseconds that advance with
+    # real time and agree with time.monotonic().
+    t0 = time.monotonic_ns()
+    time.sleep_ms(20)
+    t1 = time.monotonic_ns()
+    assert isinstance(t1, int)
+    assert 15_000_000 <= t1 - t0 < 5_000_000_000, t1 - t0
+    assert abs(time.monotonic() - time.monotonic_ns() / 1e9) < 0.05
 
 
 def test_from_jotunheim_import_submodule():
@@ -278,4 +284,283 @@ def test_from_jotunheim_import_submodule():
         sys.modules.pop(name, None)
     from jotunheim import compat
 
-    assert compat.monotonic_ms() >= 0
+    assert compat is sys.modules["jotunheim.compat"]
+    assert compat.IMPLEMENTATION == "micropython"
+    first = compat.monotonic_ms()
+    compat.sleep_ms(5)
+    assert compat.monotonic_ms() > first
+
+
+# -- the server side: scripted clients of a listening socket ------------------------------
+
+REQUEST = b"GET /a HTTP/1.1\r\nHost: board\r\n\r\n"
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
+def _listen(port=80, blocking=False):
+    server = fake_net.FakeSocketPool().socket()
+    server.bind(("0.0.0.0", port))
+    server.listen(4)
+    server.setblocking(blocking)
+    return server
+
+
+def _accept(server, timeout=0):
+    sock, _ = server.accept()
+    sock.settimeout(timeout)
+    return sock
+
+
+def _read_all(sock, size=64):
+    """Every byte until EOF; what stopped the reads: 'eof' or the OSError errno."""
+    buf = bytearray(size)
+    got = bytearray()
+    while True:
+        try:
+            n = sock.recv_into(buf, size)
+        except OSError as exc:
+            return bytes(got), exc.args[0]
+        if n == 0:
+            return bytes(got), "eof"
+        got += buf[:n]
+
+
+def test_accept_without_a_client_is_eagain_or_blocks_forever():
+    server = _listen()
+    assert _raises(OSError, server.accept).args[0] == errno.EAGAIN
+    server.settimeout(0.5)
+    assert _raises(OSError, server.accept).args[0] == errno.ETIMEDOUT
+    server.setblocking(True)
+    _raises(fake_net.BlockedForever, server.accept)
+    server.close()
+
+
+def test_client_closes_mid_head():
+    fake_net.accept_from(80, fake_net.client(REQUEST[:9], then="close"))
+    server = _listen()
+    sock = _accept(server)
+    assert _read_all(sock) == (b"GET /a HT", "eof")
+    # EOF stays EOF
+    assert sock.recv_into(bytearray(8)) == 0
+    sock.close()
+    server.close()
+    assert fake_net.connections[0].closed and fake_net.connections[0].replies() == []
+    fake_net.assert_no_leaks()
+
+
+def test_client_closes_mid_body_and_mid_chunk():
+    post = fake_net.http_request("POST", "/x", b"0123456789")
+    chunked = fake_net.http_request("POST", "/x", b"abcdefghij", chunked=True, chunk_sizes=4)
+    assert chunked.endswith(b"4\r\nabcd\r\n4\r\nefgh\r\n2\r\nij\r\n0\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in chunked and b"Content-Length" not in chunked
+    cut = chunked.index(b"efgh") + 2  # inside the second chunk's data
+    fake_net.accept_from(80, fake_net.client(post[:-4], then="close"))
+    fake_net.accept_from(80, fake_net.client(chunked[:cut], then="close"))
+    server = _listen()
+    first = _accept(server)
+    assert _read_all(first) == (post[:-4], "eof")
+    second = _accept(server)
+    got, end = _read_all(second)
+    assert got.endswith(b"4\r\nef") and end == "eof"
+    first.close()
+    second.close()
+    server.close()
+
+
+def test_client_reset_raises_econnreset_on_read_and_send():
+    fake_net.accept_from(80, fake_net.client(REQUEST[:20], then="reset"))
+    server = _listen()
+    sock = _accept(server)
+    assert _read_all(sock) == (REQUEST[:20], errno.ECONNRESET)
+    assert _raises(OSError, sock.send, OK).args[0] == errno.ECONNRESET
+    assert fake_net.connections[0].sent == bytearray()
+    sock.close()
+    server.close()
+
+
+def test_client_stalls_for_a_number_of_reads():
+    fake_net.accept_from(80, fake_net.client(REQUEST[:10], fake_net.stall(reads=3), REQUEST[10:]))
+    server = _listen()
+    sock = _accept(server)  # non-blocking: each stalled read is EAGAIN
+    buf = bytearray(64)
+    assert sock.recv_into(buf) == 10
+    for _ in range(3):
+        assert _raises(OSError, sock.recv_into, buf).args[0] == errno.EAGAIN
+    n = sock.recv_into(buf)
+    assert bytes(buf[:n]) == REQUEST[10:]
+    assert sock.recv_into(buf) == 0
+    assert fake_net.connections[0].reads == 6
+    sock.close()
+    server.close()
+
+
+def test_stall_past_a_timeout_on_a_fake_clock():
+    clock = fake_net.use_clock(fake_net.FakeClock(100.0))
+    fake_net.accept_from(80, fake_net.client(REQUEST[:10], fake_net.stall(seconds=5), REQUEST[10:]))
+    fake_net.accept_from(
+        80, fake_net.client(REQUEST[:10], fake_net.stall(until=101.5), REQUEST[10:])
+    )
+    server = _listen()
+    sock = _accept(server, timeout=2.0)
+    buf = bytearray(64)
+    assert sock.recv_into(buf) == 10
+    # a 2 s receive timeout fires twice inside the 5 s stall, the clock moving on each time
+    assert _raises(OSError, sock.recv_into, buf).args[0] == errno.ETIMEDOUT
+    assert clock() == 102.0
+    assert _raises(OSError, sock.recv_into, buf).args[0] == errno.ETIMEDOUT
+    assert clock() == 104.0
+    # the third read waits the last second of the stall and gets the rest
+    n = sock.recv_into(buf)
+    assert bytes(buf[:n]) == REQUEST[10:] and clock() == 105.0
+    # until=: a non-blocking read sees EAGAIN until the clock passes the mark
+    other = _accept(server, timeout=0)
+    clock.now = 101.0
+    assert other.recv_into(buf) == 10
+    assert _raises(OSError, other.recv_into, buf).args[0] == errno.EAGAIN
+    clock.advance(0.5)
+    n = other.recv_into(buf)
+    assert bytes(buf[:n]) == REQUEST[10:]
+    sock.close()
+    other.close()
+    server.close()
+
+
+def test_stall_on_the_real_clock_waits_on_a_timed_read():
+    fake_net.accept_from(80, fake_net.client(b"a", fake_net.stall(seconds=0.05), b"b"))
+    server = _listen()
+    sock = _accept(server, timeout=0.01)
+    buf = bytearray(4)
+    assert sock.recv_into(buf) == 1
+    start = time.ticks_ms()
+    assert _raises(OSError, sock.recv_into, buf).args[0] == errno.ETIMEDOUT
+    assert time.ticks_diff(time.ticks_ms(), start) >= 8  # it waited its 10 ms timeout
+    sock.settimeout(1.0)
+    assert sock.recv_into(buf) == 1 and buf[0:1] == b"b"
+    sock.close()
+    server.close()
+
+
+def test_hanging_client_times_out_and_blocks_forever():
+    fake_net.accept_from(80, fake_net.client(REQUEST, then="hang"))
+    server = _listen()
+    sock = _accept(server, timeout=0)
+    assert _read_all(sock) == (REQUEST, errno.EAGAIN)
+    sock.settimeout(0.2)
+    assert _raises(OSError, sock.recv_into, bytearray(4)).args[0] == errno.ETIMEDOUT
+    sock.settimeout(None)
+    _raises(fake_net.BlockedForever, sock.recv_into, bytearray(4))
+    sock.close()
+    server.close()
+
+
+def test_keep_alive_client_waits_for_each_reply():
+    second = fake_net.http_request("POST", "/b", b"xyz", chunked=True, chunk_sizes=2)
+    fake_net.accept_from(
+        80, fake_net.client(REQUEST, fake_net.await_reply(), second, fake_net.await_reply())
+    )
+    server = _listen()
+    sock = _accept(server)
+    got, end = _read_all(sock)
+    assert (got, end) == (REQUEST, errno.EAGAIN)  # nothing more until the server answers
+    sock.send(OK[:20])
+    assert _raises(OSError, sock.recv_into, bytearray(8)).args[0] == errno.EAGAIN
+    sock.send(OK[20:])
+    got, end = _read_all(sock)
+    assert (got, end) == (second, errno.EAGAIN)
+    sock.sendall(fake_net.http_response(201, b"made", chunked=True, chunk_size=3))
+    assert _read_all(sock) == (b"", "eof")  # both answered: the client closes
+    sock.close()
+    conn = fake_net.connections[0]
+    replies = conn.replies()
+    assert [(r.status, r.body) for r in replies] == [(200, b"ok"), (201, b"made")]
+    assert replies[1].headers["transfer-encoding"] == "chunked"
+    assert conn.closed and conn.done()
+    server.close()
+
+
+def test_blocking_read_before_replying_is_reported_not_hung():
+    fake_net.accept_from(80, fake_net.client(REQUEST, fake_net.await_reply(), REQUEST))
+    server = _listen()
+    sock = _accept(server, timeout=None)
+    assert sock.recv_into(bytearray(64)) == len(REQUEST)
+    _raises(fake_net.BlockedForever, sock.recv_into, bytearray(64))
+    sock.close()
+    server.close()
+
+
+def test_partial_sends_and_send_records():
+    fake_net.accept_from(80, fake_net.client(REQUEST, then="hang", window=5))
+    server = _listen()
+    sock = _accept(server)
+    assert sock.send(OK) == 5
+    sock.sendall(OK[5:])
+    conn = fake_net.connections[0]
+    assert conn.sent == bytearray(OK) and len(OK) == 40 and conn.sends == [5] * 8
+    assert [r.body for r in conn.replies()] == [b"ok"]
+    assert not conn.closed
+    sock.close()
+    assert conn.closed
+    server.close()
+
+
+def test_reads_honour_chunks_and_nbytes():
+    fake_net.accept_from(80, fake_net.client(REQUEST, chunks=[3, 4]))
+    server = _listen()
+    sock = _accept(server)
+    buf = bytearray(64)
+    assert sock.recv_into(buf) == 3
+    assert sock.recv_into(buf, 2) == 2  # nbytes caps a read inside a chunk
+    assert sock.recv_into(buf) == 2  # the rest of that chunk
+    assert sock.recv_into(buf) == len(REQUEST) - 7  # no more sizes: the rest at once
+    assert sock.recv_into(buf) == 0
+    sock.close()
+    server.close()
+
+
+def test_nonblocking_eof_can_be_enotconn_like_espressif():
+    fake_net.nonblocking_eof = "enotconn"
+    fake_net.accept_from(80, fake_net.client(b"x"))
+    fake_net.accept_from(80, fake_net.client(b"y"))
+    server = _listen()
+    sock = _accept(server, timeout=0)
+    assert _read_all(sock) == (b"x", errno.ENOTCONN)
+    blocking = _accept(server, timeout=1.0)
+    assert _read_all(blocking) == (b"y", "eof")  # only non-blocking reads say ENOTCONN
+    sock.close()
+    blocking.close()
+    server.close()
+
+
+def test_reply_without_length_ends_at_close():
+    fake_net.accept_from(80, fake_net.client(REQUEST))
+    server = _listen()
+    sock = _accept(server)
+    sock.send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nstream")
+    conn = fake_net.connections[0]
+    assert conn.replies() == []  # body runs to the close
+    sock.close()
+    assert [r.body for r in conn.replies()] == [b"stream"]
+    server.close()
+
+
+def test_bad_client_scripts_are_refused():
+    _raises(ValueError, lambda: fake_net.client(b"x", then="explode"))
+    _raises(ValueError, lambda: fake_net.client(b"x", window=0))
+    _raises(TypeError, fake_net.client, 42)
+    _raises(ValueError, fake_net.stall)
+    _raises(ValueError, lambda: fake_net.stall(reads=1, seconds=1))
+    _raises(ValueError, fake_net.chunked_body, b"abc", 0)
+    assert fake_net.chunked_body(b"", 4) == b"0\r\n\r\n"
+    assert (
+        fake_net.chunked_body(b"abc", [1, 2], {"X-T": "1"})
+        == b"1\r\na\r\n2\r\nbc\r\n0\r\nX-T: 1\r\n\r\n"
+    )
+
+
+def test_timeout_error_is_a_builtin_oserror():
+    # CircuitPython has TimeoutError (an OSError); its sockets raise OSError(ETIMEDOUT).
+    assert issubclass(TimeoutError, OSError)
+    try:
+        raise TimeoutError(errno.ETIMEDOUT)
+    except OSError as exc:
+        assert exc.args[0] == errno.ETIMEDOUT
