@@ -142,11 +142,6 @@ def test_quoted_names_and_manifest_retries_after_5xx(release):
     assert QUOTED in [path for path, _ in server.requests]  # space and "+" %-quoted
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fetcher._quote keeps non-ASCII letters (str.isalpha() is Unicode-wide on "
-    "CPython): the request line carries raw UTF-8 instead of %C3%A9",
-)
 def test_non_ascii_file_names_are_percent_encoded(tmp_path):
     key, pub = make_key()
     publish(tmp_path / "www" / "rel", key, {"été.txt": b"summer"}, 1)

@@ -17,15 +17,19 @@ from jotunheim.ota import manifest as manifest_mod
 from jotunheim.ota.installer import Installer
 
 
+_SAFE = b"/-_.~"
+
+
 def _quote(path):
-    out = ""
-    for ch in path:
-        if ch.isalpha() or ch.isdigit() or ch in "/-_.~":
-            out += ch
+    # Percent-encode every byte but ASCII letters, digits and /-_.~ (str.isalpha() would
+    # let non-ASCII letters through on CPython, and raw UTF-8 in a request line gets 404).
+    out = []
+    for b in path.encode("utf-8"):
+        if 48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b in _SAFE:
+            out.append(chr(b))
         else:
-            for b in ch.encode():
-                out += "%%%02X" % b
-    return out
+            out.append("%%%02X" % b)
+    return "".join(out)
 
 
 def _hex(digest):
