@@ -16,7 +16,6 @@ from jotunheim.ota import errors, journal
 from jotunheim.ota import manifest as manifest_mod
 from jotunheim.ota.installer import Installer
 
-
 _SAFE = b"/-_.~"
 
 
