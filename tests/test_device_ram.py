@@ -20,9 +20,9 @@ from harness import check_installed  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
-BASE_RETAINED = 144 * 1024  # target 64 KB (goal 48 KB); 139,744 B measured
-LOKI_RETAINED = 218 * 1024  # target 96 KB; 211,248 B measured
-PER_CALL_ALLOCATED = 6900  # target 4 KB; 6,604 B measured
+BASE_RETAINED = 144 * 1024  # target 64 KB (goal 48 KB); 142,048 B measured
+LOKI_RETAINED = 218 * 1024  # target 96 KB; 213,760 B measured
+PER_CALL_ALLOCATED = 7168  # target 4 KB; 6,400-6,800 B measured (varies with GC timing)
 LEFT_AFTER_100_CALLS = 512  # target 0; noise of the measurement is a few hundred bytes
 
 

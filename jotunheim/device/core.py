@@ -22,14 +22,6 @@ from jotunheim.device.scheduler import Scheduler
 MAX_REQUESTS = 4  # requests served per step at most
 SAMPLE_INTERVAL = 5.0  # seconds between resource samples
 
-# Device commands: name, owner only, description; Device.command_<name> runs one.
-COMMANDS = (
-    ("reboot", True, "Restart after answering"),
-    ("reload_settings", False, "Re-read jotunheim.json"),
-    ("announce", False, "Re-send capabilities"),
-    ("ota_check", True, "Look for an update"),
-)
-
 
 class Device:
     """A CircuitPython board as an Edda device.
@@ -209,11 +201,9 @@ class Device:
             owner_token=self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN"),
             rate_limit_per_minute=self.settings.get("remote.rate_limit_per_minute"),
             max_params_bytes=self.settings.get("remote.max_request_bytes"),
+            commands=self._device_commands,
             logger=self.logger,
         )
-        for name, owner_only, description in COMMANDS:
-            command = getattr(self, "command_" + name)
-            handler.add_command(name, command, owner_only=owner_only, description=description)
         return handler
 
     def _make_scheduler(self, loki):
@@ -449,7 +439,7 @@ class Device:
 
     def _sample_task(self):
         self.sample_resources()
-        self._refresh_tokens()
+        self.refresh_tokens()
         from jotunheim import log
 
         ring = log.error_ring()
@@ -497,7 +487,8 @@ class Device:
 
         return status_info(self)
 
-    def _refresh_tokens(self):
+    def refresh_tokens(self):
+        """Apply changed tokens from settings.toml to the remote handler."""
         token = self.token("token", "JOTUNHEIM_TOKEN")
         owner = self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN")
         auth = self.handler.auth
@@ -526,7 +517,7 @@ class Device:
         if "capabilities" in sections or "resources" in sections:
             self.builder.settings = settings
             self._registry_changed("settings")
-        self._refresh_tokens()
+        self.refresh_tokens()
         self.logger.info("settings changed: " + ", ".join(sections))
 
     # ------------------------------------------------------------ commands
@@ -562,30 +553,12 @@ class Device:
             self.ota = self._make_ota()
         return self.ota.check(params)
 
-    def command_reboot(self, params, context):
-        """Device command: restart once this answer is out."""
-        self.handler.defer(self.reboot)
-        return {"rebooting": True, "after": "this answer"}
+    def _device_commands(self):
+        # The handler asks for them on the first SendDeviceCommand: a device nobody
+        # commands never loads jotunheim.device.commands.
+        from jotunheim.device.commands import DeviceCommands
 
-    def command_reload_settings(self, params, context):
-        """Device command: re-read jotunheim.json now."""
-        if self.loader is None:
-            raise ValueError("this device was given fixed settings; nothing to reload")
-        changed = self.loader.reload()
-        self._refresh_tokens()
-        if self.loader.last_error:
-            raise ValueError(self.loader.last_error)
-        return {"changed": changed, "source": self.loader.source}
-
-    def command_announce(self, params, context):
-        """Device command: re-send capabilities to Loki."""
-        if self.loki_link is None:
-            return {"announced": False, "reason": "no Loki configured (network.loki_url)"}
-        return self.loki_link.announce()
-
-    def command_ota_check(self, params, context):
-        """Device command: look for an update (and install it with ``install``)."""
-        return self.ota_check(params)
+        return DeviceCommands(self).table()
 
 
 def _load_settings(settings, root):

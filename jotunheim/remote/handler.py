@@ -48,6 +48,8 @@ class RemoteCommandHandler:
     :param token: / :param owner_token: see :mod:`jotunheim.remote.auth`
     :param rate_limit_per_minute: / :param burst: per-client limit on tools that change state
     :param max_params_bytes: longest JSON parameter text accepted
+    :param commands: callable returning ``(name, fn, owner_only, description)`` rows, asked
+        on the first SendDeviceCommand (so their module loads only then)
     :param clock: seconds, monotonic (rate limiter)
     :param logger: a jotunheim.log logger
     """
@@ -65,6 +67,7 @@ class RemoteCommandHandler:
         rate_limit_per_minute=60,
         burst=None,
         max_params_bytes=4096,
+        commands=None,
         clock=None,
         logger=None,
     ):
@@ -77,6 +80,7 @@ class RemoteCommandHandler:
         self.status_source = status
         self.logger = logger
         self.commands = {}  # name -> (fn(params, context), owner_only, description)
+        self.commands_source = commands
         self.deferred = []
         self.services = {}  # module name -> service, built on first call
         self.add_command("ping", self._ping, description="Answer with pong and the uptime")
@@ -195,6 +199,10 @@ class RemoteCommandHandler:
         # The one place that decides which remote module is loaded, on its first call.
         if name == "commands":
             from jotunheim.remote.commands import CommandService
+
+            if self.commands_source is not None:
+                for command, fn, owner_only, description in self.commands_source():
+                    self.commands.setdefault(command, (fn, owner_only, description))
 
             return CommandService(self.gate, self.commands, self.logger)
         if name == "status":
