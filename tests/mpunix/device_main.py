@@ -10,11 +10,12 @@ LED, relay), joins the fake radio, listens, and prints one JSON line
 counters. Every answer is one JSON line on stdout.
 """
 
-import _mpunix_boot  # noqa: F401  (time.monotonic, ConnectionError: before anything else)
 import gc
 import json
 import select
 import sys
+
+import _mpunix_boot  # noqa: F401  (ConnectionError, TimeoutError: before jotunheim)
 
 
 def _config():

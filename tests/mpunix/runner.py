@@ -208,9 +208,7 @@ def run_script(workdir, source, heap=DEFAULT_HEAP, timeout=60, args=()):
         out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else exc.stdout
         raise MicroPythonError("script ran past %ss" % timeout, out or "") from None
     if done.returncode != 0:
-        raise MicroPythonError(
-            "script exited %d" % done.returncode, done.stdout + done.stderr
-        )
+        raise MicroPythonError("script exited %d" % done.returncode, done.stdout + done.stderr)
     return done.stdout
 
 

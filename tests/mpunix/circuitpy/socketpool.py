@@ -19,7 +19,6 @@ a socket with a timeout raise ``EAGAIN`` where CircuitPython raises ``ETIMEDOUT`
 
 import errno
 import select
-
 import socket as _native
 
 AF_INET = _native.AF_INET
@@ -169,7 +168,7 @@ class Socket:
 
     def sendall(self, data):
         view = memoryview(data)
-        while len(view):
+        while view:
             view = view[self.send(view) :]
 
     def close(self):
