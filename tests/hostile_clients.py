@@ -63,8 +63,19 @@ def frame(payload, flag=0):
 # ------------------------------------------------------------ raw HTTP/1.1
 
 
+class ConnectFailed(AssertionError):
+    """The server did not accept a connection in time (its backlog is full: it has
+    stopped accepting). An AssertionError, so a test fails cleanly, naming it."""
+
+
 def _connect(host, port, timeout):
-    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError as exc:
+        raise ConnectFailed(
+            "%s:%d did not accept a connection in %ss (%s): the server stopped accepting"
+            % (host, port, timeout, type(exc).__name__)
+        ) from None
     sock.settimeout(timeout)
     return sock
 
@@ -370,7 +381,7 @@ def idle_connections(host, port, count=8, hold=3.0, during=None):
         for _ in range(count):
             try:
                 socks.append(_connect(host, port, 2.0))
-            except OSError:
+            except ConnectFailed:
                 break
         during_result = during() if during is not None else None
         readers = [Reader(s) for s in socks]
