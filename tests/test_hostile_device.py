@@ -21,7 +21,8 @@ TOKEN = "hostile-token"
 AUTH = {"authorization": "Bearer " + TOKEN}
 FOLLOW_UP_MS = 2000
 FD_SLACK = 6  # fds over the baseline a device may hold after a case (its own caches)
-IDLE_CPU_LIMIT = 0.5  # share of one core an idle device may use (a spinning one uses ~1)
+IDLE_CPU_LIMIT = 0.3  # share of a core an idle device may use (idle: ~0.05-0.07; a
+# spinning one takes all it gets, 0.6+ on this shared 2-core machine)
 
 
 @pytest.fixture(scope="module", params=["cpython", "micropython"])
