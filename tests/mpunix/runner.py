@@ -181,8 +181,9 @@ def free_port():
 # ------------------------------------------------------------ one script
 
 
-def run_script(workdir, source, heap=DEFAULT_HEAP, timeout=60, args=()):
-    """Run ``source`` under the port with the lib folder on its path.
+def run_script(workdir, source, heap=DEFAULT_HEAP, timeout=60, args=(), plain=False):
+    """Run ``source`` under the port with the lib folder on its path (``plain``: the bare
+    port, without the lib folder and the CircuitPython adapters).
 
     :returns: its stdout (text)
     :raises MicroPythonError: on a non-zero exit or a timeout (with what it printed)
@@ -193,14 +194,15 @@ def run_script(workdir, source, heap=DEFAULT_HEAP, timeout=60, args=()):
         build_lib(lib)
     script = os.path.join(str(workdir), "mp-script-%d.py" % time.monotonic_ns())
     with open(script, "w") as f:
-        f.write("import _mpunix_boot\n" + source)
+        f.write(source if plain else "import _mpunix_boot\n" + source)
+    env = dict(os.environ, MICROPYPATH=".frozen") if plain else _env(lib)
     try:
         done = subprocess.run(
             [exe, "-X", "heapsize=%d" % heap, script, *args],
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=_env(lib),
+            env=env,
             cwd=str(workdir),
             check=False,
         )
