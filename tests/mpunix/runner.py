@@ -300,6 +300,7 @@ class MpDevice:
         except (OSError, ValueError, subprocess.TimeoutExpired):
             out = ""
         self._stderr.close()
+        self.proc = None  # gone: stop() has nothing left to do
         with open(self.stderr_path) as f:
             return "".join(self.lines) + (out or "") + f.read()
 

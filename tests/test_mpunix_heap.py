@@ -1,0 +1,29 @@
+"""The Device lives inside a fixed heap under MicroPython's Unix port (``-X heapsize=``):
+it starts, serves 50 CallTools and keeps running. A heap too small fails loudly at start.
+
+HEAP_BUDGET is the smallest working heap measured by ``python -m tests.mpunix.heap_bisect``
+(409 KB on the 64-bit port with the adafruit_httpserver-based server, .py sources compiled
+at import) plus ~10 %; lower it when the device gets smaller. A 32-bit board needs less:
+see tests/mpunix/README.md.
+"""
+
+import pytest
+
+from tests.mpunix import heap_bisect, runner
+
+HEAP_BUDGET = 448 * 1024
+
+
+def test_device_serves_50_calltools_inside_the_heap_budget(tmp_path):
+    runner.require()
+    ok, why = heap_bisect.serves(HEAP_BUDGET, calls=50, workdir=str(tmp_path))
+    assert ok, "with -X heapsize=%d: %s" % (HEAP_BUDGET, why)
+
+
+def test_a_heap_too_small_fails_loudly_at_start(tmp_path):
+    runner.require()
+    device = runner.MpDevice(tmp_path, heap=96 * 1024)
+    with pytest.raises(runner.MicroPythonError) as info:
+        device.start()
+    device.stop()
+    assert "MemoryError" in str(info.value)
