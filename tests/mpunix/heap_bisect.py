@@ -2,7 +2,7 @@
 ``calls`` CallTools in a row (bisection; each probe starts a fresh device).
 
     python -m tests.mpunix.heap_bisect [--calls 50] [--low 65536] [--high 1048576]
-                                       [--step 4096] [--chunked]
+                                       [--step 4096] [--chunked] [--mpy]
 
 A probe passes when the device starts, every call answers grpc-status 0 with a reading,
 and the device is still running afterwards. Prints one line per probe, then the result.
@@ -18,9 +18,11 @@ from tests import hostile_clients as raw
 from tests.mpunix import runner
 
 
-def serves(heap, calls=50, chunked=False, lib=None, workdir=None):
+def serves(heap, calls=50, chunked=False, lib=None, workdir=None, mpy=False):
     """``(ok, why)``: does a Device in a ``heap``-byte heap serve ``calls`` CallTools?"""
     workdir = workdir or tempfile.mkdtemp(prefix="mp-heap-")
+    if lib is None and mpy:
+        lib = runner.build_lib(tempfile.mkdtemp(prefix="mp-heap-lib-", dir=workdir), mpy=True)
     device = runner.MpDevice(workdir, heap=heap, token="", lib=lib)
     try:
         device.start()
@@ -42,10 +44,10 @@ def serves(heap, calls=50, chunked=False, lib=None, workdir=None):
         device.stop()
 
 
-def bisect(low, high, step=4096, calls=50, chunked=False, report=print):
+def bisect(low, high, step=4096, calls=50, chunked=False, report=print, mpy=False):
     """Smallest heap in [low, high] (to ``step`` bytes) that serves ``calls`` calls, or
-    None when even ``high`` does not."""
-    lib = runner.build_lib(tempfile.mkdtemp(prefix="mp-heap-lib-"))
+    None when even ``high`` does not. ``mpy``: load the library as ``.mpy``."""
+    lib = runner.build_lib(tempfile.mkdtemp(prefix="mp-heap-lib-"), mpy=mpy)
     ok, why = serves(high, calls, chunked, lib)
     report("heap %7d: %s" % (high, why))
     if not ok:
@@ -68,8 +70,9 @@ def main(argv=None):
     parser.add_argument("--high", type=int, default=1024 * 1024)
     parser.add_argument("--step", type=int, default=4096)
     parser.add_argument("--chunked", action="store_true", help="send chunked request bodies")
+    parser.add_argument("--mpy", action="store_true", help="load the library as .mpy files")
     args = parser.parse_args(argv)
-    found = bisect(args.low, args.high, args.step, args.calls, args.chunked)
+    found = bisect(args.low, args.high, args.step, args.calls, args.chunked, mpy=args.mpy)
     if found is None:
         print("the device does not serve %d calls even with %d bytes" % (args.calls, args.high))
         return 1

