@@ -194,3 +194,5 @@ def test_fds_and_cpu_stay_bounded_over_the_battery(target):
     fds = [s[1] for s in target.samples]
     assert max(fds) <= target.base_fds + FD_SLACK, target.samples
     assert fds[-1] <= fds[0] + 2, "fds drift upwards over the battery: %r" % target.samples
+    spinning = [s for s in target.samples if s[2] >= IDLE_CPU_LIMIT]
+    assert not spinning, "the device spun after: %r" % spinning
