@@ -139,7 +139,7 @@ def test_eight_idle_connections(target):
     # either way it hears back in time, never a hang.
     assert during["ms"] < FOLLOW_UP_MS + 500, out
     assert "ok" in during or during.get("code") in (8, 14), out
-    assert all(status == 503 for status in out["answers"]), out
+    assert all(status in (503, 408) for status in out["answers"]), out  # busy, or head timeout
     assert_follow_up(target, "idle_connections")
 
 
