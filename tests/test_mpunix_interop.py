@@ -21,11 +21,7 @@ AUTH = {"authorization": "Bearer " + TOKEN}
 UNAUTHENTICATED, INVALID_ARGUMENT = 16, 3  # gRPC codes (connect-node reports them so)
 
 
-@pytest.fixture(scope="module")
-def device(tmp_path_factory):
-    runner.require()
-    with runner.MpDevice(tmp_path_factory.mktemp("mpunix-interop"), token=TOKEN) as dev:
-        yield dev
+device = runner.device_fixture(token=TOKEN)
 
 
 @pytest.fixture(scope="module")

@@ -405,6 +405,24 @@ class MpDevice:
         self.stop()
 
 
+def device_fixture(token="", heap=DEFAULT_HEAP, scope="module"):
+    """A pytest fixture: one :class:`MpDevice` per module (or ``scope``), started once::
+
+    device = runner.device_fixture(token="t")   # at module level of a test file
+
+    def test_x(device):
+        ...device.url...
+    """
+
+    @pytest.fixture(scope=scope)
+    def device(tmp_path_factory):
+        require()
+        with MpDevice(tmp_path_factory.mktemp("mpunix-device"), heap=heap, token=token) as dev:
+            yield dev
+
+    return device
+
+
 # ------------------------------------------------------------ a connect-node client
 
 
