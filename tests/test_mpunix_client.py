@@ -245,3 +245,38 @@ def test_ota_fetcher_resumes_with_range_under_micropython(workdir):
         handler.ranges
     )
     assert out["version"] in (7, None), out
+
+
+# ------------------------------------------------------------ a Device with a Loki link
+
+
+def test_device_negotiates_with_the_reference_loki_and_serves_its_scripts(workdir, reference_loki):
+    """The Device under the port registers its tools with the reference Loki as Lua
+    forwarding stubs; running a stub in Loki calls the device's CallTool back."""
+    import time
+
+    from jotunheim.loki import LokiClient
+
+    with runner.MpDevice(workdir / "with-loki", loki_url=reference_loki.url,
+                         script_prefix="mpdev_") as device:  # fmt: skip
+        deadline = time.monotonic() + 30
+        state = device.command("state")
+        while state["loki_state"] != "ok" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            state = device.command("state")
+        assert state["loki_state"] == "ok", state
+        client = LokiClient(reference_loki.url, timeout=20)
+        try:
+            names = [s.name for s in client.list_scripts("mpdev_")]
+            assert "mpdev_read_dht22_sim_temperature" in names and "mpdev_set_led_sim" in names
+            r = client.execute_script("mpdev_read_dht22_sim_temperature", {})
+            assert r.success and 15.0 <= float(r.output) <= 27.0, r.error
+            r = client.execute_script("mpdev_set_led_sim", {"on": True, "brightness": 0.5})
+            assert r.success and json.loads(r.output) == {"on": True, "brightness": 0.5}, r.error
+            r = client.execute_script("mpdev_set_led_sim", {"on": True, "brightness": 7})
+            assert not r.success and "0..1" in r.error
+            back = client.execute_script("mpdev_get_led_sim_state", {})
+            assert json.loads(back.output) == {"on": True, "brightness": 0.5}
+        finally:
+            client.close()
+        assert device.alive()

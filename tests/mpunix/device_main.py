@@ -3,11 +3,11 @@
     micropython -X heapsize=N device_main.py CONFIG.json
 
 CONFIG holds ``host``, ``port``, ``root`` (the folder playing CIRCUITPY), ``token``,
-``loki_url`` and ``idle_ms``. The Device gets the simulator's parts (climate sensor, button,
+``loki_url``, ``script_prefix`` and ``idle_ms``. The Device gets the simulator's parts (climate sensor, button,
 LED, relay), joins the fake radio, listens, and prints one JSON line
 ``{"ready": true, "port": N, ...}``. Then it runs ``step()`` until stdin closes or reads
 ``stop``; ``mem`` on stdin prints the heap after a collection, ``stats`` the server
-counters. Every answer is one JSON line on stdout.
+counters, ``state`` the Loki link (``loki_state``, ``loki_error``) and ``status()``. Every answer is one JSON line on stdout.
 """
 
 import gc
@@ -43,6 +43,7 @@ def _device(cfg):
         host=cfg.get("host", "127.0.0.1"),
         port=cfg["port"],
         pool=socketpool.SocketPool(wifi.radio),
+        script_prefix=cfg.get("script_prefix", ""),
     )
     device.add_sensor("climate", SimulatedClimateSensor(seed=1))
     device.add_sensor("button", SimulatedButton(seed=1))
@@ -69,6 +70,9 @@ def _command(line, device):
         server = device.server
         _say({"steps": device.steps, "requests": getattr(server, "requests", None),
               "errors": getattr(server, "errors", None)})  # fmt: skip
+    elif word == "state":
+        _say({"loki_state": device.loki_state, "loki_error": device.loki_error,
+              "status": device.status(), "address": device.address})  # fmt: skip
     return word == "stop"
 
 

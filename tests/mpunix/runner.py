@@ -260,10 +260,11 @@ class MpDevice:
     :param str token: the JOTUNHEIM_TOKEN callers must send ("" = none)
     :param str loki_url: Loki to negotiate with ("" = none)
     :param int port: listening port (default: a free one)
+    :param str script_prefix: prepended to the Loki script names the device registers
     """
 
     def __init__(self, workdir, heap=DEFAULT_HEAP, token="", loki_url="", port=None,
-                 idle_ms=2, lib=None):  # fmt: skip
+                 idle_ms=2, lib=None, script_prefix=""):  # fmt: skip
         self.workdir = str(workdir)
         self.heap = heap
         self.token = token
@@ -271,6 +272,7 @@ class MpDevice:
         self.port = port or free_port()
         self.idle_ms = idle_ms
         self.lib = lib
+        self.script_prefix = script_prefix
         self.proc = None
         self.ready = None
         self.stderr_path = os.path.join(self.workdir, "mp-device.stderr")
@@ -301,7 +303,8 @@ class MpDevice:
         with open(config, "w") as f:
             json.dump(
                 {"host": "127.0.0.1", "port": self.port, "root": self._root(),
-                 "token": self.token, "loki_url": self.loki_url, "idle_ms": self.idle_ms},
+                 "token": self.token, "loki_url": self.loki_url, "idle_ms": self.idle_ms,
+                 "script_prefix": self.script_prefix},
                 f,
             )  # fmt: skip
         self._stderr = open(self.stderr_path, "w")
