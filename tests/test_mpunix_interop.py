@@ -209,3 +209,35 @@ def test_device_heap_does_not_grow_over_calls(device):
     after = device.command("mem")["mem_alloc"]
     # 64-bit port: a few KB of caches settle; a per-call leak would be >= 50 x 100 bytes.
     assert after - before < 4096, (before, after)
+
+
+# ------------------------------------------------------------ device commands
+
+
+def _command(device, name, token, params=""):
+    from jotunheim.pb import jotunheim as jpb
+
+    message = jpb.DeviceCommandRequest(command=name, parameters=params).encode()
+    out = raw.grpc_call(*device.address, message=message, token=token,
+                        path="/jotunheim.JotunheimService/SendDeviceCommand")  # fmt: skip
+    result = out["results"][0]
+    if result["grpc_status"] != 0:
+        return result["grpc_status"], result["headers"].get("grpc-message")
+    return 0, jpb.DeviceCommandResponse.decode(result["messages"][0])
+
+
+def test_commands_and_a_reboot_that_answers_first(tmp_path):
+    """reload_settings and announce run under MicroPython; reboot is owner-only, answers,
+    and then the board resets (microcontroller.reset(): the process exits with code 3)."""
+    runner.require()
+    with runner.MpDevice(tmp_path, token=TOKEN, owner_token="owner-secret") as dev:
+        code, reply = _command(dev, "reload_settings", TOKEN)
+        assert code == 0 and reply.success, reply
+        code, reply = _command(dev, "announce", TOKEN)
+        assert code == 0 and reply.success, reply
+        code, message = _command(dev, "reboot", TOKEN)
+        assert code in (7, 16), (code, message)  # PERMISSION_DENIED / UNAUTHENTICATED
+        assert dev.alive()
+        code, reply = _command(dev, "reboot", "owner-secret")
+        assert code == 0 and reply.success and json.loads(reply.result)["rebooting"] is True
+        assert dev.wait_exit(10) == 3, dev.stderr()

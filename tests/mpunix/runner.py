@@ -261,10 +261,11 @@ class MpDevice:
     :param str loki_url: Loki to negotiate with ("" = none)
     :param int port: listening port (default: a free one)
     :param str script_prefix: prepended to the Loki script names the device registers
+    :param str owner_token: the JOTUNHEIM_OWNER_TOKEN (owner commands, user-only tools)
     """
 
     def __init__(self, workdir, heap=DEFAULT_HEAP, token="", loki_url="", port=None,
-                 idle_ms=2, lib=None, script_prefix=""):  # fmt: skip
+                 idle_ms=2, lib=None, script_prefix="", owner_token=""):  # fmt: skip
         self.workdir = str(workdir)
         self.heap = heap
         self.token = token
@@ -273,6 +274,7 @@ class MpDevice:
         self.idle_ms = idle_ms
         self.lib = lib
         self.script_prefix = script_prefix
+        self.owner_token = owner_token
         self.proc = None
         self.ready = None
         self.stderr_path = os.path.join(self.workdir, "mp-device.stderr")
@@ -304,7 +306,7 @@ class MpDevice:
             json.dump(
                 {"host": "127.0.0.1", "port": self.port, "root": self._root(),
                  "token": self.token, "loki_url": self.loki_url, "idle_ms": self.idle_ms,
-                 "script_prefix": self.script_prefix},
+                 "script_prefix": self.script_prefix, "owner_token": self.owner_token},
                 f,
             )  # fmt: skip
         self._stderr = open(self.stderr_path, "w")
@@ -362,6 +364,13 @@ class MpDevice:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def wait_exit(self, timeout):
+        """The exit code once the device process ends by itself (None if it does not)."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
 
     def fds(self):
         """Open file descriptors of the device process."""
