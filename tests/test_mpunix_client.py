@@ -162,6 +162,14 @@ for chunk in loki.stream_script_execution("mp_steps"):
 out["kinds"] = kinds
 out["steps"] = data
 out["fn"] = loki.scripts.mp_double(x=5)
+slow = "local t = os.clock() while os.clock() - t < 1.5 do end return 1"
+loki.register_script("mp_slow", inline_script=slow, language="lua")
+hasty = LokiClient(URL, timeout=0.3)
+t0 = time.monotonic()
+out["unary_deadline"] = code_of(lambda: hasty.execute_script("mp_slow"))
+out["unary_deadline_s"] = time.monotonic() - t0
+hasty.close()
+out["after_deadline"] = loki.execute_script("mp_double", {"x": 1}).output
 loki.close()
 """
 
@@ -178,6 +186,10 @@ def test_loki_client_against_the_reference_loki(workdir, reference_loki):
     assert out["steps"] == [{"step": 1}, {"step": 2}, {"step": 3}]
     assert out["kinds"][-1] == "result" and out["result"] == [True, "finished"]
     assert out["fn"] == "10"
+    # A unary deadline: DEADLINE_EXCEEDED when it runs out, not when Loki answers.
+    assert out["unary_deadline"] is not None and out["unary_deadline"][0] == 4, out
+    assert out["unary_deadline_s"] < 1.2, out
+    assert out["after_deadline"] == "2"
 
 
 # ------------------------------------------------------------ OTA fetcher
