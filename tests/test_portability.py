@@ -81,6 +81,10 @@ MISSING_ATTRIBUTES = {
     ("time", "perf_counter"): "jotunheim.compat.monotonic_ms()",
     ("time", "ticks_ms"): "jotunheim.compat.monotonic_ms() (CircuitPython has no ticks_ms)",
     ("socket", "timeout"): "OSError with errno.ETIMEDOUT in args[0]",
+    ("socket", "error"): "OSError",
+    ("socket", "gaierror"): "OSError (socketpool.SocketPool.gaierror on CircuitPython)",
+    ("json", "JSONDecodeError"): "ValueError (what MicroPython's json raises)",
+    ("struct", "error"): "ValueError (what MicroPython's struct raises)",
     ("re", "I"): "lower-case the subject first",
     ("re", "IGNORECASE"): "lower-case the subject first",
 }
@@ -406,6 +410,10 @@ SAMPLES = [
         "try:\n    from dataclasses import dataclass\nexcept ImportError:\n    pass\n",
     ),
     ("x = iter(lambda: 1, 1)\n", "x = iter([1])\n"),
+    (
+        "import json\ntry:\n    json.loads('{')\nexcept json.JSONDecodeError:\n    pass\n",
+        "import json\ntry:\n    json.loads('{')\nexcept ValueError:\n    pass\n",
+    ),
 ]
 
 
