@@ -246,8 +246,11 @@ def _outcome(reader, started, wait=2.0):
         out["grpc_status"] = grpc_status_of(answer[1], answer[2])
         out["headers"] = answer[1]
     if not out["closed"]:
-        # After an answer a closing server closes at once: do not sit out the whole wait.
-        out["closed"] = reader.closed_within(wait if answer is None else min(wait, 1.0))
+        # A server that answered "Connection: close" may linger a little, reading and
+        # dropping what we still send (so we get the answer, not a reset): give it the
+        # whole wait. One that keeps the connection alive is not waited out.
+        closing = answer is None or answer[1].get("connection", "").lower() == "close"
+        out["closed"] = reader.closed_within(wait if closing else min(wait, 1.0))
     out["seconds"] = time.monotonic() - started
     return out
 

@@ -24,7 +24,11 @@ import wifi
 
 wifi.radio.connect("mpunix-loopback")
 from jotunheim.grpc import GrpcError
-from jotunheim.loki import LokiClient
+
+try:
+    from jotunheim.loki.client import LokiClient  # the loki/ package
+except ImportError:
+    from jotunheim.loki import LokiClient  # before the move
 
 
 def code_of(fn):
@@ -267,7 +271,10 @@ def test_device_negotiates_with_the_reference_loki_and_serves_its_scripts(workdi
     forwarding stubs; running a stub in Loki calls the device's CallTool back."""
     import time
 
-    from jotunheim.loki import LokiClient
+    try:
+        from jotunheim.loki.client import LokiClient  # the loki/ package
+    except ImportError:
+        from jotunheim.loki import LokiClient  # before the move
 
     with runner.MpDevice(workdir / "with-loki", loki_url=reference_loki.url,
                          script_prefix="mpdev_") as device:  # fmt: skip
