@@ -2,10 +2,16 @@
 it starts, serves 50 CallTools and keeps running. A heap too small fails loudly at start.
 
 HEAP_BUDGET is the smallest working heap measured by ``python -m tests.mpunix.heap_bisect``
-(409 KB on the 64-bit port with the adafruit_httpserver-based server, .py sources compiled
-at import) plus ~10 %; HEAP_BUDGET_MPY the same with the library as .mpy (``--mpy``: 316 KB),
-as a board loads it. Lower them when the device gets smaller. A 32-bit board needs less:
-see tests/mpunix/README.md.
+plus ~10 %, with the library as .py (compiled at import: the import peak sets it);
+HEAP_BUDGET_MPY the same with the library as .mpy (``--mpy``), as a board loads it.
+Measured on the 64-bit port:
+
+- the adafruit_httpserver-based device: 409 KB (.py), 316 KB (.mpy);
+- the device on jotunheim/http/server.py (main after the server and layout work):
+  450 KB (.py: compiling the bigger grpc/server.py at start is the peak), 228 KB (.mpy).
+
+The budgets follow the new device; lower them when it gets smaller. A 32-bit board needs
+less: see tests/mpunix/README.md.
 """
 
 import os
@@ -14,8 +20,8 @@ import pytest
 
 from tests.mpunix import heap_bisect, runner
 
-HEAP_BUDGET = 448 * 1024
-HEAP_BUDGET_MPY = 352 * 1024
+HEAP_BUDGET = 496 * 1024
+HEAP_BUDGET_MPY = 256 * 1024
 
 
 def test_device_serves_50_calltools_inside_the_heap_budget(tmp_path):

@@ -63,6 +63,14 @@ def _say(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
 
 
+def _loki_error(device):
+    # Device.loki_error before the loki/ package, Device.loki_link.error after it.
+    link = getattr(device, "loki_link", None)
+    if link is not None:
+        return getattr(link, "error", None)
+    return getattr(device, "loki_error", None)
+
+
 def _command(line, device):
     # True when the runner asked us to stop.
     word = line.strip()
@@ -73,7 +81,7 @@ def _command(line, device):
         _say({"steps": device.steps, "requests": getattr(server, "requests", None),
               "errors": getattr(server, "errors", None)})  # fmt: skip
     elif word == "state":
-        _say({"loki_state": device.loki_state, "loki_error": device.loki_error,
+        _say({"loki_state": device.loki_state, "loki_error": _loki_error(device),
               "status": device.status(), "address": device.address})  # fmt: skip
     return word == "stop"
 
