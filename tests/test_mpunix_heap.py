@@ -20,7 +20,7 @@ import pytest
 
 from tests.mpunix import heap_bisect, runner
 
-HEAP_BUDGET = 496 * 1024
+HEAP_BUDGET = 512 * 1024  # .py: the compile peak is sensitive to fragmentation
 HEAP_BUDGET_MPY = 256 * 1024
 
 

@@ -11,6 +11,7 @@ is an upper bound for a 32-bit board (see tests/mpunix/README.md).
 """
 
 import argparse
+import shutil
 import sys
 import tempfile
 
@@ -21,8 +22,14 @@ from tests.mpunix import runner
 def serves(heap, calls=50, chunked=False, lib=None, workdir=None, mpy=False):
     """``(ok, why)``: does a Device in a ``heap``-byte heap serve ``calls`` CallTools?"""
     workdir = workdir or tempfile.mkdtemp(prefix="mp-heap-")
-    if lib is None and mpy:
-        lib = runner.build_lib(tempfile.mkdtemp(prefix="mp-heap-lib-", dir=workdir), mpy=True)
+    if lib is None:
+        # Always a short path in the temp folder: module file names are heap too, and near
+        # the limit the import peak is sensitive to them (fragmentation at the compile).
+        lib = runner.build_lib(tempfile.mkdtemp(prefix="mp-heap-lib-"), mpy=mpy)
+        try:
+            return serves(heap, calls, chunked, lib, workdir)
+        finally:
+            shutil.rmtree(lib, ignore_errors=True)
     device = runner.MpDevice(workdir, heap=heap, token="", lib=lib)
     try:
         device.start()
@@ -48,6 +55,13 @@ def bisect(low, high, step=4096, calls=50, chunked=False, report=print, mpy=Fals
     """Smallest heap in [low, high] (to ``step`` bytes) that serves ``calls`` calls, or
     None when even ``high`` does not. ``mpy``: load the library as ``.mpy``."""
     lib = runner.build_lib(tempfile.mkdtemp(prefix="mp-heap-lib-"), mpy=mpy)
+    try:
+        return _bisect(low, high, step, calls, chunked, report, lib)
+    finally:
+        shutil.rmtree(lib, ignore_errors=True)
+
+
+def _bisect(low, high, step, calls, chunked, report, lib):
     ok, why = serves(high, calls, chunked, lib)
     report("heap %7d: %s" % (high, why))
     if not ok:
