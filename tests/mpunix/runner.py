@@ -13,8 +13,8 @@ CIRCUITPY-like lib folder, and run device code under ``micropython -X heapsize=N
     out = runner.run_script(tmp_path, "print(1)")   # one script, its stdout
 
 The lib folder holds what circup would put on a board (``jotunheim/`` as ``.py``,
-``adafruit_requests``, ``adafruit_connection_manager``, ``adafruit_httpserver`` while the
-device server still uses it) plus ``tests/mpunix/circuitpy/`` (CircuitPython's
+``adafruit_requests``, ``adafruit_connection_manager``, ``adafruit_httpserver`` only while
+some device module imports it) plus ``tests/mpunix/circuitpy/`` (CircuitPython's
 ``socketpool``, ``wifi``, ``board``, ... over the port's real modules).
 """
 
@@ -165,6 +165,17 @@ def _compile_mpy(dest):
                 os.remove(src)
 
 
+def _library_imports(dest, name):
+    # Whether any module of the copied jotunheim/ imports ``name``.
+    for folder, _, files in os.walk(os.path.join(dest, "jotunheim")):
+        for file in files:
+            with open(os.path.join(folder, file), encoding="utf-8") as f:
+                text = f.read()
+            if "import " + name in text or "from " + name in text:
+                return True
+    return False
+
+
 def build_lib(dest, mpy=False):
     """Fill ``dest`` with what the device code imports; returns ``dest``.
 
@@ -173,6 +184,8 @@ def build_lib(dest, mpy=False):
     _copy_py_tree(os.path.join(ROOT, "jotunheim"), os.path.join(dest, "jotunheim"))
     site = _site_packages()
     for lib in _LIBS:
+        if lib == "adafruit_httpserver" and not _library_imports(dest, lib):
+            continue  # only while the device server still uses it, as circup would install
         src = os.path.join(site, lib)
         if os.path.isdir(src):
             _copy_py_tree(src, os.path.join(dest, lib))
