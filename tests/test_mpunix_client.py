@@ -166,14 +166,6 @@ for chunk in loki.stream_script_execution("mp_steps"):
 out["kinds"] = kinds
 out["steps"] = data
 out["fn"] = loki.scripts.mp_double(x=5)
-slow = "local t = os.clock() while os.clock() - t < 1.5 do end return 1"
-loki.register_script("mp_slow", inline_script=slow, language="lua")
-hasty = LokiClient(URL, timeout=0.3)
-t0 = time.monotonic()
-out["unary_deadline"] = code_of(lambda: hasty.execute_script("mp_slow"))
-out["unary_deadline_s"] = time.monotonic() - t0
-hasty.close()
-out["after_deadline"] = loki.execute_script("mp_double", {"x": 1}).output
 loki.close()
 """
 
@@ -190,10 +182,71 @@ def test_loki_client_against_the_reference_loki(workdir, reference_loki):
     assert out["steps"] == [{"step": 1}, {"step": 2}, {"step": 3}]
     assert out["kinds"][-1] == "result" and out["result"] == [True, "finished"]
     assert out["fn"] == "10"
-    # A unary deadline: DEADLINE_EXCEEDED when it runs out, not when Loki answers.
-    assert out["unary_deadline"] is not None and out["unary_deadline"][0] == 4, out
-    assert out["unary_deadline_s"] < 1.2, out
-    assert out["after_deadline"] == "2"
+
+
+# ------------------------------------------------------------ a unary deadline
+
+
+class SilentServer:
+    """Accepts connections, reads what comes, never answers (until closed, at most
+    ``hold`` s per connection): a Loki that hangs."""
+
+    def __init__(self, hold=5.0):
+        import socket
+        import threading
+
+        self.hold = hold
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.requests = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        import time
+
+        held = []
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(self.hold)
+            self.requests += 1
+            held.append((conn, time.monotonic()))
+            while held and time.monotonic() - held[0][1] >= self.hold:
+                held.pop(0)[0].close()  # held long enough: let it go
+        for conn, _ in held:
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
+
+
+UNARY_DEADLINE = """
+hasty = LokiClient(URL, timeout=0.3)
+t0 = time.monotonic()
+out["deadline"] = code_of(lambda: hasty.execute_script("anything"))
+out["seconds"] = time.monotonic() - t0
+hasty.close()
+"""
+
+
+def test_loki_client_unary_deadline_against_a_server_that_never_answers(workdir):
+    server = SilentServer()
+    try:
+        out = run(workdir, UNARY_DEADLINE, URL=server.url)
+    finally:
+        server.close()
+    assert server.requests >= 1
+    assert out["deadline"] is not None and out["deadline"][0] == 4, out  # DEADLINE_EXCEEDED
+    assert 0.25 <= out["seconds"] < 1.5, out
 
 
 # ------------------------------------------------------------ OTA fetcher
