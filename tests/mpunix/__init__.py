@@ -1,0 +1,1 @@
+"""Runs Jotunheim under MicroPython's Unix port on real sockets (see README.md)."""
