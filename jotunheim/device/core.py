@@ -391,12 +391,7 @@ class Device:
         next_user = self.clock()
         while not self.stopping:
             try:
-                served = self.step()
-            except MemoryError:
-                from jotunheim.compat import collect_garbage
-
-                collect_garbage()
-                served = 0
+                served = self.step()  # a MemoryError is handled inside
             except Exception as exc:  # noqa: BLE001 - a board must keep running
                 self.logger.error("device step failed: %s: %s" % (type(exc).__name__, exc))
                 served = 0
@@ -413,6 +408,20 @@ class Device:
             self.start()
         t0 = monotonic_ms()
         self.steps += 1
+        try:
+            return self._step(t0)
+        except MemoryError:
+            # A call or task that ran out of heap: free what it left and go on; the next
+            # step serves again (run() and a code.py's own loop alike).
+            from jotunheim.compat import collect_garbage
+
+            collect_garbage()
+            self.logger.error("device step ran out of memory")
+            return 0
+        finally:
+            self.busy_ms += monotonic_ms() - t0
+
+    def _step(self, t0):
         self.network.poll()
         self._serve_if_connected()
         served = 0
@@ -428,7 +437,6 @@ class Device:
         if self.loki_link is None:
             self._confirm_health()
         self.scheduler.run_due()
-        self.busy_ms += monotonic_ms() - t0
         return served
 
     # ------------------------------------------------------------ periodic tasks

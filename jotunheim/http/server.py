@@ -153,6 +153,8 @@ class HttpServer:
     :param float send_timeout: seconds a response may make no progress
     :param int drain_limit: bytes of an oversized body read and dropped before closing
     :param int buffer_size: bytes of the one receive buffer all slots share
+    :param int backlog: connections the network stack queues before we accept them (a
+        burst beyond it waits for the client's SYN retry, about 1 s)
     """
 
     def __init__(
@@ -170,6 +172,7 @@ class HttpServer:
         send_timeout: float = 10.0,
         drain_limit: int = 1024 * 1024,
         buffer_size: int = 1024,
+        backlog: int = 16,
     ) -> None:
         self.pool = socket_pool
         self.handler = handler
@@ -183,6 +186,8 @@ class HttpServer:
         self.send_ms = int(send_timeout * 1000)
         self.drain_limit = drain_limit
         self.buffer_size = buffer_size
+        self.backlog = backlog
+        self.bound_port = 0
         self.slots = []
         self.waiting = []  # (socket, address, since): accepted, waiting for a slot
         self.requests = 0  # requests answered by the handler
@@ -207,15 +212,20 @@ class HttpServer:
             pass  # not every port has it; a quick restart may then wait for the old port
         address = pool.getaddrinfo(host, port)[0][-1]
         sock.bind(address)
-        sock.listen(self.max_slots + 2)
+        sock.listen(self.backlog)
+        self.bound_port = port
         sock.setblocking(False)
         self._listener = sock
         self._buffer = bytearray(self.buffer_size)
 
     @property
     def port(self) -> int:
-        """The bound port."""
-        return self._listener.getsockname()[1]
+        """The bound port (the OS's choice after ``start(port=0)``, where the socket can
+        say: CircuitPython's cannot, so a board listens on a fixed port)."""
+        if self.bound_port or self._listener is None:
+            return self.bound_port
+        getsockname = getattr(self._listener, "getsockname", None)
+        return getsockname()[1] if getsockname is not None else 0
 
     def stop(self) -> None:
         """Close every connection and the listening socket."""
