@@ -446,3 +446,36 @@ def test_board_examples_compile_and_have_settings(name):
         values, errors = parse_toml(f.read())
     assert not errors
     assert {"CIRCUITPY_WIFI_SSID", "JOTUNHEIM_TOKEN", "JOTUNHEIM_OWNER_TOKEN"} <= set(values)
+
+
+def test_a_step_that_runs_out_of_memory_is_survived_by_a_users_own_loop(tmp_path):
+    device = make_device(str(tmp_path / "root"))
+    device.add_actuator("pump", SimulatedRelay())
+    device.start()
+    real = device.scheduler.run_due
+    calls = {"n": 0}
+
+    def exhausted():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise MemoryError("no heap")
+        return real()
+
+    device.scheduler.run_due = exhausted
+    try:
+        assert device.step() == 0  # no exception reaches the caller's loop
+        assert calls["n"] == 1
+        results = []
+        t = threading.Thread(
+            target=lambda: results.append(
+                call_tool(client(device), "set_relay_sim", '{"on": true}')
+            )
+        )
+        t.start()
+        end = time.monotonic() + 5
+        while t.is_alive() and time.monotonic() < end:
+            device.step()
+        t.join(1)
+        assert results and results[0].success  # the next steps serve again
+    finally:
+        device.stop()
