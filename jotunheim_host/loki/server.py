@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from sonora.wsgi import grpcWSGI
 
+from .access import AccessError
 from .ota_files import OtaFiles
 from .service import LokiRpcHandler, request_deadline
 
@@ -158,6 +159,10 @@ class LokiWSGIApp:
             deadline = parse_grpc_timeout(environ.pop("HTTP_GRPC_TIMEOUT", None))
         except ValueError as exc:
             return _trailers_only(start_response, 3, str(exc))
+        try:
+            caller = self.service.access.authenticate(environ.get("HTTP_AUTHORIZATION", ""))
+        except AccessError as exc:
+            return _trailers_only(start_response, exc.code, exc.message)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
@@ -165,10 +170,12 @@ class LokiWSGIApp:
         if not accept.startswith(GRPC_WEB):
             environ["HTTP_ACCEPT"] = content_type.split(";")[0].strip()
         request_deadline.value = deadline
+        request_deadline.caller = caller
         try:
             return self._guarded(environ, start_response)
         finally:
             request_deadline.value = None
+            request_deadline.caller = None
 
     def _guarded(self, environ, start_response):
         """Run sonora; a failure before it answered (e.g. undecodable protobuf)
@@ -233,16 +240,21 @@ class LokiServer:
         port=0,
         *,
         ota_dir=None,
-        device_token="",
+        policy=None,
         limits=None,
         threads=32,
+        workers=8,
         max_connections=512,
         device_timeout=10.0,
     ):
         from .service import LokiService
 
         self.service = LokiService(
-            scripts_dir, limits=limits, device_token=device_token, device_timeout=device_timeout
+            scripts_dir,
+            limits=limits,
+            policy=policy,
+            workers=workers,
+            device_timeout=device_timeout,
         )
         self.app = LokiWSGIApp(self.service, ota_dir=ota_dir)
         self._bind = (host, port)
@@ -293,6 +305,7 @@ class LokiServer:
             self._server.stop()
             self._thread.join(5)
             self._server = None
+        self.service.close()
 
     def serve_forever(self):
         """Start (unless started) and block until interrupted (Ctrl-C)."""
