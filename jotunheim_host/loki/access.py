@@ -230,6 +230,8 @@ class AccessPolicy:
         """Whether a script owned by ``owner`` may say where device ``device_id`` is."""
         if self.open_mode:
             return True
+        if not device_id:  # only open mode has devices without an id
+            return False
         if owner in (ADMIN, ""):  # the operator's scripts (or dropped in by hand)
             return True
         return owner == DEVICE_PREFIX + device_id

@@ -153,7 +153,8 @@ string.rep = function(s, n, sep)
   local unit = #s + (sep and #sep or 0)
   if unit == 0 then return "" end
   if count > max_bytes // unit then
-    error("string.rep: the result would be over the memory limit (" .. max_bytes .. " bytes)", 2)
+    -- "not enough memory" is how Lua names it, so the run reports a memory failure.
+    error("not enough memory: string.rep result over " .. max_bytes .. " bytes", 2)
   end
   return real_rep(s, count, sep)
 end

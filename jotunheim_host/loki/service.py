@@ -266,7 +266,7 @@ class LokiService:
         try:
             code = self._checked_code(request, which)
             with self._register_lock:
-                self._admit(caller, request, code)
+                self._admit(caller, request, code if which == "inline_script" else "")
                 record = self.store.register(
                     request.name,
                     description=request.description,
@@ -319,7 +319,8 @@ class LokiService:
         return code
 
     def _admit(self, caller, request, code: str) -> None:
-        """Ownership and quota checks for registering ``request`` (under the lock)."""
+        """Ownership and quota checks for registering ``request`` (under the lock);
+        ``code`` is what will be stored in the folder ("" for a script by path)."""
         existing = self.store.get(request.name)
         if existing is not None and existing.name != request.name:
             existing = None  # found through the Script_ prefix: a different name
@@ -329,8 +330,7 @@ class LokiService:
         used = sum(self.store.stored_bytes(r.name) for r in others)
         meta = len(request.description) + len(request.return_type) + 512
         meta += sum(len(p.name) + len(p.type) + len(p.description) + 64 for p in request.parameters)
-        if request.inline_script:
-            used += len(code.encode("utf-8"))
+        used += len(code.encode("utf-8"))
         self.access.check_quota(caller, len(others) + 1, used + meta)
 
     def execute_script(self, request: pb.ExecuteScriptRequest, time_remaining=None, caller=None):
