@@ -96,6 +96,8 @@ class DeviceDirectory:
         if target in known and target:
             return target, known[target][0], self.access.call_token(target)
         owners = [d for d, addresses in known.items() if target in addresses]
+        if len(owners) > 1 and "" in owners:  # open mode: a named device beats no name
+            owners.remove("")
         if not owners:
             raise DeviceCallError(
                 f"device.call: no device registered with this Loki at {target!r}", 5
