@@ -171,6 +171,7 @@ class AccessPolicy:
             "max_scripts": int(data.get("max_scripts", MAX_SCRIPTS)),
             "max_bytes": int(data.get("max_bytes", MAX_BYTES)),
         }
+        devices.extend(overrides.pop("devices", None) or ())
         kwargs.update({k: v for k, v in overrides.items() if v})
         return cls(**kwargs)
 
