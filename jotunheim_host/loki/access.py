@@ -97,7 +97,9 @@ class AccessPolicy:
     :param str admin_token: the operator's token ("" = none)
     :param devices: :class:`DeviceEntry` items
     :param bool open_mode: no authentication at all (cannot be combined with tokens)
-    :param str device_token: call token for devices without their own (token mode only)
+    :param str device_token: call token for devices the operator's scripts declare and
+        that are not configured here (token mode only; configured devices get only
+        their own ``device_token``)
     :param int max_scripts: scripts each non-admin caller may own
     :param int max_bytes: bytes (code + metadata) each non-admin caller may store
     """
@@ -242,6 +244,8 @@ class AccessPolicy:
         if self.open_mode:
             return ""
         entry = self.devices.get(device_id)
-        if entry is not None and entry.device_token:
+        if entry is not None:
+            # A configured device declares its own address: it gets only its own
+            # credential, never the default one other devices may share.
             return entry.device_token
         return self.device_token
