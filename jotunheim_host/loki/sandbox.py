@@ -372,8 +372,24 @@ class ConversionGuard:
 
 
 def max_values(limits: Limits) -> int:
-    """Most values one Python -> Lua conversion may build (a Lua table slot costs ~32 B)."""
-    return max(1024, limits.max_memory // 32)
+    """Most values one Python -> Lua conversion may build (a Lua table entry costs
+    32-64 B, and lupa builds tables one call per entry)."""
+    return max(1024, limits.max_memory // 64)
+
+
+def count_values(data, limit: int) -> int:
+    """Values in JSON-like ``data`` (containers and leaves), counting stops past ``limit``."""
+    count = 0
+    todo = [data]
+    while todo and count <= limit:
+        item = todo.pop()
+        count += 1
+        if isinstance(item, dict):
+            todo.extend(item.values())
+            count += len(item)  # the keys
+        elif isinstance(item, list):
+            todo.extend(item)
+    return count
 
 
 def max_decode_bytes(limits: Limits) -> int:
@@ -517,6 +533,14 @@ def run_script(
             return (False, f"json.decode: text over {max_decode_bytes(limits)} bytes".encode())
         try:
             data = json.loads(text.decode("utf-8", "replace"))
+            most = max_values(limits)
+            if count_values(data, most) > most:
+                budget.trip(
+                    "memory",
+                    f"memory limit exceeded ({limits.max_memory} bytes):"
+                    f" json.decode of more than {most} values",
+                )
+                return (False, budget.tripped[1].encode())
             return (
                 True,
                 python_to_lua(box["runtime"], data, 0, ConversionGuard(box["runtime"], budget)),
