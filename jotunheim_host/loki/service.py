@@ -81,6 +81,11 @@ def coerce_params(raw: dict, definitions: list) -> dict:
     return out
 
 
+def owner_device(owner: str) -> str:
+    """The device id in an owner string ("device:<id>"), else ""."""
+    return access.Caller(owner).device_id
+
+
 def _pb_params(params: list) -> list:
     return [
         pb.ParameterDefinition(
@@ -266,7 +271,7 @@ class LokiService:
         try:
             code = self._checked_code(request, which)
             with self._register_lock:
-                self._admit(caller, request, code if which == "inline_script" else "")
+                owner = self._admit(caller, request, code if which == "inline_script" else "")
                 record = self.store.register(
                     request.name,
                     description=request.description,
@@ -283,8 +288,8 @@ class LokiService:
                     return_type=request.return_type,
                     inline_script=request.inline_script if which == "inline_script" else None,
                     script_path=request.script_path if which == "script_path" else None,
-                    owner=caller.owner,
-                    devices=endpoints.declarations(code, caller.device_id),
+                    owner=owner,
+                    devices=endpoints.declarations(code, owner_device(owner)),
                 )
         except (store.StoreError, OSError) as exc:
             return pb.RegisterScriptResponse(
@@ -320,11 +325,15 @@ class LokiService:
 
     def _admit(self, caller, request, code: str) -> None:
         """Ownership and quota checks for registering ``request`` (under the lock);
-        ``code`` is what will be stored in the folder ("" for a script by path)."""
+        ``code`` is what will be stored in the folder ("" for a script by path).
+        Returns the owner to record: the caller's, or the earlier owner's when the
+        operator replaces someone's script (the device keeps its script)."""
         existing = self.store.get(request.name)
         if existing is not None and existing.name != request.name:
             existing = None  # found through the Script_ prefix: a different name
         self.access.check_write(caller, request.name, existing.owner if existing else None)
+        if existing is not None and caller.is_admin:
+            return existing.owner
         owned = [r for r in self.store.list() if r.owner == caller.owner]
         others = [r for r in owned if r.name != request.name]
         used = sum(self.store.stored_bytes(r.name) for r in others)
@@ -332,6 +341,7 @@ class LokiService:
         meta += sum(len(p.name) + len(p.type) + len(p.description) + 64 for p in request.parameters)
         used += len(code.encode("utf-8"))
         self.access.check_quota(caller, len(others) + 1, used + meta)
+        return caller.owner
 
     def execute_script(self, request: pb.ExecuteScriptRequest, time_remaining=None, caller=None):
         raw = dict(request.parameters)
