@@ -230,8 +230,10 @@ def run(args):
             flush=True,
         )
     else:
-        print(f"caller tokens: admin={'yes' if policy.admin_token else 'no'},"
-              f" devices={len(policy.devices)}")
+        print(
+            f"caller tokens: admin={'yes' if policy.admin_token else 'no'},"
+            f" devices={len(policy.devices)}"
+        )
     print("Ctrl-C to stop.", flush=True)
     _stop_on_sigterm()
     try:

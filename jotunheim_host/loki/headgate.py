@@ -4,8 +4,9 @@ cheroot hands every new connection (and every kept-alive one that becomes readab
 a worker thread, which then reads the head with a per-``recv`` timeout. A client that
 sends one byte every few seconds, or nothing at all, holds that thread for as long as
 it likes, and 32 such clients stop the server. The gate sits in front: a connection
-reaches a worker only once its whole head (up to the blank line) is in the kernel's
-receive buffer, seen with ``MSG_PEEK`` so cheroot still reads every byte itself.
+reaches a worker only once its whole head (up to the blank line) and its body (up to
+``BODY_WINDOW`` bytes: a request that big has shown it is sent fast) are in the
+kernel's receive buffer, seen with ``MSG_PEEK`` so cheroot still reads every byte.
 
 Bounds: the whole head must arrive within ``head_seconds`` (else ``408`` and close); at
 most ``per_client`` connections of one client address wait at once, and at most
@@ -15,6 +16,7 @@ at once always gets through. Plain HTTP only: a TLS head cannot be peeked at.
 """
 
 import logging
+import re
 import selectors
 import socket
 import threading
@@ -23,6 +25,11 @@ import time
 log = logging.getLogger("jotunheim.loki")
 
 HEAD_END = b"\r\n\r\n"
+# A body is waited for too, up to this much: past it, the client has shown it sends
+# fast (the kernel buffer fills), and the rest is read by the HTTP thread.
+BODY_WINDOW = 64 * 1024
+_LENGTH_RE = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]{1,12})[ \t]*\r\n", re.IGNORECASE)
+_CHUNKED_RE = re.compile(rb"\r\ntransfer-encoding:[^\r\n]*chunked", re.IGNORECASE)
 FIRST_RECHECK = 0.02  # s; a partial head is looked at again after this, then less often
 LAST_RECHECK = 0.5
 _TIMEOUT_BODY = b"request head took too long\n"
@@ -51,15 +58,22 @@ class HeadGate:
 
     :param hand_over: ``hand_over(conn)`` gives a connection with a whole head to the
         HTTP workers
-    :param float head_seconds: time allowed for the whole head to arrive
-    :param int max_head: bytes of head looked for; a longer head is handed over as it
-        is (the HTTP server answers it as too large)
+    :param float head_seconds: time allowed for the whole head (and the first
+        ``BODY_WINDOW`` bytes of the body) to arrive
+    :param int max_head: bytes peeked at; a longer head is handed over as it is (the
+        HTTP server answers it as too large)
     :param int per_client: connections of one client address waiting at once
     :param int max_pending: connections waiting at once in all
     """
 
     def __init__(
-        self, hand_over, *, head_seconds=10.0, max_head=65536, per_client=64, max_pending=1024
+        self,
+        hand_over,
+        *,
+        head_seconds=10.0,
+        max_head=65536 + BODY_WINDOW,
+        per_client=64,
+        max_pending=1024,
     ):
         self.hand_over = hand_over
         self.head_seconds = head_seconds
@@ -200,7 +214,8 @@ class HeadGate:
         self._forget(entry)
         self.counts["timed_out"] += 1
         try:
-            entry.sock.send(_TIMEOUT_REPLY, socket.MSG_DONTWAIT)
+            entry.sock.settimeout(0.0)
+            entry.sock.send(_TIMEOUT_REPLY)
         except OSError:
             pass
         _close(entry.conn)
@@ -226,17 +241,39 @@ class HeadGate:
 def _peek_state(sock, max_head: int) -> str:
     """``"head"`` (whole head in, or more than ``max_head`` bytes), ``"partial"``,
     ``"empty"`` (nothing yet) or ``"closed"``."""
+    # A Python socket with a timeout waits for data before it reads, whatever the
+    # flags: peek with the timeout off, then put it back for cheroot.
     try:
-        data = sock.recv(max_head, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        timeout = sock.gettimeout()
+        sock.settimeout(0.0)
+        try:
+            data = sock.recv(max_head, socket.MSG_PEEK)
+        finally:
+            sock.settimeout(timeout)
     except (BlockingIOError, InterruptedError):
         return "empty"
     except OSError:
         return "closed"
     if not data:
         return "closed"
-    if HEAD_END in data or len(data) >= max_head:
-        return "head"
-    return "partial"
+    end = data.find(HEAD_END)
+    if end < 0:
+        return "head" if len(data) >= max_head else "partial"
+    return "head" if _body_in(data, end + 4) else "partial"
+
+
+def _body_in(data: bytes, body_at: int) -> bool:
+    """Whether the body after the head (at ``body_at``) is in, or BODY_WINDOW of it."""
+    head = data[:body_at]
+    have = len(data) - body_at
+    if have >= BODY_WINDOW:
+        return True
+    length = _LENGTH_RE.search(head)
+    if length is not None:
+        return have >= min(int(length.group(1)), BODY_WINDOW)
+    if _CHUNKED_RE.search(head):
+        return data.endswith(b"0\r\n\r\n")
+    return True  # no body
 
 
 def _drain(sock) -> None:

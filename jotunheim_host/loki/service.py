@@ -209,7 +209,9 @@ class LokiService:
 
     # -- the six RPCs -----------------------------------------------------------------
 
-    def get_capabilities(self, request: pb.GetCapabilitiesRequest, time_remaining=None, caller=None):
+    def get_capabilities(
+        self, request: pb.GetCapabilitiesRequest, time_remaining=None, caller=None
+    ):
         caps = [
             pb.ScriptCapability(
                 script_name=r.name,
@@ -228,7 +230,9 @@ class LokiService:
             service_name=SERVICE_NAME, purpose=PURPOSE, capabilities=caps, children=kids
         )
 
-    def get_children_status(self, request: pb.GetChildrenStatusRequest, time_remaining=None, caller=None):
+    def get_children_status(
+        self, request: pb.GetChildrenStatusRequest, time_remaining=None, caller=None
+    ):
         writable = self.store.is_writable()
         return pb.GetChildrenStatusResponse(
             children=[
@@ -257,9 +261,7 @@ class LokiService:
             ]
         )
 
-    def register_script(
-        self, request: pb.RegisterScriptRequest, time_remaining=None, caller=None
-    ):
+    def register_script(self, request: pb.RegisterScriptRequest, time_remaining=None, caller=None):
         """Check and store a script, owned by ``caller`` (in-process: the operator).
 
         Raises :class:`~.access.AccessError` when the caller may not replace the script

@@ -187,9 +187,7 @@ class WorkerPool:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
         self.max_waiting = max_waiting
-        self.extra_address_space = max(
-            ADDRESS_SPACE_MIN, ADDRESS_SPACE_FACTOR * limits.max_memory
-        )
+        self.extra_address_space = max(ADDRESS_SPACE_MIN, ADDRESS_SPACE_FACTOR * limits.max_memory)
         self._cond = threading.Condition()
         self._idle = []
         self._busy = set()
