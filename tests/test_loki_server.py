@@ -590,7 +590,9 @@ def test_device_call_reaches_a_device(st, tclient, device):
 def test_device_call_failures_are_lua_errors(st, tclient, device):
     stub = f'return device.call("{device.address}", "warp_drive", params, "dev-1")'
     assert register(st, tclient, "dev1_stub", stub, headers=DEV1).success
-    assert register(st, tclient, "dev2_stub", 'return device.call("127.0.0.1:1", "x", params)', headers=DEV2).success
+    assert register(
+        st, tclient, "dev2_stub", 'return device.call("127.0.0.1:1", "x", params)', headers=DEV2
+    ).success
 
     def run(code):
         return execute(st, tclient, content=code, headers=ADMIN)
@@ -600,7 +602,9 @@ def test_device_call_failures_are_lua_errors(st, tclient, device):
     r = run("return device.call('dev-1', 'crash', {})")
     assert not r.success and "sensor bus stuck" in r.error and "gRPC 13" in r.error
     # Catchable with pcall, like any Lua error.
-    code = "local ok, err = pcall(device.call, 'dev-1', 'warp_drive', {}) return {ok = ok, err = err}"
+    code = (
+        "local ok, err = pcall(device.call, 'dev-1', 'warp_drive', {}) return {ok = ok, err = err}"
+    )
     out = json.loads(run(code).output)
     assert out["ok"] is False and "warp_drive" in out["err"]
     # dev-2 declared a closed port: a real attempt, and it fails as unreachable.
