@@ -76,8 +76,11 @@ def coerce_params(raw: dict, definitions: list) -> dict:
                 if not isinstance(value, want):
                     raise ValueError(f"not a JSON {kind}")
                 out[name] = value
+        except RecursionError:
+            raise ParamError(f"parameter {name!r}: JSON nested too deep") from None
         except ValueError as exc:
-            raise ParamError(f"parameter {name!r} must be {kind}: {text!r} ({exc})") from None
+            shown = text if len(text) <= 80 else text[:80] + "..."
+            raise ParamError(f"parameter {name!r} must be {kind}: {shown!r} ({exc})") from None
     return out
 
 
@@ -334,6 +337,12 @@ class LokiService:
         if existing is not None and existing.name != request.name:
             existing = None  # found through the Script_ prefix: a different name
         self.access.check_write(caller, request.name, existing.owner if existing else None)
+        if request.name.startswith(store.SCRIPT_PREFIX):
+            # "Script_<name>" is also how callers ask for <name>: registering it would
+            # shadow <name>, so it takes the right to replace <name> as well.
+            shadowed = self.store.get(request.name[len(store.SCRIPT_PREFIX) :])
+            if shadowed is not None:
+                self.access.check_write(caller, shadowed.name, shadowed.owner)
         if existing is not None and caller.is_admin:
             return existing.owner
         owned = [r for r in self.store.list() if r.owner == caller.owner]
