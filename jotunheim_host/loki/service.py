@@ -127,7 +127,8 @@ class LokiService:
         self.device_timeout = device_timeout
         self.devices = children.DeviceBook()
         self.directory = endpoints.DeviceDirectory(self.store, self.access)
-        self.pool = worker_pool.WorkerPool(self.limits, size=workers, max_waiting=workers)
+        # Running + waiting stays well under the 32 HTTP threads, so other RPCs always get one.
+        self.pool = worker_pool.WorkerPool(self.limits, size=workers, max_waiting=2 * workers)
         self._register_lock = threading.Lock()
 
     def close(self) -> None:

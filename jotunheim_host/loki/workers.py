@@ -156,6 +156,7 @@ class Worker:
         self.conn = Connection(parent_end.detach())
         self.pid = self.process.pid
         self.runs = 0
+        self.waited = 0.0  # seconds the last acquire queued for this worker
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -223,6 +224,8 @@ class WorkerPool:
     def acquire(self, wait_seconds: float) -> Worker:
         """A worker for one run: an idle one, a new one, or the first freed in time."""
         deadline = time.monotonic() + max(0.0, wait_seconds)
+        queued = time.monotonic()
+        waited = 0.0
         with self._cond:
             if self._closed:
                 raise WorkerBusy("Loki is shutting down")
@@ -244,11 +247,13 @@ class WorkerPool:
                         self._cond.wait(left)
                 finally:
                     self._waiting -= 1
+                    waited = time.monotonic() - queued
                 if self._closed:
                     raise WorkerBusy("Loki is shutting down")
             if self._idle:
                 worker = self._idle.pop()
                 self._busy.add(worker)
+                worker.waited = waited
                 return worker
             self._starting += 1
         try:
@@ -262,6 +267,7 @@ class WorkerPool:
             self._starting -= 1
             self.spawned += 1
             self._busy.add(worker)
+        worker.waited = waited
         return worker
 
     def release(self, worker: Worker, healthy: bool) -> None:
@@ -327,7 +333,14 @@ class WorkerPool:
         """
         started = time.monotonic()
         worker = self.acquire(limits.max_seconds)
-        deadline = time.monotonic() + limits.max_seconds + GRACE_SECONDS
+        # Time spent queueing for a worker comes out of the run's wall time.
+        seconds = limits.max_seconds - worker.waited
+        if seconds <= 0.01:
+            self.release(worker, True)
+            return ("fail", "busy", "Loki is busy: no script worker was free in time")
+        limit_args = job[5]
+        job = job[:5] + ((limit_args[0], seconds) + tuple(limit_args[2:]),) + job[6:]
+        deadline = time.monotonic() + seconds + GRACE_SECONDS
         healthy = False
         try:
             worker.conn.send(job)
