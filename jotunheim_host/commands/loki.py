@@ -27,6 +27,51 @@ def _positive(kind):
     return parse
 
 
+def _device_entry(text):
+    import argparse
+
+    from ..loki.access import DeviceEntry
+
+    device_id, sep, tokens = text.partition("=")
+    token, _, call_token = tokens.partition(":")
+    if not sep or not device_id or not token:
+        raise argparse.ArgumentTypeError(f"{text!r} is not ID=TOKEN[:CALL_TOKEN]")
+    return DeviceEntry(device_id, token, call_token)
+
+
+def _policy(args):
+    """The AccessPolicy the options describe; CliError when they say nothing or clash."""
+    from jotunheim_host.cli import CliError
+
+    from ..loki.access import AccessPolicy
+
+    quotas = {"max_scripts": args.max_scripts_per_caller, "max_bytes": args.max_bytes_per_caller}
+    quotas = {k: v for k, v in quotas.items() if v is not None}
+    try:
+        if args.open:
+            if args.admin_token or args.device or args.auth_file or args.device_token:
+                raise ValueError("--open takes no tokens (admin, device, auth file, call token)")
+            return AccessPolicy.open(**quotas)
+        if args.auth_file:
+            return AccessPolicy.from_file(
+                args.auth_file,
+                admin_token=args.admin_token,
+                device_token=args.device_token,
+                devices=args.device,
+                **quotas,
+            )
+        return AccessPolicy(
+            admin_token=args.admin_token,
+            devices=args.device,
+            device_token=args.device_token,
+            **quotas,
+        )
+    except ValueError as exc:
+        raise CliError(
+            f"{exc} (give --admin-token, --device or --auth-file; or --open for a local demo)"
+        ) from None
+
+
 def register(subparsers):
     parser = subparsers.add_parser(
         "loki",
@@ -48,10 +93,59 @@ def register(subparsers):
     )
     parser.add_argument("--ota-dir", metavar="DIR", help="serve this folder at /ota/ for updates")
     parser.add_argument(
+        "--open",
+        action="store_true",
+        help="OPEN MODE: no caller authentication, for local demos only",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get("JOTUNHEIM_LOKI_ADMIN_TOKEN", ""),
+        metavar="TOKEN",
+        help="the operator's bearer token (default $JOTUNHEIM_LOKI_ADMIN_TOKEN)",
+    )
+    parser.add_argument(
+        "--device",
+        action="append",
+        default=[],
+        type=_device_entry,
+        metavar="ID=TOKEN[:CALL_TOKEN]",
+        help=(
+            "a device allowed to call Loki with TOKEN (its JOTUNHEIM_LOKI_TOKEN);"
+            " device.call sends it CALL_TOKEN (its JOTUNHEIM_TOKEN). Repeatable"
+        ),
+    )
+    parser.add_argument(
+        "--auth-file",
+        default=os.environ.get("JOTUNHEIM_LOKI_AUTH_FILE", ""),
+        metavar="FILE",
+        help="JSON file with admin_token, devices, quotas (default $JOTUNHEIM_LOKI_AUTH_FILE)",
+    )
+    parser.add_argument(
         "--device-token",
         default=os.environ.get("JOTUNHEIM_DEVICE_TOKEN", ""),
         metavar="TOKEN",
-        help="bearer token device.call sends to devices (default $JOTUNHEIM_DEVICE_TOKEN)",
+        help=(
+            "call token for devices configured without their own"
+            " (default $JOTUNHEIM_DEVICE_TOKEN; not in open mode)"
+        ),
+    )
+    parser.add_argument(
+        "--max-scripts-per-caller",
+        type=_positive(int),
+        default=None,
+        help="scripts each device (or anonymous) may own (default 256)",
+    )
+    parser.add_argument(
+        "--max-bytes-per-caller",
+        type=_positive(int),
+        default=None,
+        help="bytes each device (or anonymous) may store (default 16 MiB)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive(int),
+        default=8,
+        help="script worker processes alive at most (default 8)",
     )
     parser.add_argument(
         "--max-instructions",
@@ -109,15 +203,17 @@ def run(args):
         max_seconds=args.max_seconds,
         max_memory=int(args.max_memory_mb * 1024 * 1024),
     )
+    policy = _policy(args)
     host, port = args.listen
     server = LokiServer(
         args.scripts,
         host=host,
         port=port,
         ota_dir=args.ota_dir,
-        device_token=args.device_token,
+        policy=policy,
         limits=limits,
         threads=args.threads,
+        workers=args.workers,
     )
     try:
         server.start()
@@ -127,6 +223,17 @@ def run(args):
     print(f"Loki listening on {server.url}  ({count} script(s) in {server.service.store.root})")
     if args.ota_dir:
         print(f"OTA files: {server.url}/ota/  <- {os.path.realpath(args.ota_dir)}")
+    if policy.open_mode:
+        print(
+            "WARNING: OPEN MODE - anyone who reaches this port may register and run scripts;"
+            " device.call sends no credentials. For local demos only.",
+            flush=True,
+        )
+    else:
+        print(
+            f"caller tokens: admin={'yes' if policy.admin_token else 'no'},"
+            f" devices={len(policy.devices)}"
+        )
     print("Ctrl-C to stop.", flush=True)
     _stop_on_sigterm()
     try:

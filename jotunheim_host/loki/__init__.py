@@ -9,17 +9,22 @@ Start one in-process (tests, the demo)::
         srv.address    # "127.0.0.1:PORT"
         srv.service    # the LokiService object (call its RPC methods with messages)
 
-Keyword options: ``ota_dir`` (served at ``/ota/``), ``device_token`` (bearer token that
-``device.call`` sends to devices), ``limits`` (:class:`Limits`: max_instructions,
-max_seconds, max_memory, max_output), ``threads`` (HTTP worker threads),
-``max_connections`` (idle keep-alive connections held), ``device_timeout``.
+Keyword options: ``ota_dir`` (served at ``/ota/``), ``policy``
+(:class:`~.access.AccessPolicy`: admin and device tokens, quotas; None = open mode),
+``limits`` (:class:`Limits`: max_instructions, max_seconds, max_memory, max_output),
+``threads`` (HTTP worker threads), ``workers`` (script worker processes),
+``max_connections`` (idle keep-alive connections held), ``gate`` (head-gate options),
+``device_timeout``.
 
 From the shell: ``jotunheim loki --listen 127.0.0.1:50051 --scripts DIR``.
 
-Modules: :mod:`.server` (HTTP: cheroot + sonora's WSGI app), :mod:`.service` (the six
-RPCs on betterproto messages), :mod:`.sandbox` (Lua through lupa with limits),
-:mod:`.store` (the scripts folder), :mod:`.device_client` (``device.call``'s gRPC-Web
-CallTool), :mod:`.children` (Fenrir, Jörmungandr, Hel checks), :mod:`.ota_files`.
+Modules: :mod:`.server` (HTTP: cheroot + sonora's WSGI app), :mod:`.headgate` (no HTTP
+thread before a whole head), :mod:`.service` (the six RPCs on betterproto messages),
+:mod:`.workers` (runs in killable worker processes), :mod:`.sandbox` (Lua through lupa
+with limits), :mod:`.access` (tokens, ownership, quotas), :mod:`.endpoints` (where
+registered devices are), :mod:`.store` (the scripts folder), :mod:`.device_client`
+(``device.call``'s gRPC-Web CallTool), :mod:`.children` (Fenrir, Jörmungandr, Hel
+checks), :mod:`.ota_files`.
 See docs/loki.md for the Lua API and the sandbox.
 """
 

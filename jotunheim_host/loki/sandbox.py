@@ -120,7 +120,7 @@ class _Budget:
 # upvalues, installs the count hook with the real ``debug`` library, strips the real
 # globals of what a script must never reach, and returns a runner function.
 _PRELUDE = r"""
-local py_tick, py_out, py_encode, py_decode, py_device, every = ...
+local py_tick, py_out, py_encode, py_decode, py_device, every, max_bytes, max_move = ...
 local sethook = debug.sethook
 local real_load, type, error, select, tostring = load, type, error, select, tostring
 local pairs = pairs
@@ -136,6 +136,35 @@ end
 
 -- string.dump would hand out bytecode; the string metatable exposes this very table.
 string.dump = nil
+
+-- C functions run without the count hook: bound the work handed to the ones whose cost
+-- is not bounded by the memory they allocate (string.rep('', huge) loops and allocates
+-- nothing; table.move over an empty range of 2^40 slots likewise).
+local real_rep, real_move, tointeger = string.rep, table.move, math.tointeger
+string.rep = function(s, n, sep)
+  if type(s) == "number" then s = tostring(s) end
+  if type(sep) == "number" then sep = tostring(sep) end
+  if type(n) == "string" then n = tonumber(n) end
+  local count = type(n) == "number" and tointeger(n) or nil
+  if type(s) ~= "string" or count == nil or (sep ~= nil and type(sep) ~= "string") then
+    return real_rep(s, n, sep)  -- the usual argument error
+  end
+  if count <= 0 then return "" end
+  local unit = #s + (sep and #sep or 0)
+  if unit == 0 then return "" end
+  if count > max_bytes // unit then
+    -- "not enough memory" is how Lua names it, so the run reports a memory failure.
+    error("not enough memory: string.rep result over " .. max_bytes .. " bytes", 2)
+  end
+  return real_rep(s, count, sep)
+end
+table.move = function(a1, f, e, t, a2)
+  local first, last = tointeger(f), tointeger(e)
+  if first and last and last >= first and last - first >= max_move then
+    error("table.move: more than " .. max_move .. " elements", 2)
+  end
+  return real_move(a1, f, e, t, a2)
+end
 
 local function copy(t)
   local c = {}
@@ -303,7 +332,9 @@ class ConversionGuard:
     Lua's allocator fails softly when Python builds tables near ``max_memory`` (each
     failed allocation runs an emergency GC, so a big conversion crawls instead of
     failing) and the count hook never sees Python code: so every ``GUARD_EVERY`` values,
-    check the heap against 85 % of the cap, and the deadline.
+    check the heap against 85 % of the cap, and the deadline. The number of values one
+    conversion may build is bounded too (:func:`max_values`), so a huge decoded array
+    is refused before Python spends seconds inside lupa on it.
     """
 
     GUARD_EVERY = 256
@@ -312,6 +343,7 @@ class ConversionGuard:
         self.runtime = runtime
         self.budget = budget
         self.limit = int(budget.limits.max_memory * 0.85) if budget else 0
+        self.max_values = max_values(budget.limits) if budget else 0
         self.count = 0
 
     def step(self, nbytes: int = 0) -> None:
@@ -320,6 +352,13 @@ class ConversionGuard:
             return
         if self.budget is None:
             return
+        if self.count > self.max_values:
+            self.budget.trip(
+                "memory",
+                f"memory limit exceeded ({self.budget.limits.max_memory} bytes):"
+                f" a value of more than {self.max_values} items cannot be converted",
+            )
+            raise ValueError("too many values to convert for Lua")
         if self.runtime.get_memory_used() + nbytes > self.limit:
             self.budget.trip(
                 "memory", f"memory limit exceeded ({self.budget.limits.max_memory} bytes)"
@@ -330,6 +369,32 @@ class ConversionGuard:
                 "timeout", f"time limit exceeded ({self.budget.limits.max_seconds:.3g} s)"
             )
             raise ValueError("time limit exceeded while converting a value for Lua")
+
+
+def max_values(limits: Limits) -> int:
+    """Most values one Python -> Lua conversion may build (a Lua table entry costs
+    32-64 B, and lupa builds tables one call per entry)."""
+    return max(1024, limits.max_memory // 64)
+
+
+def count_values(data, limit: int) -> int:
+    """Values in JSON-like ``data`` (containers and leaves), counting stops past ``limit``."""
+    count = 0
+    todo = [data]
+    while todo and count <= limit:
+        item = todo.pop()
+        count += 1
+        if isinstance(item, dict):
+            todo.extend(item.values())
+            count += len(item)  # the keys
+        elif isinstance(item, list):
+            todo.extend(item)
+    return count
+
+
+def max_decode_bytes(limits: Limits) -> int:
+    """Longest text ``json.decode`` accepts (Python's own copy lives outside the Lua cap)."""
+    return max(4096, limits.max_memory // 4)
 
 
 def python_to_lua(runtime, value, depth: int = 0, guard: Optional[ConversionGuard] = None):
@@ -464,12 +529,24 @@ def run_script(
         return (True, text.encode("utf-8"))
 
     def py_decode(text):
+        if len(text) > max_decode_bytes(limits):
+            return (False, f"json.decode: text over {max_decode_bytes(limits)} bytes".encode())
         try:
             data = json.loads(text.decode("utf-8", "replace"))
+            most = max_values(limits)
+            if count_values(data, most) > most:
+                budget.trip(
+                    "memory",
+                    f"memory limit exceeded ({limits.max_memory} bytes):"
+                    f" json.decode of more than {most} values",
+                )
+                return (False, budget.tripped[1].encode())
             return (
                 True,
                 python_to_lua(box["runtime"], data, 0, ConversionGuard(box["runtime"], budget)),
             )
+        except RecursionError:
+            return (False, b"json.decode: nesting too deep")
         except ValueError as exc:
             return (False, f"json.decode: {exc}".encode())
 
@@ -498,7 +575,15 @@ def run_script(
             return (False, str(exc).encode("utf-8", "replace"))
 
     runner = runtime.execute(
-        _PRELUDE, budget.tick, py_out, py_encode, py_decode, py_device, HOOK_EVERY
+        _PRELUDE,
+        budget.tick,
+        py_out,
+        py_encode,
+        py_decode,
+        py_device,
+        HOOK_EVERY,
+        limits.max_memory,
+        max(1024, limits.max_memory // 16),
     )
     try:
         # These pushes happen outside any protected Lua call, where running out of Lua

@@ -31,6 +31,8 @@ from urllib.parse import quote
 
 from sonora.wsgi import grpcWSGI
 
+from .access import AccessError
+from .headgate import HeadGate
 from .ota_files import OtaFiles
 from .service import LokiRpcHandler, request_deadline
 
@@ -38,6 +40,11 @@ log = logging.getLogger("jotunheim.loki")
 
 MAX_REQUEST_BYTES = 1024 * 1024
 GRPC_WEB = "application/grpc-web"
+# A whole request body must arrive within this (a head is bounded by the head gate).
+BODY_SECONDS = 10.0
+BODY_BLOCK = 64 * 1024
+# cheroot's per-recv/per-send timeout, and how long an idle kept-alive connection stays.
+SOCKET_TIMEOUT = 15
 
 
 def _trailers_only(start_response, code: int, message: str, http_status="200 OK"):
@@ -143,9 +150,11 @@ class LokiWSGIApp:
             declared = -1
         if declared > MAX_REQUEST_BYTES:
             return _trailers_only(start_response, 8, "request too large")
-        stream = environ["wsgi.input"]
-        # cheroot de-chunks a chunked body itself; read to EOF when no length is given.
-        body = stream.read(declared) if declared >= 0 else stream.read(MAX_REQUEST_BYTES + 1)
+        body = _read_body(environ["wsgi.input"], declared)
+        if body is None:
+            return _trailers_only(
+                start_response, 4, f"request body took longer than {BODY_SECONDS:.3g} s"
+            )
         if len(body) > MAX_REQUEST_BYTES:
             return _trailers_only(start_response, 8, "request too large")
         if not content_type.startswith(GRPC_WEB + "-text"):
@@ -158,6 +167,10 @@ class LokiWSGIApp:
             deadline = parse_grpc_timeout(environ.pop("HTTP_GRPC_TIMEOUT", None))
         except ValueError as exc:
             return _trailers_only(start_response, 3, str(exc))
+        try:
+            caller = self.service.access.authenticate(environ.get("HTTP_AUTHORIZATION", ""))
+        except AccessError as exc:
+            return _trailers_only(start_response, exc.code, exc.message)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
@@ -165,10 +178,12 @@ class LokiWSGIApp:
         if not accept.startswith(GRPC_WEB):
             environ["HTTP_ACCEPT"] = content_type.split(";")[0].strip()
         request_deadline.value = deadline
+        request_deadline.caller = caller
         try:
             return self._guarded(environ, start_response)
         finally:
             request_deadline.value = None
+            request_deadline.caller = None
 
     def _guarded(self, environ, start_response):
         """Run sonora; a failure before it answered (e.g. undecodable protobuf)
@@ -191,6 +206,28 @@ class LokiWSGIApp:
                 raise
             return _trailers_only(start_response, 3, f"malformed request: {exc}")
         return _Body(first, iterator, result)
+
+
+def _read_body(stream, declared: int):
+    """The request body, or None when it did not arrive within ``BODY_SECONDS``
+    (a client trickling its body would otherwise hold an HTTP thread for ever)."""
+    # cheroot de-chunks a chunked body itself; read to EOF when no length is given.
+    want = declared if declared >= 0 else MAX_REQUEST_BYTES + 1
+    deadline = time.monotonic() + BODY_SECONDS
+    parts = []
+    got = 0
+    while got < want:
+        if time.monotonic() > deadline:
+            return None
+        try:
+            block = stream.read(min(BODY_BLOCK, want - got))
+        except OSError:  # the per-recv timeout
+            return None
+        if not block:
+            break
+        parts.append(block)
+        got += len(block)
+    return b"".join(parts)
 
 
 def _close(result):
@@ -224,6 +261,14 @@ class LokiServer:
     ``with LokiServer(scripts_dir) as srv:`` starts it on a background thread and stops
     it on exit; ``srv.url`` is ``http://host:port``, ``srv.address`` is ``host:port``,
     ``srv.service`` the in-process :class:`~.service.LokiService`.
+
+    :param policy: :class:`~.access.AccessPolicy` (None: open mode, logged loudly)
+    :param limits: :class:`~.sandbox.Limits` per run
+    :param int threads: HTTP worker threads
+    :param int workers: script worker processes alive at most
+    :param int max_connections: idle keep-alive connections held
+    :param dict gate: :class:`~.headgate.HeadGate` options (``head_seconds``,
+        ``per_client``, ``max_pending``, ``max_head``)
     """
 
     def __init__(
@@ -233,21 +278,29 @@ class LokiServer:
         port=0,
         *,
         ota_dir=None,
-        device_token="",
+        policy=None,
         limits=None,
         threads=32,
+        workers=8,
         max_connections=512,
         device_timeout=10.0,
+        gate=None,
     ):
         from .service import LokiService
 
         self.service = LokiService(
-            scripts_dir, limits=limits, device_token=device_token, device_timeout=device_timeout
+            scripts_dir,
+            limits=limits,
+            policy=policy,
+            workers=workers,
+            device_timeout=device_timeout,
         )
         self.app = LokiWSGIApp(self.service, ota_dir=ota_dir)
         self._bind = (host, port)
         self._threads = threads
         self._max_connections = max_connections
+        self._gate_options = dict(gate or {})
+        self.gate = None
         self._server = None
         self._thread = None
 
@@ -269,17 +322,18 @@ class LokiServer:
         return f"http://{self.address}"
 
     def start(self):
-        from cheroot import wsgi
-
-        server = wsgi.Server(
+        server = _gated_server_class()(
             self._bind,
             self.app,
             numthreads=self._threads,
             request_queue_size=128,
-            timeout=30,
+            timeout=SOCKET_TIMEOUT,
             shutdown_timeout=0.5,  # then idle keep-alive sockets are shut down
         )
         server.keep_alive_conn_limit = self._max_connections
+        self.gate = HeadGate(server.hand_over, **self._gate_options)
+        server.gate = self.gate
+        self.gate.start()
         server.prepare()  # binds now, so port 0 is known before start() returns
         self._bind = (self._bind[0], server.bind_addr[1])
         self._server = server
@@ -293,6 +347,8 @@ class LokiServer:
             self._server.stop()
             self._thread.join(5)
             self._server = None
+            self.gate.stop()
+        self.service.close()
 
     def serve_forever(self):
         """Start (unless started) and block until interrupted (Ctrl-C)."""
@@ -309,3 +365,24 @@ class LokiServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _gated_server_class():
+    """cheroot's WSGI server with every connection passed through a :class:`HeadGate`
+    before it may take a worker thread (cheroot imported only when serving)."""
+    from cheroot import wsgi
+
+    class GatedServer(wsgi.Server):
+        gate = None
+
+        def process_conn(self, conn):
+            # Bytes already buffered (a pipelined request) are cheroot's to read now.
+            if self.gate is None or conn.rfile.has_data():
+                super().process_conn(conn)
+                return
+            self.gate.admit(conn, getattr(conn, "remote_addr", None) or "?")
+
+        def hand_over(self, conn):
+            super().process_conn(conn)
+
+    return GatedServer

@@ -21,17 +21,14 @@ import grpc
 
 from jotunheim_host.reference_pb import loki as pb
 
-from . import children, device_client, sandbox, store
+from . import access, children, device_client, endpoints, sandbox, store
+from . import workers as worker_pool
 
 log = logging.getLogger("jotunheim.loki")
 
 SERVICE = "loki.LokiService"
 SERVICE_NAME = "loki"
 PURPOSE = "Runs sandboxed Lua scripts for Jotunheim devices (reference Loki)"
-# Extra seconds a caller waits for a script stuck inside one C call (a Lua pattern
-# match on a huge string cannot be interrupted by the instruction hook) before it
-# answers "timeout" and leaves the worker to finish alone.
-GRACE_SECONDS = 2.0
 STREAM_QUEUE = 256
 TRUE_WORDS = ("true", "1", "yes", "on")
 FALSE_WORDS = ("false", "0", "no", "off", "")
@@ -79,9 +76,17 @@ def coerce_params(raw: dict, definitions: list) -> dict:
                 if not isinstance(value, want):
                     raise ValueError(f"not a JSON {kind}")
                 out[name] = value
+        except RecursionError:
+            raise ParamError(f"parameter {name!r}: JSON nested too deep") from None
         except ValueError as exc:
-            raise ParamError(f"parameter {name!r} must be {kind}: {text!r} ({exc})") from None
+            shown = text if len(text) <= 80 else text[:80] + "..."
+            raise ParamError(f"parameter {name!r} must be {kind}: {shown!r} ({exc})") from None
     return out
+
+
+def owner_device(owner: str) -> str:
+    """The device id in an owner string ("device:<id>"), else ""."""
+    return access.Caller(owner).device_id
 
 
 def _pb_params(params: list) -> list:
@@ -94,21 +99,41 @@ def _pb_params(params: list) -> list:
 
 
 class LokiService:
-    """The reference Loki's behaviour, independent of the transport."""
+    """The reference Loki's behaviour, independent of the transport.
+
+    :param str scripts_dir: the scripts folder (the only state)
+    :param limits: :class:`~.sandbox.Limits` of each run
+    :param policy: the :class:`~.access.AccessPolicy`; None = open mode (logged)
+    :param int workers: most script worker processes alive at once
+    :param float device_timeout: longest single ``device.call``
+    Call :meth:`close` to stop the worker processes.
+    """
 
     def __init__(
         self,
         scripts_dir: str,
         *,
         limits: Optional[sandbox.Limits] = None,
-        device_token: str = "",
+        policy: Optional[access.AccessPolicy] = None,
+        workers: int = 8,
         device_timeout: float = 10.0,
     ):
         self.store = store.ScriptStore(scripts_dir)
         self.limits = limits or sandbox.Limits()
-        self.device_token = device_token
+        if policy is None:
+            log.warning("Loki in OPEN MODE: no caller authentication (local demos only)")
+            policy = access.AccessPolicy.open()
+        self.access = policy
         self.device_timeout = device_timeout
         self.devices = children.DeviceBook()
+        self.directory = endpoints.DeviceDirectory(self.store, self.access)
+        # Running + waiting stays well under the 32 HTTP threads, so other RPCs always get one.
+        self.pool = worker_pool.WorkerPool(self.limits, size=workers, max_waiting=2 * workers)
+        self._register_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        self.pool.close()
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -121,18 +146,20 @@ class LokiService:
             self.limits.max_instructions, seconds, self.limits.max_memory, self.limits.max_output
         )
 
-    def _device_call(self, address, tool, params, device_id, budget):
-        """Backs Lua ``device.call``: a real gRPC-Web CallTool to the device."""
-        timeout = min(self.device_timeout, budget.remaining())
+    def _device_call(self, target, tool, params, device_id, seconds_left):
+        """Backs Lua ``device.call``: a real gRPC-Web CallTool to a registered device,
+        at an address it declared, with its own credential (see :mod:`.endpoints`)."""
+        timeout = min(self.device_timeout, seconds_left)
         if timeout <= 0:
             raise device_client.DeviceCallError("device.call: no time left for the call")
+        device_id, address, token = self.directory.resolve(target, device_id)
         try:
             resp = device_client.call_tool(
                 address,
                 tool,
                 params,
                 device_id=device_id,
-                token=self.device_token,
+                token=token,
                 timeout=timeout,
             )
         except device_client.DeviceCallError as exc:
@@ -164,43 +191,31 @@ class LokiService:
         raise store.StoreError("give script_id (a registered script) or script_content")
 
     def _run_in_worker(self, source, chunkname, params, raw, limits, on_output=None, cancel=None):
-        """Run a script on its own thread; returns ("done", RunResult) or ("fail", failure)."""
-        outcome = {}
-
-        def work():
-            try:
-                outcome["result"] = sandbox.run_script(
-                    source,
-                    params,
-                    limits,
-                    chunkname=chunkname,
-                    raw_params=raw,
-                    on_output=on_output,
-                    device_call=self._device_call,
-                    cancel=cancel,
-                )
-            except sandbox.ScriptFailure as failure:
-                outcome["failure"] = failure
-            except Exception as exc:  # a bug here must still answer the caller
-                log.exception("script %s crashed the runner", chunkname)
-                outcome["failure"] = sandbox.ScriptFailure("internal", f"internal error: {exc}")
-
-        worker = threading.Thread(target=work, name=f"loki-script-{chunkname}", daemon=True)
-        worker.start()
-        worker.join(limits.max_seconds + GRACE_SECONDS)
-        if worker.is_alive():
-            if cancel is not None:
-                cancel.set()
-            return "fail", sandbox.ScriptFailure(
-                "timeout", f"time limit exceeded ({limits.max_seconds:.3g} s, stuck in a C call)"
+        """Run a script in a worker process; returns ("done", RunResult) or ("fail",
+        ScriptFailure). The worker is killed at the deadline or once ``cancel`` is set."""
+        limit_args = (
+            limits.max_instructions,
+            limits.max_seconds,
+            limits.max_memory,
+            limits.max_output,
+        )
+        job = ("run", source, chunkname, params, raw, limit_args, on_output is not None)
+        try:
+            answer = self.pool.run(
+                job, limits, on_output=on_output, device_call=self._device_call, cancel=cancel
             )
-        if "failure" in outcome:
-            return "fail", outcome["failure"]
-        return "done", outcome["result"]
+        except worker_pool.WorkerBusy as exc:
+            return "fail", sandbox.ScriptFailure("busy", f"Loki is busy: {exc}")
+        if answer[0] == "fail":
+            return "fail", sandbox.ScriptFailure(answer[1], answer[2])
+        _, value, text, printed, stats = answer
+        return "done", sandbox.RunResult(value, text, printed, stats)
 
     # -- the six RPCs -----------------------------------------------------------------
 
-    def get_capabilities(self, request: pb.GetCapabilitiesRequest, time_remaining=None):
+    def get_capabilities(
+        self, request: pb.GetCapabilitiesRequest, time_remaining=None, caller=None
+    ):
         caps = [
             pb.ScriptCapability(
                 script_name=r.name,
@@ -219,7 +234,9 @@ class LokiService:
             service_name=SERVICE_NAME, purpose=PURPOSE, capabilities=caps, children=kids
         )
 
-    def get_children_status(self, request: pb.GetChildrenStatusRequest, time_remaining=None):
+    def get_children_status(
+        self, request: pb.GetChildrenStatusRequest, time_remaining=None, caller=None
+    ):
         writable = self.store.is_writable()
         return pb.GetChildrenStatusResponse(
             children=[
@@ -232,7 +249,7 @@ class LokiService:
             ]
         )
 
-    def list_scripts(self, request: pb.ListScriptsRequest, time_remaining=None):
+    def list_scripts(self, request: pb.ListScriptsRequest, time_remaining=None, caller=None):
         return pb.ListScriptsResponse(
             scripts=[
                 pb.ScriptInfo(
@@ -248,53 +265,97 @@ class LokiService:
             ]
         )
 
-    def register_script(self, request: pb.RegisterScriptRequest, time_remaining=None):
+    def register_script(self, request: pb.RegisterScriptRequest, time_remaining=None, caller=None):
+        """Check and store a script, owned by ``caller`` (in-process: the operator).
+
+        Raises :class:`~.access.AccessError` when the caller may not replace the script
+        (PERMISSION_DENIED) or is over its quota (RESOURCE_EXHAUSTED); everything the
+        request itself gets wrong is ``success=false`` with ``error_message``.
+        """
+        caller = caller or access.OPERATOR
         which, _ = betterproto.which_one_of(request, "script_source")
         try:
-            # Cheap checks first, so the error names the real problem.
-            store.validate_name(request.name)
-            if (request.language or "lua").lower() not in store.LANGUAGES:
-                raise store.StoreError(
-                    f"unsupported language {request.language!r}: this Loki runs 'lua'"
+            code = self._checked_code(request, which)
+            with self._register_lock:
+                owner = self._admit(caller, request, code if which == "inline_script" else "")
+                record = self.store.register(
+                    request.name,
+                    description=request.description,
+                    language=request.language,
+                    parameters=[
+                        {
+                            "name": p.name,
+                            "type": p.type,
+                            "required": p.required,
+                            "description": p.description,
+                        }
+                        for p in request.parameters
+                    ],
+                    return_type=request.return_type,
+                    inline_script=request.inline_script if which == "inline_script" else None,
+                    script_path=request.script_path if which == "script_path" else None,
+                    owner=owner,
+                    devices=endpoints.declarations(code, owner_device(owner)),
                 )
-            if which == "inline_script":
-                error = sandbox.check_syntax(request.inline_script, request.name or "script")
-                if error:
-                    raise store.StoreError(f"Lua syntax error: {error}")
-            elif which != "script_path":
-                raise store.StoreError("give inline_script or script_path")
-            else:
-                path = self.store.resolve_inside(request.script_path)
-                with open(path, "rb") as handle:
-                    code = handle.read(store.MAX_SCRIPT_BYTES + 1).decode("utf-8", "replace")
-                error = sandbox.check_syntax(code, request.name or "script")
-                if error:
-                    raise store.StoreError(f"Lua syntax error in {request.script_path}: {error}")
-            record = self.store.register(
-                request.name,
-                description=request.description,
-                language=request.language,
-                parameters=[
-                    {
-                        "name": p.name,
-                        "type": p.type,
-                        "required": p.required,
-                        "description": p.description,
-                    }
-                    for p in request.parameters
-                ],
-                return_type=request.return_type,
-                inline_script=request.inline_script if which == "inline_script" else None,
-                script_path=request.script_path if which == "script_path" else None,
-            )
         except (store.StoreError, OSError) as exc:
             return pb.RegisterScriptResponse(
                 success=False, script_name=request.name, error_message=str(exc)
             )
-        log.info("registered script %s", record.name)
+        log.info("registered script %s for %s", record.name, caller.owner)
         return pb.RegisterScriptResponse(success=True, script_name=record.name)
 
-    def execute_script(self, request: pb.ExecuteScriptRequest, time_remaining=None):
+    def _checked_code(self, request, which) -> str:
+        """The request's Lua code, once the cheap checks and a compile passed."""
+        # Cheap checks first, so the error names the real problem.
+        store.validate_name(request.name)
+        if (request.language or "lua").lower() not in store.LANGUAGES:
+            raise store.StoreError(
+                f"unsupported language {request.language!r}: this Loki runs 'lua'"
+            )
+        if which == "inline_script":
+            code = request.inline_script
+            where = ""
+        elif which == "script_path":
+            path = self.store.resolve_inside(request.script_path)
+            with open(path, "rb") as handle:
+                code = handle.read(store.MAX_SCRIPT_BYTES + 1).decode("utf-8", "replace")
+            where = f" in {request.script_path}"
+        else:
+            raise store.StoreError("give inline_script or script_path")
+        if len(code.encode("utf-8")) > store.MAX_SCRIPT_BYTES:
+            raise store.StoreError(f"script is larger than {store.MAX_SCRIPT_BYTES} bytes")
+        error = sandbox.check_syntax(code, request.name or "script")
+        if error:
+            raise store.StoreError(f"Lua syntax error{where}: {error}")
+        return code
+
+    def _admit(self, caller, request, code: str) -> None:
+        """Ownership and quota checks for registering ``request`` (under the lock);
+        ``code`` is what will be stored in the folder ("" for a script by path).
+        Returns the owner to record: the caller's, or the earlier owner's when the
+        operator replaces someone's script (the device keeps its script)."""
+        existing = self.store.get(request.name)
+        if existing is not None and existing.name != request.name:
+            existing = None  # found through the Script_ prefix: a different name
+        self.access.check_write(caller, request.name, existing.owner if existing else None)
+        if request.name.startswith(store.SCRIPT_PREFIX):
+            # "Script_<name>" is also how callers ask for <name>: registering it would
+            # shadow <name>, so it takes the right to replace <name> as well.
+            shadowed = self.store.get(request.name[len(store.SCRIPT_PREFIX) :])
+            if shadowed is not None:
+                self.access.check_write(caller, shadowed.name, shadowed.owner)
+        if existing is not None and caller.is_admin:
+            return existing.owner
+        owned = [r for r in self.store.list() if r.owner == caller.owner]
+        others = [r for r in owned if r.name != request.name]
+        used = sum(self.store.stored_bytes(r.name) for r in others)
+        meta = len(request.description) + len(request.return_type) + 512
+        meta += sum(len(p.name) + len(p.type) + len(p.description) + 64 for p in request.parameters)
+        used += len(code.encode("utf-8"))
+        self.access.check_quota(caller, len(others) + 1, used + meta)
+        return caller.owner
+
+    def execute_script(self, request: pb.ExecuteScriptRequest, time_remaining=None, caller=None):
         raw = dict(request.parameters)
         try:
             source, chunkname, definitions = self._resolve(
@@ -314,7 +375,7 @@ class LokiService:
         return pb.ExecuteScriptResponse(success=True, output=output)
 
     def stream_script_execution(
-        self, request: pb.StreamScriptExecutionRequest, time_remaining=None
+        self, request: pb.StreamScriptExecutionRequest, time_remaining=None, caller=None
     ):
         """Yield ScriptChunks: one ``output`` per print/emit while the script runs, then
         an empty ``output`` with ``is_final`` and a ``result`` — or one ``error``."""
@@ -335,10 +396,12 @@ class LokiService:
         limits = self._limits_for(time_remaining)
         chunks = queue.Queue(maxsize=STREAM_QUEUE)
         cancel = threading.Event()
+        # A client that stops reading without hanging up stops the run at its deadline.
+        stall_deadline = time.monotonic() + limits.max_seconds + worker_pool.GRACE_SECONDS
 
         def on_output(kind, text):
             chunk = pb.ScriptChunk(output=pb.ScriptOutput(data=text), timestamp=now_ms())
-            _put(chunks, ("chunk", chunk), cancel)
+            _put(chunks, ("chunk", chunk), cancel, stall_deadline)
 
         def work():
             kind, value = self._run_in_worker(
@@ -374,8 +437,9 @@ class LokiService:
             cancel.set()  # client gone or stream done: stop the script at its next check
 
 
-def _put(chunks: queue.Queue, item, cancel: threading.Event) -> None:
-    """Queue an item, giving up (with an error for the script) once the client left."""
+def _put(chunks: queue.Queue, item, cancel: threading.Event, deadline=None) -> None:
+    """Queue an item, giving up (with an error for the script) once the client left
+    or, with ``deadline`` (monotonic), once it is past."""
     while True:
         try:
             chunks.put(item, timeout=0.1)
@@ -383,6 +447,8 @@ def _put(chunks: queue.Queue, item, cancel: threading.Event) -> None:
         except queue.Full:
             if cancel.is_set():
                 raise RuntimeError("stream consumer went away") from None
+            if deadline is not None and time.monotonic() > deadline:
+                raise RuntimeError("stream consumer stopped reading") from None
 
 
 def _error_chunk(message: str, error_type: str) -> pb.ScriptChunk:
@@ -416,9 +482,11 @@ def _parser(message_cls):
 
 
 # The WSGI dispatcher parses grpc-timeout itself (sonora's parser fails on every value:
-# it looks str units up in a bytes-keyed table) and leaves the deadline here for the
-# handler, which sonora runs on the same thread.
+# it looks str units up in a bytes-keyed table) and authenticates the caller, and
+# leaves both here (``.value``, ``.caller``) for the handler, which sonora runs on the
+# same thread.
 request_deadline = threading.local()
+_STATUS = {code.value[0]: code for code in grpc.StatusCode}
 
 
 def _time_remaining(context):
@@ -430,13 +498,21 @@ def _time_remaining(context):
     return remaining
 
 
+def _caller():
+    return getattr(request_deadline, "caller", None)
+
+
 def _unary(method):
     def handle(request, context):
+        refused = None
         try:
-            return _Reply(method(request, _time_remaining(context)))
+            return _Reply(method(request, _time_remaining(context), _caller()))
+        except access.AccessError as exc:
+            refused = exc
         except Exception as exc:
             log.exception("%s failed", method.__name__)
             context.abort(grpc.StatusCode.INTERNAL, f"internal error: {exc}")
+        context.abort(_STATUS[refused.code], refused.message)
         return None
 
     return handle
@@ -445,7 +521,7 @@ def _unary(method):
 def _server_stream(method):
     def handle(request, context):
         try:
-            yield from method(request, _time_remaining(context))
+            yield from method(request, _time_remaining(context), _caller())
         except GeneratorExit:
             raise
         except Exception as exc:

@@ -50,6 +50,8 @@ class ScriptRecord:
         inline: bool = True,
         script_path: str = "",
         registered_at: int = 0,
+        owner: str = "",
+        devices: Optional[list] = None,
     ):
         self.name = name
         self.description = description
@@ -59,6 +61,9 @@ class ScriptRecord:
         self.inline = inline
         self.script_path = script_path  # relative to the scripts folder
         self.registered_at = registered_at
+        self.owner = owner  # "admin", "device:<id>", "anonymous"; "" = the operator's
+        # [device_id, address] pairs the code names in device.call (see endpoints.py)
+        self.devices = devices or []
 
     def to_json(self) -> dict:
         data = {
@@ -69,6 +74,8 @@ class ScriptRecord:
             "return_type": self.return_type,
             "source": "inline" if self.inline else "path",
             "registered_at": self.registered_at,
+            "owner": self.owner,
+            "devices": self.devices,
         }
         if not self.inline:
             data["script_path"] = self.script_path
@@ -86,6 +93,12 @@ class ScriptRecord:
             inline=inline,
             script_path="" if inline else str(data.get("script_path", "")),
             registered_at=int(data.get("registered_at", 0)),
+            owner=str(data.get("owner", "")),
+            devices=[
+                [str(d[0]), str(d[1])]
+                for d in data.get("devices", [])
+                if isinstance(d, list) and len(d) == 2
+            ],
         )
 
 
@@ -192,8 +205,14 @@ class ScriptStore:
         return_type: str = "",
         inline_script: Optional[str] = None,
         script_path: Optional[str] = None,
+        owner: str = "",
+        devices: Optional[list] = None,
     ) -> ScriptRecord:
-        """Validate and persist a script; replaces an earlier one with the same name."""
+        """Validate and persist a script; replaces an earlier one with the same name.
+
+        :param str owner: who registered it (see :mod:`.access`)
+        :param list devices: the ``[device_id, address]`` pairs its code declares
+        """
         validate_name(name)
         language = (language or "lua").lower()
         if language not in LANGUAGES:
@@ -209,6 +228,8 @@ class ScriptStore:
             return_type=return_type,
             inline=inline_script is not None,
             registered_at=int(time.time()),
+            owner=owner,
+            devices=devices,
         )
         if inline_script is not None:
             code = inline_script.encode("utf-8")
@@ -286,6 +307,16 @@ class ScriptStore:
                 if record is not None:
                     out.append(record)
         return out
+
+    def stored_bytes(self, name: str) -> int:
+        """Bytes ``name`` takes in the folder: its metadata plus its inline code."""
+        total = 0
+        for path in (self._meta_path(name), self._code_path(name)):
+            try:
+                total += os.lstat(path).st_size
+            except OSError:
+                pass
+        return total
 
     def is_writable(self) -> bool:
         """Write, sync and remove a probe file: the real test of a usable folder."""
