@@ -106,8 +106,15 @@ class Demo:
         public_key = ota_tools.load_public_key(str(self.key) + ".pub")
         # version 1 of the app is what the board runs before any update
         self.write_app(self.root, 1)
+        from jotunheim_host.loki.access import AccessPolicy
+
+        # The demo's Loki and device share this machine only: open mode, chosen explicitly.
         self.loki = LokiServer(
-            str(self.work / "scripts"), host="127.0.0.1", port=0, ota_dir=str(self.ota_dir)
+            str(self.work / "scripts"),
+            host="127.0.0.1",
+            port=0,
+            ota_dir=str(self.ota_dir),
+            policy=AccessPolicy.open(),
         )
         self.loki.__enter__()
         settings = {

@@ -25,10 +25,7 @@ import wifi
 wifi.radio.connect("mpunix-loopback")
 from jotunheim.grpc import GrpcError
 
-try:
-    from jotunheim.loki.client import LokiClient  # the loki/ package
-except ImportError:
-    from jotunheim.loki import LokiClient  # before the move
+from jotunheim.loki.client import LokiClient
 
 
 def code_of(fn):
@@ -324,10 +321,7 @@ def test_device_negotiates_with_the_reference_loki_and_serves_its_scripts(workdi
     forwarding stubs; running a stub in Loki calls the device's CallTool back."""
     import time
 
-    try:
-        from jotunheim.loki.client import LokiClient  # the loki/ package
-    except ImportError:
-        from jotunheim.loki import LokiClient  # before the move
+    from jotunheim.loki.client import LokiClient
 
     with runner.MpDevice(workdir / "with-loki", loki_url=reference_loki.url,
                          script_prefix="mpdev_") as device:  # fmt: skip
