@@ -40,10 +40,12 @@ def monotonic() -> float:
 
 
 def sleep_ms(ms: int) -> None:
+    """Sleep for ``ms`` milliseconds."""
     time.sleep(ms / 1000.0)
 
 
 def collect_garbage() -> None:
+    """Run ``gc.collect()`` where the port has a ``gc`` module."""
     try:
         import gc
 

@@ -45,6 +45,7 @@ def level_number(level) -> int:
 
 
 def level_name(level: int) -> str:
+    """``20`` -> ``"INFO"``; ``"LEVEL<n>"`` for a number without a name."""
     return _NAMES.get(level, "LEVEL{}".format(level))
 
 
@@ -69,15 +70,19 @@ class Handler:
         self.level = level
 
     def setLevel(self, level) -> None:  # noqa: N802 - logging API name
+        """Handle only records at ``level`` (name or number) and above."""
         self.level = level_number(level)
 
     def format(self, record) -> str:
+        """``"<seconds>: <LEVEL> - <message>"`` for ``record``."""
         return "{:.3f}: {} - {}".format(record.created, record.levelname, record.msg)
 
     def emit(self, record) -> None:
+        """Output one record (subclasses implement it)."""
         raise NotImplementedError
 
     def flush(self) -> None:
+        """Nothing to flush in the base handler."""
         return None
 
 
@@ -85,6 +90,7 @@ class PrintHandler(Handler):
     """Writes to the serial console with ``print``."""
 
     def emit(self, record) -> None:
+        """Print the formatted record."""
         print(self.format(record))
 
 
@@ -97,26 +103,34 @@ class Logger:
         self._handlers = []
 
     def setLevel(self, level) -> None:  # noqa: N802
+        """Log only messages at ``level`` (name or number) and above."""
         self._level = level_number(level)
 
     def getEffectiveLevel(self) -> int:  # noqa: N802
+        """The level set on this logger."""
         return self._level
 
     def isEnabledFor(self, level: int) -> bool:  # noqa: N802
+        """True if a message at ``level`` would be logged."""
         return level >= self._level
 
     def addHandler(self, handler) -> None:  # noqa: N802
+        """Add ``handler`` (once; adding it again does nothing)."""
         if handler not in self._handlers:
             self._handlers.append(handler)
 
     def removeHandler(self, handler) -> None:  # noqa: N802
+        """Remove ``handler`` if it was added."""
         if handler in self._handlers:
             self._handlers.remove(handler)
 
     def hasHandlers(self) -> bool:  # noqa: N802
+        """True if any handler is attached."""
         return bool(self._handlers)
 
     def log(self, level: int, msg, *args) -> None:
+        """Log ``msg % args`` at ``level`` to every handler whose level allows it;
+        a failing handler is ignored."""
         if level < self._level:
             return
         if args:
@@ -133,18 +147,23 @@ class Logger:
                     pass
 
     def debug(self, msg, *args) -> None:
+        """Log at DEBUG."""
         self.log(DEBUG, msg, *args)
 
     def info(self, msg, *args) -> None:
+        """Log at INFO."""
         self.log(INFO, msg, *args)
 
     def warning(self, msg, *args) -> None:
+        """Log at WARNING."""
         self.log(WARNING, msg, *args)
 
     def error(self, msg, *args) -> None:
+        """Log at ERROR."""
         self.log(ERROR, msg, *args)
 
     def critical(self, msg, *args) -> None:
+        """Log at CRITICAL."""
         self.log(CRITICAL, msg, *args)
 
     def exception(self, err, *args) -> None:
@@ -384,9 +403,11 @@ class ErrorRing:
 
     @property
     def boot(self) -> int:
+        """This boot's number (one more than the stored ring's; entries carry it)."""
         return self._boot
 
     def resize(self, size: int) -> None:
+        """Keep at most ``size`` entries, dropping the oldest beyond it."""
         self.size = size
         if len(self._entries) > size:
             self._trim()
@@ -399,6 +420,7 @@ class ErrorRing:
             self._entries = self._entries[-self.size :]
 
     def clear(self) -> None:
+        """Drop every entry and write the empty ring."""
         self._entries = []
         self._dirty = True
         self.flush()
@@ -416,6 +438,7 @@ class RingHandler(Handler):
         self.ring = ring
 
     def emit(self, record) -> None:
+        """Add the record to the ring."""
         self.ring.add(record.msg, record.levelno, record.name)
 
 

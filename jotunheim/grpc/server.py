@@ -116,6 +116,7 @@ class GrpcWebServer:
 
     @max_request_size.setter
     def max_request_size(self, size: int) -> None:
+        """Set the largest request body accepted (bytes)."""
         self.http.max_body = size
 
     def register(self, service_path: str, method: str, request_cls, handler, streaming=False):

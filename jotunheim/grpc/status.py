@@ -97,6 +97,7 @@ class GrpcError(Exception):
 
     @property
     def code_name(self) -> str:
+        """The status code's name, e.g. ``"NOT_FOUND"``."""
         return StatusCode.name(self.code)
 
     def __str__(self) -> str:

@@ -47,9 +47,11 @@ class Deadline:
         return (self.at - monotonic_ms()) / 1000.0
 
     def expired(self) -> bool:
+        """True once the deadline has passed (never without one)."""
         return self.at is not None and monotonic_ms() >= self.at
 
     def check(self) -> None:
+        """Raise a ``DEADLINE_EXCEEDED`` :class:`GrpcError` if the deadline has passed."""
         if self.expired():
             raise deadline_error(self)
 
@@ -65,6 +67,7 @@ class Deadline:
 
 
 def deadline_error(deadline: Deadline) -> GrpcError:
+    """The ``DEADLINE_EXCEEDED`` :class:`GrpcError` for an exceeded ``deadline``."""
     return GrpcError(
         StatusCode.DEADLINE_EXCEEDED,
         "deadline of %.3f s exceeded" % deadline.timeout,

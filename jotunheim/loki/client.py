@@ -231,6 +231,8 @@ class ScriptFunction:
         return response.output
 
     def stream(self, **parameters):
+        """Run the script and iterate over its ``ScriptChunk`` messages
+        (:meth:`LokiClient.stream_script_execution`)."""
         return self._client.stream_script_execution(self.name, parameters)
 
     def __repr__(self) -> str:

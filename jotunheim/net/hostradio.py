@@ -20,6 +20,8 @@ class HostRadio:
 
     @property
     def ipv4_address(self):
+        """The host's address once "connected" (``127.0.0.1`` if it cannot be found),
+        else None."""
         if not self.connected:
             return None
         if self._address is None:
@@ -32,7 +34,9 @@ class HostRadio:
         return self._address
 
     def connect(self, ssid=None, password=None, *, timeout=None) -> None:
+        """Mark the radio connected; the arguments are ignored."""
         self.connected = True
 
     def stop_station(self) -> None:
+        """Mark the radio disconnected."""
         self.connected = False

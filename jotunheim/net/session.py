@@ -151,6 +151,7 @@ class NoDelayPool:
         return getattr(self._pool, name)
 
     def socket(self, *args, **kwargs):
+        """A new socket of the wrapped pool, with TCP_NODELAY set where possible."""
         sock = self._pool.socket(*args, **kwargs)
         set_nodelay(sock, self._pool)
         self._sockets.append(sock)

@@ -38,6 +38,7 @@ class TCPClient:
 
     @property
     def connected(self) -> bool:
+        """True while a socket is open."""
         return self.sock is not None
 
     def _pool(self):

@@ -166,15 +166,18 @@ class WiFiManager:
     # -- facts -------------------------------------------------------------------------
     @property
     def connected(self) -> bool:
+        """True while the status is ``CONNECTED``."""
         return self.status == CONNECTED
 
     @property
     def ip(self):
+        """The radio's IPv4 address as a string, or None."""
         address = getattr(self.radio, "ipv4_address", None)
         return str(address) if address is not None else None
 
     @property
     def rssi(self):
+        """Signal strength of the joined access point (dBm), or None."""
         info = getattr(self.radio, "ap_info", None)
         return getattr(info, "rssi", None) if info is not None else None
 

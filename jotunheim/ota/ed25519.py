@@ -424,4 +424,5 @@ class VerifyKey:
         self._table = table
 
     def verify(self, message, signature):
+        """True if ``signature`` (64 bytes) is this key's Ed25519 signature of ``message``."""
         return _verify(self.public_key, self._table, message, signature)

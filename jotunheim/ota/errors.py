@@ -6,6 +6,8 @@ and keep the last good version running.
 
 
 class OTAError(Exception):
+    """Base of every OTA error; ``code`` names the reason, ``message`` the details."""
+
     code = "ota_error"
 
     def __init__(self, message=""):
@@ -14,26 +16,38 @@ class OTAError(Exception):
 
 
 class BadManifest(OTAError):
+    """Raised when a manifest is malformed (bad JSON, a missing or invalid field) or too large."""
+
     code = "bad_manifest"
 
 
 class BadSignature(OTAError):
+    """Raised when the manifest signature is malformed or does not verify."""
+
     code = "bad_signature"
 
 
 class UnknownKey(OTAError):
+    """Raised when the manifest is not signed by a trusted key, or a configured key is invalid."""
+
     code = "unknown_key"
 
 
 class WrongPackage(OTAError):
+    """Raised when the manifest is for another package than the device runs."""
+
     code = "wrong_package"
 
 
 class WrongBoard(OTAError):
+    """Raised when the manifest does not list this device's board."""
+
     code = "wrong_board"
 
 
 class FirmwareTooOld(OTAError):
+    """Raised when the update needs a newer CircuitPython than the device has."""
+
     code = "firmware_too_old"
 
 
@@ -50,6 +64,8 @@ class KnownBad(OTAError):
 
 
 class Expired(OTAError):
+    """Raised when the manifest's expiry time has passed."""
+
     code = "expired"
 
 
@@ -60,6 +76,8 @@ class ClockUnset(OTAError):
 
 
 class UnsafePath(OTAError):
+    """Raised when a file path escapes the root, is not normal or is unsafe on FAT."""
+
     code = "unsafe_path"
 
 
@@ -71,22 +89,32 @@ class ProtectedPath(UnsafePath):
 
 
 class TooManyFiles(OTAError):
+    """Raised when the manifest lists more files than allowed."""
+
     code = "too_many_files"
 
 
 class NoSpace(OTAError):
+    """Raised when the update needs more bytes than the filesystem has free."""
+
     code = "no_space"
 
 
 class SizeMismatch(OTAError):
+    """Raised when a downloaded or staged file's size differs from the manifest's."""
+
     code = "size_mismatch"
 
 
 class HashMismatch(OTAError):
+    """Raised when a downloaded or staged file's SHA-256 differs from the manifest's."""
+
     code = "hash_mismatch"
 
 
 class DownloadError(OTAError):
+    """Raised when a download fails (network error or an HTTP error status)."""
+
     code = "download_failed"
 
 

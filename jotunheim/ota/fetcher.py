@@ -91,6 +91,7 @@ class Fetcher:
     # ------------------------------------------------------------------ http
     @property
     def session(self):
+        """The HTTP session: the one given, else a new one (made on first use)."""
         if self._session_obj is None:
             # The given session, or one on this platform's pool (a board's radio, or
             # CPython sockets) with TCP_NODELAY: see jotunheim.net.session.

@@ -79,6 +79,7 @@ class Installer:
     # ----------------------------------------------------------------- state
     @property
     def state(self):
+        """The stored OTA state (defaults for missing fields); a fresh dict each time."""
         record = journal.read_record(self.state_path)
         state = _default_state()
         if record:
@@ -90,12 +91,15 @@ class Installer:
         journal.write_record(self.state_path, state)
 
     def status(self):
+        """The state plus ``journal`` (pending operation or None) and ``staged``
+        (whether a staged manifest exists)."""
         state = self.state
         state["journal"] = (journal.read_record(self.journal_path) or {}).get("op")
         state["staged"] = journal.exists(self.staging + "/manifest.json")
         return state
 
     def pending_journal(self):
+        """True if an interrupted operation left a journal to finish."""
         return journal.read_record(self.journal_path) is not None
 
     def free_bytes(self):
@@ -110,9 +114,11 @@ class Installer:
 
     # --------------------------------------------------------------- staging
     def staged_path(self, rel):
+        """Where the staged copy of ``rel`` lives."""
         return self.staged_files + "/" + rel
 
     def clear_staging(self):
+        """Remove the staging folder and everything in it."""
         journal.rmtree(self.staging)
 
     def check_staged(self, manifest):

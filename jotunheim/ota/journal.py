@@ -31,6 +31,7 @@ def _done(op, path):
 
 
 def exists(path):
+    """True if ``path`` exists."""
     try:
         os.stat(path)
         return True
@@ -39,6 +40,7 @@ def exists(path):
 
 
 def is_dir(path):
+    """True if ``path`` is a folder."""
     try:
         return os.stat(path)[0] & 0x4000 != 0
     except OSError:
@@ -78,6 +80,7 @@ def first_link(root, rel):
 
 
 def file_size(path):
+    """Size of ``path`` in bytes, or -1 if it cannot be read."""
     try:
         return os.stat(path)[6]
     except OSError:
@@ -92,6 +95,7 @@ def sync():
 
 
 def makedirs(path):
+    """Create ``path`` and missing parents (each mkdir counts as a mutation)."""
     if not path or exists(path):
         return
     parent = path.rsplit("/", 1)[0] if "/" in path.strip("/") else ""
@@ -107,6 +111,7 @@ def makedirs(path):
 
 
 def rename(src, dst):
+    """Rename ``src`` to ``dst``, creating ``dst``'s folder if needed."""
     parent = dst.rsplit("/", 1)[0]
     if parent and parent != dst:
         makedirs(parent)
@@ -115,6 +120,7 @@ def rename(src, dst):
 
 
 def remove(path):
+    """Remove the file ``path``."""
     os.remove(path)
     _done("remove", path)
 
@@ -159,12 +165,14 @@ class Writer:
         _done("open", path)
 
     def write(self, data):
+        """Write and flush ``data``; returns the number of bytes written."""
         n = self._f.write(data)
         self._f.flush()
         _done("write", self.path)
         return n
 
     def close(self):
+        """Flush, fsync where possible, and close (again is a no-op)."""
         if self._f is not None:
             self._f.flush()
             try:
@@ -252,6 +260,7 @@ def write_record(path, record):
 
 
 def delete_record(path):
+    """Remove the record at ``path`` (and any pending ``.new``)."""
     _settle(path)
     if exists(path):
         remove(path)

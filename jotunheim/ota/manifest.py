@@ -90,6 +90,7 @@ class Manifest:
 
     @property
     def total_size(self):
+        """Sum of the listed files' sizes (bytes)."""
         total = 0
         for _, size, _ in self.files:
             total += size

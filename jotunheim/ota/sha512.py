@@ -549,6 +549,7 @@ class SHA512:
         _compress(self._state, w)
 
     def update(self, data):
+        """Hash ``data`` (bytes-like) on top of what came before."""
         data = memoryview(data)
         n = len(data)
         self._length += n
@@ -571,6 +572,7 @@ class SHA512:
             self._fill = n - pos
 
     def copy(self):
+        """An independent copy of the current hash state."""
         other = SHA512()
         other._state = list(self._state)
         other._buf[:] = self._buf
@@ -579,6 +581,7 @@ class SHA512:
         return other
 
     def digest(self):
+        """The 64-byte digest of the data so far (more may still be added)."""
         clone = self.copy()
         bits = self._length * 8
         pad = bytearray(1 + ((111 - self._length) % 128) + 16)
@@ -595,4 +598,5 @@ class SHA512:
         return bytes(out)
 
     def hexdigest(self):
+        """The digest as 128 lower-case hex digits."""
         return "".join("%02x" % b for b in self.digest())

@@ -66,10 +66,12 @@ _MAPPUT = const(3)
 
 
 class DecodeError(ValueError):
-    pass  # the bytes are not a valid encoding of the message; says what and where
+    """Raised when bytes are not a valid encoding of the message (the text says what and where)."""
 
 
 class Message:
+    """Base of every generated protobuf message class."""
+
     # Base of every generated message; fields are plain attributes, defaults live on
     # the class (set when its table is loaded), lists and dicts on each instance.
     _fields = None  # field table, loaded on first use (fields_of)

@@ -9,6 +9,7 @@ OWNER = "owner"
 
 
 def constant_time_equal(a, b):
+    """True if ``a`` equals ``b`` (str or bytes), compared in constant time."""
     # Time depends only on len(b) (the secret's length is not secret here), never on
     # where the first differing byte is; hmac.compare_digest is missing on CircuitPython.
     if isinstance(a, str):
@@ -34,7 +35,11 @@ def bearer_token(metadata):
 
 
 class TokenCheck:
-    # token: required from every caller when set; owner_token: needed for user-only tools.
+    """Decides a caller's access level from its bearer token.
+
+    :param token: required from every caller when set
+    :param owner_token: needed for user-only tools and owner commands
+    """
 
     def __init__(self, token=None, owner_token=None):
         self.token = token or None
@@ -42,6 +47,7 @@ class TokenCheck:
 
     @property
     def required(self):
+        """True when every caller must present a token."""
         return self.token is not None
 
     def level(self, metadata):

@@ -133,6 +133,7 @@ class RemoteCommandHandler:
 
     @max_params_bytes.setter
     def max_params_bytes(self, size: int) -> None:
+        """Set the longest JSON parameter text accepted."""
         self.gate.max_params_bytes = size
 
     @property

@@ -2,10 +2,10 @@
 
 
 class RateLimiter:
-    # ``per_minute`` calls per client and minute on average, bursts of ``burst`` (default
-    # min(per_minute, 10)); 0 = unlimited. Clients are keyed by address; at most
-    # ``max_clients`` are tracked (the least recently seen is forgotten first), so a flood
-    # of addresses cannot eat the heap.
+    """``per_minute`` calls per client and minute on average, bursts of ``burst`` (default
+    min(per_minute, 10)); 0 = unlimited. Clients are keyed by address; at most
+    ``max_clients`` are tracked (the least recently seen is forgotten first), so a flood
+    of addresses cannot eat the heap."""
 
     def __init__(self, per_minute=60, burst=None, max_clients=16, clock=None):
         if clock is None:
@@ -19,6 +19,7 @@ class RateLimiter:
         self.configure(per_minute, burst)
 
     def configure(self, per_minute, burst=None):
+        """Set the rate (0 = unlimited) and burst; forgets every client's bucket."""
         self.per_minute = int(per_minute or 0)
         if burst is None:
             burst = min(self.per_minute, 10)
@@ -27,6 +28,7 @@ class RateLimiter:
 
     @property
     def enabled(self):
+        """True unless the limit is 0 (unlimited)."""
         return self.per_minute > 0
 
     def _refill(self, bucket, now):
@@ -62,4 +64,5 @@ class RateLimiter:
         del self._buckets[oldest]
 
     def clients(self):
+        """How many clients are tracked."""
         return len(self._buckets)

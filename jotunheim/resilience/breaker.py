@@ -85,12 +85,14 @@ class CircuitBreaker:
             raise CircuitOpenError(self.name, self.retry_after())
 
     def record_success(self) -> None:
+        """Count a success: the breaker closes and its failure count resets."""
         self.failures = 0
         self.trials = 0
         self._state = CLOSED
         self.opened_at = None
 
     def record_failure(self) -> None:
+        """Count a failure: open at the threshold, or at once when half-open."""
         self.failures += 1
         if self._state == HALF_OPEN or self.failures >= self.threshold:
             if self._state != OPEN:
@@ -111,4 +113,5 @@ class CircuitBreaker:
         return result
 
     def reset(self) -> None:
+        """Close the breaker and clear its counts."""
         self.record_success()

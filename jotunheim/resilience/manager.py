@@ -38,6 +38,7 @@ class EndpointState:
         self.recent_delays = []  # the last few backoff delays, newest last (bounded)
 
     def as_dict(self) -> dict:
+        """The endpoint's figures as a dict (for status output)."""
         return {
             "endpoint": self.name,
             "state": self.breaker.state,
@@ -156,6 +157,7 @@ class ConnectionResilienceManager:
         return self.wait_time(name) <= 0
 
     def record_success(self, name: str) -> None:
+        """Count a success for ``name``: clear its backoff and close its breaker."""
         state = self.endpoint(name)
         state.successes += 1
         state.consecutive_failures = 0
@@ -217,6 +219,7 @@ class ConnectionResilienceManager:
         return [self._endpoints[name].as_dict() for name in self._order]
 
     def forget(self, name: str) -> None:
+        """Drop everything known about endpoint ``name``."""
         if name in self._endpoints:
             del self._endpoints[name]
             self._order.remove(name)

@@ -34,6 +34,7 @@ class Settings:
         return get_path(self.data, path, default)
 
     def section(self, name: str) -> dict:
+        """The top-level section ``name`` (``{}`` if missing)."""
         return self.data.get(name, {})
 
     def __getitem__(self, name: str):

@@ -132,6 +132,7 @@ def defaults() -> dict:
 
 
 def get_path(data: dict, path: str, default=None):
+    """The value at dotted ``path`` in nested ``data``, or ``default``."""
     node = data
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:
@@ -141,6 +142,7 @@ def get_path(data: dict, path: str, default=None):
 
 
 def set_path(data: dict, path: str, value) -> None:
+    """Set the value at dotted ``path`` in nested ``data``, creating dicts on the way."""
     parts = path.split(".")
     node = data
     for part in parts[:-1]:

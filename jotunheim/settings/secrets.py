@@ -38,6 +38,7 @@ def default_root() -> str:
 
 
 def join(root: str, name: str) -> str:
+    """``root`` and ``name`` joined with one ``/``."""
     if root.endswith("/"):
         return root + name
     return root + "/" + name
@@ -64,6 +65,7 @@ class Secrets:
 
     @property
     def path(self) -> str:
+        """The settings.toml file read."""
         return join(self.root, "settings.toml")
 
     def _file_values(self) -> dict:
@@ -103,5 +105,6 @@ class Secrets:
         return self.get(key, default)
 
     def is_set(self, key: str) -> bool:
+        """True if ``key`` has a non-empty value."""
         value = self.get(key)
         return value is not None and value != ""
