@@ -198,7 +198,7 @@ MODULES = (
     "jotunheim.settings.loader",
     "jotunheim.net.wifi",
     "jotunheim.net.session",
-    "adafruit_httpserver",
+    "jotunheim.http.server",
     "jotunheim.grpc.server",
     "jotunheim.pb.jotunheim",
     "jotunheim.pb.jotunheim_capability",
@@ -216,9 +216,10 @@ def report(cp, mp):
         "## Host: the simulated device on 127.0.0.1",
         "",
         "`jotunheim_host.simulate.SimulatedDevice` (the real `jotunheim.Device` loop in a thread,"
-        " `adafruit_httpserver` on CPython's socket module, token check on, rate limit off), "
-        "%d sequential calls per row, a new TCP connection per call (the device's server "
-        "answers `Connection: close`, as adafruit_httpserver does)." % N,
+        " `jotunheim.http.server` on CPython's socket module, token check on, rate limit off), "
+        "%d sequential calls per row on one kept-alive connection. Before/after figures of "
+        "the server change, and new-connection calls: "
+        "[device-server.md](device-server.md)." % N,
         "",
         "| client, tool | calls/s | p50 ms | p95 ms | max ms |",
         "|---|---:|---:|---:|---:|",
@@ -271,11 +272,11 @@ def report(cp, mp):
         lines += [
             "",
             "Together about %d bytes of imports: nearly all of a Device's heap is code; its "
-            "objects (parts, settings, the listening socket, caches) add a few KB. "
-            "`adafruit_httpserver` alone is a quarter of it. On a Pico W (~126 KB free after "
-            "boot) this does not fit yet: `.mpy` files are loaded into RAM too, so only frozen "
-            "modules or a slimmer HTTP server would make room; ESP32-S2/S3 boards with PSRAM "
-            "have it." % sum(size for _, size in mp["modules"]),
+            "objects (parts, settings, the listening socket, caches) add a few KB. The whole "
+            "Device's budget: [device-ram.md](device-ram.md). On a Pico W (~126 KB free after "
+            "boot) it does not fit yet: `.mpy` files are loaded into RAM too, so only frozen "
+            "modules would keep the code out of the heap; ESP32-S2/S3 boards with PSRAM "
+            "have room." % sum(size for _, size in mp["modules"]),
             "",
             "Time under MicroPython/WebAssembly on this host: %.0f us per handler call, %.0f us "
             "per whole served request (a board is several times slower; the seed's target is "
