@@ -20,7 +20,8 @@ gets 431, a malformed head 400, a head not complete within ``head_timeout`` 408;
 over ``max_body`` reaches the handler as ``request.too_large`` with no body (the rest is
 read and dropped, bounded by ``drain_limit``); EOF or a reset mid-request frees the slot
 at once; a keep-alive connection idle for ``idle_timeout`` is closed; with every slot
-taken, a newcomer reclaims the slot of the longest-idle connection, or gets 503.
+taken, a newcomer reclaims the slot of a lingering or the longest-idle connection, or
+gets 503.
 """
 
 import errno
@@ -132,7 +133,10 @@ class _Slot:
         self.served = 0  # requests answered on this connection
 
     def idle(self, now) -> bool:
-        # Between requests on a kept-alive connection, or silent since it connected.
+        # Answered and only lingering, between requests on a kept-alive connection, or
+        # silent since it connected.
+        if self.state == LINGER:
+            return True
         if self.state != HEAD or self.head:
             return False
         return self.served or now - self.since >= RECLAIM_AFTER_MS
