@@ -6,7 +6,7 @@
 # Copy to CIRCUITPY: this file as code.py, settings.toml, and a jotunheim.json with at least
 # {"network": {"loki_url": "http://<loki-host>:8080"}} to register the tools with Loki.
 # Libraries: circup install jotunheim adafruit_bme280 neopixel adafruit_motor
-# adafruit_httpserver adafruit_requests adafruit_connection_manager
+# adafruit_requests adafruit_connection_manager
 
 import board
 

@@ -4,7 +4,7 @@
 #
 # Copy to CIRCUITPY: this file as code.py, settings.toml (fill in your values) and, if you
 # want, a jotunheim.json (see examples/README.md). Libraries: circup install jotunheim
-# adafruit_dht adafruit_httpserver adafruit_requests adafruit_connection_manager
+# adafruit_dht adafruit_requests adafruit_connection_manager
 
 import time
 
