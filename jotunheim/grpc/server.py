@@ -46,6 +46,10 @@ def parse_grpc_timeout(value):
     return int(digits) * UNITS[unit]
 
 
+GRPC_HEADERS = (("Content-Type", CONTENT_TYPE),)
+OK_TRAILER_FRAME = encode_trailer_frame((("grpc-status", "0"),))
+
+
 class CallContext:
     """What a handler knows about its call.
 
@@ -180,7 +184,10 @@ class GrpcWebServer:
             body = encode_frame(encode_message(entry[1](message, context)))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status
             return self._failed(exc, context)
-        body += encode_trailer_frame(trailers(StatusCode.OK, "", context.trailers))
+        if context.trailers:
+            body += encode_trailer_frame(trailers(StatusCode.OK, "", context.trailers))
+        else:
+            body += OK_TRAILER_FRAME  # the common case, encoded once
         return Response(200, self._headers(), body)
 
     def _failed(self, exc, context) -> Response:
@@ -231,7 +238,9 @@ class GrpcWebServer:
                 close()  # the handler's cleanup, also when the client went away
         yield encode_trailer_frame(trailers(code, message, context.trailers))
 
-    def _headers(self) -> list:
+    def _headers(self):
+        if not self.cors_origin:
+            return GRPC_HEADERS  # shared: no list per call
         return [("Content-Type", CONTENT_TYPE)] + self._cors()
 
     def _cors(self, preflight=False) -> list:
@@ -252,4 +261,4 @@ class GrpcWebServer:
 
     def _status(self, code, message, extra=None) -> Response:
         # Trailers-only: the status as HTTP headers, no body.
-        return Response(200, self._headers() + trailers(code, message, extra))
+        return Response(200, list(self._headers()) + trailers(code, message, extra))

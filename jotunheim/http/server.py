@@ -431,23 +431,36 @@ class HttpServer:
             text = str(head, "utf-8")
         except UnicodeError:
             raise HttpError(400, "request head is not text")
-        lines = text.split("\r\n")
-        parts = lines[0].split(" ")
+        end = text.find("\r\n")
+        end = len(text) if end < 0 else end
+        parts = text[:end].split(" ")
         if len(parts) != 3 or not parts[0].isalpha() or parts[1][:1] not in ("/", "*"):
             raise HttpError(400, "malformed request line")
         if parts[2] not in ("HTTP/1.1", "HTTP/1.0"):
             raise HttpError(505 if parts[2][:5] == "HTTP/" else 400, "unsupported HTTP version")
-        if len(lines) - 1 > self.max_headers:
-            raise HttpError(431, "more than %d header lines" % self.max_headers)
+        return Request(parts[0], parts[1], parts[2], self._headers(text, end + 2), address)
+
+    def _headers(self, text, pos):
+        # Header lines read in place (no list of lines: a request allocates what it keeps).
         headers = {}
-        for line in lines[1:]:
-            colon = line.find(":")
-            name = line[:colon].lower()
-            if colon <= 0 or " " in name or "\t" in name:
+        count = 0
+        size = len(text)
+        while pos < size:
+            eol = text.find("\r\n", pos)
+            eol = size if eol < 0 else eol
+            count += 1
+            if count > self.max_headers:
+                raise HttpError(431, "more than %d header lines" % self.max_headers)
+            colon = text.find(":", pos, eol)
+            if colon <= pos:
                 raise HttpError(400, "malformed header line")
-            value = line[colon + 1 :].strip()
+            name = text[pos:colon].lower()
+            if " " in name or "\t" in name:
+                raise HttpError(400, "malformed header line")
+            value = text[colon + 1 : eol].strip()
             headers[name] = headers[name] + "," + value if name in headers else value
-        return Request(parts[0], parts[1], parts[2], headers, address)
+            pos = eol + 2
+        return headers
 
     def _start_body(self, slot, request, rest) -> None:
         headers = request.headers
