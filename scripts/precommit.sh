@@ -4,7 +4,7 @@
 # and the layout rule (tests/test_layout.py: no import cycle, no private names across modules).
 # Install as a git hook with: ln -s ../../scripts/precommit.sh .git/hooks/pre-commit
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$(readlink -f "$0")")/.."  # also when run as .git/hooks/pre-commit (a link)
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 BLINKA_OS_AGNOSTIC=1 .venv/bin/python -m pytest -q -p no:cacheprovider \

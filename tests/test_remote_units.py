@@ -112,3 +112,109 @@ def test_scheduler_runs_one_task_that_worked_per_step_in_turn():
     ran.clear()
     scheduler.run_due()
     assert ran == ["idle", "busy"]
+
+
+def test_constant_time_equal_and_bearer_parsing():
+    from jotunheim.remote.auth import TokenCheck, bearer_token, constant_time_equal
+
+    assert constant_time_equal("tok", b"tok") and constant_time_equal(b"", "")
+    assert not constant_time_equal("tok", "tox") and not constant_time_equal("", "a")
+    assert bearer_token({"authorization": "  Bearer  abc "}) == "abc"
+    assert bearer_token({"authorization": "Basic abc"}) is None
+    assert bearer_token({"authorization": "Bearer "}) is None and bearer_token(None) is None
+    check = TokenCheck("tok", "own")
+    assert check.problem({"authorization": "Bearer own"}) is None
+    assert "needs a token" in check.problem({})
+    assert check.problem({"authorization": "Bearer nope"}) != check.problem({})
+
+
+def test_status_document_of_every_capability_part():
+    from jotunheim.pb import jotunheim_capability as cap
+    from jotunheim.remote.status import capabilities_dict, timestamp
+
+    assert capabilities_dict(None) == {}
+    caps = cap.JotunheimCapabilities(
+        device_id="d",
+        tools=[
+            cap.Tool(
+                name="set_x",
+                parameters=[
+                    cap.ParameterDefinition(
+                        name="v",
+                        type="Number",
+                        required=True,
+                        description="level",
+                        minimum=0,
+                        maximum=1,
+                        enum_values=["0", "1"],
+                        unit="%",
+                        default_value="0",
+                    )
+                ],
+                user_only=True,
+                unit="%",
+            )
+        ],
+        hardware=cap.HardwareCapabilities(
+            interfaces=["I2C"], sensors=["DHT22"], actuators=["LED"], gpio=None
+        ),
+        resources=cap.ResourceLimits(max_memory_kb=64),
+        features=cap.ProtocolFeatures(streaming=True),
+    )
+    doc = capabilities_dict(caps)
+    param = doc["tools"][0]["parameters"][0]
+    assert param == {
+        "name": "v",
+        "type": "Number",
+        "required": True,
+        "description": "level",
+        "minimum": 0,
+        "maximum": 1,
+        "enum": ["0", "1"],
+        "unit": "%",
+        "default": "0",
+    }
+    assert doc["tools"][0]["user_only"] is True and doc["tools"][0]["unit"] == "%"
+    assert doc["hardware"]["gpio_pins"] == [] and doc["resources"]["max_memory_kb"] == 64
+    assert doc["features"]["streaming"] is True
+    assert timestamp(1767225600) == "2026-01-01T00:00:00Z"
+    assert timestamp(1000).startswith("uptime ")
+
+
+def test_grpc_server_cors_trailers_and_encoding():
+    import socket
+
+    from jotunheim.grpc.server import GrpcWebServer, encode_message, trailers
+
+    assert trailers(0) == [("grpc-status", "0")]
+    assert trailers(5, "café", {"X-Id": 7}) == [
+        ("grpc-status", "5"),
+        ("grpc-message", "caf%C3%A9"),
+        ("x-id", "7"),
+    ]
+    assert encode_message(bytearray(b"ab")) == b"ab" and encode_message(memoryview(b"c")) == b"c"
+    server = GrpcWebServer(socket, cors_origin="*")
+    server.register("t.T", "M", None, None)
+
+    class Req:
+        method = "OPTIONS"
+        path = "/t.T/M"
+        headers = {}
+        too_large = False
+        body = b""
+        client_address = ("1.2.3.4", 1)
+
+    preflight = server.handle(Req())
+    names = [name for name, _ in preflight.headers]
+    assert preflight.status == 204 and "Access-Control-Allow-Methods" in names
+    Req.method = "GET"
+    refused = server.handle(Req())
+    assert refused.status == 405 and ("Allow", "POST, OPTIONS") in refused.headers
+    Req.method = "POST"
+    Req.headers = {"content-type": "text/plain"}
+    wrong = server.handle(Req())
+    assert wrong.status == 415 and ("Access-Control-Allow-Origin", "*") in wrong.headers
+    Req.headers = {"content-type": "application/grpc-web+proto"}
+    Req.too_large = True
+    big = server.handle(Req())
+    assert ("grpc-status", "8") in big.headers
