@@ -19,7 +19,7 @@ internal table (Linux numbers) and ESP-IDF's newlib (e.g. ETIMEDOUT is 116 there
 consulted first, then both known tables.
 """
 
-from jotunheim.grpc.status import StatusCode as _Code  # gRPC status numbers, named once
+from jotunheim.grpc.status import StatusCode  # gRPC status numbers, named once
 
 NETWORK = "network"
 PROTOCOL = "protocol"
@@ -41,13 +41,13 @@ _MEANINGS = {"n": _NET, "N": _NET_SLOW, "r": _RES, "b": _BUG, "a": _AUTH}
 # gRPC status -> (category, retryable, suggested delay in seconds); any other status is
 # a protocol error that retrying cannot fix.
 _GRPC = {
-    _Code.CANCELLED: (NETWORK, False, 0.0),
-    _Code.DEADLINE_EXCEEDED: (NETWORK, True, 0.5),
-    _Code.PERMISSION_DENIED: _AUTH,
-    _Code.RESOURCE_EXHAUSTED: (RESOURCE, True, 2.0),
-    _Code.ABORTED: (PROTOCOL, True, 0.2),
-    _Code.UNAVAILABLE: (NETWORK, True, 0.2),
-    _Code.UNAUTHENTICATED: _AUTH,
+    StatusCode.CANCELLED: (NETWORK, False, 0.0),
+    StatusCode.DEADLINE_EXCEEDED: (NETWORK, True, 0.5),
+    StatusCode.PERMISSION_DENIED: _AUTH,
+    StatusCode.RESOURCE_EXHAUSTED: (RESOURCE, True, 2.0),
+    StatusCode.ABORTED: (PROTOCOL, True, 0.2),
+    StatusCode.UNAVAILABLE: (NETWORK, True, 0.2),
+    StatusCode.UNAUTHENTICATED: _AUTH,
 }
 
 # The tables are text read on demand (only when an error is classified): tuples and dicts of
@@ -196,7 +196,7 @@ class ErrorHandler:
     # -- individual classifiers ------------------------------------------------------
     def classify_status(self, code: int, message: str = "") -> ErrorInfo:
         """A gRPC status number."""
-        if code == _Code.OK:
+        if code == StatusCode.OK:
             return ErrorInfo(BUG, False, 0.0, "status OK is not an error", code)
         category, retry, delay = _GRPC.get(code, _PROTO)
         return ErrorInfo(category, retry, delay, f"grpc status {code} {message}", code)
