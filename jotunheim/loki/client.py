@@ -85,6 +85,7 @@ class LokiClient:
     :param str token: sent as ``authorization: Bearer <token>``
     :param float timeout: deadline of each call in seconds (``None``: none)
     :param str ca_cert: PEM certificate to trust for ``https://`` (self-signed Loki)
+
     Other keyword arguments go to :class:`jotunheim.grpc.GrpcWebClient`.
     """
 
