@@ -18,8 +18,10 @@ import board
 
 from jotunheim import Device
 from jotunheim.capability.drivers.io import Led
+from jotunheim.settings.secrets import Secrets
 
-pubkey = os.getenv("JOTUNHEIM_OTA_PUBKEY")
+# settings.toml of CIRCUITPY (os.getenv on a board; the file or the environment on a desktop)
+pubkey = Secrets().get("JOTUNHEIM_OTA_PUBKEY")
 if not pubkey:
     raise SystemExit("settings.toml needs JOTUNHEIM_OTA_PUBKEY (jotunheim ota keygen)")
 host, _, port = (os.getenv("JOTUNHEIM_LISTEN") or "").rpartition(":")
