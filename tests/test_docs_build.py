@@ -1,0 +1,103 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
+"""The Sphinx docs build with every warning an error (``sphinx-build -W -b html``), and the
+configuration reference is generated from the settings schema, so it cannot drift."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from jotunheim.settings import schema
+from tests.tools import require_tool
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCS = os.path.join(REPO, "docs")
+BUILD_TIMEOUT_S = 300  # a full build with autodoc of the library takes ~15 s here
+
+try:
+    import myst_parser  # noqa: F401 - only checks that the docs toolchain is installed
+    import sphinx  # noqa: F401
+
+    HAVE_SPHINX = True
+except ImportError:
+    HAVE_SPHINX = False
+
+
+def sphinx_build(source, out, *extra):
+    """Run ``sphinx-build -W --keep-going -b html source out``; the CompletedProcess."""
+    env = dict(os.environ, PYTHONPATH=REPO, BLINKA_OS_AGNOSTIC="1")
+    return subprocess.run(  # noqa: PLW1510 - the return code is asserted by the callers
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html"]
+        + list(extra)
+        + [str(source), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    require_tool("sphinx", "builds the docs (docs/requirements.txt)", HAVE_SPHINX)
+    out = tmp_path_factory.mktemp("html")
+    done = sphinx_build(DOCS, out)
+    assert done.returncode == 0, "sphinx-build -W failed:\n" + done.stdout + done.stderr
+    return out
+
+
+def test_docs_build_without_warnings(built):
+    for page in ("index", "getting-started-host", "configuration", "wire-contract", "api"):
+        assert (built / (page + ".html")).is_file(), page
+
+
+def test_configuration_reference_lists_every_schema_key(built):
+    html = (built / "configuration.html").read_text(encoding="utf-8")
+    for path, *_ in schema.rows():
+        assert ">%s<" % path in html, path
+    for key in schema.TOML_KEYS:
+        assert ">%s<" % key in html, key
+    # A value that only the schema knows (not the meanings file) shows up in the table.
+    row = re.search(r"remote\.max_request_bytes</span></code></p></td>\s*<td><p>(.*?)</td>", html)
+    assert row is not None and row.group(1).startswith("int")
+    assert "256..65536" in html
+
+
+def test_api_reference_documents_the_public_classes(built):
+    html = (built / "api.html").read_text(encoding="utf-8")
+    for name in ("jotunheim.device.core.Device", "jotunheim.loki.client.LokiClient",
+                 "jotunheim.grpc.client.GrpcWebClient", "jotunheim.settings.loader.SettingsLoader"):  # fmt: skip
+        assert 'id="%s"' % name in html, name
+
+
+def minimal_project(src, meanings):
+    """A one-page Sphinx project in ``src`` using the settings extension with ``meanings``."""
+    src.mkdir()
+    (src / "conf.py").write_text(
+        "import sys\nsys.path.insert(0, %r)\nextensions = ['myst_parser', 'settings_reference']\n"
+        % os.path.join(DOCS, "_ext")
+    )
+    (src / "index.md").write_text(
+        "# Settings\n\n```{settings-json-reference}\n```\n\n```{settings-toml-reference}\n```\n"
+    )
+    (src / "settings-keys.txt").write_text(meanings)
+    return src
+
+
+def test_a_schema_key_without_meaning_fails_the_build(tmp_path):
+    require_tool("sphinx", "builds the docs (docs/requirements.txt)", HAVE_SPHINX)
+    with open(os.path.join(DOCS, "settings-keys.txt"), encoding="utf-8") as handle:
+        full = handle.read()
+    lines = [line for line in full.splitlines() if not line.startswith("remote.listen_port ")]
+    lines.append("remote.no_such_key | a key the schema does not have")
+    broken = minimal_project(tmp_path / "broken", "\n".join(lines) + "\n")
+    done = sphinx_build(broken, tmp_path / "broken-out")
+    assert done.returncode != 0
+    assert "remote.listen_port has no meaning in docs/settings-keys.txt" in done.stderr
+    assert "describes remote.no_such_key, which the settings schema does not have" in done.stderr
+    whole = minimal_project(tmp_path / "whole", full)  # the same project with the real file
+    done = sphinx_build(whole, tmp_path / "whole-out")
+    assert done.returncode == 0, done.stderr
