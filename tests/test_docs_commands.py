@@ -241,7 +241,9 @@ def test_readme_opens_with_the_demo_and_test_commands():
         assert os.path.isfile(os.path.join(REPO, command.split()[1])), command
     with open(os.path.join(REPO, ".ci", "run"), encoding="utf-8") as handle:
         ci = handle.read()
-    assert re.search(r"^exec bash scripts/test\.sh\b", ci, re.M), ".ci/run must run the test command"
+    assert re.search(r"^exec bash scripts/test\.sh\b", ci, re.M), (
+        ".ci/run must run the test command"
+    )
 
 
 def test_no_command_hides_in_an_unlabelled_block():
