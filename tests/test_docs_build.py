@@ -73,31 +73,50 @@ def test_api_reference_documents_the_public_classes(built):
         assert 'id="%s"' % name in html, name
 
 
-def minimal_project(src, meanings):
-    """A one-page Sphinx project in ``src`` using the settings extension with ``meanings``."""
+def minimal_project(src, settings_md):
+    """A Sphinx project in ``src``: the configuration page using the settings extension,
+    and ``settings_md`` as its docs/settings.md."""
     src.mkdir()
     (src / "conf.py").write_text(
         "import sys\nsys.path.insert(0, %r)\nextensions = ['myst_parser', 'settings_reference']\n"
+        "suppress_warnings = ['myst.xref_missing', 'toc.not_included']\n"
         % os.path.join(DOCS, "_ext")
     )
     (src / "index.md").write_text(
         "# Settings\n\n```{settings-json-reference}\n```\n\n```{settings-toml-reference}\n```\n"
     )
-    (src / "settings-keys.txt").write_text(meanings)
+    (src / "settings.md").write_text(settings_md)
     return src
 
 
-def test_a_schema_key_without_meaning_fails_the_build(tmp_path):
+def test_settings_md_must_agree_with_the_schema(tmp_path):
     require_tool("sphinx", "builds the docs (docs/requirements.txt)", HAVE_SPHINX)
-    with open(os.path.join(DOCS, "settings-keys.txt"), encoding="utf-8") as handle:
+    with open(os.path.join(DOCS, "settings.md"), encoding="utf-8") as handle:
         full = handle.read()
-    lines = [line for line in full.splitlines() if not line.startswith("remote.listen_port ")]
-    lines.append("remote.no_such_key | a key the schema does not have")
-    broken = minimal_project(tmp_path / "broken", "\n".join(lines) + "\n")
-    done = sphinx_build(broken, tmp_path / "broken-out")
+    lines = full.split("\n")
+    broken = [line for line in lines if not line.startswith("| `remote.listen_port` ")]
+    broken.append("| `remote.no_such_key` | int | `1` | 0..9 | a key the schema does not have |")
+    text = (
+        "\n".join(broken)
+        .replace(
+            "| `network.resilience.retries` | int | `3` |",
+            "| `network.resilience.retries` | int | `4` |",
+        )
+        .replace(
+            "| `remote.max_connections` | int | `4` | 1..16 |",
+            "| `remote.max_connections` | int | `4` | 1..8 |",
+        )
+    )
+    assert text.count("`4` |") >= 2  # both edits applied
+    done = sphinx_build(minimal_project(tmp_path / "broken", text), tmp_path / "broken-out")
     assert done.returncode != 0
-    assert "remote.listen_port has no meaning in docs/settings-keys.txt" in done.stderr
-    assert "describes remote.no_such_key, which the settings schema does not have" in done.stderr
-    whole = minimal_project(tmp_path / "whole", full)  # the same project with the real file
+    for message in (
+        "settings key remote.listen_port has no row in the tables of docs/settings.md",
+        "describes remote.no_such_key, which the settings schema does not have",
+        "network.resilience.retries: default `4`, the schema says 3",
+        "remote.max_connections: limits '1..8' lack 16 from the schema",
+    ):
+        assert message in done.stderr, message
+    whole = minimal_project(tmp_path / "whole", full)  # the same project with the real page
     done = sphinx_build(whole, tmp_path / "whole-out")
     assert done.returncode == 0, done.stderr
