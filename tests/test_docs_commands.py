@@ -125,8 +125,11 @@ def workspace(tmp_path):
     """A fresh folder with what the docs' commands need: examples/ and the venv."""
     shutil.copytree(os.path.join(REPO, "examples"), str(tmp_path / "examples"))
     os.symlink(os.path.join(REPO, ".venv"), str(tmp_path / ".venv"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOTUNHEIM_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JOTUNHEIM_", "XDG_"))}
+    home = tmp_path / "home"  # circup and friends keep their state under $HOME: not the user's
+    home.mkdir()
     env.update(
+        HOME=str(home),
         PATH=os.path.join(REPO, ".venv", "bin") + os.pathsep + env.get("PATH", ""),
         PYTHONPATH=REPO,
         BLINKA_OS_AGNOSTIC="1",
