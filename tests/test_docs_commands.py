@@ -3,9 +3,10 @@
 """Every shell block of README.md and docs/*.md runs, so the docs cannot drift from the CLI.
 
 Fenced blocks with the info string ``sh``, ``bash`` or ``shell`` are run in order, page by
-page, each page in a fresh temporary folder (and ``$HOME``) holding a copy of ``examples/``
-and a link to the repository's ``.venv`` (commands starting with ``.venv/bin/`` or ``jotunheim`` use it;
-the library imported is this checkout's). Rules of the docs:
+page, each page in a fresh temporary folder (and ``$HOME``) holding a copy of
+``examples/`` and a link to the repository's ``.venv`` (commands starting with
+``.venv/bin/`` or ``jotunheim`` use it; the library imported is this checkout's).
+Rules of the docs:
 
 - ``sh`` blocks must end on their own and exit 0 (``bash -e``), within ``BLOCK_TIMEOUT_S``;
 - ``sh background`` is a server the reader starts in a terminal of its own: the test
