@@ -315,6 +315,8 @@ def build(out_dir, pkg_dir=None, mpy_cross=None, log=None):
     unknown = sorted(set(mpy_cross or {}) - set(MPY_TARGETS))
     if unknown:
         raise BundleError("unknown .mpy target %s (known: %s)" % (unknown, ", ".join(MPY_TARGETS)))
+    for compiler in (mpy_cross or {}).values():
+        check_compiler(compiler)  # before anything is built: a wrong one fails fast
     os.makedirs(out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="jh-bundle-") as tmp:
         src = stage(os.path.join(tmp, "src"), pkg_dir, version)
