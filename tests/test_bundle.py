@@ -310,3 +310,45 @@ def test_mpy_bundle_loads_under_a_matching_micropython(built, tmp_path):
 
 
 _MPY_VERSION = "import sys\nprint(sys.implementation._mpy & 0xFF)\n"
+
+
+# ------------------------------------------------------------ errors and registration
+
+
+def test_cli_names_what_is_wrong(tmp_path):
+    done = _cli(["bundle", "--out", str(tmp_path), "--mpy-cross", "9.x"])
+    assert done.returncode == 1 and "expected TARGET=PATH" in done.stderr, done.stderr
+    done = _cli(["bundle", "--out", str(tmp_path), "--mpy-cross", "9.x=/no/such/mpy-cross"])
+    assert done.returncode == 1 and "is not a file" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_placeholder_version_is_refused(tmp_path):
+    pkg = tmp_path / "jotunheim"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text('__version__ = "0.0.0+auto.0"\n__repo__ = "x/y"\n')
+    with pytest.raises(bundle.BundleError, match="not a release version"):
+        bundle.build(str(tmp_path / "out"), pkg_dir=str(pkg))
+    (pkg / "__init__.py").write_text('__repo__ = "x/y"\n')
+    with pytest.raises(bundle.BundleError, match="no __version__ line"):
+        bundle.read_version(str(pkg))
+
+
+def test_register_under_another_name_twice(built, tmp_path):
+    out, _ = built
+    data = str(tmp_path / "circup")
+    for _ in range(2):  # registering again replaces, never duplicates
+        written = bundle.register_with_circup(str(out), VERSION, "someone/Jotunheim_Fork", data)
+    top = os.path.join(data, "someone", "jotunheim-fork-py", "jotunheim-fork-py-" + VERSION)
+    assert written == [top]
+    assert _installed_files(os.path.join(top, "lib", "jotunheim")) == bundle.library_files(
+        os.path.join(ROOT, "jotunheim")
+    )
+    with open(os.path.join(top, "requirements", "jotunheim", "requirements.txt")) as f:
+        assert f.read().split() == list(bundle.DEVICE_REQUIREMENTS)
+    with open(os.path.join(data, "circup.json")) as f:
+        assert json.load(f) == {"someone/Jotunheim_Fork": [VERSION]}
+    with open(os.path.join(data, "bundle_config_local.json")) as f:
+        assert json.load(f) == {"someone/Jotunheim_Fork": "someone/Jotunheim_Fork"}
+    with pytest.raises(bundle.BundleError, match="not found"):
+        bundle.register_with_circup(str(tmp_path / "empty"), VERSION, "a/b", data)
