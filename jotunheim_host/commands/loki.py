@@ -89,9 +89,17 @@ def register(subparsers):
         help="address to serve on (default 127.0.0.1:50051; port 0 picks a free one)",
     )
     parser.add_argument(
-        "--scripts", required=True, metavar="DIR", help="scripts folder (created if missing)"
+        "--scripts",
+        required=True,
+        metavar="DIR",
+        help="folder Loki keeps registered scripts in (created if missing; use a folder of its"
+        " own: Loki writes a .lua and a .json file per script)",
     )
-    parser.add_argument("--ota-dir", metavar="DIR", help="serve this folder at /ota/ for updates")
+    parser.add_argument(
+        "--ota-dir",
+        metavar="DIR",
+        help="serve this folder at /ota/ for updates (created if missing)",
+    )
     parser.add_argument(
         "--open",
         action="store_true",
@@ -169,6 +177,21 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
+def _ensure_folder(option, folder):
+    """Create ``folder`` when missing (one INFO line says so); CliError when it cannot be."""
+    from jotunheim_host.cli import CliError
+
+    if os.path.isdir(folder):
+        return
+    if os.path.exists(folder):
+        raise CliError(f"{option} {folder!r} is not a folder")
+    try:
+        os.makedirs(folder)
+    except OSError as exc:
+        raise CliError(f"cannot create {option} {folder!r}: {exc}") from None
+    print(f"INFO created {option} folder {os.path.realpath(folder)}", flush=True)
+
+
 def _stop_on_sigterm():
     """SIGTERM (service managers, `kill`) stops the server as cleanly as Ctrl-C does."""
     import signal
@@ -192,12 +215,9 @@ def run(args):
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    if args.ota_dir and not os.path.isdir(args.ota_dir):
-        raise CliError(f"--ota-dir {args.ota_dir!r} is not a folder")
-    try:
-        os.makedirs(args.scripts, exist_ok=True)
-    except OSError as exc:
-        raise CliError(f"cannot use --scripts {args.scripts!r}: {exc}") from None
+    for option, folder in (("--scripts", args.scripts), ("--ota-dir", args.ota_dir)):
+        if folder:
+            _ensure_folder(option, folder)
     limits = Limits(
         max_instructions=args.max_instructions,
         max_seconds=args.max_seconds,
