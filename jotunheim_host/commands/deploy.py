@@ -47,11 +47,11 @@ def run(args):
         raise CliError("cannot write to %s: %s" % (args.to, exc)) from None
     for line in report.lines(args.dry_run):
         print(line)
-    if report.missing:
+    if report.missing and args.no_install:
+        print("not installed (--no-install): " + ", ".join(report.missing))
+    elif report.missing:
         code, output = report.circup if report.circup else (None, "")
         detail = "circup exited %s" % code if code is not None else output
-        if args.no_install:
-            detail = "--no-install"
         tail = output.splitlines()[-1] if output and code is not None else ""
         raise CliError(
             "libraries missing on %s: %s (%s%s); install them with `circup --path %s install %s`"

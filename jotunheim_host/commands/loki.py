@@ -1,6 +1,7 @@
 """``jotunheim loki``: run the reference Loki (gRPC-Web ``loki.LokiService``, real Lua)."""
 
 import os
+import sys
 
 
 def _listen(text):
@@ -189,7 +190,7 @@ def _ensure_folder(option, folder):
         os.makedirs(folder)
     except OSError as exc:
         raise CliError(f"cannot create {option} {folder!r}: {exc}") from None
-    print(f"INFO created {option} folder {os.path.realpath(folder)}", flush=True)
+    print(f"INFO created {option} folder {os.path.realpath(folder)}", file=sys.stderr, flush=True)
 
 
 def _stop_on_sigterm():
