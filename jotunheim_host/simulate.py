@@ -253,11 +253,13 @@ def ota_outcome(result):
 
     :param result: what ``OtaAgent.check`` returned
     """
+    installed = result.get("installed")
+    have = "installed v%s" % installed if installed is not None else "no update installed yet"
     if not result.get("update"):
-        return "OTA: no newer version (installed v%s)" % result.get("installed")
+        return "OTA: no newer version (%s)" % have
     if result.get("rebooting"):
-        return "OTA: installed v%s, rebooting into its trial boot" % result.get("installed")
-    return "OTA: v%s available (installed v%s)" % (result.get("available"), result.get("installed"))
+        return "OTA: installed v%s, rebooting into its trial boot" % installed
+    return "OTA: v%s available (%s)" % (result.get("available"), have)
 
 
 class HostLogger:
