@@ -233,3 +233,26 @@ def test_loki_refuses_an_ota_dir_that_is_a_file(tmp_path):
                    "--open", cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 1
     assert "--ota-dir 'ota' is not a folder" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_docs_cli_md_lists_every_subcommand_and_option(capsys):
+    text = open(os.path.join(ROOT_DIR, "docs", "cli.md"), encoding="utf-8").read()
+    sections = {}
+    for chunk in text.split("\n### `")[1:]:
+        title, _, body = chunk.partition("`")
+        sections[title] = body.split("\n### ")[0]
+    seen = []
+    walk([], capsys, seen)
+    missing = []
+    for argv, entries in seen[1:]:
+        name = "jotunheim " + " ".join(argv)
+        body = sections.get(name)
+        if body is None:
+            missing.append(name + " (no section)")
+            continue
+        for invocation, _text, choices in entries:
+            if not invocation.startswith("-h") and not choices and invocation not in body:
+                missing.append("%s: %s" % (name, invocation))
+    assert not missing, "docs/cli.md lacks:\n" + "\n".join(missing)
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
+        assert code in text

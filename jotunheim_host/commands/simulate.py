@@ -30,7 +30,10 @@ def register(subparsers):
     p.add_argument("--prefix", default="", help="prefix for the Loki script names")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulated values")
     p.add_argument(
-        "--ota-pubkey", action="append", metavar="KEY", help="trusted OTA public key (repeat)"
+        "--ota-pubkey",
+        action="append",
+        metavar="KEY",
+        help="trusted OTA public key: the hex `ota keygen` prints, or a key file (repeat)",
     )
     p.add_argument(
         "--log-level",
