@@ -80,7 +80,9 @@ def test_call_token_from_the_environment(sim, capsys, monkeypatch):
 
 
 def test_call_bad_parameter_is_invalid_argument_as_json(sim, capsys):
-    code = cli.main(["call", sim.url, "set_led_sim", "on=true", "brightness=7", "--token", TOKEN, "--json"])
+    code = cli.main(
+        ["call", sim.url, "set_led_sim", "on=true", "brightness=7", "--token", TOKEN, "--json"]
+    )
     doc = json.loads(capsys.readouterr().out)
     assert code == 1 and doc["ok"] is False and doc["code"] == "INVALID_ARGUMENT"
     assert "brightness" in doc["message"] and doc["unreachable"] is False
@@ -173,3 +175,19 @@ def test_call_as_a_process_with_env_token(sim):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["result"]["pong"] is True
+
+
+def test_no_response_prints_as_an_object_repr(sim, capsys):
+    runs = [
+        ["call", sim.url, "get_led_sim_state", "--token", TOKEN],
+        ["call", sim.url, "read_dht22_sim_humidity", "--token", TOKEN, "--json"],
+        ["call", sim.url, "no_such_tool", "--token", TOKEN],
+        ["command", sim.url, "announce", "--token", TOKEN],
+        ["command", sim.url, "ping", "--token", TOKEN, "--json"],
+        ["inspect", sim.url, "--token", TOKEN],
+    ]
+    for argv in runs:
+        cli.main(argv)
+        captured = capsys.readouterr()
+        text = captured.out + captured.err
+        assert text.strip() and "object at 0x" not in text and "<jotunheim." not in text, argv

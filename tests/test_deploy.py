@@ -200,3 +200,36 @@ def test_libraries_already_on_the_board_need_no_circup(app, board, circup_env):
 def test_target_must_exist(app, tmp_path):
     proc = run_deploy(str(app), "--to", str(tmp_path / "nope"))
     assert proc.returncode == 1 and "is not a folder (is the board mounted?)" in proc.stderr
+
+
+def fill_bundle_cache(data_home):
+    """circup's own offline cache, filled by hand: one local bundle (its config, its tag,
+    its py lib folder), so `circup --offline` installs from it for real."""
+    data = data_home / "circup"
+    lib = data / "jotunheim-test" / "test-bundle-py" / "test-bundle-py-20261201" / "lib"
+    (lib / "adafruit_fake_pkg").mkdir(parents=True)
+    (data / "bundle_config.json").write_text(json.dumps({"test": "jotunheim-test/test_bundle"}))
+    (data / "circup.json").write_text(json.dumps({"jotunheim-test/test_bundle": ["20261201"]}))
+    (lib / "adafruit_fake_dht.py").write_text(
+        '__version__ = "1.2.3"\n__repo__ = "https://example.invalid/fake_dht.git"\nVALUE = 1\n'
+    )
+    (lib / "adafruit_fake_pkg" / "__init__.py").write_text(
+        '__version__ = "2.0.0"\n__repo__ = "https://example.invalid/fake_pkg.git"\n'
+    )
+
+
+def test_circup_installs_the_apps_imports_from_its_offline_cache(app, board, circup_env):
+    fill_bundle_cache(circup_env)
+    (app / "code.py").write_text(
+        "import board\nimport adafruit_fake_dht\nfrom adafruit_fake_pkg import thing\n"
+    )
+    proc = run_deploy(str(app), "--to", str(board), "--offline")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "libraries: adafruit_fake_dht, adafruit_fake_pkg" in proc.stdout
+    assert "VALUE = 1" in (board / "lib" / "adafruit_fake_dht.py").read_text()
+    assert (board / "lib" / "adafruit_fake_pkg" / "__init__.py").is_file()
+    # A library no bundle has: circup only warns (exit 0); deploy names it and fails.
+    (app / "code.py").write_text("import adafruit_fake_dht\nimport adafruit_nowhere\n")
+    proc = run_deploy(str(app), "--to", str(board), "--offline")
+    assert proc.returncode == 1
+    assert "libraries missing on %s: adafruit_nowhere (circup exited 0" % board in proc.stderr
