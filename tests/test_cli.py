@@ -227,6 +227,28 @@ def test_loki_creates_missing_ota_and_scripts_folders(tmp_path):
     assert (tmp_path / "ota").is_dir() and (tmp_path / "loki-scripts").is_dir()
 
 
+def test_loki_warns_when_scripts_shares_a_folder_with_other_files(tmp_path):
+    shared = tmp_path / "scripts"
+    shared.mkdir()
+    for name in ("bootstrap.sh", "demo.sh", "test.sh", "x.lua"):
+        (shared / name).write_text("#")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jotunheim_host.cli", "loki", "--listen", "127.0.0.1:0",
+         "--scripts", "scripts", "--open"],  # fmt: skip
+        cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        first = proc.stdout.readline()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert first.startswith("Loki listening"), first + err
+    assert (
+        "WARNING --scripts 'scripts' also holds bootstrap.sh, demo.sh, test.sh: Loki writes a"
+        " .lua and a .json file per registered script there; give it a folder of its own"
+    ) in err
+
+
 def test_loki_refuses_an_ota_dir_that_is_a_file(tmp_path):
     (tmp_path / "ota").write_text("not a folder")
     proc = run_cli("loki", "--listen", "127.0.0.1:0", "--scripts", "s", "--ota-dir", "ota",

@@ -193,6 +193,24 @@ def _ensure_folder(option, folder):
     print(f"INFO created {option} folder {os.path.realpath(folder)}", file=sys.stderr, flush=True)
 
 
+def _warn_shared_scripts_folder(folder):
+    """One WARNING line when --scripts holds files Loki would not write (a repo's own
+    scripts/ with bootstrap.sh, say): Loki's .lua/.json files would land among them."""
+    others = sorted(
+        name
+        for name in os.listdir(folder)
+        if not name.startswith(".") and os.path.splitext(name)[1] not in (".lua", ".json")
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        print(
+            f"WARNING --scripts {folder!r} also holds {shown}: Loki writes a .lua and a .json"
+            " file per registered script there; give it a folder of its own",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def _stop_on_sigterm():
     """SIGTERM (service managers, `kill`) stops the server as cleanly as Ctrl-C does."""
     import signal
@@ -219,6 +237,7 @@ def run(args):
     for option, folder in (("--scripts", args.scripts), ("--ota-dir", args.ota_dir)):
         if folder:
             _ensure_folder(option, folder)
+    _warn_shared_scripts_folder(args.scripts)
     limits = Limits(
         max_instructions=args.max_instructions,
         max_seconds=args.max_seconds,
