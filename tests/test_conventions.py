@@ -132,6 +132,11 @@ def test_github_workflow_runs_the_readme_test_command():
     assert re.search(r"^exec bash scripts/test\.sh", read(".ci", "run"), re.M)
 
 
+def top_folder(path):
+    """``loki-data`` for ``./loki-data/scripts``."""
+    return re.sub(r"^(\./)+", "", path).split("/")[0]
+
+
 def folders_the_docs_create():
     """Top-level folders that the docs' shell blocks make (``mkdir``, ``--out``...)."""
     made = set()
@@ -139,10 +144,10 @@ def folders_the_docs_create():
         for body, _, _ in shell_blocks(page):
             for match in re.finditer(r"^mkdir -p ([\w./ -]+)$", body, re.M):
                 for path in match.group(1).split():
-                    made.add(path.split("/")[0])
-            for match in re.finditer(r"--(?:out|scripts|ota-dir|root)\s+([\w.-]+)", body):
-                made.add(match.group(1).split("/")[0])
-    return sorted(made - {"examples"})
+                    made.add(top_folder(path))
+            for match in re.finditer(r"--(?:out|scripts|ota-dir|root|to)\s+([\w./-]+)", body):
+                made.add(top_folder(match.group(1)))
+    return sorted(made - {"examples", "", "."})
 
 
 def test_gitignore_lists_every_folder_the_docs_create(tmp_path):

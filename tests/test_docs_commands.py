@@ -179,40 +179,61 @@ class Background:
 
     def stop(self):
         """SIGTERM the whole group, then SIGKILL what is left."""
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-            if self.proc.poll() is not None:
-                break
-            try:
-                os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                continue
+        stop_group(self.proc)
         self.log.close()
 
 
 def run_block(body, cwd, env, where):
-    proc = subprocess.Popen(
-        ["bash", "-e", "-o", "pipefail", "-c", body],
-        cwd=str(cwd),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=BLOCK_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
+    """Run one ``sh`` block to its end; what it left running in the background (``&``) is
+    stopped with it. Fails the test on a non-zero exit or after ``BLOCK_TIMEOUT_S``."""
+    with open(os.path.join(str(cwd), ".block.log"), "w+") as log:
+        proc = subprocess.Popen(
+            ["bash", "-e", "-o", "pipefail", "-c", body],
+            cwd=str(cwd),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            proc.wait(timeout=BLOCK_TIMEOUT_S)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        stop_group(proc)
+        log.seek(0)
+        out = log.read()
+    if timed_out:
         pytest.fail("%s did not end within %d s (label a server 'sh background'):\n%s"
                     % (where, BLOCK_TIMEOUT_S, out))  # fmt: skip
     if proc.returncode != 0:
         pytest.fail("%s failed with exit code %d:\n%s\n---- output:\n%s"
                     % (where, proc.returncode, body, out))  # fmt: skip
+
+
+def group_alive(proc):
+    """Whether any process of ``proc``'s group is left (the leader is reaped first)."""
+    proc.poll()
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_group(proc):
+    """SIGTERM the process group of ``proc`` (bash and what it started), then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not group_alive(proc):
+            break
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and group_alive(proc):
+            time.sleep(0.05)
+    proc.poll()
 
 
 @pytest.mark.parametrize("page", RUNNABLE_PAGES)
