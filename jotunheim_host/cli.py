@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "jotunheim_host.commands.inspect",
     "jotunheim_host.commands.bundle",
     "jotunheim_host.commands.protogen",
+    "jotunheim_host.commands.stream",
 )
 
 

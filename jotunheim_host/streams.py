@@ -393,6 +393,8 @@ def _downlink_handler(server):
                 self.send_error(400, "bad stream name or from_sequence")
                 return
             server.requests.append(first)
+            if server.printer is not None:
+                server.printer("%s: serving from frame %d" % (name, first))
             self.send_response(200)
             self.send_header("Content-Type", CONTENT_TYPE)
             self.send_header("Transfer-Encoding", "chunked")
@@ -404,8 +406,6 @@ def _downlink_handler(server):
                 if gap:
                     time.sleep(gap)
             self.wfile.write(b"0\r\n\r\n")
-            if server.printer is not None:
-                server.printer("%s: served from frame %d to the end" % (name, first))
 
     return Handler
 

@@ -22,6 +22,7 @@ capabilities.announce_interval int 300 10 86400
 capabilities.features.streaming bool true
 capabilities.features.compression bool false
 capabilities.features.encryption bool false
+capabilities.stream_plugins str "" 0 512
 network.loki_url url "" 0 200
 network.ca_cert_file str "" 0 64
 network.hostname str "" 0 32

@@ -37,6 +37,7 @@ class Downlink(Stream):
         self.sender_format = ""
 
     def retry_state(self) -> str:
+        """A downlink retries from a new GET."""
         return "connect"
 
     def status(self) -> dict:
@@ -46,6 +47,7 @@ class Downlink(Stream):
         return info
 
     def advance(self) -> bool:
+        """Connect, read the answer head, or take frames from the body."""
         if self.state == "connect":
             return self._connect()
         if self.state == "head":

@@ -59,6 +59,7 @@ class Uplink(Stream):
         return info
 
     def advance(self) -> bool:
+        """Ask where to resume, open the POST, send frames, or read an answer."""
         state = self.state
         if state == "resume":
             return self._ask_resume()
