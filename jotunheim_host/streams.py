@@ -30,6 +30,9 @@ from jotunheim.streaming import frames
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CONTENT_TYPE = "application/x-jotunheim-stream"
 READ_SIZE = 16384
+SAVE_FRAMES = 64  # state.json is written at least every this many frames ...
+SAVE_SECONDS = 0.25  # ... or this often, and before every answer
+BUSY_WAIT = 10.0  # seconds a resume query or a new upload waits for a running upload
 
 
 class StoredStream:
@@ -51,11 +54,15 @@ class StoredStream:
             fh.truncate(self.state["bytes"])  # bytes written after the last saved state
         self.data = open(self.data_path, "ab")  # noqa: SIM115 - open while the receiver runs
         self.busy = False  # a POST is writing this stream
+        self.unsaved = 0  # frames stored since state.json was written
+        self.saved_at = time.monotonic()
 
     def store(self, frame) -> None:
-        """Append ``frame`` (the next in sequence) and save the state after it."""
+        """Append ``frame`` (the next in sequence); the state is saved every
+        ``SAVE_FRAMES`` frames or ``SAVE_SECONDS`` and by :meth:`save` (before any answer).
+        Frames after the last save are sent again after a crash: the data file is cut
+        back to the saved state on start."""
         self.data.write(frame.payload)
-        self.data.flush()
         st = self.state
         st["last_sequence"] = frame.sequence
         st["bytes"] += len(frame.payload)
@@ -69,10 +76,18 @@ class StoredStream:
             st["stream_id"] = frame.stream_id
         if frame.end_of_stream:
             st["complete"] = True
-        self.save()
+        self.unsaved += 1
+        if self.unsaved >= SAVE_FRAMES or time.monotonic() - self.saved_at >= SAVE_SECONDS:
+            self.save()
 
     def save(self) -> None:
-        """Write ``state.json`` atomically."""
+        """Flush the data, then write ``state.json`` atomically (it counts only data that
+        is in the file)."""
+        if not self.unsaved:
+            return
+        self.data.flush()
+        self.unsaved = 0
+        self.saved_at = time.monotonic()
         tmp = self.state_path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(self.state, fh)
@@ -148,6 +163,7 @@ class StreamReceiver:
         self.max_frame = max_frame
         self.streams = {}
         self.lock = threading.Lock()
+        self.idle = threading.Condition()  # signalled when an upload ends
         self.progress = Progress(printer) if printer is not None else None
         self.server = ThreadingHTTPServer((host, port), _receiver_handler(self))
         self.server.daemon_threads = True
@@ -199,16 +215,29 @@ class StreamReceiver:
         self.close()
 
     def receive(self, name, read, chunked, length) -> tuple:
-        """Take one POST body (``read(n)`` reads it); returns ``(status, answer dict)``."""
+        """Take one POST body (``read(n)`` reads it); returns ``(status, answer dict)``.
+        An upload of the same stream still running (its device reconnected before this
+        server saw the old connection end) is waited for, up to ``BUSY_WAIT`` seconds."""
         stored = self.stream(name)
-        with self.lock:
-            if stored.busy:
+        with self.idle:
+            if not self.idle.wait_for(lambda: not stored.busy, BUSY_WAIT):
                 return 409, dict(stored.answer(), error="another upload of this stream is running")
             stored.busy = True
         try:
             return self._take(name, stored, read, chunked, length)
         finally:
-            stored.busy = False
+            stored.save()
+            with self.idle:
+                stored.busy = False
+                self.idle.notify_all()
+
+    def resume_point(self, name) -> dict:
+        """What ``GET /<name>`` answers: asked once any upload of it has ended, so the
+        answer counts every frame that upload delivered."""
+        stored = self.stream(name)
+        with self.idle:
+            self.idle.wait_for(lambda: not stored.busy, BUSY_WAIT)
+            return stored.answer()
 
     def _take(self, name, stored, read, chunked, length):
         outcome = {"status": 200, "error": ""}
@@ -245,6 +274,7 @@ class StreamReceiver:
                 return 400, dict(stored.answer(), error=str(exc))
             if left is not None:
                 left -= len(data)
+        stored.save()
         answer = stored.answer()
         if outcome["error"]:
             answer["error"] = outcome["error"]
@@ -279,7 +309,7 @@ def _receiver_handler(receiver):
         def do_GET(self):  # noqa: N802 - http.server's name
             name = self._name()
             if name is not None:
-                self._json(200, receiver.stream(name).answer())
+                self._json(200, receiver.resume_point(name))
 
         def do_POST(self):  # noqa: N802 - http.server's name
             name = self._name()

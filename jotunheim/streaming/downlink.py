@@ -77,7 +77,7 @@ class Downlink(Stream):
             self.finish("failed", "sender answered HTTP %d" % answer.status)
             return True
         self.healthy()
-        self.decoder = frames.FrameDecoder(self._frame, len(self.frame_buf), self.frame_buf)
+        self.decoder = frames.FrameDecoder(self.on_frame, len(self.frame_buf), self.frame_buf)
         chunked = "chunked" in answer.headers.get("transfer-encoding", "").lower()
         self.body = ChunkedDecoder(self.decoder.feed) if chunked else None
         self.state = "body"
@@ -116,7 +116,9 @@ class Downlink(Stream):
         else:
             self.decoder.feed(view)
 
-    def _frame(self, frame) -> None:
+    def on_frame(self, frame) -> None:
+        """Deliver ``frame`` to the sink if it is the next one (a resent one is skipped,
+        a gap raises ValueError)."""
         if self.state != "body":
             return  # bytes after the end frame: ignored
         seq = frame.sequence

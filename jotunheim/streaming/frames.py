@@ -50,8 +50,10 @@ def check_meta(stream_id, kind, sample_format) -> None:
         ("kind", kind, MAX_KIND),
         ("sample format", sample_format, MAX_FORMAT),
     ):
-        if len(value.encode("utf-8") if isinstance(value, str) else value) > limit:
-            raise ValueError("%s %r is longer than %d bytes" % (name, value, limit))
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        if len(value) > limit:
+            raise ValueError("%s %r is longer than %d bytes" % (name, str(value, "utf-8"), limit))
     if not stream_id:
         raise ValueError("a stream needs an id")
 
