@@ -36,6 +36,14 @@ class Downlink(Stream):
         self.state = "connect"
         self.sender_format = ""
 
+    def drop_connection(self) -> None:
+        """Forget the broken connection's answer and body decoders (a frame half read is
+        asked for again by sequence)."""
+        self.answer = None
+        self.pending = memoryview(b"")
+        self.body = None
+        self.decoder = None
+
     def retry_state(self) -> str:
         """A downlink retries from a new GET."""
         return "connect"

@@ -127,6 +127,7 @@ class Stream:
     def network_failed(self, exc) -> None:
         """Close the connection; retry after a backoff, or fail once ``retry_for`` ran out."""
         self.conn.close()
+        self.drop_connection()
         now = self.clock()
         self.error = "%s: %s" % (type(exc).__name__, exc)
         if self.failing_since is None:
@@ -137,6 +138,11 @@ class Stream:
         self.state = "wait"
         self.wait_until = now + self.backoff_ms
         self.backoff_ms = min(self.backoff_ms * 2, 2000)
+
+    def drop_connection(self) -> None:
+        """Forget what belonged to the closed connection (subclasses: half-sent bytes, a
+        half-read answer), so a retry starts clean."""
+        self.answer = None
 
     def healthy(self) -> None:
         """A connection worked: the next failure starts a fresh retry window."""

@@ -69,6 +69,13 @@ class Uplink(Stream):
             return self._read_answer()
         return self._send()
 
+    def drop_connection(self) -> None:
+        """Forget the half-sent frame and the half-read answer of a broken connection
+        (the frame is made again from the resume point)."""
+        self.answer = None
+        self.pending = None
+        self.after_pending = None
+
     # ------------------------------------------------------------ resume
 
     def _ask_resume(self) -> bool:
