@@ -274,21 +274,9 @@ class Device:
         """The StreamingHandler (jotunheim.streaming), built on first use: a device that
         never streams never imports it."""
         if self.stream_handler is None:
-            from jotunheim.streaming.handler import StreamingHandler
+            from jotunheim.streaming.handler import attach
 
-            pool = self.pool
-            if pool is None and self.network is not None:
-                from jotunheim.net.session import get_pool
-
-                pool = get_pool(self.network.radio)
-            handler = StreamingHandler(
-                resources=self.resources, pool=pool, clock=monotonic_ms, logger=self.logger
-            )
-            plugins = self.settings.get("capabilities.stream_plugins")
-            if plugins:
-                handler.registry.register_text(plugins)
-            self.stream_handler = handler
-            self.scheduler.every("streams", 0.0, handler.step)
+            self.stream_handler = attach(self)
         return self.stream_handler
 
     def device_id_now(self):

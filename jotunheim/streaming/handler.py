@@ -16,6 +16,29 @@ from jotunheim.streaming.stream import options_of
 MAX_STREAMS = 4  # a board has few sockets
 
 
+def attach(device):
+    """A StreamingHandler wired to ``device`` (its pool, resource monitor, logger and the
+    ``capabilities.stream_plugins`` setting), stepped by its scheduler as ``streams``.
+
+    :param device: a :class:`jotunheim.device.core.Device` (public attributes only)
+    """
+    from jotunheim.compat import monotonic_ms  # noqa: PLC0415
+
+    pool = device.pool
+    if pool is None and device.network is not None:
+        from jotunheim.net.session import get_pool  # noqa: PLC0415
+
+        pool = get_pool(device.network.radio)
+    handler = StreamingHandler(
+        resources=device.resources, pool=pool, clock=monotonic_ms, logger=device.logger
+    )
+    plugins = device.settings.get("capabilities.stream_plugins")
+    if plugins:
+        handler.registry.register_text(plugins)
+    device.scheduler.every("streams", 0.0, handler.step)
+    return handler
+
+
 class StreamingHandler:
     """The device's streams.
 
