@@ -12,7 +12,6 @@ Submodules are imported lazily so a board pays RAM only for what it uses:
 ``confirm()``, ``rollback()`` and ``status()`` are the calls an application needs.
 """
 
-__version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
 

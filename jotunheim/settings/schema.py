@@ -40,6 +40,15 @@ resources.max_memory_kb int 0 0 65536
 resources.max_cpu_percent int 0 0 100
 resources.max_concurrent_tools int 2 1 16
 resources.bandwidth_limit_kbps int 0 0 100000
+resources.heap_warning num 16384 0 16777216
+resources.heap_exhausted num 8192 0 16777216
+resources.buffer_size int 1024 128 16384
+resources.buffer_count int 2 1 8
+resources.bandwidth_budget int 0 0 1000000000
+resources.bandwidth_window num 60 1 86400
+scheduler.max_queued int 16 4 64
+scheduler.step_budget_ms int 50 1 1000
+scheduler.max_wait num 5 0.1 3600
 ota.enabled bool false
 ota.manifest_url url "" 0 200
 ota.check_interval int 3600 60 604800
@@ -58,7 +67,7 @@ logging.level str WARNING - - DEBUG,INFO,WARNING,ERROR,CRITICAL
 logging.ring_size int 16 0 64
 """
 
-SECTIONS = ("capabilities", "network", "resources", "ota", "remote", "logging")
+SECTIONS = ("capabilities", "network", "resources", "scheduler", "ota", "remote", "logging")
 
 # Key names that hold secrets: refused in the JSON, redacted in status output.
 SECRET_NAMES = (
