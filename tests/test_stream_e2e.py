@@ -128,6 +128,7 @@ def test_uplink_600kb_survives_the_receiver_killed_midway(tmp_path, payload):
             wait_for(lambda: state_of(folder).get("complete"), 60, "the stream to complete")
             wait_for(lambda: stream_status(c, "up1")["state"] == "done", 10, "device done")
             status = stream_status(c, "up1")
+            counted = device.resources.bandwidth.endpoints["stream:up1"]
         text = stop(receiver)
     finally:
         if receiver.poll() is None:
@@ -139,6 +140,7 @@ def test_uplink_600kb_survives_the_receiver_killed_midway(tmp_path, payload):
     assert sha(os.path.join(folder, "data")) == sha(payload)
     assert status["reconnects"] >= 1, status
     assert status["last_stored"] == frames
+    assert counted[0] > SIZE  # the bandwidth budget counted payloads, frame heads, HTTP
     assert "up1:" in first and "complete" in text
 
 
@@ -169,12 +171,13 @@ def test_downlink_600kb_survives_the_sender_killed_midway(tmp_path, payload):
             sender = cli(*args)
             wait_for(lambda: stream_status(c, "down1")["state"] == "done", 60, "downlink done")
             status = stream_status(c, "down1")
+            counted = device.resources.bandwidth.endpoints["stream:down1"]
         text = stop(sender)
     finally:
         if sender.poll() is None:
             kill(sender)
     assert status["reconnects"] >= 1, status
-    assert status["bytes"] == SIZE
+    assert status["bytes"] == SIZE and counted[1] > SIZE
     assert sha(target) == sha(payload)
     resumed = [
         int(line.split("from frame ")[1].split()[0])

@@ -260,6 +260,24 @@ def test_streams_use_the_pool_the_budget_and_the_memory_monitor(tmp_path):
     assert sent > stored["bytes"]  # payloads plus frame heads and HTTP
 
 
+def test_a_real_bandwidth_budget_paces_a_user_stream(tmp_path):
+    from jotunheim.resources.bandwidth import Bandwidth
+
+    bandwidth = Bandwidth(budget=16384, window=0.2)
+    res = FakeResources(bandwidth=bandwidth)
+    with StreamReceiver(str(tmp_path)) as rx:
+        handler = StreamingHandler(resources=res, pool=socket)
+        start = time.monotonic()
+        stream = handler.send_data_stream("signal", rx.url("bw"), "bw", frames=64, chunk_size=1024)
+        assert run_handler(handler, 30)
+        took = time.monotonic() - start
+        assert rx.stream("bw").state["bytes"] == 64 * 1024
+    # 64 KB at 16 KB per 0.2 s window: at least three windows waited for.
+    assert stream.state == "done" and stream.deferred > 0 and bandwidth.deferred > 0
+    assert took >= 0.6, took
+    assert bandwidth.endpoints["stream:bw"][0] > 64 * 1024
+
+
 def test_a_stream_does_not_start_below_the_exhaustion_line():
     res = FakeResources(memory=FakeMemory(exhausted=True))
     handler = StreamingHandler(resources=res)
