@@ -307,7 +307,9 @@ class Device:
     def builder_build(self):
         """Fresh JotunheimCapabilities from the builder and the registry."""
         caps = self.builder.build(self.registry)
-        if self.stream_handler is not None or self.settings.get("capabilities.stream_plugins"):
+        if self.stream_handler is not None or self.settings.section("capabilities").get(
+            "stream_plugins"
+        ):
             self.streams.advertise(caps.features)
         return caps
 
