@@ -202,3 +202,36 @@ def test_stream_commands_need_the_owner_token(tmp_path):
         listed = {p["name"]: p for p in json.loads(r.result)["plugins"]}
         assert listed["signal"]["kind"] == "sensor" and listed["mic"]["direction"] == "up"
     assert "jotunheim.streaming.plugins.pdm_mic" not in sys.modules
+
+
+def test_cli_send_uplinks_a_file_to_a_receiver(tmp_path, payload):
+    from jotunheim_host.streams import StreamReceiver
+
+    with StreamReceiver(str(tmp_path / "rx")) as rx:
+        proc = cli("stream", "send", rx.url("copy"), payload, "--chunk-size", "8192")
+        out = proc.communicate(timeout=60)[0]
+        assert proc.returncode == 0, out
+        stored = rx.stream("copy")
+        assert stored.state["complete"] and stored.sha256() == sha(payload)
+    assert "done" in out
+    bad = cli("stream", "send", "--serve", "127.0.0.1:1", str(tmp_path / "missing.bin"))
+    assert bad.wait(30) != 0 and "no such file" in bad.communicate()[0]
+
+
+def test_the_demo_sensor_stream_from_a_running_device(tmp_path):
+    from jotunheim_host.streams import sensor_stream_demo
+
+    lines = []
+    device = make_device(str(tmp_path / "dev"))
+    with Loop(device):
+        result = sensor_stream_demo(
+            str(tmp_path / "demo"), device, frames_count=12, rate=40, printer=lines.append
+        )
+    tone = device.streams.registry.load("signal").open({"frames": 12})
+    expected = bytearray()
+    for seq in range(12):
+        buf = bytearray(512)
+        expected += buf[: tone.read_into(memoryview(buf), seq)]
+    assert result["state"] == "done" and result["bytes"] == 12 * 512
+    assert result["sha256"] == hashlib.sha256(bytes(expected)).hexdigest()
+    assert any("sensor: 13 frames" in line and "complete" in line for line in lines), lines
