@@ -22,7 +22,7 @@ class Downlink(Stream):
     def __init__(
         self, stream_id, plugin, plugin_info, url, options, budget, conn, sink, clock=None
     ):
-        super().__init__(stream_id, plugin, plugin_info, url, options, budget, conn, clock)
+        super().__init__(stream_id, plugin, plugin_info, url, options, budget, conn, sink, clock)
         self.sink = sink
         size = options["chunk_size"] + frames.HEAD_ROOM
         self.buf = budget.acquire(2 * size)
@@ -143,7 +143,3 @@ class Downlink(Stream):
         self.next_seq = seq + 1
         if frame.end_of_stream:
             self.finish("done")
-
-    def close_plugin(self) -> None:
-        """Close the sink."""
-        self.sink.close()

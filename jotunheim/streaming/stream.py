@@ -50,13 +50,17 @@ class Stream:
     :param dict options: see :func:`options_of`
     :param budget: a :class:`jotunheim.streaming.budget.StreamBudget`
     :param conn: a :class:`jotunheim.streaming.connection.Connection`
+    :param device_side: the plugin's source (uplink) or sink (downlink)
     :param clock: milliseconds, monotonic
     """
 
     direction = ""
 
-    def __init__(self, stream_id, plugin, plugin_info, url, options, budget, conn, clock=None):
+    def __init__(
+        self, stream_id, plugin, plugin_info, url, options, budget, conn, device_side, clock=None
+    ):
         self.stream_id = stream_id
+        self.device_side = device_side  # the plugin's source (uplink) or sink (downlink)
         self.plugin = plugin
         self.kind, _, self.sample_format = plugin_info
         self.url = url
@@ -159,7 +163,4 @@ class Stream:
         self.conn.close()
         self.budget.release(self.buf)
         self.buf = None
-        self.close_plugin()
-
-    def close_plugin(self) -> None:
-        """Close the source or sink (subclasses)."""
+        self.device_side.close()

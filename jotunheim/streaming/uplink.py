@@ -26,7 +26,7 @@ class Uplink(Stream):
     def __init__(
         self, stream_id, plugin, plugin_info, url, options, budget, conn, source, clock=None
     ):
-        super().__init__(stream_id, plugin, plugin_info, url, options, budget, conn, clock)
+        super().__init__(stream_id, plugin, plugin_info, url, options, budget, conn, source, clock)
         self.source = source
         self.sid = stream_id.encode("utf-8")
         kind, _, fmt = plugin_info
@@ -218,7 +218,3 @@ class Uplink(Stream):
         else:
             self.state = "resume"  # it stored less than we sent: ask and send the rest
         return True
-
-    def close_plugin(self) -> None:
-        """Close the source."""
-        self.source.close()
