@@ -35,6 +35,21 @@ SAVE_SECONDS = 0.25  # ... or this often, and before every answer
 BUSY_WAIT = 10.0  # seconds a resume query or a new upload waits for a running upload
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threaded HTTP server that treats a peer gone mid-answer (a device that dropped
+    its connection) as normal, not as a traceback on stderr."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """Ignore connection errors; anything else is reported as usual."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class StoredStream:
     """One stream's files under ``DIR/<name>/``; methods are called under the receiver's lock.
 
@@ -165,8 +180,7 @@ class StreamReceiver:
         self.lock = threading.Lock()
         self.idle = threading.Condition()  # signalled when an upload ends
         self.progress = Progress(printer) if printer is not None else None
-        self.server = ThreadingHTTPServer((host, port), _receiver_handler(self))
-        self.server.daemon_threads = True
+        self.server = QuietServer((host, port), _receiver_handler(self))
         self.thread = None
 
     @property
@@ -349,8 +363,7 @@ class DownlinkServer:
         self.size = os.path.getsize(path)
         self.frames_sent = 0
         self.requests = []  # from_sequence of every request
-        self.server = ThreadingHTTPServer((host, port), _downlink_handler(self))
-        self.server.daemon_threads = True
+        self.server = QuietServer((host, port), _downlink_handler(self))
         self.thread = None
 
     @property
