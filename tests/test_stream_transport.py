@@ -412,3 +412,36 @@ def test_an_https_stream_refuses_an_untrusted_certificate(tmp_path):
         stream = handler.send_data_stream("signal", url, "tls", frames=5, retry_for=0)
         assert run_handler(handler, 20)
     assert stream.state == "failed" and "CERTIFICATE_VERIFY_FAILED" in stream.error
+
+
+@pytest.mark.parametrize(
+    "answer", [b'{"last_sequence": -7}', b'{"last_sequence": "3"}', b"[1]", b"nope"]
+)
+def test_a_bad_resume_answer_fails_the_stream_by_name(answer):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(answer) + answer)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        handler = StreamingHandler(pool=socket)
+        url = "http://127.0.0.1:%d/bad" % listener.getsockname()[1]
+        stream = handler.send_data_stream("signal", url, "bad", frames=3, retry_for=0.3)
+        assert run_handler(handler, 20)
+    finally:
+        stop.set()
+        listener.close()
+    assert stream.state == "failed"
+    assert "last_sequence" in stream.error or "JSON" in stream.error, stream.error

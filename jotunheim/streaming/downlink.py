@@ -84,7 +84,6 @@ class Downlink(Stream):
         if answer.status != 200:
             self.finish("failed", "sender answered HTTP %d" % answer.status)
             return True
-        self.healthy()
         self.decoder = frames.FrameDecoder(self.on_frame, len(self.frame_buf), self.frame_buf)
         chunked = "chunked" in answer.headers.get("transfer-encoding", "").lower()
         self.body = ChunkedDecoder(self.decoder.feed) if chunked else None
@@ -138,6 +137,7 @@ class Downlink(Stream):
             self.sender_format = frame.sample_format
         if len(frame.payload):
             self.sink.write(frame.payload, frame)
+        self.healthy()  # a frame arrived whole: the sender works
         self.frames += 1
         self.bytes += len(frame.payload)
         self.next_seq = seq + 1

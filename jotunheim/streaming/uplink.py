@@ -43,6 +43,7 @@ class Uplink(Stream):
         self.last_stored = -1  # the receiver's last stored sequence, as last answered
         self.pending = None  # memoryview still to send
         self.after_pending = None  # what follows when pending is out
+        self.frame_out = False  # pending is a frame (not a request head)
         self.answer = None
         self.answer_for = ""
         self.with_meta = True
@@ -87,6 +88,7 @@ class Uplink(Stream):
             (("X-Stream-Id", self.stream_id), ("Connection", "close")),
         )
         self.pending = memoryview(head)
+        self.frame_out = False
         self.after_pending = "resume-answer"
         self.state = "send"
         return True
@@ -95,10 +97,11 @@ class Uplink(Stream):
         if answer.status == 404:
             last = -1
         elif answer.status == 200:
-            last = int(answer.json().get("last_sequence", -1))
+            last = last_sequence(answer)
         else:
             raise ValueError("resume query answered HTTP %d" % answer.status)
         self.conn.close()
+        self.healthy()  # a valid answer: the receiver works
         self.last_stored = last
         if answer.status == 200 and answer.json().get("complete") is True:
             self.seq = last + 1
@@ -134,6 +137,7 @@ class Uplink(Stream):
             ),
         )
         self.pending = memoryview(head)
+        self.frame_out = False
         self.after_pending = None
         self.with_meta = True
         self.state = "send"
@@ -151,7 +155,8 @@ class Uplink(Stream):
                 if len(self.pending):
                     return worked  # the socket is full: the receiver sets the pace
                 self.pending = None
-                self.healthy()
+                if self.frame_out:
+                    self.healthy()  # a frame went out whole: the link works
                 if self._after_send():
                     return True
             if not self._produce():
@@ -172,6 +177,7 @@ class Uplink(Stream):
         """Put the next frame into ``pending``; False when it is not time yet."""
         if self.ended:
             self.pending = memoryview(_LAST_CHUNK)
+            self.frame_out = False
             self.after_pending = "answer"
             return True
         rate = self.options["rate"]
@@ -191,6 +197,7 @@ class Uplink(Stream):
         start = frames.write_frame(self.buf, at, n, self.sid, self.seq, now, end, meta)
         self.with_meta = False
         self.pending = self.view[start : at + n + 2]
+        self.frame_out = True
         self.frames += 1
         self.bytes += n
         self.seq += 1
@@ -212,9 +219,17 @@ class Uplink(Stream):
         self.conn.close()
         if answer.status != 200:
             raise ValueError("receiver answered HTTP %d" % answer.status)
-        self.last_stored = int(answer.json().get("last_sequence", -1))
+        self.last_stored = last_sequence(answer)
         if self.last_stored == self.seq - 1:
             self.finish("done")
         else:
             self.state = "resume"  # it stored less than we sent: ask and send the rest
         return True
+
+
+def last_sequence(answer) -> int:
+    """The ``last_sequence`` of a receiver's JSON answer; ValueError naming a bad one."""
+    value = answer.json().get("last_sequence", -1)
+    if not isinstance(value, int) or isinstance(value, bool) or value < -1:
+        raise ValueError("receiver answered last_sequence %r, not an integer >= -1" % (value,))
+    return value
