@@ -101,7 +101,7 @@ class Device:
         self.name = name
         self.given_tokens = {"token": token, "owner_token": owner_token, "loki": loki_token}
         self.given_loki_url = loki_url
-        self.host = host or "0.0.0.0"
+        self.host = host or self.settings.get("remote.host") or "0.0.0.0"
         self.port = port if port is not None else self.settings.get("remote.listen_port")
         self.given_address = address
         self.pool = pool
@@ -422,7 +422,12 @@ class Device:
         )
         server.admission = self._admit
         self.handler.register(server)
-        server.start(self.host, self.port)
+        try:
+            server.start(self.host, self.port)
+        except OSError as exc:
+            raise OSError(
+                exc.args[0] if exc.args else 0, bind_error(self.host, self.port, exc)
+            ) from None
         if not self.port:
             self.port = server.port  # port 0: the OS picked one
         self.server = server
@@ -644,6 +649,21 @@ class Device:
 
 def _name_of(fn):
     return getattr(fn, "__name__", "task")
+
+
+def bind_error(host, port, exc):
+    """One line for a listening socket that cannot be had, naming the setting to change.
+
+    :param host: the listen host
+    :param port: the port
+    :param exc: the OSError of bind/listen
+    """
+    import errno
+
+    code = exc.args[0] if exc.args else None
+    why = "port %d is already in use" % port if code == errno.EADDRINUSE else str(exc)
+    return "cannot listen on %s:%d: %s; set remote.listen_port (and remote.host) in " \
+        "jotunheim.json" % (host, port, why)  # fmt: skip
 
 
 def _load_settings(settings, root):

@@ -58,6 +58,7 @@ ota.confirm_window int 120 10 3600
 ota.allow_boot_py bool false
 remote.enabled bool true
 remote.listen_port int 8080 1 65535
+remote.host str "" 0 64
 remote.rate_limit_per_minute int 60 0 10000
 remote.max_request_bytes int 4096 256 65536
 remote.allowed_gpio_pins ints [] 0 255 64
