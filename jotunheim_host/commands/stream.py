@@ -17,7 +17,12 @@ def register(subparsers):
         description="Take device uplinks on POST /<name> and store each under OUT/<name>/ "
         "(data, state.json); prints progress and rate. Restarting it resumes every stream.",
     )
-    rx.add_argument("--listen", default="127.0.0.1:8090", help="HOST:PORT (default %(default)s)")
+    rx.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        default="127.0.0.1:8090",
+        help="HOST:PORT (default %(default)s)",
+    )
     rx.add_argument("--out", required=True, help="folder the streams are stored in")
     rx.add_argument("--max-frame", type=int, default=65536, help="largest frame accepted")
     rx.set_defaults(func=run_receive)
