@@ -13,7 +13,7 @@
 # several KB of a board's heap for the whole run; this string costs its length.
 # One key per line: path type default [low high [choices]]; "-" = none, "" = empty string,
 # [] = empty list, choices of a str are comma-separated.
-_TABLE = """\
+TABLE = """\
 version int 1 1 1
 capabilities.device_name str jotunheim 1 64
 capabilities.device_id str "" 0 64
@@ -107,7 +107,7 @@ def _row(line: str) -> tuple:
 def rows():
     """Every schema row, ``(path, type, default, low, high, choices)``, in table order
     (fresh objects each time, so callers may change the lists)."""
-    for line in _TABLE.split("\n"):
+    for line in TABLE.split("\n"):
         if line:
             yield _row(line)
 
