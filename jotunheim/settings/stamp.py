@@ -4,8 +4,10 @@
 writes the complete settings (defaults filled in) with a stamp as the first key::
 
     {"validated": "<sha256 hex>",
-      "version": 1,
-      "capabilities": {...}, ...}
+      "capabilities": {...},
+      ...
+      "version": 1
+    }
 
 The stamp is the SHA-256 of the schema table followed by every byte after the stamp's
 comma. A device whose schema is the same and whose file still hashes to its stamp uses the
@@ -47,7 +49,9 @@ def stamped(settings: dict) -> bytes:
     """
     if not settings or KEY in settings:
         raise ValueError("stamped() needs validated settings without a %r key" % KEY)
-    body = json.dumps(settings, indent=2, sort_keys=True)[1:].encode() + b"\n"
+    # One top-level key per line, sorted: readable, and the same bytes on every Python.
+    lines = ["\n  %s: %s" % (json.dumps(k), json.dumps(settings[k])) for k in sorted(settings)]
+    body = (",".join(lines) + "\n}\n").encode()
     return _HEAD + digest(body).encode() + b'",' + body
 
 

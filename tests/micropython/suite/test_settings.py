@@ -153,18 +153,10 @@ def test_validator_refuses_non_finite_numbers_from_any_source():
     assert errors == []
 
 
-def _stamped(data):
-    # What `jotunheim deploy` writes (jotunheim.settings.stamp.stamped on the host), made
-    # here with MicroPython's json and hashlib: the stamp over the bytes after its comma.
-    from jotunheim.settings.stamp import digest
-
-    body = json.dumps(data)[1:].encode()
-    return b'{"validated": "' + digest(body).encode() + b'",' + body
-
-
 def test_stamped_file_skips_the_validator_and_edits_are_validated():
     import sys
 
+    from jotunheim.settings.stamp import stamped
     from jotunheim.settings.validator import validate
 
     root = _fresh_root("stamp")
@@ -172,7 +164,7 @@ def test_stamped_file_skips_the_validator_and_edits_are_validated():
     assert not errors
     sys.modules.pop("jotunheim.settings.validator")
     with open(root + "/jotunheim.json", "wb") as f:
-        f.write(_stamped(data))
+        f.write(stamped(data))  # what `jotunheim deploy` writes
     clock = Clock()
     loader = _loader(root, clock=clock, min_poll_interval=0)
     assert loader.load().get("logging.level") == "ERROR" and loader.stamped
