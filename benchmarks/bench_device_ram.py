@@ -12,6 +12,7 @@ against a scripted Loki on the fake network).
 """
 
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -102,6 +103,13 @@ def deployed(text):
     return stamped(data)
 
 
+def interned(mp):
+    """``(names, bytes)`` of the interned-name pools (``micropython.qstr_info()``)."""
+    text = mp.exec("import micropython\nmicropython.qstr_info()")
+    found = re.search(r"n_qstr=(\d+), n_str_data_bytes=\d+, n_total_bytes=(\d+)", text)
+    return int(found.group(1)), int(found.group(2))
+
+
 def measure(mp, settings, loki):
     """Retained bytes of the whole Device, allocation of one more call, leak over 100."""
     mp.restart()
@@ -110,10 +118,15 @@ def measure(mp, settings, loki):
     mp.exec(SETUP % settings)
     if loki:
         mp.exec(LOKI)
+    names = interned(mp)  # read outside the measured span: the reading itself allocates
     setup = mp.mem_alloc()
     mp.exec(DEVICE % (8 if loki else 1))
     device = mp.mem_alloc()
+    after = interned(mp)
     out = {"setup": setup - empty, "device": device - setup}
+    out["names"] = after[0]  # every interned name in the interpreter
+    out["names_added"] = after[0] - names[0]
+    out["name_bytes"] = after[1] - names[1]
     out["stamped"] = mp.eval("device.loader.stamped")
     if loki:
         out["loki_state"] = mp.eval("device.loki_state")
@@ -160,6 +173,43 @@ def _import_order(names):
     return sorted(names, key=lambda n: (-n.count("."), n))
 
 
+# Total interned names at which this build's name pool grows (measured by interning names one
+# by one: each new pool is twice the last, 7 bytes an entry).
+POOL_STEPS = (622, 1262, 2542, 5102)
+FREE_AT_START = 126112  # Pico W, CircuitPython 9.0.0, before WiFi (adafruit/circuitpython#9085)
+TLS = (40 * 1024, 60 * 1024)  # one HTTPS request (DESIGN.md; ~60 KB: adafruit/circuitpython#9174)
+
+
+def pool_note(names):
+    """Where ``names`` stands against the pool steps."""
+    grown = [step for step in POOL_STEPS if step < names]
+    last = grown[-1] if grown else 0
+    nxt = [step for step in POOL_STEPS if step >= names][0]
+    size = 7 * 640 * 2 ** (len(grown) - 1) if grown else 0
+    return (
+        "%d names in all; the last pool (%d entries, ~%d bytes) was allocated at name %d, %d "
+        "names ago: %d fewer names would save it; the next one comes at name %d"
+        % (names, size // 7, size, last + 1, names - last, names - last, nxt + 1)
+    )
+
+
+def pico_rows(base, loki):
+    """Markdown rows of the Pico W budget."""
+    rows = []
+    for label, device, tls in (
+        ("base path (plain HTTP server, no Loki)", base["device"], (0, 0)),
+        ("Loki over plain `http://`", loki["device"], (0, 0)),
+        ("Loki over `https://`", loki["device"], TLS),
+    ):
+        left = (FREE_AT_START - device - tls[1], FREE_AT_START - device - tls[0])
+        tls_text = "%d-%d" % tls if tls[1] else "0"
+        left_text = "%d" % left[0] if left[0] == left[1] else "%d to %d" % left
+        rows.append(
+            "| %s | %d | %d | %s | %s |" % (label, FREE_AT_START, device, tls_text, left_text)
+        )
+    return rows
+
+
 def report(base, loki):
     rows = base["rows"]
     hand = base["hand_edited"]
@@ -202,6 +252,29 @@ def report(base, loki):
         "| Adafruit modules | %d |" % adafruit,
         "| runtime objects (Device, parts, settings, sockets, buffers, caches) | %d |"
         % (base["device"] - ours - adafruit),
+        "| interned names (in the rows above): %d added by the Device | %d |"
+        % (base["names_added"], base["name_bytes"]),
+        "",
+        "Interned names: "
+        + pool_note(base["names"])
+        + " (the Loki path: %d names)." % loki["names"],
+        "Loaded from `.py`, every identifier of a module is interned, local variables too;",
+        "`.mpy` files (the bundle) keep only the names the bytecode needs.",
+        "",
+        "## Pico W budget",
+        "",
+        "What is left for the maker's `code.py` on a Raspberry Pi Pico W: free heap at start",
+        "(126,112 B on CircuitPython 9.0.0 before WiFi, adafruit/circuitpython#9085) minus the",
+        "Device measured here minus TLS when a request is HTTPS (40-60 KB, DESIGN.md; about",
+        "60 KB reported in adafruit/circuitpython#9174). What joining WiFi takes from the heap",
+        "is not measured here (the interpreter's radio is a fake): subtract what",
+        "`gc.mem_free()` loses across `wifi.radio.connect()` on a board.",
+        "",
+        "| Device | free at start | Device | TLS | left for code.py (before WiFi) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += pico_rows(base, loki)
+    lines += [
         "",
         "| module | bytes | also loaded by it |",
         "|---|---:|---|",
