@@ -17,8 +17,6 @@ import os
 from jotunheim.compat import monotonic
 from jotunheim.settings.schema import SECTIONS, TOML_KEYS, defaults, get_path, is_secret_name, rows
 from jotunheim.settings.secrets import Secrets, default_root, join
-from jotunheim.settings.stamp import KEY as STAMP_KEY
-from jotunheim.settings.stamp import verified
 
 FILENAME = "jotunheim.json"
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
@@ -154,6 +152,7 @@ class SettingsLoader:
         errors)``. Only an unstamped (or hand-edited) file comes here: the parser and the
         validator load on its first use."""
         from jotunheim.safejson import JSONError, loads  # noqa: PLC0415
+        from jotunheim.settings.stamp import KEY  # noqa: PLC0415
         from jotunheim.settings.validator import validate  # noqa: PLC0415
 
         try:
@@ -161,7 +160,7 @@ class SettingsLoader:
         except JSONError as exc:
             return None, str(exc) + KEEPING, []
         if isinstance(raw, dict):
-            raw.pop(STAMP_KEY, None)  # a stamp that no longer matches: the file was edited
+            raw.pop(KEY, None)  # a stamp that no longer matches: the file was edited
         settings, errors = validate(raw)
         if not errors:
             return settings, None, []
@@ -190,6 +189,10 @@ class SettingsLoader:
         raw, problem = self._read()
         if problem is not None:
             return self._fail(problem + KEEPING)
+        # Only a file to read needs the stamp check (and the validator only a file without
+        # a good stamp).
+        from jotunheim.settings.stamp import verified  # noqa: PLC0415
+
         data = verified(raw)  # deploy validated it: no validator to load
         stamped = data is not None
         if not stamped:
