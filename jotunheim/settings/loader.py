@@ -15,7 +15,7 @@ loader keeps the last good ones and says why in ``last_error`` (and ``errors``).
 import os
 
 from jotunheim.compat import monotonic
-from jotunheim.settings.schema import SECTIONS, TOML_KEYS, defaults, get_path, is_secret_name, rows
+from jotunheim.settings.schema import SECTIONS, TOML_KEYS, defaults, get_path, rows
 from jotunheim.settings.secrets import Secrets, default_root, join
 
 FILENAME = "jotunheim.json"
@@ -57,7 +57,10 @@ class Settings:
     def as_dict(self, secrets=None) -> dict:
         """A copy for status output; anything secret-looking is redacted, and with
         ``secrets`` the settings.toml keys are listed as set/unset (never their values)."""
-        out = _redacted(self.data)
+        # Status output only: the secret-name tables load on the first status call.
+        from jotunheim.settings.secrecy import redacted  # noqa: PLC0415
+
+        out = redacted(self.data)
         if secrets is not None:
             toml = {}
             names = list(TOML_KEYS)
@@ -72,17 +75,6 @@ class Settings:
                     toml[key] = "set" if secrets.is_set(key) else "unset"
             out["settings_toml"] = toml
         return out
-
-
-def _redacted(value):
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            out[key] = "***" if is_secret_name(key) else _redacted(item)
-        return out
-    if isinstance(value, list):
-        return [_redacted(item) for item in value]
-    return value
 
 
 class SettingsLoader:

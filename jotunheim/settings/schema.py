@@ -59,13 +59,6 @@ logging.ring_size int 16 0 64
 
 SECTIONS = ("capabilities", "network", "resources", "ota", "remote", "logging")
 
-# Key names that hold secrets: refused in the JSON, redacted in status output.
-SECRET_NAMES = (
-    "password", "passwd", "pass", "psk", "token", "secret", "key", "apikey", "api_key",
-    "private_key", "bearer", "credentials", "auth",
-)  # fmt: skip
-SECRET_SUFFIXES = ("_password", "_passwd", "_psk", "_token", "_secret", "_key", "_apikey")
-
 # settings.toml keys Jotunheim reads (documented in docs/settings.md).
 TOML_KEYS = (
     "CIRCUITPY_WIFI_SSID",
@@ -110,17 +103,6 @@ def rows():
     for line in TABLE.split("\n"):
         if line:
             yield _row(line)
-
-
-def is_secret_name(name: str) -> bool:
-    """True for key names such as ``password``, ``token``, ``wifi_password``, ``api_key``."""
-    low = name.lower()
-    if low in SECRET_NAMES:
-        return True
-    for suffix in SECRET_SUFFIXES:
-        if low.endswith(suffix):
-            return True
-    return False
 
 
 def defaults() -> dict:
