@@ -314,6 +314,12 @@ def report(base, loki):
         "|---|---:|---|",
     ]
     lines += ["| `%s` | %d | %s |" % (n, size, ", ".join(more)) for n, size, more in rows]
+    if any(n == "jotunheim.settings.tomlreader" for n, _, _ in rows):
+        lines += [
+            "",
+            "`jotunheim.settings.tomlreader` loads only in this interpreter: on CircuitPython",
+            "`os.getenv` reads `settings.toml` (jotunheim.settings.secrets).",
+        ]
     return "\n".join(lines) + "\n"
 
 
