@@ -261,7 +261,7 @@ def report(base, loki):
         % (base["device"], base["per_call_alloc"], base["after_100"]),
         "| base, `jotunheim.json` edited by hand (validated on the device) | %d | - | %d | %d |"
         % (hand["device"], hand["per_call_alloc"], hand["after_100"]),
-        "| base, library loaded from `.mpy` (mpy-cross, as the bundle ships it) | %d | - | %d | %d |"
+        "| base, library loaded from `.mpy` (compiled with mpy-cross) | %d | - | %d | %d |"
         % (mpy["device"], mpy["per_call_alloc"], mpy["after_100"]),
         "| Loki URL set, negotiation done (%s, %d scripts) | %d | 96 KB | %d | %d |"
         % (
@@ -294,20 +294,7 @@ def report(base, loki):
         % mpy["names"],
         "every string constant, so they retain about as much: `.mpy` lowers the import peak,",
         "not what stays.",
-        "",
-        "## Pico W budget",
-        "",
-        "What is left for the maker's `code.py` on a Raspberry Pi Pico W: free heap at start",
-        "(126,112 B on CircuitPython 9.0.0 before WiFi, adafruit/circuitpython#9085) minus the",
-        "Device measured here minus TLS when a request is HTTPS (40-60 KB, DESIGN.md; about",
-        "60 KB reported in adafruit/circuitpython#9174). What joining WiFi takes from the heap",
-        "is not measured here (the interpreter's radio is a fake): subtract what",
-        "`gc.mem_free()` loses across `wifi.radio.connect()` on a board.",
-        "",
-        "| Device | free at start | Device | TLS | left for code.py (before WiFi) |",
-        "|---|---:|---:|---:|---:|",
     ]
-    lines += pico_rows(base, loki)
     lines += [
         "",
         "| module | bytes | also loaded by it |",
@@ -320,6 +307,21 @@ def report(base, loki):
             "`jotunheim.settings.tomlreader` loads only in this interpreter: on CircuitPython",
             "`os.getenv` reads `settings.toml` (jotunheim.settings.secrets).",
         ]
+    lines += [
+        "",
+        "## Pico W budget",
+        "",
+        "What is left for the maker's `code.py` on a Raspberry Pi Pico W: free heap at start",
+        "(126,112 B on CircuitPython 9.0.0 before WiFi, adafruit/circuitpython#9085) minus the",
+        "Device measured here minus TLS when a request is HTTPS (40-60 KB, DESIGN.md; about",
+        "60 KB reported in adafruit/circuitpython#9174). What joining WiFi takes from the heap",
+        "is not measured here (the interpreter's radio is a fake): subtract what",
+        "`gc.mem_free()` loses across `wifi.radio.connect()` on a board.",
+        "",
+        "| case | free at start | Device | TLS | left for code.py (before WiFi) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += pico_rows(base, loki)
     return "\n".join(lines) + "\n"
 
 
