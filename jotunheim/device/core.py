@@ -52,6 +52,11 @@ class Device:
     :param step_budget_ms: time one step may spend serving
     :param clock: seconds, monotonic
     :param logger: a jotunheim.log logger
+    :param alarm: CircuitPython's ``alarm`` module or a stand-in (power profiles;
+        default: the platform's)
+    :param battery: callable returning battery volts (else ``power.battery_pin``)
+    :param mdns: CircuitPython's ``mdns`` module or a stand-in with its API (discovery;
+        default: the platform's; on CPython ``jotunheim_host.mdns_adapter``)
 
     Example::
 
@@ -86,6 +91,9 @@ class Device:
         step_budget_ms=50,
         clock=None,
         logger=None,
+        alarm=None,
+        battery=None,
+        mdns=None,
     ):
         from jotunheim import log
         from jotunheim.capability.registry import ToolRegistry
@@ -133,6 +141,11 @@ class Device:
         self.stopping = False
         self.network_joins = -1
         self.health_checked = False
+        self.alarm = alarm
+        self.battery = battery
+        self.power = None  # the power profile's sleeper or duty cycle, once run() starts it
+        self.mdns = mdns
+        self.discovery = None
         self.scheduler = self._make_scheduler(loki)
         if self.loader is not None:
             self.loader.on_change(self._settings_changed)
@@ -386,7 +399,13 @@ class Device:
 
     def run(self, every=None, interval=1.0, idle_ms=5):
         """Serve forever. ``every()`` (your own code) runs every ``interval`` seconds
-        between steps. Errors of one step are logged and the loop goes on."""
+        between steps. Errors of one step are logged and the loop goes on. With
+        ``power.profile`` light-sleep or deep-sleep, :mod:`jotunheim.power` runs it."""
+        profile = self.settings.get("power.profile")
+        if profile != "always-on":
+            from jotunheim.power.profiles import run_profile
+
+            return run_profile(self, profile, every, interval, self.alarm, self.battery)
         self.start()
         next_user = self.clock()
         while not self.stopping:
