@@ -21,6 +21,7 @@ from jotunheim.device.scheduler import Scheduler
 
 MAX_REQUESTS = 4  # requests served per step at most
 SAMPLE_INTERVAL = 5.0  # seconds between resource samples
+DISCOVERY_RETRY = 30.0  # seconds between mDNS queries while no upstream answered
 
 
 class Device:
@@ -232,7 +233,7 @@ class Device:
             scheduler.every("ota", 5.0, self.ota.step)
         return scheduler
 
-    def _make_loki_link(self, client=None):
+    def _make_loki_link(self, client=None, url=None):
         from jotunheim.loki.link import LokiLink
 
         loader = self.loader
@@ -241,12 +242,13 @@ class Device:
             self.builder_build,
             lambda: self.address,
             self.settings,
-            url=self.loki_url,
+            url=url or self.loki_url,
             token=lambda: self.token("loki", "JOTUNHEIM_LOKI_TOKEN"),
             ca_pem=loader.read_ca_pem if loader is not None else None,
             client=client,
             script_prefix=self.script_prefix,
             on_online=self._confirm_health,
+            on_lost=self._next_upstream if self.settings.get("discovery.enabled") else None,
             logger=self.logger,
             clock=self.clock,
         )
@@ -346,6 +348,47 @@ class Device:
             )
         self.network.ensure_connected()
         self._serve_if_connected()
+        if self.settings.get("discovery.enabled") and self.network.connected:
+            self._discover()
+
+    def _discover(self):
+        # Advertise ourselves, then find the upstream when none is configured.
+        if self.discovery is None:
+            from jotunheim.discovery.finder import Discovery
+
+            mdns = self.mdns
+            if mdns is None:
+                try:
+                    import mdns  # CircuitPython; the host hands in jotunheim_host.mdns_adapter
+                except ImportError:
+                    self.logger.error("discovery.enabled, but this port has no mdns module")
+                    return
+            self.discovery = Discovery(
+                mdns, self.network.radio, self.settings, self.loki_url, self.logger
+            )
+        if self.server is not None and self.settings.get("discovery.advertise"):
+            from jotunheim.discovery.records import device_txt
+
+            self.discovery.advertise(self.builder.device_name(), self.port, device_txt(self))
+        self._use_upstream()
+        if self.loki_link is None and self.discovery.finds == 1:
+            # Nothing answered yet: ask again now and then until something does.
+            self.scheduler.every("discovery", DISCOVERY_RETRY, self._use_upstream, DISCOVERY_RETRY)
+
+    def _use_upstream(self):
+        if self.loki_link is not None:
+            if not self.discovery.finds:
+                self.discovery.find()  # fallbacks behind the configured upstream
+            return False
+        urls = self.discovery.find() if self.discovery.finds else []
+        leader = urls[0] if urls else self.discovery.leader()
+        if leader:
+            self.loki_link = self._make_loki_link(url=leader)
+            self.scheduler.every("loki", 0.5, self._loki_task)
+        return True
+
+    def _next_upstream(self, lost):
+        return self.discovery.next_after(lost) if self.discovery is not None else ""
 
     def _serve_if_connected(self):
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
@@ -396,6 +439,8 @@ class Device:
         self._stop_server()
         if self.loki_link is not None:
             self.loki_link.close()
+        if self.discovery is not None:
+            self.discovery.close()
 
     def run(self, every=None, interval=1.0, idle_ms=5):
         """Serve forever. ``every()`` (your own code) runs every ``interval`` seconds
@@ -571,7 +616,7 @@ class Device:
         self.health_checked = False
         if self.loki_link is not None:
             self.loki_link.close()
-            self.loki_link = self._make_loki_link()
+            self.loki_link = self._make_loki_link(url=self.loki_link.url)
         self.start()
 
     def ota_check(self, params=None):

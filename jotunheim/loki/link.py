@@ -26,6 +26,8 @@ class LokiLink:
     :param client: a LokiClient to use instead of one made from ``url``
     :param script_prefix: prepended to the names of the scripts we register
     :param on_online: called after each successful (re)connection
+    :param on_lost: ``on_lost(url)`` returns the upstream to try after ``url`` failed
+        (discovery's fallbacks); a new one is tried at once, once per outage
     :param logger: a jotunheim.log logger
     :param clock: seconds, monotonic
     """
@@ -43,6 +45,7 @@ class LokiLink:
         client=None,
         script_prefix="",
         on_online=None,
+        on_lost=None,
         logger=None,
         clock=None,
     ) -> None:
@@ -58,6 +61,8 @@ class LokiLink:
         self.client = client
         self.script_prefix = script_prefix
         self.on_online = on_online
+        self.on_lost = on_lost
+        self.tried = []  # upstreams failed over to since the last success
         self.logger = logger
         self.clock = clock
         self.state = "connecting"  # then "ok", or "offline" after a failure
@@ -182,11 +187,28 @@ class LokiLink:
             self.propagator.on_disconnect()
             if self.logger is not None:
                 self.logger.warning("Loki: " + self.error)
+            if self.on_lost is not None:
+                self._fail_over()
             return False
+        self.tried = []
         self.resilience.record_success(ENDPOINT)
         self.state = "ok"
         self.error = None
         return True
+
+    def _fail_over(self) -> None:
+        # A lost upstream: the next one now, not after a backoff; each only once per
+        # outage, so a network with nothing reachable backs off as before.
+        url = self.on_lost(self.url)
+        if not url or url == self.url:
+            return
+        self.url = url
+        self.state = "connecting"
+        if url not in self.tried:
+            self.tried.append(url)
+            self.resilience.forget(ENDPOINT)
+        if self.logger is not None:
+            self.logger.warning("Loki: failing over to " + url)
 
     def status_dict(self) -> dict:
         """What GetDeviceStatus reports about Loki."""
