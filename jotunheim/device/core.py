@@ -21,7 +21,6 @@ from jotunheim.device.scheduler import Scheduler
 
 MAX_REQUESTS = 4  # requests served per step at most
 SAMPLE_INTERVAL = 5.0  # seconds between resource samples
-DISCOVERY_RETRY = 30.0  # seconds between mDNS queries while no upstream answered
 
 
 class Device:
@@ -65,6 +64,12 @@ class Device:
         device.add_sensor("kitchen", DHT22(board.D4))
         device.run()
     """
+
+    alarm = None  # the alarm module given, else the platform's (power profiles)
+    battery = None  # callable returning battery volts, if given
+    mdns = None  # the mdns module given, else the platform's (discovery)
+    power = None  # the power profile's sleeper or duty cycle, once run() starts one
+    discovery = None  # the Discovery, once discovery.enabled started it
 
     def __init__(
         self,
@@ -142,11 +147,14 @@ class Device:
         self.stopping = False
         self.network_joins = -1
         self.health_checked = False
-        self.alarm = alarm
-        self.battery = battery
-        self.power = None  # the power profile's sleeper or duty cycle, once run() starts it
-        self.mdns = mdns
-        self.discovery = None
+        # Given only for power profiles and discovery: kept only when given (the class
+        # attributes below are the defaults, so the base path's instance stays as small).
+        if alarm is not None:
+            self.alarm = alarm
+        if battery is not None:
+            self.battery = battery
+        if mdns is not None:
+            self.mdns = mdns
         self.scheduler = self._make_scheduler(loki)
         if self.loader is not None:
             self.loader.on_change(self._settings_changed)
@@ -248,7 +256,6 @@ class Device:
             client=client,
             script_prefix=self.script_prefix,
             on_online=self._confirm_health,
-            on_lost=self._next_upstream if self.settings.get("discovery.enabled") else None,
             logger=self.logger,
             clock=self.clock,
         )
@@ -349,46 +356,14 @@ class Device:
         self.network.ensure_connected()
         self._serve_if_connected()
         if self.settings.get("discovery.enabled") and self.network.connected:
-            self._discover()
+            from jotunheim.discovery.wiring import discover
 
-    def _discover(self):
-        # Advertise ourselves, then find the upstream when none is configured.
-        if self.discovery is None:
-            from jotunheim.discovery.finder import Discovery
+            discover(self)
 
-            mdns = self.mdns
-            if mdns is None:
-                try:
-                    import mdns  # CircuitPython; the host hands in jotunheim_host.mdns_adapter
-                except ImportError:
-                    self.logger.error("discovery.enabled, but this port has no mdns module")
-                    return
-            self.discovery = Discovery(
-                mdns, self.network.radio, self.settings, self.loki_url, self.logger
-            )
-        if self.server is not None and self.settings.get("discovery.advertise"):
-            from jotunheim.discovery.records import device_txt
-
-            self.discovery.advertise(self.builder.device_name(), self.port, device_txt(self))
-        self._use_upstream()
-        if self.loki_link is None and self.discovery.finds == 1:
-            # Nothing answered yet: ask again now and then until something does.
-            self.scheduler.every("discovery", DISCOVERY_RETRY, self._use_upstream, DISCOVERY_RETRY)
-
-    def _use_upstream(self):
-        if self.loki_link is not None:
-            if not self.discovery.finds:
-                self.discovery.find()  # fallbacks behind the configured upstream
-            return False
-        urls = self.discovery.find() if self.discovery.finds else []
-        leader = urls[0] if urls else self.discovery.leader()
-        if leader:
-            self.loki_link = self._make_loki_link(url=leader)
-            self.scheduler.every("loki", 0.5, self._loki_task)
-        return True
-
-    def _next_upstream(self, lost):
-        return self.discovery.next_after(lost) if self.discovery is not None else ""
+    def use_loki(self, url):
+        """Announce to and heartbeat the Loki at ``url`` (discovery's choice)."""
+        self.loki_link = self._make_loki_link(url=url)
+        self.scheduler.every("loki", 0.5, self._loki_task)
 
     def _serve_if_connected(self):
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
@@ -582,8 +557,7 @@ class Device:
             if self.loki_link is not None:
                 self.loki_link.configure(settings, self.loki_url or None)
             elif self.loki_url:
-                self.loki_link = self._make_loki_link()
-                self.scheduler.every("loki", 0.5, self._loki_task)
+                self.use_loki(self.loki_url)
         if self.ota is not None:
             self.ota.settings = settings
         if "capabilities" in sections or "resources" in sections:

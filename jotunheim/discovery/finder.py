@@ -53,7 +53,7 @@ class Discovery:
             return True
         try:
             server = self._server()
-            server.instance_name = self.settings.get("discovery.instance_name") or name
+            server.instance_name = name
             server.advertise_service(
                 service_type=DEVICE, protocol=PROTOCOL, port=port, txt_records=txt_list(txt)
             )

@@ -15,6 +15,7 @@ from jotunheim.power.state import FLAG_LOW_BATTERY, SleepState, fnv1a, memory_re
 
 MAX_BACKOFF_SHIFT = 3  # a wake that failed doubles the next cycle, at most 8x
 LONGEST_SLEEP = 604800
+MAX_COMMANDS = 8  # pending commands run per wake at most (the rest wait for the next)
 
 
 def wake_reason(alarm) -> str:
@@ -151,7 +152,7 @@ class DutyCycle:
 
         device = self.device
         settings = device.settings
-        limit = settings.get("power.max_commands")
+        limit = MAX_COMMANDS
         timeout = min(5.0, settings.get("network.request_timeout"))
         mailbox = MailboxClient(device.loki_link.loki().grpc, timeout=timeout)
         state = self.state
