@@ -1,6 +1,15 @@
 """Jotunheim: makes a CircuitPython board a device of the Edda platform."""
 
+import re
+
 from setuptools import find_packages, setup
+
+
+def _version():
+    # The one place: jotunheim/__init__.py, read as text (importing it needs no setup).
+    with open("jotunheim/__init__.py", encoding="utf-8") as f:
+        return re.search(r'^__version__ = "([^"]+)"', f.read(), re.M).group(1)
+
 
 HOST = [
     "betterproto[compiler]==2.0.0b7",
@@ -12,6 +21,7 @@ HOST = [
     "grpcio==1.85.3",  # sonora imports grpc
     "cheroot==11.1.2",
     "circup==3.1.0",
+    "circuitpython-build-tools==1.21.0",  # jotunheim bundle
 ]
 TEST = [
     "pytest==9.2.0",
@@ -27,7 +37,7 @@ TEST = [
 
 setup(
     name="jotunheim",
-    version="0.1.0",
+    version=_version(),
     description="CircuitPython library bundle that makes a board an Edda device",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",

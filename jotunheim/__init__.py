@@ -4,7 +4,7 @@
 # a board pays RAM only for what code.py uses. jotunheim.Device loads on first use.
 # (Module docstrings stay one line: loaded from .py, MicroPython keeps them in RAM.)
 
-__version__ = "0.0.0+auto.0"
+__version__ = "0.1.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
 

@@ -16,6 +16,9 @@ COMMAND_MODULES = (
     "jotunheim_host.commands.ota",
     "jotunheim_host.commands.demo",
     "jotunheim_host.commands.inspect",
+    "jotunheim_host.commands.call",
+    "jotunheim_host.commands.command",
+    "jotunheim_host.commands.deploy",
     "jotunheim_host.commands.bundle",
     "jotunheim_host.commands.protogen",
 )

@@ -16,6 +16,7 @@ first failed step with a message saying what went wrong, and exits non-zero. Ste
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import pathlib
 import shutil
@@ -31,10 +32,33 @@ class StepFailed(Exception):
     """A demo step did not get the outcome it checks for."""
 
 
+class DeviceLogHandler(logging.Handler):
+    """The simulated device's warnings and errors, printed inside the step that caused
+    them: one the step expects (a tampered update refused) as that step's outcome, any
+    other as the error it is.
+
+    :param demo: the :class:`Demo` (its ``say`` and ``expected``)
+    """
+
+    def __init__(self, demo):
+        super().__init__(logging.WARNING)
+        self.demo = demo
+
+    def emit(self, record):
+        """Print one record of the device's logger."""
+        message = record.getMessage()
+        expected = self.demo.expected
+        if expected and expected in message:
+            self.demo.say("      | expected: the device refused it (%s)" % message)
+        else:
+            self.demo.say("      device %s: %s" % (record.levelname, message))
+
+
 class Demo:
     def __init__(self, workdir, out=sys.stdout):
         self.work = pathlib.Path(workdir)
         self.out = out
+        self.expected = None  # text of a device error the current step provokes on purpose
         self.results = []  # (title, ok, detail, seconds)
         self.loki = self.sim = self.client = None
         self.app_version = None
@@ -329,7 +353,11 @@ class Demo:
     def step_tampered(self):
         self.publish(3, tamper=True)
         reboots = self.sim.device.reboots
-        resp = self.install_update()
+        self.expected = "HashMismatch"  # the device logs its refusal as an error: wanted here
+        try:
+            resp = self.install_update()
+        finally:
+            self.expected = None
         if resp.success:
             raise StepFailed("a tampered update was accepted")
         if self.tree_hash() != self.good_hash or self.sim.device.reboots != reboots:
@@ -361,6 +389,10 @@ class Demo:
         self.say("Jotunheim demo: a reference Loki and a simulated device on 127.0.0.1")
         self.say("(work folder %s)" % self.work)
         self.say()
+        with device_log(self):
+            return self.run_steps(started)
+
+    def run_steps(self, started):
         try:
             self.start()
         except Exception as exc:  # noqa: BLE001
@@ -398,6 +430,30 @@ STEPS = (
     ("Tampered update rejected", "step_tampered"),
     ("Broken update rolled back", "step_broken"),
 )
+
+
+class device_log:  # noqa: N801 - used as a context manager, like contextlib's
+    """Route the simulated device's logger (``jotunheim.sim``) to the demo's output
+    while the demo runs, and nowhere else.
+
+    :param demo: the :class:`Demo`
+    """
+
+    def __init__(self, demo):
+        from jotunheim_host.simulate import LOGGER_NAME
+
+        self.logger = logging.getLogger(LOGGER_NAME)
+        self.handler = DeviceLogHandler(demo)
+
+    def __enter__(self):
+        self.propagate = self.logger.propagate
+        self.logger.propagate = False
+        self.logger.addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self.handler)
+        self.logger.propagate = self.propagate
 
 
 def run_demo(keep=False, out=sys.stdout):

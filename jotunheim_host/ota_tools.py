@@ -30,6 +30,8 @@ def generate_key(out_path):
         serialization.NoEncryption(),
     )
     out = pathlib.Path(out_path)
+    if out.parent != pathlib.Path(""):
+        out.parent.mkdir(parents=True, exist_ok=True)  # keys/release.pem: keys/ may be new
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
@@ -57,8 +59,25 @@ def load_private_key(path):
 
 
 def load_public_key(path):
-    """Raw 32-byte public key from a .pub file (hex), a raw file, or a PEM key."""
-    data = pathlib.Path(path).read_bytes()
+    """Raw 32-byte public key from the hex string ``ota keygen`` prints, a .pub file (hex),
+    a raw file, or a PEM key.
+
+    :param path: a file, or the key itself as 64 hex digits
+    :raises ValueError: neither an existing file nor a 64-hex-digit key
+    """
+    source = str(path)
+    if not os.path.exists(source):
+        text = source.strip()
+        if len(text) == 64:
+            try:
+                return bytes.fromhex(text)
+            except ValueError:
+                pass
+        raise ValueError(
+            "%r is neither a key file nor a public key of 64 hex digits (as `jotunheim ota"
+            " keygen` prints it)" % source
+        )
+    data = pathlib.Path(source).read_bytes()
     text = data.strip()
     if len(text) == 64:
         try:

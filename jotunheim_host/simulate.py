@@ -36,14 +36,21 @@ public keys (raw bytes) for ``ota_check``. ``parts=False`` starts with no parts.
 ``reboot`` — what a reboot does (default: restart the Device in place); the demo passes
 one that runs ``jotunheim.ota.boot.run`` first, as ``boot.py`` would on a board.
 
+Logging: the Device's messages and the simulator's events (listening address,
+registration with Loki and its result, each OTA check, install or refusal, reboots) go to
+the Python logger ``jotunheim.sim`` (INFO and up), handed to the Device as its logger.
+
 The command line twin is ``jotunheim simulate --listen HOST:PORT [--loki URL] [--token T]
 [--settings FILE] [--root DIR]`` (see ``jotunheim_host/commands/simulate.py``).
 """
 
+import logging
 import os
 import socket
 import threading
 import time
+
+LOGGER_NAME = "jotunheim.sim"  # the device's own messages and the simulator's events
 
 
 def _blinka():
@@ -88,6 +95,9 @@ class SimulatedDevice:
         if loader.last_error:
             raise ValueError(loader.last_error)
         builder = DeviceCapabilityBuilder(name, loader.settings, device_id=device_id)
+        self.log = HostLogger(logging.getLogger(LOGGER_NAME))
+        self.ota_keys = ota_keys
+        self.reboot_fn = reboot
         self.device = Device(
             name,
             settings=loader,
@@ -105,8 +115,12 @@ class SimulatedDevice:
             script_prefix=script_prefix,
             ota_keys=ota_keys,
             error_ring=True,
-            reboot=reboot,
+            reboot=self.reboot,
+            ota_check=self.ota_check,
+            logger=self.log,
         )
+        self.watcher = LokiWatcher(self.device, self.log)
+        self.device.scheduler.every("sim-watch", 0.2, self.watcher.step)
         self.climate = self.led = self.relay = self.button = None
         if parts:
             self.add_default_parts(seed)
@@ -127,6 +141,52 @@ class SimulatedDevice:
         self.led = self.device.add_actuator("status", SimulatedLed(pwm=True))
         self.relay = self.device.add_actuator("pump", SimulatedRelay())
         self.button = self.device.add_sensor("button", SimulatedButton(seed=seed))
+
+    # ------------------------------------------------------------ events
+
+    def reboot(self):
+        """What the Device's reboot does here: log it, then the ``reboot`` given (the
+        demo's boot sequence) or a soft restart of the Device in place."""
+        self.log.info("rebooting (reboot %d)" % self.device.reboots)
+        if self.reboot_fn is not None:
+            self.reboot_fn()
+        else:
+            self.device.soft_restart()
+        self.log.info("rebooted: serving at %s" % self.device.address)
+
+    def ota_check(self, params):
+        """The Device's OTA check (the built-in :class:`jotunheim.ota.agent.OtaAgent`),
+        with each check, install and refusal logged.
+
+        :param params: ``{"install": true}`` also installs and reboots
+        """
+        from jotunheim.ota.agent import OtaAgent
+
+        device = self.device
+        agent = OtaAgent(
+            self.root,
+            device.settings,
+            keys=self.ota_keys,
+            board_id=lambda: device.builder.detect()["board_id"],
+            reboot=lambda: device.handler.defer(device.reboot),
+            logger=self.log,
+            clock=device.clock,
+        )
+        install = bool((params or {}).get("install"))
+        self.log.info(
+            "OTA check of %s%s"
+            % (
+                device.settings.get("ota.manifest_url") or "(no ota.manifest_url)",
+                ", install if newer" if install else "",
+            )  # fmt: skip
+        )
+        try:
+            result = agent.check(params)
+        except Exception as exc:
+            self.log.info("OTA update refused: %s: %s" % (type(exc).__name__, exc))
+            raise
+        self.log.info(ota_outcome(result))
+        return result
 
     # ------------------------------------------------------------ running
 
@@ -186,3 +246,106 @@ class SimulatedDevice:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def ota_outcome(result):
+    """One line for an OTA check's result dict.
+
+    :param result: what ``OtaAgent.check`` returned
+    """
+    installed = result.get("installed")
+    have = "installed v%s" % installed if installed is not None else "no update installed yet"
+    if not result.get("update"):
+        return "OTA: no newer version (%s)" % have
+    if result.get("rebooting"):
+        return "OTA: installed v%s, rebooting into its trial boot" % installed
+    return "OTA: v%s available (%s)" % (result.get("available"), have)
+
+
+class HostLogger:
+    """The logger API the Device uses (``debug`` ... ``exception``), on a Python logger;
+    errors also go to the device's error ring, as its own logger would send them.
+
+    :param logger: a :class:`logging.Logger`
+    """
+
+    def __init__(self, logger):
+        self.logger = logger
+
+    def log(self, level, msg, *args):
+        """Log ``msg % args`` at ``level`` (numbers as in :mod:`logging`)."""
+        if args:
+            msg = msg % args
+        self.logger.log(level, msg)
+        if level >= logging.ERROR:
+            from jotunheim import log
+
+            ring = log.error_ring()
+            if ring is not None:
+                ring.add(msg, level, self.logger.name)
+
+    def debug(self, msg, *args):
+        """Log at DEBUG."""
+        self.log(logging.DEBUG, msg, *args)
+
+    def info(self, msg, *args):
+        """Log at INFO."""
+        self.log(logging.INFO, msg, *args)
+
+    def warning(self, msg, *args):
+        """Log at WARNING."""
+        self.log(logging.WARNING, msg, *args)
+
+    def error(self, msg, *args):
+        """Log at ERROR."""
+        self.log(logging.ERROR, msg, *args)
+
+    def critical(self, msg, *args):
+        """Log at CRITICAL."""
+        self.log(logging.CRITICAL, msg, *args)
+
+    def exception(self, err, *args):
+        """Log an ERROR for an exception (adafruit_logging style) or a message."""
+        if isinstance(err, BaseException):
+            self.log(logging.ERROR, "%s: %s" % (type(err).__name__, err))
+        else:
+            self.log(logging.ERROR, err, *args)
+
+
+class LokiWatcher:
+    """Logs the Device's standing with Loki when it changes: registered (how many tools,
+    which failed), lost, back. A scheduler task of the simulated Device.
+
+    :param device: the :class:`jotunheim.Device`
+    :param log: where to log
+    """
+
+    def __init__(self, device, log):
+        self.device = device
+        self.log = log
+        self.negotiation = None
+        self.state = None
+
+    def step(self):
+        """Look once; True when something was logged."""
+        link = self.device.loki_link
+        if link is None:
+            return False
+        logged = False
+        result = link.last_negotiation
+        if result is not None and result is not self.negotiation:
+            self.negotiation = result
+            failed = ", ".join("%s (%s)" % (name, why) for name, why in result.failed)
+            self.log.info(
+                "registered with Loki at %s: %d tool(s)%s"
+                % (link.url, len(result.registered), "; failed: " + failed if failed else "")
+            )
+            logged = True
+        if link.state != self.state:
+            if link.state == "offline":
+                self.log.info("Loki at %s unreachable: %s" % (link.url, link.error))
+            elif link.state == "ok" and self.state == "offline":
+                self.log.info("Loki at %s reachable again" % link.url)
+            self.state = link.state
+            logged = True
+        return logged

@@ -36,6 +36,31 @@ def test_demo_runs_every_step_and_exits_zero():
         "rolled back to v2",
     ):
         assert needle in out, needle
+    # The tampered update's refusal is the step's expected outcome, not an error line.
+    assert "| expected: the device refused it (ota_check failed: HashMismatch" in out
+    assert "ERROR" not in out + proc.stderr
+
+
+def test_demo_prints_an_unexpected_device_error_as_an_error():
+    import logging
+
+    from jotunheim_host.simulate import LOGGER_NAME
+
+    out = io.StringIO()
+    d = demo.Demo("/nonexistent", out=out)
+    logger = logging.getLogger(LOGGER_NAME)
+    with demo.device_log(d):
+        d.expected = "HashMismatch"
+        logger.error("ota_check failed: HashMismatch: lib/x.py")
+        logger.error("device step failed: OSError: [Errno 5] EIO")
+        d.expected = None
+        logger.error("ota_check failed: HashMismatch: lib/y.py")
+        logger.info("an INFO line stays out of the demo")
+    assert out.getvalue().splitlines() == [
+        "      | expected: the device refused it (ota_check failed: HashMismatch: lib/x.py)",
+        "      device ERROR: device step failed: OSError: [Errno 5] EIO",
+        "      device ERROR: ota_check failed: HashMismatch: lib/y.py",
+    ]
 
 
 def test_a_failing_step_stops_the_demo_with_its_reason(tmp_path, monkeypatch):

@@ -139,3 +139,118 @@ def test_cli_simulate_bad_settings_and_busy_port(tmp_path, capsys):
         assert "cannot listen" in capsys.readouterr().err
     finally:
         busy.close()
+
+
+# ------------------------------------------------------------ logging, listen address
+
+
+def _command(url, name, params=None, token=None):
+    metadata = {"authorization": "Bearer " + token} if token else {}
+    c = GrpcWebClient(url, socket_pool=socket, timeout=30, metadata=metadata,
+                      retry_policy=RetryPolicy(1))  # fmt: skip
+    try:
+        return c.unary(
+            "/jotunheim.JotunheimService/SendDeviceCommand",
+            jpb.DeviceCommandRequest(command=name, parameters=json.dumps(params or {})),
+            decode=jpb.DeviceCommandResponse.decode,
+        )
+    finally:
+        c.close()
+
+
+def _wait(predicate, seconds=20.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_simulator_logs_listening_loki_ota_and_reboots_at_info(tmp_path, caplog):
+    import logging
+
+    from jotunheim_host import ota_tools
+    from jotunheim_host.loki import LokiServer
+    from jotunheim_host.loki.access import AccessPolicy
+    from jotunheim_host.simulate import LOGGER_NAME
+
+    caplog.set_level(logging.INFO, logger=LOGGER_NAME)
+    key = tmp_path / "k.pem"
+    pub = ota_tools.generate_key(key)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "code.py").write_text("print('v2')\n")
+    ota_dir = tmp_path / "ota"
+    ota_tools.build(src, ota_dir, 2, key, package="app")
+    root = tmp_path / "root"
+    with LokiServer(str(tmp_path / "scripts"), host="127.0.0.1", port=0, ota_dir=str(ota_dir),
+                    policy=AccessPolicy.open()) as loki:  # fmt: skip
+        root.mkdir()
+        manifest = loki.url + "/ota/manifest.json"
+        (root / "jotunheim.json").write_text(json.dumps({"ota": {"manifest_url": manifest}}))
+        with SimulatedDevice(str(root), loki_url=loki.url, token="", owner_token="own",
+                             ota_keys=[pub]) as sim:  # fmt: skip
+            text = lambda: "\n".join(r.getMessage() for r in caplog.records)  # noqa: E731
+            assert _wait(lambda: "registered with Loki" in text()), text()
+            assert "serving JotunheimService on %s" % sim.address in text()
+            assert "registered with Loki at %s: 7 tool(s)" % loki.url in text()
+            assert _command(sim.url, "ota_check", {}, "own").success
+            assert "OTA check of %s" % manifest in text()
+            assert "OTA: v2 available (no update installed yet)" in text()
+            sim.ota_keys = [bytes(32)]  # a key that did not sign it: refused
+            refused = _command(sim.url, "ota_check", {"install": True}, "own")
+            assert not refused.success and "UnknownKey" in refused.error_message
+            assert (
+                "OTA update refused: UnknownKey: manifest is not signed by a trusted key" in text()
+            )
+            sim.ota_keys = [pub]
+            reboots = sim.device.reboots
+            assert _command(sim.url, "ota_check", {"install": True}, "own").success
+            assert _wait(lambda: "rebooted: serving at" in text()), text()
+            assert sim.device.reboots == reboots + 1
+            assert "OTA: installed v2, rebooting into its trial boot" in text()
+            assert "rebooting (reboot %d)" % (reboots + 1) in text()
+    assert all(r.levelname in ("INFO", "WARNING", "ERROR") for r in caplog.records)
+
+
+def test_bind_failure_is_one_line_naming_the_port_and_setting(tmp_path):
+    with SimulatedDevice(str(tmp_path / "a"), token="") as first:
+        second = SimulatedDevice(str(tmp_path / "b"), token="", port=first.port)
+        with pytest.raises(OSError) as failed:
+            second.start()
+        second.stop()
+    message = failed.value.args[1]
+    assert message == (
+        "cannot listen on 127.0.0.1:%d: port %d is already in use; set remote.listen_port "
+        "(and remote.host) in jotunheim.json" % (first.port, first.port)
+    )
+
+
+def test_simulate_cli_bind_failure_names_listen(tmp_path):
+    with SimulatedDevice(str(tmp_path / "a"), token="") as first:
+        proc = subprocess.run(
+            [sys.executable, "-m", "jotunheim_host.cli", "simulate", "--listen",
+             "127.0.0.1:%d" % first.port, "--root", str(tmp_path / "b")],  # fmt: skip
+            capture_output=True, text=True, timeout=60, check=False,
+            env=dict(os.environ, PYTHONPATH=ROOT_DIR, BLINKA_OS_AGNOSTIC="1"),
+        )  # fmt: skip
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last == (
+        "jotunheim simulate: error: cannot listen on 127.0.0.1:%d: port %d is already in use; "
+        "set remote.listen_port (and remote.host) in jotunheim.json (or pick another with "
+        "--listen HOST:PORT)" % (first.port, first.port)
+    )
+
+
+def test_remote_host_setting_is_the_listen_host(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    port = free_port()
+    (root / "jotunheim.json").write_text(
+        json.dumps({"remote": {"host": "127.0.0.1", "listen_port": port}})
+    )
+    with SimulatedDevice(str(root), token="", host=None, port=None) as sim:
+        assert sim.address == "127.0.0.1:%d" % port
+        assert call(sim.url, "read_button_sim_pressed").success

@@ -30,7 +30,6 @@ registry <- providers, export <- builder, negotiator, propagator.
   cryptic ids to display names and capabilities.
 """
 
-__version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
 PROTOCOL_VERSION = "1.0"

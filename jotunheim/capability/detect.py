@@ -108,8 +108,12 @@ def detect(
     import os
     import sys
 
-    from jotunheim.capability import __version__ as library_version
     from jotunheim.capability import pins
+
+    # The release version lives in one place, jotunheim/__init__.py. That package is
+    # always loaded before any of its modules; importing it by name here would close an
+    # import loop through its lazy Device attribute, so read the loaded module.
+    library_version = sys.modules["jotunheim"].__version__
 
     board, mcu = _modules(board, microcontroller)
     given = platform or {}

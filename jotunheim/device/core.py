@@ -14,10 +14,14 @@
 # (jotunheim.loki.link). With ota.enabled (or a trial boot to confirm): an OtaAgent
 # (jotunheim.ota.agent). step() does a bounded slice of work: keep WiFi joined, serve up
 # to MAX_REQUESTS waiting calls within step_budget_ms, run deferred actions (a reboot
-# after its answer went out), then at most one due periodic task.
+# after its answer went out), then the scheduler's due tasks within its step budget.
+# device.resources (jotunheim.resources.monitor.ResourceMonitor) is always built: heap
+# lines, the buffer pool the server reads into, bandwidth per endpoint; new CallTools and
+# streams are refused with RESOURCE_EXHAUSTED below the heap's exhaustion line.
 
 from jotunheim.compat import IS_CPYTHON, monotonic, monotonic_ms, sleep_ms
 from jotunheim.device.scheduler import Scheduler
+from jotunheim.resources import SYSTEM, USER
 
 MAX_REQUESTS = 4  # requests served per step at most
 SAMPLE_INTERVAL = 5.0  # seconds between resource samples
@@ -111,7 +115,7 @@ class Device:
         self.name = name
         self.given_tokens = {"token": token, "owner_token": owner_token, "loki": loki_token}
         self.given_loki_url = loki_url
-        self.host = host or "0.0.0.0"
+        self.host = host or self.settings.get("remote.host") or "0.0.0.0"
         self.port = port if port is not None else self.settings.get("remote.listen_port")
         self.given_address = address
         self.pool = pool
@@ -142,7 +146,7 @@ class Device:
         self.reboots = 0
         self.steps = 0
         self.busy_ms = 0
-        self.resources = {"window_start_ms": monotonic_ms(), "window_busy_ms": 0}
+        self.resources = self._make_resources()
         self.running = False
         self.stopping = False
         self.network_joins = -1
@@ -228,18 +232,56 @@ class Device:
         )
         return handler
 
+    def _make_resources(self):
+        from jotunheim.resources.monitor import ResourceMonitor
+
+        monitor = ResourceMonitor(self.settings, self.clock, self.root, cpu=self._cpu_report)
+        monitor.figures["window_start_ms"] = monotonic_ms()
+        monitor.figures["window_busy_ms"] = 0
+        return monitor
+
     def _make_scheduler(self, loki):
-        scheduler = Scheduler(self.clock)
+        get = self.settings.get
+        scheduler = Scheduler(
+            self.clock,
+            max_queued=get("scheduler.max_queued"),
+            step_budget_ms=get("scheduler.step_budget_ms"),
+            max_wait=get("scheduler.max_wait"),
+            on_error=self._task_failed,
+        )
         if self.loader is not None:
-            scheduler.every("settings", 1.0, self._reload_if_changed)
-        scheduler.every("sample", SAMPLE_INTERVAL, self._sample_task)
+            scheduler.every("settings", 1.0, self._reload_if_changed, priority=SYSTEM)
+        scheduler.every("sample", SAMPLE_INTERVAL, self._sample_task, priority=SYSTEM)
         if self.loki_url or loki is not None:
             self.loki_link = self._make_loki_link(loki)
-            scheduler.every("loki", 0.5, self._loki_task)
+            scheduler.every("loki", 0.5, self._loki_task, priority=SYSTEM)
         if self.settings.get("ota.enabled") or self.ota_check_fn is not None:
             self.ota = self._make_ota()
-            scheduler.every("ota", 5.0, self.ota.step)
+            scheduler.every("ota", 5.0, self._ota_task, priority=SYSTEM)
         return scheduler
+
+    def every(self, seconds, fn, name=None):
+        """Run your ``fn()`` every ``seconds`` between the device's own work (a USER task
+        of :attr:`scheduler`); returns the task for ``device.scheduler.cancel(task)``."""
+        return self.scheduler.every(name or _name_of(fn), seconds, fn, seconds, USER)
+
+    def later(self, seconds, fn, name=None):
+        """Run your ``fn()`` once, ``seconds`` from now; returns the task."""
+        return self.scheduler.later(name or _name_of(fn), seconds, fn, USER)
+
+    def _task_failed(self, name, exc):
+        self.logger.error("task %s failed: %s: %s" % (name, type(exc).__name__, exc))
+
+    def _cpu_report(self):
+        from jotunheim.device.report import cpu_report
+
+        return cpu_report(self)
+
+    def _admit(self, path, streaming):
+        # New tool calls and streams need heap; status and capabilities are still answered
+        # so a caller can see why.
+        if streaming or path.endswith("/CallTool"):
+            self.resources.memory.require(path)
 
     def _make_loki_link(self, client=None, url=None):
         from jotunheim.loki.link import LokiLink
@@ -363,7 +405,7 @@ class Device:
     def use_loki(self, url):
         """Announce to and heartbeat the Loki at ``url`` (discovery's choice)."""
         self.loki_link = self._make_loki_link(url=url)
-        self.scheduler.every("loki", 0.5, self._loki_task)
+        self.scheduler.every("loki", 0.5, self._loki_task, priority=SYSTEM)
 
     def _serve_if_connected(self):
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
@@ -389,9 +431,18 @@ class Device:
             max_request_size=self.settings.get("remote.max_request_bytes"),
             cors_origin=self.settings.get("remote.cors_origin"),
             slots=self.settings.get("remote.max_connections"),
+            buffer_size=self.resources.buffers.size,
+            buffers=self.resources.buffers,
+            meter=self.resources.bandwidth,
         )
+        server.admission = self._admit
         self.handler.register(server)
-        server.start(self.host, self.port)
+        try:
+            server.start(self.host, self.port)
+        except OSError as exc:
+            raise OSError(
+                exc.args[0] if exc.args else 0, bind_error(self.host, self.port, exc)
+            ) from None
         if not self.port:
             self.port = server.port  # port 0: the OS picked one
         self.server = server
@@ -490,9 +541,14 @@ class Device:
         from jotunheim import log
 
         ring = log.error_ring()
-        if ring is not None:
-            ring.poll()
+        if ring is not None and not self.resources.memory.shed():
+            ring.poll()  # log persistence is optional work: it waits while heap is low
         return True
+
+    def _ota_task(self):
+        if self.resources.memory.shed():
+            return False  # OTA checks wait while heap is under the warning line
+        return self.ota.step()
 
     def _loki_task(self):
         if self.server is None or not self.network.connected:
@@ -520,7 +576,7 @@ class Device:
         """Refresh free heap, CPU share and bandwidth figures (also done every 5 s)."""
         from jotunheim.device.meter import sample
 
-        return sample(self.resources, self.busy_ms, self.server)
+        return sample(self.resources.figures, self.busy_ms, self.server)
 
     def status(self):
         """``ok``, ``degraded`` (something needs a look) or ``offline-loki``."""
@@ -560,6 +616,12 @@ class Device:
                 self.use_loki(self.loki_url)
         if self.ota is not None:
             self.ota.settings = settings
+        if "resources" in sections:
+            self.resources.configure(settings)
+        if "scheduler" in sections:
+            self.scheduler.max_queued = settings.get("scheduler.max_queued")
+            self.scheduler.step_budget_ms = settings.get("scheduler.step_budget_ms")
+            self.scheduler.max_wait = settings.get("scheduler.max_wait")
         if "capabilities" in sections or "resources" in sections:
             self.builder.settings = settings
             self._registry_changed("settings")
@@ -605,6 +667,25 @@ class Device:
         from jotunheim.device.commands import DeviceCommands
 
         return DeviceCommands(self).table()
+
+
+def _name_of(fn):
+    return getattr(fn, "__name__", "task")
+
+
+def bind_error(host, port, exc):
+    """One line for a listening socket that cannot be had, naming the setting to change.
+
+    :param host: the listen host
+    :param port: the port
+    :param exc: the OSError of bind/listen
+    """
+    import errno
+
+    code = exc.args[0] if exc.args else None
+    why = "port %d is already in use" % port if code == errno.EADDRINUSE else str(exc)
+    return "cannot listen on %s:%d: %s; set remote.listen_port (and remote.host) in " \
+        "jotunheim.json" % (host, port, why)  # fmt: skip
 
 
 def _load_settings(settings, root):

@@ -1,8 +1,6 @@
 """What a Device says about itself in GetDeviceStatus (loaded on the first status call)."""
 
-from jotunheim.compat import IS_CPYTHON
-
-LOW_MEMORY = 8192  # free heap below this marks the device degraded
+from jotunheim.device.scheduler import BUSY_MS, DUE, NAME, OVERRUNS, PRIORITY, RUNS
 
 
 def status(device) -> str:
@@ -14,9 +12,8 @@ def status(device) -> str:
     link = device.loki_link
     if link is not None and link.last_negotiation is not None and link.last_negotiation.failed:
         return "degraded"
-    free = device.resources.get("free_heap")
-    if free is not None and not IS_CPYTHON and free < LOW_MEMORY:
-        return "degraded"
+    if device.resources.memory.level() != "ok":
+        return "degraded"  # under the heap's warning line (resources.heap_warning)
     return "ok"
 
 
@@ -24,17 +21,14 @@ def status_info(device) -> dict:
     """Everything GetDeviceStatus reports besides the capabilities."""
     from jotunheim import log
 
-    if "rx_bytes" not in device.resources:
+    if "rx_bytes" not in device.resources.figures:
         device.sample_resources()
     if device.loki_link is not None:
         loki = device.loki_link.status_dict()
     else:
         loki = {"url": "", "state": "none", "error": None}
     ring = log.error_ring()
-    resources = {}
-    for name, value in device.resources.items():
-        if not name.startswith("window_"):
-            resources[name] = value
+    resources = device.resources.report()
     info = {
         "status": status(device),
         "address": device.address,
@@ -55,7 +49,40 @@ def status_info(device) -> dict:
             "busy": http.busy,
             "reclaimed": http.reclaimed,
             "connections": len(http.slots),
+            "out_of_memory": http.out_of_memory_answers,
         }
     if device.ota is not None and device.ota.last is not None:
         info["ota"] = device.ota.last
     return info
+
+
+def scheduler_report(scheduler) -> dict:
+    """Overall load, steps, errors and per task: load, runs, overruns, next due."""
+    from jotunheim.compat import monotonic_ms
+
+    wall = max(1, monotonic_ms() - scheduler.started_ms)
+    now = scheduler.clock()
+    tasks = {}
+    for task in scheduler.tasks:
+        tasks[task[NAME]] = {
+            "priority": task[PRIORITY],
+            "load": round(task[BUSY_MS] / wall, 4),
+            "runs": task[RUNS],
+            "overruns": task[OVERRUNS],
+            "due_in_s": round(max(0.0, task[DUE] - now), 3),
+        }
+    return {
+        "load": scheduler.load(),
+        "steps": scheduler.steps,
+        "errors": scheduler.errors,
+        "queued": len(scheduler.tasks),
+        "max_queued": scheduler.max_queued,
+        "tasks": tasks,
+    }
+
+
+def cpu_report(device) -> dict:
+    """The scheduler's figures plus the Device's whole-step load."""
+    report = scheduler_report(device.scheduler)
+    report["device_load"] = device.resources.figures.get("cpu_load")
+    return report

@@ -1,47 +1,167 @@
-"""Scheduler: the Device's periodic tasks, each owning its due time."""
+"""Scheduler: the Device's cooperative tasks, periodic and one-shot, by priority.
 
-# A task is a list [due, interval, fn, name], not an object: a board holds a handful of
-# them for the whole run, and a class per task would cost more heap than the lists.
+One :meth:`Scheduler.run_due` is the task part of one device step. It runs due tasks,
+best priority first (``SYSTEM`` before ``USER``; round robin among equals), until one
+did work (``fn()`` returned True), the step's CPU budget (``scheduler.step_budget_ms``)
+is spent, or nothing due is left; each task at most once per step. A task that overruns
+the budget ends the step; the turn has moved past it, so the next step starts with the
+others. A task due for longer than ``max_wait`` seconds runs before everything else, so
+user tasks never starve behind system work. At most ``max_queued`` tasks are held.
+Busy time is measured per task and overall (:meth:`Scheduler.load`).
+"""
+
+from jotunheim.compat import monotonic_ms
+from jotunheim.resources import SYSTEM, USER
+
+# A task is a list, not an object: a board holds a handful of them for the whole run,
+# and a class per task would cost more heap than the lists.
 DUE = 0
-INTERVAL = 1
+INTERVAL = 1  # seconds between runs; None for a one-shot task
+FN = 2
+NAME = 3
+PRIORITY = 4
+BUSY_MS = 5
+RUNS = 6
+OVERRUNS = 7
+STEP = 8  # the run_due during which it last ran
+
+IDLE_WAIT = 60.0  # what next_due() says when no task is held
 
 
 class Scheduler:
-    """Runs at most one due task per :meth:`run_due`, round robin, so a step stays short.
-    A task's ``fn()`` returns True when it did work, False when it had nothing to do.
+    """Runs tasks cooperatively within a per-step budget.
 
     :param clock: a function returning seconds (``jotunheim.compat.monotonic``)
+    :param max_queued: most tasks held at once (``every``/``later`` beyond it raise
+        :class:`~jotunheim.resources.errors.ResourceExhausted`)
+    :param step_budget_ms: CPU time one :meth:`run_due` may spend in tasks
+    :param max_wait: seconds a due task may wait behind better-priority work
+    :param on_error: ``on_error(task_name, exc)`` for an exception a task raised (the
+        other tasks go on); None lets it propagate
 
     Example::
 
         scheduler = Scheduler(monotonic)
-        scheduler.every("sample", 5.0, sample)
+        scheduler.every("sample", 5.0, sample, priority=SYSTEM)
+        scheduler.later("hello", 2.0, say_hello)
         while True:
             scheduler.run_due()
     """
 
-    def __init__(self, clock) -> None:
+    def __init__(self, clock, max_queued=16, step_budget_ms=50, max_wait=5.0, on_error=None):
         self.clock = clock
+        self.max_queued = max_queued
+        self.step_budget_ms = step_budget_ms
+        self.max_wait = max_wait
+        self.on_error = on_error
         self.tasks = []
         self.turn = 0
+        self.steps = 0
+        self.busy_ms = 0
+        self.errors = 0
+        self.started_ms = monotonic_ms()
 
-    def every(self, name: str, interval: float, fn, first: float = 0.0) -> list:
-        """Run ``fn`` every ``interval`` seconds, the first time ``first`` seconds from now;
-        returns the task (``task[DUE]`` may be changed to move its next run)."""
-        task = [self.clock() + first, interval, fn, name]
+    def _add(self, name, interval, fn, delay, priority) -> list:
+        if len(self.tasks) >= self.max_queued:
+            from jotunheim.resources.errors import ResourceExhausted
+
+            raise ResourceExhausted(
+                "scheduler: %d tasks queued, the scheduler.max_queued limit; %r refused"
+                % (len(self.tasks), name)
+            )
+        task = [self.clock() + delay, interval, fn, name, priority, 0, 0, 0, -1]
         self.tasks.append(task)
         return task
 
-    def run_due(self) -> bool:
-        """Run due tasks in turn until one did work; True if one did."""
-        tasks = self.tasks
-        now = self.clock()
-        for _ in range(len(tasks)):
-            task = tasks[self.turn % len(tasks)]
-            self.turn += 1
-            if now < task[DUE]:
-                continue
-            task[DUE] = now + task[INTERVAL]
-            if task[2]():
+    def every(self, name: str, interval: float, fn, first: float = 0.0, priority=USER) -> list:
+        """Run ``fn`` every ``interval`` seconds, the first time ``first`` seconds from now;
+        returns the task (``task[DUE]`` may be changed to move its next run)."""
+        return self._add(name, interval, fn, first, priority)
+
+    def later(self, name: str, delay: float, fn, priority=USER) -> list:
+        """Run ``fn`` once, ``delay`` seconds from now; returns the task."""
+        return self._add(name, None, fn, delay, priority)
+
+    def cancel(self, task) -> bool:
+        """Forget ``task``; False if it was not held (already ran, or cancelled)."""
+        for i in range(len(self.tasks)):
+            if self.tasks[i] is task:
+                self.tasks.pop(i)
                 return True
         return False
+
+    def next_due(self) -> float:
+        """Seconds until the next task is due (0 if one is due now; ``IDLE_WAIT`` when
+        no task is held)."""
+        if not self.tasks:
+            return IDLE_WAIT
+        now = self.clock()
+        soonest = min(task[DUE] for task in self.tasks)
+        return max(0.0, soonest - now)
+
+    def _pick(self, now):
+        # The due task of best effective priority, first in round-robin order; one that
+        # waited beyond max_wait counts as SYSTEM, so the turn reaches it within a few
+        # steps even while system work is always due.
+        tasks = self.tasks
+        size = len(tasks)
+        best = None
+        best_rank = 99
+        for k in range(size):
+            i = (self.turn + k) % size
+            task = tasks[i]
+            if now < task[DUE] or task[STEP] == self.steps:
+                continue
+            rank = task[PRIORITY]
+            if now - task[DUE] > self.max_wait:
+                rank = SYSTEM  # waited too long: competes with system work, in turn
+            if rank < best_rank:
+                best, best_rank = i, rank
+        return best
+
+    def run_due(self) -> bool:
+        """Run due tasks (see the module doc); True if one did work."""
+        self.steps += 1
+        start = monotonic_ms()
+        now = self.clock()
+        while self.tasks:
+            i = self._pick(now)
+            if i is None:
+                return False
+            task = self.tasks[i]
+            self.turn = i + 1
+            if task[INTERVAL] is None:
+                self.tasks.pop(i)
+                self.turn = i
+            else:
+                task[DUE] = now + task[INTERVAL]
+            if self._run(task):
+                return True
+            if monotonic_ms() - start >= self.step_budget_ms:
+                return False
+        return False
+
+    def _run(self, task) -> bool:
+        task[STEP] = self.steps
+        t0 = monotonic_ms()
+        try:
+            worked = task[FN]()
+        except Exception as exc:  # noqa: BLE001 - one task's failure must not stop the rest
+            if self.on_error is None:
+                raise
+            self.errors += 1
+            self.on_error(task[NAME], exc)
+            worked = False
+        finally:
+            took = monotonic_ms() - t0
+            task[BUSY_MS] += took
+            task[RUNS] += 1
+            self.busy_ms += took
+        if took >= self.step_budget_ms:
+            task[OVERRUNS] += 1
+        return bool(worked)
+
+    def load(self) -> float:
+        """Share of wall time spent in tasks since the scheduler started (0..1)."""
+        wall = monotonic_ms() - self.started_ms
+        return round(min(1.0, self.busy_ms / wall), 4) if wall > 0 else 0.0

@@ -22,7 +22,9 @@ def discover(device) -> None:
     use_upstream(device)
     if device.loki_link is None and discovery.finds == 1:
         # Nothing answered yet: ask again now and then until something does.
-        device.scheduler.every("discovery", RETRY, lambda: use_upstream(device), RETRY)
+        from jotunheim.resources import LOW
+
+        device.scheduler.every("discovery", RETRY, lambda: use_upstream(device), RETRY, LOW)
 
 
 def _make(device):

@@ -7,7 +7,6 @@ Importing this package costs nothing; import what you use from its modules::
     from jotunheim.grpc.status import GrpcError, StatusCode
 """
 
-__version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
 # Every call site needs these two; jotunheim.grpc.status is loaded by any grpc module.

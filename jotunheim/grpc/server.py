@@ -16,6 +16,12 @@ sent as one frame in one HTTP/1.1 chunk as it comes. Raise :class:`GrpcError` to
 with a status. Unknown methods get UNIMPLEMENTED, malformed requests INVALID_ARGUMENT,
 oversized ones RESOURCE_EXHAUSTED, handler exceptions INTERNAL with a fixed message (no
 traceback leaves the device); the server keeps serving. Connections are kept alive.
+
+``admission(path, streaming)``, when set, is asked before a request is parsed and may
+raise (:class:`jotunheim.resources.errors.ResourceExhausted` becomes RESOURCE_EXHAUSTED):
+the Device refuses new CallTools and streams there while the heap is exhausted. A request
+that runs out of heap before an answer exists gets :data:`OUT_OF_MEMORY`, a
+trailers-only RESOURCE_EXHAUSTED made at import.
 """
 
 from jotunheim.compat import monotonic_ms
@@ -48,6 +54,10 @@ def parse_grpc_timeout(value):
 
 GRPC_HEADERS = (("Content-Type", CONTENT_TYPE),)
 OK_TRAILER_FRAME = encode_trailer_frame((("grpc-status", "0"),))
+OUT_OF_MEMORY = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/grpc-web+proto\r\ngrpc-status: 8\r\n"
+    b"grpc-message: out of memory\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+)
 
 
 class CallContext:
@@ -110,6 +120,8 @@ class GrpcWebServer:
         self._methods = {}
         self.cors_origin = cors_origin or None
         self.http = HttpServer(socket_pool, self.handle, max_body=max_request_size, **limits)
+        self.http.out_of_memory = OUT_OF_MEMORY
+        self.admission = None
         self.requests = 0
         self.errors = 0
 
@@ -178,6 +190,8 @@ class GrpcWebServer:
             parse_grpc_timeout(request.headers.get("grpc-timeout")),
         )
         try:
+            if self.admission is not None:
+                self.admission(path, entry[2])
             message = self._parse_request(request.body, entry[0])
             if entry[2]:
                 return self._stream(entry[1](message, context), context)

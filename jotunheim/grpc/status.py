@@ -5,6 +5,8 @@ the wire contract (section 5) and of the gRPC HTTP/2 spec for calls whose respon
 carries no ``grpc-status``.
 """
 
+from jotunheim.resources.errors import ResourceExhausted
+
 
 class StatusCode:
     """gRPC status codes by name (``StatusCode.UNAVAILABLE == 14``)."""
@@ -111,10 +113,13 @@ class GrpcError(Exception):
 
 def status_of(exc, method: str = ""):
     """``(code, message)`` a server answers for ``exc``, the one place that decides it:
-    a GrpcError keeps its status, MemoryError is RESOURCE_EXHAUSTED, and anything else is
-    INTERNAL with a fixed message (no detail of a bug leaves the device)."""
+    a GrpcError keeps its status, ResourceExhausted (its message names the resource) and
+    MemoryError are RESOURCE_EXHAUSTED, and anything else is INTERNAL with a fixed
+    message (no detail of a bug leaves the device)."""
     if isinstance(exc, GrpcError):
         return exc.code, exc.message
+    if isinstance(exc, ResourceExhausted):
+        return StatusCode.RESOURCE_EXHAUSTED, str(exc)
     if isinstance(exc, MemoryError):
         return StatusCode.RESOURCE_EXHAUSTED, "out of memory"
     return StatusCode.INTERNAL, "internal error in " + method if method else "internal error"

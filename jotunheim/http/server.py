@@ -22,6 +22,13 @@ read and dropped, bounded by ``drain_limit``); EOF or a reset mid-request frees 
 at once; a keep-alive connection idle for ``idle_timeout`` is closed; with every slot
 taken, a newcomer reclaims the slot of a lingering or the longest-idle connection, or
 gets 503.
+
+Out of heap anywhere on a request's way (head, body, handler, response), the client gets
+:attr:`HttpServer.out_of_memory` (bytes made at import, so sending them allocates
+nothing) and the connection is closed; the server goes on serving the others. Given a
+``buffers`` pool, the receive buffer and request bodies come from it; given a ``meter``,
+each answered request and closed connection adds its bytes to ``meter.count(
+"client:<ip>", sent, received)``.
 """
 
 import errno
@@ -45,6 +52,10 @@ STATES = ("head", "body", "chunked", "send", "linger")
 RECLAIM_AFTER_MS = 500  # a new connection that has sent nothing keeps its slot this long
 WAIT_MS = 1000  # a connection waits this long for a slot, then is answered 503
 LINGER_MS = 2000
+OUT_OF_MEMORY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 13\r\nConnection: close\r\n\r\nout of memory"
+)
 
 _REASONS = {
     200: "OK",
@@ -131,6 +142,10 @@ class _Slot:
         self.close_after = False
         self.drop_left = 0  # body bytes to read and drop before closing
         self.served = 0  # requests answered on this connection
+        self.pooled = None  # the pool buffer holding the body, given back after dispatch
+        self.rx = 0  # bytes not yet handed to the meter
+        self.tx = 0
+        self.endpoint = None  # "client:<ip>", made when first counted
 
     def idle(self, now) -> bool:
         # Answered and only lingering, between requests on a kept-alive connection, or
@@ -159,6 +174,10 @@ class HttpServer:
     :param int buffer_size: bytes of the one receive buffer all slots share
     :param int backlog: connections the network stack queues before we accept them (a
         burst beyond it waits for the client's SYN retry, about 1 s)
+    :param buffers: a :class:`jotunheim.resources.pool.BufferPool` for the receive
+        buffer and request bodies (None: allocate them)
+    :param meter: an object with ``count(endpoint, sent, received)`` (a
+        :class:`jotunheim.resources.bandwidth.Bandwidth`), or None
     """
 
     def __init__(
@@ -177,6 +196,8 @@ class HttpServer:
         drain_limit: int = 1024 * 1024,
         buffer_size: int = 1024,
         backlog: int = 16,
+        buffers=None,
+        meter=None,
     ) -> None:
         self.pool = socket_pool
         self.handler = handler
@@ -201,6 +222,10 @@ class HttpServer:
         self.busy = 0  # newcomers answered 503
         self.rx_bytes = 0
         self.tx_bytes = 0
+        self.out_of_memory_answers = 0  # requests answered OUT_OF_MEMORY
+        self.out_of_memory = OUT_OF_MEMORY
+        self.buffers = buffers
+        self.meter = meter
         self._listener = None
         self._buffer = None
 
@@ -220,7 +245,11 @@ class HttpServer:
         self.bound_port = port
         sock.setblocking(False)
         self._listener = sock
-        self._buffer = bytearray(self.buffer_size)
+        if self._buffer is None:
+            if self.buffers is not None:
+                self._buffer = self.buffers.acquire(self.buffer_size, minimum=128)
+            else:
+                self._buffer = bytearray(self.buffer_size)
 
     @property
     def port(self) -> int:
@@ -241,6 +270,9 @@ class HttpServer:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
+        if self.buffers is not None and self._buffer is not None:
+            self.buffers.release(self._buffer)
+            self._buffer = None
 
     def connections(self) -> list:
         """``(client address, state name, seconds in that state)`` per open connection."""
@@ -267,7 +299,7 @@ class HttpServer:
             except OSError:  # reset, broken pipe, a socket the firmware closed
                 self._drop(slot)
             except MemoryError:
-                self._drop(slot)  # this request cannot be held; the others go on
+                self._answer_out_of_memory(slot)  # this request cannot be held; the others go on
             if i < len(self.slots) and self.slots[i] is slot:
                 i += 1  # still open: on to the next (a closed one left its place)
         return served
@@ -363,6 +395,7 @@ class HttpServer:
                 return 0  # CircuitPython's espressif port says EOF this way when non-blocking
             raise
         self.rx_bytes += n
+        slot.rx += n
         return n
 
     def _take(self, slot, n) -> None:
@@ -479,9 +512,20 @@ class HttpServer:
             slot.close_after = True
             return
         self._continue(slot, request, length)
-        slot.body = bytearray(length)
-        slot.got = min(len(rest), length)
-        slot.body[: slot.got] = rest[: slot.got]
+        got = min(len(rest), length)
+        if self.buffers is not None and length:
+            try:
+                buf = slot.pooled = self.buffers.acquire(length)
+            except MemoryError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the pool refused: ResourceExhausted says why
+                raise HttpError(503, str(exc))
+            buf[:got] = rest[:got]
+            slot.body = memoryview(buf)[:length]
+        else:
+            slot.body = bytearray(length)
+            slot.body[:got] = rest[:got]
+        slot.got = got
         slot.head.extend(rest[slot.got :])  # a pipelined next request
         slot.state = BODY
 
@@ -524,6 +568,9 @@ class HttpServer:
             response = Response(503, body=b"out of memory", close=True)
         except Exception:  # noqa: BLE001 - a handler bug must not take the server down
             response = Response(500, body=b"internal error", close=True)
+        finally:
+            request.body = b""  # the handler is done with it: its buffer goes back
+            self._release_body(slot)
         self.requests += 1
         slot.served += 1
         self._queue(slot, response, now)
@@ -593,6 +640,7 @@ class HttpServer:
                     self._drop(slot)  # the client stopped reading
                 return 0
             self.tx_bytes += n
+            slot.tx += n
             slot.sent += n
             slot.deadline = now + self.send_ms
 
@@ -614,6 +662,7 @@ class HttpServer:
         slot.out = None
         slot.request = None
         slot.since = now
+        self._count(slot)
         if not slot.close_after:
             slot.state = HEAD
             slot.deadline = now + (self.head_ms if slot.head else self.idle_ms)
@@ -631,11 +680,42 @@ class HttpServer:
         try:
             slot.sock.send(data)
             self.tx_bytes += len(data)
+            slot.tx += len(data)
         except OSError as exc:
             if not would_block(exc):
                 raise
 
     # ------------------------------------------------------------ closing
+
+    def _count(self, slot) -> None:
+        # Once per answered request (and at close): the meter's cost is per call, not
+        # per recv or send.
+        if self.meter is not None and (slot.rx or slot.tx):
+            if slot.endpoint is None:
+                address = slot.address
+                host = address[0] if isinstance(address, (tuple, list)) else address
+                slot.endpoint = "client:" + str(host)
+            self.meter.count(slot.endpoint, slot.tx, slot.rx)
+            slot.rx = slot.tx = 0
+
+    def _release_body(self, slot) -> None:
+        if slot.pooled is not None:
+            self.buffers.release(slot.pooled)
+            slot.pooled = None
+
+    def _answer_out_of_memory(self, slot) -> None:
+        # Answer with the bytes made at import (no allocation) unless part of a response
+        # already went out, then close; the other slots go on.
+        slot.body = None
+        slot.request = None
+        self._release_body(slot)
+        if slot.state != LINGER and (slot.state != SEND or not slot.sent):
+            self.out_of_memory_answers += 1
+            try:
+                slot.sock.send(self.out_of_memory)
+            except Exception:  # noqa: BLE001 - even this failed: closing is all that is left
+                pass
+        self._drop(slot)
 
     def _drop(self, slot) -> None:
         if slot.state != LINGER and (slot.state != HEAD or slot.head):
@@ -643,6 +723,8 @@ class HttpServer:
         self._close(slot)
 
     def _close(self, slot) -> None:
+        self._release_body(slot)
+        self._count(slot)
         if slot.stream is not None:
             close = getattr(slot.stream, "close", None)
             slot.stream = None

@@ -10,5 +10,4 @@
 Nothing is imported here, so importing one module does not pull in the others.
 """
 
-__version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"

@@ -57,8 +57,12 @@ def run(root="/", max_trial_boots=3, confirm_window_s=120, on_activated=None, re
 
     ``on_activated(state)`` runs when a new version (or a rollback) is in place and not yet
     acknowledged, so the device can re-announce its capabilities; the same is visible as
-    ``status()["announce"]`` (cleared by ``confirm()``).
+    ``status()["announce"]`` (cleared by ``confirm()``). ``root`` becomes the default root
+    of ``jotunheim.ota.confirm()`` in this interpreter (an app run after it, on a host).
     """
+    from jotunheim.ota import use_root
+
+    use_root(root)
     inst = Installer(root)
     state = inst.state
     journal_pending = inst.pending_journal()

@@ -26,7 +26,6 @@ except ImportError:
         return value
 
 
-__version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"
 
 MAX_DEPTH = 16  # nesting deeper than this is refused (board stacks are small)

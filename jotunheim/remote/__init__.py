@@ -4,5 +4,4 @@
 # GetCapabilities and Einherjar GetCapabilities on a jotunheim.grpc.server.GrpcWebServer.
 # Nothing is imported here: a board pays RAM only for the modules it uses.
 
-__version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"

@@ -12,5 +12,4 @@ RAM free on small boards):
   per endpoint.
 """
 
-__version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"

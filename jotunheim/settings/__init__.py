@@ -13,5 +13,4 @@
 See docs/settings.md for every key.
 """
 
-__version__ = "0.0.0+auto.0"
 __repo__ = "https://github.com/edda-platform/jotunheim.git"

@@ -39,6 +39,15 @@ resources.max_memory_kb int 0 0 65536
 resources.max_cpu_percent int 0 0 100
 resources.max_concurrent_tools int 2 1 16
 resources.bandwidth_limit_kbps int 0 0 100000
+resources.heap_warning num 16384 0 16777216
+resources.heap_exhausted num 8192 0 16777216
+resources.buffer_size int 1024 128 16384
+resources.buffer_count int 2 1 8
+resources.bandwidth_budget int 0 0 1000000000
+resources.bandwidth_window num 60 1 86400
+scheduler.max_queued int 16 4 64
+scheduler.step_budget_ms int 50 1 1000
+scheduler.max_wait num 5 0.1 3600
 ota.enabled bool false
 ota.manifest_url url "" 0 200
 ota.check_interval int 3600 60 604800
@@ -48,6 +57,7 @@ ota.confirm_window int 120 10 3600
 ota.allow_boot_py bool false
 remote.enabled bool true
 remote.listen_port int 8080 1 65535
+remote.host str "" 0 64
 remote.rate_limit_per_minute int 60 0 10000
 remote.max_request_bytes int 4096 256 65536
 remote.allowed_gpio_pins ints [] 0 255 64
@@ -71,7 +81,8 @@ power.report_script str "" 0 64
 """
 
 SECTIONS = (
-    "capabilities", "network", "resources", "ota", "remote", "logging", "discovery", "power",
+    "capabilities", "network", "resources", "scheduler", "ota", "remote", "logging",
+    "discovery", "power",
 )  # fmt: skip
 
 # Key names that hold secrets: refused in the JSON, redacted in status output.

@@ -1,6 +1,7 @@
 """``jotunheim loki``: run the reference Loki (gRPC-Web ``loki.LokiService``, real Lua)."""
 
 import os
+import sys
 
 
 def _listen(text):
@@ -89,9 +90,17 @@ def register(subparsers):
         help="address to serve on (default 127.0.0.1:50051; port 0 picks a free one)",
     )
     parser.add_argument(
-        "--scripts", required=True, metavar="DIR", help="scripts folder (created if missing)"
+        "--scripts",
+        required=True,
+        metavar="DIR",
+        help="folder Loki keeps registered scripts in (created if missing; use a folder of its"
+        " own: Loki writes a .lua and a .json file per script)",
     )
-    parser.add_argument("--ota-dir", metavar="DIR", help="serve this folder at /ota/ for updates")
+    parser.add_argument(
+        "--ota-dir",
+        metavar="DIR",
+        help="serve this folder at /ota/ for updates (created if missing)",
+    )
     parser.add_argument(
         "--open",
         action="store_true",
@@ -169,6 +178,39 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
+def _ensure_folder(option, folder):
+    """Create ``folder`` when missing (one INFO line says so); CliError when it cannot be."""
+    from jotunheim_host.cli import CliError
+
+    if os.path.isdir(folder):
+        return
+    if os.path.exists(folder):
+        raise CliError(f"{option} {folder!r} is not a folder")
+    try:
+        os.makedirs(folder)
+    except OSError as exc:
+        raise CliError(f"cannot create {option} {folder!r}: {exc}") from None
+    print(f"INFO created {option} folder {os.path.realpath(folder)}", file=sys.stderr, flush=True)
+
+
+def _warn_shared_scripts_folder(folder):
+    """One WARNING line when --scripts holds files Loki would not write (a repo's own
+    scripts/ with bootstrap.sh, say): Loki's .lua/.json files would land among them."""
+    others = sorted(
+        name
+        for name in os.listdir(folder)
+        if not name.startswith(".") and os.path.splitext(name)[1] not in (".lua", ".json")
+    )
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        print(
+            f"WARNING --scripts {folder!r} also holds {shown}: Loki writes a .lua and a .json"
+            " file per registered script there; give it a folder of its own",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def _stop_on_sigterm():
     """SIGTERM (service managers, `kill`) stops the server as cleanly as Ctrl-C does."""
     import signal
@@ -192,12 +234,10 @@ def run(args):
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
-    if args.ota_dir and not os.path.isdir(args.ota_dir):
-        raise CliError(f"--ota-dir {args.ota_dir!r} is not a folder")
-    try:
-        os.makedirs(args.scripts, exist_ok=True)
-    except OSError as exc:
-        raise CliError(f"cannot use --scripts {args.scripts!r}: {exc}") from None
+    for option, folder in (("--scripts", args.scripts), ("--ota-dir", args.ota_dir)):
+        if folder:
+            _ensure_folder(option, folder)
+    _warn_shared_scripts_folder(args.scripts)
     limits = Limits(
         max_instructions=args.max_instructions,
         max_seconds=args.max_seconds,

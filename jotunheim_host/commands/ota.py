@@ -15,21 +15,41 @@ def register(subparsers):
     sub = p.add_subparsers(dest="ota_command", metavar="STEP")
 
     k = sub.add_parser("keygen", help="new Ed25519 signing key (writes KEY and KEY.pub)")
-    k.add_argument("--out", required=True)
+    k.add_argument(
+        "--out",
+        required=True,
+        metavar="KEY",
+        help="private key file to write (missing folders are created); KEY.pub gets the public key",
+    )
     k.add_argument("--force", action="store_true", help="overwrite an existing key")
     k.set_defaults(func=_keygen)
 
     b = sub.add_parser("build", help="manifest + signature + files for SRC")
-    b.add_argument("src")
+    b.add_argument("src", help="folder holding the files of the update (as on CIRCUITPY)")
     b.add_argument("--version", type=int, required=True, help="monotonic integer version")
-    b.add_argument("--key", required=True)
-    b.add_argument("--out", required=True)
-    b.add_argument("--package", default="app")
+    b.add_argument("--key", required=True, help="the private key from `ota keygen`")
+    b.add_argument(
+        "--out", required=True, help="output folder (manifest.json, its signature, files/)"
+    )
+    b.add_argument("--package", default="app", help="package name devices may expect (default app)")
     b.add_argument("--board", action="append", help="board id (repeat); default: any")
-    b.add_argument("--version-name")
-    b.add_argument("--min-circuitpython", default="9.0.0")
-    b.add_argument("--expires-days", type=float, default=365.0)
-    b.add_argument("--allow-downgrade", action="store_true")
+    b.add_argument("--version-name", help="human-readable version, e.g. 1.2.0 (default: VERSION)")
+    b.add_argument(
+        "--min-circuitpython",
+        default="9.0.0",
+        help="oldest CircuitPython the update runs on (default 9.0.0)",
+    )
+    b.add_argument(
+        "--expires-days",
+        type=float,
+        default=365.0,
+        help="days until devices refuse the manifest (default 365)",
+    )
+    b.add_argument(
+        "--allow-downgrade",
+        action="store_true",
+        help="let devices install it over a newer version",
+    )
     b.add_argument(
         "--boot-py",
         action="store_true",
@@ -38,14 +58,24 @@ def register(subparsers):
     b.set_defaults(func=_build)
 
     s = sub.add_parser("serve", help="serve a built folder over HTTP (Range supported)")
-    s.add_argument("dir")
-    s.add_argument("--listen", default="127.0.0.1:8266", help="HOST:PORT")
+    s.add_argument("dir", help="a folder built by `ota build`")
+    s.add_argument(
+        "--listen", default="127.0.0.1:8266", help="HOST:PORT to serve on (default 127.0.0.1:8266)"
+    )
     s.set_defaults(func=_serve)
 
     a = sub.add_parser("apply", help="download, verify and activate an update into --root")
     _root(a)
-    a.add_argument("--manifest-url", required=True)
-    a.add_argument("--pubkey", required=True, action="append", help="trusted key (repeat)")
+    a.add_argument(
+        "--manifest-url", required=True, help="URL of manifest.json (e.g. from `ota serve`)"
+    )
+    a.add_argument(
+        "--pubkey",
+        required=True,
+        action="append",
+        metavar="KEY",
+        help="trusted key: the hex string `ota keygen` prints, or a .pub/PEM file (repeat)",
+    )
     a.add_argument("--board", help="this device's board id (default: skip the board check)")
     a.add_argument("--package", help="expected package name")
     a.add_argument("--allow-downgrade", action="store_true", help="device-side downgrade flag")
@@ -55,14 +85,29 @@ def register(subparsers):
     a.add_argument(
         "--check-only", action="store_true", help="verify the manifest, download nothing"
     )
-    a.add_argument("--quiet", action="store_true")
+    a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=_apply)
 
     bt = sub.add_parser("boot", help="what boot.py does: finish/undo, count trial boots")
     _root(bt)
-    bt.add_argument("--max-boots", type=int, default=3)
-    bt.add_argument("--confirm-window", type=int, default=120)
-    bt.add_argument("--run", metavar="FILE", help="then run the app (e.g. code.py in the root)")
+    bt.add_argument(
+        "--max-boots",
+        type=int,
+        default=3,
+        help="unconfirmed trial boots before a rollback (default 3)",
+    )
+    bt.add_argument(
+        "--confirm-window",
+        type=int,
+        default=120,
+        help="seconds the app has to call jotunheim.ota.confirm() (default 120)",
+    )
+    bt.add_argument(
+        "--run",
+        metavar="FILE",
+        help="then run the app (e.g. code.py in the root); its jotunheim.ota.confirm() "
+        "confirms the trial of --root",
+    )
     bt.set_defaults(func=_boot)
 
     st = sub.add_parser("status", help="print the OTA state as JSON")
@@ -114,7 +159,10 @@ def _keygen(args):
 
     if os.path.exists(args.out) and not args.force:
         raise _error("%s exists (use --force to overwrite)" % args.out)
-    pub = ota_tools.generate_key(args.out)
+    try:
+        pub = ota_tools.generate_key(args.out)
+    except OSError as exc:
+        raise _error("cannot write %s: %s" % (args.out, exc)) from None
     print(
         "private key: %s\npublic key:  %s.pub\nkey id:      %s" % (args.out, args.out, key_id(pub))
     )
@@ -247,6 +295,9 @@ def _boot(args):
         % (result["recovered"], result["action"], state["version"], state["trial"], state["boots"])
     )
     if args.run:
+        # boot.run made --root the default root of jotunheim.ota.confirm()/status().
+        print("running %s (jotunheim.ota.confirm() acts on %s)" % (args.run, args.root))
+        sys.stdout.flush()
         try:
             runpy.run_path(args.run, init_globals={"OTA_ROOT": args.root}, run_name="__main__")
         except Exception as exc:  # the app crashed: like a board, this boot failed
@@ -265,7 +316,8 @@ def _status(args):
 def _confirm(args):
     from jotunheim.ota import confirm
 
-    print("confirmed" if confirm(args.root) else "nothing on trial")
+    if not confirm(args.root):  # confirm() prints its own line when it ends a trial
+        print("nothing on trial under %s" % args.root)
     return 0
 
 

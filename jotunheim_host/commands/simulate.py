@@ -12,7 +12,11 @@ def register(subparsers):
         "client (e.g. `jotunheim inspect URL`). Stop with Ctrl-C.",
     )
     p.add_argument(
-        "--listen", default="127.0.0.1:8080", metavar="HOST:PORT", help="default 127.0.0.1:8080"
+        "--listen",
+        default="127.0.0.1:8080",
+        metavar="HOST:PORT",
+        help="address to serve JotunheimService on (default 127.0.0.1:8080; port 0 picks a "
+        "free one)",
     )
     p.add_argument("--loki", metavar="URL", help="Loki to register the tools with")
     p.add_argument("--token", help="bearer token callers must send (default: settings.toml)")
@@ -26,7 +30,17 @@ def register(subparsers):
     p.add_argument("--prefix", default="", help="prefix for the Loki script names")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulated values")
     p.add_argument(
-        "--ota-pubkey", action="append", metavar="KEY", help="trusted OTA public key (repeat)"
+        "--ota-pubkey",
+        action="append",
+        metavar="KEY",
+        help="trusted OTA public key: the hex `ota keygen` prints, or a key file (repeat)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="what the simulator logs to stderr (default INFO: listening address, Loki "
+        "registration, OTA checks/installs/refusals, reboots)",
     )
     p.set_defaults(func=run)
 
@@ -39,11 +53,16 @@ def parse_listen(text):
 
 
 def run(args):
+    import logging
     import os
     import tempfile
 
     from jotunheim_host.simulate import SimulatedDevice
 
+    logging.basicConfig(
+        level=getattr(logging, args.log_level),
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
     host, port = parse_listen(args.listen)
     root = args.root or tempfile.mkdtemp(prefix="jotunheim-sim-")
     if args.settings and not os.path.isfile(args.settings):
@@ -75,7 +94,8 @@ def run(args):
     except ValueError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
-        raise CliError("cannot listen on %s: %s" % (args.listen, exc)) from None
+        why = exc.strerror if isinstance(exc.strerror, str) else str(exc)
+        raise CliError("%s (or pick another with --listen HOST:PORT)" % why) from None
     device = sim.device
     print("simulated device %s (%s)" % (device.builder.device_name(), device.device_id))
     print("  serving JotunheimService at %s" % device.url)

@@ -28,8 +28,7 @@ checks), :mod:`.ota_files`.
 See docs/loki.md for the Lua API and the sandbox.
 """
 
-__version__ = "0.0.0+auto.0"
-__repo__ = "https://github.com/edda-platform/jotunheim.git"
+from jotunheim import __repo__, __version__  # noqa: F401  (one version for the whole project)
 
 __all__ = ["Limits", "LokiServer", "LokiService", "ScriptFailure", "run_script"]
 

@@ -1,0 +1,101 @@
+"""A MemoryError injected at every allocation-heavy step of a CallTool (head parse, body
+buffer, request decode, tool run, response encode, response send) is answered, never
+crashes a device step, and the next call is served normally."""
+
+import pytest
+
+from jotunheim.capability.drivers.simulated import SimulatedRelay
+from jotunheim.grpc import GrpcError, StatusCode
+from jotunheim.http.server import HttpServer
+from jotunheim.pb import jotunheim as jpb
+from tests.test_device import Loop, call_tool, client, make_device
+
+
+def _raise(*args, **kwargs):
+    raise MemoryError("injected")
+
+
+def _patch_head_parse(monkeypatch, device):
+    monkeypatch.setattr(HttpServer, "_parse", _raise)
+
+
+def _patch_body_buffer(monkeypatch, device):
+    monkeypatch.setattr(device.resources.buffers, "acquire", _raise)
+
+
+def _patch_decode(monkeypatch, device):
+    monkeypatch.setattr(jpb.ToolCallRequest, "decode", classmethod(_raise))
+
+
+def _patch_encode(monkeypatch, device):
+    monkeypatch.setattr(jpb.ToolCallResponse, "encode", _raise)
+
+
+def _patch_send(monkeypatch, device):
+    monkeypatch.setattr(HttpServer, "_queue", _raise)
+
+
+STEPS = {
+    "head parse": _patch_head_parse,
+    "body buffer": _patch_body_buffer,
+    "request decode": _patch_decode,
+    "response encode": _patch_encode,
+    "response send": _patch_send,
+}
+
+
+@pytest.mark.parametrize("step", sorted(STEPS))
+def test_memory_error_at_a_step_is_answered_resource_exhausted_and_the_device_serves_on(
+    tmp_path, monkeypatch, step
+):
+    device = make_device(str(tmp_path / "root"))
+    device.add_actuator("pump", SimulatedRelay())
+    with Loop(device) as dev:  # Loop fails the test if a step raised
+        c = client(dev)
+        assert call_tool(c, "set_relay_sim", '{"on": true}').success
+        with monkeypatch.context() as patch:
+            STEPS[step](patch, dev)
+            with pytest.raises(GrpcError) as err:
+                call_tool(client(dev), "set_relay_sim", '{"on": false}')
+        assert err.value.code == StatusCode.RESOURCE_EXHAUSTED, (step, err.value)
+        assert "out of memory" in err.value.message
+        for _ in range(3):  # the memory is back: served as before, on a new connection
+            assert call_tool(client(dev), "set_relay_sim", '{"on": false}').success
+        server = dev.server.http
+        if step in ("head parse", "body buffer", "response send"):
+            assert server.out_of_memory_answers == 1
+        assert dev.resources.buffers.free  # the body buffer went back to the pool
+
+
+def test_a_tool_that_runs_out_of_memory_answers_a_failed_call(tmp_path):
+    device = make_device(str(tmp_path / "root"))
+    state = {"fail": True}
+
+    def hungry():
+        if state["fail"]:
+            raise MemoryError("injected")
+        return {"ok": True}
+
+    device.add_tool("hungry", hungry, "needs heap")
+    with Loop(device) as dev:
+        answer = call_tool(client(dev), "hungry")
+        assert not answer.success and "out of memory" in answer.error_message
+        state["fail"] = False
+        assert call_tool(client(dev), "hungry").success
+
+
+def test_an_out_of_memory_answer_that_cannot_be_sent_closes_the_connection(tmp_path, monkeypatch):
+    device = make_device(str(tmp_path / "root"))
+    device.add_actuator("pump", SimulatedRelay())
+    with Loop(device) as dev:  # Loop fails the test if a step raised
+        with monkeypatch.context() as patch:
+            patch.setattr(HttpServer, "_queue", _raise)
+            # Sending the prepared answer fails too (socket.send refuses a str).
+            patch.setattr(dev.server.http, "out_of_memory", "not bytes")
+            with pytest.raises(GrpcError) as err:
+                call_tool(client(dev), "set_relay_sim", '{"on": false}')
+            assert err.value.code == StatusCode.UNAVAILABLE  # closed without an answer
+        assert not dev.server.http.slots or all(
+            s[1] == "head" for s in dev.server.http.connections()
+        )
+        assert call_tool(client(dev), "set_relay_sim", '{"on": true}').success
