@@ -111,7 +111,7 @@ def test_discovery_scenarios_run_inside_a_network_namespace():
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-6000:]
-    assert re.search(r"^2 passed", output, re.M), output[-3000:]
+    assert re.search(r"^3 passed", output, re.M), output[-3000:]
 
 
 @pytest.fixture
@@ -322,3 +322,42 @@ def test_netns_python_zeroconfs_own_browser_sees_the_device(netns, tmp_path):
         browser.cancel()
         zc.close()
         runner.stop()
+
+
+def test_netns_jotunheim_loki_and_simulate_advertise_when_asked(netns, tmp_path):
+    from jotunheim_host import mdns_adapter
+
+    cli = [sys.executable, "-m", "jotunheim_host.cli"]
+    loki = subprocess.Popen(
+        cli + ["loki", "--open", "--listen", "127.0.0.1:0", "--scripts", str(tmp_path / "s")]
+        + ["--advertise", "controller", "--created-at", "1700000123"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    sim = subprocess.Popen(
+        cli + ["simulate", "--listen", "127.0.0.1:0", "--name", "sim-cli", "--advertise"]
+        + ["--root", str(tmp_path / "root")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    browser = mdns_adapter.Server()
+    try:
+        found = {}
+
+        def look():
+            for kind in ("_edda-controller", "_jotunheim"):
+                for service in browser.find(service_type=kind, protocol="_tcp", timeout=1):
+                    found[kind] = service
+            return len(found) == 2
+
+        wait_for("both advertisements", look, seconds=30)
+        controller = found["_edda-controller"]
+        assert controller.txt_records["created_at"] == "1700000123"
+        assert controller.instance_name.endswith("@1700000123")
+        assert created_at({}, controller.instance_name) == 1700000123
+        device = found["_jotunheim"]
+        assert device.instance_name == "sim-cli" and device.txt_records["device_id"]
+        assert device.ipv4_address == "127.0.0.1" and device.port > 0
+    finally:
+        browser.deinit()
+        for proc in (loki, sim):
+            proc.terminate()
+            proc.wait(10)
