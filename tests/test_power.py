@@ -281,3 +281,15 @@ def test_light_sleep_sleeps_until_the_next_scheduler_task(tmp_path):
     assert alarm.light_sleeps and max(s for _, s in alarm.light_sleeps) <= 30
     slept = sum(s for _, s in alarm.light_sleeps)
     assert slept >= 0.95 * (ticks[-1] - start)
+
+
+def test_a_loki_without_the_mailbox_is_no_failure(loki, tmp_path):
+    from jotunheim_host.loki import mailbox
+
+    loki.app.handler.methods.pop("/%s/FetchCommands" % mailbox.SERVICE)  # like the Rust Loki
+    alarm = fake_alarm()
+    board = Board(alarm, tmp_path, settings(loki.url))
+    board.run_until(alarm.clock() + 3 * 600)
+    assert [w["sleep"] for w in board.wakes] == [600, 600, 600]
+    assert all(w["state"]["failures"] == 0 and w["errors"] == [] for w in board.wakes)
+    assert all(w["report"].startswith("stored ") for w in board.wakes)

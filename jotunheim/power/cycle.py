@@ -54,6 +54,7 @@ class DutyCycle:
         self.volts = None
         self.errors = []
         self.awake = 0.0
+        self.mailbox = True  # False once Loki said it has no CommandMailbox
 
     # ------------------------------------------------------------ one wake
 
@@ -82,7 +83,12 @@ class DutyCycle:
         state.save()
         self.device.stop()
         self.awake = self.clock() - started
-        return self.next_cycle()
+        seconds = self.next_cycle()
+        self.device.logger.info(
+            "wake %d (%s): awake %.2f s, %d command(s), %d error(s); sleeping %d s"
+            % (state.cycles, self.reason, self.awake, len(self.handled), len(self.errors), seconds)
+        )
+        return seconds
 
     def next_cycle(self) -> float:
         """Seconds to the next wake: the (low-battery) cycle, backed off after failures."""
@@ -147,6 +153,7 @@ class DutyCycle:
         return True
 
     def _commands(self, deadline) -> int:
+        from jotunheim.grpc.status import GrpcError, StatusCode
         from jotunheim.power.commands import run_command
         from jotunheim.power.mailbox import MailboxClient
 
@@ -158,7 +165,13 @@ class DutyCycle:
         state = self.state
         results = []
         while len(self.handled) < limit and self.clock() < deadline:
-            pending = mailbox.fetch(device.device_id, state.command_seq, results, limit)
+            try:
+                pending = mailbox.fetch(device.device_id, state.command_seq, results, limit)
+            except GrpcError as exc:
+                if exc.code != StatusCode.UNIMPLEMENTED:
+                    raise
+                self.mailbox = False  # this Loki has no mailbox: no commands, not a failure
+                return 0
             results = []
             if not pending:
                 return len(self.handled)
