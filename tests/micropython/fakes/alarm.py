@@ -38,7 +38,7 @@ class DeepSleep(BaseException):
     """Raised by ``exit_and_deep_sleep_until_alarms``: the board would stop here."""
 
     def __init__(self, alarms):
-        BaseException.__init__(self, "deep sleep until %d alarm(s)" % len(alarms))
+        super().__init__("deep sleep until %d alarm(s)" % len(alarms))
         self.alarms = alarms
 
 
