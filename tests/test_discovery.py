@@ -181,7 +181,7 @@ class Runner:
         config = {
             "capabilities": {"device_id": name, "announce_interval": ANNOUNCE},
             "network": {"loki_url": loki_url, "request_timeout": 2},
-            "discovery": {"enabled": True, "find_timeout": 1},
+            "discovery": {"enabled": True},
         }
         os.makedirs(str(root), exist_ok=True)
         self.device = Device(

@@ -42,7 +42,6 @@ def settings(loki_url, **power):
         "low_battery_volts": 3.5,
         "low_battery_cycle_seconds": 1800,
         "report_script": "store_reading",
-        "awake_seconds": 30,
     }
     values.update(power)
     return {
@@ -257,7 +256,7 @@ def test_light_sleep_sleeps_until_the_next_scheduler_task(tmp_path):
     alarm = fake_alarm()
     device = Device(
         "dozy",
-        settings={"power": {"profile": "light-sleep", "max_light_sleep": 30}},
+        settings={"power": {"profile": "light-sleep"}},
         root=str(tmp_path),
         clock=alarm.clock,
         alarm=alarm,
@@ -293,3 +292,25 @@ def test_a_loki_without_the_mailbox_is_no_failure(loki, tmp_path):
     assert [w["sleep"] for w in board.wakes] == [600, 600, 600]
     assert all(w["state"]["failures"] == 0 and w["errors"] == [] for w in board.wakes)
     assert all(w["report"].startswith("stored ") for w in board.wakes)
+
+
+def test_battery_pin_names_the_pin_and_the_divider_ratio():
+    from jotunheim.power.battery import Battery
+    from jotunheim.settings.loader import Settings
+    from jotunheim.settings.schema import defaults, set_path
+
+    def battery(text):
+        data = defaults()
+        set_path(data, "power.battery_pin", text)
+        return Battery.from_settings(Settings(data))
+
+    assert battery("") is None
+    pico = battery("VOLTAGE_MONITOR*3")
+    assert (pico.pin, pico.divider) == ("VOLTAGE_MONITOR", 3.0)
+    feather = battery("A2")
+    assert (feather.pin, feather.divider) == ("A2", 2.0)
+    with pytest.raises(ValueError, match="PIN or PIN\\*RATIO"):
+        battery("A2*half")
+    missing = battery("NO_SUCH_PIN")
+    assert missing.volts() is None and "NO_SUCH_PIN" in missing.error
+    assert Battery(read=lambda: 3.71).volts() == 3.71

@@ -18,6 +18,8 @@ from jotunheim.discovery.records import (
     url_of,
 )
 
+FIND_TIMEOUT = 1.0  # seconds one mDNS query waits for answers (per service type)
+
 
 class Discovery:
     """mDNS for one device.
@@ -67,7 +69,7 @@ class Discovery:
         """Ask the network for controllers and Loki services; returns the upstream
         URLs in leader order (the configured one first)."""
         items = []
-        timeout = self.settings.get("discovery.find_timeout")
+        timeout = FIND_TIMEOUT
         try:
             server = self._server()
             for rank, kind in ((RANK_CONTROLLER, CONTROLLER), (RANK_LOKI, LOKI)):

@@ -15,7 +15,7 @@ def discover(device) -> None:
         discovery = _make(device)
         if discovery is None:
             return
-    if device.server is not None and device.settings.get("discovery.advertise"):
+    if device.server is not None:
         from jotunheim.discovery.records import device_txt
 
         discovery.advertise(device.builder.device_name(), device.port, device_txt(device))

@@ -1,9 +1,11 @@
 """Battery: the battery voltage, read from an analog pin through a divider.
 
-``power.battery_pin`` names a ``board`` pin (``A2``, ``VOLTAGE_MONITOR``...);
-``power.battery_divider`` is the divider's ratio. Tests and the simulator hand in a
+``power.battery_pin`` names a ``board`` pin and the divider's ratio: ``PIN`` or
+``PIN*RATIO`` (``A2*2`` on most Feathers, ``VOLTAGE_MONITOR*3`` on a Pico W; default 2). Tests and the simulator hand in a
 ``read`` callable returning volts instead.
 """
+
+DEFAULT_DIVIDER = 2.0  # the usual 1:1 divider of a LiPo Feather
 
 
 class Battery:
@@ -25,10 +27,15 @@ class Battery:
     @classmethod
     def from_settings(cls, settings, read=None):
         """A Battery for ``power.battery_*``, or None when nothing reads a battery."""
-        pin = settings.get("power.battery_pin")
-        if read is None and not pin:
+        text = settings.get("power.battery_pin")
+        if read is None and not text:
             return None
-        return cls(read=read, pin=pin, divider=settings.get("power.battery_divider"))
+        pin, _, ratio = text.partition("*")
+        try:
+            divider = float(ratio) if ratio else DEFAULT_DIVIDER
+        except ValueError:
+            raise ValueError("power.battery_pin: %r is not PIN or PIN*RATIO" % text) from None
+        return cls(read=read, pin=pin.strip(), divider=divider)
 
     def _analog_volts(self) -> float:
         if self.analog is None:

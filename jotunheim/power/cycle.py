@@ -7,14 +7,14 @@ with the readings, fetch and run pending commands (:mod:`jotunheim.power.mailbox
 for an OTA update every ``ota.check_interval``; then read the battery, save the state and
 deep-sleep until ``power.cycle_seconds`` pass (``power.low_battery_cycle_seconds`` when
 the battery is below ``power.low_battery_volts``; doubled per failed wake, at most 8x) or
-``power.wake_pin`` is pulled low. All of a wake's work shares one deadline,
-``power.awake_seconds``.
+``power.wake_pin`` is pulled low. All of a wake's network work shares one deadline, 20 s.
 """
 
 from jotunheim.power.state import FLAG_LOW_BATTERY, SleepState, fnv1a, memory_region
 
 MAX_BACKOFF_SHIFT = 3  # a wake that failed doubles the next cycle, at most 8x
 LONGEST_SLEEP = 604800
+AWAKE_SECONDS = 20.0  # deadline of one wake's network work
 MAX_COMMANDS = 8  # pending commands run per wake at most (the rest wait for the next)
 
 
@@ -62,7 +62,7 @@ class DutyCycle:
         """Do the due work of this wake; returns the seconds to sleep next."""
         started = self.clock()
         settings = self.device.settings
-        deadline = started + settings.get("power.awake_seconds")
+        deadline = started + AWAKE_SECONDS
         state = self.state.load()
         state.cycles += 1
         self.reason = wake_reason(self.alarm)

@@ -2,7 +2,7 @@
 
 With ``alarm`` (CircuitPython on ESP32-S2/S3, RP2040) the CPU light-sleeps until a
 ``TimeAlarm``; elsewhere ``time.sleep`` does. WiFi stays joined; calls that arrive while
-the board sleeps are answered when it wakes (at most ``power.max_light_sleep`` later).
+the board sleeps are answered when it wakes (at most 30 s later).
 """
 
 

@@ -3,6 +3,8 @@
 
 from jotunheim.power import DEEP_SLEEP, LIGHT_SLEEP
 
+MAX_LIGHT_SLEEP = 30.0  # light-sleep: longest single sleep, so calls wait at most this long
+
 
 def platform_alarm():
     """CircuitPython's ``alarm`` module, or None where the port has none (CPython)."""
@@ -26,9 +28,7 @@ def run_light_sleep(device, alarm, every=None, interval=1.0):
 
     from jotunheim.power.light import LightSleeper, next_due
 
-    sleeper = LightSleeper(
-        alarm, device.clock, time.sleep, device.settings.get("power.max_light_sleep")
-    )
+    sleeper = LightSleeper(alarm, device.clock, time.sleep, MAX_LIGHT_SLEEP)
     device.power = sleeper
     device.start()
     next_user = device.clock()

@@ -9,7 +9,7 @@
 - ``choices`` for ``str``: the allowed values.
 """
 
-# The table is text parsed on demand: a tuple of 54 tuples built at import would hold
+# The table is text parsed on demand: a tuple of 49 tuples built at import would hold
 # several KB of a board's heap for the whole run; this string costs its length.
 # One key per line: path type default [low high [choices]]; "-" = none, "" = empty string,
 # [] = empty list, choices of a str are comma-separated.
@@ -66,15 +66,10 @@ remote.cors_origin str "" 0 200
 logging.level str WARNING - - DEBUG,INFO,WARNING,ERROR,CRITICAL
 logging.ring_size int 16 0 64
 discovery.enabled bool false
-discovery.advertise bool true
-discovery.find_timeout num 1 0.1 10
 power.profile str always-on - - always-on,light-sleep,deep-sleep
-power.max_light_sleep num 30 0.01 3600
 power.cycle_seconds int 300 5 86400
-power.awake_seconds num 20 1 600
 power.wake_pin str "" 0 16
-power.battery_pin str "" 0 16
-power.battery_divider num 2 1 20
+power.battery_pin str "" 0 24
 power.low_battery_volts num 0 0 20
 power.low_battery_cycle_seconds int 3600 5 604800
 power.report_script str "" 0 64
