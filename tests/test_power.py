@@ -314,3 +314,45 @@ def test_battery_pin_names_the_pin_and_the_divider_ratio():
     missing = battery("NO_SUCH_PIN")
     assert missing.volts() is None and "NO_SUCH_PIN" in missing.error
     assert Battery(read=lambda: 3.71).volts() == 3.71
+
+
+def test_mailbox_access_in_token_mode():
+    from jotunheim_host.loki import access
+    from jotunheim_host.loki.mailbox import MAX_QUEUED, CommandMailbox
+    from jotunheim_host.reference_pb.jotunheim import mailbox as pb
+
+    box = CommandMailbox()
+    admin = access.Caller(access.ADMIN)
+    mine = access.Caller(access.DEVICE_PREFIX + "dev-a")
+    queued = box.queue_command(
+        pb.QueueCommandRequest(device_id="dev-a", command="announce"), None, admin
+    )
+    assert queued.success and queued.seq == 1
+    with pytest.raises(access.AccessError, match="may not queue"):
+        box.queue_command(pb.QueueCommandRequest(device_id="dev-a", command="x"), None, mine)
+    with pytest.raises(access.AccessError, match="may not use the mailbox of dev-b"):
+        box.fetch_commands(pb.FetchCommandsRequest(device_id="dev-b"), None, mine)
+    got = box.fetch_commands(pb.FetchCommandsRequest(device_id="dev-a"), None, mine)
+    assert [c.command for c in got.commands] == ["announce"]
+    done = pb.CommandResult(seq=1, success=True, result=b"{}")
+    box.fetch_commands(
+        pb.FetchCommandsRequest(device_id="dev-a", after_seq=1, results=[done]), None, mine
+    )
+    seen = box.get_command_results(pb.GetCommandResultsRequest(device_id="dev-a"), None, admin)
+    assert seen.last_handled_seq == 1 and [r.seq for r in seen.results] == [1]
+    assert (
+        box.fetch_commands(
+            pb.FetchCommandsRequest(device_id="dev-a", after_seq=1), None, mine
+        ).commands
+        == []
+    )
+    for _ in range(MAX_QUEUED):
+        box.queue_command(
+            pb.QueueCommandRequest(device_id="dev-c", command="announce"), None, admin
+        )
+    full = box.queue_command(
+        pb.QueueCommandRequest(device_id="dev-c", command="announce"), None, admin
+    )
+    assert not full.success and "already wait" in full.error_message
+    empty = box.queue_command(pb.QueueCommandRequest(device_id="dev-c", command=" "), None, admin)
+    assert not empty.success

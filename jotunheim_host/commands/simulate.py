@@ -95,6 +95,10 @@ def run(args):
             seed=args.seed,
             ota_keys=keys,
         )
+        if sim.device.settings.get("discovery.enabled"):
+            from jotunheim_host import mdns_adapter
+
+            sim.device.mdns = mdns_adapter  # the device's discovery over python-zeroconf
         sim.device.start()
     except ValueError as exc:
         raise CliError(str(exc)) from None
