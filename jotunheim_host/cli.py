@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "jotunheim_host.commands.deploy",
     "jotunheim_host.commands.bundle",
     "jotunheim_host.commands.protogen",
+    "jotunheim_host.commands.stream",
 )
 
 

@@ -23,6 +23,7 @@ MODULES = [
     ),
     ("jotunheim.pb.jotunheim", "jotunheim_host.reference_pb.jotunheim", "proto"),
     ("jotunheim.pb.einherjar", "jotunheim_host.reference_pb.einherjar", "proto"),
+    ("jotunheim.pb.jotunheim_stream", "jotunheim_host.reference_pb.jotunheim.stream", "proto"),
     ("tests.pb_gen.kitchen_sink", "tests.pb_gen.ref.kitchen", "tests/proto"),
 ]
 
@@ -31,6 +32,7 @@ PACKAGES = {
     "jotunheim_capability": "jotunheim.capability",
     "jotunheim": "jotunheim",
     "einherjar": "einherjar",
+    "jotunheim_stream": "jotunheim.stream",
     "kitchen_sink": "kitchen",
 }
 

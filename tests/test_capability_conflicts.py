@@ -6,12 +6,8 @@ import os
 import pytest
 
 from jotunheim.capability import conflicts
-from jotunheim.capability.conflicts import (
-    Announcement,
-    AnnouncementCounter,
-    CapabilityStore,
-    content_hash,
-)
+from jotunheim.capability.conflicts import Announcement, AnnouncementCounter, content_hash
+from jotunheim.capability.store import CapabilityStore
 from jotunheim.pb import jotunheim_capability as cap
 
 # ------------------------------------------------------------------ counter

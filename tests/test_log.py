@@ -6,8 +6,9 @@ import os
 
 import pytest
 
-from jotunheim import log
-from jotunheim.log import ErrorRing, Logger, PrintHandler, RingHandler
+from jotunheim import errorring, log
+from jotunheim.errorring import ErrorRing, RingHandler
+from jotunheim.log import Logger, PrintHandler
 
 
 class Clock:
@@ -223,4 +224,4 @@ def test_long_messages_are_truncated(tmp_path):
     ring = ErrorRing(root=str(tmp_path), min_write_interval=0)
     ring.add("x" * 1000, name="n" * 100)
     e = ring.entries()[0]
-    assert len(e["msg"]) == log.MAX_MESSAGE and len(e["name"]) == 24
+    assert len(e["msg"]) == errorring.MAX_MESSAGE and len(e["name"]) == 24

@@ -5,14 +5,11 @@ CapabilityStore as the receiving end."""
 import pytest
 
 from jotunheim.capability.builder import DeviceCapabilityBuilder
-from jotunheim.capability.conflicts import (
-    AnnouncementCounter,
-    CapabilityStore,
-    content_hash,
-)
+from jotunheim.capability.conflicts import AnnouncementCounter, content_hash
 from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedRelay
 from jotunheim.capability.propagator import CapabilityPropagator
 from jotunheim.capability.registry import ToolRegistry
+from jotunheim.capability.store import CapabilityStore
 from jotunheim.pb import jotunheim_capability as cap
 
 

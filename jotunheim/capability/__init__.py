@@ -24,8 +24,9 @@ registry <- providers, export <- builder, negotiator, propagator.
   registration with Loki.
 - ``jotunheim.capability.propagator``: :class:`CapabilityPropagator`, announcements on
   connect and on change, content hash, cache.
-- ``jotunheim.capability.conflicts``: :class:`AnnouncementCounter` (device side) and
-  :class:`CapabilityStore` (controller side): newest announcement wins, id clashes reported.
+- ``jotunheim.capability.conflicts``: the rule (newest announcement wins, id clashes
+  reported) and its device side, :class:`AnnouncementCounter`; ``.store``:
+  :class:`CapabilityStore`, the controller side (a device never loads it).
 - ``jotunheim.capability.resolver``: :class:`DeviceResolver` / :class:`JsonFileDeviceResolver`,
   cryptic ids to display names and capabilities.
 """

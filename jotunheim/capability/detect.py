@@ -6,10 +6,11 @@ result, so this module is imported on first use. Everything it reads can be hand
 """
 
 try:
-    from collections.abc import Callable  # noqa: F401  (annotations only)
-    from typing import Optional  # noqa: F401
-except ImportError:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:  # a board: no typing, and no need to load collections
     pass
+else:
+    from collections.abc import Callable  # noqa: F401
 
 _TYPES = (
     # (upper-case marker in os.uname().machine, device type); first match wins

@@ -18,9 +18,11 @@ Example::
 from jotunheim.capability.schema import slug, value_text
 
 try:
-    from collections.abc import Iterable  # noqa: F401  (annotations only)
-except ImportError:
+    from typing import Any  # noqa: F401  (annotations only)
+except ImportError:  # a board: no typing, and no need to load collections
     pass
+else:
+    from collections.abc import Iterable  # noqa: F401
 
 # The capability protocol's type names -> JSON Schema type names (Einherjar).
 _JSON_SCHEMA_TYPES = {

@@ -15,10 +15,11 @@ from jotunheim.capability.schema import BOOLEAN, NUMBER, Field
 from jotunheim.capability.tool import GPIO, Tool
 
 try:
-    from collections.abc import Callable  # noqa: F401  (annotations only)
-    from typing import Optional  # noqa: F401
-except ImportError:
+    from typing import Optional  # noqa: F401  (annotations only)
+except ImportError:  # a board: no typing, and no need to load collections
     pass
+else:
+    from collections.abc import Callable  # noqa: F401
 
 
 class GpioTools:

@@ -39,9 +39,11 @@ from jotunheim.capability.schema import OBJECT, parse_params, slug, validate
 from jotunheim.capability.tool import ACTUATOR, CUSTOM, SENSOR, Tool
 
 try:
-    from collections.abc import Callable, Sequence  # noqa: F401  (annotations only)
-except ImportError:
+    from typing import Callable  # noqa: F401  (annotations only)
+except ImportError:  # a board: no typing, and no need to load collections
     pass
+else:
+    from collections.abc import Sequence  # noqa: F401
 
 
 class ToolRegistry:

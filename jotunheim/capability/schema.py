@@ -22,10 +22,11 @@ Example::
 from jotunheim.capability.errors import ToolParameterError
 
 try:
-    from collections.abc import Sequence  # noqa: F401  (annotations only)
-    from typing import Any, Optional  # noqa: F401
-except ImportError:
+    from typing import Any, Optional  # noqa: F401  (annotations only)
+except ImportError:  # a board: no typing, and no need to load collections
     pass
+else:
+    from collections.abc import Sequence  # noqa: F401
 
 NUMBER = "Number"
 BOOLEAN = "Boolean"

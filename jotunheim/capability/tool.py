@@ -9,9 +9,11 @@ and returns a JSON-able result. The registry makes tools from parts and provider
 from jotunheim.capability.schema import OBJECT
 
 try:
-    from collections.abc import Callable, Sequence  # noqa: F401  (annotations only)
-except ImportError:
+    from typing import Callable  # noqa: F401  (annotations only)
+except ImportError:  # a board: no typing, and no need to load collections
     pass
+else:
+    from collections.abc import Sequence  # noqa: F401
 
 # Tool kinds (Tool.kind, and Einherjar's ``capabilities`` of a function).
 SENSOR = "sensor"

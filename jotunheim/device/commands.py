@@ -2,7 +2,8 @@
 
 
 class DeviceCommands:
-    """The Device's own commands: ``reboot``, ``reload_settings``, ``announce``, ``ota_check``.
+    """The Device's own commands: ``reboot``, ``reload_settings``, ``announce``, ``ota_check``,
+    ``stream_start``, ``stream_stop``, ``stream_status``.
 
     :param device: the :class:`jotunheim.device.core.Device` they act on (public API only)
     """
@@ -17,6 +18,9 @@ class DeviceCommands:
             ("reload_settings", self.reload_settings, False, "Re-read jotunheim.json"),
             ("announce", self.announce, False, "Re-send capabilities"),
             ("ota_check", self.ota_check, True, "Look for an update"),
+            ("stream_start", self.stream_start, True, "Start a stream: plugin, url, options"),
+            ("stream_stop", self.stream_stop, True, "Stop a stream (id, or all)"),
+            ("stream_status", self.stream_status, True, "Streams and stream plugins"),
         ]
 
     def reboot(self, params, context):
@@ -46,3 +50,24 @@ class DeviceCommands:
     def ota_check(self, params, context):
         """Look for an update (and install it with ``{"install": true}``)."""
         return self.device.ota_check(params)
+
+    def stream_start(self, params, context):
+        """Start a stream: ``{"plugin": "signal", "url": "http://...", "id": "s1",
+        "options": {...}}`` (docs/streaming.md); answers the stream's status."""
+        plugin = params.get("plugin")
+        url = params.get("url")
+        if not plugin or not url:
+            raise ValueError("stream_start needs plugin and url")
+        options = params.get("options") or {}
+        if not isinstance(options, dict):
+            raise ValueError("stream_start: options must be an object")
+        stream = self.device.streams.start(plugin, url, options, params.get("id"))
+        return stream.status()
+
+    def stream_stop(self, params, context):
+        """Stop stream ``{"id": ...}`` (every stream without an id)."""
+        return {"stopped": self.device.streams.stop(params.get("id"))}
+
+    def stream_status(self, params, context):
+        """Every stream's figures and the registered plugins (or one: ``{"id": ...}``)."""
+        return self.device.streams.status(params.get("id"))

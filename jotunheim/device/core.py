@@ -142,6 +142,7 @@ class Device:
         self.handler = self._make_handler()
         self.loki_link = None
         self.ota = None
+        self.stream_handler = None  # built by the streams property on first use
         self.started_at = self.clock()
         self.reboots = 0
         self.steps = 0
@@ -327,7 +328,22 @@ class Device:
 
     def builder_build(self):
         """Fresh JotunheimCapabilities from the builder and the registry."""
-        return self.builder.build(self.registry)
+        caps = self.builder.build(self.registry)
+        if self.stream_handler is not None or self.settings.section("capabilities").get(
+            "stream_plugins"
+        ):
+            self.streams.advertise(caps.features)
+        return caps
+
+    @property
+    def streams(self):
+        """The StreamingHandler (jotunheim.streaming), built on first use: a device that
+        never streams never imports it."""
+        if self.stream_handler is None:
+            from jotunheim.streaming.handler import attach
+
+            self.stream_handler = attach(self)
+        return self.stream_handler
 
     def device_id_now(self):
         """This device's id (from settings, else the board's unique id)."""

@@ -14,8 +14,14 @@ Everything is non-blocking friendly: ``poll()`` returns at once unless it is tim
 :class:`HostNetwork` is the same interface on CPython, where the host's network is used.
 """
 
+import sys
+
 from jotunheim.compat import monotonic
 from jotunheim.resilience.backoff import Backoff
+
+# HTTP clients (Loki, OTA) hold their sockets in adafruit_connection_manager; a device that
+# only serves never loads it (it and jotunheim.net.session cost ~8 KB of heap).
+MANAGER = "adafruit_connection_manager"
 
 DISCONNECTED = "disconnected"
 CONNECTING = "connecting"
@@ -60,7 +66,8 @@ class WiFiManager:
     :param int dead_after: failed probes in a row that declare the link dead
     :param backoff: a :class:`~jotunheim.resilience.backoff.Backoff` for reconnects
     :param float connect_timeout: seconds ``radio.connect`` may take
-    :param pool: socket pool whose sockets are closed on reconnect (default: the radio's)
+    :param pool: socket pool to use and whose sockets are closed on reconnect (default: the
+        radio's, see :meth:`socket_pool`)
     :param clock: callable returning seconds (injectable for tests)
     """
 
@@ -111,6 +118,7 @@ class WiFiManager:
         self.next_probe_at = 0.0
         self._index = 0
         self._callbacks = []
+        self._plain_pool = None
         if hostname:
             try:
                 radio.hostname = hostname
@@ -297,7 +305,7 @@ class WiFiManager:
         return ok
 
     def _default_probe(self) -> bool:
-        pool = self._get_pool()
+        pool = self.socket_pool()
         port = self.probe_port or 80
         pool.getaddrinfo(self.probe_host, port, 0, pool.SOCK_STREAM)
         if self.probe_port:
@@ -307,12 +315,22 @@ class WiFiManager:
                 client.connect(self.probe_host, self.probe_port)
         return True
 
-    def _get_pool(self):
-        if self.pool is None:
+    def socket_pool(self):
+        """The socket pool for this radio: the one given, else the connection manager's
+        once an HTTP client has loaded it, else a ``socketpool.SocketPool`` made once (a
+        device that only serves never loads the manager; a second pool on the same radio
+        works, adafruit/circuitpython#9481)."""
+        if self.pool is not None:
+            return self.pool
+        if MANAGER in sys.modules:
             from jotunheim.net.session import get_pool  # noqa: PLC0415
 
-            self.pool = get_pool(self.radio)
-        return self.pool
+            return get_pool(self.radio)
+        if self._plain_pool is None:
+            import socketpool  # noqa: PLC0415
+
+            self._plain_pool = socketpool.SocketPool(self.radio)
+        return self._plain_pool
 
     def _lost(self, why: str) -> None:
         self.last_error = why
@@ -332,11 +350,14 @@ class WiFiManager:
             pass
 
     def teardown_sockets(self) -> int:
-        """Close every socket the connection manager holds on this radio's pool."""
+        """Close every socket the connection manager holds on this radio's pool (none when
+        nothing has loaded the manager)."""
+        if self.pool is None and MANAGER not in sys.modules:
+            return 0
         try:
-            from jotunheim.net.session import close_all  # noqa: PLC0415
+            from jotunheim.net.session import close_all, get_pool  # noqa: PLC0415
 
-            closed = close_all(self._get_pool())
+            closed = close_all(self.pool if self.pool is not None else get_pool(self.radio))
         except (ImportError, ValueError, RuntimeError, OSError):
             return 0  # no pool for this radio (yet): nothing to close
         self.sockets_closed += closed
@@ -364,6 +385,15 @@ class HostNetwork(WiFiManager):
 
             radio = HostRadio()
         super().__init__(radio, networks or [("host", None)], **kwargs)
+
+    def socket_pool(self):
+        """The given pool, else the host's (the ``socket`` module, through
+        :func:`jotunheim.net.session.get_pool`)."""
+        if self.pool is not None:
+            return self.pool
+        from jotunheim.net.session import get_pool  # noqa: PLC0415
+
+        return get_pool(self.radio)
 
 
 def _no_secrets(key):

@@ -31,6 +31,10 @@ class ProtocolFeatures(Message):
     pass
 
 
+class StreamPluginInfo(Message):
+    pass
+
+
 class CapabilityRequest(Message):
     pass
 
@@ -54,7 +58,8 @@ ParameterDefinition::name 9;type 9;required 8;description 9;minimum 1 8;maximum 
 HardwareCapabilities::gpio 11 0 GpioInfo;interfaces 9 1;sensors 9 1;actuators 9 1
 GpioInfo::available_pins 5 3;digital 8;analog 8;pwm 8
 ResourceLimits::max_memory_kb 13;max_cpu_percent 13;max_concurrent_tools 13
-ProtocolFeatures::streaming 8;compression 8;encryption 8
+ProtocolFeatures::streaming 8;compression 8;encryption 8;stream_kinds 9 1;stream_plugins 11 1 StreamPluginInfo;stream_transport 9
+StreamPluginInfo::name 9;kind 9;direction 9;sample_format 9
 CapabilityRequest::
 CapabilityResponse::capabilities 11 0 JotunheimCapabilities
 CapabilityUpdateEvent::event_type 9;capabilities 11 0 JotunheimCapabilities

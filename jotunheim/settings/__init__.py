@@ -6,6 +6,9 @@
   and secrets are errors too.
 - ``jotunheim.settings.loader``: :class:`SettingsLoader` reads, validates, keeps the last
   good settings when the file is broken (``last_error`` says why) and hot-reloads.
+- ``jotunheim.settings.stamp``: the stamp ``jotunheim deploy`` writes, so a device uses a
+  file validated on the host without loading the validator.
+- ``jotunheim.settings.secrecy``: which key names hold secrets (refused, redacted).
 - ``jotunheim.settings.secrets``: :class:`Secrets`, the values of ``settings.toml``
   (WiFi password, tokens): ``os.getenv`` on CircuitPython, a small TOML reader plus
   environment variables on CPython. Secrets never live in the JSON.

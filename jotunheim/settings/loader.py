@@ -15,11 +15,12 @@ loader keeps the last good ones and says why in ``last_error`` (and ``errors``).
 import os
 
 from jotunheim.compat import monotonic
-from jotunheim.settings.schema import SECTIONS, TOML_KEYS, defaults, get_path, is_secret_name, rows
+from jotunheim.settings.schema import SECTIONS, TOML_KEYS, defaults, get_path, rows
 from jotunheim.settings.secrets import Secrets, default_root, join
 
 FILENAME = "jotunheim.json"
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
+KEEPING = "; keeping the previous settings"
 MAX_DEPTH = 8  # the schema nests 4 deep (network.wifi_networks[0].ssid); room for mistakes
 
 
@@ -56,7 +57,10 @@ class Settings:
     def as_dict(self, secrets=None) -> dict:
         """A copy for status output; anything secret-looking is redacted, and with
         ``secrets`` the settings.toml keys are listed as set/unset (never their values)."""
-        out = _redacted(self.data)
+        # Status output only: the secret-name tables load on the first status call.
+        from jotunheim.settings.secrecy import redacted  # noqa: PLC0415
+
+        out = redacted(self.data)
         if secrets is not None:
             toml = {}
             names = list(TOML_KEYS)
@@ -71,17 +75,6 @@ class Settings:
                     toml[key] = "set" if secrets.is_set(key) else "unset"
             out["settings_toml"] = toml
         return out
-
-
-def _redacted(value):
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            out[key] = "***" if is_secret_name(key) else _redacted(item)
-        return out
-    if isinstance(value, list):
-        return [_redacted(item) for item in value]
-    return value
 
 
 class SettingsLoader:
@@ -114,6 +107,7 @@ class SettingsLoader:
         self.last_error = None
         self.errors = []
         self.loads = 0
+        self.stamped = False  # the file in effect was validated by deploy (stamp.py)
         self._signature = None
         self._loaded_once = False
         self._next_poll = 0.0
@@ -135,7 +129,7 @@ class SettingsLoader:
         return self.settings
 
     def _read(self):
-        """``(parsed file, None)``, or ``(None, why it cannot be used)`` naming the file."""
+        """``(file bytes, None)``, or ``(None, why it cannot be used)`` naming the file."""
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read(MAX_FILE_BYTES + 1)  # grown since the stat: still bounded
@@ -143,14 +137,29 @@ class SettingsLoader:
             return None, "cannot read {}: {}".format(self.path, exc)
         except MemoryError:
             return None, "{} does not fit in free memory".format(self.path)
-        # Imported here, like the validator: only a file to read needs it (and the device's
-        # tool parameters and OTA manifests share the same module).
+        return data, None
+
+    def _validate(self, data):
+        """``(settings, None, [])`` for a file that passes the validator, else ``(None, why,
+        errors)``. Only an unstamped (or hand-edited) file comes here: the parser and the
+        validator load on its first use."""
         from jotunheim.safejson import JSONError, loads  # noqa: PLC0415
+        from jotunheim.settings.stamp import KEY  # noqa: PLC0415
+        from jotunheim.settings.validator import validate  # noqa: PLC0415
 
         try:
-            return loads(data, self.path, MAX_DEPTH, MAX_FILE_BYTES), None
+            raw = loads(data, self.path, MAX_DEPTH, MAX_FILE_BYTES)
         except JSONError as exc:
-            return None, str(exc)
+            return None, str(exc) + KEEPING, []
+        if isinstance(raw, dict):
+            raw.pop(KEY, None)  # a stamp that no longer matches: the file was edited
+        settings, errors = validate(raw)
+        if not errors:
+            return settings, None, []
+        lines = ["{} has {} error(s){}:".format(self.path, len(errors), KEEPING)]
+        for err in errors:
+            lines.append("  - " + err.message)
+        return None, "\n".join(lines), errors
 
     def load(self) -> Settings:
         """Read and validate the file; on success it becomes the settings in effect, on
@@ -171,18 +180,18 @@ class SettingsLoader:
             )
         raw, problem = self._read()
         if problem is not None:
-            return self._fail(problem + "; keeping the previous settings")
-        # Imported here: the validator is needed only when there is a file to read.
-        from jotunheim.settings.validator import validate  # noqa: PLC0415
+            return self._fail(problem + KEEPING)
+        # Only a file to read needs the stamp check (and the validator only a file without
+        # a good stamp).
+        from jotunheim.settings.stamp import verified  # noqa: PLC0415
 
-        data, errors = validate(raw)
-        if errors:
-            lines = [
-                "{} has {} error(s); keeping the previous settings:".format(self.path, len(errors))
-            ]
-            for err in errors:
-                lines.append("  - " + err.message)
-            return self._fail("\n".join(lines), errors)
+        data = verified(raw)  # deploy validated it: no validator to load
+        stamped = data is not None
+        if not stamped:
+            data, problem, errors = self._validate(raw)
+            if problem is not None:
+                return self._fail(problem, errors)
+        self.stamped = stamped
         self.settings = Settings(data)
         self.source = "file"
         self.last_error = None

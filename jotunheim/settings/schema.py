@@ -13,7 +13,7 @@
 # several KB of a board's heap for the whole run; this string costs its length.
 # One key per line: path type default [low high [choices]]; "-" = none, "" = empty string,
 # [] = empty list, choices of a str are comma-separated.
-_TABLE = """\
+TABLE = """\
 version int 1 1 1
 capabilities.device_name str jotunheim 1 64
 capabilities.device_id str "" 0 64
@@ -22,6 +22,7 @@ capabilities.announce_interval int 300 10 86400
 capabilities.features.streaming bool true
 capabilities.features.compression bool false
 capabilities.features.encryption bool false
+capabilities.stream_plugins str "" 0 512
 network.loki_url url "" 0 200
 network.ca_cert_file str "" 0 64
 network.hostname str "" 0 32
@@ -80,13 +81,6 @@ SECTIONS = (
     "discovery", "power",
 )  # fmt: skip
 
-# Key names that hold secrets: refused in the JSON, redacted in status output.
-SECRET_NAMES = (
-    "password", "passwd", "pass", "psk", "token", "secret", "key", "apikey", "api_key",
-    "private_key", "bearer", "credentials", "auth",
-)  # fmt: skip
-SECRET_SUFFIXES = ("_password", "_passwd", "_psk", "_token", "_secret", "_key", "_apikey")
-
 # settings.toml keys Jotunheim reads (documented in docs/settings.md).
 TOML_KEYS = (
     "CIRCUITPY_WIFI_SSID",
@@ -128,20 +122,9 @@ def _row(line: str) -> tuple:
 def rows():
     """Every schema row, ``(path, type, default, low, high, choices)``, in table order
     (fresh objects each time, so callers may change the lists)."""
-    for line in _TABLE.split("\n"):
+    for line in TABLE.split("\n"):
         if line:
             yield _row(line)
-
-
-def is_secret_name(name: str) -> bool:
-    """True for key names such as ``password``, ``token``, ``wifi_password``, ``api_key``."""
-    low = name.lower()
-    if low in SECRET_NAMES:
-        return True
-    for suffix in SECRET_SUFFIXES:
-        if low.endswith(suffix):
-            return True
-    return False
 
 
 def defaults() -> dict:

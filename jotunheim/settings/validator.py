@@ -7,7 +7,8 @@ ignored) with a "did you mean" hint; secrets in the JSON are errors that say whe
 """
 
 from jotunheim.settings.errors import MISSING, SettingError, SettingsError
-from jotunheim.settings.schema import defaults, get_path, is_secret_name, rows, set_path
+from jotunheim.settings.schema import defaults, get_path, rows, set_path
+from jotunheim.settings.secrecy import is_secret_name
 
 # Keys of one wifi_networks entry: name -> (type, low, high).
 WIFI_ENTRY = {"ssid": ("str", 1, 32), "password_setting": ("str", 1, 64)}

@@ -333,8 +333,9 @@ def test_missing_driver_library_is_a_clear_error():
 def test_counter_in_nvm_and_store_rule():
     import microcontroller
 
-    from jotunheim.capability.conflicts import AnnouncementCounter, CapabilityStore
+    from jotunheim.capability.conflicts import AnnouncementCounter
     from jotunheim.capability.propagator import CapabilityPropagator
+    from jotunheim.capability.store import CapabilityStore
 
     counter = AnnouncementCounter(nvm=microcontroller.nvm, nvm_offset=64)
     assert counter.value == 0

@@ -41,7 +41,7 @@ def test_logger_levels_and_handlers():
 
 
 def test_error_ring_survives_reboot_on_file():
-    from jotunheim.log import ErrorRing
+    from jotunheim.errorring import ErrorRing
 
     root = _root("file")
     try:
@@ -60,7 +60,8 @@ def test_error_ring_survives_reboot_on_file():
 def test_error_ring_in_nvm_when_flash_is_read_only():
     import microcontroller
 
-    from jotunheim.log import ErrorRing, enable_error_ring, getLogger
+    from jotunheim.errorring import ErrorRing
+    from jotunheim.log import enable_error_ring, getLogger
 
     ring = enable_error_ring(
         ErrorRing(

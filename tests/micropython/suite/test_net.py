@@ -210,3 +210,31 @@ def test_many_failures_leave_no_socket_open():
     assert failures >= 100
     session.close_all()
     fake_net.assert_no_leaks()
+
+
+def test_a_device_that_only_serves_never_loads_the_connection_manager():
+    import sys
+
+    for name in ("adafruit_connection_manager", "jotunheim.net.session"):
+        sys.modules.pop(name, None)
+    wifi.radio.add_network("edda", "pw")
+    mgr = _manager(clock=Clock(), probe_interval=0)
+    assert mgr.ensure_connected()  # joining tears down nothing: nothing holds sockets
+    pool = mgr.socket_pool()
+    assert pool is mgr.socket_pool()
+    server = pool.socket(pool.AF_INET, pool.SOCK_STREAM)
+    server.bind(("0.0.0.0", 8080))
+    server.listen(1)
+    server.close()
+    assert "adafruit_connection_manager" not in sys.modules
+    assert "jotunheim.net.session" not in sys.modules
+    # Once an HTTP client loaded the manager, the pool is the manager's, and a rejoin
+    # closes what it holds.
+    from jotunheim.net import session
+
+    managed = session.get_pool(wifi.radio)  # loads the manager
+    assert mgr.socket_pool() is managed
+    wifi.radio.drop()
+    mgr.ensure_connected()
+    assert mgr.sockets_closed == 0
+    fake_net.assert_no_leaks()

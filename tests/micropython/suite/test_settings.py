@@ -151,3 +151,29 @@ def test_validator_refuses_non_finite_numbers_from_any_source():
         assert "a finite number in 1..120" in errors[0].message
     _, errors = validate({"network": {"connect_timeout": 2.5}})
     assert errors == []
+
+
+def test_stamped_file_skips_the_validator_and_edits_are_validated():
+    import sys
+
+    from jotunheim.settings.stamp import stamped
+    from jotunheim.settings.validator import validate
+
+    root = _fresh_root("stamp")
+    data, errors = validate({"logging": {"level": "ERROR"}})
+    assert not errors
+    sys.modules.pop("jotunheim.settings.validator")
+    with open(root + "/jotunheim.json", "wb") as f:
+        f.write(stamped(data))  # what `jotunheim deploy` writes
+    clock = Clock()
+    loader = _loader(root, clock=clock, min_poll_interval=0)
+    assert loader.load().get("logging.level") == "ERROR" and loader.stamped
+    assert loader.last_error is None and "validated" not in loader.settings.data
+    assert "jotunheim.settings.validator" not in sys.modules
+    # A hand edit breaks the stamp: validated here, refused, the last good settings stay.
+    _write(root, '{"validated": "00", "logging": {"level": "LOUD"}}')
+    assert loader.poll() == [] and loader.settings.get("logging.level") == "ERROR"
+    assert "logging.level: expected one of" in loader.last_error
+    assert "keeping the previous settings" in loader.last_error
+    _write(root, '{"validated": "00", "logging": {"level": "DEBUG"}}')
+    assert loader.poll() == ["logging"] and not loader.stamped

@@ -87,6 +87,26 @@ class ProtocolFeatures(betterproto.Message):
     streaming: bool = betterproto.bool_field(1)
     compression: bool = betterproto.bool_field(2)
     encryption: bool = betterproto.bool_field(3)
+    stream_kinds: List[str] = betterproto.string_field(4)
+    """
+    Extensions (docs/streaming.md): the stream kinds the device's plugins offer
+     ("audio", "video", "sensor", "data"), each plugin, and the stream wire format.
+    """
+
+    stream_plugins: List["StreamPluginInfo"] = betterproto.message_field(5)
+    stream_transport: str = betterproto.string_field(6)
+
+
+@dataclass(eq=False, repr=False)
+class StreamPluginInfo(betterproto.Message):
+    """
+    One stream plugin a device can run (docs/streaming.md, "Capabilities").
+    """
+
+    name: str = betterproto.string_field(1)
+    kind: str = betterproto.string_field(2)
+    direction: str = betterproto.string_field(3)
+    sample_format: str = betterproto.string_field(4)
 
 
 @dataclass(eq=False, repr=False)

@@ -1,0 +1,16 @@
+"""Generated from proto/jotunheim_stream.proto by `jotunheim protogen`. Do not edit."""
+
+from jotunheim.pb import Message
+
+
+class StreamChunk(Message):
+    pass
+
+
+# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
+# this module costs only the classes. One line per message:
+# Class:oneof names:[number] name type [flags [message type]];... (number: when
+# not the previous one + 1)
+TABLES = """
+StreamChunk::stream_id 9;sequence 4;timestamp_ms 4;payload 12;end_of_stream 8;kind 9;sample_format 9;rate 13
+"""
