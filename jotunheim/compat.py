@@ -12,21 +12,46 @@ except ImportError:
 IMPLEMENTATION = sys.implementation.name  # "circuitpython", "micropython" or "cpython"
 IS_CPYTHON = IMPLEMENTATION == "cpython"
 
-if hasattr(time, "monotonic_ns"):
+
+def _ticks():
+    # (ticks_ms, period) where a small-int millisecond counter exists: CircuitPython's
+    # supervisor.ticks_ms() (wraps at 2**29) or MicroPython's time.ticks_ms(). Preferred to
+    # time.monotonic_ns(), whose nanoseconds outgrow a small int after ~1 s of uptime, so
+    # that every reading of it allocates.
+    if IS_CPYTHON:
+        return None
+    try:
+        from supervisor import ticks_ms
+
+        return ticks_ms, 1 << 29
+    except ImportError:
+        pass
+    if hasattr(time, "ticks_ms"):
+        return time.ticks_ms, None
+    return None
+
+
+_TICKS = _ticks()
+
+if _TICKS is not None:
+    _base = [0, _TICKS[0]()]
+
+    def monotonic_ms() -> int:
+        """Milliseconds from an arbitrary start; unwraps the port's tick counter."""
+        now = _TICKS[0]()
+        period = _TICKS[1]
+        if period is None:
+            _base[0] += time.ticks_diff(now, _base[1])
+        else:
+            _base[0] += (now - _base[1]) % period
+        _base[1] = now
+        return _base[0]
+
+elif hasattr(time, "monotonic_ns"):
 
     def monotonic_ms() -> int:
         """Milliseconds from an arbitrary start; never goes backwards."""
         return time.monotonic_ns() // 1000000
-
-elif hasattr(time, "ticks_ms"):
-    _base = [0, time.ticks_ms()]
-
-    def monotonic_ms() -> int:
-        """Milliseconds from an arbitrary start; unwraps MicroPython's ticks."""
-        now = time.ticks_ms()
-        _base[0] += time.ticks_diff(now, _base[1])
-        _base[1] = now
-        return _base[0]
 
 else:  # pragma: no cover - every supported port has one of the two
 

@@ -61,11 +61,22 @@ def validate_settings(app_dir):
 
     :param app_dir: the app folder
     """
+    return checked_settings(app_dir)[1]
+
+
+def checked_settings(app_dir):
+    """``(bytes to write or None, problems)`` for ``APP_DIR/jotunheim.json``: a valid file
+    becomes the complete settings stamped by :func:`jotunheim.settings.stamp.stamped`, so
+    the board uses them without loading its validator (~5 KB of heap); None when absent.
+
+    :param app_dir: the app folder
+    """
     path = os.path.join(app_dir, SETTINGS_JSON)
     if not os.path.isfile(path):
-        return []
+        return None, []
     from jotunheim.safejson import JSONError, loads
     from jotunheim.settings.loader import MAX_DEPTH, MAX_FILE_BYTES
+    from jotunheim.settings.stamp import stamped
     from jotunheim.settings.validator import validate
 
     with open(path, "rb") as handle:
@@ -73,9 +84,11 @@ def validate_settings(app_dir):
     try:
         raw = loads(data, path, MAX_DEPTH, MAX_FILE_BYTES)
     except JSONError as exc:
-        return [str(exc)]
-    _settings, errors = validate(raw)
-    return [err.message for err in errors]
+        return None, [str(exc)]
+    settings, errors = validate(raw)
+    if errors:
+        return None, [err.message for err in errors]
+    return stamped(settings), []
 
 
 def app_files(app_dir):
@@ -343,7 +356,7 @@ def deploy(app_dir, target, dry_run=False, offline=False, install=True):
         raise DeployError("APP_DIR %s is not a folder" % app_dir)
     if not os.path.isdir(target):
         raise DeployError("--to %s is not a folder (is the board mounted?)" % target)
-    problems = validate_settings(app_dir)
+    settings_bytes, problems = checked_settings(app_dir)
     if problems:
         raise DeployError(
             "%s is not valid, nothing deployed:\n  - %s"
@@ -352,7 +365,10 @@ def deploy(app_dir, target, dry_run=False, offline=False, install=True):
     report = Report()
     report.libraries = required_libraries(app_dir)
     for rel in app_files(app_dir):
-        _copy_one(app_dir, target, rel, dry_run, report)
+        if rel == SETTINGS_JSON:
+            _write_one(target, rel, settings_bytes, dry_run, report)
+        else:
+            _copy_one(app_dir, target, rel, dry_run, report)
     _settings_toml(app_dir, target, dry_run, report)
     if install and not dry_run and report.libraries:
         lacking = [name for name in report.libraries if not installed(target, name)]
@@ -373,6 +389,18 @@ def _copy_one(app_dir, target, rel, dry_run, report):
         with open(src, "rb") as handle:
             write_atomically(dst, handle.read())
     report.add(rel, "copied")
+
+
+def _write_one(target, rel, data, dry_run, report):
+    dst = os.path.join(target, *rel.split("/"))
+    if os.path.isfile(dst):
+        with open(dst, "rb") as handle:
+            if handle.read() == data:
+                report.add(rel, "unchanged")
+                return
+    if not dry_run:
+        write_atomically(dst, data)
+    report.add(rel, "copied", "validated on the host, stamped")
 
 
 def _settings_toml(app_dir, target, dry_run, report):

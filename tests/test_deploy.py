@@ -233,3 +233,18 @@ def test_circup_installs_the_apps_imports_from_its_offline_cache(app, board, cir
     proc = run_deploy(str(app), "--to", str(board), "--offline")
     assert proc.returncode == 1
     assert "libraries missing on %s: adafruit_nowhere (circup exited 0" % board in proc.stderr
+
+
+def test_deployed_jotunheim_json_is_stamped_so_the_board_skips_its_validator(app, board):
+    from jotunheim.settings.loader import SettingsLoader
+
+    report = deploy.deploy(str(app), str(board), install=False)
+    notes = {path: note for path, _, note in report.files}
+    assert "stamped" in notes["jotunheim.json"]
+    written = (board / "jotunheim.json").read_bytes()
+    assert written.startswith(b'{"validated": "')
+    loader = SettingsLoader(root=str(board))
+    assert loader.load().get("capabilities.device_name") == "lab", loader.last_error
+    assert loader.stamped, "the device did not take deploy's file as validated"
+    again = {p: a for p, a, _ in deploy.deploy(str(app), str(board), install=False).files}
+    assert again["jotunheim.json"] == "unchanged"

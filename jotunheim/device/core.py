@@ -439,9 +439,9 @@ class Device:
         self._stop_server()
         pool = self.pool
         if pool is None:
-            from jotunheim.net.session import get_pool
-
-            pool = get_pool(self.network.radio)
+            # The network's pool: a device that only serves never loads the connection
+            # manager (jotunheim.net.wifi.WiFiManager.socket_pool).
+            pool = self.network.socket_pool()
         server = GrpcWebServer(
             pool,
             max_request_size=self.settings.get("remote.max_request_bytes"),

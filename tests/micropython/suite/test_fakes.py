@@ -564,3 +564,26 @@ def test_timeout_error_is_a_builtin_oserror():
         raise TimeoutError(errno.ETIMEDOUT)
     except OSError as exc:
         assert exc.args[0] == errno.ETIMEDOUT
+
+
+def test_compat_clock_reads_allocate_nothing_after_a_second_of_uptime():
+    # time.monotonic_ns() outgrows a small int after ~1.07 s, and from then on every reading
+    # allocates: compat reads the port's millisecond tick counter instead.
+    import gc
+
+    from jotunheim import compat
+
+    time.sleep(1.2)
+    compat.monotonic_ms()
+    gc.disable()
+    try:
+        before = gc.mem_alloc()
+        for _ in range(50):
+            compat.monotonic_ms()
+        used = gc.mem_alloc() - before
+    finally:
+        gc.enable()
+    assert used == 0, used
+    start = compat.monotonic_ms()
+    time.sleep_ms(30)
+    assert 25 <= compat.monotonic_ms() - start < 5000
