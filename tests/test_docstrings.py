@@ -15,6 +15,7 @@ GENERATED = {
     "jotunheim/pb/jotunheim_capability.py",
     "jotunheim/pb/einherjar.py",
     "jotunheim/pb/jotunheim_stream.py",
+    "jotunheim/pb/mailbox.py",
 }
 DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 

@@ -66,7 +66,9 @@ def test_heap_after_import_of_every_module():
     # Settings, network, logging and resilience (a row includes the package __init__ files
     # and what the module imports; validator, error wording and TOML reader load on demand).
     assert heap["jotunheim.settings.loader"] <= 12 * 1024, heap["jotunheim.settings.loader"]
-    assert heap["jotunheim.settings.validator"] <= 10 * 1024, heap["jotunheim.settings.validator"]
+    # Over 10 KB: the schema table's rows (10,352 B with scheduler and streaming keys, then
+    # +336 B for the discovery and power rows: 10,688 measured).
+    assert heap["jotunheim.settings.validator"] <= 10688, heap["jotunheim.settings.validator"]
     assert heap["jotunheim.net.wifi"] <= 9728, heap["jotunheim.net.wifi"]
     assert heap["jotunheim.net.session"] <= 5888, heap["jotunheim.net.session"]
     assert heap["jotunheim.log"] <= 9472, heap["jotunheim.log"]
@@ -74,7 +76,8 @@ def test_heap_after_import_of_every_module():
     assert heap["jotunheim.resilience.manager"] <= 8448, heap["jotunheim.resilience.manager"]
     # A Device's own modules (the whole Device's budget is tests/test_device_ram.py); a row
     # includes what the module imports: ~10% headroom over the measured figures.
-    assert heap["jotunheim.device"] <= 13800, heap["jotunheim.device"]  # package + core
+    # package + core + scheduler + jotunheim.resources (monitor, pool, bandwidth): 20,736 B
+    assert heap["jotunheim.device"] <= 22800, heap["jotunheim.device"]
     assert heap["jotunheim.capability.registry"] <= 13900, heap["jotunheim.capability.registry"]
     assert heap["jotunheim.capability.builder"] <= 4600, heap["jotunheim.capability.builder"]
     # handler + gate + tools (CallTool), with the schema and pb.jotunheim they import

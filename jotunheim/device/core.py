@@ -56,6 +56,11 @@ class Device:
     :param step_budget_ms: time one step may spend serving
     :param clock: seconds, monotonic
     :param logger: a jotunheim.log logger
+    :param alarm: CircuitPython's ``alarm`` module or a stand-in (power profiles;
+        default: the platform's)
+    :param battery: callable returning battery volts (else ``power.battery_pin``)
+    :param mdns: CircuitPython's ``mdns`` module or a stand-in with its API (discovery;
+        default: the platform's; on CPython ``jotunheim_host.mdns_adapter``)
 
     Example::
 
@@ -63,6 +68,12 @@ class Device:
         device.add_sensor("kitchen", DHT22(board.D4))
         device.run()
     """
+
+    alarm = None  # the alarm module given, else the platform's (power profiles)
+    battery = None  # callable returning battery volts, if given
+    mdns = None  # the mdns module given, else the platform's (discovery)
+    power = None  # the power profile's sleeper or duty cycle, once run() starts one
+    discovery = None  # the Discovery, once discovery.enabled started it
 
     def __init__(
         self,
@@ -90,6 +101,9 @@ class Device:
         step_budget_ms=50,
         clock=None,
         logger=None,
+        alarm=None,
+        battery=None,
+        mdns=None,
     ):
         from jotunheim import log
         from jotunheim.capability.registry import ToolRegistry
@@ -138,6 +152,14 @@ class Device:
         self.stopping = False
         self.network_joins = -1
         self.health_checked = False
+        # Given only for power profiles and discovery: kept only when given (the class
+        # attributes below are the defaults, so the base path's instance stays as small).
+        if alarm is not None:
+            self.alarm = alarm
+        if battery is not None:
+            self.battery = battery
+        if mdns is not None:
+            self.mdns = mdns
         self.scheduler = self._make_scheduler(loki)
         if self.loader is not None:
             self.loader.on_change(self._settings_changed)
@@ -262,7 +284,7 @@ class Device:
         if streaming or path.endswith("/CallTool"):
             self.resources.memory.require(path)
 
-    def _make_loki_link(self, client=None):
+    def _make_loki_link(self, client=None, url=None):
         from jotunheim.loki.link import LokiLink
 
         loader = self.loader
@@ -271,7 +293,7 @@ class Device:
             self.builder_build,
             lambda: self.address,
             self.settings,
-            url=self.loki_url,
+            url=url or self.loki_url,
             token=lambda: self.token("loki", "JOTUNHEIM_LOKI_TOKEN"),
             ca_pem=loader.read_ca_pem if loader is not None else None,
             client=client,
@@ -391,6 +413,15 @@ class Device:
             )
         self.network.ensure_connected()
         self._serve_if_connected()
+        if self.settings.get("discovery.enabled") and self.network.connected:
+            from jotunheim.discovery.wiring import discover
+
+            discover(self)
+
+    def use_loki(self, url):
+        """Announce to and heartbeat the Loki at ``url`` (discovery's choice)."""
+        self.loki_link = self._make_loki_link(url=url)
+        self.scheduler.every("loki", 0.5, self._loki_task, priority=SYSTEM)
 
     def _serve_if_connected(self):
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
@@ -450,10 +481,18 @@ class Device:
         self._stop_server()
         if self.loki_link is not None:
             self.loki_link.close()
+        if self.discovery is not None:
+            self.discovery.close()
 
     def run(self, every=None, interval=1.0, idle_ms=5):
         """Serve forever. ``every()`` (your own code) runs every ``interval`` seconds
-        between steps. Errors of one step are logged and the loop goes on."""
+        between steps. Errors of one step are logged and the loop goes on. With
+        ``power.profile`` light-sleep or deep-sleep, :mod:`jotunheim.power` runs it."""
+        profile = self.settings.get("power.profile")
+        if profile != "always-on":
+            from jotunheim.power.profiles import run_profile
+
+            return run_profile(self, profile, every, interval, self.alarm, self.battery)
         self.start()
         next_user = self.clock()
         while not self.stopping:
@@ -590,8 +629,7 @@ class Device:
             if self.loki_link is not None:
                 self.loki_link.configure(settings, self.loki_url or None)
             elif self.loki_url:
-                self.loki_link = self._make_loki_link()
-                self.scheduler.every("loki", 0.5, self._loki_task, priority=SYSTEM)
+                self.use_loki(self.loki_url)
         if self.ota is not None:
             self.ota.settings = settings
         if "resources" in sections:
@@ -630,7 +668,7 @@ class Device:
         self.health_checked = False
         if self.loki_link is not None:
             self.loki_link.close()
-            self.loki_link = self._make_loki_link()
+            self.loki_link = self._make_loki_link(url=self.loki_link.url)
         self.start()
 
     def ota_check(self, params=None):

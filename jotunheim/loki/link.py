@@ -26,6 +26,9 @@ class LokiLink:
     :param client: a LokiClient to use instead of one made from ``url``
     :param script_prefix: prepended to the names of the scripts we register
     :param on_online: called after each successful (re)connection
+    :param on_lost: ``on_lost(url)`` returns the upstream to try after ``url`` failed
+        (discovery's fallbacks); the first of an outage is tried at once, later ones
+        after the usual backoff
     :param logger: a jotunheim.log logger
     :param clock: seconds, monotonic
     """
@@ -43,6 +46,7 @@ class LokiLink:
         client=None,
         script_prefix="",
         on_online=None,
+        on_lost=None,
         logger=None,
         clock=None,
     ) -> None:
@@ -58,6 +62,7 @@ class LokiLink:
         self.client = client
         self.script_prefix = script_prefix
         self.on_online = on_online
+        self.on_lost = on_lost
         self.logger = logger
         self.clock = clock
         self.state = "connecting"  # then "ok", or "offline" after a failure
@@ -177,16 +182,33 @@ class LokiLink:
             fn()
         except Exception as exc:  # noqa: BLE001 - any failure of Loki is survivable
             self.resilience.record_failure(ENDPOINT, exc)
+            lost = self.state == "ok"  # the first failure of an outage
             self.state = "offline"
             self.error = "%s: %s" % (type(exc).__name__, exc)
             self.propagator.on_disconnect()
             if self.logger is not None:
                 self.logger.warning("Loki: " + self.error)
+            if self.on_lost is not None:
+                self._fail_over(lost)
             return False
         self.resilience.record_success(ENDPOINT)
         self.state = "ok"
         self.error = None
         return True
+
+    def _fail_over(self, lost) -> None:
+        # The leader lost: the next upstream now, not after a backoff. Later failures of
+        # the same outage move on after the backoff, so a network with nothing reachable
+        # costs one attempt per backoff period, as without discovery.
+        url = self.on_lost(self.url)
+        if not url or url == self.url:
+            return
+        self.url = url
+        self.state = "connecting"
+        if lost:
+            self.resilience.forget(ENDPOINT)
+        if self.logger is not None:
+            self.logger.warning("Loki: failing over to " + url)
 
     def status_dict(self) -> dict:
         """What GetDeviceStatus reports about Loki."""

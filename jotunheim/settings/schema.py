@@ -9,7 +9,7 @@
 - ``choices`` for ``str``: the allowed values.
 """
 
-# The table is text parsed on demand: a tuple of 41 tuples built at import would hold
+# The table is text parsed on demand: a tuple of 49 tuples built at import would hold
 # several KB of a board's heap for the whole run; this string costs its length.
 # One key per line: path type default [low high [choices]]; "-" = none, "" = empty string,
 # [] = empty list, choices of a str are comma-separated.
@@ -66,9 +66,20 @@ remote.max_connections int 4 1 16
 remote.cors_origin str "" 0 200
 logging.level str WARNING - - DEBUG,INFO,WARNING,ERROR,CRITICAL
 logging.ring_size int 16 0 64
+discovery.enabled bool false
+power.profile str always-on - - always-on,light-sleep,deep-sleep
+power.cycle_seconds int 300 5 86400
+power.wake_pin str "" 0 16
+power.battery_pin str "" 0 24
+power.low_battery_volts num 0 0 20
+power.low_battery_cycle_seconds int 3600 5 604800
+power.report_script str "" 0 64
 """
 
-SECTIONS = ("capabilities", "network", "resources", "scheduler", "ota", "remote", "logging")
+SECTIONS = (
+    "capabilities", "network", "resources", "scheduler", "ota", "remote", "logging",
+    "discovery", "power",
+)  # fmt: skip
 
 # settings.toml keys Jotunheim reads (documented in docs/settings.md).
 TOML_KEYS = (

@@ -175,7 +175,36 @@ def register(subparsers):
         "--threads", type=_positive(int), default=32, help="HTTP worker threads (default 32)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every registration")
+    parser.add_argument(
+        "--advertise",
+        nargs="?",
+        const="loki",
+        choices=("loki", "controller"),
+        help="advertise on mDNS (loopback only) as _loki._tcp, or as _edda-controller._tcp "
+        "with 'controller' (see docs/discovery.md)",
+    )
+    parser.add_argument(
+        "--created-at",
+        type=int,
+        metavar="SECONDS",
+        help="created_at advertised (seconds since 1970; default now): the oldest leads",
+    )
     parser.set_defaults(func=run)
+
+
+def _advertise(args, server):
+    """The mDNS advertisement --advertise asks for (None without it)."""
+    import time
+
+    from jotunheim_host.mdns_adapter import advertise
+
+    kind = "_edda-controller" if args.advertise == "controller" else "_loki"
+    created = args.created_at if args.created_at is not None else int(time.time())
+    name = "loki-%d@%d" % (server.port, created)
+    txt = {"version": "1", "created_at": str(created)}
+    adv = advertise(kind, server.port, txt, instance_name=name)
+    print(f"advertised {name} as {kind}._tcp on mDNS (127.0.0.1)", flush=True)
+    return adv
 
 
 def _ensure_folder(option, folder):
@@ -274,10 +303,14 @@ def run(args):
             f"caller tokens: admin={'yes' if policy.admin_token else 'no'},"
             f" devices={len(policy.devices)}"
         )
+    adv = _advertise(args, server) if args.advertise else None
     print("Ctrl-C to stop.", flush=True)
     _stop_on_sigterm()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("stopped.")
+    finally:
+        if adv is not None:
+            adv.deinit()  # goodbye: devices fail over at once
     return 0

@@ -30,6 +30,11 @@ def register(subparsers):
     p.add_argument("--prefix", default="", help="prefix for the Loki script names")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulated values")
     p.add_argument(
+        "--advertise",
+        action="store_true",
+        help="advertise the device as _jotunheim._tcp on mDNS (loopback only)",
+    )
+    p.add_argument(
         "--ota-pubkey",
         action="append",
         metavar="KEY",
@@ -90,6 +95,10 @@ def run(args):
             seed=args.seed,
             ota_keys=keys,
         )
+        if sim.device.settings.get("discovery.enabled"):
+            from jotunheim_host import mdns_adapter
+
+            sim.device.mdns = mdns_adapter  # the device's discovery over python-zeroconf
         sim.device.start()
     except ValueError as exc:
         raise CliError(str(exc)) from None
@@ -103,6 +112,17 @@ def run(args):
     print("  Loki: %s" % (device.loki_url or "none"))
     print("  token required: %s" % ("yes" if device.handler.auth.required else "no"))
     print("  tools: %s" % ", ".join(device.registry.names()))
+    adv = None
+    if args.advertise:
+        from jotunheim.discovery.records import device_txt
+        from jotunheim_host.mdns_adapter import advertise
+
+        adv = advertise("_jotunheim", device.port, device_txt(device), instance_name=args.name)
+        print("  advertised %s as _jotunheim._tcp on mDNS (127.0.0.1)" % args.name)
     print("Ctrl-C to stop.", flush=True)
-    sim.run_forever()
+    try:
+        sim.run_forever()
+    finally:
+        if adv is not None:
+            adv.deinit()
     return 0

@@ -21,7 +21,7 @@ import grpc
 
 from jotunheim_host.reference_pb import loki as pb
 
-from . import access, children, device_client, endpoints, sandbox, store
+from . import access, children, device_client, endpoints, mailbox, sandbox, store
 from . import workers as worker_pool
 
 log = logging.getLogger("jotunheim.loki")
@@ -127,6 +127,7 @@ class LokiService:
         self.device_timeout = device_timeout
         self.devices = children.DeviceBook()
         self.directory = endpoints.DeviceDirectory(self.store, self.access)
+        self.mailbox = mailbox.CommandMailbox()  # for devices that deep-sleep
         # Running + waiting stays well under the 32 HTTP threads, so other RPCs always get one.
         self.pool = worker_pool.WorkerPool(self.limits, size=workers, max_waiting=2 * workers)
         self._register_lock = threading.Lock()
@@ -548,6 +549,10 @@ class LokiRpcHandler(grpc.GenericRpcHandler):
             )
             for name, fn, req in unary
         }
+        for name, fn, req in service.mailbox.methods():
+            self.methods[f"/{mailbox.SERVICE}/{name}"] = grpc.unary_unary_rpc_method_handler(
+                _unary(fn), request_deserializer=_parser(req), response_serializer=_serialize_reply
+            )
         self.methods[f"/{SERVICE}/StreamScriptExecution"] = grpc.unary_stream_rpc_method_handler(
             _server_stream(service.stream_script_execution),
             request_deserializer=_parser(pb.StreamScriptExecutionRequest),

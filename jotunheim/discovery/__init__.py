@@ -1,0 +1,18 @@
+"""Zero-config discovery: find Loki and the Edda controllers with mDNS/DNS-SD, and
+advertise this device (docs/discovery.md).
+
+Built by the Device only with ``discovery.enabled``: a device without it never imports
+this package. On a board it runs on CircuitPython's ``mdns`` module; on the host on
+``jotunheim_host.mdns_adapter`` (python-zeroconf behind the same API), handed in.
+"""
+
+PROTOCOL = "_tcp"
+CONTROLLER = "_edda-controller"  # Edda platforms (Asgard is the local hub)
+LOKI = "_loki"  # Loki script services
+DEVICE = "_jotunheim"  # Jotunheim devices (this one advertises itself so)
+TXT_VERSION = "version"
+TXT_CREATED_AT = "created_at"
+TXT_DEVICE_ID = "device_id"
+TXT_BOARD = "board"
+TXT_FIRMWARE = "firmware"
+TXT_TOKEN = "token"
