@@ -22,9 +22,15 @@ from jotunheim.pb import jotunheim_capability as cap
 
 
 def connect(url, token):
-    """A gRPC-Web client for the device at ``url`` sending ``token`` as a bearer token."""
-    metadata = {"authorization": "Bearer " + token} if token else {}
-    return GrpcWebClient(url, socket_pool=socket, timeout=5, metadata=metadata)
+    """A gRPC-Web client for the device at ``url`` presenting ``token``: each call signed
+    with it where the host tools can sign (the token then never goes on the wire), else
+    sent as a bearer token."""
+    try:
+        from jotunheim_host.signing import client_signer
+    except ImportError:
+        metadata = {"authorization": "Bearer " + token} if token else {}
+        return GrpcWebClient(url, socket_pool=socket, timeout=5, metadata=metadata)
+    return GrpcWebClient(url, socket_pool=socket, timeout=5, signer=client_signer(token))
 
 
 def call_tool(client, tool, **params):

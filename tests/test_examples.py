@@ -16,6 +16,11 @@ import pytest
 from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
 from jotunheim.pb import jotunheim as jpb
 
+try:  # devices sign-check calls where the library has request signing (remote.auth_mode)
+    from jotunheim_host.signing import client_signer
+except ImportError:  # a library with bearer tokens only
+    client_signer = None
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO, "examples")
 TOKEN = "example-token"
@@ -118,7 +123,11 @@ def run_example(tmp_path):
         running.log.close()
 
 
-def client(url, token=TOKEN):
+def client(url, token=TOKEN, keyid="user"):
+    """A gRPC-Web client presenting ``token``: signed where the library signs, else bearer."""
+    if client_signer is not None:
+        return GrpcWebClient(url, socket_pool=socket, timeout=10, retry_policy=RetryPolicy(1),
+                             signer=client_signer(token, keyid=keyid))  # fmt: skip
     metadata = {"authorization": "Bearer " + token} if token else {}
     return GrpcWebClient(
         url, socket_pool=socket, timeout=10, metadata=metadata, retry_policy=RetryPolicy(1)
@@ -127,7 +136,7 @@ def client(url, token=TOKEN):
 
 def call(url, tool, token=TOKEN, **params):
     """CallTool over gRPC-Web; the ToolCallResponse."""
-    return client(url, token).unary(
+    return client(url, token, "owner" if token == OWNER else "user").unary(
         "/jotunheim.JotunheimService/CallTool",
         jpb.ToolCallRequest(tool_name=tool, parameters=json.dumps(params) if params else ""),
         decode=jpb.ToolCallResponse.decode,
@@ -143,7 +152,7 @@ def result(url, tool, **params):
 
 def command(url, name, token=OWNER, **params):
     """SendDeviceCommand over gRPC-Web; the DeviceCommandResponse."""
-    return client(url, token).unary(
+    return client(url, token, "owner" if token == OWNER else "user").unary(
         "/jotunheim.JotunheimService/SendDeviceCommand",
         jpb.DeviceCommandRequest(command=name, parameters=json.dumps(params) if params else ""),
         decode=jpb.DeviceCommandResponse.decode,
