@@ -122,7 +122,7 @@ def test_every_listed_rpc_is_in_proto(proto):
     for package, cells in contract_tables():
         if len(cells) != 3 or cells[0] == "RPC" or package is None:
             continue
-        service = [s for s in services if s.startswith(package + ".")]
+        service = [s for s in services if s.rsplit(".", 1)[0] == package]
         assert len(service) == 1, package
         methods = dict((m.name, m) for m in services[service[0]].method)
         assert cells[0] in methods, "%s.%s missing" % (service[0], cells[0])
