@@ -212,3 +212,47 @@ def test_device_refuses_calltool_below_the_line_answers_status_and_recovers(tmp_
         endpoints = doc["runtime"]["resources"]["bandwidth"]["endpoints"]
         assert endpoints["client:127.0.0.1"]["received"] > 100
         assert doc["runtime"]["resources"]["buffers"]["acquired"] >= 3
+
+
+def test_client_and_server_count_the_same_bytes_of_each_call(tmp_path):
+    from jotunheim.capability.drivers.simulated import SimulatedRelay
+
+    device = make_device(str(tmp_path / "root"))
+    device.add_actuator("pump", SimulatedRelay())
+    mine = Bandwidth()
+    with Loop(device):
+        c = client(device)
+        c.meter, c.endpoint = mine, "device"
+        for _ in range(5):
+            assert call_tool(c, "set_relay_sim", '{"on": true}').success
+        c.close()  # the server counts each answered request; closing adds nothing more
+        sent, received = mine.endpoints["device"][:2]
+        theirs = device.resources.bandwidth.endpoints["client:127.0.0.1"]
+    assert sent > 5 * 50 and received > 5 * 50
+    assert (theirs[0], theirs[1]) == (received, sent)  # the server's sent is our received
+
+
+def test_ota_fetcher_downloads_through_a_pooled_buffer_and_counts_its_bytes(tmp_path):
+    from jotunheim_host import ota_tools
+    from tests.test_ota_fetch import FILES, _server
+    from tests.test_ota_support import fetcher, files_hash, make_key, publish, tree_hash
+
+    key, pub = make_key()
+    www = tmp_path / "www"
+    publish(www / "rel", key, FILES, 1)
+    server = _server(www, ota_tools.RangeHandler)
+    pool = BufferPool(512, 1)
+    meter = Bandwidth()
+    try:
+        url = "http://127.0.0.1:%d/rel/manifest.json" % server.server_address[1]
+        (tmp_path / "root").mkdir()
+        f = fetcher(url, pub, tmp_path / "root", buffers=pool, meter=meter, buffer_size=4096)
+        assert f.buf is pool.pooled[0]  # degraded to the pool's 512 bytes
+        f.apply()
+        f.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert tree_hash(tmp_path / "root") == files_hash(FILES)
+    assert pool_report(pool)["free"] == 1 and pool_report(pool)["degraded"] == 1
+    assert meter.endpoints["ota"][1] == sum(len(v) for v in FILES.values())
