@@ -301,6 +301,8 @@ class Device:
             from jotunheim.capability.builder import DeviceCapabilityBuilder
 
             self.given_builder = DeviceCapabilityBuilder(self.name, self.settings)
+        if getattr(self.given_builder, "memory", False) is None:
+            self.given_builder.memory = self.resources.memory  # real heap figures
         return self.given_builder
 
     def builder_build(self):
