@@ -70,7 +70,7 @@ def test_inspect_shows_the_resource_monitor(sim, capsys):
     heap = [line for line in out.splitlines() if line.startswith("heap ")][0]
     assert "KB free" in heap and "(ok; warning below 16.0 KB, refused below 8.0 KB" in heap
     assert [line for line in out.splitlines() if line.startswith("cpu ") and "sample" in line]
-    assert "buffers    2 x 1024 B" in out
+    assert "buffers    2 x 512 B" in out
     assert "no budget per 60 s; 0 deferred" in out
     client_line = [line for line in out.splitlines() if "client:127.0.0.1" in line][0]
     assert "sent" in client_line and "received" in client_line
