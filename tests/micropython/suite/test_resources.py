@@ -158,3 +158,62 @@ def test_bandwidth_defers_low_priority_traffic_only():
     assert bw.deferred == 1
     now[0] = 1.5
     assert bw.allow("loki", 100, LOW)
+
+
+def _clock():
+    now = [0.0]
+    return now, lambda: now[0]
+
+
+def test_scheduler_priorities_starvation_bound_and_queue_limit():
+    from jotunheim.device.scheduler import Scheduler
+    from jotunheim.resources import USER
+
+    now, clock = _clock()
+    s = Scheduler(clock, max_queued=4, max_wait=2.0)
+    ran = []
+    s.every("sys1", 0.0, lambda: ran.append("sys1") or True, priority=SYSTEM)
+    s.every("sys2", 0.0, lambda: ran.append("sys2") or True, priority=SYSTEM)
+    s.every("user", 1.0, lambda: ran.append("user") or True, first=1.0, priority=USER)
+    for _ in range(20):
+        now[0] += 0.1
+        s.run_due()
+    assert "user" not in ran  # system work first while the user task waited < 2 s
+    for _ in range(30):
+        now[0] += 0.1
+        s.run_due()
+    assert "user" in ran and ran.index("user") <= 33, ran.index("user") if "user" in ran else ran
+    s.later("fourth", 1.0, lambda: True)
+    try:
+        s.later("fifth", 1.0, lambda: True)
+    except ResourceExhausted as exc:
+        assert "4 tasks queued" in str(exc) and "scheduler.max_queued" in str(exc)
+    else:
+        raise AssertionError("a fifth task must be refused")
+
+
+def test_scheduler_step_budget_ends_a_step_with_a_task_that_overruns():
+    import time
+
+    from jotunheim.device.scheduler import OVERRUNS, Scheduler
+
+    now, clock = _clock()
+    s = Scheduler(clock, step_budget_ms=10)
+    ran = []
+
+    def slow():
+        ran.append("slow")
+        end = time.ticks_add(time.ticks_ms(), 30)
+        while time.ticks_diff(end, time.ticks_ms()) > 0:
+            pass
+        return False
+
+    s.every("slow", 0.0, slow)
+    s.every("a", 0.0, lambda: ran.append("a") and False)
+    s.every("b", 0.0, lambda: ran.append("b") and False)
+    s.run_due()
+    assert ran == ["slow"], ran
+    del ran[:]
+    s.run_due()
+    assert ran[:2] == ["a", "b"], ran
+    assert s.tasks[0][OVERRUNS] >= 1
