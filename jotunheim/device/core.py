@@ -389,6 +389,11 @@ class Device:
     def _start_server(self):
         if not self.settings.get("remote.enabled"):
             return
+        from jotunheim.compat import collect_garbage
+
+        # Start-up garbage (settings parsing, WiFi join) collected before the server's
+        # modules load: their code then finds whole blocks instead of a fragmented heap.
+        collect_garbage()
         from jotunheim.grpc.server import GrpcWebServer
 
         self._stop_server()
