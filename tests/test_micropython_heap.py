@@ -74,13 +74,17 @@ def test_heap_after_import_of_every_module():
     assert heap["jotunheim.resilience.manager"] <= 8448, heap["jotunheim.resilience.manager"]
     # A Device's own modules (the whole Device's budget is tests/test_device_ram.py); a row
     # includes what the module imports: ~10% headroom over the measured figures.
-    assert heap["jotunheim.device"] <= 13800, heap["jotunheim.device"]  # package + core
+    # package + core + scheduler; 19,440 measured with the priority scheduler, the
+    # ResourceMonitor wiring and device.every/later (was ~12.5 KB before jotunheim.resources)
+    assert heap["jotunheim.device"] <= 21400, heap["jotunheim.device"]
     assert heap["jotunheim.capability.registry"] <= 13900, heap["jotunheim.capability.registry"]
     assert heap["jotunheim.capability.builder"] <= 4600, heap["jotunheim.capability.builder"]
     # handler + gate + tools (CallTool), with the schema and pb.jotunheim they import
     assert heap["jotunheim.remote.handler"] <= 36000, heap["jotunheim.remote.handler"]  # + safejson
     assert heap["jotunheim.grpc.status"] <= 3900, heap["jotunheim.grpc.status"]
-    # gRPC dispatch + jotunheim.http.server (was 63 KB with adafruit_httpserver)
-    assert heap["jotunheim.grpc.server"] <= 24 * 1024, heap["jotunheim.grpc.server"]
+    # gRPC dispatch + jotunheim.http.server (was 63 KB with adafruit_httpserver); 28,384
+    # measured with the buffer pool, per-client counting and out-of-memory answers (22,288
+    # before: most of the step is a new qstr pool this row happens to allocate)
+    assert heap["jotunheim.grpc.server"] <= 30 * 1024, heap["jotunheim.grpc.server"]
     assert heap["jotunheim.http.server"] <= 14500, heap["jotunheim.http.server"]
     assert heap["jotunheim.capability.drivers.io"] <= 14800, heap["jotunheim.capability.drivers.io"]
