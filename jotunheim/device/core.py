@@ -21,7 +21,7 @@
 
 from jotunheim.compat import IS_CPYTHON, monotonic, monotonic_ms, sleep_ms
 from jotunheim.device.scheduler import Scheduler
-from jotunheim.resources import SYSTEM, USER
+from jotunheim.resources import LOW, SYSTEM, USER
 
 MAX_REQUESTS = 4  # requests served per step at most
 SAMPLE_INTERVAL = 5.0  # seconds between resource samples
@@ -324,6 +324,8 @@ class Device:
             from jotunheim.capability.builder import DeviceCapabilityBuilder
 
             self.given_builder = DeviceCapabilityBuilder(self.name, self.settings)
+        if getattr(self.given_builder, "memory", False) is None:
+            self.given_builder.memory = self.resources.memory  # real heap figures
         return self.given_builder
 
     def builder_build(self):
@@ -434,6 +436,11 @@ class Device:
     def _start_server(self):
         if not self.settings.get("remote.enabled"):
             return
+        from jotunheim.compat import collect_garbage
+
+        # Start-up garbage (settings parsing, WiFi join) collected before the server's
+        # modules load: their code then finds whole blocks instead of a fragmented heap.
+        collect_garbage()
         from jotunheim.grpc.server import GrpcWebServer
 
         self._stop_server()
@@ -562,13 +569,19 @@ class Device:
         return True
 
     def _ota_task(self):
-        if self.resources.memory.shed():
-            return False  # OTA checks wait while heap is under the warning line
+        # OTA checks and downloads are optional work: they wait while heap is under the
+        # warning line, and while the bandwidth budget of this window is spent.
+        if self.resources.memory.shed() or not self.resources.bandwidth.allow("ota", 0, LOW):
+            return False
         return self.ota.step()
 
     def _loki_task(self):
         if self.server is None or not self.network.connected:
             return False
+        client = self.loki_link.client
+        if client is not None and client.grpc.meter is None:
+            client.grpc.meter = self.resources.bandwidth  # Loki's bytes, per call
+            client.grpc.endpoint = "loki"
         return self.loki_link.step()
 
     def _confirm_health(self):

@@ -114,11 +114,12 @@ def default_network(need_ssl: bool, ca_cert=None):
 class _Call:
     """One HTTP exchange: socket, response head, frame parser."""
 
-    def __init__(self, client, sock, response, session_id) -> None:
+    def __init__(self, client, sock, response, session_id, sent=0) -> None:
         self.client = client
         self.sock = sock
         self.response = response
         self.session_id = session_id
+        self.sent = sent
         self.parser = None
         self.trailers = None
 
@@ -128,6 +129,9 @@ class _Call:
         if sock is None:
             return
         self.sock = None
+        meter = self.client.meter
+        if meter is not None:  # once per call: the bytes this exchange moved
+            meter.count(self.client.endpoint, self.sent, self.response.bytes_received)
         self.client._release(sock, reuse and self.response.reusable)
 
     def drain_and_release(self) -> None:
@@ -243,7 +247,10 @@ class GrpcWebClient:
     from other clients' to the same host (the connection manager keys sockets by it).
     ``ca_cert`` (PEM text) is added to the SSL context's trusted roots, for a local
     server with a self-signed certificate. ``timeout`` is the default deadline in
-    seconds (``None``: no deadline), ``metadata`` default request headers.
+    seconds (``None``: no deadline), ``metadata`` default request headers. ``meter``
+    (a :class:`jotunheim.resources.bandwidth.Bandwidth`, or anything with
+    ``count(endpoint, sent, received)``) is told the bytes of each call under
+    ``endpoint``; both may be set after construction.
     """
 
     def __init__(
@@ -259,7 +266,11 @@ class GrpcWebClient:
         retry_policy=None,
         send_timeout_header: bool = True,
         session_id=None,
+        meter=None,
+        endpoint: str = "grpc",
     ) -> None:
+        self.meter = meter
+        self.endpoint = endpoint
         self.proto, self.host, self.port, self.prefix = split_url(url)
         need_ssl = self.proto == "https:"
         if isinstance(ca_cert, (bytes, bytearray)):
@@ -432,7 +443,7 @@ class GrpcWebClient:
             try:
                 send_all(sock, request, deadline)
                 response.read_head()
-                return _Call(self, sock, response, session_id)
+                return _Call(self, sock, response, session_id, len(request))
             except GrpcError as err:
                 self._release(sock, False)
                 stale = (

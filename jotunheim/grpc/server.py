@@ -178,6 +178,9 @@ class GrpcWebServer:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in CONTENT_TYPES:
             return Response(415, [("Accept-Post", CONTENT_TYPE)] + self._cors())
+        refusal = getattr(request, "refusal", None)  # set by HttpServer's buffer pool
+        if refusal is not None:
+            return self._status(StatusCode.RESOURCE_EXHAUSTED, refusal)
         if request.too_large:
             return self._status(
                 StatusCode.RESOURCE_EXHAUSTED,

@@ -42,7 +42,7 @@ resources.max_concurrent_tools int 2 1 16
 resources.bandwidth_limit_kbps int 0 0 100000
 resources.heap_warning num 16384 0 16777216
 resources.heap_exhausted num 8192 0 16777216
-resources.buffer_size int 1024 128 16384
+resources.buffer_size int 512 128 16384
 resources.buffer_count int 2 1 8
 resources.bandwidth_budget int 0 0 1000000000
 resources.bandwidth_window num 60 1 86400
