@@ -33,6 +33,8 @@ class Device:
     :param root: CIRCUITPY ("/" on a board)
     :param token: remote-control token (else settings.toml ``JOTUNHEIM_TOKEN``)
     :param owner_token: owner token (else ``JOTUNHEIM_OWNER_TOKEN``)
+    :param open_access: without a token, let anyone call (else ``remote.open``)
+    :param auth_mode: ``signed``, ``bearer`` or ``either`` (else ``remote.auth_mode``)
     :param loki_url: Loki's URL (else ``network.loki_url``)
     :param loki: a LokiClient to use instead of one made from the URL
     :param loki_token: token for Loki (else ``JOTUNHEIM_LOKI_TOKEN``)
@@ -68,6 +70,8 @@ class Device:
         root=None,
         token=None,
         owner_token=None,
+        open_access=None,
+        auth_mode=None,
         loki_url=None,
         loki=None,
         loki_token=None,
@@ -96,6 +100,7 @@ class Device:
         self.secrets = self.loader.secrets if self.loader is not None else Secrets(self.root)
         self.name = name
         self.given_tokens = {"token": token, "owner_token": owner_token, "loki": loki_token}
+        self.given_auth = (open_access, auth_mode)
         self.given_loki_url = loki_url
         self.host = host or "0.0.0.0"
         self.port = port if port is not None else self.settings.get("remote.listen_port")
@@ -203,8 +208,43 @@ class Device:
             max_params_bytes=self.settings.get("remote.max_request_bytes"),
             commands=self._device_commands,
             logger=self.logger,
+            **self._auth_settings(),
         )
         return handler
+
+    def _auth_settings(self):
+        get = self.settings.get
+        signing = {
+            "window": get("remote.signature_window"),
+            "tolerance": get("remote.clock_tolerance"),
+            "max_nonces": get("remote.max_nonces"),
+            "logger": self.logger,
+        }
+        open_access, mode = self.given_auth
+        return {
+            "auth_mode": mode or get("remote.auth_mode"),
+            "open_access": get("remote.open") if open_access is None else open_access,
+            "signing": signing,
+        }
+
+    def _say_who_may_call(self):
+        # Said loudly (a warning shows at the default log level): an open device takes
+        # calls from anyone on the network.
+        auth = self.handler.auth
+        if auth.is_open:
+            self.logger.warning(
+                "REMOTE CONTROL IS OPEN (remote.open is true, no JOTUNHEIM_TOKEN): anyone on"
+                " this network may call this device's tools"
+            )
+        elif auth.token is None and auth.owner_token is None:
+            self.logger.warning(
+                "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml, every call"
+                " is refused"
+            )
+        elif auth.mode != "signed":
+            self.logger.warning(
+                "remote.auth_mode is %s: bearer tokens cross plain HTTP in clear" % auth.mode
+            )
 
     def _make_scheduler(self, loki):
         scheduler = Scheduler(self.clock)
@@ -367,6 +407,7 @@ class Device:
         if self.loki_link is not None:
             self.loki_link.negotiator = None  # the address may have changed
         self.logger.info("serving JotunheimService on " + self.address)
+        self._say_who_may_call()
 
     def _stop_server(self):
         server, self.server = self.server, None
@@ -503,6 +544,17 @@ class Device:
         if auth.token != token or auth.owner_token != owner:
             self.handler.configure(token=token, owner_token=owner)
 
+    def _auth_changed(self):
+        options = self._auth_settings()
+        auth = self.handler.auth
+        if (auth.mode, auth.open_access, auth.signing_options) != (
+            options["auth_mode"],
+            options["open_access"],
+            options["signing"],
+        ):
+            self.handler.configure(token=auth.token, owner_token=auth.owner_token, **options)
+            self._say_who_may_call()
+
     def _settings_changed(self, sections, settings):
         from jotunheim import log
 
@@ -514,6 +566,7 @@ class Device:
             self.handler.max_params_bytes = settings.get("remote.max_request_bytes")
             if self.server is not None:
                 self.server.max_request_size = settings.get("remote.max_request_bytes")
+            self._auth_changed()
         if "network" in sections:
             if self.loki_link is not None:
                 self.loki_link.configure(settings, self.loki_url or None)

@@ -243,7 +243,9 @@ class GrpcWebClient:
     from other clients' to the same host (the connection manager keys sockets by it).
     ``ca_cert`` (PEM text) is added to the SSL context's trusted roots, for a local
     server with a self-signed certificate. ``timeout`` is the default deadline in
-    seconds (``None``: no deadline), ``metadata`` default request headers.
+    seconds (``None``: no deadline), ``metadata`` default request headers; ``signer``
+    (optional) is called as ``signer(path, body)`` for every request sent and returns
+    more headers (a request signature: ``jotunheim_host.signing.client_signer``).
     """
 
     def __init__(
@@ -259,6 +261,7 @@ class GrpcWebClient:
         retry_policy=None,
         send_timeout_header: bool = True,
         session_id=None,
+        signer=None,
     ) -> None:
         self.proto, self.host, self.port, self.prefix = split_url(url)
         need_ssl = self.proto == "https:"
@@ -281,6 +284,7 @@ class GrpcWebClient:
         self._idle = []  # sockets we freed for keep-alive (to tell a reused one)
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}
+        self.signer = signer
         self.max_message_size = max_message_size
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
         self.send_timeout_header = send_timeout_header
@@ -419,12 +423,11 @@ class GrpcWebClient:
 
     def _attempt(self, method, body, deadline, metadata, session_id, streaming):
         """One exchange; a stale keep-alive socket is replaced once, transparently."""
-        head = build_request_head(
-            "POST",
-            self._host_header,
-            self.prefix + method,
-            self._headers(len(body), deadline, metadata),
-        )
+        path = self.prefix + method
+        headers = self._headers(len(body), deadline, metadata)
+        if self.signer is not None:  # signed anew for every request: a nonce works once
+            headers.extend(self.signer(path, body).items())
+        head = build_request_head("POST", self._host_header, path, headers)
         request = head + body
         for _ in range(2):
             sock, reused = self._get_socket(deadline, session_id)

@@ -92,6 +92,8 @@ def register(subparsers):
         "--scripts", required=True, metavar="DIR", help="scripts folder (created if missing)"
     )
     parser.add_argument("--ota-dir", metavar="DIR", help="serve this folder at /ota/ for updates")
+    parser.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate")
+    parser.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     parser.add_argument(
         "--open",
         action="store_true",
@@ -192,6 +194,11 @@ def run(args):
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    for flag, path in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key)):
+        if path and not os.path.isfile(path):
+            raise CliError(f"{flag} {path!r} is not a file")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("--tls-cert and --tls-key go together")
     if args.ota_dir and not os.path.isdir(args.ota_dir):
         raise CliError(f"--ota-dir {args.ota_dir!r} is not a folder")
     try:
@@ -214,6 +221,8 @@ def run(args):
         limits=limits,
         threads=args.threads,
         workers=args.workers,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
     )
     try:
         server.start()
