@@ -466,6 +466,11 @@ class GrpcWebClient:
                 raise
             if deadline.expired():
                 raise deadline_error(deadline) from None
+            from jotunheim.net.session import tls_problem  # noqa: PLC0415
+
+            problem = tls_problem(exc, self.host)
+            if problem is not None:
+                raise GrpcError(StatusCode.UNAVAILABLE, problem) from None
             raise network_error(
                 exc, deadline, "connect to %s:%d" % (self.host, self.port)
             ) from None
