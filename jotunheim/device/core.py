@@ -228,23 +228,9 @@ class Device:
         }
 
     def _say_who_may_call(self):
-        # Said loudly (a warning shows at the default log level): an open device takes
-        # calls from anyone on the network.
-        auth = self.handler.auth
-        if auth.is_open:
-            self.logger.warning(
-                "REMOTE CONTROL IS OPEN (remote.open is true, no JOTUNHEIM_TOKEN): anyone on"
-                " this network may call this device's tools"
-            )
-        elif auth.token is None and auth.owner_token is None:
-            self.logger.warning(
-                "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml, every call"
-                " is refused"
-            )
-        elif auth.mode != "signed":
-            self.logger.warning(
-                "remote.auth_mode is %s: bearer tokens cross plain HTTP in clear" % auth.mode
-            )
+        text = self.handler.auth.warning()
+        if text is not None:  # a warning shows at the default log level
+            self.logger.warning(text)
 
     def _make_scheduler(self, loki):
         scheduler = Scheduler(self.clock)

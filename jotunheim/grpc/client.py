@@ -466,7 +466,7 @@ class GrpcWebClient:
                 raise
             if deadline.expired():
                 raise deadline_error(deadline) from None
-            from jotunheim.net.session import tls_problem  # noqa: PLC0415
+            from jotunheim.net.tls import tls_problem  # noqa: PLC0415
 
             problem = tls_problem(exc, self.host)
             if problem is not None:

@@ -20,11 +20,7 @@ from jotunheim.remote.signing import SignatureError, constant_time_equal, is_sig
 USER = "user"
 OWNER = "owner"
 MODES = ("signed", "bearer", "either")
-HOW = {
-    "signed": "a signed request, 'authorization: JH-HMAC keyid=user,ts=...,nonce=...,sig=...'"
-    " (jotunheim_host.signing makes one)",
-    "bearer": "'authorization: Bearer <JOTUNHEIM_TOKEN>'",
-}
+SIGNED_HOW = "'authorization: JH-HMAC keyid=user,ts=..,nonce=..,sig=..' (see docs/security.md)"
 
 
 def bearer_token(metadata):
@@ -107,14 +103,25 @@ class TokenCheck:
                 " anyone call)"
             )
         if given is not None and self.mode == "signed":
-            return (
-                "this device takes signed requests only (remote.auth_mode is signed): a"
-                " bearer token would cross plain HTTP in clear; send " + HOW["signed"]
-            )
+            return "this device takes signed requests only (remote.auth_mode): send " + SIGNED_HOW
         if given is not None:
             return "wrong token: check JOTUNHEIM_TOKEN in the device's settings.toml"
-        how = HOW["bearer"] if self.mode == "bearer" else HOW["signed"]
-        return "this device needs a token: send " + how
+        if self.mode == "bearer":
+            return "this device needs a token: send 'authorization: Bearer <JOTUNHEIM_TOKEN>'"
+        return "this device needs a token: send " + SIGNED_HOW
+
+    def warning(self):
+        """What to say loudly at start about who may call, or None."""
+        if self.is_open:
+            return (
+                "REMOTE CONTROL IS OPEN (remote.open, no JOTUNHEIM_TOKEN): anyone on this"
+                " network may call this device"
+            )
+        if self.token is None and self.owner_token is None:
+            return "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml"
+        if self.mode != "signed":
+            return "remote.auth_mode is %s: tokens may cross plain HTTP in clear" % self.mode
+        return None
 
     def _signed(self, value, context):
         if self.mode == "bearer":

@@ -23,11 +23,11 @@ CircuitPython has no ``hmac`` module: :func:`hmac_sha256` is RFC 2104 on ``hashl
 
 import hashlib
 import time
+from binascii import hexlify, unhexlify
 
 BLOCK = 64  # SHA-256 block size (RFC 2104's B)
 SCHEME = "JH-HMAC"
 ALGORITHM = "JH-HMAC-SHA256"
-NONCE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 CLOCK_SET_AFTER = 1609459200  # 2021-01-01: a clock reading earlier was never set
 
 
@@ -37,44 +37,41 @@ class SignatureError(Exception):
 
 def hex_of(data) -> str:
     """``data`` as lower-case hex (``bytes.hex`` is not on every port)."""
-    return "".join("%02x" % b for b in data)
+    return hexlify(data).decode()
 
 
-def hmac_sha256(key, message) -> bytes:
-    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str)."""
+def pads(key) -> tuple:
+    """RFC 2104's inner and outer padded keys for ``key`` (bytes or str)."""
     if isinstance(key, str):
         key = key.encode("utf-8")
-    if isinstance(message, str):
-        message = message.encode("utf-8")
     if len(key) > BLOCK:
         key = hashlib.sha256(key).digest()
     key = key + bytes(BLOCK - len(key))
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def hmac_sha256(key, message, padded=None) -> bytes:
+    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str); ``padded``:
+    the key's :func:`pads`, made once per key."""
+    inner_key, outer_key = padded or pads(key)
+    if isinstance(message, str):
+        message = message.encode("utf-8")
+    inner = hashlib.sha256(inner_key)
     inner.update(message)
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    outer = hashlib.sha256(outer_key)
     outer.update(inner.digest())
     return outer.digest()
 
 
-def body_hash(body) -> str:
-    """SHA-256 of the request body as hex (of nothing when ``body`` is None)."""
-    return hex_of(hashlib.sha256(body or b"").digest())
-
-
-def string_to_sign(method, path, body_sha256, ts, nonce) -> str:
-    """The text a signature covers (see the module doc)."""
-    return "\n".join((ALGORITHM, method.upper(), path, body_sha256, str(ts), nonce))
-
-
-def signature(secret, method, path, body, ts, nonce) -> str:
-    """The ``sig`` value for a request (hex)."""
-    text = string_to_sign(method, path, body_hash(body), ts, nonce)
-    return hex_of(hmac_sha256(secret, text))
+def string_to_sign(method, path, body, ts, nonce) -> str:
+    """The text a signature covers (see the module doc); ``body`` as sent."""
+    digest = hexlify(hashlib.sha256(body or b"").digest()).decode()
+    return "%s\n%s\n%s\n%s\n%d\n%s" % (ALGORITHM, method.upper(), path, digest, ts, nonce)
 
 
 def header_value(keyid, secret, method, path, body, ts, nonce) -> str:
     """The whole ``authorization`` header value of a signed request."""
-    sig = signature(secret, method, path, body, ts, nonce)
+    sig = hex_of(hmac_sha256(secret, string_to_sign(method, path, body, ts, nonce)))
     return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (SCHEME, keyid, ts, nonce, sig)
 
 
@@ -83,25 +80,41 @@ def is_signed(value) -> bool:
     return bool(value) and value.strip()[:8].upper() == SCHEME + " "
 
 
-def parse_header(value) -> dict:
-    """The fields of a ``JH-HMAC`` header value; raises :class:`SignatureError`."""
-    fields = {}
-    for part in value.strip()[8:].split(","):
-        name, eq, item = part.strip().partition("=")
-        if not eq or not item:
-            raise SignatureError("JH-HMAC header: %r is not name=value" % part.strip())
-        fields[name.strip().lower()] = item.strip()
-    for name in ("keyid", "ts", "nonce", "sig"):
-        if name not in fields:
-            raise SignatureError("JH-HMAC header has no %s=" % name)
-    nonce = fields["nonce"]
-    if not 16 <= len(nonce) <= 64 or [c for c in nonce if c not in NONCE_CHARS]:
-        raise SignatureError("JH-HMAC nonce must be 16-64 characters of A-Z a-z 0-9 - _")
+def field(value, name) -> str:
+    """The text of ``name=`` in a ``JH-HMAC`` header value; raises
+    :class:`SignatureError` when it is missing or empty."""
+    # Found in place rather than split: fewer strings per request on a board.
+    at = value.find(name)
+    while at > 0 and value[at - 1] not in " ,":
+        at = value.find(name, at + 1)
+    if at < 0:
+        raise SignatureError("JH-HMAC header has no " + name)
+    at += len(name)
+    end = value.find(",", at)
+    text = value[at:] if end < 0 else value[at:end]
+    text = text.strip()
+    if not text:
+        raise SignatureError("JH-HMAC header has an empty " + name)
+    return text
+
+
+def parse_header(value) -> tuple:
+    """``(keyid, ts, nonce, sig)`` of a ``JH-HMAC`` header value (``sig`` as 32 bytes);
+    raises :class:`SignatureError` naming what is wrong."""
+    nonce = field(value, "nonce=")
+    if not 16 <= len(nonce) <= 64:
+        raise SignatureError("JH-HMAC nonce must be 16-64 characters")
     try:
-        fields["ts"] = int(fields["ts"])
+        ts = int(field(value, "ts="))
     except ValueError:
         raise SignatureError("JH-HMAC ts must be Unix time in milliseconds") from None
-    return fields
+    try:
+        sig = unhexlify(field(value, "sig="))
+    except ValueError:
+        sig = b""
+    if len(sig) != 32:
+        raise SignatureError("JH-HMAC sig must be 64 hex digits")
+    return field(value, "keyid="), ts, nonce, sig
 
 
 def constant_time_equal(a, b) -> bool:
@@ -120,27 +133,40 @@ def constant_time_equal(a, b) -> bool:
 
 
 class SignatureCheck:
-    """Verifies signed requests and remembers their nonces.
+    """Verifies signed requests and remembers them, in memory fixed at construction.
 
     :param keys: ``{keyid: secret}`` (``user``, ``owner``); a None secret is skipped
-    :param int window: seconds a signed request stays valid (and its nonce remembered)
+    :param int window: seconds a signed request stays valid (and is remembered)
     :param int tolerance: seconds a request's ``ts`` may be ahead of the device clock
-    :param int max_nonces: nonces remembered at most (the memory bound)
+    :param int max_nonces: requests remembered at most (the memory bound)
     :param clock: callable returning Unix seconds (default ``time.time``)
     :param logger: a jotunheim.log logger (a clock taken from a request is logged)
     """
 
     def __init__(self, keys, window=300, tolerance=30, max_nonces=64, clock=None, logger=None):
-        self.keys = dict((k, v) for k, v in keys.items() if v)
+        from array import array
+
+        self.keys = dict((k, pads(v)) for k, v in keys.items() if v)
         self.window_ms = int(window * 1000)
         self.tolerance_ms = int(tolerance * 1000)
-        self.max_nonces = max(1, max_nonces)
         self.clock = clock or time.time
         self.logger = logger
-        self.nonces = {}  # nonce -> ts (ms)
-        self.floor = 0  # requests signed at or before this (ms) are refused
+        # A ring of the requests seen: a 27-bit tag of each signature and its time in ms
+        # after ``base``. Small ints only, in two arrays made once: remembering a request
+        # allocates nothing, so the table never grows the heap.
+        size = max(1, max_nonces)
+        self.tags = array("i", bytes(4 * size))
+        self.times = array("i", bytes(4 * size))
+        self.next = 0
+        self.base = None  # ms; set on the first request
+        self.floor = -1  # requests signed at or before base + floor are refused
         self.offset_ms = None  # set when the clock was never set (see now_ms)
         self.accepted = 0
+
+    @property
+    def remembered(self) -> int:
+        """How many requests are remembered now."""
+        return len([t for t in self.tags if t])
 
     def now_ms(self):
         """The device's Unix time in ms, or None while the clock was never set."""
@@ -153,26 +179,24 @@ class SignatureCheck:
 
     def verify(self, method, path, body, value) -> str:
         """The keyid of a valid signed request; raises :class:`SignatureError` naming
-        what is wrong. A valid request's nonce is remembered (so it works once)."""
-        fields = parse_header(value)
-        keyid, ts, nonce = fields["keyid"], fields["ts"], fields["nonce"]
-        secret = self.keys.get(keyid)
-        if secret is None:
+        what is wrong. A valid request is remembered, so it works once."""
+        keyid, ts, nonce, sig = parse_header(value)
+        padded = self.keys.get(keyid)
+        if padded is None:
             raise SignatureError("JH-HMAC keyid %r is not a key of this device" % keyid)
         now = self.now_ms()
         if now is not None:
             self._check_time(ts, now)
-        if ts <= self.floor or nonce in self.nonces:
-            raise SignatureError("replayed request: this nonce was used already; sign anew")
-        expected = signature(secret, method, path, body, ts, nonce)
-        if not constant_time_equal(fields["sig"], expected):
+        text = string_to_sign(method, path, body, ts, nonce)
+        expected = hmac_sha256(None, text, padded)
+        if not constant_time_equal(sig, expected):
             raise SignatureError(
                 "signature does not match: the method, path, body or key differ from what"
                 " was signed"
             )
         if now is None:
             now = self._adopt_clock(ts)
-        self._remember(nonce, ts, now)
+        self._remember((expected[0] << 19 | expected[1] << 11 | expected[2] << 3) | 1, ts, now)
         self.accepted += 1
         return keyid
 
@@ -197,17 +221,28 @@ class SignatureCheck:
             self.logger.warning("device clock was not set: took the time of a signed request")
         return ts
 
-    def _remember(self, nonce, ts, now):
-        nonces = self.nonces
-        if len(nonces) >= self.max_nonces:
-            oldest = now - self.window_ms
-            for old in [n for n, t in nonces.items() if t < oldest]:
-                del nonces[old]
-        while len(nonces) >= self.max_nonces:
-            first = None
-            for n, t in nonces.items():
-                if first is None or t < nonces[first]:
-                    first = n
-            self.floor = max(self.floor, nonces[first])
-            del nonces[first]
-        nonces[nonce] = ts
+    def _remember(self, tag, ts, now):
+        if self.base is None:
+            self.base = now - self.window_ms
+        elif now - self.base > 0x10000000:  # ~3 days: keep the offsets small ints
+            self._rebase(now - self.window_ms)
+        at = ts - self.base
+        if at <= self.floor:
+            raise SignatureError("replayed request: signed before requests already forgotten")
+        tags, times = self.tags, self.times
+        for i in range(len(tags)):
+            if tags[i] == tag:
+                raise SignatureError("replayed request: this signature was used already")
+        i = self.next
+        if tags[i] and times[i] > self.floor:
+            self.floor = times[i]  # forgetting it: refuse anything as old from now on
+        tags[i] = tag
+        times[i] = at
+        self.next = (i + 1) % len(tags)
+
+    def _rebase(self, base):
+        shift = base - self.base
+        self.base = base
+        self.floor = max(-1, self.floor - shift)
+        for i in range(len(self.times)):
+            self.times[i] = max(0, self.times[i] - shift)
