@@ -114,9 +114,12 @@ def test_owner_key_unlocks_owner_commands_and_user_key_does_not(signed):
     assert err.code == StatusCode.PERMISSION_DENIED
     owner = client(signed, signer=client_signer(OWNER_TOKEN, keyid=OWNER))
     assert jpb.DeviceCommandResponse.decode(owner.unary(path, ota)).error_message
-    # The owner token under the user keyid does not match: the keyid picks the key.
-    err = refusal(client(signed, signer=client_signer(OWNER_TOKEN)), path, ota)
-    assert err.code == StatusCode.UNAUTHENTICATED
+    # The owner token works under the user keyid too (a caller need not know which
+    # token it holds), but the user token never under the owner keyid.
+    user_as_owner = client(signed, signer=client_signer(OWNER_TOKEN))
+    assert jpb.DeviceCommandResponse.decode(user_as_owner.unary(path, ota)).error_message
+    err = refusal(client(signed, signer=client_signer(TOKEN, keyid=OWNER)), path, ota)
+    assert err.code == StatusCode.UNAUTHENTICATED and "does not match" in err.message
 
 
 def fixed(header):

@@ -20,7 +20,10 @@ from jotunheim.remote.signing import SignatureError, constant_time_equal, is_sig
 USER = "user"
 OWNER = "owner"
 MODES = ("signed", "bearer", "either")
-SIGNED_HOW = "'authorization: JH-HMAC keyid=user,ts=..,nonce=..,sig=..' (see docs/security.md)"
+SIGNED_HOW = (
+    "'authorization: JH-HMAC keyid=user,ts=..,nonce=..,sig=..' signed with JOTUNHEIM_TOKEN"
+    " (see docs/security.md)"
+)
 
 
 def bearer_token(metadata):

@@ -28,6 +28,7 @@ from binascii import hexlify, unhexlify
 BLOCK = 64  # SHA-256 block size (RFC 2104's B)
 SCHEME = "JH-HMAC"
 ALGORITHM = "JH-HMAC-SHA256"
+KEYIDS = {"user": ("user", "owner"), "owner": ("owner",)}  # keyid -> keys that may sign
 CLOCK_SET_AFTER = 1609459200  # 2021-01-01: a clock reading earlier was never set
 
 
@@ -181,15 +182,20 @@ class SignatureCheck:
         """The keyid of a valid signed request; raises :class:`SignatureError` naming
         what is wrong. A valid request is remembered, so it works once."""
         keyid, ts, nonce, sig = parse_header(value)
-        padded = self.keys.get(keyid)
-        if padded is None:
-            raise SignatureError("JH-HMAC keyid %r is not a key of this device" % keyid)
+        if keyid not in KEYIDS:
+            raise SignatureError("JH-HMAC keyid must be user or owner, not %r" % keyid)
         now = self.now_ms()
         if now is not None:
             self._check_time(ts, now)
         text = string_to_sign(method, path, body, ts, nonce)
-        expected = hmac_sha256(None, text, padded)
-        if not constant_time_equal(sig, expected):
+        # The owner token works wherever the user token does (as with bearer tokens), so a
+        # caller that does not know which token it holds signs as "user".
+        for signer in KEYIDS[keyid]:
+            padded = self.keys.get(signer)
+            expected = padded and hmac_sha256(None, text, padded)
+            if expected and constant_time_equal(sig, expected):
+                break
+        else:
             raise SignatureError(
                 "signature does not match: the method, path, body or key differ from what"
                 " was signed"
@@ -198,7 +204,7 @@ class SignatureCheck:
             now = self._adopt_clock(ts)
         self._remember((expected[0] << 19 | expected[1] << 11 | expected[2] << 3) | 1, ts, now)
         self.accepted += 1
-        return keyid
+        return signer
 
     def _check_time(self, ts, now):
         if ts < now - self.window_ms:
