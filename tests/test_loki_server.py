@@ -17,6 +17,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 from connectrpc.protocol import ProtocolType
 
+from jotunheim.remote.auth import constant_time_equal
 from jotunheim.remote.signing import SignatureCheck
 from jotunheim_host.loki import Limits, LokiServer
 from jotunheim_host.loki.access import AccessPolicy, DeviceEntry
@@ -575,7 +576,7 @@ def test_device_call_reaches_a_device(st, tclient, device):
     assert device.relay is True
     # Each call was signed with dev-1's own credential, never the default one (and the
     # token itself never went on the wire).
-    check = SignatureCheck({"user": "sekrit"})
+    check = SignatureCheck({"user": "sekrit"}, constant_time_equal)
     path = "/jotunheim.JotunheimService/CallTool"
     for call in device.calls:
         assert check.verify("POST", path, grpc_web_body(call[4]), call[3]) == "user"

@@ -6,7 +6,8 @@ OTA). The owner token also works where the plain token is asked for.
 
 How a caller proves it holds one is ``remote.auth_mode``:
 
-- ``signed`` (the default): ``authorization: JH-HMAC ...`` (:mod:`jotunheim.remote.signing`),
+- ``signed`` (the default): ``authorization: JH-HMAC ...`` (:mod:`jotunheim.remote.signing`,
+  imported on the first signed request),
   so the token never crosses the device's plain-HTTP server;
 - ``bearer``: ``authorization: Bearer <token>``, for callers behind TLS or not migrated;
 - ``either``: both.
@@ -15,8 +16,6 @@ Without any token the device refuses every call, unless ``remote.open`` is true:
 anyone may call what needs no owner token (and the device says so loudly at start).
 """
 
-from jotunheim.remote.signing import SignatureError, constant_time_equal, is_signed
-
 USER = "user"
 OWNER = "owner"
 MODES = ("signed", "bearer", "either")
@@ -24,6 +23,26 @@ SIGNED_HOW = (
     "'authorization: JH-HMAC keyid=user,ts=..,nonce=..,sig=..' signed with JOTUNHEIM_TOKEN"
     " (see docs/security.md)"
 )
+
+
+def constant_time_equal(a, b):
+    """True if ``a`` equals ``b`` (str or bytes), compared in constant time."""
+    # Time depends only on len(b) (the secret's length is not secret here), never on
+    # where the first differing byte is; hmac.compare_digest is missing on CircuitPython.
+    if isinstance(a, str):
+        a = a.encode("utf-8")
+    if isinstance(b, str):
+        b = b.encode("utf-8")
+    diff = len(a) ^ len(b)
+    n = len(a)
+    for i in range(len(b)):
+        diff |= (a[i % n] if n else 0) ^ b[i]
+    return diff == 0
+
+
+def is_signed(value):
+    """True when an ``authorization`` header value uses the JH-HMAC scheme."""
+    return bool(value) and value.strip()[:8].upper() == "JH-HMAC "
 
 
 def bearer_token(metadata):
@@ -131,11 +150,13 @@ class TokenCheck:
             return None, "this device takes bearer tokens only (remote.auth_mode is bearer)"
         if self.is_open and self.owner_token is None:
             return USER, None  # nothing to check a signature against, nothing to unlock
-        if self.signatures is None:
-            from jotunheim.remote.signing import SignatureCheck
+        # Signing is loaded on the first signed request: a device in bearer or open mode,
+        # or one not called yet, never holds it.
+        from jotunheim.remote.signing import SignatureCheck, SignatureError
 
+        if self.signatures is None:
             keys = {USER: self.token, OWNER: self.owner_token}
-            self.signatures = SignatureCheck(keys, **self.signing_options)
+            self.signatures = SignatureCheck(keys, constant_time_equal, **self.signing_options)
         method = getattr(context, "method", None)
         if method is None:
             return None, "JH-HMAC: no request to check the signature against"

@@ -76,11 +76,6 @@ def header_value(keyid, secret, method, path, body, ts, nonce) -> str:
     return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (SCHEME, keyid, ts, nonce, sig)
 
 
-def is_signed(value) -> bool:
-    """True when an ``authorization`` header value uses the JH-HMAC scheme."""
-    return bool(value) and value.strip()[:8].upper() == SCHEME + " "
-
-
 def field(value, name) -> str:
     """The text of ``name=`` in a ``JH-HMAC`` header value; raises
     :class:`SignatureError` when it is missing or empty."""
@@ -118,25 +113,12 @@ def parse_header(value) -> tuple:
     return field(value, "keyid="), ts, nonce, sig
 
 
-def constant_time_equal(a, b) -> bool:
-    """True if ``a`` equals ``b`` (str or bytes), compared in constant time."""
-    # Time depends only on len(b) (the secret's length is not secret here), never on
-    # where the first differing byte is; hmac.compare_digest is missing on CircuitPython.
-    if isinstance(a, str):
-        a = a.encode("utf-8")
-    if isinstance(b, str):
-        b = b.encode("utf-8")
-    diff = len(a) ^ len(b)
-    n = len(a)
-    for i in range(len(b)):
-        diff |= (a[i % n] if n else 0) ^ b[i]
-    return diff == 0
-
-
 class SignatureCheck:
     """Verifies signed requests and remembers them, in memory fixed at construction.
 
     :param keys: ``{keyid: secret}`` (``user``, ``owner``); a None secret is skipped
+    :param equal: constant-time comparison of two byte strings
+        (:func:`jotunheim.remote.auth.constant_time_equal`)
     :param int window: seconds a signed request stays valid (and is remembered)
     :param int tolerance: seconds a request's ``ts`` may be ahead of the device clock
     :param int max_nonces: requests remembered at most (the memory bound)
@@ -144,9 +126,12 @@ class SignatureCheck:
     :param logger: a jotunheim.log logger (a clock taken from a request is logged)
     """
 
-    def __init__(self, keys, window=300, tolerance=30, max_nonces=64, clock=None, logger=None):
+    def __init__(
+        self, keys, equal, window=300, tolerance=30, max_nonces=64, clock=None, logger=None
+    ):
         from array import array
 
+        self.equal = equal
         self.keys = dict((k, pads(v)) for k, v in keys.items() if v)
         self.window_ms = int(window * 1000)
         self.tolerance_ms = int(tolerance * 1000)
@@ -193,7 +178,7 @@ class SignatureCheck:
         for signer in KEYIDS[keyid]:
             padded = self.keys.get(signer)
             expected = padded and hmac_sha256(None, text, padded)
-            if expected and constant_time_equal(sig, expected):
+            if expected and self.equal(sig, expected):
                 break
         else:
             raise SignatureError(

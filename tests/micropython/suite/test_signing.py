@@ -13,6 +13,7 @@ from jotunheim.capability.registry import ToolRegistry
 from jotunheim.grpc.server import GrpcWebServer
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.remote import signing
+from jotunheim.remote.auth import constant_time_equal
 from jotunheim.remote.handler import RemoteCommandHandler
 
 PORT = 8081
@@ -46,7 +47,7 @@ def _header(body, ts, nonce="nonce-0123456789abcdef", secret="tok", path=PATH):
 
 def test_signature_check_accepts_once_and_names_what_is_wrong():
     clock = Clock(1764595200)
-    check = signing.SignatureCheck({"user": "tok", "owner": None}, clock=clock)
+    check = signing.SignatureCheck({"user": "tok", "owner": None}, constant_time_equal, clock=clock)
     body = b"\x00\x00\x00\x00\x02hi"
     now_ms = 1764595200 * 1000
     assert check.verify("POST", PATH, body, _header(body, now_ms)) == "user"
@@ -71,7 +72,7 @@ def test_signature_check_accepts_once_and_names_what_is_wrong():
 
 def test_a_board_without_a_clock_takes_the_time_of_the_first_signed_request():
     clock = Clock(1000)  # seconds since boot: never set
-    check = signing.SignatureCheck({"user": "tok"}, clock=clock)
+    check = signing.SignatureCheck({"user": "tok"}, constant_time_equal, clock=clock)
     ts = 1764595200000
     assert check.verify("POST", PATH, b"", _header(b"", ts)) == "user"
     clock.now = 1010
