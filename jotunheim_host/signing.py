@@ -70,6 +70,35 @@ class Signer:
         return {"authorization": self.header(path, body)}
 
 
+class SealError(ValueError):
+    """A sealed result that does not open: wrong token, or changed on the way."""
+
+
+def open_sealed(token: str, authorization: str, blob: bytes) -> bytes:
+    """The plain result of a sealed CallTool answer (``jotunheim.remote.sealing``).
+
+    :param token: the token that signed the request
+    :param authorization: the request's ``JH-HMAC`` header value (its ``sig`` is the iv)
+    :param blob: ``ToolCallResponse.result``
+    """
+    iv = bytes.fromhex(authorization.rsplit("sig=", 1)[1].split(",", 1)[0].strip())
+    key = token.encode("utf-8")
+    enc = hmac.new(key, b"JH-SEAL-ENC", hashlib.sha256).digest()
+    mac = hmac.new(key, b"JH-SEAL-MAC", hashlib.sha256).digest()
+    if blob[:4] != b"JHS1" or len(blob) < 20:
+        raise SealError("not a sealed result (no JHS1 header)")
+    body, tag = blob[:-16], blob[-16:]
+    want = hmac.new(mac, body[:4] + iv + body[4:], hashlib.sha256).digest()[:16]
+    if not hmac.compare_digest(want, tag):
+        raise SealError("sealed result does not verify: wrong token, or changed on the way")
+    data = body[4:]
+    stream = b"".join(
+        hmac.new(enc, iv + struct.pack(">I", i), hashlib.sha256).digest()
+        for i in range((len(data) + 31) // 32)
+    )
+    return bytes(a ^ b for a, b in zip(data, stream))
+
+
 def client_signer(token, *, scheme="signed", keyid=USER):
     """A ``signer=`` for :class:`jotunheim.grpc.client.GrpcWebClient` (None without a
     token; with ``scheme="bearer"`` it adds the bearer header instead)."""

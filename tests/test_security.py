@@ -17,7 +17,15 @@ from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.remote.handler import RemoteCommandHandler
-from jotunheim_host.signing import OWNER, Signer, auth_headers, client_signer, grpc_web_body
+from jotunheim_host.signing import (
+    OWNER,
+    SealError,
+    Signer,
+    auth_headers,
+    client_signer,
+    grpc_web_body,
+    open_sealed,
+)
 from jotunheim_host.simulate import SimulatedDevice
 from tests.interop import node_peer
 
@@ -294,3 +302,33 @@ def test_connect_node_client_with_the_signing_interceptor_is_accepted(signed, tm
     assert result["ping"] is True
     assert result["unsigned"] == 16  # no interceptor: refused (Code.Unauthenticated)
     assert result["wrong_key"] == 16
+
+
+def test_sealed_results_open_only_with_the_token_and_unchanged(tmp_path):
+    root = make_root(tmp_path / "root", {"remote": {"seal_results": True, "auth_mode": "either"}})
+    with SimulatedDevice(root, loki_url="") as sim:
+        body = grpc_web_body(led_request(True).encode())
+        header = Signer(TOKEN).header(CALL_TOOL, body)
+        response = set_led(client(sim, signer=fixed(header)))
+        assert response.success and response.result[:4] == b"JHS1"
+        assert b'"on"' not in response.result  # the reading is not on the wire
+        assert json.loads(open_sealed(TOKEN, header, response.result))["on"] is True
+        changed = bytearray(response.result)
+        changed[5] ^= 1
+        for token, blob in (("not-the-token", response.result), (TOKEN, bytes(changed))):
+            with pytest.raises(SealError):
+                open_sealed(token, header, blob)
+        # A bearer caller cannot get a sealed result: there is no signature to key it by.
+        bearer = client(sim, metadata={"authorization": "Bearer " + TOKEN})
+        err = refusal(bearer, CALL_TOOL, led_request(False))
+        assert err.code == StatusCode.FAILED_PRECONDITION and "signed request" in err.message
+
+
+def test_a_caller_may_ask_for_a_sealed_result(signed):
+    body = grpc_web_body(led_request(True).encode())
+    header = Signer(TOKEN).header(CALL_TOOL, body)
+    asked = client(signed, signer=fixed(header), metadata={"jh-seal": "1"})
+    result = set_led(asked).result
+    assert json.loads(open_sealed(TOKEN, header, result))["on"] is True
+    plain = set_led(client(signed, signer=client_signer(TOKEN))).result
+    assert json.loads(plain)["on"] is True

@@ -208,6 +208,7 @@ class Device:
             max_params_bytes=self.settings.get("remote.max_request_bytes"),
             commands=self._device_commands,
             logger=self.logger,
+            seal_results=self.settings.get("remote.seal_results"),
             **self._auth_settings(),
         )
         return handler

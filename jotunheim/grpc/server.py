@@ -62,6 +62,7 @@ class CallContext:
         self.method = method
         self.metadata = metadata
         self.body = body
+        self.signed_by = None  # (token, signature) once a signed request was verified
         self.client_address = client_address
         self.trailers = {}
         self._deadline_at = None if deadline_ms is None else monotonic_ms() + int(deadline_ms)

@@ -164,4 +164,9 @@ class TokenCheck:
             keyid = self.signatures.verify("POST", method, getattr(context, "body", None), value)
         except SignatureError as exc:
             return None, "JH-HMAC: %s" % exc
+        # What a sealed result needs: the token that signed and the signature (its iv).
+        context.signed_by = (
+            self.owner_token if keyid == OWNER else self.token,
+            self.signatures.last_signature,
+        )
         return (OWNER if keyid == OWNER else USER), None

@@ -50,6 +50,7 @@ class RemoteCommandHandler:
         (``remote.auth_mode``, see :mod:`jotunheim.remote.auth`)
     :param bool open_access: without a token, let anyone call (``remote.open``)
     :param dict signing: options of :class:`jotunheim.remote.signing.SignatureCheck`
+    :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
     :param rate_limit_per_minute: / :param burst: per-client limit on tools that change state
     :param max_params_bytes: longest JSON parameter text accepted
     :param commands: callable returning ``(name, fn, owner_only, description)`` rows, asked
@@ -71,6 +72,7 @@ class RemoteCommandHandler:
         auth_mode="signed",
         open_access=False,
         signing=None,
+        seal_results=False,
         rate_limit_per_minute=60,
         burst=None,
         max_params_bytes=4096,
@@ -84,7 +86,7 @@ class RemoteCommandHandler:
             device_id, token, owner_token, max_params_bytes, logger, **self.auth_options
         )
         self.limiter = RateLimiter(rate_limit_per_minute, burst, clock=clock)
-        self.tools = ToolService(self.gate, registry, self.limiter, logger)
+        self.tools = ToolService(self.gate, registry, self.limiter, logger, seal_results)
         self.capabilities_source = capabilities
         self.einherjar_source = einherjar
         self.status_source = status

@@ -147,6 +147,7 @@ class SignatureCheck:
         self.base = None  # ms; set on the first request
         self.floor = -1  # requests signed at or before base + floor are refused
         self.offset_ms = None  # set when the clock was never set (see now_ms)
+        self.last_signature = None
         self.accepted = 0
 
     @property
@@ -188,6 +189,7 @@ class SignatureCheck:
         if now is None:
             now = self._adopt_clock(ts)
         self._remember((expected[0] << 19 | expected[1] << 11 | expected[2] << 3) | 1, ts, now)
+        self.last_signature = expected  # a sealed result's iv
         self.accepted += 1
         return signer
 

@@ -58,6 +58,7 @@ remote.auth_mode str signed - - signed,bearer,either
 remote.signature_window int 300 10 86400
 remote.clock_tolerance int 30 0 3600
 remote.max_nonces int 64 4 1024
+remote.seal_results bool false
 logging.level str WARNING - - DEBUG,INFO,WARNING,ERROR,CRITICAL
 logging.ring_size int 16 0 64
 """

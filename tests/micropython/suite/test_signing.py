@@ -129,3 +129,28 @@ def test_signed_calls_on_the_served_handler():
     assert led.state()["on"] is False
     server.stop()
     fake_net.assert_no_leaks()
+
+
+def test_sealed_results_match_the_host_and_refuse_changes():
+    from binascii import unhexlify
+
+    from jotunheim.remote import sealing
+
+    iv = b"\x01" * 32
+    data = b'{"on": true, "level": 3}'
+    # The same bytes CPython's hmac opens (jotunheim_host.signing.open_sealed).
+    expected = unhexlify(
+        "4a485331c5a984960dd69f08d12d653e01962ecc5e24c7065f4e7c4250c8cca9e6950c011b1a853807adf98b"
+    )
+    sealed = sealing.seal("tok", iv, data)
+    assert sealed == expected
+    assert sealing.unseal("tok", iv, sealed, constant_time_equal) == data
+    changed = bytearray(sealed)
+    changed[6] ^= 1
+    for secret, blob in (("other", sealed), ("tok", bytes(changed)), ("tok", data)):
+        try:
+            sealing.unseal(secret, iv, blob, constant_time_equal)
+        except sealing.SealError:
+            pass
+        else:
+            raise AssertionError("opened %r" % blob)
