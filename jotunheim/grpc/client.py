@@ -250,7 +250,9 @@ class GrpcWebClient:
     seconds (``None``: no deadline), ``metadata`` default request headers. ``meter``
     (a :class:`jotunheim.resources.bandwidth.Bandwidth`, or anything with
     ``count(endpoint, sent, received)``) is told the bytes of each call under
-    ``endpoint``; both may be set after construction.
+    ``endpoint``; both may be set after construction. ``signer`` (optional) is called as
+    ``signer(path, body)`` for every request sent and returns more headers (a request
+    signature: ``jotunheim_host.signing.client_signer``).
     """
 
     def __init__(
@@ -268,6 +270,7 @@ class GrpcWebClient:
         session_id=None,
         meter=None,
         endpoint: str = "grpc",
+        signer=None,
     ) -> None:
         self.meter = meter
         self.endpoint = endpoint
@@ -292,6 +295,7 @@ class GrpcWebClient:
         self._idle = []  # sockets we freed for keep-alive (to tell a reused one)
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}
+        self.signer = signer
         self.max_message_size = max_message_size
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
         self.send_timeout_header = send_timeout_header
@@ -430,12 +434,11 @@ class GrpcWebClient:
 
     def _attempt(self, method, body, deadline, metadata, session_id, streaming):
         """One exchange; a stale keep-alive socket is replaced once, transparently."""
-        head = build_request_head(
-            "POST",
-            self._host_header,
-            self.prefix + method,
-            self._headers(len(body), deadline, metadata),
-        )
+        path = self.prefix + method
+        headers = self._headers(len(body), deadline, metadata)
+        if self.signer is not None:  # signed anew for every request: a nonce works once
+            headers.extend(self.signer(path, body).items())
+        head = build_request_head("POST", self._host_header, path, headers)
         request = head + body
         for _ in range(2):
             sock, reused = self._get_socket(deadline, session_id)
@@ -474,6 +477,11 @@ class GrpcWebClient:
                 raise
             if deadline.expired():
                 raise deadline_error(deadline) from None
+            from jotunheim.net.tls import tls_problem  # noqa: PLC0415
+
+            problem = tls_problem(exc, self.host)
+            if problem is not None:
+                raise GrpcError(StatusCode.UNAVAILABLE, problem) from None
             raise network_error(
                 exc, deadline, "connect to %s:%d" % (self.host, self.port)
             ) from None

@@ -64,6 +64,12 @@ remote.max_request_bytes int 4096 256 65536
 remote.allowed_gpio_pins ints [] 0 255 64
 remote.max_connections int 4 1 16
 remote.cors_origin str "" 0 200
+remote.open bool false
+remote.auth_mode str signed - - signed,bearer,either
+remote.signature_window int 300 10 86400
+remote.clock_tolerance int 30 0 3600
+remote.max_nonces int 64 4 1024
+remote.seal_results bool false
 logging.level str WARNING - - DEBUG,INFO,WARNING,ERROR,CRITICAL
 logging.ring_size int 16 0 64
 discovery.enabled bool false

@@ -11,7 +11,7 @@ def register(subparsers):
         "capabilities and print its tools as a table.",
     )
     p.add_argument("url", help="the device, e.g. http://192.168.1.42:8080")
-    p.add_argument("--token", help="bearer token (JOTUNHEIM_TOKEN of the device)")
+    p.add_argument("--token", help="the device's JOTUNHEIM_TOKEN (signs each call)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call (default 10)")
     p.add_argument("--json", action="store_true", help="print the raw status JSON instead")
     p.set_defaults(func=run)
@@ -25,9 +25,10 @@ def fetch(url, token=None, timeout=10.0):
     from jotunheim.grpc.client import GrpcWebClient
     from jotunheim.pb import jotunheim as jpb
     from jotunheim.pb import jotunheim_capability as cap
+    from jotunheim_host.signing import client_signer
 
-    metadata = {"authorization": "Bearer " + token} if token else {}
-    client = GrpcWebClient(url, socket_pool=socket, timeout=timeout, metadata=metadata)
+    # Every call signed with the token (the device's default remote.auth_mode).
+    client = GrpcWebClient(url, socket_pool=socket, timeout=timeout, signer=client_signer(token))
     try:
         status = client.unary(
             "/jotunheim.JotunheimService/GetDeviceStatus",
