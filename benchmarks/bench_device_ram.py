@@ -37,16 +37,14 @@ with open("/ram_root/jotunheim.json", "wb") as f:
 def _frame(p):
     n = len(p)
     return bytes([0, n >> 24 & 255, n >> 16 & 255, n >> 8 & 255, n & 255]) + p
-def _call(body):
-    body = _frame(body)
-    return (b"POST /jotunheim.JotunheimService/CallTool HTTP/1.1\\r\\nHost: b\\r\\n"
-            b"Content-Type: application/grpc-web+proto\\r\\nAuthorization: Bearer t\\r\\n"
-            b"Connection: close\\r\\nContent-Length: " + str(len(body)).encode() + b"\\r\\n\\r\\n" + body)
-# A ToolCallRequest{tool_name="set_led_sim", parameters='{"on": true}'}, encoded by hand so
-# that no codec module is loaded before the Device loads its own.
-_SET = _call(b"\\x12\\x0bset_led_sim\\x1a\\x0c{\\"on\\": true}")
+# Signed requests (remote.auth_mode signed, the default), one per call: a signature works
+# once. Made on the host (signed_calls below) and handed in before the Device is built.
+_n = [0]
+def _next_call():
+    _n[0] += 1
+    return _SIGNED[_n[0] - 1]
 def serve_one():
-    fake_net.accept_from(8080, _SET)
+    fake_net.accept_from(8080, _next_call())
     served = 0
     for _ in range(3):
         served += device.step()
@@ -129,6 +127,33 @@ def compiled_library(target):
     return target
 
 
+# A ToolCallRequest{tool_name="set_led_sim", parameters='{"on": true}'}, encoded by hand so
+# that no codec module is loaded before the Device loads its own.
+SET_LED = b'\x12\x0bset_led_sim\x1a\x0c{"on": true}'
+
+
+def signed_calls(count):
+    """``count`` CallTool requests, each signed anew with the token ``t`` of SETUP, 10 ms
+    apart (as if sent one by one: the device remembers 64, and refuses one signed before
+    the oldest it forgot)."""
+    import time
+
+    from jotunheim_host.signing import Signer, grpc_web_body
+
+    body = grpc_web_body(SET_LED)
+    signer = Signer("t")
+    path = "/jotunheim.JotunheimService/CallTool"
+    start = int(time.time() * 1000)
+    return tuple(
+        b"POST " + path.encode() + b" HTTP/1.1\r\nHost: b\r\n"
+        b"Content-Type: application/grpc-web+proto\r\nAuthorization: "
+        + signer.header(path, body, ts=start + 10 * i).encode()
+        + b"\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+        + body
+        for i in range(count)
+    )
+
+
 def measure(mp, settings, loki, mpy_dir=None):
     """Retained bytes of the whole Device, allocation of one more call, leak over 100;
     with ``mpy_dir`` the library is imported from the ``.mpy`` files there."""
@@ -138,6 +163,7 @@ def measure(mp, settings, loki, mpy_dir=None):
     mp.exec(FIRMWARE)
     empty = mp.mem_alloc()
     mp.exec(SETUP % settings)
+    mp.exec("_SIGNED = %r" % (signed_calls(130),))
     if loki:
         mp.exec(LOKI)
     names = interned(mp)  # read outside the measured span: the reading itself allocates

@@ -100,10 +100,9 @@ class Demo:
     def device_command(self, command, params=None, token=OWNER_TOKEN):
         from jotunheim.grpc.client import GrpcWebClient
         from jotunheim.pb import jotunheim as jpb
+        from jotunheim_host.signing import client_signer
 
-        client = GrpcWebClient(
-            self.sim.url, timeout=60, metadata={"authorization": "Bearer " + token}
-        )
+        client = GrpcWebClient(self.sim.url, timeout=60, signer=client_signer(token))
         try:
             return client.unary(
                 "/jotunheim.JotunheimService/SendDeviceCommand",
@@ -143,6 +142,9 @@ class Demo:
         self.loki.__enter__()
         settings = {
             "capabilities": {"device_name": "demo-board"},
+            # Like its Loki, the demo device is open to this machine (no JOTUNHEIM_TOKEN);
+            # owner commands still need the owner token, signed.
+            "remote": {"open": True},
             "ota": {
                 "manifest_url": self.loki.url + "/ota/manifest.json",
                 "trial_boots": TRIAL_BOOTS,

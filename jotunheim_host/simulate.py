@@ -28,7 +28,8 @@ Parts (instance names, the tools they give):
 
 Arguments: ``token`` / ``owner_token`` — None reads ``JOTUNHEIM_TOKEN`` /
 ``JOTUNHEIM_OWNER_TOKEN`` from ``root/settings.toml`` (or the environment), ``""`` means
-none. ``loki_url`` — None reads ``network.loki_url`` from the settings, ``""`` means no
+none. ``open_access`` / ``auth_mode`` — override ``remote.open`` / ``remote.auth_mode``
+(see docs/security.md). ``loki_url`` — None reads ``network.loki_url`` from the settings, ``""`` means no
 Loki. ``settings_file`` — a ``jotunheim.json`` elsewhere than ``root``. ``script_prefix``
 — prepended to the Loki script names (Loki's names are global: give each of several
 devices its own). ``seed`` — for the simulated values. ``ota_keys`` — trusted Ed25519
@@ -71,6 +72,8 @@ class SimulatedDevice:
         token=None,
         owner_token=None,
         loki_token=None,
+        open_access=None,
+        auth_mode=None,
         settings_file=None,
         name="simulated-device",
         device_id=None,
@@ -105,6 +108,8 @@ class SimulatedDevice:
             token=token,
             owner_token=owner_token,
             loki_token=loki_token,
+            open_access=open_access,
+            auth_mode=auth_mode,
             loki_url=loki_url,
             host=host,
             port=port,

@@ -29,6 +29,8 @@ def make_device(root, **kwargs):
     kwargs.setdefault("network", HostNetwork(probe_interval=0))
     kwargs.setdefault("token", "")
     kwargs.setdefault("owner_token", "boss")
+    kwargs.setdefault("open_access", True)  # no token: these tests call it open
+    kwargs.setdefault("auth_mode", "bearer")  # and send the owner token as a bearer token
     kwargs.setdefault("loki_url", "")
     os.makedirs(root, exist_ok=True)
     return Device("bench", root=root, **kwargs)
@@ -255,6 +257,7 @@ def test_tokens_come_from_settings_toml_and_are_never_shown(tmp_path):
         pool=socket,
         network=HostNetwork(probe_interval=0),
         error_ring=False,
+        auth_mode="bearer",
     )
     assert device.settings.get("remote.listen_port") == 1
     with Loop(device):
@@ -419,6 +422,8 @@ def test_simpletest_example_runs_on_blinka(tmp_path, monkeypatch):
     import runpy
 
     monkeypatch.chdir(tmp_path)
+    # No settings.toml here, so no token: the device is locked unless remote.open says so.
+    (tmp_path / "jotunheim.json").write_text('{"remote": {"open": true}}')
     results = {}
 
     def run(self, every=None, interval=1.0, idle_ms=5):

@@ -57,3 +57,21 @@ def test_inspect_errors_say_what_to_do(sim, capsys):
 def test_table_aligns_columns():
     text = table(("A", "BB"), [("x", "y"), ("long", "z")])
     assert text.splitlines() == ["A     BB", "----  --", "x     y", "long  z"]
+
+
+def test_inspect_shows_the_resource_monitor(sim, capsys):
+    from tests.test_device import call_tool, client
+
+    c = client(sim.device, "tok")
+    for _ in range(3):
+        assert call_tool(c, "read_dht22_sim_temperature").success
+    assert cli.main(["inspect", sim.url, "--token", "tok"]) == 0
+    out = capsys.readouterr().out
+    heap = [line for line in out.splitlines() if line.startswith("heap ")][0]
+    assert "KB free" in heap and "(ok; warning below 16.0 KB, refused below 8.0 KB" in heap
+    assert [line for line in out.splitlines() if line.startswith("cpu ") and "sample" in line]
+    assert "buffers    2 x 512 B" in out
+    assert "no budget per 60 s; 0 deferred" in out
+    client_line = [line for line in out.splitlines() if "client:127.0.0.1" in line][0]
+    assert "sent" in client_line and "received" in client_line
+    assert "flash      " in out

@@ -17,8 +17,11 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 from connectrpc.protocol import ProtocolType
 
+from jotunheim.remote.auth import constant_time_equal
+from jotunheim.remote.signing import SignatureCheck
 from jotunheim_host.loki import Limits, LokiServer
 from jotunheim_host.loki.access import AccessPolicy, DeviceEntry
+from jotunheim_host.signing import grpc_web_body
 from tests.interop import stubs as stubgen
 
 
@@ -514,6 +517,7 @@ class FakeDevice:
                 request.tool_name,
                 json.loads(request.parameters or "{}"),
                 ctx.request_headers().get("authorization"),
+                request.SerializeToString(),
             )
         )
         pb = self.st.jotunheim_pb2
@@ -570,9 +574,14 @@ def test_device_call_reaches_a_device(st, tclient, device):
         "text": "plain text, not JSON",
     }
     assert device.relay is True
-    # Each call carried dev-1's own credential, never the default one.
-    assert [c[3] for c in device.calls] == ["Bearer sekrit"] * 3
-    assert device.calls[0] == ("dev-1", "read_temperature", {}, "Bearer sekrit")
+    # Each call was signed with dev-1's own credential, never the default one (and the
+    # token itself never went on the wire).
+    check = SignatureCheck({"user": "sekrit"}, constant_time_equal)
+    path = "/jotunheim.JotunheimService/CallTool"
+    for call in device.calls:
+        assert check.verify("POST", path, grpc_web_body(call[4]), call[3]) == "user"
+        assert "sekrit" not in call[3]
+    assert device.calls[0][:3] == ("dev-1", "read_temperature", {})
     assert device.calls[1][1:3] == ("set_relay", {"on": True})
     # The stub itself, run by its script name.
     assert execute(st, tclient, "Script_dev1_read", headers=DEV1).output == "21.5"

@@ -83,7 +83,9 @@ def test_heap_after_import_of_every_module():
     # handler + gate + tools (CallTool), with the schema and pb.jotunheim they import
     assert heap["jotunheim.remote.handler"] <= 36000, heap["jotunheim.remote.handler"]  # + safejson
     assert heap["jotunheim.grpc.status"] <= 3900, heap["jotunheim.grpc.status"]
-    # gRPC dispatch + jotunheim.http.server (was 63 KB with adafruit_httpserver)
-    assert heap["jotunheim.grpc.server"] <= 24 * 1024, heap["jotunheim.grpc.server"]
+    # gRPC dispatch + jotunheim.http.server (was 63 KB with adafruit_httpserver); 28,384
+    # measured with the buffer pool, per-client counting and out-of-memory answers (22,288
+    # before: most of the step is a new qstr pool this row happens to allocate)
+    assert heap["jotunheim.grpc.server"] <= 30 * 1024, heap["jotunheim.grpc.server"]
     assert heap["jotunheim.http.server"] <= 14500, heap["jotunheim.http.server"]
     assert heap["jotunheim.capability.drivers.io"] <= 14800, heap["jotunheim.capability.drivers.io"]

@@ -21,7 +21,9 @@ import pytest
 from tests.mpunix import heap_bisect, runner
 
 HEAP_BUDGET = 512 * 1024  # .py: the compile peak is sensitive to fragmentation
-HEAP_BUDGET_MPY = 256 * 1024
+# 322 KB measured after session 3 (was 237 KB): jotunheim.resources and HMAC signing hold
+# ~36 KB more on this 64-bit port, the rest is fragmentation of the import peak (issue 11)
+HEAP_BUDGET_MPY = 352 * 1024
 
 
 def test_device_serves_50_calltools_inside_the_heap_budget(tmp_path):

@@ -28,6 +28,9 @@ class Parts:
     tool, so every kind of schema check has something that could change."""
 
     def __init__(self, root, **kwargs):
+        # These cases send bearer tokens (third-party clients, raw sockets); signed requests
+        # are tests/test_security.py's.
+        kwargs.setdefault("auth_mode", "bearer")
         self.sim = SimulatedDevice(root, token=TOKEN, owner_token=OWNER, loki_url="", **kwargs)
         self.mode = {"mode": "auto", "level": 0}
 

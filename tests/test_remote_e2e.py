@@ -25,7 +25,11 @@ def wait_for(predicate, timeout=20.0, what="condition"):
 def stack(tmp_path):
     with LokiServer(scripts_dir=str(tmp_path / "scripts"), host="127.0.0.1", port=0) as loki:
         with SimulatedDevice(
-            str(tmp_path / "root"), loki_url=loki.url, token="", script_prefix="e2e_"
+            str(tmp_path / "root"),
+            loki_url=loki.url,
+            token="",
+            script_prefix="e2e_",
+            open_access=True,  # an open Loki calls an open device (local demo setup)
         ) as sim:
             wait_for(lambda: sim.device.loki_state == "ok", what="negotiation with Loki")
             client = LokiClient(loki.url, timeout=20)

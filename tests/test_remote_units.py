@@ -76,7 +76,7 @@ def test_rate_limiter_unlimited_and_bounded_in_clients():
 def test_capabilities_group_refuses_until_ready_and_builds_einherjar_from_tools():
     registry = ToolRegistry()
     registry.add_actuator("status", SimulatedLed())
-    gate = Gate("pico-1", None, None, 4096)
+    gate = Gate("pico-1", None, None, 4096, open_access=True)
     service = CapabilityService(gate, None, None, registry)
     with pytest.raises(GrpcError) as info:
         service.get_capabilities(None, Ctx())
@@ -122,7 +122,7 @@ def test_constant_time_equal_and_bearer_parsing():
     assert bearer_token({"authorization": "  Bearer  abc "}) == "abc"
     assert bearer_token({"authorization": "Basic abc"}) is None
     assert bearer_token({"authorization": "Bearer "}) is None and bearer_token(None) is None
-    check = TokenCheck("tok", "own")
+    check = TokenCheck("tok", "own", mode="bearer")
     assert check.problem({"authorization": "Bearer own"}) is None
     assert "needs a token" in check.problem({})
     assert check.problem({"authorization": "Bearer nope"}) != check.problem({})

@@ -3,6 +3,7 @@ allocations), the buffer pool, bandwidth counting and the budget, the gRPC statu
 ResourceExhausted, and a Device that refuses new CallTools below the exhaustion line,
 answers status meanwhile, and serves again once memory returns."""
 
+import time
 import tracemalloc
 
 import pytest
@@ -212,3 +213,91 @@ def test_device_refuses_calltool_below_the_line_answers_status_and_recovers(tmp_
         endpoints = doc["runtime"]["resources"]["bandwidth"]["endpoints"]
         assert endpoints["client:127.0.0.1"]["received"] > 100
         assert doc["runtime"]["resources"]["buffers"]["acquired"] >= 3
+
+
+def test_client_and_server_count_the_same_bytes_of_each_call(tmp_path):
+    from jotunheim.capability.drivers.simulated import SimulatedRelay
+
+    device = make_device(str(tmp_path / "root"))
+    device.add_actuator("pump", SimulatedRelay())
+    mine = Bandwidth()
+    with Loop(device):
+        c = client(device)
+        c.meter, c.endpoint = mine, "device"
+        for _ in range(5):
+            assert call_tool(c, "set_relay_sim", '{"on": true}').success
+        c.close()  # the server counts each answered request; closing adds nothing more
+        sent, received = mine.endpoints["device"][:2]
+        theirs = device.resources.bandwidth.endpoints["client:127.0.0.1"]
+    assert sent > 5 * 50 and received > 5 * 50
+    assert (theirs[0], theirs[1]) == (received, sent)  # the server's sent is our received
+
+
+def test_ota_fetcher_downloads_through_a_pooled_buffer_and_counts_its_bytes(tmp_path):
+    from jotunheim_host import ota_tools
+    from tests.test_ota_fetch import FILES, _server
+    from tests.test_ota_support import fetcher, files_hash, make_key, publish, tree_hash
+
+    key, pub = make_key()
+    www = tmp_path / "www"
+    publish(www / "rel", key, FILES, 1)
+    server = _server(www, ota_tools.RangeHandler)
+    pool = BufferPool(512, 1)
+    meter = Bandwidth()
+    try:
+        url = "http://127.0.0.1:%d/rel/manifest.json" % server.server_address[1]
+        (tmp_path / "root").mkdir()
+        f = fetcher(url, pub, tmp_path / "root", buffers=pool, meter=meter, buffer_size=4096)
+        assert f.buf is pool.pooled[0]  # degraded to the pool's 512 bytes
+        f.apply()
+        f.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert tree_hash(tmp_path / "root") == files_hash(FILES)
+    assert pool_report(pool)["free"] == 1 and pool_report(pool)["degraded"] == 1
+    assert meter.endpoints["ota"][1] == sum(len(v) for v in FILES.values())
+
+
+def test_capabilities_resource_limits_give_the_heap_tools_really_have(tmp_path):
+    device = make_device(str(tmp_path / "root"))
+    heap = device.resources.memory.heap
+    heap.limit = 300 * 1024
+    caps = device.builder_build()
+    assert caps.resources.max_memory_kb == 300 - 8  # the heap less the 8 KB exhaustion line
+    heap.limit = 1 << 30
+    assert device.builder_build().resources.max_memory_kb == (1 << 20) - 8
+
+
+def test_over_the_budget_ota_work_is_deferred_and_tool_calls_never_are(tmp_path):
+    from jotunheim.capability.drivers.simulated import SimulatedRelay
+
+    root = str(tmp_path / "root")
+    device = make_device(root, ota_check=lambda params: {"update": False})
+    device.resources.bandwidth.budget = 2000  # bytes per 60 s window
+    device.add_actuator("pump", SimulatedRelay())
+    ota_steps = []
+    device.ota.step = lambda: ota_steps.append(1) or True
+    with Loop(device):
+        c = client(device)
+        for _ in range(30):  # well over 2000 bytes: every call still answered
+            assert call_tool(c, "get_relay_sim_state").success
+        bw = device.resources.bandwidth
+        assert bw.window_bytes > 2000
+        task = [t for t in device.scheduler.tasks if t[3] == "ota"][0]
+        ota_steps.clear()
+        task[0] = 0.0  # due now
+        deadline = device.clock() + 5
+        while bw.deferred == 0 and device.clock() < deadline:
+            task[0] = 0.0
+            time.sleep(0.01)
+        assert bw.deferred >= 1 and ota_steps == []
+        _, doc = status(c)
+        assert doc["runtime"]["resources"]["bandwidth"]["deferred"] >= 1
+        assert doc["runtime"]["resources"]["bandwidth"]["endpoints"]["ota"]["deferred"] >= 1
+        bw.budget = 0  # no budget: the OTA check runs again
+        task[0] = 0.0
+        while not ota_steps and device.clock() < deadline + 5:
+            task[0] = 0.0
+            time.sleep(0.01)
+        assert ota_steps

@@ -95,7 +95,24 @@ def test_an_out_of_memory_answer_that_cannot_be_sent_closes_the_connection(tmp_p
             with pytest.raises(GrpcError) as err:
                 call_tool(client(dev), "set_relay_sim", '{"on": false}')
             assert err.value.code == StatusCode.UNAVAILABLE  # closed without an answer
-        assert not dev.server.http.slots or all(
-            s[1] == "head" for s in dev.server.http.connections()
-        )
+        assert dev.server.http.out_of_memory_answers == 1  # tried, failed, closed
+        assert call_tool(client(dev), "set_relay_sim", '{"on": true}').success
+
+
+def test_a_body_the_pool_cannot_hold_is_answered_resource_exhausted_with_why(tmp_path, monkeypatch):
+    from jotunheim.resources.errors import ResourceExhausted
+
+    device = make_device(str(tmp_path / "root"))
+    device.add_actuator("pump", SimulatedRelay())
+
+    def refuse(size, minimum=0):
+        raise ResourceExhausted("buffers: 2 of 2 in use; heap: 3 KB free, below the 8 KB line")
+
+    with Loop(device) as dev:
+        with monkeypatch.context() as patch:
+            patch.setattr(dev.resources.buffers, "acquire", refuse)
+            with pytest.raises(GrpcError) as err:
+                call_tool(client(dev), "set_relay_sim", '{"on": false}')
+        assert err.value.code == StatusCode.RESOURCE_EXHAUSTED
+        assert err.value.message.startswith("buffers: 2 of 2 in use; heap: 3 KB free")
         assert call_tool(client(dev), "set_relay_sim", '{"on": true}').success

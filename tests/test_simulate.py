@@ -14,6 +14,7 @@ import pytest
 from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
 from jotunheim.pb import jotunheim as jpb
 from jotunheim_host import cli
+from jotunheim_host.signing import client_signer
 from jotunheim_host.simulate import SimulatedDevice
 
 ROOT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,8 +29,7 @@ def free_port():
 
 
 def call(url, tool, params="", token=None):
-    metadata = {"authorization": "Bearer " + token} if token else {}
-    c = GrpcWebClient(url, socket_pool=socket, timeout=5, metadata=metadata,
+    c = GrpcWebClient(url, socket_pool=socket, timeout=5, signer=client_signer(token),
                       retry_policy=RetryPolicy(1))  # fmt: skip
     return c.unary(
         "/jotunheim.JotunheimService/CallTool",
@@ -39,7 +39,7 @@ def call(url, tool, params="", token=None):
 
 
 def test_simulated_parts_behave_plausibly(tmp_path):
-    with SimulatedDevice(str(tmp_path / "root"), token="") as sim:
+    with SimulatedDevice(str(tmp_path / "root"), token="", open_access=True) as sim:
         temps = set()
         for _ in range(30):
             sim.climate.step()

@@ -99,6 +99,9 @@ class DeviceCapabilityBuilder:
         self._mcu = microcontroller
         self._has_module = has_module
         self._facts = None
+        # A jotunheim.resources.memory.MemoryMonitor (the Device hands its own): with it,
+        # max_memory_kb is the heap tools can have, above the exhaustion line.
+        self.memory = None
 
     # ------------------------------------------------------------ detection
 
@@ -189,6 +192,10 @@ class DeviceCapabilityBuilder:
             hardware.sensors = registry.part_names("sensor")
             hardware.actuators = registry.part_names("actuator")
         total_kb = (facts["memory_total"] or 0) // 1024
+        memory = self.memory
+        if memory is not None:  # the heap the device really has, less its reserve
+            usable = memory.free() + memory.used() - memory.line(memory.exhausted)
+            total_kb = max(0, usable) // 1024
         limit_kb = self._limit("max_memory_kb", 0) or 0
         if total_kb and (not limit_kb or limit_kb > total_kb):
             limit_kb = total_kb

@@ -21,7 +21,7 @@
 
 from jotunheim.compat import IS_CPYTHON, monotonic, monotonic_ms, sleep_ms
 from jotunheim.device.scheduler import Scheduler
-from jotunheim.resources import SYSTEM, USER
+from jotunheim.resources import LOW, SYSTEM, USER
 
 MAX_REQUESTS = 4  # requests served per step at most
 SAMPLE_INTERVAL = 5.0  # seconds between resource samples
@@ -37,6 +37,8 @@ class Device:
     :param root: CIRCUITPY ("/" on a board)
     :param token: remote-control token (else settings.toml ``JOTUNHEIM_TOKEN``)
     :param owner_token: owner token (else ``JOTUNHEIM_OWNER_TOKEN``)
+    :param open_access: without a token, let anyone call (else ``remote.open``)
+    :param auth_mode: ``signed``, ``bearer`` or ``either`` (else ``remote.auth_mode``)
     :param loki_url: Loki's URL (else ``network.loki_url``)
     :param loki: a LokiClient to use instead of one made from the URL
     :param loki_token: token for Loki (else ``JOTUNHEIM_LOKI_TOKEN``)
@@ -83,6 +85,8 @@ class Device:
         root=None,
         token=None,
         owner_token=None,
+        open_access=None,
+        auth_mode=None,
         loki_url=None,
         loki=None,
         loki_token=None,
@@ -114,6 +118,7 @@ class Device:
         self.secrets = self.loader.secrets if self.loader is not None else Secrets(self.root)
         self.name = name
         self.given_tokens = {"token": token, "owner_token": owner_token, "loki": loki_token}
+        self.given_auth = (open_access, auth_mode)
         self.given_loki_url = loki_url
         self.host = host or self.settings.get("remote.host") or "0.0.0.0"
         self.port = port if port is not None else self.settings.get("remote.listen_port")
@@ -230,6 +235,8 @@ class Device:
             max_params_bytes=self.settings.get("remote.max_request_bytes"),
             commands=self._device_commands,
             logger=self.logger,
+            seal_results=self.settings.get("remote.seal_results"),
+            **self._auth_settings(),
         )
         return handler
 
@@ -240,6 +247,26 @@ class Device:
         monitor.figures["window_start_ms"] = monotonic_ms()
         monitor.figures["window_busy_ms"] = 0
         return monitor
+
+    def _auth_settings(self):
+        get = self.settings.get
+        signing = {
+            "window": get("remote.signature_window"),
+            "tolerance": get("remote.clock_tolerance"),
+            "max_nonces": get("remote.max_nonces"),
+            "logger": self.logger,
+        }
+        open_access, mode = self.given_auth
+        return {
+            "auth_mode": mode or get("remote.auth_mode"),
+            "open_access": get("remote.open") if open_access is None else open_access,
+            "signing": signing,
+        }
+
+    def _say_who_may_call(self):
+        text = self.handler.auth.warning()
+        if text is not None:  # a warning shows at the default log level
+            self.logger.warning(text)
 
     def _make_scheduler(self, loki):
         get = self.settings.get
@@ -324,6 +351,8 @@ class Device:
             from jotunheim.capability.builder import DeviceCapabilityBuilder
 
             self.given_builder = DeviceCapabilityBuilder(self.name, self.settings)
+        if getattr(self.given_builder, "memory", False) is None:
+            self.given_builder.memory = self.resources.memory  # real heap figures
         return self.given_builder
 
     def builder_build(self):
@@ -434,6 +463,11 @@ class Device:
     def _start_server(self):
         if not self.settings.get("remote.enabled"):
             return
+        from jotunheim.compat import collect_garbage
+
+        # Start-up garbage (settings parsing, WiFi join) collected before the server's
+        # modules load: their code then finds whole blocks instead of a fragmented heap.
+        collect_garbage()
         from jotunheim.grpc.server import GrpcWebServer
 
         self._stop_server()
@@ -465,6 +499,7 @@ class Device:
         if self.loki_link is not None:
             self.loki_link.negotiator = None  # the address may have changed
         self.logger.info("serving JotunheimService on " + self.address)
+        self._say_who_may_call()
 
     def _stop_server(self):
         server, self.server = self.server, None
@@ -562,13 +597,19 @@ class Device:
         return True
 
     def _ota_task(self):
-        if self.resources.memory.shed():
-            return False  # OTA checks wait while heap is under the warning line
+        # OTA checks and downloads are optional work: they wait while heap is under the
+        # warning line, and while the bandwidth budget of this window is spent.
+        if self.resources.memory.shed() or not self.resources.bandwidth.allow("ota", 0, LOW):
+            return False
         return self.ota.step()
 
     def _loki_task(self):
         if self.server is None or not self.network.connected:
             return False
+        client = self.loki_link.client
+        if client is not None and client.grpc.meter is None:
+            client.grpc.meter = self.resources.bandwidth  # Loki's bytes, per call
+            client.grpc.endpoint = "loki"
         return self.loki_link.step()
 
     def _confirm_health(self):
@@ -614,6 +655,17 @@ class Device:
         if auth.token != token or auth.owner_token != owner:
             self.handler.configure(token=token, owner_token=owner)
 
+    def _auth_changed(self):
+        options = self._auth_settings()
+        auth = self.handler.auth
+        if (auth.mode, auth.open_access, auth.signing_options) != (
+            options["auth_mode"],
+            options["open_access"],
+            options["signing"],
+        ):
+            self.handler.configure(token=auth.token, owner_token=auth.owner_token, **options)
+            self._say_who_may_call()
+
     def _settings_changed(self, sections, settings):
         from jotunheim import log
 
@@ -625,6 +677,7 @@ class Device:
             self.handler.max_params_bytes = settings.get("remote.max_request_bytes")
             if self.server is not None:
                 self.server.max_request_size = settings.get("remote.max_request_bytes")
+            self._auth_changed()
         if "network" in sections:
             if self.loki_link is not None:
                 self.loki_link.configure(settings, self.loki_url or None)

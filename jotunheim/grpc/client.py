@@ -114,11 +114,12 @@ def default_network(need_ssl: bool, ca_cert=None):
 class _Call:
     """One HTTP exchange: socket, response head, frame parser."""
 
-    def __init__(self, client, sock, response, session_id) -> None:
+    def __init__(self, client, sock, response, session_id, sent=0) -> None:
         self.client = client
         self.sock = sock
         self.response = response
         self.session_id = session_id
+        self.sent = sent
         self.parser = None
         self.trailers = None
 
@@ -128,6 +129,9 @@ class _Call:
         if sock is None:
             return
         self.sock = None
+        meter = self.client.meter
+        if meter is not None:  # once per call: the bytes this exchange moved
+            meter.count(self.client.endpoint, self.sent, self.response.bytes_received)
         self.client._release(sock, reuse and self.response.reusable)
 
     def drain_and_release(self) -> None:
@@ -243,7 +247,12 @@ class GrpcWebClient:
     from other clients' to the same host (the connection manager keys sockets by it).
     ``ca_cert`` (PEM text) is added to the SSL context's trusted roots, for a local
     server with a self-signed certificate. ``timeout`` is the default deadline in
-    seconds (``None``: no deadline), ``metadata`` default request headers.
+    seconds (``None``: no deadline), ``metadata`` default request headers. ``meter``
+    (a :class:`jotunheim.resources.bandwidth.Bandwidth`, or anything with
+    ``count(endpoint, sent, received)``) is told the bytes of each call under
+    ``endpoint``; both may be set after construction. ``signer`` (optional) is called as
+    ``signer(path, body)`` for every request sent and returns more headers (a request
+    signature: ``jotunheim_host.signing.client_signer``).
     """
 
     def __init__(
@@ -259,7 +268,12 @@ class GrpcWebClient:
         retry_policy=None,
         send_timeout_header: bool = True,
         session_id=None,
+        meter=None,
+        endpoint: str = "grpc",
+        signer=None,
     ) -> None:
+        self.meter = meter
+        self.endpoint = endpoint
         self.proto, self.host, self.port, self.prefix = split_url(url)
         need_ssl = self.proto == "https:"
         if isinstance(ca_cert, (bytes, bytearray)):
@@ -281,6 +295,7 @@ class GrpcWebClient:
         self._idle = []  # sockets we freed for keep-alive (to tell a reused one)
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}
+        self.signer = signer
         self.max_message_size = max_message_size
         self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
         self.send_timeout_header = send_timeout_header
@@ -419,12 +434,11 @@ class GrpcWebClient:
 
     def _attempt(self, method, body, deadline, metadata, session_id, streaming):
         """One exchange; a stale keep-alive socket is replaced once, transparently."""
-        head = build_request_head(
-            "POST",
-            self._host_header,
-            self.prefix + method,
-            self._headers(len(body), deadline, metadata),
-        )
+        path = self.prefix + method
+        headers = self._headers(len(body), deadline, metadata)
+        if self.signer is not None:  # signed anew for every request: a nonce works once
+            headers.extend(self.signer(path, body).items())
+        head = build_request_head("POST", self._host_header, path, headers)
         request = head + body
         for _ in range(2):
             sock, reused = self._get_socket(deadline, session_id)
@@ -432,7 +446,7 @@ class GrpcWebClient:
             try:
                 send_all(sock, request, deadline)
                 response.read_head()
-                return _Call(self, sock, response, session_id)
+                return _Call(self, sock, response, session_id, len(request))
             except GrpcError as err:
                 self._release(sock, False)
                 stale = (
@@ -463,6 +477,11 @@ class GrpcWebClient:
                 raise
             if deadline.expired():
                 raise deadline_error(deadline) from None
+            from jotunheim.net.tls import tls_problem  # noqa: PLC0415
+
+            problem = tls_problem(exc, self.host)
+            if problem is not None:
+                raise GrpcError(StatusCode.UNAVAILABLE, problem) from None
             raise network_error(
                 exc, deadline, "connect to %s:%d" % (self.host, self.port)
             ) from None

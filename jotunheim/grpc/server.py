@@ -66,11 +66,13 @@ class CallContext:
     ``method`` is ``"/pkg.Service/Method"``; ``metadata`` a dict of the request headers
     with lower-case names (``context.metadata.get("authorization")``);
     ``client_address`` the peer's ``(host, port)``; ``trailers`` extra trailer metadata
-    the handler may add."""
+    the handler may add; ``body`` the request body as received (a signature covers it)."""
 
-    def __init__(self, method: str, metadata: dict, client_address, deadline_ms) -> None:
+    def __init__(self, method: str, metadata: dict, client_address, deadline_ms, body=None):
         self.method = method
         self.metadata = metadata
+        self.body = body
+        self.signed_by = None  # (token, signature) once a signed request was verified
         self.client_address = client_address
         self.trailers = {}
         self._deadline_at = None if deadline_ms is None else monotonic_ms() + int(deadline_ms)
@@ -178,6 +180,9 @@ class GrpcWebServer:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in CONTENT_TYPES:
             return Response(415, [("Accept-Post", CONTENT_TYPE)] + self._cors())
+        refusal = getattr(request, "refusal", None)  # set by HttpServer's buffer pool
+        if refusal is not None:
+            return self._status(StatusCode.RESOURCE_EXHAUSTED, refusal)
         if request.too_large:
             return self._status(
                 StatusCode.RESOURCE_EXHAUSTED,
@@ -188,6 +193,7 @@ class GrpcWebServer:
             request.headers,
             request.client_address,
             parse_grpc_timeout(request.headers.get("grpc-timeout")),
+            request.body,
         )
         try:
             if self.admission is not None:

@@ -5,8 +5,6 @@ the wire contract (section 5) and of the gRPC HTTP/2 spec for calls whose respon
 carries no ``grpc-status``.
 """
 
-from jotunheim.resources.errors import ResourceExhausted
-
 
 class StatusCode:
     """gRPC status codes by name (``StatusCode.UNAVAILABLE == 14``)."""
@@ -118,6 +116,10 @@ def status_of(exc, method: str = ""):
     message (no detail of a bug leaves the device)."""
     if isinstance(exc, GrpcError):
         return exc.code, exc.message
+    # Imported here: a gRPC client alone never needs it; on a Device the resources
+    # monitor has loaded it already, so this is a lookup even when heap is short.
+    from jotunheim.resources.errors import ResourceExhausted
+
     if isinstance(exc, ResourceExhausted):
         return StatusCode.RESOURCE_EXHAUSTED, str(exc)
     if isinstance(exc, MemoryError):

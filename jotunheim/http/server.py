@@ -77,7 +77,8 @@ _REASONS = {
 class Request:
     """One request as received: ``method``, ``path``, ``version``, ``headers`` (dict with
     lower-case names; repeated headers joined by ``,``), ``body`` (bytes-like; empty when
-    ``too_large``), ``client_address`` and ``keep_alive``."""
+    ``too_large`` or ``refusal``: the buffer pool's reason the body could not be held),
+    ``client_address`` and ``keep_alive``."""
 
     def __init__(self, method, path, version, headers, client_address) -> None:
         self.method = method
@@ -87,6 +88,7 @@ class Request:
         self.client_address = client_address
         self.body = b""
         self.too_large = False
+        self.refusal = None  # why the body could not be held (the pool said), if so
         connection = headers.get("connection", "").lower()
         if version == "HTTP/1.1":
             self.keep_alive = "close" not in connection
@@ -519,7 +521,12 @@ class HttpServer:
             except MemoryError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the pool refused: ResourceExhausted says why
-                raise HttpError(503, str(exc))
+                # The handler answers it (as it answers too_large); the body is dropped.
+                request.refusal = str(exc)
+                request.too_large = True
+                slot.drop_left = min(length, self.drain_limit) - len(rest)
+                slot.close_after = True
+                return
             buf[:got] = rest[:got]
             slot.body = memoryview(buf)[:length]
         else:

@@ -290,7 +290,15 @@ def request_bytes(session, method, url, *, data=None, headers=None, timeout=10, 
     failures never leak sockets. A body shorter than its Content-Length raises
     ``OSError(ECONNRESET)`` instead of being returned truncated."""
     apply_timeout(session, timeout)
-    response = session.request(method, url, data=data, headers=headers, timeout=timeout)
+    try:
+        response = session.request(method, url, data=data, headers=headers, timeout=timeout)
+    except OSError as exc:
+        from jotunheim.net.tls import tls_problem  # noqa: PLC0415  (failures only)
+
+        problem = tls_problem(exc, parse_url(url)[1])
+        if problem is None:
+            raise
+        raise OSError(problem) from None
     sock = response.socket
     try:
         length = response.headers.get("content-length")

@@ -44,6 +44,9 @@ class Fetcher:
 
     ``keys``: trusted raw Ed25519 public keys (list) or {key_id: key}.
     ``allow_boot_py``: the device's ``ota.allow_boot_py`` setting (see jotunheim.ota.paths).
+    ``buffers``: a :class:`jotunheim.resources.pool.BufferPool` the download buffer is
+    taken from (at least 256 bytes; give it back with :meth:`close`); ``meter``: told the
+    bytes of every download chunk as ``count("ota", 0, n)``.
     """
 
     def __init__(
@@ -65,6 +68,8 @@ class Fetcher:
         buffer_size=1024,
         sleep=None,
         allow_boot_py=False,
+        buffers=None,
+        meter=None,
     ):
         self.manifest_url = manifest_url
         self.base_url = manifest_url.rsplit("/", 1)[0] + "/"
@@ -83,10 +88,21 @@ class Fetcher:
         self.retries = retries
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
-        self.buf = bytearray(buffer_size)
+        self.buffers = buffers
+        self.meter = meter
+        if buffers is not None:
+            self.buf = buffers.acquire(buffer_size, minimum=256)
+        else:
+            self.buf = bytearray(buffer_size)
         self._sleep = sleep
         self.resumed = 0  # how many times a file continued with a 206 answer
         self.restarted = 0  # how many times a server ignored Range
+
+    def close(self):
+        """Give the download buffer back to the pool it came from."""
+        if self.buffers is not None and self.buf is not None:
+            self.buffers.release(self.buf)
+        self.buf = None
 
     # ------------------------------------------------------------------ http
     @property
@@ -326,6 +342,7 @@ class Fetcher:
         buf = self.buf
         cap = len(buf)
         view = memoryview(buf)
+        start = have
         readinto = getattr(resp, "_readinto", None)
         chunks = None if readinto else resp.iter_content(cap)
         too_long = False
@@ -373,6 +390,8 @@ class Fetcher:
                         self.progress(done_before + have, total)
                 if not n:
                     break
+        if self.meter is not None:  # once per file: the bytes this download moved
+            self.meter.count("ota", 0, have - start + filled)
         if too_long:
             journal.remove(part)
             raise errors.SizeMismatch("%s: server sent more than %d bytes" % (part, size))

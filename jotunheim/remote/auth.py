@@ -1,11 +1,28 @@
-"""Bearer tokens for JotunheimService callers, compared in constant time."""
+"""Who may call JotunheimService: signed requests, bearer tokens, or an open device.
 
-# Two tokens from settings.toml: JOTUNHEIM_TOKEN lets a caller use the service at all
-# (when set), JOTUNHEIM_OWNER_TOKEN additionally unlocks user-only tools and owner commands
-# (reboot, OTA). The owner token also works where the plain token is asked for.
+Two tokens from settings.toml: JOTUNHEIM_TOKEN lets a caller use the service at all,
+JOTUNHEIM_OWNER_TOKEN additionally unlocks user-only tools and owner commands (reboot,
+OTA). The owner token also works where the plain token is asked for.
+
+How a caller proves it holds one is ``remote.auth_mode``:
+
+- ``signed`` (the default): ``authorization: JH-HMAC ...`` (:mod:`jotunheim.remote.signing`,
+  imported on the first signed request),
+  so the token never crosses the device's plain-HTTP server;
+- ``bearer``: ``authorization: Bearer <token>``, for callers behind TLS or not migrated;
+- ``either``: both.
+
+Without any token the device refuses every call, unless ``remote.open`` is true: then
+anyone may call what needs no owner token (and the device says so loudly at start).
+"""
 
 USER = "user"
 OWNER = "owner"
+MODES = ("signed", "bearer", "either")
+SIGNED_HOW = (
+    "'authorization: JH-HMAC keyid=user,ts=..,nonce=..,sig=..' signed with JOTUNHEIM_TOKEN"
+    " (see docs/security.md)"
+)
 
 
 def constant_time_equal(a, b):
@@ -23,6 +40,11 @@ def constant_time_equal(a, b):
     return diff == 0
 
 
+def is_signed(value):
+    """True when an ``authorization`` header value uses the JH-HMAC scheme."""
+    return bool(value) and value.strip()[:8].upper() == "JH-HMAC "
+
+
 def bearer_token(metadata):
     """The token of an ``authorization: Bearer <token>`` header, or None."""
     value = metadata.get("authorization") if metadata else None
@@ -35,37 +57,116 @@ def bearer_token(metadata):
 
 
 class TokenCheck:
-    """Decides a caller's access level from its bearer token.
+    """Decides a caller's access level.
 
     :param token: required from every caller when set
     :param owner_token: needed for user-only tools and owner commands
+    :param str mode: ``signed``, ``bearer`` or ``either`` (see the module doc)
+    :param bool open_access: without a token, let anyone call (``remote.open``)
+    :param dict signing: :class:`~jotunheim.remote.signing.SignatureCheck` options
+        (``window``, ``tolerance``, ``max_nonces``, ``clock``, ``logger``)
     """
 
-    def __init__(self, token=None, owner_token=None):
+    def __init__(
+        self, token=None, owner_token=None, mode="signed", open_access=False, signing=None
+    ):
+        if mode not in MODES:
+            raise ValueError("auth mode must be one of %s, not %r" % (", ".join(MODES), mode))
         self.token = token or None
         self.owner_token = owner_token or None
+        self.mode = mode
+        self.open_access = bool(open_access)
+        self.signing_options = signing or {}
+        self.signatures = None  # the SignatureCheck, made on the first signed request
 
     @property
     def required(self):
-        """True when every caller must present a token."""
-        return self.token is not None
+        """True when every caller must prove it holds a token."""
+        return self.token is not None or not self.open_access
 
-    def level(self, metadata):
-        """``OWNER``, ``USER``, or None when a token is required and none matched."""
+    @property
+    def is_open(self):
+        """True when callers without a token are let in (no token set, ``remote.open``)."""
+        return self.token is None and self.open_access
+
+    def level(self, metadata, context=None):
+        """``OWNER``, ``USER``, or None when the caller is refused."""
+        return self.decide(metadata, context)[0]
+
+    def problem(self, metadata, context=None):
+        """Why a caller is refused (text), or None."""
+        return self.decide(metadata, context)[1]
+
+    def decide(self, metadata, context=None):
+        """``(level, None)`` for a caller let in, ``(None, why)`` for one refused.
+
+        :param metadata: the request headers (lower-case names)
+        :param context: the call (``method``, ``body``), needed to check a signature; a
+            checked signature's nonce is used up
+        """
+        value = metadata.get("authorization") if metadata else None
+        if value and is_signed(value):
+            return self._signed(value, context)
         given = bearer_token(metadata)
-        if given is not None and self.owner_token is not None:
-            if constant_time_equal(given, self.owner_token):
-                return OWNER
-        if self.token is None:
-            return USER
-        if given is not None and constant_time_equal(given, self.token):
-            return USER
+        if given is not None and self.mode != "signed":
+            if self.owner_token is not None and constant_time_equal(given, self.owner_token):
+                return OWNER, None
+            if self.token is not None and constant_time_equal(given, self.token):
+                return USER, None
+        if self.is_open:
+            return USER, None
+        return None, self._why(given)
+
+    def _why(self, given):
+        if self.token is None and self.owner_token is None:
+            return (
+                "remote control is locked: this device has no JOTUNHEIM_TOKEN in its"
+                " settings.toml (set one, or remote.open: true in jotunheim.json to let"
+                " anyone call)"
+            )
+        if given is not None and self.mode == "signed":
+            return "this device takes signed requests only (remote.auth_mode): send " + SIGNED_HOW
+        if given is not None:
+            return "wrong token: check JOTUNHEIM_TOKEN in the device's settings.toml"
+        if self.mode == "bearer":
+            return "this device needs a token: send 'authorization: Bearer <JOTUNHEIM_TOKEN>'"
+        return "this device needs a token: send " + SIGNED_HOW
+
+    def warning(self):
+        """What to say loudly at start about who may call, or None."""
+        if self.is_open:
+            return (
+                "REMOTE CONTROL IS OPEN (remote.open, no JOTUNHEIM_TOKEN): anyone on this"
+                " network may call this device"
+            )
+        if self.token is None and self.owner_token is None:
+            return "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml"
+        if self.mode != "signed":
+            return "remote.auth_mode is %s: tokens may cross plain HTTP in clear" % self.mode
         return None
 
-    def problem(self, metadata):
-        """Why a caller is refused (text), or None."""
-        if self.level(metadata) is not None:
-            return None
-        if bearer_token(metadata) is None:
-            return "this device needs a token: send 'authorization: Bearer <JOTUNHEIM_TOKEN>'"
-        return "wrong token: check JOTUNHEIM_TOKEN in the device's settings.toml"
+    def _signed(self, value, context):
+        if self.mode == "bearer":
+            return None, "this device takes bearer tokens only (remote.auth_mode is bearer)"
+        if self.is_open and self.owner_token is None:
+            return USER, None  # nothing to check a signature against, nothing to unlock
+        # Signing is loaded on the first signed request: a device in bearer or open mode,
+        # or one not called yet, never holds it.
+        from jotunheim.remote.signing import SignatureCheck, SignatureError
+
+        if self.signatures is None:
+            keys = {USER: self.token, OWNER: self.owner_token}
+            self.signatures = SignatureCheck(keys, constant_time_equal, **self.signing_options)
+        method = getattr(context, "method", None)
+        if method is None:
+            return None, "JH-HMAC: no request to check the signature against"
+        try:
+            keyid = self.signatures.verify("POST", method, getattr(context, "body", None), value)
+        except SignatureError as exc:
+            return None, "JH-HMAC: %s" % exc
+        # What a sealed result needs: the token that signed and the signature (its iv).
+        context.signed_by = (
+            self.owner_token if keyid == OWNER else self.token,
+            self.signatures.last_signature,
+        )
+        return (OWNER if keyid == OWNER else USER), None

@@ -25,11 +25,15 @@ class Gate:
     :param owner_token: token that also unlocks user-only tools and owner commands
     :param int max_params_bytes: longest JSON parameter text accepted
     :param logger: a jotunheim.log logger for refusals
+    :param auth: keyword arguments of :class:`~jotunheim.remote.auth.TokenCheck`
+        (``mode``, ``open_access``, ``signing``)
     """
 
-    def __init__(self, device_id, token, owner_token, max_params_bytes, logger=None) -> None:
+    def __init__(
+        self, device_id, token, owner_token, max_params_bytes, logger=None, **auth
+    ) -> None:
         self.device_id_source = device_id
-        self.auth = TokenCheck(token, owner_token)
+        self.auth = TokenCheck(token, owner_token, **auth)
         self.max_params_bytes = max_params_bytes
         self.logger = logger
         self.calls = 0
@@ -55,9 +59,9 @@ class Gate:
         metadata = context.metadata if context is not None else {}
         if context is not None:
             self.last_client = context.client_address
-        level = self.auth.level(metadata)
+        level, problem = self.auth.decide(metadata, context)
         if level is None:
-            raise self.refuse(StatusCode.UNAUTHENTICATED, self.auth.problem(metadata))
+            raise self.refuse(StatusCode.UNAUTHENTICATED, problem)
         return level
 
     def check_device(self, requested: str) -> None:

@@ -46,6 +46,11 @@ class RemoteCommandHandler:
     :param status: callable returning a dict with ``status`` (``ok``, ``degraded``,
         ``offline-loki``, ...) and any runtime figures
     :param token: / :param owner_token: see :mod:`jotunheim.remote.auth`
+    :param str auth_mode: ``signed`` (default), ``bearer`` or ``either``
+        (``remote.auth_mode``, see :mod:`jotunheim.remote.auth`)
+    :param bool open_access: without a token, let anyone call (``remote.open``)
+    :param dict signing: options of :class:`jotunheim.remote.signing.SignatureCheck`
+    :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
     :param rate_limit_per_minute: / :param burst: per-client limit on tools that change state
     :param max_params_bytes: longest JSON parameter text accepted
     :param commands: callable returning ``(name, fn, owner_only, description)`` rows, asked
@@ -64,6 +69,10 @@ class RemoteCommandHandler:
         status=None,
         token=None,
         owner_token=None,
+        auth_mode="signed",
+        open_access=False,
+        signing=None,
+        seal_results=False,
         rate_limit_per_minute=60,
         burst=None,
         max_params_bytes=4096,
@@ -72,9 +81,12 @@ class RemoteCommandHandler:
         logger=None,
     ):
         self.registry = registry
-        self.gate = Gate(device_id, token, owner_token, max_params_bytes, logger)
+        self.auth_options = {"mode": auth_mode, "open_access": open_access, "signing": signing}
+        self.gate = Gate(
+            device_id, token, owner_token, max_params_bytes, logger, **self.auth_options
+        )
         self.limiter = RateLimiter(rate_limit_per_minute, burst, clock=clock)
-        self.tools = ToolService(self.gate, registry, self.limiter, logger)
+        self.tools = ToolService(self.gate, registry, self.limiter, logger, seal_results)
         self.capabilities_source = capabilities
         self.einherjar_source = einherjar
         self.status_source = status
@@ -113,11 +125,17 @@ class RemoteCommandHandler:
         """A device command: ``fn(params, context)`` returns JSON-able data."""
         self.commands[name] = (fn, owner_only, description)
 
-    def configure(self, *, token=None, owner_token=None, rate_limit_per_minute=None, burst=None):
-        """Apply new tokens / limits (settings hot reload). Tokens are replaced as given."""
+    def configure(
+        self, *, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
+    ):
+        """Apply new tokens / limits (settings hot reload). Tokens are replaced as given;
+        ``auth_mode``, ``open_access`` and ``signing`` replace those given before."""
         from jotunheim.remote.auth import TokenCheck
 
-        self.gate.auth = TokenCheck(token, owner_token)
+        if "auth_mode" in auth:
+            auth["mode"] = auth.pop("auth_mode")
+        self.auth_options.update(auth)
+        self.gate.auth = TokenCheck(token, owner_token, **self.auth_options)
         if rate_limit_per_minute is not None:
             self.limiter.configure(rate_limit_per_minute, burst)
 

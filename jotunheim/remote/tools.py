@@ -36,9 +36,12 @@ class ToolService:
     :param registry: the device's ToolRegistry
     :param limiter: a RateLimiter for tools that change state
     :param logger: a jotunheim.log logger for failed tools
+    :param bool seal_results: seal every result (``remote.seal_results``; a caller may
+        also ask with ``jh-seal: 1``), see :mod:`jotunheim.remote.sealing`
     """
 
-    def __init__(self, gate, registry, limiter, logger=None) -> None:
+    def __init__(self, gate, registry, limiter, logger=None, seal_results=False) -> None:
+        self.seal_results = seal_results
         self.gate = gate
         self.registry = registry
         self.limiter = limiter
@@ -80,7 +83,21 @@ class ToolService:
                     "rate limit: at most %d state-changing calls per minute per client; "
                     "retry in %.1f s" % (self.limiter.per_minute, wait),
                 )
-        return self._run(tool, values)
+        response = self._run(tool, values)
+        if response.success and (self.seal_results or context.metadata.get("jh-seal") == "1"):
+            response.result = self._sealed(response.result, context)
+        return response
+
+    def _sealed(self, body, context):
+        signed = getattr(context, "signed_by", None)
+        if signed is None:
+            raise self.gate.refuse(
+                StatusCode.FAILED_PRECONDITION,
+                "sealed results need a signed request (authorization: JH-HMAC ...)",
+            )
+        from jotunheim.remote.sealing import seal
+
+        return seal(signed[0], signed[1], body)
 
     def _run(self, tool, values):
         self.calls += 1

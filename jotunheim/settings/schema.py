@@ -42,7 +42,7 @@ resources.max_concurrent_tools int 2 1 16
 resources.bandwidth_limit_kbps int 0 0 100000
 resources.heap_warning num 16384 0 16777216
 resources.heap_exhausted num 8192 0 16777216
-resources.buffer_size int 1024 128 16384
+resources.buffer_size int 512 128 16384
 resources.buffer_count int 2 1 8
 resources.bandwidth_budget int 0 0 1000000000
 resources.bandwidth_window num 60 1 86400
@@ -64,6 +64,12 @@ remote.max_request_bytes int 4096 256 65536
 remote.allowed_gpio_pins ints [] 0 255 64
 remote.max_connections int 4 1 16
 remote.cors_origin str "" 0 200
+remote.open bool false
+remote.auth_mode str signed - - signed,bearer,either
+remote.signature_window int 300 10 86400
+remote.clock_tolerance int 30 0 3600
+remote.max_nonces int 64 4 1024
+remote.seal_results bool false
 logging.level str WARNING - - DEBUG,INFO,WARNING,ERROR,CRITICAL
 logging.ring_size int 16 0 64
 discovery.enabled bool false

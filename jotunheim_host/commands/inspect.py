@@ -11,7 +11,7 @@ def register(subparsers):
         "capabilities and print its tools as a table.",
     )
     p.add_argument("url", help="the device, e.g. http://192.168.1.42:8080")
-    p.add_argument("--token", help="bearer token (JOTUNHEIM_TOKEN of the device)")
+    p.add_argument("--token", help="the device's JOTUNHEIM_TOKEN (signs each call)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per call (default 10)")
     p.add_argument("--json", action="store_true", help="print the raw status JSON instead")
     p.set_defaults(func=run)
@@ -25,9 +25,10 @@ def fetch(url, token=None, timeout=10.0):
     from jotunheim.grpc.client import GrpcWebClient
     from jotunheim.pb import jotunheim as jpb
     from jotunheim.pb import jotunheim_capability as cap
+    from jotunheim_host.signing import client_signer
 
-    metadata = {"authorization": "Bearer " + token} if token else {}
-    client = GrpcWebClient(url, socket_pool=socket, timeout=timeout, metadata=metadata)
+    # Every call signed with the token (the device's default remote.auth_mode).
+    client = GrpcWebClient(url, socket_pool=socket, timeout=timeout, signer=client_signer(token))
     try:
         status = client.unary(
             "/jotunheim.JotunheimService/GetDeviceStatus",
@@ -87,6 +88,87 @@ def table(headers, rows):
     return "\n".join(lines)
 
 
+def _kb(value):
+    return "n/a" if value is None else "%.1f KB" % (value / 1024.0)
+
+
+def resource_lines(res):
+    """Lines of the ``resources`` section of GetDeviceStatus's runtime (heap, CPU, buffers,
+    bandwidth, flash), each starting with its label column."""
+    if not res:
+        return []
+    heap = res.get("heap") or {}
+    lines = []
+    if heap:
+        lines.append(
+            "heap       %s free, %s used (%s; warning below %s, refused below %s; %d refused)"
+            % (
+                _kb(heap.get("free")),
+                _kb(heap.get("used")),
+                heap.get("level"),
+                _kb(heap.get("warning_line")),
+                _kb(heap.get("exhausted_line")),
+                heap.get("refused") or 0,
+            )
+        )
+    else:
+        lines.append("heap       %s free" % _kb(res.get("free_heap")))
+    cpu = res.get("cpu") or {}
+    tasks = cpu.get("tasks") or {}
+    busiest = sorted(tasks.items(), key=lambda item: -item[1].get("load", 0))[:3]
+    lines.append(
+        "cpu        device %s%%, tasks %s%%%s"
+        % (
+            round(100 * (res.get("cpu_load") or 0), 1),
+            round(100 * (cpu.get("load") or 0), 1),
+            "".join(
+                "; %s %s%%" % (name, round(100 * task.get("load", 0), 1)) for name, task in busiest
+            ),
+        )
+    )
+    buffers = res.get("buffers") or {}
+    if buffers:
+        lines.append(
+            "buffers    %d x %d B, %d free (least %d), %d misses, %d degraded"
+            % (
+                buffers.get("count", 0),
+                buffers.get("size", 0),
+                buffers.get("free", 0),
+                buffers.get("least_free", 0),
+                buffers.get("misses", 0),
+                buffers.get("degraded", 0),
+            )
+        )
+    bw = res.get("bandwidth") or {}
+    budget = bw.get("budget") or 0
+    lines.append(
+        "bandwidth  rx %s B, tx %s B; window %s B of %s per %s s; %d deferred"
+        % (
+            res.get("rx_bytes", 0),
+            res.get("tx_bytes", 0),
+            bw.get("window_bytes", 0),
+            "%d B" % budget if budget else "no budget",
+            bw.get("window_s", 0),
+            bw.get("deferred", 0),
+        )
+    )
+    for name, entry in sorted((bw.get("endpoints") or {}).items()):
+        deferred = entry.get("deferred")
+        lines.append(
+            "           %-22s sent %d B, received %d B%s"
+            % (
+                name,
+                entry["sent"],
+                entry["received"],
+                "; %d deferred" % deferred if deferred else "",
+            )
+        )
+    flash = res.get("flash") or {}
+    if flash.get("total"):
+        lines.append("flash      %s free of %s" % (_kb(flash.get("free")), _kb(flash.get("total"))))
+    return lines
+
+
 def run(args):
     import json
 
@@ -114,18 +196,8 @@ def run(args):
     loki = runtime.get("loki") or {}
     if loki.get("url"):
         print("loki       %s (%s)" % (loki.get("url"), loki.get("state")))
-    res = runtime.get("resources") or {}
-    if res:
-        heap = res.get("free_heap")
-        print(
-            "resources  free heap %s, cpu %s%%, rx %s B, tx %s B"
-            % (
-                "n/a" if heap is None else "%d B" % heap,
-                round(100 * (res.get("cpu_load") or 0), 1),
-                res.get("rx_bytes", 0),
-                res.get("tx_bytes", 0),
-            )
-        )
+    for line in resource_lines(runtime.get("resources") or {}):
+        print(line)
     hw = caps.hardware
     if hw is not None:
         print("hardware   sensors: %s; actuators: %s; interfaces: %s" % (

@@ -101,6 +101,8 @@ def register(subparsers):
         metavar="DIR",
         help="serve this folder at /ota/ for updates (created if missing)",
     )
+    parser.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate")
+    parser.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     parser.add_argument(
         "--open",
         action="store_true",
@@ -267,6 +269,11 @@ def run(args):
         if folder:
             _ensure_folder(option, folder)
     _warn_shared_scripts_folder(args.scripts)
+    for flag, path in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key)):
+        if path and not os.path.isfile(path):
+            raise CliError(f"{flag} {path!r} is not a file")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("--tls-cert and --tls-key go together")
     limits = Limits(
         max_instructions=args.max_instructions,
         max_seconds=args.max_seconds,
@@ -283,6 +290,8 @@ def run(args):
         limits=limits,
         threads=args.threads,
         workers=args.workers,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
     )
     try:
         server.start()

@@ -13,6 +13,7 @@ import time
 from urllib.parse import unquote, urlsplit
 
 from jotunheim_host.reference_pb import jotunheim as jpb
+from jotunheim_host.signing import auth_headers
 
 CALL_TOOL_PATH = "/jotunheim.JotunheimService/CallTool"
 MAX_RESPONSE_BYTES = 4 * 1024 * 1024
@@ -105,8 +106,9 @@ def call_tool(
         "grpc-timeout": f"{max(1, int(timeout * 1000))}m",
         "content-length": str(len(body)),
     }
-    if token:
-        headers["authorization"] = f"Bearer {token}"
+    # Signed with the device's token (a device's default remote.auth_mode): the token never
+    # crosses the network, even on plain http.
+    headers.update(auth_headers(token, prefix + CALL_TOOL_PATH, body))
     conn_cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     conn = conn_cls(host, port, timeout=timeout)
     deadline = time.monotonic() + timeout

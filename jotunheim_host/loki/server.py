@@ -269,6 +269,9 @@ class LokiServer:
     :param int max_connections: idle keep-alive connections held
     :param dict gate: :class:`~.headgate.HeadGate` options (``head_seconds``,
         ``per_client``, ``max_pending``, ``max_head``)
+    :param tls_cert: / :param tls_key: PEM files of the server certificate (chain) and its
+        key: serve HTTPS (``url`` is then ``https://``). The head gate peeks at plain
+        bytes, so it stays off under TLS (cheroot's own per-recv timeout still applies).
     """
 
     def __init__(
@@ -285,6 +288,8 @@ class LokiServer:
         max_connections=512,
         device_timeout=10.0,
         gate=None,
+        tls_cert=None,
+        tls_key=None,
     ):
         from .service import LokiService
 
@@ -300,6 +305,9 @@ class LokiServer:
         self._threads = threads
         self._max_connections = max_connections
         self._gate_options = dict(gate or {})
+        if bool(tls_cert) != bool(tls_key):
+            raise ValueError("TLS needs both a certificate and its key (tls_cert, tls_key)")
+        self._tls = (tls_cert, tls_key) if tls_cert else None
         self.gate = None
         self._server = None
         self._thread = None
@@ -319,7 +327,7 @@ class LokiServer:
 
     @property
     def url(self):
-        return f"http://{self.address}"
+        return f"{'https' if self._tls else 'http'}://{self.address}"
 
     def start(self):
         server = _gated_server_class()(
@@ -331,9 +339,14 @@ class LokiServer:
             shutdown_timeout=0.5,  # then idle keep-alive sockets are shut down
         )
         server.keep_alive_conn_limit = self._max_connections
-        self.gate = HeadGate(server.hand_over, **self._gate_options)
-        server.gate = self.gate
-        self.gate.start()
+        if self._tls:
+            from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+            server.ssl_adapter = BuiltinSSLAdapter(*self._tls)
+        else:
+            self.gate = HeadGate(server.hand_over, **self._gate_options)
+            server.gate = self.gate
+            self.gate.start()
         server.prepare()  # binds now, so port 0 is known before start() returns
         self._bind = (self._bind[0], server.bind_addr[1])
         self._server = server
@@ -347,7 +360,8 @@ class LokiServer:
             self._server.stop()
             self._thread.join(5)
             self._server = None
-            self.gate.stop()
+            if self.gate is not None:
+                self.gate.stop()
         self.service.close()
 
     def serve_forever(self):

@@ -23,6 +23,7 @@ from jotunheim.settings.loader import MAX_FILE_BYTES, SettingsLoader
 from jotunheim.settings.schema import rows, set_path
 from jotunheim.settings.secrets import Secrets
 from jotunheim.settings.validator import validate
+from jotunheim_host.signing import client_signer
 
 SERVICE = "/jotunheim.JotunheimService/"
 TOKEN, OWNER = "reader-token", "owner-token"
@@ -101,7 +102,7 @@ class _Loop:
 
 def _client(device, token):
     return GrpcWebClient(device.url, socket_pool=socket, timeout=10,
-                         metadata={"authorization": "Bearer " + token},
+                         signer=client_signer(token),
                          retry_policy=RetryPolicy(1))  # fmt: skip
 
 

@@ -3,7 +3,7 @@
     micropython -X heapsize=N device_main.py CONFIG.json
 
 CONFIG holds ``host``, ``port``, ``root`` (the folder playing CIRCUITPY), ``token``,
-``owner_token``,
+``owner_token``, ``auth_mode``, ``open_access`` (see docs/security.md),
 ``loki_url``, ``script_prefix`` and ``idle_ms``. The Device gets the simulator's parts (climate sensor, button,
 LED, relay), joins the fake radio, listens, and prints one JSON line
 ``{"ready": true, "port": N, ...}``. Then it runs ``step()`` until stdin closes or reads
@@ -41,6 +41,8 @@ def _device(cfg):
         root=cfg["root"],
         token=cfg.get("token", ""),
         owner_token=cfg.get("owner_token", ""),
+        auth_mode=cfg.get("auth_mode"),
+        open_access=cfg.get("open_access"),
         loki_url=cfg.get("loki_url", ""),
         host=cfg.get("host", "127.0.0.1"),
         port=cfg["port"],

@@ -297,6 +297,7 @@ class MpDevice:
         self.stderr_path = os.path.join(self.workdir, "mp-device.stderr")
         self.exit_output = ""
         self.lines = []  # what the device printed besides its JSON answers
+        self.pending = ""  # read from stdout, not yet a whole line
 
     @property
     def url(self):
@@ -323,7 +324,9 @@ class MpDevice:
             json.dump(
                 {"host": "127.0.0.1", "port": self.port, "root": self._root(),
                  "token": self.token, "loki_url": self.loki_url, "idle_ms": self.idle_ms,
-                 "script_prefix": self.script_prefix, "owner_token": self.owner_token},
+                 "script_prefix": self.script_prefix, "owner_token": self.owner_token,
+                 # bearer tokens and open without one: what these peers send (legacy_auth)
+                 "auth_mode": "bearer", "open_access": True},
                 f,
             )  # fmt: skip
         self._stderr = open(self.stderr_path, "w")
@@ -353,25 +356,31 @@ class MpDevice:
         self._stderr.close()
         self.proc = None  # gone: stop() has nothing left to do
         with open(self.stderr_path) as f:
-            return "".join(self.lines) + (out or "") + f.read()
+            return "".join(self.lines) + self.pending + (out or "") + f.read()
 
     def _read_json(self, timeout):
         import selectors
 
+        # Lines are split here from raw reads: a buffered readline() may take two lines
+        # (a log line and the answer) at once, and select() would then wait for a third.
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as sel:
             sel.register(self.proc.stdout, selectors.EVENT_READ)
             while True:
+                if "\n" in self.pending:
+                    line, self.pending = self.pending.split("\n", 1)
+                    if line.startswith("{"):
+                        return json.loads(line)
+                    self.lines.append(line + "\n")
+                    continue
                 left = deadline - time.monotonic()
                 if left <= 0 or not sel.select(left):
                     raise MicroPythonError("no answer from the device in %ss" % timeout,
                                            self._drain())  # fmt: skip
-                line = self.proc.stdout.readline()
-                if not line:
+                chunk = os.read(self.proc.stdout.fileno(), 65536)
+                if not chunk:
                     raise MicroPythonError("the device exited", self._drain())
-                if line.startswith("{"):
-                    return json.loads(line)
-                self.lines.append(line)
+                self.pending += chunk.decode("utf-8", "replace")
 
     def command(self, word, timeout=10.0):
         """Send ``mem``/``stats`` to the device loop; returns its JSON answer."""
@@ -419,7 +428,7 @@ class MpDevice:
             self.proc.wait(5)
         out = self.proc.stdout.read()
         self.proc.stdout.close()
-        self.exit_output = out or ""
+        self.exit_output = self.pending + (out or "")
         self._stderr.close()
         self.proc = None
 
@@ -529,6 +538,14 @@ def require_node():
 # ------------------------------------------------------------ the CPython simulator
 
 
+def legacy_auth(root):
+    """``jotunheim.json`` for these peers: bearer tokens (the hostile battery and the
+    interop clients send them), and open when no token is given (docs/security.md)."""
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "jotunheim.json"), "w") as f:
+        json.dump({"remote": {"auth_mode": "bearer", "open": True}}, f)
+
+
 class SimulatorProcess:
     """``jotunheim simulate --listen 127.0.0.1:PORT`` (the CPython SimulatedDevice) as a
     subprocess, with the same ``url``/``address``/``fds()``/``cpu_seconds()`` as
@@ -549,6 +566,7 @@ class SimulatorProcess:
     cpu_seconds = MpDevice.cpu_seconds
 
     def start(self):
+        legacy_auth(os.path.join(self.workdir, "sim-root"))
         env = dict(os.environ, BLINKA_OS_AGNOSTIC="1", PYTHONPATH=ROOT)
         argv = [sys.executable, "-m", "jotunheim_host.cli", "simulate", "--listen",
                 "127.0.0.1:%d" % self.port, "--root", os.path.join(self.workdir, "sim-root"),

@@ -4,6 +4,7 @@ reloads settings, and reboots (microcontroller.reset) only after the answer went
 
 import json
 import os
+import time
 
 import fake_net
 import microcontroller
@@ -13,6 +14,7 @@ from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, Simul
 from jotunheim.capability.schema import BOOLEAN, Field
 from jotunheim.device import Device
 from jotunheim.pb import jotunheim as jpb
+from jotunheim.remote import signing
 
 ROOT = "/jh_device_test"
 PORT = 8080
@@ -41,12 +43,21 @@ def _frame(payload):
     return bytes([0, (n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255]) + payload
 
 
+_nonces = [0]
+
+
 def _queue(method, message, token="tok"):
+    # Signed, as the device wants by default (remote.auth_mode); "own" is the owner key.
     body = _frame(message.encode())
+    path = "/jotunheim.JotunheimService/" + method
+    _nonces[0] += 1
+    keyid = "owner" if token == "own" else "user"
+    ts = int(time.time() * 1000)
+    auth = signing.header_value(keyid, token, "POST", path, body, ts, "n%019d" % _nonces[0])
     head = (
-        "POST /jotunheim.JotunheimService/%s HTTP/1.1\r\nHost: b\r\n"
-        "Content-Type: application/grpc-web+proto\r\nAuthorization: Bearer %s\r\n"
-        "Content-Length: %d\r\n\r\n" % (method, token, len(body))
+        "POST %s HTTP/1.1\r\nHost: b\r\n"
+        "Content-Type: application/grpc-web+proto\r\nAuthorization: %s\r\n"
+        "Content-Length: %d\r\n\r\n" % (path, auth, len(body))
     )
     fake_net.accept_from(PORT, head.encode() + body)
 

@@ -83,6 +83,7 @@ class Rig:
             capabilities=self._caps,
             token=kwargs.get("token", "tok"),
             owner_token="own",
+            auth_mode="bearer",  # these cases send bearer tokens; test_signing.py signs
             rate_limit_per_minute=kwargs.get("rate", 60),
         )
         self.server = GrpcWebServer(socketpool.SocketPool(wifi.radio), max_request_size=1024)

@@ -1,0 +1,241 @@
+"""HMAC-SHA256 request signing: the token proves itself without crossing the wire.
+
+A signed call carries one header (instead of ``authorization: Bearer <token>``)::
+
+    authorization: JH-HMAC keyid=user,ts=1764595200123,nonce=5f0c9a...,sig=<64 hex>
+
+``keyid`` names the key: ``user`` is ``JOTUNHEIM_TOKEN``, ``owner`` is
+``JOTUNHEIM_OWNER_TOKEN``; ``ts`` is Unix time in milliseconds; ``nonce`` 16 to 64
+characters of ``A-Z a-z 0-9 - _``, new for every request; ``sig`` the lower-case hex
+HMAC-SHA256, keyed with the token's UTF-8 bytes, of :func:`string_to_sign`::
+
+    JH-HMAC-SHA256 \\n METHOD \\n /path \\n sha256-hex(body) \\n ts \\n nonce
+
+The body is the HTTP body exactly as sent (for gRPC-Web: the 5-byte frame header and the
+message). A request is accepted when its signature matches, ``ts`` is at most ``window``
+seconds old and at most ``tolerance`` seconds ahead of the device clock, and its nonce was
+not seen within the window. Nonces are remembered in a bounded table: when it is full the
+oldest entry goes and requests signed at or before that entry's time are refused from then
+on, so memory stays bounded and a replay is never let through.
+
+CircuitPython has no ``hmac`` module: :func:`hmac_sha256` is RFC 2104 on ``hashlib.sha256``.
+"""
+
+import hashlib
+import time
+from binascii import hexlify, unhexlify
+
+BLOCK = 64  # SHA-256 block size (RFC 2104's B)
+SCHEME = "JH-HMAC"
+ALGORITHM = "JH-HMAC-SHA256"
+KEYIDS = {"user": ("user", "owner"), "owner": ("owner",)}  # keyid -> keys that may sign
+CLOCK_SET_AFTER = 1609459200  # 2021-01-01: a clock reading earlier was never set
+
+
+class SignatureError(Exception):
+    """A signed request that is refused; the message says why, for the caller."""
+
+
+def hex_of(data) -> str:
+    """``data`` as lower-case hex (``bytes.hex`` is not on every port)."""
+    return hexlify(data).decode()
+
+
+def pads(key) -> tuple:
+    """RFC 2104's inner and outer padded keys for ``key`` (bytes or str)."""
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    if len(key) > BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key + bytes(BLOCK - len(key))
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def hmac_sha256(key, message, padded=None) -> bytes:
+    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str); ``padded``:
+    the key's :func:`pads`, made once per key."""
+    inner_key, outer_key = padded or pads(key)
+    if isinstance(message, str):
+        message = message.encode("utf-8")
+    inner = hashlib.sha256(inner_key)
+    inner.update(message)
+    outer = hashlib.sha256(outer_key)
+    outer.update(inner.digest())
+    return outer.digest()
+
+
+def string_to_sign(method, path, body, ts, nonce) -> str:
+    """The text a signature covers (see the module doc); ``body`` as sent."""
+    digest = hexlify(hashlib.sha256(body or b"").digest()).decode()
+    return "%s\n%s\n%s\n%s\n%d\n%s" % (ALGORITHM, method.upper(), path, digest, ts, nonce)
+
+
+def header_value(keyid, secret, method, path, body, ts, nonce) -> str:
+    """The whole ``authorization`` header value of a signed request."""
+    sig = hex_of(hmac_sha256(secret, string_to_sign(method, path, body, ts, nonce)))
+    return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (SCHEME, keyid, ts, nonce, sig)
+
+
+def field(value, name) -> str:
+    """The text of ``name=`` in a ``JH-HMAC`` header value; raises
+    :class:`SignatureError` when it is missing or empty."""
+    # Found in place rather than split: fewer strings per request on a board.
+    at = value.find(name)
+    while at > 0 and value[at - 1] not in " ,":
+        at = value.find(name, at + 1)
+    if at < 0:
+        raise SignatureError("JH-HMAC header has no " + name)
+    at += len(name)
+    end = value.find(",", at)
+    text = value[at:] if end < 0 else value[at:end]
+    text = text.strip()
+    if not text:
+        raise SignatureError("JH-HMAC header has an empty " + name)
+    return text
+
+
+def parse_header(value) -> tuple:
+    """``(keyid, ts, nonce, sig)`` of a ``JH-HMAC`` header value (``sig`` as 32 bytes);
+    raises :class:`SignatureError` naming what is wrong."""
+    nonce = field(value, "nonce=")
+    if not 16 <= len(nonce) <= 64:
+        raise SignatureError("JH-HMAC nonce must be 16-64 characters")
+    try:
+        ts = int(field(value, "ts="))
+    except ValueError:
+        raise SignatureError("JH-HMAC ts must be Unix time in milliseconds") from None
+    try:
+        sig = unhexlify(field(value, "sig="))
+    except ValueError:
+        sig = b""
+    if len(sig) != 32:
+        raise SignatureError("JH-HMAC sig must be 64 hex digits")
+    return field(value, "keyid="), ts, nonce, sig
+
+
+class SignatureCheck:
+    """Verifies signed requests and remembers them, in memory fixed at construction.
+
+    :param keys: ``{keyid: secret}`` (``user``, ``owner``); a None secret is skipped
+    :param equal: constant-time comparison of two byte strings
+        (:func:`jotunheim.remote.auth.constant_time_equal`)
+    :param int window: seconds a signed request stays valid (and is remembered)
+    :param int tolerance: seconds a request's ``ts`` may be ahead of the device clock
+    :param int max_nonces: requests remembered at most (the memory bound)
+    :param clock: callable returning Unix seconds (default ``time.time``)
+    :param logger: a jotunheim.log logger (a clock taken from a request is logged)
+    """
+
+    def __init__(
+        self, keys, equal, window=300, tolerance=30, max_nonces=64, clock=None, logger=None
+    ):
+        from array import array
+
+        self.equal = equal
+        self.keys = dict((k, pads(v)) for k, v in keys.items() if v)
+        self.window_ms = int(window * 1000)
+        self.tolerance_ms = int(tolerance * 1000)
+        self.clock = clock or time.time
+        self.logger = logger
+        # A ring of the requests seen: a 27-bit tag of each signature and its time in ms
+        # after ``base``. Small ints only, in two arrays made once: remembering a request
+        # allocates nothing, so the table never grows the heap.
+        size = max(1, max_nonces)
+        self.tags = array("i", bytes(4 * size))
+        self.times = array("i", bytes(4 * size))
+        self.next = 0
+        self.base = None  # ms; set on the first request
+        self.floor = -1  # requests signed at or before base + floor are refused
+        self.offset_ms = None  # set when the clock was never set (see now_ms)
+        self.last_signature = None
+        self.accepted = 0
+
+    @property
+    def remembered(self) -> int:
+        """How many requests are remembered now."""
+        return len([t for t in self.tags if t])
+
+    def now_ms(self):
+        """The device's Unix time in ms, or None while the clock was never set."""
+        now = self.clock()
+        if now >= CLOCK_SET_AFTER:
+            return int(now * 1000)
+        if self.offset_ms is None:
+            return None
+        return int(now * 1000) + self.offset_ms
+
+    def verify(self, method, path, body, value) -> str:
+        """The keyid of a valid signed request; raises :class:`SignatureError` naming
+        what is wrong. A valid request is remembered, so it works once."""
+        keyid, ts, nonce, sig = parse_header(value)
+        if keyid not in KEYIDS:
+            raise SignatureError("JH-HMAC keyid must be user or owner, not %r" % keyid)
+        now = self.now_ms()
+        if now is not None:
+            self._check_time(ts, now)
+        text = string_to_sign(method, path, body, ts, nonce)
+        # The owner token works wherever the user token does (as with bearer tokens), so a
+        # caller that does not know which token it holds signs as "user".
+        for signer in KEYIDS[keyid]:
+            padded = self.keys.get(signer)
+            expected = padded and hmac_sha256(None, text, padded)
+            if expected and self.equal(sig, expected):
+                break
+        else:
+            raise SignatureError(
+                "signature does not match: the method, path, body or key differ from what"
+                " was signed"
+            )
+        if now is None:
+            now = self._adopt_clock(ts)
+        self._remember((expected[0] << 19 | expected[1] << 11 | expected[2] << 3) | 1, ts, now)
+        self.last_signature = expected  # a sealed result's iv
+        self.accepted += 1
+        return signer
+
+    def _check_time(self, ts, now):
+        if ts < now - self.window_ms:
+            raise SignatureError(
+                "request signed %d s ago; the window is %d s: check the caller's clock"
+                % ((now - ts) // 1000, self.window_ms // 1000)
+            )
+        if ts > now + self.tolerance_ms:
+            raise SignatureError(
+                "request signed %d s in the future; the tolerance is %d s: check the"
+                " caller's clock" % ((ts - now) // 1000, self.tolerance_ms // 1000)
+            )
+
+    def _adopt_clock(self, ts):
+        # A board without a clock source: the first valid signature proves the caller
+        # holds the key, so its time becomes the device's (docs/security.md says what
+        # this does not cover).
+        self.offset_ms = ts - int(self.clock() * 1000)
+        if self.logger is not None:
+            self.logger.warning("device clock was not set: took the time of a signed request")
+        return ts
+
+    def _remember(self, tag, ts, now):
+        if self.base is None:
+            self.base = now - self.window_ms
+        elif now - self.base > 0x10000000:  # ~3 days: keep the offsets small ints
+            self._rebase(now - self.window_ms)
+        at = ts - self.base
+        if at <= self.floor:
+            raise SignatureError("replayed request: signed before requests already forgotten")
+        tags, times = self.tags, self.times
+        for i in range(len(tags)):
+            if tags[i] == tag:
+                raise SignatureError("replayed request: this signature was used already")
+        i = self.next
+        if tags[i] and times[i] > self.floor:
+            self.floor = times[i]  # forgetting it: refuse anything as old from now on
+        tags[i] = tag
+        times[i] = at
+        self.next = (i + 1) % len(tags)
+
+    def _rebase(self, base):
+        shift = base - self.base
+        self.base = base
+        self.floor = max(-1, self.floor - shift)
+        for i in range(len(self.times)):
+            self.times[i] = max(0, self.times[i] - shift)

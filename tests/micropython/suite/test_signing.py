@@ -1,0 +1,156 @@
+"""Request signing under MicroPython: HMAC-SHA256 on the board's hashlib against RFC 4231
+vectors (the figures CPython's hmac gives), and a RemoteCommandHandler on the fake socket
+pool that takes a signed call once and refuses its replay, a changed body and an old one."""
+
+import time
+
+import fake_net
+import socketpool
+import wifi
+
+from jotunheim.capability.drivers.simulated import SimulatedLed
+from jotunheim.capability.registry import ToolRegistry
+from jotunheim.grpc.server import GrpcWebServer
+from jotunheim.pb import jotunheim as jpb
+from jotunheim.remote import signing
+from jotunheim.remote.auth import constant_time_equal
+from jotunheim.remote.handler import RemoteCommandHandler
+
+PORT = 8081
+PATH = "/jotunheim.JotunheimService/CallTool"
+
+
+def test_hmac_sha256_matches_rfc_4231():
+    cases = (
+        (b"\x0b" * 20, b"Hi There",
+         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+        (b"Jefe", b"what do ya want for nothing?",
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        (b"\xaa" * 131, b"Test Using Larger Than Block-Size Key - Hash Key First",
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+    )  # fmt: skip
+    for key, message, expected in cases:
+        assert signing.hex_of(signing.hmac_sha256(key, message)) == expected
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def _header(body, ts, nonce="nonce-0123456789abcdef", secret="tok", path=PATH):
+    return signing.header_value("user", secret, "POST", path, body, ts, nonce)
+
+
+def test_signature_check_accepts_once_and_names_what_is_wrong():
+    clock = Clock(1764595200)
+    check = signing.SignatureCheck({"user": "tok", "owner": None}, constant_time_equal, clock=clock)
+    body = b"\x00\x00\x00\x00\x02hi"
+    now_ms = 1764595200 * 1000
+    assert check.verify("POST", PATH, body, _header(body, now_ms)) == "user"
+    for header, words in (
+        (_header(body, now_ms), "replayed"),
+        (_header(body + b"!", now_ms, "nonce-other-0123456"), None),
+        (_header(body, now_ms - 301000, "nonce-old-0123456789"), "ago"),
+        (_header(body, now_ms + 31000, "nonce-ahead-01234567"), "future"),
+        (_header(body, now_ms, "short"), "16-64"),
+        ("JH-HMAC keyid=user,ts=1", "nonce"),
+    ):
+        try:
+            # the changed-body case: signed over body + "!", checked against body
+            check.verify("POST", PATH, body, header)
+        except signing.SignatureError as exc:
+            assert words is None or words in str(exc), str(exc)
+            assert words is not None or "does not match" in str(exc)
+        else:
+            raise AssertionError("accepted " + header)
+    assert check.accepted == 1
+
+
+def test_a_board_without_a_clock_takes_the_time_of_the_first_signed_request():
+    clock = Clock(1000)  # seconds since boot: never set
+    check = signing.SignatureCheck({"user": "tok"}, constant_time_equal, clock=clock)
+    ts = 1764595200000
+    assert check.verify("POST", PATH, b"", _header(b"", ts)) == "user"
+    clock.now = 1010
+    assert check.now_ms() == ts + 10000
+    try:
+        check.verify("POST", PATH, b"", _header(b"", ts - 400000, "nonce-older-12345678"))
+    except signing.SignatureError as exc:
+        assert "ago" in str(exc)
+    else:
+        raise AssertionError("an old request passed once the clock was taken")
+
+
+def _frame(payload):
+    n = len(payload)
+    return bytes([0, (n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255]) + payload
+
+
+def _request(body, authorization):
+    head = (
+        "POST %s HTTP/1.1\r\nHost: board\r\nContent-Type: application/grpc-web+proto\r\n"
+        "Authorization: %s\r\nContent-Length: %d\r\n\r\n" % (PATH, authorization, len(body))
+    )
+    return head.encode() + body
+
+
+def _status(server, request):
+    fake_net.accept_from(PORT, request)
+    assert server.poll() == 1
+    reply = bytes(fake_net.connections[-1].sent)
+    at = reply.find(b"grpc-status: ")
+    return int(reply[at + 13 : at + 15].strip())
+
+
+def test_signed_calls_on_the_served_handler():
+    wifi.radio.add_network("home", "pw")
+    wifi.radio.connect("home", "pw")
+    registry = ToolRegistry()
+    led = SimulatedLed()
+    registry.add_actuator("status", led)
+    handler = RemoteCommandHandler(registry, device_id="pico-1", token="tok")
+    assert handler.auth.mode == "signed"  # the default
+    server = GrpcWebServer(socketpool.SocketPool(wifi.radio), max_request_size=1024)
+    handler.register(server)
+    server.start("0.0.0.0", PORT)
+    on = _frame(jpb.ToolCallRequest(tool_name="set_led_sim", parameters='{"on": true}').encode())
+    off = _frame(jpb.ToolCallRequest(tool_name="set_led_sim", parameters='{"on": false}').encode())
+    now = int(time.time() * 1000)
+    signed_on = _header(on, now, "nonce-served-0123456")
+    assert _status(server, _request(on, signed_on)) == 0 and led.state()["on"] is True
+    led.set(on=False)
+    assert _status(server, _request(on, signed_on)) == 16  # replayed
+    assert _status(server, _request(off, _header(on, now, "nonce-changed-012345"))) == 16
+    assert _status(server, _request(on, "Bearer tok")) == 16  # no clear tokens by default
+    assert led.state()["on"] is False
+    server.stop()
+    fake_net.assert_no_leaks()
+
+
+def test_sealed_results_match_the_host_and_refuse_changes():
+    from binascii import unhexlify
+
+    from jotunheim.remote import sealing
+
+    iv = b"\x01" * 32
+    data = b'{"on": true, "level": 3}'
+    # The same bytes CPython's hmac opens (jotunheim_host.signing.open_sealed).
+    expected = unhexlify(
+        "4a485331c5a984960dd69f08d12d653e01962ecc5e24c7065f4e7c4250c8cca9e6950c011b1a853807adf98b"
+    )
+    sealed = sealing.seal("tok", iv, data)
+    assert sealed == expected
+    assert sealing.unseal("tok", iv, sealed, constant_time_equal) == data
+    changed = bytearray(sealed)
+    changed[6] ^= 1
+    for secret, blob in (("other", sealed), ("tok", bytes(changed)), ("tok", data)):
+        try:
+            sealing.unseal(secret, iv, blob, constant_time_equal)
+        except sealing.SealError:
+            pass
+        else:
+            raise AssertionError("opened %r" % blob)

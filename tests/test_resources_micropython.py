@@ -1,0 +1,43 @@
+"""Pooled buffers under the MicroPython interpreter: a whole Device (the RAM benchmark's
+base path) serves 1,000 CallTools with its body and receive buffers from the pool, and
+the heap after them is what it was before (measured after real collections)."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests" / "micropython"))
+
+from harness import MicroPython, check_installed  # noqa: E402
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+CALLS = 1000
+GROWTH_ALLOWED = 1024  # the measurement moves by up to ~500 B; 2 B a call would fail
+
+
+def test_no_heap_growth_over_1000_calls_with_pooled_buffers():
+    import bench_device_ram as ram
+
+    check_installed()
+    with MicroPython(timeout=600) as mp:
+        mp.exec(ram.FIRMWARE)
+        mp.exec(ram.SETUP % ram.BASE_SETTINGS)
+        mp.exec(ram.DEVICE % 1)
+        mp.exec("for _ in range(20):\n    serve_one()")  # warm: caches and interned names
+        pool = "device.resources.buffers"
+        mp.exec("_ids = sorted(id(b) for b in %s.pooled)" % pool)
+        acquired = mp.eval(pool + ".acquired")
+        before = mp.mem_alloc()
+        for _ in range(CALLS // 100):
+            mp.exec("for _ in range(100):\n    serve_one()", timeout=300)
+        after = mp.mem_alloc()
+        assert mp.eval(pool + ".acquired") - acquired >= CALLS  # every body from the pool
+        assert mp.eval(pool + ".misses") == 0
+        assert mp.eval("sorted(id(b) for b in %s.pooled) == _ids" % pool)
+        assert mp.eval("len(%s.free)" % pool) == 1  # the other is the server's receive buffer
+    assert after - before <= GROWTH_ALLOWED, after - before
