@@ -129,7 +129,7 @@ class DeviceCaller:
     """Unary calls of one device's JotunheimService.
 
     :param url: ``http://host:port`` of the device
-    :param token: bearer token (see :func:`request_headers`)
+    :param token: the device's token: every call is signed with it (HMAC)
     :param timeout: seconds per call
     """
 
@@ -137,9 +137,12 @@ class DeviceCaller:
         import socket
 
         from jotunheim.grpc.client import GrpcWebClient
+        from jotunheim_host.signing import client_signer
 
+        # Each call signed with the token (the device's default remote.auth_mode "signed";
+        # an owner token signs as user too), so the token never goes on the wire.
         self.client = GrpcWebClient(
-            url, socket_pool=socket, timeout=timeout, metadata=request_headers(token)
+            url, socket_pool=socket, timeout=timeout, signer=client_signer(token)
         )
 
     def call_tool(self, name, params):
