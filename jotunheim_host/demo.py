@@ -326,6 +326,29 @@ class Demo:
             raise StepFailed("expected 3 streamed samples, got %r" % seen)
         return "3 chunks streamed while the Lua script ran"
 
+    def step_sensor_stream(self):
+        import hashlib
+
+        from jotunheim_host.streams import sensor_stream_demo
+
+        result = sensor_stream_demo(
+            str(self.work / "streams"),
+            device=self.sim.device,
+            frames_count=24,
+            rate=24,
+            printer=lambda line: self.say("      | %s" % line),
+        )
+        with open(result["path"], "rb") as handle:
+            stored = hashlib.sha256(handle.read()).hexdigest()
+        # 24 sample frames and the end-of-stream frame, stored whole
+        if result["state"] != "done" or result["frames"] < 24 or stored != result["sha256"]:
+            raise StepFailed("sensor stream incomplete: %r" % (result,))
+        return "%d frames, %d bytes up to a receiver on 127.0.0.1, SHA-256 %s..." % (
+            result["frames"],
+            result["bytes"],
+            stored[:12],
+        )
+
     def step_ota_update(self):
         self.publish(2)
         before = self.tree_hash()
@@ -428,6 +451,7 @@ STEPS = (
     ("Capability negotiation and tool registration", "step_negotiation"),
     ("AI-style tool call through Loki", "step_tool_call"),
     ("Streamed script", "step_stream"),
+    ("Sensor stream from the device (uplink)", "step_sensor_stream"),
     ("Signed OTA update applied and confirmed", "step_ota_update"),
     ("Tampered update rejected", "step_tampered"),
     ("Broken update rolled back", "step_broken"),

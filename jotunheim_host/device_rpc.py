@@ -20,13 +20,17 @@ class UsageError(ValueError):
     """The command line is wrong (exit code :data:`USAGE`)."""
 
 
-def request_headers(token):
-    """The metadata of one call: the bearer token, if any. Request signing (HMAC) plugs
-    in here.
+def request_signer(token, scheme="signed"):
+    """How each call proves the token: a ``signer(path, body)`` for
+    :class:`jotunheim.grpc.client.GrpcWebClient` (HMAC request signing by default, the
+    device's ``remote.auth_mode``; ``bearer`` sends the token itself), None without one.
 
     :param token: the device's JOTUNHEIM_TOKEN (or owner token), or None/""
+    :param scheme: ``signed`` or ``bearer``
     """
-    return {"authorization": "Bearer " + token} if token else {}
+    from jotunheim_host.signing import client_signer
+
+    return client_signer(token, scheme=scheme)
 
 
 def parse_value(text):
@@ -129,20 +133,18 @@ class DeviceCaller:
     """Unary calls of one device's JotunheimService.
 
     :param url: ``http://host:port`` of the device
-    :param token: the device's token: every call is signed with it (HMAC)
+    :param token: the device's token (see :func:`request_signer`)
     :param timeout: seconds per call
+    :param scheme: ``signed`` (default) or ``bearer``
     """
 
-    def __init__(self, url, token=None, timeout=10.0):
+    def __init__(self, url, token=None, timeout=10.0, scheme="signed"):
         import socket
 
         from jotunheim.grpc.client import GrpcWebClient
-        from jotunheim_host.signing import client_signer
 
-        # Each call signed with the token (the device's default remote.auth_mode "signed";
-        # an owner token signs as user too), so the token never goes on the wire.
         self.client = GrpcWebClient(
-            url, socket_pool=socket, timeout=timeout, signer=client_signer(token)
+            url, socket_pool=socket, timeout=timeout, signer=request_signer(token, scheme)
         )
 
     def call_tool(self, name, params):

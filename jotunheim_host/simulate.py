@@ -176,6 +176,7 @@ class SimulatedDevice:
             reboot=lambda: device.handler.defer(device.reboot),
             logger=self.log,
             clock=device.clock,
+            resources=device.resources,
         )
         install = bool((params or {}).get("install"))
         self.log.info(

@@ -162,9 +162,15 @@ def test_parse_params_rules():
                       "empty": "", "keep": "yes"}  # fmt: skip
 
 
-def test_request_headers_are_one_function_of_the_token():
-    assert device_rpc.request_headers("abc") == {"authorization": "Bearer abc"}
-    assert device_rpc.request_headers("") == {} == device_rpc.request_headers(None)
+def test_calls_are_signed_by_default_and_bearer_on_request():
+    from jotunheim_host.signing import Signer
+
+    signed = device_rpc.request_signer("abc")
+    assert isinstance(signed, Signer)
+    assert signed("/p", b"x")["authorization"].startswith("JH-HMAC ")
+    bearer = device_rpc.request_signer("abc", "bearer")
+    assert bearer("/p", b"x") == {"authorization": "Bearer abc"}
+    assert device_rpc.request_signer("") is None and device_rpc.request_signer(None) is None
 
 
 def test_call_as_a_process_with_env_token(sim):

@@ -26,11 +26,12 @@ def test_demo_runs_every_step_and_exits_zero():
     )
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr
-    assert "7/7 steps passed" in out
+    assert "8/8 steps passed" in out
     for needle in (
         "tools registered as Loki scripts",
         "Loki -> Lua stub -> device: temperature",
         "| sample 3:",
+        "25 frames, 12288 bytes up to a receiver",
         "trial confirmed, capabilities re-announced",
         "refused: ota_check failed: HashMismatch",
         "rolled back to v2",
@@ -74,4 +75,4 @@ def test_a_failing_step_stops_the_demo_with_its_reason(tmp_path, monkeypatch):
     assert code == 1
     assert "FAILED: the LED did not change" in text
     assert "skip Streamed script" in text.replace("  ", " ").replace("  ", " ")
-    assert "2/7 steps passed" in text
+    assert "2/8 steps passed" in text

@@ -484,3 +484,15 @@ def test_a_step_that_runs_out_of_memory_is_survived_by_a_users_own_loop(tmp_path
         assert results and results[0].success  # the next steps serve again
     finally:
         device.stop()
+
+
+def test_status_shows_streams_once_the_streaming_handler_exists(tmp_path):
+    device = make_device(str(tmp_path / "root"))
+    with Loop(device):
+        c = client(device, "boss")
+        _, doc = status(c)
+        assert "streams" not in doc["runtime"]  # nothing streamed: not even loaded
+        device.streams  # noqa: B018 - the handler is built on first use
+        _, doc = status(c)
+        plugins = {p["name"] for p in doc["runtime"]["streams"]["plugins"]}
+        assert "signal" in plugins and doc["runtime"]["streams"]["streams"] == []

@@ -60,9 +60,13 @@ def test_table_aligns_columns():
 
 
 def test_inspect_shows_the_resource_monitor(sim, capsys):
-    from tests.test_device import call_tool, client
+    import socket as _socket
 
-    c = client(sim.device, "tok")
+    from jotunheim.grpc.client import GrpcWebClient
+    from jotunheim_host.signing import client_signer
+    from tests.test_device import call_tool
+
+    c = GrpcWebClient(sim.url, socket_pool=_socket, timeout=10, signer=client_signer("tok"))
     for _ in range(3):
         assert call_tool(c, "read_dht22_sim_temperature").success
     assert cli.main(["inspect", sim.url, "--token", "tok"]) == 0

@@ -301,3 +301,33 @@ def test_over_the_budget_ota_work_is_deferred_and_tool_calls_never_are(tmp_path)
             task[0] = 0.0
             time.sleep(0.01)
         assert ota_steps
+
+
+def test_over_the_budget_loki_announcements_wait_and_resume_after(tmp_path):
+    """Loki announcements and heartbeats are low priority: with the window's budget spent
+    the device does not announce (counted as deferred, in status) and serves tool calls;
+    with budget again it announces to the real reference Loki."""
+    from jotunheim.capability.drivers.simulated import SimulatedRelay
+    from jotunheim_host.loki import LokiServer
+
+    with LokiServer(str(tmp_path / "scripts"), host="127.0.0.1", port=0) as loki:
+        device = make_device(str(tmp_path / "root"), loki_url=loki.url)
+        device.add_actuator("pump", SimulatedRelay())
+        bw = device.resources.bandwidth
+        bw.budget = 1  # spent by the first bytes anyone counts
+        bw.count("client:127.0.0.1", sent=10)
+        with Loop(device):
+            c = client(device)
+            deadline = time.monotonic() + 5
+            while device.loki_link.deferred < 3 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert device.loki_link.deferred >= 3 and device.loki_link.state != "ok"
+            assert call_tool(c, "get_relay_sim_state").success  # tool calls never wait
+            _, doc = status(c)
+            assert doc["runtime"]["loki"]["deferred"] >= 3
+            assert doc["runtime"]["resources"]["bandwidth"]["endpoints"]["loki"]["deferred"] >= 3
+            bw.budget = 0  # no budget: it announces now
+            deadline = time.monotonic() + 10
+            while device.loki_link.state != "ok" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert device.loki_link.state == "ok", device.loki_link.error

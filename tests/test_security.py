@@ -194,10 +194,10 @@ def test_nonce_memory_is_bounded_and_never_lets_a_replay_through(tmp_path):
             assert "replayed" in err.message
 
 
-def test_a_device_without_a_token_is_locked_and_says_so(tmp_path, capfd):
+def test_a_device_without_a_token_is_locked_and_says_so(tmp_path, caplog):
     root = make_root(tmp_path / "root", tokens=False)
     with SimulatedDevice(root, loki_url="") as sim:
-        out = capfd.readouterr().out
+        out = caplog.text
         assert "remote control is locked" in out
         for path, body in RPCS.items():
             err = refusal(client(sim), path, body)
@@ -205,10 +205,10 @@ def test_a_device_without_a_token_is_locked_and_says_so(tmp_path, capfd):
             assert "remote.open" in err.message
 
 
-def test_remote_open_lets_anyone_call_except_owner_commands_and_is_loud(tmp_path, capfd):
+def test_remote_open_lets_anyone_call_except_owner_commands_and_is_loud(tmp_path, caplog):
     root = make_root(tmp_path / "root", {"remote": {"open": True}}, tokens=False)
     with SimulatedDevice(root, loki_url="") as sim:
-        assert "REMOTE CONTROL IS OPEN" in capfd.readouterr().out
+        assert "REMOTE CONTROL IS OPEN" in caplog.text
         for path, body in RPCS.items():
             client(sim).unary(path, body)
         assert set_led(client(sim)).success and sim.led.state()["on"] is True
@@ -252,7 +252,8 @@ def _outputs(sim):
     return texts, json.loads(status.capabilities)
 
 
-def test_secrets_are_absent_from_status_capabilities_and_logs(tmp_path, capfd):
+def test_secrets_are_absent_from_status_capabilities_and_logs(tmp_path, capfd, caplog):
+    caplog.set_level(10)  # DEBUG: every line the simulated device logs is searched
     root = make_root(tmp_path / "root", {"logging": {"level": "DEBUG"}})
     with SimulatedDevice(root, loki_url="") as sim:
         # Refusals get logged: a wrong key, a bearer token.
@@ -262,8 +263,8 @@ def test_secrets_are_absent_from_status_capabilities_and_logs(tmp_path, capfd):
         sim.device.logger.error("an error for the ring")
         texts, doc = _outputs(sim)
     log = capfd.readouterr()
-    texts += [log.out, log.err]
-    assert "refused (16)" in log.out and "an error for the ring" in texts[-3]
+    texts += [log.out, log.err, caplog.text]
+    assert "refused (16)" in caplog.text and "an error for the ring" in texts[-4]
     assert doc["runtime"]["settings"]["settings_toml"]["JOTUNHEIM_TOKEN"] == "set"
     for secret in SECRETS:
         for text in texts:

@@ -145,8 +145,9 @@ def test_cli_simulate_bad_settings_and_busy_port(tmp_path, capsys):
 
 
 def _command(url, name, params=None, token=None):
-    metadata = {"authorization": "Bearer " + token} if token else {}
-    c = GrpcWebClient(url, socket_pool=socket, timeout=30, metadata=metadata,
+    from jotunheim_host.signing import client_signer
+
+    c = GrpcWebClient(url, socket_pool=socket, timeout=30, signer=client_signer(token),
                       retry_policy=RetryPolicy(1))  # fmt: skip
     try:
         return c.unary(
@@ -206,7 +207,11 @@ def test_simulator_logs_listening_loki_ota_and_reboots_at_info(tmp_path, caplog)
             )
             sim.ota_keys = [pub]
             reboots = sim.device.reboots
+            acquired = sim.device.resources.buffers.acquired
             assert _command(sim.url, "ota_check", {"install": True}, "own").success
+            # the download used the device's buffer pool and was counted under "ota"
+            assert sim.device.resources.bandwidth.endpoints["ota"][1] > 0
+            assert sim.device.resources.buffers.acquired > acquired
             assert _wait(lambda: "rebooted: serving at" in text()), text()
             assert sim.device.reboots == reboots + 1
             assert "OTA: installed v2, rebooting into its trial boot" in text()
@@ -249,7 +254,7 @@ def test_remote_host_setting_is_the_listen_host(tmp_path):
     root.mkdir()
     port = free_port()
     (root / "jotunheim.json").write_text(
-        json.dumps({"remote": {"host": "127.0.0.1", "listen_port": port}})
+        json.dumps({"remote": {"host": "127.0.0.1", "listen_port": port, "open": True}})
     )
     with SimulatedDevice(str(root), token="", host=None, port=None) as sim:
         assert sim.address == "127.0.0.1:%d" % port

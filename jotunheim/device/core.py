@@ -342,6 +342,7 @@ class Device:
             check=self.ota_check_fn,
             logger=self.logger,
             clock=self.clock,
+            resources=self.resources,
         )
 
     @property
@@ -606,11 +607,20 @@ class Device:
     def _loki_task(self):
         if self.server is None or not self.network.connected:
             return False
-        client = self.loki_link.client
+        link = self.loki_link
+        if link.defer is None:
+            link.defer = self._loki_must_wait
+        client = link.client
         if client is not None and client.grpc.meter is None:
             client.grpc.meter = self.resources.bandwidth  # Loki's bytes, per call
             client.grpc.endpoint = "loki"
-        return self.loki_link.step()
+        return link.step()
+
+    def _loki_must_wait(self):
+        # Announcements and heartbeats are optional work: they wait while heap is under the
+        # warning line, and while the bandwidth budget of this window is spent.
+        resources = self.resources
+        return resources.memory.shed() or not resources.bandwidth.allow("loki", 0, LOW)
 
     def _confirm_health(self):
         # After an OTA update the first boot is a trial: confirm once we work (serving,

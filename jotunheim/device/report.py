@@ -53,7 +53,22 @@ def status_info(device) -> dict:
         }
     if device.ota is not None and device.ota.last is not None:
         info["ota"] = device.ota.last
+    _add_optional_parts(device, info)
     return info
+
+
+def _add_optional_parts(device, info) -> None:
+    # Streams, discovery and the power profile exist only once configured or used.
+    if device.stream_handler is not None:
+        info["streams"] = device.stream_handler.status()
+    if device.discovery is not None:
+        info["discovery"] = device.discovery.status_dict()
+    if device.power is not None:
+        power = {"profile": device.settings.get("power.profile")}
+        state = getattr(device.power, "state", None)
+        if state is not None:
+            power["state"] = state.as_dict()
+        info["power"] = power
 
 
 def scheduler_report(scheduler) -> dict:

@@ -55,6 +55,10 @@ class LokiLink:
 
         self.registry = registry
         self.address = address
+        # fn() -> True while optional traffic must wait (the Device: heap under the
+        # warning line, or the bandwidth budget spent); announcements and heartbeats wait.
+        self.defer = None
+        self.deferred = 0
         self.settings = settings
         self.url = url
         self.token = token
@@ -143,6 +147,9 @@ class LokiLink:
         """Connect, send a change, or heartbeat, when due; True when it did network work."""
         if not self.resilience.ready(ENDPOINT):
             return False
+        if self.defer is not None and self.defer():
+            self.deferred += 1
+            return False
         if self.state != "ok":
             self.connect()
             return True
@@ -213,6 +220,7 @@ class LokiLink:
     def status_dict(self) -> dict:
         """What GetDeviceStatus reports about Loki."""
         out = {"url": self.url, "state": self.state, "error": self.error}
+        out["deferred"] = self.deferred
         negotiation = self.last_negotiation
         if negotiation is not None:
             out["registered"] = len(negotiation.registered)

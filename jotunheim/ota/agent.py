@@ -20,6 +20,8 @@ class OtaAgent:
     :param check: a callable(params) -> dict replacing the built-in check (tests, hosts)
     :param logger: a jotunheim.log logger
     :param clock: seconds, monotonic
+    :param resources: the device's ResourceMonitor (downloads use its buffer pool and are
+        counted under ``ota``), or None
     """
 
     def __init__(
@@ -33,7 +35,9 @@ class OtaAgent:
         check=None,
         logger=None,
         clock=None,
+        resources=None,
     ) -> None:
+        self.resources = resources  # a ResourceMonitor: pooled download buffer, byte counts
         self.root = root
         self.settings = settings
         self.keys = keys
@@ -73,6 +77,7 @@ class OtaAgent:
         from jotunheim.ota.fetcher import Fetcher
 
         board = self.board_id() if self.board_id is not None else None
+        resources = self.resources
         fetcher = Fetcher(
             url,
             self.keys,
@@ -80,7 +85,15 @@ class OtaAgent:
             board_id=board or None,
             # Read at check time from the device's own settings: an update cannot grant it.
             allow_boot_py=self.settings.get("ota.allow_boot_py"),
+            buffers=resources.buffers if resources is not None else None,
+            meter=resources.bandwidth if resources is not None else None,
         )
+        try:
+            return self._check_with(fetcher, params, errors)
+        finally:
+            fetcher.close()  # its pooled buffer goes back
+
+    def _check_with(self, fetcher, params, errors) -> dict:
         installed = fetcher.installer.state["version"]
         try:
             manifest = fetcher.check()

@@ -12,7 +12,15 @@ def add_common(parser, token_env="JOTUNHEIM_TOKEN"):
     parser.add_argument(
         "--token",
         default=os.environ.get(token_env, ""),
-        help="bearer token the device wants (its JOTUNHEIM_TOKEN; default $%s)" % token_env,
+        help="the device's token (its JOTUNHEIM_TOKEN; default $%s)" % token_env,
+    )
+    parser.add_argument(
+        "--auth",
+        choices=("signed", "bearer"),
+        default="signed",
+        help="how the token is proven: signed (HMAC request signature, the device's default "
+        "remote.auth_mode) or bearer (sent as is: a device with remote.auth_mode bearer, or "
+        "behind TLS)",
     )
     parser.add_argument(
         "--timeout", type=float, default=10.0, help="seconds to wait for the answer (default 10)"
@@ -52,7 +60,7 @@ def run(args):
 
     try:
         params = device_rpc.parse_params(args.params, args.json_params)
-        caller = device_rpc.DeviceCaller(args.url, args.token, args.timeout)
+        caller = device_rpc.DeviceCaller(args.url, args.token, args.timeout, args.auth)
     except ValueError as exc:  # UsageError, or a URL the client refuses
         raise CliError(str(exc), device_rpc.USAGE) from None
 

@@ -37,7 +37,9 @@ def run(args):
 
     try:
         params = device_rpc.parse_params(args.params)
-        caller = device_rpc.DeviceCaller(args.url, args.owner_token or args.token, args.timeout)
+        caller = device_rpc.DeviceCaller(
+            args.url, args.owner_token or args.token, args.timeout, args.auth
+        )
     except ValueError as exc:
         raise CliError(str(exc), device_rpc.USAGE) from None
     try:
