@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CallTool benchmark: round trips per second against the simulated device (CPython, real
 HTTP on 127.0.0.1) and, under MicroPython (tests/micropython/harness.py), the heap one call
 allocates and the heap the handler and the Device keep.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Capability benchmark: the realistic board of tests/micropython/suite/test_capability.py
 (Pico W-like, 20 GPIO pins, 8 sensors/actuators plus a button, GPIO and reboot tools).
 

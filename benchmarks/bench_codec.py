@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Codec benchmark: jotunheim.pb side by side with betterproto 2.0.0b7, minipb 2.0.0 and
 Google protobuf (pure-Python and upb backends), in one run.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """RAM budget of a whole Device under the MicroPython interpreter (tests/micropython).
 
 From an interpreter that holds only the firmware fakes (what a board's firmware provides),

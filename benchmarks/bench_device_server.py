@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CallTool round trips per second: the device server before and after, and connect-node.
 
 One run, three servers on 127.0.0.1, each called the same way:

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Ed25519 verify: jotunheim.ota.ed25519 next to the RFC 8032 textbook verify, in one run,
 on CPython and under the MicroPython interpreter (µs and bytes allocated per verify).
 
@@ -139,7 +141,9 @@ def main(argv=None):
     text = "\n".join(lines)
     print(text)
     if args.write:
-        pathlib.Path(args.write).write_text(text + "\n")
+        # The page's title, so the Sphinx build (-W) has a heading for it.
+        title = "# OTA: signature verification and download figures\n\n"
+        pathlib.Path(args.write).write_text(title + text + "\n")
     return 0
 
 

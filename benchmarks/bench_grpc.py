@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """gRPC-Web round trips per second on CPython loopback, side by side, against one server.
 
     .venv/bin/python benchmarks/bench_grpc.py                 # CPython rows

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Many devices against one reference Loki, on 127.0.0.1 only.
 
 Each simulated device is a thread with ONE kept-alive HTTP/1.1 connection (as a board

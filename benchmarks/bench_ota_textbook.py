@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The textbook Ed25519 verify of RFC 8032 section 6 (extended coordinates, two separate
 double-and-add scalar multiplications), as the baseline for bench_ed25519.py.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A simulated day of deep-sleep duty cycles: the work one wake does, measured.
 
 Runs the real Device under ``power.profile = deep-sleep`` against the reference Loki

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.resources: what watching resources costs.
 
 1. Scheduler overhead per step (``run_due``) with the Device's usual 4 tasks, nothing due

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Stream throughput on CPython loopback beside a plain ``socket.sendall`` loop of the same
 bytes (the ceiling), and heap per frame under the MicroPython interpreter.
 

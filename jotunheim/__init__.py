@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Jotunheim: makes a CircuitPython board a device of the Edda platform."""
 
 # Importing jotunheim costs almost nothing: every submodule is importable on its own, so

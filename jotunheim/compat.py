@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Small portability layer: one place for what differs between CircuitPython,
 MicroPython and CPython (clocks, platform name)."""
 

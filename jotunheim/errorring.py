@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The persistent ring of recent errors: the last N survive a reboot, to be read remotely.
 
 :class:`ErrorRing` keeps them on flash (a small JSON file in the root, written with temp

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Minimal leveled logging to the serial console, plus a persistent ring of recent errors.
 
 ``getLogger(name)`` returns an ``adafruit_logging`` Logger when that library is installed

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """One JSON reader for text the device did not write: settings files, OTA manifests,
 tool parameters.
 

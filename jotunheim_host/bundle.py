@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The CircuitPython bundle of the device library: built with circuitpython-build-tools, offline.
 
 ``build(out_dir)`` writes ``jotunheim-py-<version>.zip`` and ``jotunheim-<version>.json`` (the

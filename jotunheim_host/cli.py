@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The ``jotunheim`` command line: one subcommand per concern.
 
 Each concern lives in its own module that exposes ``register(subparsers)``; the module

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim demo``: a reference Loki and a simulated device, end to end, on 127.0.0.1.
 
 Each step does real work over real sockets and checks its outcome; the run stops at the

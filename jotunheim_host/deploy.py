@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim deploy``: copy a maker's app folder onto a CIRCUITPY drive, safely.
 
 What it does, in order:

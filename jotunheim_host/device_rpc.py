@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The host's calls of a device's ``JotunheimService`` (``jotunheim call`` / ``command``):
 parameters from the command line, the request headers, and the answers as text or JSON.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``mdns`` API over python-zeroconf, so the device's discovery code runs
 unchanged on the host (the simulator, tests).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Host side of OTA: Ed25519 keys, building and signing update folders, serving them
 over HTTP with Range support (CPython only; signing uses the ``cryptography`` package)."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Generator: ``proto/*.proto`` -> compact field-table modules for ``jotunheim.pb``.
 
 protoc (through ``grpc_tools``) parses the .proto files into a FileDescriptorSet; this

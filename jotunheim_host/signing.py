@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Signing calls to a device: the host side of ``authorization: JH-HMAC ...``.
 
 A device's server takes signed requests by default (``remote.auth_mode``, see

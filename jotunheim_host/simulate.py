@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A simulated Jotunheim device on the host: the real ``jotunheim.Device`` under CPython/Blinka
 with simulated parts, so anyone can call a device without hardware.
 

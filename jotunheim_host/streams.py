@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Host side of device streams (CPython): a resumable receiver, a downlink server, a sender.
 
 - :class:`StreamReceiver` (``jotunheim stream receive --listen HOST:PORT --out DIR``): takes

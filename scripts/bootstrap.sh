@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 # Installs everything the demo and the tests need: a virtualenv in .venv with pinned
 # packages, and the MicroPython WebAssembly interpreter under tests/micropython.
 # Safe to run again; it only installs what is missing.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 # Quick checks before a commit (seconds): lint and format, and the static checks that catch
 # what only a board would show: CPython-only constructs in jotunheim/ (tests/test_portability.py)
 # and the layout rule (tests/test_layout.py: no import cycle, no private names across modules).

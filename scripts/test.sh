@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 # Runs every test: lint, pytest on CPython + Blinka (which includes the MicroPython suite,
 # the interop tests against third-party peers and the end-to-end runs), under coverage.
 # Line and branch coverage of jotunheim/ is measured in pytest and in every Python process it

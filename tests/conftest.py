@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Shared pytest configuration: CI runs report which test tools they found."""
 
 from tests.tools import in_ci

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Hostile and careless HTTP clients for the device's gRPC-Web server, plus a raw client.
 
 Every function takes ``host, port``, is bounded in time (each socket has a timeout and each

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Shared helpers for the codec tests: hypothesis strategies built from the field tables,
 and converters between jotunheim.pb messages, betterproto and Google protobuf."""
 

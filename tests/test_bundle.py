@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim bundle`` end to end: the bundle circuitpython-build-tools makes, installed by
 circup (offline, its bundle cache filled here the way circup lays out a download) onto a
 fake CIRCUITPY of a Pico W and of an ESP32-S3, then the installed library under MicroPython's

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """DeviceCapabilityBuilder: detection on Blinka, on faked CircuitPython boards, settings."""
 
 import os

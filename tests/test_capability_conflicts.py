@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The conflict rule: persisted monotonic counter (file, nvm), newest wins, duplicates
 and stale announcements ignored, id clashes reported to both sides and logged."""
 

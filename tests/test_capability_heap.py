@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """MicroPython heap a device's tool registry keeps: 3 simulated sensors, 2 simulated
 actuators, one call served (the figure the capability layout must not grow).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The capabilities of a realistic board (8 sensors/actuators, 20 pins) decode with
 betterproto and Google protobuf to the same content."""
 

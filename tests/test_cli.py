@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The CLI a maker meets first: help text on every option of every subcommand, and the
 first-run findings of issue 15 (missing folders, keys as keygen prints them, confirm()
 under `ota boot --run`)."""

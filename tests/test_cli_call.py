@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """`jotunheim call` and `jotunheim command` against a simulated device over real gRPC-Web:
 output as text and JSON, tokens from options and the environment, and the exit codes
 docs/cli.md promises (0 ok, 1 failed with a status, 2 usage, 3 unreachable)."""

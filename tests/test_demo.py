@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The README's main command: `jotunheim demo` runs end to end and exits 0; a failing step
 ends it non-zero with the reason."""
 

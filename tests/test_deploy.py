@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """`jotunheim deploy APP_DIR --to CIRCUITPY`: onto a temp folder with a boot_out.txt (as
 circup reads it), with real files, the device's own settings validator and the real
 circup (offline, with an empty bundle cache, so it fails for real)."""

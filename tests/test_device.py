@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The Device facade on CPython: step()/run() loop, device commands, settings hot reload,
 status figures, and Loki negotiation against a third-party LokiService stand-in
 (connect-python's WSGI app), including Loki being down and coming back."""

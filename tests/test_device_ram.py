@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """RAM budget of a whole Device under the MicroPython interpreter (benchmarks/bench_device_ram.py).
 
 The issue's budgets are 64 KB retained on the base path (goal 48 KB), 96 KB with a Loki URL,

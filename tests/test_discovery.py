@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Discovery: mDNS/DNS-SD over python-zeroconf, only inside a network namespace.
 
 The outer test re-runs this file under ``unshare --net`` (a namespace with nothing but

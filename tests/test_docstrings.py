@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Every module, and every public class, function and method of ``jotunheim/``, has a docstring.
 
 Public: the name does not start with ``_`` (so ``__init__`` and other dunders are exempt),

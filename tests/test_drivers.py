@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Driver adapters: injected fakes, the lazy-import path with fake Adafruit modules in
 sys.modules, Blinka's generic board for the digitalio/analogio/pwmio paths, and the
 simulated parts."""

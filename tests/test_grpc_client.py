@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """gRPC-Web client against scripted raw-socket peers: framing faults, HTTP faults,
 deadlines, retries, keep-alive and socket hygiene."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Property tests for frames, trailers, percent-decoding and the HTTP body reader."""
 
 import urllib.parse

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Our device-side gRPC-Web server (jotunheim.http.server on CPython's socket module),
 called by third-party gRPC-Web clients (connect-python, connect-node), by our client,
 and by raw sockets sending malformed requests."""

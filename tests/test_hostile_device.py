@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The hostile-client battery (tests/hostile_clients.py) against the device's gRPC-Web
 server: (a) the CPython simulated device (``jotunheim simulate``, the SimulatedDevice, in a
 subprocess so a hung server can be killed) and (b) the Device under MicroPython's Unix port.

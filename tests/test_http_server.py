@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.http.server on CPython's socket module: every limit answered, every bad client
 bounded, one client never blocking another (raw sockets that misbehave on purpose)."""
 

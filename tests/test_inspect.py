@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim inspect URL``: status and capabilities of a (simulated) device, tools as a table."""
 
 import json

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The layout rule of docs/architecture.md, checked on the source of ``jotunheim/`` (AST only).
 
 - no import cycle between modules of ``jotunheim/`` (module-level and function-level

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Logging: levels, adafruit_logging compatibility, the fallback Logger, and the error ring
 persisted on flash (file) or in microcontroller.nvm, surviving a simulated reboot."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Caller tokens, script ownership, quotas, and where ``device.call`` may go (issue 16,
 items 2 and 3). Real sockets on 127.0.0.1: an attacker's listener must receive nothing
 that a script merely names, and no device's credential ever leaves for an address that

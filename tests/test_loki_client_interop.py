@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """LokiClient against third-party gRPC-Web servers on 127.0.0.1: sonora's WSGI app and
 connect-python's WSGI app (threaded wsgiref, close-delimited HTTP/1.0 bodies), and
 connect-node (HTTP/1.1 keep-alive, chunked streams). Every LokiService RPC, errors in

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Scripts that outlive their limits (issue 16, item 1): each is stopped for certain.
 
 Runs go to worker processes; a worker stuck where the instruction hook cannot reach

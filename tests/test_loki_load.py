@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Load: 50 simulated devices, each on one kept-alive connection, register and execute
 scripts (and stream one) through one reference Loki on 127.0.0.1. Bounded in count
 (50 devices x 5 rounds) and time (120 s); asserts correctness, not speed — the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The reference Loki driven by our own LokiClient (the device's way in): every RPC, the
 dynamic Script_<name> calls, Lua errors, a runaway script stopped by its limit and a
 script reaching for the host's files refused."""

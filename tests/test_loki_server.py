@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The reference Loki through a third-party gRPC-Web client (connect-python).
 
 Every RPC, Lua errors, limits (runaway loop, memory bomb, output flood), the sandbox

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """`jotunheim loki` as a process: starts, serves gRPC-Web, stops cleanly on SIGTERM."""
 
 import http.client

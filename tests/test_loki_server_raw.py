@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The reference Loki on the wire, byte by byte: gRPC-Web frames built by hand from
 betterproto bytes, sent with http.client (and a raw socket for chunk boundaries)."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Slow and idle clients cannot starve the reference Loki (issue 16, item 4).
 
 Before the head gate, 40 connections trickling a head one byte per 5 s, or 200 idle

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Heap after first use, not only after import (MicroPython interpreter).
 
 A module can be cheap to import and costly once used: the pb modules parse their field

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Heap after importing each module of jotunheim/ under MicroPython (run.mjs --heap).
 
 Prints the table (see it with ``pytest -s``); with JOTUNHEIM_WRITE_BENCH=1 it also writes

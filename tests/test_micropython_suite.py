@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Runs the MicroPython suite (tests/micropython/suite/) in the WebAssembly interpreter."""
 
 import re

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The device's client side under MicroPython's Unix port, on real sockets to 127.0.0.1:
 ``LokiClient`` against the reference Loki (real Lua) and against connect-node's LokiService
 (unary, server streaming, errors, deadlines), and the OTA fetcher downloading a signed

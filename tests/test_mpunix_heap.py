@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The Device lives inside a fixed heap under MicroPython's Unix port (``-X heapsize=``):
 it starts, serves 50 CallTools and keeps running. A heap too small fails loudly at start.
 

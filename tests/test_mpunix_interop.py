@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Third-party gRPC-Web clients call a Jotunheim Device running under MicroPython's Unix
 port on 127.0.0.1 (tests/mpunix): connect-node (chunked request bodies), connect-python and
 sonora (Content-Length bodies), and a raw client that sends exactly the framing it is told

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Negotiator with a LokiClient-like fake: partial refusals, retries with backoff,
 timeouts, the overall deadline, and the capability answers."""
 

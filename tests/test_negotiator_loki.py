@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Negotiation over real gRPC-Web on 127.0.0.1: jotunheim.loki.client.LokiClient against a
 third-party LokiService stand-in (sonora's grpcWSGI, Google protobuf messages). After
 negotiation, ListScripts lists every generated tool with its parameters; a refusal by the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """TCPClient and the session helper against real sockets on 127.0.0.1 (plain and TLS
 with a custom CA)."""
 

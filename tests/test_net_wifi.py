@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """WiFiManager with a fake radio that drops and comes back; HostNetwork against a real
 local server; credentials from settings.toml."""
 

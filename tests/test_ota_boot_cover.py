@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.ota.boot's board paths on CPython: the update-session flag in nvm, remounting
 CIRCUITPY, guard().
 

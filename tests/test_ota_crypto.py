@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Ed25519 verify and SHA-512 of jotunheim.ota against RFC 8032, FIPS 180 and `cryptography`."""
 
 import hashlib

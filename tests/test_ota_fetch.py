@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fetcher: downloads cut at random offsets resume with HTTP Range and the hash matches;
 servers that ignore Range restart the file; retries give up with a clear error."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fetcher paths the release tests do not reach: every HTTP answer a file or manifest can
 get (5xx, 4xx, 416, a wrong Content-Range or Content-Length, a body longer than the
 manifest says, a reset mid-buffer), staged files that are corrupt or too long, file names

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Attack tests: every rejection of the verifier, with crafted manifests and files.
 
 Each case starts from a device root with v1 installed and confirmed, tries to install a

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """OTA memory figures under the MicroPython interpreter (tests/micropython/harness.py).
 
 * Download + hash of a 256 KB and a 1 MB file: the peak heap above the starting point is

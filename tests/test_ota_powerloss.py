@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Power-loss test: the update is killed (SIGKILL) after every single filesystem write of
 apply + activation, of a rollback, and of the boot-time recovery itself, plus at random
 moments in a real ``jotunheim ota apply`` process. After ``ota boot`` the managed files

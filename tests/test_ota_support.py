@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Shared helpers for the OTA tests (keys, releases, tree hashes, a local server)."""
 
 import hashlib

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Trial boot: a version that crashes at import or never confirms is rolled back after the
 configured number of boots; one that confirms stays. Runs the real ``jotunheim ota boot
 --run code.py`` command (in-process) the way a board runs boot.py then code.py."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.pb: API, malformed input, fuzzing, unknown fields, generated-code freshness."""
 
 import random

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Differential tests: jotunheim.pb against betterproto 2.0.0b7 and Google protobuf,
 on hypothesis-generated messages of every message type in proto/ and tests/proto/."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A fast, AST-based check that ``jotunheim/`` uses nothing that works on CPython only.
 
 CPython accepts all of these; MicroPython (and CircuitPython, which shares its core) fails

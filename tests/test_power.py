@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Battery operation: a simulated day of deep-sleep duty cycles against the reference Loki,
 light sleep between scheduler ticks, the sleep-memory record.
 

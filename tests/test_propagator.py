@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CapabilityPropagator: announcements on connect and on change, content hash, cache
 invalidation and TTL fallback, failed sends, clash replies; with the controller-side
 CapabilityStore as the receiving end."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """ToolRegistry: naming rule, generic fallbacks, GPIO, user-only tools, calls, exports."""
 
 import json

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """JotunheimService on the simulated device: third-party gRPC-Web clients (connect-python,
 connect-node) call it; every rejection path leaves every actuator as it was."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """End to end: a script registered in the reference Loki (real Lua via lupa) calls a device
 tool through the forwarding stub the device registered, and the result comes back to the
 caller: LokiClient.execute_script -> Loki Lua -> device.call -> device CallTool -> back."""

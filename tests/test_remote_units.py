@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Units of the remote service and its leaves, each with the behaviour its name promises:
 the one error->status function, status names, the rate limiter's buckets, the capability
 group's refusals and Einherjar answer, and the Device's scheduler."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Unit tests of jotunheim.resilience: backoff, retry, error categories, breaker, manager."""
 
 import errno

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fault tests against REAL servers on 127.0.0.1: killed mid-call, refusing, accepting and
 never answering, answering slowly, resetting. The resilience layer recovers each time,
 with the backoff delays recorded, and 1,000 failures leave no socket open and memory at

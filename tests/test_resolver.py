@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """DeviceResolver / JsonFileDeviceResolver: cryptic ids to names and capabilities."""
 
 import json

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.resources on CPython: the heap lines (measured on a HostHeap squeezed with real
 allocations), the buffer pool, bandwidth counting and the budget, the gRPC status of
 ResourceExhausted, and a Device that refuses new CallTools below the exhaustion line,

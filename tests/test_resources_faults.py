@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A MemoryError injected at every allocation-heavy step of a CallTool (head parse, body
 buffer, request decode, tool run, response encode, response send) is answered, never
 crashes a device step, and the next call is served normally."""

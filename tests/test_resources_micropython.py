@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Pooled buffers under the MicroPython interpreter: a whole Device (the RAM benchmark's
 base path) serves 1,000 CallTools with its body and receive buffers from the pool, and
 the heap after them is what it was before (measured after real collections)."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The Device's scheduler: priorities, starvation-freedom, the queue bound, the per-step
 CPU budget with a task that overruns, one-shot tasks, load figures, failing tasks, and
 the Device conveniences ``every``/``later``."""

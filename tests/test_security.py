@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The security test list of issue 19: who may call the device, signed requests and their
 replays, secrets kept out of every output (docs/security.md, "Remote control").
 

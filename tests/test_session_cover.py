@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.net.session paths the device-side tests do not reach on CPython: no
 adafruit_connection_manager (trimmed bundles, the MicroPython interpreter), a board's
 ``wifi``/``socketpool``, sockets that refuse options, abandoned responses, oversized bodies.

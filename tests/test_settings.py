@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Settings: schema defaults, every field's validation error, corrupt files, secrets
 refused, hot reload of a file edited while running, settings.toml reading, redaction."""
 

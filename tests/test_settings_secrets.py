@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.settings.secrets: where settings.toml is looked for, the environment and
 os.getenv overrides, and a settings.toml that changes or cannot be read."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Settings validated at deploy time (jotunheim.settings.stamp): a stamped file is used
 without the validator; an edited, cut or foreign-schema file is validated on the device,
 fails with its errors named and keeps the last good settings."""

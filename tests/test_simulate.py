@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim simulate``: the simulated device in-process (SimulatedDevice) and as a CLI
 process called over HTTP; --root plays CIRCUITPY."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Soak: the simulated device under 4 concurrent clients calling tools for
 JOTUNHEIM_SOAK_SECONDS (default 60 s, the issue's figure; 10 s is plenty while
 developing), with a memory squeeze in the middle third: real ballast allocated against

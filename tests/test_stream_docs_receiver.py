@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A receiver written only from docs/streaming.md, with Python's http.server and nothing of
 ours (the RECEIVER section imports the standard library only), accepts a device uplink;
 and a stream resumes from where that receiver says it stands."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Streams end to end on 127.0.0.1: a Device in-process (commanded over SendDeviceCommand)
 and the host tools run as the CLI (``jotunheim stream receive`` / ``stream send --serve``)
 in subprocesses, which the tests kill with SIGKILL midway and start again. 600 KB each

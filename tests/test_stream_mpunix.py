@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Streams from MicroPython's Unix port on real sockets (the board's code path:
 ``wifi.radio`` -> adafruit_connection_manager -> ``socketpool``): an uplink into the host's
 StreamReceiver and a downlink from its DownlinkServer, both verified by SHA-256."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Stream plugins: lazy loading, broken plugins refused by name, listing, settings text, the
 built-in plugins on the host (generated signal, simulated speaker and pixels) and with
 fake ADC / PDM hardware, and the capability fields a device advertises."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Stream transport pieces: frames against betterproto (both ways) and malformed input,
 back-pressure from a receiver that stops reading, the resource budget (bandwidth deferral,
 memory refusal, pooled buffers), a live source resumed, downlink duplicates and gaps, and

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """HTTPS to a local TLS reference Loki with a custom CA (issue 19): the device's Loki
 client trusts the CA from settings.toml or a PEM file on CIRCUITPY and checks the
 certificate and its host name; a wrong CA or host name fails with a clear error and the

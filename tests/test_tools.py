@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """tests/tools.py: a missing test tool skips on a laptop and fails the run in CI."""
 
 import os

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Test tools that may be missing on a laptop but never in CI.
 
 ``require_tool("node", "runs the MicroPython suite")`` skips the test (or, at module level,

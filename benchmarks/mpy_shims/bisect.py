@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 # Minimal stand-in for the MicroPython interpreter, which has no bisect module.
 
 

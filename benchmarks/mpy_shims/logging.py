@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 # Minimal stand-in for the MicroPython interpreter, which has no logging module: enough
 # for peers benchmarked there (minipb asks for a logger and calls .warning on it).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Capabilities and tools: what a device can do, described so a controller or an AI can use it.
 
 Modules (import the one you need; this package imports nothing on its own, so a board pays

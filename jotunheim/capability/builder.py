@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """DeviceCapabilityBuilder: what this board is and can do, as ``JotunheimCapabilities``.
 
 ::

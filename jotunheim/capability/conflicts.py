@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Who is right when announcements disagree: the rule, on both sides.
 
 **The rule.** Every capability announcement a device sends carries its device id, a

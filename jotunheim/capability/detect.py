@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """What a board is: chip id, type, firmware, pins, interfaces, memory.
 
 :meth:`DeviceCapabilityBuilder.detect` runs :func:`detect` once per boot and caches the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Errors of tool calls: no such tool, a user-only tool refused, parameters that do not fit.
 
 A leaf: imports nothing. :mod:`jotunheim.capability.schema` raises

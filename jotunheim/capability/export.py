@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Tools as protocol messages: JotunheimCapabilities tools, Loki RegisterScript, Einherjar.
 
 Every function takes tools (a :class:`~jotunheim.capability.registry.ToolRegistry`'s

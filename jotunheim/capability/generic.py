@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Generic tools for parts that declare nothing: ``read_sensor``, ``set_actuator``,
 ``get_actuator_state``.
 

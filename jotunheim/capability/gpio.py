@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Raw GPIO tools: ``gpio_read(pin)`` / ``gpio_write(pin, value)`` for allowed pins only.
 
 ::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Negotiator: answers capability requests and registers the device's tools with Loki.
 
 ::

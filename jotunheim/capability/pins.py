@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Pin numbers from the ``board`` module.
 
 CircuitPython's ``board`` holds ``microcontroller.Pin`` objects under board names (``D4``,

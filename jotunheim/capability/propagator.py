@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CapabilityPropagator: keeps the controller's picture of this device up to date.
 
 ::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The device's tool registry: every sensor reading and actuator becomes a typed tool.
 
 ::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """DeviceResolver: from a cryptic id to a device you can name.
 
 Devices show up under ids like ``ESP-7F2A`` (a hostname with the last MAC bytes),

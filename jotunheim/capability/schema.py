@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Typed fields: a sensor reading, an actuator setting or a tool parameter, and validation.
 
 One :class:`Field` describes a value: its type (the capability protocol's ``"Number"``,

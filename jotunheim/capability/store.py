@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The controller side of the announcement rule: :class:`CapabilityStore` keeps, per device
 id, the announcement with the highest counter and reports id clashes (the rule is told in
 :mod:`jotunheim.capability.conflicts`, which holds the device side).

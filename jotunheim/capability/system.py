@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """System tools: ``reboot`` and ``ota_update(manifest_url)``, user-only, as a provider.
 
 ::

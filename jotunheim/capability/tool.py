@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Tool: one callable tool (name, parameter schema, the function behind it), and tool kinds.
 
 A tool is what a controller or a language model calls: ``handler(values)`` receives the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """DeviceCommands: what SendDeviceCommand can ask of a Device (loaded on the first command)."""
 
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Device: the one object a code.py needs (WiFi, tools, Loki, remote calls, upkeep)."""
 
 # code.py:

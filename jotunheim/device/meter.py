@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Resource figures of a running Device: free heap, CPU share and bandwidth."""
 
 from jotunheim.compat import IS_CPYTHON, free_memory, monotonic_ms

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """What a Device says about itself in GetDeviceStatus (loaded on the first status call)."""
 
 from jotunheim.device.scheduler import BUSY_MS, DUE, NAME, OVERRUNS, PRIORITY, RUNS

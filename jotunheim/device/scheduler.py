@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Scheduler: the Device's cooperative tasks, periodic and one-shot, by priority.
 
 One :meth:`Scheduler.run_due` is the task part of one device step. It runs due tasks,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Zero-config discovery: find Loki and the Edda controllers with mDNS/DNS-SD, and
 advertise this device (docs/discovery.md).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Discovery: the device's mDNS side (advertise itself, find its upstream, fail over).
 
 Handed the ``mdns`` module (CircuitPython's, or ``jotunheim_host.mdns_adapter``) and the

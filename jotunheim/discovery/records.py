@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """What an mDNS answer says: TXT records, ``created_at``, and the leader order.
 
 A leaf: plain values only. An endpoint is a tuple ``(rank, created_at, name, host, port)``

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Discovery's wiring into a Device: called by ``Device.start()`` only with
 ``discovery.enabled``, so the Device's own module carries none of this."""
 

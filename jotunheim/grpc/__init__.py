@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """gRPC-Web (binary, HTTP/1.1) for CircuitPython: a client for unary and
 server-streaming calls, and a small server for the device side.
 

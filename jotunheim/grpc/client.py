@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """gRPC-Web client (binary mode, HTTP/1.1) over ``adafruit_connection_manager`` sockets.
 
 Unary and server-streaming calls. Each request is written in one ``send`` through the

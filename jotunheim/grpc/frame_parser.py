@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """FrameParser: gRPC-Web frames from a stream that arrives in pieces (client side).
 
 It is fed whatever the network gives (a few bytes or many frames at a time) and holds

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """gRPC-Web frames: encoding and header checks.
 
 A frame is one flag byte, a 4-byte big-endian length and the payload. Flag ``0x00``

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """gRPC-Web server for the device side, on :class:`jotunheim.http.server.HttpServer`.
 
 Works with a CircuitPython ``socketpool.SocketPool`` or CPython's ``socket`` module::

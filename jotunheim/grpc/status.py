@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """gRPC status codes, the gRPC-Web HTTP-status mapping and :class:`GrpcError`.
 
 Numbers are the ones every gRPC implementation uses; the HTTP mapping is the one of

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Reading a received gRPC status: trailers, HTTP fallback, ``grpc-status``, ``grpc-message``."""
 
 # Client side only (jotunheim.grpc.client), so a device that only serves never loads it.

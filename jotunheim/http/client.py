@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The small HTTP/1.1 layer under the gRPC-Web client.
 
 Requests go out in one ``send`` (head and body together): ``adafruit_requests`` writes a

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """HttpServer: a small non-blocking HTTP/1.1 server with a fixed number of connection slots.
 
 Made for a board's few KB of heap and a hostile network: each connection has a slot with

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """HTTP/1.1 wire helpers shared by the client and the server (a leaf module).
 
 One chunk-size parser serves both sides, so a chunked body is held to the same rules

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """LokiClient: the device's client for ``loki.LokiService`` over gRPC-Web.
 
 ::

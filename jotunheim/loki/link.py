@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """LokiLink: a device's standing relation with Loki (announcement, heartbeat, resilience).
 
 The Device builds one only when a Loki URL is configured (or a client is given), so a

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Networking glue: the socket pool / SSL context helper, a TCP client and the WiFi manager.
 
 - ``jotunheim.net.session``: ``get_pool()``, ``get_ssl_context(ca_pem)``, ``new_session()``,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``wifi.radio`` for CPython: the host's own network, for
 :class:`~jotunheim.net.wifi.HostNetwork`.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Pick the socket pool and SSL context for this platform, once.
 
 On a board: ``adafruit_connection_manager.get_radio_socketpool(wifi.radio)`` and

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A small TCP client over the platform's socket pool, for the streaming transports.
 
 Every error closes the socket before it propagates, so a failed connection can never leak

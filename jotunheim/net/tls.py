@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """TLS failures told plainly: which host, and what about its certificate failed.
 
 Loaded only when a connection fails (the Loki client, OTA downloads), so it costs nothing

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Join WiFi and stay joined.
 
 :class:`WiFiManager` wraps ``wifi.radio``: credentials from ``settings.toml``

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Over-the-air updates: signed manifests, streaming verification, journaled activation,
 trial boot and rollback.
 

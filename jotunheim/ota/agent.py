@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """OtaAgent: a device's own over-the-air updates (check, install, confirm a trial boot).
 
 The Device builds one only when OTA is enabled, a check function is given, or a trial

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The ``boot.py`` helper: finish or undo an interrupted activation, count trial boots,
 roll back a version that never confirms, and own ``storage.remount``.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Ed25519 signature verification (RFC 8032), pure Python, built for CircuitPython."""
 
 # Only verification lives on the device (signing is a host job). Heap and speed matter on a

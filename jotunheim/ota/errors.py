@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """OTA errors: one class per reason, each with a stable ``code`` string.
 
 Everything derives from ``OTAError`` so a caller can catch one type, log ``exc.code``

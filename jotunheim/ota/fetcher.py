@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Manifest-first OTA download: verify, then stream each file into staging while hashing.
 
 * The manifest and its ``.sig`` are fetched and verified before any file is requested.

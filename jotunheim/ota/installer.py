@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Staging, journaled activation, rollback, trial state.
 
 Layout under the root (CIRCUITPY on a board, any folder on a desktop)::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Crash-safe file primitives for the installer.
 
 * Every mutation (a chunk written, a rename, a remove, a mkdir) goes through this module

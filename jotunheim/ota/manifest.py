@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """OTA manifest: parse, check the Ed25519 signature, apply the device's policy.
 
 Format (UTF-8 JSON, signed over its exact bytes; the signature is a separate file

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Which paths an update may write: the text rules (no link check here; that needs the
 filesystem, see :func:`jotunheim.ota.journal.first_link`).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """SHA-512 (FIPS 180-4) for boards whose ``hashlib`` lacks it (CircuitPython has only
 sha1/sha256).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Table-driven protobuf (proto3) runtime for CircuitPython."""
 
 # (Module docstrings stay short: loaded from .py, MicroPython keeps them in RAM.)

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Battery operation: the power profiles (``power.profile`` in settings).
 
 - ``always-on`` (default): the Device loop as it always was;

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Battery: the battery voltage, read from an analog pin through a divider.
 
 ``power.battery_pin`` names a ``board`` pin and the divider's ratio: ``PIN`` or

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Pending commands from the mailbox, run on the device as a SendDeviceCommand would be.
 
 ``call_tool`` (``{"tool": NAME, "params": {...}}``) calls a tool; the other names are

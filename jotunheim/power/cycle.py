@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """DutyCycle: one wake of a deep-sleeping device (``power.profile`` deep-sleep).
 
 Each wake: load the state from sleep memory, join the network and start serving, read

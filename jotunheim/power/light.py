@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """LightSleeper: sleep between scheduler ticks (``power.profile`` light-sleep).
 
 With ``alarm`` (CircuitPython on ESP32-S2/S3, RP2040) the CPU light-sleeps until a

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """MailboxClient: the device's side of ``jotunheim.mailbox.CommandMailbox``.
 
 A deep-sleeping device cannot be called; callers queue commands at its Loki instead

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The run loops of the power profiles: the Device's ``run()`` hands over to
 :func:`run_profile` when ``power.profile`` is not ``always-on``."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """SleepState: what a deep-sleeping device keeps between wakes, in 20 bytes.
 
 Layout (big-endian) at the start of ``alarm.sleep_memory`` (RAM kept powered in deep

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """JotunheimService on the device: handler, auth, rate limit."""
 
 # handler.RemoteCommandHandler serves CallTool, SendDeviceCommand, GetDeviceStatus,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Who may call JotunheimService: signed requests, bearer tokens, or an open device.
 
 Two tokens from settings.toml: JOTUNHEIM_TOKEN lets a caller use the service at all,

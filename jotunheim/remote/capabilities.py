@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CapabilityService: JotunheimService.GetCapabilities and Einherjar's GetCapabilities."""
 
 from jotunheim.grpc.status import StatusCode

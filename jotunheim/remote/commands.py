@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CommandService: JotunheimService.SendDeviceCommand and the device's command table."""
 
 from jotunheim.grpc.status import GrpcError, StatusCode

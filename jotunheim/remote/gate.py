@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Gate: the checks every JotunheimService call passes before anything runs."""
 
 # Every check happens before anything runs, so a refused call changes nothing. Refusals

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """RemoteCommandHandler: JotunheimService and Einherjar GetCapabilities served on the device."""
 
 # Usage:

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Sealed tool results: a result only the caller holding the token can read.
 
 Opt-in: ``remote.seal_results`` seals every CallTool result, or a caller asks per call

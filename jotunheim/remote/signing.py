@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """HMAC-SHA256 request signing: the token proves itself without crossing the wire.
 
 A signed call carries one header (instead of ``authorization: Bearer <token>``)::

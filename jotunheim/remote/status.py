@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """StatusService: JotunheimService.GetDeviceStatus (loaded on the first status call)."""
 
 import json

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """ToolService: JotunheimService.CallTool (the RPC a device answers most)."""
 
 # A tool that was called and failed at run time (sensor unplugged) answers with status OK,

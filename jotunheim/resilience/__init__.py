@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Resilience for flaky networks and servers that go away.
 
 Modules (import the one you need; this package imports nothing on its own, to keep

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Exponential backoff with a cap and jitter.
 
 "Full jitter" (a uniform draw between 0 and the exponential ceiling) spreads the retries of

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Circuit breaker: stop calling a peer that keeps failing, try again after a cool-down.
 
 States: ``closed`` (calls pass), ``open`` (calls refused until the cool-down ends),

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Per-endpoint resilience: backoff state, a circuit breaker, success/failure accounting.
 
 One :class:`ConnectionResilienceManager` is shared by everything that talks to the network

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Retries with an attempt budget, exponential backoff, jitter and a deadline.
 
 Typical use (the gRPC-Web client, the OTA fetcher)::

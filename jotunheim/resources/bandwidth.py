@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Bandwidth: bytes sent and received per endpoint, and a budget per window.
 
 Transports count where they already know how many bytes moved (the HTTP server once per

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """ResourceExhausted: work refused because a resource is below its line (a leaf)."""
 
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """HostHeap: what a CPython process offers in place of a board's fixed heap (CPython only:
 the Device imports it only where ``gc.mem_free`` is missing)."""
 

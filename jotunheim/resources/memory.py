@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """MemoryMonitor: free heap against a warning line and an exhaustion line.
 
 On CircuitPython and MicroPython the figures are the interpreter's own: ``gc.mem_free()``

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """ResourceMonitor: the device's one view of heap, buffers, CPU time, bandwidth and flash.
 
 Built by the Device at its wiring point (``device.resources``) from the ``resources``

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """BufferPool: a few preallocated I/O buffers, reused call after call.
 
 The HTTP server's receive buffer, request bodies, the gRPC client's reads and the OTA

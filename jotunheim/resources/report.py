@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """What the resources say in GetDeviceStatus and ``jotunheim inspect`` (loaded on the
 first status call, so the base path does not hold it)."""
 

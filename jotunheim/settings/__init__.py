@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Device settings: one human-readable JSON file on CIRCUITPY (``jotunheim.json``).
 
 - ``jotunheim.settings.schema``: the table of every key (type, default, limits).

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Settings errors: the shapes shared by the validator and the wording module.
 
 A leaf: imports nothing, so :mod:`jotunheim.settings.validator` and

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Wording of settings errors: how a wrong value is shown, where secrets go, "did you mean".
 
 Loaded by :mod:`jotunheim.settings.validator` only when a file has a mistake, so a board

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Load ``jotunheim.json``, keep the last good settings, and hot-reload.
 
 ::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The settings schema: one row per key, so validation, defaults and docs share one table.
 
 :func:`rows` yields ``(path, type, default, low, high, choices)`` per key:

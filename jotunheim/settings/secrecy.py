@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Which settings key names hold secrets: refused in ``jotunheim.json`` by the validator,
 redacted in status output.
 

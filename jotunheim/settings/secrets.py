@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Secrets from ``settings.toml`` (and, on CPython, environment variables).
 
 On CircuitPython 8+ ``os.getenv`` reads ``/settings.toml`` itself. Elsewhere (CPython, the

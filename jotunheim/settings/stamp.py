@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Settings validated at deploy time: a stamp that lets a device skip its own validator.
 
 ``jotunheim deploy`` validates ``jotunheim.json`` on the host with the device's validator and

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A reader for the ``settings.toml`` subset CircuitPython supports.
 
 Top-level ``KEY = "string"``, ``KEY = 'literal'`` and ``KEY = 123`` lines, ``#`` comments;

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Validate a parsed ``jotunheim.json`` against the schema.
 
 ``validate(raw)`` returns ``(settings, errors)``: the complete settings (defaults filled in)

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """StreamBudget: what a stream asks of the device's resource monitor, in one place.
 
 ``device.resources`` (``jotunheim.resources.monitor.ResourceMonitor``) has ``memory``

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Non-blocking HTTP/1.1 connections for streams (the device's socket pool, TLS on https).
 
 Sockets come from ``adafruit_connection_manager`` on the pool and SSL context of

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Downlink: frames from a chunked HTTP response into a sink, resumable by sequence.
 
 ``GET <url>?from_sequence=N`` (``&from_sequence`` when the URL has a query); the sender

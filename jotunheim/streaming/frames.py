@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Stream frames on the wire (a leaf module; docs/streaming.md is the specification).
 
 A frame is a 5-byte prefix (flag byte ``0x00``, then the message length as 4 bytes big

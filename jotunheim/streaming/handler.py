@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """StreamingHandler: starts, steps, stops and reports a device's streams.
 
 Example (code.py)::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """PluginRegistry: stream plugins by name and module path, imported on first use.
 
 A plugin is a module (or any object) with:

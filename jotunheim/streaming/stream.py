@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Stream: what an uplink and a downlink share (options, state, retry with a deadline).
 
 A stream is driven by :meth:`Stream.step`, which does a bounded piece of work (a few

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Uplink: a source's chunks as frames in one chunked HTTP POST, resumable.
 
 1. ``resume``: ``GET <url>`` (``Connection: close``); the receiver answers

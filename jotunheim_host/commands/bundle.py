@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim bundle --out DIR``: the CircuitPython bundle of the device library, for circup.
 
 Exit codes: 0 built (``.mpy`` bundles may be missing: a warning says why), 1 the build failed.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim call URL TOOL [key=value ...]``: call one tool of a device (CallTool)."""
 
 import os

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim command URL NAME [key=value ...]``: send a device command (SendDeviceCommand)."""
 
 import os

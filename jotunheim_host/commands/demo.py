@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim demo``: a reference Loki and a simulated device, end to end, on free local ports."""
 
 

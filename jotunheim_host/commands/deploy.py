@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim deploy APP_DIR --to CIRCUITPY``: copy an app onto a board, safely."""
 
 from jotunheim_host.cli import CliError

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim inspect URL``: a device's status and capabilities, its tools as a table."""
 
 from jotunheim_host.cli import CliError

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim loki``: run the reference Loki (gRPC-Web ``loki.LokiService``, real Lua)."""
 
 import os

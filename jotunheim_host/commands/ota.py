@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim ota``: keys, build, serve, and the device-side steps run against a folder
 playing CIRCUITPY (the same ``jotunheim.ota`` code a board runs).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim protogen``: regenerate jotunheim/pb/ (and the betterproto reference) from proto/."""
 
 from jotunheim_host.cli import CliError

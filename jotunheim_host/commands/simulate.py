@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim simulate``: run a simulated device (the real Device, simulated parts) on this host."""
 
 from jotunheim_host.cli import CliError

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim stream``: receive uplinks, send a file up, or serve a file as a downlink."""
 
 from jotunheim_host.cli import CliError

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Reference Loki: ``loki.LokiService`` over gRPC-Web, running real Lua.
 
 Start one in-process (tests, the demo)::

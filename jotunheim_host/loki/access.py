@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Who may call this Loki, what they own, how much they may store.
 
 Two modes, chosen explicitly:

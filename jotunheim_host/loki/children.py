@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Loki's children and the real checks behind ``GetChildrenStatus``.
 
 * **Fenrir** (hardware tasks) needs hardware: a device that answered ``device.call``

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Client side of ``device.call``: one gRPC-Web unary ``CallTool`` to a device.
 
 HTTP goes through ``http.client``; the messages are the betterproto reference classes.

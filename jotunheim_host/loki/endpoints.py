@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Where registered devices are, and which device a ``device.call`` may reach.
 
 A device registers with Loki by registering its forwarding scripts,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Hold connections outside the HTTP worker threads until their request head is in.
 
 cheroot hands every new connection (and every kept-alive one that becomes readable) to

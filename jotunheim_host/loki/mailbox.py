@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``jotunheim.mailbox.CommandMailbox``: commands queued for devices that deep-sleep.
 
 A caller queues a command (``QueueCommand``); the device, on its next wake, fetches the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Static files for OTA updates, as a WSGI app (mounted at ``/ota/`` by the server).
 
 Supports ``GET`` and ``HEAD``, a single ``Range: bytes=…`` (``a-b``, ``a-``, ``-n``) with

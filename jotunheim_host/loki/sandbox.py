@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Run untrusted Lua through lupa inside a sandbox with resource limits.
 
 Each run gets a fresh ``LuaRuntime`` (Lua 5.4), so scripts cannot leave state behind

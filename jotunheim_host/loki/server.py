@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The HTTP side: sonora's gRPC-Web WSGI app behind a small dispatcher, on cheroot.
 
 Why cheroot and not wsgiref: wsgiref answers HTTP/1.0, closes every connection and

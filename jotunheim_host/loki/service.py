@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``loki.LokiService``: the six RPCs, on betterproto messages.
 
 :class:`LokiService` holds the logic and works on messages only (callable in-process);

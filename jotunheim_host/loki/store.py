@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The scripts folder: where registered scripts and their metadata live.
 
 Layout of ``DIR``:

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Script runs in worker processes, so a limit is a guarantee.
 
 A thread cannot be stopped from outside: a Lua script stuck in one C call (a pattern

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The attack suite: every test in this folder is one attack; a passing test means the
 defence held. At the end of the run pytest prints ``attacks tried: N, held: M``
 (counting every test under this folder, whichever file it is in)."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Attacks on the reference Loki, on 127.0.0.1, each bounded in time.
 
 Every test is one attack and passes when the defence held — and Loki still answers

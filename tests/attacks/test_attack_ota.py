@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Attacks on OTA, as an attacker on the network (or a careless publisher) would try them:
 every case serves crafted bytes from a real HTTP server on 127.0.0.1 to the real fetcher
 (or the real ``jotunheim ota apply`` CLI), expects a specific refusal, and checks that the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Attacks on the device's settings: hostile ``jotunheim.json`` files at cold start and
 on a hot reload of a device serving on 127.0.0.1, and hostile numbers from any source.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """LokiService stand-ins built on third-party gRPC-Web servers.
 
 * sonora's ``grpcWSGI`` (grpc servicer API) and

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Run the connect-node peer (tests/interop/node/peer.mjs) from Python tests."""
 
 import json

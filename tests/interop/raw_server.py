@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A scripted HTTP/1.1 peer on raw sockets, for fault injection.
 
 Each accepted connection reads requests (head + Content-Length body) and answers each

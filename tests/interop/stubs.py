@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Generate Google-protobuf, grpc and connect-python stubs from proto/ at test time."""
 
 import importlib

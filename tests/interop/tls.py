@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A self-signed certificate for local TLS servers, made with ``cryptography``."""
 
 import datetime

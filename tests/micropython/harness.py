@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Drive the MicroPython (WebAssembly) interpreter from CPython tests and benchmarks.
 
     from tests.micropython.harness import MicroPython

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """A Jotunheim Device under the MicroPython Unix port (run by tests/mpunix/runner.py).
 
     micropython -X heapsize=N device_main.py CONFIG.json

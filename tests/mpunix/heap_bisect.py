@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Smallest ``-X heapsize=`` at which the Device under the MicroPython Unix port serves
 ``calls`` CallTools in a row (bisection; each probe starts a fresh device).
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Host side of the MicroPython Unix-port runner: find (or install) the pinned port, lay out a
 CIRCUITPY-like lib folder, and run device code under ``micropython -X heapsize=N``.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Sensor and actuator adapters, one module per part family.
 
 Import what you use, from its module (this package imports nothing on its own)::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The adapter interface every sensor and actuator implements.
 
 A **sensor** declares its readings and returns them all at once::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Environment sensors: DHT22/DHT11, BMP280/BME280, SHT31/SHT4x, DS18B20.
 
 Each adapter wraps the Adafruit CircuitPython driver (``adafruit_dht``,

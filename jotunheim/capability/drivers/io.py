@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Digital and analog pin parts: analog input, digital input / button, LED, relay and
 generic GPIO output.
 

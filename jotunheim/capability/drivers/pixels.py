@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Addressable RGB pixels: a NeoPixel strip or single pixel (``neopixel`` library), and
 colour text (``"#ff8000"``, ``"orange"``).
 """

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Parts driven by a PWM signal: hobby servo, plain PWM output (fan, motor driver,
 dimmer) and piezo buzzer.
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Simulated parts for the host simulator and tests: pure Python, no hardware, and
 deterministic for a given ``seed`` (they use their own small PRNG, so CPython and
 MicroPython produce the same values).

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The stream plugins that ship with jotunheim (each imported only when a stream uses it).
 
 Uplink: ``signal`` (a generated tone, any platform), ``adc`` (``analogio.AnalogIn``),

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``adc``: ADC samples from ``analogio.AnalogIn`` as unsigned 16-bit little-endian (uplink).
 
 A chunk is read in one burst (``chunk_size / 2`` readings, as fast as the ADC goes); the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``file_out``: a downlink's payloads written to a file, in sequence order.
 
 Options: ``path`` (required; created or truncated when the stream starts).

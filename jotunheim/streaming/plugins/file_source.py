@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``file``: a file's bytes, chunk by chunk (uplink; seekable, so resumes are exact).
 
 Options: ``path`` (required).

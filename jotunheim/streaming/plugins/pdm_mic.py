@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``mic``: microphone audio from ``audiobusio.PDMIn``, PCM 16-bit LE mono 16 kHz (uplink).
 
 Each chunk is one ``PDMIn.record()`` of ``chunk_size / 2`` samples (16 ms for 512 bytes),

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``pixels``: a downlink of LED frames (RGB, 3 bytes per pixel) shown on a NeoPixel strip.
 
 Each frame sets every pixel and calls ``show()``. Without the ``neopixel`` library (the

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``speaker``: a downlink of PCM 16-bit LE mono audio played on ``audiopwmio`` or ``audioio``.
 
 Each frame's samples become one ``audiocore.RawSample`` played to its end; the sink is

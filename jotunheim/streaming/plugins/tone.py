@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """``signal`` (module ``tone``): a generated tone as PCM 16-bit little-endian mono samples (uplink).
 
 Runs anywhere (it is how the host simulates a sensor or a microphone). The samples depend

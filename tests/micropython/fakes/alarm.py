@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``alarm`` module, on a simulated clock.
 
 Runs under MicroPython (the test interpreter) and CPython (tests load this file by

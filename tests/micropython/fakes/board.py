@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``board`` module: a few pins as ``microcontroller.Pin`` objects."""
 
 from microcontroller import Pin

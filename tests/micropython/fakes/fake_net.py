@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """In-memory network for the MicroPython runner: scripted servers behind fake sockets.
 
 A test scripts what each next connection to a (host, port) does, then lets device code

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``json`` on MicroPython: ``load()`` reads from any object with ``read()``.
 
 MicroPython's built-in ``json.load`` accepts only native streams, while CircuitPython's

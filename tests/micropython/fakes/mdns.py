@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``mdns`` module: an in-memory network of advertisements.
 
 ``Server(radio)`` has ``hostname``, ``instance_name``, ``advertise_service(service_type=,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``microcontroller`` module for the MicroPython test runner.
 
 What a test can rely on: ``cpu`` (uid, frequency, temperature, voltage), ``nvm`` (8 KB,

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``re`` on MicroPython: match objects with ``groups()``.
 
 This MicroPython build leaves out ``match.groups()``, which CircuitPython has and

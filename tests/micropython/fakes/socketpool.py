@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``socketpool``: ``SocketPool(radio)`` is a ``fake_net`` pool.
 
 All pools share ``fake_net``'s scripted network, so a test scripts servers with

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``ssl`` for the MicroPython runner: no encryption.
 
 ``wrap_socket`` returns the fake socket itself after recording ``server_hostname`` on it, so

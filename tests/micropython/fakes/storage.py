@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``storage`` module: records calls, changes nothing on disk.
 
 ``remount("/", readonly=False)`` succeeds unless a test sets ``storage.remount_error`` to an

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``supervisor`` module.
 
 ``ticks_ms()`` wraps at 2**29 like the real one. ``reload()`` records the call and raises

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``traceback`` module (adafruit_httpserver imports print_exception).
 
 MicroPython has only ``sys.print_exception``; this maps the CircuitPython API onto it.

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Fake of CircuitPython's ``wifi`` module: ``wifi.radio`` with scriptable access points.
 
 Tests declare the networks in range and decide how connects go::

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Python half of tests/micropython/run.mjs; imported once inside the interpreter.
 
 It makes MicroPython look like CircuitPython where the device code and the Adafruit

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """adafruit_requests over fake_net under MicroPython: the base the gRPC-Web client tests use."""
 
 import errno

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Capabilities under MicroPython: builder (fake board/microcontroller), tool registry,
 drivers, conflicts and resolver.
 

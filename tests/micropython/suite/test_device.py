@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.Device under MicroPython with the fake board, wifi and socket pool: joins WiFi
 from settings.toml, serves calls in step(), reconnects after the access point drops, hot
 reloads settings, and reboots (microcontroller.reset) only after the answer went out."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """The CircuitPython fakes and jotunheim.compat, under MicroPython."""
 
 import errno

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 # Battery operation and discovery under MicroPython: the sleep-memory record, light
 # sleep on the fake alarm's clock, the duty cycle's next-cycle rule, and the leader order
 # read from CircuitPython-style mDNS answers (no TXT records: created_at in the name).

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """gRPC-Web framing, status, streaming parser and client calls under MicroPython,
 over the fake socket pool."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.http.server under MicroPython with the fake socket pool: the hostile-client
 battery's core cases (clients that vanish mid-head, mid-body, mid-chunk, reset, stall past
 the head timeout, hold idle connections, keep alive, send chunked bodies), each followed by

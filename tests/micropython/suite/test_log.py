@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.log under MicroPython: the fallback Logger (no adafruit_logging here) and the
 error ring surviving a simulated reboot, on a file and in the fake microcontroller.nvm."""
 

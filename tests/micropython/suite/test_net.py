@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.net under MicroPython with the fake ``wifi`` and ``socketpool``: WiFi drops and
 comes back with backoff, dead-link probe, TCPClient over the fake pool, the session helper
 picking the board's pool, socket teardown on reconnect."""

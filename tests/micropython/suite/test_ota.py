@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.ota under MicroPython: SHA-512, Ed25519 (RFC 8032), the manifest verifier,
 and a whole download + activation over fake_net."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 # The protobuf runtime under MicroPython: round trips, oneofs, maps, packed fields,
 # unknown fields and malformed input.
 from jotunheim import pb

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """RemoteCommandHandler under MicroPython: GrpcWebServer on the fake socket pool, scripted
 gRPC-Web clients (fake_net.accept_from), simulated parts; refusals change nothing."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.resilience under MicroPython: backoff, retry with deadline, error categories
 (CircuitPython errno values and messages), breaker, per-endpoint manager over the fake
 socket pool with scripted refused / reset / hung connections."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.resources under MicroPython, heap squeezed for real: ballast (real
 allocations) takes the heap under the exhaustion line, a CallTool is refused with
 RESOURCE_EXHAUSTED naming the free heap while status is still answered; the ballast is

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.safejson under MicroPython: the one reader for untrusted JSON (settings,
 manifests, tool parameters) refuses deep, long, non-UTF-8 and non-finite input with an
 error naming the source, and parses the rest like json.loads."""

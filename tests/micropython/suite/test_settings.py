@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """jotunheim.settings under MicroPython: validation errors, corrupt file kept out, secrets
 refused, hot reload of an edited file, the settings.toml reader."""
 

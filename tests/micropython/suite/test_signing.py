@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Request signing under MicroPython: HMAC-SHA256 on the board's hashlib against RFC 4231
 vectors (the figures CPython's hmac gives), and a RemoteCommandHandler on the fake socket
 pool that takes a signed call once and refuses its replay, a changed body and an old one."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 # Streams under MicroPython: frames encoded and decoded, an uplink through the fake socket
 # pool (resume query, chunked POST, answer), a resumed uplink, a downlink, plugins loaded
 # lazily.

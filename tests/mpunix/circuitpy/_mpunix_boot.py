@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """Imported first under the MicroPython Unix port: add the built-in exceptions CircuitPython
 has and the port lacks (``ConnectionError``, ``TimeoutError``, both ``OSError``s).
 ``time.monotonic`` comes from ``time.py`` beside this file."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``board`` on the MicroPython Unix port: a few named pins."""
 
 from microcontroller import Pin

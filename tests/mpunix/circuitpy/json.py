@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``json`` on the MicroPython Unix port: ``load()`` reads any object with
 ``read()`` (the port's takes only native streams; adafruit_requests passes a Python one)."""
 

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``microcontroller`` on the MicroPython Unix port.
 
 ``reset()`` ends the process with exit code 3 (the runner reports it), as a board would

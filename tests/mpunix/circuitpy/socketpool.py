@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``socketpool`` over the MicroPython Unix port's real ``socket``.
 
 Only the semantics CircuitPython documents, so device code that works here works on a board:

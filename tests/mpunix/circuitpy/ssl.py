@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``ssl`` on the MicroPython Unix port: ``create_default_context()`` over
 the port's ``tls`` module (the tests use plain http on 127.0.0.1; this is for imports)."""
 

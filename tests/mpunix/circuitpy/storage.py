@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``storage`` on the MicroPython Unix port: the folder playing CIRCUITPY
 is always writable from code, ``remount`` records the request."""
 

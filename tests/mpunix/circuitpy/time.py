@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``time`` on the MicroPython Unix port: the port's module plus
 ``monotonic()``/``monotonic_ns()``, which CircuitPython has and the port lacks (its
 built-in module cannot be given new attributes, so this file stands in front of it)."""

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``traceback`` on the MicroPython Unix port, over ``sys.print_exception``."""
 
 import io

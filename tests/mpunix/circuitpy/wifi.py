@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
 """CircuitPython's ``wifi`` on the MicroPython Unix port: a radio that "joins" any network
 and then has the host's loopback address.
 
