@@ -428,10 +428,10 @@ def test_simpletest_example_runs_on_blinka(tmp_path, monkeypatch):
     (tmp_path / "jotunheim.json").write_text('{"remote": {"open": true}}')
     results = {}
 
+    monkeypatch.setenv("JOTUNHEIM_LISTEN", "127.0.0.1:0")  # a free port, not the 8080 default
+
     def run(self, every=None, interval=1.0, idle_ms=5):
         # Instead of forever: serve in a thread and call the example's tools once.
-        self.host, self.port = "127.0.0.1", 0  # a free port, not the configured 8080
-        self.network = HostNetwork(probe_interval=0)
         with Loop(self):
             c = client(self)
             results["add"] = json.loads(call_tool(c, "add_numbers", '{"a": 2, "b": 40}').result)

@@ -197,6 +197,7 @@ class Runner:
             mdns=mdns_adapter,
             clock=self.clock,
             script_prefix=name + "_",
+            open_access=True,  # no token: open, so its TXT record says "token": "none"
         )
         self.device.add_sensor("climate", SimulatedClimateSensor(seed=1))
         self.stopping = threading.Event()
