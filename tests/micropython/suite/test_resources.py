@@ -54,7 +54,10 @@ def _root():
             'CIRCUITPY_WIFI_SSID = "home"\nCIRCUITPY_WIFI_PASSWORD = "pw"\nJOTUNHEIM_TOKEN = "tok"\n'
         )
     with open(ROOT + "/jotunheim.json", "w") as f:
-        f.write(json.dumps({"resources": {"heap_warning": 65536, "heap_exhausted": 32768}}))
+        # Bearer: the requests below are made by hand (signing is tests/test_security.py's).
+        settings = {"resources": {"heap_warning": 65536, "heap_exhausted": 32768}}
+        settings["remote"] = {"auth_mode": "bearer"}
+        f.write(json.dumps(settings))
     return ROOT
 
 
