@@ -28,10 +28,15 @@ HEAD_LINES = 8  # the header must sit within the first lines of a file
 
 
 def is_generated(text):
-    """True for files a generator owns (their first lines say "do not edit").
+    """True for files a generator owns (their first lines say "do not edit"), and empty
+    files.
 
     :param str text: the file's text
     """
+    if not text.strip():
+        return (
+            True  # an empty generated package file (betterproto's __init__.py): nothing to license
+        )
     head = "\n".join(text.split("\n")[:5]).lower()
     return "do not edit" in head
 

@@ -84,7 +84,7 @@ def test_soak_four_clients_with_a_memory_squeeze_in_the_middle(tmp_path):
     root = str(tmp_path / "root")
     os.makedirs(root)
     with open(os.path.join(root, "jotunheim.json"), "w") as f:
-        json.dump({"remote": {"rate_limit_per_minute": 0}}, f)
+        json.dump({"remote": {"rate_limit_per_minute": 0, "open": True}}, f)  # no token: open
     tracemalloc.start()
     try:
         with SimulatedDevice(root, token="", owner_token="", loki_url="") as sim:

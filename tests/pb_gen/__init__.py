@@ -1,2 +1,0 @@
-# SPDX-FileCopyrightText: 2026 Jotunheim contributors
-# SPDX-License-Identifier: MIT
