@@ -394,7 +394,8 @@ def test_server_killed_mid_call_then_restarted():
     # on how long the server took to come back (slower under coverage), so only its bounds
     # are fixed: nothing but backoff remainders was slept
     assert len(state.recent_delays) == 2 and all(d > 0 for d in state.recent_delays)
-    assert all(0 < d <= 0.08 for d in rec.delays), rec.delays
+    # (a remainder is due - now in float seconds: the whole 0.08 s can come out a hair over)
+    assert all(0 < d <= 0.08 + 1e-6 for d in rec.delays), rec.delays
     assert fd_count() <= before + 1  # at most the kept-alive socket of the last success
 
 
