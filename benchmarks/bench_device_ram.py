@@ -22,8 +22,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests", "micropython"))
 
-# json and re are C modules on a board; here the runner wraps them in small .py fakes.
-FIRMWARE = "import gc, sys, json, re, board, microcontroller, wifi, socketpool, supervisor, storage"
+# json, re and binascii are C modules on a board; here they are small .py modules (the
+# runner's fakes, the interpreter's own binascii.py), loaded before the measured span.
+FIRMWARE = "import gc, sys, json, re, binascii, board, microcontroller, wifi, socketpool, supervisor, storage"
 
 SETUP = """
 import fake_net, os
