@@ -194,40 +194,21 @@ def measure(mp, settings, loki, mpy_dir=None):
     return out
 
 
-def module_rows(mp, names):
-    """``(module, bytes, modules it loaded)``: heap kept by importing each module in turn on
-    a fresh interpreter; a row also holds the modules it pulled in that were not loaded."""
-    mp.restart()
-    mp.exec(FIRMWARE)
-    rows = []
-    loaded = set(mp.eval("list(sys.modules)"))
-    for name in names:
-        if name in loaded or not name.startswith(("jotunheim", "adafruit")):
-            continue
-        size = mp.heap_of("import " + name)
-        now = set(mp.eval("list(sys.modules)"))
-        rows.append((name, size, sorted(m for m in now - loaded if m != name)))
-        loaded = now
-    return rows
-
-
 def figures():
     from harness import MicroPython
 
     with MicroPython(timeout=600) as mp:
         base = measure(mp, deployed(BASE_SETTINGS), loki=False)
         loki = measure(mp, deployed(LOKI_SETTINGS), loki=True)
-        base["rows"] = module_rows(mp, _import_order(base["modules"]))
         base["hand_edited"] = measure(mp, BASE_SETTINGS.encode(), loki=False)
         with tempfile.TemporaryDirectory() as tmp:
             base["mpy"] = measure(mp, deployed(BASE_SETTINGS), False, compiled_library(tmp))
             assert base["mpy"]["core_file"].endswith(".mpy"), base["mpy"]["core_file"]
+    import bench_module_ram  # noqa: PLC0415  (it imports this module)
+
+    base["rows"], base["runtime"], _ = bench_module_ram.rows(loki=False)
+    loki["rows"], loki["runtime"], _ = bench_module_ram.rows(loki=True)
     return base, loki
-
-
-def _import_order(names):
-    # Deepest first, so a row holds mostly its own module.
-    return sorted(names, key=lambda n: (-n.count("."), n))
 
 
 # Total interned names at which this build's name pool grows (measured by interning names one
@@ -267,12 +248,39 @@ def pico_rows(base, loki):
     return rows
 
 
+def _part_rows(base, loki):
+    """Markdown rows: our modules, Adafruit modules, name pools, runtime objects, total."""
+
+    def parts(figures):
+        rows = figures["rows"]
+        ours = sum(row[1] for row in rows if row[0].startswith("jotunheim"))
+        pools = sum(row[3] for row in rows)
+        return (ours, sum(row[1] for row in rows) - ours, pools, figures["runtime"])
+
+    labels = (
+        "our modules (code, tables, names' text)",
+        "Adafruit modules",
+        "interned-name pools",
+        "runtime objects (Device, parts, settings, sockets, buffers, caches)",
+    )
+    out = ["| %s | %d | %d |" % row for row in zip(labels, parts(base), parts(loki))]
+    out.append(
+        "| total, measured module by module | %d | %d |" % (sum(parts(base)), sum(parts(loki)))
+    )
+    return out
+
+
+def _module_rows(rows):
+    out = []
+    for name, size, names, pool in sorted(rows, key=lambda row: -row[1]):
+        note = " (+%d B name pool)" % pool if pool else ""
+        out.append("| `%s` | %d%s | %d |" % (name, size, note, names))
+    return out
+
+
 def report(base, loki):
-    rows = base["rows"]
     hand = base["hand_edited"]
     mpy = base["mpy"]
-    ours = sum(size for name, size, _ in rows if name.startswith("jotunheim"))
-    adafruit = sum(size for name, size, _ in rows if name.startswith("adafruit"))
     lines = [
         "# RAM budget of a whole Device (MicroPython interpreter)",
         "",
@@ -301,19 +309,18 @@ def report(base, loki):
             loki["after_100"],
         ),
         "",
-        "## Where the base path's bytes are",
+        "## Where the bytes are",
         "",
-        "Each module imported in turn on a fresh interpreter (a row includes the names it",
-        "interns: MicroPython never frees them).",
+        "Each module imported in turn, in the order the Device loads them, on a fresh",
+        "interpreter (`benchmarks/bench_module_ram.py`): a module's bytes are its code, its",
+        "tables and the text of the names it interns (MicroPython never frees them). The",
+        "interpreter's name pools, which double when full, are shown apart.",
         "",
-        "| part | bytes |",
-        "|---|---:|",
-        "| our modules | %d |" % ours,
-        "| Adafruit modules | %d |" % adafruit,
-        "| runtime objects (Device, parts, settings, sockets, buffers, caches) | %d |"
-        % (base["device"] - ours - adafruit),
-        "| interned names (in the rows above): %d added by the Device | %d |"
-        % (base["names_added"], base["name_bytes"]),
+        "| part | base path | with Loki |",
+        "|---|---:|---:|",
+    ]
+    lines += _part_rows(base, loki)
+    lines += [
         "",
         "Interned names: "
         + pool_note(base["names"])
@@ -326,11 +333,18 @@ def report(base, loki):
     ]
     lines += [
         "",
-        "| module | bytes | also loaded by it |",
-        "|---|---:|---|",
+        "| module (base path) | bytes | names |",
+        "|---|---:|---:|",
     ]
-    lines += ["| `%s` | %d | %s |" % (n, size, ", ".join(more)) for n, size, more in rows]
-    if any(n == "jotunheim.settings.tomlreader" for n, _, _ in rows):
+    lines += _module_rows(base["rows"])
+    base_modules = {row[0] for row in base["rows"]}
+    lines += [
+        "",
+        "| module (added by the Loki path) | bytes | names |",
+        "|---|---:|---:|",
+    ]
+    lines += _module_rows([row for row in loki["rows"] if row[0] not in base_modules])
+    if any("jotunheim.settings.tomlreader" in row[0] for row in base["rows"]):
         lines += [
             "",
             "`jotunheim.settings.tomlreader` loads only in this interpreter: on CircuitPython",
