@@ -52,6 +52,43 @@ class QuietServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class BackgroundHttpServer:
+    """An HTTP server on ``host:port`` (a :class:`QuietServer` with ``handler``) that serves
+    in a background thread (:meth:`start`, or ``with``) or in this one (:meth:`serve_forever`).
+    """
+
+    def __init__(self, host, port, handler):
+        self.server = QuietServer((host, port), handler)
+        self.thread = None
+
+    @property
+    def port(self) -> int:
+        """The port listened on."""
+        return self.server.server_address[1]
+
+    def start(self):
+        """Serve in a background thread."""
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted."""
+        self.server.serve_forever()
+
+    def close(self) -> None:
+        """Stop serving."""
+        if self.thread is not None:
+            self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 class StoredStream:
     """One stream's files under ``DIR/<name>/``; methods are called under the receiver's lock.
 
@@ -162,7 +199,7 @@ class Progress:
         )
 
 
-class StreamReceiver:
+class StreamReceiver(BackgroundHttpServer):
     """Receives uplinks over HTTP on ``host:port`` into ``out_dir``.
 
     :param str out_dir: where streams are stored (one folder per stream name)
@@ -182,13 +219,7 @@ class StreamReceiver:
         self.lock = threading.Lock()
         self.idle = threading.Condition()  # signalled when an upload ends
         self.progress = Progress(printer) if printer is not None else None
-        self.server = QuietServer((host, port), _receiver_handler(self))
-        self.thread = None
-
-    @property
-    def port(self) -> int:
-        """The port listened on."""
-        return self.server.server_address[1]
+        super().__init__(host, port, _receiver_handler(self))
 
     def url(self, name: str) -> str:
         """The URL a device streams ``name`` to."""
@@ -205,30 +236,12 @@ class StreamReceiver:
                 self.streams[name] = stored
             return stored
 
-    def start(self) -> "StreamReceiver":
-        """Serve in a background thread."""
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted."""
-        self.server.serve_forever()
-
     def close(self) -> None:
         """Stop serving and close every stream's files."""
-        if self.thread is not None:
-            self.server.shutdown()
-        self.server.server_close()
+        super().close()
         with self.lock:
             for stored in self.streams.values():
                 stored.close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.close()
 
     def receive(self, name, read, chunked, length) -> tuple:
         """Take one POST body (``read(n)`` reads it); returns ``(status, answer dict)``.
@@ -339,7 +352,7 @@ def _receiver_handler(receiver):
     return Handler
 
 
-class DownlinkServer:
+class DownlinkServer(BackgroundHttpServer):
     """Serves ``path`` as a downlink: ``GET /<name>?from_sequence=N`` answers a chunked body
     of frames N.. (``chunk_size`` payload bytes each), the last one with end_of_stream.
 
@@ -365,13 +378,7 @@ class DownlinkServer:
         self.size = os.path.getsize(path)
         self.frames_sent = 0
         self.requests = []  # from_sequence of every request
-        self.server = QuietServer((host, port), _downlink_handler(self))
-        self.thread = None
-
-    @property
-    def port(self) -> int:
-        """The port listened on."""
-        return self.server.server_address[1]
+        super().__init__(host, port, _downlink_handler(self))
 
     def url(self, name="downlink") -> str:
         """The URL a device receives this downlink from."""
@@ -396,28 +403,6 @@ class DownlinkServer:
                 seq += 1
                 if not payload:
                     return
-
-    def start(self) -> "DownlinkServer":
-        """Serve in a background thread."""
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until interrupted."""
-        self.server.serve_forever()
-
-    def close(self) -> None:
-        """Stop serving."""
-        if self.thread is not None:
-            self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def _downlink_handler(server):
