@@ -442,7 +442,7 @@ def test_simpletest_example_runs_on_blinka(tmp_path, monkeypatch):
     assert results == {"add": 42, "led": {"on": True}}
 
 
-@pytest.mark.parametrize("name", ["pico_w/code.py", "esp32s3/code.py"])
+@pytest.mark.parametrize("name", ["pico_w/code.py", "feather_esp32/code.py"])
 def test_board_examples_compile_and_have_settings(name):
     path = os.path.join(EXAMPLES, name)
     with open(path) as f:

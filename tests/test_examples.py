@@ -193,8 +193,7 @@ def test_simpletest_says_which_port_is_taken(tmp_path):
     "example, set_tool, get_tool",
     [
         ("pico_w/led.py", "set_led_lamp", "get_led_state_lamp"),
-        ("esp32s2/led.py", "set_led", "get_led_state"),
-        ("esp32s3/led.py", "set_led", "get_led_state"),
+        ("feather_esp32/led.py", "set_led", "get_led_state"),
     ],
 )
 def test_led_examples_set_brightness(tmp_path, run_example, example, set_tool, get_tool):
@@ -209,7 +208,7 @@ def test_led_examples_set_brightness(tmp_path, run_example, example, set_tool, g
     assert "INVALID_ARGUMENT" in str(refused.value) and "brightness" in str(refused.value)
 
 
-@pytest.mark.parametrize("board", ["pico_w", "esp32s2", "esp32s3"])
+@pytest.mark.parametrize("board", ["pico_w", "feather_esp32"])
 def test_sensor_examples_read_real_pins(tmp_path, run_example, board):
     device = run_example(board + "/sensor.py", make_root(tmp_path))
     # Blinka's stand-in analog pin reads a fixed 31415 (pi); the pulled-up button is released.
@@ -223,8 +222,7 @@ def test_sensor_examples_read_real_pins(tmp_path, run_example, board):
     "board, climate_tool, switch_tool",
     [
         ("pico_w", "read_dht22_sim_humidity", "set_relay"),
-        ("esp32s2", "read_dht22_sim_temperature", "set_relay"),
-        ("esp32s3", "read_dht22_sim_temperature", "set_relay"),
+        ("feather_esp32", "read_dht22_sim_temperature", "set_relay"),
     ],
 )
 def test_board_nodes_serve(tmp_path, run_example, board, climate_tool, switch_tool):
@@ -234,8 +232,8 @@ def test_board_nodes_serve(tmp_path, run_example, board, climate_tool, switch_to
     assert result(device.url, switch_tool, on=True) == {"on": True}
 
 
-def test_esp32s3_owner_tool_needs_the_owner_token(tmp_path, run_example):
-    device = run_example("esp32s3/code.py", make_root(tmp_path))
+def test_feather_esp32_owner_tool_needs_the_owner_token(tmp_path, run_example):
+    device = run_example("feather_esp32/code.py", make_root(tmp_path))
     denied = None
     try:
         denied = call(device.url, "calibrate_temperature", offset=1.5)

@@ -1,8 +1,8 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-# ESP32-S3 (e.g. Adafruit Feather ESP32-S3) lab node: BME280 on I2C, the NeoPixel as status
-# light, a fan relay on D5, plus an owner-only tool. The whole loop is device.run(); your periodic
-# code goes in `every`.
+# Adafruit Feather ESP32-S2 or ESP32-S3 (same pin names) lab node: BME280 on I2C, the NeoPixel
+# as status light, a fan relay on D5, plus an owner-only tool. The whole loop is device.run();
+# your periodic code goes in `every`.
 #
 # Copy to CIRCUITPY: this file as code.py, settings.toml, and a jotunheim.json with at least
 # {"network": {"loki_url": "http://<loki-host>:8080"}} to register the tools with Loki.

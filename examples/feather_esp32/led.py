@@ -1,9 +1,9 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-# LED control on an ESP32-S3 (Adafruit Feather ESP32-S3): callers switch the red
-# LED on D13 (board.LED) and set its brightness; on ESP32 every output pin can do PWM.
-# Other boards: change the pin name (see board_pins.md of your board, or dir(board)).
-# Tools: set_led(on, brightness), get_led_state
+# LED control on an Adafruit Feather ESP32-S2 or ESP32-S3 (same pin names): callers switch the
+# red LED on D13 (board.LED) and set its brightness; on ESP32 every output pin can do PWM.
+# Other boards: change the pin name (see board_pins.md of your board, or dir(board)). Tools:
+# set_led(on, brightness), get_led_state
 #
 # Copy to CIRCUITPY as code.py with settings.toml. Library: circup install jotunheim
 # On a desktop: JOTUNHEIM_LISTEN=127.0.0.1:8181 BLINKA_OS_AGNOSTIC=1 python led.py
