@@ -19,6 +19,7 @@ from jotunheim.discovery.records import (
     txt_list,
     url_of,
 )
+from jotunheim.net.session import parse_url
 
 FIND_TIMEOUT = 1.0  # seconds one mDNS query waits for answers (per service type)
 
@@ -81,7 +82,7 @@ class Discovery:
             self._failed("find", exc)
         self.finds += 1
         if self.configured:
-            host, port = _host_port(self.configured)
+            _, host, port, _ = parse_url(self.configured)
             items.append((RANK_CONFIGURED, 0, "configured", host, port))
         self.endpoints = ordered(items)
         return self.urls()
@@ -133,11 +134,3 @@ class Discovery:
                 server.deinit()
             except (OSError, RuntimeError, AttributeError):
                 pass
-
-
-def _host_port(url: str) -> tuple:
-    rest = url.split("://", 1)[-1].split("/", 1)[0]
-    host, _, port = rest.rpartition(":")
-    if not host or not port.isdigit():
-        return rest, 443 if url.startswith("https") else 80
-    return host, int(port)
