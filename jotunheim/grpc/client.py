@@ -30,22 +30,16 @@ from jotunheim.grpc.status_decode import (
     percent_decode,
     trailer_status,
 )
-from jotunheim.http.client import (
-    HttpResponse,
-    build_request_head,
-    deadline_error,
-    network_error,
-    seconds_left,
-)
+from jotunheim.http.client import HttpResponse, deadline_error, network_error, seconds_left
 from jotunheim.net.session import parse_url, set_nodelay
-
-try:
-    from typing import Optional  # noqa: F401  (annotations only)
-except ImportError:
-    pass
 
 CONTENT_TYPE = "application/grpc-web+proto"
 USER_AGENT = "jotunheim-grpc-web/1"
+# Every request's fixed headers (Accept: sonora echoes it as the response type).
+_HEADERS = (
+    "\r\nContent-Type: application/grpc-web+proto\r\nAccept: application/grpc-web+proto"
+    "\r\nX-Grpc-Web: 1\r\nUser-Agent: " + USER_AGENT + "\r\nContent-Length: "
+)
 _DEFAULT = object()
 
 
@@ -145,10 +139,10 @@ class ServerStream:
         self._client = client
         self._response = response
         self._decode = decode
-        self._buf = bytearray(128)
+        self._buf = bytearray(128)  # the frame buffer, grown to the largest frame
         self.headers = response.headers
         self.trailers = None
-        # A trailers-only response (status in the headers) has already ended.
+        # A trailers-only response (the status in the headers) has already ended.
         self.finished = "grpc-status" in self.headers
         if self.finished:
             self.trailers = self.headers
@@ -156,8 +150,7 @@ class ServerStream:
     def __iter__(self):
         return self
 
-    def __enter__(self):
-        return self
+    __enter__ = __iter__  # a ``with`` block holds the stream itself
 
     def __exit__(self, exc_type, exc, tb):
         self.close()
@@ -171,24 +164,36 @@ class ServerStream:
     def __next__(self):
         if self.finished:
             raise StopIteration
-        client = self._client
+        response = self._response
         try:
-            frame = _read_frame(self._response, self._buf, client.max_message_size)
+            frame = _read_frame(response, self._buf, self._client.max_message_size)
             if frame is None:
-                raise GrpcError(StatusCode.INTERNAL, "stream ended without a trailer frame")
+                raise GrpcError(StatusCode.INTERNAL, "response ended without a trailer frame")
             flag, payload, self._buf = frame
-            if flag == FLAG_TRAILERS:
-                self.trailers = parse_trailers(payload)
-                self.finished = True
-                client._finish(self._response, self.trailers, self._buf)
-                raise StopIteration
-            return _decode(self._decode, payload)
-        except GrpcError:
-            self.close()
-            raise
+            if flag != FLAG_TRAILERS:
+                return _decode(self._decode, payload)
+            trailers = self.trailers = parse_trailers(payload)
+            code, message = trailer_status(trailers)
+            # Read the end of the body (the chunked terminator) so the connection can be
+            # reused; bytes after the trailer frame are a protocol error.
+            extra = 0
+            if response.left is not None:  # a read-until-close body: nothing to keep
+                extra = response.readinto(memoryview(self._buf)[:1])
+            self.finished = True
+            self._client._release(response, response.left is not None and not extra)
+            if extra:
+                raise GrpcError(StatusCode.INTERNAL, "data after the trailer frame")
+            if code != StatusCode.OK:
+                raise GrpcError(code, message, trailers)
         except MemoryError:
             self.close()
-            raise GrpcError(StatusCode.RESOURCE_EXHAUSTED, "out of memory in stream") from None
+            raise GrpcError(
+                StatusCode.RESOURCE_EXHAUSTED, "out of memory reading a response"
+            ) from None
+        except BaseException:
+            self.close()
+            raise
+        raise StopIteration
 
 
 class GrpcWebClient:
@@ -255,8 +260,6 @@ class GrpcWebClient:
             host += ":" + str(self.port)
         self._host = host
         self._idle = None  # the kept-alive socket of the last call, for the next one
-        self._head_buf = None  # the unary calls' buffers, made on the first call
-        self._frame_buf = None
 
     # -- public API ------------------------------------------------------------------
 
@@ -273,37 +276,21 @@ class GrpcWebClient:
         """Call ``method`` (``"/pkg.Service/Method"``) with one request message
         (bytes, or an object with ``encode()``); returns ``decode(payload)`` (bytes if
         ``decode`` is None)."""
-        response = self._open(method, request, timeout, metadata, idempotent, False)
-        buf = self._frame_buf or bytearray(256)
-        try:
-            result = None
-            got = False
-            while True:
-                frame = _read_frame(response, buf, self.max_message_size)
-                if frame is None:
-                    raise GrpcError(StatusCode.INTERNAL, "response ended without a trailer frame")
-                flag, payload, buf = frame
-                if flag == FLAG_TRAILERS:
-                    self._finish(response, parse_trailers(payload), buf)
-                    if not got:
-                        raise GrpcError(StatusCode.INTERNAL, "unary response without a message")
-                    if len(buf) <= 4096:
-                        self._frame_buf = buf  # kept (grown, maybe) for the next call
-                    return result
-                if got:
-                    raise GrpcError(
-                        StatusCode.INTERNAL, "unary response with more than one message"
-                    )
-                result = _decode(decode, payload)
-                got = True
-        except MemoryError:
-            self._release(response, False)
+        stream = self.server_stream(
+            method, request, decode=decode, timeout=timeout, metadata=metadata,
+            idempotent=idempotent,
+        )  # fmt: skip
+        got = []
+        for message in stream:
+            if got:
+                stream.close()
+                raise GrpcError(StatusCode.INTERNAL, "unary response with more than one message")
+            got.append(message)
+        if not got:
             raise GrpcError(
-                StatusCode.RESOURCE_EXHAUSTED, "out of memory reading response"
-            ) from None
-        except BaseException:
-            self._release(response, False)
-            raise
+                StatusCode.INTERNAL, "unary response without a message", stream.trailers
+            )
+        return got[0]
 
     def server_stream(
         self,
@@ -319,9 +306,75 @@ class GrpcWebClient:
 
         The stream runs on its own connection so unary calls can be made while it is
         open. Errors before the first message (including a trailers-only error
-        response) raise here; later ones while iterating."""
-        response = self._open(method, request, timeout, metadata, idempotent, True)
-        return ServerStream(self, response, decode)
+        response) raise here; later ones while iterating. A stale keep-alive socket is
+        replaced once, transparently; a call marked ``idempotent`` is retried on
+        UNAVAILABLE (``retry_policy``)."""
+        if timeout is _DEFAULT:
+            timeout = self.timeout
+        at = None if timeout is None else monotonic_ms() + int(timeout * 1000)
+        if not isinstance(request, (bytes, bytearray, memoryview)):
+            request = request.encode()
+        body = frame_header(len(request)) + bytes(request)
+        path = self.prefix + ("" if method.startswith("/") else "/") + method
+        attempt = 1
+        while True:
+            parts = ["POST ", path, " HTTP/1.1\r\nHost: ", self._host, _HEADERS, str(len(body))]
+            if at is not None and self.send_timeout_header:
+                # grpc-timeout: at most 8 digits and a unit.
+                value = max(1, at - monotonic_ms())
+                if value < 100000000:
+                    value = str(value) + "m"
+                elif value // 1000 < 100000000:
+                    value = str(value // 1000) + "S"
+                else:
+                    value = str(min(value // 3600000, 99999999)) + "H"
+                parts += ("\r\ngrpc-timeout: ", value)
+            extra = []
+            for source in (self.metadata, metadata):
+                for name, value in source.items() if source else ():
+                    if "\r" in name + value or "\n" in name + value:
+                        raise ValueError("metadata must not contain line breaks: " + repr(name))
+                    extra.append((name.lower(), value))
+            if self.signer is not None:  # signed anew for every request: a nonce works once
+                extra += self.signer(path, body).items()
+            for name, value in extra:
+                parts += ("\r\n", name, ": ", value)
+            parts.append("\r\n\r\n")
+            sock = self._idle
+            self._idle = None
+            response = None
+            try:
+                response = HttpResponse(
+                    sock or self._connect(at, timeout), at, timeout, bytearray(512)
+                )
+                response.send("".join(parts).encode("utf-8") + body)
+                response.read_head()
+                self._check_head(response)
+                return ServerStream(self, response, decode)
+            except GrpcError as err:
+                if response is not None:
+                    self._release(response, False)
+                    if sock is not None and not response.received:
+                        # A stale keep-alive socket: once more on a new connection (the
+                        # idle slot is empty now), as if nothing had happened.
+                        if err.code == StatusCode.UNAVAILABLE:
+                            continue
+                if not idempotent or err.code != StatusCode.UNAVAILABLE:
+                    raise
+                if self.retry_policy is None:
+                    self.retry_policy = RetryPolicy()
+                if attempt >= self.retry_policy.max_attempts:
+                    raise
+                wait = self.retry_policy.delay(attempt)
+                left = seconds_left(at)
+                if left is not None and left <= wait:
+                    raise
+                sleep_ms(int(wait * 1000))
+                attempt += 1
+            except BaseException:
+                if response is not None:
+                    self._release(response, False)
+                raise
 
     def close(self) -> None:
         """Close the idle keep-alive socket this client holds."""
@@ -337,89 +390,6 @@ class GrpcWebClient:
         self.close()
 
     # -- internals -------------------------------------------------------------------
-
-    def _open(self, method, request, timeout, metadata, idempotent, streaming):
-        """Send the request and read the response head, retrying where allowed."""
-        if timeout is _DEFAULT:
-            timeout = self.timeout
-        at = None if timeout is None else monotonic_ms() + int(timeout * 1000)
-        if not isinstance(request, (bytes, bytearray, memoryview)):
-            request = request.encode()
-        body = frame_header(len(request)) + bytes(request)
-        if not method.startswith("/"):
-            method = "/" + method
-        path = self.prefix + method
-        attempt = 1
-        while True:
-            try:
-                return self._exchange(path, body, at, timeout, metadata, streaming)
-            except GrpcError as err:
-                if not idempotent or err.code != StatusCode.UNAVAILABLE:
-                    raise
-                if self.retry_policy is None:
-                    self.retry_policy = RetryPolicy()
-                policy = self.retry_policy
-                if attempt >= policy.max_attempts:
-                    raise
-                wait = policy.delay(attempt)
-                left = seconds_left(at)
-                if left is not None and left <= wait:
-                    raise
-                sleep_ms(int(wait * 1000))
-                attempt += 1
-
-    def _exchange(self, path, body, at, timeout, metadata, streaming):
-        """One request and its checked response head; a stale keep-alive socket is
-        replaced once, transparently."""
-        headers = [
-            ("Content-Type", CONTENT_TYPE),
-            ("Accept", CONTENT_TYPE),  # sonora echoes Accept as the response type
-            ("X-Grpc-Web", "1"),
-            ("User-Agent", USER_AGENT),
-            ("Content-Length", str(len(body))),
-        ]
-        if at is not None and self.send_timeout_header:
-            # grpc-timeout: at most 8 digits and a unit.
-            value = max(1, at - monotonic_ms())
-            if value < 100000000:
-                value = str(value) + "m"
-            elif value // 1000 < 100000000:
-                value = str(value // 1000) + "S"
-            else:
-                value = str(min(value // 3600000, 99999999)) + "H"
-            headers.append(("grpc-timeout", value))
-        for source in (self.metadata, metadata):
-            for name, value in source.items() if source else ():
-                if "\r" in name + value or "\n" in name + value:
-                    raise ValueError("metadata must not contain line breaks: " + repr(name))
-                headers.append((name.lower(), value))
-        if self.signer is not None:  # signed anew for every request: a nonce works once
-            headers.extend(self.signer(path, body).items())
-        request = build_request_head("POST", self._host, path, headers) + body
-        for _ in range(2):
-            sock = self._idle
-            self._idle = None
-            reused = sock is not None
-            if not reused:
-                sock = self._connect(at, timeout)
-            if streaming:
-                buf = bytearray(512)
-            else:
-                buf = self._head_buf = self._head_buf or bytearray(512)
-            response = HttpResponse(sock, at, timeout, buf)
-            try:
-                response.send(request)
-                response.read_head()
-                self._check_head(response, streaming)
-                return response
-            except GrpcError as err:
-                self._release(response, False)
-                if not (reused and err.code == StatusCode.UNAVAILABLE and not response.received):
-                    raise
-            except BaseException:
-                self._release(response, False)
-                raise
-        raise GrpcError(StatusCode.UNAVAILABLE, "connection lost")  # pragma: no cover
 
     def _connect(self, at, timeout):
         left = seconds_left(at)
@@ -475,7 +445,7 @@ class GrpcWebClient:
         else:
             _close(sock)
 
-    def _check_head(self, response, streaming: bool) -> None:
+    def _check_head(self, response) -> None:
         """Status from trailers-only headers, HTTP status or content type, if any."""
         headers = response.headers
         if "grpc-status" in headers:
@@ -484,8 +454,6 @@ class GrpcWebClient:
             self._release(response, True)
             if code != StatusCode.OK:
                 raise GrpcError(code, message, headers)
-            if not streaming:
-                raise GrpcError(StatusCode.INTERNAL, "unary response without a message", headers)
             return
         if response.status != 200:
             code = code_from_http_status(response.status)
@@ -498,20 +466,6 @@ class GrpcWebClient:
             raise GrpcError(
                 StatusCode.INTERNAL, "unexpected content-type " + repr(content_type[:60]), headers
             )
-
-    def _finish(self, response, trailers, buf) -> None:
-        """After the trailer frame: read the end of the body (the chunked terminator) so
-        the connection can be reused, then raise a non-OK status. Bytes after the trailer
-        frame are a protocol error (INTERNAL), and the socket is closed."""
-        code, message = trailer_status(trailers)
-        extra = 0
-        if response.left is not None:  # a read-until-close body: nothing to keep alive
-            extra = response.readinto(memoryview(buf)[:1])
-        self._release(response, response.left is not None and not extra)
-        if extra:
-            raise GrpcError(StatusCode.INTERNAL, "data after the trailer frame")
-        if code != StatusCode.OK:
-            raise GrpcError(code, message, trailers)
 
 
 __all__ = [
