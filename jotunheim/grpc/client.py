@@ -204,7 +204,7 @@ class GrpcWebClient:
     manager for ``http://``); ``https://`` wraps them with ``ssl_context`` (default:
     :func:`jotunheim.net.session.get_ssl_context`). ``ca_cert`` (PEM text) is added to
     the SSL context's trusted roots, for a local server with a self-signed certificate.
-    ``session_id`` is accepted for compatibility: every client keeps its own connection.
+    ``session_id`` changes nothing: every client keeps its own connection anyway.
     ``timeout`` is the default deadline in seconds (``None``: no deadline), ``metadata``
     default request headers. ``meter`` (a :class:`jotunheim.resources.bandwidth.Bandwidth`,
     or anything with ``count(endpoint, sent, received)``) is told the bytes of each

@@ -33,7 +33,7 @@ def deadline_error(timeout) -> GrpcError:
     return GrpcError(StatusCode.DEADLINE_EXCEEDED, "deadline of %.3f s exceeded" % timeout)
 
 
-def network_error(exc, at, timeout, doing: str) -> GrpcError:
+def network_error(exc, at, timeout, what: str) -> GrpcError:
     """A socket exception as DEADLINE_EXCEEDED (a timeout, with a deadline) or UNAVAILABLE.
 
     A timeout is CPython's ``TimeoutError`` or a board's ``OSError(ETIMEDOUT)`` (110 on
@@ -44,7 +44,7 @@ def network_error(exc, at, timeout, doing: str) -> GrpcError:
         return deadline_error(timeout)
     if exc.args:
         name += " " + str(exc.args[0])
-    return GrpcError(StatusCode.UNAVAILABLE, doing + " failed: " + name)
+    return GrpcError(StatusCode.UNAVAILABLE, what + " failed: " + name)
 
 
 def build_request_head(method: str, host: str, path: str, headers) -> bytes:
@@ -157,22 +157,23 @@ class HttpResponse:
         while True:
             line = self._line("status line")
             parts = line.split(b" ", 2)
-            if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-                raise GrpcError(StatusCode.INTERNAL, "not an HTTP/1.x response: %r" % line[:40])
             try:
+                if not parts[0].startswith(b"HTTP/1."):
+                    raise ValueError
                 self.status = int(parts[1])
-            except ValueError:
-                raise GrpcError(StatusCode.INTERNAL, "bad HTTP status %r" % parts[1][:10]) from None
+            except (ValueError, IndexError):
+                raise GrpcError(
+                    StatusCode.INTERNAL, "not an HTTP/1.x status line: %r" % line[:40]
+                ) from None
             self.headers = self._fields("response headers")
             if not 100 <= self.status < 200:
                 break
         headers = self.headers
         value = headers.get("connection", "").lower()
         # HTTP/1.1 keeps the connection unless told to close; 1.0 only when asked to.
-        if parts[0] == b"HTTP/1.1":
-            self.keep_alive = "close" not in value
-        else:
-            self.keep_alive = "keep-alive" in value
+        self.keep_alive = (
+            ("close" not in value) if parts[0] == b"HTTP/1.1" else "keep-alive" in value
+        )
         if self.status in (204, 304):
             self.left = 0
         elif "chunked" in headers.get("transfer-encoding", "").lower():

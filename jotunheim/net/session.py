@@ -17,7 +17,7 @@ the constant (CPython ``socket.TCP_NODELAY``; ``SocketPool.TCP_NODELAY`` on some
 import sys
 
 MANAGER = "adafruit_connection_manager"
-# "radio", "host", "ssl", "pool:<id>", "custom_ssl" -> (pem, ctx), "nodelay" -> {id: pool}
+# "radio", "host", "ssl", "pool:<id>", "custom_ssl" -> (pem, context), "nodelay" -> {id: pool}
 _cache = {}
 _sessions = {}  # id(Session) -> the pool new_session made it on
 
@@ -59,8 +59,8 @@ def _host():
     # The host's network: the connection manager's stand-in, or ours without it.
     net = _cache.get("host")
     if net is None:
-        acm = _manager()
-        net = acm.CPythonNetwork() if acm is not None else _HostRadioMarker()
+        module = _manager()
+        net = module.CPythonNetwork() if module is not None else _HostRadioMarker()
         _cache["host"] = net
     return net
 
@@ -82,9 +82,9 @@ def get_pool(radio=None, manager=True):
         something loaded the manager already, else the plain pool (``http://`` gRPC).
     """
     radio = _radio(radio)
-    acm = _manager(manager)
-    if acm is not None and not isinstance(radio, _HostRadioMarker):
-        return acm.get_radio_socketpool(radio)
+    module = _manager(manager)
+    if module is not None and not isinstance(radio, _HostRadioMarker):
+        return module.get_radio_socketpool(radio)
     # Without the connection manager (trimmed bundles, or not loaded).
     key = "pool:" + str(id(radio))
     pool = _cache.get(key)
@@ -108,38 +108,38 @@ def get_ssl_context(ca_pem=None, radio=None):
     if ca_pem:
         # One custom context at a time: TLS contexts are big on a board, and the CA comes
         # from one settings key, so a new PEM replaces the old context.
-        held = _cache.get("custom_ssl")
-        if held is not None and held[0] == ca_pem:
-            return held[1]
+        value = _cache.get("custom_ssl")
+        if value is not None and value[0] == ca_pem:
+            return value[1]
         import ssl  # noqa: PLC0415
 
-        ctx = ssl.create_default_context()
+        context = ssl.create_default_context()
         try:
-            ctx.load_verify_locations(cadata=ca_pem)
+            context.load_verify_locations(cadata=ca_pem)
         except (ValueError, OSError) as exc:
             raise ValueError("custom CA certificate is not valid PEM: %s" % exc) from exc
-        _cache["custom_ssl"] = (ca_pem, ctx)
-        return ctx
-    acm = _manager()
-    if acm is not None and not isinstance(radio, _HostRadioMarker):
-        return acm.get_radio_ssl_context(radio)
-    ctx = _cache.get("ssl")
-    if ctx is None:
+        _cache["custom_ssl"] = (ca_pem, context)
+        return context
+    module = _manager()
+    if module is not None and not isinstance(radio, _HostRadioMarker):
+        return module.get_radio_ssl_context(radio)
+    context = _cache.get("ssl")
+    if context is None:
         import ssl  # noqa: PLC0415
 
-        ctx = _cache["ssl"] = ssl.create_default_context()
-    return ctx
+        context = _cache["ssl"] = ssl.create_default_context()
+    return context
 
 
 def set_nodelay(sock, pool=None) -> bool:
     """Switch off Nagle's algorithm on ``sock`` if the pool knows how; True when done."""
     if pool is None:
         pool = get_pool()
-    option = getattr(pool, "TCP_NODELAY", None)
-    if option is None:
+    value = getattr(pool, "TCP_NODELAY", None)
+    if value is None:
         return False
     try:
-        sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), option, 1)
+        sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), value, 1)
     except (OSError, AttributeError, NotImplementedError, ValueError):
         return False
     return True
@@ -214,23 +214,23 @@ def managed_pools(pool=None) -> list:
 
 def open_socket_count(pool=None) -> int:
     """Sockets the connection manager holds for ``pool`` (and its wrapper)."""
-    acm = _manager()
-    if acm is None:
+    module = _manager()
+    if module is None:
         return 0
-    return sum(acm.get_connection_manager(p).managed_socket_count for p in managed_pools(pool))
+    return sum(module.get_connection_manager(p).managed_socket_count for p in managed_pools(pool))
 
 
 def close_all(pool=None) -> int:
     """Close every socket the connection manager holds for ``pool`` (and its TCP_NODELAY
     wrapper); returns how many were open. Used when WiFi reconnects: old sockets are dead."""
-    acm = _manager()
-    if acm is None:
+    module = _manager()
+    if module is None:
         return 0
     closed = 0
     for p in managed_pools(pool):
-        closed += acm.get_connection_manager(p).managed_socket_count
+        closed += module.get_connection_manager(p).managed_socket_count
         try:
-            acm.connection_manager_close_all(p)
+            module.connection_manager_close_all(p)
         except RuntimeError:
             pass  # no manager for this pool yet: nothing was open
     return closed
@@ -308,9 +308,8 @@ def request_bytes(session, method, url, *, data=None, headers=None, timeout=10, 
     except BaseException:
         abandon(response, sock, session)
         raise
-    status, response_headers = response.status_code, response.headers
-    response.close()
-    return status, response_headers, body
+    response.close()  # hands the socket back; status and headers stay readable
+    return response.status_code, response.headers, body
 
 
 def parse_url(url: str):
@@ -321,8 +320,8 @@ def parse_url(url: str):
     scheme = scheme.lower()
     if scheme not in ("http", "https"):
         raise ValueError("URL scheme must be http or https: %r" % url)
-    slash = rest.find("/")
-    host, path = (rest, "/") if slash < 0 else (rest[:slash], rest[slash:])
+    i = rest.find("/")
+    host, path = (rest, "/") if i < 0 else (rest[:i], rest[i:])
     port = 443 if scheme == "https" else 80
     if host.startswith("["):  # [IPv6]:port
         end = host.find("]")

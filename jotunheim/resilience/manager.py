@@ -20,16 +20,20 @@ import time
 
 from jotunheim.compat import monotonic
 from jotunheim.resilience.backoff import FULL, NONE, Backoff
-from jotunheim.resilience.breaker import CLOSED, CircuitBreaker, CircuitOpenError
 
 
 class EndpointState:
-    """Accounting for one endpoint: its ``backoff``, ``breaker`` and counts."""
+    """Accounting for one endpoint: its ``backoff``, ``breaker`` and counts.
 
-    def __init__(self, name, backoff, breaker) -> None:
+    ``breaker`` may be None with an ``owner`` (the manager): the breaker is then made on
+    first use from the owner's ``breaker_threshold``/``breaker_cooldown``/``clock``, so an
+    endpoint that never failed costs no breaker (nor its module)."""
+
+    def __init__(self, name, backoff, breaker=None, owner=None) -> None:
         self.name = name
         self.backoff = backoff
-        self.breaker = breaker
+        self._breaker = breaker
+        self._owner = owner
         self.successes = 0
         self.failures = 0
         self.consecutive_failures = 0
@@ -38,6 +42,18 @@ class EndpointState:
         self.next_attempt_at = 0.0
         self.last_delay = 0.0
         self.recent_delays = []  # the last few backoff delays, newest last (bounded)
+
+    @property
+    def breaker(self):
+        """The endpoint's :class:`~jotunheim.resilience.breaker.CircuitBreaker`."""
+        if self._breaker is None:
+            from jotunheim.resilience.breaker import CircuitBreaker  # noqa: PLC0415
+
+            owner = self._owner
+            self._breaker = CircuitBreaker(
+                owner.breaker_threshold, owner.breaker_cooldown, clock=owner.clock, name=self.name
+            )
+        return self._breaker
 
     def as_dict(self) -> dict:
         """The endpoint's figures as a dict (for status output)."""
@@ -119,8 +135,9 @@ class ConnectionResilienceManager:
             state.backoff.base = self.base_delay
             state.backoff.cap = self.max_delay
             state.backoff.jitter = FULL if self.jitter else NONE
-            state.breaker.threshold = self.breaker_threshold
-            state.breaker.cooldown = self.breaker_cooldown
+            if state._breaker is not None:  # one made later takes the new values anyway
+                state._breaker.threshold = self.breaker_threshold
+                state._breaker.cooldown = self.breaker_cooldown
 
     def endpoint(self, name: str) -> EndpointState:
         """The state of ``name``, created on first use."""
@@ -137,9 +154,7 @@ class ConnectionResilienceManager:
                 jitter=FULL if self.jitter else NONE,
                 rand=self.rand,
             ),
-            CircuitBreaker(
-                self.breaker_threshold, self.breaker_cooldown, clock=self.clock, name=name
-            ),
+            owner=self,
         )
         self._endpoints.append(state)
         return state
@@ -147,7 +162,9 @@ class ConnectionResilienceManager:
     def wait_time(self, name: str) -> float:
         """Seconds until ``name`` may be tried (backoff or open breaker)."""
         state = self.endpoint(name)
-        left = max(state.next_attempt_at - self.clock(), state.breaker.retry_after())
+        left = state.next_attempt_at - self.clock()
+        if state._breaker is not None:  # none yet: the endpoint never failed
+            left = max(left, state._breaker.retry_after())
         return left if left > 0 else 0.0
 
     def ready(self, name: str) -> bool:
@@ -162,7 +179,8 @@ class ConnectionResilienceManager:
         state.next_attempt_at = 0.0
         state.last_delay = 0.0
         state.backoff.reset()
-        state.breaker.record_success()
+        if state._breaker is not None:
+            state._breaker.record_success()
 
     def record_failure(self, name: str, exc=None):
         """Count a failure, schedule the next attempt; returns the error's ``ErrorInfo``
@@ -193,6 +211,8 @@ class ConnectionResilienceManager:
         ``wait=False``) while the endpoint is still backing off; ``wait=True`` sleeps out a
         backoff instead. ``fn``'s own exception is re-raised after being counted.
         """
+        from jotunheim.resilience.breaker import CLOSED, CircuitOpenError  # noqa: PLC0415
+
         state = self.endpoint(name)
         left = state.next_attempt_at - self.clock()
         if left > 0 and state.breaker.state == CLOSED:
