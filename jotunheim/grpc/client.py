@@ -329,16 +329,13 @@ class GrpcWebClient:
                 else:
                     value = str(min(value // 3600000, 99999999)) + "H"
                 parts += ("\r\ngrpc-timeout: ", value)
-            extra = []
-            for source in (self.metadata, metadata):
+            # Signed anew for every request: a nonce works once.
+            signed = None if self.signer is None else self.signer(path, body)
+            for source in (self.metadata, metadata, signed):
                 for name, value in source.items() if source else ():
                     if "\r" in name + value or "\n" in name + value:
                         raise ValueError("metadata must not contain line breaks: " + repr(name))
-                    extra.append((name.lower(), value))
-            if self.signer is not None:  # signed anew for every request: a nonce works once
-                extra += self.signer(path, body).items()
-            for name, value in extra:
-                parts += ("\r\n", name, ": ", value)
+                    parts += ("\r\n", name.lower(), ": ", value)
             parts.append("\r\n\r\n")
             sock = self._idle
             self._idle = None
