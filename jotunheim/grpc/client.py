@@ -82,15 +82,6 @@ def _close(sock) -> None:
         pass
 
 
-def _decode(decode, payload):
-    if decode is None:
-        return bytes(payload)
-    try:
-        return decode(payload)
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
-        raise GrpcError(StatusCode.INTERNAL, "malformed response message: " + str(exc)) from None
-
-
 def _read_frame(response, buf, limit: int):
     """``(flag, payload, buf)`` of the next frame of the body, or None at its end.
 
@@ -171,7 +162,14 @@ class ServerStream:
                 raise GrpcError(StatusCode.INTERNAL, "response ended without a trailer frame")
             flag, payload, self._buf = frame
             if flag != FLAG_TRAILERS:
-                return _decode(self._decode, payload)
+                if self._decode is None:
+                    return bytes(payload)
+                try:
+                    return self._decode(payload)
+                except (ValueError, TypeError, IndexError, KeyError) as exc:
+                    raise GrpcError(
+                        StatusCode.INTERNAL, "malformed response message: " + str(exc)
+                    ) from None
             trailers = self.trailers = parse_trailers(payload)
             code, message = trailer_status(trailers)
             # Read the end of the body (the chunked terminator) so the connection can be

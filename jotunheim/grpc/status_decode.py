@@ -34,19 +34,19 @@ def percent_decode(value) -> str:
     out = bytearray()
     i = 0
     while i < len(data):
-        byte = data[i]
+        ch = data[i]
         i += 1
-        pair = data[i : i + 2]
-        if byte == 37 and len(pair) == 2 and not pair.strip(b"0123456789abcdefABCDEF"):
-            byte = int(str(pair, "ascii"), 16)  # a complete "%XY"
+        digits = data[i : i + 2]
+        if ch == 37 and len(digits) == 2 and not digits.strip(b"0123456789abcdefABCDEF"):
+            ch = int(str(digits, "ascii"), 16)  # a complete "%XY"
             i += 2
-        out.append(byte)
+        out.append(ch)
     try:
         return str(out, "utf-8")
     except UnicodeError:
         pass
-    # Each byte that starts no valid sequence becomes U+FFFD (MicroPython has no
-    # "replace" error handler): take the longest sequence that decodes, else one byte.
+    # Each ch that starts no valid sequence becomes U+FFFD (MicroPython has no
+    # "replace" error handler): take the longest sequence that decodes, else one ch.
     parts = []
     i = 0
     while i < len(out):
