@@ -105,21 +105,10 @@ def get_ssl_context(ca_pem=None, radio=None):
     :param str ca_pem: PEM text of a CA (or self-signed server) certificate, or None
     """
     radio = _radio(radio)
-    if ca_pem:
-        # One custom context at a time: TLS contexts are big on a board, and the CA comes
-        # from one settings key, so a new PEM replaces the old context.
-        value = _cache.get("custom_ssl")
-        if value is not None and value[0] == ca_pem:
-            return value[1]
-        import ssl  # noqa: PLC0415
+    if ca_pem:  # the rare path: made (and held, one at a time) by jotunheim.net.tls
+        from jotunheim.net.tls import custom_context  # noqa: PLC0415
 
-        context = ssl.create_default_context()
-        try:
-            context.load_verify_locations(cadata=ca_pem)
-        except (ValueError, OSError) as exc:
-            raise ValueError("custom CA certificate is not valid PEM: %s" % exc) from exc
-        _cache["custom_ssl"] = (ca_pem, context)
-        return context
+        return custom_context(ca_pem, _cache)
     module = _manager()
     if module is not None and not isinstance(radio, _HostRadioMarker):
         return module.get_radio_ssl_context(radio)
