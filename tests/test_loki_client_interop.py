@@ -20,6 +20,25 @@ from tests.interop import loki_standins, node_peer, stubs
 FAIL_MESSAGE = loki_standins.FAIL_MESSAGE
 
 
+class CountingPool:
+    """The ``socket`` module as a socket pool that remembers the sockets it made."""
+
+    def __init__(self):
+        self.made = []
+
+    def __getattr__(self, name):
+        return getattr(socket, name)
+
+    def socket(self, *args):
+        sock = socket.socket(*args)
+        self.made.append(sock)
+        return sock
+
+    def open(self) -> int:
+        """How many of its sockets are still open."""
+        return sum(1 for sock in self.made if sock.fileno() != -1)
+
+
 @pytest.fixture(scope="module")
 def gen(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("stubs"))
@@ -135,18 +154,23 @@ def test_stream_error_before_any_message(python_server):
 
 
 def test_stream_that_errors_midway(python_server):
-    loki = LokiClient(python_server.url, timeout=5)
+    pool = CountingPool()
+    loki = LokiClient(python_server.url, timeout=5, socket_pool=pool)
     got = []
     with pytest.raises(GrpcError) as info:
         for chunk in loki.stream_script_execution("fail_midway"):
             got.append(chunk.output.data)
     assert got == ["part 0", "part 1"]
     assert info.value.code == StatusCode.ABORTED and info.value.message == "lost the sensor"
-    assert loki.grpc._manager.managed_socket_count == len(loki.grpc._idle)
+    # No socket leaked: at most the idle keep-alive one, which close() closes.
+    assert pool.open() <= 1
+    loki.close()
+    assert pool.open() == 0
 
 
 def test_deadline_expires_mid_stream(python_server):
-    loki = LokiClient(python_server.url, timeout=0.8)
+    pool = CountingPool()
+    loki = LokiClient(python_server.url, timeout=0.8, socket_pool=pool)
     got = 0
     start = time.monotonic()
     with pytest.raises(GrpcError) as info:
@@ -157,7 +181,9 @@ def test_deadline_expires_mid_stream(python_server):
     assert time.monotonic() - start < 2.0
     # A unary call works right after, and the abandoned stream's socket is gone.
     assert loki.get_capabilities(timeout=5).service_name == "loki-standin"
-    assert loki.grpc._manager.managed_socket_count == len(loki.grpc._idle)
+    assert len(pool.made) == 2 and pool.open() <= 1  # at most the idle unary socket
+    loki.close()
+    assert pool.open() == 0
 
 
 def test_unary_deadline(python_server):
@@ -221,7 +247,8 @@ def test_server_resets_the_connection():
 
 
 def test_connect_node_every_rpc_and_keep_alive(node_server):
-    loki = LokiClient(node_server.url, token="tok", timeout=5)
+    pool = CountingPool()
+    loki = LokiClient(node_server.url, token="tok", timeout=5, socket_pool=pool)
     assert loki.get_capabilities().service_name == "loki-connect-node"
     assert loki.get_children_status().children[0].status_message == "disk full"
     assert [s.name for s in loki.list_scripts()] == ["blink", "temperature_monitor"]
@@ -232,8 +259,9 @@ def test_connect_node_every_rpc_and_keep_alive(node_server):
         loki.execute_script("fail")
     assert info.value.code == StatusCode.FAILED_PRECONDITION and info.value.message == FAIL_MESSAGE
     # All of that over one kept-alive connection.
-    assert loki.grpc._manager.managed_socket_count == 1
+    assert len(pool.made) == 1 and pool.open() == 1
     loki.close()
+    assert pool.open() == 0
 
 
 def test_connect_node_chunked_stream_over_time_and_midway_error(node_server):

@@ -1,11 +1,14 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""gRPC-Web client (binary mode, HTTP/1.1) over ``adafruit_connection_manager`` sockets.
+"""gRPC-Web client (binary mode, HTTP/1.1) on the platform's socket pool.
 
-Unary and server-streaming calls. Each request is written in one ``send`` through the
-socket that the connection manager hands out (so it is shared with ``adafruit_requests``
-sessions on the same pool and freed the same way); responses are parsed frame by frame
-with reusable buffers.
+Unary and server-streaming calls. Each request is written in one ``send``; the client
+keeps one idle keep-alive connection for its next call (a stale one is replaced
+transparently) and reads responses frame by frame into reusable buffers. For ``http://``
+nothing but the socket pool is needed (a board does not load
+``adafruit_connection_manager`` for it); ``https://`` wraps each socket with the SSL
+context (:func:`jotunheim.net.session.get_ssl_context`: the connection manager's on a
+board, with a custom CA if one is given).
 
 Errors are :class:`jotunheim.grpc.GrpcError`: network failures are UNAVAILABLE, an
 expired deadline DEADLINE_EXCEEDED, malformed responses INTERNAL, a response message over
@@ -13,9 +16,13 @@ expired deadline DEADLINE_EXCEEDED, malformed responses INTERNAL, a response mes
 UNAVAILABLE with exponential backoff and jitter.
 """
 
-from jotunheim.compat import sleep_ms
-from jotunheim.grpc.frame_parser import FrameParser
-from jotunheim.grpc.framing import DEFAULT_MAX_MESSAGE_SIZE, FLAG_TRAILERS, frame_header
+from jotunheim.compat import monotonic_ms, sleep_ms
+from jotunheim.grpc.framing import (
+    DEFAULT_MAX_MESSAGE_SIZE,
+    FLAG_TRAILERS,
+    check_header,
+    frame_header,
+)
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.grpc.status_decode import (
     code_from_http_status,
@@ -23,26 +30,16 @@ from jotunheim.grpc.status_decode import (
     percent_decode,
     trailer_status,
 )
-from jotunheim.http.client import (
-    Deadline,
-    HttpResponse,
-    build_request_head,
-    deadline_error,
-    network_error,
-    send_all,
-)
-
-try:
-    from typing import Optional  # noqa: F401  (annotations only)
-except ImportError:
-    pass
+from jotunheim.http.client import HttpResponse, deadline_error, network_error, seconds_left
+from jotunheim.net.session import parse_url, set_nodelay
 
 CONTENT_TYPE = "application/grpc-web+proto"
-# Sockets any client freed for keep-alive: the connection manager may hand one to another
-# client of the same host, which must still know it is reused (and may have gone stale).
-_KEPT = []
-_MAX_KEPT = 8
 USER_AGENT = "jotunheim-grpc-web/1"
+# Every request's fixed headers (Accept: sonora echoes it as the response type).
+_HEADERS = (
+    "\r\nContent-Type: application/grpc-web+proto\r\nAccept: application/grpc-web+proto"
+    "\r\nX-Grpc-Web: 1\r\nUser-Agent: " + USER_AGENT + "\r\nContent-Length: "
+)
 _DEFAULT = object()
 
 
@@ -78,98 +75,47 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(max_attempts=1)
 
 
-def split_url(url: str):
-    """``(proto, host, port, prefix)`` for ``http(s)://host[:port][/prefix]``."""
-    if url.startswith("http://"):
-        proto, rest, port = "http:", url[7:], 80
-    elif url.startswith("https://"):
-        proto, rest, port = "https:", url[8:], 443
-    else:
-        raise ValueError("URL must start with http:// or https://: " + repr(url))
-    slash = rest.find("/")
-    prefix = ""
-    if slash >= 0:
-        rest, prefix = rest[:slash], rest[slash:].rstrip("/")
-    host = rest
-    if rest.startswith("["):  # IPv6 literal
-        end = rest.find("]")
-        host = rest[1:end]
-        if rest[end + 1 : end + 2] == ":":
-            port = int(rest[end + 2 :])
-    elif ":" in rest:
-        host, port_text = rest.rsplit(":", 1)
-        port = int(port_text)
-    if not host:
-        raise ValueError("URL has no host: " + repr(url))
-    return proto, host, port, prefix
+def _close(sock) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass
 
 
-def default_network(need_ssl: bool, ca_cert=None):
-    """``(socket_pool, ssl_context)`` for this platform via :mod:`jotunheim.net.session`
-    (the board's ``wifi.radio`` pool, or CPython's ``socket``/``ssl``)."""
-    from jotunheim.net import session as net_session  # noqa: PLC0415
+def _read_frame(response, buf, limit: int):
+    """``(flag, payload, buf)`` of the next frame of the body, or None at its end.
 
-    pool = net_session.get_pool()
-    return pool, (net_session.get_ssl_context(ca_cert) if need_ssl else None)
-
-
-class _Call:
-    """One HTTP exchange: socket, response head, frame parser."""
-
-    def __init__(self, client, sock, response, session_id, sent=0) -> None:
-        self.client = client
-        self.sock = sock
-        self.response = response
-        self.session_id = session_id
-        self.sent = sent
-        self.parser = None
-        self.trailers = None
-
-    def release(self, reuse: bool) -> None:
-        """Give the socket back for keep-alive, or close it."""
-        sock = self.sock
-        if sock is None:
-            return
-        self.sock = None
-        meter = self.client.meter
-        if meter is not None:  # once per call: the bytes this exchange moved
-            meter.count(self.client.endpoint, self.sent, self.response.bytes_received)
-        self.client._release(sock, reuse and self.response.reusable)
-
-    def drain_and_release(self) -> None:
-        """After the trailer frame: read the end of the body (the chunked terminator)
-        so the connection can be reused. Bytes after the trailer frame are a protocol
-        error: the socket is closed and ``GrpcError(INTERNAL)`` raised."""
-        response = self.response
-        if not response.framed:
-            self.release(False)  # read-until-close body: nothing to keep alive
-            return
+    The frame is read into ``buf``, or into a bigger buffer returned in its place; the
+    payload is a memoryview into it, valid until the next read."""
+    view = memoryview(buf)
+    got = 0
+    while got < 5:
+        n = response.readinto(view[got:5])
+        if not n:
+            if got:
+                raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame header")
+            return None
+        got += n
+    flag = buf[0]
+    size = (buf[1] << 24) | (buf[2] << 16) | (buf[3] << 8) | buf[4]
+    check_header(flag, size, limit)
+    if size > len(buf):
         try:
-            extra = 0
-            while not response.done and extra == 0:
-                extra = len(response.peek_body())
-        except GrpcError:
-            self.release(False)
-            raise
-        self.release(extra == 0)
-        if extra:
-            raise GrpcError(StatusCode.INTERNAL, "data after the trailer frame")
-
-    def read_frame(self):
-        """Next complete frame from the body: ``(flag, payload)`` or ``None`` at the end.
-        The payload view is valid until the next call."""
-        parser = self.parser
-        if parser.ready:
-            parser.next()
-        response = self.response
-        while True:
-            data = response.peek_body()
-            if not len(data):
-                parser.finish()
-                return None
-            response.consume(parser.feed(data))
-            if parser.ready:
-                return parser.flag, parser.payload
+            buf = bytearray(size)
+        except MemoryError:
+            raise GrpcError(
+                StatusCode.RESOURCE_EXHAUSTED, "no memory for a %d-byte message" % size
+            ) from None
+    view = memoryview(buf)[:size]
+    got = 0
+    while got < size:
+        n = response.readinto(view[got:])
+        if not n:
+            raise GrpcError(
+                StatusCode.INTERNAL, "body ends after %d of %d frame bytes" % (got, size)
+            )
+        got += n
+    return flag, view, buf
 
 
 class ServerStream:
@@ -180,19 +126,22 @@ class ServerStream:
     call and closes its socket. ``headers`` and ``trailers`` hold the response metadata.
     """
 
-    def __init__(self, call: _Call, decode, deadline: Deadline) -> None:
-        self._call = call
+    def __init__(self, client, response, decode) -> None:
+        self._client = client
+        self._response = response
         self._decode = decode
-        self._deadline = deadline
-        self.headers = call.response.headers
+        self._buf = bytearray(128)  # the frame buffer, grown to the largest frame
+        self.headers = response.headers
         self.trailers = None
-        self.finished = False
+        # A trailers-only response (the status in the headers) has already ended.
+        self.finished = "grpc-status" in self.headers
+        if self.finished:
+            self.trailers = self.headers
 
     def __iter__(self):
         return self
 
-    def __enter__(self):
-        return self
+    __enter__ = __iter__  # a ``with`` block holds the stream itself
 
     def __exit__(self, exc_type, exc, tb):
         self.close()
@@ -201,60 +150,65 @@ class ServerStream:
         """Abandon the stream (closes the socket unless the stream has ended)."""
         if not self.finished:
             self.finished = True
-            self._call.release(False)
-            self._call.client._stream_done(self._call.session_id)
+            self._client._release(self._response, False)
 
     def __next__(self):
         if self.finished:
             raise StopIteration
-        call = self._call
+        response = self._response
         try:
-            frame = call.read_frame()
+            frame = _read_frame(response, self._buf, self._client.max_message_size)
             if frame is None:
-                raise GrpcError(StatusCode.INTERNAL, "stream ended without a trailer frame")
-            flag, payload = frame
-            if flag == FLAG_TRAILERS:
-                self.trailers = parse_trailers(payload)
-                code, message = trailer_status(self.trailers)
-                self.finished = True
-                call.drain_and_release()
-                call.client._stream_done(call.session_id)
-                if code != StatusCode.OK:
-                    raise GrpcError(code, message, self.trailers)
-                raise StopIteration
-            return _decode(self._decode, payload)
-        except GrpcError:
-            self.close()
-            raise
+                raise GrpcError(StatusCode.INTERNAL, "response ended without a trailer frame")
+            flag, payload, self._buf = frame
+            if flag != FLAG_TRAILERS:
+                if self._decode is None:
+                    return bytes(payload)
+                try:
+                    return self._decode(payload)
+                except (ValueError, TypeError, IndexError, KeyError) as exc:
+                    raise GrpcError(
+                        StatusCode.INTERNAL, "malformed response message: " + str(exc)
+                    ) from None
+            trailers = self.trailers = parse_trailers(payload)
+            code, message = trailer_status(trailers)
+            # Read the end of the body (the chunked terminator) so the connection can be
+            # reused; bytes after the trailer frame are a protocol error.
+            extra = 0
+            if response.left is not None:  # a read-until-close body: nothing to keep
+                extra = response.readinto(memoryview(self._buf)[:1])
+            self.finished = True
+            self._client._release(response, response.left is not None and not extra)
+            if extra:
+                raise GrpcError(StatusCode.INTERNAL, "data after the trailer frame")
+            if code != StatusCode.OK:
+                raise GrpcError(code, message, trailers)
         except MemoryError:
             self.close()
-            raise GrpcError(StatusCode.RESOURCE_EXHAUSTED, "out of memory in stream") from None
-
-
-def _decode(decode, payload):
-    if decode is None:
-        return bytes(payload)
-    try:
-        return decode(payload)
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
-        raise GrpcError(StatusCode.INTERNAL, "malformed response message: " + str(exc)) from None
+            raise GrpcError(
+                StatusCode.RESOURCE_EXHAUSTED, "out of memory reading a response"
+            ) from None
+        except BaseException:
+            self.close()
+            raise
+        raise StopIteration
 
 
 class GrpcWebClient:
     """gRPC-Web client for one server.
 
     ``url`` is ``http(s)://host[:port][/path-prefix]``. Sockets come from ``socket_pool``
-    / ``ssl_context`` (share them with an ``adafruit_requests.Session`` by passing the same
-    pool), or from :func:`default_network`; ``session_id`` keeps this client's sockets apart
-    from other clients' to the same host (the connection manager keys sockets by it).
-    ``ca_cert`` (PEM text) is added to the SSL context's trusted roots, for a local
-    server with a self-signed certificate. ``timeout`` is the default deadline in
-    seconds (``None``: no deadline), ``metadata`` default request headers. ``meter``
-    (a :class:`jotunheim.resources.bandwidth.Bandwidth`, or anything with
-    ``count(endpoint, sent, received)``) is told the bytes of each call under
-    ``endpoint``; both may be set after construction. ``signer`` (optional) is called as
-    ``signer(path, body)`` for every request sent and returns more headers (a request
-    signature: ``jotunheim_host.signing.client_signer``).
+    (default: :func:`jotunheim.net.session.get_pool`, without loading the connection
+    manager for ``http://``); ``https://`` wraps them with ``ssl_context`` (default:
+    :func:`jotunheim.net.session.get_ssl_context`). ``ca_cert`` (PEM text) is added to
+    the SSL context's trusted roots, for a local server with a self-signed certificate.
+    ``session_id`` changes nothing: every client keeps its own connection anyway.
+    ``timeout`` is the default deadline in seconds (``None``: no deadline), ``metadata``
+    default request headers. ``meter`` (a :class:`jotunheim.resources.bandwidth.Bandwidth`,
+    or anything with ``count(endpoint, sent, received)``) is told the bytes of each
+    exchange under ``endpoint``; both may be set after construction. ``signer``
+    (optional) is called as ``signer(path, body)`` for every request sent and returns more
+    headers (a request signature: ``jotunheim_host.signing.client_signer``).
     """
 
     def __init__(
@@ -276,36 +230,34 @@ class GrpcWebClient:
     ) -> None:
         self.meter = meter
         self.endpoint = endpoint
-        self.proto, self.host, self.port, self.prefix = split_url(url)
-        need_ssl = self.proto == "https:"
+        scheme, self.host, self.port, path = parse_url(url)
+        self.prefix = path.rstrip("/")
+        https = scheme == "https"
         if isinstance(ca_cert, (bytes, bytearray)):
             ca_cert = str(ca_cert, "ascii")
-        if socket_pool is None or (need_ssl and ssl_context is None):
-            default_pool, default_ssl = default_network(need_ssl and ssl_context is None, ca_cert)
-            socket_pool = socket_pool if socket_pool is not None else default_pool
-            ssl_context = ssl_context if ssl_context is not None else default_ssl
-        elif ca_cert and need_ssl:
-            # A context the caller gave us: add the CA to it.
-            ssl_context.load_verify_locations(cadata=ca_cert)
-        import adafruit_connection_manager  # noqa: PLC0415  (keeps import cheap)
+        if socket_pool is None or (https and ssl_context is None):
+            from jotunheim.net import session  # noqa: PLC0415
 
-        self._pool = socket_pool
-        self._ssl_context = ssl_context
-        self._manager = adafruit_connection_manager.get_connection_manager(socket_pool)
-        self._session_id = "grpc" + ("" if session_id is None else "-" + str(session_id))
-        self._streams = []  # session ids of open streams
-        self._idle = []  # sockets we freed for keep-alive (to tell a reused one)
+            if socket_pool is None:
+                socket_pool = session.get_pool(manager=https)
+            if https and ssl_context is None:
+                ssl_context = session.get_ssl_context(ca_cert)
+                ca_cert = None
+        if https and ca_cert:
+            ssl_context.load_verify_locations(cadata=ca_cert)  # a context the caller gave
+        self.pool = socket_pool
+        self.ssl_context = ssl_context if https else None
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}
         self.signer = signer
         self.max_message_size = max_message_size
-        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
+        self.retry_policy = retry_policy  # None: RetryPolicy(), made on the first retry
         self.send_timeout_header = send_timeout_header
-        default_port = 443 if self.proto == "https:" else 80
         host = self.host if ":" not in self.host else "[" + self.host + "]"
-        self._host_header = host if self.port == default_port else host + ":" + str(self.port)
-        self._head_buf = bytearray(1024)  # buffers for unary calls, reused
-        self._frame_buf = bytearray(256)
+        if self.port != (443 if https else 80):
+            host += ":" + str(self.port)
+        self._host = host
+        self._idle = None  # the kept-alive socket of the last call, for the next one
 
     # -- public API ------------------------------------------------------------------
 
@@ -322,19 +274,21 @@ class GrpcWebClient:
         """Call ``method`` (``"/pkg.Service/Method"``) with one request message
         (bytes, or an object with ``encode()``); returns ``decode(payload)`` (bytes if
         ``decode`` is None)."""
-        deadline = Deadline(self.timeout if timeout is _DEFAULT else timeout)
-        body = _request_body(request)
-        call = self._start(method, body, deadline, metadata, idempotent, self._session_id, False)
-        try:
-            return self._finish_unary(call, decode)
-        except MemoryError:
-            call.release(False)
+        stream = self.server_stream(
+            method, request, decode=decode, timeout=timeout, metadata=metadata,
+            idempotent=idempotent,
+        )  # fmt: skip
+        got = []
+        for message in stream:
+            if got:
+                stream.close()
+                raise GrpcError(StatusCode.INTERNAL, "unary response with more than one message")
+            got.append(message)
+        if not got:
             raise GrpcError(
-                StatusCode.RESOURCE_EXHAUSTED, "out of memory reading response"
-            ) from None
-        except BaseException:
-            call.release(False)
-            raise
+                StatusCode.INTERNAL, "unary response without a message", stream.trailers
+            )
+        return got[0]
 
     def server_stream(
         self,
@@ -350,27 +304,79 @@ class GrpcWebClient:
 
         The stream runs on its own connection so unary calls can be made while it is
         open. Errors before the first message (including a trailers-only error
-        response) raise here; later ones while iterating."""
-        deadline = Deadline(self.timeout if timeout is _DEFAULT else timeout)
-        body = _request_body(request)
-        session_id = self._stream_session_id()
-        self._streams.append(session_id)
-        try:
-            call = self._start(method, body, deadline, metadata, idempotent, session_id, True)
-        except BaseException:
-            self._stream_done(session_id)
-            raise
-        return ServerStream(call, decode, deadline)
+        response) raise here; later ones while iterating. A stale keep-alive socket is
+        replaced once, transparently; a call marked ``idempotent`` is retried on
+        UNAVAILABLE (``retry_policy``)."""
+        if timeout is _DEFAULT:
+            timeout = self.timeout
+        at = None if timeout is None else monotonic_ms() + int(timeout * 1000)
+        if not isinstance(request, (bytes, bytearray, memoryview)):
+            request = request.encode()
+        body = frame_header(len(request)) + bytes(request)
+        path = self.prefix + ("" if method.startswith("/") else "/") + method
+        attempt = 1
+        while True:
+            parts = ["POST ", path, " HTTP/1.1\r\nHost: ", self._host, _HEADERS, str(len(body))]
+            if at is not None and self.send_timeout_header:
+                # grpc-timeout: at most 8 digits and a unit.
+                value = max(1, at - monotonic_ms())
+                if value < 100000000:
+                    value = str(value) + "m"
+                elif value // 1000 < 100000000:
+                    value = str(value // 1000) + "S"
+                else:
+                    value = str(min(value // 3600000, 99999999)) + "H"
+                parts += ("\r\ngrpc-timeout: ", value)
+            # Signed anew for every request: a nonce works once.
+            signed = None if self.signer is None else self.signer(path, body)
+            for source in (self.metadata, metadata, signed):
+                for name, value in source.items() if source else ():
+                    if "\r" in name + value or "\n" in name + value:
+                        raise ValueError("metadata must not contain line breaks: " + repr(name))
+                    parts += ("\r\n", name.lower(), ": ", value)
+            parts.append("\r\n\r\n")
+            sock = self._idle
+            self._idle = None
+            response = None
+            try:
+                response = HttpResponse(
+                    sock or self._connect(at, timeout), at, timeout, bytearray(512)
+                )
+                response.send("".join(parts).encode("utf-8") + body)
+                response.read_head()
+                self._check_head(response)
+                return ServerStream(self, response, decode)
+            except GrpcError as err:
+                if response is not None:
+                    self._release(response, False)
+                    if sock is not None and not response.received:
+                        # A stale keep-alive socket: once more on a new connection (the
+                        # idle slot is empty now), as if nothing had happened.
+                        if err.code == StatusCode.UNAVAILABLE:
+                            continue
+                if not idempotent or err.code != StatusCode.UNAVAILABLE:
+                    raise
+                if self.retry_policy is None:
+                    self.retry_policy = RetryPolicy()
+                if attempt >= self.retry_policy.max_attempts:
+                    raise
+                wait = self.retry_policy.delay(attempt)
+                left = seconds_left(at)
+                if left is not None and left <= wait:
+                    raise
+                sleep_ms(int(wait * 1000))
+                attempt += 1
+            except BaseException:
+                if response is not None:
+                    self._release(response, False)
+                raise
 
     def close(self) -> None:
-        """Close the idle keep-alive sockets this client holds."""
-        while self._idle:
-            sock = self._idle.pop()
-            _forget(_KEPT, sock)
-            try:
-                self._manager.close_socket(sock)
-            except RuntimeError:
-                pass  # the manager already closed it
+        """Close the idle keep-alive socket this client holds."""
+        sock = self._idle
+        self._idle = None
+        if sock is not None:
+            _close(sock)
 
     def __enter__(self):
         return self
@@ -380,211 +386,81 @@ class GrpcWebClient:
 
     # -- internals -------------------------------------------------------------------
 
-    def _stream_session_id(self) -> str:
-        n = 0
-        while True:
-            candidate = self._session_id + "-stream-" + str(n)
-            if candidate not in self._streams:
-                return candidate
-            n += 1
-
-    def _stream_done(self, session_id) -> None:
-        if session_id in self._streams:
-            self._streams.remove(session_id)
-
-    def _headers(self, length: int, deadline: Deadline, metadata):
-        headers = [
-            ("Content-Type", CONTENT_TYPE),
-            ("Accept", CONTENT_TYPE),  # sonora echoes Accept as the response type
-            ("X-Grpc-Web", "1"),
-            ("User-Agent", USER_AGENT),
-            ("Content-Length", str(length)),
-        ]
-        if deadline.at is not None and self.send_timeout_header:
-            headers.append(("grpc-timeout", deadline.header_value()))
-        for source in (self.metadata, metadata):
-            if source:
-                for name, value in source.items():
-                    _check_header(name, value)
-                    headers.append((name.lower(), value))
-        return headers
-
-    def _start(self, method, body, deadline, metadata, idempotent, session_id, streaming):
-        """Send the request and read the response head, retrying where allowed."""
-        if not method.startswith("/"):
-            method = "/" + method
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                call = self._attempt(method, body, deadline, metadata, session_id, streaming)
-                self._check_head(call, streaming)
-                return call
-            except GrpcError as err:
-                policy = self.retry_policy
-                if not (
-                    idempotent
-                    and err.code == StatusCode.UNAVAILABLE
-                    and attempt < policy.max_attempts
-                ):
-                    raise
-                wait = policy.delay(attempt)
-                remaining = deadline.remaining()
-                if remaining is not None and remaining <= wait:
-                    raise
-                sleep_ms(int(wait * 1000))
-
-    def _attempt(self, method, body, deadline, metadata, session_id, streaming):
-        """One exchange; a stale keep-alive socket is replaced once, transparently."""
-        path = self.prefix + method
-        headers = self._headers(len(body), deadline, metadata)
-        if self.signer is not None:  # signed anew for every request: a nonce works once
-            headers.extend(self.signer(path, body).items())
-        head = build_request_head("POST", self._host_header, path, headers)
-        request = head + body
-        for _ in range(2):
-            sock, reused = self._get_socket(deadline, session_id)
-            response = HttpResponse(sock, deadline, bytearray(512) if streaming else self._head_buf)
-            try:
-                send_all(sock, request, deadline)
-                response.read_head()
-                return _Call(self, sock, response, session_id, len(request))
-            except GrpcError as err:
-                self._release(sock, False)
-                stale = (
-                    reused and err.code == StatusCode.UNAVAILABLE and response.bytes_received == 0
-                )
-                if not stale:
-                    raise
-            except BaseException:
-                self._release(sock, False)
-                raise
-        raise GrpcError(StatusCode.UNAVAILABLE, "connection lost")  # pragma: no cover
-
-    def _get_socket(self, deadline: Deadline, session_id):
-        remaining = deadline.remaining()
-        if remaining is not None and remaining <= 0:
-            raise deadline_error(deadline)
+    def _connect(self, at, timeout):
+        left = seconds_left(at)
+        if left is not None and left <= 0:
+            raise deadline_error(timeout)
+        pool = self.pool
+        sock = None
         try:
-            sock = self._manager.get_socket(
-                self.host,
-                self.port,
-                self.proto,
-                session_id=session_id,
-                timeout=remaining if remaining is not None else 30.0,
-                ssl_context=self._ssl_context,
-            )
-        except (OSError, MemoryError, RuntimeError, ValueError) as exc:
-            if isinstance(exc, ValueError) and "ssl_context" in str(exc):
+            info = pool.getaddrinfo(self.host, self.port, 0, pool.SOCK_STREAM)[0]
+            sock = pool.socket(info[0], info[1])
+            # The request goes out in one write anyway; this spares the ACK wait on the
+            # rare split write.
+            set_nodelay(sock, pool)
+            address = info[-1]
+            if self.ssl_context is not None:
+                sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+                address = (self.host, self.port)
+            sock.settimeout(30.0 if left is None else left)
+            sock.connect(address)
+            return sock
+        except BaseException as exc:
+            if sock is not None:
+                _close(sock)
+            if not isinstance(exc, (OSError, MemoryError, RuntimeError, ValueError)):
                 raise
-            if deadline.expired():
-                raise deadline_error(deadline) from None
+            if at is not None and monotonic_ms() >= at:
+                raise deadline_error(timeout) from None
             from jotunheim.net.tls import tls_problem  # noqa: PLC0415
 
             problem = tls_problem(exc, self.host)
             if problem is not None:
                 raise GrpcError(StatusCode.UNAVAILABLE, problem) from None
             raise network_error(
-                exc, deadline, "connect to %s:%d" % (self.host, self.port)
+                exc, at, timeout, "connect to %s:%d" % (self.host, self.port)
             ) from None
-        _forget(self._idle, sock)
-        reused = _forget(_KEPT, sock)
-        if not reused:
-            # The request goes out in one write anyway; this spares the ACK wait on the
-            # rare split write.
-            from jotunheim.net.session import set_nodelay  # noqa: PLC0415
 
-            set_nodelay(sock, self._pool)
-        return sock, reused
+    def _release(self, response, reuse: bool) -> None:
+        """Done with the exchange: keep its socket for the next call, or close it."""
+        sock = response.sock
+        if sock is None:
+            return
+        response.sock = None
+        if self.meter is not None:  # once per exchange: the bytes it moved
+            self.meter.count(self.endpoint, response.sent, response.received)
+        if (
+            reuse
+            and self._idle is None
+            and response.done
+            and response.keep_alive
+            and response.start == response.end
+        ):
+            self._idle = sock
+        else:
+            _close(sock)
 
-    def _release(self, sock, reuse: bool) -> None:
-        try:
-            if reuse:
-                self._manager.free_socket(sock)
-                self._idle.append(sock)
-                _KEPT.append(sock)
-                if len(_KEPT) > _MAX_KEPT:
-                    _KEPT.pop(0)
-            else:
-                _forget(self._idle, sock)
-                _forget(_KEPT, sock)
-                self._manager.close_socket(sock)
-        except RuntimeError:
-            # Not managed any more (closed by the manager under memory pressure).
-            try:
-                sock.close()
-            except OSError:
-                pass
-
-    def _check_head(self, call: _Call, streaming: bool) -> None:
+    def _check_head(self, response) -> None:
         """Status from trailers-only headers, HTTP status or content type, if any."""
-        response = call.response
         headers = response.headers
         if "grpc-status" in headers:
             # Trailers-only response: the status is in the headers, the body is empty.
             code, message = trailer_status(headers, "headers")
-            call.release(response.done)
-            if code == StatusCode.OK and not streaming:
-                raise GrpcError(StatusCode.INTERNAL, "unary response without a message", headers)
+            self._release(response, True)
             if code != StatusCode.OK:
                 raise GrpcError(code, message, headers)
-            call.parser = None
             return
         if response.status != 200:
-            call.release(False)
             code = code_from_http_status(response.status)
             raise GrpcError(code, "HTTP status %d" % response.status, headers)
         content_type = headers.get("content-type", "")
-        base = content_type.split(";", 1)[0].strip().lower()
-        if base not in ("application/grpc-web+proto", "application/grpc-web"):
-            call.release(False)
+        if content_type.split(";", 1)[0].strip().lower() not in (
+            CONTENT_TYPE,
+            "application/grpc-web",
+        ):
             raise GrpcError(
                 StatusCode.INTERNAL, "unexpected content-type " + repr(content_type[:60]), headers
             )
-        call.parser = FrameParser(
-            self.max_message_size, self._frame_buf if not streaming else bytearray(128)
-        )
-
-    def _finish_unary(self, call: _Call, decode):
-        if call.parser is None:  # trailers-only OK cannot happen for unary (raised above)
-            raise GrpcError(StatusCode.INTERNAL, "unary response without a message")
-        result = None
-        got = False
-        while True:
-            frame = call.read_frame()
-            if frame is None:
-                raise GrpcError(StatusCode.INTERNAL, "response ended without a trailer frame")
-            flag, payload = frame
-            if flag == FLAG_TRAILERS:
-                trailers = parse_trailers(payload)
-                code, message = trailer_status(trailers)
-                call.drain_and_release()
-                if code != StatusCode.OK:
-                    raise GrpcError(code, message, trailers)
-                if not got:
-                    raise GrpcError(StatusCode.INTERNAL, "unary response without a message")
-                grown = call.parser.buffer
-                if self._frame_buf is not grown and len(grown) <= 4096:
-                    self._frame_buf = grown  # keep a grown buffer for next time
-                return result
-            if got:
-                raise GrpcError(StatusCode.INTERNAL, "unary response with more than one message")
-            result = _decode(decode, payload)
-            got = True
-
-
-def _request_body(request) -> bytes:
-    if isinstance(request, (bytes, bytearray, memoryview)):
-        payload = bytes(request)
-    else:
-        payload = request.encode()
-    return frame_header(len(payload)) + payload
-
-
-def _check_header(name: str, value: str) -> None:
-    for text in (name, value):
-        if "\r" in text or "\n" in text:
-            raise ValueError("metadata must not contain line breaks: " + repr(name))
 
 
 __all__ = [
@@ -595,12 +471,3 @@ __all__ = [
     "percent_decode",
     "StatusCode",
 ]
-
-
-def _forget(sockets, sock) -> bool:
-    """Remove ``sock`` (by identity) from the list; True if it was there."""
-    for i, known in enumerate(sockets):
-        if known is sock:
-            sockets.pop(i)
-            return True
-    return False

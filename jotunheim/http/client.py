@@ -8,224 +8,190 @@ POST in many small sends, and Nagle's algorithm plus the peer's delayed ACK then
 reader understands ``Content-Length``, chunked transfer (hex sizes in either case,
 extensions, trailers) and read-until-close, and enforces the call's deadline on every
 receive.
+
+A deadline is a point on the ``compat.monotonic_ms()`` clock, or None for none; the
+response object carries it (``at``) with the timeout it came from (``timeout``, seconds,
+for the error message).
 """
 
 from jotunheim.compat import monotonic_ms
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.http.wire import chunk_size
 
-try:
-    from typing import Optional  # noqa: F401  (annotations only)
-except ImportError:
-    pass
-
-_EAGAIN = 11
-_ETIMEDOUT = (110, 116)  # Linux, lwIP/CircuitPython
 MAX_HEAD_SIZE = 8192
 
 
-def is_timeout(exc: BaseException) -> bool:
-    """True for a socket timeout on CPython (``TimeoutError``) or CircuitPython
-    (``OSError(ETIMEDOUT)`` / ``OSError(EAGAIN)`` from a socket with a timeout)."""
+def seconds_left(at):
+    """Seconds (float, may be <= 0) until the deadline ``at``; None without one."""
+    if at is None:
+        return None
+    return (at - monotonic_ms()) / 1000
+
+
+def deadline_error(timeout) -> GrpcError:
+    """The ``DEADLINE_EXCEEDED`` :class:`GrpcError` for a deadline of ``timeout`` s."""
+    return GrpcError(StatusCode.DEADLINE_EXCEEDED, "deadline of %.3f s exceeded" % timeout)
+
+
+def network_error(exc, at, timeout, what: str) -> GrpcError:
+    """A socket exception as DEADLINE_EXCEEDED (a timeout, with a deadline) or UNAVAILABLE.
+
+    A timeout is CPython's ``TimeoutError`` or a board's ``OSError(ETIMEDOUT)`` (110 on
+    Linux, 116 on lwIP) or ``OSError(EAGAIN)`` from a socket with a timeout."""
     name = type(exc).__name__
-    if name in ("timeout", "TimeoutError"):
-        return True
-    if isinstance(exc, OSError) and exc.args:
-        return exc.args[0] in _ETIMEDOUT or exc.args[0] == _EAGAIN
-    return False
-
-
-class Deadline:
-    """A point in time (ms on the monotonic clock) or ``None`` for no deadline."""
-
-    def __init__(self, timeout) -> None:
-        self.timeout = timeout
-        self.at = None if timeout is None else monotonic_ms() + int(timeout * 1000)
-
-    def remaining(self):
-        """Seconds left (float, may be <= 0) or None."""
-        if self.at is None:
-            return None
-        return (self.at - monotonic_ms()) / 1000.0
-
-    def expired(self) -> bool:
-        """True once the deadline has passed (never without one)."""
-        return self.at is not None and monotonic_ms() >= self.at
-
-    def check(self) -> None:
-        """Raise a ``DEADLINE_EXCEEDED`` :class:`GrpcError` if the deadline has passed."""
-        if self.expired():
-            raise deadline_error(self)
-
-    def header_value(self) -> str:
-        """``grpc-timeout`` value: at most 8 digits and a unit."""
-        ms = max(1, int(self.remaining() * 1000))
-        if ms < 100000000:
-            return str(ms) + "m"
-        seconds = ms // 1000
-        if seconds < 100000000:
-            return str(seconds) + "S"
-        return str(min(seconds // 3600, 99999999)) + "H"
-
-
-def deadline_error(deadline: Deadline) -> GrpcError:
-    """The ``DEADLINE_EXCEEDED`` :class:`GrpcError` for an exceeded ``deadline``."""
-    return GrpcError(
-        StatusCode.DEADLINE_EXCEEDED,
-        "deadline of %.3f s exceeded" % deadline.timeout,
-    )
-
-
-def set_timeout(sock, deadline: Deadline, cap=None) -> None:
-    """Give the socket the time left until the deadline (or ``cap`` seconds)."""
-    remaining = deadline.remaining()
-    if remaining is not None:
-        if remaining <= 0:
-            raise deadline_error(deadline)
-        if cap is not None and cap < remaining:
-            remaining = cap
-    elif cap is not None:
-        remaining = cap
-    sock.settimeout(remaining)
-
-
-def network_error(exc: BaseException, deadline: Deadline, doing: str) -> GrpcError:
-    """Map a socket exception to DEADLINE_EXCEEDED or UNAVAILABLE."""
-    if is_timeout(exc) and deadline.at is not None:
-        return deadline_error(deadline)
-    detail = type(exc).__name__
+    code = exc.args[0] if isinstance(exc, OSError) and exc.args else None
+    if at is not None and (name in ("timeout", "TimeoutError") or code in (11, 110, 116)):
+        return deadline_error(timeout)
     if exc.args:
-        detail += " " + str(exc.args[0])
-    return GrpcError(StatusCode.UNAVAILABLE, doing + " failed: " + detail)
-
-
-def send_all(sock, data, deadline: Deadline) -> None:
-    """Write all of ``data`` (one ``send`` in the common case)."""
-    view = memoryview(data)
-    total = len(view)
-    sent = 0
-    while sent < total:
-        set_timeout(sock, deadline)
-        try:
-            n = sock.send(view[sent:])
-        except OSError as exc:
-            if exc.args and exc.args[0] == _EAGAIN and not deadline.expired():
-                continue
-            raise network_error(exc, deadline, "send") from None
-        if n is None:  # some CircuitPython sockets return None for "all of it"
-            n = total - sent
-        if n == 0:
-            raise GrpcError(StatusCode.UNAVAILABLE, "send failed: connection closed")
-        sent += n
+        name += " " + str(exc.args[0])
+    return GrpcError(StatusCode.UNAVAILABLE, what + " failed: " + name)
 
 
 def build_request_head(method: str, host: str, path: str, headers) -> bytes:
     """``POST`` request line plus headers (list of (name, value)), ending in a blank line."""
     parts = [method, " ", path, " HTTP/1.1\r\nHost: ", host, "\r\n"]
     for name, value in headers:
-        parts.append(name)
-        parts.append(": ")
-        parts.append(value)
-        parts.append("\r\n")
+        parts += (name, ": ", value, "\r\n")
     parts.append("\r\n")
     return "".join(parts).encode("utf-8")
 
 
 class HttpResponse:
-    """Reads one HTTP/1.x response from a socket.
+    """One HTTP/1.x exchange on ``sock``: :meth:`send` the request, :meth:`read_head`,
+    then :meth:`readinto` the body.
 
-    ``buffer`` is a reusable bytearray for the head and small reads; the head may not
-    exceed :data:`MAX_HEAD_SIZE`. Malformed responses raise ``GrpcError(INTERNAL)``,
-    network failures UNAVAILABLE, an expired deadline DEADLINE_EXCEEDED.
+    ``buf`` is a reusable bytearray for the head and small reads (grown up to
+    :data:`MAX_HEAD_SIZE` for a long head). ``at``/``timeout``: the call's deadline.
+    Malformed responses raise ``GrpcError(INTERNAL)``, network failures UNAVAILABLE, an
+    expired deadline DEADLINE_EXCEEDED. ``sent``/``received`` count the bytes moved.
     """
 
-    def __init__(self, sock, deadline: Deadline, buffer=None) -> None:
+    def __init__(self, sock, at, timeout, buf) -> None:
         self.sock = sock
-        self.deadline = deadline
-        self._buf = buffer if buffer is not None else bytearray(1024)
-        self._start = 0
-        self._end = 0
-        self.bytes_received = 0
+        self.at = at
+        self.timeout = timeout
+        self.buf = buf
+        self.start = 0  # buffered, unread bytes: buf[start:end]
+        self.end = 0
+        self.sent = 0
+        self.received = 0
         self.status = 0
-        self.version = ""
         self.headers = {}
         self.keep_alive = False
         self.done = False
-        self._length = None  # bytes left with Content-Length
-        self._chunked = False
-        self._chunk_left = 0
-        self._chunk_started = False
+        # Body bytes left: of the Content-Length, or of the current chunk (0 between
+        # chunks); None for a body that ends when the server closes.
+        self.left = None
+        self.chunks = 0  # 0 not chunked; 1 chunked, before the first chunk; 2 after one
 
-    # -- receiving -------------------------------------------------------------------
+    def _timeout(self) -> None:
+        left = seconds_left(self.at)
+        if left is not None and left <= 0:
+            raise deadline_error(self.timeout)
+        self.sock.settimeout(left)
 
-    def _recv(self, view) -> int:
-        while True:
-            set_timeout(self.sock, self.deadline)
+    def send(self, data) -> None:
+        """Write all of ``data`` (one ``send`` in the common case)."""
+        view = memoryview(data)
+        while self.sent < len(view):
+            self._timeout()
             try:
-                n = self.sock.recv_into(view, len(view))
+                n = self.sock.send(view[self.sent :])
             except OSError as exc:
-                if (
-                    exc.args
-                    and exc.args[0] == _EAGAIN
-                    and self.deadline.at is None
-                    and type(exc).__name__ not in ("timeout", "TimeoutError")
-                ):
+                if exc.args and exc.args[0] == 11:  # EAGAIN: the deadline is checked above
                     continue
-                raise network_error(exc, self.deadline, "receive") from None
-            self.bytes_received += n
-            return n
+                raise network_error(exc, self.at, self.timeout, "send") from None
+            if n is None:  # some CircuitPython sockets return None for "all of it"
+                n = len(view) - self.sent
+            if not n:
+                raise GrpcError(StatusCode.UNAVAILABLE, "send failed: connection closed")
+            self.sent += n
 
     def _fill(self) -> int:
         """Read more bytes into the buffer, compacting first; returns bytes read."""
-        buf = self._buf
-        if self._start:
-            left = self._end - self._start
-            buf[:left] = buf[self._start : self._end]
-            self._start = 0
-            self._end = left
-        if self._end == len(buf):
+        buf = self.buf
+        if self.start:
+            buf[: self.end - self.start] = buf[self.start : self.end]
+            self.end -= self.start
+            self.start = 0
+        if self.end == len(buf):
             if len(buf) >= MAX_HEAD_SIZE:
-                raise GrpcError(StatusCode.INTERNAL, "response head larger than %d" % MAX_HEAD_SIZE)
-            bigger = bytearray(min(len(buf) * 2, MAX_HEAD_SIZE))
-            bigger[: self._end] = buf[: self._end]
-            self._buf = buf = bigger
-        n = self._recv(memoryview(buf)[self._end :])
-        self._end += n
+                raise GrpcError(StatusCode.INTERNAL, "response head over %d bytes" % MAX_HEAD_SIZE)
+            self.buf = bytearray(min(len(buf) * 2, MAX_HEAD_SIZE))
+            self.buf[: self.end] = buf[: self.end]
+        while True:
+            self._timeout()
+            try:
+                n = self.sock.recv_into(memoryview(self.buf)[self.end :])
+                break
+            except OSError as exc:
+                # EAGAIN without a deadline: a socket with no timeout had nothing yet.
+                if (
+                    exc.args
+                    and exc.args[0] == 11
+                    and self.at is None
+                    and type(exc).__name__ not in ("timeout", "TimeoutError")
+                ):
+                    continue
+                raise network_error(exc, self.at, self.timeout, "receive") from None
+        self.end += n
+        self.received += n
         return n
 
     def _line(self, what: str) -> bytes:
         """One CRLF-terminated line (without the CRLF)."""
         while True:
-            i = self._buf.find(b"\r\n", self._start, self._end)
+            i = self.buf.find(b"\r\n", self.start, self.end)
             if i >= 0:
-                line = bytes(self._buf[self._start : i])
-                self._start = i + 2
+                line = bytes(self.buf[self.start : i])
+                self.start = i + 2
                 return line
-            if self._fill() == 0:
-                if self.bytes_received == 0:
+            if not self._fill():
+                if not self.received:
                     raise GrpcError(StatusCode.UNAVAILABLE, "connection closed before a response")
                 raise GrpcError(StatusCode.INTERNAL, "connection closed inside the " + what)
 
-    # -- head ------------------------------------------------------------------------
-
     def read_head(self) -> None:
-        """Read the status line and headers; 1xx interim responses are skipped."""
+        """Read the status line and headers (1xx interim responses are skipped) and
+        learn how the body is framed."""
         while True:
             line = self._line("status line")
             parts = line.split(b" ", 2)
-            if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-                raise GrpcError(StatusCode.INTERNAL, "not an HTTP/1.x response: %r" % line[:40])
             try:
+                if not parts[0].startswith(b"HTTP/1."):
+                    raise ValueError
                 self.status = int(parts[1])
-            except ValueError:
-                raise GrpcError(StatusCode.INTERNAL, "bad HTTP status %r" % parts[1][:10]) from None
-            self.version = str(parts[0], "ascii")
-            self.headers = self._read_fields("response headers")
+            except (ValueError, IndexError):
+                raise GrpcError(
+                    StatusCode.INTERNAL, "not an HTTP/1.x status line: %r" % line[:40]
+                ) from None
+            self.headers = self._fields("response headers")
             if not 100 <= self.status < 200:
                 break
-        self._set_framing()
+        headers = self.headers
+        value = headers.get("connection", "").lower()
+        # HTTP/1.1 keeps the connection unless told to close; 1.0 only when asked to.
+        self.keep_alive = (
+            ("close" not in value) if parts[0] == b"HTTP/1.1" else "keep-alive" in value
+        )
+        if self.status in (204, 304):
+            self.left = 0
+        elif "chunked" in headers.get("transfer-encoding", "").lower():
+            self.left = 0
+            self.chunks = 1
+        elif "content-length" in headers:
+            try:
+                self.left = int(headers["content-length"])
+            except ValueError:
+                self.left = -1  # refused just below
+            if self.left < 0:
+                raise GrpcError(StatusCode.INTERNAL, "bad content-length")
+        else:
+            self.keep_alive = False  # the body ends when the server closes
+        self.done = self.left == 0 and not self.chunks
 
-    def _read_fields(self, what: str) -> dict:
+    def _fields(self, what: str) -> dict:
+        """Header lines up to a blank line, as a dict with lower-case names."""
         fields = {}
         while True:
             line = self._line(what)
@@ -240,99 +206,38 @@ class HttpResponse:
             except UnicodeError:
                 raise GrpcError(StatusCode.INTERNAL, "header is not text") from None
             if name in fields:
-                fields[name] = fields[name] + "," + value
-            else:
-                fields[name] = value
-
-    def _set_framing(self) -> None:
-        connection = self.headers.get("connection", "").lower()
-        http11 = self.version == "HTTP/1.1"
-        self.keep_alive = ("keep-alive" in connection) if not http11 else "close" not in connection
-        te = self.headers.get("transfer-encoding", "").lower()
-        if self.status in (204, 304):
-            self._length = 0
-        elif "chunked" in te:
-            self._chunked = True
-        elif "content-length" in self.headers:
-            try:
-                self._length = int(self.headers["content-length"])
-            except ValueError:
-                raise GrpcError(StatusCode.INTERNAL, "bad content-length") from None
-            if self._length < 0:
-                raise GrpcError(StatusCode.INTERNAL, "bad content-length")
-        else:
-            self.keep_alive = False  # body ends when the server closes
-        if self._length == 0:
-            self.done = True
-
-    @property
-    def framed(self) -> bool:
-        """True when the body's end is marked (Content-Length or chunked), not by close."""
-        return self._length is not None or self._chunked
-
-    @property
-    def reusable(self) -> bool:
-        """True when the whole body was read and the connection may carry another call."""
-        return self.done and self.keep_alive and self._start == self._end
-
-    # -- body ------------------------------------------------------------------------
-
-    def peek_body(self):
-        """A memoryview of the next body bytes (read from the socket if none are
-        buffered); empty when the body has ended. Call :meth:`consume` with how many
-        of them were used before peeking again."""
-        if self.done:
-            return memoryview(b"")
-        if self._chunked and self._chunk_left == 0 and not self._next_chunk():
-            return memoryview(b"")
-        if self._start == self._end:
-            self._start = self._end = 0
-            if self._fill() == 0:
-                if self._length is None and not self._chunked:
-                    self.done = True  # read-until-close body ended normally
-                    return memoryview(b"")
-                raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response body")
-        n = self._end - self._start
-        if self._chunked:
-            n = min(n, self._chunk_left)
-        elif self._length is not None:
-            n = min(n, self._length)
-        return memoryview(self._buf)[self._start : self._start + n]
-
-    def consume(self, n: int) -> None:
-        """Mark ``n`` peeked body bytes as used."""
-        self._start += n
-        if self._chunked:
-            self._chunk_left -= n
-        elif self._length is not None:
-            self._length -= n
-            if self._length == 0:
-                self.done = True
+                value = fields[name] + "," + value
+            fields[name] = value
 
     def readinto(self, view) -> int:
         """Copy body bytes into ``view``; 0 means the body has ended."""
-        data = self.peek_body()
-        n = min(len(data), len(view))
-        view[:n] = data[:n]
-        self.consume(n)
-        return n
-
-    def _next_chunk(self) -> bool:
-        """Parse the next chunk-size line; False at the last chunk."""
-        if self._chunk_started:
-            if self._line("chunk") != b"":
+        if self.done:
+            return 0
+        if self.chunks and not self.left:
+            if self.chunks > 1 and self._line("chunk"):
                 raise GrpcError(StatusCode.INTERNAL, "chunk data not followed by CRLF")
-        self._chunk_started = True
-        line = self._line("chunk size")
-        try:
-            size = chunk_size(line)
-        except ValueError as exc:
-            raise GrpcError(StatusCode.INTERNAL, str(exc)) from None
-        if size == 0:
-            trailers = self._read_fields("chunked trailers")
-            for name, value in trailers.items():
-                self.headers.setdefault(name, value)
-            self.done = True
-            return False
-        self._chunk_left = size
-        return True
+            self.chunks = 2
+            try:
+                self.left = chunk_size(self._line("chunk size"))
+            except ValueError as exc:
+                raise GrpcError(StatusCode.INTERNAL, str(exc)) from None
+            if not self.left:
+                for name, value in self._fields("chunked trailers").items():
+                    self.headers.setdefault(name, value)
+                self.done = True
+                return 0
+        if self.start == self.end:
+            self.start = self.end = 0
+            if not self._fill():
+                if self.left is None:
+                    self.done = True  # a read-until-close body ended normally
+                    return 0
+                raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response body")
+        n = min(self.end - self.start, len(view))
+        if self.left is not None:
+            n = min(n, self.left)
+            self.left -= n
+            self.done = not (self.left or self.chunks)
+        view[:n] = memoryview(self.buf)[self.start : self.start + n]
+        self.start += n
+        return n

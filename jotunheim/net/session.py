@@ -14,13 +14,31 @@ here use a pool wrapper that switches Nagle off on every new socket when the poo
 the constant (CPython ``socket.TCP_NODELAY``; ``SocketPool.TCP_NODELAY`` on some ports).
 """
 
-_cache = {}  # "radio", "host_net", "ssl:<id>", "custom_ssl" -> (pem, ctx), "nodelay" -> {}
+import sys
+
+MANAGER = "adafruit_connection_manager"
+# "radio", "host", "ssl", "pool:<id>", "custom_ssl" -> (pem, context), "nodelay" -> {id: pool}
+_cache = {}
+_sessions = {}  # id(Session) -> the pool new_session made it on
 
 
 class _HostRadioMarker:
     """Anything with ``is_host_radio = True`` stands for the host's own network."""
 
     is_host_radio = True
+
+
+def _manager(load=True):
+    """The connection manager module, or None (not installed; not loaded yet when
+    ``load`` is false)."""
+    if load or MANAGER in sys.modules:
+        try:
+            import adafruit_connection_manager  # noqa: PLC0415
+
+            return adafruit_connection_manager
+        except ImportError:
+            pass
+    return None
 
 
 def get_radio():
@@ -32,51 +50,46 @@ def get_radio():
 
             radio = wifi.radio
         except ImportError:
-            radio = _host_network()
+            radio = _host()
         _cache["radio"] = radio
     return radio
 
 
-def _host_network():
-    net = _cache.get("host_net")
+def _host():
+    # The host's network: the connection manager's stand-in, or ours without it.
+    net = _cache.get("host")
     if net is None:
-        try:
-            from adafruit_connection_manager import CPythonNetwork  # noqa: PLC0415
-
-            net = CPythonNetwork()
-        except ImportError:
-            net = _HostRadioMarker()
-        _cache["host_net"] = net
+        module = _manager()
+        net = module.CPythonNetwork() if module is not None else _HostRadioMarker()
+        _cache["host"] = net
     return net
 
 
-def _resolve(radio):
-    """Map our host stand-ins (HostRadio, markers) to the connection manager's."""
+def _radio(radio):
+    # Our host stand-ins (HostRadio, the marker) become the connection manager's.
     if radio is None:
         radio = get_radio()
     if getattr(radio, "is_host_radio", False):
-        radio = _host_network()
+        radio = _host()
     return radio
 
 
-def _is_host(radio) -> bool:
-    return radio.__class__.__name__ in ("CPythonNetwork", "_HostRadioMarker")
+def get_pool(radio=None, manager=True):
+    """The socket pool for ``radio`` (default: this platform's).
 
-
-def get_pool(radio=None):
-    """The socket pool for ``radio`` (default: this platform's)."""
-    radio = _resolve(radio)
-    try:
-        import adafruit_connection_manager as acm  # noqa: PLC0415
-    except ImportError:
-        acm = None
-    if acm is not None and not isinstance(radio, _HostRadioMarker):
-        return acm.get_radio_socketpool(radio)
-    # Without the connection manager (MicroPython test interpreter, trimmed bundles).
+    :param bool manager: load ``adafruit_connection_manager`` for it (its pool is then
+        shared with ``adafruit_requests``); False takes the manager's pool only if
+        something loaded the manager already, else the plain pool (``http://`` gRPC).
+    """
+    radio = _radio(radio)
+    module = _manager(manager)
+    if module is not None and not isinstance(radio, _HostRadioMarker):
+        return module.get_radio_socketpool(radio)
+    # Without the connection manager (trimmed bundles, or not loaded).
     key = "pool:" + str(id(radio))
     pool = _cache.get(key)
     if pool is None:
-        if _is_host(radio):
+        if radio.__class__.__name__ in ("CPythonNetwork", "_HostRadioMarker"):
             import socket as pool  # noqa: PLC0415
         else:
             import socketpool  # noqa: PLC0415
@@ -91,51 +104,31 @@ def get_ssl_context(ca_pem=None, radio=None):
 
     :param str ca_pem: PEM text of a CA (or self-signed server) certificate, or None
     """
-    radio = _resolve(radio)
-    if ca_pem:
-        return _custom_context(ca_pem)
-    try:
-        import adafruit_connection_manager as acm  # noqa: PLC0415
-    except ImportError:
-        acm = None
-    if acm is not None and not isinstance(radio, _HostRadioMarker):
-        return acm.get_radio_ssl_context(radio)
-    ctx = _cache.get("ssl")
-    if ctx is None:
+    radio = _radio(radio)
+    if ca_pem:  # the rare path: made (and held, one at a time) by jotunheim.net.tls
+        from jotunheim.net.tls import custom_context  # noqa: PLC0415
+
+        return custom_context(ca_pem, _cache)
+    module = _manager()
+    if module is not None and not isinstance(radio, _HostRadioMarker):
+        return module.get_radio_ssl_context(radio)
+    context = _cache.get("ssl")
+    if context is None:
         import ssl  # noqa: PLC0415
 
-        ctx = ssl.create_default_context()
-        _cache["ssl"] = ctx
-    return ctx
-
-
-def _custom_context(ca_pem: str):
-    # One custom context at a time: TLS contexts are big on a board, and the CA comes from
-    # one settings key, so a new PEM replaces the old context.
-    held = _cache.get("custom_ssl")
-    if held is not None and held[0] == ca_pem:
-        return held[1]
-    import ssl  # noqa: PLC0415
-
-    ctx = ssl.create_default_context()
-    try:
-        ctx.load_verify_locations(cadata=ca_pem)
-    except (ValueError, OSError) as exc:
-        raise ValueError("custom CA certificate is not valid PEM: {}".format(exc)) from exc
-    _cache["custom_ssl"] = (ca_pem, ctx)
-    return ctx
+        context = _cache["ssl"] = ssl.create_default_context()
+    return context
 
 
 def set_nodelay(sock, pool=None) -> bool:
     """Switch off Nagle's algorithm on ``sock`` if the pool knows how; True when done."""
     if pool is None:
         pool = get_pool()
-    option = getattr(pool, "TCP_NODELAY", None)
-    if option is None:
+    value = getattr(pool, "TCP_NODELAY", None)
+    if value is None:
         return False
-    level = getattr(pool, "IPPROTO_TCP", 6)
     try:
-        sock.setsockopt(level, option, 1)
+        sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), value, 1)
     except (OSError, AttributeError, NotImplementedError, ValueError):
         return False
     return True
@@ -174,11 +167,9 @@ def nodelay_pool(pool=None):
     if getattr(pool, "TCP_NODELAY", None) is None:
         return pool
     wrappers = _cache.setdefault("nodelay", {})
-    key = id(pool)
-    wrapper = wrappers.get(key)
+    wrapper = wrappers.get(id(pool))
     if wrapper is None:
-        wrapper = NoDelayPool(pool)
-        wrappers[key] = wrapper
+        wrapper = wrappers[id(pool)] = NoDelayPool(pool)
     return wrapper
 
 
@@ -196,9 +187,9 @@ def new_session(ca_pem=None, session_id=None, radio=None, nodelay=True):
     if nodelay:
         pool = nodelay_pool(pool)
     session = adafruit_requests.Session(pool, get_ssl_context(ca_pem, radio), session_id)
-    _session_pools[id(session)] = pool
-    if len(_session_pools) > 16:  # sessions come and go; keep the newest
-        del _session_pools[next(iter(_session_pools))]
+    _sessions[id(session)] = pool
+    if len(_sessions) > 16:  # sessions come and go; keep the newest
+        del _sessions[next(iter(_sessions))]
     return session
 
 
@@ -206,37 +197,29 @@ def managed_pools(pool=None) -> list:
     """``pool`` (default: this platform's) plus its TCP_NODELAY wrapper if one exists."""
     if pool is None:
         pool = get_pool()
-    pools = [pool]
     wrapper = _cache.get("nodelay", {}).get(id(pool))
-    if wrapper is not None:
-        pools.append(wrapper)
-    return pools
+    return [pool] if wrapper is None else [pool, wrapper]
 
 
 def open_socket_count(pool=None) -> int:
     """Sockets the connection manager holds for ``pool`` (and its wrapper)."""
-    try:
-        import adafruit_connection_manager as acm  # noqa: PLC0415
-    except ImportError:
+    module = _manager()
+    if module is None:
         return 0
-    count = 0
-    for p in managed_pools(pool):
-        count += acm.get_connection_manager(p).managed_socket_count
-    return count
+    return sum(module.get_connection_manager(p).managed_socket_count for p in managed_pools(pool))
 
 
 def close_all(pool=None) -> int:
     """Close every socket the connection manager holds for ``pool`` (and its TCP_NODELAY
     wrapper); returns how many were open. Used when WiFi reconnects: old sockets are dead."""
-    try:
-        import adafruit_connection_manager as acm  # noqa: PLC0415
-    except ImportError:
+    module = _manager()
+    if module is None:
         return 0
     closed = 0
     for p in managed_pools(pool):
-        closed += acm.get_connection_manager(p).managed_socket_count
+        closed += module.get_connection_manager(p).managed_socket_count
         try:
-            acm.connection_manager_close_all(p)
+            module.connection_manager_close_all(p)
         except RuntimeError:
             pass  # no manager for this pool yet: nothing was open
     return closed
@@ -256,10 +239,10 @@ def abandon(response, sock=None, session=None) -> None:
     if sock is None:
         return
     response.socket = None
-    manager = _manager_of(session)
+    pool = _sessions.get(id(session))
     try:
-        if manager is not None:
-            manager.close_socket(sock)
+        if pool is not None:
+            _manager().get_connection_manager(pool).close_socket(sock)
             return
     except (RuntimeError, OSError):
         pass  # not managed (any more): close it directly
@@ -276,7 +259,7 @@ def apply_timeout(session, timeout) -> None:
     reused keep-alive socket keeps the timeout of the request that opened it, so a later,
     shorter deadline would not be enforced. Call this before each request. It reaches the
     sockets of sessions made by :func:`new_session` (their pool records its sockets)."""
-    pool = _session_pools.get(id(session))
+    pool = _sessions.get(id(session))
     for sock in pool.sockets() if isinstance(pool, NoDelayPool) else ():
         try:
             sock.settimeout(timeout)
@@ -305,63 +288,43 @@ def request_bytes(session, method, url, *, data=None, headers=None, timeout=10, 
     try:
         length = response.headers.get("content-length")
         if length is not None and int(length) > max_bytes:
-            raise ValueError(
-                "response of {} bytes is over the {} allowed".format(length, max_bytes)
-            )
+            raise ValueError("response of %s bytes is over the %d allowed" % (length, max_bytes))
         body = response.content
         if length is not None and len(body) != int(length):
-            import errno  # noqa: PLC0415
-
             raise OSError(
-                getattr(errno, "ECONNRESET", 104),
-                "response truncated: {} of {} bytes".format(len(body), length),
-            )
+                104, "response truncated: %d of %s bytes" % (len(body), length)
+            )  # ECONNRESET
     except BaseException:
         abandon(response, sock, session)
         raise
-    status, response_headers = response.status_code, response.headers
-    response.close()
-    return status, response_headers, body
-
-
-def _manager_of(session):
-    pool = _session_pools.get(id(session))
-    if pool is None:
-        return None
-    import adafruit_connection_manager  # noqa: PLC0415
-
-    return adafruit_connection_manager.get_connection_manager(pool)
-
-
-_session_pools = {}  # id(Session) -> the pool new_session made it on
+    response.close()  # hands the socket back; status and headers stay readable
+    return response.status_code, response.headers, body
 
 
 def parse_url(url: str):
     """``(scheme, host, port, path)`` of an http(s) URL; port defaults by scheme."""
     if "://" not in url:
-        raise ValueError("URL needs http:// or https://: {!r}".format(url))
+        raise ValueError("URL needs http:// or https://: %r" % url)
     scheme, rest = url.split("://", 1)
     scheme = scheme.lower()
     if scheme not in ("http", "https"):
-        raise ValueError("URL scheme must be http or https: {!r}".format(url))
-    slash = rest.find("/")
-    hostport, path = (rest, "/") if slash < 0 else (rest[:slash], rest[slash:])
-    if hostport.startswith("["):  # [IPv6]:port
-        end = hostport.find("]")
-        host, tail = hostport[1:end], hostport[end + 1 :]
-        port = int(tail[1:]) if tail.startswith(":") else None
-    elif ":" in hostport:
-        host, port_text = hostport.rsplit(":", 1)
-        try:
-            port = int(port_text)
-        except ValueError:
-            raise ValueError("bad port in URL {!r}".format(url)) from None
-    else:
-        host, port = hostport, None
+        raise ValueError("URL scheme must be http or https: %r" % url)
+    i = rest.find("/")
+    host, path = (rest, "/") if i < 0 else (rest[:i], rest[i:])
+    port = 443 if scheme == "https" else 80
+    if host.startswith("["):  # [IPv6]:port
+        end = host.find("]")
+        if host[end + 1 : end + 2] == ":":
+            port = host[end + 2 :]
+        host = host[1:end]
+    elif ":" in host:
+        host, port = host.rsplit(":", 1)
+    try:
+        port = int(port)
+    except ValueError:
+        raise ValueError("bad port in URL %r" % url) from None
     if not host:
-        raise ValueError("URL has no host: {!r}".format(url))
-    if port is None:
-        port = 443 if scheme == "https" else 80
+        raise ValueError("URL has no host: %r" % url)
     return scheme, host, port, path
 
 

@@ -1,10 +1,12 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""TLS failures told plainly: which host, and what about its certificate failed.
+"""TLS failures told plainly (which host, and what about its certificate failed), and the
+SSL context that trusts a custom CA.
 
-Loaded only when a connection fails (the Loki client, OTA downloads), so it costs nothing
-while TLS works. Certificate checking itself is the SSL context's
-(:func:`jotunheim.net.session.get_ssl_context`): on by default, host name included.
+Loaded only when a connection fails (the Loki client, OTA downloads) or a custom CA is
+configured, so it costs nothing while TLS with the public roots works. Certificate
+checking itself is the SSL context's (:func:`jotunheim.net.session.get_ssl_context`): on by
+default, host name included.
 """
 
 # mbedTLS error codes a board's ssl module raises as OSError(code): what they mean.
@@ -31,3 +33,24 @@ def tls_problem(exc, host):
     if code in _MBEDTLS:
         return "%s for %s (mbedTLS %d)" % (_MBEDTLS[code], host, code)
     return None
+
+
+def custom_context(ca_pem: str, cache: dict):
+    """An SSL context that also trusts the certificate ``ca_pem`` (PEM text), held in
+    ``cache`` (:mod:`jotunheim.net.session`'s) under ``"custom_ssl"``.
+
+    One custom context at a time: TLS contexts are big on a board, and the CA comes from
+    one settings key, so a new PEM replaces the old context. A PEM that does not load
+    raises ValueError."""
+    held = cache.get("custom_ssl")
+    if held is not None and held[0] == ca_pem:
+        return held[1]
+    import ssl  # noqa: PLC0415
+
+    context = ssl.create_default_context()
+    try:
+        context.load_verify_locations(cadata=ca_pem)
+    except (ValueError, OSError) as exc:
+        raise ValueError("custom CA certificate is not valid PEM: %s" % exc) from exc
+    cache["custom_ssl"] = (ca_pem, context)
+    return context

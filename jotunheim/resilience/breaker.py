@@ -21,7 +21,7 @@ class CircuitOpenError(Exception):
     """
 
     def __init__(self, name: str, retry_after: float) -> None:
-        super().__init__(f"{name}: circuit open, next try in {retry_after:.1f} s")
+        super().__init__("%s: circuit open, next try in %.1f s" % (name, retry_after))
         self.endpoint = name
         self.retry_after = retry_after
 
@@ -49,8 +49,8 @@ class CircuitBreaker:
         self.clock = clock or monotonic
         self.name = name
         self.failures = 0  # consecutive
-        self.opened_at = None
-        self.trials = 0
+        self.opened_at = 0.0
+        self.trials = 0  # trial calls let through while half-open
         self.times_opened = 0
         self._state = CLOSED
 
@@ -74,12 +74,10 @@ class CircuitBreaker:
     def allow(self) -> bool:
         """Whether a call may go out now; in half-open, counts the trial."""
         state = self.state
-        if state == CLOSED:
-            return True
         if state == HALF_OPEN and self.trials < self.half_open_max:
             self.trials += 1
             return True
-        return False
+        return state == CLOSED
 
     def check(self) -> None:
         """Raise :class:`CircuitOpenError` unless a call may go out now."""
@@ -87,11 +85,12 @@ class CircuitBreaker:
             raise CircuitOpenError(self.name, self.retry_after())
 
     def record_success(self) -> None:
-        """Count a success: the breaker closes and its failure count resets."""
+        """Count a success (or reset): the breaker closes and its counts clear."""
         self.failures = 0
         self.trials = 0
         self._state = CLOSED
-        self.opened_at = None
+
+    reset = record_success  # close the breaker and clear its counts
 
     def record_failure(self) -> None:
         """Count a failure: open at the threshold, or at once when half-open."""
@@ -113,7 +112,3 @@ class CircuitBreaker:
             raise
         self.record_success()
         return result
-
-    def reset(self) -> None:
-        """Close the breaker and clear its counts."""
-        self.record_success()

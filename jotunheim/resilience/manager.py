@@ -16,28 +16,44 @@ Blocking use: ``manager.call("loki", fn, wait=True)`` sleeps out a pending backo
 (but never waits for an open breaker: that raises ``CircuitOpenError`` at once).
 """
 
-from jotunheim.compat import monotonic, sleep_ms
+import time
+
+from jotunheim.compat import monotonic
 from jotunheim.resilience.backoff import FULL, NONE, Backoff
-from jotunheim.resilience.breaker import CLOSED, CircuitBreaker, CircuitOpenError
 
 
 class EndpointState:
-    """Accounting for one endpoint."""
+    """Accounting for one endpoint: its ``backoff``, ``breaker`` and counts.
 
-    def __init__(self, name, backoff, breaker) -> None:
+    ``breaker`` may be None with an ``owner`` (the manager): the breaker is then made on
+    first use from the owner's ``breaker_threshold``/``breaker_cooldown``/``clock``, so an
+    endpoint that never failed costs no breaker (nor its module)."""
+
+    def __init__(self, name, backoff, breaker=None, owner=None) -> None:
         self.name = name
         self.backoff = backoff
-        self.breaker = breaker
+        self._breaker = breaker
+        self._owner = owner
         self.successes = 0
         self.failures = 0
         self.consecutive_failures = 0
         self.last_error = None
         self.last_category = None
-        self.last_failure_at = None
-        self.last_success_at = None
         self.next_attempt_at = 0.0
         self.last_delay = 0.0
         self.recent_delays = []  # the last few backoff delays, newest last (bounded)
+
+    @property
+    def breaker(self):
+        """The endpoint's :class:`~jotunheim.resilience.breaker.CircuitBreaker`."""
+        if self._breaker is None:
+            from jotunheim.resilience.breaker import CircuitBreaker  # noqa: PLC0415
+
+            owner = self._owner
+            self._breaker = CircuitBreaker(
+                owner.breaker_threshold, owner.breaker_cooldown, clock=owner.clock, name=self.name
+            )
+        return self._breaker
 
     def as_dict(self) -> dict:
         """The endpoint's figures as a dict (for status output)."""
@@ -86,11 +102,10 @@ class ConnectionResilienceManager:
         self.jitter = jitter
         self.max_endpoints = max_endpoints
         self.clock = clock or monotonic
-        self.sleep = sleep or _sleep
+        self.sleep = sleep or time.sleep
         self.rand = rand
         self._errors = error_handler
-        self._endpoints = {}
-        self._order = []
+        self._endpoints = []  # EndpointState, oldest first
 
     @property
     def errors(self):
@@ -116,42 +131,40 @@ class ConnectionResilienceManager:
         self.breaker_threshold = resilience.get("breaker_threshold", self.breaker_threshold)
         self.breaker_cooldown = resilience.get("breaker_cooldown", self.breaker_cooldown)
         self.jitter = resilience.get("jitter", self.jitter)
-        for state in self._endpoints.values():
+        for state in self._endpoints:
             state.backoff.base = self.base_delay
             state.backoff.cap = self.max_delay
             state.backoff.jitter = FULL if self.jitter else NONE
-            state.breaker.threshold = self.breaker_threshold
-            state.breaker.cooldown = self.breaker_cooldown
+            if state._breaker is not None:  # one made later takes the new values anyway
+                state._breaker.threshold = self.breaker_threshold
+                state._breaker.cooldown = self.breaker_cooldown
 
     def endpoint(self, name: str) -> EndpointState:
         """The state of ``name``, created on first use."""
-        state = self._endpoints.get(name)
-        if state is None:
-            if len(self._order) >= self.max_endpoints:
-                oldest = self._order.pop(0)
-                del self._endpoints[oldest]
-            state = EndpointState(
-                name,
-                Backoff(
-                    self.base_delay,
-                    self.max_delay,
-                    jitter=FULL if self.jitter else NONE,
-                    rand=self.rand,
-                ),
-                CircuitBreaker(
-                    self.breaker_threshold, self.breaker_cooldown, clock=self.clock, name=name
-                ),
-            )
-            self._endpoints[name] = state
-            self._order.append(name)
+        for state in self._endpoints:
+            if state.name == name:
+                return state
+        if len(self._endpoints) >= self.max_endpoints:
+            self._endpoints.pop(0)
+        state = EndpointState(
+            name,
+            Backoff(
+                self.base_delay,
+                self.max_delay,
+                jitter=FULL if self.jitter else NONE,
+                rand=self.rand,
+            ),
+            owner=self,
+        )
+        self._endpoints.append(state)
         return state
 
     def wait_time(self, name: str) -> float:
         """Seconds until ``name`` may be tried (backoff or open breaker)."""
         state = self.endpoint(name)
-        backoff_left = state.next_attempt_at - self.clock()
-        breaker_left = state.breaker.retry_after()
-        left = backoff_left if backoff_left > breaker_left else breaker_left
+        left = state.next_attempt_at - self.clock()
+        if state._breaker is not None:  # none yet: the endpoint never failed
+            left = max(left, state._breaker.retry_after())
         return left if left > 0 else 0.0
 
     def ready(self, name: str) -> bool:
@@ -163,34 +176,31 @@ class ConnectionResilienceManager:
         state = self.endpoint(name)
         state.successes += 1
         state.consecutive_failures = 0
-        state.last_success_at = self.clock()
         state.next_attempt_at = 0.0
         state.last_delay = 0.0
         state.backoff.reset()
-        state.breaker.record_success()
+        if state._breaker is not None:
+            state._breaker.record_success()
 
     def record_failure(self, name: str, exc=None):
         """Count a failure, schedule the next attempt; returns the error's ``ErrorInfo``
         (or None when no exception is given)."""
         state = self.endpoint(name)
         info = None
-        floor = 0.0
+        delay = state.backoff.next()
         if exc is not None:
             info = self.errors.handle(exc)
             state.last_error = info.reason[:120]
             state.last_category = info.category
-            floor = info.delay
+            if delay < info.delay:  # the error's own floor, within the longest backoff
+                delay = min(info.delay, self.max_delay)
         state.failures += 1
         state.consecutive_failures += 1
-        state.last_failure_at = self.clock()
-        delay = state.backoff.next()
-        if delay < floor:
-            delay = floor if floor < self.max_delay else self.max_delay
         state.last_delay = delay
         state.recent_delays.append(delay)
         if len(state.recent_delays) > 8:
             state.recent_delays.pop(0)
-        state.next_attempt_at = state.last_failure_at + delay
+        state.next_attempt_at = self.clock() + delay
         state.breaker.record_failure()
         return info
 
@@ -201,6 +211,8 @@ class ConnectionResilienceManager:
         ``wait=False``) while the endpoint is still backing off; ``wait=True`` sleeps out a
         backoff instead. ``fn``'s own exception is re-raised after being counted.
         """
+        from jotunheim.resilience.breaker import CLOSED, CircuitOpenError  # noqa: PLC0415
+
         state = self.endpoint(name)
         left = state.next_attempt_at - self.clock()
         if left > 0 and state.breaker.state == CLOSED:
@@ -218,14 +230,8 @@ class ConnectionResilienceManager:
 
     def stats(self) -> list:
         """Per-endpoint figures, e.g. for ``GetDeviceStatus``."""
-        return [self._endpoints[name].as_dict() for name in self._order]
+        return [state.as_dict() for state in self._endpoints]
 
     def forget(self, name: str) -> None:
         """Drop everything known about endpoint ``name``."""
-        if name in self._endpoints:
-            del self._endpoints[name]
-            self._order.remove(name)
-
-
-def _sleep(seconds: float) -> None:
-    sleep_ms(int(seconds * 1000))
+        self._endpoints = [state for state in self._endpoints if state.name != name]

@@ -13,7 +13,9 @@ Typical use (the gRPC-Web client, the OTA fetcher)::
 error is raised at once. ``delays`` holds the pauses of the last run (for tests and logs).
 """
 
-from jotunheim.compat import monotonic, sleep_ms
+import time
+
+from jotunheim.compat import monotonic
 from jotunheim.resilience.backoff import FULL, NONE, Backoff
 
 
@@ -51,7 +53,7 @@ class RetryManager:
         self.deadline = deadline
         self.jitter = jitter
         self.rand = rand
-        self.sleep = sleep or _sleep
+        self.sleep = sleep or time.sleep
         self.clock = clock or monotonic
         self.error_handler = error_handler
         self.delays = []
@@ -67,19 +69,6 @@ class RetryManager:
             jitter=resilience.get("jitter", True),
             **kwargs,
         )
-
-    def _handler(self):
-        if self.error_handler is None:
-            from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
-
-            self.error_handler = default_handler()
-        return self.error_handler
-
-    def remaining(self, deadline_at) -> float:
-        """Seconds left until ``deadline_at`` (None when there is no deadline)."""
-        if deadline_at is None:
-            return None
-        return deadline_at - self.clock()
 
     def run(self, fn, *args, retry_if=None, deadline_at=None, on_retry=None, **kwargs):
         """Call ``fn(*args, **kwargs)`` until it returns, the budget is spent, or the error
@@ -107,37 +96,26 @@ class RetryManager:
                 return fn(*args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - decided below, re-raised if final
                 self.last_error = exc
-                delay = self._next_delay(exc, backoff, retry_if, attempt)
-                if delay is None:
+                if attempt >= self.attempts:
                     raise
-                left = self.remaining(deadline_at)
-                if left is not None and delay >= left:
-                    # A pause that ends after the deadline leaves no time for an attempt.
+                floor = 0.0
+                if retry_if is None:
+                    if self.error_handler is None:
+                        from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
+
+                        self.error_handler = default_handler()
+                    info = self.error_handler.handle(exc)
+                    if not info.retryable:
+                        raise
+                    floor = info.delay
+                elif not retry_if(exc):
+                    raise
+                delay = min(max(backoff.next(), floor), self.max_delay)
+                # A pause that ends after the deadline leaves no time for an attempt.
+                if deadline_at is not None and delay >= deadline_at - self.clock():
                     raise
                 if on_retry is not None:
                     on_retry(attempt, exc, delay)
                 self.delays.append(delay)
                 if delay > 0:
                     self.sleep(delay)
-
-    def _next_delay(self, exc, backoff, retry_if, attempt):
-        """The pause before the next try, or None when there must be no next try."""
-        if attempt >= self.attempts:
-            return None
-        if retry_if is not None:
-            if not retry_if(exc):
-                return None
-            floor = 0.0
-        else:
-            info = self._handler().handle(exc)
-            if not info.retryable:
-                return None
-            floor = info.delay
-        delay = backoff.next()
-        delay = max(delay, floor)
-        delay = min(delay, self.max_delay)
-        return delay
-
-
-def _sleep(seconds: float) -> None:
-    sleep_ms(int(seconds * 1000))
