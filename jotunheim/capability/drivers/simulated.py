@@ -15,11 +15,9 @@ MicroPython produce the same values).
 Part names carry a ``-sim`` suffix so capabilities never claim real hardware.
 """
 
-from jotunheim.capability.drivers.base import Sensor, clamp
+from jotunheim.capability.drivers.base import Sensor
 from jotunheim.capability.drivers.io import Button, Led, Relay
 from jotunheim.capability.schema import NUMBER, Field
-
-_MAX_STEPS = 50  # a long pause advances the walk this many steps at most
 
 
 class Rng:
@@ -40,10 +38,6 @@ class Rng:
     def random(self):
         """A float in [0, 1)."""
         return self.next32() / 4294967296.0
-
-    def uniform(self, low, high):
-        """A float in ``[low, high)``."""
-        return low + (high - low) * self.random()
 
 
 class SimulatedPin:
@@ -73,9 +67,8 @@ class SimulatedPin:
 class SimulatedPwm:
     """A PWM output stand-in with ``duty_cycle`` and ``frequency``."""
 
-    def __init__(self):
-        self.duty_cycle = 0
-        self.frequency = 5000
+    duty_cycle = 0
+    frequency = 5000
 
     def deinit(self):
         """Stop the output (duty cycle 0)."""
@@ -118,21 +111,19 @@ class SimulatedClimateSensor(Sensor):
         """One step of the walk (called by read() per ``min_interval`` of clock time)."""
         rng = self._rng
         t0, h0 = self.base
-        dt = rng.uniform(-0.15, 0.15) + 0.01 * (t0 - self._t)
+        spread = self.spread  # how far temperature, humidity may stray from the base
+        dt = -0.15 + 0.3 * rng.random() + 0.01 * (t0 - self._t)
         # Warmer air holds more water: relative humidity moves against temperature.
-        dh = rng.uniform(-0.6, 0.6) + 0.02 * (h0 - self._h) - 0.8 * dt
-        self._t = clamp(self._t + dt, t0 - self.spread[0], t0 + self.spread[0])
-        self._h = clamp(
-            self._h + dh, max(0.0, h0 - self.spread[1]), min(100.0, h0 + self.spread[1])
-        )
+        dh = -0.6 + 1.2 * rng.random() + 0.02 * (h0 - self._h) - 0.8 * dt
+        self._t = min(max(self._t + dt, t0 - spread[0]), t0 + spread[0])
+        self._h = min(max(self._h + dh, 0.0, h0 - spread[1]), 100.0, h0 + spread[1])
 
     def _measure(self):
         now = self._clock()
-        if self._stepped_at is None:
-            steps = 1
-        else:
+        steps = 1
+        if self._stepped_at is not None:
             steps = int((now - self._stepped_at) / self.min_interval) or 1
-        for _ in range(min(steps, _MAX_STEPS)):
+        for _ in range(min(steps, 50)):  # a long pause advances the walk 50 steps at most
             self.step()
         self._stepped_at = now
         # A DHT22 reports one decimal.
