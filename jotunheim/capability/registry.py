@@ -167,14 +167,14 @@ class ToolRegistry:
             attach(self.changed)
         return provider
 
-    def _add(self, entries, entry, kind):
+    def _add(self, target, entry, kind):
         # The table is built now, so a name clash is refused by the call that causes it
         # (and the registry stays as it was).
-        entries.append(entry)
+        target.append(entry)
         try:
             self._build()
         except ValueError:
-            entries.pop()
+            target.pop()
             raise
         self.changed(kind + "_added")
 
@@ -306,21 +306,21 @@ class ToolRegistry:
 
     def _build(self):
         table = []
-        # (kind, part slug) of each part with declarations, None for a part without: those
-        # share the generic tools. Two parts of one kind get the instance as a suffix.
+        # (kind, part slug) of each part with declarations, None for a part without (those
+        # share the generic tools). Two parts of one kind get the instance as a suffix.
         keys = []
         for _, driver, kind in self._parts:
             part = slug(getattr(driver, "part", None) or "")
             declared = getattr(driver, "readings" if kind == SENSOR else "settings", ())
             keys.append((kind, part) if part and declared else None)
         loose = []
-        for i, (name, driver, kind) in enumerate(self._parts):
-            key = keys[i]
-            if key is None:
-                loose.append((name, driver, kind))
+        for i in range(len(keys)):
+            name, driver, kind = self._parts[i]
+            if keys[i] is None:
+                loose.append(self._parts[i])
                 continue
-            part = key[1]  # the tool names are made of the part's slug
-            suffix = "_" + slug(name) if keys.count(key) > 1 else ""
+            part = keys[i][1]  # the tool names are made of the part's slug
+            suffix = "_" + slug(name) if keys.count(keys[i]) > 1 else ""
             if kind == SENSOR:
                 for field in driver.readings:
                     # Defaults bind this loop's values: smaller than a closure's cells.
@@ -378,12 +378,7 @@ class ToolRegistry:
             # when the first such part is registered.
             from jotunheim.capability import generic
 
-            sensors = []
-            actuators = []
-            for name, driver, kind in loose:
-                (sensors if kind == SENSOR else actuators).append((name, driver))
-            table.extend(generic.sensor_tools(sensors))
-            table.extend(generic.actuator_tools(actuators))
+            table.extend(generic.tools(loose))
         for provider in self._providers:
             table.extend(provider.tools())
         table.extend(self._custom)

@@ -74,15 +74,16 @@ class Field:
         """Short text of what this field accepts, for error messages and descriptions."""
         text = self.type
         if self.enum is not None:
-            return text + ", one of " + ", ".join([value_text(v) for v in self.enum])
-        low = self.minimum
-        high = self.maximum
-        if low is not None and high is not None:
-            text += " in %s..%s" % (value_text(low), value_text(high))
-        elif low is not None:
-            text += " >= " + value_text(low)
-        elif high is not None:
-            text += " <= " + value_text(high)
+            out = []
+            for value in self.enum:
+                out.append(value_text(value))
+            return text + ", one of " + ", ".join(out)
+        if self.minimum is not None and self.maximum is not None:
+            text += " in %s..%s" % (value_text(self.minimum), value_text(self.maximum))
+        elif self.minimum is not None:
+            text += " >= " + value_text(self.minimum)
+        elif self.maximum is not None:
+            text += " <= " + value_text(self.maximum)
         if self.unit:
             text += " " + self.unit
         return text
@@ -107,21 +108,18 @@ class Field:
         found = None  # what came, when it does not fit
         expected = None  # what is expected, when it is not self.expected()
         if kind == NUMBER:
-            number = value
             if isinstance(value, str):
                 text = value.strip()
                 try:
-                    number = int(text) if text.lstrip("+-").isdigit() else float(text)
+                    value = int(text) if text.lstrip("+-").isdigit() else float(text)
                 except ValueError:
-                    pass  # still text: refused below
+                    pass  # still text: refused below as String '...'
             if isinstance(value, bool):
                 found = "Boolean %r" % value
-            elif not isinstance(number, (int, float)):
+            elif not isinstance(value, (int, float)):
                 found = _kind(value)
-            elif number - number:  # NaN or infinity: x - x is 0 for every other number
-                found = repr(number)
-            else:
-                value = number
+            elif value - value:  # NaN or infinity: x - x is 0 for every other number
+                found = repr(value)
         elif kind == BOOLEAN:
             text = value.strip().lower() if isinstance(value, str) else None
             if isinstance(value, bool):
@@ -155,8 +153,8 @@ class Field:
         if found is None and self.enum is not None:
             # Enum values travel as strings (the schema's enum_values is repeated string).
             text = value_text(value)
-            for allowed in self.enum:
-                if value == allowed or text == value_text(allowed):
+            for other in self.enum:
+                if value == other or text == value_text(other):
                     break
             else:
                 found = text
@@ -186,7 +184,10 @@ def validate(fields, params, tool: str = "") -> dict:
             if field.name == name:
                 break
         else:
-            names = ", ".join(sorted([field.name for field in fields])) or "no parameters"
+            names = []
+            for field in fields:
+                names.append(field.name)
+            names = ", ".join(sorted(names)) or "no parameters"
             raise ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")
     out = {}
     for field in fields:
@@ -251,13 +252,6 @@ def slug(text) -> str:
     """Lower-case identifier: letters and digits kept, runs of anything else -> ``_``
     (``"DHT22-sim"`` -> ``"dht22_sim"``). Tool names are built from slugs."""
     out = []
-    gap = False
-    for ch in str(text).lower():
-        if ("a" <= ch <= "z") or ("0" <= ch <= "9"):
-            if gap and out:
-                out.append("_")
-            out.append(ch)
-            gap = False
-        else:
-            gap = True
-    return "".join(out)
+    for c in str(text).lower():
+        out.append(c if "a" <= c <= "z" or "0" <= c <= "9" else " ")
+    return "_".join("".join(out).split())

@@ -65,8 +65,8 @@ class Sensor:
     def read(self):
         """All readings as ``{name: value}``."""
         now = self._clock()
-        fresh = self.min_interval
-        if self._last is not None and fresh and now - self._last_at < fresh:
+        limit = self.min_interval
+        if self._last is not None and limit and now - self._last_at < limit:
             return dict(self._last)
         error = None
         for _ in range(self.attempts):
@@ -80,7 +80,7 @@ class Sensor:
             self._last_at = now
             return dict(data)
         # A flaky part keeps the device useful: serve the last good value while fresh-ish.
-        if self._last is not None and fresh and now - self._last_at < fresh * 5:
+        if self._last is not None and limit and now - self._last_at < limit * 5:
             return dict(self._last)
         raise DriverError(
             "%s: read failed after %d attempts: %s" % (self.part, self.attempts, error)
@@ -107,13 +107,13 @@ class Actuator:
     def set(self, **values):
         """Apply ``values`` (validated against ``settings``); return the new state."""
         try:
-            checked = validate(self.settings, values)
+            values = validate(self.settings, values)
         except ToolParameterError as exc:
             # The tool's name only when it is needed: a call that fits allocates none.
             raise ToolParameterError(self._tool(), exc.parameter, exc.expected, exc.found)
-        if not checked:
+        if not values:
             raise ValueError(self._tool() + " needs at least one value")
-        self._apply(checked)
+        self._apply(values)
         return self.state()
 
     def _tool(self):

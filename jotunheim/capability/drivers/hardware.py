@@ -1,7 +1,7 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """The hardware objects of adapters built from a pin or a bus: the Adafruit library an
-adapter needs (:func:`require`) and ``digitalio`` / ``pwmio`` objects.
+adapter needs (:func:`require`) and ``analogio`` / ``digitalio`` / ``pwmio`` objects.
 
 Imported by an adapter's constructor only when it is given a pin rather than a ready
 object (``io=``/``device=``), so a device whose parts come ready never loads it.
@@ -24,6 +24,14 @@ def require(module_name, bundle_name=None):
     for part in module_name.split(".")[1:]:
         module = getattr(module, part)
     return module
+
+
+def analog_in(pin):
+    """An ``analogio.AnalogIn``.
+
+    :param pin: an analog-capable board pin (``board.A0``)
+    """
+    return require("analogio").AnalogIn(pin)
 
 
 def digital_in(pin, pull=None):

@@ -35,9 +35,9 @@ class AnalogInput(Sensor):
         Sensor.__init__(self, clock=clock)
         if io is None:
             _needs_pin("AnalogInput", pin)
-            from jotunheim.capability.drivers.hardware import require
+            from jotunheim.capability.drivers.hardware import analog_in
 
-            io = require("analogio").AnalogIn(pin)
+            io = analog_in(pin)
         self._io = io
         if reference_voltage is None:
             reference_voltage = getattr(io, "reference_voltage", None) or 3.3
@@ -98,9 +98,9 @@ class Led(Actuator):
     def __init__(self, pin=None, *, io=None, pwm=None, frequency=5000):
         if io is None:
             _needs_pin("Led", pin)
-            from jotunheim.capability.drivers import hardware
+            from jotunheim.capability.drivers.hardware import digital_out, pwm_out
 
-            io = hardware.pwm_out(pin, frequency) if pwm else hardware.digital_out(pin)
+            io = pwm_out(pin, frequency) if pwm else digital_out(pin)
         self._io = io
         self.pwm = hasattr(io, "duty_cycle") if pwm is None else pwm
         self._on = False

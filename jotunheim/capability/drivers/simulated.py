@@ -7,7 +7,8 @@ MicroPython produce the same values).
 - :class:`SimulatedClimateSensor`: temperature and humidity as a bounded random walk
   around a base value (21 degC, 45 %), one step per 2 s of (injectable) clock time.
 - :class:`SimulatedLed`, :class:`SimulatedRelay`: the real :class:`~.io.Led` and
-  :class:`~.io.Relay` adapters on a :class:`SimulatedPin` that records its levels.
+  :class:`~.io.Relay` adapters on a :class:`SimulatedPin` that records its levels (and
+  holds a duty cycle, for a PWM LED).
 - :class:`SimulatedButton`: the real :class:`~.io.Button` adapter on a pulled-up
   :class:`SimulatedPin`; ``press()``/``release()`` from a test or the simulator, or random
   presses with ``press_probability``.
@@ -41,8 +42,11 @@ class Rng:
 
 
 class SimulatedPin:
-    """Stands in for a ``digitalio.DigitalInOut``: keeps ``value`` and records every level
-    written to it in ``history``."""
+    """Stands in for a ``digitalio.DigitalInOut`` (``value``, every level written recorded
+    in ``history``) and for a ``pwmio.PWMOut`` (``duty_cycle``, ``frequency``)."""
+
+    duty_cycle = 0
+    frequency = 5000
 
     def __init__(self, value=False):
         self._value = value
@@ -60,19 +64,9 @@ class SimulatedPin:
         self.history.append(level)
 
     def deinit(self):
-        """Record the release in ``history``."""
-        self.history.append("deinit")
-
-
-class SimulatedPwm:
-    """A PWM output stand-in with ``duty_cycle`` and ``frequency``."""
-
-    duty_cycle = 0
-    frequency = 5000
-
-    def deinit(self):
-        """Stop the output (duty cycle 0)."""
+        """Stop the output (duty cycle 0) and record the release in ``history``."""
         self.duty_cycle = 0
+        self.history.append("deinit")
 
 
 class SimulatedClimateSensor(Sensor):
@@ -109,14 +103,15 @@ class SimulatedClimateSensor(Sensor):
 
     def step(self):
         """One step of the walk (called by read() per ``min_interval`` of clock time)."""
-        rng = self._rng
-        t0, h0 = self.base
-        spread = self.spread  # how far temperature, humidity may stray from the base
-        dt = -0.15 + 0.3 * rng.random() + 0.01 * (t0 - self._t)
+        base = self.base
+        spread = self.spread  # how far temperature and humidity may stray from the base
+        dt = -0.15 + 0.3 * self._rng.random() + 0.01 * (base[0] - self._t)
         # Warmer air holds more water: relative humidity moves against temperature.
-        dh = -0.6 + 1.2 * rng.random() + 0.02 * (h0 - self._h) - 0.8 * dt
-        self._t = min(max(self._t + dt, t0 - spread[0]), t0 + spread[0])
-        self._h = min(max(self._h + dh, 0.0, h0 - spread[1]), 100.0, h0 + spread[1])
+        humidity = self._h + (
+            -0.6 + 1.2 * self._rng.random() + 0.02 * (base[1] - self._h) - 0.8 * dt
+        )
+        self._t = min(max(self._t + dt, base[0] - spread[0]), base[0] + spread[0])
+        self._h = min(max(humidity, 0.0, base[1] - spread[1]), 100.0, base[1] + spread[1])
 
     def _measure(self):
         now = self._clock()
@@ -136,7 +131,7 @@ class SimulatedLed(Led):
     part = "LED-sim"
 
     def __init__(self, *, pwm=False, part=None):
-        self.pin = SimulatedPwm() if pwm else SimulatedPin()
+        self.pin = SimulatedPin()
         Led.__init__(self, io=self.pin, pwm=pwm)
         if part:
             self.part = part
