@@ -311,8 +311,10 @@ class ToolRegistry:
         keys = []
         for _, driver, kind in self._parts:
             part = slug(getattr(driver, "part", None) or "")
-            declared = getattr(driver, "readings" if kind == SENSOR else "settings", ())
-            keys.append((kind, part) if part and declared else None)
+            if part and getattr(driver, "readings" if kind == SENSOR else "settings", ()):
+                keys.append((kind, part))
+            else:
+                keys.append(None)
         loose = []
         for i in range(len(keys)):
             name, driver, kind = self._parts[i]
