@@ -60,7 +60,6 @@ class DigitalInput(Sensor):
 
     part = "DigitalInput"
     reading = "value"
-    readings = (Field("value", BOOLEAN, description="Input level"),)
 
     def __init__(self, pin=None, *, io=None, pull=None, active_low=False, part=None, clock=None):
         Sensor.__init__(self, clock=clock)
@@ -73,6 +72,8 @@ class DigitalInput(Sensor):
         self.active_low = active_low
         if part:
             self.part = part
+        if not self.readings:  # made here, not at import: a Button declares its own
+            self.readings = (Field(self.reading, BOOLEAN, description="Input level"),)
 
     def _measure(self):
         level = bool(self._io.value)
@@ -144,7 +145,6 @@ class GpioOutput(Actuator):
     """A generic digital output (``set_gpio`` with ``value``)."""
 
     part = "GPIO"
-    settings = (Field("value", BOOLEAN, required=True, description="Output level"),)
 
     def __init__(self, pin=None, *, io=None):
         if io is None:
@@ -154,6 +154,8 @@ class GpioOutput(Actuator):
             io = digital_out(pin)
         self._io = io
         self._value = bool(getattr(io, "value", False))
+        # Made here, not at import: a device that has no GPIO output does not hold it.
+        self.settings = (Field("value", BOOLEAN, required=True, description="Output level"),)
 
     def _apply(self, values):
         self._io.value = values["value"]
