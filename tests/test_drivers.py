@@ -428,6 +428,20 @@ def test_custom_actuator_subclass():
     with pytest.raises(ValueError, match="set_dimmer_2 needs at least one value"):
         Dimmer().set()
 
+    class Valve(Actuator):  # no state(): each setting's self._<setting> is the state
+        part = "Valve"
+        settings = (Field("open", NUMBER, minimum=0, maximum=1), Field("speed", NUMBER))
+
+        def _apply(self, values):
+            self._open = values["open"]
+
+    valve = Valve()
+    assert valve.state() == {"open": None, "speed": None}
+    assert valve.set(open="1") == {"open": 1, "speed": None}
+    with pytest.raises(ToolParameterError, match="set_valve: parameter 'open' expected"):
+        valve.set(open=2)
+    assert valve.state() == {"open": 1, "speed": None}
+
 
 # ------------------------------------------------------------------ simulated parts
 

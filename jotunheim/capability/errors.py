@@ -12,6 +12,7 @@ class UnknownToolError(KeyError):
     """No tool of that name is registered."""
 
     def __str__(self):
+        # KeyError would show the message quoted, as a key.
         return str(self.args[0]) if self.args else "unknown tool"
 
 
@@ -30,12 +31,12 @@ class ToolParameterError(ValueError):
     The same four values are kept as attributes.
     """
 
-    def __init__(self, tool: str, parameter, expected: str, found: str):
+    def __init__(self, tool, parameter, expected, found):
         self.tool = tool
         self.parameter = parameter
         self.expected = expected
         self.found = found
-        where = tool or "tool"
+        text = tool or "tool"
         if parameter is not None:
-            where = "%s: parameter %r" % (where, parameter)
-        super().__init__("%s expected %s, found %s" % (where, expected, found))
+            text = "%s: parameter %r" % (text, parameter)
+        super().__init__("%s expected %s, found %s" % (text, expected, found))

@@ -18,6 +18,20 @@ def _which(param, names, description):
     return Field(param, STRING, enum=names, required=True, description=description)
 
 
+def tools(parts: list) -> list:
+    """The generic tools for ``parts`` (``[(instance name, driver, "sensor"|"actuator")]``,
+    the parts without declarations, in registration order): :func:`sensor_tools` of the
+    sensors, then :func:`actuator_tools` of the actuators.
+
+    :param parts: the parts without declarations
+    """
+    sensors = []
+    actuators = []
+    for name, driver, kind in parts:
+        (sensors if kind == SENSOR else actuators).append((name, driver))
+    return sensor_tools(sensors) + actuator_tools(actuators)
+
+
 def sensor_tools(entries: list) -> list:
     """``[read_sensor]`` for ``entries`` (``[(instance name, driver)]``), or ``[]``.
 

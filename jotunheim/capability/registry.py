@@ -40,13 +40,6 @@ from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
 from jotunheim.capability.schema import OBJECT, parse_params, slug, validate
 from jotunheim.capability.tool import ACTUATOR, CUSTOM, SENSOR, Tool
 
-try:
-    from typing import Callable  # noqa: F401  (annotations only)
-except ImportError:  # a board: no typing, and no need to load collections
-    pass
-else:
-    from collections.abc import Sequence  # noqa: F401
-
 
 class ToolRegistry:
     """Sensors, actuators, providers and custom tools of one device, as tools.
@@ -67,7 +60,7 @@ class ToolRegistry:
         self._parts = []  # (instance name, driver, SENSOR|ACTUATOR) in insertion order
         self._providers = []  # objects with tools(), in insertion order
         self._custom = []  # Tool objects from add_tool
-        self._tools = None  # name -> Tool, rebuilt after every change
+        self._tools = None  # every Tool in order (a list: small, and ordered on a board)
         self._listeners = []
 
     # ------------------------------------------------------------ adding and removing
@@ -79,10 +72,7 @@ class ToolRegistry:
         :param driver: any object with ``read()`` returning ``{reading: value}``; with
             ``part`` and ``readings`` declared it gets ``read_<part>_<reading>`` tools
         """
-        if not callable(getattr(driver, "read", None)):
-            raise TypeError("sensor %r has no read() method" % name)
-        self._add_part(name, driver, SENSOR)
-        return driver
+        return self._add_part(name, driver, SENSOR, "read")
 
     def add_actuator(self, name: str, driver):
         """Register actuator ``driver`` under instance ``name``; returns ``driver``.
@@ -91,28 +81,26 @@ class ToolRegistry:
         :param driver: any object with ``set(**values)``; with ``part`` and ``settings``
             declared it gets ``set_<part>`` (and ``get_<part>_state``) tools
         """
-        if not callable(getattr(driver, "set", None)):
-            raise TypeError("actuator %r has no set(**values) method" % name)
-        self._add_part(name, driver, ACTUATOR)
-        return driver
+        return self._add_part(name, driver, ACTUATOR, "set")
 
-    def _add_part(self, name, driver, kind):
+    def _add_part(self, name, driver, kind, method):
+        if not callable(getattr(driver, method, None)):
+            raise TypeError("%s %r has no %s() method" % (kind, name, method))
         key = slug(name)
         if not key:
             raise ValueError("a part needs a name with letters or digits, not %r" % name)
-        for other, _, _ in self._parts:
-            if slug(other) == key:
-                raise ValueError("a part named %r is already registered" % other)
-        self._parts.append((name, driver, kind))
-        self._check_names(self._parts)
-        self.changed(kind + "_added")
+        for entry in self._parts:
+            if slug(entry[0]) == key:
+                raise ValueError("a part named %r is already registered" % entry[0])
+        self._add(self._parts, (name, driver, kind), kind)
+        return driver
 
     def add_tool(
         self,
         name: str,
-        fn: "Callable[..., object]",
+        fn,
         description: str = "",
-        params: "Sequence" = (),
+        params=(),
         user_only: bool = False,
         *,
         return_type: str = OBJECT,
@@ -146,20 +134,17 @@ class ToolRegistry:
         def handler(values):
             return fn(**values)
 
-        self._custom.append(
-            Tool(
-                name,
-                handler,
-                description=description,
-                params=params,
-                return_type=return_type,
-                unit=unit,
-                user_only=user_only,
-                kind=kind,
-            )
+        tool = Tool(
+            name,
+            handler,
+            description=description,
+            params=params,
+            return_type=return_type,
+            unit=unit,
+            user_only=user_only,
+            kind=kind,
         )
-        self._check_names(self._custom)
-        self.changed("tool_added")
+        self._add(self._custom, tool, "tool")
 
     def add_provider(self, provider):
         """Offer the tools of ``provider``; returns ``provider``.
@@ -176,27 +161,36 @@ class ToolRegistry:
             raise TypeError("provider %r has no tools() method" % (provider,))
         if provider in self._providers:
             raise ValueError("provider %r is already registered" % (provider,))
-        self._providers.append(provider)
-        self._check_names(self._providers)
+        self._add(self._providers, provider, getattr(provider, "kind", "provider"))
         attach = getattr(provider, "attach", None)
         if attach is not None:
             attach(self.changed)
-        self.changed(getattr(provider, "kind", "provider") + "_added")
         return provider
+
+    def _add(self, target, entry, kind):
+        # The table is built now, so a name clash is refused by the call that causes it
+        # (and the registry stays as it was).
+        target.append(entry)
+        try:
+            self._build()
+        except ValueError:
+            target.pop()
+            raise
+        self.changed(kind + "_added")
 
     def remove(self, name: str):
         """Remove the sensor or actuator registered as ``name``, or custom tool ``name``.
 
         :raises KeyError: nothing of that name is registered
         """
-        for i, entry in enumerate(self._parts):
+        for entry in self._parts:
             if entry[0] == name:
-                del self._parts[i]
+                self._parts.remove(entry)
                 self.changed(entry[2] + "_removed")
                 return
-        for i, tool in enumerate(self._custom):
+        for tool in self._custom:
             if tool.name == name:
-                del self._custom[i]
+                self._custom.remove(tool)
                 self.changed("tool_removed")
                 return
         raise KeyError(name)
@@ -211,18 +205,9 @@ class ToolRegistry:
         self._providers.remove(provider)
         self.changed(getattr(provider, "kind", "provider") + "_removed")
 
-    def _check_names(self, added_to):
-        """Build the tool table now, so a name clash is refused by the call that causes it
-        (and the registry stays as it was)."""
-        try:
-            self._build()
-        except ValueError:
-            added_to.pop()
-            raise
-
     # ------------------------------------------------------------ listeners
 
-    def add_listener(self, fn: "Callable[[str], object]"):
+    def add_listener(self, fn):
         """``fn(reason)`` is called after every change (``"sensor_added"``, ...)."""
         self._listeners.append(fn)
 
@@ -241,37 +226,51 @@ class ToolRegistry:
 
     def sensors(self) -> list:
         """``[(instance name, driver)]`` of the sensors, in the order they were added."""
-        return [(n, d) for n, d, k in self._parts if k == SENSOR]
+        return self._of(SENSOR)
 
     def actuators(self) -> list:
         """``[(instance name, driver)]`` of the actuators, in the order they were added."""
-        return [(n, d) for n, d, k in self._parts if k == ACTUATOR]
+        return self._of(ACTUATOR)
 
-    def part_names(self, kind: str) -> "list[str]":
+    def _of(self, kind):
+        out = []
+        for entry in self._parts:
+            if entry[2] == kind:
+                out.append(entry[:2])
+        return out
+
+    def part_names(self, kind: str) -> list:
         """Part kinds for the hardware summary (``"DHT22"``, ``"LED"``; ``"Custom"`` for
         parts that do not name one), one entry per instance.
 
         :param str kind: ``"sensor"`` or ``"actuator"``
         """
-        return [getattr(d, "part", None) or "Custom" for _, d, k in self._parts if k == kind]
+        out = []
+        for entry in self._of(kind):
+            out.append(getattr(entry[1], "part", None) or "Custom")
+        return out
 
-    def tools(self) -> "list[Tool]":
-        """Every tool, in a stable order: sensors, actuators, generic, providers, custom."""
-        return list(self._table().values())
-
-    def names(self) -> "list[str]":
-        """Every tool name, in the order of :meth:`tools`."""
+    def tools(self) -> list:
+        """Every :class:`~jotunheim.capability.tool.Tool`, in a stable order: sensors,
+        actuators, generic, providers, custom."""
         return list(self._table())
+
+    def names(self) -> list:
+        """Every tool name, in the order of :meth:`tools`."""
+        out = []
+        for tool in self._table():
+            out.append(tool.name)
+        return out
 
     def get(self, tool_name: str) -> Tool:
         """The :class:`~jotunheim.capability.tool.Tool` named ``tool_name``.
 
         :raises UnknownToolError: no tool of that name
         """
-        table = self._table()
-        if tool_name not in table:
-            raise UnknownToolError("no tool named %r" % tool_name)
-        return table[tool_name]
+        for tool in self._table():
+            if tool.name == tool_name:
+                return tool
+        raise UnknownToolError("no tool named %r" % tool_name)
 
     def validate(self, tool_name: str, params) -> dict:
         """Validated, converted parameters for ``tool_name`` or ToolParameterError.
@@ -279,8 +278,7 @@ class ToolRegistry:
         :param str tool_name: the tool
         :param params: a dict of parameters, or None
         """
-        tool = self.get(tool_name)
-        return validate(tool.params, params, tool_name)
+        return validate(self.get(tool_name).params, params, tool_name)
 
     def call(self, tool_name: str, params=None, *, allow_user_only: bool = False):
         """Run a tool; returns its JSON-able result.
@@ -307,110 +305,90 @@ class ToolRegistry:
         return self._tools
 
     def _build(self):
-        table = {}
-        counts = {}
+        table = []
+        # (kind, part slug) of each part with declarations, None for a part without (those
+        # share the generic tools). Two parts of one kind get the instance as a suffix.
+        keys = []
         for _, driver, kind in self._parts:
-            if _declared(driver, kind):
-                key = (kind, slug(driver.part))
-                counts[key] = counts.get(key, 0) + 1
-        generic_sensors = []
-        generic_actuators = []
-        for name, driver, kind in self._parts:
-            if not _declared(driver, kind):
-                (generic_sensors if kind == SENSOR else generic_actuators).append((name, driver))
-                continue
-            part = slug(driver.part)
-            suffix = "_" + slug(name) if counts[(kind, part)] > 1 else ""
-            if kind == SENSOR:
-                _put_all(table, _sensor_tools(name, driver, part, suffix))
+            part = slug(getattr(driver, "part", None) or "")
+            if part and getattr(driver, "readings" if kind == SENSOR else "settings", ()):
+                keys.append((kind, part))
             else:
-                _put_all(table, _actuator_tools(name, driver, part, suffix))
-        if generic_sensors or generic_actuators:
+                keys.append(None)
+        loose = []
+        for i in range(len(keys)):
+            name, driver, kind = self._parts[i]
+            if keys[i] is None:
+                loose.append(self._parts[i])
+                continue
+            part = keys[i][1]  # the tool names are made of the part's slug
+            suffix = "_" + slug(name) if keys.count(keys[i]) > 1 else ""
+            if kind == SENSOR:
+                for field in driver.readings:
+                    # Defaults bind this loop's values: smaller than a closure's cells.
+                    def read(values, driver=driver, reading=field.name, name=name):
+                        data = driver.read()
+                        if data.get(reading) is None:
+                            # Only a failing part needs the driver errors.
+                            from jotunheim.capability.drivers.base import DriverError
+
+                            raise DriverError(
+                                "%s: sensor %r gave no %s" % (driver.part, name, reading)
+                            )
+                        return data[reading]
+
+                    unit = " (%s)" % field.unit if field.unit else ""
+                    table.append(
+                        Tool(
+                            "read_%s_%s%s" % (part, slug(field.name), suffix),
+                            read,
+                            description="Read %s%s from %s sensor %r"
+                            % (field.name.replace("_", " "), unit, driver.part, name),
+                            return_type=field.type,
+                            unit=field.unit,
+                            kind=SENSOR,
+                            part=driver.part,
+                            instance=name,
+                        )
+                    )
+                continue
+            action = getattr(driver, "action", None)
+            table.append(
+                Tool(
+                    ("set_%s_%s" % (part, slug(action)) if action else "set_" + part) + suffix,
+                    lambda values, driver=driver: driver.set(**values),
+                    description="Set %s actuator %r; returns its new state" % (driver.part, name),
+                    params=driver.settings,
+                    kind=ACTUATOR,
+                    part=driver.part,
+                    instance=name,
+                )
+            )
+            if callable(getattr(driver, "state", None)):
+                table.append(
+                    Tool(
+                        "get_%s_state%s" % (part, suffix),
+                        lambda values, driver=driver: driver.state(),
+                        description="Current state of %s actuator %r" % (driver.part, name),
+                        kind=ACTUATOR,
+                        part=driver.part,
+                        instance=name,
+                    )
+                )
+        if loose:
             # Only parts that declare nothing need the generic tools: their module loads
             # when the first such part is registered.
             from jotunheim.capability import generic
 
-            _put_all(table, generic.sensor_tools(generic_sensors))
-            _put_all(table, generic.actuator_tools(generic_actuators))
+            table.extend(generic.tools(loose))
         for provider in self._providers:
-            _put_all(table, provider.tools())
-        _put_all(table, self._custom)
+            table.extend(provider.tools())
+        table.extend(self._custom)
+        names = []
+        for tool in table:
+            if tool.name in names:
+                raise ValueError(
+                    "two tools would be named %r: rename a part or the custom tool" % tool.name
+                )
+            names.append(tool.name)
         return table
-
-
-def _declared(driver, kind):
-    if not getattr(driver, "part", None) or not slug(driver.part):
-        return False
-    if kind == SENSOR:
-        return bool(getattr(driver, "readings", ()))
-    return bool(getattr(driver, "settings", ()))
-
-
-def _put_all(table, tools):
-    for tool in tools:
-        if tool.name in table:
-            raise ValueError(
-                "two tools would be named %r: rename a part or the custom tool" % tool.name
-            )
-        table[tool.name] = tool
-
-
-def _sensor_tools(name, driver, part, suffix):
-    out = []
-    for reading in driver.readings:
-        unit = (" (%s)" % reading.unit) if reading.unit else ""
-        out.append(
-            Tool(
-                "read_%s_%s%s" % (part, slug(reading.name), suffix),
-                _reader(driver, reading.name, name),
-                description="Read %s%s from %s sensor %r"
-                % (reading.name.replace("_", " "), unit, driver.part, name),
-                return_type=reading.type,
-                unit=reading.unit,
-                kind=SENSOR,
-                part=driver.part,
-                instance=name,
-            )
-        )
-    return out
-
-
-def _reader(driver, reading, name):
-    def handler(values):
-        data = driver.read()
-        if reading not in data or data[reading] is None:
-            # Only a failing part needs the driver errors.
-            from jotunheim.capability.drivers.base import DriverError
-
-            raise DriverError("%s: sensor %r gave no %s" % (driver.part, name, reading))
-        return data[reading]
-
-    return handler
-
-
-def _actuator_tools(name, driver, part, suffix):
-    action = getattr(driver, "action", None)
-    base = "set_%s_%s" % (part, slug(action)) if action else "set_" + part
-    out = [
-        Tool(
-            base + suffix,
-            lambda values: driver.set(**values),
-            description="Set %s actuator %r; returns its new state" % (driver.part, name),
-            params=driver.settings,
-            kind=ACTUATOR,
-            part=driver.part,
-            instance=name,
-        )
-    ]
-    if callable(getattr(driver, "state", None)):
-        out.append(
-            Tool(
-                "get_%s_state%s" % (part, suffix),
-                lambda values: driver.state(),
-                description="Current state of %s actuator %r" % (driver.part, name),
-                kind=ACTUATOR,
-                part=driver.part,
-                instance=name,
-            )
-        )
-    return out

@@ -23,23 +23,12 @@ Example::
 
 from jotunheim.capability.errors import ToolParameterError
 
-try:
-    from typing import Any, Optional  # noqa: F401  (annotations only)
-except ImportError:  # a board: no typing, and no need to load collections
-    pass
-else:
-    from collections.abc import Sequence  # noqa: F401
-
 NUMBER = "Number"
 BOOLEAN = "Boolean"
 STRING = "String"
 OBJECT = "Object"
 ARRAY = "Array"
 TYPES = (NUMBER, BOOLEAN, STRING, OBJECT, ARRAY)
-
-_TRUE = ("true", "1", "on", "yes")
-_FALSE = ("false", "0", "off", "no")
-_INF = float("inf")
 
 
 class Field:
@@ -85,26 +74,29 @@ class Field:
         """Short text of what this field accepts, for error messages and descriptions."""
         text = self.type
         if self.enum is not None:
-            return "%s, one of %s" % (text, ", ".join(value_text(v) for v in self.enum))
+            out = []
+            for value in self.enum:
+                out.append(value_text(value))
+            return text + ", one of " + ", ".join(out)
         if self.minimum is not None and self.maximum is not None:
-            text = "%s in %s..%s" % (text, _num(self.minimum), _num(self.maximum))
+            text += " in %s..%s" % (value_text(self.minimum), value_text(self.maximum))
         elif self.minimum is not None:
-            text = "%s >= %s" % (text, _num(self.minimum))
+            text += " >= " + value_text(self.minimum)
         elif self.maximum is not None:
-            text = "%s <= %s" % (text, _num(self.maximum))
+            text += " <= " + value_text(self.maximum)
         if self.unit:
-            text = "%s %s" % (text, self.unit)
+            text += " " + self.unit
         return text
 
     def summary(self) -> str:
         """Description plus type, range, unit and default in one line, for schemas that have
         no fields for them (Loki, Einherjar): ``"Target (Number >= -40.5 C, default 20)"``."""
-        extra = self.expected()
+        text = self.expected()
         if self.default is not None:
-            extra = "%s, default %s" % (extra, value_text(self.default))
+            text += ", default " + value_text(self.default)
         if self.description:
-            return "%s (%s)" % (self.description, extra)
-        return extra
+            return "%s (%s)" % (self.description, text)
+        return text
 
     def check(self, value, tool: str = ""):
         """Return ``value`` converted to this field's type, or raise ToolParameterError.
@@ -112,25 +104,71 @@ class Field:
         :param value: the value as it came (a Number may come as text, ``"21.5"``)
         :param str tool: the tool's name, for the error message
         """
-        coerce = _COERCE[self.type]
-        if coerce is dict or coerce is list:
-            value = _coerce_json(self, value, tool, coerce)
-        else:
-            value = coerce(self, value, tool)
-        if self.enum is not None and not _in_enum(value, self.enum):
-            raise ToolParameterError(tool, self.name, self.expected(), value_text(value))
-        if self.type == NUMBER:
+        kind = self.type
+        found = None  # what came, when it does not fit
+        expected = None  # what is expected, when it is not self.expected()
+        if kind == NUMBER:
+            if isinstance(value, str):
+                text = value.strip()
+                try:
+                    value = int(text) if text.lstrip("+-").isdigit() else float(text)
+                except ValueError:
+                    pass  # still text: refused below as String '...'
+            if isinstance(value, bool):
+                found = "Boolean %r" % value
+            elif not isinstance(value, (int, float)):
+                found = _kind(value)
+            elif value - value:  # NaN or infinity: x - x is 0 for every other number
+                found = repr(value)
+        elif kind == BOOLEAN:
+            text = value.strip().lower() if isinstance(value, str) else None
+            if isinstance(value, bool):
+                pass
+            elif isinstance(value, int) and value in (0, 1):
+                value = value == 1
+            elif text in ("true", "1", "on", "yes"):
+                value = True
+            elif text in ("false", "0", "off", "no"):
+                value = False
+            else:
+                expected = "Boolean (true/false)"
+                found = _kind(value)
+        elif kind == STRING:
+            if not isinstance(value, str):
+                found = _kind(value)
+        else:  # Object or Array: also as JSON text
+            if isinstance(value, str):
+                import json
+
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    expected = kind + " (JSON)"
+                    found = "invalid JSON"
+            if kind == ARRAY and isinstance(value, tuple):
+                value = list(value)
+            if found is None and not isinstance(value, dict if kind == OBJECT else list):
+                expected = kind
+                found = _kind(value)
+        if found is None and self.enum is not None:
+            # Enum values travel as strings (the schema's enum_values is repeated string).
+            text = value_text(value)
+            for other in self.enum:
+                if value == other or text == value_text(other):
+                    break
+            else:
+                found = text
+        if found is None and kind == NUMBER:
             if (self.minimum is not None and value < self.minimum) or (
                 self.maximum is not None and value > self.maximum
             ):
-                raise ToolParameterError(tool, self.name, self.expected(), _num(value))
+                found = value_text(value)
+        if found is not None:
+            raise ToolParameterError(tool, self.name, expected or self.expected(), found)
         return value
 
-    def __repr__(self):
-        return "Field(%r, %r)" % (self.name, self.type)
 
-
-def validate(fields: "Sequence[Field]", params: "Optional[dict]", tool: str = "") -> dict:
+def validate(fields, params, tool: str = "") -> dict:
     """Check a call's ``params`` against ``fields``; return a new dict of converted values
     with defaults filled in. Unknown names, missing required values, wrong types,
     out-of-range numbers and values outside an enum raise ToolParameterError.
@@ -139,95 +177,31 @@ def validate(fields: "Sequence[Field]", params: "Optional[dict]", tool: str = ""
     :param params: a dict of parameters, or None (no parameters)
     :param str tool: the tool's name, for error messages
     """
-    if params is None:
-        params = {}
-    if not isinstance(params, dict):
+    if params is not None and not isinstance(params, dict):
         raise ToolParameterError(tool, None, "an object of parameters", _kind(params))
-    known = {}
-    for f in fields:
-        known[f.name] = f
-    for name in params:
-        if name not in known:
-            names = ", ".join(sorted(known)) if known else "no parameters"
+    for name in params or ():
+        for field in fields:
+            if field.name == name:
+                break
+        else:
+            names = []
+            for field in fields:
+                names.append(field.name)
+            names = ", ".join(sorted(names)) or "no parameters"
             raise ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")
     out = {}
-    for f in fields:
-        if f.name in params and params[f.name] is not None:
-            out[f.name] = f.check(params[f.name], tool)
-        elif f.required:
-            raise ToolParameterError(tool, f.name, f.expected(), "nothing (it is required)")
-        elif f.default is not None:
-            out[f.name] = f.default
+    for field in fields:
+        value = params.get(field.name) if params else None
+        if value is not None:
+            out[field.name] = field.check(value, tool)
+        elif field.required:
+            raise ToolParameterError(tool, field.name, field.expected(), "nothing (it is required)")
+        elif field.default is not None:
+            out[field.name] = field.default
     return out
 
 
-def _coerce_number(field, value, tool):
-    if isinstance(value, bool):
-        raise ToolParameterError(tool, field.name, field.expected(), "Boolean %r" % value)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = int(text) if _is_int_text(text) else float(text)
-        except ValueError:
-            raise ToolParameterError(tool, field.name, field.expected(), "String %r" % value)
-    if not isinstance(value, (int, float)):
-        raise ToolParameterError(tool, field.name, field.expected(), _kind(value))
-    if value != value or value == _INF or value == -_INF:  # noqa: PLR0124 - NaN or infinity
-        raise ToolParameterError(tool, field.name, field.expected(), repr(value))
-    return value
-
-
-def _is_int_text(text):
-    body = text[1:] if text[:1] in ("-", "+") else text
-    return body.isdigit()
-
-
-def _coerce_boolean(field, value, tool):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return value == 1
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        raise ToolParameterError(tool, field.name, "Boolean (true/false)", "String %r" % value)
-    raise ToolParameterError(tool, field.name, "Boolean (true/false)", _kind(value))
-
-
-def _coerce_string(field, value, tool):
-    if isinstance(value, str):
-        return value
-    raise ToolParameterError(tool, field.name, field.expected(), _kind(value))
-
-
-def _coerce_json(field, value, tool, cls):
-    if isinstance(value, str):
-        import json
-
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise ToolParameterError(tool, field.name, field.type + " (JSON)", "invalid JSON")
-    if cls is list and isinstance(value, tuple):
-        value = list(value)
-    if not isinstance(value, cls):
-        raise ToolParameterError(tool, field.name, field.type, _kind(value))
-    return value
-
-
-_COERCE = {
-    NUMBER: _coerce_number,
-    BOOLEAN: _coerce_boolean,
-    STRING: _coerce_string,
-    OBJECT: dict,  # JSON types: the class, for _coerce_json
-    ARRAY: list,
-}
-
-
-def parse_params(text, tool: str = "") -> "Any":
+def parse_params(text, tool: str = ""):
     """Parameters given as JSON text (``str`` or UTF-8 ``bytes``): the parsed value; blank
     text is ``{}``. Invalid JSON raises ToolParameterError (:func:`validate` then checks
     the value is an object).
@@ -238,7 +212,7 @@ def parse_params(text, tool: str = "") -> "Any":
     import json
 
     if isinstance(text, bytes):
-        text = text.decode("utf-8")
+        text = text.decode()
     if not text.strip():
         return {}
     try:
@@ -247,44 +221,30 @@ def parse_params(text, tool: str = "") -> "Any":
         raise ToolParameterError(tool, None, "a JSON object of parameters", "invalid JSON")
 
 
-def _in_enum(value, enum):
-    # Enum values travel as strings (the schema's enum_values is repeated string).
-    for allowed in enum:
-        if value == allowed or value_text(value) == value_text(allowed):
-            return True
-    return False
-
-
-def _num(value):
-    """12.0 -> "12", 0.5 -> "0.5" (stable text for numbers)."""
-    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
 def value_text(value) -> str:
     """A value as schemas and messages write it: ``true``/``false``, ``12`` for 12.0,
     ``0.5``, text as it is."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return _num(value)
+    if isinstance(value, float) and abs(value) < 1e15 and value == int(value):
+        return str(int(value))
     return str(value)
 
 
 def _kind(value):
+    """What came, for an error message: ``null``, ``Number 5``, ``String 'x'``, ``Array``."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "Boolean"
+        return BOOLEAN
     if isinstance(value, (int, float)):
-        return "Number %s" % _num(value)
+        return "Number " + value_text(value)
     if isinstance(value, str):
         return "String %r" % value
     if isinstance(value, dict):
-        return "Object"
+        return OBJECT
     if isinstance(value, (list, tuple)):
-        return "Array"
+        return ARRAY
     return type(value).__name__
 
 
@@ -292,13 +252,6 @@ def slug(text) -> str:
     """Lower-case identifier: letters and digits kept, runs of anything else -> ``_``
     (``"DHT22-sim"`` -> ``"dht22_sim"``). Tool names are built from slugs."""
     out = []
-    gap = False
-    for ch in str(text).lower():
-        if ("a" <= ch <= "z") or ("0" <= ch <= "9"):
-            if gap and out:
-                out.append("_")
-            out.append(ch)
-            gap = False
-        else:
-            gap = True
-    return "".join(out)
+    for c in str(text).lower():
+        out.append(c if "a" <= c <= "z" or "0" <= c <= "9" else " ")
+    return "_".join("".join(out).split())

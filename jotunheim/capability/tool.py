@@ -10,13 +10,6 @@ and returns a JSON-able result. The registry makes tools from parts and provider
 
 from jotunheim.capability.schema import OBJECT
 
-try:
-    from typing import Callable  # noqa: F401  (annotations only)
-except ImportError:  # a board: no typing, and no need to load collections
-    pass
-else:
-    from collections.abc import Sequence  # noqa: F401
-
 # Tool kinds (Tool.kind, and Einherjar's ``capabilities`` of a function).
 SENSOR = "sensor"
 ACTUATOR = "actuator"
@@ -50,10 +43,10 @@ class Tool:
     def __init__(
         self,
         name: str,
-        handler: "Callable[[dict], object]",
+        handler,
         *,
         description: str = "",
-        params: "Sequence" = (),
+        params=(),
         return_type: str = OBJECT,
         unit: str = "",
         user_only: bool = False,
@@ -71,6 +64,3 @@ class Tool:
         self.kind = kind
         self.part = part
         self.instance = instance
-
-    def __repr__(self):
-        return "Tool(%r)" % self.name

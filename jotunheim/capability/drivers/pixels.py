@@ -4,7 +4,8 @@
 colour text (``"#ff8000"``, ``"orange"``).
 """
 
-from jotunheim.capability.drivers.base import Actuator, require
+from jotunheim.capability.drivers.base import Actuator
+from jotunheim.capability.drivers.hardware import require
 from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.schema import NUMBER, STRING, Field
 

@@ -4,12 +4,13 @@
 dimmer) and piezo buzzer.
 
 Built from a pin they make the ``pwmio.PWMOut`` themselves
-(:func:`~jotunheim.capability.drivers.base.pwm_out`); built with ``io=`` (``device=`` for the
+(:func:`~jotunheim.capability.drivers.hardware.pwm_out`); built with ``io=`` (``device=`` for the
 servo) they use the given object, which needs only ``duty_cycle``/``frequency``
 (``angle`` for a servo).
 """
 
-from jotunheim.capability.drivers.base import DUTY_MAX, Actuator, pwm_out, require
+from jotunheim.capability.drivers.base import DUTY_MAX, Actuator
+from jotunheim.capability.drivers.hardware import pwm_out, require
 from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.schema import NUMBER, Field
 

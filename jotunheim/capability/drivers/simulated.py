@@ -7,7 +7,8 @@ MicroPython produce the same values).
 - :class:`SimulatedClimateSensor`: temperature and humidity as a bounded random walk
   around a base value (21 degC, 45 %), one step per 2 s of (injectable) clock time.
 - :class:`SimulatedLed`, :class:`SimulatedRelay`: the real :class:`~.io.Led` and
-  :class:`~.io.Relay` adapters on a :class:`SimulatedPin` that records its levels.
+  :class:`~.io.Relay` adapters on a :class:`SimulatedPin` that records its levels (and
+  holds a duty cycle, for a PWM LED).
 - :class:`SimulatedButton`: the real :class:`~.io.Button` adapter on a pulled-up
   :class:`SimulatedPin`; ``press()``/``release()`` from a test or the simulator, or random
   presses with ``press_probability``.
@@ -15,11 +16,9 @@ MicroPython produce the same values).
 Part names carry a ``-sim`` suffix so capabilities never claim real hardware.
 """
 
-from jotunheim.capability.drivers.base import Sensor, clamp
+from jotunheim.capability.drivers.base import Sensor
 from jotunheim.capability.drivers.io import Button, Led, Relay
 from jotunheim.capability.schema import NUMBER, Field
-
-_MAX_STEPS = 50  # a long pause advances the walk this many steps at most
 
 
 class Rng:
@@ -41,14 +40,13 @@ class Rng:
         """A float in [0, 1)."""
         return self.next32() / 4294967296.0
 
-    def uniform(self, low, high):
-        """A float in ``[low, high)``."""
-        return low + (high - low) * self.random()
-
 
 class SimulatedPin:
-    """Stands in for a ``digitalio.DigitalInOut``: keeps ``value`` and records every level
-    written to it in ``history``."""
+    """Stands in for a ``digitalio.DigitalInOut`` (``value``, every level written recorded
+    in ``history``) and for a ``pwmio.PWMOut`` (``duty_cycle``, ``frequency``)."""
+
+    duty_cycle = 0
+    frequency = 5000
 
     def __init__(self, value=False):
         self._value = value
@@ -66,20 +64,9 @@ class SimulatedPin:
         self.history.append(level)
 
     def deinit(self):
-        """Record the release in ``history``."""
+        """Stop the output (duty cycle 0) and record the release in ``history``."""
+        self.duty_cycle = 0
         self.history.append("deinit")
-
-
-class SimulatedPwm:
-    """A PWM output stand-in with ``duty_cycle`` and ``frequency``."""
-
-    def __init__(self):
-        self.duty_cycle = 0
-        self.frequency = 5000
-
-    def deinit(self):
-        """Stop the output (duty cycle 0)."""
-        self.duty_cycle = 0
 
 
 class SimulatedClimateSensor(Sensor):
@@ -116,23 +103,22 @@ class SimulatedClimateSensor(Sensor):
 
     def step(self):
         """One step of the walk (called by read() per ``min_interval`` of clock time)."""
-        rng = self._rng
-        t0, h0 = self.base
-        dt = rng.uniform(-0.15, 0.15) + 0.01 * (t0 - self._t)
+        base = self.base
+        spread = self.spread  # how far temperature and humidity may stray from the base
+        dt = -0.15 + 0.3 * self._rng.random() + 0.01 * (base[0] - self._t)
         # Warmer air holds more water: relative humidity moves against temperature.
-        dh = rng.uniform(-0.6, 0.6) + 0.02 * (h0 - self._h) - 0.8 * dt
-        self._t = clamp(self._t + dt, t0 - self.spread[0], t0 + self.spread[0])
-        self._h = clamp(
-            self._h + dh, max(0.0, h0 - self.spread[1]), min(100.0, h0 + self.spread[1])
+        humidity = self._h + (
+            -0.6 + 1.2 * self._rng.random() + 0.02 * (base[1] - self._h) - 0.8 * dt
         )
+        self._t = min(max(self._t + dt, base[0] - spread[0]), base[0] + spread[0])
+        self._h = min(max(humidity, 0.0, base[1] - spread[1]), 100.0, base[1] + spread[1])
 
     def _measure(self):
         now = self._clock()
-        if self._stepped_at is None:
-            steps = 1
-        else:
+        steps = 1
+        if self._stepped_at is not None:
             steps = int((now - self._stepped_at) / self.min_interval) or 1
-        for _ in range(min(steps, _MAX_STEPS)):
+        for _ in range(min(steps, 50)):  # a long pause advances the walk 50 steps at most
             self.step()
         self._stepped_at = now
         # A DHT22 reports one decimal.
@@ -145,7 +131,7 @@ class SimulatedLed(Led):
     part = "LED-sim"
 
     def __init__(self, *, pwm=False, part=None):
-        self.pin = SimulatedPwm() if pwm else SimulatedPin()
+        self.pin = SimulatedPin()
         Led.__init__(self, io=self.pin, pwm=pwm)
         if part:
             self.part = part
