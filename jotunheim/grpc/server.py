@@ -140,9 +140,8 @@ class GrpcWebServer(HttpServer):
         if request.method == "OPTIONS" and origin:
             return Response(
                 204,
-                (
-                    ("Access-Control-Allow-Origin", origin),
-                    ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+                self._headers(("Access-Control-Allow-Methods", "POST, OPTIONS"))
+                + (
                     (
                         "Access-Control-Allow-Headers",
                         "content-type, x-grpc-web, x-user-agent, authorization, grpc-timeout",
@@ -162,14 +161,6 @@ class GrpcWebServer(HttpServer):
             kind = kind.split(";")[0].strip().lower()
             if kind not in (CONTENT_TYPE, "application/grpc-web"):
                 return Response(415, self._headers(("Accept-Post", CONTENT_TYPE)))
-        refusal = getattr(request, "refusal", None)  # set by HttpServer's buffer pool
-        if refusal is not None:
-            return self._status(StatusCode.RESOURCE_EXHAUSTED, refusal)
-        if request.too_large:
-            return self._status(
-                StatusCode.RESOURCE_EXHAUSTED,
-                "request exceeds the limit of %d bytes" % self.max_body,
-            )
         context = CallContext(
             path,
             request.headers,
@@ -178,21 +169,21 @@ class GrpcWebServer(HttpServer):
             request.body,
         )
         try:
-            if self.admission is not None:
-                self.admission(path, entry[2])
-            # The request: one message frame (flag 0, 4-byte big-endian length), nothing
-            # after it; anything else is the caller's fault.
+            # The request: one message frame (flag 0, 4-byte big-endian length) within
+            # the limit, nothing after it; anything else is the caller's fault.
             body = request.body
             size = len(body) - 5
             length = size
             if size >= 0:
                 length = body[1] << 24 | body[2] << 16 | body[3] << 8 | body[4]
-                if length > self.max_body and not body[0]:
-                    raise GrpcError(
-                        StatusCode.RESOURCE_EXHAUSTED,
-                        "request message of %d bytes over the limit of %d"
-                        % (length, self.max_body),
-                    )
+            if request.too_large or (length > self.max_body and not body[0]):
+                raise GrpcError(
+                    StatusCode.RESOURCE_EXHAUSTED,
+                    # HttpServer's buffer pool says why it could not hold the body.
+                    getattr(request, "refusal", None) or "request over %d bytes" % self.max_body,
+                )
+            if self.admission is not None:
+                self.admission(path, entry[2])
             if size < 0 or body[0] or length != size:
                 raise GrpcError(StatusCode.INVALID_ARGUMENT, "request is not one message frame")
             payload = memoryview(body)[5:]

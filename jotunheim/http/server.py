@@ -207,7 +207,9 @@ class HttpServer:
     def connections(self):
         """``(client address, state name, seconds in that state)`` per open connection."""
         now = monotonic_ms()
-        return [(s.client_address, s.state, (now - s.since) / 1000.0) for s in self.slots]
+        return [
+            (slot.client_address, slot.state, (now - slot.since) / 1000.0) for slot in self.slots
+        ]
 
     def poll(self, max_requests=0):
         """Accept and serve what is ready without blocking; returns requests answered
@@ -303,7 +305,7 @@ class HttpServer:
             return self._write(slot, now)
         if now >= slot.deadline:
             if state == "head" and slot.data:
-                return self._refuse(slot, 408, "request head not complete in time", now)
+                return self._refuse(slot, 408, "head not complete in time", now)
             self._close(slot, True)  # idle keep-alive, stalled body, or linger over
             return 0
         try:
@@ -352,49 +354,47 @@ class HttpServer:
                 end = data.find(b"\r\n\r\n", p, min(size, p + self.max_head + 4))
                 if end < 0:
                     if size - p > self.max_head:
-                        raise ValueError(431, "request head over %d bytes" % self.max_head)
+                        raise ValueError(431, "head over %d bytes" % self.max_head)
                     if data is not slot.data or p:
                         slot.data = data[p:size]
                     return 0
                 # The request line and header lines, read in place: header names are
                 # lower-cased where they lie, and each name and value becomes one str.
                 view = memoryview(data)
-                eol = data.find(b"\r\n", p, end)
-                if eol < 0:
-                    eol = end
-                line = str(view[p:eol], "utf-8").split(" ")
+                stop = data.find(b"\r\n", p, end)  # the end of the request line
+                if stop < 0:
+                    stop = end
+                line = str(view[p:stop], "utf-8").split(" ")
                 if len(line) != 3 or not line[0].isalpha() or line[1][:1] not in ("/", "*"):
                     raise ValueError(400, "malformed request line")
                 version = line[2]
                 if version not in ("HTTP/1.1", "HTTP/1.0"):
-                    raise ValueError(
-                        505 if version[:5] == "HTTP/" else 400, "unsupported HTTP version"
-                    )
+                    raise ValueError(505 if version[:5] == "HTTP/" else 400, "bad HTTP version")
                 headers = {}
                 count = 0
-                pos = eol + 2
+                pos = stop + 2
                 while pos < end:
-                    eol = data.find(b"\r\n", pos, end)
-                    if eol < 0:
-                        eol = end
+                    stop = data.find(b"\r\n", pos, end)  # the end of this line
+                    if stop < 0:
+                        stop = end
                     count += 1
                     if count > self.max_headers:
-                        raise ValueError(431, "more than %d header lines" % self.max_headers)
-                    colon = data.find(b":", pos, eol)
-                    if colon <= pos:
+                        raise ValueError(431, "over %d header lines" % self.max_headers)
+                    i = data.find(b":", pos, stop)
+                    for n in range(pos, i):
+                        if data[n] in (32, 9):  # a space or tab in a name
+                            i = -1
+                        elif 65 <= data[n] <= 90:
+                            data[n] += 32
+                    if i <= pos:
                         raise ValueError(400, "malformed header line")
-                    for i in range(pos, colon):
-                        if data[i] in (32, 9):  # a space or tab in a name
-                            raise ValueError(400, "malformed header line")
-                        if 65 <= data[i] <= 90:
-                            data[i] += 32
-                    i = colon + 1
-                    while i < eol and data[i] in (32, 9):
-                        i += 1
-                    name = str(view[pos:colon], "utf-8")
-                    value = str(view[i:eol], "utf-8").strip()
+                    name = str(view[pos:i], "utf-8")
+                    pos = i + 1
+                    while pos < stop and data[pos] in (32, 9):
+                        pos += 1
+                    value = str(view[pos:stop], "utf-8").strip()
                     headers[name] = headers[name] + "," + value if name in headers else value
-                    pos = eol + 2
+                    pos = stop + 2
                 slot.method, slot.path, slot.version = line
                 slot.headers = headers
                 slot.too_large = False
@@ -416,7 +416,7 @@ class HttpServer:
                     if length is not None:
                         raise ValueError(400, "both Transfer-Encoding and Content-Length")
                     if encoding.strip().lower() != "chunked":
-                        raise ValueError(501, "transfer encoding not supported")
+                        raise ValueError(501, "unsupported Transfer-Encoding")
                     length = 0
                 else:
                     length = (length or "0").strip()
@@ -441,15 +441,15 @@ class HttpServer:
                     from jotunheim.http.wire import ChunkedDecoder
 
                     body = slot.body = bytearray()
-                    limit = self.max_body
-                    drain = self.drain_limit
 
                     def sink(piece):
-                        if slot.too_large or len(body) + len(piece) > limit:
+                        if slot.too_large or len(body) + len(piece) > self.max_body:
                             slot.too_large = True
                             slot.drop_left -= len(piece)
-                            if -slot.drop_left > drain:
-                                raise ValueError(413, "chunked body over %d bytes" % drain)
+                            if -slot.drop_left > self.drain_limit:
+                                raise ValueError(
+                                    413, "chunked body over %d bytes" % self.drain_limit
+                                )
                         else:
                             body.extend(piece)
 
@@ -489,7 +489,7 @@ class HttpServer:
                     return 0
                 slot.stream = None
         except UnicodeError:  # before ValueError, its base: a head that is not UTF-8 text
-            return self._refuse(slot, 400, "request head is not text", now)
+            return self._refuse(slot, 400, "head is not text", now)
         except ValueError as exc:  # ours carry a status, the chunked decoder's only words
             if len(exc.args) == 2:
                 return self._refuse(slot, exc.args[0], exc.args[1], now)
@@ -532,14 +532,14 @@ class HttpServer:
             reason = "200 OK"
         else:
             # Reason phrases as one string, read on use (a dict of them would stay in RAM).
-            reasons = (
-                "|204 No Content|400 Bad Request|404 Not Found|405 Method Not Allowed"
-                "|408 Request Timeout|413 Content Too Large|415 Unsupported Media Type"
-                "|431 Request Header Fields Too Large|500 Internal Server Error"
-                "|501 Not Implemented|503 Service Unavailable|505 HTTP Version Not Supported|"
+            text = (
+                "204 No Content\n400 Bad Request\n404 Not Found\n405 Method Not Allowed\n"
+                "408 Request Timeout\n413 Content Too Large\n415 Unsupported Media Type\n"
+                "431 Request Header Fields Too Large\n500 Internal Server Error\n"
+                "501 Not Implemented\n503 Service Unavailable\n505 HTTP Version Not Supported\n"
             )
-            at = reasons.find("|%d " % status) + 1
-            reason = reasons[at : reasons.find("|", at)] if at else "%d OK" % status
+            pos = text.find(str(status) + " ")
+            reason = text[pos : text.find("\n", pos)] if pos >= 0 else "%d OK" % status
         lines = ""
         for name, value in response.headers:
             lines += "%s: %s\r\n" % (name, value)
@@ -561,35 +561,10 @@ class HttpServer:
         return self._write(slot, now)
 
     def _write(self, slot, now):
-        # Send what is pending; a stream gives its next piece once the last one is out,
+        # Send what is pending. A stream's next piece is taken once the last one is out,
         # one piece per poll and slot, so the other slots get their turn. Returns the
         # requests answered meanwhile (a pipelined one, after this response).
-        pulled = False
-        while True:
-            out = slot.out
-            if slot.pos < len(out):
-                try:
-                    n = slot.sock.send(memoryview(out)[slot.pos :] if slot.pos else out)
-                except OSError as exc:
-                    if not exc.args or exc.args[0] != errno.EAGAIN:
-                        raise
-                    n = 0
-                if n is None:  # some CircuitPython sockets return None for "all of it"
-                    n = len(out) - slot.pos
-                if not n:
-                    if now >= slot.deadline:
-                        self._close(slot, True)  # the client stopped reading
-                    return 0
-                self.tx_bytes += n
-                slot.tx += n
-                slot.pos += n
-                slot.deadline = now + self.send_ms
-                continue
-            if slot.stream is None:
-                break
-            if pulled:
-                return 0
-            pulled = True
+        if slot.pos == len(slot.out) and slot.stream is not None:
             try:
                 piece = next(slot.stream)
             except StopIteration:
@@ -600,6 +575,26 @@ class HttpServer:
                 out.extend(piece)
                 out.extend(b"\r\n")
             slot.pos = 0
+        out = slot.out
+        while slot.pos < len(out):
+            try:
+                n = slot.sock.send(memoryview(out)[slot.pos :] if slot.pos else out)
+            except OSError as exc:
+                if not exc.args or exc.args[0] != errno.EAGAIN:
+                    raise
+                n = 0
+            if n is None:  # some CircuitPython sockets return None for "all of it"
+                n = len(out) - slot.pos
+            if not n:
+                if now >= slot.deadline:
+                    self._close(slot, True)  # the client stopped reading
+                return 0
+            self.tx_bytes += n
+            slot.tx += n
+            slot.pos += n
+            slot.deadline = now + self.send_ms
+        if slot.stream is not None:
+            return 0  # its next piece on the next poll
         # The response is out: wait for the next request, or close (lingering first so
         # a client still sending does not get a reset instead of our answer).
         slot.out = slot.headers = None
