@@ -32,7 +32,7 @@ buffer all slots share: its body is a view into that buffer, valid while the han
 Only a request that arrives in pieces is copied into a buffer of its slot.
 
 Out of heap anywhere on a request's way (head, body, handler, response), the client gets
-:attr:`HttpServer.out_of_memory` (bytes made once, so sending them allocates nothing) and
+``out_of_memory`` (a 503 made once, so sending it allocates nothing) and
 the connection is closed; the server goes on serving the others. Given a ``buffers``
 pool, the receive buffer and request bodies that arrive in pieces come from it; given a
 ``meter``, each answered request and closed connection adds its bytes to
@@ -42,6 +42,9 @@ pool, the receive buffer and request bodies that arrive in pieces come from it; 
 import errno
 
 from jotunheim.compat import monotonic_ms
+
+# Sent as it is (no allocation) to a newcomer no slot could take, and when the heap is out.
+UNAVAILABLE = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 class Request:
@@ -161,10 +164,7 @@ class HttpServer:
         self.waiting = []  # accepted connections (their slots) waiting for a place
         self.requests = self.refused = self.dropped = self.reclaimed = self.busy = 0
         self.rx_bytes = self.tx_bytes = self.out_of_memory_answers = 0
-        self.out_of_memory = (
-            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-            b"Content-Length: 13\r\nConnection: close\r\n\r\nout of memory"
-        )
+        self.out_of_memory = UNAVAILABLE
         self.sock = None  # the listening socket
         self.buf = None  # the receive buffer
 
@@ -255,10 +255,7 @@ class HttpServer:
                     waiting.pop(0)
                     self.busy += 1
                     try:
-                        slot.sock.send(
-                            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                            b"Connection: close\r\n\r\n"
-                        )
+                        slot.sock.send(UNAVAILABLE)
                     except OSError:
                         pass
                     slot.sock.close()
