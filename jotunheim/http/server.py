@@ -20,12 +20,13 @@ and on CPython's ``socket`` module::
 Every limit is named and answered: a head over ``max_head`` bytes or ``max_headers`` lines
 gets 431, a malformed head 400, a head not complete within ``head_timeout`` 408; a body
 over ``max_body`` reaches the handler as ``request.too_large`` with no body (the rest is
-read and dropped, bounded by ``drain_limit``); EOF or a reset mid-request frees the slot
-at once; a keep-alive connection idle for ``idle_timeout`` is closed; with every slot
-taken, a newcomer reclaims the slot of a lingering or the longest-idle connection, or
-gets 503 after waiting a second. ``Expect: 100-continue`` is answered, chunked request
-bodies are decoded (:class:`jotunheim.http.wire.ChunkedDecoder`, loaded on the first one),
-pipelined requests are answered in order.
+read and dropped, bounded by ``drain_limit``; a chunked body is measured after each read);
+EOF or a reset mid-request frees the slot at once; a keep-alive connection idle for
+``idle_timeout`` is closed; with every slot taken, a newcomer reclaims the slot of a
+lingering or the longest-idle connection, or gets 503 after waiting a second.
+``Expect: 100-continue`` is answered, chunked request bodies are decoded
+(:class:`jotunheim.http.wire.ChunkedDecoder`, loaded on the first one), pipelined
+requests are answered in order.
 
 A request that arrives whole in one read is parsed where it landed, in the one receive
 buffer all slots share: its body is a view into that buffer, valid while the handler runs.
@@ -433,24 +434,12 @@ class HttpServer:
                         if not exc.args or exc.args[0] != errno.EAGAIN:
                             raise
                 if encoding is not None:
-                    # Decoded into a bytearray up to max_body; past it the request is too
-                    # large and the rest is read and dropped, up to drain_limit.
+                    # Decoded into a bytearray, measured after each read: past max_body the
+                    # request is too large, and the rest is decoded only to find its end.
                     from jotunheim.http.wire import ChunkedDecoder
 
-                    body = slot.body = bytearray()
-
-                    def sink(piece):
-                        if slot.too_large or len(body) + len(piece) > self.max_body:
-                            slot.too_large = True
-                            slot.drop_left -= len(piece)
-                            if -slot.drop_left > self.drain_limit:
-                                raise ValueError(
-                                    413, "chunked body over %d bytes" % self.drain_limit
-                                )
-                        else:
-                            body.extend(piece)
-
-                    slot.stream = ChunkedDecoder(sink)  # until the body is done
+                    slot.body = bytearray()
+                    slot.stream = ChunkedDecoder(slot.body.extend)  # until the body is done
                     slot.state = "chunked"
                 elif size - p >= length:
                     if length:
@@ -481,7 +470,16 @@ class HttpServer:
                     slot.keep_alive = False
                     p = size
             if slot.state == "chunked":
-                p += slot.stream.feed(memoryview(data)[p:size])  # chunks go to the sink
+                n = slot.stream.feed(memoryview(data)[p:size])  # the data goes to its sink
+                p += n
+                if slot.too_large:
+                    slot.drop_left -= n  # read and dropped, up to drain_limit
+                    if -slot.drop_left > self.drain_limit:
+                        raise ValueError(413, "chunked body over %d bytes" % self.drain_limit)
+                elif len(slot.body) > self.max_body:
+                    slot.too_large = True
+                    slot.body = b""
+                    slot.stream.sink = len  # a sink that keeps nothing
                 if not slot.stream.done:
                     return 0
                 slot.stream = None
