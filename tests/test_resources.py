@@ -214,7 +214,9 @@ def test_device_refuses_calltool_below_the_line_answers_status_and_recovers(tmp_
         assert st.status == "ok"
         endpoints = doc["runtime"]["resources"]["bandwidth"]["endpoints"]
         assert endpoints["client:127.0.0.1"]["received"] > 100
-        assert doc["runtime"]["resources"]["buffers"]["acquired"] >= 3
+        # The pool is reported: the server's receive buffer came from it (a body that
+        # arrives whole with its head is read in that buffer, taking none of its own).
+        assert doc["runtime"]["resources"]["buffers"]["acquired"] >= 1
 
 
 def test_client_and_server_count_the_same_bytes_of_each_call(tmp_path):

@@ -59,28 +59,22 @@ class StatusCode:
     @staticmethod
     def value(name: str) -> int:
         """Number of a code name; raises ValueError for an unknown name."""
-        upper = name.upper()
-        for i, known in enumerate(StatusCode._NAMES):
-            if known == upper:
-                return i
-        raise ValueError("unknown gRPC status name: " + repr(name))
-
-
-_HEX = "0123456789ABCDEF"
+        try:
+            return StatusCode._NAMES.index(name.upper())
+        except ValueError:
+            raise ValueError("unknown gRPC status name: %r" % name)
 
 
 def percent_encode(message: str) -> str:
     """Percent-encode a ``grpc-message`` (every byte outside printable ASCII and ``%``)."""
     raw = message.encode("utf-8")
-    if all(0x20 <= b <= 0x7E and b != 37 for b in raw):
-        return message
-    out = []
-    for b in raw:
-        if 0x20 <= b <= 0x7E and b != 37:
-            out.append(chr(b))
-        else:
-            out.append("%" + _HEX[b >> 4] + _HEX[b & 15])
-    return "".join(out)
+    out = None  # made at the first byte that needs encoding: most messages need none
+    for i, b in enumerate(raw):
+        if out is None and (b < 0x20 or b > 0x7E or b == 37):
+            out = [message[:i]] if i else []  # the bytes before it are printable ASCII
+        if out is not None:
+            out.append(chr(b) if 0x20 <= b <= 0x7E and b != 37 else "%%%02X" % b)
+    return message if out is None else "".join(out)
 
 
 class GrpcError(Exception):
