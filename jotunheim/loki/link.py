@@ -175,7 +175,7 @@ class LokiLink:
         result = self.last_negotiation
         if result is not None:
             out["registered"] = result.registered
-            out["failed"] = [list(item) for item in result.failed]
+            out["failed"] = result.failed  # (name, reason) pairs: lists in JSON
         return out
 
     def guard(self, fn) -> bool:
@@ -187,8 +187,9 @@ class LokiLink:
             lost = self.state == "ok"  # the first failure of an outage
             self.state = "offline"
             self.error = "%s: %s" % (type(exc).__name__, exc)
-            if self.logger is not None:
-                self.logger.warning("Loki: " + self.error)
+            log = self.logger.warning if self.logger is not None else None
+            if log is not None:
+                log("Loki: " + self.error)
             # The leader lost: the next upstream now, not after a backoff. Later failures
             # of the same outage move on after the backoff, so a network with nothing
             # reachable costs one attempt per backoff period, as without discovery.
@@ -198,8 +199,8 @@ class LokiLink:
                 self.state = "connecting"
                 if lost:
                     self.resilience.forget("loki")
-                if self.logger is not None:
-                    self.logger.warning("Loki: failing over to " + url)
+                if log is not None:
+                    log("Loki: failing over to " + url)
             return False
         self.resilience.record_success("loki")
         self.state = "ok"
@@ -213,29 +214,11 @@ class LokiLink:
         result = self.last_negotiation
         if result is not None:
             out["registered"] = len(result.registered)
-            out["failed"] = [list(item) for item in result.failed]
+            out["failed"] = result.failed
         out["endpoint"] = self.resilience.endpoint("loki").as_dict()
         return out
 
     # ------------------------------------------------------------ transport
-
-    def _requests(self):
-        # What Loki should hold: our RegisterScript requests, and their digest.
-        import hashlib
-
-        from jotunheim.capability.export import loki_register_requests
-
-        if self.device_id is not None:
-            device_id = self.device_id()
-        else:
-            device_id = self.capabilities().device_id
-        requests = loki_register_requests(
-            self.registry.tools(), self.address(), prefix=self.script_prefix, device_id=device_id
-        )
-        digest = hashlib.sha256()
-        for request in requests:
-            digest.update(request.encode())
-        return requests, digest.digest()
 
     def _register(self, requests=None, digest=None):
         # Loki learns our tools by RegisterScript (the Negotiator: retries, deadline).
@@ -262,19 +245,42 @@ class LokiLink:
             raise RuntimeError("Loki registered no tool: %s" % result.failed[0][1])
         self.sent = digest
 
-    def _update(self):
-        # After a change of our tools: register again only if the requests differ.
-        requests, digest = self._requests()
-        if digest != self.sent:
-            self._register(requests, digest)
+    def _requests(self):
+        # What Loki should hold: our RegisterScript requests, and their digest.
+        import hashlib
+
+        from jotunheim.capability.export import loki_register_requests
+
+        if self.device_id is not None:
+            device_id = self.device_id()
+        else:
+            device_id = self.capabilities().device_id
+        requests = loki_register_requests(
+            self.registry.tools(), self.address(), prefix=self.script_prefix, device_id=device_id
+        )
+        digest = hashlib.sha256()
+        for request in requests:
+            digest.update(request.encode())
+        return requests, digest.digest()
 
     def _heartbeat(self):
         self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
-        known = [c.script_name for c in self.loki().get_capabilities().capabilities]
+        self._update(self.loki().get_capabilities().capabilities)
+
+    def _update(self, known=None):
+        # Register again when what Loki would be sent differs from what it accepted, or
+        # when it lacks some of our scripts (``known``: what its GetCapabilities listed;
+        # a restarted Loki, or one that lost our scripts).
         requests, digest = self._requests()
-        missing = [r for r in requests if r.name not in known]
+        missing = 0
+        if known is not None:
+            names = []
+            for item in known:
+                names.append(item.script_name)
+            for request in requests:
+                if request.name not in names:
+                    missing += 1
         if missing and self.logger is not None:
-            # Loki restarted or lost our scripts: register again.
-            self.logger.info("Loki lacks %d of our scripts; re-registering" % len(missing))
+            self.logger.info("Loki lacks %d of our scripts; re-registering" % missing)
         if missing or digest != self.sent:
             self._register(requests, digest)
