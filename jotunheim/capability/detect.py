@@ -122,7 +122,7 @@ def detect(
         firmware = "MicroPython " + version
     else:
         firmware = "CPython %s (Blinka)" % version
-    board_id = identity.board_id(board)
+    board_id = getattr(board, "board_id", "") or ""
     device_id, key = identity.identity(board, mcu)
     if total_memory is None:
         try:

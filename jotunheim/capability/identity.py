@@ -31,8 +31,7 @@ def identity(board, microcontroller) -> tuple:
     :param board: the ``board`` module (its ``board_id`` names a host's id)
     :param microcontroller: the ``microcontroller`` module, or None
     """
-    cpu = getattr(microcontroller, "cpu", None)
-    key = getattr(cpu, "uid", None)
+    key = getattr(getattr(microcontroller, "cpu", None), "uid", None)
     if key:
         key = bytes(key)
         return "".join("%02X" % b for b in key), key
@@ -42,12 +41,8 @@ def identity(board, microcontroller) -> tuple:
         key = ("%012x" % uuid.getnode()).encode()
     except ImportError:
         key = b"unknown-host"
-    return "HOST-" + sha256_hex(key + board_id(board).encode())[:12].upper(), key
-
-
-def board_id(board) -> str:
-    """``board.board_id`` ("" when the board does not say)."""
-    return getattr(board, "board_id", "") or ""
+    board_id = getattr(board, "board_id", "") or ""
+    return "HOST-" + sha256_hex(key + board_id.encode())[:12].upper(), key
 
 
 def sha256_hex(data) -> str:

@@ -162,39 +162,40 @@ class Negotiator:
         result = NegotiationResult()
         clock = self.clock
         deadline = None if self.deadline is None else clock() + self.deadline
+
+        def attempt(request):
+            result.attempts += 1
+            timeout = self.timeout
+            if deadline is not None:  # no call may outlive the negotiation
+                timeout = max(0.1, min(timeout, deadline - clock()))
+            return loki.register_script(
+                request.name,
+                inline_script=request.inline_script,
+                language=request.language,
+                description=request.description,
+                parameters=request.parameters,
+                return_type=request.return_type,
+                timeout=timeout,
+            )
+
         for request in requests:
-            name = request.name
+            reason = None  # registered
             if deadline is not None and clock() >= deadline:
-                result.failed.append((name, "not attempted: negotiation deadline passed"))
-                continue
-
-            def attempt(request):
-                result.attempts += 1
-                timeout = self.timeout
-                if deadline is not None:  # no call may outlive the negotiation
-                    timeout = max(0.1, min(timeout, deadline - clock()))
-                return loki.register_script(
-                    request.name,
-                    inline_script=request.inline_script,
-                    language=request.language,
-                    description=request.description,
-                    parameters=request.parameters,
-                    return_type=request.return_type,
-                    timeout=timeout,
-                )
-
-            try:
-                reply = self.retry.run(attempt, request, deadline_at=deadline)
-            except MemoryError:
-                result.failed.append((name, "out of memory"))
-                continue
-            except Exception as exc:  # noqa: BLE001 - recorded; the other tools still get a try
-                result.failed.append((name, "%s: %s" % (type(exc).__name__, exc)))
-                continue
-            if getattr(reply, "success", False):
-                result.registered.append(name)
+                reason = "not attempted: negotiation deadline passed"
             else:
-                reason = getattr(reply, "error_message", "") or "refused without a reason"
-                result.failed.append((name, "refused: " + reason))
+                try:
+                    reply = self.retry.run(attempt, request, deadline_at=deadline)
+                    if not getattr(reply, "success", False):
+                        reason = "refused: " + (
+                            getattr(reply, "error_message", "") or "refused without a reason"
+                        )
+                except MemoryError:
+                    reason = "out of memory"
+                except Exception as exc:  # noqa: BLE001 - recorded; the other tools get a try
+                    reason = "%s: %s" % (type(exc).__name__, exc)
+            if reason is None:
+                result.registered.append(request.name)
+            else:
+                result.failed.append((request.name, reason))
         self.last_result = result
         return result

@@ -80,7 +80,6 @@ class LokiLink:
         self.last_negotiation = None
         self.dirty = False
         self.next_heartbeat = 0.0
-        self.negotiator = None
         self.sent = None  # digest of the requests Loki last accepted
         self._client_url = url if client is None else None
         self.resilience = ConnectionResilienceManager.from_settings(
@@ -99,7 +98,6 @@ class LokiLink:
         if url is not None and url != self.url:
             self.url = url
             self.state = "offline"
-        self.negotiator = None  # timeouts or the address may have changed
 
     def changed(self, reason: str) -> None:
         """Our tools or capabilities changed: announce them on the next step."""
@@ -227,19 +225,19 @@ class LokiLink:
         loki.get_capabilities(timeout=min(3.0, get("network.request_timeout")))
         if requests is None:
             requests, digest = self._requests()
-        if self.negotiator is None:
-            from jotunheim.capability.negotiator import Negotiator
-            from jotunheim.resilience.retry import RetryManager
+        # A Negotiator per negotiation: its timeouts and our address are read anew each
+        # time, and it is not kept in RAM between negotiations.
+        from jotunheim.capability.negotiator import Negotiator
+        from jotunheim.resilience.retry import RetryManager
 
-            self.negotiator = Negotiator(
-                self.registry,
-                capabilities=self.capabilities,
-                script_prefix=self.script_prefix,
-                timeout=min(5.0, get("network.request_timeout")),
-                retry=RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
-                deadline=30.0,
-            )
-        result = self.negotiator.negotiate(loki, self.address(), requests=requests)
+        result = Negotiator(
+            self.registry,
+            capabilities=self.capabilities,
+            script_prefix=self.script_prefix,
+            timeout=min(5.0, get("network.request_timeout")),
+            retry=RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
+            deadline=30.0,
+        ).negotiate(loki, self.address(), requests=requests)
         self.last_negotiation = result
         if result.failed and not result.registered:
             raise RuntimeError("Loki registered no tool: %s" % result.failed[0][1])
