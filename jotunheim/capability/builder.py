@@ -197,20 +197,15 @@ class DeviceCapabilityBuilder:
             ("max_cpu_percent", 0),
             ("max_concurrent_tools", 1),
         ):
-            if key in self.limits:
-                limits[key] = self.limits[key]
-            else:
-                limits[key] = _get(self.settings, "resources." + key, value)
-            limits[key] = int(limits[key] or value)
+            limits[key] = int(
+                self.limits.get(key, _get(self.settings, "resources." + key)) or value
+            )
         if size and (not limits["max_memory_kb"] or limits["max_memory_kb"] > size):
             limits["max_memory_kb"] = size  # never more than the heap
         features = {}
         for key, value in (("streaming", True), ("compression", False), ("encryption", False)):
-            if key in self.features:
-                value = self.features[key]
-            else:
-                value = _get(self.settings, "capabilities.features." + key, value)
-            features[key] = bool(value)
+            value = _get(self.settings, "capabilities.features." + key, value)
+            features[key] = bool(self.features.get(key, value))
         return cap.JotunheimCapabilities(
             device_id=self.device_id(),
             device_name=self.device_name(),

@@ -58,6 +58,8 @@ class LokiLink:
         from jotunheim.resilience.manager import ConnectionResilienceManager
 
         self.registry = registry
+        # capabilities(): the current JotunheimCapabilities, built when asked
+        # (GetCapabilities), not kept in RAM between answers.
         self.capabilities = build_capabilities
         self.device_id = device_id
         self.address = address
@@ -86,9 +88,6 @@ class LokiLink:
             settings.get("network.resilience"), clock=clock
         )
 
-    # ``capabilities()``, the current JotunheimCapabilities, is ``build_capabilities``
-    # itself: built when asked (GetCapabilities), not kept in RAM between answers.
-
     # ------------------------------------------------------------ configuration
 
     def configure(self, settings, url=None) -> None:
@@ -100,7 +99,8 @@ class LokiLink:
             self.state = "offline"
 
     def changed(self, reason: str) -> None:
-        """Our tools or capabilities changed: announce them on the next step."""
+        """Our tools or capabilities changed: the next step registers our tools again if
+        what Loki would be sent differs from what it accepted."""
         self.dirty = True
 
     # ------------------------------------------------------------ client
