@@ -14,18 +14,11 @@ except ImportError:  # a board: no typing, and no need to load collections
 else:
     from collections.abc import Callable  # noqa: F401
 
+# "marker=device type" (the marker upper case, as in os.uname().machine); first match
+# wins. One string, split when a type is looked up (once per boot).
 _TYPES = (
-    # (upper-case marker in os.uname().machine, device type); first match wins
-    ("ESP32S3", "ESP32-S3"),
-    ("ESP32S2", "ESP32-S2"),
-    ("ESP32C3", "ESP32-C3"),
-    ("ESP32C6", "ESP32-C6"),
-    ("ESP32", "ESP32"),
-    ("RP2350", "RP2350"),
-    ("RP2040", "RP2040"),
-    ("NRF52840", "nRF52840"),
-    ("SAMD51", "SAMD51"),
-    ("SAMD21", "SAMD21"),
+    "ESP32S3=ESP32-S3 ESP32S2=ESP32-S2 ESP32C3=ESP32-C3 ESP32C6=ESP32-C6 ESP32=ESP32 "
+    "RP2350=RP2350 RP2040=RP2040 NRF52840=nRF52840 SAMD51=SAMD51 SAMD21=SAMD21"
 )
 
 
@@ -46,9 +39,10 @@ def device_type_from(
     if implementation == "cpython":
         return "Blinka (%s) on %s %s" % (board_id or "no board", sysname or "?", machine)
     key = machine.upper().replace("-", "").replace("_", "")
-    for marker, name in _TYPES:
+    for name in _TYPES.split():
+        marker, name = name.split("=")
         if marker in key:
-            if marker in ("RP2040", "RP2350") and "PICO" in key:
+            if marker.startswith("RP") and "PICO" in key:  # RP2040, RP2350
                 words = key.split()
                 at = words.index("PICO") + 1 if "PICO" in words else len(words)
                 model = "Pico"
