@@ -38,9 +38,6 @@ try:
 except ImportError:
     pass
 
-_SETTINGS_DEFAULT_TYPE = "circuitpython"  # jotunheim.settings' default: means "detect"
-_SETTINGS_DEFAULT_NAME = "jotunheim"
-
 
 def _get(settings, path, default=None):
     """``path`` ("capabilities.device_name") from a nested dict or a Settings object."""
@@ -49,12 +46,11 @@ def _get(settings, path, default=None):
     if hasattr(settings, "section") and hasattr(settings, "get"):
         value = settings.get(path)
         return default if value is None else value
-    node = settings
     for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
+        if not isinstance(settings, dict) or key not in settings:
             return default
-        node = node[key]
-    return node
+        settings = settings[key]
+    return settings
 
 
 class DeviceCapabilityBuilder:
@@ -90,17 +86,21 @@ class DeviceCapabilityBuilder:
         total_memory=None,
     ):
         self.settings = settings
-        self.platform = platform or {}
-        self.total_memory = total_memory
         self.name = name
         self.device_id_override = device_id
         self.limits = limits or {}
         self.features = features or {}
-        self.interfaces_override = interfaces
-        self._board = board
-        self._mcu = microcontroller
-        self._has_module = has_module
+        # What detect() is handed (fakes in tests and simulators; None: the real ones).
+        self.given = {
+            "board": board,
+            "microcontroller": microcontroller,
+            "platform": platform or {},
+            "total_memory": total_memory,
+            "interfaces": interfaces,
+            "has_module": has_module,
+        }
         self._facts = None
+        self._id = None  # the detected id, once known
         # A jotunheim.resources.memory.MemoryMonitor (the Device hands its own): with it,
         # max_memory_kb is the heap tools can have, above the exhaustion line.
         self.memory = None
@@ -114,30 +114,30 @@ class DeviceCapabilityBuilder:
             # Runs once per boot (and after refresh()): its code loads on first use.
             from jotunheim.capability.detect import detect
 
-            self._facts = detect(
-                board=self._board,
-                microcontroller=self._mcu,
-                platform=self.platform,
-                total_memory=self.total_memory,
-                interfaces=self.interfaces_override,
-                has_module=self._has_module,
-            )
+            self._facts = detect(**self.given)
         return self._facts
 
     def refresh(self):
         """Forget detected facts (after an OTA update or a settings change)."""
         self._facts = None
+        self._id = None
 
     # ------------------------------------------------------------ results
 
     def device_id(self) -> str:
         """The configured id (``device_id=``, ``capabilities.device_id``) or the detected
         one."""
-        return (
-            self.device_id_override
-            or _get(self.settings, "capabilities.device_id")
-            or self.detect()["device_id"]
-        )
+        configured = self.device_id_override or _get(self.settings, "capabilities.device_id")
+        if configured:
+            return configured
+        if self._id is None:
+            # The id alone needs no pin or interface detection (jotunheim.capability.identity).
+            from jotunheim.capability import identity
+
+            given = self.given
+            board, mcu = identity.board_modules(given["board"], given["microcontroller"])
+            self._id = identity.identity(board, mcu)[0]
+        return self._id
 
     def device_name(self) -> str:
         """The given name, ``capabilities.device_name``, or ``jotunheim-`` + the end of
@@ -145,14 +145,14 @@ class DeviceCapabilityBuilder:
         if self.name:
             return self.name
         configured = _get(self.settings, "capabilities.device_name")
-        if configured and configured != _SETTINGS_DEFAULT_NAME:
+        if configured and configured != "jotunheim":  # the settings' default: "make one"
             return configured
         return "jotunheim-" + self.device_id()[-6:].lower()
 
     def device_type(self) -> str:
         """``capabilities.device_type`` when set, else the detected type."""
         configured = _get(self.settings, "capabilities.device_type")
-        if configured and configured != _SETTINGS_DEFAULT_TYPE:
+        if configured and configured != "circuitpython":  # the settings' default: "detect"
             return configured
         return self.detect()["device_type"]
 
@@ -160,12 +160,6 @@ class DeviceCapabilityBuilder:
         """Hardware fingerprint (chip uid + board id): tells two boards apart even when
         both were configured with the same ``device_id``."""
         return self.detect()["fingerprint"]
-
-    def _limit(self, key, default):
-        if key in self.limits:
-            return self.limits[key]
-        value = _get(self.settings, "resources." + key)
-        return default if value is None else value
 
     def build(self, registry=None):
         """``JotunheimCapabilities`` for the board plus ``registry``'s tools and parts.
@@ -175,11 +169,10 @@ class DeviceCapabilityBuilder:
         from jotunheim.pb import jotunheim_capability as cap
 
         facts = self.detect()
-        numbers = sorted({n for n, _ in facts["pins"] if n is not None})
         interfaces = facts["interfaces"]
         hardware = cap.HardwareCapabilities(
             gpio=cap.GpioInfo(
-                available_pins=numbers,
+                available_pins=sorted({n for n, _ in facts["pins"] if n is not None}),
                 digital=bool(facts["pins"]),
                 analog="ADC" in interfaces,
                 pwm="PWM" in interfaces,
@@ -193,14 +186,26 @@ class DeviceCapabilityBuilder:
             tools = capability_tools(registry.tools())
             hardware.sensors = registry.part_names("sensor")
             hardware.actuators = registry.part_names("actuator")
-        total_kb = (facts["memory_total"] or 0) // 1024
+        size = (facts["memory_total"] or 0) // 1024
         memory = self.memory
         if memory is not None:  # the heap the device really has, less its reserve
-            usable = memory.free() + memory.used() - memory.line(memory.exhausted)
-            total_kb = max(0, usable) // 1024
-        limit_kb = self._limit("max_memory_kb", 0) or 0
-        if total_kb and (not limit_kb or limit_kb > total_kb):
-            limit_kb = total_kb
+            size = max(0, memory.free() + memory.used() - memory.line(memory.exhausted)) // 1024
+        # User arguments win over settings; defaults: no memory or CPU limit, one tool at once.
+        limits = {}
+        for key, value in (
+            ("max_memory_kb", 0),
+            ("max_cpu_percent", 0),
+            ("max_concurrent_tools", 1),
+        ):
+            limits[key] = int(
+                self.limits.get(key, _get(self.settings, "resources." + key)) or value
+            )
+        if size and (not limits["max_memory_kb"] or limits["max_memory_kb"] > size):
+            limits["max_memory_kb"] = size  # never more than the heap
+        features = {}
+        for key, value in (("streaming", True), ("compression", False), ("encryption", False)):
+            value = _get(self.settings, "capabilities.features." + key, value)
+            features[key] = bool(self.features.get(key, value))
         return cap.JotunheimCapabilities(
             device_id=self.device_id(),
             device_name=self.device_name(),
@@ -209,22 +214,9 @@ class DeviceCapabilityBuilder:
             protocol_version=PROTOCOL_VERSION,
             tools=tools,
             hardware=hardware,
-            resources=cap.ResourceLimits(
-                max_memory_kb=int(limit_kb),
-                max_cpu_percent=int(self._limit("max_cpu_percent", 0) or 0),
-                max_concurrent_tools=int(self._limit("max_concurrent_tools", 1) or 1),
-            ),
-            features=cap.ProtocolFeatures(
-                streaming=self._feature("streaming", True),
-                compression=self._feature("compression", False),
-                encryption=self._feature("encryption", False),
-            ),
+            resources=cap.ResourceLimits(**limits),
+            features=cap.ProtocolFeatures(**features),
         )
-
-    def _feature(self, key, default):
-        if key in self.features:
-            return bool(self.features[key])
-        return bool(_get(self.settings, "capabilities.features." + key, default))
 
     def info(self) -> dict:
         """Facts for status reports: detected values plus free memory right now."""

@@ -14,18 +14,11 @@ except ImportError:  # a board: no typing, and no need to load collections
 else:
     from collections.abc import Callable  # noqa: F401
 
+# "marker=device type" (the marker upper case, as in os.uname().machine); first match
+# wins. One string, split when a type is looked up (once per boot).
 _TYPES = (
-    # (upper-case marker in os.uname().machine, device type); first match wins
-    ("ESP32S3", "ESP32-S3"),
-    ("ESP32S2", "ESP32-S2"),
-    ("ESP32C3", "ESP32-C3"),
-    ("ESP32C6", "ESP32-C6"),
-    ("ESP32", "ESP32"),
-    ("RP2350", "RP2350"),
-    ("RP2040", "RP2040"),
-    ("NRF52840", "nRF52840"),
-    ("SAMD51", "SAMD51"),
-    ("SAMD21", "SAMD21"),
+    "ESP32S3=ESP32-S3 ESP32S2=ESP32-S2 ESP32C3=ESP32-C3 ESP32C6=ESP32-C6 ESP32=ESP32 "
+    "RP2350=RP2350 RP2040=RP2040 NRF52840=nRF52840 SAMD51=SAMD51 SAMD21=SAMD21"
 )
 
 
@@ -46,9 +39,10 @@ def device_type_from(
     if implementation == "cpython":
         return "Blinka (%s) on %s %s" % (board_id or "no board", sysname or "?", machine)
     key = machine.upper().replace("-", "").replace("_", "")
-    for marker, name in _TYPES:
+    for name in _TYPES.split():
+        marker, name = name.split("=")
         if marker in key:
-            if marker in ("RP2040", "RP2350") and "PICO" in key:
+            if marker.startswith("RP") and "PICO" in key:  # RP2040, RP2350
                 words = key.split()
                 at = words.index("PICO") + 1 if "PICO" in words else len(words)
                 model = "Pico"
@@ -70,21 +64,6 @@ def _has_module(name):
         return True
     except ImportError:
         return False
-
-
-def _hex(data):
-    return "".join("%02X" % b for b in data)
-
-
-def _modules(board, microcontroller):
-    if board is None:
-        import board
-    if microcontroller is None:
-        try:
-            import microcontroller
-        except ImportError:
-            microcontroller = None
-    return board, microcontroller
 
 
 def detect(
@@ -111,17 +90,16 @@ def detect(
     import os
     import sys
 
-    from jotunheim.capability import pins
+    from jotunheim.capability import identity, pins
 
-    # The release version lives in one place, jotunheim/__init__.py. That package is
-    # always loaded before any of its modules; importing it by name here would close an
-    # import loop through its lazy Device attribute, so read the loaded module.
-    library_version = sys.modules["jotunheim"].__version__
-
-    board, mcu = _modules(board, microcontroller)
+    board, mcu = identity.board_modules(board, microcontroller)
     given = platform or {}
     implementation = given.get("implementation") or sys.implementation.name
-    uname = _uname(os)
+    try:
+        uname = os.uname()
+        uname = {"sysname": uname[0], "release": uname[2], "machine": uname[4]}
+    except AttributeError:  # some ports have no uname
+        uname = {}
     if not uname.get("machine"):
         # MicroPython ports without os.uname() name the machine here.
         uname["machine"] = getattr(sys.implementation, "_machine", "")
@@ -131,29 +109,38 @@ def detect(
     version = given.get("version") or ".".join(
         str(p) for p in tuple(sys.implementation.version)[:3]
     )
-    board_id = getattr(board, "board_id", "") or ""
-    uid = _cpu_uid(mcu)
-    if uid:
-        detected_id = _hex(uid)
-        identity = uid
+    if implementation == "circuitpython":
+        # os.uname().release is CircuitPython's own version ("9.2.1"), also for betas.
+        firmware = "CircuitPython " + (uname.get("release") or version)
+    elif implementation == "micropython":
+        firmware = "MicroPython " + version
     else:
-        identity = _host_identity()
-        detected_id = "HOST-" + _sha256_hex(identity + board_id.encode())[:12].upper()
-    pin_list = pins.board_pins(board, mcu)
-    total = total_memory if total_memory is not None else _total_memory()
+        firmware = "CPython %s (Blinka)" % version
+    board_id = getattr(board, "board_id", "") or ""
+    device_id, key = identity.identity(board, mcu)
+    if total_memory is None:
+        try:
+            import gc
+
+            total_memory = gc.mem_free() + gc.mem_alloc()
+        except (AttributeError, ImportError):
+            pass
     return {
-        "device_id": detected_id,
+        "device_id": device_id,
         "board_id": board_id,
         "device_type": device_type_from(
             uname.get("machine", ""), implementation, board_id, uname.get("sysname", "")
         ),
         "implementation": implementation,
-        "firmware_version": _firmware(implementation, uname, version),
-        "library_version": library_version,
-        "pins": [(number, name) for number, name, _ in pin_list],
+        "firmware_version": firmware,
+        # The release version lives in one place, jotunheim/__init__.py. That package is
+        # always loaded before any of its modules; importing it by name here would close an
+        # import loop through its lazy Device attribute, so read the loaded module.
+        "library_version": sys.modules["jotunheim"].__version__,
+        "pins": [(number, name) for number, name, _ in pins.board_pins(board, mcu)],
         "interfaces": _interfaces(board, interfaces, has_module or _has_module),
-        "memory_total": total,
-        "fingerprint": _sha256_hex(b"jotunheim-hw:" + identity + board_id.encode())[:32],
+        "memory_total": total_memory,
+        "fingerprint": identity.sha256_hex(b"jotunheim-hw:" + key + board_id.encode())[:32],
     }
 
 
@@ -172,60 +159,12 @@ def _interfaces(board, given, has_module):
         out.append("SPI")
     if has("UART") or has("TX", "RX") or has("UART_TX", "UART_RX"):
         out.append("UART")
-    for module, label in (("analogio", "ADC"), ("pwmio", "PWM"), ("wifi", "WiFi")):
+    for module, label in (
+        ("analogio", "ADC"),
+        ("pwmio", "PWM"),
+        ("wifi", "WiFi"),
+        ("_bleio", "BLE"),
+    ):
         if has_module(module):
             out.append(label)
-    if has_module("_bleio"):
-        out.append("BLE")
     return out
-
-
-def _uname(os_module):
-    try:
-        u = os_module.uname()
-    except AttributeError:  # some ports have no uname
-        return {}
-    return {"sysname": u[0], "release": u[2], "version": u[3], "machine": u[4]}
-
-
-def _firmware(implementation, uname, version):
-    if implementation == "circuitpython":
-        # os.uname().release is CircuitPython's own version ("9.2.1"), also for betas.
-        return "CircuitPython " + (uname.get("release") or version)
-    if implementation == "micropython":
-        return "MicroPython " + version
-    return "CPython %s (Blinka)" % version
-
-
-def _cpu_uid(mcu):
-    cpu = getattr(mcu, "cpu", None) if mcu is not None else None
-    uid = getattr(cpu, "uid", None) if cpu is not None else None
-    if not uid:
-        return None
-    return bytes(uid)
-
-
-def _host_identity():
-    """Bytes that identify a desktop machine (its MAC via uuid.getnode)."""
-    try:
-        import uuid
-
-        node = uuid.getnode()
-    except ImportError:
-        return b"unknown-host"
-    return ("%012x" % node).encode()
-
-
-def _total_memory():
-    try:
-        import gc
-
-        return gc.mem_free() + gc.mem_alloc()
-    except (AttributeError, ImportError):
-        return None
-
-
-def _sha256_hex(data):
-    import hashlib
-
-    return "".join("%02x" % b for b in hashlib.sha256(data).digest())

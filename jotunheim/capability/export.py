@@ -17,7 +17,7 @@ Example::
     export.loki_register_requests(registry.tools(), "192.168.1.42:8080", prefix="gh_")
 """
 
-from jotunheim.capability.schema import slug, value_text
+from jotunheim.capability.schema import TYPES, slug, value_text
 
 try:
     from typing import Any  # noqa: F401  (annotations only)
@@ -25,15 +25,6 @@ except ImportError:  # a board: no typing, and no need to load collections
     pass
 else:
     from collections.abc import Iterable  # noqa: F401
-
-# The capability protocol's type names -> JSON Schema type names (Einherjar).
-_JSON_SCHEMA_TYPES = {
-    "Number": "number",
-    "Boolean": "boolean",
-    "String": "string",
-    "Object": "object",
-    "Array": "array",
-}
 
 
 def json_text(value) -> str:
@@ -45,22 +36,15 @@ def json_text(value) -> str:
     return json.dumps(value)
 
 
-def _enum_texts(field):
-    return [value_text(v) for v in field.enum] if field.enum else []
-
-
-def _offered(tools, include_user_only):
-    return [t for t in tools if include_user_only or not t.user_only]
-
-
 def capability_tool(tool):
     """``jotunheim_capability.Tool`` for ``tool``, with every schema field (range, enum,
     unit, default as JSON text)."""
     from jotunheim.pb import jotunheim_capability as cap
 
-    params = []
-    for f in tool.params:
-        params.append(
+    return cap.Tool(
+        name=tool.name,
+        description=tool.description,
+        parameters=[
             cap.ParameterDefinition(
                 name=f.name,
                 type=f.type,
@@ -68,15 +52,12 @@ def capability_tool(tool):
                 description=f.description,
                 minimum=None if f.minimum is None else float(f.minimum),
                 maximum=None if f.maximum is None else float(f.maximum),
-                enum_values=_enum_texts(f),
+                enum_values=[value_text(v) for v in f.enum or ()],
                 unit=f.unit,
                 default_value=json_text(f.default),
             )
-        )
-    return cap.Tool(
-        name=tool.name,
-        description=tool.description,
-        parameters=params,
+            for f in tool.params
+        ],
         return_type=tool.return_type,
         user_only=tool.user_only,
         unit=tool.unit,
@@ -107,24 +88,23 @@ def einherjar_function(tool):
     the tool kind as capability, part, instance and unit as keywords)."""
     from jotunheim.pb import einherjar
 
-    params = [
-        einherjar.ParameterDefinition(
-            name=f.name,
-            type=_JSON_SCHEMA_TYPES[f.type],
-            description=f.summary(),
-            required=f.required,
-            enum_values=_enum_texts(f),
-        )
-        for f in tool.params
-    ]
-    keywords = [k for k in (slug(tool.part), tool.instance, tool.unit) if k]
+    # JSON Schema's type names are the capability protocol's in lower case.
     return einherjar.FunctionDefinition(
         name=tool.name,
         description=tool.description,
-        parameters=params,
-        return_type=_JSON_SCHEMA_TYPES.get(tool.return_type, tool.return_type),
+        parameters=[
+            einherjar.ParameterDefinition(
+                name=f.name,
+                type=f.type.lower(),
+                description=f.summary(),
+                required=f.required,
+                enum_values=[value_text(v) for v in f.enum or ()],
+            )
+            for f in tool.params
+        ],
+        return_type=tool.return_type.lower() if tool.return_type in TYPES else tool.return_type,
         capabilities=[tool.kind],
-        responsibility_keywords=keywords,
+        responsibility_keywords=[k for k in (slug(tool.part), tool.instance, tool.unit) if k],
     )
 
 
@@ -134,7 +114,7 @@ def einherjar_functions(tools: "Iterable", *, include_user_only: bool = False) -
     :param tools: the tools
     :param bool include_user_only: also the user-only ones
     """
-    return [einherjar_function(t) for t in _offered(tools, include_user_only)]
+    return [einherjar_function(t) for t in tools if include_user_only or not t.user_only]
 
 
 def lua_string(text: str) -> str:
@@ -142,13 +122,12 @@ def lua_string(text: str) -> str:
     out = ['"']
     for ch in text:
         if ch in ('"', "\\"):
-            out.append("\\" + ch)
+            ch = "\\" + ch
         elif ch == "\n":
-            out.append("\\n")
+            ch = "\\n"
         elif ord(ch) < 32:
-            out.append("\\%03d" % ord(ch))
-        else:
-            out.append(ch)
+            ch = "\\%03d" % ord(ch)
+        out.append(ch)
     out.append('"')
     return "".join(out)
 
@@ -156,10 +135,10 @@ def lua_string(text: str) -> str:
 def forwarding_script(device_address: str, tool_name: str, device_id: str = "") -> str:
     """The Lua body Loki runs for a device tool: forward the call (with its ``params``) to
     the device's CallTool with ``device.call(address, tool, params[, device_id])``."""
-    args = [lua_string(device_address), lua_string(tool_name), "params"]
+    text = "return device.call(%s, %s, params" % (lua_string(device_address), lua_string(tool_name))
     if device_id:
-        args.append(lua_string(device_id))
-    return "return device.call(%s)" % ", ".join(args)
+        text += ", " + lua_string(device_id)
+    return text + ")"
 
 
 def loki_register_requests(
@@ -191,5 +170,6 @@ def loki_register_requests(
             return_type=tool.return_type,
             inline_script=forwarding_script(device_address, tool.name, device_id),
         )
-        for tool in _offered(tools, include_user_only)
+        for tool in tools
+        if include_user_only or not tool.user_only
     ]

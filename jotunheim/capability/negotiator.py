@@ -19,15 +19,11 @@ its own timeout and is retried with exponential backoff when the failure is tran
 is recorded and the next tool is tried: the result lists what was registered and what
 failed, and why. A deadline bounds the whole negotiation.
 
-``loki`` is anything with ``register_script(name, *, inline_script, language,
+``negotiate(loki, address, requests=...)`` sends the given requests instead of making them
+(the LokiLink makes them once to know what Loki holds). ``loki`` is anything with ``register_script(name, *, inline_script, language,
 description, parameters, return_type, timeout)`` returning a ``RegisterScriptResponse``,
 i.e. :class:`jotunheim.loki.client.LokiClient`.
 """
-
-try:
-    from typing import Optional  # noqa: F401  (annotations only)
-except ImportError:
-    pass
 
 from jotunheim import compat
 from jotunheim.resilience.retry import RetryManager
@@ -89,7 +85,7 @@ class Negotiator:
             raise ValueError("Negotiator needs a builder or a capabilities callable")
         self.registry = registry
         self.builder = builder
-        self._capabilities = capabilities
+        self.given = capabilities
         self.loki = loki
         self.device_address = device_address
         self.script_prefix = script_prefix
@@ -104,8 +100,8 @@ class Negotiator:
 
     def capabilities(self):
         """The device's current ``JotunheimCapabilities``."""
-        if self._capabilities is not None:
-            return self._capabilities()
+        if self.given is not None:
+            return self.given()
         return self.builder.build(self.registry)
 
     def capability_response(self):
@@ -126,17 +122,14 @@ class Negotiator:
         keywords = []
         if hardware is not None:
             for name in hardware.sensors + hardware.actuators + hardware.interfaces:
-                word = slug(name)
-                if word and word not in keywords:
-                    keywords.append(word)
-        purpose = self.purpose or "%s: %s device with %d tools" % (
-            caps.device_name,
-            caps.device_type,
-            len(caps.tools),
-        )
+                name = slug(name)
+                if name and name not in keywords:
+                    keywords.append(name)
         return einherjar.CapabilityResponse(
             god_name=caps.device_name,
-            purpose=purpose,
+            purpose=self.purpose
+            or "%s: %s device with %d tools"
+            % (caps.device_name, caps.device_type, len(caps.tools)),
             functions=einherjar_functions(self.registry.tools()),
             responsibility_domains=["hardware", "sensors", "actuators"],
             responsibility_keywords=keywords,
@@ -144,36 +137,37 @@ class Negotiator:
 
     # ------------------------------------------------------------ Loki
 
-    def negotiate(self, loki=None, device_address: "Optional[str]" = None) -> NegotiationResult:
+    def negotiate(self, loki=None, device_address=None, *, requests=None) -> NegotiationResult:
         """Register every model-callable tool with Loki; returns a NegotiationResult.
-        Never raises for a failed registration: read ``result.failed``."""
+        Never raises for a failed registration: read ``result.failed``.
+
+        :param requests: the ``RegisterScriptRequest`` list to send (default: made from
+            the registry's tools, :func:`~jotunheim.capability.export.loki_register_requests`)
+        """
         loki = loki or self.loki
         if loki is None:
             raise ValueError("negotiate needs a Loki client")
         address = device_address or self.device_address
         if not address:
             raise ValueError("negotiate needs the device address Loki should call")
-        from jotunheim.capability.export import loki_register_requests
+        if requests is None:
+            from jotunheim.capability.export import loki_register_requests
 
-        requests = loki_register_requests(
-            self.registry.tools(),
-            address,
-            prefix=self.script_prefix,
-            device_id=self.capabilities().device_id,
-        )
+            requests = loki_register_requests(
+                self.registry.tools(),
+                address,
+                prefix=self.script_prefix,
+                device_id=self.capabilities().device_id,
+            )
         result = NegotiationResult()
-        deadline_at = None if self.deadline is None else self.clock() + self.deadline
-        for request in requests:
-            if deadline_at is not None and self.clock() >= deadline_at:
-                result.failed.append((request.name, "not attempted: negotiation deadline passed"))
-                continue
-            self._register_one(loki, request, result, deadline_at)
-        self.last_result = result
-        return result
+        clock = self.clock
+        deadline = None if self.deadline is None else clock() + self.deadline
 
-    def _register_one(self, loki, request, result, deadline_at):
-        def attempt():
+        def attempt(request):
             result.attempts += 1
+            timeout = self.timeout
+            if deadline is not None:  # no call may outlive the negotiation
+                timeout = max(0.1, min(timeout, deadline - clock()))
             return loki.register_script(
                 request.name,
                 inline_script=request.inline_script,
@@ -181,25 +175,27 @@ class Negotiator:
                 description=request.description,
                 parameters=request.parameters,
                 return_type=request.return_type,
-                timeout=self._call_timeout(deadline_at),
+                timeout=timeout,
             )
 
-        try:
-            response = self.retry.run(attempt, deadline_at=deadline_at)
-        except MemoryError:
-            result.failed.append((request.name, "out of memory"))
-            return
-        except Exception as exc:  # noqa: BLE001 - recorded; the other tools still get a try
-            result.failed.append((request.name, "%s: %s" % (type(exc).__name__, exc)))
-            return
-        if getattr(response, "success", False):
-            result.registered.append(request.name)
-        else:
-            reason = getattr(response, "error_message", "") or "refused without a reason"
-            result.failed.append((request.name, "refused: " + reason))
-
-    def _call_timeout(self, deadline_at):
-        if deadline_at is None:
-            return self.timeout
-        left = deadline_at - self.clock()
-        return max(0.1, min(self.timeout, left))
+        for request in requests:
+            reason = None  # registered
+            if deadline is not None and clock() >= deadline:
+                reason = "not attempted: negotiation deadline passed"
+            else:
+                try:
+                    reply = self.retry.run(attempt, request, deadline_at=deadline)
+                    if not getattr(reply, "success", False):
+                        reason = "refused: " + (
+                            getattr(reply, "error_message", "") or "refused without a reason"
+                        )
+                except MemoryError:
+                    reason = "out of memory"
+                except Exception as exc:  # noqa: BLE001 - recorded; the other tools get a try
+                    reason = "%s: %s" % (type(exc).__name__, exc)
+            if reason is None:
+                result.registered.append(request.name)
+            else:
+                result.failed.append((request.name, reason))
+        self.last_result = result
+        return result

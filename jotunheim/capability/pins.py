@@ -41,22 +41,12 @@ def number_from_name(name) -> "Optional[int]":
     return None
 
 
-def _is_pin(obj, pin_class):
-    if pin_class is not None:
-        try:
-            if isinstance(obj, pin_class):
-                return True
-        except TypeError:
-            pass
-    return type(obj).__name__ == "Pin"
-
-
 def board_pins(board, microcontroller=None) -> list:
     """``[(number or None, name, pin)]`` for every distinct pin object in ``board``,
     in name order; the first (alphabetical) board name of a pin names it."""
-    pin_class = getattr(microcontroller, "Pin", None) if microcontroller is not None else None
+    pin_class = getattr(microcontroller, "Pin", None)
     chip_names = {}
-    chip = getattr(microcontroller, "pin", None) if microcontroller is not None else None
+    chip = getattr(microcontroller, "pin", None)
     if chip is not None:
         for name in dir(chip):
             if not name.startswith("_"):
@@ -67,24 +57,25 @@ def board_pins(board, microcontroller=None) -> list:
         if name.startswith("_"):
             continue
         obj = getattr(board, name)
-        if not _is_pin(obj, pin_class):
+        try:
+            pin = pin_class is not None and isinstance(obj, pin_class)
+        except TypeError:
+            pin = False
+        if not (pin or type(obj).__name__ == "Pin"):
             continue
         key = id(obj)
         if key in seen:
             continue
         seen[key] = True
-        out.append((_number(obj, name, chip_names.get(key)), name, obj))
+        # The chip's name first, then Blinka's Pin.id (a Linux line number), then the
+        # board name.
+        number = number_from_name(chip_names.get(key))
+        if number is None:
+            number = getattr(obj, "id", None)
+            if not isinstance(number, int) or isinstance(number, bool):
+                number = number_from_name(name)
+        out.append((number, name, obj))
     return out
-
-
-def _number(obj, board_name, chip_name):
-    number = number_from_name(chip_name)
-    if number is not None:
-        return number
-    blinka_id = getattr(obj, "id", None)
-    if isinstance(blinka_id, int) and not isinstance(blinka_id, bool):
-        return blinka_id
-    return number_from_name(board_name)
 
 
 def numbered_pins(board, microcontroller=None) -> dict:

@@ -39,45 +39,23 @@ class ScriptFailed(Exception):
         self.response = response
 
 
-def _text(value) -> str:
-    """Parameter values travel as strings (``map<string, string>``)."""
-    if isinstance(value, str):
-        return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list, tuple)):
-        import json  # noqa: PLC0415
-
-        return json.dumps(value)
-    return str(value)
-
-
 def _params(parameters) -> dict:
-    if not parameters:
-        return {}
-    return {str(k): _text(v) for k, v in parameters.items()}
+    # Parameter values travel as strings (``map<string, string>``).
+    out = {}
+    for key in parameters or ():
+        value = parameters[key]
+        if value is True:
+            value = "true"
+        elif value is False:
+            value = "false"
+        elif value is None:
+            value = ""
+        elif isinstance(value, (dict, list, tuple)):
+            import json
 
-
-def _parameter_definition(item):
-    if isinstance(item, pb.ParameterDefinition):
-        return item
-    if isinstance(item, dict):
-        return pb.ParameterDefinition(**item)
-    if isinstance(item, (tuple, list)):
-        fields = ("name", "type", "required", "description")
-        return pb.ParameterDefinition(**dict(zip(fields, item)))
-    raise TypeError("parameter definitions are ParameterDefinition, dict or tuple")
-
-
-def _decoder(cls, limit):
-    def decode(payload):
-        return cls.decode(payload, limit)
-
-    return decode
+            value = json.dumps(value)
+        out[str(key)] = value if isinstance(value, str) else str(value)
+    return out
 
 
 class LokiClient:
@@ -98,7 +76,17 @@ class LokiClient:
         self.grpc = GrpcWebClient(
             url, timeout=timeout, ca_cert=ca_cert, metadata=metadata, **kwargs
         )
-        self.scripts = Scripts(self)
+        self._scripts = None
+
+    @property
+    def scripts(self):
+        """Loki's scripts as functions, ``client.scripts.<name>(**params)``
+        (:class:`jotunheim.loki.scripts.Scripts`, made on first use)."""
+        if self._scripts is None:
+            from jotunheim.loki.scripts import Scripts
+
+            self._scripts = Scripts(self)
+        return self._scripts
 
     def close(self) -> None:
         """Close idle connections."""
@@ -110,47 +98,51 @@ class LokiClient:
     def __exit__(self, exc_type, exc, tb):
         self.close()
 
-    def _unary(self, method, request, response_cls, idempotent, timeout):
+    def _call(self, method, request, response_cls, timeout, idempotent=False, stream=False):
+        limit = self.grpc.max_message_size
         kwargs = {} if timeout is _DEFAULT else {"timeout": timeout}
-        return self.grpc.unary(
+        if not stream:
+            kwargs["idempotent"] = idempotent
+        return (self.grpc.server_stream if stream else self.grpc.unary)(
             SERVICE + method,
             request,
-            decode=_decoder(response_cls, self.grpc.max_message_size),
-            idempotent=idempotent,
+            decode=lambda payload: response_cls.decode(payload, limit),
             **kwargs,
         )
 
     def get_capabilities(self, *, timeout=_DEFAULT):
         """``GetCapabilitiesResponse``: service name, purpose, scripts, children."""
-        return self._unary(
+        return self._call(
             "GetCapabilities",
             pb.GetCapabilitiesRequest(),
             pb.GetCapabilitiesResponse,
-            True,
             timeout,
+            True,
         )
 
     def get_children_status(self, *, timeout=_DEFAULT):
         """``GetChildrenStatusResponse`` (Fenrir, Jörmungandr, Hel ...)."""
-        return self._unary(
+        return self._call(
             "GetChildrenStatus",
             pb.GetChildrenStatusRequest(),
             pb.GetChildrenStatusResponse,
-            True,
             timeout,
+            True,
         )
 
     def list_scripts(self, name_pattern: str = "", *, timeout=_DEFAULT) -> list:
         """The registered scripts (a list of ``ScriptInfo``)."""
-        response = self._unary(
+        scripts = self._call(
             "ListScripts",
             pb.ListScriptsRequest(name_pattern=name_pattern),
             pb.ListScriptsResponse,
-            True,
             timeout,
-        )
-        self.scripts._names = [info.name for info in response.scripts]
-        return response.scripts
+            True,
+        ).scripts
+        names = self.scripts.names = []
+        for info in scripts:
+            names.append(info.name)
+        return scripts
 
     def register_script(
         self,
@@ -164,21 +156,29 @@ class LokiClient:
         return_type: str = "",
         timeout=_DEFAULT,
     ):
-        """Register a script given inline or by path; returns ``RegisterScriptResponse``."""
+        """Register a script given inline or by path; returns ``RegisterScriptResponse``.
+        ``parameters``: ``ParameterDefinition``, dict or ``(name, type, required,
+        description)`` items."""
         if (inline_script is None) == (script_path is None):
             raise ValueError("give exactly one of inline_script and script_path")
         request = pb.RegisterScriptRequest(
             name=name,
             description=description,
             language=language,
-            parameters=[_parameter_definition(p) for p in parameters],
             return_type=return_type,
+            inline_script=inline_script,
+            script_path=script_path,
         )
-        if inline_script is not None:
-            request.inline_script = inline_script
-        else:
-            request.script_path = script_path
-        return self._unary("RegisterScript", request, pb.RegisterScriptResponse, False, timeout)
+        for item in parameters:
+            if isinstance(item, dict):
+                item = pb.ParameterDefinition(**item)
+            elif isinstance(item, (tuple, list)):
+                keys = ("name", "type", "required", "description")
+                item = pb.ParameterDefinition(**dict(zip(keys, item)))
+            elif not isinstance(item, pb.ParameterDefinition):
+                raise TypeError("parameter definitions are ParameterDefinition, dict or tuple")
+            request.parameters.append(item)
+        return self._call("RegisterScript", request, pb.RegisterScriptResponse, timeout)
 
     def execute_script(
         self,
@@ -188,17 +188,22 @@ class LokiClient:
         script_content: str = "",
         script_type: str = "",
         timeout=_DEFAULT,
+        check=False,
     ):
         """Run a script; returns ``ExecuteScriptResponse`` (success, output, error).
         Parameter values that are not strings are converted (numbers with ``str``,
-        booleans as ``true``/``false``, lists and dicts as JSON)."""
+        booleans as ``true``/``false``, lists and dicts as JSON). With ``check``, a
+        response that says ``success=False`` raises :class:`ScriptFailed`."""
         request = pb.ExecuteScriptRequest(
             script_id=script_id,
             script_content=script_content,
             script_type=script_type,
             parameters=_params(parameters),
         )
-        return self._unary("ExecuteScript", request, pb.ExecuteScriptResponse, False, timeout)
+        response = self._call("ExecuteScript", request, pb.ExecuteScriptResponse, timeout)
+        if check and not response.success:
+            raise ScriptFailed(script_id, response)
+        return response
 
     def stream_script_execution(self, script_name: str, parameters=None, *, timeout=_DEFAULT):
         """Run a script and iterate over its ``ScriptChunk`` messages as they come.
@@ -209,66 +214,4 @@ class LokiClient:
         request = pb.StreamScriptExecutionRequest(
             script_name=script_name, input=pb.ScriptInput(parameters=_params(parameters))
         )
-        kwargs = {} if timeout is _DEFAULT else {"timeout": timeout}
-        return self.grpc.server_stream(
-            SERVICE + "StreamScriptExecution",
-            request,
-            decode=_decoder(pb.ScriptChunk, self.grpc.max_message_size),
-            **kwargs,
-        )
-
-
-class ScriptFunction:
-    """``client.scripts.<name>``: call it to run the script, ``.stream()`` to stream it."""
-
-    def __init__(self, client: LokiClient, name: str) -> None:
-        self._client = client
-        self.name = name
-
-    def __call__(self, **parameters) -> str:
-        """Run the script; returns its output, raises :class:`ScriptFailed` if it
-        reported failure."""
-        response = self._client.execute_script(self.name, parameters)
-        if not response.success:
-            raise ScriptFailed(self.name, response)
-        return response.output
-
-    def stream(self, **parameters):
-        """Run the script and iterate over its ``ScriptChunk`` messages
-        (:meth:`LokiClient.stream_script_execution`)."""
-        return self._client.stream_script_execution(self.name, parameters)
-
-    def __repr__(self) -> str:
-        return "<Loki script " + self.name + ">"
-
-
-class Scripts:
-    """Dynamic access to Loki's scripts: ``scripts.<name>(**params)``; ``dir()`` lists
-    the names from the last :meth:`LokiClient.list_scripts` (fetched on first use)."""
-
-    def __init__(self, client: LokiClient) -> None:
-        self._client = client
-        self._names = None
-
-    def __getattr__(self, name: str) -> ScriptFunction:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        if name.startswith("Script_"):  # Loki's own spelling of the same function
-            name = name[7:]
-        return ScriptFunction(self._client, name)
-
-    def __getitem__(self, name: str) -> ScriptFunction:
-        return self.__getattr__(name)
-
-    def refresh(self) -> list:
-        """Fetch the script names again."""
-        self._client.list_scripts()
-        return list(self._names)
-
-    def __dir__(self):
-        if self._names is None:
-            self._client.list_scripts()
-        return list(self._names)
-
-    def __iter__(self):
-        return iter(self.__dir__())
+        return self._call("StreamScriptExecution", request, pb.ScriptChunk, timeout, stream=True)

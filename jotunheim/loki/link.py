@@ -4,15 +4,15 @@
 
 The Device builds one only when a Loki URL is configured (or a client is given), so a
 device without Loki never imports this module. On (re)connection every model-callable
-tool is registered as a Lua stub that forwards to the device's CallTool (Negotiator);
-the heartbeat (every ``capabilities.announce_interval``) calls Loki's GetCapabilities and
-re-registers when Loki lost our scripts (a restarted Loki) or our capabilities changed
-(CapabilityPropagator). All network work goes through a ConnectionResilienceManager
-endpoint "loki", so a dead Loki costs one failed call per backoff period, never a busy
-loop.
+tool is registered as a Lua stub that forwards to the device's CallTool (Negotiator).
+After a change of our tools the registrations are made again, and the heartbeat (every
+``capabilities.announce_interval``) calls Loki's GetCapabilities and registers again when
+Loki lost our scripts (a restarted Loki) or what it should hold changed unnoticed. What
+Loki was sent is remembered as a SHA-256 digest of the RegisterScript requests, so a
+change that changes nothing sends nothing. All network work goes through a
+ConnectionResilienceManager endpoint "loki", so a dead Loki costs one failed call per
+backoff period, never a busy loop.
 """
-
-ENDPOINT = "loki"
 
 
 class LokiLink:
@@ -33,6 +33,8 @@ class LokiLink:
         after the usual backoff
     :param logger: a jotunheim.log logger
     :param clock: seconds, monotonic
+    :param device_id: callable returning the device id named in the forwarding scripts
+        (default: the ``device_id`` of ``build_capabilities()``, which builds them all)
     """
 
     def __init__(
@@ -51,11 +53,15 @@ class LokiLink:
         on_lost=None,
         logger=None,
         clock=None,
+        device_id=None,
     ) -> None:
-        from jotunheim.capability.propagator import CapabilityPropagator
         from jotunheim.resilience.manager import ConnectionResilienceManager
 
         self.registry = registry
+        # capabilities(): the current JotunheimCapabilities, built when asked
+        # (GetCapabilities), not kept in RAM between answers.
+        self.capabilities = build_capabilities
+        self.device_id = device_id
         self.address = address
         # fn() -> True while optional traffic must wait (the Device: heap under the
         # warning line, or the bandwidth budget spent); announcements and heartbeats wait.
@@ -76,16 +82,10 @@ class LokiLink:
         self.last_negotiation = None
         self.dirty = False
         self.next_heartbeat = 0.0
-        self.negotiator = None
+        self.sent = None  # digest of the requests Loki last accepted
         self._client_url = url if client is None else None
         self.resilience = ConnectionResilienceManager.from_settings(
             settings.get("network.resilience"), clock=clock
-        )
-        self.propagator = CapabilityPropagator(
-            build_capabilities,
-            lambda event, announcement: self._announce(),
-            cache_ttl=settings.get("capabilities.announce_interval"),
-            clock=clock,
         )
 
     # ------------------------------------------------------------ configuration
@@ -97,16 +97,11 @@ class LokiLink:
         if url is not None and url != self.url:
             self.url = url
             self.state = "offline"
-        self.negotiator = None  # timeouts or the address may have changed
 
     def changed(self, reason: str) -> None:
-        """Our tools or capabilities changed: announce them on the next step."""
+        """Our tools or capabilities changed: the next step registers our tools again if
+        what Loki would be sent differs from what it accepted."""
         self.dirty = True
-        self.propagator.invalidate(reason)
-
-    def capabilities(self):
-        """The current JotunheimCapabilities (cached until something changes)."""
-        return self.propagator.capabilities()
 
     # ------------------------------------------------------------ client
 
@@ -115,8 +110,7 @@ class LokiLink:
         if self.url and (self.client is None or self._client_url != self.url):
             from jotunheim.loki.client import LokiClient
 
-            if self.client is not None:
-                self.client.close()
+            self.close()
             self.client = LokiClient(
                 self.url,
                 token=self.token() if self.token is not None else None,
@@ -135,39 +129,38 @@ class LokiLink:
         """ExecuteScript ``script`` with ``values``; its output, parsed as JSON if it is."""
         import json
 
-        response = self.loki().execute_script(script, values)
-        if not response.success:
-            raise RuntimeError("Loki script %s failed: %s" % (script, response.error))
+        reply = self.loki().execute_script(script, values)
+        if not reply.success:
+            raise RuntimeError("Loki script %s failed: %s" % (script, reply.error))
         try:
-            return json.loads(response.output)
+            return json.loads(reply.output)
         except ValueError:
-            return response.output
+            return reply.output
 
     # ------------------------------------------------------------ periodic work
 
     def step(self) -> bool:
         """Connect, send a change, or heartbeat, when due; True when it did network work."""
-        if not self.resilience.ready(ENDPOINT):
+        if not self.resilience.ready("loki"):
             return False
         if self.defer is not None and self.defer():
             self.deferred += 1
             return False
         if self.state != "ok":
             self.connect()
-            return True
-        if self.dirty:
+        elif self.dirty:
             self.dirty = False
-            self.guard(lambda: self.propagator.on_change("registry"))
-            return True
-        if self.clock() >= self.next_heartbeat:
+            self.guard(self._update)
+        elif self.clock() >= self.next_heartbeat:
             self.guard(self._heartbeat)
-            return True
-        return False
+        else:
+            return False
+        return True
 
     def connect(self) -> bool:
         """Announce everything (on first contact, or after Loki was lost)."""
         self.dirty = False
-        if not self.guard(self.propagator.on_connect):
+        if not self.guard(self._register):
             return False
         self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
         if self.on_online is not None:
@@ -176,13 +169,11 @@ class LokiLink:
 
     def announce(self) -> dict:
         """Re-send capabilities now (the ``announce`` device command)."""
-        self.propagator.invalidate("announce")
-        ok = self.guard(self.propagator.on_connect)
-        out = {"announced": ok, "error": self.error}
+        out = {"announced": self.guard(self._register), "error": self.error}
         result = self.last_negotiation
         if result is not None:
             out["registered"] = result.registered
-            out["failed"] = [list(item) for item in result.failed]
+            out["failed"] = result.failed  # (name, reason) pairs: lists in JSON
         return out
 
     def guard(self, fn) -> bool:
@@ -190,87 +181,104 @@ class LokiLink:
         try:
             fn()
         except Exception as exc:  # noqa: BLE001 - any failure of Loki is survivable
-            self.resilience.record_failure(ENDPOINT, exc)
+            self.resilience.record_failure("loki", exc)
             lost = self.state == "ok"  # the first failure of an outage
             self.state = "offline"
             self.error = "%s: %s" % (type(exc).__name__, exc)
-            self.propagator.on_disconnect()
-            if self.logger is not None:
-                self.logger.warning("Loki: " + self.error)
-            if self.on_lost is not None:
-                self._fail_over(lost)
+            log = self.logger.warning if self.logger is not None else None
+            if log is not None:
+                log("Loki: " + self.error)
+            # The leader lost: the next upstream now, not after a backoff. Later failures
+            # of the same outage move on after the backoff, so a network with nothing
+            # reachable costs one attempt per backoff period, as without discovery.
+            url = self.on_lost(self.url) if self.on_lost is not None else None
+            if url and url != self.url:
+                self.url = url
+                self.state = "connecting"
+                if lost:
+                    self.resilience.forget("loki")
+                if log is not None:
+                    log("Loki: failing over to " + url)
             return False
-        self.resilience.record_success(ENDPOINT)
+        self.resilience.record_success("loki")
         self.state = "ok"
         self.error = None
         return True
-
-    def _fail_over(self, lost) -> None:
-        # The leader lost: the next upstream now, not after a backoff. Later failures of
-        # the same outage move on after the backoff, so a network with nothing reachable
-        # costs one attempt per backoff period, as without discovery.
-        url = self.on_lost(self.url)
-        if not url or url == self.url:
-            return
-        self.url = url
-        self.state = "connecting"
-        if lost:
-            self.resilience.forget(ENDPOINT)
-        if self.logger is not None:
-            self.logger.warning("Loki: failing over to " + url)
 
     def status_dict(self) -> dict:
         """What GetDeviceStatus reports about Loki."""
         out = {"url": self.url, "state": self.state, "error": self.error}
         out["deferred"] = self.deferred
-        negotiation = self.last_negotiation
-        if negotiation is not None:
-            out["registered"] = len(negotiation.registered)
-            out["failed"] = [list(item) for item in negotiation.failed]
-        out["endpoint"] = self.resilience.endpoint(ENDPOINT).as_dict()
+        result = self.last_negotiation
+        if result is not None:
+            out["registered"] = len(result.registered)
+            out["failed"] = result.failed
+        out["endpoint"] = self.resilience.endpoint("loki").as_dict()
         return out
 
     # ------------------------------------------------------------ transport
 
-    def _negotiator(self):
-        if self.negotiator is None:
-            from jotunheim.capability.negotiator import Negotiator
-            from jotunheim.resilience.retry import RetryManager
-
-            self.negotiator = Negotiator(
-                self.registry,
-                capabilities=self.capabilities,
-                device_address=self.address(),
-                script_prefix=self.script_prefix,
-                timeout=min(5.0, self.settings.get("network.request_timeout")),
-                retry=RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
-                deadline=30.0,
-            )
-        return self.negotiator
-
-    def _announce(self) -> None:
-        # CapabilityPropagator's transport: Loki learns our tools by RegisterScript.
+    def _register(self, requests=None, digest=None):
+        # Loki learns our tools by RegisterScript (the Negotiator: retries, deadline).
+        get = self.settings.get
         loki = self.loki()
-        loki.get_capabilities(timeout=min(3.0, self.settings.get("network.request_timeout")))
-        result = self._negotiator().negotiate(loki, self.address())
+        loki.get_capabilities(timeout=min(3.0, get("network.request_timeout")))
+        if requests is None:
+            requests, digest = self._requests()
+        # A Negotiator per negotiation: its timeouts and our address are read anew each
+        # time, and it is not kept in RAM between negotiations.
+        from jotunheim.capability.negotiator import Negotiator
+        from jotunheim.resilience.retry import RetryManager
+
+        result = Negotiator(
+            self.registry,
+            capabilities=self.capabilities,
+            script_prefix=self.script_prefix,
+            timeout=min(5.0, get("network.request_timeout")),
+            retry=RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
+            deadline=30.0,
+        ).negotiate(loki, self.address(), requests=requests)
         self.last_negotiation = result
         if result.failed and not result.registered:
             raise RuntimeError("Loki registered no tool: %s" % result.failed[0][1])
+        self.sent = digest
 
-    def _heartbeat(self) -> None:
-        self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
-        caps = self.loki().get_capabilities()
-        known = [c.script_name for c in caps.capabilities]
+    def _requests(self):
+        # What Loki should hold: our RegisterScript requests, and their digest.
+        import hashlib
+
         from jotunheim.capability.export import loki_register_requests
 
-        requests = loki_register_requests(
-            self.registry.tools(), self.address(), prefix=self.script_prefix
-        )
-        missing = [r.name for r in requests if r.name not in known]
-        if missing:
-            # Loki restarted or lost our scripts: register again.
-            if self.logger is not None:
-                self.logger.info("Loki lacks %d of our scripts; re-registering" % len(missing))
-            self.propagator.on_connect()
+        if self.device_id is not None:
+            device_id = self.device_id()
         else:
-            self.propagator.poll()
+            device_id = self.capabilities().device_id
+        requests = loki_register_requests(
+            self.registry.tools(), self.address(), prefix=self.script_prefix, device_id=device_id
+        )
+        digest = hashlib.sha256()
+        for request in requests:
+            digest.update(request.encode())
+        return requests, digest.digest()
+
+    def _heartbeat(self):
+        self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
+        self._update(self.loki().get_capabilities().capabilities)
+
+    def _update(self, known=None):
+        # Register again when what Loki would be sent differs from what it accepted, or
+        # when it lacks some of our scripts (``known``: what its GetCapabilities listed;
+        # a restarted Loki, or one that lost our scripts).
+        requests, digest = self._requests()
+        missing = 0
+        if known is not None:
+            names = []
+            for item in known:
+                names.append(item.script_name)
+            for request in requests:
+                if request.name not in names:
+                    missing += 1
+        if missing and self.logger is not None:
+            self.logger.info("Loki lacks %d of our scripts; re-registering" % missing)
+        if missing or digest != self.sent:
+            self._register(requests, digest)

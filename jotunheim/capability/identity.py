@@ -1,0 +1,52 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
+"""Who a board is: its device id, from the chip's unique id.
+
+``microcontroller.cpu.uid`` as upper-case hex (stable per chip). Without a uid (Blinka on a
+desktop) it is ``HOST-`` + 12 hex digits of SHA-256 over the machine's MAC
+(``uuid.getnode()``) and the board id: stable per machine, and saying it is not a
+microcontroller. A leaf of :mod:`jotunheim.capability.detect`, apart so that a device
+that only needs its id (to register its tools with Loki) does not load the detection of
+pins and interfaces.
+"""
+
+
+def board_modules(board=None, microcontroller=None) -> tuple:
+    """``(board, microcontroller)``: the modules given, else the firmware's
+    (``microcontroller`` is None where there is none)."""
+    if board is None:
+        import board
+    if microcontroller is None:
+        try:
+            import microcontroller
+        except ImportError:
+            pass
+    return board, microcontroller
+
+
+def identity(board, microcontroller) -> tuple:
+    """``(device_id, key)``: the id (see the module), and the bytes it was made from (the
+    chip uid, or the MAC as text) that the hardware fingerprint is made from too.
+
+    :param board: the ``board`` module (its ``board_id`` names a host's id)
+    :param microcontroller: the ``microcontroller`` module, or None
+    """
+    key = getattr(getattr(microcontroller, "cpu", None), "uid", None)
+    if key:
+        key = bytes(key)
+        return "".join("%02X" % b for b in key), key
+    try:
+        import uuid
+
+        key = ("%012x" % uuid.getnode()).encode()
+    except ImportError:
+        key = b"unknown-host"
+    board_id = getattr(board, "board_id", "") or ""
+    return "HOST-" + sha256_hex(key + board_id.encode())[:12].upper(), key
+
+
+def sha256_hex(data) -> str:
+    """Lower-case hex SHA-256 of ``data``."""
+    import hashlib
+
+    return "".join("%02x" % b for b in hashlib.sha256(data).digest())
