@@ -51,7 +51,7 @@ class ResourceMonitor:
         )
         self.root = root
         self.cpu = cpu
-        self.figures = {}  # the sampled figures (jotunheim.device.meter keeps them here)
+        self.figures = {}  # the sampled figures (Device.sample_resources keeps them here)
 
     def configure(self, settings) -> None:
         """Apply changed thresholds and budget (settings hot reload; the pool keeps its

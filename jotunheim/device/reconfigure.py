@@ -1,0 +1,52 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
+"""A settings change applied to a running Device (loaded on the first hot reload that
+changed something)."""
+
+
+def apply_settings(device, sections):
+    """Apply the changed ``sections`` of ``device.settings`` to ``device`` (public
+    attributes only)."""
+    from jotunheim import log
+
+    settings = device.settings
+    get = settings.get
+    handler = device.handler
+    if "logging" in sections:
+        log.apply_settings(settings.section("logging"))
+    if "remote" in sections:
+        handler.limiter.configure(get("remote.rate_limit_per_minute"))
+        handler.max_params_bytes = get("remote.max_request_bytes")
+        if device.server is not None:
+            device.server.max_request_size = get("remote.max_request_bytes")
+        now = handler.auth
+        auth = device.auth_options()
+        if (now.mode, now.open_access, now.signing_options) != (
+            auth["auth_mode"],
+            auth["open_access"],
+            auth["signing"],
+        ):
+            handler.configure(token=now.token, owner_token=now.owner_token, **auth)
+            text = handler.auth.warning()
+            if text is not None:
+                device.logger.warning(text)
+    if "network" in sections:
+        if device.loki_link is not None:
+            device.loki_link.configure(settings, device.loki_url or None)
+        elif device.loki_url:
+            device.use_loki(device.loki_url)
+    if device.ota is not None:
+        device.ota.settings = settings
+    if "resources" in sections:
+        device.resources.configure(settings)
+    if "scheduler" in sections:
+        scheduler = device.scheduler
+        scheduler.max_queued = get("scheduler.max_queued")
+        scheduler.step_budget_ms = get("scheduler.step_budget_ms")
+        scheduler.max_wait = get("scheduler.max_wait")
+    if "capabilities" in sections or "resources" in sections:
+        device.builder.settings = settings
+        if device.loki_link is not None:
+            device.loki_link.changed("settings")
+    device.refresh_tokens()
+    device.logger.info("settings changed: " + ", ".join(sections))
