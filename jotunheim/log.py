@@ -88,10 +88,10 @@ PrintHandler = Handler
 
 def _at(level):
     # One body for the fallback Logger's debug/info/warning/error/critical.
-    def log_at(self, msg, *args):
+    def log(self, msg, *args):
         self.log(level, msg, *args)
 
-    return log_at
+    return log
 
 
 class Logger:

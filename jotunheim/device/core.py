@@ -181,11 +181,11 @@ class Device:
         self.network = network
         self.registry = registry = registry or ToolRegistry()
         registry.add_listener(self.changed)
-        pins = get("remote.allowed_gpio_pins")
-        if pins:  # raw GPIO tools only when the settings name pins for them
+        data = get("remote.allowed_gpio_pins")
+        if data:  # raw GPIO tools only when the settings name pins for them
             from jotunheim.capability import gpio
 
-            registry.add_provider(gpio.GpioTools(pins))
+            registry.add_provider(gpio.GpioTools(data))
         self.reboot_fn = reboot
         self.ota_check_fn = ota_check
         self.ota_keys = ota_keys
@@ -226,12 +226,9 @@ class Device:
             self.battery = battery
         if mdns is not None:
             self.mdns = mdns
+        # max_queued, step_budget_ms and max_wait: the scheduler section as it is.
         self.scheduler = scheduler = Scheduler(
-            clock,
-            max_queued=get("scheduler.max_queued"),
-            step_budget_ms=get("scheduler.step_budget_ms"),
-            max_wait=get("scheduler.max_wait"),
-            on_error=self.task_failed,
+            clock, on_error=self.task_failed, **settings.section("scheduler")
         )
         if loader is not None:
             # A poll that found nothing new did no work: the step's other due tasks go on.
@@ -242,7 +239,7 @@ class Device:
         if get("ota.enabled") or ota_check is not None:
             from jotunheim.device import ota_wiring
 
-            ota_wiring.wire_ota(self)
+            ota_wiring.start(self)
 
     @classmethod
     def from_settings(cls, root=None, **kwargs):
@@ -294,16 +291,16 @@ class Device:
     def auth_options(self):
         """Who may call, from the arguments, else the settings: ``auth_mode``,
         ``open_access`` and ``signing`` (RemoteCommandHandler's options)."""
-        get = self.settings.get
+        remote = self.settings.section("remote")
         given = self.given
         open_access = given["open_access"]
         return {
-            "auth_mode": given["auth_mode"] or get("remote.auth_mode"),
-            "open_access": get("remote.open") if open_access is None else open_access,
+            "auth_mode": given["auth_mode"] or remote.get("auth_mode"),
+            "open_access": remote.get("open") if open_access is None else open_access,
             "signing": {
-                "window": get("remote.signature_window"),
-                "tolerance": get("remote.clock_tolerance"),
-                "max_nonces": get("remote.max_nonces"),
+                "window": remote.get("signature_window"),
+                "tolerance": remote.get("clock_tolerance"),
+                "max_nonces": remote.get("max_nonces"),
                 "logger": self.logger,
             },
         }
@@ -349,10 +346,10 @@ class Device:
 
     def builder_build(self):
         """Fresh JotunheimCapabilities from the builder and the registry."""
-        caps = self.builder.build(self.registry)
+        data = self.builder.build(self.registry)
         if self.stream_handler is not None or self.settings.get("capabilities.stream_plugins"):
-            self.streams.advertise(caps.features)
-        return caps
+            self.streams.advertise(data.features)
+        return data
 
     @property
     def streams(self):
@@ -447,10 +444,10 @@ class Device:
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
         # fresh listening socket: the old one died with the old link.
         network = self.network
-        joins = getattr(network, "connects", 0)
-        if not network.connected or (self.server is not None and joins == self.network_joins):
+        count = getattr(network, "connects", 0)
+        if not network.connected or (self.server is not None and count == self.network_joins):
             return
-        self.network_joins = joins
+        self.network_joins = count
         get = self.settings.get
         if not get("remote.enabled"):
             return
@@ -522,11 +519,11 @@ class Device:
         """Serve forever. ``every()`` (your own code) runs every ``interval`` seconds
         between steps. Errors of one step are logged and the loop goes on. With
         ``power.profile`` light-sleep or deep-sleep, :mod:`jotunheim.power` runs it."""
-        profile = self.settings.get("power.profile")
-        if profile != "always-on":
+        name = self.settings.get("power.profile")
+        if name != "always-on":
             from jotunheim.power.profiles import run_profile
 
-            return run_profile(self, profile, every, interval, self.alarm, self.battery)
+            return run_profile(self, name, every, interval, self.alarm, self.battery)
         self.start()
         clock = self.clock
         start = clock()
@@ -621,7 +618,7 @@ class Device:
         data = self.resources.figures
         now = monotonic_ms()
         start = data.get("window_start_ms", now)
-        elapsed = now - start
+        ms = now - start
         http = self.server.http if self.server is not None else None
         rx = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
         tx = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
@@ -630,14 +627,14 @@ class Device:
             from jotunheim.resources import host
 
             data["host_rss_bytes"] = host.peak_rss()
-        if elapsed > 0:
+        if ms > 0:
             busy = self.busy_ms - data.get("window_busy_ms", 0)
-            data["cpu_load"] = round(min(1.0, busy / elapsed), 3)
-            data["rx_bytes_per_s"] = round((rx - data.get("rx_bytes", 0)) * 1000.0 / elapsed, 1)
-            data["tx_bytes_per_s"] = round((tx - data.get("tx_bytes", 0)) * 1000.0 / elapsed, 1)
+            data["cpu_load"] = round(min(1.0, busy / ms), 3)
+            data["rx_bytes_per_s"] = round((rx - data.get("rx_bytes", 0)) * 1000.0 / ms, 1)
+            data["tx_bytes_per_s"] = round((tx - data.get("tx_bytes", 0)) * 1000.0 / ms, 1)
         data["rx_bytes"] = rx
         data["tx_bytes"] = tx
-        data["sampled_ms"] = elapsed
+        data["sampled_ms"] = ms
         data["window_start_ms"] = now
         data["window_busy_ms"] = self.busy_ms
         return data
@@ -662,12 +659,12 @@ class Device:
         if auth.token != token or auth.owner_token != owner:
             self.handler.configure(token=token, owner_token=owner)
 
-    def apply_settings(self, sections, settings):
-        """Apply the changed ``sections`` of ``settings`` (the loader's hot reload)."""
+    def apply_settings(self, changed, settings):
+        """Apply the ``changed`` sections of ``settings`` (the loader's hot reload)."""
         from jotunheim.device import reconfigure
 
         self.settings = settings
-        reconfigure.apply_settings(self, sections)
+        reconfigure.apply_settings(self, changed)
 
     # ------------------------------------------------------------ commands
 
@@ -693,10 +690,9 @@ class Device:
         self.running = False
         self.network_joins = -1
         self.health_checked = False
-        link = self.loki_link
-        if link is not None:
-            link.close()
-            self.use_loki(link.url)
+        if self.loki_link is not None:
+            self.loki_link.close()
+            self.use_loki(self.loki_link.url)
         self.start()
 
     def ota_check(self, params=None):

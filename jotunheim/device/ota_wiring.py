@@ -23,7 +23,7 @@ def make_agent(device):
     )
 
 
-def wire_ota(device):
+def start(device):
     """Give ``device`` an OtaAgent and step it every 5 s. OTA checks and downloads are
     optional work: they wait while heap is under the warning line, and while the
     bandwidth budget of this window is spent."""

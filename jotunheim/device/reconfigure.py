@@ -40,10 +40,8 @@ def apply_settings(device, sections):
     if "resources" in sections:
         device.resources.configure(settings)
     if "scheduler" in sections:
-        scheduler = device.scheduler
-        scheduler.max_queued = get("scheduler.max_queued")
-        scheduler.step_budget_ms = get("scheduler.step_budget_ms")
-        scheduler.max_wait = get("scheduler.max_wait")
+        for key, value in settings.section("scheduler").items():
+            setattr(device.scheduler, key, value)  # max_queued, step_budget_ms, max_wait
     if "capabilities" in sections or "resources" in sections:
         device.builder.settings = settings
         if device.loki_link is not None:
