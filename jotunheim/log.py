@@ -25,9 +25,9 @@ NOTSET = 0
 _NAMES = ("NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # the level // 10
 
 try:
-    import adafruit_logging as _backend
+    import adafruit_logging
 except ImportError:
-    _backend = None
+    adafruit_logging = None
 
 
 def level_number(level) -> int:
@@ -170,7 +170,10 @@ def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
     """A Jotunheim logger (an ``adafruit_logging.Logger`` when that library is present)."""
     logger = _loggers.get(name)
     if logger is None:
-        logger = _backend.getLogger(name) if _backend is not None else Logger(name)
+        if adafruit_logging is not None:
+            logger = adafruit_logging.getLogger(name)
+        else:
+            logger = Logger(name)
         logger.setLevel(_state["level"])
         logger.addHandler(_state["console"])
         ring = _state["ring_handler"]

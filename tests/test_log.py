@@ -87,7 +87,7 @@ def test_fallback_logger_mirrors_the_api(capsys):
 
 
 def test_fallback_is_used_without_adafruit_logging(monkeypatch):
-    monkeypatch.setattr(log, "_backend", None)
+    monkeypatch.setattr(log, "adafruit_logging", None)
     monkeypatch.setattr(log, "_loggers", {})
     monkeypatch.setattr(
         log, "_state", {"level": log.WARNING, "ring_handler": None, "console": PrintHandler()}

@@ -403,9 +403,9 @@ class Device:
 
     def einherjar(self):
         """The Einherjar ``CapabilityResponse`` of this device's tools."""
-        from jotunheim.capability.negotiator import Negotiator
+        from jotunheim.device import report
 
-        return Negotiator(self.registry, capabilities=self.capabilities).einherjar_response()
+        return report.einherjar(self)
 
     def changed(self, reason):
         """Tell Loki (if any) that the capabilities changed (the registry's listener)."""

@@ -112,15 +112,15 @@ class Scheduler:
             # a few steps even while system work is always due.
             size = len(tasks)
             found = None
-            best = 99
+            priority = 99  # the best (lowest) effective priority found so far
             for k in range(size):
                 i = (self.turn + k) % size
                 task = tasks[i]
                 if now < task[DUE] or task[STEP] == steps:
                     continue
-                rank = SYSTEM if now - task[DUE] > self.max_wait else task[PRIORITY]
-                if rank < best:
-                    found, best = i, rank
+                value = SYSTEM if now - task[DUE] > self.max_wait else task[PRIORITY]
+                if value < priority:
+                    found, priority = i, value
             if found is None:
                 return False
             task = tasks[found]
