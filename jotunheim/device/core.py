@@ -132,8 +132,8 @@ class Device:
         from jotunheim.capability.registry import ToolRegistry
         from jotunheim.remote.handler import RemoteCommandHandler
         from jotunheim.resources.monitor import ResourceMonitor
-        from jotunheim.settings.loader import Settings, SettingsLoader
-        from jotunheim.settings.secrets import Secrets, default_root
+        from jotunheim.settings.loader import SettingsLoader
+        from jotunheim.settings.secrets import default_root
 
         if root is None:
             root = default_root()
@@ -149,17 +149,10 @@ class Device:
             self.secrets = loader.secrets
             loader.on_change(self.apply_settings)
         else:
-            loader = None
-            if isinstance(settings, dict):
-                from jotunheim.settings import validator
+            from jotunheim.device import reconfigure
 
-                data, errors = validator.validate(settings)
-                if errors:
-                    raise ValueError("settings: " + "; ".join(e.message for e in errors))
-                settings = Settings(data)
-            elif not isinstance(settings, Settings):
-                raise TypeError("settings must be a SettingsLoader, Settings, dict or None")
-            self.secrets = Secrets(root)
+            loader = None
+            settings, self.secrets = reconfigure.fixed_settings(settings, root)
         self.loader = loader
         self.settings = settings
         get = settings.get

@@ -1,7 +1,26 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""A settings change applied to a running Device (loaded on the first hot reload that
-changed something)."""
+"""The settings of a Device: a change applied to a running Device (loaded on the first
+hot reload that changed something), and settings given as a Settings or a dict, which
+never reload (loaded only then: on a board Device.from_settings gives a SettingsLoader)."""
+
+
+def fixed_settings(settings, root):
+    """``(Settings, Secrets)`` for settings given as a Settings or a dict (validated;
+    ValueError naming every error) and the settings.toml secrets of ``root``."""
+    from jotunheim.settings.loader import Settings
+    from jotunheim.settings.secrets import Secrets
+
+    if isinstance(settings, dict):
+        from jotunheim.settings import validator
+
+        data, errors = validator.validate(settings)
+        if errors:
+            raise ValueError("settings: " + "; ".join(e.message for e in errors))
+        settings = Settings(data)
+    elif not isinstance(settings, Settings):
+        raise TypeError("settings must be a SettingsLoader, Settings, dict or None")
+    return settings, Secrets(root)
 
 
 def apply_settings(device, sections):
