@@ -208,8 +208,6 @@ class Device:
         self.steps = 0
         self.busy_ms = 0
         self.resources = ResourceMonitor(settings, clock, root, cpu=self.cpu_report)
-        self.resources.figures["window_start_ms"] = monotonic_ms()
-        self.resources.figures["window_busy_ms"] = 0
         self.network_joins = -1
         # Given only for power profiles and discovery: kept only when given (the class
         # attributes are the defaults, so the base path's instance stays as small).
@@ -610,7 +608,8 @@ class Device:
 
         data = self.resources.figures
         now = monotonic_ms()
-        start = data.get("window_start_ms", now)
+        # The first window starts with the scheduler, made with the Device.
+        start = data.get("window_start_ms", self.scheduler.started_ms)
         ms = now - start
         http = self.server.http if self.server is not None else None
         rx = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
