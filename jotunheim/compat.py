@@ -3,49 +3,37 @@
 """Small portability layer: one place for what differs between CircuitPython,
 MicroPython and CPython (clocks, platform name)."""
 
+import gc
 import sys
 import time
-
-try:
-    from typing import Optional  # noqa: F401  (annotations only)
-except ImportError:
-    pass
 
 IMPLEMENTATION = sys.implementation.name  # "circuitpython", "micropython" or "cpython"
 IS_CPYTHON = IMPLEMENTATION == "cpython"
 
-
-def _ticks():
-    # (ticks_ms, period) where a small-int millisecond counter exists: CircuitPython's
-    # supervisor.ticks_ms() (wraps at 2**29) or MicroPython's time.ticks_ms(). Preferred to
-    # time.monotonic_ns(), whose nanoseconds outgrow a small int after ~1 s of uptime, so
-    # that every reading of it allocates.
-    if IS_CPYTHON:
-        return None
+# A small-int millisecond counter where one exists: CircuitPython's supervisor.ticks_ms()
+# (wraps at 2**29) or MicroPython's time.ticks_ms() (wraps, time.ticks_diff unwraps it).
+# Preferred to time.monotonic_ns(), whose nanoseconds outgrow a small int after ~1 s of
+# uptime, so that every reading of it allocates. Chosen once, at import.
+_ticks = None
+if not IS_CPYTHON:
     try:
-        from supervisor import ticks_ms
+        from supervisor import ticks_ms as _ticks
 
-        return ticks_ms, 1 << 29
+        _period = 1 << 29
     except ImportError:
-        pass
-    if hasattr(time, "ticks_ms"):
-        return time.ticks_ms, None
-    return None
+        _ticks = getattr(time, "ticks_ms", None)
+        _period = 0
 
-
-_TICKS = _ticks()
-
-if _TICKS is not None:
-    _base = [0, _TICKS[0]()]
+if _ticks is not None:
+    _base = [0, _ticks()]  # milliseconds so far, the last reading
 
     def monotonic_ms() -> int:
         """Milliseconds from an arbitrary start; unwraps the port's tick counter."""
-        now = _TICKS[0]()
-        period = _TICKS[1]
-        if period is None:
-            _base[0] += time.ticks_diff(now, _base[1])
+        now = _ticks()
+        if _period:
+            _base[0] += (now - _base[1]) % _period
         else:
-            _base[0] += (now - _base[1]) % period
+            _base[0] += time.ticks_diff(now, _base[1])
         _base[1] = now
         return _base[0]
 
@@ -72,20 +60,13 @@ def sleep_ms(ms: int) -> None:
 
 
 def collect_garbage() -> None:
-    """Run ``gc.collect()`` where the port has a ``gc`` module."""
-    try:
-        import gc
-
-        gc.collect()
-    except ImportError:  # pragma: no cover
-        pass
+    """Run ``gc.collect()``."""
+    gc.collect()
 
 
 def free_memory():
     """Free heap in bytes, or None where the interpreter does not say (CPython)."""
     try:
-        import gc
-
         return gc.mem_free()
-    except (ImportError, AttributeError):
+    except AttributeError:
         return None

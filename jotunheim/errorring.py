@@ -14,8 +14,9 @@ import os
 from jotunheim.compat import monotonic, monotonic_ms
 
 ERROR = 40
-# The level names an entry carries (jotunheim.log's numbers; a leaf, so not imported).
-_NAMES = {50: "CRITICAL", 40: "ERROR", 30: "WARNING", 20: "INFO", 10: "DEBUG"}
+# The level names an entry carries (jotunheim.log's numbers; a leaf, so not imported):
+# the level // 10.
+_NAMES = ("NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 RING_FILE = ".jotunheim_errors.json"
 NVM_MAGIC = b"JER1"
@@ -65,103 +66,78 @@ class ErrorRing:
         self._dirty = False
         self._last_write = None
         self._entries = []
-        self._seq = 0
-        self._boot = 0
-        self._load()
-        self._boot += 1  # this boot's number; stored with the next write
-
-    # -- persistence -----------------------------------------------------------------
-    def _load(self) -> None:
-        payload = self._read_file(self.path)
-        if payload is None:
-            payload = self._read_file(self.path + ".tmp")  # a write cut by power loss
-        if payload is None and self.nvm is not None:
-            payload = self._read_nvm()
-        if payload is None:
-            return
-        entries = payload.get("entries")
+        # The stored ring: the file, else the .tmp a write cut by power loss left, else nvm.
+        data = None
+        for name in (path, path + ".tmp"):
+            try:
+                with open(name) as f:
+                    data = json.loads(f.read())
+            except (OSError, ValueError):
+                pass
+            if isinstance(data, dict):
+                break
+            data = None
+        if data is None and nvm is not None:
+            start = nvm_offset if nvm_offset is not None else len(nvm) - nvm_size
+            head = bytes(nvm[start : start + 6])
+            if head[:4] == NVM_MAGIC and (head[4] << 8 | head[5]) <= nvm_size - 6:
+                try:
+                    data = json.loads(
+                        bytes(nvm[start + 6 : start + 6 + (head[4] << 8 | head[5])]).decode()
+                    )
+                except (ValueError, UnicodeError):
+                    pass
+        if not isinstance(data, dict):
+            data = {}
+        entries = data.get("entries")
         if isinstance(entries, list):
             self._entries = [e for e in entries if isinstance(e, dict)]
             self._trim()
-        self._seq = int(payload.get("seq", 0))
-        self._boot = int(payload.get("boot", 0))
-
-    def _read_file(self, path):
-        try:
-            with open(path) as handle:
-                payload = json.loads(handle.read())
-        except (OSError, ValueError):
-            return None
-        return payload if isinstance(payload, dict) else None
-
-    def _region(self):
-        offset = self.nvm_offset
-        if offset is None:
-            offset = len(self.nvm) - self.nvm_size
-        return offset
-
-    def _read_nvm(self):
-        start = self._region()
-        head = bytes(self.nvm[start : start + 6])
-        if head[:4] != NVM_MAGIC:
-            return None
-        length = (head[4] << 8) | head[5]
-        if length > self.nvm_size - 6:
-            return None
-        try:
-            payload = json.loads(bytes(self.nvm[start + 6 : start + 6 + length]).decode())
-        except (ValueError, UnicodeError):
-            return None
-        return payload if isinstance(payload, dict) else None
+        self._seq = int(data.get("seq", 0))
+        self._boot = int(data.get("boot", 0)) + 1  # this boot's number; stored with the next write
 
     def _payload(self, entries) -> bytes:
-        data = {"boot": self._boot, "seq": self._seq, "entries": entries}
-        return json.dumps(data).encode()
-
-    def _write_file(self, blob: bytes) -> None:
-        tmp = self.path + ".tmp"
-        with open(tmp, "wb") as handle:
-            handle.write(blob)
-        try:
-            os.rename(tmp, self.path)
-        except OSError:
-            # FAT (CircuitPython) will not rename over an existing file: remove, then
-            # rename. A power cut in between leaves the .tmp, which _load() reads.
-            os.remove(self.path)
-            os.rename(tmp, self.path)
-
-    def _write_nvm(self) -> None:
-        entries = list(self._entries)
-        blob = self._payload(entries)
-        while len(blob) > self.nvm_size - 6 and entries:
-            entries.pop(0)  # the region is small: drop the oldest until it fits
-            blob = self._payload(entries)
-        start = self._region()
-        header = NVM_MAGIC + bytes(((len(blob) >> 8) & 0xFF, len(blob) & 0xFF))
-        self.nvm[start : start + 6 + len(blob)] = header + blob
+        return json.dumps({"boot": self._boot, "seq": self._seq, "entries": entries}).encode()
 
     def flush(self) -> bool:
         """Write pending entries now; True when they are on flash/nvm."""
         if not self._dirty:
             return self.storage is not None
+        storage = None
         if self.storage in (None, "file"):
             try:
-                self._write_file(self._payload(self._entries))
-                self.storage = "file"
-                return self._written()
+                tmp = self.path + ".tmp"
+                with open(tmp, "wb") as f:
+                    f.write(self._payload(self._entries))
+                try:
+                    os.rename(tmp, self.path)
+                except OSError:
+                    # FAT (CircuitPython) will not rename over an existing file: remove,
+                    # then rename. A power cut in between leaves the .tmp, which is read.
+                    os.remove(self.path)
+                    os.rename(tmp, self.path)
+                storage = "file"
             except OSError:
                 self.write_errors += 1  # read-only CIRCUITPY (no boot.py remount): use nvm
-        if self.nvm is not None:
+        nvm = self.nvm
+        if storage is None and nvm is not None:
             try:
-                self._write_nvm()
-                self.storage = "nvm"
-                return self._written()
+                entries = list(self._entries)
+                data = self._payload(entries)
+                while len(data) > self.nvm_size - 6 and entries:
+                    entries.pop(0)  # the region is small: drop the oldest until it fits
+                    data = self._payload(entries)
+                start = self.nvm_offset
+                if start is None:
+                    start = len(nvm) - self.nvm_size
+                n = len(data)
+                nvm[start : start + 6 + n] = NVM_MAGIC + bytes((n >> 8 & 0xFF, n & 0xFF)) + data
+                storage = "nvm"
             except (OSError, ValueError, IndexError, TypeError):
                 self.write_errors += 1
-        self.storage = None
-        return False
-
-    def _written(self) -> bool:
+        self.storage = storage
+        if storage is None:
+            return False
         self._dirty = False
         self._last_write = self.clock()
         self.writes += 1
@@ -171,20 +147,20 @@ class ErrorRing:
     def add(self, message, level: int = ERROR, name: str = "") -> None:
         """Record an error (and write it out unless the last write was very recent)."""
         self._seq += 1
-        entry = {
-            "seq": self._seq,
-            "boot": self._boot,
-            "t_ms": monotonic_ms(),
-            "level": _NAMES.get(level) or "LEVEL%d" % level,
-            "name": str(name)[:24],
-            "msg": str(message)[:MAX_MESSAGE],
-        }
-        self._entries.append(entry)
+        known = level in (10, 20, 30, 40, 50)
+        self._entries.append(
+            {
+                "seq": self._seq,
+                "boot": self._boot,
+                "t_ms": monotonic_ms(),
+                "level": _NAMES[int(level) // 10] if known else "LEVEL%d" % level,
+                "name": str(name)[:24],
+                "msg": str(message)[:MAX_MESSAGE],
+            }
+        )
         self._trim()
         self._dirty = True
-        now = self.clock()
-        if self._last_write is None or now - self._last_write >= self.min_write_interval:
-            self.flush()
+        self.poll()
 
     def poll(self) -> None:
         """Flush entries held back by the write-rate limit once the interval has passed."""

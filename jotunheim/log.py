@@ -22,35 +22,35 @@ INFO = 20
 DEBUG = 10
 NOTSET = 0
 
-_NAMES = {CRITICAL: "CRITICAL", ERROR: "ERROR", WARNING: "WARNING", INFO: "INFO", DEBUG: "DEBUG"}
-_LEVELS = {"CRITICAL": CRITICAL, "ERROR": ERROR, "WARNING": WARNING, "WARN": WARNING,
-           "INFO": INFO, "DEBUG": DEBUG, "NOTSET": NOTSET}  # fmt: skip
+_NAMES = ("NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # the level // 10
 
 try:
-    import adafruit_logging as _backend
+    import adafruit_logging
 except ImportError:
-    _backend = None
+    adafruit_logging = None
 
 
 def level_number(level) -> int:
-    """``"INFO"`` or ``20`` -> 20."""
+    """``"INFO"`` or ``20`` -> 20 (``"WARN"`` is WARNING)."""
     if isinstance(level, int):
         return level
-    number = _LEVELS.get(str(level).upper())
-    if number is None:
-        raise ValueError("unknown log level {!r}".format(level))
-    return number
+    name = str(level).upper()
+    if name == "WARN":
+        name = "WARNING"
+    if name not in _NAMES:
+        raise ValueError("unknown log level %r" % (level,))
+    return _NAMES.index(name) * 10
 
 
 def level_name(level: int) -> str:
     """``20`` -> ``"INFO"``; ``"LEVEL<n>"`` for a number without a name."""
-    return _NAMES.get(level, "LEVEL{}".format(level))
+    if level in (10, 20, 30, 40, 50):
+        return _NAMES[level // 10]
+    return "LEVEL%d" % level
 
 
 class LogRecord:
     """Same fields as adafruit_logging's LogRecord."""
-
-    __slots__ = ("name", "levelno", "levelname", "msg", "created", "args")
 
     def __init__(self, name, levelno, msg, args) -> None:
         self.name = name
@@ -62,7 +62,9 @@ class LogRecord:
 
 
 class Handler:
-    """Base handler (adafruit_logging-compatible: ``level``, ``emit``, ``format``)."""
+    """A handler that writes to the serial console with ``print`` (adafruit_logging's
+    ``level``, ``setLevel``, ``format``, ``emit``); subclasses override :meth:`emit` to
+    send records elsewhere."""
 
     def __init__(self, level: int = NOTSET) -> None:
         self.level = level
@@ -73,127 +75,107 @@ class Handler:
 
     def format(self, record) -> str:
         """``"<seconds>: <LEVEL> - <message>"`` for ``record``."""
-        return "{:.3f}: {} - {}".format(record.created, record.levelname, record.msg)
-
-    def emit(self, record) -> None:
-        """Output one record (subclasses implement it)."""
-        raise NotImplementedError
-
-    def flush(self) -> None:
-        """Nothing to flush in the base handler."""
-        return None
-
-
-class PrintHandler(Handler):
-    """Writes to the serial console with ``print``."""
+        return "%.3f: %s - %s" % (record.created, record.levelname, record.msg)
 
     def emit(self, record) -> None:
         """Print the formatted record."""
         print(self.format(record))
 
 
+# The console handler is the base handler itself (one class less on the board).
+PrintHandler = Handler
+
+
+def _at(level):
+    # One body for the fallback Logger's debug/info/warning/error/critical.
+    def log(self, msg, *args):
+        self.log(level, msg, *args)
+
+    return log
+
+
 class Logger:
-    """The fallback Logger when ``adafruit_logging`` is not installed."""
+    """The fallback Logger when ``adafruit_logging`` is not installed: ``debug``,
+    ``info``, ``warning``, ``error``, ``critical`` log ``msg % args`` at their level."""
 
     def __init__(self, name, level: int = WARNING) -> None:
         self.name = name
-        self._level = level
-        self._handlers = []
+        self.level = level
+        self.handlers = []
 
-    def setLevel(self, level) -> None:  # noqa: N802
-        """Log only messages at ``level`` (name or number) and above."""
-        self._level = level_number(level)
+    setLevel = Handler.setLevel  # noqa: N815 - logging API name; the same body
 
     def getEffectiveLevel(self) -> int:  # noqa: N802
         """The level set on this logger."""
-        return self._level
+        return self.level
 
     def isEnabledFor(self, level: int) -> bool:  # noqa: N802
         """True if a message at ``level`` would be logged."""
-        return level >= self._level
+        return level >= self.level
 
     def addHandler(self, handler) -> None:  # noqa: N802
         """Add ``handler`` (once; adding it again does nothing)."""
-        if handler not in self._handlers:
-            self._handlers.append(handler)
+        if handler not in self.handlers:
+            self.handlers.append(handler)
 
     def removeHandler(self, handler) -> None:  # noqa: N802
         """Remove ``handler`` if it was added."""
-        if handler in self._handlers:
-            self._handlers.remove(handler)
+        if handler in self.handlers:
+            self.handlers.remove(handler)
 
     def hasHandlers(self) -> bool:  # noqa: N802
         """True if any handler is attached."""
-        return bool(self._handlers)
+        return bool(self.handlers)
 
     def log(self, level: int, msg, *args) -> None:
         """Log ``msg % args`` at ``level`` to every handler whose level allows it;
         a failing handler is ignored."""
-        if level < self._level:
+        if level < self.level:
             return
         if args:
             try:
                 msg = msg % args
             except (TypeError, ValueError):
-                msg = "{} {}".format(msg, args)
+                msg = "%s %s" % (msg, args)
         record = LogRecord(self.name, level, msg, args)
-        for handler in self._handlers:
+        for handler in self.handlers:
             if level >= handler.level:
                 try:
                     handler.emit(record)
                 except Exception:  # noqa: BLE001, S110 - logging must never crash the caller
                     pass
 
-    def debug(self, msg, *args) -> None:
-        """Log at DEBUG."""
-        self.log(DEBUG, msg, *args)
-
-    def info(self, msg, *args) -> None:
-        """Log at INFO."""
-        self.log(INFO, msg, *args)
-
-    def warning(self, msg, *args) -> None:
-        """Log at WARNING."""
-        self.log(WARNING, msg, *args)
-
-    def error(self, msg, *args) -> None:
-        """Log at ERROR."""
-        self.log(ERROR, msg, *args)
-
-    def critical(self, msg, *args) -> None:
-        """Log at CRITICAL."""
-        self.log(CRITICAL, msg, *args)
+    debug = _at(DEBUG)
+    info = _at(INFO)
+    warning = _at(WARNING)
+    error = _at(ERROR)
+    critical = _at(CRITICAL)
 
     def exception(self, err, *args) -> None:
         """Log an ERROR for an exception (adafruit_logging style: pass the exception)."""
         if isinstance(err, BaseException):
-            self.log(ERROR, "{}: {}".format(err.__class__.__name__, err))
+            self.log(ERROR, "%s: %s" % (type(err).__name__, err))
         else:
             self.log(ERROR, err, *args)
 
 
 _loggers = {}
-_state = {"level": WARNING, "ring_handler": None, "console": None}
-
-
-def _console():
-    handler = _state["console"]
-    if handler is None:
-        # print() resolves the console at each call (an adafruit StreamHandler would hold
-        # on to the sys.stderr object of the moment); adafruit loggers accept any object
-        # with ``level`` and ``emit``.
-        handler = PrintHandler()
-        _state["console"] = handler
-    return handler
+# print() resolves the console at each call (an adafruit StreamHandler would hold on to the
+# sys.stderr object of the moment); adafruit loggers accept any object with ``level`` and
+# ``emit``.
+_state = {"level": WARNING, "ring_handler": None, "console": Handler()}
 
 
 def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
     """A Jotunheim logger (an ``adafruit_logging.Logger`` when that library is present)."""
     logger = _loggers.get(name)
     if logger is None:
-        logger = _backend.getLogger(name) if _backend is not None else Logger(name)
+        if adafruit_logging is not None:
+            logger = adafruit_logging.getLogger(name)
+        else:
+            logger = Logger(name)
         logger.setLevel(_state["level"])
-        logger.addHandler(_console())
+        logger.addHandler(_state["console"])
         ring = _state["ring_handler"]
         if ring is not None:
             logger.addHandler(ring)
@@ -203,10 +185,10 @@ def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
 
 def set_level(level) -> None:
     """Set the level of every Jotunheim logger (``"DEBUG"``, ``"INFO"``, ``"WARNING"``...)."""
-    number = level_number(level)
-    _state["level"] = number
+    level = level_number(level)
+    _state["level"] = level
     for logger in _loggers.values():
-        logger.setLevel(number)
+        logger.setLevel(level)
 
 
 def apply_settings(section: dict) -> None:
@@ -221,19 +203,26 @@ def enable_error_ring(ring=None, **kwargs):
     """Attach a :class:`jotunheim.errorring.ErrorRing` to every Jotunheim logger (present
     and future). Without ``ring`` one is made from ``kwargs``, with ``microcontroller.nvm``
     as fallback storage on a board."""
-    from jotunheim.errorring import ErrorRing, RingHandler
+    from jotunheim import errorring
 
     if ring is None:
         if "nvm" not in kwargs:
-            kwargs["nvm"] = _board_nvm()
-        ring = ErrorRing(**kwargs)
-    old = _state["ring_handler"]
-    handler = RingHandler(ring)
-    _state["ring_handler"] = handler
+            nvm = None
+            if not IS_CPYTHON:  # Blinka's microcontroller on a PC has no nvm
+                try:
+                    import microcontroller
+
+                    nvm = getattr(microcontroller, "nvm", None)
+                except ImportError:
+                    pass
+            kwargs["nvm"] = nvm
+        ring = errorring.ErrorRing(**kwargs)
+    handler = errorring.RingHandler(ring)
     for logger in _loggers.values():
-        if old is not None:
-            logger.removeHandler(old)
+        if _state["ring_handler"] is not None:
+            logger.removeHandler(_state["ring_handler"])
         logger.addHandler(handler)
+    _state["ring_handler"] = handler
     return ring
 
 
@@ -241,14 +230,3 @@ def error_ring():
     """The ring attached by :func:`enable_error_ring`, or None."""
     handler = _state["ring_handler"]
     return handler.ring if handler is not None else None
-
-
-def _board_nvm():
-    if IS_CPYTHON:
-        return None
-    try:
-        import microcontroller  # noqa: PLC0415
-
-        return getattr(microcontroller, "nvm", None)
-    except ImportError:
-        return None

@@ -498,3 +498,12 @@ def test_status_shows_streams_once_the_streaming_handler_exists(tmp_path):
         _, doc = status(c)
         plugins = {p["name"] for p in doc["runtime"]["streams"]["plugins"]}
         assert "signal" in plugins and doc["runtime"]["streams"]["streams"] == []
+
+
+def test_the_device_checks_the_ota_state_file_the_installer_writes():
+    # The Device names the file itself, so that a board without updates never imports
+    # jotunheim.ota: the two must agree.
+    from jotunheim import ota
+    from jotunheim.device import core
+
+    assert core.OTA_STATE_FILE == ota.STATE_FILE

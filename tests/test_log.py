@@ -87,14 +87,14 @@ def test_fallback_logger_mirrors_the_api(capsys):
 
 
 def test_fallback_is_used_without_adafruit_logging(monkeypatch):
-    monkeypatch.setattr(log, "_backend", None)
+    monkeypatch.setattr(log, "adafruit_logging", None)
     monkeypatch.setattr(log, "_loggers", {})
     monkeypatch.setattr(
-        log, "_state", {"level": log.WARNING, "ring_handler": None, "console": None}
+        log, "_state", {"level": log.WARNING, "ring_handler": None, "console": PrintHandler()}
     )
     lg = log.getLogger("solo")
     assert isinstance(lg, Logger)
-    assert isinstance(log._state["console"], PrintHandler)
+    assert lg.hasHandlers() and all(isinstance(h, PrintHandler) for h in lg.handlers)
 
 
 def test_level_names():

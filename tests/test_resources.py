@@ -179,7 +179,7 @@ def test_monitor_reads_its_settings_and_reports_every_part(tmp_path):
     set_path(data, "resources.buffer_count", 3)
     set_path(data, "resources.bandwidth_budget", 5000)
     monitor = ResourceMonitor(Settings(data), root=str(tmp_path), cpu=lambda: {"load": 0.5})
-    assert monitor.buffers.size == 512 and len(monitor.buffers.pooled) == 3
+    assert monitor.buffers.size == 512 and pool_report(monitor.buffers)["count"] == 3
     assert monitor.bandwidth.budget == 5000
     report = monitor.report()
     assert report["heap"]["level"] == "ok" and report["buffers"]["count"] == 3

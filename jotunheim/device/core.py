@@ -13,20 +13,27 @@
 # The Device is the wiring point: it builds each feature only when it is configured, so
 # an unconfigured feature's module is never imported. Always: settings, network, tool
 # registry, remote handler, gRPC-Web server, scheduler. With network.loki_url: a LokiLink
-# (jotunheim.loki.link). With ota.enabled (or a trial boot to confirm): an OtaAgent
-# (jotunheim.ota.agent). step() does a bounded slice of work: keep WiFi joined, serve up
-# to MAX_REQUESTS waiting calls within step_budget_ms, run deferred actions (a reboot
-# after its answer went out), then the scheduler's due tasks within its step budget.
+# (wired by jotunheim.device.loki_wiring). With ota.enabled (or a trial boot to confirm):
+# an OtaAgent (jotunheim.device.ota_wiring). A settings change is applied by
+# jotunheim.device.reconfigure. step() does a bounded slice of work: keep WiFi joined,
+# serve up to MAX_REQUESTS waiting calls within step_budget_ms, run deferred actions (a
+# reboot after its answer went out), then the scheduler's due tasks within its step budget.
 # device.resources (jotunheim.resources.monitor.ResourceMonitor) is always built: heap
 # lines, the buffer pool the server reads into, bandwidth per endpoint; new CallTools and
 # streams are refused with RESOURCE_EXHAUSTED below the heap's exhaustion line.
+#
+# Every def and every name costs heap on a board for the whole run: what only a feature
+# uses lives in that feature's wiring module, loaded when the feature is configured.
 
-from jotunheim.compat import IS_CPYTHON, monotonic, monotonic_ms, sleep_ms
+from jotunheim.compat import monotonic, monotonic_ms, sleep_ms
 from jotunheim.device.scheduler import Scheduler
-from jotunheim.resources import LOW, SYSTEM, USER
+from jotunheim.resources import SYSTEM, USER
 
 MAX_REQUESTS = 4  # requests served per step at most
-SAMPLE_INTERVAL = 5.0  # seconds between resource samples
+# jotunheim.ota.STATE_FILE, written once an update was installed (a trial boot to confirm).
+# Named here so that a device without updates never imports jotunheim.ota (tests check
+# that the two agree).
+OTA_STATE_FILE = ".ota/state.json"
 
 
 class Device:
@@ -73,11 +80,21 @@ class Device:
         device.run()
     """
 
+    # Defaults of parts that exist only once configured or used: kept on the class, so a
+    # base-path instance holds no entry for them.
     alarm = None  # the alarm module given, else the platform's (power profiles)
     battery = None  # callable returning battery volts, if given
     mdns = None  # the mdns module given, else the platform's (discovery)
     power = None  # the power profile's sleeper or duty cycle, once run() starts one
     discovery = None  # the Discovery, once discovery.enabled started it
+    server = None  # the GrpcWebServer, while serving
+    loki_link = None  # the LokiLink, with a Loki configured
+    ota = None  # the OtaAgent, with OTA configured or used
+    stream_handler = None  # the StreamingHandler, built by the streams property
+    reboots = 0
+    running = False
+    stopping = False
+    health_checked = False
 
     def __init__(
         self,
@@ -113,63 +130,107 @@ class Device:
     ):
         from jotunheim import log
         from jotunheim.capability.registry import ToolRegistry
-        from jotunheim.settings.secrets import Secrets, default_root
+        from jotunheim.remote.handler import RemoteCommandHandler
+        from jotunheim.resources.monitor import ResourceMonitor
+        from jotunheim.settings.loader import SettingsLoader
+        from jotunheim.settings.secrets import default_root
 
-        self.root = root if root is not None else default_root()
-        self.loader, self.settings = _load_settings(settings, self.root)
-        self.secrets = self.loader.secrets if self.loader is not None else Secrets(self.root)
+        if root is None:
+            root = default_root()
+        self.root = root
+        # A SettingsLoader reloads (self.loader); Settings or a dict never do.
+        loader = settings
+        if settings is None:
+            loader = SettingsLoader(root=root)
+        if isinstance(loader, SettingsLoader):
+            if not loader.loads and loader.source == "defaults":
+                loader.load()
+            settings = loader.settings
+            self.secrets = loader.secrets
+            loader.on_change(self.apply_settings)
+        else:
+            from jotunheim.device import reconfigure
+
+            loader = None
+            settings, self.secrets = reconfigure.fixed_settings(settings, root)
+        self.loader = loader
+        self.settings = settings
+        get = settings.get
         self.name = name
-        self.given_tokens = {"token": token, "owner_token": owner_token, "loki": loki_token}
-        self.given_auth = (open_access, auth_mode)
-        self.given_loki_url = loki_url
-        self.host = host or self.settings.get("remote.host") or "0.0.0.0"
-        self.port = port if port is not None else self.settings.get("remote.listen_port")
-        self.given_address = address
+        # What the arguments gave (None: settings decide), by argument name.
+        self.given = {
+            "token": token,
+            "owner_token": owner_token,
+            "loki": loki_token,
+            "open_access": open_access,
+            "auth_mode": auth_mode,
+            "loki_url": loki_url,
+            "address": address,
+            "builder": builder,
+        }
+        self.host = host or get("remote.host") or "0.0.0.0"
+        self.port = port if port is not None else get("remote.listen_port")
         self.pool = pool
         self.network = network
-        self.registry = registry or ToolRegistry()
-        self.registry.add_listener(self._registry_changed)
-        pins = self.settings.get("remote.allowed_gpio_pins")
-        if pins:  # raw GPIO tools only when the settings name pins for them
-            from jotunheim.capability.gpio import GpioTools
+        self.registry = registry = registry or ToolRegistry()
+        registry.add_listener(self.changed)
+        data = get("remote.allowed_gpio_pins")
+        if data:  # raw GPIO tools only when the settings name pins for them
+            from jotunheim.capability import gpio
 
-            self.registry.add_provider(GpioTools(pins))
-        self.given_builder = builder
+            registry.add_provider(gpio.GpioTools(data))
         self.reboot_fn = reboot
         self.ota_check_fn = ota_check
         self.ota_keys = ota_keys
         self.script_prefix = script_prefix
         self.step_budget_ms = step_budget_ms
-        self.clock = clock or monotonic
-        self.logger = logger or log.getLogger("jotunheim.device")
-        log.apply_settings(self.settings.section("logging"))
+        self.clock = clock = clock or monotonic
+        self.logger = logger = logger or log.getLogger("jotunheim.device")
+        log.apply_settings(settings.section("logging"))
         if error_ring:
-            log.enable_error_ring(root=self.root, size=self.settings.get("logging.ring_size"))
-        self.server = None
-        self.handler = self._make_handler()
-        self.loki_link = None
-        self.ota = None
-        self.stream_handler = None  # built by the streams property on first use
-        self.started_at = self.clock()
-        self.reboots = 0
+            log.enable_error_ring(root=root, size=get("logging.ring_size"))
+        self.handler = RemoteCommandHandler(
+            registry,
+            device_id=self.device_id_now,
+            capabilities=self.capabilities,
+            einherjar=self.einherjar,
+            status=self.status_info,
+            token=self.token("token", "JOTUNHEIM_TOKEN"),
+            owner_token=self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN"),
+            rate_limit_per_minute=get("remote.rate_limit_per_minute"),
+            max_params_bytes=get("remote.max_request_bytes"),
+            commands=self.commands,
+            logger=logger,
+            seal_results=get("remote.seal_results"),
+            **self.auth_options(),
+        )
+        self.started_at = clock()
         self.steps = 0
         self.busy_ms = 0
-        self.resources = self._make_resources()
-        self.running = False
-        self.stopping = False
+        self.resources = ResourceMonitor(settings, clock, root, cpu=self.cpu_report)
         self.network_joins = -1
-        self.health_checked = False
         # Given only for power profiles and discovery: kept only when given (the class
-        # attributes below are the defaults, so the base path's instance stays as small).
+        # attributes are the defaults, so the base path's instance stays as small).
         if alarm is not None:
             self.alarm = alarm
         if battery is not None:
             self.battery = battery
         if mdns is not None:
             self.mdns = mdns
-        self.scheduler = self._make_scheduler(loki)
-        if self.loader is not None:
-            self.loader.on_change(self._settings_changed)
+        # max_queued, step_budget_ms and max_wait: the scheduler section as it is.
+        self.scheduler = scheduler = Scheduler(
+            clock, on_error=self.task_failed, **settings.section("scheduler")
+        )
+        if loader is not None:
+            # A poll that found nothing new did no work: the step's other due tasks go on.
+            scheduler.every("settings", 1.0, loader.poll, priority=SYSTEM)
+        scheduler.every("sample", 5.0, self.sample_task, priority=SYSTEM)
+        if loki is not None or self.loki_url:
+            self.use_loki(None, loki)
+        if get("ota.enabled") or ota_check is not None:
+            from jotunheim.device import ota_wiring
+
+            ota_wiring.start(self)
 
     @classmethod
     def from_settings(cls, root=None, **kwargs):
@@ -205,167 +266,81 @@ class Device:
     def add_loki_tool(self, name, script, description="", params=(), **kwargs):
         """A tool that runs Loki script ``script`` (ExecuteScript) and returns its output
         (parsed as JSON when it is JSON)."""
+        from jotunheim.device import loki_wiring
 
-        def run_script(**values):
-            if self.loki_link is None:
-                raise RuntimeError("no Loki configured: set network.loki_url in jotunheim.json")
-            return self.loki_link.run_script(script, values)
-
-        return self.registry.add_tool(name, run_script, description, params, **kwargs)
+        return loki_wiring.add_loki_tool(self, name, script, description, params, **kwargs)
 
     # ------------------------------------------------------------ wiring
 
     def token(self, key, secret):
         """A token given to the Device, else the ``secret`` from settings.toml, or None."""
-        given = self.given_tokens[key]
+        given = self.given[key]
         if given is not None:
             return given or None
         return self.secrets.get(secret) or None
 
-    def _make_handler(self):
-        from jotunheim.remote.handler import RemoteCommandHandler
-
-        handler = RemoteCommandHandler(
-            self.registry,
-            device_id=self.device_id_now,
-            capabilities=self.capabilities,
-            einherjar=self._einherjar,
-            status=self.status_info,
-            token=self.token("token", "JOTUNHEIM_TOKEN"),
-            owner_token=self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN"),
-            rate_limit_per_minute=self.settings.get("remote.rate_limit_per_minute"),
-            max_params_bytes=self.settings.get("remote.max_request_bytes"),
-            commands=self._device_commands,
-            logger=self.logger,
-            seal_results=self.settings.get("remote.seal_results"),
-            **self._auth_settings(),
-        )
-        return handler
-
-    def _make_resources(self):
-        from jotunheim.resources.monitor import ResourceMonitor
-
-        monitor = ResourceMonitor(self.settings, self.clock, self.root, cpu=self._cpu_report)
-        monitor.figures["window_start_ms"] = monotonic_ms()
-        monitor.figures["window_busy_ms"] = 0
-        return monitor
-
-    def _auth_settings(self):
-        get = self.settings.get
-        signing = {
-            "window": get("remote.signature_window"),
-            "tolerance": get("remote.clock_tolerance"),
-            "max_nonces": get("remote.max_nonces"),
-            "logger": self.logger,
-        }
-        open_access, mode = self.given_auth
+    def auth_options(self):
+        """Who may call, from the arguments, else the settings: ``auth_mode``,
+        ``open_access`` and ``signing`` (RemoteCommandHandler's options)."""
+        remote = self.settings.section("remote")
+        given = self.given
+        open_access = given["open_access"]
         return {
-            "auth_mode": mode or get("remote.auth_mode"),
-            "open_access": get("remote.open") if open_access is None else open_access,
-            "signing": signing,
+            "auth_mode": given["auth_mode"] or remote.get("auth_mode"),
+            "open_access": remote.get("open") if open_access is None else open_access,
+            "signing": {
+                "window": remote.get("signature_window"),
+                "tolerance": remote.get("clock_tolerance"),
+                "max_nonces": remote.get("max_nonces"),
+                "logger": self.logger,
+            },
         }
-
-    def _say_who_may_call(self):
-        text = self.handler.auth.warning()
-        if text is not None:  # a warning shows at the default log level
-            self.logger.warning(text)
-
-    def _make_scheduler(self, loki):
-        get = self.settings.get
-        scheduler = Scheduler(
-            self.clock,
-            max_queued=get("scheduler.max_queued"),
-            step_budget_ms=get("scheduler.step_budget_ms"),
-            max_wait=get("scheduler.max_wait"),
-            on_error=self._task_failed,
-        )
-        if self.loader is not None:
-            scheduler.every("settings", 1.0, self._reload_if_changed, priority=SYSTEM)
-        scheduler.every("sample", SAMPLE_INTERVAL, self._sample_task, priority=SYSTEM)
-        if self.loki_url or loki is not None:
-            self.loki_link = self._make_loki_link(loki)
-            scheduler.every("loki", 0.5, self._loki_task, priority=SYSTEM)
-        if self.settings.get("ota.enabled") or self.ota_check_fn is not None:
-            self.ota = self._make_ota()
-            scheduler.every("ota", 5.0, self._ota_task, priority=SYSTEM)
-        return scheduler
 
     def every(self, seconds, fn, name=None):
         """Run your ``fn()`` every ``seconds`` between the device's own work (a USER task
         of :attr:`scheduler`); returns the task for ``device.scheduler.cancel(task)``."""
-        return self.scheduler.every(name or _name_of(fn), seconds, fn, seconds, USER)
+        return self.scheduler.every(name or getattr(fn, "__name__", "task"), seconds, fn, seconds)
 
     def later(self, seconds, fn, name=None):
         """Run your ``fn()`` once, ``seconds`` from now; returns the task."""
-        return self.scheduler.later(name or _name_of(fn), seconds, fn, USER)
+        return self.scheduler.later(name or getattr(fn, "__name__", "task"), seconds, fn, USER)
 
-    def _task_failed(self, name, exc):
+    def task_failed(self, name, exc):
+        """Log the exception ``exc`` of scheduler task ``name`` (the others go on)."""
         self.logger.error("task %s failed: %s: %s" % (name, type(exc).__name__, exc))
 
-    def _cpu_report(self):
-        from jotunheim.device.report import cpu_report
+    def cpu_report(self):
+        """The scheduler's load figures and the Device's whole-step load."""
+        from jotunheim.device import report
 
-        return cpu_report(self)
+        return report.cpu_report(self)
 
-    def _admit(self, path, streaming):
-        # New tool calls and streams need heap; status and capabilities are still answered
-        # so a caller can see why.
+    def admission(self, path, streaming):
+        """The server's admission check: a new tool call or stream needs heap
+        (ResourceExhausted below the exhaustion line); status and capabilities are still
+        answered, so a caller can see why."""
         if streaming or path.endswith("/CallTool"):
             self.resources.memory.require(path)
-
-    def _make_loki_link(self, client=None, url=None):
-        from jotunheim.loki.link import LokiLink
-
-        loader = self.loader
-        return LokiLink(
-            self.registry,
-            self.builder_build,
-            lambda: self.address,
-            self.settings,
-            url=url or self.loki_url,
-            token=lambda: self.token("loki", "JOTUNHEIM_LOKI_TOKEN"),
-            ca_pem=loader.read_ca_pem if loader is not None else None,
-            client=client,
-            script_prefix=self.script_prefix,
-            on_online=self._confirm_health,
-            logger=self.logger,
-            clock=self.clock,
-        )
-
-    def _make_ota(self):
-        from jotunheim.ota.agent import OtaAgent
-
-        return OtaAgent(
-            self.root,
-            self.settings,
-            keys=self.ota_keys,
-            board_id=lambda: self.builder.detect()["board_id"],
-            reboot=lambda: self.handler.defer(self.reboot),
-            check=self.ota_check_fn,
-            logger=self.logger,
-            clock=self.clock,
-            resources=self.resources,
-        )
 
     @property
     def builder(self):
         """The DeviceCapabilityBuilder (made on first use)."""
-        if self.given_builder is None:
+        given = self.given
+        if given["builder"] is None:
             from jotunheim.capability.builder import DeviceCapabilityBuilder
 
-            self.given_builder = DeviceCapabilityBuilder(self.name, self.settings)
-        if getattr(self.given_builder, "memory", False) is None:
-            self.given_builder.memory = self.resources.memory  # real heap figures
-        return self.given_builder
+            given["builder"] = DeviceCapabilityBuilder(self.name, self.settings)
+        builder = given["builder"]
+        if getattr(builder, "memory", False) is None:
+            builder.memory = self.resources.memory  # real heap figures
+        return builder
 
     def builder_build(self):
         """Fresh JotunheimCapabilities from the builder and the registry."""
-        caps = self.builder.build(self.registry)
-        if self.stream_handler is not None or self.settings.section("capabilities").get(
-            "stream_plugins"
-        ):
-            self.streams.advertise(caps.features)
-        return caps
+        data = self.builder.build(self.registry)
+        if self.stream_handler is not None or self.settings.get("capabilities.stream_plugins"):
+            self.streams.advertise(data.features)
+        return data
 
     @property
     def streams(self):
@@ -381,16 +356,14 @@ class Device:
         """This device's id (from settings, else the board's unique id)."""
         return self.builder.device_id()
 
-    @property
-    def device_id(self):
-        """This device's id."""
-        return self.builder.device_id()
+    device_id = property(device_id_now, None, None, "This device's id.")
 
     @property
     def loki_url(self):
         """Loki's URL ("" when none is configured)."""
-        if self.given_loki_url is not None:
-            return self.given_loki_url
+        url = self.given["loki_url"]
+        if url is not None:
+            return url
         return self.settings.get("network.loki_url") or ""
 
     @property
@@ -401,12 +374,11 @@ class Device:
     @property
     def address(self):
         """``host:port`` Loki and controllers call this device at."""
-        if self.given_address:
-            return self.given_address
+        if self.given["address"]:
+            return self.given["address"]
         host = self.host
         if host in ("0.0.0.0", ""):
-            ip = self.network.ip if self.network is not None else None
-            host = ip or "127.0.0.1"
+            host = (self.network.ip if self.network is not None else None) or "127.0.0.1"
         return "%s:%d" % (host, self.port)
 
     @property
@@ -420,12 +392,14 @@ class Device:
             return self.loki_link.capabilities()
         return self.builder_build()
 
-    def _einherjar(self):
-        from jotunheim.capability.negotiator import Negotiator
+    def einherjar(self):
+        """The Einherjar ``CapabilityResponse`` of this device's tools."""
+        from jotunheim.device import report
 
-        return Negotiator(self.registry, capabilities=self.capabilities).einherjar_response()
+        return report.einherjar(self)
 
-    def _registry_changed(self, reason):
+    def changed(self, reason):
+        """Tell Loki (if any) that the capabilities changed (the registry's listener)."""
         if self.loki_link is not None:
             self.loki_link.changed(reason)
 
@@ -450,21 +424,23 @@ class Device:
 
             discover(self)
 
-    def use_loki(self, url):
-        """Announce to and heartbeat the Loki at ``url`` (discovery's choice)."""
-        self.loki_link = self._make_loki_link(url=url)
-        self.scheduler.every("loki", 0.5, self._loki_task, priority=SYSTEM)
+    def use_loki(self, url, client=None):
+        """Announce to and heartbeat the Loki at ``url`` (discovery's choice; None: the
+        configured ``network.loki_url``), or through ``client``, a LokiClient."""
+        from jotunheim.device import loki_wiring
+
+        loki_wiring.use_loki(self, url, client)
 
     def _serve_if_connected(self):
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
         # fresh listening socket: the old one died with the old link.
-        joins = getattr(self.network, "connects", 0)
-        if self.network.connected and (self.server is None or joins != self.network_joins):
-            self._start_server()
-            self.network_joins = joins
-
-    def _start_server(self):
-        if not self.settings.get("remote.enabled"):
+        network = self.network
+        count = getattr(network, "connects", 0)
+        if not network.connected or (self.server is not None and count == self.network_joins):
+            return
+        self.network_joins = count
+        get = self.settings.get
+        if not get("remote.enabled"):
             return
         from jotunheim.compat import collect_garbage
 
@@ -474,38 +450,46 @@ class Device:
         from jotunheim.grpc.server import GrpcWebServer
 
         self._stop_server()
-        pool = self.pool
-        if pool is None:
+        buffers = self.resources.buffers
+        server = GrpcWebServer(
             # The network's pool: a device that only serves never loads the connection
             # manager (jotunheim.net.wifi.WiFiManager.socket_pool).
-            pool = self.network.socket_pool()
-        server = GrpcWebServer(
-            pool,
-            max_request_size=self.settings.get("remote.max_request_bytes"),
-            cors_origin=self.settings.get("remote.cors_origin"),
-            slots=self.settings.get("remote.max_connections"),
-            buffer_size=self.resources.buffers.size,
-            buffers=self.resources.buffers,
+            self.pool or network.socket_pool(),
+            max_request_size=get("remote.max_request_bytes"),
+            cors_origin=get("remote.cors_origin"),
+            slots=get("remote.max_connections"),
+            buffer_size=buffers.size,
+            buffers=buffers,
             meter=self.resources.bandwidth,
         )
-        server.admission = self._admit
+        server.admission = self.admission
         self.handler.register(server)
+        host, port = self.host, self.port
         try:
-            server.start(self.host, self.port)
+            server.start(host, port)
         except OSError as exc:
+            import errno
+
+            code = exc.args[0] if exc.args else 0
+            text = "port %d is already in use" % port if code == errno.EADDRINUSE else str(exc)
             raise OSError(
-                exc.args[0] if exc.args else 0, bind_error(self.host, self.port, exc)
+                code,
+                "cannot listen on %s:%d: %s; set remote.listen_port (and remote.host) in "
+                "jotunheim.json" % (host, port, text),
             ) from None
-        if not self.port:
+        if not port:
             self.port = server.port  # port 0: the OS picked one
         self.server = server
         if self.loki_link is not None:
             self.loki_link.negotiator = None  # the address may have changed
         self.logger.info("serving JotunheimService on " + self.address)
-        self._say_who_may_call()
+        text = self.handler.auth.warning()
+        if text is not None:  # a warning shows at the default log level
+            self.logger.warning(text)
 
     def _stop_server(self):
-        server, self.server = self.server, None
+        server = self.server
+        self.server = None
         if server is not None:
             try:
                 server.stop()
@@ -526,34 +510,50 @@ class Device:
         """Serve forever. ``every()`` (your own code) runs every ``interval`` seconds
         between steps. Errors of one step are logged and the loop goes on. With
         ``power.profile`` light-sleep or deep-sleep, :mod:`jotunheim.power` runs it."""
-        profile = self.settings.get("power.profile")
-        if profile != "always-on":
+        name = self.settings.get("power.profile")
+        if name != "always-on":
             from jotunheim.power.profiles import run_profile
 
-            return run_profile(self, profile, every, interval, self.alarm, self.battery)
+            return run_profile(self, name, every, interval, self.alarm, self.battery)
         self.start()
-        next_user = self.clock()
+        clock = self.clock
+        start = clock()
         while not self.stopping:
             try:
-                served = self.step()  # a MemoryError is handled inside
+                n = self.step()  # a MemoryError is handled inside
             except Exception as exc:  # noqa: BLE001 - a board must keep running
                 self.logger.error("device step failed: %s: %s" % (type(exc).__name__, exc))
-                served = 0
+                n = 0
                 sleep_ms(100)
-            if every is not None and self.clock() >= next_user:
-                next_user = self.clock() + interval
+            if every is not None and clock() >= start:
+                start = clock() + interval
                 every()
-            if not served:
+            if not n:
                 sleep_ms(idle_ms)
 
     def step(self):
         """One bounded slice of device work; returns the number of requests served."""
         if not self.running:
             self.start()
-        t0 = monotonic_ms()
+        start = monotonic_ms()
         self.steps += 1
+        n = 0
         try:
-            return self._step(t0)
+            self.network.poll()
+            self._serve_if_connected()
+            server = self.server
+            if server is not None:
+                while n < MAX_REQUESTS:
+                    count = server.poll(MAX_REQUESTS - n)
+                    self.handler.run_deferred()
+                    if not count:
+                        break
+                    n += count
+                    if monotonic_ms() - start >= self.step_budget_ms:
+                        break
+            if self.loki_link is None:
+                self.confirm_health()
+            self.scheduler.run_due()
         except MemoryError:
             # A call or task that ran out of heap: free what it left and go on; the next
             # step serves again (run() and a code.py's own loop alike).
@@ -561,103 +561,87 @@ class Device:
 
             collect_garbage()
             self.logger.error("device step ran out of memory")
-            return 0
+            n = 0
         finally:
-            self.busy_ms += monotonic_ms() - t0
-
-    def _step(self, t0):
-        self.network.poll()
-        self._serve_if_connected()
-        served = 0
-        if self.server is not None:
-            while served < MAX_REQUESTS:
-                answered = self.server.poll(MAX_REQUESTS - served)
-                self.handler.run_deferred()
-                if not answered:
-                    break
-                served += answered
-                if monotonic_ms() - t0 >= self.step_budget_ms:
-                    break
-        if self.loki_link is None:
-            self._confirm_health()
-        self.scheduler.run_due()
-        return served
+            self.busy_ms += monotonic_ms() - start
+        return n
 
     # ------------------------------------------------------------ periodic tasks
 
-    def _reload_if_changed(self):
-        self.loader.poll()
-        return True
-
-    def _sample_task(self):
+    def sample_task(self):
+        """The every-5-s upkeep: sample resources, apply changed tokens, persist the
+        error ring (optional work: it waits while heap is low)."""
         self.sample_resources()
         self.refresh_tokens()
         from jotunheim import log
 
         ring = log.error_ring()
         if ring is not None and not self.resources.memory.shed():
-            ring.poll()  # log persistence is optional work: it waits while heap is low
+            ring.poll()
         return True
 
-    def _ota_task(self):
-        # OTA checks and downloads are optional work: they wait while heap is under the
-        # warning line, and while the bandwidth budget of this window is spent.
-        if self.resources.memory.shed() or not self.resources.bandwidth.allow("ota", 0, LOW):
-            return False
-        return self.ota.step()
-
-    def _loki_task(self):
-        if self.server is None or not self.network.connected:
-            return False
-        link = self.loki_link
-        if link.defer is None:
-            link.defer = self._loki_must_wait
-        client = link.client
-        if client is not None and client.grpc.meter is None:
-            client.grpc.meter = self.resources.bandwidth  # Loki's bytes, per call
-            client.grpc.endpoint = "loki"
-        return link.step()
-
-    def _loki_must_wait(self):
-        # Announcements and heartbeats are optional work: they wait while heap is under the
-        # warning line, and while the bandwidth budget of this window is spent.
-        resources = self.resources
-        return resources.memory.shed() or not resources.bandwidth.allow("loki", 0, LOW)
-
-    def _confirm_health(self):
-        # After an OTA update the first boot is a trial: confirm once we work (serving,
-        # and Loki reached when there is one). Costs one stat when no update was installed.
+    def confirm_health(self):
+        """After an OTA update the first boot is a trial: confirm it once the device
+        works (serving, and Loki reached when there is one). One ``stat`` when no update
+        was installed, nothing after the first call."""
         if self.health_checked or self.server is None:
             return
         self.health_checked = True
-        from jotunheim import ota
+        import os
 
-        if not ota.has_state(self.root):
+        try:
+            os.stat(self.root.rstrip("/") + "/" + OTA_STATE_FILE)
+        except OSError:
             return
-        if self.ota is None:
-            self.ota = self._make_ota()
-        if self.ota.confirm_health():
-            self._registry_changed("ota")  # new version: capabilities may have changed
+        from jotunheim.device import ota_wiring
+
+        ota_wiring.confirm_health(self)
 
     # ------------------------------------------------------------ resources and status
 
     def sample_resources(self):
-        """Refresh free heap, CPU share and bandwidth figures (also done every 5 s)."""
-        from jotunheim.device.meter import sample
+        """Refresh free heap, CPU share and bandwidth figures (also done every 5 s):
+        ``free_heap``, ``cpu_load`` (share of the time since the last sample spent in
+        steps), ``rx_bytes``/``tx_bytes`` of the server and their rates, in
+        ``device.resources.figures``; returns that dict."""
+        from jotunheim.compat import IS_CPYTHON, free_memory
 
-        return sample(self.resources.figures, self.busy_ms, self.server)
+        data = self.resources.figures
+        now = monotonic_ms()
+        # The first window starts with the scheduler, made with the Device.
+        start = data.get("window_start_ms", self.scheduler.started_ms)
+        ms = now - start
+        http = self.server.http if self.server is not None else None
+        rx = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
+        tx = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
+        data["free_heap"] = free_memory()  # None on CPython: no fixed heap there
+        if IS_CPYTHON:
+            from jotunheim.resources import host
+
+            data["host_rss_bytes"] = host.peak_rss()
+        if ms > 0:
+            busy = self.busy_ms - data.get("window_busy_ms", 0)
+            data["cpu_load"] = round(min(1.0, busy / ms), 3)
+            data["rx_bytes_per_s"] = round((rx - data.get("rx_bytes", 0)) * 1000.0 / ms, 1)
+            data["tx_bytes_per_s"] = round((tx - data.get("tx_bytes", 0)) * 1000.0 / ms, 1)
+        data["rx_bytes"] = rx
+        data["tx_bytes"] = tx
+        data["sampled_ms"] = ms
+        data["window_start_ms"] = now
+        data["window_busy_ms"] = self.busy_ms
+        return data
 
     def status(self):
         """``ok``, ``degraded`` (something needs a look) or ``offline-loki``."""
-        from jotunheim.device.report import status
+        from jotunheim.device import report
 
-        return status(self)
+        return report.status(self)
 
     def status_info(self):
         """Everything GetDeviceStatus reports besides the capabilities."""
-        from jotunheim.device.report import status_info
+        from jotunheim.device import report
 
-        return status_info(self)
+        return report.status_info(self)
 
     def refresh_tokens(self):
         """Apply changed tokens from settings.toml to the remote handler."""
@@ -667,47 +651,12 @@ class Device:
         if auth.token != token or auth.owner_token != owner:
             self.handler.configure(token=token, owner_token=owner)
 
-    def _auth_changed(self):
-        options = self._auth_settings()
-        auth = self.handler.auth
-        if (auth.mode, auth.open_access, auth.signing_options) != (
-            options["auth_mode"],
-            options["open_access"],
-            options["signing"],
-        ):
-            self.handler.configure(token=auth.token, owner_token=auth.owner_token, **options)
-            self._say_who_may_call()
-
-    def _settings_changed(self, sections, settings):
-        from jotunheim import log
+    def apply_settings(self, changed, settings):
+        """Apply the ``changed`` sections of ``settings`` (the loader's hot reload)."""
+        from jotunheim.device import reconfigure
 
         self.settings = settings
-        if "logging" in sections:
-            log.apply_settings(settings.section("logging"))
-        if "remote" in sections:
-            self.handler.limiter.configure(settings.get("remote.rate_limit_per_minute"))
-            self.handler.max_params_bytes = settings.get("remote.max_request_bytes")
-            if self.server is not None:
-                self.server.max_request_size = settings.get("remote.max_request_bytes")
-            self._auth_changed()
-        if "network" in sections:
-            if self.loki_link is not None:
-                self.loki_link.configure(settings, self.loki_url or None)
-            elif self.loki_url:
-                self.use_loki(self.loki_url)
-        if self.ota is not None:
-            self.ota.settings = settings
-        if "resources" in sections:
-            self.resources.configure(settings)
-        if "scheduler" in sections:
-            self.scheduler.max_queued = settings.get("scheduler.max_queued")
-            self.scheduler.step_budget_ms = settings.get("scheduler.step_budget_ms")
-            self.scheduler.max_wait = settings.get("scheduler.max_wait")
-        if "capabilities" in sections or "resources" in sections:
-            self.builder.settings = settings
-            self._registry_changed("settings")
-        self.refresh_tokens()
-        self.logger.info("settings changed: " + ", ".join(sections))
+        reconfigure.apply_settings(self, changed)
 
     # ------------------------------------------------------------ commands
 
@@ -716,12 +665,14 @@ class Device:
         self.reboots += 1
         if self.reboot_fn is not None:
             return self.reboot_fn()
-        if not IS_CPYTHON:  # Blinka's microcontroller on a PC has no reset
-            import microcontroller
+        from jotunheim.compat import IS_CPYTHON
 
-            microcontroller.reset()
-            return None
-        return self.soft_restart()
+        if IS_CPYTHON:  # Blinka's microcontroller on a PC has no reset
+            return self.soft_restart()
+        import microcontroller
+
+        microcontroller.reset()
+        return None
 
     def soft_restart(self):
         """Re-read settings, restart the server on the same port, re-announce to Loki."""
@@ -733,59 +684,19 @@ class Device:
         self.health_checked = False
         if self.loki_link is not None:
             self.loki_link.close()
-            self.loki_link = self._make_loki_link(url=self.loki_link.url)
+            self.use_loki(self.loki_link.url)
         self.start()
 
     def ota_check(self, params=None):
         """Look for an update (``{"install": true}`` also installs it and reboots)."""
-        if self.ota is None:
-            self.ota = self._make_ota()
-        return self.ota.check(params)
+        from jotunheim.device import ota_wiring
 
-    def _device_commands(self):
-        # The handler asks for them on the first SendDeviceCommand: a device nobody
-        # commands never loads jotunheim.device.commands.
-        from jotunheim.device.commands import DeviceCommands
+        return ota_wiring.ota_check(self, params)
 
-        return DeviceCommands(self).table()
+    def commands(self):
+        """``(name, fn(params, context), owner_only, description)`` of the device's own
+        commands; the handler asks on the first SendDeviceCommand, so a device nobody
+        commands never loads jotunheim.device.commands."""
+        from jotunheim.device import commands
 
-
-def _name_of(fn):
-    return getattr(fn, "__name__", "task")
-
-
-def bind_error(host, port, exc):
-    """One line for a listening socket that cannot be had, naming the setting to change.
-
-    :param host: the listen host
-    :param port: the port
-    :param exc: the OSError of bind/listen
-    """
-    import errno
-
-    code = exc.args[0] if exc.args else None
-    why = "port %d is already in use" % port if code == errno.EADDRINUSE else str(exc)
-    return "cannot listen on %s:%d: %s; set remote.listen_port (and remote.host) in " \
-        "jotunheim.json" % (host, port, why)  # fmt: skip
-
-
-def _load_settings(settings, root):
-    # (loader or None, Settings): a SettingsLoader reloads; Settings or a dict never do.
-    from jotunheim.settings.loader import Settings, SettingsLoader
-
-    if settings is None:
-        settings = SettingsLoader(root=root)
-    if isinstance(settings, SettingsLoader):
-        if not settings.loads and settings.source == "defaults":
-            settings.load()
-        return settings, settings.settings
-    if isinstance(settings, Settings):
-        return None, settings
-    if isinstance(settings, dict):
-        from jotunheim.settings.validator import validate
-
-        data, errors = validate(settings)
-        if errors:
-            raise ValueError("settings: " + "; ".join(e.message for e in errors))
-        return None, Settings(data)
-    raise TypeError("settings must be a SettingsLoader, Settings, dict or None")
+        return commands.DeviceCommands(self).table()

@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""What a Device says about itself in GetDeviceStatus (loaded on the first status call)."""
+"""What a Device says about itself in GetDeviceStatus and Einherjar's GetCapabilities
+(loaded on the first such call)."""
 
 from jotunheim.device.scheduler import BUSY_MS, DUE, NAME, OVERRUNS, PRIORITY, RUNS
 
@@ -71,6 +72,13 @@ def _add_optional_parts(device, info) -> None:
         if state is not None:
             power["state"] = state.as_dict()
         info["power"] = power
+
+
+def einherjar(device):
+    """The Einherjar ``CapabilityResponse`` of ``device``'s tools."""
+    from jotunheim.capability.negotiator import Negotiator
+
+    return Negotiator(device.registry, capabilities=device.capabilities).einherjar_response()
 
 
 def scheduler_report(scheduler) -> dict:

@@ -63,32 +63,31 @@ class Scheduler:
         self.errors = 0
         self.started_ms = monotonic_ms()
 
-    def _add(self, name, interval, fn, delay, priority) -> list:
-        if len(self.tasks) >= self.max_queued:
+    def every(self, name: str, interval: float, fn, first: float = 0.0, priority=USER) -> list:
+        """Run ``fn`` every ``interval`` seconds, the first time ``first`` seconds from now;
+        returns the task (``task[DUE]`` may be changed to move its next run)."""
+        tasks = self.tasks
+        if len(tasks) >= self.max_queued:
             from jotunheim.resources.errors import ResourceExhausted
 
             raise ResourceExhausted(
                 "scheduler: %d tasks queued, the scheduler.max_queued limit; %r refused"
-                % (len(self.tasks), name)
+                % (len(tasks), name)
             )
-        task = [self.clock() + delay, interval, fn, name, priority, 0, 0, 0, -1]
-        self.tasks.append(task)
+        task = [self.clock() + first, interval, fn, name, priority, 0, 0, 0, -1]
+        tasks.append(task)
         return task
-
-    def every(self, name: str, interval: float, fn, first: float = 0.0, priority=USER) -> list:
-        """Run ``fn`` every ``interval`` seconds, the first time ``first`` seconds from now;
-        returns the task (``task[DUE]`` may be changed to move its next run)."""
-        return self._add(name, interval, fn, first, priority)
 
     def later(self, name: str, delay: float, fn, priority=USER) -> list:
         """Run ``fn`` once, ``delay`` seconds from now; returns the task."""
-        return self._add(name, None, fn, delay, priority)
+        return self.every(name, None, fn, delay, priority)  # no interval: runs once
 
     def cancel(self, task) -> bool:
         """Forget ``task``; False if it was not held (already ran, or cancelled)."""
-        for i in range(len(self.tasks)):
-            if self.tasks[i] is task:
-                self.tasks.pop(i)
+        tasks = self.tasks
+        for i in range(len(tasks)):
+            if tasks[i] is task:
+                tasks.pop(i)
                 return True
         return False
 
@@ -98,72 +97,63 @@ class Scheduler:
         if not self.tasks:
             return IDLE_WAIT
         now = self.clock()
-        soonest = min(task[DUE] for task in self.tasks)
-        return max(0.0, soonest - now)
-
-    def _pick(self, now):
-        # The due task of best effective priority, first in round-robin order; one that
-        # waited beyond max_wait counts as SYSTEM, so the turn reaches it within a few
-        # steps even while system work is always due.
-        tasks = self.tasks
-        size = len(tasks)
-        best = None
-        best_rank = 99
-        for k in range(size):
-            i = (self.turn + k) % size
-            task = tasks[i]
-            if now < task[DUE] or task[STEP] == self.steps:
-                continue
-            rank = task[PRIORITY]
-            if now - task[DUE] > self.max_wait:
-                rank = SYSTEM  # waited too long: competes with system work, in turn
-            if rank < best_rank:
-                best, best_rank = i, rank
-        return best
+        return max(0.0, min(task[DUE] for task in self.tasks) - now)
 
     def run_due(self) -> bool:
         """Run due tasks (see the module doc); True if one did work."""
         self.steps += 1
+        steps = self.steps
         start = monotonic_ms()
         now = self.clock()
-        while self.tasks:
-            i = self._pick(now)
-            if i is None:
+        tasks = self.tasks
+        while tasks:
+            # The due task of best effective priority, first in round-robin order; one
+            # that waited beyond max_wait counts as SYSTEM, so the turn reaches it within
+            # a few steps even while system work is always due.
+            size = len(tasks)
+            found = None
+            priority = 99  # the best (lowest) effective priority found so far
+            for k in range(size):
+                i = (self.turn + k) % size
+                task = tasks[i]
+                if now < task[DUE] or task[STEP] == steps:
+                    continue
+                value = SYSTEM if now - task[DUE] > self.max_wait else task[PRIORITY]
+                if value < priority:
+                    found, priority = i, value
+            if found is None:
                 return False
-            task = self.tasks[i]
-            self.turn = i + 1
+            task = tasks[found]
+            self.turn = found + 1
             if task[INTERVAL] is None:
-                self.tasks.pop(i)
-                self.turn = i
+                tasks.pop(found)
+                self.turn = found
             else:
                 task[DUE] = now + task[INTERVAL]
-            if self._run(task):
+            task[STEP] = steps
+            t0 = monotonic_ms()
+            try:
+                done = task[FN]()
+            except Exception as exc:  # noqa: BLE001 - one task's failure must not stop the rest
+                if self.on_error is None:
+                    raise
+                self.errors += 1
+                self.on_error(task[NAME], exc)
+                done = False
+            finally:
+                n = monotonic_ms() - t0
+                task[BUSY_MS] += n
+                task[RUNS] += 1
+                self.busy_ms += n
+            if n >= self.step_budget_ms:
+                task[OVERRUNS] += 1
+            if done:
                 return True
             if monotonic_ms() - start >= self.step_budget_ms:
                 return False
         return False
 
-    def _run(self, task) -> bool:
-        task[STEP] = self.steps
-        t0 = monotonic_ms()
-        try:
-            worked = task[FN]()
-        except Exception as exc:  # noqa: BLE001 - one task's failure must not stop the rest
-            if self.on_error is None:
-                raise
-            self.errors += 1
-            self.on_error(task[NAME], exc)
-            worked = False
-        finally:
-            took = monotonic_ms() - t0
-            task[BUSY_MS] += took
-            task[RUNS] += 1
-            self.busy_ms += took
-        if took >= self.step_budget_ms:
-            task[OVERRUNS] += 1
-        return bool(worked)
-
     def load(self) -> float:
         """Share of wall time spent in tasks since the scheduler started (0..1)."""
-        wall = monotonic_ms() - self.started_ms
-        return round(min(1.0, self.busy_ms / wall), 4) if wall > 0 else 0.0
+        n = monotonic_ms() - self.started_ms
+        return round(min(1.0, self.busy_ms / n), 4) if n > 0 else 0.0

@@ -47,16 +47,6 @@ class Bandwidth:
         self.last_window_bytes = 0
         self.deferred = 0
 
-    def _entry(self, endpoint):
-        entry = self.endpoints.get(endpoint)
-        if entry is None:
-            if len(self.endpoints) >= MAX_ENDPOINTS:
-                endpoint = "other"
-                entry = self.endpoints.get(endpoint)
-            if entry is None:
-                entry = self.endpoints[endpoint] = [0, 0, 0]
-        return entry
-
     def roll(self) -> None:
         """Start a new window once the current one is over."""
         now = self.clock()
@@ -65,13 +55,22 @@ class Bandwidth:
             self.window_bytes = 0
             self.window_start = now
 
-    def count(self, endpoint: str, sent: int = 0, received: int = 0) -> None:
-        """Add bytes that moved to and from ``endpoint``."""
-        entry = self._entry(endpoint)
+    def count(self, endpoint: str, sent: int = 0, received: int = 0) -> list:
+        """Add bytes that moved to and from ``endpoint``; returns its
+        ``[sent, received, deferred]`` entry (``"other"``'s beyond MAX_ENDPOINTS names)."""
+        endpoints = self.endpoints
+        entry = endpoints.get(endpoint)
+        if entry is None:
+            if len(endpoints) >= MAX_ENDPOINTS:
+                endpoint = "other"
+                entry = endpoints.get(endpoint)
+            if entry is None:
+                entry = endpoints[endpoint] = [0, 0, 0]
         entry[SENT] += sent
         entry[RECEIVED] += received
         self.roll()
         self.window_bytes += sent + received
+        return entry
 
     def allow(self, endpoint: str, nbytes: int, priority: int) -> bool:
         """False when a transfer of ``nbytes`` at ``priority`` should wait for the next
@@ -82,5 +81,5 @@ class Bandwidth:
         if self.window_bytes + nbytes <= self.budget:
             return True
         self.deferred += 1
-        self._entry(endpoint)[DEFERRED] += 1
+        self.count(endpoint)[DEFERRED] += 1
         return False

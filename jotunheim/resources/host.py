@@ -35,3 +35,14 @@ def resident() -> int:
     except (OSError, ValueError, IndexError):
         return 0
     return pages * 4096
+
+
+def peak_rss():
+    """The simulator's peak memory in bytes (the Device's ``host_rss_bytes``: CPython has
+    no heap figure like ``gc.mem_free()``), or None where ``resource`` is missing."""
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    except (ImportError, AttributeError):
+        return None

@@ -55,11 +55,19 @@ class MemoryMonitor:
         self.lowest = None  # lowest free figure seen by level()/require()
         self.state = OK
 
-    def free(self) -> int:
-        """Free heap in bytes."""
-        if self.heap is not None:
-            return self.heap.free()
-        return gc.mem_free()
+    def free(self, line=0) -> int:
+        """Free heap in bytes; below ``line`` (bytes) garbage is collected first (garbage
+        counts as used until collected: collect only when the figure is low), and the
+        lowest figure seen is kept."""
+        heap = self.heap
+        free = heap.free() if heap is not None else gc.mem_free()
+        if line:
+            if free < line:
+                gc.collect()
+                free = heap.free() if heap is not None else gc.mem_free()
+            if self.lowest is None or free < self.lowest:
+                self.lowest = free
+        return free
 
     def used(self) -> int:
         """Heap in use in bytes."""
@@ -73,20 +81,10 @@ class MemoryMonitor:
             return int((self.free() + self.used()) * value / 100)
         return int(value or 0)
 
-    def _free_after_collect(self, line) -> int:
-        # Garbage counts as used until collected: collect only when the figure is low.
-        free = self.free()
-        if free < line:
-            gc.collect()
-            free = self.free()
-        if self.lowest is None or free < self.lowest:
-            self.lowest = free
-        return free
-
     def level(self) -> str:
         """``"ok"``, ``"warning"`` or ``"exhausted"`` (garbage collected first when low)."""
         warning = self.line(self.warning)
-        free = self._free_after_collect(warning)
+        free = self.free(warning or -1)
         if free >= warning:
             state = OK
         elif free >= self.line(self.exhausted):
@@ -106,7 +104,7 @@ class MemoryMonitor:
         """Raise ResourceExhausted if free heap is below the exhaustion line (after a
         ``gc.collect()``); ``what`` names the refused work in the message."""
         line = self.line(self.exhausted)
-        free = self._free_after_collect(line)
+        free = self.free(line or -1)
         if free >= line:
             return
         self.refused += 1

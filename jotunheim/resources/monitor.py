@@ -34,36 +34,31 @@ class ResourceMonitor:
     """
 
     def __init__(self, settings=None, clock=None, root="/", cpu=None, heap=None) -> None:
-        self.memory = MemoryMonitor(
-            setting(settings, "resources.heap_warning"),
-            setting(settings, "resources.heap_exhausted"),
-            heap,
-        )
+        self.memory = MemoryMonitor(heap=heap)
         self.buffers = BufferPool(
             setting(settings, "resources.buffer_size"),
             setting(settings, "resources.buffer_count"),
             self.memory,
         )
-        self.bandwidth = Bandwidth(
-            setting(settings, "resources.bandwidth_budget"),
-            setting(settings, "resources.bandwidth_window"),
-            clock,
-        )
+        self.bandwidth = Bandwidth(clock=clock)
+        self.configure(settings)
         self.root = root
         self.cpu = cpu
-        self.figures = {}  # the sampled figures (jotunheim.device.meter keeps them here)
+        self.figures = {}  # the sampled figures (Device.sample_resources keeps them here)
 
     def configure(self, settings) -> None:
-        """Apply changed thresholds and budget (settings hot reload; the pool keeps its
-        buffers until the next start)."""
-        self.memory.warning = setting(settings, "resources.heap_warning")
-        self.memory.exhausted = setting(settings, "resources.heap_exhausted")
-        self.bandwidth.budget = setting(settings, "resources.bandwidth_budget")
-        self.bandwidth.window = setting(settings, "resources.bandwidth_window")
+        """Apply the heap lines and the bandwidth budget of ``settings`` (also on a
+        settings hot reload; the pool keeps its buffers until the next start)."""
+        memory = self.memory
+        bandwidth = self.bandwidth
+        memory.warning = setting(settings, "resources.heap_warning")
+        memory.exhausted = setting(settings, "resources.heap_exhausted")
+        bandwidth.budget = setting(settings, "resources.bandwidth_budget")
+        bandwidth.window = setting(settings, "resources.bandwidth_window")
 
     def report(self) -> dict:
         """Sampled figures plus heap, buffers, CPU, bandwidth and flash sections (built
         by :mod:`jotunheim.resources.report`, loaded on the first status call)."""
-        from jotunheim.resources.report import monitor_report
+        from jotunheim.resources import report
 
-        return monitor_report(self)
+        return report.monitor_report(self)

@@ -1,12 +1,13 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""BufferPool: a few preallocated I/O buffers, reused call after call.
+"""BufferPool: a few I/O buffers, reused call after call.
 
 The HTTP server's receive buffer, request bodies, the gRPC client's reads and the OTA
 fetcher's download chunks come from here, so a device in steady state does not allocate
-a buffer per call. All pooled buffers have one size (``resources.buffer_size``); how
-many there are is ``resources.buffer_count``. A buffer comes back as it was left (never
-zeroed: callers use only the bytes they wrote).
+a buffer per call. All pooled buffers have one size (``resources.buffer_size``); there
+are at most ``resources.buffer_count``, each allocated when first needed and then held
+for the whole run (a device that never has two buffers in use at once holds one). A
+buffer comes back as it was left (never zeroed: callers use only the bytes they wrote).
 
 What :meth:`BufferPool.acquire` does when no pooled buffer fits:
 
@@ -24,10 +25,10 @@ from jotunheim.resources.errors import ResourceExhausted
 
 
 class BufferPool:
-    """A fixed set of same-size bytearrays.
+    """A fixed number of same-size bytearrays.
 
     :param size: bytes per pooled buffer
-    :param count: pooled buffers (allocated now, held for the whole run)
+    :param count: most pooled buffers (each allocated on first need, then held)
     :param memory: a :class:`~jotunheim.resources.memory.MemoryMonitor` asked before a
         buffer outside the pool is allocated (None: always allocate)
 
@@ -42,9 +43,10 @@ class BufferPool:
 
     def __init__(self, size: int = 1024, count: int = 2, memory=None) -> None:
         self.size = size
+        self.count = count
         self.memory = memory
-        self.pooled = [bytearray(size) for _ in range(count)]
-        self.free = list(self.pooled)
+        self.pooled = []  # the pool's buffers allocated so far
+        self.free = []
         self.acquired = 0
         self.misses = 0
         self.degraded = 0
@@ -55,25 +57,26 @@ class BufferPool:
         can give only that); see the module doc for what happens when none is free."""
         self.acquired += 1
         free = self.free
-        if free and (size <= self.size or 0 < minimum <= self.size):
-            if size > self.size:
-                self.degraded += 1
-            buf = free.pop()
-            self.least_free = min(self.least_free, len(free))
-            return buf
+        pooled = self.pooled
+        if size <= self.size or 0 < minimum <= self.size:
+            if not free and len(pooled) < self.count:
+                free.append(bytearray(self.size))  # the pool's next buffer, held from now
+                pooled.append(free[-1])
+            if free:
+                if size > self.size:
+                    self.degraded += 1
+                buf = free.pop()
+                self.least_free = min(self.least_free, self.count - len(pooled) + len(free))
+                return buf
         if self.memory is not None:
-            self._require(size)
+            try:
+                self.memory.require("a %d-byte buffer" % size)
+            except ResourceExhausted as exc:
+                raise ResourceExhausted(
+                    "buffers: %d of %d in use; %s" % (len(pooled) - len(free), self.count, exc)
+                )
         self.misses += 1
         return bytearray(size)
-
-    def _require(self, size) -> None:
-        try:
-            self.memory.require("a %d-byte buffer" % size)
-        except ResourceExhausted as exc:
-            raise ResourceExhausted(
-                "buffers: %d of %d in use; %s"
-                % (len(self.pooled) - len(self.free), len(self.pooled), exc)
-            )
 
     def release(self, buf) -> None:
         """Give back a buffer from :meth:`acquire` (one from outside the pool is dropped)."""

@@ -26,8 +26,8 @@ def pool_report(pool) -> dict:
     """Size and use counters of a BufferPool."""
     return {
         "size": pool.size,
-        "count": len(pool.pooled),
-        "free": len(pool.free),
+        "count": pool.count,
+        "free": pool.count - len(pool.pooled) + len(pool.free),  # unallocated ones are free
         "least_free": pool.least_free,
         "acquired": pool.acquired,
         "misses": pool.misses,

@@ -1,0 +1,69 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
+"""The settings of a Device: a change applied to a running Device (loaded on the first
+hot reload that changed something), and settings given as a Settings or a dict, which
+never reload (loaded only then: on a board Device.from_settings gives a SettingsLoader)."""
+
+
+def fixed_settings(settings, root):
+    """``(Settings, Secrets)`` for settings given as a Settings or a dict (validated;
+    ValueError naming every error) and the settings.toml secrets of ``root``."""
+    from jotunheim.settings.loader import Settings
+    from jotunheim.settings.secrets import Secrets
+
+    if isinstance(settings, dict):
+        from jotunheim.settings import validator
+
+        data, errors = validator.validate(settings)
+        if errors:
+            raise ValueError("settings: " + "; ".join(e.message for e in errors))
+        settings = Settings(data)
+    elif not isinstance(settings, Settings):
+        raise TypeError("settings must be a SettingsLoader, Settings, dict or None")
+    return settings, Secrets(root)
+
+
+def apply_settings(device, sections):
+    """Apply the changed ``sections`` of ``device.settings`` to ``device`` (public
+    attributes only)."""
+    from jotunheim import log
+
+    settings = device.settings
+    get = settings.get
+    handler = device.handler
+    if "logging" in sections:
+        log.apply_settings(settings.section("logging"))
+    if "remote" in sections:
+        handler.limiter.configure(get("remote.rate_limit_per_minute"))
+        handler.max_params_bytes = get("remote.max_request_bytes")
+        if device.server is not None:
+            device.server.max_request_size = get("remote.max_request_bytes")
+        now = handler.auth
+        auth = device.auth_options()
+        if (now.mode, now.open_access, now.signing_options) != (
+            auth["auth_mode"],
+            auth["open_access"],
+            auth["signing"],
+        ):
+            handler.configure(token=now.token, owner_token=now.owner_token, **auth)
+            text = handler.auth.warning()
+            if text is not None:
+                device.logger.warning(text)
+    if "network" in sections:
+        if device.loki_link is not None:
+            device.loki_link.configure(settings, device.loki_url or None)
+        elif device.loki_url:
+            device.use_loki(device.loki_url)
+    if device.ota is not None:
+        device.ota.settings = settings
+    if "resources" in sections:
+        device.resources.configure(settings)
+    if "scheduler" in sections:
+        for key, value in settings.section("scheduler").items():
+            setattr(device.scheduler, key, value)  # max_queued, step_budget_ms, max_wait
+    if "capabilities" in sections or "resources" in sections:
+        device.builder.settings = settings
+        if device.loki_link is not None:
+            device.loki_link.changed("settings")
+    device.refresh_tokens()
+    device.logger.info("settings changed: " + ", ".join(sections))
