@@ -387,9 +387,7 @@ class Device:
         return "http://" + self.address
 
     def capabilities(self):
-        """The current ``JotunheimCapabilities`` (cached while a LokiLink holds them)."""
-        if self.loki_link is not None:
-            return self.loki_link.capabilities()
+        """The current ``JotunheimCapabilities``, built on each call."""
         return self.builder_build()
 
     def einherjar(self):
@@ -480,8 +478,6 @@ class Device:
         if not port:
             self.port = server.port  # port 0: the OS picked one
         self.server = server
-        if self.loki_link is not None:
-            self.loki_link.negotiator = None  # the address may have changed
         self.logger.info("serving JotunheimService on " + self.address)
         text = self.handler.auth.warning()
         if text is not None:  # a warning shows at the default log level

@@ -30,6 +30,7 @@ def use_loki(device, url=None, client=None):
         on_online=device.confirm_health,
         logger=device.logger,
         clock=device.clock,
+        device_id=device.device_id_now,  # so the link never builds capabilities to learn it
     )
     link.defer = lambda: resources.memory.shed() or not resources.bandwidth.allow("loki", 0, LOW)
     device.loki_link = link
