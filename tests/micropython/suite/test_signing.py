@@ -5,6 +5,7 @@ vectors (the figures CPython's hmac gives), and a RemoteCommandHandler on the fa
 pool that takes a signed call once and refuses its replay, a changed body and an old one."""
 
 import time
+from binascii import hexlify
 
 import fake_net
 import socketpool
@@ -32,7 +33,7 @@ def test_hmac_sha256_matches_rfc_4231():
          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
     )  # fmt: skip
     for key, message, expected in cases:
-        assert signing.hex_of(signing.hmac_sha256(key, message)) == expected
+        assert hexlify(signing.hmac_sha256(key, message)).decode() == expected
 
 
 class Clock:
