@@ -63,14 +63,13 @@ def loads(data, source="JSON", max_depth=32, max_bytes=16384):
             data = data.decode("utf-8")  # only the text is kept from here
         value = json.loads(data)
     except MemoryError:
-        raise JSONError(source, "too large to parse in the free memory") from None
+        raise JSONError(source, "too large for the free memory") from None
     except ValueError as exc:  # JSONDecodeError on CPython, ValueError on MicroPython
         problem = "not valid UTF-8 text" if isinstance(exc, UnicodeError) else "not valid JSON"
         raise JSONError(source, "%s (%s)" % (problem, str(exc) or type(exc).__name__)) from None
     where = non_finite(value)
     if where is not None:
-        problem = "NaN or Infinity at $%s: only finite numbers are allowed" % where
-        raise JSONError(source, problem)
+        raise JSONError(source, "NaN or Infinity at $%s (only finite numbers)" % where)
     return value
 
 

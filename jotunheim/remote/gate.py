@@ -68,8 +68,7 @@ class Gate:
         if requested and requested != self.device_id:
             raise self.refuse(
                 StatusCode.NOT_FOUND,
-                "this is device %r, not %r: check the device_id you call"
-                % (self.device_id, requested),
+                "this is device %r, not %r" % (self.device_id, requested),
             )
 
     def params(self, text: str, what: str) -> dict:
@@ -87,17 +86,15 @@ class Gate:
             # 32: the nesting levels accepted in tool and command parameters
             value = loads(text, what, 32, self.max_params_bytes)
         except JSONError as exc:  # not JSON, too deep, NaN/Infinity: named in the message
-            raise self.refuse(
-                StatusCode.INVALID_ARGUMENT,
-                '%s parameters: %s; send an object like {"on": true}' % (what, exc.problem),
-            )
-        if not isinstance(value, dict):
-            raise self.refuse(
-                StatusCode.INVALID_ARGUMENT,
-                '%s: parameters must be a JSON object like {"on": true}, not %s'
-                % (what, type(value).__name__),
-            )
-        return value
+            problem = exc.problem
+        else:
+            if isinstance(value, dict):
+                return value
+            problem = "got a " + type(value).__name__
+        raise self.refuse(
+            StatusCode.INVALID_ARGUMENT,
+            '%s parameters: %s; send a JSON object like {"on": true}' % (what, problem),
+        )
 
 
 def json_bytes(value) -> bytes:

@@ -12,10 +12,10 @@
 #
 # The handler is the wiring point of the remote services, one RPC group per module:
 # remote.tools (CallTool, always loaded: the handler is a ToolService, which is a
-# remote.gate.Gate, the checks every group shares), remote.commands (SendDeviceCommand),
-# remote.status (GetDeviceStatus) and remote.capabilities (GetCapabilities, Einherjar),
-# each built on its first call with the handler as its gate; remote.ratelimit only when
-# a rate limit is set.
+# remote.gate.Gate, the checks every group shares); every other RPC goes to remote.groups
+# (loaded with the first of them), which builds remote.commands (SendDeviceCommand),
+# remote.status (GetDeviceStatus) or remote.capabilities (GetCapabilities, Einherjar) on
+# its group's first call; remote.ratelimit only when a rate limit is set.
 
 from jotunheim.remote.tools import ToolService
 
@@ -101,24 +101,18 @@ class RemoteCommandHandler(ToolService):
         self.commands_source = commands
         self.commands = {}  # name -> (fn(params, context), owner_only, description)
         self.deferred = []
-        self.services = {}  # module name -> service, built on first call
+        self.services = {}  # group name -> service (jotunheim.remote.groups)
 
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
         from jotunheim.pb import jotunheim as jpb
 
+        group = self.call_group
         server.register(SERVICE, "CallTool", jpb.ToolCallRequest, self.call_tool)
-        server.register(
-            SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, self.send_device_command
-        )
-        server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, self.get_device_status)
-        server.register(SERVICE, "GetCapabilities", CapabilityRequest, self.get_capabilities)
-        server.register(
-            "einherjar.EinherjarProtocol",
-            "GetCapabilities",
-            CapabilityRequest,
-            self.einherjar_capabilities,
-        )
+        server.register(SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, group)
+        server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, group)
+        for service in (SERVICE, "einherjar.EinherjarProtocol"):
+            server.register(service, "GetCapabilities", CapabilityRequest, group)
 
     def add_command(self, name, fn, *, owner_only=False, description=""):
         """A device command: ``fn(params, context)`` returns JSON-able data."""
@@ -160,41 +154,9 @@ class RemoteCommandHandler(ToolService):
             ran += 1
         return ran
 
-    # Every RPC but CallTool is answered by its group's service, built on its first call.
+    def call_group(self, request, context):
+        """Every RPC but CallTool, answered by the service of its group
+        (:func:`jotunheim.remote.groups.call`)."""
+        from jotunheim.remote.groups import call
 
-    def send_device_command(self, request, context):
-        """SendDeviceCommand (see :class:`jotunheim.remote.commands.CommandService`)."""
-        return self.service("commands").send_device_command(request, context)
-
-    def get_device_status(self, request, context):
-        """GetDeviceStatus (see :class:`jotunheim.remote.status.StatusService`)."""
-        return self.service("status").get_device_status(request, context)
-
-    def get_capabilities(self, request, context):
-        """GetCapabilities (see :class:`jotunheim.remote.capabilities.CapabilityService`)."""
-        return self.service("capabilities").get_capabilities(request, context)
-
-    def einherjar_capabilities(self, request, context):
-        """Einherjar GetCapabilities."""
-        return self.service("capabilities").einherjar_capabilities(request, context)
-
-    def service(self, name):
-        """The service of the RPC group ``name`` (``commands``, ``status``,
-        ``capabilities``): the one place that decides which remote module is loaded."""
-        service = self.services.get(name)
-        if service is not None:
-            return service
-        if name == "commands":
-            from jotunheim.remote.commands import CommandService
-
-            service = CommandService(self, self.commands, self.logger, self.commands_source)
-        elif name == "status":
-            from jotunheim.remote.status import StatusService
-
-            service = StatusService(self, self.capabilities, self.status)
-        else:
-            from jotunheim.remote.capabilities import CapabilityService
-
-            service = CapabilityService(self, self.capabilities, self.einherjar, self.registry)
-        self.services[name] = service
-        return service
+        return call(self, request, context)

@@ -94,7 +94,7 @@ def parse_header(value) -> tuple:
     try:
         ts = int(ts)
     except ValueError:
-        raise SignatureError("ts must be Unix time in milliseconds") from None
+        raise SignatureError("ts must be Unix time in ms") from None
     try:
         sig = unhexlify(sig)
     except ValueError:
@@ -163,13 +163,13 @@ class SignatureCheck:
         now = self.now_ms()
         if now is not None and ts < now - self.window:
             raise SignatureError(
-                "request signed %d s ago; the window is %d s: check the caller's clock"
+                "request signed %d s ago; the window is %d s: check the clock"
                 % ((now - ts) // 1000, self.window // 1000)
             )
         if now is not None and ts > now + self.tolerance:
             raise SignatureError(
-                "request signed %d s in the future; the tolerance is %d s: check the"
-                " caller's clock" % ((ts - now) // 1000, self.tolerance // 1000)
+                "request signed %d s in the future; the tolerance is %d s: check the clock"
+                % ((ts - now) // 1000, self.tolerance // 1000)
             )
         text = string_to_sign(method, path, body, ts, nonce)
         # The owner token works wherever the user token does (as with bearer tokens), so a
@@ -180,14 +180,14 @@ class SignatureCheck:
             if expected and self.equal(sig, expected):
                 break
         else:
-            raise SignatureError("signature does not match: method, path, body or key differ")
+            raise SignatureError("signature does not match (method, path, body or key)")
         if now is None:
             # A board without a clock source: the first valid signature proves the caller
             # holds the key, so its time becomes the device's (docs/security.md says what
             # this does not cover).
             self.offset = ts - int(self.clock() * 1000)
             if self.logger is not None:
-                self.logger.warning("device clock was not set: took the time of a signed request")
+                self.logger.warning("clock was not set: took the time of a signed request")
             now = ts
         tags, times = self.tags, self.times
         if self.base is None:
@@ -200,11 +200,11 @@ class SignatureCheck:
                 times[i] = max(0, times[i] - shift)
         at = ts - self.base
         if at <= self.floor:
-            raise SignatureError("replayed request: signed before requests already forgotten")
+            raise SignatureError("replayed request (older than those remembered)")
         tag = expected[0] << 19 | expected[1] << 11 | expected[2] << 3 | 1
         for i in range(len(tags)):  # ``in`` is not implemented for arrays on MicroPython
             if tags[i] == tag:
-                raise SignatureError("replayed request: this signature was used already")
+                raise SignatureError("replayed request")
         i = self.next
         if not tags[i]:
             self.remembered += 1

@@ -34,13 +34,12 @@ class ToolService(Gate):
         except UnknownToolError:
             raise self.refuse(
                 StatusCode.NOT_FOUND,
-                "no tool named %r on this device; GetCapabilities lists its tools" % name,
+                "no tool %r on this device (GetCapabilities lists them)" % name,
             )
         if tool.user_only and level != OWNER:
             raise self.refuse(
                 StatusCode.PERMISSION_DENIED,
-                "%s is a user-only tool: call it with the owner token (JOTUNHEIM_OWNER_TOKEN)"
-                % name,
+                "%s is user-only: call it with the owner token (JOTUNHEIM_OWNER_TOKEN)" % name,
             )
         params = self.params(request.parameters, name)
         try:
@@ -58,7 +57,7 @@ class ToolService(Gate):
             if signed is None:
                 raise self.refuse(
                     StatusCode.FAILED_PRECONDITION,
-                    "sealed results need a signed request (authorization: JH-HMAC ...)",
+                    "a sealed result needs a signed request (JH-HMAC)",
                 )
         self.tool_calls += 1
         try:
@@ -69,7 +68,7 @@ class ToolService(Gate):
         except GrpcError:
             raise
         except MemoryError:
-            text = tool.name + " failed: out of memory; try again later"
+            text = tool.name + " failed: out of memory"
         except Exception as exc:  # noqa: BLE001 - reported to the caller, device keeps going
             text = "%s failed: %s" % (tool.name, describe(exc))
         else:
