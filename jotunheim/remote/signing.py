@@ -9,7 +9,8 @@ A signed call carries one header (instead of ``authorization: Bearer <token>``):
 ``keyid`` names the key: ``user`` is ``JOTUNHEIM_TOKEN``, ``owner`` is
 ``JOTUNHEIM_OWNER_TOKEN``; ``ts`` is Unix time in milliseconds; ``nonce`` 16 to 64
 characters of ``A-Z a-z 0-9 - _``, new for every request; ``sig`` the lower-case hex
-HMAC-SHA256, keyed with the token's UTF-8 bytes, of :func:`string_to_sign`::
+HMAC-SHA256, keyed with the token's UTF-8 bytes, of the string to sign
+(:func:`signature`)::
 
     JH-HMAC-SHA256 \\n METHOD \\n /path \\n sha256-hex(body) \\n ts \\n nonce
 
@@ -41,8 +42,12 @@ def pads(key) -> tuple:
         key = key.encode("utf-8")
     if len(key) > 64:  # longer than SHA-256's block: the key is its hash
         key = hashlib.sha256(key).digest()
-    key = key + bytes(64 - len(key))
-    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+    inner = bytearray(key + bytes(64 - len(key)))
+    outer = bytearray(inner)
+    for i in range(64):
+        inner[i] ^= 0x36
+        outer[i] ^= 0x5C
+    return bytes(inner), bytes(outer)
 
 
 def hmac_sha256(key, message, padded=None) -> bytes:
@@ -58,15 +63,24 @@ def hmac_sha256(key, message, padded=None) -> bytes:
     return outer.digest()
 
 
-def string_to_sign(method, path, body, ts, nonce) -> str:
-    """The text a signature covers (see the module doc); ``body`` as sent."""
-    digest = hexlify(hashlib.sha256(body or b"").digest()).decode()
-    return "\n".join((ALGORITHM, method.upper(), path, digest, str(ts), nonce))
+def signature(padded, method, path, digest, ts, nonce) -> bytes:
+    """The HMAC-SHA256 under a key's :func:`pads` of the string to sign (see the module
+    doc); ``digest``: the body's SHA-256 in hex. The parts go into the hash one by one,
+    so a board builds no text for it."""
+    inner = hashlib.sha256(padded[0])
+    for part in (ALGORITHM, method.upper(), path, digest, str(ts)):
+        inner.update(part.encode() if isinstance(part, str) else part)
+        inner.update(b"\n")
+    inner.update(nonce.encode())
+    outer = hashlib.sha256(padded[1])
+    outer.update(inner.digest())
+    return outer.digest()
 
 
 def header_value(keyid, secret, method, path, body, ts, nonce) -> str:
     """The whole ``authorization`` header value of a signed request."""
-    sig = hexlify(hmac_sha256(secret, string_to_sign(method, path, body, ts, nonce)))
+    digest = hexlify(hashlib.sha256(body or b"").digest())
+    sig = hexlify(signature(pads(secret), method, path, digest, ts, nonce))
     return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (SCHEME, keyid, ts, nonce, sig.decode())
 
 
@@ -126,7 +140,10 @@ class SignatureCheck:
         from array import array
 
         self.equal = equal
-        self.keys = dict((k, pads(v)) for k, v in keys.items() if v)
+        self.keys = {}
+        for keyid in keys:
+            if keys[keyid]:
+                self.keys[keyid] = pads(keys[keyid])
         self.window = int(window * 1000)  # ms, like every time below
         self.tolerance = int(tolerance * 1000)
         self.clock = clock or time.time
@@ -140,19 +157,10 @@ class SignatureCheck:
         self.next = 0
         self.base = None  # set on the first request
         self.floor = -1  # requests signed at or before base + floor are refused
-        self.offset = None  # set when the clock was never set (see now_ms)
+        self.offset = None  # ms to add to the clock when it was never set (see verify)
         self.last_signature = None
         self.accepted = 0
         self.remembered = 0
-
-    def now_ms(self):
-        """The device's Unix time in ms, or None while the clock was never set."""
-        now = self.clock()
-        if now >= 1609459200:  # 2021-01-01: a clock reading earlier was never set
-            return int(now * 1000)
-        if self.offset is None:
-            return None
-        return int(now * 1000) + self.offset
 
     def verify(self, method, path, body, value) -> str:
         """The keyid of a valid signed request; raises :class:`SignatureError` naming
@@ -160,7 +168,11 @@ class SignatureCheck:
         keyid, ts, nonce, sig = parse_header(value)
         if keyid not in ("user", "owner"):
             raise SignatureError("keyid must be user or owner, not %r" % keyid)
-        now = self.now_ms()
+        # The device's Unix time in ms, None while its clock was never set (a reading
+        # before 2021-01-01) and no signed request gave it one.
+        now = int(self.clock() * 1000)
+        if now < 1609459200000:
+            now = None if self.offset is None else now + self.offset
         if now is not None and ts < now - self.window:
             raise SignatureError(
                 "request signed %d s ago; the window is %d s: check the clock"
@@ -171,12 +183,12 @@ class SignatureCheck:
                 "request signed %d s in the future; the tolerance is %d s: check the clock"
                 % ((ts - now) // 1000, self.tolerance // 1000)
             )
-        text = string_to_sign(method, path, body, ts, nonce)
+        digest = hexlify(hashlib.sha256(body or b"").digest())
         # The owner token works wherever the user token does (as with bearer tokens), so a
         # caller that does not know which token it holds signs as "user".
         for signer in ("owner",) if keyid == "owner" else ("user", "owner"):
             padded = self.keys.get(signer)
-            expected = padded and hmac_sha256(None, text, padded)
+            expected = padded and signature(padded, method, path, digest, ts, nonce)
             if expected and self.equal(sig, expected):
                 break
         else:
