@@ -63,12 +63,11 @@ class Gate:
             raise self.refuse(StatusCode.UNAUTHENTICATED, problem)
         return level
 
-    def check_device(self, requested: str) -> None:
+    def check_device(self, device_id: str) -> None:
         """Refuse a call addressed to another device id (empty means this one)."""
-        if requested and requested != self.device_id:
+        if device_id and device_id != self.device_id:
             raise self.refuse(
-                StatusCode.NOT_FOUND,
-                "this is device %r, not %r" % (self.device_id, requested),
+                StatusCode.NOT_FOUND, "this is device %r, not %r" % (self.device_id, device_id)
             )
 
     def params(self, text: str, what: str) -> dict:

@@ -83,9 +83,15 @@ class RemoteCommandHandler(ToolService):
         clock=None,
         logger=None,
     ):
-        self.auth_options = {"mode": auth_mode, "open_access": open_access, "signing": signing}
         super().__init__(
-            device_id, token, owner_token, max_params_bytes, logger, **self.auth_options
+            device_id,
+            token,
+            owner_token,
+            max_params_bytes,
+            logger,
+            mode=auth_mode,
+            open_access=open_access,
+            signing=signing,
         )
         self.registry = registry
         self.seal_results = seal_results
@@ -111,8 +117,8 @@ class RemoteCommandHandler(ToolService):
         server.register(SERVICE, "CallTool", jpb.ToolCallRequest, self.call_tool)
         server.register(SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, group)
         server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, group)
-        for service in (SERVICE, "einherjar.EinherjarProtocol"):
-            server.register(service, "GetCapabilities", CapabilityRequest, group)
+        for name in (SERVICE, "einherjar.EinherjarProtocol"):
+            server.register(name, "GetCapabilities", CapabilityRequest, group)
 
     def add_command(self, name, fn, *, owner_only=False, description=""):
         """A device command: ``fn(params, context)`` returns JSON-able data."""
@@ -125,10 +131,13 @@ class RemoteCommandHandler(ToolService):
         ``auth_mode``, ``open_access`` and ``signing`` replace those given before."""
         from jotunheim.remote.auth import TokenCheck
 
-        if "auth_mode" in auth:
-            auth["mode"] = auth.pop("auth_mode")
-        self.auth_options.update(auth)
-        self.auth = TokenCheck(token, owner_token, **self.auth_options)
+        self.auth = TokenCheck(  # what is not given stays as the check in force has it
+            token,
+            owner_token,
+            auth.get("auth_mode", self.auth.mode),
+            auth.get("open_access", self.auth.open_access),
+            auth.get("signing", self.auth.signing_options),
+        )
         if rate_limit_per_minute is not None:
             self.limiter.configure(rate_limit_per_minute, burst)
 
@@ -148,11 +157,11 @@ class RemoteCommandHandler(ToolService):
 
     def run_deferred(self):
         """Run what handlers deferred (call after every ``server.poll()``)."""
-        ran = 0
+        n = 0
         while self.deferred:
             self.deferred.pop(0)()
-            ran += 1
-        return ran
+            n += 1
+        return n
 
     def call_group(self, request, context):
         """Every RPC but CallTool, answered by the service of its group

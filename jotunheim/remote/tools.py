@@ -34,7 +34,7 @@ class ToolService(Gate):
         except UnknownToolError:
             raise self.refuse(
                 StatusCode.NOT_FOUND,
-                "no tool %r on this device (GetCapabilities lists them)" % name,
+                "no tool named %r on this device (GetCapabilities lists them)" % name,
             )
         if tool.user_only and level != OWNER:
             raise self.refuse(
