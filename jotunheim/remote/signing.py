@@ -51,13 +51,13 @@ def pads(key) -> tuple:
 
 
 def hmac_sha256(key, message, padded=None) -> bytes:
-    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str); ``padded``:
-    the key's :func:`pads`, made once per key."""
+    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str); ``message`` may
+    be a tuple of parts (str or bytes) hashed one after the other, so no text is built
+    for it; ``padded``: the key's :func:`pads`, made once per key."""
     padded = padded or pads(key)
-    if isinstance(message, str):
-        message = message.encode("utf-8")
     inner = hashlib.sha256(padded[0])
-    inner.update(message)
+    for part in message if isinstance(message, tuple) else (message,):
+        inner.update(part.encode("utf-8") if isinstance(part, str) else part)
     outer = hashlib.sha256(padded[1])
     outer.update(inner.digest())
     return outer.digest()
@@ -65,16 +65,13 @@ def hmac_sha256(key, message, padded=None) -> bytes:
 
 def signature(padded, method, path, digest, ts, nonce) -> bytes:
     """The HMAC-SHA256 under a key's :func:`pads` of the string to sign (see the module
-    doc); ``digest``: the body's SHA-256 in hex. The parts go into the hash one by one,
-    so a board builds no text for it."""
-    inner = hashlib.sha256(padded[0])
-    for part in (ALGORITHM, method.upper(), path, digest, str(ts)):
-        inner.update(part.encode() if isinstance(part, str) else part)
-        inner.update(b"\n")
-    inner.update(nonce.encode())
-    outer = hashlib.sha256(padded[1])
-    outer.update(inner.digest())
-    return outer.digest()
+    doc); ``digest``: the body's SHA-256 in hex."""
+    line = b"\n"
+    return hmac_sha256(
+        None,
+        (ALGORITHM, line, method.upper(), line, path, line, digest, line, str(ts), line, nonce),
+        padded,
+    )
 
 
 def header_value(keyid, secret, method, path, body, ts, nonce) -> str:
