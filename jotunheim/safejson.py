@@ -18,9 +18,6 @@ Every refusal is a :class:`JSONError` (a ValueError) whose message names the sou
 the problem, e.g. ``"/jotunheim.json: nested deeper than 16 levels"``.
 """
 
-MAX_DEPTH = 32
-MAX_BYTES = 16384
-
 
 class JSONError(ValueError):
     """Bad JSON input. ``source`` names where it came from, ``problem`` what is wrong.
@@ -35,7 +32,7 @@ class JSONError(ValueError):
         self.problem = problem
 
 
-def loads(data, source="JSON", max_depth=MAX_DEPTH, max_bytes=MAX_BYTES):
+def loads(data, source="JSON", max_depth=32, max_bytes=16384):
     """Parse ``data`` (str, bytes or bytearray) into Python values, or raise JSONError.
 
     :param data: the JSON text, or its UTF-8 bytes
@@ -48,42 +45,32 @@ def loads(data, source="JSON", max_depth=MAX_DEPTH, max_bytes=MAX_BYTES):
 
         doc = loads(b'{"led": {"on": true}}', source="set_led", max_depth=4)
     """
-    if isinstance(data, str):
-        text = data
-        raw = None
-    else:
-        raw = data if isinstance(data, bytes) else bytes(data)
-        text = None
-    size = len(raw) if text is None else len(text)
-    if size > max_bytes:
-        unit = "bytes" if text is None else "characters"
-        raise JSONError(source, "%d %s, more than the %d allowed" % (size, unit, max_bytes))
-    if too_deep(raw if text is None else text, max_depth):
+    text = isinstance(data, str)
+    if not text and not isinstance(data, bytes):
+        data = bytes(data)  # a bytearray: MicroPython's has no count() or find()
+    if len(data) > max_bytes:
+        raise JSONError(
+            source,
+            "%d %s, more than the %d allowed"
+            % (len(data), "characters" if text else "bytes", max_bytes),
+        )
+    if too_deep(data, max_depth):
         raise JSONError(source, "nested deeper than %d levels" % max_depth)
-    if text is None:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeError as exc:
-            raise JSONError(source, "not valid UTF-8 text (%s)" % _why(exc)) from None
-        raw = None  # only the text is needed from here: let the bytes go
     import json
 
     try:
-        value = json.loads(text)
+        if not text:
+            data = data.decode("utf-8")  # only the text is kept from here
+        value = json.loads(data)
     except MemoryError:
-        raise JSONError(source, "too large to parse in the free memory") from None
+        raise JSONError(source, "too large for the free memory") from None
     except ValueError as exc:  # JSONDecodeError on CPython, ValueError on MicroPython
-        raise JSONError(source, "not valid JSON (%s)" % _why(exc)) from None
+        problem = "not valid UTF-8 text" if isinstance(exc, UnicodeError) else "not valid JSON"
+        raise JSONError(source, "%s (%s)" % (problem, str(exc) or type(exc).__name__)) from None
     where = non_finite(value)
     if where is not None:
-        problem = "NaN or Infinity at $%s: only finite numbers are allowed" % where
-        raise JSONError(source, problem)
+        raise JSONError(source, "NaN or Infinity at $%s (only finite numbers)" % where)
     return value
-
-
-def _why(exc):
-    text = str(exc)
-    return text if text else type(exc).__name__
 
 
 def too_deep(data, max_depth):
@@ -105,32 +92,27 @@ def too_deep(data, max_depth):
     end = len(data)
     while i < end:
         c = data[i]
+        i += 1
         if c == 34:  # '"': jump past the string
-            i = _string_end(data, i, end)
-            continue
-        if c == 91 or c == 123:  # '[' '{'
+            # To the quote closing it: a quote after an odd number of backslashes is
+            # escaped. Each backslash is looked at once.
+            while True:
+                i = data.find(b'"', i)
+                if i < 0:
+                    return False  # unterminated: the parser will say so
+                k = i - 1
+                while data[k] == 92:  # '\\'
+                    k -= 1
+                i += 1
+                if (i - 2 - k) % 2 == 0:
+                    break
+        elif c == 91 or c == 123:  # '[' '{'
             depth += 1
             if depth > max_depth:
                 return True
         elif c == 93 or c == 125:  # ']' '}'
             depth -= 1
-        i += 1
     return False
-
-
-def _string_end(data, start, end):
-    # The index after the quote closing the string opened at ``start``: a quote preceded
-    # by an odd number of backslashes is escaped. Each backslash is looked at once.
-    j = start
-    while True:
-        j = data.find(b'"', j + 1)
-        if j < 0:
-            return end  # unterminated: the parser will say so
-        k = j - 1
-        while data[k] == 92:  # '\\'
-            k -= 1
-        if (j - 1 - k) % 2 == 0:
-            return j + 1
 
 
 def non_finite(value):

@@ -117,17 +117,20 @@ def test_scheduler_runs_one_task_that_worked_per_step_in_turn():
 
 
 def test_constant_time_equal_and_bearer_parsing():
-    from jotunheim.remote.auth import TokenCheck, bearer_token, constant_time_equal
+    from jotunheim.remote.auth import OWNER, USER, TokenCheck, constant_time_equal
 
     assert constant_time_equal("tok", b"tok") and constant_time_equal(b"", "")
     assert not constant_time_equal("tok", "tox") and not constant_time_equal("", "a")
-    assert bearer_token({"authorization": "  Bearer  abc "}) == "abc"
-    assert bearer_token({"authorization": "Basic abc"}) is None
-    assert bearer_token({"authorization": "Bearer "}) is None and bearer_token(None) is None
-    check = TokenCheck("tok", "own", mode="bearer")
-    assert check.problem({"authorization": "Bearer own"}) is None
-    assert "needs a token" in check.problem({})
-    assert check.problem({"authorization": "Bearer nope"}) != check.problem({})
+    check = TokenCheck("abc", "own", mode="bearer")
+    assert check.decide({"authorization": "  Bearer  abc "}) == (USER, None)
+    assert check.decide({"authorization": "Bearer own"}) == (OWNER, None)
+    missing = check.decide({})
+    assert missing[0] is None and "needs a token" in missing[1]
+    # Not a bearer token at all, or an empty one: refused as "no token", not "wrong token".
+    for metadata in ({"authorization": "Basic abc"}, {"authorization": "Bearer "}, None):
+        assert check.decide(metadata) == missing
+    wrong = check.decide({"authorization": "Bearer nope"})
+    assert wrong[0] is None and wrong[1] != missing[1]
 
 
 def test_status_document_of_every_capability_part():

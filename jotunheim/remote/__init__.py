@@ -4,6 +4,5 @@
 
 # handler.RemoteCommandHandler serves CallTool, SendDeviceCommand, GetDeviceStatus,
 # GetCapabilities and Einherjar GetCapabilities on a jotunheim.grpc.server.GrpcWebServer.
-# Nothing is imported here: a board pays RAM only for the modules it uses.
-
-__repo__ = "https://github.com/edda-platform/jotunheim.git"
+# Nothing is imported here: a board pays RAM only for the modules it uses (the bundle's
+# __repo__ is read from jotunheim/__init__.py alone).

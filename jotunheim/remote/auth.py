@@ -20,11 +20,9 @@ anyone may call what needs no owner token (and the device says so loudly at star
 
 USER = "user"
 OWNER = "owner"
-MODES = ("signed", "bearer", "either")
-SIGNED_HOW = (
-    "'authorization: JH-HMAC keyid=user,ts=..,nonce=..,sig=..' signed with JOTUNHEIM_TOKEN"
-    " (see docs/security.md)"
-)
+# Named in refusals: how to sign (docs/security.md), and why a tokenless device refuses.
+SIGNED_HOW = "'authorization: JH-HMAC ...' signed with JOTUNHEIM_TOKEN (docs/security.md)"
+LOCKED = "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml (or remote.open: true)"
 
 
 def constant_time_equal(a, b):
@@ -42,22 +40,6 @@ def constant_time_equal(a, b):
     return diff == 0
 
 
-def is_signed(value):
-    """True when an ``authorization`` header value uses the JH-HMAC scheme."""
-    return bool(value) and value.strip()[:8].upper() == "JH-HMAC "
-
-
-def bearer_token(metadata):
-    """The token of an ``authorization: Bearer <token>`` header, or None."""
-    value = metadata.get("authorization") if metadata else None
-    if not value:
-        return None
-    value = value.strip()
-    if value[:7].lower() != "bearer ":
-        return None
-    return value[7:].strip() or None
-
-
 class TokenCheck:
     """Decides a caller's access level.
 
@@ -67,108 +49,84 @@ class TokenCheck:
     :param bool open_access: without a token, let anyone call (``remote.open``)
     :param dict signing: :class:`~jotunheim.remote.signing.SignatureCheck` options
         (``window``, ``tolerance``, ``max_nonces``, ``clock``, ``logger``)
+
+    ``required`` is True when every caller must prove it holds a token (a check is not
+    changed once made: new settings make a new one).
     """
 
     def __init__(
         self, token=None, owner_token=None, mode="signed", open_access=False, signing=None
     ):
-        if mode not in MODES:
-            raise ValueError("auth mode must be one of %s, not %r" % (", ".join(MODES), mode))
+        if mode not in ("signed", "bearer", "either"):
+            raise ValueError("auth mode must be signed, bearer or either, not %r" % mode)
         self.token = token or None
         self.owner_token = owner_token or None
         self.mode = mode
         self.open_access = bool(open_access)
         self.signing_options = signing or {}
         self.signatures = None  # the SignatureCheck, made on the first signed request
-
-    @property
-    def required(self):
-        """True when every caller must prove it holds a token."""
-        return self.token is not None or not self.open_access
-
-    @property
-    def is_open(self):
-        """True when callers without a token are let in (no token set, ``remote.open``)."""
-        return self.token is None and self.open_access
-
-    def level(self, metadata, context=None):
-        """``OWNER``, ``USER``, or None when the caller is refused."""
-        return self.decide(metadata, context)[0]
-
-    def problem(self, metadata, context=None):
-        """Why a caller is refused (text), or None."""
-        return self.decide(metadata, context)[1]
+        self.required = self.token is not None or not self.open_access
 
     def decide(self, metadata, context=None):
-        """``(level, None)`` for a caller let in, ``(None, why)`` for one refused.
+        """``(level, None)`` for a caller let in (``OWNER`` or ``USER``), ``(None, why)``
+        for one refused.
 
         :param metadata: the request headers (lower-case names)
         :param context: the call (``method``, ``body``), needed to check a signature; a
             checked signature's nonce is used up
         """
-        value = metadata.get("authorization") if metadata else None
-        if value and is_signed(value):
-            return self._signed(value, context)
-        given = bearer_token(metadata)
-        if given is not None and self.mode != "signed":
+        value = ((metadata.get("authorization") if metadata else None) or "").strip()
+        if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
+            if self.mode == "bearer":
+                return None, "this device takes bearer tokens only (remote.auth_mode)"
+            if not self.required and self.owner_token is None:
+                return USER, None  # nothing to check a signature against, nothing to unlock
+            # Signing is loaded on the first signed request: a device in bearer or open
+            # mode, or one not called yet, never holds it.
+            from jotunheim.remote.signing import SignatureCheck, SignatureError
+
+            if self.signatures is None:
+                keys = {USER: self.token, OWNER: self.owner_token}
+                self.signatures = SignatureCheck(keys, constant_time_equal, **self.signing_options)
+            method = getattr(context, "method", None)
+            if method is None:
+                return None, "JH-HMAC: no call to check the signature against"
+            try:
+                level = self.signatures.verify(
+                    "POST", method, getattr(context, "body", None), value
+                )
+            except SignatureError as exc:
+                return None, "JH-HMAC: %s" % exc
+            # What a sealed result needs: the token that signed and the signature (its iv).
+            context.signed_by = (
+                self.owner_token if level == OWNER else self.token,
+                self.signatures.last_signature,
+            )
+            return level, None
+        given = value[7:].strip() if value[:7].lower() == "bearer " else ""
+        if given and self.mode != "signed":
             if self.owner_token is not None and constant_time_equal(given, self.owner_token):
                 return OWNER, None
             if self.token is not None and constant_time_equal(given, self.token):
                 return USER, None
-        if self.is_open:
+        if not self.required:  # no token set, remote.open
             return USER, None
-        return None, self._why(given)
-
-    def _why(self, given):
         if self.token is None and self.owner_token is None:
-            return (
-                "remote control is locked: this device has no JOTUNHEIM_TOKEN in its"
-                " settings.toml (set one, or remote.open: true in jotunheim.json to let"
-                " anyone call)"
-            )
-        if given is not None and self.mode == "signed":
-            return "this device takes signed requests only (remote.auth_mode): send " + SIGNED_HOW
-        if given is not None:
-            return "wrong token: check JOTUNHEIM_TOKEN in the device's settings.toml"
+            return None, LOCKED
+        if given and self.mode == "signed":
+            return None, "this device takes signed requests only (remote.auth_mode): " + SIGNED_HOW
+        if given:
+            return None, "wrong token: check JOTUNHEIM_TOKEN in settings.toml"
         if self.mode == "bearer":
-            return "this device needs a token: send 'authorization: Bearer <JOTUNHEIM_TOKEN>'"
-        return "this device needs a token: send " + SIGNED_HOW
+            return None, "this device needs a token: 'authorization: Bearer <JOTUNHEIM_TOKEN>'"
+        return None, "this device needs a token: " + SIGNED_HOW
 
     def warning(self):
         """What to say loudly at start about who may call, or None."""
-        if self.is_open:
-            return (
-                "REMOTE CONTROL IS OPEN (remote.open, no JOTUNHEIM_TOKEN): anyone on this"
-                " network may call this device"
-            )
+        if not self.required:
+            return "REMOTE CONTROL IS OPEN (remote.open, no JOTUNHEIM_TOKEN): anyone may call"
         if self.token is None and self.owner_token is None:
-            return "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml"
+            return LOCKED
         if self.mode != "signed":
-            return "remote.auth_mode is %s: tokens may cross plain HTTP in clear" % self.mode
+            return "remote.auth_mode is %s: tokens cross plain HTTP in clear" % self.mode
         return None
-
-    def _signed(self, value, context):
-        if self.mode == "bearer":
-            return None, "this device takes bearer tokens only (remote.auth_mode is bearer)"
-        if self.is_open and self.owner_token is None:
-            return USER, None  # nothing to check a signature against, nothing to unlock
-        # Signing is loaded on the first signed request: a device in bearer or open mode,
-        # or one not called yet, never holds it.
-        from jotunheim.remote.signing import SignatureCheck, SignatureError
-
-        if self.signatures is None:
-            keys = {USER: self.token, OWNER: self.owner_token}
-            self.signatures = SignatureCheck(keys, constant_time_equal, **self.signing_options)
-        method = getattr(context, "method", None)
-        if method is None:
-            return None, "JH-HMAC: no request to check the signature against"
-        try:
-            keyid = self.signatures.verify("POST", method, getattr(context, "body", None), value)
-        except SignatureError as exc:
-            return None, "JH-HMAC: %s" % exc
-        # What a sealed result needs: the token that signed and the signature (its iv).
-        context.signed_by = (
-            self.owner_token if keyid == OWNER else self.token,
-            self.signatures.last_signature,
-        )
-        return (OWNER if keyid == OWNER else USER), None

@@ -12,14 +12,26 @@ class CommandService:
     """Runs named device commands: ``fn(params, context)`` returns JSON-able data.
 
     :param gate: the :class:`jotunheim.remote.gate.Gate` of the service
-    :param commands: name -> (fn, owner_only, description), shared with the handler
+    :param commands: name -> (fn, owner_only, description), shared with the handler; gets
+        ``ping`` and the rows of ``source`` for names it does not hold yet
     :param logger: a jotunheim.log logger for failed commands
+    :param source: callable returning ``(name, fn, owner_only, description)`` rows
     """
 
-    def __init__(self, gate, commands, logger=None) -> None:
+    def __init__(self, gate, commands, logger=None, source=None) -> None:
         self.gate = gate
         self.commands = commands
         self.logger = logger
+        commands.setdefault("ping", (self.ping, False, "Answer with pong and the uptime"))
+        if source is not None:
+            for name, fn, owner_only, description in source():
+                commands.setdefault(name, (fn, owner_only, description))
+
+    def ping(self, params, context):
+        """The ``ping`` command: pong, this device's id and its uptime."""
+        from jotunheim.compat import monotonic
+
+        return {"pong": True, "device_id": self.gate.device_id, "uptime_s": int(monotonic())}
 
     def send_device_command(self, request, context):
         """SendDeviceCommand: checks, then the command; its result as JSON bytes."""

@@ -16,8 +16,6 @@ from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.remote.auth import TokenCheck
 from jotunheim.safejson import JSONError, loads
 
-PARAMS_DEPTH = 32  # nesting levels accepted in tool and command parameters
-
 
 class Gate:
     """Authentication, device-id check and parameter parsing, with refusal counts.
@@ -29,6 +27,9 @@ class Gate:
     :param logger: a jotunheim.log logger for refusals
     :param auth: keyword arguments of :class:`~jotunheim.remote.auth.TokenCheck`
         (``mode``, ``open_access``, ``signing``)
+
+    ``auth`` is the TokenCheck in force, ``calls`` counts the calls, ``refused`` the
+    refusals by status code.
     """
 
     def __init__(
@@ -40,13 +41,12 @@ class Gate:
         self.logger = logger
         self.calls = 0
         self.refused = {}  # status code -> count
-        self.last_client = None
 
     @property
     def device_id(self) -> str:
         """This device's id."""
-        d = self.device_id_source
-        return d() if callable(d) else d
+        source = self.device_id_source
+        return source() if callable(source) else source
 
     def refuse(self, code: int, message: str) -> GrpcError:
         """Count and log a refusal; returns the GrpcError to raise."""
@@ -58,46 +58,42 @@ class Gate:
     def authorize(self, context):
         """The caller's level (``auth.OWNER`` or ``auth.USER``); refuses without a token."""
         self.calls += 1
-        metadata = context.metadata if context is not None else {}
-        if context is not None:
-            self.last_client = context.client_address
-        level, problem = self.auth.decide(metadata, context)
+        level, problem = self.auth.decide(context.metadata if context is not None else {}, context)
         if level is None:
             raise self.refuse(StatusCode.UNAUTHENTICATED, problem)
         return level
 
-    def check_device(self, requested: str) -> None:
+    def check_device(self, device_id: str) -> None:
         """Refuse a call addressed to another device id (empty means this one)."""
-        if requested and requested != self.device_id:
+        if device_id and device_id != self.device_id:
             raise self.refuse(
-                StatusCode.NOT_FOUND,
-                "this is device %r, not %r: check the device_id you call"
-                % (self.device_id, requested),
+                StatusCode.NOT_FOUND, "this is device %r, not %r" % (self.device_id, device_id)
             )
 
     def params(self, text: str, what: str) -> dict:
         """The JSON object in ``text`` (``{}`` when empty); refuses anything else."""
-        if len(text) > self.max_params_bytes:
+        size = len(text)
+        if size > self.max_params_bytes:
             raise self.refuse(
                 StatusCode.RESOURCE_EXHAUSTED,
                 "%s: parameters are %d bytes, the limit is %d"
-                % (what, len(text), self.max_params_bytes),
+                % (what, size, self.max_params_bytes),
             )
         if not text or not text.strip():
             return {}
         try:
-            value = loads(text, what + " parameters", PARAMS_DEPTH, self.max_params_bytes)
+            # 32: the nesting levels accepted in tool and command parameters
+            value = loads(text, what, 32, self.max_params_bytes)
         except JSONError as exc:  # not JSON, too deep, NaN/Infinity: named in the message
-            raise self.refuse(
-                StatusCode.INVALID_ARGUMENT, '%s; send an object like {"on": true}' % exc
-            )
-        if not isinstance(value, dict):
-            raise self.refuse(
-                StatusCode.INVALID_ARGUMENT,
-                '%s: parameters must be a JSON object like {"on": true}, not %s'
-                % (what, type(value).__name__),
-            )
-        return value
+            problem = exc.problem
+        else:
+            if isinstance(value, dict):
+                return value
+            problem = "got a " + type(value).__name__
+        raise self.refuse(
+            StatusCode.INVALID_ARGUMENT,
+            '%s parameters: %s; send a JSON object like {"on": true}' % (what, problem),
+        )
 
 
 def json_bytes(value) -> bytes:

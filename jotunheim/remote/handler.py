@@ -11,34 +11,32 @@
 #         handler.run_deferred()        # e.g. the reboot a caller asked for, after its answer
 #
 # The handler is the wiring point of the remote services, one RPC group per module:
-# remote.tools (CallTool, always loaded), remote.commands (SendDeviceCommand),
-# remote.status (GetDeviceStatus) and remote.capabilities (GetCapabilities, Einherjar),
-# each built on its first call. remote.gate holds the checks they share.
+# remote.tools (CallTool, always loaded: the handler is a ToolService, which is a
+# remote.gate.Gate, the checks every group shares); every other RPC goes to remote.groups
+# (loaded with the first of them), which builds remote.commands (SendDeviceCommand),
+# remote.status (GetDeviceStatus) or remote.capabilities (GetCapabilities, Einherjar) on
+# its group's first call; remote.ratelimit only when a rate limit is set.
 
-from jotunheim.remote.gate import Gate
-from jotunheim.remote.ratelimit import RateLimiter
 from jotunheim.remote.tools import ToolService
 
 SERVICE = "jotunheim.JotunheimService"
-EINHERJAR = "einherjar.EinherjarProtocol"
 
 
-class LazyRequest:
-    """A request class for ``server.register`` that imports its ``jotunheim.pb`` module on
-    the first call: capability requests are rare, and a pb module costs RAM from import on.
-    """
+class CapabilityRequest:
+    """The request class of both GetCapabilities RPCs for ``server.register``: the same
+    empty message in JotunheimService and Einherjar, decoded by its ``jotunheim.pb`` module
+    imported on the first call (capability requests are rare, and a pb module costs RAM
+    from import on)."""
 
-    def __init__(self, module, name):
-        self.module = module
-        self.name = name
+    @staticmethod
+    def decode(data):
+        """Decode ``data`` as a ``CapabilityRequest``."""
+        from jotunheim.pb import jotunheim_capability
 
-    def decode(self, data):
-        """Decode ``data`` with the named message class."""
-        module = __import__("jotunheim.pb." + self.module, None, None, (self.name,))
-        return getattr(module, self.name).decode(data)
+        return jotunheim_capability.CapabilityRequest.decode(data)
 
 
-class RemoteCommandHandler:
+class RemoteCommandHandler(ToolService):
     """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
 
     :param registry: the device's ToolRegistry
@@ -59,6 +57,9 @@ class RemoteCommandHandler:
         on the first SendDeviceCommand (so their module loads only then)
     :param clock: seconds, monotonic (rate limiter)
     :param logger: a jotunheim.log logger
+
+    ``auth`` is the TokenCheck in force and ``max_params_bytes`` may be set
+    (:class:`~jotunheim.remote.gate.Gate`).
     """
 
     def __init__(
@@ -82,46 +83,42 @@ class RemoteCommandHandler:
         clock=None,
         logger=None,
     ):
-        self.registry = registry
-        self.auth_options = {"mode": auth_mode, "open_access": open_access, "signing": signing}
-        self.gate = Gate(
-            device_id, token, owner_token, max_params_bytes, logger, **self.auth_options
+        super().__init__(
+            device_id,
+            token,
+            owner_token,
+            max_params_bytes,
+            logger,
+            mode=auth_mode,
+            open_access=open_access,
+            signing=signing,
         )
-        self.limiter = RateLimiter(rate_limit_per_minute, burst, clock=clock)
-        self.tools = ToolService(self.gate, registry, self.limiter, logger, seal_results)
-        self.capabilities_source = capabilities
-        self.einherjar_source = einherjar
-        self.status_source = status
-        self.logger = logger
-        self.commands = {}  # name -> (fn(params, context), owner_only, description)
+        self.registry = registry
+        self.seal_results = seal_results
+        self.tool_calls = 0
+        self.tool_failures = 0
+        self.clock = clock
+        self.rate_limiter = None
+        if rate_limit_per_minute:
+            self.limiter.configure(rate_limit_per_minute, burst)
+        self.capabilities = capabilities
+        self.einherjar = einherjar
+        self.status = status
         self.commands_source = commands
+        self.commands = {}  # name -> (fn(params, context), owner_only, description)
         self.deferred = []
-        self.services = {}  # module name -> service, built on first call
-        self.add_command("ping", self._ping, description="Answer with pong and the uptime")
-
-    # ------------------------------------------------------------ setup
+        self.services = {}  # group name -> service (jotunheim.remote.groups)
 
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
         from jotunheim.pb import jotunheim as jpb
 
+        group = self.call_group
         server.register(SERVICE, "CallTool", jpb.ToolCallRequest, self.call_tool)
-        server.register(
-            SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, self.send_device_command
-        )
-        server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, self.get_device_status)
-        server.register(
-            SERVICE,
-            "GetCapabilities",
-            LazyRequest("jotunheim_capability", "CapabilityRequest"),
-            self.get_capabilities,
-        )
-        server.register(
-            EINHERJAR,
-            "GetCapabilities",
-            LazyRequest("einherjar", "CapabilityRequest"),
-            self.einherjar_capabilities,
-        )
+        server.register(SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, group)
+        server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, group)
+        for name in (SERVICE, "einherjar.EinherjarProtocol"):
+            server.register(name, "GetCapabilities", CapabilityRequest, group)
 
     def add_command(self, name, fn, *, owner_only=False, description=""):
         """A device command: ``fn(params, context)`` returns JSON-able data."""
@@ -134,32 +131,25 @@ class RemoteCommandHandler:
         ``auth_mode``, ``open_access`` and ``signing`` replace those given before."""
         from jotunheim.remote.auth import TokenCheck
 
-        if "auth_mode" in auth:
-            auth["mode"] = auth.pop("auth_mode")
-        self.auth_options.update(auth)
-        self.gate.auth = TokenCheck(token, owner_token, **self.auth_options)
+        self.auth = TokenCheck(  # what is not given stays as the check in force has it
+            token,
+            owner_token,
+            auth.get("auth_mode", self.auth.mode),
+            auth.get("open_access", self.auth.open_access),
+            auth.get("signing", self.auth.signing_options),
+        )
         if rate_limit_per_minute is not None:
             self.limiter.configure(rate_limit_per_minute, burst)
 
     @property
-    def auth(self):
-        """The TokenCheck in force."""
-        return self.gate.auth
+    def limiter(self):
+        """The RateLimiter of tools that change state, made on first use: a device without
+        a rate limit (``rate_limit_per_minute`` 0) never loads its module."""
+        if self.rate_limiter is None:
+            from jotunheim.remote.ratelimit import RateLimiter
 
-    @property
-    def max_params_bytes(self) -> int:
-        """Longest JSON parameter text accepted."""
-        return self.gate.max_params_bytes
-
-    @max_params_bytes.setter
-    def max_params_bytes(self, size: int) -> None:
-        """Set the longest JSON parameter text accepted."""
-        self.gate.max_params_bytes = size
-
-    @property
-    def device_id(self):
-        """This device's id."""
-        return self.gate.device_id
+            self.rate_limiter = RateLimiter(0, clock=self.clock)
+        return self.rate_limiter
 
     def defer(self, fn):
         """Run ``fn()`` at the next :meth:`run_deferred`, i.e. after the answer was sent."""
@@ -167,78 +157,15 @@ class RemoteCommandHandler:
 
     def run_deferred(self):
         """Run what handlers deferred (call after every ``server.poll()``)."""
-        ran = 0
+        n = 0
         while self.deferred:
-            fn = self.deferred.pop(0)
-            fn()
-            ran += 1
-        return ran
+            self.deferred.pop(0)()
+            n += 1
+        return n
 
-    # ------------------------------------------------------------ RPCs
+    def call_group(self, request, context):
+        """Every RPC but CallTool, answered by the service of its group
+        (:func:`jotunheim.remote.groups.call`)."""
+        from jotunheim.remote.groups import call
 
-    def call_tool(self, request, context):
-        """CallTool (see :class:`jotunheim.remote.tools.ToolService`)."""
-        return self.tools.call_tool(request, context)
-
-    def send_device_command(self, request, context):
-        """SendDeviceCommand (see :class:`jotunheim.remote.commands.CommandService`)."""
-        return self._service("commands").send_device_command(request, context)
-
-    def get_device_status(self, request, context):
-        """GetDeviceStatus (see :class:`jotunheim.remote.status.StatusService`)."""
-        return self._service("status").get_device_status(request, context)
-
-    def status_info(self):
-        """What GetDeviceStatus reports besides the capabilities."""
-        return self._service("status").status_info()
-
-    def get_capabilities(self, request, context):
-        """GetCapabilities (see :class:`jotunheim.remote.capabilities.CapabilityService`)."""
-        return self._service("capabilities").get_capabilities(request, context)
-
-    def einherjar_capabilities(self, request, context):
-        """Einherjar GetCapabilities."""
-        return self._service("capabilities").einherjar_capabilities(request, context)
-
-    def counters(self) -> dict:
-        """Calls, tool calls and failures, refusals by status code, rate-limited calls."""
-        return {
-            "calls": self.gate.calls,
-            "tool_calls": self.tools.calls,
-            "tool_failures": self.tools.failures,
-            "refused": dict((str(k), v) for k, v in self.gate.refused.items()),
-            "rate_limited": self.limiter.refused,
-        }
-
-    def _service(self, name):
-        service = self.services.get(name)
-        if service is None:
-            service = self.services[name] = self._build(name)
-        return service
-
-    def _build(self, name):
-        # The one place that decides which remote module is loaded, on its first call.
-        if name == "commands":
-            from jotunheim.remote.commands import CommandService
-
-            if self.commands_source is not None:
-                for command, fn, owner_only, description in self.commands_source():
-                    self.commands.setdefault(command, (fn, owner_only, description))
-
-            return CommandService(self.gate, self.commands, self.logger)
-        if name == "status":
-            from jotunheim.remote.status import StatusService
-
-            return StatusService(
-                self.gate, self.capabilities_source, self.status_source, self.counters
-            )
-        from jotunheim.remote.capabilities import CapabilityService
-
-        return CapabilityService(
-            self.gate, self.capabilities_source, self.einherjar_source, self.registry
-        )
-
-    def _ping(self, params, context):
-        from jotunheim.compat import monotonic
-
-        return {"pong": True, "device_id": self.device_id, "uptime_s": int(monotonic())}
+        return call(self, request, context)

@@ -9,7 +9,8 @@ A signed call carries one header (instead of ``authorization: Bearer <token>``):
 ``keyid`` names the key: ``user`` is ``JOTUNHEIM_TOKEN``, ``owner`` is
 ``JOTUNHEIM_OWNER_TOKEN``; ``ts`` is Unix time in milliseconds; ``nonce`` 16 to 64
 characters of ``A-Z a-z 0-9 - _``, new for every request; ``sig`` the lower-case hex
-HMAC-SHA256, keyed with the token's UTF-8 bytes, of :func:`string_to_sign`::
+HMAC-SHA256, keyed with the token's UTF-8 bytes, of the string to sign
+(:func:`signature`)::
 
     JH-HMAC-SHA256 \\n METHOD \\n /path \\n sha256-hex(body) \\n ts \\n nonce
 
@@ -27,92 +28,91 @@ import hashlib
 import time
 from binascii import hexlify, unhexlify
 
-BLOCK = 64  # SHA-256 block size (RFC 2104's B)
 SCHEME = "JH-HMAC"
 ALGORITHM = "JH-HMAC-SHA256"
-KEYIDS = {"user": ("user", "owner"), "owner": ("owner",)}  # keyid -> keys that may sign
-CLOCK_SET_AFTER = 1609459200  # 2021-01-01: a clock reading earlier was never set
 
 
 class SignatureError(Exception):
     """A signed request that is refused; the message says why, for the caller."""
 
 
-def hex_of(data) -> str:
-    """``data`` as lower-case hex (``bytes.hex`` is not on every port)."""
-    return hexlify(data).decode()
-
-
 def pads(key) -> tuple:
     """RFC 2104's inner and outer padded keys for ``key`` (bytes or str)."""
     if isinstance(key, str):
         key = key.encode("utf-8")
-    if len(key) > BLOCK:
+    if len(key) > 64:  # longer than SHA-256's block: the key is its hash
         key = hashlib.sha256(key).digest()
-    key = key + bytes(BLOCK - len(key))
-    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+    inner = bytearray(key + bytes(64 - len(key)))
+    outer = bytearray(inner)
+    for i in range(64):
+        inner[i] ^= 0x36
+        outer[i] ^= 0x5C
+    return bytes(inner), bytes(outer)
 
 
 def hmac_sha256(key, message, padded=None) -> bytes:
-    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str); ``padded``:
-    the key's :func:`pads`, made once per key."""
-    inner_key, outer_key = padded or pads(key)
-    if isinstance(message, str):
-        message = message.encode("utf-8")
-    inner = hashlib.sha256(inner_key)
-    inner.update(message)
-    outer = hashlib.sha256(outer_key)
+    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str); ``message`` may
+    be a tuple of parts (str or bytes) hashed one after the other, so no text is built
+    for it; ``padded``: the key's :func:`pads`, made once per key."""
+    padded = padded or pads(key)
+    inner = hashlib.sha256(padded[0])
+    for part in message if isinstance(message, tuple) else (message,):
+        inner.update(part.encode("utf-8") if isinstance(part, str) else part)
+    outer = hashlib.sha256(padded[1])
     outer.update(inner.digest())
     return outer.digest()
 
 
-def string_to_sign(method, path, body, ts, nonce) -> str:
-    """The text a signature covers (see the module doc); ``body`` as sent."""
-    digest = hexlify(hashlib.sha256(body or b"").digest()).decode()
-    return "%s\n%s\n%s\n%s\n%d\n%s" % (ALGORITHM, method.upper(), path, digest, ts, nonce)
+def signature(padded, method, path, digest, ts, nonce) -> bytes:
+    """The HMAC-SHA256 under a key's :func:`pads` of the string to sign (see the module
+    doc); ``digest``: the body's SHA-256 in hex."""
+    line = b"\n"
+    return hmac_sha256(
+        None,
+        (ALGORITHM, line, method.upper(), line, path, line, digest, line, str(ts), line, nonce),
+        padded,
+    )
 
 
 def header_value(keyid, secret, method, path, body, ts, nonce) -> str:
     """The whole ``authorization`` header value of a signed request."""
-    sig = hex_of(hmac_sha256(secret, string_to_sign(method, path, body, ts, nonce)))
-    return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (SCHEME, keyid, ts, nonce, sig)
-
-
-def field(value, name) -> str:
-    """The text of ``name=`` in a ``JH-HMAC`` header value; raises
-    :class:`SignatureError` when it is missing or empty."""
-    # Found in place rather than split: fewer strings per request on a board.
-    at = value.find(name)
-    while at > 0 and value[at - 1] not in " ,":
-        at = value.find(name, at + 1)
-    if at < 0:
-        raise SignatureError("JH-HMAC header has no " + name)
-    at += len(name)
-    end = value.find(",", at)
-    text = value[at:] if end < 0 else value[at:end]
-    text = text.strip()
-    if not text:
-        raise SignatureError("JH-HMAC header has an empty " + name)
-    return text
+    digest = hexlify(hashlib.sha256(body or b"").digest())
+    sig = hexlify(signature(pads(secret), method, path, digest, ts, nonce))
+    return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (SCHEME, keyid, ts, nonce, sig.decode())
 
 
 def parse_header(value) -> tuple:
     """``(keyid, ts, nonce, sig)`` of a ``JH-HMAC`` header value (``sig`` as 32 bytes);
     raises :class:`SignatureError` naming what is wrong."""
-    nonce = field(value, "nonce=")
+    found = []
+    for name in ("keyid=", "ts=", "nonce=", "sig="):
+        # Found in place rather than split: fewer strings per request on a board. A name
+        # counts only at the start of a field (``xnonce=`` inside a value is not one).
+        at = value.find(name)
+        while at > 0 and value[at - 1] not in " ,":
+            at = value.find(name, at + 1)
+        if at < 0:
+            raise SignatureError("header has no " + name)
+        at += len(name)
+        end = value.find(",", at)
+        text = value[at : end if end >= 0 else len(value)].strip()
+        if not text:
+            raise SignatureError("header has an empty " + name)
+        found.append(text)
+    keyid, ts, nonce, sig = found
     if not 16 <= len(nonce) <= 64:
-        raise SignatureError("JH-HMAC nonce must be 16-64 characters")
+        raise SignatureError("nonce must be 16-64 characters")
     try:
-        ts = int(field(value, "ts="))
+        ts = int(ts)
     except ValueError:
-        raise SignatureError("JH-HMAC ts must be Unix time in milliseconds") from None
+        raise SignatureError("ts must be Unix time in ms") from None
     try:
-        sig = unhexlify(field(value, "sig="))
+        sig = unhexlify(sig)
     except ValueError:
         sig = b""
     if len(sig) != 32:
-        raise SignatureError("JH-HMAC sig must be 64 hex digits")
-    return field(value, "keyid="), ts, nonce, sig
+        raise SignatureError("sig must be 64 hex digits")
+    return keyid, ts, nonce, sig
 
 
 class SignatureCheck:
@@ -126,6 +126,9 @@ class SignatureCheck:
     :param int max_nonces: requests remembered at most (the memory bound)
     :param clock: callable returning Unix seconds (default ``time.time``)
     :param logger: a jotunheim.log logger (a clock taken from a request is logged)
+
+    ``accepted`` counts the requests let in, ``remembered`` those held now (at most
+    ``max_nonces``), ``last_signature`` is the last one let in (a sealed result's iv).
     """
 
     def __init__(
@@ -134,9 +137,12 @@ class SignatureCheck:
         from array import array
 
         self.equal = equal
-        self.keys = dict((k, pads(v)) for k, v in keys.items() if v)
-        self.window_ms = int(window * 1000)
-        self.tolerance_ms = int(tolerance * 1000)
+        self.keys = {}
+        for keyid in keys:
+            if keys[keyid]:
+                self.keys[keyid] = pads(keys[keyid])
+        self.window = int(window * 1000)  # ms, like every time below
+        self.tolerance = int(tolerance * 1000)
         self.clock = clock or time.time
         self.logger = logger
         # A ring of the requests seen: a 27-bit tag of each signature and its time in ms
@@ -146,98 +152,76 @@ class SignatureCheck:
         self.tags = array("i", bytes(4 * size))
         self.times = array("i", bytes(4 * size))
         self.next = 0
-        self.base = None  # ms; set on the first request
+        self.base = None  # set on the first request
         self.floor = -1  # requests signed at or before base + floor are refused
-        self.offset_ms = None  # set when the clock was never set (see now_ms)
+        self.offset = None  # ms to add to the clock when it was never set (see verify)
         self.last_signature = None
         self.accepted = 0
-
-    @property
-    def remembered(self) -> int:
-        """How many requests are remembered now."""
-        return len([t for t in self.tags if t])
-
-    def now_ms(self):
-        """The device's Unix time in ms, or None while the clock was never set."""
-        now = self.clock()
-        if now >= CLOCK_SET_AFTER:
-            return int(now * 1000)
-        if self.offset_ms is None:
-            return None
-        return int(now * 1000) + self.offset_ms
+        self.remembered = 0
 
     def verify(self, method, path, body, value) -> str:
         """The keyid of a valid signed request; raises :class:`SignatureError` naming
         what is wrong. A valid request is remembered, so it works once."""
         keyid, ts, nonce, sig = parse_header(value)
-        if keyid not in KEYIDS:
-            raise SignatureError("JH-HMAC keyid must be user or owner, not %r" % keyid)
-        now = self.now_ms()
-        if now is not None:
-            self._check_time(ts, now)
-        text = string_to_sign(method, path, body, ts, nonce)
+        if keyid not in ("user", "owner"):
+            raise SignatureError("keyid must be user or owner, not %r" % keyid)
+        # The device's Unix time in ms, None while its clock was never set (a reading
+        # before 2021-01-01) and no signed request gave it one.
+        now = int(self.clock() * 1000)
+        if now < 1609459200000:
+            now = None if self.offset is None else now + self.offset
+        if now is not None and ts < now - self.window:
+            raise SignatureError(
+                "request signed %d s ago; the window is %d s: check the clock"
+                % ((now - ts) // 1000, self.window // 1000)
+            )
+        if now is not None and ts > now + self.tolerance:
+            raise SignatureError(
+                "request signed %d s in the future; the tolerance is %d s: check the clock"
+                % ((ts - now) // 1000, self.tolerance // 1000)
+            )
+        digest = hexlify(hashlib.sha256(body or b"").digest())
         # The owner token works wherever the user token does (as with bearer tokens), so a
         # caller that does not know which token it holds signs as "user".
-        for signer in KEYIDS[keyid]:
+        for signer in ("owner",) if keyid == "owner" else ("user", "owner"):
             padded = self.keys.get(signer)
-            expected = padded and hmac_sha256(None, text, padded)
+            expected = padded and signature(padded, method, path, digest, ts, nonce)
             if expected and self.equal(sig, expected):
                 break
         else:
-            raise SignatureError(
-                "signature does not match: the method, path, body or key differ from what"
-                " was signed"
-            )
+            raise SignatureError("signature does not match (method, path, body or key)")
         if now is None:
-            now = self._adopt_clock(ts)
-        self._remember((expected[0] << 19 | expected[1] << 11 | expected[2] << 3) | 1, ts, now)
-        self.last_signature = expected  # a sealed result's iv
-        self.accepted += 1
-        return signer
-
-    def _check_time(self, ts, now):
-        if ts < now - self.window_ms:
-            raise SignatureError(
-                "request signed %d s ago; the window is %d s: check the caller's clock"
-                % ((now - ts) // 1000, self.window_ms // 1000)
-            )
-        if ts > now + self.tolerance_ms:
-            raise SignatureError(
-                "request signed %d s in the future; the tolerance is %d s: check the"
-                " caller's clock" % ((ts - now) // 1000, self.tolerance_ms // 1000)
-            )
-
-    def _adopt_clock(self, ts):
-        # A board without a clock source: the first valid signature proves the caller
-        # holds the key, so its time becomes the device's (docs/security.md says what
-        # this does not cover).
-        self.offset_ms = ts - int(self.clock() * 1000)
-        if self.logger is not None:
-            self.logger.warning("device clock was not set: took the time of a signed request")
-        return ts
-
-    def _remember(self, tag, ts, now):
+            # A board without a clock source: the first valid signature proves the caller
+            # holds the key, so its time becomes the device's (docs/security.md says what
+            # this does not cover).
+            self.offset = ts - int(self.clock() * 1000)
+            if self.logger is not None:
+                self.logger.warning("clock was not set: took the time of a signed request")
+            now = ts
+        tags, times = self.tags, self.times
         if self.base is None:
-            self.base = now - self.window_ms
-        elif now - self.base > 0x10000000:  # ~3 days: keep the offsets small ints
-            self._rebase(now - self.window_ms)
+            self.base = now - self.window
+        elif now - self.base > 0x10000000:  # ~3 days: move the base, keep offsets small ints
+            shift = now - self.window - self.base
+            self.base += shift
+            self.floor = max(-1, self.floor - shift)
+            for i in range(len(times)):
+                times[i] = max(0, times[i] - shift)
         at = ts - self.base
         if at <= self.floor:
-            raise SignatureError("replayed request: signed before requests already forgotten")
-        tags, times = self.tags, self.times
-        for i in range(len(tags)):
+            raise SignatureError("replayed request (older than those remembered)")
+        tag = expected[0] << 19 | expected[1] << 11 | expected[2] << 3 | 1
+        for i in range(len(tags)):  # ``in`` is not implemented for arrays on MicroPython
             if tags[i] == tag:
-                raise SignatureError("replayed request: this signature was used already")
+                raise SignatureError("replayed request")
         i = self.next
-        if tags[i] and times[i] > self.floor:
+        if not tags[i]:
+            self.remembered += 1
+        elif times[i] > self.floor:
             self.floor = times[i]  # forgetting it: refuse anything as old from now on
         tags[i] = tag
         times[i] = at
         self.next = (i + 1) % len(tags)
-
-    def _rebase(self, base):
-        shift = base - self.base
-        self.base = base
-        self.floor = max(-1, self.floor - shift)
-        for i in range(len(self.times)):
-            self.times[i] = max(0, self.times[i] - shift)
+        self.last_signature = expected
+        self.accepted += 1
+        return signer

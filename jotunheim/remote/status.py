@@ -13,14 +13,25 @@ class StatusService:
     :param gate: the :class:`jotunheim.remote.gate.Gate` of the service
     :param capabilities: callable returning the device's JotunheimCapabilities
     :param status: callable returning a dict with ``status`` and runtime figures
-    :param counters: callable returning the remote service's own counters (a dict)
     """
 
-    def __init__(self, gate, capabilities, status, counters) -> None:
+    def __init__(self, gate, capabilities, status) -> None:
         self.gate = gate
         self.capabilities = capabilities
         self.status = status
-        self.counters = counters
+
+    def counters(self) -> dict:
+        """The remote service's own figures: calls, tool calls and failures, refusals by
+        status code, rate-limited calls (``gate`` is the RemoteCommandHandler)."""
+        gate = self.gate
+        limiter = gate.rate_limiter
+        return {
+            "calls": gate.calls,
+            "tool_calls": gate.tool_calls,
+            "tool_failures": gate.tool_failures,
+            "refused": dict((str(k), v) for k, v in gate.refused.items()),
+            "rate_limited": limiter.refused if limiter is not None else 0,
+        }
 
     def status_info(self) -> dict:
         """The runtime figures (the device's, then the remote service's own)."""

@@ -5,6 +5,7 @@ vectors (the figures CPython's hmac gives), and a RemoteCommandHandler on the fa
 pool that takes a signed call once and refuses its replay, a changed body and an old one."""
 
 import time
+from binascii import hexlify
 
 import fake_net
 import socketpool
@@ -32,7 +33,7 @@ def test_hmac_sha256_matches_rfc_4231():
          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
     )  # fmt: skip
     for key, message, expected in cases:
-        assert signing.hex_of(signing.hmac_sha256(key, message)) == expected
+        assert hexlify(signing.hmac_sha256(key, message)).decode() == expected
 
 
 class Clock:
@@ -77,8 +78,17 @@ def test_a_board_without_a_clock_takes_the_time_of_the_first_signed_request():
     check = signing.SignatureCheck({"user": "tok"}, constant_time_equal, clock=clock)
     ts = 1764595200000
     assert check.verify("POST", PATH, b"", _header(b"", ts)) == "user"
-    clock.now = 1010
-    assert check.now_ms() == ts + 10000
+    clock.now = 1010  # 10 s later: the device's time is now ts + 10 s
+    ahead = _header(b"", ts + 10000 + 31000, "nonce-ahead-12345678")
+    try:
+        check.verify("POST", PATH, b"", ahead)
+    except signing.SignatureError as exc:
+        assert "31 s in the future" in str(exc), str(exc)
+    else:
+        raise AssertionError("a request 31 s ahead of the taken time passed")
+    assert (
+        check.verify("POST", PATH, b"", _header(b"", ts + 10000, "nonce-now-123456789")) == "user"
+    )
     try:
         check.verify("POST", PATH, b"", _header(b"", ts - 400000, "nonce-older-12345678"))
     except signing.SignatureError as exc:
