@@ -34,7 +34,9 @@ def apply_settings(device, sections):
     if "logging" in sections:
         log.apply_settings(settings.section("logging"))
     if "remote" in sections:
-        handler.limiter.configure(get("remote.rate_limit_per_minute"))
+        rate = get("remote.rate_limit_per_minute")
+        if rate or handler.rate_limiter is not None:  # no limiter is loaded for rate 0
+            handler.limiter.configure(rate)
         handler.max_params_bytes = get("remote.max_request_bytes")
         if device.server is not None:
             device.server.max_request_size = get("remote.max_request_bytes")
