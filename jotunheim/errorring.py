@@ -114,6 +114,9 @@ class ErrorRing:
                 except OSError:
                     # FAT (CircuitPython) will not rename over an existing file: remove,
                     # then rename. A power cut in between leaves the .tmp, which is read.
+                    # No .tmp: another writer (a host thread) moved it in place already;
+                    # the ring file must not be removed then (stat raises, counted below).
+                    os.stat(tmp)
                     os.remove(self.path)
                     os.rename(tmp, self.path)
                 storage = "file"
