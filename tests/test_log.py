@@ -227,3 +227,19 @@ def test_long_messages_are_truncated(tmp_path):
     ring.add("x" * 1000, name="n" * 100)
     e = ring.entries()[0]
     assert len(e["msg"]) == errorring.MAX_MESSAGE and len(e["name"]) == 24
+
+
+def test_a_write_whose_tmp_another_writer_moved_keeps_the_ring_file(tmp_path, monkeypatch):
+    ring = ErrorRing(size=4, root=str(tmp_path), min_write_interval=0)
+    ring.add("first")
+    real_rename = os.rename
+
+    def moved_by_another_thread(src, dst):
+        real_rename(src, dst)  # the other writer's rename wins ...
+        raise FileNotFoundError(src)  # ... and ours finds no .tmp left
+
+    monkeypatch.setattr(errorring.os, "rename", moved_by_another_thread)
+    ring.add("second")
+    monkeypatch.setattr(errorring.os, "rename", real_rename)
+    assert os.path.exists(ring.path), "the ring file was removed"
+    assert [e["msg"] for e in ErrorRing(root=str(tmp_path)).entries()] == ["first", "second"]
