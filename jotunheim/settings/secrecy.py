@@ -1,11 +1,22 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """Which settings key names hold secrets: refused in ``jotunheim.json`` by the validator,
-redacted in status output.
+redacted in status output; the ``settings.toml`` keys where secrets go.
 
 Loaded by the validator and by status output only: a device whose settings were validated
 at deploy time (:mod:`jotunheim.settings.stamp`) never needs it to boot.
 """
+
+# settings.toml keys Jotunheim reads (documented in docs/settings.md; also
+# jotunheim.settings.schema.TOML_KEYS).
+TOML_KEYS = (
+    "CIRCUITPY_WIFI_SSID",
+    "CIRCUITPY_WIFI_PASSWORD",
+    "JOTUNHEIM_TOKEN",
+    "JOTUNHEIM_OWNER_TOKEN",
+    "JOTUNHEIM_LOKI_TOKEN",
+    "JOTUNHEIM_CA_CERT",
+)
 
 # Key names that hold secrets: refused in the JSON, redacted in status output.
 SECRET_NAMES = (
@@ -40,3 +51,28 @@ def redacted(value):
     if isinstance(value, list):
         return [redacted(item) for item in value]
     return value
+
+
+def shown(data: dict, secrets=None) -> dict:
+    """Settings ``data`` for status output: secret-looking values redacted and, with
+    ``secrets`` (a :class:`~jotunheim.settings.secrets.Secrets`), the settings.toml keys
+    listed as set/unset (the WiFi network name as it is: not a secret).
+
+    :param dict data: the settings
+    :param secrets: where the settings.toml values are read, or None
+    """
+    out = redacted(data)
+    if secrets is not None:
+        toml = {}
+        names = list(TOML_KEYS)
+        for entry in data.get("network", {}).get("wifi_networks") or ():
+            key = entry.get("password_setting")
+            if key and key not in names:
+                names.append(key)
+        for key in names:
+            if key == "CIRCUITPY_WIFI_SSID":
+                toml[key] = secrets.get(key)
+            else:
+                toml[key] = "set" if secrets.is_set(key) else "unset"
+        out["settings_toml"] = toml
+    return out
