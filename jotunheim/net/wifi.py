@@ -18,7 +18,7 @@ Everything is non-blocking friendly: ``poll()`` returns at once unless it is tim
 
 import sys
 
-from jotunheim.compat import monotonic
+from jotunheim.compat import IS_CPYTHON, monotonic
 
 # HTTP clients (Loki, OTA) hold their sockets in adafruit_connection_manager; a device that
 # only serves never loads it (it and jotunheim.net.session cost ~8 KB of heap).
@@ -37,9 +37,9 @@ def networks_from_settings(network_section=None, getenv=None) -> list:
     password read from ``settings.toml`` key ``KEY``; no key = open network).
     """
     if getenv is None:
-        from jotunheim.settings.secrets import Secrets  # noqa: PLC0415
+        from jotunheim.settings import secrets  # noqa: PLC0415
 
-        getenv = Secrets().get
+        getenv = secrets.Secrets().get
     found = []
     ssid = getenv("CIRCUITPY_WIFI_SSID")
     if ssid:
@@ -136,9 +136,9 @@ class WiFiManager:
         probe_host = probe_port = None
         url = network_section.get("loki_url") or ""
         if url:
-            from jotunheim.net.session import parse_url  # noqa: PLC0415
+            from jotunheim.net import session  # noqa: PLC0415
 
-            _, probe_host, probe_port, _ = parse_url(url)
+            _, probe_host, probe_port, _ = session.parse_url(url)
         kwargs.setdefault("probe_interval", network_section.get("probe_interval", 30.0))
         kwargs.setdefault("connect_timeout", network_section.get("connect_timeout", 15.0))
         kwargs.setdefault("hostname", network_section.get("hostname") or None)
@@ -168,11 +168,8 @@ class WiFiManager:
             try:
                 callback(status, self)
             except Exception as exc:  # noqa: BLE001 - one bad observer must not stop WiFi
-                self._log("warning", "wifi status callback failed: {}".format(exc))
-
-    def _log(self, level: str, message: str) -> None:
-        if self.logger is not None:
-            getattr(self.logger, level)(message)
+                if self.logger is not None:
+                    self.logger.warning("wifi status callback failed: {}".format(exc))
 
     # -- facts -------------------------------------------------------------------------
     @property
@@ -233,7 +230,8 @@ class WiFiManager:
             self._index += 1  # next time, the next network
             self._set_status(DISCONNECTED)
             self._retry_later(self.clock())
-            self._log("warning", "wifi connect failed: " + self.last_error)
+            if self.logger is not None:
+                self.logger.warning("wifi connect failed: " + self.last_error)
             return False
         self._joined(ssid)
         return True
@@ -249,14 +247,15 @@ class WiFiManager:
         self.probe_failures = 0
         self.next_probe_at = self.clock() + self.probe_interval
         self._set_status(CONNECTED)
-        self._log("info", "wifi connected to {} ip {}".format(ssid, self.ip))
+        if self.logger is not None:
+            self.logger.info("wifi connected to {} ip {}".format(ssid, self.ip))
 
     def _retry_later(self, now: float) -> None:
         if self.backoff is None:
             # Made at the first failed join: a board that joins at once never loads it.
-            from jotunheim.resilience.backoff import Backoff  # noqa: PLC0415
+            from jotunheim.resilience import backoff  # noqa: PLC0415
 
-            self.backoff = Backoff(self.delays[0], self.delays[1], min_delay=0.5)
+            self.backoff = backoff.Backoff(self.delays[0], self.delays[1], min_delay=0.5)
         self.next_attempt_at = now + self.backoff.next()
 
     def poll(self) -> str:
@@ -299,9 +298,9 @@ class WiFiManager:
                 port = self.probe_port
                 pool.getaddrinfo(host, port or 80, 0, pool.SOCK_STREAM)
                 if port:
-                    from jotunheim.net.tcp import TCPClient  # noqa: PLC0415
+                    from jotunheim.net import tcp  # noqa: PLC0415
 
-                    with TCPClient(pool, timeout=self.probe_timeout, nodelay=False) as client:
+                    with tcp.TCPClient(pool, timeout=self.probe_timeout, nodelay=False) as client:
                         client.connect(host, port)
                 ok = True
         except Exception as exc:  # noqa: BLE001 - any failure means "no route"
@@ -319,9 +318,9 @@ class WiFiManager:
         if self.pool is not None:
             return self.pool
         if MANAGER in sys.modules or getattr(self.radio, "is_host_radio", False):
-            from jotunheim.net.session import get_pool  # noqa: PLC0415
+            from jotunheim.net import session  # noqa: PLC0415
 
-            return get_pool(self.radio)
+            return session.get_pool(self.radio)
         if self._plain_pool is None:
             import socketpool  # noqa: PLC0415
 
@@ -335,7 +334,8 @@ class WiFiManager:
         self.ssid = None
         self._set_status(DISCONNECTED)
         self.next_attempt_at = self.clock()  # the first reconnect goes out at once
-        self._log("warning", "wifi " + why)
+        if self.logger is not None:
+            self.logger.warning("wifi " + why)
 
     def _reset_radio(self) -> None:
         # Toggling `enabled` is the documented way to reset the ESP32 WiFi stack.
@@ -351,9 +351,10 @@ class WiFiManager:
         if self.pool is None and MANAGER not in sys.modules:
             return 0
         try:
-            from jotunheim.net.session import close_all, get_pool  # noqa: PLC0415
+            from jotunheim.net import session  # noqa: PLC0415
 
-            closed = close_all(self.pool if self.pool is not None else get_pool(self.radio))
+            pool = self.pool if self.pool is not None else session.get_pool(self.radio)
+            closed = session.close_all(pool)
         except (ImportError, ValueError, RuntimeError, OSError):
             return 0  # no pool for this radio (yet): nothing to close
         self.sockets_closed += closed
@@ -370,22 +371,24 @@ class WiFiManager:
         self._set_status(DISCONNECTED)
 
 
-class HostNetwork(WiFiManager):
-    """:class:`WiFiManager` for CPython: same interface, the host's network instead of a
-    radio (its pool is the host's, :func:`jotunheim.net.session.get_pool`). With a probe
-    (e.g. the Loki host) it reports a dead link when the server is unreachable and backs
-    off like a board would."""
+if IS_CPYTHON:  # a board (and MicroPython) has a radio: no need to define this there
 
-    def __init__(self, radio=None, networks=None, **kwargs) -> None:
-        if not radio:
-            from jotunheim.net.hostradio import HostRadio  # noqa: PLC0415
+    class HostNetwork(WiFiManager):
+        """:class:`WiFiManager` for CPython: same interface, the host's network instead of
+        a radio (its pool is the host's, :func:`jotunheim.net.session.get_pool`). With a
+        probe (e.g. the Loki host) it reports a dead link when the server is unreachable
+        and backs off like a board would."""
 
-            radio = HostRadio()
-        super().__init__(radio, networks or [("host", None)], **kwargs)
+        def __init__(self, radio=None, networks=None, **kwargs) -> None:
+            if not radio:
+                from jotunheim.net import hostradio  # noqa: PLC0415
+
+                radio = hostradio.HostRadio()
+            super().__init__(radio, networks or [("host", None)], **kwargs)
 
 
 def get_network(network_section=None, getenv=None, **kwargs):
-    """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` elsewhere."""
+    """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` on CPython."""
     try:
         import wifi  # noqa: PLC0415
 

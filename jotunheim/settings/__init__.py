@@ -17,5 +17,3 @@
 
 See docs/settings.md for every key.
 """
-
-__repo__ = "https://github.com/edda-platform/jotunheim.git"

@@ -68,8 +68,8 @@ def verified(raw: bytes):
     if raw[:15] != HEAD or raw[79:81] != b'",':
         return None
     body = raw[81:]
-    stamp = digest(body)
-    if stamp is None or stamp != raw[15:79]:
+    value = digest(body)
+    if value is None or value != raw[15:79]:
         return None
     import json
 
@@ -87,20 +87,20 @@ class Settings:
     def __init__(self, data=None) -> None:
         if data is None:
             # Only a board without a good file needs the defaults: the schema loads then.
-            from jotunheim.settings.schema import defaults
+            from jotunheim.settings import schema
 
-            data = defaults()
+            data = schema.defaults()
         self.data = data
 
     def get(self, path: str, default=None):
         """``settings.get("network.resilience.retries")``"""
         # schema.get_path does the same; the board does not load the schema for it.
-        node = self.data
+        value = self.data
         for key in path.split("."):
-            if not isinstance(node, dict) or key not in node:
+            if not isinstance(value, dict) or key not in value:
                 return default
-            node = node[key]
-        return node
+            value = value[key]
+        return value
 
     def section(self, name: str) -> dict:
         """The top-level section ``name`` (``{}`` if missing)."""
@@ -126,9 +126,9 @@ class Settings:
         """A copy for status output; anything secret-looking is redacted, and with
         ``secrets`` the settings.toml keys are listed as set/unset (never their values)."""
         # Status output only: the secret-name tables load on the first status call.
-        from jotunheim.settings.secrecy import shown
+        from jotunheim.settings import secrecy
 
-        return shown(self.data, secrets)
+        return secrecy.shown(self.data, secrets)
 
 
 class SettingsLoader:
@@ -168,10 +168,10 @@ class SettingsLoader:
 
     def _stat(self):
         try:
-            st = os.stat(self.path)
+            info = os.stat(self.path)
         except OSError:
             return None
-        return (st[6], st[8])  # size, mtime
+        return (info[6], info[8])  # size, mtime
 
     def load(self) -> Settings:
         """Read and validate the file; on success it becomes the settings in effect, on
@@ -201,9 +201,9 @@ class SettingsLoader:
                 stamped = settings is not None
                 if not stamped:
                     # Unstamped or edited by hand: the parser and the validator load now.
-                    from jotunheim.settings.validator import validate_file
+                    from jotunheim.settings import validator
 
-                    settings, error, errors = validate_file(
+                    settings, error, errors = validator.validate_file(
                         data, path, MAX_DEPTH, MAX_FILE_BYTES, KEEPING, KEY
                     )
                 if error is None:
@@ -280,9 +280,9 @@ class SettingsLoader:
 
 def schema_paths() -> list:
     """Every key path in the schema (docs and tests use it)."""
-    from jotunheim.settings.schema import rows
+    from jotunheim.settings import schema
 
     names = []
-    for entry in rows():
+    for entry in schema.rows():
         names.append(entry[0])
     return names

@@ -20,9 +20,9 @@ def parse_toml(text: str) -> tuple:
     strings naming the line. Bad lines are skipped, never fatal."""
     # A separate module: CircuitPython's os.getenv reads the file itself, so a board never
     # pays for this parser.
-    from jotunheim.settings.tomlreader import parse_toml as parse  # noqa: PLC0415
+    from jotunheim.settings import tomlreader  # noqa: PLC0415
 
-    return parse(text)
+    return tomlreader.parse_toml(text)
 
 
 def default_root() -> str:
@@ -78,8 +78,8 @@ class Secrets:
             return default if value is None else value
         # Read again only when the file's size or mtime changed.
         try:
-            st = os.stat(self.path)
-            signature = (st[6], st[8])
+            info = os.stat(self.path)
+            signature = (info[6], info[8])
         except OSError:
             self._values, self._signature, self.errors = {}, None, []
             return default
@@ -93,9 +93,9 @@ class Secrets:
             else:
                 self.errors = []
             # Where the board's os.getenv reads the file, this code never runs.
-            from jotunheim.settings.tomlreader import parse_toml_bytes  # noqa: PLC0415
+            from jotunheim.settings import tomlreader  # noqa: PLC0415
 
-            values, errors = parse_toml_bytes(data, self.path)
+            values, errors = tomlreader.parse_toml_bytes(data, self.path)
             self.errors.extend(errors)
             self._values, self._signature = values, signature
         return self._values.get(key, default)
