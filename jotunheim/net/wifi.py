@@ -312,12 +312,12 @@ class WiFiManager:
 
     def socket_pool(self):
         """The socket pool for this radio: the one given, else the connection manager's
-        once an HTTP client has loaded it (or on the host's network), else a
+        once an HTTP client has loaded it (on CPython: the host's), else a
         ``socketpool.SocketPool`` made once (a device that only serves never loads the
         manager; a second pool on the same radio works, adafruit/circuitpython#9481)."""
         if self.pool is not None:
             return self.pool
-        if MANAGER in sys.modules or getattr(self.radio, "is_host_radio", False):
+        if MANAGER in sys.modules or IS_CPYTHON:
             from jotunheim.net import session  # noqa: PLC0415
 
             return session.get_pool(self.radio)

@@ -23,7 +23,6 @@ import os
 from jotunheim.compat import monotonic
 from jotunheim.settings.secrets import Secrets, default_root, join
 
-FILENAME = "jotunheim.json"
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
 KEEPING = "; keeping the previous settings"
 MAX_DEPTH = 8  # the schema nests 4 deep (network.wifi_networks[0].ssid); room for mistakes
@@ -126,9 +125,9 @@ class Settings:
         """A copy for status output; anything secret-looking is redacted, and with
         ``secrets`` the settings.toml keys are listed as set/unset (never their values)."""
         # Status output only: the secret-name tables load on the first status call.
-        from jotunheim.settings import secrecy
+        from jotunheim.settings import report
 
-        return secrecy.shown(self.data, secrets)
+        return report.shown(self.data, secrets)
 
 
 class SettingsLoader:
@@ -151,7 +150,7 @@ class SettingsLoader:
         logger=None,
     ) -> None:
         self.root = root if root is not None else default_root()
-        self.path = path or join(self.root, FILENAME)
+        self.path = path or join(self.root, "jotunheim.json")
         self.secrets = secrets if secrets is not None else Secrets(self.root)
         self.min_poll_interval = min_poll_interval
         self.clock = clock or monotonic
