@@ -215,26 +215,32 @@ class WiFiManager:
             return False
         if not self.networks:
             self.last_error = "no WiFi credentials: set CIRCUITPY_WIFI_SSID in settings.toml"
-            self._retry_later(now)
-            return False
-        ssid, password = self.networks[self._index % len(self.networks)]
-        self._set_status(CONNECTING)
-        try:
-            if password:
-                self.radio.connect(ssid, password, timeout=self.connect_timeout)
+        else:
+            ssid, password = self.networks[self._index % len(self.networks)]
+            self._set_status(CONNECTING)
+            try:
+                if password:
+                    self.radio.connect(ssid, password, timeout=self.connect_timeout)
+                else:
+                    self.radio.connect(ssid, timeout=self.connect_timeout)
+            except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
+                self.failures += 1
+                self.last_error = "{}: {}".format(ssid, exc)
+                self._index += 1  # next time, the next network
+                self._set_status(DISCONNECTED)
+                if self.logger is not None:
+                    self.logger.warning("wifi connect failed: " + self.last_error)
+                now = self.clock()
             else:
-                self.radio.connect(ssid, timeout=self.connect_timeout)
-        except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
-            self.failures += 1
-            self.last_error = "{}: {}".format(ssid, exc)
-            self._index += 1  # next time, the next network
-            self._set_status(DISCONNECTED)
-            self._retry_later(self.clock())
-            if self.logger is not None:
-                self.logger.warning("wifi connect failed: " + self.last_error)
-            return False
-        self._joined(ssid)
-        return True
+                self._joined(ssid)
+                return True
+        if self.backoff is None:
+            # Made at the first failed join: a board that joins at once never loads it.
+            from jotunheim.resilience import backoff  # noqa: PLC0415
+
+            self.backoff = backoff.Backoff(self.delays[0], self.delays[1], min_delay=0.5)
+        self.next_attempt_at = now + self.backoff.next()
+        return False
 
     def _joined(self, ssid) -> None:
         # Sockets from the previous link are dead: free them before anyone reuses them.
@@ -250,23 +256,18 @@ class WiFiManager:
         if self.logger is not None:
             self.logger.info("wifi connected to {} ip {}".format(ssid, self.ip))
 
-    def _retry_later(self, now: float) -> None:
-        if self.backoff is None:
-            # Made at the first failed join: a board that joins at once never loads it.
-            from jotunheim.resilience import backoff  # noqa: PLC0415
-
-            self.backoff = backoff.Backoff(self.delays[0], self.delays[1], min_delay=0.5)
-        self.next_attempt_at = now + self.backoff.next()
-
     def poll(self) -> str:
         """Call often from the main loop; returns the status."""
-        now = self.clock()
         if not self.connected:
             self.ensure_connected()
         elif not self._radio_connected():
             self._lost("radio link lost")
             self.ensure_connected()
-        elif self.probe_interval and now >= self.next_probe_at:
+        elif self.probe_interval and (self.probe is not None or self.probe_host):
+            # Only a probe needs the clock: a joined link without one allocates nothing here.
+            now = self.clock()
+            if now < self.next_probe_at:
+                return self.status
             if self.run_probe():
                 self.probe_failures = 0
                 self.next_probe_at = now + self.probe_interval
