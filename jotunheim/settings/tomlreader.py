@@ -48,10 +48,8 @@ def parse_toml_bytes(data, name="settings.toml") -> tuple:
     :param bytes data: the file's content
     :param str name: the file, named in the errors
     """
-    try:
-        return parse_toml(data.decode("utf-8"))
-    except UnicodeError:
-        pass
+    # A newline byte is never part of a UTF-8 sequence: decoding line by line is decoding
+    # the file, where it is valid.
     lines = []
     bad = []
     for lineno, line in enumerate(data.split(b"\n"), 1):
