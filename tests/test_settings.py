@@ -529,3 +529,16 @@ def test_safejson_limits_and_messages():
     # The tool-parameter case of issue 16: depth >= 990 within 4 KB.
     with pytest.raises(JSONError, match="nested deeper"):
         loads('{"a": ' + "[" * 990 + "]" * 990 + "}", "set_led", 32, 4096)
+
+
+def test_reload_names_sections_in_schema_order():
+    # loader.SECTIONS is the order changed sections are reported in; the board does not load
+    # the schema table for it, so it must follow the table.
+    from jotunheim.settings.loader import SECTIONS
+
+    top = []
+    for path in schema_paths():
+        name = path.split(".")[0]
+        if name not in top:
+            top.append(name)
+    assert list(SECTIONS) == top

@@ -4,6 +4,7 @@
 without the validator; an edited, cut or foreign-schema file is validated on the device,
 fails with its errors named and keeps the last good settings."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ import sys
 
 import pytest
 
+from jotunheim.settings import loader as loader_module
 from jotunheim.settings import schema, stamp
 from jotunheim.settings.loader import SettingsLoader
 from jotunheim.settings.secrets import Secrets
@@ -114,13 +116,24 @@ def test_a_valid_hand_edit_of_a_stamped_file_is_validated_on_the_device(tmp_path
 
 
 def test_a_stamp_made_for_another_schema_is_not_trusted(tmp_path, monkeypatch):
+    # Written by a deploy whose schema differs (an older or newer library).
+    monkeypatch.setattr(loader_module, "SCHEMA", b"0123456789abcdef")
     blob = _deployed({"logging": {"level": "INFO"}})
-    monkeypatch.setattr(stamp, "TABLE", schema.TABLE + "extra.key int 1 0 9\n")
-    assert stamp.verified(blob) is None
+    monkeypatch.undo()
+    assert loader_module.verified(blob) is None
     _write(tmp_path, blob)
     loader = _loader(tmp_path)
-    assert loader.load().get("logging.level") == "INFO"  # validated on the device instead
+    assert loader.load().get("logging.level") == "INFO"  # validated on the device
     assert not loader.stamped and loader.last_error is None
+
+
+def test_the_schema_digest_follows_the_schema_table():
+    # The board checks stamps against loader.SCHEMA without loading the table: it must be
+    # the table's digest, so that a changed table makes every older stamp a mismatch.
+    table = hashlib.sha256(schema.TABLE.encode()).hexdigest()[:16].encode()
+    assert loader_module.SCHEMA == table, (
+        "schema.TABLE changed: set SCHEMA = %r in loader.py" % table
+    )
 
 
 def test_stamped_needs_validated_settings():
@@ -128,4 +141,4 @@ def test_stamped_needs_validated_settings():
         stamp.stamped({})
     with pytest.raises(ValueError, match="validated"):
         stamp.stamped({"validated": "x", "version": 1})
-    assert stamp.verified(b'{"version": 1}') is None
+    assert loader_module.verified(b'{"version": 1}') is None

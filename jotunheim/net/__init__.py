@@ -11,5 +11,3 @@
 
 Nothing is imported here, so importing one module does not pull in the others.
 """
-
-__repo__ = "https://github.com/edda-platform/jotunheim.git"

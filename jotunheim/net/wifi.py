@@ -18,8 +18,7 @@ Everything is non-blocking friendly: ``poll()`` returns at once unless it is tim
 
 import sys
 
-from jotunheim.compat import monotonic
-from jotunheim.resilience.backoff import Backoff
+from jotunheim.compat import IS_CPYTHON, monotonic
 
 # HTTP clients (Loki, OTA) hold their sockets in adafruit_connection_manager; a device that
 # only serves never loads it (it and jotunheim.net.session cost ~8 KB of heap).
@@ -38,25 +37,22 @@ def networks_from_settings(network_section=None, getenv=None) -> list:
     password read from ``settings.toml`` key ``KEY``; no key = open network).
     """
     if getenv is None:
-        getenv = _default_getenv()
-    result = []
+        from jotunheim.settings import secrets  # noqa: PLC0415
+
+        getenv = secrets.Secrets().get
+    found = []
     ssid = getenv("CIRCUITPY_WIFI_SSID")
     if ssid:
-        result.append((ssid, getenv("CIRCUITPY_WIFI_PASSWORD") or None))
-    entries = (network_section or {}).get("wifi_networks") or ()
-    for entry in entries:
+        found.append((ssid, getenv("CIRCUITPY_WIFI_PASSWORD") or None))
+    for entry in (network_section or {}).get("wifi_networks") or ():
         name = entry.get("ssid")
-        if not name or any(name == known for known, _ in result):
-            continue
-        key = entry.get("password_setting")
-        result.append((name, (getenv(key) or None) if key else None))
-    return result
-
-
-def _default_getenv():
-    from jotunheim.settings.secrets import Secrets  # noqa: PLC0415
-
-    return Secrets().get
+        for known in found:
+            if known[0] == name:
+                name = None  # listed already
+        if name:
+            key = entry.get("password_setting")
+            found.append((name, (getenv(key) or None) if key else None))
+    return found
 
 
 class WiFiManager:
@@ -67,10 +63,14 @@ class WiFiManager:
     :param float probe_interval: seconds between probes while connected (0 = never)
     :param int dead_after: failed probes in a row that declare the link dead
     :param backoff: a :class:`~jotunheim.resilience.backoff.Backoff` for reconnects
+        (default: one made at the first failed join, from ``delays``)
     :param float connect_timeout: seconds ``radio.connect`` may take
     :param pool: socket pool to use and whose sockets are closed on reconnect (default: the
         radio's, see :meth:`socket_pool`)
     :param clock: callable returning seconds (injectable for tests)
+    :param delays: ``(first, longest)`` reconnect delay in seconds of the default backoff
+
+    ``connected`` is True while the status is ``CONNECTED``.
     """
 
     def __init__(
@@ -90,6 +90,7 @@ class WiFiManager:
         clock=None,
         hostname=None,
         logger=None,
+        delays=(1.0, 60.0),
     ) -> None:
         if radio is None:
             import wifi  # noqa: PLC0415
@@ -103,12 +104,14 @@ class WiFiManager:
         self.probe_interval = probe_interval
         self.probe_timeout = probe_timeout
         self.dead_after = dead_after
-        self.backoff = backoff or Backoff(base=1.0, cap=60.0, min_delay=0.5)
+        self.backoff = backoff
+        self.delays = delays
         self.connect_timeout = connect_timeout
         self.pool = pool
         self.clock = clock or monotonic
         self.logger = logger
         self.status = DISCONNECTED
+        self.connected = False
         self.ssid = None
         self.last_error = None
         self.connects = 0
@@ -119,7 +122,7 @@ class WiFiManager:
         self.next_attempt_at = 0.0
         self.next_probe_at = 0.0
         self._index = 0
-        self._callbacks = []
+        self._callbacks = ()
         self._plain_pool = None
         if hostname:
             try:
@@ -133,19 +136,16 @@ class WiFiManager:
         probe_host = probe_port = None
         url = network_section.get("loki_url") or ""
         if url:
-            from jotunheim.net.session import parse_url  # noqa: PLC0415
+            from jotunheim.net import session  # noqa: PLC0415
 
-            _, probe_host, probe_port, _ = parse_url(url)
+            _, probe_host, probe_port, _ = session.parse_url(url)
         kwargs.setdefault("probe_interval", network_section.get("probe_interval", 30.0))
         kwargs.setdefault("connect_timeout", network_section.get("connect_timeout", 15.0))
         kwargs.setdefault("hostname", network_section.get("hostname") or None)
         resilience = network_section.get("resilience") or {}
-        if "backoff" not in kwargs and resilience:
-            kwargs["backoff"] = Backoff(
-                base=resilience.get("base_delay", 1.0),
-                cap=resilience.get("max_delay", 60.0),
-                min_delay=0.5,
-            )
+        if resilience:
+            delays = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
+            kwargs.setdefault("delays", delays)
         return cls(
             radio,
             networks_from_settings(network_section, getenv),
@@ -157,39 +157,26 @@ class WiFiManager:
     # -- observers ---------------------------------------------------------------------
     def on_change(self, callback) -> None:
         """``callback(status, manager)`` runs whenever the status changes."""
-        self._callbacks.append(callback)
+        self._callbacks += (callback,)
 
     def _set_status(self, status: str) -> None:
         if status == self.status:
             return
         self.status = status
+        self.connected = status == CONNECTED
         for callback in self._callbacks:
             try:
                 callback(status, self)
             except Exception as exc:  # noqa: BLE001 - one bad observer must not stop WiFi
-                self._log("warning", "wifi status callback failed: {}".format(exc))
-
-    def _log(self, level: str, message: str) -> None:
-        if self.logger is not None:
-            getattr(self.logger, level)(message)
+                if self.logger is not None:
+                    self.logger.warning("wifi status callback failed: {}".format(exc))
 
     # -- facts -------------------------------------------------------------------------
-    @property
-    def connected(self) -> bool:
-        """True while the status is ``CONNECTED``."""
-        return self.status == CONNECTED
-
     @property
     def ip(self):
         """The radio's IPv4 address as a string, or None."""
         address = getattr(self.radio, "ipv4_address", None)
         return str(address) if address is not None else None
-
-    @property
-    def rssi(self):
-        """Signal strength of the joined access point (dBm), or None."""
-        info = getattr(self.radio, "ap_info", None)
-        return getattr(info, "rssi", None) if info is not None else None
 
     def _radio_connected(self) -> bool:
         value = getattr(self.radio, "connected", None)
@@ -198,12 +185,14 @@ class WiFiManager:
         return bool(value)
 
     def status_dict(self) -> dict:
-        """Status for logs and ``GetDeviceStatus``."""
+        """Status for logs and ``GetDeviceStatus`` (IP and signal strength while joined)."""
+        up = self.connected
+        info = getattr(self.radio, "ap_info", None) if up else None
         return {
             "status": self.status,
             "ssid": self.ssid,
-            "ip": self.ip if self.status == CONNECTED else None,
-            "rssi": self.rssi if self.status == CONNECTED else None,
+            "ip": self.ip if up else None,
+            "rssi": getattr(info, "rssi", None),
             "connects": self.connects,
             "failures": self.failures,
             "dead_links": self.dead_links,
@@ -214,91 +203,107 @@ class WiFiManager:
     def ensure_connected(self) -> bool:
         """Connected? If not and it is time, try the next network once. Never waits for a
         backoff: returns False instead."""
-        if self.status == CONNECTED and self._radio_connected():
-            return True
-        if self.status != CONNECTED and self._radio_connected() and self.ssid is None:
-            # CircuitPython 8+ may already have joined from settings.toml at boot.
-            self._joined(getattr(getattr(self.radio, "ap_info", None), "ssid", None))
-            return True
+        if self._radio_connected():
+            if self.connected:
+                return True
+            if self.ssid is None:
+                # CircuitPython 8+ may already have joined from settings.toml at boot.
+                self._joined(getattr(getattr(self.radio, "ap_info", None), "ssid", None))
+                return True
         now = self.clock()
         if now < self.next_attempt_at:
             return False
         if not self.networks:
             self.last_error = "no WiFi credentials: set CIRCUITPY_WIFI_SSID in settings.toml"
-            self._schedule_retry(now)
-            return False
-        ssid, password = self.networks[self._index % len(self.networks)]
-        self._set_status(CONNECTING)
-        try:
-            if password:
-                self.radio.connect(ssid, password, timeout=self.connect_timeout)
+        else:
+            ssid, password = self.networks[self._index % len(self.networks)]
+            self._set_status(CONNECTING)
+            try:
+                if password:
+                    self.radio.connect(ssid, password, timeout=self.connect_timeout)
+                else:
+                    self.radio.connect(ssid, timeout=self.connect_timeout)
+            except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
+                self.failures += 1
+                self.last_error = "{}: {}".format(ssid, exc)
+                self._index += 1  # next time, the next network
+                self._set_status(DISCONNECTED)
+                if self.logger is not None:
+                    self.logger.warning("wifi connect failed: " + self.last_error)
+                now = self.clock()
             else:
-                self.radio.connect(ssid, timeout=self.connect_timeout)
-        except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
-            self.failures += 1
-            self.last_error = "{}: {}".format(ssid, exc)
-            self._index += 1  # next time, the next network
-            self._set_status(DISCONNECTED)
-            self._schedule_retry(self.clock())
-            self._log("warning", "wifi connect failed: " + self.last_error)
-            return False
-        self._joined(ssid)
-        return True
+                self._joined(ssid)
+                return True
+        if self.backoff is None:
+            # Made at the first failed join: a board that joins at once never loads it.
+            from jotunheim.resilience import backoff  # noqa: PLC0415
+
+            self.backoff = backoff.Backoff(self.delays[0], self.delays[1], min_delay=0.5)
+        self.next_attempt_at = now + self.backoff.next()
+        return False
 
     def _joined(self, ssid) -> None:
         # Sockets from the previous link are dead: free them before anyone reuses them.
         self.teardown_sockets()
         self.ssid = ssid
         self.connects += 1
-        self.backoff.reset()
+        if self.backoff is not None:
+            self.backoff.reset()
         self.next_attempt_at = 0.0
         self.probe_failures = 0
         self.next_probe_at = self.clock() + self.probe_interval
         self._set_status(CONNECTED)
-        self._log("info", "wifi connected to {} ip {}".format(ssid, self.ip))
-
-    def _schedule_retry(self, now: float) -> None:
-        self.next_attempt_at = now + self.backoff.next()
+        if self.logger is not None:
+            self.logger.info("wifi connected to {} ip {}".format(ssid, self.ip))
 
     def poll(self) -> str:
         """Call often from the main loop; returns the status."""
-        now = self.clock()
-        if self.status == CONNECTED:
-            if not self._radio_connected():
-                self._lost("radio link lost")
-                self.ensure_connected()
-            elif self.probe_interval and now >= self.next_probe_at:
-                self._check_link(now)
-        else:
+        if not self.connected:
             self.ensure_connected()
+        elif not self._radio_connected():
+            self._lost("radio link lost")
+            self.ensure_connected()
+        elif self.probe_interval and (self.probe is not None or self.probe_host):
+            # Only a probe needs the clock: a joined link without one allocates nothing here.
+            now = self.clock()
+            if now < self.next_probe_at:
+                return self.status
+            if self.run_probe():
+                self.probe_failures = 0
+                self.next_probe_at = now + self.probe_interval
+                return self.status
+            self.probe_failures += 1
+            # Re-probe soon: one lost packet should not cost a reconnect, two should.
+            self.next_probe_at = now + min(self.probe_interval, 2.0)
+            if self.probe_failures >= self.dead_after:
+                self.dead_links += 1
+                self._lost("dead link: radio connected but probe failed")
+                self._reset_radio()
         return self.status
 
     def report_failure(self) -> None:
         """A caller saw a network error: probe at the next poll instead of waiting."""
         self.next_probe_at = 0.0
 
-    def _check_link(self, now: float) -> None:
-        if self.run_probe():
-            self.probe_failures = 0
-            self.next_probe_at = now + self.probe_interval
-            return
-        self.probe_failures += 1
-        # Re-probe soon: one lost packet should not cost a reconnect, two should.
-        self.next_probe_at = now + min(self.probe_interval, 2.0)
-        if self.probe_failures >= self.dead_after:
-            self.dead_links += 1
-            self._lost("dead link: radio connected but probe failed")
-            self._reset_radio()
-
     def run_probe(self) -> bool:
         """Run the probe once; True when the link works (no probe configured = True)."""
         probe = self.probe
-        if probe is None:
-            if not self.probe_host:
-                return True
-            probe = self._default_probe
+        host = self.probe_host
+        if probe is None and not host:
+            return True
         try:
-            ok = bool(probe())
+            if probe is not None:
+                ok = bool(probe())
+            else:  # the default: a DNS lookup, and a TCP connect when there is a port
+                pool = self.socket_pool()
+                port = self.probe_port
+                pool.getaddrinfo(host, port or 80, 0, pool.SOCK_STREAM)
+                if port:
+                    from jotunheim.net import tcp  # noqa: PLC0415
+
+                    with tcp.TCPClient(pool, timeout=self.probe_timeout, nodelay=False) as client:
+                        client.connect(host, port)
+                ok = True
         except Exception as exc:  # noqa: BLE001 - any failure means "no route"
             self.last_error = "probe: {}".format(exc)
             return False
@@ -306,28 +311,17 @@ class WiFiManager:
             self.last_error = "probe failed"
         return ok
 
-    def _default_probe(self) -> bool:
-        pool = self.socket_pool()
-        port = self.probe_port or 80
-        pool.getaddrinfo(self.probe_host, port, 0, pool.SOCK_STREAM)
-        if self.probe_port:
-            from jotunheim.net.tcp import TCPClient  # noqa: PLC0415
-
-            with TCPClient(pool, timeout=self.probe_timeout, nodelay=False) as client:
-                client.connect(self.probe_host, self.probe_port)
-        return True
-
     def socket_pool(self):
         """The socket pool for this radio: the one given, else the connection manager's
-        once an HTTP client has loaded it, else a ``socketpool.SocketPool`` made once (a
-        device that only serves never loads the manager; a second pool on the same radio
-        works, adafruit/circuitpython#9481)."""
+        once an HTTP client has loaded it (on CPython: the host's), else a
+        ``socketpool.SocketPool`` made once (a device that only serves never loads the
+        manager; a second pool on the same radio works, adafruit/circuitpython#9481)."""
         if self.pool is not None:
             return self.pool
-        if MANAGER in sys.modules:
-            from jotunheim.net.session import get_pool  # noqa: PLC0415
+        if MANAGER in sys.modules or IS_CPYTHON:
+            from jotunheim.net import session  # noqa: PLC0415
 
-            return get_pool(self.radio)
+            return session.get_pool(self.radio)
         if self._plain_pool is None:
             import socketpool  # noqa: PLC0415
 
@@ -341,7 +335,8 @@ class WiFiManager:
         self.ssid = None
         self._set_status(DISCONNECTED)
         self.next_attempt_at = self.clock()  # the first reconnect goes out at once
-        self._log("warning", "wifi " + why)
+        if self.logger is not None:
+            self.logger.warning("wifi " + why)
 
     def _reset_radio(self) -> None:
         # Toggling `enabled` is the documented way to reset the ESP32 WiFi stack.
@@ -357,9 +352,10 @@ class WiFiManager:
         if self.pool is None and MANAGER not in sys.modules:
             return 0
         try:
-            from jotunheim.net.session import close_all, get_pool  # noqa: PLC0415
+            from jotunheim.net import session  # noqa: PLC0415
 
-            closed = close_all(self.pool if self.pool is not None else get_pool(self.radio))
+            pool = self.pool if self.pool is not None else session.get_pool(self.radio)
+            closed = session.close_all(pool)
         except (ImportError, ValueError, RuntimeError, OSError):
             return 0  # no pool for this radio (yet): nothing to close
         self.sockets_closed += closed
@@ -376,34 +372,24 @@ class WiFiManager:
         self._set_status(DISCONNECTED)
 
 
-class HostNetwork(WiFiManager):
-    """:class:`WiFiManager` for CPython: same interface, the host's network instead of a
-    radio. With a probe (e.g. the Loki host) it reports a dead link when the server is
-    unreachable and backs off like a board would."""
+if IS_CPYTHON:  # a board (and MicroPython) has a radio: no need to define this there
 
-    def __init__(self, radio=None, networks=None, **kwargs) -> None:
-        if not radio:
-            from jotunheim.net.hostradio import HostRadio  # noqa: PLC0415
+    class HostNetwork(WiFiManager):
+        """:class:`WiFiManager` for CPython: same interface, the host's network instead of
+        a radio (its pool is the host's, :func:`jotunheim.net.session.get_pool`). With a
+        probe (e.g. the Loki host) it reports a dead link when the server is unreachable
+        and backs off like a board would."""
 
-            radio = HostRadio()
-        super().__init__(radio, networks or [("host", None)], **kwargs)
+        def __init__(self, radio=None, networks=None, **kwargs) -> None:
+            if not radio:
+                from jotunheim.net import hostradio  # noqa: PLC0415
 
-    def socket_pool(self):
-        """The given pool, else the host's (the ``socket`` module, through
-        :func:`jotunheim.net.session.get_pool`)."""
-        if self.pool is not None:
-            return self.pool
-        from jotunheim.net.session import get_pool  # noqa: PLC0415
-
-        return get_pool(self.radio)
-
-
-def _no_secrets(key):
-    return None
+                radio = hostradio.HostRadio()
+            super().__init__(radio, networks or [("host", None)], **kwargs)
 
 
 def get_network(network_section=None, getenv=None, **kwargs):
-    """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` elsewhere."""
+    """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` on CPython."""
     try:
         import wifi  # noqa: PLC0415
 
@@ -412,8 +398,8 @@ def get_network(network_section=None, getenv=None, **kwargs):
     except ImportError:
         radio = None
         cls = HostNetwork
+        if getenv is None:
+            getenv = {}.get  # the host has no settings.toml secrets of a board
     if network_section is not None:
-        if cls is HostNetwork and getenv is None:
-            getenv = _no_secrets
         return cls.from_settings(network_section, getenv, radio, **kwargs)
     return cls(radio, **kwargs)

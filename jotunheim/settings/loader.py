@@ -12,29 +12,94 @@
 
 A broken file (bad JSON, invalid values, secrets) never replaces working settings: the
 loader keeps the last good ones and says why in ``last_error`` (and ``errors``).
+
+A file ``jotunheim deploy`` wrote (:mod:`jotunheim.settings.stamp`) holds the complete
+settings and a stamp; when the stamp matches, the settings are used as they are: a board
+then loads neither the validator nor the schema table.
 """
 
 import os
 
 from jotunheim.compat import monotonic
-from jotunheim.settings.schema import SECTIONS, TOML_KEYS, defaults, get_path, rows
 from jotunheim.settings.secrets import Secrets, default_root, join
 
-FILENAME = "jotunheim.json"
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
 KEEPING = "; keeping the previous settings"
 MAX_DEPTH = 8  # the schema nests 4 deep (network.wifi_networks[0].ssid); room for mistakes
+# The top-level keys in schema order: the order reload() names changed sections in.
+SECTIONS = (
+    "version", "capabilities", "network", "resources", "scheduler", "ota", "remote",
+    "logging", "discovery", "power",
+)  # fmt: skip
+
+# A stamped file starts {"validated": "<64 hex digits>", and the rest is the settings.
+KEY = "validated"
+HEAD = b'{"validated": "'
+# The first 16 hex digits of SHA-256(schema.TABLE): every stamp covers them, so a stamp
+# written for another schema never matches. tests/test_settings_stamp.py fails when the
+# table changes and this does not (the board does not load the table to compute it).
+SCHEMA = b"20be17d3614d04d0"
+
+
+def digest(body: bytes):
+    """The stamp of ``body`` (the file's bytes after the stamp's comma) for this schema: 64
+    hex digits as bytes, or None where ``hashlib`` is missing.
+
+    :param bytes body: what the stamp covers
+    """
+    try:
+        import hashlib
+    except ImportError:
+        return None
+    from binascii import hexlify
+
+    data = hashlib.sha256(SCHEMA)
+    data.update(body)
+    return hexlify(data.digest())
+
+
+def verified(raw: bytes):
+    """The settings in ``raw`` when it carries a stamp that matches this schema and its
+    bytes; None when it does not (then validate it).
+
+    :param bytes raw: the file as read
+    """
+    if raw[:15] != HEAD or raw[79:81] != b'",':
+        return None
+    body = raw[81:]
+    value = digest(body)
+    if value is None or value != raw[15:79]:
+        return None
+    import json
+
+    try:
+        data = json.loads(b"{" + body)
+    except ValueError:  # cannot happen for deploy's bytes; a board must not crash on it
+        return None
+    return data if isinstance(data, dict) else None
 
 
 class Settings:
-    """The settings in effect (a validated nested dict with every key)."""
+    """The settings in effect (a validated nested dict with every key; the defaults when
+    ``data`` is None)."""
 
     def __init__(self, data=None) -> None:
-        self.data = data if data is not None else defaults()
+        if data is None:
+            # Only a board without a good file needs the defaults: the schema loads then.
+            from jotunheim.settings import schema
+
+            data = schema.defaults()
+        self.data = data
 
     def get(self, path: str, default=None):
         """``settings.get("network.resilience.retries")``"""
-        return get_path(self.data, path, default)
+        # schema.get_path does the same; the board does not load the schema for it.
+        value = self.data
+        for key in path.split("."):
+            if not isinstance(value, dict) or key not in value:
+                return default
+            value = value[key]
+        return value
 
     def section(self, name: str) -> dict:
         """The top-level section ``name`` (``{}`` if missing)."""
@@ -51,7 +116,7 @@ class Settings:
     def changed_sections(self, other) -> list:
         """Names of top-level sections whose values differ from ``other``'s."""
         names = []
-        for name in ("version",) + SECTIONS:
+        for name in SECTIONS:
             if self.data.get(name) != other.data.get(name):
                 names.append(name)
         return names
@@ -60,23 +125,9 @@ class Settings:
         """A copy for status output; anything secret-looking is redacted, and with
         ``secrets`` the settings.toml keys are listed as set/unset (never their values)."""
         # Status output only: the secret-name tables load on the first status call.
-        from jotunheim.settings.secrecy import redacted  # noqa: PLC0415
+        from jotunheim.settings import report
 
-        out = redacted(self.data)
-        if secrets is not None:
-            toml = {}
-            names = list(TOML_KEYS)
-            for entry in self.get("network.wifi_networks") or ():
-                key = entry.get("password_setting")
-                if key and key not in names:
-                    names.append(key)
-            for key in names:
-                if key == "CIRCUITPY_WIFI_SSID":
-                    toml[key] = secrets.get(key)  # a network name is not a secret
-                else:
-                    toml[key] = "set" if secrets.is_set(key) else "unset"
-            out["settings_toml"] = toml
-        return out
+        return report.shown(self.data, secrets)
 
 
 class SettingsLoader:
@@ -99,106 +150,76 @@ class SettingsLoader:
         logger=None,
     ) -> None:
         self.root = root if root is not None else default_root()
-        self.path = path or join(self.root, FILENAME)
+        self.path = path or join(self.root, "jotunheim.json")
         self.secrets = secrets if secrets is not None else Secrets(self.root)
         self.min_poll_interval = min_poll_interval
         self.clock = clock or monotonic
         self.logger = logger
-        self.settings = Settings()
+        self.settings = None  # the defaults, made by load() only if no file gives settings
         self.source = "defaults"
         self.last_error = None
         self.errors = []
         self.loads = 0
         self.stamped = False  # the file in effect was validated by deploy (stamp.py)
         self._signature = None
-        self._loaded_once = False
         self._next_poll = 0.0
         self._callbacks = []
 
-    # -- reading -------------------------------------------------------------------------
     def _stat(self):
         try:
-            st = os.stat(self.path)
+            info = os.stat(self.path)
         except OSError:
             return None
-        return (st[6], st[8])  # size, mtime
-
-    def _fail(self, message: str, errors=None):
-        self.last_error = message
-        self.errors = errors or []
-        if self.logger is not None:
-            self.logger.error(message)
-        return self.settings
-
-    def _read(self):
-        """``(file bytes, None)``, or ``(None, why it cannot be used)`` naming the file."""
-        try:
-            with open(self.path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)  # grown since the stat: still bounded
-        except OSError as exc:
-            return None, "cannot read {}: {}".format(self.path, exc)
-        except MemoryError:
-            return None, "{} does not fit in free memory".format(self.path)
-        return data, None
-
-    def _validate(self, data):
-        """``(settings, None, [])`` for a file that passes the validator, else ``(None, why,
-        errors)``. Only an unstamped (or hand-edited) file comes here: the parser and the
-        validator load on its first use."""
-        from jotunheim.safejson import JSONError, loads  # noqa: PLC0415
-        from jotunheim.settings.stamp import KEY  # noqa: PLC0415
-        from jotunheim.settings.validator import validate  # noqa: PLC0415
-
-        try:
-            raw = loads(data, self.path, MAX_DEPTH, MAX_FILE_BYTES)
-        except JSONError as exc:
-            return None, str(exc) + KEEPING, []
-        if isinstance(raw, dict):
-            raw.pop(KEY, None)  # a stamp that no longer matches: the file was edited
-        settings, errors = validate(raw)
-        if not errors:
-            return settings, None, []
-        lines = ["{} has {} error(s){}:".format(self.path, len(errors), KEEPING)]
-        for err in errors:
-            lines.append("  - " + err.message)
-        return None, "\n".join(lines), errors
+        return (info[6], info[8])  # size, mtime
 
     def load(self) -> Settings:
         """Read and validate the file; on success it becomes the settings in effect, on
         failure the previous settings stay and ``last_error`` says why."""
-        self._signature = self._stat()
-        self._loaded_once, first = True, not self._loaded_once
-        if self._signature is None:
-            if first or self.source == "defaults":
-                self.last_error = None
-                self.errors = []
-                return self.settings
-            return self._fail("{} is missing; keeping the previous settings".format(self.path))
-        if self._signature[0] > MAX_FILE_BYTES:
-            return self._fail(
-                "{} is {} bytes, more than the {} allowed; keeping the previous settings".format(
-                    self.path, self._signature[0], MAX_FILE_BYTES
-                )
+        self._signature = size = self._stat()
+        path = self.path
+        error = None
+        errors = []
+        if size is None:
+            if self.source != "defaults":
+                error = path + " is missing" + KEEPING
+        elif size[0] > MAX_FILE_BYTES:
+            error = "{} is {} bytes, more than the {} allowed{}".format(
+                path, size[0], MAX_FILE_BYTES, KEEPING
             )
-        raw, problem = self._read()
-        if problem is not None:
-            return self._fail(problem + KEEPING)
-        # Only a file to read needs the stamp check (and the validator only a file without
-        # a good stamp).
-        from jotunheim.settings.stamp import verified  # noqa: PLC0415
+        else:
+            data = None
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(MAX_FILE_BYTES + 1)  # grown since the stat: still bounded
+            except OSError as exc:
+                error = "cannot read {}: {}{}".format(path, exc, KEEPING)
+            except MemoryError:
+                error = path + " does not fit in free memory" + KEEPING
+            if data is not None:
+                settings = verified(data)  # deploy validated it: no validator to load
+                stamped = settings is not None
+                if not stamped:
+                    # Unstamped or edited by hand: the parser and the validator load now.
+                    from jotunheim.settings import validator
 
-        data = verified(raw)  # deploy validated it: no validator to load
-        stamped = data is not None
-        if not stamped:
-            data, problem, errors = self._validate(raw)
-            if problem is not None:
-                return self._fail(problem, errors)
-        self.stamped = stamped
-        self.settings = Settings(data)
-        self.source = "file"
-        self.last_error = None
-        self.errors = []
-        self.loads += 1
+                    settings, error, errors = validator.validate_file(
+                        data, path, MAX_DEPTH, MAX_FILE_BYTES, KEEPING, KEY
+                    )
+                if error is None:
+                    self.stamped = stamped
+                    self.settings = Settings(settings)
+                    self.source = "file"
+                    self.loads += 1
+        self.last_error = error
+        self.errors = errors
+        if error is not None and self.logger is not None:
+            self.logger.error(error)
+        return self._in_effect()
+
+    def _in_effect(self):
+        # The defaults are made only when no file gave settings (the schema loads then).
+        if self.settings is None:
+            self.settings = Settings()
         return self.settings
 
     # -- hot reload ----------------------------------------------------------------------
@@ -209,15 +230,15 @@ class SettingsLoader:
 
     def reload(self) -> list:
         """Load now; run the callbacks if sections changed. Returns the changed names."""
-        before = self.settings
-        after = self.load()
-        if after is before:
+        old = self._in_effect()
+        new = self.load()
+        if new is old:
             return []
-        changed = after.changed_sections(before)
+        changed = new.changed_sections(old)
         if changed:
-            for callback in self._callbacks:
+            for func in self._callbacks:
                 try:
-                    callback(changed, after)
+                    func(changed, new)
                 except Exception as exc:  # noqa: BLE001 - one bad observer must not stop others
                     if self.logger is not None:
                         self.logger.error("settings callback failed: {}".format(exc))
@@ -230,7 +251,7 @@ class SettingsLoader:
         if now < self._next_poll:
             return []
         self._next_poll = now + self.min_poll_interval
-        if self._stat() == self._signature and self._loaded_once:
+        if self._stat() == self._signature:
             return []
         return self.reload()
 
@@ -238,7 +259,7 @@ class SettingsLoader:
     def as_dict(self) -> dict:
         """The settings in effect (secrets redacted) plus where they came from; for
         ``GetDeviceStatus``."""
-        out = self.settings.as_dict(self.secrets)
+        out = self._in_effect().as_dict(self.secrets)
         out["settings_source"] = self.source
         out["settings_error"] = self.last_error
         return out
@@ -246,17 +267,21 @@ class SettingsLoader:
     def read_ca_pem(self):
         """The custom CA certificate: ``JOTUNHEIM_CA_CERT`` from settings.toml, else the
         file named by ``network.ca_cert_file`` (relative to the root); None if neither."""
-        pem = self.secrets.get("JOTUNHEIM_CA_CERT")
-        if pem:
-            return pem
-        name = self.settings.get("network.ca_cert_file")
+        text = self.secrets.get("JOTUNHEIM_CA_CERT")
+        if text:
+            return text
+        name = self._in_effect().get("network.ca_cert_file")
         if not name:
             return None
-        path = name if name.startswith("/") else join(self.root, name)
-        with open(path) as handle:
+        with open(name if name.startswith("/") else join(self.root, name)) as handle:
             return handle.read()
 
 
 def schema_paths() -> list:
     """Every key path in the schema (docs and tests use it)."""
-    return [row[0] for row in rows()]
+    from jotunheim.settings import schema
+
+    names = []
+    for entry in schema.rows():
+        names.append(entry[0])
+    return names

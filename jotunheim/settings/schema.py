@@ -11,6 +11,10 @@
 - ``choices`` for ``str``: the allowed values.
 """
 
+# The settings.toml keys Jotunheim reads live with the secret names, so that status output
+# lists them without loading this table.
+from jotunheim.settings.secrecy import TOML_KEYS  # noqa: F401
+
 # The table is text parsed on demand: a tuple of 49 tuples built at import would hold
 # several KB of a board's heap for the whole run; this string costs its length.
 # One key per line: path type default [low high [choices]]; "-" = none, "" = empty string,
@@ -83,21 +87,6 @@ power.low_battery_volts num 0 0 20
 power.low_battery_cycle_seconds int 3600 5 604800
 power.report_script str "" 0 64
 """
-
-SECTIONS = (
-    "capabilities", "network", "resources", "scheduler", "ota", "remote", "logging",
-    "discovery", "power",
-)  # fmt: skip
-
-# settings.toml keys Jotunheim reads (documented in docs/settings.md).
-TOML_KEYS = (
-    "CIRCUITPY_WIFI_SSID",
-    "CIRCUITPY_WIFI_PASSWORD",
-    "JOTUNHEIM_TOKEN",
-    "JOTUNHEIM_OWNER_TOKEN",
-    "JOTUNHEIM_LOKI_TOKEN",
-    "JOTUNHEIM_CA_CERT",
-)
 
 
 def _number(text):

@@ -1,11 +1,22 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """Which settings key names hold secrets: refused in ``jotunheim.json`` by the validator,
-redacted in status output.
+redacted in status output; the ``settings.toml`` keys where secrets go.
 
 Loaded by the validator and by status output only: a device whose settings were validated
 at deploy time (:mod:`jotunheim.settings.stamp`) never needs it to boot.
 """
+
+# settings.toml keys Jotunheim reads (documented in docs/settings.md; also
+# jotunheim.settings.schema.TOML_KEYS).
+TOML_KEYS = (
+    "CIRCUITPY_WIFI_SSID",
+    "CIRCUITPY_WIFI_PASSWORD",
+    "JOTUNHEIM_TOKEN",
+    "JOTUNHEIM_OWNER_TOKEN",
+    "JOTUNHEIM_LOKI_TOKEN",
+    "JOTUNHEIM_CA_CERT",
+)
 
 # Key names that hold secrets: refused in the JSON, redacted in status output.
 SECRET_NAMES = (

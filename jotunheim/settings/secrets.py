@@ -20,9 +20,9 @@ def parse_toml(text: str) -> tuple:
     strings naming the line. Bad lines are skipped, never fatal."""
     # A separate module: CircuitPython's os.getenv reads the file itself, so a board never
     # pays for this parser.
-    from jotunheim.settings.tomlreader import parse_toml as parse  # noqa: PLC0415
+    from jotunheim.settings import tomlreader  # noqa: PLC0415
 
-    return parse(text)
+    return tomlreader.parse_toml(text)
 
 
 def default_root() -> str:
@@ -51,12 +51,15 @@ class Secrets:
     :param environ: mapping that overrides the file (default ``os.environ`` on CPython;
         pass ``{}`` to ignore the environment)
     :param bool use_getenv: use ``os.getenv`` (default: on CircuitPython only)
+
+    ``path`` is the settings.toml file read; ``errors`` what was wrong in it.
     """
 
     def __init__(self, root=None, environ=None, use_getenv=None) -> None:
         self.root = root if root is not None else default_root()
-        if environ is None:
-            environ = getattr(os, "environ", None) if IS_CPYTHON else None
+        self.path = join(self.root, "settings.toml")
+        if environ is None and IS_CPYTHON:
+            environ = getattr(os, "environ", None)
         self.environ = environ
         if use_getenv is None:
             use_getenv = IMPLEMENTATION == "circuitpython" and hasattr(os, "getenv")
@@ -65,18 +68,21 @@ class Secrets:
         self._values = None
         self._signature = None
 
-    @property
-    def path(self) -> str:
-        """The settings.toml file read."""
-        return join(self.root, "settings.toml")
-
-    def _file_values(self) -> dict:
+    def get(self, key: str, default=None):
+        """The value of ``key`` or ``default``."""
+        environ = self.environ
+        if environ is not None and key in environ:
+            return environ[key]
+        if self.use_getenv:
+            value = os.getenv(key)
+            return default if value is None else value
+        # Read again only when the file's size or mtime changed.
         try:
-            st = os.stat(self.path)
-            signature = (st[6], st[8])
+            info = os.stat(self.path)
+            signature = (info[6], info[8])
         except OSError:
             self._values, self._signature, self.errors = {}, None, []
-            return self._values
+            return default
         if self._values is None or signature != self._signature:
             try:
                 with open(self.path, "rb") as handle:
@@ -87,24 +93,14 @@ class Secrets:
             else:
                 self.errors = []
             # Where the board's os.getenv reads the file, this code never runs.
-            from jotunheim.settings.tomlreader import parse_toml_bytes  # noqa: PLC0415
+            from jotunheim.settings import tomlreader  # noqa: PLC0415
 
-            values, errors = parse_toml_bytes(data, self.path)
+            values, errors = tomlreader.parse_toml_bytes(data, self.path)
             self.errors.extend(errors)
             self._values, self._signature = values, signature
-        return self._values
+        return self._values.get(key, default)
 
-    def get(self, key: str, default=None):
-        """The value of ``key`` or ``default``."""
-        if self.environ is not None and key in self.environ:
-            return self.environ[key]
-        if self.use_getenv:
-            value = os.getenv(key)
-            return default if value is None else value
-        return self._file_values().get(key, default)
-
-    def __call__(self, key: str, default=None):
-        return self.get(key, default)
+    __call__ = get
 
     def is_set(self, key: str) -> bool:
         """True if ``key`` has a non-empty value."""

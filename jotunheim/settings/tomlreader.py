@@ -11,66 +11,33 @@ itself (CPython, the MicroPython test interpreter), so a board never loads it.
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f"}
 
 
-def _parse_string(text: str, lineno: int):
-    """Parse a basic (double-quoted) string starting at text[0] == '"'; returns
-    (value, rest)."""
-    out = []
-    i = 1
-    while i < len(text):
-        ch = text[i]
-        if ch == '"':
-            return "".join(out), text[i + 1 :]
-        if ch == "\\":
-            i += 1
-            if i >= len(text):
-                break
-            esc = text[i]
-            if esc in _ESCAPES:
-                out.append(_ESCAPES[esc])
-            elif esc in ("u", "U"):
-                width = 4 if esc == "u" else 8
-                digits = text[i + 1 : i + 1 + width]
-                try:
-                    out.append(chr(int(digits, 16)))
-                except ValueError:
-                    raise ValueError("line {}: bad \\{} escape".format(lineno, esc)) from None
-                i += width
-            else:
-                raise ValueError("line {}: unknown escape \\{}".format(lineno, esc))
-        else:
-            out.append(ch)
-        i += 1
-    raise ValueError("line {}: unterminated string".format(lineno))
-
-
 def parse_toml(text: str) -> tuple:
     """Parse the settings.toml subset; returns ``(values, errors)`` where errors are
     strings naming the line. Bad lines are skipped, never fatal."""
     values = {}
     errors = []
-    in_table = False
     for lineno, line in enumerate(text.split("\n"), 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+        line = line.strip()
+        if line.startswith("["):
+            break  # a [table]: CircuitPython reads no key after it
+        if not line or line.startswith("#"):
             continue
-        if stripped.startswith("["):
-            in_table = True
-            continue
-        if in_table:
-            continue
-        if "=" not in stripped:
+        if "=" not in line:
             errors.append("line {}: expected KEY = value".format(lineno))
             continue
-        key, raw = stripped.split("=", 1)
+        key, line = line.split("=", 1)
         key = key.strip()
-        raw = raw.strip()
-        if not key or not _valid_key(key):
+        valid = key != ""
+        for ch in key:
+            if not (ch.isalpha() or ch.isdigit() or ch in "_-"):
+                valid = False
+        if not valid:
             errors.append("line {}: bad key {!r}".format(lineno, key))
             continue
         try:
-            values[key] = _parse_value(raw, lineno)
+            values[key] = _value(line.strip())
         except ValueError as exc:
-            errors.append(str(exc))
+            errors.append("line {}: {}".format(lineno, exc))
     return values, errors
 
 
@@ -81,10 +48,8 @@ def parse_toml_bytes(data, name="settings.toml") -> tuple:
     :param bytes data: the file's content
     :param str name: the file, named in the errors
     """
-    try:
-        return parse_toml(data.decode("utf-8"))
-    except UnicodeError:
-        pass
+    # A newline byte is never part of a UTF-8 sequence: decoding line by line is decoding
+    # the file, where it is valid.
     lines = []
     bad = []
     for lineno, line in enumerate(data.split(b"\n"), 1):
@@ -97,31 +62,46 @@ def parse_toml_bytes(data, name="settings.toml") -> tuple:
     return values, bad + errors
 
 
-def _valid_key(key: str) -> bool:
-    for ch in key:
-        if not (ch.isalpha() or ch.isdigit() or ch in "_-"):
-            return False
-    return True
-
-
-def _parse_value(raw: str, lineno: int):
-    if raw.startswith('"'):
-        value, rest = _parse_string(raw, lineno)
-    elif raw.startswith("'"):
-        end = raw.find("'", 1)
-        if end < 0:
-            raise ValueError("line {}: unterminated string".format(lineno))
-        value, rest = raw[1:end], raw[end + 1 :]
+def _value(text: str):
+    # One value: a "basic" string (escapes), a 'literal' string or an integer, then at most
+    # a comment. Raises ValueError saying what is wrong (parse_toml adds the line).
+    if text.startswith('"'):
+        out = []
+        i = 1
+        while True:
+            ch = text[i : i + 1]
+            i += 1
+            if ch == '"':
+                break
+            if ch == "\\":
+                ch = text[i : i + 1]
+                i += 1
+                if ch in ("u", "U"):
+                    width = 4 if ch == "u" else 8
+                    try:
+                        out.append(chr(int(text[i : i + width], 16)))
+                    except ValueError:
+                        raise ValueError("bad \\{} escape".format(ch)) from None
+                    i += width
+                    continue
+                if ch and ch not in _ESCAPES:
+                    raise ValueError("unknown escape \\" + ch)
+                ch = _ESCAPES.get(ch, "")
+            if not ch:
+                raise ValueError("unterminated string")
+            out.append(ch)
+        value = "".join(out)
+    elif text.startswith("'"):
+        i = text.find("'", 1) + 1
+        if not i:
+            raise ValueError("unterminated string")
+        value = text[1 : i - 1]
     else:
-        token = raw.split("#", 1)[0].strip()
-        rest = ""
         try:
-            value = int(token.replace("_", ""), 0)
+            return int(text.split("#", 1)[0].strip().replace("_", ""), 0)
         except ValueError:
-            raise ValueError(
-                "line {}: value must be a string or an integer".format(lineno)
-            ) from None
-    rest = rest.strip()
-    if rest and not rest.startswith("#"):
-        raise ValueError("line {}: unexpected text after the value".format(lineno))
+            raise ValueError("value must be a string or an integer") from None
+    text = text[i:].strip()
+    if text and not text.startswith("#"):
+        raise ValueError("unexpected text after the value")
     return value

@@ -6,6 +6,8 @@
 and a list of :class:`SettingError`, every problem at once, each naming the key path, what
 was expected and what was found. Unknown keys are errors (a typo must not be silently
 ignored) with a "did you mean" hint; secrets in the JSON are errors that say where they go.
+``validate_file(data, ...)`` parses a file's bytes first (:mod:`jotunheim.safejson`) and
+words the loader's message.
 """
 
 from jotunheim.settings.errors import MISSING, SettingError, SettingsError
@@ -218,3 +220,32 @@ def check(raw) -> dict:
     if errors:
         raise SettingsError(errors)
     return result
+
+
+def validate_file(data, path, max_depth, max_bytes, keeping="", ignore=None) -> tuple:
+    """``(settings, None, [])`` for a file whose bytes parse and pass :func:`validate`, else
+    ``(None, why, errors)``: ``why`` names ``path`` and every error, then ``keeping``.
+
+    :param bytes data: the file's content
+    :param str path: the file, named in the message
+    :param int max_depth: deepest JSON nesting allowed
+    :param int max_bytes: longest file allowed
+    :param str keeping: said after the problem (the loader: the previous settings stay)
+    :param str ignore: a top-level key dropped before validation (the loader: a stamp that
+        no longer matches, the file was edited)
+    """
+    from jotunheim.safejson import JSONError, loads  # noqa: PLC0415
+
+    try:
+        raw = loads(data, path, max_depth, max_bytes)
+    except JSONError as exc:
+        return None, str(exc) + keeping, []
+    if isinstance(raw, dict):
+        raw.pop(ignore, None)
+    settings, errors = validate(raw)
+    if not errors:
+        return settings, None, []
+    lines = ["{} has {} error(s){}:".format(path, len(errors), keeping)]
+    for err in errors:
+        lines.append("  - " + err.message)
+    return None, "\n".join(lines), errors

@@ -1,0 +1,33 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
+"""What ``GetDeviceStatus`` shows of the settings: secret-looking values redacted, the
+``settings.toml`` keys as set/unset. Loaded on the first status call (the validator never
+needs it).
+"""
+
+from jotunheim.settings.secrecy import TOML_KEYS, redacted
+
+
+def shown(data: dict, secrets=None) -> dict:
+    """Settings ``data`` for status output: secret-looking values redacted and, with
+    ``secrets`` (a :class:`~jotunheim.settings.secrets.Secrets`), the settings.toml keys
+    listed as set/unset (the WiFi network name as it is: not a secret).
+
+    :param dict data: the settings
+    :param secrets: where the settings.toml values are read, or None
+    """
+    out = redacted(data)
+    if secrets is not None:
+        toml = {}
+        names = list(TOML_KEYS)
+        for entry in data.get("network", {}).get("wifi_networks") or ():
+            key = entry.get("password_setting")
+            if key and key not in names:
+                names.append(key)
+        for key in names:
+            if key == "CIRCUITPY_WIFI_SSID":
+                toml[key] = secrets.get(key)
+            else:
+                toml[key] = "set" if secrets.is_set(key) else "unset"
+        out["settings_toml"] = toml
+    return out
