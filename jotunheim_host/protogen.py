@@ -84,26 +84,23 @@ class _Names:
             self.enums[full + "." + enum.name] = enum
 
     def table_ref(self, type_name, current_file, imports):
-        """How TABLES names a message type: "Msg" or "stem.Msg"."""
-        ref = self.ref(type_name, current_file, imports)
-        return ref[1:] if "." in ref else ref
-
-    def map_spec(self, type_name, current_file, imports):
-        """A map field's entry as "key type,value type[,value message]"."""
-        entry = self.entries[type_name]
-        key, value = entry.field[0], entry.field[1]
-        spec = "%d,%d" % (key.type, value.type)
-        if value.type == FD.TYPE_MESSAGE:
-            spec += "," + self.table_ref(value.type_name, current_file, imports)
-        return spec
-
-    def ref(self, type_name, current_file, imports):
+        """How TABLES names a message type: "Msg" in its own module, "_stem_Msg" (imported
+        under that name) from another one."""
         file_name, py = self.owner[type_name]
         if file_name == current_file:
             return py
         stem = module_stem(file_name)
-        imports.add(stem)
-        return "_%s.%s" % (stem, py)
+        imports.add((stem, py))
+        return "_%s_%s" % (stem, py)
+
+    def map_spec(self, type_name, current_file, imports):
+        """A map field's entry as "key kind value kind[ value message]"."""
+        entry = self.entries[type_name]
+        key, value = entry.field[0], entry.field[1]
+        spec = "%d %d" % (key.type, value.type)
+        if value.type == FD.TYPE_MESSAGE:
+            spec += " " + self.table_ref(value.type_name, current_file, imports)
+        return spec
 
 
 def module_stem(proto_name):
@@ -182,18 +179,20 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
         "\n\n# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing"
     )
     lines.append("# this module costs only the classes. One line per message:")
-    lines.append("# Class:oneof names:[number] name type [flags [message type]];... (number: when")
-    lines.append("# not the previous one + 1)")
+    lines.append("# Class:oneof names:row;... a row: [number] name [kind [flags [sub]]] (number:")
+    lines.append("# when not the previous one + 1; kind: when not 9, string)")
     lines.append('TABLES = """')
     for full, msg in messages:
         rows = []
         previous = 0
         for field in msg.field:
             flags = _field_flags(field, msg, names)
-            row = "%s %d" % (field.name, field.type)
+            row = field.name
             if field.number != previous + 1:
                 row = "%d %s" % (field.number, row)
             previous = field.number
+            if flags or field.type != FD.TYPE_STRING:
+                row += " %d" % field.type
             if flags or field.type == FD.TYPE_MESSAGE:
                 row += " %d" % flags
             if field.type_name in names.map_entries:
@@ -222,8 +221,8 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
         "",
         "from %s import Message" % runtime,
     ]
-    for stem in sorted(imports):
-        header.append("from %s import %s as _%s" % (runtime, stem, stem))
+    for stem, py in sorted(imports):
+        header.append("from %s.%s import %s as _%s_%s" % (runtime, stem, py, stem, py))
     return "\n".join(header + lines).rstrip() + "\n"
 
 

@@ -21,11 +21,11 @@ class ParameterDefinition(Message):
 
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
 # this module costs only the classes. One line per message:
-# Class:oneof names:[number] name type [flags [message type]];... (number: when
-# not the previous one + 1)
+# Class:oneof names:row;... a row: [number] name [kind [flags [sub]]] (number:
+# when not the previous one + 1; kind: when not 9, string)
 TABLES = """
 CapabilityRequest::
-CapabilityResponse::god_name 9;purpose 9;functions 11 1 FunctionDefinition;responsibility_domains 9 1;responsibility_keywords 9 1
-FunctionDefinition::name 9;description 9;parameters 11 1 ParameterDefinition;return_type 9;capabilities 9 1;responsibility_keywords 9 1
-ParameterDefinition::name 9;type 9;description 9;required 8;enum_values 9 1
+CapabilityResponse::god_name;purpose;functions 11 1 FunctionDefinition;responsibility_domains 9 1;responsibility_keywords 9 1
+FunctionDefinition::name;description;parameters 11 1 ParameterDefinition;return_type;capabilities 9 1;responsibility_keywords 9 1
+ParameterDefinition::name;type;description;required 8;enum_values 9 1
 """

@@ -29,13 +29,13 @@ class ToolCallResponse(Message):
 
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
 # this module costs only the classes. One line per message:
-# Class:oneof names:[number] name type [flags [message type]];... (number: when
-# not the previous one + 1)
+# Class:oneof names:row;... a row: [number] name [kind [flags [sub]]] (number:
+# when not the previous one + 1; kind: when not 9, string)
 TABLES = """
-DeviceCommandRequest::device_id 9;command 9;parameters 9
-DeviceCommandResponse::success 8;result 12;error_message 9
-DeviceStatusRequest::device_id 9
-DeviceStatusResponse::device_id 9;status 9;capabilities 9;last_seen 9
-ToolCallRequest::device_id 9;tool_name 9;parameters 9
-ToolCallResponse::success 8;result 12;error_message 9
+DeviceCommandRequest::device_id;command;parameters
+DeviceCommandResponse::success 8;result 12;error_message
+DeviceStatusRequest::device_id
+DeviceStatusResponse::device_id;status;capabilities;last_seen
+ToolCallRequest::device_id;tool_name;parameters
+ToolCallResponse::success 8;result 12;error_message
 """
