@@ -3,9 +3,9 @@
 """Generator: ``proto/*.proto`` -> compact field-table modules for ``jotunheim.pb``.
 
 protoc (through ``grpc_tools``) parses the .proto files into a FileDescriptorSet; this
-module turns each file's messages into classes plus one ``setup(Class, fields)`` call per
-message, and each service into a table of method paths. No per-field code is emitted:
-the runtime in ``jotunheim/pb/__init__.py`` walks the tables.
+module turns each file's messages into empty classes plus one ``TABLES`` string, a line of
+field rows per message (parsed on the board when a class is first used). No per-field
+code is emitted: the runtime in ``jotunheim/pb/__init__.py`` walks the tables.
 
 The betterproto reference modules (desktop codec used by the tests) are generated from
 the same files by ``generate_betterproto``.

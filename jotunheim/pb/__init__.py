@@ -99,7 +99,7 @@ class Message:
         size = len(data)
         limit = max_size or MAX_SIZE
         if size > limit:
-            raise _fail(cls, "", "%d bytes, over the %d byte limit" % (size, limit), 0)
+            raise _fail(cls, "", "%d bytes over the %d byte limit" % (size, limit), 0)
         try:
             return _decode(cls, data, 0, size, 0)
         except (IndexError, KeyError, TypeError) as exc:
@@ -182,7 +182,7 @@ def _decode(cls, buf, pos, end, depth):
     # object.__new__ skips __init__'s keyword dict: decoding allocates per message only
     # the instance, its attributes and its lists.
     msg = object.__new__(cls)
-    table = fields_of(cls)
+    table = cls._fields or fields_of(cls)
     for field in table:
         if field[3] & 5:
             setattr(msg, field[1], {} if field[3] & 4 else [])
@@ -192,8 +192,9 @@ def _decode(cls, buf, pos, end, depth):
         pos += 1
         if key > 127:
             key, pos = _read(cls, "", buf, start, end, 0, 4, None, depth)
+        number = key >> 3
         for field in table:
-            if field[0] == key >> 3:
+            if field[0] == number:
                 break
         else:  # a field this version does not know: kept as it came
             pos = _read(cls, "", buf, pos, end, key, 0, None, depth)[1]
@@ -314,16 +315,10 @@ def _read(cls, name, buf, pos, end, key, kind, sub, depth):
 
 def _write(out, kind, value):
     """Append one value of any kind (without its key) to the bytearray ``out``."""
-    if kind == 11:
-        value = value.encode(bytearray())
-    elif kind == 9:
-        value = value.encode("utf-8")
-    elif kind != 12:
+    wire = _WIRE[kind]
+    if not wire:  # a varint
         if kind > 16:  # sint32, sint64: zigzag
             value = (value << 1) ^ (value >> 63)
-        if _WIRE[kind]:
-            out.extend(struct.pack("<" + _FMT[kind], value))
-            return
         value = int(value)
         if value < 0 or value >> 64:  # negative: two's complement in 64 bits, as protobuf has it
             value %= 1 << 64
@@ -331,6 +326,12 @@ def _write(out, kind, value):
             out.append(value & 127 | 128)
             value >>= 7
         out.append(value)
-        return
-    _write(out, 4, len(value))
-    out.extend(value)
+    elif wire == 2:
+        if kind == 11:
+            value = value.encode(bytearray())
+        elif kind == 9:
+            value = value.encode("utf-8")
+        _write(out, 4, len(value))
+        out.extend(value)
+    else:
+        out.extend(struct.pack("<" + _FMT[kind], value))
