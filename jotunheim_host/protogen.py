@@ -3,8 +3,9 @@
 """Generator: ``proto/*.proto`` -> compact field-table modules for ``jotunheim.pb``.
 
 protoc (through ``grpc_tools``) parses the .proto files into a FileDescriptorSet; this
-module turns each file's messages into empty classes plus one ``TABLES`` string, a line of
-field rows per message (parsed on the board when a class is first used). No per-field
+module turns each file's messages into empty classes, a ``MESSAGES`` tuple of them and one
+``TABLES`` string, a line of field rows per message in the same order (parsed on the
+board when a class is first used). No per-field
 code is emitted: the runtime in ``jotunheim/pb/__init__.py`` walks the tables.
 
 The betterproto reference modules (desktop codec used by the tests) are generated from
@@ -175,14 +176,22 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
     messages = _messages(file_proto)
     for full, _msg in messages:
         lines.append("\n\nclass %s(Message):\n    pass" % names.owner[full][1])
+    # One tuple names the classes in the order of the lines of TABLES, so a line need
+    # not repeat its class name (the tuple costs 4 bytes a class, a name in the text more).
+    classes = [names.owner[full][1] for full, _msg in messages]
+    if len(classes) == 1:  # as ruff formats it
+        lines.append("\n\nMESSAGES = (%s,)" % classes[0])
+    else:
+        lines.append("\n\nMESSAGES = (\n%s\n)" % "\n".join("    %s," % c for c in classes))
+    lines.append("")
     lines.append(
-        "\n\n# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing"
+        "# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing"
     )
-    lines.append("# this module costs only the classes. One line per message:")
-    lines.append("# Class:oneof names:row;... a row: [number] name [kind [flags [sub]]] (number:")
-    lines.append("# when not the previous one + 1; kind: when not 9, string)")
+    lines.append("# this module costs only the classes. Line i is the class MESSAGES[i]:")
+    lines.append("# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when")
+    lines.append("# not the previous one + 1; kind: when not 9, string)")
     lines.append('TABLES = """')
-    for full, msg in messages:
+    for _full, msg in messages:
         rows = []
         previous = 0
         for field in msg.field:
@@ -201,7 +210,7 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
                 row += " " + names.table_ref(field.type_name, file_proto.name, imports)
             rows.append(row)
         oneofs = [o.name for i, o in enumerate(msg.oneof_decl) if not _is_synthetic(msg, i)]
-        lines.append("%s:%s:%s" % (names.owner[full][1], ",".join(oneofs), ";".join(rows)))
+        lines.append("%s:%s" % (",".join(oneofs), ";".join(rows)))
     lines.append('"""')
     # Nested messages are reachable as attributes too (Outer.Inner), as in protobuf.
     nested = []

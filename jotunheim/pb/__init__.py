@@ -4,8 +4,8 @@
 
 # (Module docstrings stay short: loaded from .py, MicroPython keeps them in RAM.)
 #
-# Generated modules (``jotunheim/pb/<proto stem>.py``) declare one class per message and
-# keep every message's field table in one string, ``TABLES``; this module holds the one
+# Generated modules (``jotunheim/pb/<proto stem>.py``) declare one class per message, list
+# them in ``MESSAGES`` and keep every message's field table in one string, ``TABLES``; this module holds the one
 # generic encoder and decoder that walk those tables (the nanopb idea: data, not code).
 #
 # A parsed field table entry is ``(number, name, kind, flags, sub)``. ``kind`` is the
@@ -127,15 +127,19 @@ class Message:
 
 def fields_of(cls):
     """The field table of a message class, parsed from its module's ``TABLES`` on first
-    use, so importing a module costs only its classes. A line per message:
-    ``Class:oneofs:row;row...``, a row ``[number] name [kind [flags [sub]]]``: the number
+    use, so importing a module costs only its classes. A line per class of the module's
+    ``MESSAGES`` tuple, in its order: ``oneofs:row;row...``, a row ``[number] name [kind [flags [sub]]]``: the number
     left out when it is the previous one + 1, the kind when it is 9 (string); ``sub`` is
     the message class of a message field, ``key kind value kind [value class]`` of a map
     (a class of another module is imported under an underscore name)."""
     if cls._fields is None:
         module = sys.modules[cls.__module__]
         text = module.TABLES
-        start = text.find("\n" + cls.__name__ + ":") + len(cls.__name__) + 2
+        start = 0
+        i = module.MESSAGES.index(cls) + 1  # the class's line (the text starts with "\n")
+        while i:
+            start = text.find("\n", start) + 1
+            i -= 1
         group, spec = text[start : text.find("\n", start)].split(":")
         if group:
             cls._oneofs = tuple(group.split(","))
