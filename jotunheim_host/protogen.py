@@ -3,9 +3,10 @@
 """Generator: ``proto/*.proto`` -> compact field-table modules for ``jotunheim.pb``.
 
 protoc (through ``grpc_tools``) parses the .proto files into a FileDescriptorSet; this
-module turns each file's messages into classes plus one ``setup(Class, fields)`` call per
-message, and each service into a table of method paths. No per-field code is emitted:
-the runtime in ``jotunheim/pb/__init__.py`` walks the tables.
+module turns each file's messages into empty classes, a ``MESSAGES`` tuple of them and one
+``TABLES`` string, a line of field rows per message in the same order (parsed on the
+board when a class is first used). No per-field
+code is emitted: the runtime in ``jotunheim/pb/__init__.py`` walks the tables.
 
 The betterproto reference modules (desktop codec used by the tests) are generated from
 the same files by ``generate_betterproto``.
@@ -84,26 +85,23 @@ class _Names:
             self.enums[full + "." + enum.name] = enum
 
     def table_ref(self, type_name, current_file, imports):
-        """How TABLES names a message type: "Msg" or "stem.Msg"."""
-        ref = self.ref(type_name, current_file, imports)
-        return ref[1:] if "." in ref else ref
-
-    def map_spec(self, type_name, current_file, imports):
-        """A map field's entry as "key type,value type[,value message]"."""
-        entry = self.entries[type_name]
-        key, value = entry.field[0], entry.field[1]
-        spec = "%d,%d" % (key.type, value.type)
-        if value.type == FD.TYPE_MESSAGE:
-            spec += "," + self.table_ref(value.type_name, current_file, imports)
-        return spec
-
-    def ref(self, type_name, current_file, imports):
+        """How TABLES names a message type: "Msg" in its own module, "_stem_Msg" (imported
+        under that name) from another one."""
         file_name, py = self.owner[type_name]
         if file_name == current_file:
             return py
         stem = module_stem(file_name)
-        imports.add(stem)
-        return "_%s.%s" % (stem, py)
+        imports.add((stem, py))
+        return "_%s_%s" % (stem, py)
+
+    def map_spec(self, type_name, current_file, imports):
+        """A map field's entry as "key kind value kind[ value message]"."""
+        entry = self.entries[type_name]
+        key, value = entry.field[0], entry.field[1]
+        spec = "%d %d" % (key.type, value.type)
+        if value.type == FD.TYPE_MESSAGE:
+            spec += " " + self.table_ref(value.type_name, current_file, imports)
+        return spec
 
 
 def module_stem(proto_name):
@@ -178,22 +176,32 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
     messages = _messages(file_proto)
     for full, _msg in messages:
         lines.append("\n\nclass %s(Message):\n    pass" % names.owner[full][1])
+    # One tuple names the classes in the order of the lines of TABLES, so a line need
+    # not repeat its class name (the tuple costs 4 bytes a class, a name in the text more).
+    classes = [names.owner[full][1] for full, _msg in messages]
+    if len(classes) == 1:  # as ruff formats it
+        lines.append("\n\nMESSAGES = (%s,)" % classes[0])
+    else:
+        lines.append("\n\nMESSAGES = (\n%s\n)" % "\n".join("    %s," % c for c in classes))
+    lines.append("")
     lines.append(
-        "\n\n# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing"
+        "# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing"
     )
-    lines.append("# this module costs only the classes. One line per message:")
-    lines.append("# Class:oneof names:[number] name type [flags [message type]];... (number: when")
-    lines.append("# not the previous one + 1)")
+    lines.append("# this module costs only the classes. Line i is the class MESSAGES[i]:")
+    lines.append("# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when")
+    lines.append("# not the previous one + 1; kind: when not 9, string)")
     lines.append('TABLES = """')
-    for full, msg in messages:
+    for _full, msg in messages:
         rows = []
         previous = 0
         for field in msg.field:
             flags = _field_flags(field, msg, names)
-            row = "%s %d" % (field.name, field.type)
+            row = field.name
             if field.number != previous + 1:
                 row = "%d %s" % (field.number, row)
             previous = field.number
+            if flags or field.type != FD.TYPE_STRING:
+                row += " %d" % field.type
             if flags or field.type == FD.TYPE_MESSAGE:
                 row += " %d" % flags
             if field.type_name in names.map_entries:
@@ -202,7 +210,7 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
                 row += " " + names.table_ref(field.type_name, file_proto.name, imports)
             rows.append(row)
         oneofs = [o.name for i, o in enumerate(msg.oneof_decl) if not _is_synthetic(msg, i)]
-        lines.append("%s:%s:%s" % (names.owner[full][1], ",".join(oneofs), ";".join(rows)))
+        lines.append("%s:%s" % (",".join(oneofs), ";".join(rows)))
     lines.append('"""')
     # Nested messages are reachable as attributes too (Outer.Inner), as in protobuf.
     nested = []
@@ -222,8 +230,8 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
         "",
         "from %s import Message" % runtime,
     ]
-    for stem in sorted(imports):
-        header.append("from %s import %s as _%s" % (runtime, stem, stem))
+    for stem, py in sorted(imports):
+        header.append("from %s.%s import %s as _%s_%s" % (runtime, stem, py, stem, py))
     return "\n".join(header + lines).rstrip() + "\n"
 
 

@@ -150,7 +150,10 @@ def test_huge_length_prefix_does_not_allocate():
 
 def _varint(n):
     out = bytearray()
-    pb._put_varint(out, n)
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
     return out
 
 

@@ -19,13 +19,20 @@ class ParameterDefinition(Message):
     pass
 
 
+MESSAGES = (
+    CapabilityRequest,
+    CapabilityResponse,
+    FunctionDefinition,
+    ParameterDefinition,
+)
+
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
-# this module costs only the classes. One line per message:
-# Class:oneof names:[number] name type [flags [message type]];... (number: when
-# not the previous one + 1)
+# this module costs only the classes. Line i is the class MESSAGES[i]:
+# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when
+# not the previous one + 1; kind: when not 9, string)
 TABLES = """
-CapabilityRequest::
-CapabilityResponse::god_name 9;purpose 9;functions 11 1 FunctionDefinition;responsibility_domains 9 1;responsibility_keywords 9 1
-FunctionDefinition::name 9;description 9;parameters 11 1 ParameterDefinition;return_type 9;capabilities 9 1;responsibility_keywords 9 1
-ParameterDefinition::name 9;type 9;description 9;required 8;enum_values 9 1
+:
+:god_name;purpose;functions 11 1 FunctionDefinition;responsibility_domains 9 1;responsibility_keywords 9 1
+:name;description;parameters 11 1 ParameterDefinition;return_type;capabilities 9 1;responsibility_keywords 9 1
+:name;type;description;required 8;enum_values 9 1
 """

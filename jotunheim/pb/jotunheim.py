@@ -27,15 +27,24 @@ class ToolCallResponse(Message):
     pass
 
 
+MESSAGES = (
+    DeviceCommandRequest,
+    DeviceCommandResponse,
+    DeviceStatusRequest,
+    DeviceStatusResponse,
+    ToolCallRequest,
+    ToolCallResponse,
+)
+
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
-# this module costs only the classes. One line per message:
-# Class:oneof names:[number] name type [flags [message type]];... (number: when
-# not the previous one + 1)
+# this module costs only the classes. Line i is the class MESSAGES[i]:
+# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when
+# not the previous one + 1; kind: when not 9, string)
 TABLES = """
-DeviceCommandRequest::device_id 9;command 9;parameters 9
-DeviceCommandResponse::success 8;result 12;error_message 9
-DeviceStatusRequest::device_id 9
-DeviceStatusResponse::device_id 9;status 9;capabilities 9;last_seen 9
-ToolCallRequest::device_id 9;tool_name 9;parameters 9
-ToolCallResponse::success 8;result 12;error_message 9
+:device_id;command;parameters
+:success 8;result 12;error_message
+:device_id
+:device_id;status;capabilities;last_seen
+:device_id;tool_name;parameters
+:success 8;result 12;error_message
 """

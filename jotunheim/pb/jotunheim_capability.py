@@ -47,20 +47,34 @@ class CapabilityUpdateEvent(Message):
     pass
 
 
+MESSAGES = (
+    JotunheimCapabilities,
+    Tool,
+    ParameterDefinition,
+    HardwareCapabilities,
+    GpioInfo,
+    ResourceLimits,
+    ProtocolFeatures,
+    StreamPluginInfo,
+    CapabilityRequest,
+    CapabilityResponse,
+    CapabilityUpdateEvent,
+)
+
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
-# this module costs only the classes. One line per message:
-# Class:oneof names:[number] name type [flags [message type]];... (number: when
-# not the previous one + 1)
+# this module costs only the classes. Line i is the class MESSAGES[i]:
+# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when
+# not the previous one + 1; kind: when not 9, string)
 TABLES = """
-JotunheimCapabilities::device_id 9;device_name 9;device_type 9;firmware_version 9;protocol_version 9;tools 11 1 Tool;hardware 11 0 HardwareCapabilities;resources 11 0 ResourceLimits;features 11 0 ProtocolFeatures
-Tool::name 9;description 9;parameters 11 1 ParameterDefinition;return_type 9;user_only 8;unit 9
-ParameterDefinition::name 9;type 9;required 8;description 9;minimum 1 8;maximum 1 8;enum_values 9 1;unit 9;default_value 9
-HardwareCapabilities::gpio 11 0 GpioInfo;interfaces 9 1;sensors 9 1;actuators 9 1
-GpioInfo::available_pins 5 3;digital 8;analog 8;pwm 8
-ResourceLimits::max_memory_kb 13;max_cpu_percent 13;max_concurrent_tools 13
-ProtocolFeatures::streaming 8;compression 8;encryption 8;stream_kinds 9 1;stream_plugins 11 1 StreamPluginInfo;stream_transport 9
-StreamPluginInfo::name 9;kind 9;direction 9;sample_format 9
-CapabilityRequest::
-CapabilityResponse::capabilities 11 0 JotunheimCapabilities
-CapabilityUpdateEvent::event_type 9;capabilities 11 0 JotunheimCapabilities
+:device_id;device_name;device_type;firmware_version;protocol_version;tools 11 1 Tool;hardware 11 0 HardwareCapabilities;resources 11 0 ResourceLimits;features 11 0 ProtocolFeatures
+:name;description;parameters 11 1 ParameterDefinition;return_type;user_only 8;unit
+:name;type;required 8;description;minimum 1 8;maximum 1 8;enum_values 9 1;unit;default_value
+:gpio 11 0 GpioInfo;interfaces 9 1;sensors 9 1;actuators 9 1
+:available_pins 5 3;digital 8;analog 8;pwm 8
+:max_memory_kb 13;max_cpu_percent 13;max_concurrent_tools 13
+:streaming 8;compression 8;encryption 8;stream_kinds 9 1;stream_plugins 11 1 StreamPluginInfo;stream_transport
+:name;kind;direction;sample_format
+:
+:capabilities 11 0 JotunheimCapabilities
+:event_type;capabilities 11 0 JotunheimCapabilities
 """

@@ -7,10 +7,12 @@ class StreamChunk(Message):
     pass
 
 
+MESSAGES = (StreamChunk,)
+
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
-# this module costs only the classes. One line per message:
-# Class:oneof names:[number] name type [flags [message type]];... (number: when
-# not the previous one + 1)
+# this module costs only the classes. Line i is the class MESSAGES[i]:
+# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when
+# not the previous one + 1; kind: when not 9, string)
 TABLES = """
-StreamChunk::stream_id 9;sequence 4;timestamp_ms 4;payload 12;end_of_stream 8;kind 9;sample_format 9;rate 13
+:stream_id;sequence 4;timestamp_ms 4;payload 12;end_of_stream 8;kind;sample_format;rate 13
 """

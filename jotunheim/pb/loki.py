@@ -87,30 +87,54 @@ class ScriptError(Message):
     pass
 
 
+MESSAGES = (
+    GetCapabilitiesRequest,
+    GetCapabilitiesResponse,
+    ScriptCapability,
+    ParameterDefinition,
+    ChildServiceInfo,
+    GetChildrenStatusRequest,
+    GetChildrenStatusResponse,
+    ChildStatus,
+    ListScriptsRequest,
+    ListScriptsResponse,
+    ScriptInfo,
+    RegisterScriptRequest,
+    RegisterScriptResponse,
+    ExecuteScriptRequest,
+    ExecuteScriptResponse,
+    StreamScriptExecutionRequest,
+    ScriptInput,
+    ScriptChunk,
+    ScriptResult,
+    ScriptOutput,
+    ScriptError,
+)
+
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
-# this module costs only the classes. One line per message:
-# Class:oneof names:[number] name type [flags [message type]];... (number: when
-# not the previous one + 1)
+# this module costs only the classes. Line i is the class MESSAGES[i]:
+# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when
+# not the previous one + 1; kind: when not 9, string)
 TABLES = """
-GetCapabilitiesRequest::
-GetCapabilitiesResponse::service_name 9;purpose 9;capabilities 11 1 ScriptCapability;children 11 1 ChildServiceInfo
-ScriptCapability::script_name 9;description 9;parameters 11 1 ParameterDefinition;return_type 9;supports_streaming 8
-ParameterDefinition::name 9;type 9;required 8;description 9
-ChildServiceInfo::name 9;purpose 9;enabled 8;address 9
-GetChildrenStatusRequest::
-GetChildrenStatusResponse::children 11 1 ChildStatus
-ChildStatus::name 9;available 8;status_message 9;last_check_timestamp 3
-ListScriptsRequest::name_pattern 9
-ListScriptsResponse::scripts 11 1 ScriptInfo
-ScriptInfo::name 9;description 9;language 9;parameters 11 1 ParameterDefinition;return_type 9;has_inline_script 8;script_path 9
-RegisterScriptRequest:script_source:name 9;description 9;language 9;parameters 11 1 ParameterDefinition;return_type 9;inline_script 9 16;script_path 9 16
-RegisterScriptResponse::success 8;script_name 9;error_message 9
-ExecuteScriptRequest::script_id 9;script_content 9;script_type 9;parameters 11 4 9,9
-ExecuteScriptResponse::success 8;output 9;error 9
-StreamScriptExecutionRequest::script_name 9;input 11 0 ScriptInput
-ScriptInput::parameters 11 4 9,9
-ScriptChunk:chunk_type:result 11 16 ScriptResult;output 11 16 ScriptOutput;error 11 16 ScriptError;timestamp 3
-ScriptResult::success 8;output 9;metadata 11 4 9,9
-ScriptOutput::data 9;is_final 8
-ScriptError::error_message 9;error_type 9
+:
+:service_name;purpose;capabilities 11 1 ScriptCapability;children 11 1 ChildServiceInfo
+:script_name;description;parameters 11 1 ParameterDefinition;return_type;supports_streaming 8
+:name;type;required 8;description
+:name;purpose;enabled 8;address
+:
+:children 11 1 ChildStatus
+:name;available 8;status_message;last_check_timestamp 3
+:name_pattern
+:scripts 11 1 ScriptInfo
+:name;description;language;parameters 11 1 ParameterDefinition;return_type;has_inline_script 8;script_path
+script_source:name;description;language;parameters 11 1 ParameterDefinition;return_type;inline_script 9 16;script_path 9 16
+:success 8;script_name;error_message
+:script_id;script_content;script_type;parameters 11 4 9 9
+:success 8;output;error
+:script_name;input 11 0 ScriptInput
+:parameters 11 4 9 9
+chunk_type:result 11 16 ScriptResult;output 11 16 ScriptOutput;error 11 16 ScriptError;timestamp 3
+:success 8;output;metadata 11 4 9 9
+:data;is_final 8
+:error_message;error_type
 """

@@ -35,17 +35,28 @@ class GetCommandResultsResponse(Message):
     pass
 
 
+MESSAGES = (
+    QueueCommandRequest,
+    QueueCommandResponse,
+    PendingCommand,
+    CommandResult,
+    FetchCommandsRequest,
+    FetchCommandsResponse,
+    GetCommandResultsRequest,
+    GetCommandResultsResponse,
+)
+
 # Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing
-# this module costs only the classes. One line per message:
-# Class:oneof names:[number] name type [flags [message type]];... (number: when
-# not the previous one + 1)
+# this module costs only the classes. Line i is the class MESSAGES[i]:
+# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when
+# not the previous one + 1; kind: when not 9, string)
 TABLES = """
-QueueCommandRequest::device_id 9;command 9;parameters 9
-QueueCommandResponse::success 8;seq 13;error_message 9
-PendingCommand::seq 13;command 9;parameters 9;queued_at_ms 3
-CommandResult::seq 13;success 8;result 12;error_message 9
-FetchCommandsRequest::device_id 9;after_seq 13;max_commands 13;results 11 1 CommandResult
-FetchCommandsResponse::commands 11 1 PendingCommand
-GetCommandResultsRequest::device_id 9;after_seq 13
-GetCommandResultsResponse::results 11 1 CommandResult;last_handled_seq 13
+:device_id;command;parameters
+:success 8;seq 13;error_message
+:seq 13;command;parameters;queued_at_ms 3
+:seq 13;success 8;result 12;error_message
+:device_id;after_seq 13;max_commands 13;results 11 1 CommandResult
+:commands 11 1 PendingCommand
+:device_id;after_seq 13
+:results 11 1 CommandResult;last_handled_seq 13
 """

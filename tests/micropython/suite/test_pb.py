@@ -78,13 +78,14 @@ def test_malformed_input_raises_decode_error():
 
 
 # A recursive message declared the way generated modules do it, for the depth limit.
-TABLES = """
-Node::name 9;children 11 1 Node
-"""
-
-
 class Node(pb.Message):
     pass
+
+
+MESSAGES = (Node,)
+TABLES = """
+:name 9;children 11 1 Node
+"""
 
 
 def _varint(n):
