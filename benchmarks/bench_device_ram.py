@@ -23,7 +23,8 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests", "micropython"))
 
 # json, re and binascii are C modules on a board; here they are small .py modules (the
-# runner's fakes, the interpreter's own binascii.py), loaded before the measured span.
+# runner's fakes, the interpreter's own binascii.py), loaded before the measured span, as
+# is the firmware's os.getenv (SETUP below).
 FIRMWARE = "import gc, sys, json, re, binascii, board, microcontroller, wifi, socketpool, supervisor, storage"
 
 SETUP = """
@@ -37,6 +38,17 @@ with open("/ram_root/settings.toml", "w") as f:
     f.write('CIRCUITPY_WIFI_SSID = "home"\\nCIRCUITPY_WIFI_PASSWORD = "pw"\\nJOTUNHEIM_TOKEN = "t"\\n')
 with open("/ram_root/jotunheim.json", "wb") as f:
     f.write(%r)
+def _getenv(key, default=None):
+    # CircuitPython's firmware answers os.getenv from settings.toml (C code, nothing kept
+    # on the heap): top-level KEY = "string" or KEY = integer lines.
+    with open("/ram_root/settings.toml") as f:
+        for line in f:
+            name, sep, value = line.partition("=")
+            if sep and name.strip() == key:
+                value = value.strip()
+                return value[1:-1] if value[:1] == '"' else int(value)
+    return default
+os.getenv = _getenv
 def _frame(p):
     n = len(p)
     return bytes([0, n >> 24 & 255, n >> 16 & 255, n >> 8 & 255, n & 255]) + p
@@ -75,7 +87,13 @@ DEVICE = """
 from jotunheim import Device
 from jotunheim.capability.drivers.simulated import (
     SimulatedButton, SimulatedClimateSensor, SimulatedLed, SimulatedRelay)
-device = Device.from_settings("/ram_root", error_ring=False)
+from jotunheim.settings.loader import SettingsLoader
+from jotunheim.settings.secrets import Secrets
+# What Device.from_settings() does on a board, where Secrets reads settings.toml through the
+# firmware's os.getenv (its default on CircuitPython; this interpreter calls itself MicroPython).
+loader = SettingsLoader(root="/ram_root", secrets=Secrets("/ram_root", use_getenv=True))
+loader.load()
+device = Device(settings=loader, root="/ram_root", error_ring=False)
 device.add_sensor("kitchen", SimulatedClimateSensor(seed=1))
 device.add_sensor("garden", SimulatedClimateSensor(seed=2))
 device.add_sensor("door", SimulatedButton())
