@@ -142,7 +142,7 @@ class Negotiator:
         Never raises for a failed registration: read ``result.failed``.
 
         :param requests: the ``RegisterScriptRequest`` list to send (default: made from
-            the registry's tools, :func:`~jotunheim.capability.export.loki_register_requests`)
+            the registry's tools, :func:`~jotunheim.capability.forwarding.loki_register_requests`)
         """
         loki = loki or self.loki
         if loki is None:
@@ -151,7 +151,7 @@ class Negotiator:
         if not address:
             raise ValueError("negotiate needs the device address Loki should call")
         if requests is None:
-            from jotunheim.capability.export import loki_register_requests
+            from jotunheim.capability.forwarding import loki_register_requests
 
             requests = loki_register_requests(
                 self.registry.tools(),

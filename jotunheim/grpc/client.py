@@ -31,7 +31,7 @@ from jotunheim.grpc.status_decode import (
     trailer_status,
 )
 from jotunheim.http.client import HttpResponse, deadline_error, network_error, seconds_left
-from jotunheim.net.session import parse_url, set_nodelay
+from jotunheim.net.url import parse_url
 
 CONTENT_TYPE = "application/grpc-web+proto"
 USER_AGENT = "jotunheim-grpc-web/1"
@@ -396,8 +396,13 @@ class GrpcWebClient:
             info = pool.getaddrinfo(self.host, self.port, 0, pool.SOCK_STREAM)[0]
             sock = pool.socket(info[0], info[1])
             # The request goes out in one write anyway; this spares the ACK wait on the
-            # rare split write.
-            set_nodelay(sock, pool)
+            # rare split write (as jotunheim.net.session.set_nodelay, without loading it).
+            nodelay = getattr(pool, "TCP_NODELAY", None)
+            if nodelay is not None:
+                try:
+                    sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), nodelay, 1)
+                except (OSError, AttributeError, NotImplementedError, ValueError):
+                    pass
             address = info[-1]
             if self.ssl_context is not None:
                 sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)

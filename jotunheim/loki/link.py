@@ -37,6 +37,10 @@ class LokiLink:
         (default: the ``device_id`` of ``build_capabilities()``, which builds them all)
     """
 
+    # The socket pool the client is made on (the Device: its network's, the one its server
+    # uses); None: the platform's (jotunheim.net.session.get_pool).
+    socket_pool = None
+
     def __init__(
         self,
         registry,
@@ -116,6 +120,7 @@ class LokiLink:
                 token=self.token() if self.token is not None else None,
                 timeout=self.settings.get("network.request_timeout"),
                 ca_cert=self.ca_pem() if self.ca_pem is not None else None,
+                socket_pool=self.socket_pool,
             )
             self._client_url = self.url
         return self.client
@@ -247,7 +252,7 @@ class LokiLink:
         # What Loki should hold: our RegisterScript requests, and their digest.
         import hashlib
 
-        from jotunheim.capability.export import loki_register_requests
+        from jotunheim.capability.forwarding import loki_register_requests
 
         if self.device_id is not None:
             device_id = self.device_id()
