@@ -107,3 +107,30 @@ def einherjar_functions(tools: "Iterable", *, include_user_only: bool = False) -
     :param bool include_user_only: also the user-only ones
     """
     return [einherjar_function(t) for t in tools if include_user_only or not t.user_only]
+
+
+def einherjar_answer(caps, tools: "Iterable", purpose=None):
+    """Answer to Einherjar's ``GetCapabilities`` (``einherjar.CapabilityResponse``): every
+    model-callable tool as a ``FunctionDefinition``; domains and keywords from the parts.
+
+    :param caps: the device's ``JotunheimCapabilities``
+    :param tools: the tools
+    :param str purpose: text for ``purpose`` (default: made from name, type and tools)
+    """
+    from jotunheim.pb import einherjar
+
+    hardware = caps.hardware
+    keywords = []
+    if hardware is not None:
+        for name in hardware.sensors + hardware.actuators + hardware.interfaces:
+            name = slug(name)
+            if name and name not in keywords:
+                keywords.append(name)
+    return einherjar.CapabilityResponse(
+        god_name=caps.device_name,
+        purpose=purpose
+        or "%s: %s device with %d tools" % (caps.device_name, caps.device_type, len(caps.tools)),
+        functions=einherjar_functions(tools),
+        responsibility_domains=["hardware", "sensors", "actuators"],
+        responsibility_keywords=keywords,
+    )

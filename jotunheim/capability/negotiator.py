@@ -113,27 +113,9 @@ class Negotiator:
     def einherjar_response(self):
         """Answer to Einherjar's ``GetCapabilities``: every model-callable tool as a
         ``FunctionDefinition``; domains and keywords from the device's parts."""
-        from jotunheim.capability.export import einherjar_functions
-        from jotunheim.capability.schema import slug
-        from jotunheim.pb import einherjar
+        from jotunheim.capability.export import einherjar_answer
 
-        caps = self.capabilities()
-        hardware = caps.hardware
-        keywords = []
-        if hardware is not None:
-            for name in hardware.sensors + hardware.actuators + hardware.interfaces:
-                name = slug(name)
-                if name and name not in keywords:
-                    keywords.append(name)
-        return einherjar.CapabilityResponse(
-            god_name=caps.device_name,
-            purpose=self.purpose
-            or "%s: %s device with %d tools"
-            % (caps.device_name, caps.device_type, len(caps.tools)),
-            functions=einherjar_functions(self.registry.tools()),
-            responsibility_domains=["hardware", "sensors", "actuators"],
-            responsibility_keywords=keywords,
-        )
+        return einherjar_answer(self.capabilities(), self.registry.tools(), self.purpose)
 
     # ------------------------------------------------------------ Loki
 
