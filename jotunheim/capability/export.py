@@ -17,6 +17,12 @@ Example::
     export.loki_register_requests(registry.tools(), "192.168.1.42:8080", prefix="gh_")
 """
 
+from jotunheim.capability.forwarding import (  # noqa: F401  (re-exported)
+    forwarding_script,
+    loki_parameters,
+    loki_register_requests,
+    lua_string,
+)
 from jotunheim.capability.schema import TYPES, slug, value_text
 
 try:
@@ -69,20 +75,6 @@ def capability_tools(tools: "Iterable") -> list:
     return [capability_tool(t) for t in tools]
 
 
-def loki_parameters(tool) -> list:
-    """``loki.ParameterDefinition`` list for ``tool``; range, enum, unit and default go
-    into the description (:meth:`Field.summary`), since Loki's schema has no fields for
-    them."""
-    from jotunheim.pb import loki
-
-    return [
-        loki.ParameterDefinition(
-            name=f.name, type=f.type, required=f.required, description=f.summary()
-        )
-        for f in tool.params
-    ]
-
-
 def einherjar_function(tool):
     """``einherjar.FunctionDefinition`` for ``tool`` (JSON Schema type names, enum values,
     the tool kind as capability, part, instance and unit as keywords)."""
@@ -117,59 +109,28 @@ def einherjar_functions(tools: "Iterable", *, include_user_only: bool = False) -
     return [einherjar_function(t) for t in tools if include_user_only or not t.user_only]
 
 
-def lua_string(text: str) -> str:
-    """A Lua double-quoted string literal for ``text``."""
-    out = ['"']
-    for ch in text:
-        if ch in ('"', "\\"):
-            ch = "\\" + ch
-        elif ch == "\n":
-            ch = "\\n"
-        elif ord(ch) < 32:
-            ch = "\\%03d" % ord(ch)
-        out.append(ch)
-    out.append('"')
-    return "".join(out)
+def einherjar_answer(caps, tools: "Iterable", purpose=None):
+    """Answer to Einherjar's ``GetCapabilities`` (``einherjar.CapabilityResponse``): every
+    model-callable tool as a ``FunctionDefinition``; domains and keywords from the parts.
 
-
-def forwarding_script(device_address: str, tool_name: str, device_id: str = "") -> str:
-    """The Lua body Loki runs for a device tool: forward the call (with its ``params``) to
-    the device's CallTool with ``device.call(address, tool, params[, device_id])``."""
-    text = "return device.call(%s, %s, params" % (lua_string(device_address), lua_string(tool_name))
-    if device_id:
-        text += ", " + lua_string(device_id)
-    return text + ")"
-
-
-def loki_register_requests(
-    tools: "Iterable",
-    device_address: str,
-    *,
-    prefix: str = "",
-    device_id: str = "",
-    include_user_only: bool = False,
-) -> list:
-    """One ``loki.RegisterScriptRequest`` per model-callable tool; its inline Lua script
-    forwards the call to the device (:func:`forwarding_script`).
-
+    :param caps: the device's ``JotunheimCapabilities``
     :param tools: the tools
-    :param str device_address: ``host:port`` Loki calls the device at
-    :param str prefix: prepended to script names (Loki's are global: keeps two devices'
-        ``set_led`` apart); the forwarded call uses the tool's own name
-    :param str device_id: named in the forwarded call when given
-    :param bool include_user_only: also the user-only tools
+    :param str purpose: text for ``purpose`` (default: made from name, type and tools)
     """
-    from jotunheim.pb import loki
+    from jotunheim.pb import einherjar
 
-    return [
-        loki.RegisterScriptRequest(
-            name=prefix + tool.name,
-            description=tool.description,
-            language="lua",
-            parameters=loki_parameters(tool),
-            return_type=tool.return_type,
-            inline_script=forwarding_script(device_address, tool.name, device_id),
-        )
-        for tool in tools
-        if include_user_only or not tool.user_only
-    ]
+    hardware = caps.hardware
+    keywords = []
+    if hardware is not None:
+        for name in hardware.sensors + hardware.actuators + hardware.interfaces:
+            name = slug(name)
+            if name and name not in keywords:
+                keywords.append(name)
+    return einherjar.CapabilityResponse(
+        god_name=caps.device_name,
+        purpose=purpose
+        or "%s: %s device with %d tools" % (caps.device_name, caps.device_type, len(caps.tools)),
+        functions=einherjar_functions(tools),
+        responsibility_domains=["hardware", "sensors", "actuators"],
+        responsibility_keywords=keywords,
+    )

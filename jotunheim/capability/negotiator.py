@@ -113,27 +113,9 @@ class Negotiator:
     def einherjar_response(self):
         """Answer to Einherjar's ``GetCapabilities``: every model-callable tool as a
         ``FunctionDefinition``; domains and keywords from the device's parts."""
-        from jotunheim.capability.export import einherjar_functions
-        from jotunheim.capability.schema import slug
-        from jotunheim.pb import einherjar
+        from jotunheim.capability.export import einherjar_answer
 
-        caps = self.capabilities()
-        hardware = caps.hardware
-        keywords = []
-        if hardware is not None:
-            for name in hardware.sensors + hardware.actuators + hardware.interfaces:
-                name = slug(name)
-                if name and name not in keywords:
-                    keywords.append(name)
-        return einherjar.CapabilityResponse(
-            god_name=caps.device_name,
-            purpose=self.purpose
-            or "%s: %s device with %d tools"
-            % (caps.device_name, caps.device_type, len(caps.tools)),
-            functions=einherjar_functions(self.registry.tools()),
-            responsibility_domains=["hardware", "sensors", "actuators"],
-            responsibility_keywords=keywords,
-        )
+        return einherjar_answer(self.capabilities(), self.registry.tools(), self.purpose)
 
     # ------------------------------------------------------------ Loki
 
@@ -142,7 +124,7 @@ class Negotiator:
         Never raises for a failed registration: read ``result.failed``.
 
         :param requests: the ``RegisterScriptRequest`` list to send (default: made from
-            the registry's tools, :func:`~jotunheim.capability.export.loki_register_requests`)
+            the registry's tools, :func:`~jotunheim.capability.forwarding.loki_register_requests`)
         """
         loki = loki or self.loki
         if loki is None:
@@ -151,7 +133,7 @@ class Negotiator:
         if not address:
             raise ValueError("negotiate needs the device address Loki should call")
         if requests is None:
-            from jotunheim.capability.export import loki_register_requests
+            from jotunheim.capability.forwarding import loki_register_requests
 
             requests = loki_register_requests(
                 self.registry.tools(),

@@ -91,6 +91,7 @@ class Device:
     loki_link = None  # the LokiLink, with a Loki configured
     ota = None  # the OtaAgent, with OTA configured or used
     stream_handler = None  # the StreamingHandler, built by the streams property
+    detected_id = None  # the board's id, once device_id_now read it (no builder given)
     reboots = 0
     running = False
     stopping = False
@@ -354,7 +355,19 @@ class Device:
 
     def device_id_now(self):
         """This device's id (from settings, else the board's unique id)."""
-        return self.builder.device_id()
+        builder = self.given["builder"]
+        if builder is not None:
+            return builder.device_id()
+        # Without a builder, the id alone: the builder (and what it imports) loads only
+        # when capabilities are asked for; it finds the same id.
+        name = self.settings.get("capabilities.device_id")
+        if not name:
+            name = self.detected_id
+            if name is None:
+                from jotunheim.capability import identity
+
+                name = self.detected_id = identity.identity(*identity.board_modules())[0]
+        return name
 
     device_id = property(device_id_now, None, None, "This device's id.")
 

@@ -41,6 +41,8 @@ def use_loki(device, url=None, client=None):
         link = device.loki_link  # soft_restart() makes a new one
         if device.server is None or not device.network.connected:
             return False
+        if link.socket_pool is None:  # the server's pool: no second pool, no session module
+            link.socket_pool = device.pool or device.network.socket_pool()
         client = link.client  # made by the link on first use, again when the URL changes
         if client is not None and client.grpc.meter is None:
             client.grpc.meter = resources.bandwidth  # Loki's bytes, per call

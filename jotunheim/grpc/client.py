@@ -31,7 +31,7 @@ from jotunheim.grpc.status_decode import (
     trailer_status,
 )
 from jotunheim.http.client import HttpResponse, deadline_error, network_error, seconds_left
-from jotunheim.net.session import parse_url, set_nodelay
+from jotunheim.net.url import parse_url
 
 CONTENT_TYPE = "application/grpc-web+proto"
 USER_AGENT = "jotunheim-grpc-web/1"
@@ -82,42 +82,6 @@ def _close(sock) -> None:
         pass
 
 
-def _read_frame(response, buf, limit: int):
-    """``(flag, payload, buf)`` of the next frame of the body, or None at its end.
-
-    The frame is read into ``buf``, or into a bigger buffer returned in its place; the
-    payload is a memoryview into it, valid until the next read."""
-    view = memoryview(buf)
-    got = 0
-    while got < 5:
-        n = response.readinto(view[got:5])
-        if not n:
-            if got:
-                raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame header")
-            return None
-        got += n
-    flag = buf[0]
-    size = (buf[1] << 24) | (buf[2] << 16) | (buf[3] << 8) | buf[4]
-    check_header(flag, size, limit)
-    if size > len(buf):
-        try:
-            buf = bytearray(size)
-        except MemoryError:
-            raise GrpcError(
-                StatusCode.RESOURCE_EXHAUSTED, "no memory for a %d-byte message" % size
-            ) from None
-    view = memoryview(buf)[:size]
-    got = 0
-    while got < size:
-        n = response.readinto(view[got:])
-        if not n:
-            raise GrpcError(
-                StatusCode.INTERNAL, "body ends after %d of %d frame bytes" % (got, size)
-            )
-        got += n
-    return flag, view, buf
-
-
 class ServerStream:
     """Iterator over the messages of a server-streaming call.
 
@@ -157,10 +121,40 @@ class ServerStream:
             raise StopIteration
         response = self._response
         try:
-            frame = _read_frame(response, self._buf, self._client.max_message_size)
-            if frame is None:
-                raise GrpcError(StatusCode.INTERNAL, "response ended without a trailer frame")
-            flag, payload, self._buf = frame
+            # The next frame, read into the frame buffer (grown for a bigger one); the
+            # payload is a view into it, valid until the next frame.
+            buf = self._buf
+            view = memoryview(buf)
+            got = 0
+            while got < 5:
+                n = response.readinto(view[got:5])
+                if not n:
+                    raise GrpcError(
+                        StatusCode.INTERNAL,
+                        "body ends inside a frame header"
+                        if got
+                        else "response ended without a trailer frame",
+                    )
+                got += n
+            flag = buf[0]
+            size = (buf[1] << 24) | (buf[2] << 16) | (buf[3] << 8) | buf[4]
+            check_header(flag, size, self._client.max_message_size)
+            if size > len(buf):
+                try:
+                    buf = self._buf = bytearray(size)
+                except MemoryError:
+                    raise GrpcError(
+                        StatusCode.RESOURCE_EXHAUSTED, "no memory for a %d-byte message" % size
+                    ) from None
+            payload = memoryview(buf)[:size]
+            got = 0
+            while got < size:
+                n = response.readinto(payload[got:])
+                if not n:
+                    raise GrpcError(
+                        StatusCode.INTERNAL, "body ends after %d of %d frame bytes" % (got, size)
+                    )
+                got += n
             if flag != FLAG_TRAILERS:
                 if self._decode is None:
                     return bytes(payload)
@@ -344,7 +338,27 @@ class GrpcWebClient:
                 )
                 response.send("".join(parts).encode("utf-8") + body)
                 response.read_head()
-                self._check_head(response)
+                # The status from trailers-only headers, the HTTP status or content type.
+                headers = response.headers
+                if "grpc-status" in headers:  # trailers-only: the body is empty
+                    code, message = trailer_status(headers, "headers")
+                    self._release(response, True)
+                    if code != StatusCode.OK:
+                        raise GrpcError(code, message, headers)
+                elif response.status != 200:
+                    code = code_from_http_status(response.status)
+                    raise GrpcError(code, "HTTP status %d" % response.status, headers)
+                else:
+                    kind = headers.get("content-type", "")
+                    if kind.split(";", 1)[0].strip().lower() not in (
+                        CONTENT_TYPE,
+                        "application/grpc-web",
+                    ):
+                        raise GrpcError(
+                            StatusCode.INTERNAL,
+                            "unexpected content-type " + repr(kind[:60]),
+                            headers,
+                        )
                 return ServerStream(self, response, decode)
             except GrpcError as err:
                 if response is not None:
@@ -396,8 +410,13 @@ class GrpcWebClient:
             info = pool.getaddrinfo(self.host, self.port, 0, pool.SOCK_STREAM)[0]
             sock = pool.socket(info[0], info[1])
             # The request goes out in one write anyway; this spares the ACK wait on the
-            # rare split write.
-            set_nodelay(sock, pool)
+            # rare split write (as jotunheim.net.session.set_nodelay, without loading it).
+            nodelay = getattr(pool, "TCP_NODELAY", None)
+            if nodelay is not None:
+                try:
+                    sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), nodelay, 1)
+                except (OSError, AttributeError, NotImplementedError, ValueError):
+                    pass
             address = info[-1]
             if self.ssl_context is not None:
                 sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
@@ -439,28 +458,6 @@ class GrpcWebClient:
             self._idle = sock
         else:
             _close(sock)
-
-    def _check_head(self, response) -> None:
-        """Status from trailers-only headers, HTTP status or content type, if any."""
-        headers = response.headers
-        if "grpc-status" in headers:
-            # Trailers-only response: the status is in the headers, the body is empty.
-            code, message = trailer_status(headers, "headers")
-            self._release(response, True)
-            if code != StatusCode.OK:
-                raise GrpcError(code, message, headers)
-            return
-        if response.status != 200:
-            code = code_from_http_status(response.status)
-            raise GrpcError(code, "HTTP status %d" % response.status, headers)
-        content_type = headers.get("content-type", "")
-        if content_type.split(";", 1)[0].strip().lower() not in (
-            CONTENT_TYPE,
-            "application/grpc-web",
-        ):
-            raise GrpcError(
-                StatusCode.INTERNAL, "unexpected content-type " + repr(content_type[:60]), headers
-            )
 
 
 __all__ = [

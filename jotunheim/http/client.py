@@ -16,7 +16,6 @@ for the error message).
 
 from jotunheim.compat import monotonic_ms
 from jotunheim.grpc.status import GrpcError, StatusCode
-from jotunheim.http.wire import chunk_size
 
 MAX_HEAD_SIZE = 8192
 
@@ -217,6 +216,10 @@ class HttpResponse:
             if self.chunks > 1 and self._line("chunk"):
                 raise GrpcError(StatusCode.INTERNAL, "chunk data not followed by CRLF")
             self.chunks = 2
+            # Loaded by the first chunked body: a peer that sends Content-Length (Loki's
+            # usual answer) never costs the server's wire module on a client-only path.
+            from jotunheim.http.wire import chunk_size  # noqa: PLC0415
+
             try:
                 self.left = chunk_size(self._line("chunk size"))
             except ValueError as exc:

@@ -37,6 +37,10 @@ class LokiLink:
         (default: the ``device_id`` of ``build_capabilities()``, which builds them all)
     """
 
+    # The socket pool the client is made on (the Device: its network's, the one its server
+    # uses); None: the platform's (jotunheim.net.session.get_pool).
+    socket_pool = None
+
     def __init__(
         self,
         registry,
@@ -116,6 +120,7 @@ class LokiLink:
                 token=self.token() if self.token is not None else None,
                 timeout=self.settings.get("network.request_timeout"),
                 ca_cert=self.ca_pem() if self.ca_pem is not None else None,
+                socket_pool=self.socket_pool,
             )
             self._client_url = self.url
         return self.client
@@ -148,11 +153,8 @@ class LokiLink:
             return False
         if self.state != "ok":
             self.connect()
-        elif self.dirty:
-            self.dirty = False
-            self.guard(self._update)
-        elif self.clock() >= self.next_heartbeat:
-            self.guard(self._heartbeat)
+        elif self.dirty or self.clock() >= self.next_heartbeat:
+            self.guard(self._sync)
         else:
             return False
         return True
@@ -160,7 +162,7 @@ class LokiLink:
     def connect(self) -> bool:
         """Announce everything (on first contact, or after Loki was lost)."""
         self.dirty = False
-        if not self.guard(self._register):
+        if not self.guard(self._sync, True):
             return False
         self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
         if self.on_online is not None:
@@ -169,17 +171,18 @@ class LokiLink:
 
     def announce(self) -> dict:
         """Re-send capabilities now (the ``announce`` device command)."""
-        out = {"announced": self.guard(self._register), "error": self.error}
+        out = {"announced": self.guard(self._sync, True), "error": self.error}
         result = self.last_negotiation
         if result is not None:
             out["registered"] = result.registered
             out["failed"] = result.failed  # (name, reason) pairs: lists in JSON
         return out
 
-    def guard(self, fn) -> bool:
-        """Run ``fn``; a failure marks Loki offline and backs off (the device serves on)."""
+    def guard(self, fn, *args) -> bool:
+        """Run ``fn(*args)``; a failure marks Loki offline and backs off (the device serves
+        on)."""
         try:
-            fn()
+            fn(*args)
         except Exception as exc:  # noqa: BLE001 - any failure of Loki is survivable
             self.resilience.record_failure("loki", exc)
             lost = self.state == "ok"  # the first failure of an outage
@@ -218,13 +221,51 @@ class LokiLink:
 
     # ------------------------------------------------------------ transport
 
-    def _register(self, requests=None, digest=None):
-        # Loki learns our tools by RegisterScript (the Negotiator: retries, deadline).
+    def _sync(self, register=False):
+        # What Loki should hold: our RegisterScript requests, and their digest. Sent when
+        # ``register`` (first contact, the announce command), when they differ from what
+        # Loki accepted (our tools changed), or when the heartbeat (due, and nothing
+        # changed) finds Loki lacking some of our scripts (a restarted Loki, or one that
+        # lost them).
+        import hashlib
+
+        from jotunheim.capability.forwarding import loki_register_requests
+
         get = self.settings.get
         loki = self.loki()
+        known = None
+        if not register:
+            if self.dirty:
+                self.dirty = False
+            else:
+                self.next_heartbeat = self.clock() + get("capabilities.announce_interval")
+                known = loki.get_capabilities().capabilities
+        if self.device_id is not None:
+            device_id = self.device_id()
+        else:
+            device_id = self.capabilities().device_id
+        address = self.address()
+        requests = loki_register_requests(
+            self.registry.tools(), address, prefix=self.script_prefix, device_id=device_id
+        )
+        digest = hashlib.sha256()
+        for request in requests:
+            digest.update(request.encode())
+        digest = digest.digest()
+        missing = 0
+        if known is not None:
+            names = []
+            for item in known:
+                names.append(item.script_name)
+            for request in requests:
+                if request.name not in names:
+                    missing += 1
+        if missing and self.logger is not None:
+            self.logger.info("Loki lacks %d of our scripts; re-registering" % missing)
+        if not (register or missing or digest != self.sent):
+            return
+        # Loki learns our tools by RegisterScript (the Negotiator: retries, deadline).
         loki.get_capabilities(timeout=min(3.0, get("network.request_timeout")))
-        if requests is None:
-            requests, digest = self._requests()
         # A Negotiator per negotiation: its timeouts and our address are read anew each
         # time, and it is not kept in RAM between negotiations.
         from jotunheim.capability.negotiator import Negotiator
@@ -237,48 +278,8 @@ class LokiLink:
             timeout=min(5.0, get("network.request_timeout")),
             retry=RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
             deadline=30.0,
-        ).negotiate(loki, self.address(), requests=requests)
+        ).negotiate(loki, address, requests=requests)
         self.last_negotiation = result
         if result.failed and not result.registered:
             raise RuntimeError("Loki registered no tool: %s" % result.failed[0][1])
         self.sent = digest
-
-    def _requests(self):
-        # What Loki should hold: our RegisterScript requests, and their digest.
-        import hashlib
-
-        from jotunheim.capability.export import loki_register_requests
-
-        if self.device_id is not None:
-            device_id = self.device_id()
-        else:
-            device_id = self.capabilities().device_id
-        requests = loki_register_requests(
-            self.registry.tools(), self.address(), prefix=self.script_prefix, device_id=device_id
-        )
-        digest = hashlib.sha256()
-        for request in requests:
-            digest.update(request.encode())
-        return requests, digest.digest()
-
-    def _heartbeat(self):
-        self.next_heartbeat = self.clock() + self.settings.get("capabilities.announce_interval")
-        self._update(self.loki().get_capabilities().capabilities)
-
-    def _update(self, known=None):
-        # Register again when what Loki would be sent differs from what it accepted, or
-        # when it lacks some of our scripts (``known``: what its GetCapabilities listed;
-        # a restarted Loki, or one that lost our scripts).
-        requests, digest = self._requests()
-        missing = 0
-        if known is not None:
-            names = []
-            for item in known:
-                names.append(item.script_name)
-            for request in requests:
-                if request.name not in names:
-                    missing += 1
-        if missing and self.logger is not None:
-            self.logger.info("Loki lacks %d of our scripts; re-registering" % missing)
-        if missing or digest != self.sent:
-            self._register(requests, digest)

@@ -16,6 +16,8 @@ the constant (CPython ``socket.TCP_NODELAY``; ``SocketPool.TCP_NODELAY`` on some
 
 import sys
 
+from jotunheim.net.url import parse_url  # noqa: F401  (re-exported; request_bytes)
+
 MANAGER = "adafruit_connection_manager"
 # "radio", "host", "ssl", "pool:<id>", "custom_ssl" -> (pem, context), "nodelay" -> {id: pool}
 _cache = {}
@@ -299,33 +301,6 @@ def request_bytes(session, method, url, *, data=None, headers=None, timeout=10, 
         raise
     response.close()  # hands the socket back; status and headers stay readable
     return response.status_code, response.headers, body
-
-
-def parse_url(url: str):
-    """``(scheme, host, port, path)`` of an http(s) URL; port defaults by scheme."""
-    if "://" not in url:
-        raise ValueError("URL needs http:// or https://: %r" % url)
-    scheme, rest = url.split("://", 1)
-    scheme = scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ValueError("URL scheme must be http or https: %r" % url)
-    i = rest.find("/")
-    host, path = (rest, "/") if i < 0 else (rest[:i], rest[i:])
-    port = 443 if scheme == "https" else 80
-    if host.startswith("["):  # [IPv6]:port
-        end = host.find("]")
-        if host[end + 1 : end + 2] == ":":
-            port = host[end + 2 :]
-        host = host[1:end]
-    elif ":" in host:
-        host, port = host.rsplit(":", 1)
-    try:
-        port = int(port)
-    except ValueError:
-        raise ValueError("bad port in URL %r" % url) from None
-    if not host:
-        raise ValueError("URL has no host: %r" % url)
-    return scheme, host, port, path
 
 
 def reset_cache() -> None:
