@@ -76,9 +76,9 @@ def _add_optional_parts(device, info) -> None:
 
 def einherjar(device):
     """The Einherjar ``CapabilityResponse`` of ``device``'s tools."""
-    from jotunheim.capability.negotiator import Negotiator
+    from jotunheim.capability.export import einherjar_answer
 
-    return Negotiator(device.registry, capabilities=device.capabilities).einherjar_response()
+    return einherjar_answer(device.capabilities(), device.registry.tools())
 
 
 def scheduler_report(scheduler) -> dict:

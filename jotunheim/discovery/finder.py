@@ -19,7 +19,7 @@ from jotunheim.discovery.records import (
     txt_list,
     url_of,
 )
-from jotunheim.net.session import parse_url
+from jotunheim.net.url import parse_url
 
 FIND_TIMEOUT = 1.0  # seconds one mDNS query waits for answers (per service type)
 

@@ -136,9 +136,9 @@ class WiFiManager:
         probe_host = probe_port = None
         url = network_section.get("loki_url") or ""
         if url:
-            from jotunheim.net import session  # noqa: PLC0415
+            from .url import parse_url  # noqa: PLC0415
 
-            _, probe_host, probe_port, _ = session.parse_url(url)
+            _, probe_host, probe_port, _ = parse_url(url)
         kwargs.setdefault("probe_interval", network_section.get("probe_interval", 30.0))
         kwargs.setdefault("connect_timeout", network_section.get("connect_timeout", 15.0))
         kwargs.setdefault("hostname", network_section.get("hostname") or None)

@@ -12,7 +12,7 @@ that cannot go on now returns, and the stream tries again on the device's next s
 import errno
 
 from jotunheim.http.wire import ChunkedDecoder, would_block
-from jotunheim.net.session import parse_url
+from jotunheim.net.url import parse_url
 
 MAX_ANSWER = 2048  # head + body of a receiver's answer (a short JSON document)
 _WANT = ("SSLWantReadError", "SSLWantWriteError")
