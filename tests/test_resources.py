@@ -12,9 +12,8 @@ import pytest
 
 from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.status import status_of
-from jotunheim.resources import HIGH, LOW, SYSTEM, USER
+from jotunheim.resources import HIGH, LOW, SYSTEM, USER, ResourceExhausted
 from jotunheim.resources.bandwidth import MAX_ENDPOINTS, Bandwidth
-from jotunheim.resources.errors import ResourceExhausted
 from jotunheim.resources.host import HostHeap
 from jotunheim.resources.memory import MemoryMonitor
 from jotunheim.resources.monitor import ResourceMonitor

@@ -14,8 +14,7 @@ from jotunheim.device.core import Device
 from jotunheim.device.report import scheduler_report
 from jotunheim.device.scheduler import IDLE_WAIT, Scheduler
 from jotunheim.net.wifi import HostNetwork
-from jotunheim.resources import SYSTEM, USER
-from jotunheim.resources.errors import ResourceExhausted
+from jotunheim.resources import SYSTEM, USER, ResourceExhausted
 
 
 class Clock:

@@ -35,7 +35,7 @@ class Scheduler:
 
     :param clock: a function returning seconds (``jotunheim.compat.monotonic``)
     :param max_queued: most tasks held at once (``every``/``later`` beyond it raise
-        :class:`~jotunheim.resources.errors.ResourceExhausted`)
+        :class:`~jotunheim.resources.ResourceExhausted`)
     :param step_budget_ms: CPU time one :meth:`run_due` may spend in tasks
     :param max_wait: seconds a due task may wait behind better-priority work
     :param on_error: ``on_error(task_name, exc)`` for an exception a task raised (the
@@ -68,7 +68,7 @@ class Scheduler:
         returns the task (``task[DUE]`` may be changed to move its next run)."""
         tasks = self.tasks
         if len(tasks) >= self.max_queued:
-            from jotunheim.resources.errors import ResourceExhausted
+            from jotunheim.resources import ResourceExhausted
 
             raise ResourceExhausted(
                 "scheduler: %d tasks queued, the scheduler.max_queued limit; %r refused"

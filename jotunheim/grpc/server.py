@@ -21,7 +21,7 @@ oversized ones RESOURCE_EXHAUSTED, handler exceptions INTERNAL with a fixed mess
 traceback leaves the device); the server keeps serving. Connections are kept alive.
 
 ``admission(path, streaming)``, when set, is asked before a request is parsed and may
-raise (:class:`jotunheim.resources.errors.ResourceExhausted` becomes RESOURCE_EXHAUSTED):
+raise (:class:`jotunheim.resources.ResourceExhausted` becomes RESOURCE_EXHAUSTED):
 the Device refuses new CallTools and streams there while the heap is exhausted. A request
 that runs out of heap before an answer exists gets ``out_of_memory``, a trailers-only
 RESOURCE_EXHAUSTED made once.

@@ -114,7 +114,7 @@ def status_of(exc, method: str = ""):
         return exc.code, exc.message
     # Imported here: a gRPC client alone never needs it; on a Device the resources
     # monitor has loaded it already, so this is a lookup even when heap is short.
-    from jotunheim.resources.errors import ResourceExhausted
+    from jotunheim.resources import ResourceExhausted
 
     if isinstance(exc, ResourceExhausted):
         return StatusCode.RESOURCE_EXHAUSTED, str(exc)

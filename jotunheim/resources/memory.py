@@ -16,7 +16,7 @@ A line is bytes, or a percentage of the whole heap when it is 100 or less (``10`
 
 import gc
 
-from jotunheim.resources.errors import ResourceExhausted
+from jotunheim.resources import ResourceExhausted
 
 OK = "ok"
 WARNING = "warning"
@@ -29,7 +29,7 @@ class MemoryMonitor:
     Below ``warning``, :meth:`level` collects garbage and says ``"warning"``, and
     :meth:`shed` is True: optional work (announcements, telemetry, log persistence, OTA
     checks) waits. Below ``exhausted``, :meth:`require` refuses new work with
-    :class:`~jotunheim.resources.errors.ResourceExhausted`.
+    :class:`~jotunheim.resources.ResourceExhausted`.
 
     :param warning: the warning line (bytes, or percent of the heap when <= 100)
     :param exhausted: the exhaustion line (same units)

@@ -21,7 +21,7 @@ What :meth:`BufferPool.acquire` does when no pooled buffer fits:
   and the heap. It never waits: the device is single-threaded and cooperative.
 """
 
-from jotunheim.resources.errors import ResourceExhausted
+from jotunheim.resources import ResourceExhausted
 
 
 class BufferPool:

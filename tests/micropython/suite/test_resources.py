@@ -20,9 +20,8 @@ import wifi
 from jotunheim.capability.drivers.simulated import SimulatedRelay
 from jotunheim.device import Device
 from jotunheim.pb import jotunheim as jpb
-from jotunheim.resources import HIGH, LOW, SYSTEM
+from jotunheim.resources import HIGH, LOW, SYSTEM, ResourceExhausted
 from jotunheim.resources.bandwidth import Bandwidth
-from jotunheim.resources.errors import ResourceExhausted
 from jotunheim.resources.memory import MemoryMonitor
 from jotunheim.resources.pool import BufferPool
 
