@@ -43,20 +43,13 @@ def test_nvm_is_the_fallback_and_keeps_clear_of_the_error_ring():
 
 
 def test_light_sleep_moves_the_fake_clock_until_the_task_is_due():
-    from jotunheim.power.light import LightSleeper, next_due
-
-    class Scheduler:
-        def __init__(self, due):
-            self.due = due
-
-        def next_due(self):
-            return self.due
+    from jotunheim.power.light import LightSleeper
 
     sleeper = LightSleeper(alarm, alarm.clock, None, max_sleep=30)
     start = alarm.clock()
-    sleeper.idle(next_due(Scheduler(12.5)))
+    sleeper.idle(12.5)  # what scheduler.next_due() says
     assert alarm.clock() - start == 12.5
-    sleeper.idle(next_due(Scheduler(400)))  # capped
+    sleeper.idle(400)  # capped
     assert alarm.clock() - start == 42.5
     assert len(alarm.light_sleeps) == 2 and sleeper.slept == 42.5
 
