@@ -56,7 +56,6 @@ class DutyCycle:
         self.volts = None
         self.errors = []
         self.awake = 0.0
-        self.mailbox = True  # False once Loki said it has no CommandMailbox
 
     # ------------------------------------------------------------ one wake
 
@@ -172,8 +171,7 @@ class DutyCycle:
             except GrpcError as exc:
                 if exc.code != StatusCode.UNIMPLEMENTED:
                     raise
-                self.mailbox = False  # this Loki has no mailbox: no commands, not a failure
-                return 0
+                return 0  # this Loki has no mailbox: no commands, not a failure
             results = []
             if not pending:
                 return len(self.handled)
