@@ -39,9 +39,7 @@ def _make(device):
         except ImportError:
             device.logger.error("discovery.enabled, but this port has no mdns module")
             return None
-    device.discovery = Discovery(
-        mdns, device.network.radio, device.settings, device.loki_url, device.logger
-    )
+    device.discovery = Discovery(mdns, device.network.radio, device.loki_url, device.logger)
     return device.discovery
 
 
