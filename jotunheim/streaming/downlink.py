@@ -36,7 +36,6 @@ class Downlink(Stream):
         self.body = None  # ChunkedDecoder, or None when the body is not chunked
         self.decoder = None
         self.state = "connect"
-        self.sender_format = ""
 
     def drop_connection(self) -> None:
         """Forget the broken connection's answer and body decoders (a frame half read is
@@ -135,8 +134,6 @@ class Downlink(Stream):
             return  # already delivered before a reconnect
         if seq > self.next_seq:
             raise ValueError("frame %d arrived, %d was expected" % (seq, self.next_seq))
-        if frame.sample_format:
-            self.sender_format = frame.sample_format
         if len(frame.payload):
             self.sink.write(frame.payload, frame)
         self.healthy()  # a frame arrived whole: the sender works
