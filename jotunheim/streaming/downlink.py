@@ -31,7 +31,6 @@ class Downlink(Stream):
         self.recv_size = len(self.buf) - size if len(self.buf) > size else len(self.buf) // 2
         self.frame_buf = memoryview(self.buf)[self.recv_size :]
         self.next_seq = 0  # the sequence this stream wants next
-        self.answer = None
         self.pending = memoryview(b"")
         self.body = None  # ChunkedDecoder, or None when the body is not chunked
         self.decoder = None
@@ -68,7 +67,7 @@ class Downlink(Stream):
         path += ("&" if "?" in path else "?") + "from_sequence=%d" % self.next_seq
         head = request_head("GET", hostport, path, (("Accept", "application/x-jotunheim-stream"),))
         self.pending = memoryview(head)
-        self.answer = Answer(head_only=True)
+        self.expect_answer(Answer(head_only=True))
         self.state = "head"
         return True
 

@@ -6,8 +6,11 @@ A stream is driven by :meth:`Stream.step`, which does a bounded piece of work (a
 frames, or until the socket would block) and returns; the device calls it once per step,
 so tool calls keep being served while a stream runs. A network failure closes the
 connection and retries after a backoff (0.2 s doubling to 2 s) for at most
-``retry_for`` seconds; then the stream is ``failed`` with the reason.
+``retry_for`` seconds; then the stream is ``failed`` with the reason. A peer that takes
+the request but does not answer within :data:`ANSWER_MS` counts as such a failure.
 """
+
+import errno
 
 from jotunheim.compat import monotonic_ms
 
@@ -20,6 +23,7 @@ DEFAULTS = {
     "priority": 2,  # bandwidth priority (jotunheim.resources.USER)
 }
 MAX_CHUNK = 32768
+ANSWER_MS = 10000  # a resume answer, a receiver's last answer, a sender's head: this long
 RUNNING = ("resume", "post", "send", "answer", "connect", "head", "body", "wait")
 
 
@@ -82,6 +86,8 @@ class Stream:
         self.wait_until = 0
         self.backoff_ms = 200
         self.buf = None
+        self.answer = None  # the Answer being read (subclasses), due by answer_by
+        self.answer_by = 0
 
     @property
     def active(self) -> bool:
@@ -117,6 +123,11 @@ class Stream:
             self.state = self.retry_state()
             self.reconnects += 1
         try:
+            if self.answer is not None and self.clock() > self.answer_by:
+                raise OSError(
+                    getattr(errno, "ETIMEDOUT", 110),
+                    "no answer from %s within %d s" % (self.url, ANSWER_MS // 1000),
+                )
             return self.advance()
         except (OSError, ValueError) as exc:
             self.network_failed(exc)
@@ -144,6 +155,11 @@ class Stream:
         self.state = "wait"
         self.wait_until = now + self.backoff_ms
         self.backoff_ms = min(self.backoff_ms * 2, 2000)
+
+    def expect_answer(self, answer) -> None:
+        """Read ``answer`` next; the peer has :data:`ANSWER_MS` to give it."""
+        self.answer = answer
+        self.answer_by = self.clock() + ANSWER_MS
 
     def drop_connection(self) -> None:
         """Forget what belonged to the closed connection (subclasses: half-sent bytes, a

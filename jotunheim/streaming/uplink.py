@@ -46,7 +46,6 @@ class Uplink(Stream):
         self.pending = None  # memoryview still to send
         self.after_pending = None  # what follows when pending is out
         self.frame_out = False  # pending is a frame (not a request head)
-        self.answer = None
         self.answer_for = ""
         self.with_meta = True
         self.ended = False  # the end-of-stream frame was produced
@@ -170,7 +169,7 @@ class Uplink(Stream):
         after, self.after_pending = self.after_pending, None
         if after == "resume-answer" or after == "answer":
             self.answer_for = after
-            self.answer = Answer()
+            self.expect_answer(Answer())
             self.state = "answer"
             return True
         return False
