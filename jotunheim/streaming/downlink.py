@@ -12,7 +12,7 @@ sequence wanted; a frame already delivered is skipped, a gap is an error (and a 
 from jotunheim.http.wire import ChunkedDecoder
 from jotunheim.streaming import frames
 from jotunheim.streaming.connection import Answer, request_head
-from jotunheim.streaming.stream import Stream
+from jotunheim.streaming.stream import ANSWER_MS, Stream
 
 
 class Downlink(Stream):
@@ -67,7 +67,8 @@ class Downlink(Stream):
         path += ("&" if "?" in path else "?") + "from_sequence=%d" % self.next_seq
         head = request_head("GET", hostport, path, (("Accept", "application/x-jotunheim-stream"),))
         self.pending = memoryview(head)
-        self.expect_answer(Answer(head_only=True))
+        self.answer = Answer(head_only=True)
+        self.wait_until = self.clock() + ANSWER_MS
         self.state = "head"
         return True
 

@@ -83,11 +83,10 @@ class Stream:
         self.deferred = 0  # steps the bandwidth budget or the memory monitor held us back
         self.started_ms = self.clock()
         self.failing_since = None
-        self.wait_until = 0
+        self.wait_until = 0  # ms: the end of a retry's backoff, or an answer's deadline
         self.backoff_ms = 200
         self.buf = None
-        self.answer = None  # the Answer being read (subclasses), due by answer_by
-        self.answer_by = 0
+        self.answer = None  # the Answer being read (subclasses), due by wait_until
 
     @property
     def active(self) -> bool:
@@ -123,7 +122,7 @@ class Stream:
             self.state = self.retry_state()
             self.reconnects += 1
         try:
-            if self.answer is not None and self.clock() > self.answer_by:
+            if self.answer is not None and self.clock() > self.wait_until:
                 raise OSError(
                     getattr(errno, "ETIMEDOUT", 110),
                     "no answer from %s within %d s" % (self.url, ANSWER_MS // 1000),
@@ -155,11 +154,6 @@ class Stream:
         self.state = "wait"
         self.wait_until = now + self.backoff_ms
         self.backoff_ms = min(self.backoff_ms * 2, 2000)
-
-    def expect_answer(self, answer) -> None:
-        """Read ``answer`` next; the peer has :data:`ANSWER_MS` to give it."""
-        self.answer = answer
-        self.answer_by = self.clock() + ANSWER_MS
 
     def drop_connection(self) -> None:
         """Forget what belonged to the closed connection (subclasses: half-sent bytes, a

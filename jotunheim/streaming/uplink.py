@@ -14,7 +14,7 @@
 
 from jotunheim.streaming import frames
 from jotunheim.streaming.connection import Answer, request_head
-from jotunheim.streaming.stream import Stream
+from jotunheim.streaming.stream import ANSWER_MS, Stream
 
 CONTENT_TYPE = "application/x-jotunheim-stream"
 _LAST_CHUNK = b"0\r\n\r\n"
@@ -169,7 +169,8 @@ class Uplink(Stream):
         after, self.after_pending = self.after_pending, None
         if after == "resume-answer" or after == "answer":
             self.answer_for = after
-            self.expect_answer(Answer())
+            self.answer = Answer()
+            self.wait_until = self.clock() + ANSWER_MS
             self.state = "answer"
             return True
         return False
