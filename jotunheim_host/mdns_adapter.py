@@ -128,13 +128,6 @@ class Server:
         self.zeroconf.register_service(info, allow_name_change=True)
         self.advertised[type_] = info
 
-    def withdraw_service(self, *, service_type: str, protocol: str) -> None:
-        """Stop advertising one service (sends the goodbye). Not in CircuitPython's API,
-        where only ``deinit`` does this."""
-        info = self.advertised.pop(self._type(service_type, protocol), None)
-        if info is not None:
-            self.zeroconf.unregister_service(info)
-
     def find(self, service_type: str, protocol: str, *, timeout: float = 1):
         """The services of that type answering within ``timeout`` seconds, resolved
         (a tuple of :class:`RemoteService`)."""

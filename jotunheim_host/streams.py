@@ -101,12 +101,13 @@ class StoredStream:
         self.state_path = os.path.join(folder, "state.json")
         self.data_path = os.path.join(folder, "data")
         self.state = {"last_sequence": -1, "bytes": 0, "complete": False}
-        if os.path.exists(self.state_path):
+        try:
             with open(self.state_path, encoding="utf-8") as fh:
                 self.state.update(json.load(fh))
-        with open(self.data_path, "ab") as fh:
-            fh.truncate(self.state["bytes"])  # bytes written after the last saved state
+        except FileNotFoundError:
+            pass  # a new stream
         self.data = open(self.data_path, "ab")  # noqa: SIM115 - open while the receiver runs
+        self.data.truncate(self.state["bytes"])  # bytes written after the last saved state
         self.busy = False  # a POST is writing this stream
         self.unsaved = 0  # frames stored since state.json was written
         self.saved_at = time.monotonic()

@@ -190,6 +190,7 @@ def test_downlink_600kb_survives_the_sender_killed_midway(tmp_path, payload):
 
 
 def test_stream_commands_need_the_owner_token(tmp_path):
+    sys.modules.pop("jotunheim.streaming.plugins.pdm_mic", None)  # another test imported it
     device = make_device(str(tmp_path / "dev"), token="user")
     with Loop(device):
         c = client(device, "user")

@@ -5,6 +5,7 @@ back-pressure from a receiver that stops reading, the resource budget (bandwidth
 memory refusal, pooled buffers), a live source resumed, downlink duplicates and gaps, and
 an uplink over TLS."""
 
+import os
 import socket
 import ssl
 import struct
@@ -447,3 +448,47 @@ def test_a_bad_resume_answer_fails_the_stream_by_name(answer):
         listener.close()
     assert stream.state == "failed"
     assert "last_sequence" in stream.error or "JSON" in stream.error, stream.error
+
+
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_a_peer_that_never_answers_fails_the_stream_by_name(direction):
+    # Accepts every connection and reads the request, but never answers nor closes.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            held.append(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    now = [0]
+
+    def clock():  # milliseconds; every look at the clock is 250 ms later
+        now[0] += 250
+        return now[0]
+
+    try:
+        handler = StreamingHandler(pool=socket, clock=clock)
+        url = "http://127.0.0.1:%d/silent" % listener.getsockname()[1]
+        if direction == "up":
+            stream = handler.send_data_stream("signal", url, "silent", frames=3, retry_for=30)
+        else:
+            stream = handler.receive_data_stream(
+                "file_out", url, "silent", retry_for=30, path=os.devnull
+            )
+        assert run_handler(handler, 20)
+    finally:
+        stop.set()
+        listener.close()
+        for conn in held:
+            conn.close()
+    assert stream.state == "failed"
+    assert "no answer" in stream.error, stream.error

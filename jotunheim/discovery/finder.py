@@ -29,15 +29,13 @@ class Discovery:
 
     :param mdns: a module with ``Server(radio)`` (CircuitPython's ``mdns`` API)
     :param radio: the network interface (``wifi.radio``)
-    :param settings: the device's Settings (``discovery.*``)
     :param configured: the configured upstream URL ("" = none)
     :param logger: a jotunheim.log logger
     """
 
-    def __init__(self, mdns, radio, settings, configured: str = "", logger=None) -> None:
+    def __init__(self, mdns, radio, configured: str = "", logger=None) -> None:
         self.mdns = mdns
         self.radio = radio
-        self.settings = settings
         self.configured = configured
         self.logger = logger
         self.server = None

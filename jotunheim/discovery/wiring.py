@@ -39,9 +39,7 @@ def _make(device):
         except ImportError:
             device.logger.error("discovery.enabled, but this port has no mdns module")
             return None
-    device.discovery = Discovery(
-        mdns, device.network.radio, device.settings, device.loki_url, device.logger
-    )
+    device.discovery = Discovery(mdns, device.network.radio, device.loki_url, device.logger)
     return device.discovery
 
 
@@ -49,11 +47,10 @@ def use_upstream(device) -> bool:
     """Use the leading upstream once one is known; True when it asked the network."""
     discovery = device.discovery
     if device.loki_link is None:
-        urls = discovery.find() if discovery.finds else []
-        leader = urls[0] if urls else discovery.leader()
-        if not leader:
+        urls = discovery.find()
+        if not urls:
             return True
-        device.use_loki(leader)
+        device.use_loki(urls[0])
     elif discovery.finds:
         device.loki_link.on_lost = discovery.next_after
         return False

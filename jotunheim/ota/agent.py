@@ -123,7 +123,7 @@ class OtaAgent:
             installer.confirm()
         except Exception as exc:  # noqa: BLE001 - a failed confirm is retried next boot
             if self.logger is not None:
-                self.logger.error("OTA confirm failed: %s" % exc)
+                self.logger.error("OTA confirm failed: %s: %s" % (type(exc).__name__, exc))
             return False
         if self.logger is not None:
             self.logger.info("OTA: running version confirmed healthy")

@@ -128,10 +128,10 @@ class Installer:
         buf = bytearray(_CHUNK)
         for path, size, digest in manifest.files:
             full = self.staged_path(path)
-            if journal.file_size(full) != size:
+            have = journal.file_size(full)
+            if have != size:
                 raise errors.SizeMismatch(
-                    "staged %s is %d bytes, manifest says %d"
-                    % (path, journal.file_size(full), size)
+                    "staged %s is %d bytes, manifest says %d" % (path, have, size)
                 )
             got, _ = file_sha256(full, buf)
             if got != digest:

@@ -132,9 +132,11 @@ def rmtree(path):
     if is_link(path):
         remove(path)  # the link, never what it points to
         return
-    if not exists(path):
-        return
-    if not is_dir(path):
+    try:
+        mode = os.stat(path)[0]
+    except OSError:
+        return  # missing is fine
+    if not mode & 0x4000:
         remove(path)
         return
     for name in os.listdir(path):

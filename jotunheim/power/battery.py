@@ -18,12 +18,11 @@ class Battery:
     :param float divider: battery volts = pin volts * divider
     """
 
-    def __init__(self, read=None, pin: str = "", divider: float = 2.0) -> None:
+    def __init__(self, read=None, pin: str = "", divider: float = DEFAULT_DIVIDER) -> None:
         self.read_fn = read
         self.pin = pin
         self.divider = divider
         self.analog = None
-        self.last = None
         self.error = None
 
     @classmethod
@@ -58,5 +57,4 @@ class Battery:
             self.error = "battery reading failed: %s: %s" % (type(exc).__name__, exc)
             return None
         self.error = None
-        self.last = float(value)
-        return self.last
+        return float(value)

@@ -56,7 +56,6 @@ class DutyCycle:
         self.volts = None
         self.errors = []
         self.awake = 0.0
-        self.mailbox = True  # False once Loki said it has no CommandMailbox
 
     # ------------------------------------------------------------ one wake
 
@@ -101,6 +100,11 @@ class DutyCycle:
         shift = min(self.state.failures, MAX_BACKOFF_SHIFT)
         return min(seconds * (1 << shift), LONGEST_SLEEP)
 
+    def _wakes_per(self, key) -> int:
+        """How many cycles the interval setting ``key`` (seconds) spans, at least 1."""
+        settings = self.device.settings
+        return max(1, settings.get(key) // settings.get("power.cycle_seconds"))
+
     def _guard(self, what, fn):
         try:
             return fn()
@@ -141,8 +145,7 @@ class DutyCycle:
         device = self.device
         state = self.state
         digest = fnv1a(device.capabilities().encode())
-        interval = device.settings.get("capabilities.announce_interval")
-        every = max(1, interval // device.settings.get("power.cycle_seconds"))
+        every = self._wakes_per("capabilities.announce_interval")
         state.announce_age += 1
         if not state.fresh and digest == state.caps_hash and state.announce_age < every:
             return True
@@ -172,8 +175,7 @@ class DutyCycle:
             except GrpcError as exc:
                 if exc.code != StatusCode.UNIMPLEMENTED:
                     raise
-                self.mailbox = False  # this Loki has no mailbox: no commands, not a failure
-                return 0
+                return 0  # this Loki has no mailbox: no commands, not a failure
             results = []
             if not pending:
                 return len(self.handled)
@@ -192,8 +194,7 @@ class DutyCycle:
     def _ota(self, settings) -> None:
         if not settings.get("ota.enabled"):
             return
-        every = max(1, settings.get("ota.check_interval") // settings.get("power.cycle_seconds"))
-        if self.state.cycles % every == 0:
+        if self.state.cycles % self._wakes_per("ota.check_interval") == 0:
             self._guard("ota", lambda: self.device.ota_check({"install": True}))
 
     # ------------------------------------------------------------ sleeping

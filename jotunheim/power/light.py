@@ -8,22 +8,6 @@ the board sleeps are answered when it wakes (at most 30 s later).
 """
 
 
-def next_due(scheduler) -> float:
-    """Seconds until the scheduler's next task is due (0 = one is due now).
-
-    The one place that asks the scheduler: ``next_due()`` where it has one, else the
-    earliest due time of its task lists.
-    """
-    ask = getattr(scheduler, "next_due", None)
-    if ask is not None:
-        return max(0.0, ask())
-    tasks = scheduler.tasks
-    if not tasks:
-        return 3600.0
-    earliest = min(task[0] for task in tasks)
-    return max(0.0, earliest - scheduler.clock())
-
-
 class LightSleeper:
     """Sleeps for a bounded time.
 
@@ -38,7 +22,6 @@ class LightSleeper:
         self.clock = clock
         self.sleep_fn = sleep
         self.max_sleep = max_sleep
-        self.sleeps = 0
         self.slept = 0.0
 
     def idle(self, seconds: float) -> float:
@@ -46,7 +29,6 @@ class LightSleeper:
         seconds = min(max(0.0, seconds), self.max_sleep)
         if seconds <= 0:
             return 0.0
-        self.sleeps += 1
         self.slept += seconds
         if self.alarm is not None:
             wake = self.alarm.time.TimeAlarm(monotonic_time=self.clock() + seconds)

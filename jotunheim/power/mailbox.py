@@ -14,13 +14,6 @@ from jotunheim.pb import mailbox as pb
 SERVICE = "/jotunheim.mailbox.CommandMailbox/"
 
 
-def _decoder(cls):
-    def decode(payload):
-        return cls.decode(payload)
-
-    return decode
-
-
 class MailboxClient:
     """Calls the mailbox over a :class:`jotunheim.grpc.client.GrpcWebClient` (the Loki
     client's own, so its URL, token and connections are shared).
@@ -48,7 +41,7 @@ class MailboxClient:
         response = self.grpc.unary(
             SERVICE + "FetchCommands",
             request,
-            decode=_decoder(pb.FetchCommandsResponse),
+            decode=pb.FetchCommandsResponse.decode,
             idempotent=False,
             timeout=self.timeout,
         )
@@ -59,7 +52,7 @@ class MailboxClient:
         response = self.grpc.unary(
             SERVICE + "QueueCommand",
             pb.QueueCommandRequest(device_id=device_id, command=command, parameters=parameters),
-            decode=_decoder(pb.QueueCommandResponse),
+            decode=pb.QueueCommandResponse.decode,
             idempotent=False,
             timeout=self.timeout,
         )

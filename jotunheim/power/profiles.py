@@ -28,7 +28,7 @@ def run_light_sleep(device, alarm, every=None, interval=1.0):
     """Serve like ``Device.run``, light-sleeping between scheduler ticks."""
     import time
 
-    from jotunheim.power.light import LightSleeper, next_due
+    from jotunheim.power.light import LightSleeper
 
     sleeper = LightSleeper(alarm, device.clock, time.sleep, MAX_LIGHT_SLEEP)
     device.power = sleeper
@@ -40,7 +40,7 @@ def run_light_sleep(device, alarm, every=None, interval=1.0):
         except Exception as exc:  # noqa: BLE001 - a board must keep running
             device.logger.error("device step failed: %s: %s" % (type(exc).__name__, exc))
             served = 0
-        wait = next_due(device.scheduler)
+        wait = device.scheduler.next_due()
         if every is not None:
             if device.clock() >= next_user:
                 next_user = device.clock() + interval

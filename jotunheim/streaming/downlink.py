@@ -12,7 +12,7 @@ sequence wanted; a frame already delivered is skipped, a gap is an error (and a 
 from jotunheim.http.wire import ChunkedDecoder
 from jotunheim.streaming import frames
 from jotunheim.streaming.connection import Answer, request_head
-from jotunheim.streaming.stream import Stream
+from jotunheim.streaming.stream import ANSWER_MS, Stream
 
 
 class Downlink(Stream):
@@ -31,12 +31,10 @@ class Downlink(Stream):
         self.recv_size = len(self.buf) - size if len(self.buf) > size else len(self.buf) // 2
         self.frame_buf = memoryview(self.buf)[self.recv_size :]
         self.next_seq = 0  # the sequence this stream wants next
-        self.answer = None
         self.pending = memoryview(b"")
         self.body = None  # ChunkedDecoder, or None when the body is not chunked
         self.decoder = None
         self.state = "connect"
-        self.sender_format = ""
 
     def drop_connection(self) -> None:
         """Forget the broken connection's answer and body decoders (a frame half read is
@@ -70,6 +68,7 @@ class Downlink(Stream):
         head = request_head("GET", hostport, path, (("Accept", "application/x-jotunheim-stream"),))
         self.pending = memoryview(head)
         self.answer = Answer(head_only=True)
+        self.wait_until = self.clock() + ANSWER_MS
         self.state = "head"
         return True
 
@@ -135,8 +134,6 @@ class Downlink(Stream):
             return  # already delivered before a reconnect
         if seq > self.next_seq:
             raise ValueError("frame %d arrived, %d was expected" % (seq, self.next_seq))
-        if frame.sample_format:
-            self.sender_format = frame.sample_format
         if len(frame.payload):
             self.sink.write(frame.payload, frame)
         self.healthy()  # a frame arrived whole: the sender works

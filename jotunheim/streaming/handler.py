@@ -146,7 +146,7 @@ class StreamingHandler:
         old = self.streams.get(stream_id)
         if old is not None and old.active:
             raise StreamError("stream %r is already running; stop it first" % stream_id)
-        running = sum(1 for s in self.streams.values() if s.active)
+        running = self.running
         if running >= MAX_STREAMS:
             raise StreamError("%d streams are running, the most this device runs" % running)
 

@@ -55,12 +55,10 @@ class PluginRegistry:
         ``kind``/``direction``/``sample_format`` let :meth:`list` describe it unimported."""
         if not name or not isinstance(name, str):
             raise PluginError("a stream plugin needs a name")
-        if isinstance(module, str):
-            if not module:
-                raise PluginError("plugin %r: empty module path" % name)
-            self.entries[name] = [module, kind, direction, sample_format, None]
-        else:
-            self.entries[name] = [module, kind, direction, sample_format, None]
+        if module == "":
+            raise PluginError("plugin %r: empty module path" % name)
+        self.entries[name] = [module, kind, direction, sample_format, None]
+        if not isinstance(module, str):
             self.load(name)
 
     def register_text(self, text: str) -> int:

@@ -6,8 +6,11 @@ A stream is driven by :meth:`Stream.step`, which does a bounded piece of work (a
 frames, or until the socket would block) and returns; the device calls it once per step,
 so tool calls keep being served while a stream runs. A network failure closes the
 connection and retries after a backoff (0.2 s doubling to 2 s) for at most
-``retry_for`` seconds; then the stream is ``failed`` with the reason.
+``retry_for`` seconds; then the stream is ``failed`` with the reason. A peer that takes
+the request but does not answer within :data:`ANSWER_MS` counts as such a failure.
 """
+
+import errno
 
 from jotunheim.compat import monotonic_ms
 
@@ -20,6 +23,7 @@ DEFAULTS = {
     "priority": 2,  # bandwidth priority (jotunheim.resources.USER)
 }
 MAX_CHUNK = 32768
+ANSWER_MS = 10000  # a resume answer, a receiver's last answer, a sender's head: this long
 RUNNING = ("resume", "post", "send", "answer", "connect", "head", "body", "wait")
 
 
@@ -79,9 +83,10 @@ class Stream:
         self.deferred = 0  # steps the bandwidth budget or the memory monitor held us back
         self.started_ms = self.clock()
         self.failing_since = None
-        self.wait_until = 0
+        self.wait_until = 0  # ms: the end of a retry's backoff, or an answer's deadline
         self.backoff_ms = 200
         self.buf = None
+        self.answer = None  # the Answer being read (subclasses), due by wait_until
 
     @property
     def active(self) -> bool:
@@ -117,6 +122,11 @@ class Stream:
             self.state = self.retry_state()
             self.reconnects += 1
         try:
+            if self.answer is not None and self.clock() > self.wait_until:
+                raise OSError(
+                    getattr(errno, "ETIMEDOUT", 110),
+                    "no answer from %s within %d s" % (self.url, ANSWER_MS // 1000),
+                )
             return self.advance()
         except (OSError, ValueError) as exc:
             self.network_failed(exc)

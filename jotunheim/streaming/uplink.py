@@ -14,7 +14,7 @@
 
 from jotunheim.streaming import frames
 from jotunheim.streaming.connection import Answer, request_head
-from jotunheim.streaming.stream import Stream
+from jotunheim.streaming.stream import ANSWER_MS, Stream
 
 CONTENT_TYPE = "application/x-jotunheim-stream"
 _LAST_CHUNK = b"0\r\n\r\n"
@@ -46,7 +46,6 @@ class Uplink(Stream):
         self.pending = None  # memoryview still to send
         self.after_pending = None  # what follows when pending is out
         self.frame_out = False  # pending is a frame (not a request head)
-        self.answer = None
         self.answer_for = ""
         self.with_meta = True
         self.ended = False  # the end-of-stream frame was produced
@@ -171,6 +170,7 @@ class Uplink(Stream):
         if after == "resume-answer" or after == "answer":
             self.answer_for = after
             self.answer = Answer()
+            self.wait_until = self.clock() + ANSWER_MS
             self.state = "answer"
             return True
         return False

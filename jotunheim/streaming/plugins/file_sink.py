@@ -20,7 +20,6 @@ class FileSink:
         if not path:
             raise ValueError("the file_out plugin needs a path option")
         self.file = _open_file(path, "wb")  # noqa: SIM115 - held for the stream's life
-        self.written = 0
 
     def ready(self) -> bool:
         """A file takes data at once: always True."""
@@ -29,7 +28,6 @@ class FileSink:
     def write(self, payload, frame) -> None:
         """Append ``payload``."""
         self.file.write(payload)
-        self.written += len(payload)
 
     def close(self) -> None:
         """Flush and close the file."""

@@ -43,20 +43,13 @@ def test_nvm_is_the_fallback_and_keeps_clear_of_the_error_ring():
 
 
 def test_light_sleep_moves_the_fake_clock_until_the_task_is_due():
-    from jotunheim.power.light import LightSleeper, next_due
-
-    class Scheduler:
-        def __init__(self, due):
-            self.due = due
-
-        def next_due(self):
-            return self.due
+    from jotunheim.power.light import LightSleeper
 
     sleeper = LightSleeper(alarm, alarm.clock, None, max_sleep=30)
     start = alarm.clock()
-    sleeper.idle(next_due(Scheduler(12.5)))
+    sleeper.idle(12.5)  # what scheduler.next_due() says
     assert alarm.clock() - start == 12.5
-    sleeper.idle(next_due(Scheduler(400)))  # capped
+    sleeper.idle(400)  # capped
     assert alarm.clock() - start == 42.5
     assert len(alarm.light_sleeps) == 2 and sleeper.slept == 42.5
 
@@ -80,17 +73,13 @@ def test_deep_sleep_alarms_and_wake_reason():
 def test_leader_order_from_circuitpython_answers():
     from jotunheim.discovery.finder import Discovery
 
-    class Settings:
-        def get(self, path):
-            raise KeyError(path)
-
     mdns.announce("asgard-b@1750000000", "_edda-controller", "10.0.0.2", 8080)
     mdns.announce("asgard-a@1700000000", "_edda-controller", "10.0.0.1", 8080)
     mdns.announce("loki@1600000000", "_loki", "10.0.0.3", 50051)
-    found = Discovery(mdns, None, Settings())
+    found = Discovery(mdns, None)
     assert found.find() == ["http://10.0.0.1:8080", "http://10.0.0.2:8080", "http://10.0.0.3:50051"]
     assert found.next_after("http://10.0.0.1:8080") == "http://10.0.0.2:8080"
-    pinned = Discovery(mdns, None, Settings(), configured="http://192.168.1.5:50051")
+    pinned = Discovery(mdns, None, configured="http://192.168.1.5:50051")
     assert pinned.leader() == "http://192.168.1.5:50051"
     assert pinned.advertise("greenhouse", 8080, {"device_id": "gh", "token": "required"})
     assert mdns.advertised == [
