@@ -195,6 +195,7 @@ def measure(mp, settings, loki, mpy_dir=None):
     out = {"setup": setup - empty, "device": device - setup}
     out["names"] = after[0]  # every interned name in the interpreter
     out["names_added"] = after[0] - names[0]
+    out["names_before"] = names[0]
     out["name_bytes"] = after[1] - names[1]
     out["stamped"] = mp.eval("device.loader.stamped")
     if loki:
@@ -270,10 +271,15 @@ def _part_rows(base, loki):
     """Markdown rows: our modules, Adafruit modules, name pools, runtime objects, total."""
 
     def parts(figures):
+        # Module bytes from the module-by-module rows; name pools from the names the
+        # Device added in the measured run; runtime objects are the rest of that run.
+        from bench_module_ram import _pool_bytes  # noqa: PLC0415
+
         rows = figures["rows"]
         ours = sum(row[1] for row in rows if row[0].startswith("jotunheim"))
-        pools = sum(row[3] for row in rows)
-        return (ours, sum(row[1] for row in rows) - ours, pools, figures["runtime"])
+        adafruit = sum(row[1] for row in rows) - ours
+        pools = _pool_bytes(figures["names_before"], figures["names"])
+        return (ours, adafruit, pools, figures["device"] - ours - adafruit - pools)
 
     labels = (
         "our modules (code, tables, names' text)",
@@ -282,9 +288,7 @@ def _part_rows(base, loki):
         "runtime objects (Device, parts, settings, sockets, buffers, caches)",
     )
     out = ["| %s | %d | %d |" % row for row in zip(labels, parts(base), parts(loki))]
-    out.append(
-        "| total, measured module by module | %d | %d |" % (sum(parts(base)), sum(parts(loki)))
-    )
+    out.append("| total: retained, as above | %d | %d |" % (base["device"], loki["device"]))
     return out
 
 
