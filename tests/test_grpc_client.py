@@ -12,6 +12,7 @@ import pytest
 
 from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
+from tests.interop.counting_pool import CountingPool
 from tests.interop.raw_server import CLOSE, RESET, RawServer, frame, grpc_response, trailer
 
 OK_TRAILER = trailer("grpc-status: 0\r\n")
@@ -19,25 +20,6 @@ OK_TRAILER = trailer("grpc-status: 0\r\n")
 
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-class CountingPool:
-    """The ``socket`` module as a socket pool that remembers the sockets it made."""
-
-    def __init__(self):
-        self.made = []
-
-    def __getattr__(self, name):
-        return getattr(socket, name)
-
-    def socket(self, *args):
-        sock = socket.socket(*args)
-        self.made.append(sock)
-        return sock
-
-    def open(self) -> int:
-        """How many of its sockets are still open."""
-        return sum(1 for sock in self.made if sock.fileno() != -1)
 
 
 def client(url, **kw):

@@ -16,27 +16,9 @@ from jotunheim.grpc.client import RetryPolicy
 from jotunheim.loki.client import LokiClient, ScriptFailed
 from jotunheim.pb import loki as pb
 from tests.interop import loki_standins, node_peer, stubs
+from tests.interop.counting_pool import CountingPool
 
 FAIL_MESSAGE = loki_standins.FAIL_MESSAGE
-
-
-class CountingPool:
-    """The ``socket`` module as a socket pool that remembers the sockets it made."""
-
-    def __init__(self):
-        self.made = []
-
-    def __getattr__(self, name):
-        return getattr(socket, name)
-
-    def socket(self, *args):
-        sock = socket.socket(*args)
-        self.made.append(sock)
-        return sock
-
-    def open(self) -> int:
-        """How many of its sockets are still open."""
-        return sum(1 for sock in self.made if sock.fileno() != -1)
 
 
 @pytest.fixture(scope="module")
