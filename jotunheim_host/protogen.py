@@ -3,10 +3,11 @@
 """Generator: ``proto/*.proto`` -> compact field-table modules for ``jotunheim.pb``.
 
 protoc (through ``grpc_tools``) parses the .proto files into a FileDescriptorSet; this
-module turns each file's messages into empty classes, a ``MESSAGES`` tuple of them and one
-``TABLES`` string, a line of field rows per message in the same order (parsed on the
-board when a class is first used). No per-field
-code is emitted: the runtime in ``jotunheim/pb/__init__.py`` walks the tables.
+module turns each file's messages into one ``TABLES`` string, a line of field rows per
+message, and a module ``__getattr__`` that makes a message's class when it is first looked
+up (``jotunheim.pb.message``) and its table when the class is first used: a board holds
+only the messages it uses. No per-field code is emitted: the runtime in
+``jotunheim/pb/__init__.py`` walks the tables.
 
 The betterproto reference modules (desktop codec used by the tests) are generated from
 the same files by ``generate_betterproto``.
@@ -174,24 +175,31 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
         for value in names.enums[full].value:
             lines.append("    %s = %d" % (value.name, value.number))
     messages = _messages(file_proto)
+    # Nested messages are reachable as attributes too (Outer.Inner), as in protobuf: set
+    # when the outer class is made.
+    nested = []
     for full, _msg in messages:
-        lines.append("\n\nclass %s(Message):\n    pass" % names.owner[full][1])
-    # One tuple names the classes in the order of the lines of TABLES, so a line need
-    # not repeat its class name (the tuple costs 4 bytes a class, a name in the text more).
-    classes = [names.owner[full][1] for full, _msg in messages]
-    if len(classes) == 1:  # as ruff formats it
-        lines.append("\n\nMESSAGES = (%s,)" % classes[0])
+        parent = full.rsplit(".", 1)[0]
+        if parent in names.owner and full not in names.map_entries:
+            nested.append((names.owner[parent][1], full.rsplit(".", 1)[1], names.owner[full][1]))
+    lines.append("\n\ndef __getattr__(name):")
+    lines.append("    # A message class is made when first looked up (jotunheim.pb.message), so")
+    lines.append("    # a board holds only the classes it uses.")
+    if nested:
+        lines.append("    cls = message(globals(), name)")
+        for outer, short, inner in nested:
+            lines.append('    if name == "%s":' % outer)
+            lines.append('        cls.%s = getattr(sys.modules[__name__], "%s")' % (short, inner))
+        lines.append("    return cls")
     else:
-        lines.append("\n\nMESSAGES = (\n%s\n)" % "\n".join("    %s," % c for c in classes))
+        lines.append("    return message(globals(), name)")
     lines.append("")
-    lines.append(
-        "# Field tables, parsed on first use of a class (jotunheim.pb.fields_of), so importing"
-    )
-    lines.append("# this module costs only the classes. Line i is the class MESSAGES[i]:")
-    lines.append("# oneof names:row;... a row: [number] name [kind [flags [sub]]] (number: when")
-    lines.append("# not the previous one + 1; kind: when not 9, string)")
+    lines.append("")
+    lines.append("# Field tables, parsed on first use of a class (jotunheim.pb.fields_of). A line")
+    lines.append("# per message: class name:oneof names:row;... a row: [number] name [kind [flags")
+    lines.append("# [sub]]] (number: when not the previous one + 1; kind: when not 9, string)")
     lines.append('TABLES = """')
-    for _full, msg in messages:
+    for full, msg in messages:
         rows = []
         previous = 0
         for field in msg.field:
@@ -210,26 +218,17 @@ def render_module(file_proto, names, runtime="jotunheim.pb", source_dir="proto")
                 row += " " + names.table_ref(field.type_name, file_proto.name, imports)
             rows.append(row)
         oneofs = [o.name for i, o in enumerate(msg.oneof_decl) if not _is_synthetic(msg, i)]
-        lines.append("%s:%s" % (",".join(oneofs), ";".join(rows)))
+        lines.append("%s:%s:%s" % (names.owner[full][1], ",".join(oneofs), ";".join(rows)))
     lines.append('"""')
-    # Nested messages are reachable as attributes too (Outer.Inner), as in protobuf.
-    nested = []
-    for full, _msg in messages:
-        parent = full.rsplit(".", 1)[0]
-        if parent in names.owner and full not in names.map_entries:
-            nested.append(
-                "%s.%s = %s"
-                % (names.owner[parent][1], full.rsplit(".", 1)[1], names.owner[full][1])
-            )
-    if nested:
-        lines.append("\n")
-        lines += nested
     header = [
         '"""Generated from %s/%s by `jotunheim protogen`. Do not edit."""'
         % (source_dir, file_proto.name),
         "",
-        "from %s import Message" % runtime,
     ]
+    if nested:
+        header.append("import sys")
+        header.append("")
+    header.append("from %s import message" % runtime)
     for stem, py in sorted(imports):
         header.append("from %s.%s import %s as _%s_%s" % (runtime, stem, py, stem, py))
     return "\n".join(header + lines).rstrip() + "\n"

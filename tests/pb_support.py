@@ -4,7 +4,6 @@
 and converters between jotunheim.pb messages, betterproto and Google protobuf."""
 
 import importlib
-import inspect
 import math
 
 import betterproto
@@ -50,11 +49,11 @@ def message_classes():
     for ours_name, ref_name, _ in MODULES:
         ours = importlib.import_module(ours_name)
         ref = importlib.import_module(ref_name)
-        for name, cls in inspect.getmembers(ours, inspect.isclass):
-            if not issubclass(cls, pb.Message) or cls is pb.Message or name.startswith("_"):
-                continue
-            if cls.__module__ != ours.__name__:
-                continue
+        # A module makes its classes on first lookup: its TABLES lines name them.
+        for line in ours.TABLES.strip().split("\n"):
+            name = line.split(":", 1)[0]
+            cls = getattr(ours, name)
+            assert issubclass(cls, pb.Message) and cls.__module__ == ours.__name__
             ref_cls = getattr(ref, name.replace("_", ""))
             out.append((cls, ref_cls, full_name(cls)))
     return out

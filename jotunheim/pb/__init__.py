@@ -4,9 +4,10 @@
 
 # (Module docstrings stay short: loaded from .py, MicroPython keeps them in RAM.)
 #
-# Generated modules (``jotunheim/pb/<proto stem>.py``) declare one class per message, list
-# them in ``MESSAGES`` and keep every message's field table in one string, ``TABLES``; this module holds the one
-# generic encoder and decoder that walk those tables (the nanopb idea: data, not code).
+# Generated modules (``jotunheim/pb/<proto stem>.py``) keep every message's field table in
+# one string, ``TABLES``, and make a message's class when it is first looked up (their
+# ``__getattr__`` calls ``message``); this module holds the one generic encoder and decoder
+# that walk those tables (the nanopb idea: data, not code).
 #
 # A parsed field table entry is ``(number, name, kind, flags, sub)``. ``kind`` is the
 # descriptor type number: 1 double, 2 float, 3 int64, 4 uint64, 5 int32, 6 fixed64,
@@ -125,21 +126,26 @@ class Message:
     __hash__ = None  # mutable, compared by value
 
 
+def message(module, name):
+    """The message class ``name`` of a generated module (``module`` its globals), made when
+    first looked up: the module's ``__getattr__`` calls this, so a board holds only the
+    classes it uses. Kept in the module, so every later lookup finds the same class."""
+    if module["TABLES"].find("\n" + name + ":") < 0:
+        raise AttributeError(name)
+    return module.setdefault(name, type(name, (Message,), {"__module__": module["__name__"]}))
+
+
 def fields_of(cls):
     """The field table of a message class, parsed from its module's ``TABLES`` on first
-    use, so importing a module costs only its classes. A line per class of the module's
-    ``MESSAGES`` tuple, in its order: ``oneofs:row;row...``, a row ``[number] name [kind [flags [sub]]]``: the number
-    left out when it is the previous one + 1, the kind when it is 9 (string); ``sub`` is
-    the message class of a message field, ``key kind value kind [value class]`` of a map
-    (a class of another module is imported under an underscore name)."""
+    use. A line per class: ``name:oneofs:row;row...``, a row ``[number] name [kind [flags
+    [sub]]]``: the number left out when it is the previous one + 1, the kind when it is 9
+    (string); ``sub`` is the message class of a message field, ``key kind value kind
+    [value class]`` of a map (a class of another module is imported under an underscore
+    name)."""
     if cls._fields is None:
         module = sys.modules[cls.__module__]
         text = module.TABLES
-        start = 0
-        i = module.MESSAGES.index(cls) + 1  # the class's line (the text starts with "\n")
-        while i:
-            start = text.find("\n", start) + 1
-            i -= 1
+        start = text.find("\n" + cls.__name__ + ":") + len(cls.__name__) + 2
         group, spec = text[start : text.find("\n", start)].split(":")
         if group:
             cls._oneofs = tuple(group.split(","))

@@ -82,9 +82,8 @@ class Node(pb.Message):
     pass
 
 
-MESSAGES = (Node,)
 TABLES = """
-:name 9;children 11 1 Node
+Node::name 9;children 11 1 Node
 """
 
 
