@@ -151,8 +151,8 @@ def fields_of(cls):
             cls._oneofs = tuple(group.split(","))
         table = []
         number = 0
-        for row in spec.split(";") if spec else ():
-            parts = row.split(" ")
+        for field in spec.split(";") if spec else ():
+            parts = field.split(" ")
             if parts[0].isdigit():
                 number = int(parts.pop(0)) - 1
             number += 1
@@ -177,17 +177,17 @@ def _zero(kind):
     return _read(Message, "", bytes(8), 0, 8, _WIRE[kind], kind, None, 0)[0]
 
 
-def _fail(cls, name, what, pos):
+def _fail(cls, name, text, pos):
     return DecodeError(
-        "%s%s: %s at byte %d" % (cls.__name__, "." + name if name else "", what, pos)
+        "%s%s: %s at byte %d" % (cls.__name__, "." + name if name else "", text, pos)
     )
 
 
 # ---------------------------------------------------------------- decoding
 
 
-def _decode(cls, buf, pos, end, depth):
-    if depth > MAX_DEPTH:
+def _decode(cls, buf, pos, end, level):
+    if level > MAX_DEPTH:
         raise _fail(cls, "", "nesting deeper than %d" % MAX_DEPTH, pos)
     # object.__new__ skips __init__'s keyword dict: decoding allocates per message only
     # the instance, its attributes and its lists.
@@ -201,22 +201,22 @@ def _decode(cls, buf, pos, end, depth):
         key = buf[pos]  # the field's key: number << 3 | wire type
         pos += 1
         if key > 127:
-            key, pos = _read(cls, "", buf, start, end, 0, 4, None, depth)
+            key, pos = _read(cls, "", buf, start, end, 0, 4, None, level)
         number = key >> 3
         for field in table:
             if field[0] == number:
                 break
         else:  # a field this version does not know: kept as it came
-            pos = _read(cls, "", buf, pos, end, key, 0, None, depth)[1]
+            pos = _read(cls, "", buf, pos, end, key, 0, None, level)[1]
             msg._unknown = (msg._unknown or b"") + bytes(buf[start:pos])
             continue
-        name, kind, flags = field[1], field[2], field[3]
+        number, name, kind, flags, sub = field
         wire = key & 7
         # Repeated scalars arrive packed (one length-delimited run, read as a list) or
         # one by one.
         if wire != _WIRE[kind] and (wire != 2 or flags & 5 != 1):
             raise _fail(cls, name, "wrong wire type %d" % wire, start)
-        value, pos = _read(cls, name, buf, pos, end, key, kind, field[4], depth)
+        value, pos = _read(cls, name, buf, pos, end, key, kind, sub, level)
         if flags & 4:
             getattr(msg, name)[value[0]] = value[1]
         elif flags & 1:
@@ -233,17 +233,17 @@ def _decode(cls, buf, pos, end, depth):
     return msg
 
 
-def _read(cls, name, buf, pos, end, key, kind, sub, depth):
+def _read(cls, name, buf, pos, end, key, kind, sub, level):
     """(value, position after it) of one value of ``kind`` arriving with the wire type of
     ``key`` (a field's key: number << 3 | wire type). Kind 0 is a field this message does not know: read as the plainest kind of
     its wire type (uint64, fixed64, bytes, fixed32). Length-delimited data of a scalar
     kind is a packed run (a list); of a map field (``sub`` a tuple), an entry (key, value).
     """
     wire = key & 7
-    if not kind:
-        if key < 8 or wire == 3 or wire == 4 or wire > 5:
+    if not kind:  # wire types 3, 4 (groups), 6 and 7 have no kind: refused
+        kind = b"\x04\x06\x0c\x00\x00\x07\x00\x00"[wire]
+        if not kind or key < 8:
             raise _fail(cls, "", "field %d with wire type %d" % (key >> 3, wire), pos)
-        kind = b"\x04\x06\x0c\x00\x00\x07"[wire]
     if wire == 0 or wire == 2:  # both start with a varint
         if pos < end and buf[pos] < 128:  # the common case: one byte
             value = buf[pos]
@@ -277,10 +277,10 @@ def _read(cls, name, buf, pos, end, key, kind, sub, depth):
             if sub.__class__ is tuple:  # a map entry: [key, value], missing ones default
                 entry = [None, None]
                 while start < pos:
-                    key, start = _read(cls, name, buf, start, pos, 0, 4, None, depth)
+                    key, start = _read(cls, name, buf, start, pos, 0, 4, None, level)
                     i = (key >> 3) - 1  # 0: the key, 1: the value; others are skipped
                     kind = sub[i] if 0 <= i < 2 and key & 7 == _WIRE[sub[i]] else 0
-                    value, start = _read(cls, name, buf, start, pos, key, kind, sub[2], depth)
+                    value, start = _read(cls, name, buf, start, pos, key, kind, sub[2], level)
                     if kind:
                         entry[i] = value
                 if entry[0] is None:
@@ -289,14 +289,14 @@ def _read(cls, name, buf, pos, end, key, kind, sub, depth):
                     entry[1] = sub[2]() if sub[2] else _zero(sub[1])
                 return entry, pos
             if kind == 11:
-                return _decode(sub, buf, start, pos, depth + 1), pos
+                return _decode(sub, buf, start, pos, level + 1), pos
             wire = _WIRE[kind]
             size = 8 if wire == 1 else 4
             if wire and value % size:
                 raise _fail(cls, name, "length not a multiple of %d" % size, start)
             values = []
             while start < pos:
-                value, start = _read(cls, name, buf, start, pos, wire, kind, None, depth)
+                value, start = _read(cls, name, buf, start, pos, wire, kind, None, level)
                 values.append(value)
             return values, pos
         # Varint kinds: small values of the non-zigzag kinds need no work.
