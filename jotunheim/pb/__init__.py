@@ -46,17 +46,14 @@ class Message:
     _unknown = None  # raw bytes of fields this version does not know
 
     def __init__(self, **fields):
-        table = fields_of(self.__class__)
-        for field in table:
-            if field[3] & 5:
-                setattr(self, field[1], {} if field[3] & 4 else [])
-        for name in fields:
-            for field in table:
-                if field[1] == name:
-                    break
-            else:
-                raise TypeError("%s has no field %s" % (self.__class__.__name__, name))
-            setattr(self, name, fields[name])
+        for field in fields_of(self.__class__):
+            name = field[1]
+            if name in fields:
+                setattr(self, name, fields.pop(name))
+            elif field[3] & 5:
+                setattr(self, name, {} if field[3] & 4 else [])
+        if fields:  # what is left names no field
+            raise TypeError("%s has no field %s" % (self.__class__.__name__, fields.popitem()[0]))
 
     def encode(self, out=None):
         """The message's protobuf wire bytes; with ``out`` (a bytearray) they are appended
