@@ -1,10 +1,13 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Reading a received gRPC status: trailers, HTTP fallback, ``grpc-status``, ``grpc-message``."""
+"""The rare paths of reading a received gRPC status: the code for an HTTP error without
+``grpc-status``, and a percent-encoded ``grpc-message``.
 
-# Client side only (jotunheim.grpc.client), so a device that only serves never loads it.
+Loaded by :mod:`jotunheim.grpc.client` only when a response needs it, so a call answered
+with a plain status costs none of it (and a device that only serves never loads it).
+"""
 
-from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.grpc.status import StatusCode
 
 
 def code_from_http_status(http_status: int) -> int:
@@ -60,41 +63,3 @@ def percent_decode(value) -> str:
             parts.append("\ufffd")
         i += n
     return "".join(parts)
-
-
-def parse_trailers(payload) -> dict:
-    """Parse a trailer-frame payload into a dict with lower-case names.
-
-    Blank lines are skipped (some servers end with one); a line without ``:`` or bytes
-    that are not ASCII/UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
-    :func:`trailer_status` decodes it."""
-    try:
-        text = str(bytes(payload), "utf-8")
-    except UnicodeError:
-        raise GrpcError(StatusCode.INTERNAL, "trailer frame is not valid UTF-8") from None
-    result = {}
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        colon = line.find(":")
-        if colon <= 0:
-            raise GrpcError(StatusCode.INTERNAL, "malformed trailer line: " + repr(line[:40]))
-        name = line[:colon].strip().lower()
-        value = line[colon + 1 :].strip()
-        if name in result:
-            value = result[name] + "," + value
-        result[name] = value
-    return result
-
-
-def trailer_status(trailers: dict, where: str = "trailers"):
-    """``(code, message)`` from parsed trailers; raises ``GrpcError(INTERNAL)`` if
-    ``grpc-status`` is missing or not a number (1 to 3 digits)."""
-    raw = trailers.get("grpc-status")
-    if raw is None:
-        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + where, trailers)
-    text = raw.strip()
-    if not 0 < len(text) <= 3 or text.strip("0123456789"):
-        raise GrpcError(StatusCode.INTERNAL, "malformed grpc-status " + repr(raw[:20]), trailers)
-    return int(text), percent_decode(trailers.get("grpc-message", ""))

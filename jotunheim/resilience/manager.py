@@ -14,29 +14,27 @@ Non-blocking use (a device loop)::
 
 Blocking use: ``manager.call("loki", fn, wait=True)`` sleeps out a pending backoff first
 (but never waits for an open breaker: that raises ``CircuitOpenError`` at once).
+
+Only a failure needs the backoff arithmetic, the breaker and the error tables: their
+modules load on the first failure, so an endpoint that never failed costs none of them.
 """
 
 import time
 
 from jotunheim.compat import monotonic
-from jotunheim.resilience.backoff import FULL, NONE, Backoff
 
 
 class EndpointState:
-    """Accounting for one endpoint: its ``backoff``, ``breaker`` and counts.
+    """Accounting for one endpoint: counts, last error, when the next attempt may go out,
+    the last few backoff delays, and its ``breaker``."""
 
-    ``breaker`` may be None with an ``owner`` (the manager): the breaker is then made on
-    first use from the owner's ``breaker_threshold``/``breaker_cooldown``/``clock``, so an
-    endpoint that never failed costs no breaker (nor its module)."""
-
-    def __init__(self, name, backoff, breaker=None, owner=None) -> None:
+    def __init__(self, name, owner) -> None:
         self.name = name
-        self.backoff = backoff
-        self._breaker = breaker
         self._owner = owner
+        self._breaker = None  # made on first use: see breaker
         self.successes = 0
         self.failures = 0
-        self.consecutive_failures = 0
+        self.consecutive_failures = 0  # also the backoff's attempt number
         self.last_error = None
         self.last_category = None
         self.next_attempt_at = 0.0
@@ -45,7 +43,8 @@ class EndpointState:
 
     @property
     def breaker(self):
-        """The endpoint's :class:`~jotunheim.resilience.breaker.CircuitBreaker`."""
+        """The endpoint's :class:`~jotunheim.resilience.breaker.CircuitBreaker`, made on
+        first use from the manager's ``breaker_threshold``/``breaker_cooldown``/``clock``."""
         if self._breaker is None:
             from jotunheim.resilience.breaker import CircuitBreaker  # noqa: PLC0415
 
@@ -109,8 +108,7 @@ class ConnectionResilienceManager:
 
     @property
     def errors(self):
-        """The error handler (default: the shared one). Made on first use: the error tables
-        are only needed once something has failed."""
+        """The error handler (default: the shared one), made on first use."""
         if self._errors is None:
             from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
 
@@ -126,15 +124,9 @@ class ConnectionResilienceManager:
 
     def configure(self, resilience: dict) -> None:
         """Apply a (hot-reloaded) ``network.resilience`` section to every endpoint."""
-        self.base_delay = resilience.get("base_delay", self.base_delay)
-        self.max_delay = resilience.get("max_delay", self.max_delay)
-        self.breaker_threshold = resilience.get("breaker_threshold", self.breaker_threshold)
-        self.breaker_cooldown = resilience.get("breaker_cooldown", self.breaker_cooldown)
-        self.jitter = resilience.get("jitter", self.jitter)
+        for key in ("base_delay", "max_delay", "breaker_threshold", "breaker_cooldown", "jitter"):
+            setattr(self, key, resilience.get(key, getattr(self, key)))
         for state in self._endpoints:
-            state.backoff.base = self.base_delay
-            state.backoff.cap = self.max_delay
-            state.backoff.jitter = FULL if self.jitter else NONE
             if state._breaker is not None:  # one made later takes the new values anyway
                 state._breaker.threshold = self.breaker_threshold
                 state._breaker.cooldown = self.breaker_cooldown
@@ -146,16 +138,7 @@ class ConnectionResilienceManager:
                 return state
         if len(self._endpoints) >= self.max_endpoints:
             self._endpoints.pop(0)
-        state = EndpointState(
-            name,
-            Backoff(
-                self.base_delay,
-                self.max_delay,
-                jitter=FULL if self.jitter else NONE,
-                rand=self.rand,
-            ),
-            owner=self,
-        )
+        state = EndpointState(name, self)
         self._endpoints.append(state)
         return state
 
@@ -176,18 +159,21 @@ class ConnectionResilienceManager:
         state = self.endpoint(name)
         state.successes += 1
         state.consecutive_failures = 0
-        state.next_attempt_at = 0.0
-        state.last_delay = 0.0
-        state.backoff.reset()
+        state.next_attempt_at = state.last_delay = 0.0
         if state._breaker is not None:
             state._breaker.record_success()
 
     def record_failure(self, name: str, exc=None):
         """Count a failure, schedule the next attempt; returns the error's ``ErrorInfo``
         (or None when no exception is given)."""
+        from jotunheim.resilience.backoff import FULL, NONE, Backoff  # noqa: PLC0415
+
         state = self.endpoint(name)
         info = None
-        delay = state.backoff.next()
+        # The backoff's attempt number is the count of failures since the last success.
+        delay = Backoff(
+            self.base_delay, self.max_delay, jitter=FULL if self.jitter else NONE, rand=self.rand
+        ).delay(state.consecutive_failures)
         if exc is not None:
             info = self.errors.handle(exc)
             state.last_error = info.reason[:120]

@@ -16,7 +16,6 @@ error is raised at once. ``delays`` holds the pauses of the last run (for tests 
 import time
 
 from jotunheim.compat import monotonic
-from jotunheim.resilience.backoff import FULL, NONE, Backoff
 
 
 class RetryManager:
@@ -81,12 +80,7 @@ class RetryManager:
         """
         if deadline_at is None and self.deadline is not None:
             deadline_at = self.clock() + self.deadline
-        backoff = Backoff(
-            base=self.base_delay,
-            cap=self.max_delay,
-            jitter=FULL if self.jitter else NONE,
-            rand=self.rand,
-        )
+        backoff = None  # made on the first failure: a call that succeeds needs none
         self.delays = []
         self.last_error = None
         attempt = 0
@@ -110,6 +104,15 @@ class RetryManager:
                     floor = info.delay
                 elif not retry_if(exc):
                     raise
+                if backoff is None:
+                    from jotunheim.resilience.backoff import FULL, NONE, Backoff  # noqa: PLC0415
+
+                    backoff = Backoff(
+                        self.base_delay,
+                        self.max_delay,
+                        jitter=FULL if self.jitter else NONE,
+                        rand=self.rand,
+                    )
                 delay = min(max(backoff.next(), floor), self.max_delay)
                 # A pause that ends after the deadline leaves no time for an attempt.
                 if deadline_at is not None and delay >= deadline_at - self.clock():
