@@ -31,8 +31,6 @@ from jotunheim.grpc.framing import (
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.net.url import parse_url
 
-# A response head longer than this is refused.
-MAX_HEAD_SIZE = 8192
 # Every request's fixed headers (Accept: sonora echoes it as the response type).
 _HEADERS = (
     "\r\nContent-Type: application/grpc-web+proto\r\nAccept: application/grpc-web+proto"
@@ -48,21 +46,9 @@ def _close(sock) -> None:
         pass
 
 
-def _add_field(fields: dict, line: str) -> None:
-    # One "name: value" line into ``fields`` (lower-case names; a repeated name joins its
-    # values with a comma, as HTTP says).
-    colon = line.find(":")
-    if colon <= 0:
-        raise GrpcError(StatusCode.INTERNAL, "malformed header line " + repr(line[:40]))
-    name = line[:colon].strip().lower()
-    value = line[colon + 1 :].strip()
-    if name in fields:
-        value = fields[name] + "," + value
-    fields[name] = value
-
-
 def parse_trailers(payload) -> dict:
-    """Parse a trailer-frame payload into a dict with lower-case names.
+    """Parse a trailer-frame payload (or a response head's header lines) into a dict with
+    lower-case names; a repeated name joins its values with a comma, as HTTP says.
 
     Blank lines are skipped (some servers end with one); a line without ``:`` or bytes
     that are not UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
@@ -70,12 +56,20 @@ def parse_trailers(payload) -> dict:
     try:
         text = str(bytes(payload), "utf-8")
     except UnicodeError:
-        raise GrpcError(StatusCode.INTERNAL, "trailers are not UTF-8") from None
+        raise GrpcError(StatusCode.INTERNAL, "header is not UTF-8") from None
     fields = {}
     for line in text.split("\n"):
         line = line.strip()
-        if line:
-            _add_field(fields, line)
+        if not line:
+            continue
+        i = line.find(":")
+        if i <= 0:
+            raise GrpcError(StatusCode.INTERNAL, "malformed header line " + repr(line[:40]))
+        name = line[:i].strip().lower()
+        value = line[i + 1 :].strip()
+        if name in fields:
+            value = fields[name] + "," + value
+        fields[name] = value
     return fields
 
 
@@ -99,22 +93,24 @@ def trailer_status(trailers: dict, where: str = "trailers"):
 class ServerStream:
     """One call's HTTP/1.1 exchange, and the iterator over its response messages.
 
-    Yields decoded messages; ends at the trailer frame (raises :class:`GrpcError` for a
-    non-OK status). ``close()`` (or leaving a ``with`` block, or an error) abandons the
-    call and closes its socket. ``headers`` and ``trailers`` hold the response metadata;
-    ``sent``/``received`` count the bytes moved.
+    The client makes it and calls :meth:`open`; iterating yields decoded messages and ends
+    at the trailer frame (raises :class:`GrpcError` for a non-OK status). ``close()`` (or
+    leaving a ``with`` block, or an error) abandons the call and closes its socket.
+    ``headers`` and ``trailers`` hold the response metadata; ``sent``/``received`` count
+    the bytes moved. Malformed responses raise ``GrpcError(INTERNAL)``, network failures
+    UNAVAILABLE, an expired deadline DEADLINE_EXCEEDED.
     """
 
-    def __init__(self, client, sock, at, timeout, decode) -> None:
-        self._client = client
-        self.sock = sock  # None: connect in _open
-        self.at = at  # the deadline, a compat.monotonic_ms() time (None: none)
+    def __init__(self, client, sock, deadline, timeout, decode) -> None:
+        self.client = client
+        self.sock = sock  # None: open() connects; None again once the exchange has ended
+        self.deadline = deadline  # a compat.monotonic_ms() time, or None for none
         self.timeout = timeout  # the seconds it came from, for the error message
-        self._decode = decode
+        self.decode = decode
         self.buf = bytearray(512)  # the head and body bytes received, unread: buf[start:end]
         self.start = 0
         self.end = 0
-        self._frame = bytearray(128)  # the frame buffer, grown to the largest frame
+        self.frame = bytearray(128)  # the frame buffer, grown to the largest frame
         self.sent = 0
         self.received = 0
         self.status = 0
@@ -122,7 +118,6 @@ class ServerStream:
         self.trailers = None
         self.keep_alive = False
         self.done = False  # the HTTP body has ended
-        self.finished = False  # the stream has ended (trailers read, or abandoned)
         # Body bytes left: of the Content-Length, or of the current chunk (0 between
         # chunks); None for a body that ends when the server closes.
         self.left = None
@@ -139,12 +134,11 @@ class ServerStream:
     def close(self, keep: bool = False) -> None:
         """Abandon the stream and close its socket (nothing once it has ended); ``keep``
         (a response read to its end) keeps the socket for the client's next call."""
-        self.finished = True
         sock = self.sock
         if sock is None:
             return
         self.sock = None
-        client = self._client
+        client = self.client
         if client.meter is not None:  # once per exchange: the bytes it moved
             client.meter.count(client.endpoint, self.sent, self.received)
         if (
@@ -160,33 +154,25 @@ class ServerStream:
 
     def _wait(self):
         # Seconds left until the deadline (None without one); DEADLINE_EXCEEDED once past.
-        if self.at is None:
+        if self.deadline is None:
             return None
-        left = (self.at - monotonic_ms()) / 1000
+        left = (self.deadline - monotonic_ms()) / 1000
         if left <= 0:
-            raise self._error()
+            raise self.error()
         return left
 
-    def _error(self, exc=None, what: str = "") -> GrpcError:
-        # A socket exception as DEADLINE_EXCEEDED (none, or a timeout with a deadline) or
-        # UNAVAILABLE. A timeout is CPython's TimeoutError or a board's OSError(ETIMEDOUT)
-        # (110 on Linux, 116 on lwIP) or OSError(EAGAIN) from a socket with a timeout.
-        name = type(exc).__name__
-        code = exc.args[0] if isinstance(exc, OSError) and exc.args else None
-        if exc is None or (
-            self.at is not None and (name in ("timeout", "TimeoutError") or code in (11, 110, 116))
-        ):
-            return GrpcError(
-                StatusCode.DEADLINE_EXCEEDED, "deadline of %.3f s exceeded" % self.timeout
-            )
-        if exc.args:
-            name += " " + str(exc.args[0])
-        return GrpcError(StatusCode.UNAVAILABLE, what + " failed: " + name)
+    def error(self, exc=None, what: str = "", host=None) -> GrpcError:
+        """The :class:`GrpcError` for socket exception ``exc`` in step ``what`` (``host``:
+        a failed connect), DEADLINE_EXCEEDED without one: see
+        :func:`jotunheim.grpc.status_decode.network_error`."""
+        from jotunheim.grpc.status_decode import network_error  # noqa: PLC0415
 
-    def _open(self, data) -> None:
-        # Connect (unless the client's kept-alive socket was given), send the request
-        # ``data``, read the response head; raise for a gRPC error in it.
-        client = self._client
+        return network_error(exc, what, self.deadline, self.timeout, host)
+
+    def open(self, data) -> None:
+        """Connect (unless the client's kept-alive socket was given), send the request
+        ``data``, read the response head; raises for a gRPC error in it."""
+        client = self.client
         host = client.host
         if self.sock is None:
             left = self._wait()
@@ -197,31 +183,24 @@ class ServerStream:
                 sock = pool.socket(info[0], info[1])
                 # The request goes out in one write anyway; this spares the ACK wait on the
                 # rare split write (as jotunheim.net.session.set_nodelay, without loading it).
-                nodelay = getattr(pool, "TCP_NODELAY", None)
-                if nodelay is not None:
+                value = getattr(pool, "TCP_NODELAY", None)
+                if value is not None:
                     try:
-                        sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), nodelay, 1)
+                        sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), value, 1)
                     except (OSError, AttributeError, NotImplementedError, ValueError):
                         pass
-                address = info[-1]
+                info = info[-1]
                 if client.ssl_context is not None:
                     sock = client.ssl_context.wrap_socket(sock, server_hostname=host)
-                    address = (host, client.port)
+                    info = (host, client.port)
                 sock.settimeout(30.0 if left is None else left)
-                sock.connect(address)
+                sock.connect(info)
             except BaseException as exc:
                 if sock is not None:
                     _close(sock)
                 if not isinstance(exc, (OSError, MemoryError, RuntimeError, ValueError)):
                     raise
-                if self.at is not None and monotonic_ms() >= self.at:
-                    raise self._error() from None
-                from jotunheim.net.tls import tls_problem  # noqa: PLC0415
-
-                problem = tls_problem(exc, host)
-                if problem is not None:
-                    raise GrpcError(StatusCode.UNAVAILABLE, problem) from None
-                raise self._error(exc, "connect to %s:%d" % (host, client.port)) from None
+                raise self.error(exc, "connect to %s:%d" % (host, client.port), host) from None
             self.sock = sock
         view = memoryview(data)
         while self.sent < len(view):  # one send in the common case
@@ -231,24 +210,24 @@ class ServerStream:
             except OSError as exc:
                 if exc.args and exc.args[0] == 11:  # EAGAIN: the deadline is checked above
                     continue
-                raise self._error(exc, "send") from None
+                raise self.error(exc, "send") from None
             if n is None:  # some CircuitPython sockets return None for "all of it"
                 n = len(view) - self.sent
             if not n:
                 raise GrpcError(StatusCode.UNAVAILABLE, "send failed: connection closed")
             self.sent += n
         while True:  # the status line and headers; 1xx interim responses are skipped
-            line = self._line()
-            parts = line.split(b" ", 2)
+            data = self.line()
+            parts = data.split(b" ", 2)
             try:
                 if not parts[0].startswith(b"HTTP/1."):
                     raise ValueError
                 self.status = int(parts[1])
             except (ValueError, IndexError):
                 raise GrpcError(
-                    StatusCode.INTERNAL, "not an HTTP/1.x status line: %r" % line[:40]
+                    StatusCode.INTERNAL, "not an HTTP/1.x status line: %r" % data[:40]
                 ) from None
-            headers = self.headers = self._fields()
+            headers = self.headers = self.fields()
             if not 100 <= self.status < 200:
                 break
         value = headers.get("connection", "").lower()
@@ -293,17 +272,17 @@ class ServerStream:
                     StatusCode.INTERNAL, "unexpected content-type " + repr(value[:60]), headers
                 )
 
-    def _fill(self) -> int:
-        # Read more bytes into the buffer, compacting first; returns bytes read.
+    def fill(self) -> int:
+        """Receive more bytes into the buffer (compacted first); returns how many."""
         buf = self.buf
         if self.start:
             buf[: self.end - self.start] = buf[self.start : self.end]
             self.end -= self.start
             self.start = 0
-        if self.end == len(buf):
-            if len(buf) >= MAX_HEAD_SIZE:
-                raise GrpcError(StatusCode.INTERNAL, "response head over %d bytes" % MAX_HEAD_SIZE)
-            self.buf = bytearray(min(len(buf) * 2, MAX_HEAD_SIZE))
+        if self.end == len(buf):  # a long head: grow the buffer, up to 8 KB
+            if len(buf) >= 8192:
+                raise GrpcError(StatusCode.INTERNAL, "response head over 8192 bytes")
+            self.buf = bytearray(min(len(buf) * 2, 8192))
             self.buf[: self.end] = buf[: self.end]
         while True:
             self.sock.settimeout(self._wait())
@@ -315,116 +294,107 @@ class ServerStream:
                 if (
                     exc.args
                     and exc.args[0] == 11
-                    and self.at is None
+                    and self.deadline is None
                     and type(exc).__name__ not in ("timeout", "TimeoutError")
                 ):
                     continue
-                raise self._error(exc, "receive") from None
+                raise self.error(exc, "receive") from None
         self.end += n
         self.received += n
         return n
 
-    def _line(self) -> bytes:
-        # One CRLF-terminated line (without the CRLF).
+    def line(self) -> bytes:
+        """The next CRLF-terminated line of the response (without the CRLF)."""
         while True:
             i = self.buf.find(b"\r\n", self.start, self.end)
             if i >= 0:
-                line = bytes(self.buf[self.start : i])
+                data = bytes(self.buf[self.start : i])
                 self.start = i + 2
-                return line
-            if not self._fill():
+                return data
+            if not self.fill():
                 if not self.received:
                     raise GrpcError(StatusCode.UNAVAILABLE, "connection closed before a response")
                 raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
 
-    def _fields(self) -> dict:
-        # Header lines up to a blank line, as a dict with lower-case names.
-        fields = {}
+    def fields(self) -> dict:
+        """Header lines up to a blank line, as a dict with lower-case names."""
+        parts = []
         while True:
-            line = self._line()
-            if not line:
-                return fields
-            try:
-                line = str(line, "utf-8")
-            except UnicodeError:
-                raise GrpcError(StatusCode.INTERNAL, "header is not text") from None
-            _add_field(fields, line)
+            data = self.line()
+            if not data:
+                return parse_trailers(b"\n".join(parts))
+            parts.append(data)
 
     def readinto(self, view) -> int:
-        """Copy HTTP body bytes into ``view``; 0 means the body has ended."""
-        if self.done:
-            return 0
-        if self.chunks and not self.left:
-            if self.chunks > 1 and self._line():
-                raise GrpcError(StatusCode.INTERNAL, "chunk data not followed by CRLF")
-            self.chunks = 2
-            # Loaded by the first chunked body: a peer that sends Content-Length (Loki's
-            # usual answer) never costs the server's wire module on a client-only path.
-            from jotunheim.http.wire import chunk_size  # noqa: PLC0415
+        """Fill ``view`` with HTTP body bytes; returns how many (fewer when the body
+        ends first, 0 once it has ended)."""
+        n = 0
+        while n < len(view) and not self.done:
+            if self.chunks and not self.left:
+                if self.chunks > 1 and self.line():
+                    raise GrpcError(StatusCode.INTERNAL, "chunk data not followed by CRLF")
+                self.chunks = 2
+                # Loaded by the first chunked body: a peer that sends Content-Length
+                # (Loki's usual answer) never costs the server's wire module here.
+                from jotunheim.http.wire import chunk_size  # noqa: PLC0415
 
-            try:
-                self.left = chunk_size(self._line())
-            except ValueError as exc:
-                raise GrpcError(StatusCode.INTERNAL, str(exc)) from None
-            if not self.left:
-                for name, value in self._fields().items():
-                    self.headers.setdefault(name, value)
-                self.done = True
-                return 0
-        if self.start == self.end:
-            self.start = self.end = 0
-            if not self._fill():
-                if self.left is None:
-                    self.done = True  # a read-until-close body ended normally
-                    return 0
-                raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
-        n = min(self.end - self.start, len(view))
-        if self.left is not None:
-            n = min(n, self.left)
-            self.left -= n
-            self.done = not (self.left or self.chunks)
-        view[:n] = memoryview(self.buf)[self.start : self.start + n]
-        self.start += n
+                try:
+                    self.left = chunk_size(self.line())
+                except ValueError as exc:
+                    raise GrpcError(StatusCode.INTERNAL, str(exc)) from None
+                if not self.left:  # the last chunk: trailers may follow
+                    for name, value in self.fields().items():
+                        self.headers.setdefault(name, value)
+                    self.done = True
+                    break
+            if self.start == self.end:
+                self.start = self.end = 0
+                if not self.fill():
+                    if self.left is None:
+                        self.done = True  # a read-until-close body ended normally
+                        break
+                    raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
+            size = min(self.end - self.start, len(view) - n)
+            if self.left is not None:
+                size = min(size, self.left)
+                self.left -= size
+                self.done = not (self.left or self.chunks)
+            view[n : n + size] = memoryview(self.buf)[self.start : self.start + size]
+            self.start += size
+            n += size
         return n
 
-    def _exactly(self, view) -> None:
-        # Fill ``view`` from the body: a body that ends first is cut inside a frame.
-        got = 0
-        while got < len(view):
-            n = self.readinto(view[got:])
-            if not n:
-                raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame")
-            got += n
-
     def __next__(self):
-        if self.finished:
+        if self.sock is None:  # ended (or abandoned)
             raise StopIteration
         try:
             # The next frame, read into the frame buffer (grown for a bigger one); the
             # payload is a view into it, valid until the next frame.
-            buf = self._frame
-            view = memoryview(buf)
-            n = self.readinto(view[:5])
-            if not n:
-                raise GrpcError(StatusCode.INTERNAL, "response ended without a trailer frame")
-            self._exactly(view[n:5])
+            buf = self.frame
+            n = self.readinto(memoryview(buf)[:5])
+            if n < 5:
+                raise GrpcError(
+                    StatusCode.INTERNAL,
+                    "body ends inside a frame" if n else "response ended without a trailer frame",
+                )
             flag = buf[0]
             size = (buf[1] << 24) | (buf[2] << 16) | (buf[3] << 8) | buf[4]
-            check_header(flag, size, self._client.max_message_size)
+            check_header(flag, size, self.client.max_message_size)
             if size > len(buf):
                 try:
-                    buf = self._frame = bytearray(size)
+                    buf = self.frame = bytearray(size)
                 except MemoryError:
                     raise GrpcError(
                         StatusCode.RESOURCE_EXHAUSTED, "no memory for a %d-byte message" % size
                     ) from None
             view = memoryview(buf)[:size]
-            self._exactly(view)
+            if self.readinto(view) < size:
+                raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame")
             if flag != FLAG_TRAILERS:
-                if self._decode is None:
+                if self.decode is None:
                     return bytes(view)
                 try:
-                    return self._decode(view)
+                    return self.decode(view)
                 except (ValueError, TypeError, IndexError, KeyError) as exc:
                     raise GrpcError(
                         StatusCode.INTERNAL, "malformed response message: " + str(exc)
@@ -492,21 +462,21 @@ class GrpcWebClient:
         self.endpoint = endpoint
         scheme, self.host, self.port, path = parse_url(url)
         self.prefix = path.rstrip("/")
-        https = scheme == "https"
+        tls = scheme == "https"
         if isinstance(ca_cert, (bytes, bytearray)):
             ca_cert = str(ca_cert, "ascii")
-        if socket_pool is None or (https and ssl_context is None):
+        if socket_pool is None or (tls and ssl_context is None):
             from jotunheim.net import session  # noqa: PLC0415
 
             if socket_pool is None:
-                socket_pool = session.get_pool(manager=https)
-            if https and ssl_context is None:
+                socket_pool = session.get_pool(manager=tls)
+            if tls and ssl_context is None:
                 ssl_context = session.get_ssl_context(ca_cert)
                 ca_cert = None
-        if https and ca_cert:
+        if tls and ca_cert:
             ssl_context.load_verify_locations(cadata=ca_cert)  # a context the caller gave
         self.pool = socket_pool
-        self.ssl_context = ssl_context if https else None
+        self.ssl_context = ssl_context if tls else None
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}
         self.signer = signer
@@ -514,7 +484,7 @@ class GrpcWebClient:
         self.retry_policy = retry_policy
         self.send_timeout_header = send_timeout_header
         host = self.host if ":" not in self.host else "[" + self.host + "]"
-        if self.port != (443 if https else 80):
+        if self.port != (443 if tls else 80):
             host += ":" + str(self.port)
         self._host = host
         self._idle = None  # the kept-alive socket of the last call, for the next one
@@ -567,17 +537,17 @@ class GrpcWebClient:
         UNAVAILABLE (``retry_policy``)."""
         if timeout is _DEFAULT:
             timeout = self.timeout
-        at = None if timeout is None else monotonic_ms() + int(timeout * 1000)
+        deadline = None if timeout is None else monotonic_ms() + int(timeout * 1000)
         if not isinstance(request, (bytes, bytearray, memoryview)):
             request = request.encode()
         body = frame_header(len(request)) + bytes(request)
         path = self.prefix + ("" if method.startswith("/") else "/") + method
-        attempt = 1
+        count = 1  # attempts made
         while True:
-            parts = ["POST ", path, " HTTP/1.1\r\nHost: ", self._host, _HEADERS, str(len(body))]
-            if at is not None and self.send_timeout_header:
+            parts = ["POST %s HTTP/1.1\r\nHost: %s" % (path, self._host), _HEADERS, str(len(body))]
+            if deadline is not None and self.send_timeout_header:
                 # grpc-timeout: at most 8 digits and a unit.
-                value = max(1, at - monotonic_ms())
+                value = max(1, deadline - monotonic_ms())
                 if value < 100000000:
                     value = str(value) + "m"
                 elif value // 1000 < 100000000:
@@ -595,9 +565,9 @@ class GrpcWebClient:
             parts.append("\r\n\r\n")
             sock = self._idle
             self._idle = None
-            stream = ServerStream(self, sock, at, timeout, decode)
+            stream = ServerStream(self, sock, deadline, timeout, decode)
             try:
-                stream._open("".join(parts).encode("utf-8") + body)
+                stream.open("".join(parts).encode("utf-8") + body)
                 return stream
             except GrpcError as err:
                 stream.close()
@@ -609,18 +579,18 @@ class GrpcWebClient:
                     continue
                 if not idempotent:
                     raise
-                policy = self.retry_policy
-                if policy is None:
+                retry = self.retry_policy
+                if retry is None:
                     from jotunheim.grpc.retry import RetryPolicy  # noqa: PLC0415
 
-                    policy = self.retry_policy = RetryPolicy()
-                if attempt >= policy.max_attempts:
-                    raise
-                value = policy.delay(attempt)
-                if at is not None and (at - monotonic_ms()) / 1000 <= value:
+                    retry = self.retry_policy = RetryPolicy()
+                value = retry.delay(count)  # None: no attempt left
+                if value is None or (
+                    deadline is not None and (deadline - monotonic_ms()) / 1000 <= value
+                ):
                     raise
                 sleep_ms(int(value * 1000))
-                attempt += 1
+                count += 1
             except BaseException:
                 stream.close()
                 raise

@@ -29,6 +29,9 @@ class RetryPolicy:
             initial_backoff, max_backoff, factor=multiplier, jitter=EQUAL, rand=rand
         )
 
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+    def delay(self, attempt: int):
+        """Seconds to wait after failed attempt number ``attempt`` (1-based); None when it
+        was the last of ``max_attempts``."""
+        if attempt >= self.max_attempts:
+            return None
         return self.backoff.delay(attempt - 1)

@@ -1,13 +1,47 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""The rare paths of reading a received gRPC status: the code for an HTTP error without
-``grpc-status``, and a percent-encoded ``grpc-message``.
+"""The gRPC-Web client's rare paths to a status: a failed connect, send or receive (or an
+expired deadline), an HTTP error without ``grpc-status``, a percent-encoded
+``grpc-message``.
 
-Loaded by :mod:`jotunheim.grpc.client` only when a response needs it, so a call answered
-with a plain status costs none of it (and a device that only serves never loads it).
+Loaded by :mod:`jotunheim.grpc.client` only when a call fails or a response needs it, so
+a call answered with a plain status costs none of it (and a device that only serves never
+loads it).
 """
 
-from jotunheim.grpc.status import StatusCode
+from jotunheim.compat import monotonic_ms
+from jotunheim.grpc.status import GrpcError, StatusCode
+
+
+def network_error(exc, what, deadline, timeout, host=None) -> GrpcError:
+    """The :class:`GrpcError` for socket exception ``exc`` in step ``what`` of a call with
+    ``deadline`` (a ``compat.monotonic_ms()`` time, or None) set from ``timeout`` seconds.
+
+    DEADLINE_EXCEEDED without ``exc``, for a timeout under a deadline, or (with ``host``:
+    a failed connect) once the deadline has passed; a TLS failure reaching ``host`` says
+    what went wrong (:func:`jotunheim.net.tls.tls_problem`); anything else is UNAVAILABLE.
+    A timeout is CPython's ``TimeoutError`` or a board's ``OSError(ETIMEDOUT)`` (110 on
+    Linux, 116 on lwIP) or ``OSError(EAGAIN)`` from a socket with a timeout."""
+    name = type(exc).__name__
+    code = exc.args[0] if isinstance(exc, OSError) and exc.args else None
+    if exc is None or (
+        deadline is not None
+        and (
+            name in ("timeout", "TimeoutError")
+            or code in (11, 110, 116)
+            or (host is not None and monotonic_ms() >= deadline)
+        )
+    ):
+        return GrpcError(StatusCode.DEADLINE_EXCEEDED, "deadline of %.3f s exceeded" % timeout)
+    if host is not None:
+        from jotunheim.net.tls import tls_problem  # noqa: PLC0415
+
+        problem = tls_problem(exc, host)
+        if problem is not None:
+            return GrpcError(StatusCode.UNAVAILABLE, problem)
+    if exc.args:
+        name += " " + str(exc.args[0])
+    return GrpcError(StatusCode.UNAVAILABLE, what + " failed: " + name)
 
 
 def code_from_http_status(http_status: int) -> int:
