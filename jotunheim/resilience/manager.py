@@ -26,12 +26,13 @@ from jotunheim.compat import monotonic
 
 class EndpointState:
     """Accounting for one endpoint: counts, last error, when the next attempt may go out,
-    the last few backoff delays, and its ``breaker``."""
+    the last few backoff delays, and its ``breaker`` (a
+    :class:`~jotunheim.resilience.breaker.CircuitBreaker`, made at the first failure: None
+    while the endpoint never failed)."""
 
-    def __init__(self, name, owner) -> None:
+    def __init__(self, name) -> None:
         self.name = name
-        self._owner = owner
-        self._breaker = None  # made on first use: see breaker
+        self.breaker = None
         self.successes = 0
         self.failures = 0
         self.consecutive_failures = 0  # also the backoff's attempt number
@@ -41,24 +42,11 @@ class EndpointState:
         self.last_delay = 0.0
         self.recent_delays = []  # the last few backoff delays, newest last (bounded)
 
-    @property
-    def breaker(self):
-        """The endpoint's :class:`~jotunheim.resilience.breaker.CircuitBreaker`, made on
-        first use from the manager's ``breaker_threshold``/``breaker_cooldown``/``clock``."""
-        if self._breaker is None:
-            from jotunheim.resilience.breaker import CircuitBreaker  # noqa: PLC0415
-
-            owner = self._owner
-            self._breaker = CircuitBreaker(
-                owner.breaker_threshold, owner.breaker_cooldown, clock=owner.clock, name=self.name
-            )
-        return self._breaker
-
     def as_dict(self) -> dict:
         """The endpoint's figures as a dict (for status output)."""
         return {
             "endpoint": self.name,
-            "state": self.breaker.state,
+            "state": "closed" if self.breaker is None else self.breaker.state,
             "successes": self.successes,
             "failures": self.failures,
             "consecutive_failures": self.consecutive_failures,
@@ -77,7 +65,8 @@ class ConnectionResilienceManager:
     :param bool jitter: full jitter on backoff delays
     :param int max_endpoints: endpoints tracked at most (the oldest is forgotten first)
     :param clock, sleep, rand: injectable for tests
-    :param error_handler: categorises failures (default: the shared one)
+    :param error_handler: categorises failures, held as ``errors`` (default: the shared
+        one, made at the first failure)
     """
 
     def __init__(
@@ -103,17 +92,10 @@ class ConnectionResilienceManager:
         self.clock = clock or monotonic
         self.sleep = sleep or time.sleep
         self.rand = rand
-        self._errors = error_handler
+        # Categorises failures; the shared one is made at the first failure (the error
+        # tables are only needed once something has failed).
+        self.errors = error_handler
         self._endpoints = []  # EndpointState, oldest first
-
-    @property
-    def errors(self):
-        """The error handler (default: the shared one), made on first use."""
-        if self._errors is None:
-            from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
-
-            self._errors = default_handler()
-        return self._errors
 
     @classmethod
     def from_settings(cls, resilience: dict, **kwargs):
@@ -127,9 +109,9 @@ class ConnectionResilienceManager:
         for key in ("base_delay", "max_delay", "breaker_threshold", "breaker_cooldown", "jitter"):
             setattr(self, key, resilience.get(key, getattr(self, key)))
         for state in self._endpoints:
-            if state._breaker is not None:  # one made later takes the new values anyway
-                state._breaker.threshold = self.breaker_threshold
-                state._breaker.cooldown = self.breaker_cooldown
+            if state.breaker is not None:  # one made later takes the new values anyway
+                state.breaker.threshold = self.breaker_threshold
+                state.breaker.cooldown = self.breaker_cooldown
 
     def endpoint(self, name: str) -> EndpointState:
         """The state of ``name``, created on first use."""
@@ -138,7 +120,7 @@ class ConnectionResilienceManager:
                 return state
         if len(self._endpoints) >= self.max_endpoints:
             self._endpoints.pop(0)
-        state = EndpointState(name, self)
+        state = EndpointState(name)
         self._endpoints.append(state)
         return state
 
@@ -146,8 +128,8 @@ class ConnectionResilienceManager:
         """Seconds until ``name`` may be tried (backoff or open breaker)."""
         state = self.endpoint(name)
         left = state.next_attempt_at - self.clock()
-        if state._breaker is not None:  # none yet: the endpoint never failed
-            left = max(left, state._breaker.retry_after())
+        if state.breaker is not None:  # none yet: the endpoint never failed
+            left = max(left, state.breaker.retry_after())
         return left if left > 0 else 0.0
 
     def ready(self, name: str) -> bool:
@@ -160,8 +142,8 @@ class ConnectionResilienceManager:
         state.successes += 1
         state.consecutive_failures = 0
         state.next_attempt_at = state.last_delay = 0.0
-        if state._breaker is not None:
-            state._breaker.record_success()
+        if state.breaker is not None:
+            state.breaker.record_success()
 
     def record_failure(self, name: str, exc=None):
         """Count a failure, schedule the next attempt; returns the error's ``ErrorInfo``
@@ -175,6 +157,10 @@ class ConnectionResilienceManager:
             self.base_delay, self.max_delay, jitter=FULL if self.jitter else NONE, rand=self.rand
         ).delay(state.consecutive_failures)
         if exc is not None:
+            if self.errors is None:
+                from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
+
+                self.errors = default_handler()
             info = self.errors.handle(exc)
             state.last_error = info.reason[:120]
             state.last_category = info.category
@@ -187,6 +173,12 @@ class ConnectionResilienceManager:
         if len(state.recent_delays) > 8:
             state.recent_delays.pop(0)
         state.next_attempt_at = self.clock() + delay
+        if state.breaker is None:
+            from jotunheim.resilience.breaker import CircuitBreaker  # noqa: PLC0415
+
+            state.breaker = CircuitBreaker(
+                self.breaker_threshold, self.breaker_cooldown, clock=self.clock, name=name
+            )
         state.breaker.record_failure()
         return info
 
@@ -197,15 +189,17 @@ class ConnectionResilienceManager:
         ``wait=False``) while the endpoint is still backing off; ``wait=True`` sleeps out a
         backoff instead. ``fn``'s own exception is re-raised after being counted.
         """
-        from jotunheim.resilience.breaker import CLOSED, CircuitOpenError  # noqa: PLC0415
-
         state = self.endpoint(name)
-        left = state.next_attempt_at - self.clock()
-        if left > 0 and state.breaker.state == CLOSED:
-            if not wait:
-                raise CircuitOpenError(name, left)
-            self.sleep(left)
-        state.breaker.check()
+        breaker = state.breaker  # None: the endpoint never failed, nothing to wait for
+        if breaker is not None:
+            from jotunheim.resilience.breaker import CLOSED, CircuitOpenError  # noqa: PLC0415
+
+            left = state.next_attempt_at - self.clock()
+            if left > 0 and breaker.state == CLOSED:
+                if not wait:
+                    raise CircuitOpenError(name, left)
+                self.sleep(left)
+            breaker.check()
         try:
             result = fn(*args, **kwargs)
         except Exception as exc:
