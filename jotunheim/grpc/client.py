@@ -152,8 +152,9 @@ class ServerStream:
         else:
             _close(sock)
 
-    def _wait(self):
-        # Seconds left until the deadline (None without one); DEADLINE_EXCEEDED once past.
+    def wait(self):
+        """The longest a socket operation may wait: seconds left until the deadline (None
+        without one); raises DEADLINE_EXCEEDED once it has passed."""
         if self.deadline is None:
             return None
         left = (self.deadline - monotonic_ms()) / 1000
@@ -175,7 +176,7 @@ class ServerStream:
         client = self.client
         host = client.host
         if self.sock is None:
-            left = self._wait()
+            left = self.wait()
             pool = client.pool
             sock = None
             try:
@@ -204,7 +205,7 @@ class ServerStream:
             self.sock = sock
         view = memoryview(data)
         while self.sent < len(view):  # one send in the common case
-            self.sock.settimeout(self._wait())
+            self.sock.settimeout(self.wait())
             try:
                 n = self.sock.send(view[self.sent :])
             except OSError as exc:
@@ -285,7 +286,7 @@ class ServerStream:
             self.buf = bytearray(min(len(buf) * 2, 8192))
             self.buf[: self.end] = buf[: self.end]
         while True:
-            self.sock.settimeout(self._wait())
+            self.sock.settimeout(self.wait())
             try:
                 n = self.sock.recv_into(memoryview(self.buf)[self.end :])
                 break
@@ -298,7 +299,7 @@ class ServerStream:
                     and type(exc).__name__ not in ("timeout", "TimeoutError")
                 ):
                     continue
-                raise self.error(exc, "receive") from None
+                raise self.error(exc, "read") from None
         self.end += n
         self.received += n
         return n

@@ -148,19 +148,22 @@ class ConnectionResilienceManager:
     def record_failure(self, name: str, exc=None):
         """Count a failure, schedule the next attempt; returns the error's ``ErrorInfo``
         (or None when no exception is given)."""
-        from jotunheim.resilience.backoff import FULL, NONE, Backoff  # noqa: PLC0415
+        # The failure path's modules, by module: their full names are interned only
+        # when a failure loads them.
+        from jotunheim.resilience import backoff, breaker, errors  # noqa: PLC0415
 
         state = self.endpoint(name)
         info = None
         # The backoff's attempt number is the count of failures since the last success.
-        delay = Backoff(
-            self.base_delay, self.max_delay, jitter=FULL if self.jitter else NONE, rand=self.rand
+        delay = backoff.Backoff(
+            self.base_delay,
+            self.max_delay,
+            jitter=backoff.FULL if self.jitter else backoff.NONE,
+            rand=self.rand,
         ).delay(state.consecutive_failures)
         if exc is not None:
             if self.errors is None:
-                from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
-
-                self.errors = default_handler()
+                self.errors = errors.default_handler()
             info = self.errors.handle(exc)
             state.last_error = info.reason[:120]
             state.last_category = info.category
@@ -174,9 +177,7 @@ class ConnectionResilienceManager:
             state.recent_delays.pop(0)
         state.next_attempt_at = self.clock() + delay
         if state.breaker is None:
-            from jotunheim.resilience.breaker import CircuitBreaker  # noqa: PLC0415
-
-            state.breaker = CircuitBreaker(
+            state.breaker = breaker.CircuitBreaker(
                 self.breaker_threshold, self.breaker_cooldown, clock=self.clock, name=name
             )
         state.breaker.record_failure()
@@ -190,16 +191,15 @@ class ConnectionResilienceManager:
         backoff instead. ``fn``'s own exception is re-raised after being counted.
         """
         state = self.endpoint(name)
-        breaker = state.breaker  # None: the endpoint never failed, nothing to wait for
-        if breaker is not None:
-            from jotunheim.resilience.breaker import CLOSED, CircuitOpenError  # noqa: PLC0415
+        if state.breaker is not None:  # None: the endpoint never failed, nothing to wait for
+            from jotunheim.resilience import breaker  # noqa: PLC0415
 
             left = state.next_attempt_at - self.clock()
-            if left > 0 and breaker.state == CLOSED:
+            if left > 0 and state.breaker.state == breaker.CLOSED:
                 if not wait:
-                    raise CircuitOpenError(name, left)
+                    raise breaker.CircuitOpenError(name, left)
                 self.sleep(left)
-            breaker.check()
+            state.breaker.check()
         try:
             result = fn(*args, **kwargs)
         except Exception as exc:
@@ -214,4 +214,7 @@ class ConnectionResilienceManager:
 
     def forget(self, name: str) -> None:
         """Drop everything known about endpoint ``name``."""
-        self._endpoints = [state for state in self._endpoints if state.name != name]
+        for state in self._endpoints:
+            if state.name == name:
+                self._endpoints.remove(state)  # names are unique: there is no other
+                return
