@@ -31,6 +31,8 @@ from jotunheim.grpc.framing import (
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.net.url import parse_url
 
+# Rare paths (grpc.status_decode, grpc.retry) are imported by module, on first use: only
+# their short names are interned until then.
 # Every request's fixed headers (Accept: sonora echoes it as the response type).
 _HEADERS = (
     "\r\nContent-Type: application/grpc-web+proto\r\nAccept: application/grpc-web+proto"
@@ -84,9 +86,9 @@ def trailer_status(trailers: dict, where: str = "trailers"):
         raise GrpcError(StatusCode.INTERNAL, "bad grpc-status " + repr(value[:20]), trailers)
     message = trailers.get("grpc-message", "")
     if "%" in message:  # percent-encoded: the rare error text with escapes
-        from jotunheim.grpc.status_decode import percent_decode  # noqa: PLC0415
+        from jotunheim.grpc import status_decode  # noqa: PLC0415
 
-        message = percent_decode(message)
+        message = status_decode.percent_decode(message)
     return int(text), message
 
 
@@ -166,9 +168,9 @@ class ServerStream:
         """The :class:`GrpcError` for socket exception ``exc`` in step ``what`` (``host``:
         a failed connect), DEADLINE_EXCEEDED without one: see
         :func:`jotunheim.grpc.status_decode.network_error`."""
-        from jotunheim.grpc.status_decode import network_error  # noqa: PLC0415
+        from jotunheim.grpc import status_decode  # noqa: PLC0415
 
-        return network_error(exc, what, self.deadline, self.timeout, host)
+        return status_decode.network_error(exc, what, self.deadline, self.timeout, host)
 
     def open(self, data) -> None:
         """Connect (unless the client's kept-alive socket was given), send the request
@@ -259,9 +261,9 @@ class ServerStream:
             if code != StatusCode.OK:
                 raise GrpcError(code, value, headers)
         elif self.status != 200:
-            from jotunheim.grpc.status_decode import code_from_http_status  # noqa: PLC0415
+            from jotunheim.grpc import status_decode  # noqa: PLC0415
 
-            code = code_from_http_status(self.status)
+            code = status_decode.code_from_http_status(self.status)
             raise GrpcError(code, "HTTP status %d" % self.status, headers)
         else:
             value = headers.get("content-type", "")
@@ -580,12 +582,11 @@ class GrpcWebClient:
                     continue
                 if not idempotent:
                     raise
-                retry = self.retry_policy
-                if retry is None:
-                    from jotunheim.grpc.retry import RetryPolicy  # noqa: PLC0415
+                if self.retry_policy is None:
+                    from jotunheim.grpc import retry  # noqa: PLC0415
 
-                    retry = self.retry_policy = RetryPolicy()
-                value = retry.delay(count)  # None: no attempt left
+                    self.retry_policy = retry.RetryPolicy()
+                value = self.retry_policy.delay(count)  # None: no attempt left
                 if value is None or (
                     deadline is not None and (deadline - monotonic_ms()) / 1000 <= value
                 ):
