@@ -16,7 +16,8 @@ from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, Simul
 from jotunheim.capability.schema import NUMBER, Field
 from jotunheim.device.core import MAX_REQUESTS, Device
 from jotunheim.grpc import GrpcError, StatusCode
-from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
+from jotunheim.grpc.client import GrpcWebClient
+from jotunheim.grpc.retry import RetryPolicy
 from jotunheim.net.wifi import HostNetwork
 from jotunheim.pb import jotunheim as jpb
 from tests.interop import loki_standins, stubs

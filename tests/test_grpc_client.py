@@ -11,7 +11,8 @@ import time
 import pytest
 
 from jotunheim.grpc import GrpcError, StatusCode
-from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
+from jotunheim.grpc.client import GrpcWebClient
+from jotunheim.grpc.retry import RetryPolicy
 from tests.interop.counting_pool import CountingPool
 from tests.interop.raw_server import CLOSE, RESET, RawServer, frame, grpc_response, trailer
 

@@ -7,7 +7,8 @@ import urllib.parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jotunheim.grpc import frame_parser, framing, status_decode
+from jotunheim.grpc import frame_parser, framing
+from jotunheim.grpc.client import parse_trailers, trailer_status
 from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode
 from jotunheim.grpc.status_decode import percent_decode
 
@@ -44,7 +45,7 @@ def test_any_split_of_any_frame_sequence_parses_back(messages, data):
     frames = parse_all(wire, cuts)
     assert [p for f, p in frames[:-1]] == messages
     assert frames[-1][0] == framing.FLAG_TRAILERS
-    assert status_decode.parse_trailers(frames[-1][1]) == {"grpc-status": "0", "x-k": "v"}
+    assert parse_trailers(frames[-1][1]) == {"grpc-status": "0", "x-k": "v"}
 
 
 @settings(max_examples=200, deadline=None)
@@ -73,16 +74,16 @@ def test_percent_decode_never_raises(text):
 @given(st.binary(max_size=40))
 def test_trailer_parsing_raises_only_grpc_errors(data):
     try:
-        trailers = status_decode.parse_trailers(data)
+        trailers = parse_trailers(data)
     except GrpcError as err:
         assert err.code == StatusCode.INTERNAL
         return
     try:
-        status_decode.trailer_status(trailers)
+        trailer_status(trailers)
     except GrpcError as err:
         assert err.code == StatusCode.INTERNAL
 
 
 def test_trailers_are_lower_cased_and_repeated_names_joined():
-    trailers = status_decode.parse_trailers(b"Grpc-Status: 0\r\nX-A: 1\r\nx-a: 2\r\n")
+    trailers = parse_trailers(b"Grpc-Status: 0\r\nX-A: 1\r\nx-a: 2\r\n")
     assert trailers == {"grpc-status": "0", "x-a": "1,2"}

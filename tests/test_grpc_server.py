@@ -13,7 +13,8 @@ import time
 import pytest
 
 from jotunheim.grpc import GrpcError, StatusCode
-from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
+from jotunheim.grpc.client import GrpcWebClient
+from jotunheim.grpc.retry import RetryPolicy
 from jotunheim.grpc.server import GrpcWebServer, parse_grpc_timeout
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.pb import loki as lpb

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from jotunheim.grpc import GrpcError, StatusCode
-from jotunheim.grpc.client import RetryPolicy
+from jotunheim.grpc.retry import RetryPolicy
 from jotunheim.loki.client import LokiClient, ScriptFailed
 from jotunheim.pb import loki as pb
 from tests.interop import loki_standins, node_peer, stubs

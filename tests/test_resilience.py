@@ -351,16 +351,26 @@ def test_manager_configure_hot_reload_and_eviction():
     m.endpoint("b")
     m.endpoint("c")
     assert [s["endpoint"] for s in m.stats()] == ["b", "c"]
-    m.configure({"base_delay": 3, "max_delay": 5, "breaker_threshold": 9, "breaker_cooldown": 7})
     st = m.endpoint("b")
-    assert (st.backoff.base, st.backoff.cap, st.breaker.threshold, st.breaker.cooldown) == (
-        3,
-        5,
-        9,
-        7,
+    m.record_failure("b")  # its breaker is made now: one made before the reload follows it too
+    m.record_success("b")
+    m.configure({"base_delay": 3, "max_delay": 5, "breaker_threshold": 9, "breaker_cooldown": 7,
+                 "jitter": False})  # fmt: skip
+    assert (st.breaker.threshold, st.breaker.cooldown) == (9, 7)
+    assert m.endpoint("c").breaker is None  # never failed: no breaker yet
+    m.record_failure("c")
+    m.record_success("c")
+    assert (m.endpoint("c").breaker.threshold, m.endpoint("c").breaker.cooldown) == (9, 7)
+    # the backoff of an endpoint known before the reload: 3 s, then doubling, capped at 5 s
+    m.record_failure("b")
+    assert m.wait_time("b") == 3
+    m.record_failure("b")
+    assert st.recent_delays[-2:] == [3, 5]
+    m2 = ConnectionResilienceManager.from_settings(
+        {"base_delay": 0.2, "max_delay": 1.0, "jitter": False}, clock=Clock()
     )
-    m2 = ConnectionResilienceManager.from_settings({"base_delay": 0.2, "max_delay": 1.0})
-    assert m2.endpoint("x").backoff.base == 0.2
+    m2.record_failure("x")
+    assert m2.endpoint("x").last_delay == 0.2
 
 
 def test_manager_resource_errors_wait_at_least_the_suggested_delay():

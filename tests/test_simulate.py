@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
+from jotunheim.grpc.client import GrpcWebClient
+from jotunheim.grpc.retry import RetryPolicy
 from jotunheim.pb import jotunheim as jpb
 from jotunheim_host import cli
 from jotunheim_host.signing import client_signer

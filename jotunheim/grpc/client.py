@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: MIT
 """gRPC-Web client (binary mode, HTTP/1.1) on the platform's socket pool.
 
-Unary and server-streaming calls. Each request is written in one ``send``; the client
-keeps one idle keep-alive connection for its next call (a stale one is replaced
-transparently) and reads responses frame by frame into reusable buffers. For ``http://``
-nothing but the socket pool is needed (a board does not load
+Unary and server-streaming calls. Each request is written in one ``send`` (head and body
+together: ``adafruit_requests`` writes a POST in many small sends, and Nagle's algorithm
+plus the peer's delayed ACK then cost ~40 ms per call). The client keeps one idle
+keep-alive connection for its next call (a stale one is replaced transparently) and reads
+responses with ``recv_into`` into reusable buffers, frame by frame; the body reader
+understands ``Content-Length``, chunked transfer (hex sizes in either case, extensions,
+trailers) and read-until-close, and enforces the call's deadline on every receive. For
+``http://`` nothing but the socket pool is needed (a board does not load
 ``adafruit_connection_manager`` for it); ``https://`` wraps each socket with the SSL
 context (:func:`jotunheim.net.session.get_ssl_context`: the connection manager's on a
 board, with a custom CA if one is given).
@@ -13,7 +17,8 @@ board, with a custom CA if one is given).
 Errors are :class:`jotunheim.grpc.GrpcError`: network failures are UNAVAILABLE, an
 expired deadline DEADLINE_EXCEEDED, malformed responses INTERNAL, a response message over
 ``max_message_size`` RESOURCE_EXHAUSTED. Calls marked ``idempotent`` are retried on
-UNAVAILABLE with exponential backoff and jitter.
+UNAVAILABLE with exponential backoff and jitter (:class:`jotunheim.grpc.retry.RetryPolicy`,
+loaded on the first retry).
 """
 
 from jotunheim.compat import monotonic_ms, sleep_ms
@@ -24,55 +29,16 @@ from jotunheim.grpc.framing import (
     frame_header,
 )
 from jotunheim.grpc.status import GrpcError, StatusCode
-from jotunheim.grpc.status_decode import (
-    code_from_http_status,
-    parse_trailers,
-    percent_decode,
-    trailer_status,
-)
-from jotunheim.http.client import HttpResponse, deadline_error, network_error, seconds_left
 from jotunheim.net.url import parse_url
 
-CONTENT_TYPE = "application/grpc-web+proto"
-USER_AGENT = "jotunheim-grpc-web/1"
+# Rare paths (grpc.status_decode, grpc.retry) are imported by module, on first use: only
+# their short names are interned until then.
 # Every request's fixed headers (Accept: sonora echoes it as the response type).
 _HEADERS = (
     "\r\nContent-Type: application/grpc-web+proto\r\nAccept: application/grpc-web+proto"
-    "\r\nX-Grpc-Web: 1\r\nUser-Agent: " + USER_AGENT + "\r\nContent-Length: "
+    "\r\nX-Grpc-Web: 1\r\nUser-Agent: jotunheim-grpc-web/1\r\nContent-Length: "
 )
 _DEFAULT = object()
-
-
-class RetryPolicy:
-    """Retries for UNAVAILABLE on calls marked idempotent (never for other codes).
-
-    Waits come from :class:`jotunheim.resilience.backoff.Backoff` (exponential from
-    ``initial_backoff``, capped at ``max_backoff``, "equal" jitter so every wait is at
-    least half its ceiling). A retry never sleeps past the call's deadline."""
-
-    def __init__(
-        self,
-        max_attempts: int = 3,
-        initial_backoff: float = 0.1,
-        max_backoff: float = 2.0,
-        multiplier: float = 2.0,
-        rand=None,
-    ) -> None:
-        from jotunheim.resilience.backoff import EQUAL, Backoff  # noqa: PLC0415
-
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        self.max_attempts = max_attempts
-        self.backoff = Backoff(
-            initial_backoff, max_backoff, factor=multiplier, jitter=EQUAL, rand=rand
-        )
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        return self.backoff.delay(attempt - 1)
-
-
-NO_RETRY = RetryPolicy(max_attempts=1)
 
 
 def _close(sock) -> None:
@@ -82,25 +48,82 @@ def _close(sock) -> None:
         pass
 
 
-class ServerStream:
-    """Iterator over the messages of a server-streaming call.
+def parse_trailers(payload) -> dict:
+    """Parse a trailer-frame payload (or a response head's header lines) into a dict with
+    lower-case names; a repeated name joins its values with a comma, as HTTP says.
 
-    Yields decoded messages; ends at the trailer frame (raises :class:`GrpcError` for a
-    non-OK status). ``close()`` (or leaving a ``with`` block, or an error) abandons the
-    call and closes its socket. ``headers`` and ``trailers`` hold the response metadata.
+    Blank lines are skipped (some servers end with one); a line without ``:`` or bytes
+    that are not UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
+    :func:`trailer_status` decodes it."""
+    try:
+        text = str(bytes(payload), "utf-8")
+    except UnicodeError:
+        raise GrpcError(StatusCode.INTERNAL, "header is not UTF-8") from None
+    fields = {}
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        i = line.find(":")
+        if i <= 0:
+            raise GrpcError(StatusCode.INTERNAL, "malformed header line " + repr(line[:40]))
+        name = line[:i].strip().lower()
+        value = line[i + 1 :].strip()
+        if name in fields:
+            value = fields[name] + "," + value
+        fields[name] = value
+    return fields
+
+
+def trailer_status(trailers: dict, where: str = "trailers"):
+    """``(code, message)`` from parsed trailers; raises ``GrpcError(INTERNAL)`` if
+    ``grpc-status`` is missing or not a number (1 to 3 digits)."""
+    value = trailers.get("grpc-status")
+    if value is None:
+        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + where, trailers)
+    text = value.strip()
+    if not 0 < len(text) <= 3 or text.strip("0123456789"):
+        raise GrpcError(StatusCode.INTERNAL, "bad grpc-status " + repr(value[:20]), trailers)
+    message = trailers.get("grpc-message", "")
+    if "%" in message:  # percent-encoded: the rare error text with escapes
+        from jotunheim.grpc import status_decode  # noqa: PLC0415
+
+        message = status_decode.percent_decode(message)
+    return int(text), message
+
+
+class ServerStream:
+    """One call's HTTP/1.1 exchange, and the iterator over its response messages.
+
+    The client makes it and calls :meth:`open`; iterating yields decoded messages and ends
+    at the trailer frame (raises :class:`GrpcError` for a non-OK status). ``close()`` (or
+    leaving a ``with`` block, or an error) abandons the call and closes its socket.
+    ``headers`` and ``trailers`` hold the response metadata; ``sent``/``received`` count
+    the bytes moved. Malformed responses raise ``GrpcError(INTERNAL)``, network failures
+    UNAVAILABLE, an expired deadline DEADLINE_EXCEEDED.
     """
 
-    def __init__(self, client, response, decode) -> None:
-        self._client = client
-        self._response = response
-        self._decode = decode
-        self._buf = bytearray(128)  # the frame buffer, grown to the largest frame
-        self.headers = response.headers
+    def __init__(self, client, sock, deadline, timeout, decode) -> None:
+        self.client = client
+        self.sock = sock  # None: open() connects; None again once the exchange has ended
+        self.deadline = deadline  # a compat.monotonic_ms() time, or None for none
+        self.timeout = timeout  # the seconds it came from, for the error message
+        self.decode = decode
+        self.buf = bytearray(512)  # the head and body bytes received, unread: buf[start:end]
+        self.start = 0
+        self.end = 0
+        self.frame = bytearray(128)  # the frame buffer, grown to the largest frame
+        self.sent = 0
+        self.received = 0
+        self.status = 0
+        self.headers = {}
         self.trailers = None
-        # A trailers-only response (the status in the headers) has already ended.
-        self.finished = "grpc-status" in self.headers
-        if self.finished:
-            self.trailers = self.headers
+        self.keep_alive = False
+        self.done = False  # the HTTP body has ended
+        # Body bytes left: of the Content-Length, or of the current chunk (0 between
+        # chunks); None for a body that ends when the server closes.
+        self.left = None
+        self.chunks = 0  # 0 not chunked; 1 chunked, before the first chunk; 2 after one
 
     def __iter__(self):
         return self
@@ -110,73 +133,287 @@ class ServerStream:
     def __exit__(self, exc_type, exc, tb):
         self.close()
 
-    def close(self) -> None:
-        """Abandon the stream (closes the socket unless the stream has ended)."""
-        if not self.finished:
-            self.finished = True
-            self._client._release(self._response, False)
+    def close(self, keep: bool = False) -> None:
+        """Abandon the stream and close its socket (nothing once it has ended); ``keep``
+        (a response read to its end) keeps the socket for the client's next call."""
+        sock = self.sock
+        if sock is None:
+            return
+        self.sock = None
+        client = self.client
+        if client.meter is not None:  # once per exchange: the bytes it moved
+            client.meter.count(client.endpoint, self.sent, self.received)
+        if (
+            keep
+            and client._idle is None
+            and self.done
+            and self.keep_alive
+            and self.start == self.end
+        ):
+            client._idle = sock
+        else:
+            _close(sock)
+
+    def wait(self):
+        """The longest a socket operation may wait: seconds left until the deadline (None
+        without one); raises DEADLINE_EXCEEDED once it has passed."""
+        if self.deadline is None:
+            return None
+        left = (self.deadline - monotonic_ms()) / 1000
+        if left <= 0:
+            raise self.error()
+        return left
+
+    def error(self, exc=None, what: str = "", host=None) -> GrpcError:
+        """The :class:`GrpcError` for socket exception ``exc`` in step ``what`` (``host``:
+        a failed connect), DEADLINE_EXCEEDED without one: see
+        :func:`jotunheim.grpc.status_decode.network_error`."""
+        from jotunheim.grpc import status_decode  # noqa: PLC0415
+
+        return status_decode.network_error(exc, what, self.deadline, self.timeout, host)
+
+    def open(self, data) -> None:
+        """Connect (unless the client's kept-alive socket was given), send the request
+        ``data``, read the response head; raises for a gRPC error in it."""
+        client = self.client
+        host = client.host
+        if self.sock is None:
+            left = self.wait()
+            pool = client.pool
+            sock = None
+            try:
+                info = pool.getaddrinfo(host, client.port, 0, pool.SOCK_STREAM)[0]
+                sock = pool.socket(info[0], info[1])
+                # The request goes out in one write anyway; this spares the ACK wait on the
+                # rare split write (as jotunheim.net.session.set_nodelay, without loading it).
+                value = getattr(pool, "TCP_NODELAY", None)
+                if value is not None:
+                    try:
+                        sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), value, 1)
+                    except (OSError, AttributeError, NotImplementedError, ValueError):
+                        pass
+                info = info[-1]
+                if client.ssl_context is not None:
+                    sock = client.ssl_context.wrap_socket(sock, server_hostname=host)
+                    info = (host, client.port)
+                sock.settimeout(30.0 if left is None else left)
+                sock.connect(info)
+            except BaseException as exc:
+                if sock is not None:
+                    _close(sock)
+                if not isinstance(exc, (OSError, MemoryError, RuntimeError, ValueError)):
+                    raise
+                raise self.error(exc, "connect to %s:%d" % (host, client.port), host) from None
+            self.sock = sock
+        view = memoryview(data)
+        while self.sent < len(view):  # one send in the common case
+            self.sock.settimeout(self.wait())
+            try:
+                n = self.sock.send(view[self.sent :])
+            except OSError as exc:
+                if exc.args and exc.args[0] == 11:  # EAGAIN: the deadline is checked above
+                    continue
+                raise self.error(exc, "send") from None
+            if n is None:  # some CircuitPython sockets return None for "all of it"
+                n = len(view) - self.sent
+            if not n:
+                raise GrpcError(StatusCode.UNAVAILABLE, "send failed: connection closed")
+            self.sent += n
+        while True:  # the status line and headers; 1xx interim responses are skipped
+            data = self.line()
+            parts = data.split(b" ", 2)
+            try:
+                if not parts[0].startswith(b"HTTP/1."):
+                    raise ValueError
+                self.status = int(parts[1])
+            except (ValueError, IndexError):
+                raise GrpcError(
+                    StatusCode.INTERNAL, "not an HTTP/1.x status line: %r" % data[:40]
+                ) from None
+            headers = self.headers = self.fields()
+            if not 100 <= self.status < 200:
+                break
+        value = headers.get("connection", "").lower()
+        # HTTP/1.1 keeps the connection unless told to close; 1.0 only when asked to.
+        self.keep_alive = (
+            ("close" not in value) if parts[0] == b"HTTP/1.1" else "keep-alive" in value
+        )
+        if self.status in (204, 304):
+            self.left = 0
+        elif "chunked" in headers.get("transfer-encoding", "").lower():
+            self.left = 0
+            self.chunks = 1
+        elif "content-length" in headers:
+            try:
+                self.left = int(headers["content-length"])
+            except ValueError:
+                self.left = -1  # refused just below
+            if self.left < 0:
+                raise GrpcError(StatusCode.INTERNAL, "bad content-length")
+        else:
+            self.keep_alive = False  # the body ends when the server closes
+        self.done = self.left == 0 and not self.chunks
+        # The status from trailers-only headers, the HTTP status or content type.
+        if "grpc-status" in headers:  # trailers-only: the body is empty
+            self.trailers = headers
+            code, value = trailer_status(headers, "headers")
+            self.close(True)
+            if code != StatusCode.OK:
+                raise GrpcError(code, value, headers)
+        elif self.status != 200:
+            from jotunheim.grpc import status_decode  # noqa: PLC0415
+
+            code = status_decode.code_from_http_status(self.status)
+            raise GrpcError(code, "HTTP status %d" % self.status, headers)
+        else:
+            value = headers.get("content-type", "")
+            if value.split(";", 1)[0].strip().lower() not in (
+                "application/grpc-web+proto",
+                "application/grpc-web",
+            ):
+                raise GrpcError(
+                    StatusCode.INTERNAL, "unexpected content-type " + repr(value[:60]), headers
+                )
+
+    def fill(self) -> int:
+        """Receive more bytes into the buffer (compacted first); returns how many."""
+        buf = self.buf
+        if self.start:
+            buf[: self.end - self.start] = buf[self.start : self.end]
+            self.end -= self.start
+            self.start = 0
+        if self.end == len(buf):  # a long head: grow the buffer, up to 8 KB
+            if len(buf) >= 8192:
+                raise GrpcError(StatusCode.INTERNAL, "response head over 8192 bytes")
+            self.buf = bytearray(min(len(buf) * 2, 8192))
+            self.buf[: self.end] = buf[: self.end]
+        while True:
+            self.sock.settimeout(self.wait())
+            try:
+                n = self.sock.recv_into(memoryview(self.buf)[self.end :])
+                break
+            except OSError as exc:
+                # EAGAIN without a deadline: a socket with no timeout had nothing yet.
+                if (
+                    exc.args
+                    and exc.args[0] == 11
+                    and self.deadline is None
+                    and type(exc).__name__ not in ("timeout", "TimeoutError")
+                ):
+                    continue
+                raise self.error(exc, "read") from None
+        self.end += n
+        self.received += n
+        return n
+
+    def line(self) -> bytes:
+        """The next CRLF-terminated line of the response (without the CRLF)."""
+        while True:
+            i = self.buf.find(b"\r\n", self.start, self.end)
+            if i >= 0:
+                data = bytes(self.buf[self.start : i])
+                self.start = i + 2
+                return data
+            if not self.fill():
+                if not self.received:
+                    raise GrpcError(StatusCode.UNAVAILABLE, "connection closed before a response")
+                raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
+
+    def fields(self) -> dict:
+        """Header lines up to a blank line, as a dict with lower-case names."""
+        parts = []
+        while True:
+            data = self.line()
+            if not data:
+                return parse_trailers(b"\n".join(parts))
+            parts.append(data)
+
+    def readinto(self, view) -> int:
+        """Fill ``view`` with HTTP body bytes; returns how many (fewer when the body
+        ends first, 0 once it has ended)."""
+        n = 0
+        while n < len(view) and not self.done:
+            if self.chunks and not self.left:
+                if self.chunks > 1 and self.line():
+                    raise GrpcError(StatusCode.INTERNAL, "chunk data not followed by CRLF")
+                self.chunks = 2
+                # Loaded by the first chunked body: a peer that sends Content-Length
+                # (Loki's usual answer) never costs the server's wire module here.
+                from jotunheim.http.wire import chunk_size  # noqa: PLC0415
+
+                try:
+                    self.left = chunk_size(self.line())
+                except ValueError as exc:
+                    raise GrpcError(StatusCode.INTERNAL, str(exc)) from None
+                if not self.left:  # the last chunk: trailers may follow
+                    for name, value in self.fields().items():
+                        self.headers.setdefault(name, value)
+                    self.done = True
+                    break
+            if self.start == self.end:
+                self.start = self.end = 0
+                if not self.fill():
+                    if self.left is None:
+                        self.done = True  # a read-until-close body ended normally
+                        break
+                    raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
+            size = min(self.end - self.start, len(view) - n)
+            if self.left is not None:
+                size = min(size, self.left)
+                self.left -= size
+                self.done = not (self.left or self.chunks)
+            view[n : n + size] = memoryview(self.buf)[self.start : self.start + size]
+            self.start += size
+            n += size
+        return n
 
     def __next__(self):
-        if self.finished:
+        if self.sock is None:  # ended (or abandoned)
             raise StopIteration
-        response = self._response
         try:
             # The next frame, read into the frame buffer (grown for a bigger one); the
             # payload is a view into it, valid until the next frame.
-            buf = self._buf
-            view = memoryview(buf)
-            got = 0
-            while got < 5:
-                n = response.readinto(view[got:5])
-                if not n:
-                    raise GrpcError(
-                        StatusCode.INTERNAL,
-                        "body ends inside a frame header"
-                        if got
-                        else "response ended without a trailer frame",
-                    )
-                got += n
+            buf = self.frame
+            n = self.readinto(memoryview(buf)[:5])
+            if n < 5:
+                raise GrpcError(
+                    StatusCode.INTERNAL,
+                    "body ends inside a frame" if n else "response ended without a trailer frame",
+                )
             flag = buf[0]
             size = (buf[1] << 24) | (buf[2] << 16) | (buf[3] << 8) | buf[4]
-            check_header(flag, size, self._client.max_message_size)
+            check_header(flag, size, self.client.max_message_size)
             if size > len(buf):
                 try:
-                    buf = self._buf = bytearray(size)
+                    buf = self.frame = bytearray(size)
                 except MemoryError:
                     raise GrpcError(
                         StatusCode.RESOURCE_EXHAUSTED, "no memory for a %d-byte message" % size
                     ) from None
-            payload = memoryview(buf)[:size]
-            got = 0
-            while got < size:
-                n = response.readinto(payload[got:])
-                if not n:
-                    raise GrpcError(
-                        StatusCode.INTERNAL, "body ends after %d of %d frame bytes" % (got, size)
-                    )
-                got += n
+            view = memoryview(buf)[:size]
+            if self.readinto(view) < size:
+                raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame")
             if flag != FLAG_TRAILERS:
-                if self._decode is None:
-                    return bytes(payload)
+                if self.decode is None:
+                    return bytes(view)
                 try:
-                    return self._decode(payload)
+                    return self.decode(view)
                 except (ValueError, TypeError, IndexError, KeyError) as exc:
                     raise GrpcError(
                         StatusCode.INTERNAL, "malformed response message: " + str(exc)
                     ) from None
-            trailers = self.trailers = parse_trailers(payload)
-            code, message = trailer_status(trailers)
+            trailers = self.trailers = parse_trailers(view)
+            code, value = trailer_status(trailers)
             # Read the end of the body (the chunked terminator) so the connection can be
             # reused; bytes after the trailer frame are a protocol error.
-            extra = 0
-            if response.left is not None:  # a read-until-close body: nothing to keep
-                extra = response.readinto(memoryview(self._buf)[:1])
-            self.finished = True
-            self._client._release(response, response.left is not None and not extra)
-            if extra:
+            n = 0
+            if self.left is not None:  # a read-until-close body: nothing to keep
+                n = self.readinto(memoryview(buf)[:1])
+            self.close(self.left is not None and not n)
+            if n:
                 raise GrpcError(StatusCode.INTERNAL, "data after the trailer frame")
             if code != StatusCode.OK:
-                raise GrpcError(code, message, trailers)
+                raise GrpcError(code, value, trailers)
         except MemoryError:
             self.close()
             raise GrpcError(
@@ -198,11 +435,13 @@ class GrpcWebClient:
     the SSL context's trusted roots, for a local server with a self-signed certificate.
     ``session_id`` changes nothing: every client keeps its own connection anyway.
     ``timeout`` is the default deadline in seconds (``None``: no deadline), ``metadata``
-    default request headers. ``meter`` (a :class:`jotunheim.resources.bandwidth.Bandwidth`,
-    or anything with ``count(endpoint, sent, received)``) is told the bytes of each
-    exchange under ``endpoint``; both may be set after construction. ``signer``
-    (optional) is called as ``signer(path, body)`` for every request sent and returns more
-    headers (a request signature: ``jotunheim_host.signing.client_signer``).
+    default request headers. ``retry_policy``: a :class:`jotunheim.grpc.retry.RetryPolicy`
+    for calls marked idempotent (default ``RetryPolicy()``, made on the first retry).
+    ``meter`` (a :class:`jotunheim.resources.bandwidth.Bandwidth`, or anything with
+    ``count(endpoint, sent, received)``) is told the bytes of each exchange under
+    ``endpoint``; both may be set after construction. ``signer`` (optional) is called as
+    ``signer(path, body)`` for every request sent and returns more headers (a request
+    signature: ``jotunheim_host.signing.client_signer``).
     """
 
     def __init__(
@@ -226,34 +465,32 @@ class GrpcWebClient:
         self.endpoint = endpoint
         scheme, self.host, self.port, path = parse_url(url)
         self.prefix = path.rstrip("/")
-        https = scheme == "https"
+        tls = scheme == "https"
         if isinstance(ca_cert, (bytes, bytearray)):
             ca_cert = str(ca_cert, "ascii")
-        if socket_pool is None or (https and ssl_context is None):
+        if socket_pool is None or (tls and ssl_context is None):
             from jotunheim.net import session  # noqa: PLC0415
 
             if socket_pool is None:
-                socket_pool = session.get_pool(manager=https)
-            if https and ssl_context is None:
+                socket_pool = session.get_pool(manager=tls)
+            if tls and ssl_context is None:
                 ssl_context = session.get_ssl_context(ca_cert)
                 ca_cert = None
-        if https and ca_cert:
+        if tls and ca_cert:
             ssl_context.load_verify_locations(cadata=ca_cert)  # a context the caller gave
         self.pool = socket_pool
-        self.ssl_context = ssl_context if https else None
+        self.ssl_context = ssl_context if tls else None
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}
         self.signer = signer
         self.max_message_size = max_message_size
-        self.retry_policy = retry_policy  # None: RetryPolicy(), made on the first retry
+        self.retry_policy = retry_policy
         self.send_timeout_header = send_timeout_header
         host = self.host if ":" not in self.host else "[" + self.host + "]"
-        if self.port != (443 if https else 80):
+        if self.port != (443 if tls else 80):
             host += ":" + str(self.port)
         self._host = host
         self._idle = None  # the kept-alive socket of the last call, for the next one
-
-    # -- public API ------------------------------------------------------------------
 
     def unary(
         self,
@@ -272,17 +509,17 @@ class GrpcWebClient:
             method, request, decode=decode, timeout=timeout, metadata=metadata,
             idempotent=idempotent,
         )  # fmt: skip
-        got = []
+        reply = _DEFAULT
         for message in stream:
-            if got:
+            if reply is not _DEFAULT:
                 stream.close()
                 raise GrpcError(StatusCode.INTERNAL, "unary response with more than one message")
-            got.append(message)
-        if not got:
+            reply = message
+        if reply is _DEFAULT:
             raise GrpcError(
                 StatusCode.INTERNAL, "unary response without a message", stream.trailers
             )
-        return got[0]
+        return reply
 
     def server_stream(
         self,
@@ -303,17 +540,17 @@ class GrpcWebClient:
         UNAVAILABLE (``retry_policy``)."""
         if timeout is _DEFAULT:
             timeout = self.timeout
-        at = None if timeout is None else monotonic_ms() + int(timeout * 1000)
+        deadline = None if timeout is None else monotonic_ms() + int(timeout * 1000)
         if not isinstance(request, (bytes, bytearray, memoryview)):
             request = request.encode()
         body = frame_header(len(request)) + bytes(request)
         path = self.prefix + ("" if method.startswith("/") else "/") + method
-        attempt = 1
+        count = 1  # attempts made
         while True:
-            parts = ["POST ", path, " HTTP/1.1\r\nHost: ", self._host, _HEADERS, str(len(body))]
-            if at is not None and self.send_timeout_header:
+            parts = ["POST %s HTTP/1.1\r\nHost: %s" % (path, self._host), _HEADERS, str(len(body))]
+            if deadline is not None and self.send_timeout_header:
                 # grpc-timeout: at most 8 digits and a unit.
-                value = max(1, at - monotonic_ms())
+                value = max(1, deadline - monotonic_ms())
                 if value < 100000000:
                     value = str(value) + "m"
                 elif value // 1000 < 100000000:
@@ -331,58 +568,33 @@ class GrpcWebClient:
             parts.append("\r\n\r\n")
             sock = self._idle
             self._idle = None
-            response = None
+            stream = ServerStream(self, sock, deadline, timeout, decode)
             try:
-                response = HttpResponse(
-                    sock or self._connect(at, timeout), at, timeout, bytearray(512)
-                )
-                response.send("".join(parts).encode("utf-8") + body)
-                response.read_head()
-                # The status from trailers-only headers, the HTTP status or content type.
-                headers = response.headers
-                if "grpc-status" in headers:  # trailers-only: the body is empty
-                    code, message = trailer_status(headers, "headers")
-                    self._release(response, True)
-                    if code != StatusCode.OK:
-                        raise GrpcError(code, message, headers)
-                elif response.status != 200:
-                    code = code_from_http_status(response.status)
-                    raise GrpcError(code, "HTTP status %d" % response.status, headers)
-                else:
-                    kind = headers.get("content-type", "")
-                    if kind.split(";", 1)[0].strip().lower() not in (
-                        CONTENT_TYPE,
-                        "application/grpc-web",
-                    ):
-                        raise GrpcError(
-                            StatusCode.INTERNAL,
-                            "unexpected content-type " + repr(kind[:60]),
-                            headers,
-                        )
-                return ServerStream(self, response, decode)
+                stream.open("".join(parts).encode("utf-8") + body)
+                return stream
             except GrpcError as err:
-                if response is not None:
-                    self._release(response, False)
-                    if sock is not None and not response.received:
-                        # A stale keep-alive socket: once more on a new connection (the
-                        # idle slot is empty now), as if nothing had happened.
-                        if err.code == StatusCode.UNAVAILABLE:
-                            continue
-                if not idempotent or err.code != StatusCode.UNAVAILABLE:
+                stream.close()
+                if err.code != StatusCode.UNAVAILABLE:
+                    raise
+                if sock is not None and not stream.received:
+                    # A stale keep-alive socket: once more on a new connection (the idle
+                    # slot is empty now), as if nothing had happened.
+                    continue
+                if not idempotent:
                     raise
                 if self.retry_policy is None:
-                    self.retry_policy = RetryPolicy()
-                if attempt >= self.retry_policy.max_attempts:
+                    from jotunheim.grpc import retry  # noqa: PLC0415
+
+                    self.retry_policy = retry.RetryPolicy()
+                value = self.retry_policy.delay(count)  # None: no attempt left
+                if value is None or (
+                    deadline is not None and (deadline - monotonic_ms()) / 1000 <= value
+                ):
                     raise
-                wait = self.retry_policy.delay(attempt)
-                left = seconds_left(at)
-                if left is not None and left <= wait:
-                    raise
-                sleep_ms(int(wait * 1000))
-                attempt += 1
+                sleep_ms(int(value * 1000))
+                count += 1
             except BaseException:
-                if response is not None:
-                    self._release(response, False)
+                stream.close()
                 raise
 
     def close(self) -> None:
@@ -397,74 +609,3 @@ class GrpcWebClient:
 
     def __exit__(self, exc_type, exc, tb):
         self.close()
-
-    # -- internals -------------------------------------------------------------------
-
-    def _connect(self, at, timeout):
-        left = seconds_left(at)
-        if left is not None and left <= 0:
-            raise deadline_error(timeout)
-        pool = self.pool
-        sock = None
-        try:
-            info = pool.getaddrinfo(self.host, self.port, 0, pool.SOCK_STREAM)[0]
-            sock = pool.socket(info[0], info[1])
-            # The request goes out in one write anyway; this spares the ACK wait on the
-            # rare split write (as jotunheim.net.session.set_nodelay, without loading it).
-            nodelay = getattr(pool, "TCP_NODELAY", None)
-            if nodelay is not None:
-                try:
-                    sock.setsockopt(getattr(pool, "IPPROTO_TCP", 6), nodelay, 1)
-                except (OSError, AttributeError, NotImplementedError, ValueError):
-                    pass
-            address = info[-1]
-            if self.ssl_context is not None:
-                sock = self.ssl_context.wrap_socket(sock, server_hostname=self.host)
-                address = (self.host, self.port)
-            sock.settimeout(30.0 if left is None else left)
-            sock.connect(address)
-            return sock
-        except BaseException as exc:
-            if sock is not None:
-                _close(sock)
-            if not isinstance(exc, (OSError, MemoryError, RuntimeError, ValueError)):
-                raise
-            if at is not None and monotonic_ms() >= at:
-                raise deadline_error(timeout) from None
-            from jotunheim.net.tls import tls_problem  # noqa: PLC0415
-
-            problem = tls_problem(exc, self.host)
-            if problem is not None:
-                raise GrpcError(StatusCode.UNAVAILABLE, problem) from None
-            raise network_error(
-                exc, at, timeout, "connect to %s:%d" % (self.host, self.port)
-            ) from None
-
-    def _release(self, response, reuse: bool) -> None:
-        """Done with the exchange: keep its socket for the next call, or close it."""
-        sock = response.sock
-        if sock is None:
-            return
-        response.sock = None
-        if self.meter is not None:  # once per exchange: the bytes it moved
-            self.meter.count(self.endpoint, response.sent, response.received)
-        if (
-            reuse
-            and self._idle is None
-            and response.done
-            and response.keep_alive
-            and response.start == response.end
-        ):
-            self._idle = sock
-        else:
-            _close(sock)
-
-
-__all__ = [
-    "GrpcWebClient",
-    "ServerStream",
-    "RetryPolicy",
-    "NO_RETRY",
-    "percent_decode",
-    "StatusCode",
-]

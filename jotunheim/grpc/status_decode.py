@@ -1,10 +1,47 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Reading a received gRPC status: trailers, HTTP fallback, ``grpc-status``, ``grpc-message``."""
+"""The gRPC-Web client's rare paths to a status: a failed connect, send or receive (or an
+expired deadline), an HTTP error without ``grpc-status``, a percent-encoded
+``grpc-message``.
 
-# Client side only (jotunheim.grpc.client), so a device that only serves never loads it.
+Loaded by :mod:`jotunheim.grpc.client` only when a call fails or a response needs it, so
+a call answered with a plain status costs none of it (and a device that only serves never
+loads it).
+"""
 
+from jotunheim.compat import monotonic_ms
 from jotunheim.grpc.status import GrpcError, StatusCode
+
+
+def network_error(exc, what, deadline, timeout, host=None) -> GrpcError:
+    """The :class:`GrpcError` for socket exception ``exc`` in step ``what`` of a call with
+    ``deadline`` (a ``compat.monotonic_ms()`` time, or None) set from ``timeout`` seconds.
+
+    DEADLINE_EXCEEDED without ``exc``, for a timeout under a deadline, or (with ``host``:
+    a failed connect) once the deadline has passed; a TLS failure reaching ``host`` says
+    what went wrong (:func:`jotunheim.net.tls.tls_problem`); anything else is UNAVAILABLE.
+    A timeout is CPython's ``TimeoutError`` or a board's ``OSError(ETIMEDOUT)`` (110 on
+    Linux, 116 on lwIP) or ``OSError(EAGAIN)`` from a socket with a timeout."""
+    name = type(exc).__name__
+    code = exc.args[0] if isinstance(exc, OSError) and exc.args else None
+    if exc is None or (
+        deadline is not None
+        and (
+            name in ("timeout", "TimeoutError")
+            or code in (11, 110, 116)
+            or (host is not None and monotonic_ms() >= deadline)
+        )
+    ):
+        return GrpcError(StatusCode.DEADLINE_EXCEEDED, "deadline of %.3f s exceeded" % timeout)
+    if host is not None:
+        from jotunheim.net.tls import tls_problem  # noqa: PLC0415
+
+        problem = tls_problem(exc, host)
+        if problem is not None:
+            return GrpcError(StatusCode.UNAVAILABLE, problem)
+    if exc.args:
+        name += " " + str(exc.args[0])
+    return GrpcError(StatusCode.UNAVAILABLE, what + " failed: " + name)
 
 
 def code_from_http_status(http_status: int) -> int:
@@ -60,41 +97,3 @@ def percent_decode(value) -> str:
             parts.append("\ufffd")
         i += n
     return "".join(parts)
-
-
-def parse_trailers(payload) -> dict:
-    """Parse a trailer-frame payload into a dict with lower-case names.
-
-    Blank lines are skipped (some servers end with one); a line without ``:`` or bytes
-    that are not ASCII/UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
-    :func:`trailer_status` decodes it."""
-    try:
-        text = str(bytes(payload), "utf-8")
-    except UnicodeError:
-        raise GrpcError(StatusCode.INTERNAL, "trailer frame is not valid UTF-8") from None
-    result = {}
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        colon = line.find(":")
-        if colon <= 0:
-            raise GrpcError(StatusCode.INTERNAL, "malformed trailer line: " + repr(line[:40]))
-        name = line[:colon].strip().lower()
-        value = line[colon + 1 :].strip()
-        if name in result:
-            value = result[name] + "," + value
-        result[name] = value
-    return result
-
-
-def trailer_status(trailers: dict, where: str = "trailers"):
-    """``(code, message)`` from parsed trailers; raises ``GrpcError(INTERNAL)`` if
-    ``grpc-status`` is missing or not a number (1 to 3 digits)."""
-    raw = trailers.get("grpc-status")
-    if raw is None:
-        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + where, trailers)
-    text = raw.strip()
-    if not 0 < len(text) <= 3 or text.strip("0123456789"):
-        raise GrpcError(StatusCode.INTERNAL, "malformed grpc-status " + repr(raw[:20]), trailers)
-    return int(text), percent_decode(trailers.get("grpc-message", ""))

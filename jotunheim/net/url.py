@@ -8,12 +8,12 @@ def parse_url(url: str):
     """``(scheme, host, port, path)`` of an http(s) URL; port defaults by scheme."""
     if "://" not in url:
         raise ValueError("URL needs http:// or https://: %r" % url)
-    scheme, rest = url.split("://", 1)
+    scheme, text = url.split("://", 1)
     scheme = scheme.lower()
     if scheme not in ("http", "https"):
         raise ValueError("URL scheme must be http or https, as in http://host:port: %r" % url)
-    i = rest.find("/")
-    host, path = (rest, "/") if i < 0 else (rest[:i], rest[i:])
+    i = text.find("/")
+    host, path = (text, "/") if i < 0 else (text[:i], text[i:])
     port = 443 if scheme == "https" else 80
     if host.startswith("["):  # [IPv6]:port
         end = host.find("]")

@@ -14,4 +14,4 @@ RAM free on small boards):
   per endpoint.
 """
 
-__repo__ = "https://github.com/edda-platform/jotunheim.git"
+# (The bundle's __repo__ is read from jotunheim/__init__.py alone.)

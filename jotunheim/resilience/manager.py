@@ -14,52 +14,39 @@ Non-blocking use (a device loop)::
 
 Blocking use: ``manager.call("loki", fn, wait=True)`` sleeps out a pending backoff first
 (but never waits for an open breaker: that raises ``CircuitOpenError`` at once).
+
+Only a failure needs the backoff arithmetic, the breaker and the error tables: their
+modules load on the first failure, so an endpoint that never failed costs none of them.
 """
 
 import time
 
 from jotunheim.compat import monotonic
-from jotunheim.resilience.backoff import FULL, NONE, Backoff
 
 
 class EndpointState:
-    """Accounting for one endpoint: its ``backoff``, ``breaker`` and counts.
+    """Accounting for one endpoint: counts, last error, when the next attempt may go out,
+    the last few backoff delays, and its ``breaker`` (a
+    :class:`~jotunheim.resilience.breaker.CircuitBreaker`, made at the first failure: None
+    while the endpoint never failed)."""
 
-    ``breaker`` may be None with an ``owner`` (the manager): the breaker is then made on
-    first use from the owner's ``breaker_threshold``/``breaker_cooldown``/``clock``, so an
-    endpoint that never failed costs no breaker (nor its module)."""
-
-    def __init__(self, name, backoff, breaker=None, owner=None) -> None:
+    def __init__(self, name) -> None:
         self.name = name
-        self.backoff = backoff
-        self._breaker = breaker
-        self._owner = owner
+        self.breaker = None
         self.successes = 0
         self.failures = 0
-        self.consecutive_failures = 0
+        self.consecutive_failures = 0  # also the backoff's attempt number
         self.last_error = None
         self.last_category = None
         self.next_attempt_at = 0.0
         self.last_delay = 0.0
         self.recent_delays = []  # the last few backoff delays, newest last (bounded)
 
-    @property
-    def breaker(self):
-        """The endpoint's :class:`~jotunheim.resilience.breaker.CircuitBreaker`."""
-        if self._breaker is None:
-            from jotunheim.resilience.breaker import CircuitBreaker  # noqa: PLC0415
-
-            owner = self._owner
-            self._breaker = CircuitBreaker(
-                owner.breaker_threshold, owner.breaker_cooldown, clock=owner.clock, name=self.name
-            )
-        return self._breaker
-
     def as_dict(self) -> dict:
         """The endpoint's figures as a dict (for status output)."""
         return {
             "endpoint": self.name,
-            "state": self.breaker.state,
+            "state": "closed" if self.breaker is None else self.breaker.state,
             "successes": self.successes,
             "failures": self.failures,
             "consecutive_failures": self.consecutive_failures,
@@ -78,7 +65,8 @@ class ConnectionResilienceManager:
     :param bool jitter: full jitter on backoff delays
     :param int max_endpoints: endpoints tracked at most (the oldest is forgotten first)
     :param clock, sleep, rand: injectable for tests
-    :param error_handler: categorises failures (default: the shared one)
+    :param error_handler: categorises failures, held as ``errors`` (default: the shared
+        one, made at the first failure)
     """
 
     def __init__(
@@ -104,18 +92,10 @@ class ConnectionResilienceManager:
         self.clock = clock or monotonic
         self.sleep = sleep or time.sleep
         self.rand = rand
-        self._errors = error_handler
+        # Categorises failures; the shared one is made at the first failure (the error
+        # tables are only needed once something has failed).
+        self.errors = error_handler
         self._endpoints = []  # EndpointState, oldest first
-
-    @property
-    def errors(self):
-        """The error handler (default: the shared one). Made on first use: the error tables
-        are only needed once something has failed."""
-        if self._errors is None:
-            from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
-
-            self._errors = default_handler()
-        return self._errors
 
     @classmethod
     def from_settings(cls, resilience: dict, **kwargs):
@@ -126,18 +106,12 @@ class ConnectionResilienceManager:
 
     def configure(self, resilience: dict) -> None:
         """Apply a (hot-reloaded) ``network.resilience`` section to every endpoint."""
-        self.base_delay = resilience.get("base_delay", self.base_delay)
-        self.max_delay = resilience.get("max_delay", self.max_delay)
-        self.breaker_threshold = resilience.get("breaker_threshold", self.breaker_threshold)
-        self.breaker_cooldown = resilience.get("breaker_cooldown", self.breaker_cooldown)
-        self.jitter = resilience.get("jitter", self.jitter)
+        for key in ("base_delay", "max_delay", "breaker_threshold", "breaker_cooldown", "jitter"):
+            setattr(self, key, resilience.get(key, getattr(self, key)))
         for state in self._endpoints:
-            state.backoff.base = self.base_delay
-            state.backoff.cap = self.max_delay
-            state.backoff.jitter = FULL if self.jitter else NONE
-            if state._breaker is not None:  # one made later takes the new values anyway
-                state._breaker.threshold = self.breaker_threshold
-                state._breaker.cooldown = self.breaker_cooldown
+            if state.breaker is not None:  # one made later takes the new values anyway
+                state.breaker.threshold = self.breaker_threshold
+                state.breaker.cooldown = self.breaker_cooldown
 
     def endpoint(self, name: str) -> EndpointState:
         """The state of ``name``, created on first use."""
@@ -146,16 +120,7 @@ class ConnectionResilienceManager:
                 return state
         if len(self._endpoints) >= self.max_endpoints:
             self._endpoints.pop(0)
-        state = EndpointState(
-            name,
-            Backoff(
-                self.base_delay,
-                self.max_delay,
-                jitter=FULL if self.jitter else NONE,
-                rand=self.rand,
-            ),
-            owner=self,
-        )
+        state = EndpointState(name)
         self._endpoints.append(state)
         return state
 
@@ -163,8 +128,8 @@ class ConnectionResilienceManager:
         """Seconds until ``name`` may be tried (backoff or open breaker)."""
         state = self.endpoint(name)
         left = state.next_attempt_at - self.clock()
-        if state._breaker is not None:  # none yet: the endpoint never failed
-            left = max(left, state._breaker.retry_after())
+        if state.breaker is not None:  # none yet: the endpoint never failed
+            left = max(left, state.breaker.retry_after())
         return left if left > 0 else 0.0
 
     def ready(self, name: str) -> bool:
@@ -176,19 +141,29 @@ class ConnectionResilienceManager:
         state = self.endpoint(name)
         state.successes += 1
         state.consecutive_failures = 0
-        state.next_attempt_at = 0.0
-        state.last_delay = 0.0
-        state.backoff.reset()
-        if state._breaker is not None:
-            state._breaker.record_success()
+        state.next_attempt_at = state.last_delay = 0.0
+        if state.breaker is not None:
+            state.breaker.record_success()
 
     def record_failure(self, name: str, exc=None):
         """Count a failure, schedule the next attempt; returns the error's ``ErrorInfo``
         (or None when no exception is given)."""
+        # The failure path's modules, by module: their full names are interned only
+        # when a failure loads them.
+        from jotunheim.resilience import backoff, breaker, errors  # noqa: PLC0415
+
         state = self.endpoint(name)
         info = None
-        delay = state.backoff.next()
+        # The backoff's attempt number is the count of failures since the last success.
+        delay = backoff.Backoff(
+            self.base_delay,
+            self.max_delay,
+            jitter=backoff.FULL if self.jitter else backoff.NONE,
+            rand=self.rand,
+        ).delay(state.consecutive_failures)
         if exc is not None:
+            if self.errors is None:
+                self.errors = errors.default_handler()
             info = self.errors.handle(exc)
             state.last_error = info.reason[:120]
             state.last_category = info.category
@@ -201,6 +176,10 @@ class ConnectionResilienceManager:
         if len(state.recent_delays) > 8:
             state.recent_delays.pop(0)
         state.next_attempt_at = self.clock() + delay
+        if state.breaker is None:
+            state.breaker = breaker.CircuitBreaker(
+                self.breaker_threshold, self.breaker_cooldown, clock=self.clock, name=name
+            )
         state.breaker.record_failure()
         return info
 
@@ -211,15 +190,16 @@ class ConnectionResilienceManager:
         ``wait=False``) while the endpoint is still backing off; ``wait=True`` sleeps out a
         backoff instead. ``fn``'s own exception is re-raised after being counted.
         """
-        from jotunheim.resilience.breaker import CLOSED, CircuitOpenError  # noqa: PLC0415
-
         state = self.endpoint(name)
-        left = state.next_attempt_at - self.clock()
-        if left > 0 and state.breaker.state == CLOSED:
-            if not wait:
-                raise CircuitOpenError(name, left)
-            self.sleep(left)
-        state.breaker.check()
+        if state.breaker is not None:  # None: the endpoint never failed, nothing to wait for
+            from jotunheim.resilience import breaker  # noqa: PLC0415
+
+            left = state.next_attempt_at - self.clock()
+            if left > 0 and state.breaker.state == breaker.CLOSED:
+                if not wait:
+                    raise breaker.CircuitOpenError(name, left)
+                self.sleep(left)
+            state.breaker.check()
         try:
             result = fn(*args, **kwargs)
         except Exception as exc:
@@ -234,4 +214,7 @@ class ConnectionResilienceManager:
 
     def forget(self, name: str) -> None:
         """Drop everything known about endpoint ``name``."""
-        self._endpoints = [state for state in self._endpoints if state.name != name]
+        for state in self._endpoints:
+            if state.name == name:
+                self._endpoints.remove(state)  # names are unique: there is no other
+                return

@@ -16,7 +16,6 @@ error is raised at once. ``delays`` holds the pauses of the last run (for tests 
 import time
 
 from jotunheim.compat import monotonic
-from jotunheim.resilience.backoff import FULL, NONE, Backoff
 
 
 class RetryManager:
@@ -81,41 +80,44 @@ class RetryManager:
         """
         if deadline_at is None and self.deadline is not None:
             deadline_at = self.clock() + self.deadline
-        backoff = Backoff(
-            base=self.base_delay,
-            cap=self.max_delay,
-            jitter=FULL if self.jitter else NONE,
-            rand=self.rand,
-        )
         self.delays = []
         self.last_error = None
-        attempt = 0
+        count = 0  # attempts made
         while True:
-            attempt += 1
+            count += 1
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - decided below, re-raised if final
                 self.last_error = exc
-                if attempt >= self.attempts:
+                if count >= self.attempts:
                     raise
                 floor = 0.0
                 if retry_if is None:
                     if self.error_handler is None:
-                        from jotunheim.resilience.errors import default_handler  # noqa: PLC0415
+                        from jotunheim.resilience import errors  # noqa: PLC0415
 
-                        self.error_handler = default_handler()
+                        self.error_handler = errors.default_handler()
                     info = self.error_handler.handle(exc)
                     if not info.retryable:
                         raise
                     floor = info.delay
                 elif not retry_if(exc):
                     raise
-                delay = min(max(backoff.next(), floor), self.max_delay)
+                # By module: its full name is interned only when a failure loads it.
+                from jotunheim.resilience import backoff  # noqa: PLC0415
+
+                delay = backoff.Backoff(
+                    self.base_delay,
+                    self.max_delay,
+                    jitter=backoff.FULL if self.jitter else backoff.NONE,
+                    rand=self.rand,
+                ).delay(count - 1)
+                delay = min(max(delay, floor), self.max_delay)
                 # A pause that ends after the deadline leaves no time for an attempt.
                 if deadline_at is not None and delay >= deadline_at - self.clock():
                     raise
                 if on_retry is not None:
-                    on_retry(attempt, exc, delay)
+                    on_retry(count, exc, delay)
                 self.delays.append(delay)
                 if delay > 0:
                     self.sleep(delay)

@@ -18,7 +18,8 @@ import time
 import pytest
 
 from jotunheim.device import Device
-from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
+from jotunheim.grpc.client import GrpcWebClient
+from jotunheim.grpc.retry import RetryPolicy
 from jotunheim.net.wifi import HostNetwork
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.settings.loader import MAX_FILE_BYTES, SettingsLoader

@@ -5,8 +5,9 @@ over the fake socket pool."""
 
 import fake_net
 
-from jotunheim.grpc import frame_parser, framing, status_decode
-from jotunheim.grpc.client import GrpcWebClient, RetryPolicy
+from jotunheim.grpc import frame_parser, framing
+from jotunheim.grpc.client import GrpcWebClient, parse_trailers, trailer_status
+from jotunheim.grpc.retry import RetryPolicy
 from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode
 from jotunheim.grpc.status_decode import code_from_http_status, percent_decode
 from jotunheim.pb import loki
@@ -83,7 +84,7 @@ def test_frame_parser_fed_one_byte_at_a_time():
     parser.finish()
     assert frames[0] == (0, msg) and frames[1] == (0, b"")
     assert frames[2][0] == 0x80
-    assert status_decode.parse_trailers(frames[2][1]) == {"grpc-status": "0"}
+    assert parse_trailers(frames[2][1]) == {"grpc-status": "0"}
 
 
 def test_frame_parser_errors():
@@ -93,9 +94,9 @@ def test_frame_parser_errors():
     cut = frame_parser.FrameParser()
     cut.feed(b"\x00\x00\x00\x00\x05ab")
     _raises(StatusCode.INTERNAL, cut.finish)
-    _raises(StatusCode.INTERNAL, lambda: status_decode.parse_trailers(b"garbage"))
-    trailers = status_decode.parse_trailers(b"Grpc-Status: 7\r\ngrpc-message: no%20way\r\n\r\n")
-    assert status_decode.trailer_status(trailers) == (7, "no way")
+    _raises(StatusCode.INTERNAL, lambda: parse_trailers(b"garbage"))
+    trailers = parse_trailers(b"Grpc-Status: 7\r\ngrpc-message: no%20way\r\n\r\n")
+    assert trailer_status(trailers) == (7, "no way")
 
 
 def test_unary_call_over_fake_socket_pool():
