@@ -31,7 +31,9 @@ def status_info(device) -> dict:
     else:
         loki = {"url": "", "state": "none", "error": None}
     ring = log.error_ring()
-    resources = device.resources.report()
+    from jotunheim.resources.report import monitor_report
+
+    resources = monitor_report(device.resources)
     info = {
         "status": status(device),
         "address": device.address,

@@ -3,7 +3,7 @@
 """What the resources say in GetDeviceStatus and ``jotunheim inspect`` (loaded on the
 first status call, so the base path does not hold it)."""
 
-from jotunheim.resources.bandwidth import DEFERRED, RECEIVED, SENT
+from jotunheim.resources.monitor import DEFERRED, RECEIVED, SENT
 
 
 def memory_report(memory) -> dict:

@@ -21,9 +21,7 @@ from jotunheim.capability.drivers.simulated import SimulatedRelay
 from jotunheim.device import Device
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.resources import HIGH, LOW, SYSTEM, ResourceExhausted
-from jotunheim.resources.bandwidth import Bandwidth
-from jotunheim.resources.memory import MemoryMonitor
-from jotunheim.resources.pool import BufferPool
+from jotunheim.resources.monitor import Bandwidth, BufferPool, MemoryMonitor
 
 ROOT = "/jh_resources_test"
 PORT = 8080
