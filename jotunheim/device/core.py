@@ -208,7 +208,7 @@ class Device:
         self.started_at = clock()
         self.steps = 0
         self.busy_ms = 0
-        self.resources = ResourceMonitor(settings, clock, root, cpu=self.cpu_report)
+        self.resources = ResourceMonitor(settings, clock, root)
         self.network_joins = -1
         # Given only for power profiles and discovery: kept only when given (the class
         # attributes are the defaults, so the base path's instance stays as small).
@@ -219,9 +219,7 @@ class Device:
         if mdns is not None:
             self.mdns = mdns
         # max_queued, step_budget_ms and max_wait: the scheduler section as it is.
-        self.scheduler = scheduler = Scheduler(
-            clock, on_error=self.task_failed, **settings.section("scheduler")
-        )
+        self.scheduler = scheduler = Scheduler(clock, logger, **settings.section("scheduler"))
         if loader is not None:
             # A poll that found nothing new did no work: the step's other due tasks go on.
             scheduler.every("settings", 1.0, loader.poll, priority=SYSTEM)
@@ -306,16 +304,6 @@ class Device:
         """Run your ``fn()`` once, ``seconds`` from now; returns the task."""
         return self.scheduler.later(name or getattr(fn, "__name__", "task"), seconds, fn, USER)
 
-    def task_failed(self, name, exc):
-        """Log the exception ``exc`` of scheduler task ``name`` (the others go on)."""
-        self.logger.error("task %s failed: %s: %s" % (name, type(exc).__name__, exc))
-
-    def cpu_report(self):
-        """The scheduler's load figures and the Device's whole-step load."""
-        from jotunheim.device import report
-
-        return report.cpu_report(self)
-
     def admission(self, path, streaming):
         """The server's admission check: a new tool call or stream needs heap
         (ResourceExhausted below the exhaustion line); status and capabilities are still
@@ -342,6 +330,8 @@ class Device:
         if self.stream_handler is not None or self.settings.get("capabilities.stream_plugins"):
             self.streams.advertise(data.features)
         return data
+
+    capabilities = builder_build  # the handler's and the power cycle's name for it
 
     @property
     def streams(self):
@@ -398,10 +388,6 @@ class Device:
     def url(self):
         """``http://host:port`` of this device's server."""
         return "http://" + self.address
-
-    def capabilities(self):
-        """The current ``JotunheimCapabilities``, built on each call."""
-        return self.builder_build()
 
     def einherjar(self):
         """The Einherjar ``CapabilityResponse`` of this device's tools."""
@@ -460,7 +446,7 @@ class Device:
         collect_garbage()
         from jotunheim.grpc.server import GrpcWebServer
 
-        self._stop_server()
+        self.stop_server()
         buffers = self.resources.buffers
         server = GrpcWebServer(
             # The network's pool: a device that only serves never loads the connection
@@ -496,7 +482,8 @@ class Device:
         if text is not None:  # a warning shows at the default log level
             self.logger.warning(text)
 
-    def _stop_server(self):
+    def stop_server(self):
+        """Close the listening socket and the connections (start() serves again)."""
         server = self.server
         self.server = None
         if server is not None:
@@ -509,7 +496,7 @@ class Device:
         """Stop serving and close Loki connections (the network stays joined)."""
         self.stopping = True
         self.running = False
-        self._stop_server()
+        self.stop_server()
         if self.loki_link is not None:
             self.loki_link.close()
         if self.discovery is not None:
@@ -677,24 +664,13 @@ class Device:
         from jotunheim.compat import IS_CPYTHON
 
         if IS_CPYTHON:  # Blinka's microcontroller on a PC has no reset
-            return self.soft_restart()
+            from jotunheim.device import reconfigure
+
+            return reconfigure.soft_restart(self)
         import microcontroller
 
         microcontroller.reset()
         return None
-
-    def soft_restart(self):
-        """Re-read settings, restart the server on the same port, re-announce to Loki."""
-        self._stop_server()
-        if self.loader is not None:
-            self.loader.reload()
-        self.running = False
-        self.network_joins = -1
-        self.health_checked = False
-        if self.loki_link is not None:
-            self.loki_link.close()
-            self.use_loki(self.loki_link.url)
-        self.start()
 
     def ota_check(self, params=None):
         """Look for an update (``{"install": true}`` also installs it and reboots)."""

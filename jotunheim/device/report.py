@@ -34,6 +34,7 @@ def status_info(device) -> dict:
     from jotunheim.resources.report import monitor_report
 
     resources = monitor_report(device.resources)
+    resources["cpu"] = cpu_report(device)
     info = {
         "status": status(device),
         "address": device.address,
@@ -87,7 +88,9 @@ def scheduler_report(scheduler) -> dict:
     """Overall load, steps, errors and per task: load, runs, overruns, next due."""
     from jotunheim.compat import monotonic_ms
 
-    wall = max(1, monotonic_ms() - scheduler.started_ms)
+    wall = monotonic_ms() - scheduler.started_ms
+    busy = round(min(1.0, scheduler.busy_ms / wall), 4) if wall > 0 else 0.0
+    wall = max(1, wall)
     now = scheduler.clock()
     tasks = {}
     for task in scheduler.tasks:
@@ -99,7 +102,7 @@ def scheduler_report(scheduler) -> dict:
             "due_in_s": round(max(0.0, task[DUE] - now), 3),
         }
     return {
-        "load": scheduler.load(),
+        "load": busy,  # share of wall time spent in tasks since the scheduler started
         "steps": scheduler.steps,
         "errors": scheduler.errors,
         "queued": len(scheduler.tasks),

@@ -9,7 +9,8 @@ is spent, or nothing due is left; each task at most once per step. A task that o
 the budget ends the step; the turn has moved past it, so the next step starts with the
 others. A task due for longer than ``max_wait`` seconds runs before everything else, so
 user tasks never starve behind system work. At most ``max_queued`` tasks are held.
-Busy time is measured per task and overall (:meth:`Scheduler.load`).
+Busy time is measured per task and overall (``busy_ms``; the load is in
+:func:`jotunheim.device.report.scheduler_report`).
 """
 
 from jotunheim.compat import monotonic_ms
@@ -38,8 +39,8 @@ class Scheduler:
         :class:`~jotunheim.resources.ResourceExhausted`)
     :param step_budget_ms: CPU time one :meth:`run_due` may spend in tasks
     :param max_wait: seconds a due task may wait behind better-priority work
-    :param on_error: ``on_error(task_name, exc)`` for an exception a task raised (the
-        other tasks go on); None lets it propagate
+    :param logger: logs an exception a task raised as an error (the other tasks go on);
+        None lets it propagate
 
     Example::
 
@@ -50,17 +51,18 @@ class Scheduler:
             scheduler.run_due()
     """
 
-    def __init__(self, clock, max_queued=16, step_budget_ms=50, max_wait=5.0, on_error=None):
+    turn = 0
+    steps = 0
+    busy_ms = 0
+    errors = 0
+
+    def __init__(self, clock, logger=None, max_queued=16, step_budget_ms=50, max_wait=5.0):
         self.clock = clock
+        self.logger = logger
         self.max_queued = max_queued
         self.step_budget_ms = step_budget_ms
         self.max_wait = max_wait
-        self.on_error = on_error
         self.tasks = []
-        self.turn = 0
-        self.steps = 0
-        self.busy_ms = 0
-        self.errors = 0
         self.started_ms = monotonic_ms()
 
     def every(self, name: str, interval: float, fn, first: float = 0.0, priority=USER) -> list:
@@ -135,10 +137,10 @@ class Scheduler:
             try:
                 done = task[FN]()
             except Exception as exc:  # noqa: BLE001 - one task's failure must not stop the rest
-                if self.on_error is None:
+                if self.logger is None:
                     raise
                 self.errors += 1
-                self.on_error(task[NAME], exc)
+                self.logger.error("task %s failed: %s: %s" % (task[NAME], type(exc).__name__, exc))
                 done = False
             finally:
                 n = monotonic_ms() - t0
@@ -152,8 +154,3 @@ class Scheduler:
             if monotonic_ms() - start >= self.step_budget_ms:
                 return False
         return False
-
-    def load(self) -> float:
-        """Share of wall time spent in tasks since the scheduler started (0..1)."""
-        n = monotonic_ms() - self.started_ms
-        return round(min(1.0, self.busy_ms / n), 4) if n > 0 else 0.0
