@@ -25,6 +25,8 @@
 # Every def and every name costs heap on a board for the whole run: what only a feature
 # uses lives in that feature's wiring module, loaded when the feature is configured.
 
+import gc
+
 from jotunheim.compat import monotonic, monotonic_ms, sleep_ms
 from jotunheim.device.scheduler import Scheduler
 from jotunheim.resources import SYSTEM, USER
@@ -439,11 +441,9 @@ class Device:
         get = self.settings.get
         if not get("remote.enabled"):
             return
-        from jotunheim.compat import collect_garbage
-
         # Start-up garbage (settings parsing, WiFi join) collected before the server's
         # modules load: their code then finds whole blocks instead of a fragmented heap.
-        collect_garbage()
+        gc.collect()
         from jotunheim.grpc.server import GrpcWebServer
 
         self.stop_server()
@@ -553,9 +553,7 @@ class Device:
         except MemoryError:
             # A call or task that ran out of heap: free what it left and go on; the next
             # step serves again (run() and a code.py's own loop alike).
-            from jotunheim.compat import collect_garbage
-
-            collect_garbage()
+            gc.collect()
             self.logger.error("device step ran out of memory")
             n = 0
         finally:
