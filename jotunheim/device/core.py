@@ -379,8 +379,9 @@ class Device:
     @property
     def address(self):
         """``host:port`` Loki and controllers call this device at."""
-        if self.given["address"]:
-            return self.given["address"]
+        address = self.given["address"]
+        if address:
+            return address
         host = self.host
         if host in ("0.0.0.0", ""):
             host = (self.network.ip if self.network is not None else None) or "127.0.0.1"
@@ -417,7 +418,7 @@ class Device:
                 self.settings.section("network"), getenv=self.secrets.get, logger=self.logger
             )
         self.network.ensure_connected()
-        self._serve_if_connected()
+        self._serve()
         if self.settings.get("discovery.enabled") and self.network.connected:
             from jotunheim.discovery.wiring import discover
 
@@ -430,7 +431,7 @@ class Device:
 
         loki_wiring.use_loki(self, url, client)
 
-    def _serve_if_connected(self):
+    def _serve(self):
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
         # fresh listening socket: the old one died with the old link.
         network = self.network
@@ -536,7 +537,7 @@ class Device:
         n = 0
         try:
             self.network.poll()
-            self._serve_if_connected()
+            self._serve()
             server = self.server
             if server is not None:
                 while n < MAX_REQUESTS:
@@ -602,9 +603,10 @@ class Device:
 
         data = self.resources.figures
         now = monotonic_ms()
-        # The first window starts with the scheduler, made with the Device.
-        start = data.get("window_start_ms", self.scheduler.started_ms)
-        ms = now - start
+        # The sampling window: (its start, busy_ms then), the meter's bookkeeping (left out
+        # of the status); the first starts with the scheduler, made with the Device.
+        window = data.get("window") or (self.scheduler.started_ms, 0)
+        ms = now - window[0]
         http = self.server.http if self.server is not None else None
         rx = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
         tx = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
@@ -614,15 +616,13 @@ class Device:
 
             data["host_rss_bytes"] = host.peak_rss()
         if ms > 0:
-            busy = self.busy_ms - data.get("window_busy_ms", 0)
-            data["cpu_load"] = round(min(1.0, busy / ms), 3)
+            data["cpu_load"] = round(min(1.0, (self.busy_ms - window[1]) / ms), 3)
             data["rx_bytes_per_s"] = round((rx - data.get("rx_bytes", 0)) * 1000.0 / ms, 1)
             data["tx_bytes_per_s"] = round((tx - data.get("tx_bytes", 0)) * 1000.0 / ms, 1)
         data["rx_bytes"] = rx
         data["tx_bytes"] = tx
         data["sampled_ms"] = ms
-        data["window_start_ms"] = now
-        data["window_busy_ms"] = self.busy_ms
+        data["window"] = (now, self.busy_ms)
         return data
 
     def status(self):

@@ -77,7 +77,7 @@ def monitor_report(monitor) -> dict:
     """A ResourceMonitor's sampled figures plus heap, buffers, CPU, bandwidth and flash."""
     out = {}
     for name, value in monitor.figures.items():
-        if not name.startswith("window_"):  # the meter's bookkeeping
+        if name != "window":  # the Device's sampling bookkeeping
             out[name] = value
     out["heap"] = memory_report(monitor.memory)
     out["buffers"] = pool_report(monitor.buffers)
