@@ -3,8 +3,6 @@
 """What a Device says about itself in GetDeviceStatus and Einherjar's GetCapabilities
 (loaded on the first such call)."""
 
-from jotunheim.device.scheduler import BUSY_MS, DUE, NAME, OVERRUNS, PRIORITY, RUNS
-
 
 def status(device) -> str:
     """``ok``, ``degraded`` (something needs a look) or ``offline-loki``."""
@@ -93,13 +91,13 @@ def scheduler_report(scheduler) -> dict:
     wall = max(1, wall)
     now = scheduler.clock()
     tasks = {}
-    for task in scheduler.tasks:
-        tasks[task[NAME]] = {
-            "priority": task[PRIORITY],
-            "load": round(task[BUSY_MS] / wall, 4),
-            "runs": task[RUNS],
-            "overruns": task[OVERRUNS],
-            "due_in_s": round(max(0.0, task[DUE] - now), 3),
+    for task in scheduler.tasks:  # the layout: jotunheim.device.scheduler
+        tasks[task[3]] = {
+            "priority": task[4],
+            "load": round(task[5] / wall, 4),
+            "runs": task[6],
+            "overruns": task[7],
+            "due_in_s": round(max(0.0, task[0] - now), 3),
         }
     return {
         "load": busy,  # share of wall time spent in tasks since the scheduler started

@@ -17,17 +17,10 @@ from jotunheim.compat import monotonic_ms
 from jotunheim.resources import SYSTEM, USER
 
 # A task is a list, not an object: a board holds a handful of them for the whole run,
-# and a class per task would cost more heap than the lists.
-DUE = 0
-INTERVAL = 1  # seconds between runs; None for a one-shot task
-FN = 2
-NAME = 3
-PRIORITY = 4
-BUSY_MS = 5
-RUNS = 6
-OVERRUNS = 7
-STEP = 8  # the run_due during which it last ran
-
+# and a class per task (or a name per field) would cost more heap than the lists:
+#   [0] due (clock seconds)   [1] interval (seconds; None for a one-shot task)
+#   [2] fn   [3] name   [4] priority   [5] busy ms   [6] runs   [7] overruns
+#   [8] the run_due (step number) during which it last ran
 IDLE_WAIT = 60.0  # what next_due() says when no task is held
 
 
@@ -67,7 +60,7 @@ class Scheduler:
 
     def every(self, name: str, interval: float, fn, first: float = 0.0, priority=USER) -> list:
         """Run ``fn`` every ``interval`` seconds, the first time ``first`` seconds from now;
-        returns the task (``task[DUE]`` may be changed to move its next run)."""
+        returns the task (``task[0]`` may be changed to move its next run)."""
         tasks = self.tasks
         if len(tasks) >= self.max_queued:
             from jotunheim.resources import ResourceExhausted
@@ -99,7 +92,7 @@ class Scheduler:
         if not self.tasks:
             return IDLE_WAIT
         now = self.clock()
-        return max(0.0, min(task[DUE] for task in self.tasks) - now)
+        return max(0.0, min(task[0] for task in self.tasks) - now)
 
     def run_due(self) -> bool:
         """Run due tasks (see the module doc); True if one did work."""
@@ -118,37 +111,37 @@ class Scheduler:
             for k in range(size):
                 i = (self.turn + k) % size
                 task = tasks[i]
-                if now < task[DUE] or task[STEP] == steps:
+                if now < task[0] or task[8] == steps:
                     continue
-                value = SYSTEM if now - task[DUE] > self.max_wait else task[PRIORITY]
+                value = SYSTEM if now - task[0] > self.max_wait else task[4]  # priority
                 if value < priority:
                     found, priority = i, value
             if found is None:
                 return False
             task = tasks[found]
             self.turn = found + 1
-            if task[INTERVAL] is None:
+            if task[1] is None:
                 tasks.pop(found)
                 self.turn = found
             else:
-                task[DUE] = now + task[INTERVAL]
-            task[STEP] = steps
+                task[0] = now + task[1]
+            task[8] = steps
             t0 = monotonic_ms()
             try:
-                done = task[FN]()
+                done = task[2]()
             except Exception as exc:  # noqa: BLE001 - one task's failure must not stop the rest
                 if self.logger is None:
                     raise
                 self.errors += 1
-                self.logger.error("task %s failed: %s: %s" % (task[NAME], type(exc).__name__, exc))
+                self.logger.error("task %s failed: %s: %s" % (task[3], type(exc).__name__, exc))
                 done = False
             finally:
                 n = monotonic_ms() - t0
-                task[BUSY_MS] += n
-                task[RUNS] += 1
+                task[5] += n  # busy ms
+                task[6] += 1  # runs
                 self.busy_ms += n
             if n >= self.step_budget_ms:
-                task[OVERRUNS] += 1
+                task[7] += 1  # overruns
             if done:
                 return True
             if monotonic_ms() - start >= self.step_budget_ms:
