@@ -147,12 +147,12 @@ class Logger:
     error = _at(ERROR)
     critical = _at(CRITICAL)
 
-    def exception(self, err, *args) -> None:
+    def exception(self, msg, *args) -> None:
         """Log an ERROR for an exception (adafruit_logging style: pass the exception)."""
-        if isinstance(err, BaseException):
-            self.log(ERROR, "%s: %s" % (type(err).__name__, err))
+        if isinstance(msg, BaseException):
+            self.log(ERROR, "%s: %s" % (type(msg).__name__, msg))
         else:
-            self.log(ERROR, err, *args)
+            self.log(ERROR, msg, *args)
 
 
 _loggers = {}

@@ -608,8 +608,8 @@ class Device:
         window = data.get("window") or (self.scheduler.started_ms, 0)
         ms = now - window[0]
         http = self.server.http if self.server is not None else None
-        rx = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
-        tx = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
+        received = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
+        sent = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
         data["free_heap"] = free_memory()  # None on CPython: no fixed heap there
         if IS_CPYTHON:
             from jotunheim.resources import host
@@ -617,10 +617,10 @@ class Device:
             data["host_rss_bytes"] = host.peak_rss()
         if ms > 0:
             data["cpu_load"] = round(min(1.0, (self.busy_ms - window[1]) / ms), 3)
-            data["rx_bytes_per_s"] = round((rx - data.get("rx_bytes", 0)) * 1000.0 / ms, 1)
-            data["tx_bytes_per_s"] = round((tx - data.get("tx_bytes", 0)) * 1000.0 / ms, 1)
-        data["rx_bytes"] = rx
-        data["tx_bytes"] = tx
+            data["rx_bytes_per_s"] = round((received - data.get("rx_bytes", 0)) * 1000.0 / ms, 1)
+            data["tx_bytes_per_s"] = round((sent - data.get("tx_bytes", 0)) * 1000.0 / ms, 1)
+        data["rx_bytes"] = received
+        data["tx_bytes"] = sent
         data["sampled_ms"] = ms
         data["window"] = (now, self.busy_ms)
         return data

@@ -126,7 +126,7 @@ class Scheduler:
             else:
                 task[0] = now + task[1]
             task[8] = steps
-            t0 = monotonic_ms()
+            n = monotonic_ms()
             try:
                 done = task[2]()
             except Exception as exc:  # noqa: BLE001 - one task's failure must not stop the rest
@@ -136,7 +136,7 @@ class Scheduler:
                 self.logger.error("task %s failed: %s: %s" % (task[3], type(exc).__name__, exc))
                 done = False
             finally:
-                n = monotonic_ms() - t0
+                n = monotonic_ms() - n  # the task's busy ms
                 task[5] += n  # busy ms
                 task[6] += 1  # runs
                 self.busy_ms += n

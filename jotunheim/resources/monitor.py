@@ -50,10 +50,7 @@ import gc
 from jotunheim.resources import HIGH, ResourceExhausted
 
 MAX_ENDPOINTS = 16  # beyond this many names, bytes are counted under "other"
-# An endpoint's entry: [sent, received, deferred]
-SENT = 0
-RECEIVED = 1
-DEFERRED = 2
+# An endpoint's entry is a list: [sent bytes, received bytes, transfers deferred].
 
 
 class MemoryMonitor:
@@ -201,12 +198,13 @@ class BufferPool:
 
     def release(self, buf) -> None:
         """Give back a buffer from :meth:`acquire` (one from outside the pool is dropped)."""
+        free = self.free
         for pooled in self.pooled:
             if pooled is buf:
-                for known in self.free:
-                    if known is buf:
+                for i in range(len(free)):
+                    if free[i] is buf:
                         return  # released twice: keep one entry
-                self.free.append(buf)
+                free.append(buf)
                 return
 
 
@@ -257,8 +255,8 @@ class Bandwidth:
                 entry = endpoints.get(endpoint)
             if entry is None:
                 entry = endpoints[endpoint] = [0, 0, 0]
-        entry[SENT] += sent
-        entry[RECEIVED] += received
+        entry[0] += sent
+        entry[1] += received
         self.roll()
         self.window_bytes += sent + received
         return entry
@@ -272,7 +270,7 @@ class Bandwidth:
         if self.window_bytes + size <= self.budget:
             return True
         self.deferred += 1
-        self.count(endpoint)[DEFERRED] += 1
+        self.count(endpoint)[2] += 1
         return False
 
 

@@ -3,7 +3,10 @@
 """What the resources say in GetDeviceStatus and ``jotunheim inspect`` (loaded on the
 first status call, so the base path does not hold it)."""
 
-from jotunheim.resources.monitor import DEFERRED, RECEIVED, SENT
+# An endpoint's entry: [sent, received, deferred] (jotunheim.resources.monitor.Bandwidth)
+SENT = 0
+RECEIVED = 1
+DEFERRED = 2
 
 
 def memory_report(memory) -> dict:
