@@ -201,7 +201,9 @@ class BufferPool:
         free = self.free
         for pooled in self.pooled:
             if pooled is buf:
-                for i in range(len(free)):
+                i = len(free)  # by identity, not ==: two buffers may hold equal bytes
+                while i:
+                    i -= 1
                     if free[i] is buf:
                         return  # released twice: keep one entry
                 free.append(buf)
