@@ -361,7 +361,7 @@ class Device:
                 name = self.detected_id = identity.identity(*identity.board_modules())[0]
         return name
 
-    device_id = property(device_id_now, None, None, "This device's id.")
+    device_id = property(device_id_now)  # the getter's docstring: no string kept at run time
 
     @property
     def loki_url(self):
