@@ -682,4 +682,4 @@ class Device:
         commands never loads jotunheim.device.commands."""
         from jotunheim.device import commands
 
-        return commands.DeviceCommands(self).table()
+        return commands.table(self)
