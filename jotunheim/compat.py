@@ -15,30 +15,34 @@ IS_CPYTHON = IMPLEMENTATION == "cpython"
 # Preferred to time.monotonic_ns(), whose nanoseconds outgrow a small int after ~1 s of
 # uptime, so that every reading of it allocates (CPython has only that one). Chosen once,
 # at import; one function for all three (each def is kept on the heap, taken or not).
-_ticks = None
-_period = 0
+# One list, not four globals: [the tick function (None: time.monotonic_ns), its wrap
+# period (0: time.ticks_diff unwraps it), milliseconds so far, the last reading].
+_clock = [None, 0, 0, 0]
 if not IS_CPYTHON:
     try:
-        from supervisor import ticks_ms as _ticks
+        import supervisor
 
-        _period = 1 << 29
+        _clock[0] = supervisor.ticks_ms
+        _clock[1] = 1 << 29
     except ImportError:
-        _ticks = getattr(time, "ticks_ms", None)
-_base = [0, _ticks() if _ticks is not None else 0]  # milliseconds so far, the last reading
+        _clock[0] = getattr(time, "ticks_ms", None)
+    if _clock[0] is not None:
+        _clock[3] = _clock[0]()
 
 
 def monotonic_ms() -> int:
     """Milliseconds from an arbitrary start; never goes backwards (unwraps the port's tick
     counter)."""
-    if _ticks is None:
+    clock = _clock
+    if clock[0] is None:
         return time.monotonic_ns() // 1000000
-    now = _ticks()
-    if _period:
-        _base[0] += (now - _base[1]) % _period
+    now = clock[0]()
+    if clock[1]:
+        clock[2] += (now - clock[3]) % clock[1]
     else:
-        _base[0] += time.ticks_diff(now, _base[1])
-    _base[1] = now
-    return _base[0]
+        clock[2] += time.ticks_diff(now, clock[3])
+    clock[3] = now
+    return clock[2]
 
 
 def monotonic() -> float:
