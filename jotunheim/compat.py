@@ -13,40 +13,36 @@ IS_CPYTHON = IMPLEMENTATION == "cpython"
 # A small-int millisecond counter where one exists: CircuitPython's supervisor.ticks_ms()
 # (wraps at 2**29) or MicroPython's time.ticks_ms() (wraps, time.ticks_diff unwraps it).
 # Preferred to time.monotonic_ns(), whose nanoseconds outgrow a small int after ~1 s of
-# uptime, so that every reading of it allocates. Chosen once, at import.
-_ticks = None
+# uptime, so that every reading of it allocates (CPython has only that one). Chosen once,
+# at import; one function for all three (each def is kept on the heap, taken or not).
+# One list, not four globals: [the tick function (None: time.monotonic_ns), its wrap
+# period (0: time.ticks_diff unwraps it), milliseconds so far, the last reading].
+_clock = [None, 0, 0, 0]
 if not IS_CPYTHON:
     try:
-        from supervisor import ticks_ms as _ticks
+        import supervisor
 
-        _period = 1 << 29
+        _clock[0] = supervisor.ticks_ms
+        _clock[1] = 1 << 29
     except ImportError:
-        _ticks = getattr(time, "ticks_ms", None)
-        _period = 0
+        _clock[0] = getattr(time, "ticks_ms", None)
+    if _clock[0] is not None:
+        _clock[3] = _clock[0]()
 
-if _ticks is not None:
-    _base = [0, _ticks()]  # milliseconds so far, the last reading
 
-    def monotonic_ms() -> int:
-        """Milliseconds from an arbitrary start; unwraps the port's tick counter."""
-        now = _ticks()
-        if _period:
-            _base[0] += (now - _base[1]) % _period
-        else:
-            _base[0] += time.ticks_diff(now, _base[1])
-        _base[1] = now
-        return _base[0]
-
-elif hasattr(time, "monotonic_ns"):
-
-    def monotonic_ms() -> int:
-        """Milliseconds from an arbitrary start; never goes backwards."""
+def monotonic_ms() -> int:
+    """Milliseconds from an arbitrary start; never goes backwards (unwraps the port's tick
+    counter)."""
+    clock = _clock
+    if clock[0] is None:
         return time.monotonic_ns() // 1000000
-
-else:  # pragma: no cover - every supported port has one of the two
-
-    def monotonic_ms() -> int:
-        return int(time.monotonic() * 1000)
+    now = clock[0]()
+    if clock[1]:
+        clock[2] += (now - clock[3]) % clock[1]
+    else:
+        clock[2] += time.ticks_diff(now, clock[3])
+    clock[3] = now
+    return clock[2]
 
 
 def monotonic() -> float:
@@ -57,11 +53,6 @@ def monotonic() -> float:
 def sleep_ms(ms: int) -> None:
     """Sleep for ``ms`` milliseconds."""
     time.sleep(ms / 1000.0)
-
-
-def collect_garbage() -> None:
-    """Run ``gc.collect()``."""
-    gc.collect()
 
 
 def free_memory():

@@ -11,7 +11,7 @@ one to every Jotunheim logger; this module loads only then ("Error-Persistence")
 import json
 import os
 
-from jotunheim.compat import monotonic, monotonic_ms
+from jotunheim.compat import IS_CPYTHON, monotonic, monotonic_ms
 
 ERROR = 40
 # The level names an entry carries (jotunheim.log's numbers; a leaf, so not imported):
@@ -203,6 +203,22 @@ class ErrorRing:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def board_ring(**kwargs):
+    """An :class:`ErrorRing` made from ``kwargs``, with ``microcontroller.nvm`` as its
+    fallback storage on a board unless ``nvm`` is given."""
+    if "nvm" not in kwargs:
+        nvm = None
+        if not IS_CPYTHON:  # Blinka's microcontroller on a PC has no nvm
+            try:
+                import microcontroller
+
+                nvm = getattr(microcontroller, "nvm", None)
+            except ImportError:
+                pass
+        kwargs["nvm"] = nvm
+    return ErrorRing(**kwargs)
 
 
 class RingHandler:

@@ -13,7 +13,7 @@ kept on flash or in ``microcontroller.nvm`` across reboots) to every Jotunheim l
 module loads only then.
 """
 
-from jotunheim.compat import IS_CPYTHON, monotonic
+from jotunheim.compat import monotonic
 
 CRITICAL = 50
 ERROR = 40
@@ -42,20 +42,16 @@ def level_number(level) -> int:
     return _NAMES.index(name) * 10
 
 
-def level_name(level: int) -> str:
-    """``20`` -> ``"INFO"``; ``"LEVEL<n>"`` for a number without a name."""
-    if level in (10, 20, 30, 40, 50):
-        return _NAMES[level // 10]
-    return "LEVEL%d" % level
-
-
 class LogRecord:
-    """Same fields as adafruit_logging's LogRecord."""
+    """Same fields as adafruit_logging's LogRecord; ``levelname`` is ``"LEVEL<n>"`` for a
+    number without a name."""
 
     def __init__(self, name, levelno, msg, args) -> None:
         self.name = name
         self.levelno = levelno
-        self.levelname = level_name(levelno)
+        self.levelname = (
+            _NAMES[levelno // 10] if levelno in (10, 20, 30, 40, 50) else "LEVEL%d" % levelno
+        )
         self.msg = msg
         self.created = monotonic()
         self.args = args
@@ -151,12 +147,12 @@ class Logger:
     error = _at(ERROR)
     critical = _at(CRITICAL)
 
-    def exception(self, err, *args) -> None:
+    def exception(self, msg, *args) -> None:
         """Log an ERROR for an exception (adafruit_logging style: pass the exception)."""
-        if isinstance(err, BaseException):
-            self.log(ERROR, "%s: %s" % (type(err).__name__, err))
+        if isinstance(msg, BaseException):
+            self.log(ERROR, "%s: %s" % (type(msg).__name__, msg))
         else:
-            self.log(ERROR, err, *args)
+            self.log(ERROR, msg, *args)
 
 
 _loggers = {}
@@ -202,21 +198,11 @@ def apply_settings(section: dict) -> None:
 def enable_error_ring(ring=None, **kwargs):
     """Attach a :class:`jotunheim.errorring.ErrorRing` to every Jotunheim logger (present
     and future). Without ``ring`` one is made from ``kwargs``, with ``microcontroller.nvm``
-    as fallback storage on a board."""
+    as fallback storage on a board (:func:`jotunheim.errorring.board_ring`)."""
     from jotunheim import errorring
 
     if ring is None:
-        if "nvm" not in kwargs:
-            nvm = None
-            if not IS_CPYTHON:  # Blinka's microcontroller on a PC has no nvm
-                try:
-                    import microcontroller
-
-                    nvm = getattr(microcontroller, "nvm", None)
-                except ImportError:
-                    pass
-            kwargs["nvm"] = nvm
-        ring = errorring.ErrorRing(**kwargs)
+        ring = errorring.board_ring(**kwargs)
     handler = errorring.RingHandler(ring)
     for logger in _loggers.values():
         if _state["ring_handler"] is not None:

@@ -219,7 +219,9 @@ class Demo:
                 continue
             self.boot_log.append((result["action"], "app v%d started" % self.app_version))
             break
-        self.sim.device.soft_restart()
+        from jotunheim.device import reconfigure
+
+        reconfigure.soft_restart(self.sim.device)
         self.reboots_done += 1
 
     def tree_hash(self):

@@ -158,7 +158,9 @@ class SimulatedDevice:
         if self.reboot_fn is not None:
             self.reboot_fn()
         else:
-            self.device.soft_restart()
+            from jotunheim.device import reconfigure
+
+            reconfigure.soft_restart(self.device)
         self.log.info("rebooted: serving at %s" % self.device.address)
 
     def ota_check(self, params):

@@ -101,7 +101,8 @@ def test_level_names():
     assert log.level_number("warn") == 30 and log.level_number(10) == 10
     with pytest.raises(ValueError):
         log.level_number("LOUD")
-    assert log.level_name(40) == "ERROR" and log.level_name(35) == "LEVEL35"
+    assert log.LogRecord("n", 40, "m", ()).levelname == "ERROR"
+    assert log.LogRecord("n", 35, "m", ()).levelname == "LEVEL35"
 
 
 # -- error ring -------------------------------------------------------------------------

@@ -13,12 +13,21 @@ import pytest
 from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.status import status_of
 from jotunheim.resources import HIGH, LOW, SYSTEM, USER, ResourceExhausted
-from jotunheim.resources.bandwidth import MAX_ENDPOINTS, Bandwidth
 from jotunheim.resources.host import HostHeap
-from jotunheim.resources.memory import MemoryMonitor
-from jotunheim.resources.monitor import ResourceMonitor
-from jotunheim.resources.pool import BufferPool
-from jotunheim.resources.report import bandwidth_report, memory_report, pool_report, totals
+from jotunheim.resources.monitor import (
+    MAX_ENDPOINTS,
+    Bandwidth,
+    BufferPool,
+    MemoryMonitor,
+    ResourceMonitor,
+)
+from jotunheim.resources.report import (
+    bandwidth_report,
+    memory_report,
+    monitor_report,
+    pool_report,
+    totals,
+)
 from tests.test_device import Loop, call_tool, client, make_device, status
 
 
@@ -180,7 +189,7 @@ def test_monitor_reads_its_settings_and_reports_every_part(tmp_path):
     monitor = ResourceMonitor(Settings(data), root=str(tmp_path), cpu=lambda: {"load": 0.5})
     assert monitor.buffers.size == 512 and pool_report(monitor.buffers)["count"] == 3
     assert monitor.bandwidth.budget == 5000
-    report = monitor.report()
+    report = monitor_report(monitor)
     assert report["heap"]["level"] == "ok" and report["buffers"]["count"] == 3
     assert report["flash"]["free"] > 0 and report["flash"]["total"] >= report["flash"]["free"]
     assert report["cpu"] == {"load": 0.5} and report["bandwidth"]["budget"] == 5000

@@ -264,7 +264,7 @@ def test_streams_use_the_pool_the_budget_and_the_memory_monitor(tmp_path):
 
 
 def test_a_real_bandwidth_budget_paces_a_user_stream(tmp_path):
-    from jotunheim.resources.bandwidth import Bandwidth
+    from jotunheim.resources.monitor import Bandwidth
 
     bandwidth = Bandwidth(budget=16384, window=0.2)
     res = FakeResources(bandwidth=bandwidth)

@@ -73,3 +73,9 @@ class DeviceCommands:
     def stream_status(self, params, context):
         """Every stream's figures and the registered plugins (or one: ``{"id": ...}``)."""
         return self.device.streams.status(params.get("id"))
+
+
+def table(device) -> list:
+    """The rows of ``DeviceCommands(device).table()``, for the Device's ``commands()``
+    (so the Device's module names no class of this one)."""
+    return DeviceCommands(device).table()

@@ -25,6 +25,8 @@
 # Every def and every name costs heap on a board for the whole run: what only a feature
 # uses lives in that feature's wiring module, loaded when the feature is configured.
 
+import gc
+
 from jotunheim.compat import monotonic, monotonic_ms, sleep_ms
 from jotunheim.device.scheduler import Scheduler
 from jotunheim.resources import SYSTEM, USER
@@ -208,7 +210,7 @@ class Device:
         self.started_at = clock()
         self.steps = 0
         self.busy_ms = 0
-        self.resources = ResourceMonitor(settings, clock, root, cpu=self.cpu_report)
+        self.resources = ResourceMonitor(settings, clock, root)
         self.network_joins = -1
         # Given only for power profiles and discovery: kept only when given (the class
         # attributes are the defaults, so the base path's instance stays as small).
@@ -219,9 +221,7 @@ class Device:
         if mdns is not None:
             self.mdns = mdns
         # max_queued, step_budget_ms and max_wait: the scheduler section as it is.
-        self.scheduler = scheduler = Scheduler(
-            clock, on_error=self.task_failed, **settings.section("scheduler")
-        )
+        self.scheduler = scheduler = Scheduler(clock, logger, **settings.section("scheduler"))
         if loader is not None:
             # A poll that found nothing new did no work: the step's other due tasks go on.
             scheduler.every("settings", 1.0, loader.poll, priority=SYSTEM)
@@ -306,16 +306,6 @@ class Device:
         """Run your ``fn()`` once, ``seconds`` from now; returns the task."""
         return self.scheduler.later(name or getattr(fn, "__name__", "task"), seconds, fn, USER)
 
-    def task_failed(self, name, exc):
-        """Log the exception ``exc`` of scheduler task ``name`` (the others go on)."""
-        self.logger.error("task %s failed: %s: %s" % (name, type(exc).__name__, exc))
-
-    def cpu_report(self):
-        """The scheduler's load figures and the Device's whole-step load."""
-        from jotunheim.device import report
-
-        return report.cpu_report(self)
-
     def admission(self, path, streaming):
         """The server's admission check: a new tool call or stream needs heap
         (ResourceExhausted below the exhaustion line); status and capabilities are still
@@ -343,6 +333,8 @@ class Device:
             self.streams.advertise(data.features)
         return data
 
+    capabilities = builder_build  # the handler's and the power cycle's name for it
+
     @property
     def streams(self):
         """The StreamingHandler (jotunheim.streaming), built on first use: a device that
@@ -369,7 +361,7 @@ class Device:
                 name = self.detected_id = identity.identity(*identity.board_modules())[0]
         return name
 
-    device_id = property(device_id_now, None, None, "This device's id.")
+    device_id = property(device_id_now)  # the getter's docstring: no string kept at run time
 
     @property
     def loki_url(self):
@@ -387,8 +379,9 @@ class Device:
     @property
     def address(self):
         """``host:port`` Loki and controllers call this device at."""
-        if self.given["address"]:
-            return self.given["address"]
+        address = self.given["address"]
+        if address:
+            return address
         host = self.host
         if host in ("0.0.0.0", ""):
             host = (self.network.ip if self.network is not None else None) or "127.0.0.1"
@@ -398,10 +391,6 @@ class Device:
     def url(self):
         """``http://host:port`` of this device's server."""
         return "http://" + self.address
-
-    def capabilities(self):
-        """The current ``JotunheimCapabilities``, built on each call."""
-        return self.builder_build()
 
     def einherjar(self):
         """The Einherjar ``CapabilityResponse`` of this device's tools."""
@@ -429,7 +418,7 @@ class Device:
                 self.settings.section("network"), getenv=self.secrets.get, logger=self.logger
             )
         self.network.ensure_connected()
-        self._serve_if_connected()
+        self._serve()
         if self.settings.get("discovery.enabled") and self.network.connected:
             from jotunheim.discovery.wiring import discover
 
@@ -442,7 +431,7 @@ class Device:
 
         loki_wiring.use_loki(self, url, client)
 
-    def _serve_if_connected(self):
+    def _serve(self):
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
         # fresh listening socket: the old one died with the old link.
         network = self.network
@@ -453,14 +442,12 @@ class Device:
         get = self.settings.get
         if not get("remote.enabled"):
             return
-        from jotunheim.compat import collect_garbage
-
         # Start-up garbage (settings parsing, WiFi join) collected before the server's
         # modules load: their code then finds whole blocks instead of a fragmented heap.
-        collect_garbage()
+        gc.collect()
         from jotunheim.grpc.server import GrpcWebServer
 
-        self._stop_server()
+        self.stop_server()
         buffers = self.resources.buffers
         server = GrpcWebServer(
             # The network's pool: a device that only serves never loads the connection
@@ -496,7 +483,8 @@ class Device:
         if text is not None:  # a warning shows at the default log level
             self.logger.warning(text)
 
-    def _stop_server(self):
+    def stop_server(self):
+        """Close the listening socket and the connections (start() serves again)."""
         server = self.server
         self.server = None
         if server is not None:
@@ -509,7 +497,7 @@ class Device:
         """Stop serving and close Loki connections (the network stays joined)."""
         self.stopping = True
         self.running = False
-        self._stop_server()
+        self.stop_server()
         if self.loki_link is not None:
             self.loki_link.close()
         if self.discovery is not None:
@@ -549,7 +537,7 @@ class Device:
         n = 0
         try:
             self.network.poll()
-            self._serve_if_connected()
+            self._serve()
             server = self.server
             if server is not None:
                 while n < MAX_REQUESTS:
@@ -566,9 +554,7 @@ class Device:
         except MemoryError:
             # A call or task that ran out of heap: free what it left and go on; the next
             # step serves again (run() and a code.py's own loop alike).
-            from jotunheim.compat import collect_garbage
-
-            collect_garbage()
+            gc.collect()
             self.logger.error("device step ran out of memory")
             n = 0
         finally:
@@ -617,27 +603,26 @@ class Device:
 
         data = self.resources.figures
         now = monotonic_ms()
-        # The first window starts with the scheduler, made with the Device.
-        start = data.get("window_start_ms", self.scheduler.started_ms)
-        ms = now - start
+        # The sampling window: (its start, busy_ms then), the meter's bookkeeping (left out
+        # of the status); the first starts with the scheduler, made with the Device.
+        window = data.get("window") or (self.scheduler.started_ms, 0)
+        ms = now - window[0]
         http = self.server.http if self.server is not None else None
-        rx = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
-        tx = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
+        received = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
+        sent = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
         data["free_heap"] = free_memory()  # None on CPython: no fixed heap there
         if IS_CPYTHON:
             from jotunheim.resources import host
 
             data["host_rss_bytes"] = host.peak_rss()
         if ms > 0:
-            busy = self.busy_ms - data.get("window_busy_ms", 0)
-            data["cpu_load"] = round(min(1.0, busy / ms), 3)
-            data["rx_bytes_per_s"] = round((rx - data.get("rx_bytes", 0)) * 1000.0 / ms, 1)
-            data["tx_bytes_per_s"] = round((tx - data.get("tx_bytes", 0)) * 1000.0 / ms, 1)
-        data["rx_bytes"] = rx
-        data["tx_bytes"] = tx
+            data["cpu_load"] = round(min(1.0, (self.busy_ms - window[1]) / ms), 3)
+            data["rx_bytes_per_s"] = round((received - data.get("rx_bytes", 0)) * 1000.0 / ms, 1)
+            data["tx_bytes_per_s"] = round((sent - data.get("tx_bytes", 0)) * 1000.0 / ms, 1)
+        data["rx_bytes"] = received
+        data["tx_bytes"] = sent
         data["sampled_ms"] = ms
-        data["window_start_ms"] = now
-        data["window_busy_ms"] = self.busy_ms
+        data["window"] = (now, self.busy_ms)
         return data
 
     def status(self):
@@ -677,24 +662,13 @@ class Device:
         from jotunheim.compat import IS_CPYTHON
 
         if IS_CPYTHON:  # Blinka's microcontroller on a PC has no reset
-            return self.soft_restart()
+            from jotunheim.device import reconfigure
+
+            return reconfigure.soft_restart(self)
         import microcontroller
 
         microcontroller.reset()
         return None
-
-    def soft_restart(self):
-        """Re-read settings, restart the server on the same port, re-announce to Loki."""
-        self._stop_server()
-        if self.loader is not None:
-            self.loader.reload()
-        self.running = False
-        self.network_joins = -1
-        self.health_checked = False
-        if self.loki_link is not None:
-            self.loki_link.close()
-            self.use_loki(self.loki_link.url)
-        self.start()
 
     def ota_check(self, params=None):
         """Look for an update (``{"install": true}`` also installs it and reboots)."""
@@ -708,4 +682,4 @@ class Device:
         commands never loads jotunheim.device.commands."""
         from jotunheim.device import commands
 
-        return commands.DeviceCommands(self).table()
+        return commands.table(self)

@@ -1,8 +1,9 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """The settings of a Device: a change applied to a running Device (loaded on the first
-hot reload that changed something), and settings given as a Settings or a dict, which
-never reload (loaded only then: on a board Device.from_settings gives a SettingsLoader)."""
+hot reload that changed something), settings given as a Settings or a dict, which
+never reload (loaded only then: on a board Device.from_settings gives a SettingsLoader),
+and a soft restart (a reboot on CPython)."""
 
 
 def fixed_settings(settings, root):
@@ -69,3 +70,18 @@ def apply_settings(device, sections):
             device.loki_link.changed("settings")
     device.refresh_tokens()
     device.logger.info("settings changed: " + ", ".join(sections))
+
+
+def soft_restart(device):
+    """Re-read settings, restart ``device``'s server on the same port, re-announce to Loki
+    (a reboot on CPython, where Blinka's microcontroller has no reset)."""
+    device.stop_server()
+    if device.loader is not None:
+        device.loader.reload()
+    device.running = False
+    device.network_joins = -1
+    device.health_checked = False
+    if device.loki_link is not None:
+        device.loki_link.close()
+        device.use_loki(device.loki_link.url)
+    device.start()

@@ -3,8 +3,6 @@
 """What a Device says about itself in GetDeviceStatus and Einherjar's GetCapabilities
 (loaded on the first such call)."""
 
-from jotunheim.device.scheduler import BUSY_MS, DUE, NAME, OVERRUNS, PRIORITY, RUNS
-
 
 def status(device) -> str:
     """``ok``, ``degraded`` (something needs a look) or ``offline-loki``."""
@@ -31,7 +29,10 @@ def status_info(device) -> dict:
     else:
         loki = {"url": "", "state": "none", "error": None}
     ring = log.error_ring()
-    resources = device.resources.report()
+    from jotunheim.resources.report import monitor_report
+
+    resources = monitor_report(device.resources)
+    resources["cpu"] = cpu_report(device)
     info = {
         "status": status(device),
         "address": device.address,
@@ -85,19 +86,21 @@ def scheduler_report(scheduler) -> dict:
     """Overall load, steps, errors and per task: load, runs, overruns, next due."""
     from jotunheim.compat import monotonic_ms
 
-    wall = max(1, monotonic_ms() - scheduler.started_ms)
+    wall = monotonic_ms() - scheduler.started_ms
+    busy = round(min(1.0, scheduler.busy_ms / wall), 4) if wall > 0 else 0.0
+    wall = max(1, wall)
     now = scheduler.clock()
     tasks = {}
-    for task in scheduler.tasks:
-        tasks[task[NAME]] = {
-            "priority": task[PRIORITY],
-            "load": round(task[BUSY_MS] / wall, 4),
-            "runs": task[RUNS],
-            "overruns": task[OVERRUNS],
-            "due_in_s": round(max(0.0, task[DUE] - now), 3),
+    for task in scheduler.tasks:  # the layout: jotunheim.device.scheduler
+        tasks[task[3]] = {
+            "priority": task[4],
+            "load": round(task[5] / wall, 4),
+            "runs": task[6],
+            "overruns": task[7],
+            "due_in_s": round(max(0.0, task[0] - now), 3),
         }
     return {
-        "load": scheduler.load(),
+        "load": busy,  # share of wall time spent in tasks since the scheduler started
         "steps": scheduler.steps,
         "errors": scheduler.errors,
         "queued": len(scheduler.tasks),

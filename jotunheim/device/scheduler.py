@@ -9,24 +9,18 @@ is spent, or nothing due is left; each task at most once per step. A task that o
 the budget ends the step; the turn has moved past it, so the next step starts with the
 others. A task due for longer than ``max_wait`` seconds runs before everything else, so
 user tasks never starve behind system work. At most ``max_queued`` tasks are held.
-Busy time is measured per task and overall (:meth:`Scheduler.load`).
+Busy time is measured per task and overall (``busy_ms``; the load is in
+:func:`jotunheim.device.report.scheduler_report`).
 """
 
 from jotunheim.compat import monotonic_ms
 from jotunheim.resources import SYSTEM, USER
 
 # A task is a list, not an object: a board holds a handful of them for the whole run,
-# and a class per task would cost more heap than the lists.
-DUE = 0
-INTERVAL = 1  # seconds between runs; None for a one-shot task
-FN = 2
-NAME = 3
-PRIORITY = 4
-BUSY_MS = 5
-RUNS = 6
-OVERRUNS = 7
-STEP = 8  # the run_due during which it last ran
-
+# and a class per task (or a name per field) would cost more heap than the lists:
+#   [0] due (clock seconds)   [1] interval (seconds; None for a one-shot task)
+#   [2] fn   [3] name   [4] priority   [5] busy ms   [6] runs   [7] overruns
+#   [8] the run_due (step number) during which it last ran
 IDLE_WAIT = 60.0  # what next_due() says when no task is held
 
 
@@ -38,8 +32,8 @@ class Scheduler:
         :class:`~jotunheim.resources.ResourceExhausted`)
     :param step_budget_ms: CPU time one :meth:`run_due` may spend in tasks
     :param max_wait: seconds a due task may wait behind better-priority work
-    :param on_error: ``on_error(task_name, exc)`` for an exception a task raised (the
-        other tasks go on); None lets it propagate
+    :param logger: logs an exception a task raised as an error (the other tasks go on);
+        None lets it propagate
 
     Example::
 
@@ -50,22 +44,23 @@ class Scheduler:
             scheduler.run_due()
     """
 
-    def __init__(self, clock, max_queued=16, step_budget_ms=50, max_wait=5.0, on_error=None):
+    turn = 0
+    steps = 0
+    busy_ms = 0
+    errors = 0
+
+    def __init__(self, clock, logger=None, max_queued=16, step_budget_ms=50, max_wait=5.0):
         self.clock = clock
+        self.logger = logger
         self.max_queued = max_queued
         self.step_budget_ms = step_budget_ms
         self.max_wait = max_wait
-        self.on_error = on_error
         self.tasks = []
-        self.turn = 0
-        self.steps = 0
-        self.busy_ms = 0
-        self.errors = 0
         self.started_ms = monotonic_ms()
 
     def every(self, name: str, interval: float, fn, first: float = 0.0, priority=USER) -> list:
         """Run ``fn`` every ``interval`` seconds, the first time ``first`` seconds from now;
-        returns the task (``task[DUE]`` may be changed to move its next run)."""
+        returns the task (``task[0]`` may be changed to move its next run)."""
         tasks = self.tasks
         if len(tasks) >= self.max_queued:
             from jotunheim.resources import ResourceExhausted
@@ -97,7 +92,7 @@ class Scheduler:
         if not self.tasks:
             return IDLE_WAIT
         now = self.clock()
-        return max(0.0, min(task[DUE] for task in self.tasks) - now)
+        return max(0.0, min(task[0] for task in self.tasks) - now)
 
     def run_due(self) -> bool:
         """Run due tasks (see the module doc); True if one did work."""
@@ -116,44 +111,39 @@ class Scheduler:
             for k in range(size):
                 i = (self.turn + k) % size
                 task = tasks[i]
-                if now < task[DUE] or task[STEP] == steps:
+                if now < task[0] or task[8] == steps:
                     continue
-                value = SYSTEM if now - task[DUE] > self.max_wait else task[PRIORITY]
+                value = SYSTEM if now - task[0] > self.max_wait else task[4]  # priority
                 if value < priority:
                     found, priority = i, value
             if found is None:
                 return False
             task = tasks[found]
             self.turn = found + 1
-            if task[INTERVAL] is None:
+            if task[1] is None:
                 tasks.pop(found)
                 self.turn = found
             else:
-                task[DUE] = now + task[INTERVAL]
-            task[STEP] = steps
-            t0 = monotonic_ms()
+                task[0] = now + task[1]
+            task[8] = steps
+            n = monotonic_ms()
             try:
-                done = task[FN]()
+                done = task[2]()
             except Exception as exc:  # noqa: BLE001 - one task's failure must not stop the rest
-                if self.on_error is None:
+                if self.logger is None:
                     raise
                 self.errors += 1
-                self.on_error(task[NAME], exc)
+                self.logger.error("task %s failed: %s: %s" % (task[3], type(exc).__name__, exc))
                 done = False
             finally:
-                n = monotonic_ms() - t0
-                task[BUSY_MS] += n
-                task[RUNS] += 1
+                n = monotonic_ms() - n  # the task's busy ms
+                task[5] += n  # busy ms
+                task[6] += 1  # runs
                 self.busy_ms += n
             if n >= self.step_budget_ms:
-                task[OVERRUNS] += 1
+                task[7] += 1  # overruns
             if done:
                 return True
             if monotonic_ms() - start >= self.step_budget_ms:
                 return False
         return False
-
-    def load(self) -> float:
-        """Share of wall time spent in tasks since the scheduler started (0..1)."""
-        n = monotonic_ms() - self.started_ms
-        return round(min(1.0, self.busy_ms / n), 4) if n > 0 else 0.0

@@ -3,7 +3,10 @@
 """What the resources say in GetDeviceStatus and ``jotunheim inspect`` (loaded on the
 first status call, so the base path does not hold it)."""
 
-from jotunheim.resources.bandwidth import DEFERRED, RECEIVED, SENT
+# An endpoint's entry: [sent, received, deferred] (jotunheim.resources.monitor.Bandwidth)
+SENT = 0
+RECEIVED = 1
+DEFERRED = 2
 
 
 def memory_report(memory) -> dict:
@@ -77,7 +80,7 @@ def monitor_report(monitor) -> dict:
     """A ResourceMonitor's sampled figures plus heap, buffers, CPU, bandwidth and flash."""
     out = {}
     for name, value in monitor.figures.items():
-        if not name.startswith("window_"):  # the meter's bookkeeping
+        if name != "window":  # the Device's sampling bookkeeping
             out[name] = value
     out["heap"] = memory_report(monitor.memory)
     out["buffers"] = pool_report(monitor.buffers)
