@@ -69,7 +69,7 @@ def _call(conn, body):
 
 def count_cost_cpython(repeat=200000):
     """Microseconds of the work counting adds to one answered request."""
-    from jotunheim.resources.bandwidth import Bandwidth
+    from jotunheim.resources.monitor import Bandwidth
 
     bw = Bandwidth()
     count = bw.count

@@ -437,7 +437,7 @@ class GrpcWebClient:
     ``timeout`` is the default deadline in seconds (``None``: no deadline), ``metadata``
     default request headers. ``retry_policy``: a :class:`jotunheim.grpc.retry.RetryPolicy`
     for calls marked idempotent (default ``RetryPolicy()``, made on the first retry).
-    ``meter`` (a :class:`jotunheim.resources.bandwidth.Bandwidth`, or anything with
+    ``meter`` (a :class:`jotunheim.resources.monitor.Bandwidth`, or anything with
     ``count(endpoint, sent, received)``) is told the bytes of each exchange under
     ``endpoint``; both may be set after construction. ``signer`` (optional) is called as
     ``signer(path, body)`` for every request sent and returns more headers (a request

@@ -46,7 +46,7 @@ class Fetcher:
 
     ``keys``: trusted raw Ed25519 public keys (list) or {key_id: key}.
     ``allow_boot_py``: the device's ``ota.allow_boot_py`` setting (see jotunheim.ota.paths).
-    ``buffers``: a :class:`jotunheim.resources.pool.BufferPool` the download buffer is
+    ``buffers``: a :class:`jotunheim.resources.monitor.BufferPool` the download buffer is
     taken from (at least 256 bytes; give it back with :meth:`close`); ``meter``: told the
     bytes of every download chunk as ``count("ota", 0, n)``.
     """
