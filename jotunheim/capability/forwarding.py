@@ -14,81 +14,57 @@ Example::
     loki_register_requests(registry.tools(), "192.168.1.42:8080", prefix="gh_")
 """
 
-try:
-    from typing import Any  # noqa: F401  (annotations only)
-except ImportError:  # a board: no typing, and no need to load collections
-    pass
-else:
-    from collections.abc import Iterable  # noqa: F401
-
-
-def loki_parameters(tool) -> list:
-    """``loki.ParameterDefinition`` list for ``tool``; range, enum, unit and default go
-    into the description (:meth:`Field.summary`), since Loki's schema has no fields for
-    them."""
-    from jotunheim.pb import loki
-
-    return [
-        loki.ParameterDefinition(
-            name=f.name, type=f.type, required=f.required, description=f.summary()
-        )
-        for f in tool.params
-    ]
-
 
 def lua_string(text: str) -> str:
     """A Lua double-quoted string literal for ``text``."""
-    out = ['"']
-    for ch in text:
-        if ch in ('"', "\\"):
-            ch = "\\" + ch
-        elif ch == "\n":
-            ch = "\\n"
-        elif ord(ch) < 32:
-            ch = "\\%03d" % ord(ch)
-        out.append(ch)
-    out.append('"')
-    return "".join(out)
+    out = '"'
+    for i in text:  # one character at a time
+        if i in '"\\':
+            i = "\\" + i
+        elif i == "\n":
+            i = "\\n"
+        elif ord(i) < 32:
+            i = "\\%03d" % ord(i)
+        out += i
+    return out + '"'
 
 
-def forwarding_script(device_address: str, tool_name: str, device_id: str = "") -> str:
-    """The Lua body Loki runs for a device tool: forward the call (with its ``params``) to
-    the device's CallTool with ``device.call(address, tool, params[, device_id])``."""
-    text = "return device.call(%s, %s, params" % (lua_string(device_address), lua_string(tool_name))
-    if device_id:
-        text += ", " + lua_string(device_id)
-    return text + ")"
-
-
-def loki_register_requests(
-    tools: "Iterable",
-    device_address: str,
-    *,
-    prefix: str = "",
-    device_id: str = "",
-    include_user_only: bool = False,
-) -> list:
-    """One ``loki.RegisterScriptRequest`` per model-callable tool; its inline Lua script
-    forwards the call to the device (:func:`forwarding_script`).
+def loki_register_requests(tools, address: str, prefix: str = "", device_id: str = "") -> list:
+    """One ``loki.RegisterScriptRequest`` per model-callable tool (user-only tools are left
+    out). Its inline Lua script forwards the call to the device:
+    ``return device.call("<address>", "<tool>", params[, "<device_id>"])``. Range, enum,
+    unit and default of a parameter go into its description (:meth:`Field.summary`), since
+    Loki's schema has no fields for them.
 
     :param tools: the tools
-    :param str device_address: ``host:port`` Loki calls the device at
+    :param str address: ``host:port`` Loki calls the device at
     :param str prefix: prepended to script names (Loki's are global: keeps two devices'
         ``set_led`` apart); the forwarded call uses the tool's own name
     :param str device_id: named in the forwarded call when given
-    :param bool include_user_only: also the user-only tools
     """
     from jotunheim.pb import loki
 
-    return [
-        loki.RegisterScriptRequest(
-            name=prefix + tool.name,
-            description=tool.description,
-            language="lua",
-            parameters=loki_parameters(tool),
-            return_type=tool.return_type,
-            inline_script=forwarding_script(device_address, tool.name, device_id),
-        )
-        for tool in tools
-        if include_user_only or not tool.user_only
-    ]
+    head = "return device.call(" + lua_string(address) + ", "
+    suffix = ", " + lua_string(device_id) + ")" if device_id else ")"
+    out = []
+    for tool in tools:
+        if not tool.user_only:
+            out.append(
+                loki.RegisterScriptRequest(
+                    name=prefix + tool.name,
+                    description=tool.description,
+                    language="lua",
+                    parameters=[
+                        loki.ParameterDefinition(
+                            name=field.name,
+                            type=field.type,
+                            required=field.required,
+                            description=field.summary(),
+                        )
+                        for field in tool.params
+                    ],
+                    return_type=tool.return_type,
+                    inline_script=head + lua_string(tool.name) + ", params" + suffix,
+                )
+            )
+    return out
