@@ -12,8 +12,7 @@ from jotunheim.capability.drivers.simulated import (
     SimulatedLed,
     SimulatedRelay,
 )
-from jotunheim.capability.forwarding import loki_register_requests
-from jotunheim.capability.negotiator import negotiate
+from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.capability.system import SystemTools
 from jotunheim.grpc import GrpcError, StatusCode

@@ -17,8 +17,7 @@ from jotunheim.capability.drivers.simulated import (
     SimulatedLed,
     SimulatedRelay,
 )
-from jotunheim.capability.forwarding import loki_register_requests
-from jotunheim.capability.negotiator import negotiate
+from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.loki.client import LokiClient
 from tests.interop import loki_standins, stubs

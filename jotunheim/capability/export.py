@@ -17,7 +17,7 @@ Example::
     export.loki_register_requests(registry.tools(), "192.168.1.42:8080", prefix="gh_")
 """
 
-from jotunheim.capability.forwarding import loki_register_requests, lua_string  # noqa: F401
+from jotunheim.capability.negotiator import loki_register_requests, lua_string  # noqa: F401
 from jotunheim.capability.schema import TYPES, slug, value_text
 
 try:

@@ -1,27 +1,85 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Negotiation: registering the device's tools with Loki, one ``RegisterScript`` each.
+"""Negotiation with Loki: the device's tools as ``RegisterScript`` requests, and registering
+them, one each.
 
 ::
 
-    from jotunheim.capability.forwarding import loki_register_requests
-    from jotunheim.capability.negotiator import negotiate
+    from jotunheim.capability.negotiator import loki_register_requests, negotiate
 
     requests = loki_register_requests(registry.tools(), "192.168.1.42:8080", device_id=id)
     result = negotiate(loki.register, requests)  # a LokiClient's register
     result.registered, result.failed     # ["read_dht22_temperature", ...], [(name, reason)]
 
-Each request is a ``loki.RegisterScriptRequest`` whose script is a one-line Lua stub
+A request per model-callable tool: its script is a one-line Lua stub
 (``return device.call("<host:port>", "<tool>", params, "<device id>")``) that makes Loki
-forward a call of ``Script_<tool>`` to the device's ``CallTool``
-(:func:`~jotunheim.capability.forwarding.loki_register_requests`). Each registration has
+forward a call of ``Script_<tool>`` to the device's ``CallTool``. Each registration has
 its own timeout and is retried with exponential backoff when the failure is transient
 (UNAVAILABLE, DEADLINE_EXCEEDED, a dropped connection; see ``jotunheim.resilience.errors``).
 A refusal (``success=False`` or a non-transient status) is recorded and the next tool is
 tried: the result lists what was registered and what failed, and why. A deadline bounds
 the whole negotiation. The device's :class:`~jotunheim.loki.link.LokiLink` negotiates on
 every (re)connection and after a change of its tools.
+
+The module imports no other capability module (the Loki messages and the retry are
+imported when used), so :mod:`jotunheim.capability.export` re-exports the requests from
+here and a device that registers with Loki does not load ``export``.
 """
+
+
+def lua_string(text: str) -> str:
+    """A Lua double-quoted string literal for ``text``."""
+    out = '"'
+    for i in text:  # one character at a time
+        if i in '"\\':
+            i = "\\" + i
+        elif i == "\n":
+            i = "\\n"
+        elif ord(i) < 32:
+            i = "\\%03d" % ord(i)
+        out += i
+    return out + '"'
+
+
+def loki_register_requests(tools, address: str, prefix: str = "", device_id: str = "") -> list:
+    """One ``loki.RegisterScriptRequest`` per model-callable tool (user-only tools are left
+    out). Its inline Lua script forwards the call to the device:
+    ``return device.call("<address>", "<tool>", params[, "<device_id>"])``. Range, enum,
+    unit and default of a parameter go into its description (:meth:`Field.summary`), since
+    Loki's schema has no fields for them.
+
+    :param tools: the tools
+    :param str address: ``host:port`` Loki calls the device at
+    :param str prefix: prepended to script names (Loki's are global: keeps two devices'
+        ``set_led`` apart); the forwarded call uses the tool's own name
+    :param str device_id: named in the forwarded call when given
+    """
+    from jotunheim.pb import loki
+
+    head = "return device.call(" + lua_string(address) + ", "
+    suffix = ", " + lua_string(device_id) + ")" if device_id else ")"
+    out = []
+    for tool in tools:
+        if not tool.user_only:
+            out.append(
+                loki.RegisterScriptRequest(
+                    name=prefix + tool.name,
+                    description=tool.description,
+                    language="lua",
+                    parameters=[
+                        loki.ParameterDefinition(
+                            name=field.name,
+                            type=field.type,
+                            required=field.required,
+                            description=field.summary(),
+                        )
+                        for field in tool.params
+                    ],
+                    return_type=tool.return_type,
+                    inline_script=head + lua_string(tool.name) + ", params" + suffix,
+                )
+            )
+    return out
 
 
 class NegotiationResult:
@@ -42,7 +100,7 @@ def negotiate(register, requests, timeout=5.0, retry=None, deadline=60.0, clock=
     :param register: ``register(request, timeout)`` sends one ``RegisterScriptRequest``
         and returns the ``RegisterScriptResponse``
         (:meth:`jotunheim.loki.client.LokiClient.register`)
-    :param requests: the ``RegisterScriptRequest`` list
+    :param requests: the ``RegisterScriptRequest`` list (:func:`loki_register_requests`)
     :param float timeout: seconds per RegisterScript call
     :param retry: a :class:`~jotunheim.resilience.retry.RetryManager` (default: 3 attempts,
         0.2 s .. 2 s backoff)

@@ -18,8 +18,7 @@ connection; the general :class:`~jotunheim.loki.client.LokiClient` (``loki()``) 
 on that connection only when a Loki script is run.
 """
 
-from jotunheim.capability.forwarding import loki_register_requests
-from jotunheim.capability.negotiator import negotiate
+from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.pb import loki as pb
 from jotunheim.resilience.manager import ConnectionResilienceManager
@@ -102,11 +101,10 @@ class LokiLink:
             self.grpc = grpc
         return grpc
 
-    def call(self, method, request, timeout, idempotent=False):
-        """Loki's RPC ``method`` (``"RegisterScript"``) with ``request``; its decoded
-        ``<method>Response``."""
+    def call(self, method, request, reply, timeout, idempotent=False):
+        """Loki's RPC ``method`` (``"RegisterScript"``) with ``request``; its answer decoded
+        as the message class ``reply``."""
         grpc = self.connection()
-        reply = getattr(pb, method + "Response")
         limit = grpc.max_message_size
         return grpc.unary(
             "/loki.LokiService/" + method,
@@ -217,7 +215,9 @@ class LokiLink:
                 else:
                     self.next_heartbeat = device.clock() + get("capabilities.announce_interval")
                     known = []
-                    reply = self.call("GetCapabilities", b"", timeout, True)
+                    reply = self.call(
+                        "GetCapabilities", b"", pb.GetCapabilitiesResponse, timeout, True
+                    )
                     for script in reply.capabilities:
                         known.append(script.script_name)
             requests = loki_register_requests(
@@ -237,9 +237,13 @@ class LokiLink:
                 device.logger.info("Loki lacks %d of our scripts; re-registering" % missing)
             if register or missing or digest != self.sent:
                 # A short call first: a Loki that is down costs one timeout, not one per tool.
-                self.call("GetCapabilities", b"", min(3.0, timeout), True)
+                self.call(
+                    "GetCapabilities", b"", pb.GetCapabilitiesResponse, min(3.0, timeout), True
+                )
                 result = self.last_negotiation = negotiate(
-                    lambda request, limit: self.call("RegisterScript", request, limit),
+                    lambda request, limit: self.call(
+                        "RegisterScript", request, pb.RegisterScriptResponse, limit
+                    ),
                     requests,
                     min(5.0, timeout),
                     RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),

@@ -374,8 +374,7 @@ def test_resolver_normalisation():
 
 def test_negotiator_with_a_refusing_loki():
     from jotunheim.capability import export
-    from jotunheim.capability.forwarding import loki_register_requests
-    from jotunheim.capability.negotiator import negotiate
+    from jotunheim.capability.negotiator import loki_register_requests, negotiate
     from jotunheim.pb import loki
     from jotunheim.resilience.retry import RetryManager
 
