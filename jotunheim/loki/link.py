@@ -47,7 +47,8 @@ class LokiLink:
         self.device = device
         self.url = url
         self.client = client  # the LokiClient: given, or made by loki()
-        self.grpc = None  # the GrpcWebClient, made on first use
+        # the GrpcWebClient: the given client's, else made on first use
+        self.grpc = None if client is None else client.grpc
         self.state = "connecting"  # then "ok", or "offline" after a failure
         self.error = None
         self.last_negotiation = None  # the NegotiationResult of the last registration
@@ -78,27 +79,23 @@ class LokiLink:
     def connection(self):
         """The GrpcWebClient to Loki: the given client's, else made (again) from ``url``."""
         grpc = self.grpc
+        device = self.device
         if grpc is None:
-            device = self.device
-            if self.client is not None:
-                grpc = self.client.grpc
-            else:
-                token = device.token("loki", "JOTUNHEIM_LOKI_TOKEN")
-                loader = device.loader
-                pool = device.pool
-                if pool is None and device.network is not None:
-                    pool = device.network.socket_pool()  # the server's: no second pool
-                grpc = GrpcWebClient(
-                    self.url,
-                    socket_pool=pool,
-                    ca_cert=loader.read_ca_pem() if loader is not None else None,
-                    timeout=device.settings.get("network.request_timeout"),
-                    metadata={"authorization": "Bearer " + token} if token else None,
-                )
-            if grpc.meter is None:
-                grpc.meter = device.resources.bandwidth  # Loki's bytes, per call
-                grpc.endpoint = "loki"
-            self.grpc = grpc
+            token = device.token("loki", "JOTUNHEIM_LOKI_TOKEN")
+            loader = device.loader
+            pool = device.pool
+            if pool is None and device.network is not None:
+                pool = device.network.socket_pool()  # the server's: no second pool
+            grpc = self.grpc = GrpcWebClient(
+                self.url,
+                socket_pool=pool,
+                ca_cert=loader.read_ca_pem() if loader is not None else None,
+                timeout=device.settings.get("network.request_timeout"),
+                metadata={"authorization": "Bearer " + token} if token else None,
+            )
+        if grpc.meter is None:
+            grpc.meter = device.resources.bandwidth  # Loki's bytes, per call
+            grpc.endpoint = "loki"
         return grpc
 
     def call(self, method, request, reply, timeout, idempotent=False):
@@ -127,8 +124,6 @@ class LokiLink:
         """Close the connection to Loki."""
         if self.grpc is not None:
             self.grpc.close()
-        elif self.client is not None:
-            self.client.close()
 
     def run_script(self, script: str, values: dict):
         """ExecuteScript ``script`` with ``values``; its output, parsed as JSON if it is."""
