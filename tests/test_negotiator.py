@@ -1,10 +1,10 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Negotiator with a LokiClient-like fake: partial refusals, retries with backoff,
-timeouts, the overall deadline, and the capability answers."""
+"""Negotiation (jotunheim.capability.negotiator.negotiate) with a LokiClient-like fake:
+partial refusals, retries with backoff, timeouts, the overall deadline; the forwarding
+requests it sends, and the capability answers made from the same device."""
 
-import pytest
-
+from jotunheim.capability import export
 from jotunheim.capability.builder import DeviceCapabilityBuilder
 from jotunheim.capability.drivers.simulated import (
     SimulatedButton,
@@ -12,7 +12,7 @@ from jotunheim.capability.drivers.simulated import (
     SimulatedLed,
     SimulatedRelay,
 )
-from jotunheim.capability.negotiator import Negotiator
+from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.capability.system import SystemTools
 from jotunheim.grpc import GrpcError, StatusCode
@@ -23,7 +23,7 @@ from jotunheim_host.reference_pb import einherjar as ref_einherjar
 
 
 class FakeLoki:
-    """Behaves like jotunheim.loki.client.LokiClient.register_script.
+    """Behaves like jotunheim.loki.client.LokiClient.register.
 
     ``refuse``: names answered success=False; ``transient``: name -> how many calls fail
     with UNAVAILABLE first; ``broken``: name -> exception raised on every call."""
@@ -37,18 +37,8 @@ class FakeLoki:
         self.clock = clock
         self.cost = cost
 
-    def register_script(
-        self,
-        name,
-        *,
-        inline_script=None,
-        script_path=None,
-        language="lua",
-        description="",
-        parameters=(),
-        return_type="",
-        timeout=None,
-    ):
+    def register(self, request, timeout):
+        name = request.name
         self.calls.append((name, timeout))
         if self.clock is not None:
             self.clock.now += self.cost
@@ -61,7 +51,12 @@ class FakeLoki:
             return loki.RegisterScriptResponse(
                 success=False, script_name=name, error_message="script name reserved"
             )
-        self.scripts[name] = (inline_script, list(parameters), language, return_type)
+        self.scripts[name] = (
+            request.inline_script,
+            list(request.parameters),
+            request.language,
+            request.return_type,
+        )
         return loki.RegisterScriptResponse(success=True, script_name=name)
 
 
@@ -82,6 +77,11 @@ def device():
     registry.add_provider(SystemTools(reboot=lambda: None))
     builder = DeviceCapabilityBuilder(name="sim-room", device_id="SIM-0001")
     return registry, builder
+
+
+def requests(address="d:1", prefix=""):
+    registry, builder = device()
+    return loki_register_requests(registry.tools(), address, prefix, builder.device_id())
 
 
 def quick_retry(sleeps, clock=None):
@@ -107,11 +107,9 @@ MODEL_TOOLS = [
 
 
 def test_every_model_callable_tool_is_registered_with_a_forwarding_stub():
-    registry, builder = device()
     fake = FakeLoki()
-    negotiator = Negotiator(registry, builder, loki=fake, device_address="10.0.0.9:8080")
-    result = negotiator.negotiate()
-    assert result.ok and result.registered == MODEL_TOOLS
+    result = negotiate(fake.register, requests("10.0.0.9:8080"))
+    assert not result.failed and result.registered == MODEL_TOOLS
     assert "reboot" not in fake.scripts  # user-only
     script, params, language, return_type = fake.scripts["set_led_sim"]
     assert script == 'return device.call("10.0.0.9:8080", "set_led_sim", params, "SIM-0001")'
@@ -122,26 +120,20 @@ def test_every_model_callable_tool_is_registered_with_a_forwarding_stub():
     assert params[1].description == "Brightness 0..1 (Number in 0..1)"
     assert (language, return_type) == ("lua", "Object")
     assert all(timeout == 5.0 for _, timeout in fake.calls)
-    assert negotiator.last_result is result
 
 
 def test_one_refusal_does_not_stop_the_rest():
-    registry, builder = device()
     fake = FakeLoki(refuse={"set_relay_sim"})
-    result = Negotiator(registry, builder, device_address="d:1").negotiate(fake)
-    assert not result.ok
+    result = negotiate(fake.register, requests())
     assert result.failed == [("set_relay_sim", "refused: script name reserved")]
     assert result.registered == [n for n in MODEL_TOOLS if n != "set_relay_sim"]
     assert result.attempts == len(MODEL_TOOLS)  # a refusal is not retried
-    assert result.failed_names() == ["set_relay_sim"]
 
 
 def test_transient_failures_are_retried_with_backoff():
-    registry, builder = device()
     sleeps = []
     fake = FakeLoki(transient={"set_led_sim": 2, "get_led_sim_state": 5})
-    negotiator = Negotiator(registry, builder, device_address="d:1", retry=quick_retry(sleeps))
-    result = negotiator.negotiate(fake)
+    result = negotiate(fake.register, requests(), retry=quick_retry(sleeps))
     assert "set_led_sim" in result.registered  # third attempt succeeded
     assert result.failed == [("get_led_sim_state", "GrpcError: UNAVAILABLE: connection reset")]
     # two pauses for set_led_sim, two for get_led_sim_state: exponential with the 0.2 s floor
@@ -151,19 +143,17 @@ def test_transient_failures_are_retried_with_backoff():
 
 
 def test_backoff_grows_exponentially():
-    registry, builder = device()
     sleeps = []
     retry = RetryManager(
         attempts=4, base_delay=0.5, max_delay=10, rand=lambda: 0.999, sleep=sleeps.append
     )
     fake = FakeLoki(transient={"read_dht22_sim_temperature": 3})
-    result = Negotiator(registry, builder, device_address="d:1", retry=retry).negotiate(fake)
-    assert result.ok
+    result = negotiate(fake.register, requests(), retry=retry)
+    assert not result.failed
     assert [round(s, 2) for s in sleeps] == [0.5, 1.0, 2.0]
 
 
 def test_permanent_errors_are_not_retried():
-    registry, builder = device()
     sleeps = []
     fake = FakeLoki(
         broken={
@@ -171,9 +161,7 @@ def test_permanent_errors_are_not_retried():
             "get_led_sim_state": ValueError("malformed response"),
         }
     )
-    result = Negotiator(
-        registry, builder, device_address="d:1", retry=quick_retry(sleeps)
-    ).negotiate(fake)
+    result = negotiate(fake.register, requests(), retry=quick_retry(sleeps))
     assert result.failed == [
         ("set_led_sim", "GrpcError: PERMISSION_DENIED: bad token"),
         ("get_led_sim_state", "ValueError: malformed response"),
@@ -183,20 +171,17 @@ def test_permanent_errors_are_not_retried():
 
 
 def test_deadline_bounds_the_whole_negotiation_and_each_call_timeout():
-    registry, builder = device()
     clock = Clock()
     sleeps = []
     fake = FakeLoki(clock=clock, cost=4.0)  # every call takes 4 s
-    negotiator = Negotiator(
-        registry,
-        builder,
-        device_address="d:1",
+    result = negotiate(
+        fake.register,
+        requests(),
         timeout=5.0,
         deadline=10.0,
         retry=quick_retry(sleeps, clock),
         clock=clock,
     )
-    result = negotiator.negotiate(fake)
     assert result.registered == MODEL_TOOLS[:3]
     assert [t for _, t in fake.calls] == [5.0, 5.0, 2.0]  # the last one gets what is left
     assert result.failed == [
@@ -205,42 +190,34 @@ def test_deadline_bounds_the_whole_negotiation_and_each_call_timeout():
 
 
 def test_memory_error_is_recorded():
-    registry, builder = device()
     fake = FakeLoki(broken={"set_relay_sim": MemoryError()})
     sleeps = []
-    result = Negotiator(
-        registry, builder, device_address="d:1", retry=quick_retry(sleeps)
-    ).negotiate(fake)
+    result = negotiate(fake.register, requests(), retry=quick_retry(sleeps))
     assert ("set_relay_sim", "out of memory") in result.failed
     assert len(result.registered) == len(MODEL_TOOLS) - 1
 
 
-def test_prefix_and_argument_checks():
-    registry, builder = device()
+def test_prefix_and_nothing_to_register():
     fake = FakeLoki()
-    result = Negotiator(registry, builder, script_prefix="room1_").negotiate(fake, "h:2")
+    result = negotiate(fake.register, requests("h:2", prefix="room1_"))
     assert result.registered[0] == "room1_read_dht22_sim_temperature"
     assert fake.scripts["room1_set_led_sim"][0].startswith(
         'return device.call("h:2", "set_led_sim"'
     )
-    with pytest.raises(ValueError, match="Loki client"):
-        Negotiator(registry, builder).negotiate()
-    with pytest.raises(ValueError, match="device address"):
-        Negotiator(registry, builder).negotiate(fake)
-    with pytest.raises(ValueError, match="builder or a capabilities callable"):
-        Negotiator(registry)
+    # the stub calls the device's own tool name; only the script name has the prefix
+    assert '"room1_' not in fake.scripts["room1_set_led_sim"][0]
+    empty = negotiate(fake.register, [])
+    assert (empty.registered, empty.failed, empty.attempts) == ([], [], 0)
 
 
 def test_capability_answers():
     registry, builder = device()
-    negotiator = Negotiator(registry, builder)
-    response = negotiator.capability_response()
-    assert isinstance(response, cap.CapabilityResponse)
+    response = cap.CapabilityResponse(capabilities=builder.build(registry))
     caps = response.capabilities
     assert caps.device_id == "SIM-0001" and caps.device_name == "sim-room"
     assert [t.name for t in caps.tools] == MODEL_TOOLS + ["reboot"]
     assert cap.CapabilityResponse.decode(response.encode()) == response
-    answer = negotiator.einherjar_response()
+    answer = export.einherjar_answer(caps, registry.tools())
     assert isinstance(answer, einherjar.CapabilityResponse)
     assert answer.god_name == "sim-room"
     assert [f.name for f in answer.functions] == MODEL_TOOLS
@@ -249,7 +226,6 @@ def test_capability_answers():
     ref = ref_einherjar.CapabilityResponse().parse(answer.encode())
     assert ref.functions[2].parameters[0].required is True
     assert ref.functions[2].parameters[0].type == "boolean"
-    # a capabilities callable (e.g. the propagator's cache) instead of a builder
-    cached = Negotiator(registry, capabilities=lambda: caps, purpose="Room climate")
-    assert cached.capability_response().capabilities is caps
-    assert cached.einherjar_response().purpose == "Room climate"
+    assert export.einherjar_answer(caps, registry.tools(), "Room climate").purpose == (
+        "Room climate"
+    )

@@ -17,7 +17,7 @@ from jotunheim.capability.drivers.simulated import (
     SimulatedLed,
     SimulatedRelay,
 )
-from jotunheim.capability.negotiator import Negotiator
+from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.loki.client import LokiClient
 from tests.interop import loki_standins, stubs
@@ -73,11 +73,15 @@ def device():
     return registry, DeviceCapabilityBuilder(name="cellar-node", device_id="E66138528370")
 
 
+def requests(registry, builder):
+    return loki_register_requests(registry.tools(), "127.0.0.1:9", device_id=builder.device_id())
+
+
 def test_negotiation_registers_every_tool_and_reports_the_refusal(server):
     registry, builder = device()
     client = LokiClient(server.url, timeout=5)
     try:
-        result = Negotiator(registry, builder, device_address="127.0.0.1:9").negotiate(client)
+        result = negotiate(client.register, requests(registry, builder))
         expected = [t for t in registry.tools() if not t.user_only]
         assert result.failed == [("set_relay_sim", "refused: name taken by another device")]
         assert result.registered == [t.name for t in expected if t.name != "set_relay_sim"]
@@ -120,9 +124,7 @@ def test_unreachable_loki_fails_every_tool_without_raising():
     client = LokiClient("http://127.0.0.1:%d" % port, timeout=2)
     retry = RetryManager(attempts=2, base_delay=0.01, max_delay=0.01, sleep=sleeps.append)
     try:
-        result = Negotiator(registry, builder, device_address="127.0.0.1:9", retry=retry).negotiate(
-            client
-        )
+        result = negotiate(client.register, requests(registry, builder), retry=retry)
     finally:
         client.close()
     assert result.registered == []
@@ -141,7 +143,7 @@ def test_registration_against_the_reference_loki_lists_every_tool(tmp_path):
     with LokiServer(str(tmp_path / "scripts"), host="127.0.0.1", port=0) as loki:
         client = LokiClient(loki.url, timeout=5)
         try:
-            result = Negotiator(registry, builder, device_address="127.0.0.1:9").negotiate(client)
+            result = negotiate(client.register, requests(registry, builder))
             listed = {info.name: info for info in client.list_scripts()}
         finally:
             client.close()

@@ -18,7 +18,7 @@ from jotunheim.capability.drivers.simulated import (
     SimulatedRelay,
 )
 from jotunheim.capability.errors import ToolParameterError, ToolPermissionError, UnknownToolError
-from jotunheim.capability.export import forwarding_script, lua_string
+from jotunheim.capability.export import lua_string
 from jotunheim.capability.gpio import GpioTools
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.capability.schema import NUMBER, STRING, Field, slug
@@ -354,8 +354,14 @@ def test_loki_export_and_forwarding_script():
 
 def test_lua_strings_are_escaped():
     assert lua_string('a"b\\c\nd\x01') == '"a\\"b\\\\c\\nd\\001"'
-    script = forwarding_script('evil"); os.exit(1) --', "set_led")
-    assert script == 'return device.call("evil\\"); os.exit(1) --", "set_led", params)'
+    reg = ToolRegistry()
+    reg.add_actuator("fan", SimulatedRelay())
+    request = export.loki_register_requests(reg.tools(), 'evil"); os.exit(1) --')[0]
+    assert request.inline_script == (
+        'return device.call("evil\\"); os.exit(1) --", "set_relay_sim", params)'
+    )
+    request = export.loki_register_requests(reg.tools(), "d:1", device_id='x"\n')[0]
+    assert request.inline_script == 'return device.call("d:1", "set_relay_sim", params, "x\\"\\n")'
 
 
 def test_einherjar_export_keeps_its_field_order():

@@ -87,8 +87,10 @@ def detect(
     :param list interfaces: replaces interface detection
     :param has_module: callable(name) -> bool for interface probes (default: try import)
     """
+    import hashlib
     import os
     import sys
+    from binascii import hexlify
 
     from jotunheim.capability import identity, pins
 
@@ -140,7 +142,9 @@ def detect(
         "pins": [(number, name) for number, name, _ in pins.board_pins(board, mcu)],
         "interfaces": _interfaces(board, interfaces, has_module or _has_module),
         "memory_total": total_memory,
-        "fingerprint": identity.sha256_hex(b"jotunheim-hw:" + key + board_id.encode())[:32],
+        "fingerprint": hexlify(
+            hashlib.sha256(b"jotunheim-hw:" + key + board_id.encode()).digest()[:16]
+        ).decode(),
     }
 
 

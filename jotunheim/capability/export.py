@@ -5,7 +5,7 @@
 Every function takes tools (a :class:`~jotunheim.capability.registry.ToolRegistry`'s
 :meth:`~jotunheim.capability.registry.ToolRegistry.tools`, or any sequence of
 :class:`~jotunheim.capability.tool.Tool`). The registry does not import this module:
-whoever builds or announces capabilities (the builder, the negotiator, the remote
+whoever builds or answers capabilities (the builder, the remote
 service) imports it, so a device pays for it when it first answers such a request.
 
 Example::
@@ -17,12 +17,7 @@ Example::
     export.loki_register_requests(registry.tools(), "192.168.1.42:8080", prefix="gh_")
 """
 
-from jotunheim.capability.forwarding import (  # noqa: F401  (re-exported)
-    forwarding_script,
-    loki_parameters,
-    loki_register_requests,
-    lua_string,
-)
+from jotunheim.capability.negotiator import loki_register_requests, lua_string  # noqa: F401
 from jotunheim.capability.schema import TYPES, slug, value_text
 
 try:

@@ -10,6 +10,8 @@ that only needs its id (to register its tools with Loki) does not load the detec
 pins and interfaces.
 """
 
+from binascii import hexlify
+
 
 def board_modules(board=None, microcontroller=None) -> tuple:
     """``(board, microcontroller)``: the modules given, else the firmware's
@@ -34,19 +36,15 @@ def identity(board, microcontroller) -> tuple:
     key = getattr(getattr(microcontroller, "cpu", None), "uid", None)
     if key:
         key = bytes(key)
-        return "".join("%02X" % b for b in key), key
+        return hexlify(key).decode().upper(), key
     try:
         import uuid
 
         key = ("%012x" % uuid.getnode()).encode()
     except ImportError:
         key = b"unknown-host"
-    board_id = getattr(board, "board_id", "") or ""
-    return "HOST-" + sha256_hex(key + board_id.encode())[:12].upper(), key
-
-
-def sha256_hex(data) -> str:
-    """Lower-case hex SHA-256 of ``data``."""
     import hashlib
 
-    return "".join("%02x" % b for b in hashlib.sha256(data).digest())
+    board_id = getattr(board, "board_id", "") or ""
+    digest = hashlib.sha256(key + board_id.encode()).digest()
+    return "HOST-" + hexlify(digest[:6]).decode().upper(), key

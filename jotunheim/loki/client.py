@@ -65,17 +65,19 @@ class LokiClient:
     :param str token: sent as ``authorization: Bearer <token>``
     :param float timeout: deadline of each call in seconds (``None``: none)
     :param str ca_cert: PEM certificate to trust for ``https://`` (self-signed Loki)
+    :param grpc: a :class:`jotunheim.grpc.GrpcWebClient` to call through (a device's
+        LokiLink connection); ``url`` and the other arguments are then not used
 
     Other keyword arguments go to :class:`jotunheim.grpc.GrpcWebClient`.
     """
 
-    def __init__(self, url: str, *, token=None, timeout=10, ca_cert=None, **kwargs):
-        metadata = dict(kwargs.pop("metadata", None) or {})
-        if token:
-            metadata["authorization"] = "Bearer " + token
-        self.grpc = GrpcWebClient(
-            url, timeout=timeout, ca_cert=ca_cert, metadata=metadata, **kwargs
-        )
+    def __init__(self, url: str, *, token=None, timeout=10, ca_cert=None, grpc=None, **kwargs):
+        if grpc is None:
+            metadata = dict(kwargs.pop("metadata", None) or {})
+            if token:
+                metadata["authorization"] = "Bearer " + token
+            grpc = GrpcWebClient(url, timeout=timeout, ca_cert=ca_cert, metadata=metadata, **kwargs)
+        self.grpc = grpc
         self._scripts = None
 
     @property
@@ -178,6 +180,11 @@ class LokiClient:
             elif not isinstance(item, pb.ParameterDefinition):
                 raise TypeError("parameter definitions are ParameterDefinition, dict or tuple")
             request.parameters.append(item)
+        return self.register(request, timeout)
+
+    def register(self, request, timeout=_DEFAULT):
+        """Send a ready ``RegisterScriptRequest``; returns the ``RegisterScriptResponse``
+        (what :func:`jotunheim.capability.negotiator.negotiate` calls)."""
         return self._call("RegisterScript", request, pb.RegisterScriptResponse, timeout)
 
     def execute_script(

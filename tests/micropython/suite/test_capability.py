@@ -373,7 +373,8 @@ def test_resolver_normalisation():
 
 
 def test_negotiator_with_a_refusing_loki():
-    from jotunheim.capability.negotiator import Negotiator
+    from jotunheim.capability import export
+    from jotunheim.capability.negotiator import loki_register_requests, negotiate
     from jotunheim.pb import loki
     from jotunheim.resilience.retry import RetryManager
 
@@ -381,7 +382,8 @@ def test_negotiator_with_a_refusing_loki():
         def __init__(self):
             self.names = []
 
-        def register_script(self, name, **kwargs):
+        def register(self, request, timeout):
+            name = request.name
             self.names.append(name)
             ok = name != "set_relay"
             return loki.RegisterScriptResponse(
@@ -391,12 +393,11 @@ def test_negotiator_with_a_refusing_loki():
     builder, registry = realistic_device()
     fake = FakeLoki()
     retry = RetryManager(attempts=2, base_delay=0.0, max_delay=0.0, sleep=lambda s: None)
-    result = Negotiator(registry, builder, device_address="10.0.0.7:8080", retry=retry).negotiate(
-        fake
-    )
+    requests = loki_register_requests(registry.tools(), "10.0.0.7:8080", "", builder.device_id())
+    result = negotiate(fake.register, requests, retry=retry)
     assert result.failed == [("set_relay", "refused: taken")]
     assert len(result.registered) == len(fake.names) - 1
-    answer = Negotiator(registry, builder).einherjar_response()
+    answer = export.einherjar_answer(builder.build(registry), registry.tools())
     assert answer.god_name == "greenhouse-controller"
 
 
