@@ -25,9 +25,9 @@ def shown(data: dict, secrets=None) -> dict:
             if key and key not in names:
                 names.append(key)
         for key in names:
-            if key == "CIRCUITPY_WIFI_SSID":
-                toml[key] = secrets.get(key)
-            else:
-                toml[key] = "set" if secrets.is_set(key) else "unset"
+            value = secrets.get(key)
+            if key != "CIRCUITPY_WIFI_SSID":
+                value = "unset" if value is None or value == "" else "set"
+            toml[key] = value
         out["settings_toml"] = toml
     return out
