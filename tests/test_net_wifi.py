@@ -210,7 +210,7 @@ def test_report_failure_triggers_an_early_probe():
     mgr.ensure_connected()
     mgr.poll()
     assert calls == []
-    mgr.report_failure()
+    deadlink.probe_soon(mgr)
     mgr.poll()
     assert calls == [1]
 

@@ -39,6 +39,12 @@ def run(manager) -> bool:
     return True
 
 
+def probe_soon(manager) -> None:
+    """A caller saw a network error: ``manager`` probes at its next poll instead of
+    waiting for the probe interval."""
+    manager.next_probe_at = 0.0
+
+
 def check(manager, now) -> None:
     """The probe that came due at ``now``: a failure counts in ``manager.probe_failures``
     and brings the next probe closer; ``manager.dead_after`` failures in a row declare the

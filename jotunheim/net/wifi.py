@@ -108,7 +108,6 @@ class WiFiManager:
         self,
         radio=None,
         networks=None,
-        *,
         probe=None,
         probe_interval: float = 30.0,
         dead_after: int = 2,
@@ -142,18 +141,18 @@ class WiFiManager:
                 pass
 
     # -- observers ---------------------------------------------------------------------
-    def on_change(self, callback) -> None:
-        """``callback(status, manager)`` runs whenever the status changes."""
-        self.listeners += (callback,)
+    def on_change(self, func) -> None:
+        """``func(status, manager)`` runs whenever the status changes."""
+        self.listeners += (func,)
 
     def _set_status(self, status: str) -> None:
         if status == self.status:
             return
         self.status = status
         self.connected = status == CONNECTED
-        for callback in self.listeners:
+        for func in self.listeners:
             try:
-                callback(status, self)
+                func(status, self)
             except Exception as exc:  # noqa: BLE001 - one bad observer must not stop WiFi
                 if self.logger is not None:
                     self.logger.warning("wifi status callback failed: {}".format(exc))
@@ -255,10 +254,6 @@ class WiFiManager:
                 deadlink.check(self, now)
         return self.status
 
-    def report_failure(self) -> None:
-        """A caller saw a network error: probe at the next poll instead of waiting."""
-        self.next_probe_at = 0.0
-
     def socket_pool(self):
         """The socket pool for this radio: the one given, else the connection manager's
         once an HTTP client has loaded it (on CPython: the host's), else a
@@ -340,15 +335,13 @@ def get_network(section=None, getenv=None, radio=None, **kwargs):
             cls = HostNetwork
             if getenv is None:
                 getenv = {}.get  # the host has no settings.toml secrets of a board
-    if section is None:
-        return cls(radio, **kwargs)
-    kwargs.setdefault("probe", section.get("loki_url") or None)
-    kwargs.setdefault("probe_interval", section.get("probe_interval", 30.0))
-    kwargs.setdefault("connect_timeout", section.get("connect_timeout", 15.0))
-    kwargs.setdefault("hostname", section.get("hostname") or None)
+    section = section or {}
+    options = {"probe": section.get("loki_url") or None}
+    for key in ("probe_interval", "connect_timeout", "hostname"):
+        if key in section:
+            options[key] = section[key]
     resilience = section.get("resilience")
     if resilience:
-        kwargs.setdefault(
-            "delays", (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
-        )
-    return cls(radio, networks_from_settings(section, getenv), **kwargs)
+        options["delays"] = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
+    options.update(kwargs)
+    return cls(radio, networks_from_settings(section, getenv), **options)

@@ -39,23 +39,6 @@ HEAD = b'{"validated": "'
 SCHEMA = b"20be17d3614d04d0"
 
 
-def digest(body: bytes):
-    """The stamp of ``body`` (the file's bytes after the stamp's comma) for this schema: 64
-    hex digits as bytes, or None where ``hashlib`` is missing.
-
-    :param bytes body: what the stamp covers
-    """
-    try:
-        import hashlib
-    except ImportError:
-        return None
-    from binascii import hexlify
-
-    data = hashlib.sha256(SCHEMA)
-    data.update(body)
-    return hexlify(data.digest())
-
-
 class Settings:
     """The settings in effect: ``data``, a validated nested dict with every key (the
     defaults when ``data`` is None)."""
@@ -112,7 +95,6 @@ class SettingsLoader:
         path=None,
         root=None,
         secrets=None,
-        *,
         min_poll_interval: float = 1.0,
         clock=None,
         logger=None,
@@ -146,24 +128,29 @@ class SettingsLoader:
             data = None  # over MAX_FILE_BYTES at the stat: not read
             if size[0] <= MAX_FILE_BYTES:
                 try:
-                    with open(path, "rb") as handle:
-                        data = handle.read(MAX_FILE_BYTES + 1)  # grown since the stat: bounded
+                    with open(path, "rb") as file:
+                        data = file.read(MAX_FILE_BYTES + 1)  # grown since the stat: bounded
                 except OSError as exc:
                     data = exc  # the validator words it
                 except MemoryError:  # here, the validator would not load either
                     error = path + " does not fit in free memory" + KEEPING
             # Stamped by deploy and unchanged since (the stamp still matches its bytes): the
             # settings as they are, no validator to load.
+            # The stamp: 64 hex digits of SHA-256(SCHEMA + the bytes after the stamp's comma).
             settings = None
             if isinstance(data, bytes) and data[:15] == HEAD and data[79:81] == b'",':
-                value = digest(data[81:])
-                if value is not None and value == data[15:79]:
-                    import json
+                try:
+                    import hashlib
+                    from binascii import hexlify
 
-                    try:
+                    value = hashlib.sha256(SCHEMA)
+                    value.update(data[81:])
+                    if hexlify(value.digest()) == data[15:79]:
+                        import json
+
                         settings = json.loads(b"{" + data[81:])
-                    except ValueError:  # not for deploy's bytes; must not crash a board
-                        pass
+                except (ImportError, ValueError):  # no hashlib; not JSON (not deploy's bytes)
+                    pass
             stamped = isinstance(settings, dict)
             if not stamped and error is None:
                 # Unstamped, edited by hand, or not read: the validator loads now.
@@ -190,24 +177,24 @@ class SettingsLoader:
         return self.settings
 
     # -- hot reload ----------------------------------------------------------------------
-    def on_change(self, callback) -> None:
-        """``callback(changed_sections, settings)`` runs after a reload that changed
+    def on_change(self, func) -> None:
+        """``func(changed_sections, settings)`` runs after a reload that changed
         something; a callback's exception is logged and does not stop the others."""
-        self.listeners.append(callback)
+        self.listeners.append(func)
 
     def reload(self) -> list:
         """Load now; run the callbacks if sections changed. Returns the names of the
         top-level sections that changed, in schema order."""
-        old = self._in_effect().data
+        data = self._in_effect().data  # before
         new = self.load()
         changed = []
-        if new.data is not old:
+        if new.data is not data:
             for name in SECTIONS:
-                if new.data.get(name) != old.get(name):
+                if new.data.get(name) != data.get(name):
                     changed.append(name)
-            for callback in self.listeners if changed else ():
+            for func in self.listeners if changed else ():
                 try:
-                    callback(changed, new)
+                    func(changed, new)
                 except Exception as exc:  # noqa: BLE001 - one bad observer must not stop others
                     if self.logger is not None:
                         self.logger.error("settings callback failed: {}".format(exc))
@@ -231,7 +218,7 @@ class SettingsLoader:
         # Status output only: the secret-name tables load on the first status call.
         from jotunheim.settings import report
 
-        out = report.shown(self._in_effect().data, self.secrets)
+        out = report.status(self._in_effect().data, self.secrets)
         out["settings_source"] = self.source
         out["settings_error"] = self.last_error
         return out
@@ -245,5 +232,5 @@ class SettingsLoader:
         name = self._in_effect().get("network.ca_cert_file")
         if not name:
             return None
-        with open(name if name.startswith("/") else join(self.root, name)) as handle:
-            return handle.read()
+        with open(name if name.startswith("/") else join(self.root, name)) as file:
+            return file.read()

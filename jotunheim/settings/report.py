@@ -8,7 +8,7 @@ needs it).
 from jotunheim.settings.secrecy import TOML_KEYS, redacted
 
 
-def shown(data: dict, secrets=None) -> dict:
+def status(data: dict, secrets=None) -> dict:
     """Settings ``data`` for status output: secret-looking values redacted and, with
     ``secrets`` (a :class:`~jotunheim.settings.secrets.Secrets`), the settings.toml keys
     listed as set/unset (the WiFi network name as it is: not a secret).

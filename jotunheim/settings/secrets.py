@@ -73,6 +73,6 @@ class Secrets:
         # Where the board's os.getenv reads the file, this never loads.
         from jotunheim.settings import tomlreader  # noqa: PLC0415
 
-        return tomlreader.values_of(self).get(key, default)
+        return tomlreader.read(self).get(key, default)
 
     __call__ = get

@@ -25,9 +25,11 @@ This module writes stamps (host side); the device checks them in the loader, so 
 never loads it.
 """
 
+import hashlib
 import json
+from binascii import hexlify
 
-from jotunheim.settings.loader import HEAD, digest
+from jotunheim.settings import loader
 from jotunheim.settings.validator import STAMP
 
 
@@ -42,4 +44,6 @@ def stamped(settings: dict) -> bytes:
     # One top-level key per line, sorted: readable, and the same bytes on every Python.
     lines = ["\n  %s: %s" % (json.dumps(k), json.dumps(settings[k])) for k in sorted(settings)]
     body = (",".join(lines) + "\n}\n").encode()
-    return HEAD + digest(body) + b'",' + body
+    # What the loader checks (SettingsLoader.load): SHA-256 of the schema digest and body.
+    digest = hexlify(hashlib.sha256(loader.SCHEMA + body).digest())
+    return loader.HEAD + digest + b'",' + body

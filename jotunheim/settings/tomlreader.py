@@ -43,7 +43,7 @@ def parse_toml(text: str) -> tuple:
     return values, errors
 
 
-def values_of(secrets) -> dict:
+def read(secrets) -> dict:
     """The values of the settings.toml file ``secrets.path`` (a
     :class:`~jotunheim.settings.secrets.Secrets`), read again only when the file's size or
     mtime changed (kept in ``secrets.values`` and ``secrets.signature``); what was wrong in
@@ -58,8 +58,8 @@ def values_of(secrets) -> dict:
     if secrets.values is None or signature != secrets.signature:
         errors = []
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            with open(path, "rb") as file:
+                data = file.read()
         except OSError as exc:
             errors.append("cannot read {}: {}".format(path, exc))
             data = b""
