@@ -202,7 +202,7 @@ def test_dead_link_detected_by_probe_and_reconnected():
     assert mgr.poll() == CONNECTED and mgr.dead_links == 1
 
 
-def test_report_failure_triggers_an_early_probe():
+def test_probe_soon_triggers_an_early_probe():
     radio = FakeRadio({"home": "pw"})
     clock = Clock()
     calls = []
