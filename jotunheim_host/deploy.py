@@ -77,9 +77,9 @@ def checked_settings(app_dir):
     if not os.path.isfile(path):
         return None, []
     from jotunheim.safejson import JSONError, loads
-    from jotunheim.settings.loader import MAX_DEPTH, MAX_FILE_BYTES
+    from jotunheim.settings.loader import MAX_FILE_BYTES
     from jotunheim.settings.stamp import stamped
-    from jotunheim.settings.validator import validate
+    from jotunheim.settings.validator import MAX_DEPTH, validate
 
     with open(path, "rb") as handle:
         data = handle.read(MAX_FILE_BYTES + 1)

@@ -448,7 +448,7 @@ def test_board_examples_compile_and_have_settings(name):
     path = os.path.join(EXAMPLES, name)
     with open(path) as f:
         compile(f.read(), path, "exec")
-    from jotunheim.settings.secrets import parse_toml
+    from jotunheim.settings.tomlreader import parse_toml
 
     with open(os.path.join(os.path.dirname(path), "settings.toml")) as f:
         values, errors = parse_toml(f.read())

@@ -6,6 +6,7 @@ local server; credentials from settings.toml."""
 import socket
 import threading
 
+from jotunheim.net import deadlink
 from jotunheim.net.wifi import (
     CONNECTED,
     CONNECTING,
@@ -201,7 +202,7 @@ def test_dead_link_detected_by_probe_and_reconnected():
     assert mgr.poll() == CONNECTED and mgr.dead_links == 1
 
 
-def test_report_failure_triggers_an_early_probe():
+def test_probe_soon_triggers_an_early_probe():
     radio = FakeRadio({"home": "pw"})
     clock = Clock()
     calls = []
@@ -209,7 +210,7 @@ def test_report_failure_triggers_an_early_probe():
     mgr.ensure_connected()
     mgr.poll()
     assert calls == []
-    mgr.report_failure()
+    deadlink.probe_soon(mgr)
     mgr.poll()
     assert calls == [1]
 
@@ -249,14 +250,33 @@ def test_networks_from_settings_toml_and_json(tmp_path):
     ]
 
 
-def test_from_settings_probes_the_loki_host():
-    mgr = WiFiManager.from_settings(
+class LookupBook:
+    """Stands in for the pool: records DNS lookups, finds no host."""
+
+    SOCK_STREAM = 1
+
+    def __init__(self):
+        self.lookups = []
+
+    def getaddrinfo(self, host, port, *args):
+        self.lookups.append((host, port))
+        raise OSError(-2, "Name or service not known")
+
+
+def test_network_from_settings_probes_the_loki_host():
+    pool = LookupBook()
+    mgr = get_network(
         {"loki_url": "https://loki.local:8443/x", "probe_interval": 12, "connect_timeout": 5},
         getenv={"CIRCUITPY_WIFI_SSID": "n", "CIRCUITPY_WIFI_PASSWORD": "p"}.get,
         radio=FakeRadio(),
+        pool=pool,
     )
-    assert (mgr.probe_host, mgr.probe_port, mgr.probe_interval) == ("loki.local", 8443, 12)
+    assert type(mgr) is WiFiManager
+    assert mgr.probe == "https://loki.local:8443/x" and mgr.probe_interval == 12
     assert mgr.networks == [("n", "p")] and mgr.connect_timeout == 5
+    # The probe looks the Loki host up (and would connect to its port).
+    assert deadlink.run(mgr) is False and pool.lookups == [("loki.local", 8443)]
+    assert mgr.last_error.startswith("probe: ")
 
 
 # -- HostNetwork: the same interface on CPython, against a real local server -------------
@@ -279,13 +299,13 @@ def test_host_network_probe_against_real_server():
     t = threading.Thread(target=accept_loop, daemon=True)
     t.start()
     clock = Clock()
-    net = HostNetwork(probe_host="127.0.0.1", probe_port=port, probe_interval=10, clock=clock,
+    net = HostNetwork(probe="http://127.0.0.1:%d/" % port, probe_interval=10, clock=clock,
                       dead_after=1, backoff=Backoff(base=1, cap=4, jitter="none"))  # fmt: skip
     try:
         assert net.ensure_connected() and net.status == CONNECTED
         assert net.ip
         clock.now = 10
-        assert net.poll() == CONNECTED and net.run_probe()
+        assert net.poll() == CONNECTED and deadlink.run(net)
     finally:
         stop.set()
         t.join(2)
@@ -307,7 +327,7 @@ def test_host_network_probe_against_real_server():
 def test_get_network_on_cpython_is_host_network():
     net = get_network({"loki_url": "http://127.0.0.1:9/"})
     assert isinstance(net, HostNetwork)
-    assert net.probe_port == 9
+    assert net.probe == "http://127.0.0.1:9/"
 
 
 def test_teardown_closes_managed_sockets():

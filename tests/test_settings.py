@@ -12,9 +12,10 @@ import pytest
 
 from jotunheim.settings import schema
 from jotunheim.settings.errors import SettingsError
-from jotunheim.settings.loader import SettingsLoader, schema_paths
-from jotunheim.settings.schema import defaults, get_path, rows, set_path
-from jotunheim.settings.secrets import Secrets, parse_toml
+from jotunheim.settings.loader import SettingsLoader
+from jotunheim.settings.schema import defaults, get_path, paths, rows, set_path
+from jotunheim.settings.secrets import Secrets
+from jotunheim.settings.tomlreader import parse_toml
 from jotunheim.settings.validator import check, validate
 
 SCHEMA = tuple(rows())  # (path, type, default, low, high, choices) per key
@@ -212,7 +213,7 @@ def test_partial_file_is_merged_with_defaults(tmp_path):
     assert settings.get("network.loki_url") == "http://127.0.0.1:50051"
     assert settings.get("network.resilience.retries") == 5
     assert settings.get("network.resilience.max_delay") == 30
-    assert settings["remote"]["listen_port"] == 8080
+    assert settings.section("remote")["listen_port"] == 8080
 
 
 @pytest.mark.parametrize(
@@ -378,7 +379,7 @@ def test_secrets_env_overrides_file_and_reloads(tmp_path):
     toml.write_text('JOTUNHEIM_TOKEN = "from-file"\n')
     s = Secrets(str(tmp_path), environ={})
     assert s.get("JOTUNHEIM_TOKEN") == "from-file"
-    assert s("MISSING", "d") == "d" and not s.is_set("MISSING")
+    assert s("MISSING", "d") == "d" and s.get("MISSING") is None
     toml.write_text('JOTUNHEIM_TOKEN = "changed-file"\n')
     st = toml.stat()
     os.utime(toml, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000))
@@ -398,8 +399,8 @@ def test_docs_list_every_key_with_its_default():
         assert shown in line or str(default) in line, (path, line)
     for key in schema.TOML_KEYS:
         assert "`%s`" % key in text
-    assert re.search(r"schema_paths|jotunheim\.json", text)
-    assert len(schema_paths()) == len(SCHEMA)
+    assert re.search(r"schema\.paths|jotunheim\.json", text)
+    assert len(paths()) == len(SCHEMA)
 
 
 def test_defaults_pass_their_own_validation():
@@ -537,7 +538,7 @@ def test_reload_names_sections_in_schema_order():
     from jotunheim.settings.loader import SECTIONS
 
     top = []
-    for path in schema_paths():
+    for path in paths():
         name = path.split(".")[0]
         if name not in top:
             top.append(name)

@@ -120,7 +120,6 @@ def test_a_stamp_made_for_another_schema_is_not_trusted(tmp_path, monkeypatch):
     monkeypatch.setattr(loader_module, "SCHEMA", b"0123456789abcdef")
     blob = _deployed({"logging": {"level": "INFO"}})
     monkeypatch.undo()
-    assert loader_module.verified(blob) is None
     _write(tmp_path, blob)
     loader = _loader(tmp_path)
     assert loader.load().get("logging.level") == "INFO"  # validated on the device
@@ -141,4 +140,10 @@ def test_stamped_needs_validated_settings():
         stamp.stamped({})
     with pytest.raises(ValueError, match="validated"):
         stamp.stamped({"validated": "x", "version": 1})
-    assert loader_module.verified(b'{"version": 1}') is None
+
+
+def test_a_file_without_a_stamp_is_validated_on_the_device(tmp_path):
+    _write(tmp_path, b'{"version": 1}')
+    loader = _loader(tmp_path)
+    assert loader.load().get("remote.listen_port") == 8080  # defaults filled in
+    assert not loader.stamped and loader.last_error is None

@@ -7,11 +7,14 @@
 (SSIDs in ``jotunheim.json``, passwords only in ``settings.toml``), a status
 (disconnected / connecting / connected, with RSSI and IP), reconnects with exponential
 backoff and jitter, a periodic cheap probe that catches a dead link (radio associated but
-no route: DNS lookup of the Loki host and a short TCP connect to it), and a clean teardown
-of the connection manager's sockets whenever the link is re-made.
+no route: DNS lookup of the Loki host and a short TCP connect to it,
+:mod:`jotunheim.net.deadlink`), and a clean teardown of the connection manager's sockets
+whenever the link is re-made.
 
 Everything is non-blocking friendly: ``poll()`` returns at once unless it is time to
-(re)connect or probe, and each of those is bounded by a timeout.
+(re)connect or probe, and each of those is bounded by a timeout. What only a failure needs
+(the backoff, :mod:`jotunheim.resilience.backoff`) and the probe load when first needed: a
+board that joins at once and has no probe target never loads them.
 
 :class:`HostNetwork` is the same interface on CPython, where the host's network is used.
 """
@@ -29,22 +32,26 @@ CONNECTING = "connecting"
 CONNECTED = "connected"
 
 
-def networks_from_settings(network_section=None, getenv=None) -> list:
+def networks_from_settings(section=None, getenv=None) -> list:
     """The ``(ssid, password)`` pairs to try, in order.
 
     First ``CIRCUITPY_WIFI_SSID`` / ``CIRCUITPY_WIFI_PASSWORD``, then every entry of the
     settings' ``network.wifi_networks`` (``{"ssid": ..., "password_setting": KEY}``, the
     password read from ``settings.toml`` key ``KEY``; no key = open network).
+
+    :param dict section: the ``network`` settings section
+    :param getenv: ``getenv(key)`` -> the settings.toml value (default: a
+        :class:`~jotunheim.settings.secrets.Secrets`)
     """
     if getenv is None:
         from jotunheim.settings import secrets  # noqa: PLC0415
 
         getenv = secrets.Secrets().get
     found = []
-    ssid = getenv("CIRCUITPY_WIFI_SSID")
-    if ssid:
-        found.append((ssid, getenv("CIRCUITPY_WIFI_PASSWORD") or None))
-    for entry in (network_section or {}).get("wifi_networks") or ():
+    name = getenv("CIRCUITPY_WIFI_SSID")
+    if name:
+        found.append((name, getenv("CIRCUITPY_WIFI_PASSWORD") or None))
+    for entry in (section or {}).get("wifi_networks") or ():
         name = entry.get("ssid")
         for known in found:
             if known[0] == name:
@@ -58,8 +65,10 @@ def networks_from_settings(network_section=None, getenv=None) -> list:
 class WiFiManager:
     """:param radio: ``wifi.radio`` (or a stand-in with the same attributes)
     :param networks: list of ``(ssid, password)``; default from settings.toml
-    :param probe: callable returning True when the link really works (raising counts as
-        False); default: DNS + TCP connect to ``probe_host``/``probe_port`` if given
+    :param probe: what tells whether the link really works while the radio is associated:
+        a URL (a DNS lookup of its host and a TCP connect to its port, e.g. the Loki URL),
+        or a callable returning True when the link works (raising counts as False); None =
+        no probe (:mod:`jotunheim.net.deadlink`)
     :param float probe_interval: seconds between probes while connected (0 = never)
     :param int dead_after: failed probes in a row that declare the link dead
     :param backoff: a :class:`~jotunheim.resilience.backoff.Backoff` for reconnects
@@ -68,21 +77,39 @@ class WiFiManager:
     :param pool: socket pool to use and whose sockets are closed on reconnect (default: the
         radio's, see :meth:`socket_pool`)
     :param clock: callable returning seconds (injectable for tests)
+    :param hostname: the radio's hostname (None: the board's default)
+    :param logger: where joins and failures are logged (None: nowhere)
     :param delays: ``(first, longest)`` reconnect delay in seconds of the default backoff
 
-    ``connected`` is True while the status is ``CONNECTED``.
+    ``status`` is ``"disconnected"``, ``"connecting"`` or ``"connected"``; ``connected`` is
+    True while it is ``"connected"``; ``ssid`` the network joined; ``last_error`` why the
+    last join or probe failed; ``connects``, ``failures`` (joins that failed and links
+    lost), ``dead_links`` (links the probe declared dead) and ``sockets_closed`` count;
+    ``next_attempt_at`` is when (``clock()``) the next join may be tried.
     """
+
+    # The state before the first join (class attributes: an instance only holds what changed).
+    status = DISCONNECTED
+    connected = False
+    ssid = None
+    last_error = None
+    connects = 0
+    failures = 0
+    dead_links = 0
+    sockets_closed = 0
+    next_attempt_at = 0.0
+    next_probe_at = 0.0
+    probe_failures = 0  # in a row, on this link
+    index = 0  # of the network to try next
+    listeners = ()
+    plain_pool = None  # the pool made for this radio when no connection manager is loaded
 
     def __init__(
         self,
         radio=None,
         networks=None,
-        *,
         probe=None,
-        probe_host=None,
-        probe_port=None,
         probe_interval: float = 30.0,
-        probe_timeout: float = 2.0,
         dead_after: int = 2,
         backoff=None,
         connect_timeout: float = 15.0,
@@ -99,10 +126,7 @@ class WiFiManager:
         self.radio = radio
         self.networks = list(networks) if networks is not None else networks_from_settings()
         self.probe = probe
-        self.probe_host = probe_host
-        self.probe_port = probe_port
         self.probe_interval = probe_interval
-        self.probe_timeout = probe_timeout
         self.dead_after = dead_after
         self.backoff = backoff
         self.delays = delays
@@ -110,63 +134,25 @@ class WiFiManager:
         self.pool = pool
         self.clock = clock or monotonic
         self.logger = logger
-        self.status = DISCONNECTED
-        self.connected = False
-        self.ssid = None
-        self.last_error = None
-        self.connects = 0
-        self.failures = 0
-        self.dead_links = 0
-        self.sockets_closed = 0
-        self.probe_failures = 0
-        self.next_attempt_at = 0.0
-        self.next_probe_at = 0.0
-        self._index = 0
-        self._callbacks = ()
-        self._plain_pool = None
         if hostname:
             try:
                 radio.hostname = hostname
             except (AttributeError, ValueError, OSError):
                 pass
 
-    @classmethod
-    def from_settings(cls, network_section: dict, getenv=None, radio=None, **kwargs):
-        """Build from the ``network`` settings section (probe target = the Loki host)."""
-        probe_host = probe_port = None
-        url = network_section.get("loki_url") or ""
-        if url:
-            from .url import parse_url  # noqa: PLC0415
-
-            _, probe_host, probe_port, _ = parse_url(url)
-        kwargs.setdefault("probe_interval", network_section.get("probe_interval", 30.0))
-        kwargs.setdefault("connect_timeout", network_section.get("connect_timeout", 15.0))
-        kwargs.setdefault("hostname", network_section.get("hostname") or None)
-        resilience = network_section.get("resilience") or {}
-        if resilience:
-            delays = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
-            kwargs.setdefault("delays", delays)
-        return cls(
-            radio,
-            networks_from_settings(network_section, getenv),
-            probe_host=probe_host,
-            probe_port=probe_port,
-            **kwargs,
-        )
-
     # -- observers ---------------------------------------------------------------------
-    def on_change(self, callback) -> None:
-        """``callback(status, manager)`` runs whenever the status changes."""
-        self._callbacks += (callback,)
+    def on_change(self, func) -> None:
+        """``func(status, manager)`` runs whenever the status changes."""
+        self.listeners += (func,)
 
     def _set_status(self, status: str) -> None:
         if status == self.status:
             return
         self.status = status
         self.connected = status == CONNECTED
-        for callback in self._callbacks:
+        for func in self.listeners:
             try:
-                callback(status, self)
+                func(status, self)
             except Exception as exc:  # noqa: BLE001 - one bad observer must not stop WiFi
                 if self.logger is not None:
                     self.logger.warning("wifi status callback failed: {}".format(exc))
@@ -178,7 +164,7 @@ class WiFiManager:
         address = getattr(self.radio, "ipv4_address", None)
         return str(address) if address is not None else None
 
-    def _radio_connected(self) -> bool:
+    def _linked(self) -> bool:
         value = getattr(self.radio, "connected", None)
         if value is None:  # CircuitPython 7: no .connected, but an address when joined
             return getattr(self.radio, "ipv4_address", None) is not None
@@ -203,49 +189,45 @@ class WiFiManager:
     def ensure_connected(self) -> bool:
         """Connected? If not and it is time, try the next network once. Never waits for a
         backoff: returns False instead."""
-        if self._radio_connected():
+        radio = self.radio
+        if self._linked():
             if self.connected:
                 return True
             if self.ssid is None:
                 # CircuitPython 8+ may already have joined from settings.toml at boot.
-                self._joined(getattr(getattr(self.radio, "ap_info", None), "ssid", None))
+                self._joined(getattr(getattr(radio, "ap_info", None), "ssid", None))
                 return True
         now = self.clock()
         if now < self.next_attempt_at:
             return False
-        if not self.networks:
-            self.last_error = "no WiFi credentials: set CIRCUITPY_WIFI_SSID in settings.toml"
-        else:
-            ssid, password = self.networks[self._index % len(self.networks)]
+        networks = self.networks
+        name = None  # no network to try
+        error = None
+        if networks:
+            name, password = networks[self.index % len(networks)]
             self._set_status(CONNECTING)
             try:
                 if password:
-                    self.radio.connect(ssid, password, timeout=self.connect_timeout)
+                    radio.connect(name, password, timeout=self.connect_timeout)
                 else:
-                    self.radio.connect(ssid, timeout=self.connect_timeout)
+                    radio.connect(name, timeout=self.connect_timeout)
             except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
-                self.failures += 1
-                self.last_error = "{}: {}".format(ssid, exc)
-                self._index += 1  # next time, the next network
-                self._set_status(DISCONNECTED)
-                if self.logger is not None:
-                    self.logger.warning("wifi connect failed: " + self.last_error)
-                now = self.clock()
+                error = exc
             else:
-                self._joined(ssid)
+                self._joined(name)
                 return True
-        if self.backoff is None:
-            # Made at the first failed join: a board that joins at once never loads it.
-            from jotunheim.resilience import backoff  # noqa: PLC0415
+        # A failed join loads what backs off: a board that joins at once never does.
+        from jotunheim.net import rejoin  # noqa: PLC0415
 
-            self.backoff = backoff.Backoff(self.delays[0], self.delays[1], min_delay=0.5)
-        self.next_attempt_at = now + self.backoff.next()
+        rejoin.failed(self, name, error)
+        if name is not None:
+            self._set_status(DISCONNECTED)
         return False
 
-    def _joined(self, ssid) -> None:
+    def _joined(self, name) -> None:
         # Sockets from the previous link are dead: free them before anyone reuses them.
         self.teardown_sockets()
-        self.ssid = ssid
+        self.ssid = name
         self.connects += 1
         if self.backoff is not None:
             self.backoff.reset()
@@ -254,62 +236,23 @@ class WiFiManager:
         self.next_probe_at = self.clock() + self.probe_interval
         self._set_status(CONNECTED)
         if self.logger is not None:
-            self.logger.info("wifi connected to {} ip {}".format(ssid, self.ip))
+            self.logger.info("wifi connected to {} ip {}".format(name, self.ip))
 
     def poll(self) -> str:
         """Call often from the main loop; returns the status."""
         if not self.connected:
             self.ensure_connected()
-        elif not self._radio_connected():
-            self._lost("radio link lost")
+        elif not self._linked():
+            self.lost("radio link lost")
             self.ensure_connected()
-        elif self.probe_interval and (self.probe is not None or self.probe_host):
+        elif self.probe is not None and self.probe_interval:
             # Only a probe needs the clock: a joined link without one allocates nothing here.
             now = self.clock()
-            if now < self.next_probe_at:
-                return self.status
-            if self.run_probe():
-                self.probe_failures = 0
-                self.next_probe_at = now + self.probe_interval
-                return self.status
-            self.probe_failures += 1
-            # Re-probe soon: one lost packet should not cost a reconnect, two should.
-            self.next_probe_at = now + min(self.probe_interval, 2.0)
-            if self.probe_failures >= self.dead_after:
-                self.dead_links += 1
-                self._lost("dead link: radio connected but probe failed")
-                self._reset_radio()
+            if now >= self.next_probe_at:
+                from jotunheim.net import deadlink  # noqa: PLC0415
+
+                deadlink.check(self, now)
         return self.status
-
-    def report_failure(self) -> None:
-        """A caller saw a network error: probe at the next poll instead of waiting."""
-        self.next_probe_at = 0.0
-
-    def run_probe(self) -> bool:
-        """Run the probe once; True when the link works (no probe configured = True)."""
-        probe = self.probe
-        host = self.probe_host
-        if probe is None and not host:
-            return True
-        try:
-            if probe is not None:
-                ok = bool(probe())
-            else:  # the default: a DNS lookup, and a TCP connect when there is a port
-                pool = self.socket_pool()
-                port = self.probe_port
-                pool.getaddrinfo(host, port or 80, 0, pool.SOCK_STREAM)
-                if port:
-                    from jotunheim.net import tcp  # noqa: PLC0415
-
-                    with tcp.TCPClient(pool, timeout=self.probe_timeout, nodelay=False) as client:
-                        client.connect(host, port)
-                ok = True
-        except Exception as exc:  # noqa: BLE001 - any failure means "no route"
-            self.last_error = "probe: {}".format(exc)
-            return False
-        if not ok:
-            self.last_error = "probe failed"
-        return ok
 
     def socket_pool(self):
         """The socket pool for this radio: the one given, else the connection manager's
@@ -322,13 +265,14 @@ class WiFiManager:
             from jotunheim.net import session  # noqa: PLC0415
 
             return session.get_pool(self.radio)
-        if self._plain_pool is None:
+        if self.plain_pool is None:
             import socketpool  # noqa: PLC0415
 
-            self._plain_pool = socketpool.SocketPool(self.radio)
-        return self._plain_pool
+            self.plain_pool = socketpool.SocketPool(self.radio)
+        return self.plain_pool
 
-    def _lost(self, why: str) -> None:
+    def lost(self, why: str) -> None:
+        """The link is gone (``why``): close its sockets, and rejoin at the next poll."""
         self.last_error = why
         self.failures += 1
         self.teardown_sockets()
@@ -337,14 +281,6 @@ class WiFiManager:
         self.next_attempt_at = self.clock()  # the first reconnect goes out at once
         if self.logger is not None:
             self.logger.warning("wifi " + why)
-
-    def _reset_radio(self) -> None:
-        # Toggling `enabled` is the documented way to reset the ESP32 WiFi stack.
-        try:
-            self.radio.enabled = False
-            self.radio.enabled = True
-        except (AttributeError, OSError, RuntimeError, NotImplementedError):
-            pass
 
     def teardown_sockets(self) -> int:
         """Close every socket the connection manager holds on this radio's pool (none when
@@ -361,23 +297,13 @@ class WiFiManager:
         self.sockets_closed += closed
         return closed
 
-    def disconnect(self) -> None:
-        """Close sockets and leave the network."""
-        self.teardown_sockets()
-        try:
-            self.radio.stop_station()
-        except (AttributeError, OSError, RuntimeError, NotImplementedError):
-            self._reset_radio()
-        self.ssid = None
-        self._set_status(DISCONNECTED)
-
 
 if IS_CPYTHON:  # a board (and MicroPython) has a radio: no need to define this there
 
     class HostNetwork(WiFiManager):
         """:class:`WiFiManager` for CPython: same interface, the host's network instead of
         a radio (its pool is the host's, :func:`jotunheim.net.session.get_pool`). With a
-        probe (e.g. the Loki host) it reports a dead link when the server is unreachable
+        probe (e.g. the Loki URL) it reports a dead link when the server is unreachable
         and backs off like a board would."""
 
         def __init__(self, radio=None, networks=None, **kwargs) -> None:
@@ -388,18 +314,34 @@ if IS_CPYTHON:  # a board (and MicroPython) has a radio: no need to define this 
             super().__init__(radio, networks or [("host", None)], **kwargs)
 
 
-def get_network(network_section=None, getenv=None, **kwargs):
-    """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` on CPython."""
-    try:
-        import wifi  # noqa: PLC0415
+def get_network(section=None, getenv=None, radio=None, **kwargs):
+    """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` on CPython.
 
-        radio = wifi.radio
-        cls = WiFiManager
-    except ImportError:
-        radio = None
-        cls = HostNetwork
-        if getenv is None:
-            getenv = {}.get  # the host has no settings.toml secrets of a board
-    if network_section is not None:
-        return cls.from_settings(network_section, getenv, radio, **kwargs)
-    return cls(radio, **kwargs)
+    :param dict section: the ``network`` settings section (networks, probe interval and
+        target, the Loki URL, join timeout, hostname, reconnect delays); None: the
+        defaults and the settings.toml networks
+    :param getenv: ``getenv(key)`` for the settings.toml secrets (the WiFi passwords)
+    :param radio: the radio (default: ``wifi.radio``, or the host's network on CPython)
+
+    Other keyword arguments go to the manager and win over the section.
+    """
+    cls = WiFiManager
+    if radio is None:
+        try:
+            import wifi  # noqa: PLC0415
+
+            radio = wifi.radio
+        except ImportError:
+            cls = HostNetwork
+            if getenv is None:
+                getenv = {}.get  # the host has no settings.toml secrets of a board
+    section = section or {}
+    options = {"probe": section.get("loki_url") or None}
+    for key in ("probe_interval", "connect_timeout", "hostname"):
+        if key in section:
+            options[key] = section[key]
+    resilience = section.get("resilience")
+    if resilience:
+        options["delays"] = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
+    options.update(kwargs)
+    return cls(radio, networks_from_settings(section, getenv), **options)

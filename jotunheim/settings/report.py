@@ -8,7 +8,7 @@ needs it).
 from jotunheim.settings.secrecy import TOML_KEYS, redacted
 
 
-def shown(data: dict, secrets=None) -> dict:
+def status(data: dict, secrets=None) -> dict:
     """Settings ``data`` for status output: secret-looking values redacted and, with
     ``secrets`` (a :class:`~jotunheim.settings.secrets.Secrets`), the settings.toml keys
     listed as set/unset (the WiFi network name as it is: not a secret).
@@ -25,9 +25,9 @@ def shown(data: dict, secrets=None) -> dict:
             if key and key not in names:
                 names.append(key)
         for key in names:
-            if key == "CIRCUITPY_WIFI_SSID":
-                toml[key] = secrets.get(key)
-            else:
-                toml[key] = "set" if secrets.is_set(key) else "unset"
+            value = secrets.get(key)
+            if key != "CIRCUITPY_WIFI_SSID":
+                value = "unset" if value is None or value == "" else "set"
+            toml[key] = value
         out["settings_toml"] = toml
     return out

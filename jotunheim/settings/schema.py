@@ -161,3 +161,11 @@ def row(path: str):
         if entry[0] == path:
             return entry
     return None
+
+
+def paths() -> list:
+    """Every key path in the schema, in table order (docs and tests use it)."""
+    names = []
+    for entry in rows():
+        names.append(entry[0])
+    return names

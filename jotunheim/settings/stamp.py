@@ -14,7 +14,7 @@ writes the complete settings (defaults filled in) with a stamp as the first key:
 The stamp is the SHA-256 of the schema's digest (:data:`jotunheim.settings.loader.SCHEMA`,
 from the schema table) followed by every byte after the stamp's comma. A device whose
 schema is the same and whose file still hashes to its stamp uses the settings as they are
-(:func:`jotunheim.settings.loader.verified`), without loading the validator or the schema
+(:meth:`jotunheim.settings.loader.SettingsLoader.load`), without loading the validator or the schema
 table (~9 KB of heap that would stay for the whole run); a file edited by hand, cut short,
 or written for another schema does not match and is validated on the device as any
 unstamped file is, so a broken file still fails with its errors named and the last good
@@ -25,9 +25,12 @@ This module writes stamps (host side); the device checks them in the loader, so 
 never loads it.
 """
 
+import hashlib
 import json
+from binascii import hexlify
 
-from jotunheim.settings.loader import HEAD, KEY, digest
+from jotunheim.settings import loader
+from jotunheim.settings.validator import STAMP
 
 
 def stamped(settings: dict) -> bytes:
@@ -36,9 +39,11 @@ def stamped(settings: dict) -> bytes:
     :param dict settings: complete, validated settings (what
         :func:`jotunheim.settings.validator.validate` returns for a file without errors)
     """
-    if not settings or KEY in settings:
-        raise ValueError("stamped() needs validated settings without a %r key" % KEY)
+    if not settings or STAMP in settings:
+        raise ValueError("stamped() needs validated settings without a %r key" % STAMP)
     # One top-level key per line, sorted: readable, and the same bytes on every Python.
     lines = ["\n  %s: %s" % (json.dumps(k), json.dumps(settings[k])) for k in sorted(settings)]
     body = (",".join(lines) + "\n}\n").encode()
-    return HEAD + digest(body) + b'",' + body
+    # What the loader checks (SettingsLoader.load): SHA-256 of the schema digest and body.
+    digest = hexlify(hashlib.sha256(loader.SCHEMA + body).digest())
+    return loader.HEAD + digest + b'",' + body

@@ -8,6 +8,8 @@ keys after a ``[table]`` header are ignored, as CircuitPython does. Used by
 itself (CPython, the MicroPython test interpreter), so a board never loads it.
 """
 
+import os
+
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "b": "\b", "f": "\f"}
 
 
@@ -39,6 +41,31 @@ def parse_toml(text: str) -> tuple:
         except ValueError as exc:
             errors.append("line {}: {}".format(lineno, exc))
     return values, errors
+
+
+def read(secrets) -> dict:
+    """The values of the settings.toml file ``secrets.path`` (a
+    :class:`~jotunheim.settings.secrets.Secrets`), read again only when the file's size or
+    mtime changed (kept in ``secrets.values`` and ``secrets.signature``); what was wrong in
+    it is in ``secrets.errors``. A missing file has no values."""
+    path = secrets.path
+    try:
+        info = os.stat(path)
+    except OSError:
+        secrets.values, secrets.signature, secrets.errors = {}, None, []
+        return secrets.values
+    signature = (info[6], info[8])  # size, mtime
+    if secrets.values is None or signature != secrets.signature:
+        errors = []
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            errors.append("cannot read {}: {}".format(path, exc))
+            data = b""
+        values, found = parse_toml_bytes(data, path)
+        secrets.values, secrets.signature, secrets.errors = values, signature, errors + found
+    return secrets.values
 
 
 def parse_toml_bytes(data, name="settings.toml") -> tuple:

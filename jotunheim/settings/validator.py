@@ -14,6 +14,11 @@ from jotunheim.settings.errors import MISSING, SettingError, SettingsError
 from jotunheim.settings.schema import defaults, get_path, rows, set_path
 from jotunheim.settings.secrecy import is_secret_name
 
+MAX_DEPTH = 8  # the schema nests 4 deep (network.wifi_networks[0].ssid); room for mistakes
+# The key of deploy's stamp (jotunheim.settings.stamp): dropped from a file whose stamp no
+# longer matches (edited by hand), so the stale stamp is not an unknown-key error.
+STAMP = "validated"
+
 # Keys of one wifi_networks entry: name -> (type, low, high).
 WIFI_ENTRY = {"ssid": ("str", 1, 32), "password_setting": ("str", 1, 64)}
 
@@ -222,26 +227,31 @@ def check(raw) -> dict:
     return result
 
 
-def validate_file(data, path, max_depth, max_bytes, keeping="", ignore=None) -> tuple:
-    """``(settings, None, [])`` for a file whose bytes parse and pass :func:`validate`, else
-    ``(None, why, errors)``: ``why`` names ``path`` and every error, then ``keeping``.
+def validate_file(data, path, max_bytes, keeping="", size=0) -> tuple:
+    """``(settings, None, [])`` for a file whose bytes parse (at most :data:`MAX_DEPTH`
+    deep) and pass :func:`validate`, else ``(None, why, errors)``: ``why`` names ``path``
+    and every error, then ``keeping``. A stale stamp (:data:`STAMP`) is dropped first.
 
-    :param bytes data: the file's content
+    :param data: the file's content (bytes); the ``OSError`` reading it raised; or None:
+        not read, since its ``size`` was over ``max_bytes``
     :param str path: the file, named in the message
-    :param int max_depth: deepest JSON nesting allowed
     :param int max_bytes: longest file allowed
     :param str keeping: said after the problem (the loader: the previous settings stay)
-    :param str ignore: a top-level key dropped before validation (the loader: a stamp that
-        no longer matches, the file was edited)
+    :param int size: the file's size in bytes
     """
+    if data is None:
+        why = "{} is {} bytes, more than the {} allowed{}".format(path, size, max_bytes, keeping)
+        return None, why, []
+    if isinstance(data, OSError):
+        return None, "cannot read {}: {}{}".format(path, data, keeping), []
     from jotunheim.safejson import JSONError, loads  # noqa: PLC0415
 
     try:
-        raw = loads(data, path, max_depth, max_bytes)
+        raw = loads(data, path, MAX_DEPTH, max_bytes)
     except JSONError as exc:
         return None, str(exc) + keeping, []
     if isinstance(raw, dict):
-        raw.pop(ignore, None)
+        raw.pop(STAMP, None)
     settings, errors = validate(raw)
     if not errors:
         return settings, None, []

@@ -103,10 +103,12 @@ def test_default_probe_uses_dns_and_tcp_over_the_pool():
     clock = Clock()
     fake_net.add_host("loki.local")
     fake_net.serve("loki.local", 8080, fake_net.respond(b""), fake_net.refuse())
-    mgr = _manager(clock=clock, probe_host="loki.local", probe_port=8080, probe_interval=5)
+    from jotunheim.net import deadlink
+
+    mgr = _manager(clock=clock, probe="http://loki.local:8080", probe_interval=5)
     assert mgr.ensure_connected()
-    assert mgr.run_probe() is True
-    assert mgr.run_probe() is False and "probe" in mgr.last_error
+    assert deadlink.run(mgr) is True
+    assert deadlink.run(mgr) is False and "probe" in mgr.last_error
     fake_net.assert_no_leaks()
 
 
