@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from jotunheim.net.tls import custom_ca
 from jotunheim.settings import schema
 from jotunheim.settings.errors import SettingsError
 from jotunheim.settings.loader import SettingsLoader
+from jotunheim.settings.report import loader_status
 from jotunheim.settings.schema import defaults, get_path, paths, rows, set_path
 from jotunheim.settings.secrets import Secrets
 from jotunheim.settings.tomlreader import parse_toml
@@ -311,8 +313,11 @@ def test_hot_reload_applies_to_running_components(tmp_path):
     write(tmp_path, {"network": {"resilience": {"breaker_threshold": 2, "max_delay": 4}},
                      "logging": {"level": "DEBUG"}})  # fmt: skip
     loader.poll()
-    assert manager.endpoint("loki").breaker.threshold == 2
-    assert manager.endpoint("loki").backoff.cap == 4
+    for _ in range(4):  # the breaker is made at the first failure, with the new settings
+        manager.record_failure("loki")
+    state = manager.endpoint("loki")
+    assert state.breaker.threshold == 2
+    assert max(state.recent_delays) <= 4  # max_delay 4 caps the backoff
     assert log.getLogger("jotunheim.test").getEffectiveLevel() == log.DEBUG
     log.set_level("WARNING")
 
@@ -324,7 +329,7 @@ def test_as_dict_redacts_and_reports_toml_keys(tmp_path):
     write(tmp_path, {"network": {"wifi_networks": [{"ssid": "b", "password_setting": "HOME2"}]}})
     loader = loader_for(tmp_path)
     loader.load()
-    out = loader.as_dict()
+    out = loader_status(loader)
     text = json.dumps(out)
     assert "pw" not in text.replace("password_setting", "").replace("wifi_networks", "")
     assert out["settings_toml"]["CIRCUITPY_WIFI_SSID"] == "home"
@@ -334,7 +339,7 @@ def test_as_dict_redacts_and_reports_toml_keys(tmp_path):
     assert out["settings_source"] == "file" and out["settings_error"] is None
     # anything secret-looking that got into the data is redacted in the output
     loader.settings.data["network"]["token"] = "leak"
-    assert loader.as_dict()["network"]["token"] == "***"
+    assert loader_status(loader)["network"]["token"] == "***"
 
 
 def test_ca_pem_from_file_or_toml(tmp_path):
@@ -342,9 +347,14 @@ def test_ca_pem_from_file_or_toml(tmp_path):
     write(tmp_path, {"network": {"ca_cert_file": "ca.pem"}})
     loader = loader_for(tmp_path)
     loader.load()
-    assert loader.read_ca_pem() == "PEM-FROM-FILE"
+    root = str(tmp_path)
+    assert custom_ca(loader.secrets, loader.settings, root) == "PEM-FROM-FILE"
     (tmp_path / "settings.toml").write_text('JOTUNHEIM_CA_CERT = "PEM\\nFROM-TOML"\n')
-    assert loader.read_ca_pem() == "PEM\nFROM-TOML"
+    assert custom_ca(loader.secrets, loader.settings, root) == "PEM\nFROM-TOML"
+    write(tmp_path, {})
+    loader.load()
+    (tmp_path / "settings.toml").write_text("")
+    assert custom_ca(loader.secrets, loader.settings, root) is None
 
 
 # -- settings.toml reader ------------------------------------------------------------------
@@ -479,7 +489,9 @@ def test_invalid_utf8_names_the_file_cold_and_on_hot_reload(tmp_path):
     path.write_bytes(b'{"logging": {"level": "\xc3\x28"}}')
     loader.load()  # cold start: defaults, and the reason
     assert str(path) in loader.last_error and "not valid UTF-8" in loader.last_error
-    assert loader.source == "defaults" and loader.as_dict()["settings_error"] == loader.last_error
+    assert (
+        loader.source == "defaults" and loader_status(loader)["settings_error"] == loader.last_error
+    )
     write(tmp_path, {"logging": {"level": "ERROR"}})
     assert loader.poll() == ["logging"] and loader.last_error is None
     good = loader.settings

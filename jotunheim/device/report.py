@@ -21,6 +21,7 @@ def status(device) -> str:
 def status_info(device) -> dict:
     """Everything GetDeviceStatus reports besides the capabilities."""
     from jotunheim import log
+    from jotunheim.settings.report import loader_status
 
     if "rx_bytes" not in device.resources.figures:
         device.sample_resources()
@@ -41,7 +42,7 @@ def status_info(device) -> dict:
         "network": device.network.status_dict() if device.network is not None else None,
         "loki": loki,
         "resources": resources,
-        "settings": device.loader.as_dict() if device.loader is not None else None,
+        "settings": loader_status(device.loader) if device.loader is not None else None,
         "errors": ring.entries()[-5:] if ring is not None else [],
     }
     if device.server is not None:

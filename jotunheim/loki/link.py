@@ -82,14 +82,18 @@ class LokiLink:
         device = self.device
         if grpc is None:
             token = device.token("loki", "JOTUNHEIM_LOKI_TOKEN")
-            loader = device.loader
             pool = device.pool
             if pool is None and device.network is not None:
                 pool = device.network.socket_pool()  # the server's: no second pool
+            ca = None
+            if self.url.startswith("https:"):  # the CA code loads only for TLS
+                from jotunheim.net.tls import custom_ca
+
+                ca = custom_ca(device.secrets, device.settings, device.root)
             grpc = self.grpc = GrpcWebClient(
                 self.url,
                 socket_pool=pool,
-                ca_cert=loader.read_ca_pem() if loader is not None else None,
+                ca_cert=ca,
                 timeout=device.settings.get("network.request_timeout"),
                 metadata={"authorization": "Bearer " + token} if token else None,
             )

@@ -9,6 +9,23 @@ checking itself is the SSL context's (:func:`jotunheim.net.session.get_ssl_conte
 default, host name included.
 """
 
+
+def custom_ca(secrets, settings, root):
+    """The custom CA certificate (PEM text) an ``https://`` connection trusts:
+    ``JOTUNHEIM_CA_CERT`` from settings.toml, else the file named by
+    ``network.ca_cert_file`` (relative to ``root``, CIRCUITPY); None if neither."""
+    text = secrets.get("JOTUNHEIM_CA_CERT")
+    if text:
+        return text
+    name = settings.get("network.ca_cert_file")
+    if not name:
+        return None
+    if not name.startswith("/"):
+        name = root.rstrip("/") + "/" + name
+    with open(name) as file:
+        return file.read()
+
+
 # mbedTLS error codes a board's ssl module raises as OSError(code): what they mean.
 _MBEDTLS = {
     -9984: "certificate verify failed",  # MBEDTLS_ERR_X509_CERT_VERIFY_FAILED

@@ -210,27 +210,3 @@ class SettingsLoader:
         if self._stat() == self.signature:
             return []
         return self.reload()
-
-    # -- for the rest of the device -------------------------------------------------------
-    def as_dict(self) -> dict:
-        """The settings in effect (secrets redacted, the settings.toml keys as set/unset)
-        plus where they came from; for ``GetDeviceStatus``."""
-        # Status output only: the secret-name tables load on the first status call.
-        from jotunheim.settings import report
-
-        out = report.status(self._in_effect().data, self.secrets)
-        out["settings_source"] = self.source
-        out["settings_error"] = self.last_error
-        return out
-
-    def read_ca_pem(self):
-        """The custom CA certificate: ``JOTUNHEIM_CA_CERT`` from settings.toml, else the
-        file named by ``network.ca_cert_file`` (relative to the root); None if neither."""
-        text = self.secrets.get("JOTUNHEIM_CA_CERT")
-        if text:
-            return text
-        name = self._in_effect().get("network.ca_cert_file")
-        if not name:
-            return None
-        with open(name if name.startswith("/") else join(self.root, name)) as file:
-            return file.read()

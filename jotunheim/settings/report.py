@@ -31,3 +31,19 @@ def status(data: dict, secrets=None) -> dict:
             toml[key] = value
         out["settings_toml"] = toml
     return out
+
+
+def loader_status(loader) -> dict:
+    """What ``GetDeviceStatus`` shows of a
+    :class:`~jotunheim.settings.loader.SettingsLoader`: :func:`status` of the settings in
+    effect, plus where they came from (``settings_source``) and why the last load failed
+    (``settings_error``, None when it did not)."""
+    settings = loader.settings
+    if settings is None:  # nothing loaded yet: the defaults are in effect
+        from jotunheim.settings.loader import Settings
+
+        settings = Settings()
+    out = status(settings.data, loader.secrets)
+    out["settings_source"] = loader.source
+    out["settings_error"] = loader.last_error
+    return out

@@ -6,6 +6,8 @@ refused, hot reload of an edited file, the settings.toml reader."""
 import json
 import os
 
+from jotunheim.settings.report import loader_status
+
 ROOT = "/jh_settings_test"
 
 
@@ -119,7 +121,7 @@ def test_settings_toml_reader_and_redacted_status():
     assert networks_from_settings({}, s.get) == [("edda", "pw\u00e4")]
     loader = _loader(root)
     loader.load()
-    status = loader.as_dict()
+    status = loader_status(loader)
     assert status["settings_toml"]["CIRCUITPY_WIFI_PASSWORD"] == "set"
     assert "pw" not in json.dumps(status["settings_toml"])
 
@@ -141,7 +143,7 @@ def test_hostile_files_name_the_file_and_keep_the_last_good():
         assert loader.poll() == []
         assert loader.settings is good, problem
         assert problem in loader.last_error and root + "/jotunheim.json" in loader.last_error
-        assert loader.as_dict()["settings_error"] == loader.last_error
+        assert loader_status(loader)["settings_error"] == loader.last_error
 
 
 def test_validator_refuses_non_finite_numbers_from_any_source():
