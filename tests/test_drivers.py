@@ -12,7 +12,8 @@ import board
 import pytest
 
 from jotunheim.capability.drivers import environment, io, pixels, pwm, simulated
-from jotunheim.capability.drivers.base import Actuator, DriverError, DriverMissingError
+from jotunheim.capability.drivers.base import Actuator, DriverError
+from jotunheim.capability.drivers.hardware import DriverMissingError
 from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.schema import NUMBER, Field
 from tests.tools import uninstrumented_env

@@ -35,15 +35,11 @@ built from a pin make their ``digitalio``/``pwmio`` object with
 
 from jotunheim import compat
 from jotunheim.capability.errors import ToolParameterError
-from jotunheim.capability.schema import slug, validate
+from jotunheim.capability.schema import BOOLEAN, NUMBER, Field, slug, validate
 
 
 class DriverError(RuntimeError):
     """A part could not be read or driven (wiring, checksum, bus error)."""
-
-
-class DriverMissingError(ImportError):
-    """The Adafruit library an adapter needs is not installed on the board."""
 
 
 class Sensor:
@@ -137,3 +133,9 @@ class Actuator:
 
 DUTY_MAX = 65535
 """Full scale of ``PWMOut.duty_cycle`` and ``AnalogIn.value`` (16 bits on every port)."""
+
+# The settings and reading of pin parts, shared by the adapters (io) and their simulations
+# (simulated), so a simulated part's tools have the real part's schema.
+SWITCH = Field("on", BOOLEAN, required=True, description="Switch on (true) or off (false)")
+BRIGHTNESS = Field("brightness", NUMBER, minimum=0, maximum=1, description="Brightness 0..1")
+PRESSED = Field("pressed", BOOLEAN, description="Button is pressed")

@@ -326,7 +326,7 @@ def test_drivers_and_simulated_parts():
 
 
 def test_missing_driver_library_is_a_clear_error():
-    from jotunheim.capability.drivers.base import DriverMissingError
+    from jotunheim.capability.drivers.hardware import DriverMissingError
 
     err = _raises(DriverMissingError, DHT22, "D4")
     assert "circup install adafruit_dht" in str(err)
