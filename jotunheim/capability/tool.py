@@ -40,6 +40,17 @@ class Tool:
         ping.handler({})   # -> "pong"
     """
 
+    # What a tool that does not say otherwise is (subclasses such as the registry's part
+    # tools set only what differs).
+    description = ""
+    params = ()
+    return_type = OBJECT
+    unit = ""
+    user_only = False
+    kind = CUSTOM
+    part = ""
+    instance = ""
+
     def __init__(
         self,
         name: str,
