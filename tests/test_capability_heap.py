@@ -71,6 +71,5 @@ def test_registry_with_five_parts_after_one_call_stays_in_budget():
         "jotunheim.capability.errors",
         "jotunheim.capability.registry",
         "jotunheim.capability.schema",
-        "jotunheim.capability.tool",
     ]
     assert held <= BUDGET, "registry scenario holds %d bytes, budget %d" % (held, BUDGET)

@@ -391,7 +391,7 @@ def test_simulated_parts_through_the_registry():
 
 
 def test_a_provider_of_your_own_owns_its_state_and_announces_changes():
-    from jotunheim.capability.tool import Tool
+    from jotunheim.capability.schema import Tool
 
     class Counters:
         kind = "custom"

@@ -37,8 +37,7 @@ Protocol messages are built from :meth:`ToolRegistry.tools` by
 """
 
 from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
-from jotunheim.capability.schema import OBJECT, parse_params, slug, validate
-from jotunheim.capability.tool import ACTUATOR, CUSTOM, SENSOR, Tool
+from jotunheim.capability.schema import OBJECT, Tool, parse_params, slug, validate
 
 
 class PartTool(Tool):
@@ -49,14 +48,14 @@ class PartTool(Tool):
     description is made on use, so a part's tools hold no closures and no text.
     """
 
-    kind = SENSOR
+    kind = "sensor"
 
     def __init__(self, name, driver, instance, kind, reading=None, params=()):
         self.name = name
         self.driver = driver
         self.instance = instance
         self.part = driver.part
-        if kind != SENSOR:
+        if kind != "sensor":
             self.kind = kind
             self.params = params
         if reading is not None:
@@ -67,7 +66,7 @@ class PartTool(Tool):
     def handler(self, values):
         """Read the part's reading, apply ``values`` to the part, or return its state."""
         driver = self.driver
-        if self.kind == SENSOR:
+        if self.kind == "sensor":
             value = driver.read().get(self.reading)
             if value is None:
                 # Only a failing part needs the driver errors.
@@ -84,7 +83,7 @@ class PartTool(Tool):
     @property
     def description(self):
         """One line for humans and language models, made from the part and the reading."""
-        if self.kind == SENSOR:
+        if self.kind == "sensor":
             text = " (%s)" % self.unit if self.unit else ""
             return "Read %s%s from %s sensor %r" % (
                 self.reading.replace("_", " "),
@@ -113,7 +112,7 @@ class ToolRegistry:
     """
 
     def __init__(self):
-        self._parts = []  # (instance name, driver, SENSOR|ACTUATOR) in insertion order
+        self._parts = []  # (instance name, driver, "sensor" or "actuator") in insertion order
         self._providers = []  # objects with tools(), in insertion order
         self._custom = []  # Tool objects from add_tool
         self._tools = None  # every Tool in order (a list: small, and ordered on a board)
@@ -128,7 +127,7 @@ class ToolRegistry:
         :param driver: any object with ``read()`` returning ``{reading: value}``; with
             ``part`` and ``readings`` declared it gets ``read_<part>_<reading>`` tools
         """
-        return self._add_part(name, driver, SENSOR)
+        return self._add_part(name, driver, "sensor")
 
     def add_actuator(self, name: str, driver):
         """Register actuator ``driver`` under instance ``name``; returns ``driver``.
@@ -137,10 +136,10 @@ class ToolRegistry:
         :param driver: any object with ``set(**values)``; with ``part`` and ``settings``
             declared it gets ``set_<part>`` (and ``get_<part>_state``) tools
         """
-        return self._add_part(name, driver, ACTUATOR)
+        return self._add_part(name, driver, "actuator")
 
     def _add_part(self, name, driver, kind):
-        method = "read" if kind == SENSOR else "set"
+        method = "read" if kind == "sensor" else "set"
         if not callable(getattr(driver, method, None)):
             raise TypeError("%s %r has no %s()" % (kind, name, method))
         key = slug(name)
@@ -162,7 +161,7 @@ class ToolRegistry:
         *,
         return_type: str = OBJECT,
         unit: str = "",
-        kind: str = CUSTOM,
+        kind: str = "custom",
     ):
         """A tool of your own: ``fn(**validated_params)`` returns a JSON-able result.
 
@@ -173,7 +172,7 @@ class ToolRegistry:
         :param bool user_only: only the device owner may call it
         :param str return_type: schema type of the result
         :param str unit: unit of the result
-        :param str kind: tool kind (:mod:`jotunheim.capability.tool`)
+        :param str kind: tool kind (:class:`~jotunheim.capability.schema.Tool`)
 
         Example::
 
@@ -278,7 +277,7 @@ class ToolRegistry:
 
     # ------------------------------------------------------------ queries
 
-    def sensors(self, kind: str = SENSOR) -> list:
+    def sensors(self, kind: str = "sensor") -> list:
         """``[(instance name, driver)]`` of the sensors (or, with ``kind="actuator"``, the
         actuators), in the order they were added."""
         out = []
@@ -289,7 +288,7 @@ class ToolRegistry:
 
     def actuators(self) -> list:
         """``[(instance name, driver)]`` of the actuators, in the order they were added."""
-        return self.sensors(ACTUATOR)
+        return self.sensors("actuator")
 
     def part_names(self, kind: str) -> list:
         """Part kinds for the hardware summary (``"DHT22"``, ``"LED"``; ``"Custom"`` for
@@ -304,7 +303,7 @@ class ToolRegistry:
         return out
 
     def tools(self) -> list:
-        """Every :class:`~jotunheim.capability.tool.Tool`, in a stable order: sensors,
+        """Every :class:`~jotunheim.capability.schema.Tool`, in a stable order: sensors,
         actuators, generic, providers, custom."""
         return list(self._table())
 
@@ -316,7 +315,7 @@ class ToolRegistry:
         return out
 
     def get(self, name: str) -> Tool:
-        """The :class:`~jotunheim.capability.tool.Tool` named ``name``.
+        """The :class:`~jotunheim.capability.schema.Tool` named ``name``.
 
         :raises UnknownToolError: no tool of that name
         """
@@ -357,7 +356,7 @@ class ToolRegistry:
         for entry in self._parts:
             driver = entry[1]
             key = slug(getattr(driver, "part", None) or "")
-            if key and getattr(driver, "readings" if entry[2] == SENSOR else "settings", ()):
+            if key and getattr(driver, "readings" if entry[2] == "sensor" else "settings", ()):
                 keys.append((entry[2], key))
             else:
                 keys.append(None)
@@ -373,7 +372,7 @@ class ToolRegistry:
             # parts of one kind are registered.
             text = "_" + slug(name) if keys.count(key) > 1 else ""
             key = key[1]
-            if kind == SENSOR:
+            if kind == "sensor":
                 for field in driver.readings:
                     tool = "read_%s_%s%s" % (key, slug(field.name), text)
                     table.append(PartTool(tool, driver, name, kind, field))

@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Typed fields: a sensor reading, an actuator setting or a tool parameter, and validation.
+"""Typed fields (a sensor reading, an actuator setting or a tool parameter), tools, and
+validation.
 
 One :class:`Field` describes a value: its type (the capability protocol's ``"Number"``,
 ``"Boolean"``, ``"String"``, ``"Object"``, ``"Array"``), unit, range, allowed values and
@@ -12,6 +13,11 @@ parameters are a ``map<string, string>``), so a value may come as text: ``"21.5"
 valid Number, ``"true"``/``"on"``/``"1"`` a valid Boolean, a JSON text a valid Object or
 Array. Anything else raises :class:`~jotunheim.capability.errors.ToolParameterError` naming
 the tool, the parameter, what was expected and what was found.
+
+A :class:`Tool` is what a controller or a language model calls: its name, its parameters
+as fields, and ``handler(values)``, which receives the parameters already checked by
+:func:`validate` and returns a JSON-able result. The registry makes tools from parts and
+providers; :mod:`jotunheim.capability.export` turns them into protocol messages.
 
 A leaf of the capability package: it imports only :mod:`jotunheim.capability.errors`.
 
@@ -166,6 +172,65 @@ class Field:
         if found is not None:
             raise ToolParameterError(tool, self.name, expected or self.expected(), found)
         return value
+
+
+class Tool:
+    """One callable tool.
+
+    :param str name: the tool's name (lower case letters, digits and ``_``)
+    :param handler: callable(values) -> JSON-able result; ``values`` is the validated dict
+    :param str description: one line for humans and language models
+    :param params: the parameters, a sequence of :class:`~jotunheim.capability.schema.Field`
+    :param str return_type: schema type of the result (``"Number"``, ..., default Object)
+    :param str unit: unit of the result, if it is a quantity
+    :param bool user_only: only the device owner may call it (reboot, OTA, raw GPIO);
+        left out of the Loki and Einherjar exports
+    :param str kind: what it reaches: ``"sensor"``, ``"actuator"``, ``"gpio"``,
+        ``"system"`` or ``"custom"`` (exported as Einherjar's ``capabilities``)
+    :param str part: the part kind it reads or drives (``"DHT22"``), if any
+    :param str instance: the part's instance name (``"kitchen"``), if any
+
+    Example::
+
+        ping = Tool("ping", lambda values: "pong", description="Answer pong")
+        ping.handler({})   # -> "pong"
+    """
+
+    # What a tool that does not say otherwise is (subclasses such as the registry's part
+    # tools set only what differs).
+    description = ""
+    params = ()
+    return_type = OBJECT
+    unit = ""
+    user_only = False
+    kind = "custom"
+    part = ""
+    instance = ""
+
+    def __init__(
+        self,
+        name: str,
+        handler,
+        *,
+        description: str = "",
+        params=(),
+        return_type: str = OBJECT,
+        unit: str = "",
+        user_only: bool = False,
+        kind: str = "custom",
+        part: str = "",
+        instance: str = "",
+    ):
+        self.name = name
+        self.handler = handler
+        self.description = description
+        self.params = tuple(params)
+        self.return_type = return_type
+        self.unit = unit
+        self.user_only = user_only
+        self.kind = kind
+        self.part = part
+        self.instance = instance
 
 
 def validate(fields, params, tool: str = "") -> dict:
