@@ -225,7 +225,7 @@ class ToolRegistry:
         # (and the registry stays as it was).
         target.append(entry)
         try:
-            self._build()
+            self._table(True)
         except ValueError:
             target.pop()
             raise
@@ -343,12 +343,11 @@ class ToolRegistry:
 
     # ------------------------------------------------------------ building the table
 
-    def _table(self):
-        if self._tools is None:
-            self._tools = self._build()
-        return self._tools
-
-    def _build(self):
+    def _table(self, fresh=False):
+        # Built on first use after a change; fresh=True builds it now (_add: a name clash
+        # raises here, and the table held stays as it was).
+        if self._tools is not None and not fresh:
+            return self._tools
         table = []
         # (kind, part slug) of each part with declarations, None for a part without (those
         # share the generic tools). Two parts of one kind get the instance as a suffix.
@@ -360,13 +359,13 @@ class ToolRegistry:
                 keys.append((entry[2], key))
             else:
                 keys.append(None)
-        loose = []
+        parts = []  # the parts without declarations
         for i in range(len(keys)):
             entry = self._parts[i]
             name, driver, kind = entry
             key = keys[i]
             if key is None:
-                loose.append(entry)
+                parts.append(entry)
                 continue
             # The tool names are made of the part's slug, and of the instance's when two
             # parts of one kind are registered.
@@ -383,12 +382,12 @@ class ToolRegistry:
             table.append(PartTool("set_" + key + text, driver, name, kind, None, driver.settings))
             if callable(getattr(driver, "state", None)):
                 table.append(PartTool("get_%s_state%s" % (keys[i][1], text), driver, name, kind))
-        if loose:
+        if parts:
             # Only parts that declare nothing need the generic tools: their module loads
             # when the first such part is registered.
             from jotunheim.capability import generic
 
-            table.extend(generic.tools(loose))
+            table.extend(generic.tools(parts))
         for provider in self._providers:
             table.extend(provider.tools())
         table.extend(self._custom)
@@ -397,4 +396,5 @@ class ToolRegistry:
             if tool.name in names:
                 raise ValueError("two tools would be named %r: rename a part or tool" % tool.name)
             names.append(tool.name)
+        self._tools = table
         return table

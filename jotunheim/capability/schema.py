@@ -104,75 +104,6 @@ class Field:
             return "%s (%s)" % (self.description, text)
         return text
 
-    def check(self, value, tool: str = ""):
-        """Return ``value`` converted to this field's type, or raise ToolParameterError.
-
-        :param value: the value as it came (a Number may come as text, ``"21.5"``)
-        :param str tool: the tool's name, for the error message
-        """
-        kind = self.type
-        found = None  # what came, when it does not fit
-        expected = None  # what is expected, when it is not self.expected()
-        if kind == NUMBER:
-            if isinstance(value, str):
-                text = value.strip()
-                try:
-                    value = int(text) if text.lstrip("+-").isdigit() else float(text)
-                except ValueError:
-                    pass  # still text: refused below as String '...'
-            if isinstance(value, bool):
-                found = "Boolean %r" % value
-            elif not isinstance(value, (int, float)):
-                found = _kind(value)
-            elif value - value:  # NaN or infinity: x - x is 0 for every other number
-                found = repr(value)
-        elif kind == BOOLEAN:
-            text = value.strip().lower() if isinstance(value, str) else None
-            if isinstance(value, bool):
-                pass
-            elif isinstance(value, int) and value in (0, 1):
-                value = value == 1
-            elif text in ("true", "1", "on", "yes"):
-                value = True
-            elif text in ("false", "0", "off", "no"):
-                value = False
-            else:
-                expected = "Boolean (true/false)"
-                found = _kind(value)
-        elif kind == STRING:
-            if not isinstance(value, str):
-                found = _kind(value)
-        else:  # Object or Array: also as JSON text
-            if isinstance(value, str):
-                import json
-
-                try:
-                    value = json.loads(value)
-                except ValueError:
-                    expected = kind + " (JSON)"
-                    found = "invalid JSON"
-            if kind == ARRAY and isinstance(value, tuple):
-                value = list(value)
-            if found is None and not isinstance(value, dict if kind == OBJECT else list):
-                expected = kind
-                found = _kind(value)
-        if found is None and self.enum is not None:
-            # Enum values travel as strings (the schema's enum_values is repeated string).
-            text = value_text(value)
-            for other in self.enum:
-                if value == other or text == value_text(other):
-                    break
-            else:
-                found = text
-        if found is None and kind == NUMBER:
-            if (self.minimum is not None and value < self.minimum) or (
-                self.maximum is not None and value > self.maximum
-            ):
-                found = value_text(value)
-        if found is not None:
-            raise ToolParameterError(tool, self.name, expected or self.expected(), found)
-        return value
-
 
 class Tool:
     """One callable tool.
@@ -257,12 +188,76 @@ def validate(fields, params, tool: str = "") -> dict:
     out = {}
     for field in fields:
         value = params.get(field.name) if params else None
-        if value is not None:
-            out[field.name] = field.check(value, tool)
-        elif field.required:
-            raise ToolParameterError(tool, field.name, field.expected(), "nothing (it is required)")
-        elif field.default is not None:
-            out[field.name] = field.default
+        if value is None:
+            if field.required:
+                raise ToolParameterError(
+                    tool, field.name, field.expected(), "nothing (it is required)"
+                )
+            if field.default is not None:
+                out[field.name] = field.default
+            continue
+        kind = field.type
+        found = None  # what came, when it does not fit
+        expected = None  # what is expected, when it is not field.expected()
+        if kind == NUMBER:
+            if isinstance(value, str):
+                text = value.strip()
+                try:
+                    value = int(text) if text.lstrip("+-").isdigit() else float(text)
+                except ValueError:
+                    pass  # still text: refused below as String '...'
+            if isinstance(value, bool):
+                found = "%s %r" % (BOOLEAN, value)
+            elif not isinstance(value, (int, float)):
+                found = _kind(value)
+            elif value - value:  # NaN or infinity: x - x is 0 for every other number
+                found = repr(value)
+        elif kind == BOOLEAN:
+            text = value.strip().lower() if isinstance(value, str) else None
+            if isinstance(value, bool):
+                pass
+            elif isinstance(value, int) and value in (0, 1):
+                value = value == 1
+            elif text in ("true", "1", "on", "yes"):
+                value = True
+            elif text in ("false", "0", "off", "no"):
+                value = False
+            else:
+                expected = "Boolean (true/false)"
+                found = _kind(value)
+        elif kind == STRING:
+            if not isinstance(value, str):
+                found = _kind(value)
+        else:  # Object or Array: also as JSON text
+            if isinstance(value, str):
+                import json
+
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    expected = kind + " (JSON)"
+                    found = "invalid JSON"
+            if kind == ARRAY and isinstance(value, tuple):
+                value = list(value)
+            if found is None and not isinstance(value, dict if kind == OBJECT else list):
+                expected = kind
+                found = _kind(value)
+        if found is None and field.enum is not None:
+            # Enum values travel as strings (the schema's enum_values is repeated string).
+            text = value_text(value)
+            for other in field.enum:
+                if value == other or text == value_text(other):
+                    break
+            else:
+                found = text
+        if found is None and kind == NUMBER:
+            if (field.minimum is not None and value < field.minimum) or (
+                field.maximum is not None and value > field.maximum
+            ):
+                found = value_text(value)
+        if found is not None:
+            raise ToolParameterError(tool, field.name, expected or field.expected(), found)
+        out[field.name] = value
     return out
 
 
@@ -305,7 +300,7 @@ def _kind(value):
     if isinstance(value, (int, float)):
         return "Number " + value_text(value)
     if isinstance(value, str):
-        return "String %r" % value
+        return "%s %r" % (STRING, value)
     if isinstance(value, dict):
         return OBJECT
     if isinstance(value, (list, tuple)):

@@ -102,18 +102,19 @@ class Actuator:
 
     def set(self, **values):
         """Apply ``values`` (validated against ``settings``); return the new state."""
+        error = None
         try:
             values = validate(self.settings, values)
         except ToolParameterError as exc:
+            error = exc
+        if error is not None or not values:
             # The tool's name only when it is needed: a call that fits allocates none.
-            raise ToolParameterError(self._tool(), exc.parameter, exc.expected, exc.found)
-        if not values:
-            raise ValueError(self._tool() + " needs at least one value")
+            name = "set_" + (slug(self.part or "") or "actuator")
+            if error is None:
+                raise ValueError(name + " needs at least one value")
+            raise ToolParameterError(name, error.parameter, error.expected, error.found)
         self._apply(values)
         return self.state()
-
-    def _tool(self):
-        return "set_" + (slug(self.part or "") or "actuator")
 
     def state(self):
         """The part's current state as ``{setting: value}`` (what :meth:`set` returns): by
@@ -131,8 +132,8 @@ class Actuator:
                 device.deinit()
 
 
+# Full scale of PWMOut.duty_cycle and AnalogIn.value (16 bits on every port).
 DUTY_MAX = 65535
-"""Full scale of ``PWMOut.duty_cycle`` and ``AnalogIn.value`` (16 bits on every port)."""
 
 # The settings and reading of pin parts, shared by the adapters (io) and their simulations
 # (simulated), so a simulated part's tools have the real part's schema.

@@ -53,25 +53,20 @@ class Rng:
 
 
 class SimulatedPin:
-    """Stands in for a ``digitalio.DigitalInOut`` (``value``, every level written recorded
-    in ``history``) and for a ``pwmio.PWMOut`` (``duty_cycle``, ``frequency``)."""
+    """Stands in for a ``digitalio.DigitalInOut`` (``value``; every level the simulated
+    parts write goes through :meth:`write`, which records it in ``history``) and for a
+    ``pwmio.PWMOut`` (``duty_cycle``, ``frequency``)."""
 
     duty_cycle = 0
     frequency = 5000
 
     def __init__(self, value=False):
-        self._value = value
+        self.value = value
         self.history = []
 
-    @property
-    def value(self):
-        """The level last written (or the initial one)."""
-        return self._value
-
-    @value.setter
-    def value(self, level):
-        """The level last written (or the initial one)."""
-        self._value = level
+    def write(self, level):
+        """Set ``value`` to ``level`` and record it in ``history``."""
+        self.value = level
         self.history.append(level)
 
     def deinit(self):
@@ -108,7 +103,6 @@ class SimulatedClimateSensor(Sensor):
         self.spread = spread
         self._t = temperature
         self._h = humidity
-        self._stepped_at = None
         if part:
             self.part = part
 
@@ -125,13 +119,11 @@ class SimulatedClimateSensor(Sensor):
         self._h = min(max(humidity, 0.0, base[1] - spread[1]), 100.0, base[1] + spread[1])
 
     def _measure(self):
-        now = self._clock()
         steps = 1
-        if self._stepped_at is not None:
-            steps = int((now - self._stepped_at) / self.min_interval) or 1
+        if self._last_at is not None:  # when read() last measured: the last step
+            steps = int((self._clock() - self._last_at) / self.min_interval) or 1
         for _ in range(min(steps, 50)):  # a long pause advances the walk 50 steps at most
             self.step()
-        self._stepped_at = now
         # A DHT22 reports one decimal.
         return {"temperature": round(self._t, 1), "humidity": round(self._h, 1)}
 
@@ -158,7 +150,7 @@ class SimulatedLed(Actuator):
         if self.pwm:
             self.pin.duty_cycle = int((self._brightness if self._on else 0.0) * DUTY_MAX + 0.5)
         else:
-            self.pin.value = self._on
+            self.pin.write(self._on)
 
 
 class SimulatedRelay(Actuator):
@@ -177,7 +169,7 @@ class SimulatedRelay(Actuator):
 
     def _apply(self, values):
         self._on = values["on"]
-        self.pin.value = (not self._on) if self.active_low else self._on
+        self.pin.write((not self._on) if self.active_low else self._on)
 
 
 class SimulatedButton(Sensor):
@@ -203,11 +195,11 @@ class SimulatedButton(Sensor):
         """Press the button (the pin goes low); counts a press when it was released."""
         if self.pin.value:
             self.press_count += 1
-        self.pin.value = False
+        self.pin.write(False)
 
     def release(self):
         """Release the button (the pin goes high)."""
-        self.pin.value = True
+        self.pin.write(True)
 
     def _measure(self):
         if self.press_probability and self._rng.random() < self.press_probability:
