@@ -189,12 +189,12 @@ class ToolRegistry:
             Tool(
                 name,
                 lambda values: fn(**values),
-                description=description,
-                params=params,
-                return_type=return_type,
-                unit=unit,
-                user_only=user_only,
-                kind=kind,
+                description,
+                params,
+                return_type,
+                unit,
+                user_only,
+                kind,
             ),
             "tool",
         )

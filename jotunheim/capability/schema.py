@@ -142,7 +142,6 @@ class Tool:
         self,
         name: str,
         handler,
-        *,
         description: str = "",
         params=(),
         return_type: str = OBJECT,
