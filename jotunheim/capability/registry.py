@@ -84,13 +84,10 @@ class PartTool(Tool):
     def description(self):
         """One line for humans and language models, made from the part and the reading."""
         if self.kind == "sensor":
-            text = " (%s)" % self.unit if self.unit else ""
-            return "Read %s%s from %s sensor %r" % (
-                self.reading.replace("_", " "),
-                text,
-                self.part,
-                self.instance,
-            )
+            text = self.reading.replace("_", " ")
+            if self.unit:
+                text = "%s (%s)" % (text, self.unit)
+            return "Read %s from %s sensor %r" % (text, self.part, self.instance)
         if self.params:
             return "Set %s actuator %r; returns its new state" % (self.part, self.instance)
         return "Current state of %s actuator %r" % (self.part, self.instance)

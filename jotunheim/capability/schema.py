@@ -118,8 +118,9 @@ class Tool:
         left out of the Loki and Einherjar exports
     :param str kind: what it reaches: ``"sensor"``, ``"actuator"``, ``"gpio"``,
         ``"system"`` or ``"custom"`` (exported as Einherjar's ``capabilities``)
-    :param str part: the part kind it reads or drives (``"DHT22"``), if any
-    :param str instance: the part's instance name (``"kitchen"``), if any
+
+    Attributes ``part`` (the part kind it reads or drives, ``"DHT22"``) and ``instance``
+    (the part's instance name, ``"kitchen"``) are ``""`` except on the registry's part tools.
 
     Example::
 
@@ -148,8 +149,6 @@ class Tool:
         unit: str = "",
         user_only: bool = False,
         kind: str = "custom",
-        part: str = "",
-        instance: str = "",
     ):
         self.name = name
         self.handler = handler
@@ -159,8 +158,6 @@ class Tool:
         self.unit = unit
         self.user_only = user_only
         self.kind = kind
-        self.part = part
-        self.instance = instance
 
 
 def validate(fields, params, tool: str = "") -> dict:
@@ -173,7 +170,7 @@ def validate(fields, params, tool: str = "") -> dict:
     :param str tool: the tool's name, for error messages
     """
     if params is not None and not isinstance(params, dict):
-        raise ToolParameterError(tool, None, "an object of parameters", _kind(params))
+        raise ToolParameterError(tool, None, "an object of parameters", describe(params))
     for name in params or ():
         for field in fields:
             if field.name == name:
@@ -208,7 +205,7 @@ def validate(fields, params, tool: str = "") -> dict:
             if isinstance(value, bool):
                 found = "%s %r" % (BOOLEAN, value)
             elif not isinstance(value, (int, float)):
-                found = _kind(value)
+                found = describe(value)
             elif value - value:  # NaN or infinity: x - x is 0 for every other number
                 found = repr(value)
         elif kind == BOOLEAN:
@@ -223,10 +220,10 @@ def validate(fields, params, tool: str = "") -> dict:
                 value = False
             else:
                 expected = "Boolean (true/false)"
-                found = _kind(value)
+                found = describe(value)
         elif kind == STRING:
             if not isinstance(value, str):
-                found = _kind(value)
+                found = describe(value)
         else:  # Object or Array: also as JSON text
             if isinstance(value, str):
                 import json
@@ -240,7 +237,7 @@ def validate(fields, params, tool: str = "") -> dict:
                 value = list(value)
             if found is None and not isinstance(value, dict if kind == OBJECT else list):
                 expected = kind
-                found = _kind(value)
+                found = describe(value)
         if found is None and field.enum is not None:
             # Enum values travel as strings (the schema's enum_values is repeated string).
             text = value_text(value)
@@ -290,14 +287,14 @@ def value_text(value) -> str:
     return str(value)
 
 
-def _kind(value):
+def describe(value) -> str:
     """What came, for an error message: ``null``, ``Number 5``, ``String 'x'``, ``Array``."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return BOOLEAN
     if isinstance(value, (int, float)):
-        return "Number " + value_text(value)
+        return "%s %s" % (NUMBER, value_text(value))
     if isinstance(value, str):
         return "%s %r" % (STRING, value)
     if isinstance(value, dict):
