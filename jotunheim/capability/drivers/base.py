@@ -46,7 +46,8 @@ class Sensor:
     """Base class of sensors. Subclasses set ``part`` and ``readings`` and implement
     ``_measure()`` (all readings as ``{name: value}``); :meth:`read` adds caching
     (``min_interval``) and retries, which slow or flaky parts (DHT: one reading per 2 s,
-    frequent checksum errors) need."""
+    frequent checksum errors) need. ``clock`` is the clock it reads (seconds), the one
+    given or ``compat.monotonic``."""
 
     part = None
     readings = ()
@@ -54,13 +55,13 @@ class Sensor:
     attempts = 1  # measurements tried before a read fails
 
     def __init__(self, *, clock=None):
-        self._clock = clock or compat.monotonic
+        self.clock = clock or compat.monotonic
         self._last = None
         self._last_at = None
 
     def read(self):
         """All readings as ``{name: value}``."""
-        now = self._clock()
+        now = self.clock()
         limit = self.min_interval
         if self._last is not None and limit and now - self._last_at < limit:
             return dict(self._last)

@@ -121,7 +121,7 @@ class SimulatedClimateSensor(Sensor):
     def _measure(self):
         steps = 1
         if self._last_at is not None:  # when read() last measured: the last step
-            steps = int((self._clock() - self._last_at) / self.min_interval) or 1
+            steps = int((self.clock() - self._last_at) / self.min_interval) or 1
         for _ in range(min(steps, 50)):  # a long pause advances the walk 50 steps at most
             self.step()
         # A DHT22 reports one decimal.

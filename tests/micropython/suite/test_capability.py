@@ -299,7 +299,7 @@ def test_drivers_and_simulated_parts():
     values = []
     for _ in range(200):
         clock.now += 2.0
-        b._clock.now = clock.now
+        b.clock.now = clock.now
         values.append(a.read())
         assert values[-1] == b.read()
     assert all(17 <= v["temperature"] <= 25 for v in values)
