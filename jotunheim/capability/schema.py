@@ -51,6 +51,14 @@ class Field:
     :param str description: one line for humans and language models
     """
 
+    unit = ""
+    minimum = None
+    maximum = None
+    enum = None
+    default = None
+    required = False
+    description = ""
+
     def __init__(
         self,
         name,
@@ -68,13 +76,21 @@ class Field:
             raise ValueError("field %r: type must be one of %s, not %r" % (name, TYPES, type))
         self.name = name
         self.type = type
-        self.unit = unit
-        self.minimum = minimum
-        self.maximum = maximum
-        self.enum = tuple(enum) if enum is not None else None
-        self.default = default
-        self.required = required
-        self.description = description
+        # What is left at its default is read from the class: a field holds what it says.
+        if unit:
+            self.unit = unit
+        if minimum is not None:
+            self.minimum = minimum
+        if maximum is not None:
+            self.maximum = maximum
+        if enum is not None:
+            self.enum = tuple(enum)
+        if default is not None:
+            self.default = default
+        if required:
+            self.required = required
+        if description:
+            self.description = description
 
     def expected(self) -> str:
         """Short text of what this field accepts, for error messages and descriptions."""
