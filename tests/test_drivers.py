@@ -12,7 +12,8 @@ import board
 import pytest
 
 from jotunheim.capability.drivers import environment, io, pixels, pwm, simulated
-from jotunheim.capability.drivers.base import Actuator, DriverError, DriverMissingError
+from jotunheim.capability.drivers.base import Actuator, DriverError
+from jotunheim.capability.drivers.hardware import DriverMissingError
 from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.schema import NUMBER, Field
 from tests.tools import uninstrumented_env
@@ -509,3 +510,36 @@ def test_rng_matches_reference_xorshift():
         x ^= x >> 17
         x ^= (x << 5) & 0xFFFFFFFF
         assert rng.next32() == x
+
+
+def test_simulated_parts_behave_as_the_real_adapters():
+    # The simulated LED, relay and button stand alone (no drivers.io); they must keep the
+    # real adapters' schemas, states and pin levels.
+    for dimmable in (False, True):
+        real_pin = Io() if dimmable else DigitalIo()
+        real = io.Led(io=real_pin, pwm=dimmable)
+        sim = simulated.SimulatedLed(pwm=dimmable)
+        assert sim.settings == real.settings and sim.state() == real.state()
+        calls = [{"on": True}, {"on": "off"}, {"on": 1}]
+        if dimmable:
+            calls += [{"on": True, "brightness": 0.25}, {"on": False, "brightness": 0.5}]
+        for values in calls:
+            assert sim.set(**values) == real.set(**values)
+            if dimmable:
+                assert sim.pin.duty_cycle == real_pin.duty_cycle
+            else:
+                assert sim.pin.value == real_pin.value
+    for active_low in (False, True):
+        real_pin = DigitalIo()
+        real = io.Relay(io=real_pin, active_low=active_low)
+        sim = simulated.SimulatedRelay(active_low=active_low)
+        assert sim.settings == real.settings and sim.pin.value == real_pin.value
+        for on in (True, False, "on"):
+            assert sim.set(on=on) == real.set(on=on) and sim.pin.value == real_pin.value
+    real_pin = DigitalIo(True)
+    real = io.Button(io=real_pin)
+    sim = simulated.SimulatedButton()
+    assert sim.readings == real.readings and sim.read() == real.read()
+    sim.press()
+    real_pin.value = False
+    assert sim.read() == real.read() == {"pressed": True}

@@ -21,7 +21,7 @@ from jotunheim.capability.errors import ToolParameterError, ToolPermissionError,
 from jotunheim.capability.export import lua_string
 from jotunheim.capability.gpio import GpioTools
 from jotunheim.capability.registry import ToolRegistry
-from jotunheim.capability.schema import NUMBER, STRING, Field, slug
+from jotunheim.capability.schema import NUMBER, STRING, Field, slug, validate
 from jotunheim.capability.system import SystemTools
 from jotunheim.pb import einherjar, loki
 from jotunheim_host.reference_pb import einherjar as ref_einherjar
@@ -300,7 +300,7 @@ def test_call_errors_are_clear():
     )
     with pytest.raises(ToolParameterError, match="a JSON object of parameters, found invalid JSON"):
         reg.call("set_servo_angle", "{angle")
-    assert reg.validate("set_servo_angle", {"angle": "10"}) == {"angle": 10}
+    assert validate(reg.get("set_servo_angle").params, {"angle": "10"}) == {"angle": 10}
     assert reg.call("get_servo_state") == {"angle": None}  # nothing was applied
 
 
@@ -397,7 +397,7 @@ def test_simulated_parts_through_the_registry():
 
 
 def test_a_provider_of_your_own_owns_its_state_and_announces_changes():
-    from jotunheim.capability.tool import Tool
+    from jotunheim.capability.schema import Tool
 
     class Counters:
         kind = "custom"

@@ -3,14 +3,14 @@
 """Capabilities and tools: what a device can do, described so a controller or an AI can use it.
 
 Modules (import the one you need; this package imports nothing on its own, so a board pays
-RAM only for what ``code.py`` uses). Imports point one way: errors <- schema <- tool <-
+RAM only for what ``code.py`` uses). Imports point one way: errors <- schema <-
 registry <- providers, export <- builder, negotiator, propagator.
 
 - ``jotunheim.capability.errors``: :class:`UnknownToolError`, :class:`ToolPermissionError`,
   :class:`ToolParameterError` (a leaf).
 - ``jotunheim.capability.schema``: :class:`Field` (a typed reading, setting or tool
-  parameter with range, enum, unit) and the validation behind every tool call (a leaf).
-- ``jotunheim.capability.tool``: :class:`Tool` and the tool kinds.
+  parameter with range, enum, unit), :class:`Tool`, and the validation behind every tool
+  call (a leaf).
 - ``jotunheim.capability.registry``: :class:`ToolRegistry`, every sensor and actuator as a
   typed tool, and the provider hook (``add_provider``).
 - ``jotunheim.capability.gpio``, ``.system``: providers of raw GPIO tools
@@ -33,6 +33,5 @@ registry <- providers, export <- builder, negotiator, propagator.
   cryptic ids to display names and capabilities.
 """
 
-__repo__ = "https://github.com/edda-platform/jotunheim.git"
-
+# The bundle's __repo__ is read from jotunheim/__init__.py alone.
 PROTOCOL_VERSION = "1.0"

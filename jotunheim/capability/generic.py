@@ -10,8 +10,7 @@ cannot give it tools of its own, so all such parts share these, picked by instan
 part is registered.
 """
 
-from jotunheim.capability.schema import OBJECT, STRING, Field
-from jotunheim.capability.tool import ACTUATOR, SENSOR, Tool
+from jotunheim.capability.schema import OBJECT, STRING, Field, Tool
 
 
 def _which(param, names, description):
@@ -28,7 +27,7 @@ def tools(parts: list) -> list:
     sensors = []
     actuators = []
     for name, driver, kind in parts:
-        (sensors if kind == SENSOR else actuators).append((name, driver))
+        (sensors if kind == "sensor" else actuators).append((name, driver))
     return sensor_tools(sensors) + actuator_tools(actuators)
 
 
@@ -50,7 +49,7 @@ def sensor_tools(entries: list) -> list:
             handler,
             description="Read every value of a sensor that has no tool of its own",
             params=(_which("sensor", [n for n, _ in entries], "Sensor name"),),
-            kind=SENSOR,
+            kind="sensor",
         )
     ]
 
@@ -77,7 +76,7 @@ def actuator_tools(entries: list) -> list:
                 _which("actuator", [n for n, _ in entries], "Actuator name"),
                 Field("values", OBJECT, required=True, description="Settings as an object"),
             ),
-            kind=ACTUATOR,
+            kind="actuator",
         )
     ]
     stateful = [n for n, d in entries if callable(getattr(d, "state", None))]
@@ -88,7 +87,7 @@ def actuator_tools(entries: list) -> list:
                 lambda values: by_name[values["actuator"]].state(),
                 description="Current state of an actuator that has no tool of its own",
                 params=(_which("actuator", stateful, "Actuator"),),
-                kind=ACTUATOR,
+                kind="actuator",
             )
         )
     return out

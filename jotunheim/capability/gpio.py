@@ -13,8 +13,7 @@ pins and the ``digitalio`` objects it made for them (made on first use, released
 pin is no longer allowed) and tells the registry when its tools change.
 """
 
-from jotunheim.capability.schema import BOOLEAN, NUMBER, Field
-from jotunheim.capability.tool import GPIO, Tool
+from jotunheim.capability.schema import BOOLEAN, NUMBER, Field, Tool
 
 try:
     from typing import Optional  # noqa: F401  (annotations only)
@@ -35,7 +34,7 @@ class GpioTools:
         (default: ``digitalio.DigitalInOut``)
     """
 
-    kind = GPIO
+    kind = "gpio"
 
     def __init__(
         self,
@@ -101,7 +100,7 @@ class GpioTools:
                 params=(pin,),
                 return_type=BOOLEAN,
                 user_only=self.user_only,
-                kind=GPIO,
+                kind="gpio",
             ),
             Tool(
                 "gpio_write",
@@ -110,7 +109,7 @@ class GpioTools:
                 params=(pin, level),
                 return_type=BOOLEAN,
                 user_only=self.user_only,
-                kind=GPIO,
+                kind="gpio",
             ),
         ]
 

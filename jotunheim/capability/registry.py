@@ -37,8 +37,60 @@ Protocol messages are built from :meth:`ToolRegistry.tools` by
 """
 
 from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
-from jotunheim.capability.schema import OBJECT, parse_params, slug, validate
-from jotunheim.capability.tool import ACTUATOR, CUSTOM, SENSOR, Tool
+from jotunheim.capability.schema import OBJECT, Tool, parse_params, slug, validate
+
+
+class PartTool(Tool):
+    """A tool of a registered part: reads one of a sensor's readings (``reading``), sets
+    an actuator (``params``: its settings) or reports its state (no ``params``).
+
+    It holds its part and says the rest when asked: the handler is a method and the
+    description is made on use, so a part's tools hold no closures and no text.
+    """
+
+    kind = "sensor"
+
+    def __init__(self, name, driver, instance, kind, reading=None, params=()):
+        self.name = name
+        self.driver = driver
+        self.instance = instance
+        self.part = driver.part
+        if kind != "sensor":
+            self.kind = kind
+            self.params = params
+        if reading is not None:
+            self.reading = reading.name
+            self.return_type = reading.type
+            self.unit = reading.unit
+
+    def handler(self, values):
+        """Read the part's reading, apply ``values`` to the part, or return its state."""
+        driver = self.driver
+        if self.kind == "sensor":
+            value = driver.read().get(self.reading)
+            if value is None:
+                # Only a failing part needs the driver errors.
+                from jotunheim.capability.drivers.base import DriverError
+
+                raise DriverError(
+                    "%s: sensor %r gave no %s" % (self.part, self.instance, self.reading)
+                )
+            return value
+        if self.params:
+            return driver.set(**values)
+        return driver.state()
+
+    @property
+    def description(self):
+        """One line for humans and language models, made from the part and the reading."""
+        if self.kind == "sensor":
+            text = self.reading.replace("_", " ")
+            if self.unit:
+                text = "%s (%s)" % (text, self.unit)
+            return "Read %s from %s sensor %r" % (text, self.part, self.instance)
+        if self.params:
+            return "Set %s actuator %r; returns its new state" % (self.part, self.instance)
+        return "Current state of %s actuator %r" % (self.part, self.instance)
 
 
 class ToolRegistry:
@@ -57,7 +109,7 @@ class ToolRegistry:
     """
 
     def __init__(self):
-        self._parts = []  # (instance name, driver, SENSOR|ACTUATOR) in insertion order
+        self._parts = []  # (instance name, driver, "sensor" or "actuator") in insertion order
         self._providers = []  # objects with tools(), in insertion order
         self._custom = []  # Tool objects from add_tool
         self._tools = None  # every Tool in order (a list: small, and ordered on a board)
@@ -72,7 +124,7 @@ class ToolRegistry:
         :param driver: any object with ``read()`` returning ``{reading: value}``; with
             ``part`` and ``readings`` declared it gets ``read_<part>_<reading>`` tools
         """
-        return self._add_part(name, driver, SENSOR, "read")
+        return self._add_part(name, driver, "sensor")
 
     def add_actuator(self, name: str, driver):
         """Register actuator ``driver`` under instance ``name``; returns ``driver``.
@@ -81,14 +133,15 @@ class ToolRegistry:
         :param driver: any object with ``set(**values)``; with ``part`` and ``settings``
             declared it gets ``set_<part>`` (and ``get_<part>_state``) tools
         """
-        return self._add_part(name, driver, ACTUATOR, "set")
+        return self._add_part(name, driver, "actuator")
 
-    def _add_part(self, name, driver, kind, method):
+    def _add_part(self, name, driver, kind):
+        method = "read" if kind == "sensor" else "set"
         if not callable(getattr(driver, method, None)):
-            raise TypeError("%s %r has no %s() method" % (kind, name, method))
+            raise TypeError("%s %r has no %s()" % (kind, name, method))
         key = slug(name)
         if not key:
-            raise ValueError("a part needs a name with letters or digits, not %r" % name)
+            raise ValueError("part name %r has no letters or digits" % name)
         for entry in self._parts:
             if slug(entry[0]) == key:
                 raise ValueError("a part named %r is already registered" % entry[0])
@@ -105,7 +158,7 @@ class ToolRegistry:
         *,
         return_type: str = OBJECT,
         unit: str = "",
-        kind: str = CUSTOM,
+        kind: str = "custom",
     ):
         """A tool of your own: ``fn(**validated_params)`` returns a JSON-able result.
 
@@ -116,7 +169,7 @@ class ToolRegistry:
         :param bool user_only: only the device owner may call it
         :param str return_type: schema type of the result
         :param str unit: unit of the result
-        :param str kind: tool kind (:mod:`jotunheim.capability.tool`)
+        :param str kind: tool kind (:class:`~jotunheim.capability.schema.Tool`)
 
         Example::
 
@@ -124,27 +177,24 @@ class ToolRegistry:
                          (Field("seconds", NUMBER, minimum=1, maximum=60, default=10),))
         """
         if slug(name) != name:
-            raise ValueError(
-                "tool name %r must be lower case letters, digits and single underscores" % name
-            )
+            raise ValueError("tool name %r must be lower case letters, digits, single _" % name)
         for tool in self._custom:
             if tool.name == name:
                 raise ValueError("a tool named %r is already registered" % name)
-
-        def handler(values):
-            return fn(**values)
-
-        tool = Tool(
-            name,
-            handler,
-            description=description,
-            params=params,
-            return_type=return_type,
-            unit=unit,
-            user_only=user_only,
-            kind=kind,
+        self._add(
+            self._custom,
+            Tool(
+                name,
+                lambda values: fn(**values),
+                description,
+                params,
+                return_type,
+                unit,
+                user_only,
+                kind,
+            ),
+            "tool",
         )
-        self._add(self._custom, tool, "tool")
 
     def add_provider(self, provider):
         """Offer the tools of ``provider``; returns ``provider``.
@@ -158,7 +208,7 @@ class ToolRegistry:
             :class:`jotunheim.capability.system.SystemTools`
         """
         if not callable(getattr(provider, "tools", None)):
-            raise TypeError("provider %r has no tools() method" % (provider,))
+            raise TypeError("provider %r has no tools()" % (provider,))
         if provider in self._providers:
             raise ValueError("provider %r is already registered" % (provider,))
         self._add(self._providers, provider, getattr(provider, "kind", "provider"))
@@ -172,7 +222,7 @@ class ToolRegistry:
         # (and the registry stays as it was).
         target.append(entry)
         try:
-            self._build()
+            self._table(True)
         except ValueError:
             target.pop()
             raise
@@ -224,20 +274,18 @@ class ToolRegistry:
 
     # ------------------------------------------------------------ queries
 
-    def sensors(self) -> list:
-        """``[(instance name, driver)]`` of the sensors, in the order they were added."""
-        return self._of(SENSOR)
-
-    def actuators(self) -> list:
-        """``[(instance name, driver)]`` of the actuators, in the order they were added."""
-        return self._of(ACTUATOR)
-
-    def _of(self, kind):
+    def sensors(self, kind: str = "sensor") -> list:
+        """``[(instance name, driver)]`` of the sensors (or, with ``kind="actuator"``, the
+        actuators), in the order they were added."""
         out = []
         for entry in self._parts:
             if entry[2] == kind:
                 out.append(entry[:2])
         return out
+
+    def actuators(self) -> list:
+        """``[(instance name, driver)]`` of the actuators, in the order they were added."""
+        return self.sensors("actuator")
 
     def part_names(self, kind: str) -> list:
         """Part kinds for the hardware summary (``"DHT22"``, ``"LED"``; ``"Custom"`` for
@@ -246,12 +294,13 @@ class ToolRegistry:
         :param str kind: ``"sensor"`` or ``"actuator"``
         """
         out = []
-        for entry in self._of(kind):
-            out.append(getattr(entry[1], "part", None) or "Custom")
+        for entry in self._parts:
+            if entry[2] == kind:
+                out.append(getattr(entry[1], "part", None) or "Custom")
         return out
 
     def tools(self) -> list:
-        """Every :class:`~jotunheim.capability.tool.Tool`, in a stable order: sensors,
+        """Every :class:`~jotunheim.capability.schema.Tool`, in a stable order: sensors,
         actuators, generic, providers, custom."""
         return list(self._table())
 
@@ -262,133 +311,87 @@ class ToolRegistry:
             out.append(tool.name)
         return out
 
-    def get(self, tool_name: str) -> Tool:
-        """The :class:`~jotunheim.capability.tool.Tool` named ``tool_name``.
+    def get(self, name: str) -> Tool:
+        """The :class:`~jotunheim.capability.schema.Tool` named ``name``.
 
         :raises UnknownToolError: no tool of that name
         """
         for tool in self._table():
-            if tool.name == tool_name:
+            if tool.name == name:
                 return tool
-        raise UnknownToolError("no tool named %r" % tool_name)
+        raise UnknownToolError("no tool named %r" % name)
 
-    def validate(self, tool_name: str, params) -> dict:
-        """Validated, converted parameters for ``tool_name`` or ToolParameterError.
-
-        :param str tool_name: the tool
-        :param params: a dict of parameters, or None
-        """
-        return validate(self.get(tool_name).params, params, tool_name)
-
-    def call(self, tool_name: str, params=None, *, allow_user_only: bool = False):
+    def call(self, name: str, params=None, *, allow_user_only: bool = False):
         """Run a tool; returns its JSON-able result.
 
-        :param str tool_name: the tool
+        :param str name: the tool
         :param params: a dict, JSON text (``str``/``bytes``), or None
         :param bool allow_user_only: the caller is the device owner
         :raises UnknownToolError: no such tool
         :raises ToolPermissionError: a user-only tool without ``allow_user_only``
         :raises ToolParameterError: parameters that do not fit the tool's schema
         """
-        tool = self.get(tool_name)
+        tool = self.get(name)
         if tool.user_only and not allow_user_only:
-            raise ToolPermissionError("%s is a user-only tool" % tool_name)
+            raise ToolPermissionError("%s is a user-only tool" % name)
         if isinstance(params, (str, bytes)):
-            params = parse_params(params, tool_name)
-        return tool.handler(validate(tool.params, params, tool_name))
+            params = parse_params(params, name)
+        return tool.handler(validate(tool.params, params, name))
 
     # ------------------------------------------------------------ building the table
 
-    def _table(self):
-        if self._tools is None:
-            self._tools = self._build()
-        return self._tools
-
-    def _build(self):
+    def _table(self, fresh=False):
+        # Built on first use after a change; fresh=True builds it now (_add: a name clash
+        # raises here, and the table held stays as it was).
+        if self._tools is not None and not fresh:
+            return self._tools
         table = []
         # (kind, part slug) of each part with declarations, None for a part without (those
         # share the generic tools). Two parts of one kind get the instance as a suffix.
         keys = []
-        for _, driver, kind in self._parts:
-            part = slug(getattr(driver, "part", None) or "")
-            if part and getattr(driver, "readings" if kind == SENSOR else "settings", ()):
-                keys.append((kind, part))
+        for entry in self._parts:
+            driver = entry[1]
+            key = slug(getattr(driver, "part", None) or "")
+            if key and getattr(driver, "readings" if entry[2] == "sensor" else "settings", ()):
+                keys.append((entry[2], key))
             else:
                 keys.append(None)
-        loose = []
+        parts = []  # the parts without declarations
         for i in range(len(keys)):
-            name, driver, kind = self._parts[i]
-            if keys[i] is None:
-                loose.append(self._parts[i])
+            entry = self._parts[i]
+            name, driver, kind = entry
+            key = keys[i]
+            if key is None:
+                parts.append(entry)
                 continue
-            part = keys[i][1]  # the tool names are made of the part's slug
-            suffix = "_" + slug(name) if keys.count(keys[i]) > 1 else ""
-            if kind == SENSOR:
+            # The tool names are made of the part's slug, and of the instance's when two
+            # parts of one kind are registered.
+            text = "_" + slug(name) if keys.count(key) > 1 else ""
+            key = key[1]
+            if kind == "sensor":
                 for field in driver.readings:
-                    # Defaults bind this loop's values: smaller than a closure's cells.
-                    def read(values, driver=driver, reading=field.name, name=name):
-                        data = driver.read()
-                        if data.get(reading) is None:
-                            # Only a failing part needs the driver errors.
-                            from jotunheim.capability.drivers.base import DriverError
-
-                            raise DriverError(
-                                "%s: sensor %r gave no %s" % (driver.part, name, reading)
-                            )
-                        return data[reading]
-
-                    unit = " (%s)" % field.unit if field.unit else ""
-                    table.append(
-                        Tool(
-                            "read_%s_%s%s" % (part, slug(field.name), suffix),
-                            read,
-                            description="Read %s%s from %s sensor %r"
-                            % (field.name.replace("_", " "), unit, driver.part, name),
-                            return_type=field.type,
-                            unit=field.unit,
-                            kind=SENSOR,
-                            part=driver.part,
-                            instance=name,
-                        )
-                    )
+                    tool = "read_%s_%s%s" % (key, slug(field.name), text)
+                    table.append(PartTool(tool, driver, name, kind, field))
                 continue
             action = getattr(driver, "action", None)
-            table.append(
-                Tool(
-                    ("set_%s_%s" % (part, slug(action)) if action else "set_" + part) + suffix,
-                    lambda values, driver=driver: driver.set(**values),
-                    description="Set %s actuator %r; returns its new state" % (driver.part, name),
-                    params=driver.settings,
-                    kind=ACTUATOR,
-                    part=driver.part,
-                    instance=name,
-                )
-            )
+            if action:
+                key += "_" + slug(action)
+            table.append(PartTool("set_" + key + text, driver, name, kind, None, driver.settings))
             if callable(getattr(driver, "state", None)):
-                table.append(
-                    Tool(
-                        "get_%s_state%s" % (part, suffix),
-                        lambda values, driver=driver: driver.state(),
-                        description="Current state of %s actuator %r" % (driver.part, name),
-                        kind=ACTUATOR,
-                        part=driver.part,
-                        instance=name,
-                    )
-                )
-        if loose:
+                table.append(PartTool("get_%s_state%s" % (keys[i][1], text), driver, name, kind))
+        if parts:
             # Only parts that declare nothing need the generic tools: their module loads
             # when the first such part is registered.
             from jotunheim.capability import generic
 
-            table.extend(generic.tools(loose))
+            table.extend(generic.tools(parts))
         for provider in self._providers:
             table.extend(provider.tools())
         table.extend(self._custom)
         names = []
         for tool in table:
             if tool.name in names:
-                raise ValueError(
-                    "two tools would be named %r: rename a part or the custom tool" % tool.name
-                )
+                raise ValueError("two tools would be named %r: rename a part or tool" % tool.name)
             names.append(tool.name)
+        self._tools = table
         return table

@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Typed fields: a sensor reading, an actuator setting or a tool parameter, and validation.
+"""Typed fields (a sensor reading, an actuator setting or a tool parameter), tools, and
+validation.
 
 One :class:`Field` describes a value: its type (the capability protocol's ``"Number"``,
 ``"Boolean"``, ``"String"``, ``"Object"``, ``"Array"``), unit, range, allowed values and
@@ -12,6 +13,11 @@ parameters are a ``map<string, string>``), so a value may come as text: ``"21.5"
 valid Number, ``"true"``/``"on"``/``"1"`` a valid Boolean, a JSON text a valid Object or
 Array. Anything else raises :class:`~jotunheim.capability.errors.ToolParameterError` naming
 the tool, the parameter, what was expected and what was found.
+
+A :class:`Tool` is what a controller or a language model calls: its name, its parameters
+as fields, and ``handler(values)``, which receives the parameters already checked by
+:func:`validate` and returns a JSON-able result. The registry makes tools from parts and
+providers; :mod:`jotunheim.capability.export` turns them into protocol messages.
 
 A leaf of the capability package: it imports only :mod:`jotunheim.capability.errors`.
 
@@ -45,6 +51,14 @@ class Field:
     :param str description: one line for humans and language models
     """
 
+    unit = ""
+    minimum = None
+    maximum = None
+    enum = None
+    default = None
+    required = False
+    description = ""
+
     def __init__(
         self,
         name,
@@ -62,13 +76,21 @@ class Field:
             raise ValueError("field %r: type must be one of %s, not %r" % (name, TYPES, type))
         self.name = name
         self.type = type
-        self.unit = unit
-        self.minimum = minimum
-        self.maximum = maximum
-        self.enum = tuple(enum) if enum is not None else None
-        self.default = default
-        self.required = required
-        self.description = description
+        # What is left at its default is read from the class: a field holds what it says.
+        if unit:
+            self.unit = unit
+        if minimum is not None:
+            self.minimum = minimum
+        if maximum is not None:
+            self.maximum = maximum
+        if enum is not None:
+            self.enum = tuple(enum)
+        if default is not None:
+            self.default = default
+        if required:
+            self.required = required
+        if description:
+            self.description = description
 
     def expected(self) -> str:
         """Short text of what this field accepts, for error messages and descriptions."""
@@ -98,15 +120,97 @@ class Field:
             return "%s (%s)" % (self.description, text)
         return text
 
-    def check(self, value, tool: str = ""):
-        """Return ``value`` converted to this field's type, or raise ToolParameterError.
 
-        :param value: the value as it came (a Number may come as text, ``"21.5"``)
-        :param str tool: the tool's name, for the error message
-        """
-        kind = self.type
+class Tool:
+    """One callable tool.
+
+    :param str name: the tool's name (lower case letters, digits and ``_``)
+    :param handler: callable(values) -> JSON-able result; ``values`` is the validated dict
+    :param str description: one line for humans and language models
+    :param params: the parameters, a sequence of :class:`~jotunheim.capability.schema.Field`
+    :param str return_type: schema type of the result (``"Number"``, ..., default Object)
+    :param str unit: unit of the result, if it is a quantity
+    :param bool user_only: only the device owner may call it (reboot, OTA, raw GPIO);
+        left out of the Loki and Einherjar exports
+    :param str kind: what it reaches: ``"sensor"``, ``"actuator"``, ``"gpio"``,
+        ``"system"`` or ``"custom"`` (exported as Einherjar's ``capabilities``)
+
+    Attributes ``part`` (the part kind it reads or drives, ``"DHT22"``) and ``instance``
+    (the part's instance name, ``"kitchen"``) are ``""`` except on the registry's part tools.
+
+    Example::
+
+        ping = Tool("ping", lambda values: "pong", description="Answer pong")
+        ping.handler({})   # -> "pong"
+    """
+
+    # What a tool that does not say otherwise is (subclasses such as the registry's part
+    # tools set only what differs).
+    description = ""
+    params = ()
+    return_type = OBJECT
+    unit = ""
+    user_only = False
+    kind = "custom"
+    part = ""
+    instance = ""
+
+    def __init__(
+        self,
+        name: str,
+        handler,
+        description: str = "",
+        params=(),
+        return_type: str = OBJECT,
+        unit: str = "",
+        user_only: bool = False,
+        kind: str = "custom",
+    ):
+        self.name = name
+        self.handler = handler
+        self.description = description
+        self.params = tuple(params)
+        self.return_type = return_type
+        self.unit = unit
+        self.user_only = user_only
+        self.kind = kind
+
+
+def validate(fields, params, tool: str = "") -> dict:
+    """Check a call's ``params`` against ``fields``; return a new dict of converted values
+    with defaults filled in. Unknown names, missing required values, wrong types,
+    out-of-range numbers and values outside an enum raise ToolParameterError.
+
+    :param fields: the tool's :class:`Field` declarations
+    :param params: a dict of parameters, or None (no parameters)
+    :param str tool: the tool's name, for error messages
+    """
+    if params is not None and not isinstance(params, dict):
+        raise ToolParameterError(tool, None, "an object of parameters", describe(params))
+    for name in params or ():
+        for field in fields:
+            if field.name == name:
+                break
+        else:
+            names = []
+            for field in fields:
+                names.append(field.name)
+            names = ", ".join(sorted(names)) or "no parameters"
+            raise ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")
+    out = {}
+    for field in fields:
+        value = params.get(field.name) if params else None
+        if value is None:
+            if field.required:
+                raise ToolParameterError(
+                    tool, field.name, field.expected(), "nothing (it is required)"
+                )
+            if field.default is not None:
+                out[field.name] = field.default
+            continue
+        kind = field.type
         found = None  # what came, when it does not fit
-        expected = None  # what is expected, when it is not self.expected()
+        expected = None  # what is expected, when it is not field.expected()
         if kind == NUMBER:
             if isinstance(value, str):
                 text = value.strip()
@@ -115,9 +219,9 @@ class Field:
                 except ValueError:
                     pass  # still text: refused below as String '...'
             if isinstance(value, bool):
-                found = "Boolean %r" % value
+                found = "%s %r" % (BOOLEAN, value)
             elif not isinstance(value, (int, float)):
-                found = _kind(value)
+                found = describe(value)
             elif value - value:  # NaN or infinity: x - x is 0 for every other number
                 found = repr(value)
         elif kind == BOOLEAN:
@@ -132,10 +236,10 @@ class Field:
                 value = False
             else:
                 expected = "Boolean (true/false)"
-                found = _kind(value)
+                found = describe(value)
         elif kind == STRING:
             if not isinstance(value, str):
-                found = _kind(value)
+                found = describe(value)
         else:  # Object or Array: also as JSON text
             if isinstance(value, str):
                 import json
@@ -149,55 +253,23 @@ class Field:
                 value = list(value)
             if found is None and not isinstance(value, dict if kind == OBJECT else list):
                 expected = kind
-                found = _kind(value)
-        if found is None and self.enum is not None:
+                found = describe(value)
+        if found is None and field.enum is not None:
             # Enum values travel as strings (the schema's enum_values is repeated string).
             text = value_text(value)
-            for other in self.enum:
+            for other in field.enum:
                 if value == other or text == value_text(other):
                     break
             else:
                 found = text
         if found is None and kind == NUMBER:
-            if (self.minimum is not None and value < self.minimum) or (
-                self.maximum is not None and value > self.maximum
+            if (field.minimum is not None and value < field.minimum) or (
+                field.maximum is not None and value > field.maximum
             ):
                 found = value_text(value)
         if found is not None:
-            raise ToolParameterError(tool, self.name, expected or self.expected(), found)
-        return value
-
-
-def validate(fields, params, tool: str = "") -> dict:
-    """Check a call's ``params`` against ``fields``; return a new dict of converted values
-    with defaults filled in. Unknown names, missing required values, wrong types,
-    out-of-range numbers and values outside an enum raise ToolParameterError.
-
-    :param fields: the tool's :class:`Field` declarations
-    :param params: a dict of parameters, or None (no parameters)
-    :param str tool: the tool's name, for error messages
-    """
-    if params is not None and not isinstance(params, dict):
-        raise ToolParameterError(tool, None, "an object of parameters", _kind(params))
-    for name in params or ():
-        for field in fields:
-            if field.name == name:
-                break
-        else:
-            names = []
-            for field in fields:
-                names.append(field.name)
-            names = ", ".join(sorted(names)) or "no parameters"
-            raise ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")
-    out = {}
-    for field in fields:
-        value = params.get(field.name) if params else None
-        if value is not None:
-            out[field.name] = field.check(value, tool)
-        elif field.required:
-            raise ToolParameterError(tool, field.name, field.expected(), "nothing (it is required)")
-        elif field.default is not None:
-            out[field.name] = field.default
+            raise ToolParameterError(tool, field.name, expected or field.expected(), found)
+        out[field.name] = value
     return out
 
 
@@ -231,16 +303,16 @@ def value_text(value) -> str:
     return str(value)
 
 
-def _kind(value):
+def describe(value) -> str:
     """What came, for an error message: ``null``, ``Number 5``, ``String 'x'``, ``Array``."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return BOOLEAN
     if isinstance(value, (int, float)):
-        return "Number " + value_text(value)
+        return "%s %s" % (NUMBER, value_text(value))
     if isinstance(value, str):
-        return "String %r" % value
+        return "%s %r" % (STRING, value)
     if isinstance(value, dict):
         return OBJECT
     if isinstance(value, (list, tuple)):

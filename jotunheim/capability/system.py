@@ -10,8 +10,7 @@ Both are refused to language models and to callers without the owner token (they
 ``user_only``), and never exported to Loki or Einherjar.
 """
 
-from jotunheim.capability.schema import STRING, Field
-from jotunheim.capability.tool import SYSTEM, Tool
+from jotunheim.capability.schema import STRING, Field, Tool
 
 try:
     from typing import Optional  # noqa: F401  (annotations only)
@@ -30,7 +29,7 @@ class SystemTools:
         ``ota_update`` tool
     """
 
-    kind = SYSTEM
+    kind = "system"
 
     def __init__(
         self,
@@ -49,7 +48,7 @@ class SystemTools:
                 self._reboot,
                 description="Restart the device",
                 user_only=True,
-                kind=SYSTEM,
+                kind="system",
             )
         ]
         if self.ota_update is not None:
@@ -62,7 +61,7 @@ class SystemTools:
                         Field("manifest_url", STRING, required=True, description="Manifest URL"),
                     ),
                     user_only=True,
-                    kind=SYSTEM,
+                    kind="system",
                 )
             )
         return out

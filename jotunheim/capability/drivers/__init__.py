@@ -10,8 +10,9 @@ Import what you use, from its module (this package imports nothing on its own)::
     from jotunheim.capability.drivers.pixels import NeoPixel
     from jotunheim.capability.drivers.simulated import SimulatedClimateSensor
 
-- ``base``: :class:`Sensor`, :class:`Actuator`, :class:`DriverError`, lazy ``require``,
-  ``digitalio``/``pwmio`` objects for adapters built from a pin.
+- ``base``: :class:`Sensor`, :class:`Actuator`, :class:`DriverError`, the pin parts'
+  fields; ``hardware``: lazy ``require`` (``DriverMissingError``), ``digitalio``/``pwmio``
+  objects for adapters built from a pin.
 - ``environment``: DHT22, DHT11, BMP280, BME280, SHT31, SHT4x, DS18B20.
 - ``io``: AnalogInput, DigitalInput, Button, Led, Relay, GpioOutput.
 - ``pwm``: Servo, PwmOutput, Buzzer.

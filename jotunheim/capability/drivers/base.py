@@ -35,22 +35,19 @@ built from a pin make their ``digitalio``/``pwmio`` object with
 
 from jotunheim import compat
 from jotunheim.capability.errors import ToolParameterError
-from jotunheim.capability.schema import slug, validate
+from jotunheim.capability.schema import BOOLEAN, NUMBER, Field, slug, validate
 
 
 class DriverError(RuntimeError):
     """A part could not be read or driven (wiring, checksum, bus error)."""
 
 
-class DriverMissingError(ImportError):
-    """The Adafruit library an adapter needs is not installed on the board."""
-
-
 class Sensor:
     """Base class of sensors. Subclasses set ``part`` and ``readings`` and implement
     ``_measure()`` (all readings as ``{name: value}``); :meth:`read` adds caching
     (``min_interval``) and retries, which slow or flaky parts (DHT: one reading per 2 s,
-    frequent checksum errors) need."""
+    frequent checksum errors) need. ``clock`` is the clock it reads (seconds), the one
+    given or ``compat.monotonic``."""
 
     part = None
     readings = ()
@@ -58,13 +55,13 @@ class Sensor:
     attempts = 1  # measurements tried before a read fails
 
     def __init__(self, *, clock=None):
-        self._clock = clock or compat.monotonic
+        self.clock = clock or compat.monotonic
         self._last = None
         self._last_at = None
 
     def read(self):
         """All readings as ``{name: value}``."""
-        now = self._clock()
+        now = self.clock()
         limit = self.min_interval
         if self._last is not None and limit and now - self._last_at < limit:
             return dict(self._last)
@@ -106,18 +103,19 @@ class Actuator:
 
     def set(self, **values):
         """Apply ``values`` (validated against ``settings``); return the new state."""
+        error = None
         try:
             values = validate(self.settings, values)
         except ToolParameterError as exc:
+            error = exc
+        if error is not None or not values:
             # The tool's name only when it is needed: a call that fits allocates none.
-            raise ToolParameterError(self._tool(), exc.parameter, exc.expected, exc.found)
-        if not values:
-            raise ValueError(self._tool() + " needs at least one value")
+            name = "set_" + (slug(self.part or "") or "actuator")
+            if error is None:
+                raise ValueError(name + " needs at least one value")
+            raise ToolParameterError(name, error.parameter, error.expected, error.found)
         self._apply(values)
         return self.state()
-
-    def _tool(self):
-        return "set_" + (slug(self.part or "") or "actuator")
 
     def state(self):
         """The part's current state as ``{setting: value}`` (what :meth:`set` returns): by
@@ -135,5 +133,11 @@ class Actuator:
                 device.deinit()
 
 
+# Full scale of PWMOut.duty_cycle and AnalogIn.value (16 bits on every port).
 DUTY_MAX = 65535
-"""Full scale of ``PWMOut.duty_cycle`` and ``AnalogIn.value`` (16 bits on every port)."""
+
+# The settings and reading of pin parts, shared by the adapters (io) and their simulations
+# (simulated), so a simulated part's tools have the real part's schema.
+SWITCH = Field("on", BOOLEAN, required=True, description="Switch on (true) or off (false)")
+BRIGHTNESS = Field("brightness", NUMBER, minimum=0, maximum=1, description="Brightness 0..1")
+PRESSED = Field("pressed", BOOLEAN, description="Button is pressed")

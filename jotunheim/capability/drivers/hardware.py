@@ -7,7 +7,9 @@ Imported by an adapter's constructor only when it is given a pin rather than a r
 object (``io=``/``device=``), so a device whose parts come ready never loads it.
 """
 
-from jotunheim.capability.drivers.base import DriverMissingError
+
+class DriverMissingError(ImportError):
+    """The Adafruit library an adapter needs is not installed on the board."""
 
 
 def require(module_name, bundle_name=None):

@@ -11,11 +11,15 @@ are in :mod:`~jotunheim.capability.drivers.pwm`, NeoPixels in
 :mod:`~jotunheim.capability.drivers.pixels`.
 """
 
-from jotunheim.capability.drivers.base import DUTY_MAX, Actuator, Sensor
+from jotunheim.capability.drivers.base import (
+    BRIGHTNESS,
+    DUTY_MAX,
+    PRESSED,
+    SWITCH,
+    Actuator,
+    Sensor,
+)
 from jotunheim.capability.schema import BOOLEAN, NUMBER, Field
-
-_ON = Field("on", BOOLEAN, required=True, description="Switch on (true) or off (false)")
-_BRIGHTNESS = Field("brightness", NUMBER, minimum=0, maximum=1, description="Brightness 0..1")
 
 
 def _needs_pin(part, pin):
@@ -85,7 +89,7 @@ class Button(DigitalInput):
 
     part = "Button"
     reading = "pressed"
-    readings = (Field("pressed", BOOLEAN, description="Button is pressed"),)
+    readings = (PRESSED,)
 
     def __init__(self, pin=None, *, io=None, pull="up", active_low=True, clock=None):
         DigitalInput.__init__(self, pin, io=io, pull=pull, active_low=active_low, clock=clock)
@@ -106,7 +110,7 @@ class Led(Actuator):
         self.pwm = hasattr(io, "duty_cycle") if pwm is None else pwm
         self._on = False
         self._brightness = 1.0
-        self.settings = (_ON, _BRIGHTNESS) if self.pwm else (_ON,)
+        self.settings = (SWITCH, BRIGHTNESS) if self.pwm else (SWITCH,)
         self._apply({})
 
     def _apply(self, values):
@@ -124,7 +128,7 @@ class Relay(Actuator):
     switch on when the pin is low."""
 
     part = "Relay"
-    settings = (_ON,)
+    settings = (SWITCH,)
 
     def __init__(self, pin=None, *, io=None, active_low=False):
         if io is None:

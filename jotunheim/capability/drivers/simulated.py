@@ -6,18 +6,29 @@ MicroPython produce the same values).
 
 - :class:`SimulatedClimateSensor`: temperature and humidity as a bounded random walk
   around a base value (21 degC, 45 %), one step per 2 s of (injectable) clock time.
-- :class:`SimulatedLed`, :class:`SimulatedRelay`: the real :class:`~.io.Led` and
-  :class:`~.io.Relay` adapters on a :class:`SimulatedPin` that records its levels (and
-  holds a duty cycle, for a PWM LED).
-- :class:`SimulatedButton`: the real :class:`~.io.Button` adapter on a pulled-up
-  :class:`SimulatedPin`; ``press()``/``release()`` from a test or the simulator, or random
-  presses with ``press_probability``.
+- :class:`SimulatedLed`, :class:`SimulatedRelay`: an LED and a relay driven as
+  :class:`~.io.Led` and :class:`~.io.Relay` drive theirs (the same settings, the same
+  levels), on a :class:`SimulatedPin` that records its levels (and holds a duty cycle, for
+  a PWM LED).
+- :class:`SimulatedButton`: a button read as :class:`~.io.Button` reads one, on a
+  pulled-up :class:`SimulatedPin`; ``press()``/``release()`` from a test or the simulator,
+  or random presses with ``press_probability``.
+
+They stand alone (they do not load :mod:`~.io`): a simulated device holds only what it
+uses. Their settings and readings are the real parts' (``SWITCH``, ``BRIGHTNESS``,
+``PRESSED`` in :mod:`~.base`), so their tools have the same schemas.
 
 Part names carry a ``-sim`` suffix so capabilities never claim real hardware.
 """
 
-from jotunheim.capability.drivers.base import Sensor
-from jotunheim.capability.drivers.io import Button, Led, Relay
+from jotunheim.capability.drivers.base import (
+    BRIGHTNESS,
+    DUTY_MAX,
+    PRESSED,
+    SWITCH,
+    Actuator,
+    Sensor,
+)
 from jotunheim.capability.schema import NUMBER, Field
 
 
@@ -42,25 +53,20 @@ class Rng:
 
 
 class SimulatedPin:
-    """Stands in for a ``digitalio.DigitalInOut`` (``value``, every level written recorded
-    in ``history``) and for a ``pwmio.PWMOut`` (``duty_cycle``, ``frequency``)."""
+    """Stands in for a ``digitalio.DigitalInOut`` (``value``; every level the simulated
+    parts write goes through :meth:`write`, which records it in ``history``) and for a
+    ``pwmio.PWMOut`` (``duty_cycle``, ``frequency``)."""
 
     duty_cycle = 0
     frequency = 5000
 
     def __init__(self, value=False):
-        self._value = value
+        self.value = value
         self.history = []
 
-    @property
-    def value(self):
-        """The level last written (or the initial one)."""
-        return self._value
-
-    @value.setter
-    def value(self, level):
-        """The level last written (or the initial one)."""
-        self._value = level
+    def write(self, level):
+        """Set ``value`` to ``level`` and record it in ``history``."""
+        self.value = level
         self.history.append(level)
 
     def deinit(self):
@@ -97,7 +103,6 @@ class SimulatedClimateSensor(Sensor):
         self.spread = spread
         self._t = temperature
         self._h = humidity
-        self._stepped_at = None
         if part:
             self.part = part
 
@@ -114,52 +119,72 @@ class SimulatedClimateSensor(Sensor):
         self._h = min(max(humidity, 0.0, base[1] - spread[1]), 100.0, base[1] + spread[1])
 
     def _measure(self):
-        now = self._clock()
         steps = 1
-        if self._stepped_at is not None:
-            steps = int((now - self._stepped_at) / self.min_interval) or 1
+        if self._last_at is not None:  # when read() last measured: the last step
+            steps = int((self.clock() - self._last_at) / self.min_interval) or 1
         for _ in range(min(steps, 50)):  # a long pause advances the walk 50 steps at most
             self.step()
-        self._stepped_at = now
         # A DHT22 reports one decimal.
         return {"temperature": round(self._t, 1), "humidity": round(self._h, 1)}
 
 
-class SimulatedLed(Led):
-    """The :class:`Led` adapter on a simulated pin (``pwm=True`` adds brightness)."""
+class SimulatedLed(Actuator):
+    """An LED on a simulated pin, as :class:`~.io.Led` drives one: ``on``, and with
+    ``pwm=True`` ``brightness`` 0..1 as the pin's duty cycle."""
 
     part = "LED-sim"
 
     def __init__(self, *, pwm=False, part=None):
-        self.pin = SimulatedPin()
-        Led.__init__(self, io=self.pin, pwm=pwm)
+        self.pin = self._io = SimulatedPin()
+        self.pwm = pwm
+        self._on = False
+        self._brightness = 1.0
+        self.settings = (SWITCH, BRIGHTNESS) if pwm else (SWITCH,)
         if part:
             self.part = part
+        self._apply({})
+
+    def _apply(self, values):
+        self._on = values.get("on", self._on)
+        self._brightness = values.get("brightness", self._brightness)
+        if self.pwm:
+            self.pin.duty_cycle = int((self._brightness if self._on else 0.0) * DUTY_MAX + 0.5)
+        else:
+            self.pin.write(self._on)
 
 
-class SimulatedRelay(Relay):
-    """The :class:`Relay` adapter on a simulated pin."""
+class SimulatedRelay(Actuator):
+    """A relay on a simulated pin, as :class:`~.io.Relay` drives one (``active_low``: the
+    pin is low when switched on)."""
 
     part = "Relay-sim"
+    settings = (SWITCH,)
 
     def __init__(self, *, active_low=False, part=None):
-        self.pin = SimulatedPin()
-        Relay.__init__(self, io=self.pin, active_low=active_low)
+        self.pin = self._io = SimulatedPin()
+        self.active_low = active_low
         if part:
             self.part = part
+        self._apply({"on": False})
+
+    def _apply(self, values):
+        self._on = values["on"]
+        self.pin.write((not self._on) if self.active_low else self._on)
 
 
-class SimulatedButton(Button):
-    """The :class:`Button` adapter on a pulled-up simulated pin (released = high).
+class SimulatedButton(Sensor):
+    """A push button on a pulled-up simulated pin (released = high), read as
+    :class:`~.io.Button` reads one: ``pressed``.
 
     ``press_probability`` (0..1) presses or releases it at random on each read, from the
     seeded PRNG; ``press_count`` counts presses."""
 
     part = "Button-sim"
+    readings = (PRESSED,)
 
     def __init__(self, *, seed=1, press_probability=0.0, part=None, clock=None):
-        self.pin = SimulatedPin(value=True)
-        Button.__init__(self, io=self.pin, clock=clock)
+        Sensor.__init__(self, clock=clock)
+        self.pin = self._io = SimulatedPin(True)
         self._rng = Rng(seed)
         self.press_probability = press_probability
         self.press_count = 0
@@ -170,11 +195,11 @@ class SimulatedButton(Button):
         """Press the button (the pin goes low); counts a press when it was released."""
         if self.pin.value:
             self.press_count += 1
-        self.pin.value = False
+        self.pin.write(False)
 
     def release(self):
         """Release the button (the pin goes high)."""
-        self.pin.value = True
+        self.pin.write(True)
 
     def _measure(self):
         if self.press_probability and self._rng.random() < self.press_probability:
@@ -182,4 +207,4 @@ class SimulatedButton(Button):
                 self.press()
             else:
                 self.release()
-        return Button._measure(self)
+        return {"pressed": not self.pin.value}

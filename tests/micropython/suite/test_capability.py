@@ -299,7 +299,7 @@ def test_drivers_and_simulated_parts():
     values = []
     for _ in range(200):
         clock.now += 2.0
-        b._clock.now = clock.now
+        b.clock.now = clock.now
         values.append(a.read())
         assert values[-1] == b.read()
     assert all(17 <= v["temperature"] <= 25 for v in values)
@@ -326,7 +326,7 @@ def test_drivers_and_simulated_parts():
 
 
 def test_missing_driver_library_is_a_clear_error():
-    from jotunheim.capability.drivers.base import DriverMissingError
+    from jotunheim.capability.drivers.hardware import DriverMissingError
 
     err = _raises(DriverMissingError, DHT22, "D4")
     assert "circup install adafruit_dht" in str(err)
