@@ -103,7 +103,6 @@ MODULES = (
     "jotunheim.capability.drivers.io",
     "jotunheim.capability.drivers.simulated",
     "jotunheim.capability.errors",
-    "jotunheim.capability.tool",
     "jotunheim.capability.registry",
     "jotunheim.capability.pins",
     "jotunheim.capability.builder",

@@ -4,7 +4,7 @@
 
 Every function takes tools (a :class:`~jotunheim.capability.registry.ToolRegistry`'s
 :meth:`~jotunheim.capability.registry.ToolRegistry.tools`, or any sequence of
-:class:`~jotunheim.capability.tool.Tool`). The registry does not import this module:
+:class:`~jotunheim.capability.schema.Tool`). The registry does not import this module:
 whoever builds or answers capabilities (the builder, the remote
 service) imports it, so a device pays for it when it first answers such a request.
 
