@@ -85,15 +85,15 @@ class LokiLink:
             pool = device.pool
             if pool is None and device.network is not None:
                 pool = device.network.socket_pool()  # the server's: no second pool
-            ca = None
-            if self.url.startswith("https:"):  # the CA code loads only for TLS
-                from jotunheim.net.tls import custom_ca
+            ca_cert = None
+            if self.url.startswith("https"):  # the CA code loads only for TLS
+                from jotunheim.net import tls
 
-                ca = custom_ca(device.secrets, device.settings, device.root)
+                ca_cert = tls.custom_ca(device.secrets, device.settings, device.root)
             grpc = self.grpc = GrpcWebClient(
                 self.url,
                 socket_pool=pool,
-                ca_cert=ca,
+                ca_cert=ca_cert,
                 timeout=device.settings.get("network.request_timeout"),
                 metadata={"authorization": "Bearer " + token} if token else None,
             )
