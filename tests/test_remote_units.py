@@ -11,7 +11,7 @@ from jotunheim.capability.registry import ToolRegistry
 from jotunheim.device.scheduler import Scheduler
 from jotunheim.grpc.status import GrpcError, StatusCode, status_of
 from jotunheim.remote.capabilities import CapabilityService
-from jotunheim.remote.gate import Gate
+from jotunheim.remote.handler import RemoteCommandHandler
 from jotunheim.remote.ratelimit import RateLimiter
 
 
@@ -78,7 +78,7 @@ def test_rate_limiter_unlimited_and_bounded_in_clients():
 def test_capabilities_group_refuses_until_ready_and_builds_einherjar_from_tools():
     registry = ToolRegistry()
     registry.add_actuator("status", SimulatedLed())
-    gate = Gate("pico-1", None, None, 4096, open_access=True)
+    gate = RemoteCommandHandler(registry, device_id="pico-1", open_access=True)
     service = CapabilityService(gate, None, None, registry)
     with pytest.raises(GrpcError) as info:
         service.get_capabilities(None, Ctx())

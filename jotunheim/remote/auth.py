@@ -20,9 +20,6 @@ anyone may call what needs no owner token (and the device says so loudly at star
 
 USER = "user"
 OWNER = "owner"
-# Named in refusals: how to sign (docs/security.md), and why a tokenless device refuses.
-SIGNED_HOW = "'authorization: JH-HMAC ...' signed with JOTUNHEIM_TOKEN (docs/security.md)"
-LOCKED = "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml (or remote.open: true)"
 
 
 def constant_time_equal(a, b):
@@ -76,57 +73,54 @@ class TokenCheck:
             checked signature's nonce is used up
         """
         value = ((metadata.get("authorization") if metadata else None) or "").strip()
+        given = error = None  # given: the bearer token sent; None for a JH-HMAC header
         if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
-            if self.mode == "bearer":
-                return None, "this device takes bearer tokens only (remote.auth_mode)"
-            if not self.required and self.owner_token is None:
-                return USER, None  # nothing to check a signature against, nothing to unlock
-            # Signing is loaded on the first signed request: a device in bearer or open
-            # mode, or one not called yet, never holds it.
-            from jotunheim.remote.signing import SignatureCheck, SignatureError
+            if self.mode != "bearer":
+                if not self.required and self.owner_token is None:
+                    return USER, None  # nothing to check a signature against, nothing to unlock
+                # Signing is loaded on the first signed request: a device in bearer or open
+                # mode, or one not called yet, never holds it.
+                from jotunheim.remote.signing import SignatureCheck, SignatureError
 
-            if self.signatures is None:
-                keys = {USER: self.token, OWNER: self.owner_token}
-                self.signatures = SignatureCheck(keys, constant_time_equal, **self.signing_options)
-            method = getattr(context, "method", None)
-            if method is None:
-                return None, "JH-HMAC: no call to check the signature against"
-            try:
-                level = self.signatures.verify(
-                    "POST", method, getattr(context, "body", None), value
-                )
-            except SignatureError as exc:
-                return None, "JH-HMAC: %s" % exc
-            # What a sealed result needs: the token that signed and the signature (its iv).
-            context.signed_by = (
-                self.owner_token if level == OWNER else self.token,
-                self.signatures.last_signature,
-            )
-            return level, None
-        given = value[7:].strip() if value[:7].lower() == "bearer " else ""
-        if given and self.mode != "signed":
-            if self.owner_token is not None and constant_time_equal(given, self.owner_token):
-                return OWNER, None
-            if self.token is not None and constant_time_equal(given, self.token):
+                if self.signatures is None:
+                    keys = {USER: self.token, OWNER: self.owner_token}
+                    self.signatures = SignatureCheck(
+                        keys, constant_time_equal, **self.signing_options
+                    )
+                method = getattr(context, "method", None)
+                if method is not None:
+                    try:
+                        level = self.signatures.verify(
+                            "POST", method, getattr(context, "body", None), value
+                        )
+                    except SignatureError as exc:
+                        error = exc
+                    else:
+                        # What a sealed result needs: the token that signed and the
+                        # signature (its iv).
+                        context.signed_by = (
+                            self.owner_token if level == OWNER else self.token,
+                            self.signatures.last_signature,
+                        )
+                        return level, None
+        else:
+            given = value[7:].strip() if value[:7].lower() == "bearer " else ""
+            if given and self.mode != "signed":
+                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
+                    return OWNER, None
+                if self.token is not None and constant_time_equal(given, self.token):
+                    return USER, None
+            if not self.required:  # no token set, remote.open
                 return USER, None
-        if not self.required:  # no token set, remote.open
-            return USER, None
-        if self.token is None and self.owner_token is None:
-            return None, LOCKED
-        if given and self.mode == "signed":
-            return None, "this device takes signed requests only (remote.auth_mode): " + SIGNED_HOW
-        if given:
-            return None, "wrong token: check JOTUNHEIM_TOKEN in settings.toml"
-        if self.mode == "bearer":
-            return None, "this device needs a token: 'authorization: Bearer <JOTUNHEIM_TOKEN>'"
-        return None, "this device needs a token: " + SIGNED_HOW
+        # Why, in words: the texts load with the first refusal.
+        from jotunheim.remote.refusals import unauthenticated
+
+        return None, unauthenticated(self, given, error)
 
     def warning(self):
         """What to say loudly at start about who may call, or None."""
-        if not self.required:
-            return "REMOTE CONTROL IS OPEN (remote.open, no JOTUNHEIM_TOKEN): anyone may call"
-        if self.token is None and self.owner_token is None:
-            return LOCKED
-        if self.mode != "signed":
-            return "remote.auth_mode is %s: tokens cross plain HTTP in clear" % self.mode
-        return None
+        if self.required and self.mode == "signed" and (self.token or self.owner_token):
+            return None  # the default: nothing to warn of, and no texts to load
+        from jotunheim.remote.refusals import warning
+
+        return warning(self)

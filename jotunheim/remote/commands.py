@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: MIT
 """CommandService: JotunheimService.SendDeviceCommand and the device's command table."""
 
+import json
+
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.remote.auth import OWNER
-from jotunheim.remote.gate import describe, json_bytes
 
 
 class CommandService:
     """Runs named device commands: ``fn(params, context)`` returns JSON-able data.
 
-    :param gate: the :class:`jotunheim.remote.gate.Gate` of the service
+    :param gate: the :class:`jotunheim.remote.handler.RemoteCommandHandler` (its checks)
     :param commands: name -> (fn, owner_only, description), shared with the handler; gets
         ``ping`` and the rows of ``source`` for names it does not hold yet
     :param logger: a jotunheim.log logger for failed commands
@@ -54,12 +55,14 @@ class CommandService:
             )
         params = gate.params(request.parameters, name)
         try:
-            body = json_bytes(fn(params, context))
+            body = json.dumps(fn(params, context)).encode("utf-8")
         except GrpcError:
             raise
         except MemoryError:
             return jpb.DeviceCommandResponse(success=False, error_message=name + ": out of memory")
         except Exception as exc:  # noqa: BLE001 - reported to the caller
+            from jotunheim.remote.refusals import describe
+
             message = "%s failed: %s" % (name, describe(exc))
             if self.logger is not None:
                 self.logger.error(message)

@@ -10,14 +10,31 @@
 #         server.poll()
 #         handler.run_deferred()        # e.g. the reboot a caller asked for, after its answer
 #
-# The handler is the wiring point of the remote services, one RPC group per module:
-# remote.tools (CallTool, always loaded: the handler is a ToolService, which is a
-# remote.gate.Gate, the checks every group shares); every other RPC goes to remote.groups
-# (loaded with the first of them), which builds remote.commands (SendDeviceCommand),
-# remote.status (GetDeviceStatus) or remote.capabilities (GetCapabilities, Einherjar) on
-# its group's first call; remote.ratelimit only when a rate limit is set.
+# The handler is the wiring point of the remote services and answers CallTool itself (the
+# RPC a device answers most), with the checks every RPC group shares: who calls
+# (remote.auth, remote.signing), which device, which parameters. Every check happens before
+# anything runs, so a refused call changes nothing. Refusals are gRPC statuses whose
+# grpc-message tells a human what to fix (their texts: remote.refusals, loaded with the
+# first refusal):
+#   UNAUTHENTICATED    token required and missing or wrong
+#   PERMISSION_DENIED  user-only tool / owner command without the owner token
+#   NOT_FOUND          unknown tool, or a device_id that is not this device
+#   INVALID_ARGUMENT   malformed JSON, parameters that do not match the schema
+#   RESOURCE_EXHAUSTED parameters over the size limit, rate limit hit (retry-after given)
+# A tool that was called and failed at run time (sensor unplugged) answers with status OK,
+# success=false and error_message, so callers tell "you asked wrong" from "it broke".
+# Every other RPC goes to remote.groups (loaded with the first of them), which builds
+# remote.commands (SendDeviceCommand), remote.status (GetDeviceStatus) or
+# remote.capabilities (GetCapabilities, Einherjar) on its group's first call;
+# remote.ratelimit loads only when a rate limit is set.
 
-from jotunheim.remote.tools import ToolService
+import json
+
+from jotunheim.capability.errors import ToolParameterError, UnknownToolError
+from jotunheim.capability.schema import validate
+from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.pb import jotunheim as jpb
+from jotunheim.remote.auth import OWNER, TokenCheck
 
 SERVICE = "jotunheim.JotunheimService"
 
@@ -36,7 +53,7 @@ class CapabilityRequest:
         return jotunheim_capability.CapabilityRequest.decode(data)
 
 
-class RemoteCommandHandler(ToolService):
+class RemoteCommandHandler:
     """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
 
     :param registry: the device's ToolRegistry
@@ -58,8 +75,10 @@ class RemoteCommandHandler(ToolService):
     :param clock: seconds, monotonic (rate limiter)
     :param logger: a jotunheim.log logger
 
-    ``auth`` is the TokenCheck in force and ``max_params_bytes`` may be set
-    (:class:`~jotunheim.remote.gate.Gate`).
+    ``auth`` is the TokenCheck in force and ``max_params_bytes`` may be set; ``calls``
+    counts the calls, ``refused`` the refusals by status code, ``tool_calls`` and
+    ``tool_failures`` the tools run and those that failed; ``rate_limiter`` is the
+    RateLimiter, or None without a limit.
     """
 
     def __init__(
@@ -83,16 +102,12 @@ class RemoteCommandHandler(ToolService):
         clock=None,
         logger=None,
     ):
-        super().__init__(
-            device_id,
-            token,
-            owner_token,
-            max_params_bytes,
-            logger,
-            mode=auth_mode,
-            open_access=open_access,
-            signing=signing,
-        )
+        self.device_id_source = device_id
+        self.auth = TokenCheck(token, owner_token, auth_mode, open_access, signing)
+        self.max_params_bytes = max_params_bytes
+        self.logger = logger
+        self.calls = 0
+        self.refused = {}  # status code -> count
         self.registry = registry
         self.seal_results = seal_results
         self.tool_calls = 0
@@ -109,10 +124,128 @@ class RemoteCommandHandler(ToolService):
         self.deferred = []
         self.services = {}  # group name -> service (jotunheim.remote.groups)
 
+    @property
+    def device_id(self):
+        """This device's id."""
+        source = self.device_id_source
+        return source() if callable(source) else source
+
+    def refuse(self, code, message, *values):
+        """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
+        text, or the number of one of :data:`jotunheim.remote.refusals.CALL`, filled in
+        with ``values``."""
+        if not isinstance(message, str):  # the texts load with the first refusal
+            from jotunheim.remote.refusals import CALL
+
+            message = CALL[message] % values
+        self.refused[code] = self.refused.get(code, 0) + 1
+        if self.logger is not None:
+            self.logger.info("refused (%d): %s" % (code, message))
+        return GrpcError(code, message)
+
+    def authorize(self, context):
+        """The caller's level (``auth.OWNER`` or ``auth.USER``); refuses without a token."""
+        self.calls += 1
+        level, problem = self.auth.decide(context.metadata if context is not None else {}, context)
+        if level is None:
+            raise self.refuse(StatusCode.UNAUTHENTICATED, problem)
+        return level
+
+    def check_device(self, device_id):
+        """Refuse a call addressed to another device id (empty means this one)."""
+        if device_id and device_id != self.device_id:
+            raise self.refuse(StatusCode.NOT_FOUND, 0, self.device_id, device_id)
+
+    def params(self, text, what):
+        """The JSON object in ``text`` (``{}`` when empty); refuses anything else."""
+        size = len(text)
+        if size > self.max_params_bytes:
+            raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 1, what, size, self.max_params_bytes)
+        if not text or not text.strip():
+            return {}
+        # The common case, a flat object of plain values, is parsed as it is: one bracket
+        # is no nesting, and a finite number is checked below. Anything else goes to
+        # jotunheim.safejson (loaded then), which bounds depth and names what is wrong.
+        if text.count("{") == 1 and "[" not in text:
+            try:
+                value = json.loads(text)
+            except (ValueError, MemoryError):
+                value = None
+            if isinstance(value, dict):
+                for key in value:
+                    item = value[key]
+                    if isinstance(item, float) and item - item != 0.0:  # NaN, infinity
+                        break
+                else:
+                    return value
+        from jotunheim.safejson import JSONError, loads
+
+        try:
+            # 32: the nesting levels accepted in tool and command parameters
+            value = loads(text, what, 32, self.max_params_bytes)
+        except JSONError as exc:  # not JSON, too deep, NaN/Infinity: named in the message
+            value = exc.problem
+        else:
+            if isinstance(value, dict):
+                return value
+            value = "got a " + type(value).__name__
+        raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, what, value)
+
+    def call_tool(self, request, context):
+        """CallTool: every check first, then the tool; its result as JSON bytes."""
+        level = self.authorize(context)
+        self.check_device(request.device_id)
+        name = request.tool_name
+        if not name:
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, 3)  # no tool_name
+        try:
+            tool = self.registry.get(name)
+        except UnknownToolError:
+            raise self.refuse(StatusCode.NOT_FOUND, 4, name)  # no such tool
+        if tool.user_only and level != OWNER:
+            raise self.refuse(StatusCode.PERMISSION_DENIED, 5, name)  # owner token needed
+        params = self.params(request.parameters, name)
+        try:
+            values = validate(tool.params, params, name)
+        except ToolParameterError as exc:
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, str(exc))
+        if self.rate_limiter is not None:
+            text = self.rate_limiter.refusal(tool, context)
+            if text is not None:
+                raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, text)
+        # A sealed result is keyed by the request's signature: refused before the tool runs.
+        signed = None
+        if self.seal_results or context.metadata.get("jh-seal") == "1":
+            signed = getattr(context, "signed_by", None)
+            if signed is None:
+                raise self.refuse(StatusCode.FAILED_PRECONDITION, 6)  # not a signed request
+        self.tool_calls += 1
+        try:
+            data = json.dumps(tool.handler(values)).encode("utf-8")
+        except ToolParameterError as exc:
+            # A driver's own check (it runs before the part is touched).
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, str(exc))
+        except GrpcError:
+            raise
+        except MemoryError:
+            text = tool.name + " failed: out of memory"
+        except Exception as exc:  # noqa: BLE001 - reported to the caller, device keeps going
+            from jotunheim.remote.refusals import describe
+
+            text = "%s failed: %s" % (tool.name, describe(exc))
+        else:
+            if signed is not None:
+                from jotunheim.remote.sealing import seal
+
+                data = seal(signed[0], signed[1], data)
+            return jpb.ToolCallResponse(success=True, result=data)
+        self.tool_failures += 1
+        if self.logger is not None:
+            self.logger.error(text)
+        return jpb.ToolCallResponse(success=False, error_message=text)
+
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
-        from jotunheim.pb import jotunheim as jpb
-
         group = self.call_group
         server.register(SERVICE, "CallTool", jpb.ToolCallRequest, self.call_tool)
         server.register(SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, group)
@@ -129,8 +262,6 @@ class RemoteCommandHandler(ToolService):
     ):
         """Apply new tokens / limits (settings hot reload). Tokens are replaced as given;
         ``auth_mode``, ``open_access`` and ``signing`` replace those given before."""
-        from jotunheim.remote.auth import TokenCheck
-
         self.auth = TokenCheck(  # what is not given stays as the check in force has it
             token,
             owner_token,

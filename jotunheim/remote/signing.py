@@ -28,12 +28,21 @@ import hashlib
 import time
 from binascii import hexlify, unhexlify
 
-SCHEME = "JH-HMAC"
+SCHEME = "JH-HMAC"  # what a signed authorization header starts with (jotunheim_host.signing)
 ALGORITHM = "JH-HMAC-SHA256"
 
 
 class SignatureError(Exception):
-    """A signed request that is refused; the message says why, for the caller."""
+    """A signed request that is refused; ``str()`` says why, for the caller.
+
+    Raised as ``SignatureError(number, *values)``: the text is
+    :data:`jotunheim.remote.refusals.SIGNATURE` ``[number] % values``, loaded only when
+    a refusal is put into words."""
+
+    def __str__(self):
+        from jotunheim.remote.refusals import SIGNATURE
+
+        return SIGNATURE[self.args[0]] % self.args[1:]
 
 
 def pads(key) -> tuple:
@@ -74,13 +83,6 @@ def signature(padded, method, path, digest, ts, nonce) -> bytes:
     )
 
 
-def header_value(keyid, secret, method, path, body, ts, nonce) -> str:
-    """The whole ``authorization`` header value of a signed request."""
-    digest = hexlify(hashlib.sha256(body or b"").digest())
-    sig = hexlify(signature(pads(secret), method, path, digest, ts, nonce))
-    return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (SCHEME, keyid, ts, nonce, sig.decode())
-
-
 def parse_header(value) -> tuple:
     """``(keyid, ts, nonce, sig)`` of a ``JH-HMAC`` header value (``sig`` as 32 bytes);
     raises :class:`SignatureError` naming what is wrong."""
@@ -92,26 +94,26 @@ def parse_header(value) -> tuple:
         while at > 0 and value[at - 1] not in " ,":
             at = value.find(name, at + 1)
         if at < 0:
-            raise SignatureError("header has no " + name)
+            raise SignatureError(0, name)
         at += len(name)
         end = value.find(",", at)
         text = value[at : end if end >= 0 else len(value)].strip()
         if not text:
-            raise SignatureError("header has an empty " + name)
+            raise SignatureError(1, name)
         found.append(text)
     keyid, ts, nonce, sig = found
     if not 16 <= len(nonce) <= 64:
-        raise SignatureError("nonce must be 16-64 characters")
+        raise SignatureError(2)
     try:
         ts = int(ts)
     except ValueError:
-        raise SignatureError("ts must be Unix time in ms") from None
+        raise SignatureError(3) from None
     try:
         sig = unhexlify(sig)
     except ValueError:
         sig = b""
     if len(sig) != 32:
-        raise SignatureError("sig must be 64 hex digits")
+        raise SignatureError(4)
     return keyid, ts, nonce, sig
 
 
@@ -164,22 +166,16 @@ class SignatureCheck:
         what is wrong. A valid request is remembered, so it works once."""
         keyid, ts, nonce, sig = parse_header(value)
         if keyid not in ("user", "owner"):
-            raise SignatureError("keyid must be user or owner, not %r" % keyid)
+            raise SignatureError(5, keyid)
         # The device's Unix time in ms, None while its clock was never set (a reading
         # before 2021-01-01) and no signed request gave it one.
         now = int(self.clock() * 1000)
         if now < 1609459200000:
             now = None if self.offset is None else now + self.offset
         if now is not None and ts < now - self.window:
-            raise SignatureError(
-                "request signed %d s ago; the window is %d s: check the clock"
-                % ((now - ts) // 1000, self.window // 1000)
-            )
+            raise SignatureError(6, (now - ts) // 1000, self.window // 1000)  # too old
         if now is not None and ts > now + self.tolerance:
-            raise SignatureError(
-                "request signed %d s in the future; the tolerance is %d s: check the clock"
-                % ((ts - now) // 1000, self.tolerance // 1000)
-            )
+            raise SignatureError(7, (ts - now) // 1000, self.tolerance // 1000)  # ahead
         digest = hexlify(hashlib.sha256(body or b"").digest())
         # The owner token works wherever the user token does (as with bearer tokens), so a
         # caller that does not know which token it holds signs as "user".
@@ -189,7 +185,7 @@ class SignatureCheck:
             if expected and self.equal(sig, expected):
                 break
         else:
-            raise SignatureError("signature does not match (method, path, body or key)")
+            raise SignatureError(8)  # not signed with a key of this device
         if now is None:
             # A board without a clock source: the first valid signature proves the caller
             # holds the key, so its time becomes the device's (docs/security.md says what
@@ -209,11 +205,11 @@ class SignatureCheck:
                 times[i] = max(0, times[i] - shift)
         at = ts - self.base
         if at <= self.floor:
-            raise SignatureError("replayed request (older than those remembered)")
+            raise SignatureError(9)  # replayed: older than those remembered
         tag = expected[0] << 19 | expected[1] << 11 | expected[2] << 3 | 1
         for i in range(len(tags)):  # ``in`` is not implemented for arrays on MicroPython
             if tags[i] == tag:
-                raise SignatureError("replayed request")
+                raise SignatureError(10)  # replayed
         i = self.next
         if not tags[i]:
             self.remembered += 1

@@ -10,7 +10,7 @@ from jotunheim.pb import jotunheim as jpb
 class StatusService:
     """Answers GetDeviceStatus: status word, capabilities and runtime figures as JSON.
 
-    :param gate: the :class:`jotunheim.remote.gate.Gate` of the service
+    :param gate: the :class:`jotunheim.remote.handler.RemoteCommandHandler` (its checks)
     :param capabilities: callable returning the device's JotunheimCapabilities
     :param status: callable returning a dict with ``status`` and runtime figures
     """
