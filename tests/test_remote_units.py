@@ -117,13 +117,13 @@ def test_scheduler_runs_one_task_that_worked_per_step_in_turn():
 
 
 def test_constant_time_equal_and_bearer_parsing():
-    from jotunheim.remote.auth import OWNER, USER, TokenCheck, constant_time_equal
+    from jotunheim.remote.auth import TokenCheck, constant_time_equal
 
     assert constant_time_equal("tok", b"tok") and constant_time_equal(b"", "")
     assert not constant_time_equal("tok", "tox") and not constant_time_equal("", "a")
     check = TokenCheck("abc", "own", mode="bearer")
-    assert check.decide({"authorization": "  Bearer  abc "}) == (USER, None)
-    assert check.decide({"authorization": "Bearer own"}) == (OWNER, None)
+    assert check.decide({"authorization": "  Bearer  abc "}) == ("user", None)
+    assert check.decide({"authorization": "Bearer own"}) == ("owner", None)
     missing = check.decide({})
     assert missing[0] is None and "needs a token" in missing[1]
     # Not a bearer token at all, or an empty one: refused as "no token", not "wrong token".

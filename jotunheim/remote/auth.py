@@ -16,10 +16,10 @@ How a caller proves it holds one is ``remote.auth_mode``:
 
 Without any token the device refuses every call, unless ``remote.open`` is true: then
 anyone may call what needs no owner token (and the device says so loudly at start).
-"""
 
-USER = "user"
-OWNER = "owner"
+A caller let in has the level ``"owner"`` (it proved the owner token) or ``"user"``; the
+words are those of a signature's ``keyid``.
+"""
 
 
 def constant_time_equal(a, b):
@@ -30,11 +30,11 @@ def constant_time_equal(a, b):
         a = a.encode("utf-8")
     if isinstance(b, str):
         b = b.encode("utf-8")
-    diff = len(a) ^ len(b)
     n = len(a)
+    bits = n ^ len(b)  # the differing bits, gathered over every byte
     for i in range(len(b)):
-        diff |= (a[i % n] if n else 0) ^ b[i]
-    return diff == 0
+        bits |= (a[i % n] if n else 0) ^ b[i]
+    return bits == 0
 
 
 class TokenCheck:
@@ -65,7 +65,7 @@ class TokenCheck:
         self.required = self.token is not None or not self.open_access
 
     def decide(self, metadata, context=None):
-        """``(level, None)`` for a caller let in (``OWNER`` or ``USER``), ``(None, why)``
+        """``(level, None)`` for a caller let in (``"owner"`` or ``"user"``), ``(None, why)``
         for one refused.
 
         :param metadata: the request headers (lower-case names)
@@ -77,13 +77,13 @@ class TokenCheck:
         if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
             if self.mode != "bearer":
                 if not self.required and self.owner_token is None:
-                    return USER, None  # nothing to check a signature against, nothing to unlock
+                    return "user", None  # nothing to check a signature against, nothing to unlock
                 # Signing is loaded on the first signed request: a device in bearer or open
                 # mode, or one not called yet, never holds it.
                 from jotunheim.remote.signing import SignatureCheck, SignatureError
 
                 if self.signatures is None:
-                    keys = {USER: self.token, OWNER: self.owner_token}
+                    keys = {"user": self.token, "owner": self.owner_token}
                     self.signatures = SignatureCheck(
                         keys, constant_time_equal, **self.signing_options
                     )
@@ -99,28 +99,29 @@ class TokenCheck:
                         # What a sealed result needs: the token that signed and the
                         # signature (its iv).
                         context.signed_by = (
-                            self.owner_token if level == OWNER else self.token,
-                            self.signatures.last_signature,
+                            self.owner_token if level == "owner" else self.token,
+                            self.signatures.signature,
                         )
                         return level, None
         else:
-            given = value[7:].strip() if value[:7].lower() == "bearer " else ""
+            name, _, given = value.partition(" ")  # name: the scheme
+            given = given.strip() if name.lower() == "bearer" else ""
             if given and self.mode != "signed":
                 if self.owner_token is not None and constant_time_equal(given, self.owner_token):
-                    return OWNER, None
+                    return "owner", None
                 if self.token is not None and constant_time_equal(given, self.token):
-                    return USER, None
+                    return "user", None
             if not self.required:  # no token set, remote.open
-                return USER, None
+                return "user", None
         # Why, in words: the texts load with the first refusal.
-        from jotunheim.remote.refusals import unauthenticated
+        from jotunheim.remote import refusals
 
-        return None, unauthenticated(self, given, error)
+        return None, refusals.unauthenticated(self, given, error)
 
     def warning(self):
         """What to say loudly at start about who may call, or None."""
         if self.required and self.mode == "signed" and (self.token or self.owner_token):
             return None  # the default: nothing to warn of, and no texts to load
-        from jotunheim.remote.refusals import warning
+        from jotunheim.remote import refusals
 
-        return warning(self)
+        return refusals.warning(self)

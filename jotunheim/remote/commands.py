@@ -6,7 +6,6 @@ import json
 
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.pb import jotunheim as jpb
-from jotunheim.remote.auth import OWNER
 
 
 class CommandService:
@@ -37,8 +36,7 @@ class CommandService:
     def send_device_command(self, request, context):
         """SendDeviceCommand: checks, then the command; its result as JSON bytes."""
         gate = self.gate
-        level = gate.authorize(context)
-        gate.check_device(request.device_id)
+        level = gate.authorize(context, request.device_id)
         name = request.command.strip()
         entry = self.commands.get(name)
         if entry is None:
@@ -48,7 +46,7 @@ class CommandService:
                 "unknown command %r; this device knows: %s" % (name, known),
             )
         fn, owner_only, _ = entry
-        if owner_only and level != OWNER:
+        if owner_only and level != "owner":
             raise gate.refuse(
                 StatusCode.PERMISSION_DENIED,
                 "%s needs the owner token (JOTUNHEIM_OWNER_TOKEN)" % name,
@@ -61,9 +59,9 @@ class CommandService:
         except MemoryError:
             return jpb.DeviceCommandResponse(success=False, error_message=name + ": out of memory")
         except Exception as exc:  # noqa: BLE001 - reported to the caller
-            from jotunheim.remote.refusals import describe
+            from jotunheim.remote import refusals
 
-            message = "%s failed: %s" % (name, describe(exc))
+            message = "%s failed: %s" % (name, refusals.describe(exc))
             if self.logger is not None:
                 self.logger.error(message)
             return jpb.DeviceCommandResponse(success=False, error_message=message)

@@ -33,10 +33,13 @@ import json
 from jotunheim.capability.errors import ToolParameterError, UnknownToolError
 from jotunheim.capability.schema import validate
 from jotunheim.grpc.status import GrpcError, StatusCode
-from jotunheim.pb import jotunheim as jpb
-from jotunheim.remote.auth import OWNER, TokenCheck
-
-SERVICE = "jotunheim.JotunheimService"
+from jotunheim.pb.jotunheim import (
+    DeviceCommandRequest,
+    DeviceStatusRequest,
+    ToolCallRequest,
+    ToolCallResponse,
+)
+from jotunheim.remote.auth import TokenCheck
 
 
 class CapabilityRequest:
@@ -135,26 +138,24 @@ class RemoteCommandHandler:
         text, or the number of one of :data:`jotunheim.remote.refusals.CALL`, filled in
         with ``values``."""
         if not isinstance(message, str):  # the texts load with the first refusal
-            from jotunheim.remote.refusals import CALL
+            from jotunheim.remote import refusals
 
-            message = CALL[message] % values
+            message = refusals.CALL[message] % values
         self.refused[code] = self.refused.get(code, 0) + 1
         if self.logger is not None:
             self.logger.info("refused (%d): %s" % (code, message))
         return GrpcError(code, message)
 
-    def authorize(self, context):
-        """The caller's level (``auth.OWNER`` or ``auth.USER``); refuses without a token."""
+    def authorize(self, context, device_id=""):
+        """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
+        token, and a call addressed to another ``device_id`` (empty means this one)."""
         self.calls += 1
-        level, problem = self.auth.decide(context.metadata if context is not None else {}, context)
+        level, text = self.auth.decide(context.metadata if context is not None else {}, context)
         if level is None:
-            raise self.refuse(StatusCode.UNAUTHENTICATED, problem)
-        return level
-
-    def check_device(self, device_id):
-        """Refuse a call addressed to another device id (empty means this one)."""
+            raise self.refuse(StatusCode.UNAUTHENTICATED, text)
         if device_id and device_id != self.device_id:
             raise self.refuse(StatusCode.NOT_FOUND, 0, self.device_id, device_id)
+        return level
 
     def params(self, text, what):
         """The JSON object in ``text`` (``{}`` when empty); refuses anything else."""
@@ -178,23 +179,20 @@ class RemoteCommandHandler:
                         break
                 else:
                     return value
-        from jotunheim.safejson import JSONError, loads
+        from jotunheim import safejson
 
         try:
             # 32: the nesting levels accepted in tool and command parameters
-            value = loads(text, what, 32, self.max_params_bytes)
-        except JSONError as exc:  # not JSON, too deep, NaN/Infinity: named in the message
-            value = exc.problem
-        else:
-            if isinstance(value, dict):
-                return value
-            value = "got a " + type(value).__name__
-        raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, what, value)
+            value = safejson.loads(text, what, 32, self.max_params_bytes)
+        except safejson.JSONError as exc:  # not JSON, too deep, NaN/Infinity: named
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, what, exc.problem)
+        if isinstance(value, dict):
+            return value
+        raise self.refuse(StatusCode.INVALID_ARGUMENT, 7, what, type(value).__name__)
 
     def call_tool(self, request, context):
         """CallTool: every check first, then the tool; its result as JSON bytes."""
-        level = self.authorize(context)
-        self.check_device(request.device_id)
+        level = self.authorize(context, request.device_id)
         name = request.tool_name
         if not name:
             raise self.refuse(StatusCode.INVALID_ARGUMENT, 3)  # no tool_name
@@ -202,7 +200,7 @@ class RemoteCommandHandler:
             tool = self.registry.get(name)
         except UnknownToolError:
             raise self.refuse(StatusCode.NOT_FOUND, 4, name)  # no such tool
-        if tool.user_only and level != OWNER:
+        if tool.user_only and level != "owner":
             raise self.refuse(StatusCode.PERMISSION_DENIED, 5, name)  # owner token needed
         params = self.params(request.parameters, name)
         try:
@@ -230,32 +228,29 @@ class RemoteCommandHandler:
         except MemoryError:
             text = tool.name + " failed: out of memory"
         except Exception as exc:  # noqa: BLE001 - reported to the caller, device keeps going
-            from jotunheim.remote.refusals import describe
+            from jotunheim.remote import refusals
 
-            text = "%s failed: %s" % (tool.name, describe(exc))
+            text = "%s failed: %s" % (tool.name, refusals.describe(exc))
         else:
             if signed is not None:
-                from jotunheim.remote.sealing import seal
+                from jotunheim.remote import sealing
 
-                data = seal(signed[0], signed[1], data)
-            return jpb.ToolCallResponse(success=True, result=data)
+                data = sealing.seal(signed[0], signed[1], data)
+            return ToolCallResponse(success=True, result=data)
         self.tool_failures += 1
         if self.logger is not None:
             self.logger.error(text)
-        return jpb.ToolCallResponse(success=False, error_message=text)
+        return ToolCallResponse(success=False, error_message=text)
 
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
         group = self.call_group
-        server.register(SERVICE, "CallTool", jpb.ToolCallRequest, self.call_tool)
-        server.register(SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, group)
-        server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, group)
-        for name in (SERVICE, "einherjar.EinherjarProtocol"):
-            server.register(name, "GetCapabilities", CapabilityRequest, group)
-
-    def add_command(self, name, fn, *, owner_only=False, description=""):
-        """A device command: ``fn(params, context)`` returns JSON-able data."""
-        self.commands[name] = (fn, owner_only, description)
+        name = "jotunheim.JotunheimService"
+        server.register(name, "CallTool", ToolCallRequest, self.call_tool)
+        server.register(name, "SendDeviceCommand", DeviceCommandRequest, group)
+        server.register(name, "GetDeviceStatus", DeviceStatusRequest, group)
+        for path in (name, "einherjar.EinherjarProtocol"):
+            server.register(path, "GetCapabilities", CapabilityRequest, group)
 
     def configure(
         self, *, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
@@ -277,9 +272,9 @@ class RemoteCommandHandler:
         """The RateLimiter of tools that change state, made on first use: a device without
         a rate limit (``rate_limit_per_minute`` 0) never loads its module."""
         if self.rate_limiter is None:
-            from jotunheim.remote.ratelimit import RateLimiter
+            from jotunheim.remote import ratelimit
 
-            self.rate_limiter = RateLimiter(0, clock=self.clock)
+            self.rate_limiter = ratelimit.RateLimiter(0, clock=self.clock)
         return self.rate_limiter
 
     def defer(self, fn):
@@ -297,6 +292,6 @@ class RemoteCommandHandler:
     def call_group(self, request, context):
         """Every RPC but CallTool, answered by the service of its group
         (:func:`jotunheim.remote.groups.call`)."""
-        from jotunheim.remote.groups import call
+        from jotunheim.remote import groups
 
-        return call(self, request, context)
+        return groups.call(self, request, context)

@@ -21,6 +21,7 @@ CALL = (
     "no tool named %r on this device (GetCapabilities lists them)",  # 4: NOT_FOUND
     "%s is user-only: call it with the owner token (JOTUNHEIM_OWNER_TOKEN)",  # 5
     "a sealed result needs a signed request (JH-HMAC)",  # 6: FAILED_PRECONDITION
+    '%s parameters: got a %s; send a JSON object like {"on": true}',  # 7: INVALID_ARGUMENT
 )
 
 # SignatureError(number, *values): str() is SIGNATURE[number] % values.

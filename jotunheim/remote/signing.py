@@ -28,9 +28,6 @@ import hashlib
 import time
 from binascii import hexlify, unhexlify
 
-SCHEME = "JH-HMAC"  # what a signed authorization header starts with (jotunheim_host.signing)
-ALGORITHM = "JH-HMAC-SHA256"
-
 
 class SignatureError(Exception):
     """A signed request that is refused; ``str()`` says why, for the caller.
@@ -40,9 +37,9 @@ class SignatureError(Exception):
     a refusal is put into words."""
 
     def __str__(self):
-        from jotunheim.remote.refusals import SIGNATURE
+        from jotunheim.remote import refusals
 
-        return SIGNATURE[self.args[0]] % self.args[1:]
+        return refusals.SIGNATURE[self.args[0]] % self.args[1:]
 
 
 def pads(key) -> tuple:
@@ -59,27 +56,39 @@ def pads(key) -> tuple:
     return bytes(inner), bytes(outer)
 
 
-def hmac_sha256(key, message, padded=None) -> bytes:
-    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str); ``message`` may
-    be a tuple of parts (str or bytes) hashed one after the other, so no text is built
-    for it; ``padded``: the key's :func:`pads`, made once per key."""
-    padded = padded or pads(key)
-    inner = hashlib.sha256(padded[0])
+def hmac_sha256(key, message) -> bytes:
+    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key``: bytes or str, or the key's
+    :func:`pads` (made once per key); ``message`` may be a tuple of parts (str or bytes)
+    hashed one after the other, so no text is built for it."""
+    if not isinstance(key, tuple):
+        key = pads(key)
+    inner = hashlib.sha256(key[0])
     for part in message if isinstance(message, tuple) else (message,):
         inner.update(part.encode("utf-8") if isinstance(part, str) else part)
-    outer = hashlib.sha256(padded[1])
+    outer = hashlib.sha256(key[1])
     outer.update(inner.digest())
     return outer.digest()
 
 
-def signature(padded, method, path, digest, ts, nonce) -> bytes:
-    """The HMAC-SHA256 under a key's :func:`pads` of the string to sign (see the module
-    doc); ``digest``: the body's SHA-256 in hex."""
+def signature(key, method, path, digest, ts, nonce) -> bytes:
+    """The HMAC-SHA256 under ``key`` (a key's :func:`pads`) of the string to sign (see
+    the module doc); ``digest``: the body's SHA-256 in hex."""
     line = b"\n"
     return hmac_sha256(
-        None,
-        (ALGORITHM, line, method.upper(), line, path, line, digest, line, str(ts), line, nonce),
-        padded,
+        key,
+        (
+            "JH-HMAC-SHA256",
+            line,
+            method.upper(),
+            line,
+            path,
+            line,
+            digest,
+            line,
+            str(ts),
+            line,
+            nonce,
+        ),
     )
 
 
@@ -130,7 +139,7 @@ class SignatureCheck:
     :param logger: a jotunheim.log logger (a clock taken from a request is logged)
 
     ``accepted`` counts the requests let in, ``remembered`` those held now (at most
-    ``max_nonces``), ``last_signature`` is the last one let in (a sealed result's iv).
+    ``max_nonces``), ``signature`` the last one let in (a sealed result's iv).
     """
 
     def __init__(
@@ -157,12 +166,12 @@ class SignatureCheck:
         self.base = None  # set on the first request
         self.floor = -1  # requests signed at or before base + floor are refused
         self.offset = None  # ms to add to the clock when it was never set (see verify)
-        self.last_signature = None
+        self.signature = None  # the last one let in
         self.accepted = 0
         self.remembered = 0
 
     def verify(self, method, path, body, value) -> str:
-        """The keyid of a valid signed request; raises :class:`SignatureError` naming
+        """The level (the keyid that verified: ``"owner"`` or ``"user"``) of a valid signed request; raises :class:`SignatureError` naming
         what is wrong. A valid request is remembered, so it works once."""
         keyid, ts, nonce, sig = parse_header(value)
         if keyid not in ("user", "owner"):
@@ -179,9 +188,9 @@ class SignatureCheck:
         digest = hexlify(hashlib.sha256(body or b"").digest())
         # The owner token works wherever the user token does (as with bearer tokens), so a
         # caller that does not know which token it holds signs as "user".
-        for signer in ("owner",) if keyid == "owner" else ("user", "owner"):
-            padded = self.keys.get(signer)
-            expected = padded and signature(padded, method, path, digest, ts, nonce)
+        for level in ("owner",) if keyid == "owner" else ("user", "owner"):
+            key = self.keys.get(level)
+            expected = key and signature(key, method, path, digest, ts, nonce)
             if expected and self.equal(sig, expected):
                 break
         else:
@@ -218,6 +227,6 @@ class SignatureCheck:
         tags[i] = tag
         times[i] = at
         self.next = (i + 1) % len(tags)
-        self.last_signature = expected
+        self.signature = expected
         self.accepted += 1
-        return signer
+        return level

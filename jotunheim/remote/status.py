@@ -42,8 +42,7 @@ class StatusService:
 
     def get_device_status(self, request, context):
         """GetDeviceStatus: the capabilities document with a ``runtime`` section."""
-        self.gate.authorize(context)
-        self.gate.check_device(request.device_id)
+        self.gate.authorize(context, request.device_id)
         info = self.status_info()
         status = info.pop("status")
         last_seen = info.pop("last_seen", None) or timestamp()

@@ -13,4 +13,4 @@ def header_value(keyid, secret, method, path, body, ts, nonce):
     """The whole ``authorization`` header value of a signed request."""
     digest = hexlify(hashlib.sha256(body or b"").digest())
     sig = hexlify(signing.signature(signing.pads(secret), method, path, digest, ts, nonce))
-    return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (signing.SCHEME, keyid, ts, nonce, sig.decode())
+    return "JH-HMAC keyid=%s,ts=%d,nonce=%s,sig=%s" % (keyid, ts, nonce, sig.decode())

@@ -189,7 +189,11 @@ def test_status_capabilities_and_commands():
     caps = cap.CapabilityResponse.decode(msg).capabilities
     assert code == 0 and caps.device_id == "pico-1"
     ran = []
-    rig.handler.add_command("restart", lambda p, c: rig.handler.defer(lambda: ran.append(1)))
+    rig.handler.commands["restart"] = (
+        lambda p, c: rig.handler.defer(lambda: ran.append(1)),
+        False,
+        "",
+    )
     msg, code, _ = rig.call("SendDeviceCommand", jpb.DeviceCommandRequest(command="restart"))
     assert code == 0 and ran == [1]  # ran after the answer was sent (run_deferred)
     msg, code, _ = rig.call("SendDeviceCommand", jpb.DeviceCommandRequest(command="ping"))
