@@ -117,7 +117,7 @@ def test_scheduler_runs_one_task_that_worked_per_step_in_turn():
 
 
 def test_constant_time_equal_and_bearer_parsing():
-    from jotunheim.remote.auth import TokenCheck, constant_time_equal
+    from jotunheim.remote.handler import TokenCheck, constant_time_equal
 
     assert constant_time_equal("tok", b"tok") and constant_time_equal(b"", "")
     assert not constant_time_equal("tok", "tox") and not constant_time_equal("", "a")

@@ -1,6 +1,26 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""RemoteCommandHandler: JotunheimService and Einherjar GetCapabilities served on the device."""
+"""RemoteCommandHandler: JotunheimService and Einherjar GetCapabilities served on the device,
+and TokenCheck: who may call it.
+
+Two tokens from settings.toml: JOTUNHEIM_TOKEN lets a caller use the service at all,
+JOTUNHEIM_OWNER_TOKEN additionally unlocks user-only tools and owner commands (reboot,
+OTA). The owner token also works where the plain token is asked for.
+
+How a caller proves it holds one is ``remote.auth_mode``:
+
+- ``signed`` (the default): ``authorization: JH-HMAC ...`` (:mod:`jotunheim.remote.signing`,
+  imported on the first signed request),
+  so the token never crosses the device's plain-HTTP server;
+- ``bearer``: ``authorization: Bearer <token>``, for callers behind TLS or not migrated;
+- ``either``: both.
+
+Without any token the device refuses every call, unless ``remote.open`` is true: then
+anyone may call what needs no owner token (and the device says so loudly at start).
+
+A caller let in has the level ``"owner"`` (it proved the owner token) or ``"user"``; the
+words are those of a signature's ``keyid``.
+"""
 
 # Usage:
 #     handler = RemoteCommandHandler(registry, device_id="pico-1", capabilities=build_caps,
@@ -12,7 +32,7 @@
 #
 # The handler is the wiring point of the remote services and answers CallTool itself (the
 # RPC a device answers most), with the checks every RPC group shares: who calls
-# (remote.auth, remote.signing), which device, which parameters. Every check happens before
+# (TokenCheck below, remote.signing), which device, which parameters. Every check happens before
 # anything runs, so a refused call changes nothing. Refusals are gRPC statuses whose
 # grpc-message tells a human what to fix (their texts: remote.refusals, loaded with the
 # first refusal):
@@ -39,7 +59,111 @@ from jotunheim.pb.jotunheim import (
     ToolCallRequest,
     ToolCallResponse,
 )
-from jotunheim.remote.auth import TokenCheck
+
+
+def constant_time_equal(a, b):
+    """True if ``a`` equals ``b`` (str or bytes), compared in constant time."""
+    # Time depends only on len(b) (the secret's length is not secret here), never on
+    # where the first differing byte is; hmac.compare_digest is missing on CircuitPython.
+    if isinstance(a, str):
+        a = a.encode("utf-8")
+    if isinstance(b, str):
+        b = b.encode("utf-8")
+    n = len(a)
+    delta = n ^ len(b)  # every differing bit, gathered over every byte
+    for i in range(len(b)):
+        delta |= (a[i % n] if n else 0) ^ b[i]
+    return delta == 0
+
+
+class TokenCheck:
+    """Decides a caller's access level.
+
+    :param token: required from every caller when set
+    :param owner_token: needed for user-only tools and owner commands
+    :param str mode: ``signed``, ``bearer`` or ``either`` (see the module doc)
+    :param bool open_access: without a token, let anyone call (``remote.open``)
+    :param dict signing: :class:`~jotunheim.remote.signing.SignatureCheck` options
+        (``window``, ``tolerance``, ``max_nonces``, ``clock``, ``logger``)
+
+    ``required`` is True when every caller must prove it holds a token (a check is not
+    changed once made: new settings make a new one).
+    """
+
+    def __init__(
+        self, token=None, owner_token=None, mode="signed", open_access=False, signing=None
+    ):
+        if mode not in ("signed", "bearer", "either"):
+            raise ValueError("auth mode must be signed, bearer or either, not %r" % mode)
+        self.token = token or None
+        self.owner_token = owner_token or None
+        self.mode = mode
+        self.open_access = bool(open_access)
+        self.signing_options = signing or {}
+        self.signatures = None  # the SignatureCheck, made on the first signed request
+        self.required = self.token is not None or not self.open_access
+
+    def decide(self, metadata, context=None):
+        """``(level, None)`` for a caller let in (``"owner"`` or ``"user"``), ``(None, why)``
+        for one refused.
+
+        :param metadata: the request headers (lower-case names)
+        :param context: the call (``method``, ``body``), needed to check a signature; a
+            checked signature's nonce is used up
+        """
+        value = ((metadata.get("authorization") if metadata else None) or "").strip()
+        given = error = None  # given: the bearer token sent; None for a JH-HMAC header
+        if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
+            if self.mode != "bearer":
+                if not self.required and self.owner_token is None:
+                    return "user", None  # nothing to check a signature against, nothing to unlock
+                # Signing is loaded on the first signed request: a device in bearer or open
+                # mode, or one not called yet, never holds it.
+                from jotunheim.remote.signing import SignatureCheck, SignatureError
+
+                if self.signatures is None:
+                    keys = {"user": self.token, "owner": self.owner_token}
+                    self.signatures = SignatureCheck(
+                        keys, constant_time_equal, **self.signing_options
+                    )
+                method = getattr(context, "method", None)
+                if method is not None:
+                    try:
+                        level = self.signatures.verify(
+                            "POST", method, getattr(context, "body", None), value
+                        )
+                    except SignatureError as exc:
+                        error = exc
+                    else:
+                        # What a sealed result needs: the token that signed and the
+                        # signature (its iv).
+                        context.signed_by = (
+                            self.owner_token if level == "owner" else self.token,
+                            self.signatures.signature,
+                        )
+                        return level, None
+        else:
+            name, _, given = value.partition(" ")  # name: the scheme
+            given = given.strip() if name.lower() == "bearer" else ""
+            if given and self.mode != "signed":
+                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
+                    return "owner", None
+                if self.token is not None and constant_time_equal(given, self.token):
+                    return "user", None
+            if not self.required:  # no token set, remote.open
+                return "user", None
+        # Why, in words: the texts load with the first refusal.
+        from jotunheim.remote import refusals
+
+        return None, refusals.unauthenticated(self, given, error)
+
+    def warning(self):
+        """What to say loudly at start about who may call, or None."""
+        if self.required and self.mode == "signed" and (self.token or self.owner_token):
+            return None  # the default: nothing to warn of, and no texts to load
+        from jotunheim.remote import refusals
+
+        return refusals.warning(self)
 
 
 class CapabilityRequest:
@@ -65,9 +189,9 @@ class RemoteCommandHandler:
     :param einherjar: callable returning an einherjar.CapabilityResponse (optional)
     :param status: callable returning a dict with ``status`` (``ok``, ``degraded``,
         ``offline-loki``, ...) and any runtime figures
-    :param token: / :param owner_token: see :mod:`jotunheim.remote.auth`
+    :param token: / :param owner_token: see :class:`TokenCheck`
     :param str auth_mode: ``signed`` (default), ``bearer`` or ``either``
-        (``remote.auth_mode``, see :mod:`jotunheim.remote.auth`)
+        (``remote.auth_mode``, see the module doc)
     :param bool open_access: without a token, let anyone call (``remote.open``)
     :param dict signing: options of :class:`jotunheim.remote.signing.SignatureCheck`
     :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
@@ -184,7 +308,7 @@ class RemoteCommandHandler:
         try:
             # 32: the nesting levels accepted in tool and command parameters
             value = safejson.loads(text, what, 32, self.max_params_bytes)
-        except safejson.JSONError as exc:  # not JSON, too deep, NaN/Infinity: named
+        except ValueError as exc:  # a JSONError: not JSON, too deep, NaN/Infinity
             raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, what, exc.problem)
         if isinstance(value, dict):
             return value

@@ -55,7 +55,7 @@ def seal(secret, iv, data) -> bytes:
 def unseal(secret, iv, blob, equal) -> bytes:
     """The data of a sealed result; raises :class:`SealError`.
 
-    :param equal: constant-time comparison (:func:`jotunheim.remote.auth.constant_time_equal`)
+    :param equal: constant-time comparison (:func:`jotunheim.remote.handler.constant_time_equal`)
     """
     if len(blob) < len(MAGIC) + TAG or blob[:4] != MAGIC:
         raise SealError("not a sealed result (no JHS1 header)")

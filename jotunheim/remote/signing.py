@@ -48,12 +48,12 @@ def pads(key) -> tuple:
         key = key.encode("utf-8")
     if len(key) > 64:  # longer than SHA-256's block: the key is its hash
         key = hashlib.sha256(key).digest()
-    inner = bytearray(key + bytes(64 - len(key)))
-    outer = bytearray(inner)
+    key = bytearray(key + bytes(64 - len(key)))  # becomes the inner pad
+    outer = bytearray(key)
     for i in range(64):
-        inner[i] ^= 0x36
+        key[i] ^= 0x36
         outer[i] ^= 0x5C
-    return bytes(inner), bytes(outer)
+    return bytes(key), bytes(outer)
 
 
 def hmac_sha256(key, message) -> bytes:
@@ -62,11 +62,14 @@ def hmac_sha256(key, message) -> bytes:
     hashed one after the other, so no text is built for it."""
     if not isinstance(key, tuple):
         key = pads(key)
-    inner = hashlib.sha256(key[0])
+    digest = hashlib.sha256(key[0])  # the inner hash
     for part in message if isinstance(message, tuple) else (message,):
-        inner.update(part.encode("utf-8") if isinstance(part, str) else part)
+        try:
+            digest.update(part)  # MicroPython hashes a str's UTF-8 bytes in place: no copy
+        except TypeError:  # CPython's hashlib takes bytes only
+            digest.update(part.encode("utf-8"))
     outer = hashlib.sha256(key[1])
-    outer.update(inner.digest())
+    outer.update(digest.digest())
     return outer.digest()
 
 
@@ -131,7 +134,7 @@ class SignatureCheck:
 
     :param keys: ``{keyid: secret}`` (``user``, ``owner``); a None secret is skipped
     :param equal: constant-time comparison of two byte strings
-        (:func:`jotunheim.remote.auth.constant_time_equal`)
+        (:func:`jotunheim.remote.handler.constant_time_equal`)
     :param int window: seconds a signed request stays valid (and is remembered)
     :param int tolerance: seconds a request's ``ts`` may be ahead of the device clock
     :param int max_nonces: requests remembered at most (the memory bound)
@@ -207,11 +210,11 @@ class SignatureCheck:
         if self.base is None:
             self.base = now - self.window
         elif now - self.base > 0x10000000:  # ~3 days: move the base, keep offsets small ints
-            shift = now - self.window - self.base
-            self.base += shift
-            self.floor = max(-1, self.floor - shift)
+            delta = now - self.window - self.base
+            self.base += delta
+            self.floor = max(-1, self.floor - delta)
             for i in range(len(times)):
-                times[i] = max(0, times[i] - shift)
+                times[i] = max(0, times[i] - delta)
         at = ts - self.base
         if at <= self.floor:
             raise SignatureError(9)  # replayed: older than those remembered

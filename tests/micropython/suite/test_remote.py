@@ -16,8 +16,7 @@ from jotunheim.capability.schema import NUMBER, Field
 from jotunheim.grpc.server import GrpcWebServer
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.pb import jotunheim_capability as cap
-from jotunheim.remote.auth import constant_time_equal
-from jotunheim.remote.handler import RemoteCommandHandler
+from jotunheim.remote.handler import RemoteCommandHandler, constant_time_equal
 from jotunheim.remote.ratelimit import RateLimiter
 
 PORT = 8080

@@ -17,8 +17,7 @@ from jotunheim.capability.registry import ToolRegistry
 from jotunheim.grpc.server import GrpcWebServer
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.remote import signing
-from jotunheim.remote.auth import constant_time_equal
-from jotunheim.remote.handler import RemoteCommandHandler
+from jotunheim.remote.handler import RemoteCommandHandler, constant_time_equal
 
 PORT = 8081
 PATH = "/jotunheim.JotunheimService/CallTool"
