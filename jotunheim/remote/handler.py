@@ -202,7 +202,8 @@ class RemoteCommandHandler:
     :param clock: seconds, monotonic (rate limiter)
     :param logger: a jotunheim.log logger
 
-    ``auth`` is the TokenCheck in force and ``max_params_bytes`` may be set; ``calls``
+    ``device_id_now()`` is this device's id; ``auth`` is the TokenCheck in force and
+    ``max_params_bytes`` may be set; ``calls``
     counts the calls, ``refused`` the refusals by status code, ``tool_calls`` and
     ``tool_failures`` the tools run and those that failed; ``rate_limiter`` is the
     RateLimiter, or None without a limit.
@@ -229,7 +230,8 @@ class RemoteCommandHandler:
         clock=None,
         logger=None,
     ):
-        self.device_id_source = device_id
+        # This device's id now: the Device hands its method, a fixed id is wrapped.
+        self.device_id_now = device_id if callable(device_id) else lambda: device_id
         self.auth = TokenCheck(token, owner_token, auth_mode, open_access, signing)
         self.max_params_bytes = max_params_bytes
         self.logger = logger
@@ -251,12 +253,6 @@ class RemoteCommandHandler:
         self.deferred = []
         self.services = {}  # group name -> service (jotunheim.remote.groups)
 
-    @property
-    def device_id(self):
-        """This device's id."""
-        source = self.device_id_source
-        return source() if callable(source) else source
-
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
         text, or the number of one of :data:`jotunheim.remote.refusals.CALL`, filled in
@@ -277,8 +273,8 @@ class RemoteCommandHandler:
         level, text = self.auth.decide(context.metadata if context is not None else {}, context)
         if level is None:
             raise self.refuse(StatusCode.UNAUTHENTICATED, text)
-        if device_id and device_id != self.device_id:
-            raise self.refuse(StatusCode.NOT_FOUND, 0, self.device_id, device_id)
+        if device_id and device_id != self.device_id_now():
+            raise self.refuse(StatusCode.NOT_FOUND, 0, self.device_id_now(), device_id)
         return level
 
     def params(self, text, what):
