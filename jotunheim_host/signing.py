@@ -25,8 +25,10 @@ import secrets
 import struct
 import time
 
-from jotunheim.remote.signing import ALGORITHM, SCHEME
-
+# The scheme and the string-to-sign's first line, as the device's jotunheim.remote.signing
+# checks them (written out here too: this side is the independent implementation).
+SCHEME = "JH-HMAC"
+ALGORITHM = "JH-HMAC-SHA256"
 SCHEMES = ("signed", "bearer")
 USER = "user"
 OWNER = "owner"

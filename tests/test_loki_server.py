@@ -19,7 +19,7 @@ from connectrpc.code import Code
 from connectrpc.errors import ConnectError
 from connectrpc.protocol import ProtocolType
 
-from jotunheim.remote.auth import constant_time_equal
+from jotunheim.remote.handler import constant_time_equal
 from jotunheim.remote.signing import SignatureCheck
 from jotunheim_host.loki import Limits, LokiServer
 from jotunheim_host.loki.access import AccessPolicy, DeviceEntry

@@ -11,7 +11,7 @@ from jotunheim.capability.registry import ToolRegistry
 from jotunheim.device.scheduler import Scheduler
 from jotunheim.grpc.status import GrpcError, StatusCode, status_of
 from jotunheim.remote.capabilities import CapabilityService
-from jotunheim.remote.gate import Gate
+from jotunheim.remote.handler import RemoteCommandHandler
 from jotunheim.remote.ratelimit import RateLimiter
 
 
@@ -78,7 +78,7 @@ def test_rate_limiter_unlimited_and_bounded_in_clients():
 def test_capabilities_group_refuses_until_ready_and_builds_einherjar_from_tools():
     registry = ToolRegistry()
     registry.add_actuator("status", SimulatedLed())
-    gate = Gate("pico-1", None, None, 4096, open_access=True)
+    gate = RemoteCommandHandler(registry, device_id="pico-1", open_access=True)
     service = CapabilityService(gate, None, None, registry)
     with pytest.raises(GrpcError) as info:
         service.get_capabilities(None, Ctx())
@@ -117,13 +117,13 @@ def test_scheduler_runs_one_task_that_worked_per_step_in_turn():
 
 
 def test_constant_time_equal_and_bearer_parsing():
-    from jotunheim.remote.auth import OWNER, USER, TokenCheck, constant_time_equal
+    from jotunheim.remote.handler import TokenCheck, constant_time_equal
 
     assert constant_time_equal("tok", b"tok") and constant_time_equal(b"", "")
     assert not constant_time_equal("tok", "tox") and not constant_time_equal("", "a")
     check = TokenCheck("abc", "own", mode="bearer")
-    assert check.decide({"authorization": "  Bearer  abc "}) == (USER, None)
-    assert check.decide({"authorization": "Bearer own"}) == (OWNER, None)
+    assert check.decide({"authorization": "  Bearer  abc "}) == ("user", None)
+    assert check.decide({"authorization": "Bearer own"}) == ("owner", None)
     missing = check.decide({})
     assert missing[0] is None and "needs a token" in missing[1]
     # Not a bearer token at all, or an empty one: refused as "no token", not "wrong token".

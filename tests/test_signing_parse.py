@@ -1,16 +1,26 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """`jotunheim.remote.signing`'s own pieces: HMAC against CPython's `hmac` (short, long and
-text keys), and every malformed `JH-HMAC` header refused with what is wrong."""
+text keys), and every malformed `JH-HMAC` header refused by `SignatureCheck.verify` with
+what is wrong (the header is parsed before anything else is checked)."""
 
 import hashlib
 import hmac
 
 import pytest
 
-from jotunheim.remote.signing import SignatureError, hmac_sha256, parse_header
+from jotunheim.remote.handler import constant_time_equal
+from jotunheim.remote.signing import SignatureCheck, SignatureError, hmac_sha256
+from jotunheim_host.signing import Signer
 
 GOOD = "JH-HMAC keyid=user,ts=1700000000000,nonce=%s,sig=%s" % ("n" * 16, "ab" * 32)
+PATH = "/jotunheim.JotunheimService/CallTool"
+
+
+def verify(value):
+    """What a device with the token ``t`` and its clock at GOOD's ts makes of ``value``."""
+    check = SignatureCheck({"user": "t"}, constant_time_equal, clock=lambda: 1700000000.0)
+    return check.verify("POST", PATH, b"", value)
 
 
 @pytest.mark.parametrize("key", [b"k", b"x" * 64, b"y" * 65, "t\u00f6ken", b""])
@@ -22,8 +32,11 @@ def test_hmac_matches_cpythons_for_every_key_length(key):
 
 
 def test_a_good_header_parses():
-    keyid, ts, nonce, sig = parse_header(GOOD)
-    assert (keyid, ts, nonce, sig) == ("user", 1700000000000, "n" * 16, bytes([0xAB]) * 32)
+    # Every field reaches the check: keyid, ts and nonce are signed, sig is compared.
+    signed = Signer("t").header(PATH, b"", ts=1700000000000, nonce="n" * 16)
+    assert verify(signed) == "user"
+    with pytest.raises(SignatureError, match="does not match"):
+        verify(GOOD)  # parsed, but not signed with the token
 
 
 @pytest.mark.parametrize(
@@ -38,12 +51,12 @@ def test_a_good_header_parses():
         (GOOD.replace("ab" * 32, "ab" * 31), "sig must be 64 hex digits"),
         (GOOD.replace("keyid=user,", ""), "has no keyid="),
         # a field name inside another's value is not that field
-        ("JH-HMAC keyid=user,ts=1,nonce=xnonce=aaaaaaaaaaaaaaaa,sig=" + "ab" * 32, None),
+        (Signer("t").header(PATH, b"", ts=1700000000000, nonce="xnonce=aaaaaaaaaaaaaaaa"), None),
     ],
 )
 def test_malformed_headers_are_refused_naming_what_is_wrong(value, why):
     if why is None:
-        assert parse_header(value)[2] == "xnonce=aaaaaaaaaaaaaaaa"
+        assert verify(value) == "user"  # the nonce read is "xnonce=aaaaaaaaaaaaaaaa"
         return
     with pytest.raises(SignatureError, match=why):
-        parse_header(value)
+        verify(value)

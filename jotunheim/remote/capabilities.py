@@ -8,7 +8,7 @@ from jotunheim.grpc.status import StatusCode
 class CapabilityService:
     """Answers a controller's capability request and Odin's Einherjar discovery.
 
-    :param gate: the :class:`jotunheim.remote.gate.Gate` of the service
+    :param gate: the :class:`jotunheim.remote.handler.RemoteCommandHandler` (its checks)
     :param capabilities: callable returning the device's JotunheimCapabilities
     :param einherjar: callable returning an einherjar.CapabilityResponse, or None to
         build one from the capabilities and ``registry``

@@ -2,16 +2,16 @@
 # SPDX-License-Identifier: MIT
 """CommandService: JotunheimService.SendDeviceCommand and the device's command table."""
 
+import json
+
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.pb import jotunheim as jpb
-from jotunheim.remote.auth import OWNER
-from jotunheim.remote.gate import describe, json_bytes
 
 
 class CommandService:
     """Runs named device commands: ``fn(params, context)`` returns JSON-able data.
 
-    :param gate: the :class:`jotunheim.remote.gate.Gate` of the service
+    :param gate: the :class:`jotunheim.remote.handler.RemoteCommandHandler` (its checks)
     :param commands: name -> (fn, owner_only, description), shared with the handler; gets
         ``ping`` and the rows of ``source`` for names it does not hold yet
     :param logger: a jotunheim.log logger for failed commands
@@ -31,13 +31,12 @@ class CommandService:
         """The ``ping`` command: pong, this device's id and its uptime."""
         from jotunheim.compat import monotonic
 
-        return {"pong": True, "device_id": self.gate.device_id, "uptime_s": int(monotonic())}
+        return {"pong": True, "device_id": self.gate.device_id_now(), "uptime_s": int(monotonic())}
 
     def send_device_command(self, request, context):
         """SendDeviceCommand: checks, then the command; its result as JSON bytes."""
         gate = self.gate
-        level = gate.authorize(context)
-        gate.check_device(request.device_id)
+        level = gate.authorize(context, request.device_id)
         name = request.command.strip()
         entry = self.commands.get(name)
         if entry is None:
@@ -47,20 +46,22 @@ class CommandService:
                 "unknown command %r; this device knows: %s" % (name, known),
             )
         fn, owner_only, _ = entry
-        if owner_only and level != OWNER:
+        if owner_only and level != "owner":
             raise gate.refuse(
                 StatusCode.PERMISSION_DENIED,
                 "%s needs the owner token (JOTUNHEIM_OWNER_TOKEN)" % name,
             )
         params = gate.params(request.parameters, name)
         try:
-            body = json_bytes(fn(params, context))
+            body = json.dumps(fn(params, context)).encode("utf-8")
         except GrpcError:
             raise
         except MemoryError:
             return jpb.DeviceCommandResponse(success=False, error_message=name + ": out of memory")
         except Exception as exc:  # noqa: BLE001 - reported to the caller
-            message = "%s failed: %s" % (name, describe(exc))
+            from jotunheim.remote import refusals
+
+            message = "%s failed: %s" % (name, refusals.describe(exc))
             if self.logger is not None:
                 self.logger.error(message)
             return jpb.DeviceCommandResponse(success=False, error_message=message)

@@ -1,6 +1,26 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""RemoteCommandHandler: JotunheimService and Einherjar GetCapabilities served on the device."""
+"""RemoteCommandHandler: JotunheimService and Einherjar GetCapabilities served on the device,
+and TokenCheck: who may call it.
+
+Two tokens from settings.toml: JOTUNHEIM_TOKEN lets a caller use the service at all,
+JOTUNHEIM_OWNER_TOKEN additionally unlocks user-only tools and owner commands (reboot,
+OTA). The owner token also works where the plain token is asked for.
+
+How a caller proves it holds one is ``remote.auth_mode``:
+
+- ``signed`` (the default): ``authorization: JH-HMAC ...`` (:mod:`jotunheim.remote.signing`,
+  imported on the first signed request),
+  so the token never crosses the device's plain-HTTP server;
+- ``bearer``: ``authorization: Bearer <token>``, for callers behind TLS or not migrated;
+- ``either``: both.
+
+Without any token the device refuses every call, unless ``remote.open`` is true: then
+anyone may call what needs no owner token (and the device says so loudly at start).
+
+A caller let in has the level ``"owner"`` (it proved the owner token) or ``"user"``; the
+words are those of a signature's ``keyid``.
+"""
 
 # Usage:
 #     handler = RemoteCommandHandler(registry, device_id="pico-1", capabilities=build_caps,
@@ -10,16 +30,140 @@
 #         server.poll()
 #         handler.run_deferred()        # e.g. the reboot a caller asked for, after its answer
 #
-# The handler is the wiring point of the remote services, one RPC group per module:
-# remote.tools (CallTool, always loaded: the handler is a ToolService, which is a
-# remote.gate.Gate, the checks every group shares); every other RPC goes to remote.groups
-# (loaded with the first of them), which builds remote.commands (SendDeviceCommand),
-# remote.status (GetDeviceStatus) or remote.capabilities (GetCapabilities, Einherjar) on
-# its group's first call; remote.ratelimit only when a rate limit is set.
+# The handler is the wiring point of the remote services and answers CallTool itself (the
+# RPC a device answers most), with the checks every RPC group shares: who calls
+# (TokenCheck below, remote.signing), which device, which parameters. Every check happens before
+# anything runs, so a refused call changes nothing. Refusals are gRPC statuses whose
+# grpc-message tells a human what to fix (their texts: remote.refusals, loaded with the
+# first refusal):
+#   UNAUTHENTICATED    token required and missing or wrong
+#   PERMISSION_DENIED  user-only tool / owner command without the owner token
+#   NOT_FOUND          unknown tool, or a device_id that is not this device
+#   INVALID_ARGUMENT   malformed JSON, parameters that do not match the schema
+#   RESOURCE_EXHAUSTED parameters over the size limit, rate limit hit (retry-after given)
+# A tool that was called and failed at run time (sensor unplugged) answers with status OK,
+# success=false and error_message, so callers tell "you asked wrong" from "it broke".
+# Every other RPC goes to remote.groups (loaded with the first of them), which builds
+# remote.commands (SendDeviceCommand), remote.status (GetDeviceStatus) or
+# remote.capabilities (GetCapabilities, Einherjar) on its group's first call;
+# remote.ratelimit loads only when a rate limit is set.
 
-from jotunheim.remote.tools import ToolService
+import json
 
-SERVICE = "jotunheim.JotunheimService"
+from jotunheim.capability.errors import ToolParameterError, UnknownToolError
+from jotunheim.capability.schema import validate
+from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.pb.jotunheim import (
+    DeviceCommandRequest,
+    DeviceStatusRequest,
+    ToolCallRequest,
+    ToolCallResponse,
+)
+
+
+def constant_time_equal(a, b):
+    """True if ``a`` equals ``b`` (str or bytes), compared in constant time."""
+    # Time depends only on len(b) (the secret's length is not secret here), never on
+    # where the first differing byte is; hmac.compare_digest is missing on CircuitPython.
+    if isinstance(a, str):
+        a = a.encode("utf-8")
+    if isinstance(b, str):
+        b = b.encode("utf-8")
+    n = len(a)
+    delta = n ^ len(b)  # every differing bit, gathered over every byte
+    for i in range(len(b)):
+        delta |= (a[i % n] if n else 0) ^ b[i]
+    return delta == 0
+
+
+class TokenCheck:
+    """Decides a caller's access level.
+
+    :param token: required from every caller when set
+    :param owner_token: needed for user-only tools and owner commands
+    :param str mode: ``signed``, ``bearer`` or ``either`` (see the module doc)
+    :param bool open_access: without a token, let anyone call (``remote.open``)
+    :param dict signing: :class:`~jotunheim.remote.signing.SignatureCheck` options
+        (``window``, ``tolerance``, ``max_nonces``, ``clock``, ``logger``)
+
+    ``required`` is True when every caller must prove it holds a token (a check is not
+    changed once made: new settings make a new one).
+    """
+
+    def __init__(
+        self, token=None, owner_token=None, mode="signed", open_access=False, signing=None
+    ):
+        if mode not in ("signed", "bearer", "either"):
+            raise ValueError("auth mode must be signed, bearer or either, not %r" % mode)
+        self.token = token or None
+        self.owner_token = owner_token or None
+        self.mode = mode
+        self.open_access = bool(open_access)
+        self.signing_options = signing or {}
+        self.signatures = None  # the SignatureCheck, made on the first signed request
+        self.required = self.token is not None or not self.open_access
+
+    def decide(self, metadata, context=None):
+        """``(level, None)`` for a caller let in (``"owner"`` or ``"user"``), ``(None, why)``
+        for one refused.
+
+        :param metadata: the request headers (lower-case names)
+        :param context: the call (``method``, ``body``), needed to check a signature; a
+            checked signature's nonce is used up
+        """
+        value = ((metadata.get("authorization") if metadata else None) or "").strip()
+        given = error = None  # given: the bearer token sent; None for a JH-HMAC header
+        if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
+            if self.mode != "bearer":
+                if not self.required and self.owner_token is None:
+                    return "user", None  # nothing to check a signature against, nothing to unlock
+                # Signing is loaded on the first signed request: a device in bearer or open
+                # mode, or one not called yet, never holds it.
+                from jotunheim.remote.signing import SignatureCheck, SignatureError
+
+                if self.signatures is None:
+                    keys = {"user": self.token, "owner": self.owner_token}
+                    self.signatures = SignatureCheck(
+                        keys, constant_time_equal, **self.signing_options
+                    )
+                method = getattr(context, "method", None)
+                if method is not None:
+                    try:
+                        level = self.signatures.verify(
+                            "POST", method, getattr(context, "body", None), value
+                        )
+                    except SignatureError as exc:
+                        error = exc
+                    else:
+                        # What a sealed result needs: the token that signed and the
+                        # signature (its iv).
+                        context.signed_by = (
+                            self.owner_token if level == "owner" else self.token,
+                            self.signatures.signature,
+                        )
+                        return level, None
+        else:
+            name, _, given = value.partition(" ")  # name: the scheme
+            given = given.strip() if name.lower() == "bearer" else ""
+            if given and self.mode != "signed":
+                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
+                    return "owner", None
+                if self.token is not None and constant_time_equal(given, self.token):
+                    return "user", None
+            if not self.required:  # no token set, remote.open
+                return "user", None
+        # Why, in words: the texts load with the first refusal.
+        from jotunheim.remote import refusals
+
+        return None, refusals.unauthenticated(self, given, error)
+
+    def warning(self):
+        """What to say loudly at start about who may call, or None."""
+        if self.required and self.mode == "signed" and (self.token or self.owner_token):
+            return None  # the default: nothing to warn of, and no texts to load
+        from jotunheim.remote import refusals
+
+        return refusals.warning(self)
 
 
 class CapabilityRequest:
@@ -36,7 +180,7 @@ class CapabilityRequest:
         return jotunheim_capability.CapabilityRequest.decode(data)
 
 
-class RemoteCommandHandler(ToolService):
+class RemoteCommandHandler:
     """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
 
     :param registry: the device's ToolRegistry
@@ -45,9 +189,9 @@ class RemoteCommandHandler(ToolService):
     :param einherjar: callable returning an einherjar.CapabilityResponse (optional)
     :param status: callable returning a dict with ``status`` (``ok``, ``degraded``,
         ``offline-loki``, ...) and any runtime figures
-    :param token: / :param owner_token: see :mod:`jotunheim.remote.auth`
+    :param token: / :param owner_token: see :class:`TokenCheck`
     :param str auth_mode: ``signed`` (default), ``bearer`` or ``either``
-        (``remote.auth_mode``, see :mod:`jotunheim.remote.auth`)
+        (``remote.auth_mode``, see the module doc)
     :param bool open_access: without a token, let anyone call (``remote.open``)
     :param dict signing: options of :class:`jotunheim.remote.signing.SignatureCheck`
     :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
@@ -58,8 +202,11 @@ class RemoteCommandHandler(ToolService):
     :param clock: seconds, monotonic (rate limiter)
     :param logger: a jotunheim.log logger
 
-    ``auth`` is the TokenCheck in force and ``max_params_bytes`` may be set
-    (:class:`~jotunheim.remote.gate.Gate`).
+    ``device_id_now()`` is this device's id; ``auth`` is the TokenCheck in force and
+    ``max_params_bytes`` may be set; ``calls``
+    counts the calls, ``refused`` the refusals by status code, ``tool_calls`` and
+    ``tool_failures`` the tools run and those that failed; ``rate_limiter`` is the
+    RateLimiter, or None without a limit.
     """
 
     def __init__(
@@ -83,16 +230,13 @@ class RemoteCommandHandler(ToolService):
         clock=None,
         logger=None,
     ):
-        super().__init__(
-            device_id,
-            token,
-            owner_token,
-            max_params_bytes,
-            logger,
-            mode=auth_mode,
-            open_access=open_access,
-            signing=signing,
-        )
+        # This device's id now: the Device hands its method, a fixed id is wrapped.
+        self.device_id_now = device_id if callable(device_id) else lambda: device_id
+        self.auth = TokenCheck(token, owner_token, auth_mode, open_access, signing)
+        self.max_params_bytes = max_params_bytes
+        self.logger = logger
+        self.calls = 0
+        self.refused = {}  # status code -> count
         self.registry = registry
         self.seal_results = seal_results
         self.tool_calls = 0
@@ -109,28 +253,130 @@ class RemoteCommandHandler(ToolService):
         self.deferred = []
         self.services = {}  # group name -> service (jotunheim.remote.groups)
 
+    def refuse(self, code, message, *values):
+        """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
+        text, or the number of one of :data:`jotunheim.remote.refusals.CALL`, filled in
+        with ``values``."""
+        if not isinstance(message, str):  # the texts load with the first refusal
+            from jotunheim.remote import refusals
+
+            message = refusals.CALL[message] % values
+        self.refused[code] = self.refused.get(code, 0) + 1
+        if self.logger is not None:
+            self.logger.info("refused (%d): %s" % (code, message))
+        return GrpcError(code, message)
+
+    def authorize(self, context, device_id=""):
+        """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
+        token, and a call addressed to another ``device_id`` (empty means this one)."""
+        self.calls += 1
+        level, text = self.auth.decide(context.metadata if context is not None else {}, context)
+        if level is None:
+            raise self.refuse(StatusCode.UNAUTHENTICATED, text)
+        if device_id and device_id != self.device_id_now():
+            raise self.refuse(StatusCode.NOT_FOUND, 0, self.device_id_now(), device_id)
+        return level
+
+    def params(self, text, what):
+        """The JSON object in ``text`` (``{}`` when empty); refuses anything else."""
+        size = len(text)
+        if size > self.max_params_bytes:
+            raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 1, what, size, self.max_params_bytes)
+        if not text or not text.strip():
+            return {}
+        # The common case, a flat object of plain values, is parsed as it is: one bracket
+        # is no nesting, and a finite number is checked below. Anything else goes to
+        # jotunheim.safejson (loaded then), which bounds depth and names what is wrong.
+        if text.count("{") == 1 and "[" not in text:
+            try:
+                value = json.loads(text)
+            except (ValueError, MemoryError):
+                value = None
+            if isinstance(value, dict):
+                for key in value:
+                    item = value[key]
+                    if isinstance(item, float) and item - item != 0.0:  # NaN, infinity
+                        break
+                else:
+                    return value
+        from jotunheim import safejson
+
+        try:
+            # 32: the nesting levels accepted in tool and command parameters
+            value = safejson.loads(text, what, 32, self.max_params_bytes)
+        except ValueError as exc:  # a JSONError: not JSON, too deep, NaN/Infinity
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, what, exc.problem)
+        if isinstance(value, dict):
+            return value
+        raise self.refuse(StatusCode.INVALID_ARGUMENT, 7, what, type(value).__name__)
+
+    def call_tool(self, request, context):
+        """CallTool: every check first, then the tool; its result as JSON bytes."""
+        level = self.authorize(context, request.device_id)
+        name = request.tool_name
+        if not name:
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, 3)  # no tool_name
+        try:
+            tool = self.registry.get(name)
+        except UnknownToolError:
+            raise self.refuse(StatusCode.NOT_FOUND, 4, name)  # no such tool
+        if tool.user_only and level != "owner":
+            raise self.refuse(StatusCode.PERMISSION_DENIED, 5, name)  # owner token needed
+        params = self.params(request.parameters, name)
+        try:
+            values = validate(tool.params, params, name)
+        except ToolParameterError as exc:
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, str(exc))
+        if self.rate_limiter is not None:
+            text = self.rate_limiter.refusal(tool, context)
+            if text is not None:
+                raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, text)
+        # A sealed result is keyed by the request's signature: refused before the tool runs.
+        signed = None
+        if self.seal_results or context.metadata.get("jh-seal") == "1":
+            signed = getattr(context, "signed_by", None)
+            if signed is None:
+                raise self.refuse(StatusCode.FAILED_PRECONDITION, 6)  # not a signed request
+        self.tool_calls += 1
+        try:
+            data = json.dumps(tool.handler(values)).encode("utf-8")
+        except ToolParameterError as exc:
+            # A driver's own check (it runs before the part is touched).
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, str(exc))
+        except GrpcError:
+            raise
+        except MemoryError:
+            text = tool.name + " failed: out of memory"
+        except Exception as exc:  # noqa: BLE001 - reported to the caller, device keeps going
+            from jotunheim.remote import refusals
+
+            text = "%s failed: %s" % (tool.name, refusals.describe(exc))
+        else:
+            if signed is not None:
+                from jotunheim.remote import sealing
+
+                data = sealing.seal(signed[0], signed[1], data)
+            return ToolCallResponse(success=True, result=data)
+        self.tool_failures += 1
+        if self.logger is not None:
+            self.logger.error(text)
+        return ToolCallResponse(success=False, error_message=text)
+
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
-        from jotunheim.pb import jotunheim as jpb
-
         group = self.call_group
-        server.register(SERVICE, "CallTool", jpb.ToolCallRequest, self.call_tool)
-        server.register(SERVICE, "SendDeviceCommand", jpb.DeviceCommandRequest, group)
-        server.register(SERVICE, "GetDeviceStatus", jpb.DeviceStatusRequest, group)
-        for name in (SERVICE, "einherjar.EinherjarProtocol"):
-            server.register(name, "GetCapabilities", CapabilityRequest, group)
-
-    def add_command(self, name, fn, *, owner_only=False, description=""):
-        """A device command: ``fn(params, context)`` returns JSON-able data."""
-        self.commands[name] = (fn, owner_only, description)
+        name = "jotunheim.JotunheimService"
+        server.register(name, "CallTool", ToolCallRequest, self.call_tool)
+        server.register(name, "SendDeviceCommand", DeviceCommandRequest, group)
+        server.register(name, "GetDeviceStatus", DeviceStatusRequest, group)
+        for path in (name, "einherjar.EinherjarProtocol"):
+            server.register(path, "GetCapabilities", CapabilityRequest, group)
 
     def configure(
         self, *, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
     ):
         """Apply new tokens / limits (settings hot reload). Tokens are replaced as given;
         ``auth_mode``, ``open_access`` and ``signing`` replace those given before."""
-        from jotunheim.remote.auth import TokenCheck
-
         self.auth = TokenCheck(  # what is not given stays as the check in force has it
             token,
             owner_token,
@@ -146,9 +392,9 @@ class RemoteCommandHandler(ToolService):
         """The RateLimiter of tools that change state, made on first use: a device without
         a rate limit (``rate_limit_per_minute`` 0) never loads its module."""
         if self.rate_limiter is None:
-            from jotunheim.remote.ratelimit import RateLimiter
+            from jotunheim.remote import ratelimit
 
-            self.rate_limiter = RateLimiter(0, clock=self.clock)
+            self.rate_limiter = ratelimit.RateLimiter(0, clock=self.clock)
         return self.rate_limiter
 
     def defer(self, fn):
@@ -166,6 +412,6 @@ class RemoteCommandHandler(ToolService):
     def call_group(self, request, context):
         """Every RPC but CallTool, answered by the service of its group
         (:func:`jotunheim.remote.groups.call`)."""
-        from jotunheim.remote.groups import call
+        from jotunheim.remote import groups
 
-        return call(self, request, context)
+        return groups.call(self, request, context)

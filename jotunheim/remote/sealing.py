@@ -38,7 +38,7 @@ def _keys(secret):
 def _xor_stream(enc, iv, data) -> bytes:
     out = bytearray(data)
     for block in range((len(out) + 31) // 32):
-        stream = hmac_sha256(None, iv + struct.pack(">I", block), enc)
+        stream = hmac_sha256(enc, iv + struct.pack(">I", block))
         at = block * 32
         for i in range(min(32, len(out) - at)):
             out[at + i] ^= stream[i]
@@ -49,18 +49,18 @@ def seal(secret, iv, data) -> bytes:
     """``data`` sealed for the holder of ``secret``; ``iv``: the request's signature."""
     enc, mac = _keys(secret)
     body = MAGIC + _xor_stream(enc, iv, data)
-    return body + hmac_sha256(None, body[:4] + iv + body[4:], mac)[:TAG]
+    return body + hmac_sha256(mac, body[:4] + iv + body[4:])[:TAG]
 
 
 def unseal(secret, iv, blob, equal) -> bytes:
     """The data of a sealed result; raises :class:`SealError`.
 
-    :param equal: constant-time comparison (:func:`jotunheim.remote.auth.constant_time_equal`)
+    :param equal: constant-time comparison (:func:`jotunheim.remote.handler.constant_time_equal`)
     """
     if len(blob) < len(MAGIC) + TAG or blob[:4] != MAGIC:
         raise SealError("not a sealed result (no JHS1 header)")
     enc, mac = _keys(secret)
     body, tag = blob[:-TAG], blob[-TAG:]
-    if not equal(hmac_sha256(None, body[:4] + iv + body[4:], mac)[:TAG], tag):
+    if not equal(hmac_sha256(mac, body[:4] + iv + body[4:])[:TAG], tag):
         raise SealError("sealed result does not verify: wrong token, or changed on the way")
     return _xor_stream(enc, iv, body[4:])

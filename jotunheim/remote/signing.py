@@ -28,12 +28,18 @@ import hashlib
 import time
 from binascii import hexlify, unhexlify
 
-SCHEME = "JH-HMAC"
-ALGORITHM = "JH-HMAC-SHA256"
-
 
 class SignatureError(Exception):
-    """A signed request that is refused; the message says why, for the caller."""
+    """A signed request that is refused; ``str()`` says why, for the caller.
+
+    Raised as ``SignatureError(number, *values)``: the text is
+    :data:`jotunheim.remote.refusals.SIGNATURE` ``[number] % values``, loaded only when
+    a refusal is put into words."""
+
+    def __str__(self):
+        from jotunheim.remote import refusals
+
+        return refusals.SIGNATURE[self.args[0]] % self.args[1:]
 
 
 def pads(key) -> tuple:
@@ -42,77 +48,51 @@ def pads(key) -> tuple:
         key = key.encode("utf-8")
     if len(key) > 64:  # longer than SHA-256's block: the key is its hash
         key = hashlib.sha256(key).digest()
-    inner = bytearray(key + bytes(64 - len(key)))
-    outer = bytearray(inner)
+    key = bytearray(key + bytes(64 - len(key)))  # becomes the inner pad
+    outer = bytearray(key)
     for i in range(64):
-        inner[i] ^= 0x36
+        key[i] ^= 0x36
         outer[i] ^= 0x5C
-    return bytes(inner), bytes(outer)
+    return bytes(key), bytes(outer)
 
 
-def hmac_sha256(key, message, padded=None) -> bytes:
-    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key`` (bytes or str); ``message`` may
-    be a tuple of parts (str or bytes) hashed one after the other, so no text is built
-    for it; ``padded``: the key's :func:`pads`, made once per key."""
-    padded = padded or pads(key)
-    inner = hashlib.sha256(padded[0])
+def hmac_sha256(key, message) -> bytes:
+    """HMAC-SHA256 (RFC 2104) of ``message`` under ``key``: bytes or str, or the key's
+    :func:`pads` (made once per key); ``message`` may be a tuple of parts (str or bytes)
+    hashed one after the other, so no text is built for it."""
+    if not isinstance(key, tuple):
+        key = pads(key)
+    digest = hashlib.sha256(key[0])  # the inner hash
     for part in message if isinstance(message, tuple) else (message,):
-        inner.update(part.encode("utf-8") if isinstance(part, str) else part)
-    outer = hashlib.sha256(padded[1])
-    outer.update(inner.digest())
+        try:
+            digest.update(part)  # MicroPython hashes a str's UTF-8 bytes in place: no copy
+        except TypeError:  # CPython's hashlib takes bytes only
+            digest.update(part.encode("utf-8"))
+    outer = hashlib.sha256(key[1])
+    outer.update(digest.digest())
     return outer.digest()
 
 
-def signature(padded, method, path, digest, ts, nonce) -> bytes:
-    """The HMAC-SHA256 under a key's :func:`pads` of the string to sign (see the module
-    doc); ``digest``: the body's SHA-256 in hex."""
+def signature(key, method, path, digest, ts, nonce) -> bytes:
+    """The HMAC-SHA256 under ``key`` (a key's :func:`pads`) of the string to sign (see
+    the module doc); ``digest``: the body's SHA-256 in hex."""
     line = b"\n"
     return hmac_sha256(
-        None,
-        (ALGORITHM, line, method.upper(), line, path, line, digest, line, str(ts), line, nonce),
-        padded,
+        key,
+        (
+            "JH-HMAC-SHA256",
+            line,
+            method.upper(),
+            line,
+            path,
+            line,
+            digest,
+            line,
+            str(ts),
+            line,
+            nonce,
+        ),
     )
-
-
-def header_value(keyid, secret, method, path, body, ts, nonce) -> str:
-    """The whole ``authorization`` header value of a signed request."""
-    digest = hexlify(hashlib.sha256(body or b"").digest())
-    sig = hexlify(signature(pads(secret), method, path, digest, ts, nonce))
-    return "%s keyid=%s,ts=%d,nonce=%s,sig=%s" % (SCHEME, keyid, ts, nonce, sig.decode())
-
-
-def parse_header(value) -> tuple:
-    """``(keyid, ts, nonce, sig)`` of a ``JH-HMAC`` header value (``sig`` as 32 bytes);
-    raises :class:`SignatureError` naming what is wrong."""
-    found = []
-    for name in ("keyid=", "ts=", "nonce=", "sig="):
-        # Found in place rather than split: fewer strings per request on a board. A name
-        # counts only at the start of a field (``xnonce=`` inside a value is not one).
-        at = value.find(name)
-        while at > 0 and value[at - 1] not in " ,":
-            at = value.find(name, at + 1)
-        if at < 0:
-            raise SignatureError("header has no " + name)
-        at += len(name)
-        end = value.find(",", at)
-        text = value[at : end if end >= 0 else len(value)].strip()
-        if not text:
-            raise SignatureError("header has an empty " + name)
-        found.append(text)
-    keyid, ts, nonce, sig = found
-    if not 16 <= len(nonce) <= 64:
-        raise SignatureError("nonce must be 16-64 characters")
-    try:
-        ts = int(ts)
-    except ValueError:
-        raise SignatureError("ts must be Unix time in ms") from None
-    try:
-        sig = unhexlify(sig)
-    except ValueError:
-        sig = b""
-    if len(sig) != 32:
-        raise SignatureError("sig must be 64 hex digits")
-    return keyid, ts, nonce, sig
 
 
 class SignatureCheck:
@@ -120,7 +100,7 @@ class SignatureCheck:
 
     :param keys: ``{keyid: secret}`` (``user``, ``owner``); a None secret is skipped
     :param equal: constant-time comparison of two byte strings
-        (:func:`jotunheim.remote.auth.constant_time_equal`)
+        (:func:`jotunheim.remote.handler.constant_time_equal`)
     :param int window: seconds a signed request stays valid (and is remembered)
     :param int tolerance: seconds a request's ``ts`` may be ahead of the device clock
     :param int max_nonces: requests remembered at most (the memory bound)
@@ -128,7 +108,7 @@ class SignatureCheck:
     :param logger: a jotunheim.log logger (a clock taken from a request is logged)
 
     ``accepted`` counts the requests let in, ``remembered`` those held now (at most
-    ``max_nonces``), ``last_signature`` is the last one let in (a sealed result's iv).
+    ``max_nonces``), ``signature`` the last one let in (a sealed result's iv).
     """
 
     def __init__(
@@ -155,41 +135,63 @@ class SignatureCheck:
         self.base = None  # set on the first request
         self.floor = -1  # requests signed at or before base + floor are refused
         self.offset = None  # ms to add to the clock when it was never set (see verify)
-        self.last_signature = None
+        self.signature = None  # the last one let in
         self.accepted = 0
         self.remembered = 0
 
     def verify(self, method, path, body, value) -> str:
-        """The keyid of a valid signed request; raises :class:`SignatureError` naming
+        """The level (the keyid that verified: ``"owner"`` or ``"user"``) of a valid signed request; raises :class:`SignatureError` naming
         what is wrong. A valid request is remembered, so it works once."""
-        keyid, ts, nonce, sig = parse_header(value)
+        # The header's four fields, found in place rather than split: fewer strings per
+        # request on a board. A name counts only at the start of a field (``xnonce=``
+        # inside a value is not one).
+        found = []
+        for name in ("keyid=", "ts=", "nonce=", "sig="):
+            at = value.find(name)
+            while at > 0 and value[at - 1] not in " ,":
+                at = value.find(name, at + 1)
+            if at < 0:
+                raise SignatureError(0, name)
+            at += len(name)
+            end = value.find(",", at)
+            text = value[at : end if end >= 0 else len(value)].strip()
+            if not text:
+                raise SignatureError(1, name)
+            found.append(text)
+        keyid, ts, nonce, sig = found
+        if not 16 <= len(nonce) <= 64:
+            raise SignatureError(2)
+        try:
+            ts = int(ts)
+        except ValueError:
+            raise SignatureError(3) from None
+        try:
+            sig = unhexlify(sig)
+        except ValueError:
+            sig = b""
+        if len(sig) != 32:
+            raise SignatureError(4)
         if keyid not in ("user", "owner"):
-            raise SignatureError("keyid must be user or owner, not %r" % keyid)
+            raise SignatureError(5, keyid)
         # The device's Unix time in ms, None while its clock was never set (a reading
         # before 2021-01-01) and no signed request gave it one.
         now = int(self.clock() * 1000)
         if now < 1609459200000:
             now = None if self.offset is None else now + self.offset
         if now is not None and ts < now - self.window:
-            raise SignatureError(
-                "request signed %d s ago; the window is %d s: check the clock"
-                % ((now - ts) // 1000, self.window // 1000)
-            )
+            raise SignatureError(6, (now - ts) // 1000, self.window // 1000)  # too old
         if now is not None and ts > now + self.tolerance:
-            raise SignatureError(
-                "request signed %d s in the future; the tolerance is %d s: check the clock"
-                % ((ts - now) // 1000, self.tolerance // 1000)
-            )
+            raise SignatureError(7, (ts - now) // 1000, self.tolerance // 1000)  # ahead
         digest = hexlify(hashlib.sha256(body or b"").digest())
         # The owner token works wherever the user token does (as with bearer tokens), so a
         # caller that does not know which token it holds signs as "user".
-        for signer in ("owner",) if keyid == "owner" else ("user", "owner"):
-            padded = self.keys.get(signer)
-            expected = padded and signature(padded, method, path, digest, ts, nonce)
+        for level in ("owner",) if keyid == "owner" else ("user", "owner"):
+            key = self.keys.get(level)
+            expected = key and signature(key, method, path, digest, ts, nonce)
             if expected and self.equal(sig, expected):
                 break
         else:
-            raise SignatureError("signature does not match (method, path, body or key)")
+            raise SignatureError(8)  # not signed with a key of this device
         if now is None:
             # A board without a clock source: the first valid signature proves the caller
             # holds the key, so its time becomes the device's (docs/security.md says what
@@ -202,18 +204,18 @@ class SignatureCheck:
         if self.base is None:
             self.base = now - self.window
         elif now - self.base > 0x10000000:  # ~3 days: move the base, keep offsets small ints
-            shift = now - self.window - self.base
-            self.base += shift
-            self.floor = max(-1, self.floor - shift)
+            delta = now - self.window - self.base
+            self.base += delta
+            self.floor = max(-1, self.floor - delta)
             for i in range(len(times)):
-                times[i] = max(0, times[i] - shift)
+                times[i] = max(0, times[i] - delta)
         at = ts - self.base
         if at <= self.floor:
-            raise SignatureError("replayed request (older than those remembered)")
+            raise SignatureError(9)  # replayed: older than those remembered
         tag = expected[0] << 19 | expected[1] << 11 | expected[2] << 3 | 1
         for i in range(len(tags)):  # ``in`` is not implemented for arrays on MicroPython
             if tags[i] == tag:
-                raise SignatureError("replayed request")
+                raise SignatureError(10)  # replayed
         i = self.next
         if not tags[i]:
             self.remembered += 1
@@ -222,6 +224,6 @@ class SignatureCheck:
         tags[i] = tag
         times[i] = at
         self.next = (i + 1) % len(tags)
-        self.last_signature = expected
+        self.signature = expected
         self.accepted += 1
-        return signer
+        return level

@@ -10,7 +10,7 @@ from jotunheim.pb import jotunheim as jpb
 class StatusService:
     """Answers GetDeviceStatus: status word, capabilities and runtime figures as JSON.
 
-    :param gate: the :class:`jotunheim.remote.gate.Gate` of the service
+    :param gate: the :class:`jotunheim.remote.handler.RemoteCommandHandler` (its checks)
     :param capabilities: callable returning the device's JotunheimCapabilities
     :param status: callable returning a dict with ``status`` and runtime figures
     """
@@ -42,15 +42,14 @@ class StatusService:
 
     def get_device_status(self, request, context):
         """GetDeviceStatus: the capabilities document with a ``runtime`` section."""
-        self.gate.authorize(context)
-        self.gate.check_device(request.device_id)
+        self.gate.authorize(context, request.device_id)
         info = self.status_info()
         status = info.pop("status")
         last_seen = info.pop("last_seen", None) or timestamp()
         doc = capabilities_dict(self.capabilities())
         doc["runtime"] = info
         return jpb.DeviceStatusResponse(
-            device_id=self.gate.device_id,
+            device_id=self.gate.device_id_now(),
             status=status,
             capabilities=json.dumps(doc),
             last_seen=last_seen,

@@ -11,12 +11,12 @@ import time
 import fake_net
 import microcontroller
 import wifi
+from signed_header import header_value
 
 from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedRelay
 from jotunheim.capability.schema import BOOLEAN, Field
 from jotunheim.device import Device
 from jotunheim.pb import jotunheim as jpb
-from jotunheim.remote import signing
 
 ROOT = "/jh_device_test"
 PORT = 8080
@@ -55,7 +55,7 @@ def _queue(method, message, token="tok"):
     _nonces[0] += 1
     keyid = "owner" if token == "own" else "user"
     ts = int(time.time() * 1000)
-    auth = signing.header_value(keyid, token, "POST", path, body, ts, "n%019d" % _nonces[0])
+    auth = header_value(keyid, token, "POST", path, body, ts, "n%019d" % _nonces[0])
     head = (
         "POST %s HTTP/1.1\r\nHost: b\r\n"
         "Content-Type: application/grpc-web+proto\r\nAuthorization: %s\r\n"

@@ -16,8 +16,7 @@ from jotunheim.capability.schema import NUMBER, Field
 from jotunheim.grpc.server import GrpcWebServer
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.pb import jotunheim_capability as cap
-from jotunheim.remote.auth import constant_time_equal
-from jotunheim.remote.handler import RemoteCommandHandler
+from jotunheim.remote.handler import RemoteCommandHandler, constant_time_equal
 from jotunheim.remote.ratelimit import RateLimiter
 
 PORT = 8080
@@ -189,7 +188,11 @@ def test_status_capabilities_and_commands():
     caps = cap.CapabilityResponse.decode(msg).capabilities
     assert code == 0 and caps.device_id == "pico-1"
     ran = []
-    rig.handler.add_command("restart", lambda p, c: rig.handler.defer(lambda: ran.append(1)))
+    rig.handler.commands["restart"] = (
+        lambda p, c: rig.handler.defer(lambda: ran.append(1)),
+        False,
+        "",
+    )
     msg, code, _ = rig.call("SendDeviceCommand", jpb.DeviceCommandRequest(command="restart"))
     assert code == 0 and ran == [1]  # ran after the answer was sent (run_deferred)
     msg, code, _ = rig.call("SendDeviceCommand", jpb.DeviceCommandRequest(command="ping"))

@@ -10,14 +10,14 @@ from binascii import hexlify
 import fake_net
 import socketpool
 import wifi
+from signed_header import header_value
 
 from jotunheim.capability.drivers.simulated import SimulatedLed
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.grpc.server import GrpcWebServer
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.remote import signing
-from jotunheim.remote.auth import constant_time_equal
-from jotunheim.remote.handler import RemoteCommandHandler
+from jotunheim.remote.handler import RemoteCommandHandler, constant_time_equal
 
 PORT = 8081
 PATH = "/jotunheim.JotunheimService/CallTool"
@@ -45,7 +45,7 @@ class Clock:
 
 
 def _header(body, ts, nonce="nonce-0123456789abcdef", secret="tok", path=PATH):
-    return signing.header_value("user", secret, "POST", path, body, ts, nonce)
+    return header_value("user", secret, "POST", path, body, ts, nonce)
 
 
 def test_signature_check_accepts_once_and_names_what_is_wrong():
