@@ -50,27 +50,24 @@ class CallContext:
     ``method`` is ``"/pkg.Service/Method"``; ``metadata`` a dict of the request headers
     with lower-case names (``context.metadata.get("authorization")``);
     ``client_address`` the peer's ``(host, port)``; ``trailers`` extra trailer metadata
-    the handler may add; ``body`` the request body as received (a signature covers it)."""
+    the handler may add; ``body`` the request body as received (a signature covers it);
+    ``deadline`` when the client's ``grpc-timeout`` runs out (``compat.monotonic_ms()``
+    time), or None."""
+
+    # Defaults as class attributes: a call's object holds only what it was given.
+    body = None
+    signed_by = None  # (token, signature) once a signed request was verified
+    deadline = None  # when the client's grpc-timeout runs out (monotonic ms), or None
 
     def __init__(self, method, metadata, client_address, deadline_ms, body=None):
         self.method = method
         self.metadata = metadata
-        self.body = body
-        self.signed_by = None  # (token, signature) once a signed request was verified
+        if body is not None:
+            self.body = body
         self.client_address = client_address
         self.trailers = {}
-        # When the client's grpc-timeout runs out (monotonic ms), or None.
-        self.deadline = None if deadline_ms is None else monotonic_ms() + int(deadline_ms)
-
-    def time_remaining(self):
-        """Seconds left before the client's ``grpc-timeout`` runs out, or None."""
-        if self.deadline is None:
-            return None
-        return max(0, self.deadline - monotonic_ms()) / 1000.0
-
-    def expired(self):
-        """True once the client's ``grpc-timeout`` has run out."""
-        return self.deadline is not None and monotonic_ms() >= self.deadline
+        if deadline_ms is not None:
+            self.deadline = monotonic_ms() + int(deadline_ms)
 
 
 def trailers(code, message="", extra=None):
@@ -111,8 +108,17 @@ class GrpcWebServer(HttpServer):
         super().__init__(socket_pool, self.handle, max_body=max_request_size, **limits)
         self.http = self
         self.methods = {}  # path -> (request class, handler, streaming)
-        self.cors_origin = cors_origin or None
+        self.cors_origin = cors_origin = cors_origin or None
         self.admission = None
+        # The header lines of every answer, made once: what a browser needs to read the
+        # answer when CORS is on, and the content type.
+        self.cors = b""
+        if cors_origin:
+            self.cors = (
+                "Access-Control-Allow-Origin: %s\r\n"
+                "Access-Control-Expose-Headers: grpc-status, grpc-message\r\n" % cors_origin
+            ).encode()
+        self.head = b"Content-Type: application/grpc-web+proto\r\n" + self.cors
         self.out_of_memory = (
             b"HTTP/1.1 200 OK\r\nContent-Type: application/grpc-web+proto\r\ngrpc-status: 8\r\n"
             b"grpc-message: out of memory\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -140,14 +146,10 @@ class GrpcWebServer(HttpServer):
         if request.method == "OPTIONS" and origin:
             return Response(
                 204,
-                self._headers(("Access-Control-Allow-Methods", "POST, OPTIONS"))
-                + (
-                    (
-                        "Access-Control-Allow-Headers",
-                        "content-type, x-grpc-web, x-user-agent, authorization, grpc-timeout",
-                    ),
-                    ("Access-Control-Max-Age", "600"),
-                ),
+                b"Access-Control-Allow-Methods: POST, OPTIONS\r\n"
+                + self.cors
+                + b"Access-Control-Allow-Headers: content-type, x-grpc-web, x-user-agent, "
+                b"authorization, grpc-timeout\r\nAccess-Control-Max-Age: 600\r\n",
             )
         if request.method != "POST":
             allow = "POST, OPTIONS" if origin else "POST"
@@ -160,7 +162,7 @@ class GrpcWebServer(HttpServer):
         if kind not in (CONTENT_TYPE, "application/grpc-web"):
             kind = kind.split(";")[0].strip().lower()
             if kind not in (CONTENT_TYPE, "application/grpc-web"):
-                return Response(415, self._headers(("Accept-Post", CONTENT_TYPE)))
+                return Response(415, b"Accept-Post: application/grpc-web+proto\r\n" + self.cors)
         context = CallContext(
             path,
             request.headers,
@@ -192,8 +194,12 @@ class GrpcWebServer(HttpServer):
             except (ValueError, TypeError, IndexError, KeyError) as exc:
                 raise GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: %s" % exc)
             if entry[2]:
-                frames = self._frames(iter(entry[1](message, context)), context)
-                return Response(200, self._headers(), stream=frames)
+                # Framed as they come by jotunheim.grpc.framing, loaded by the first
+                # stream (unary answers are framed in place).
+                from jotunheim.grpc.framing import stream_frames
+
+                frames = stream_frames(iter(entry[1](message, context)), context, trailers)
+                return Response(200, self.head, stream=frames)
             payload = encode_message(entry[1](message, context))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status
             code, message = status_of(exc, path)
@@ -213,39 +219,9 @@ class GrpcWebServer(HttpServer):
         body[4] = size & 255
         body[5 : 5 + size] = payload
         body[5 + size :] = trailer
-        return Response(200, self._headers(), body)
-
-    def _frames(self, iterator, context):
-        # Message frames, then the trailer frame; an error ends the stream with a status.
-        # (jotunheim.grpc.framing is loaded by the first stream: unary answers are framed
-        # in place.)
-        from jotunheim.grpc.framing import encode_frame, encode_trailer_frame
-
-        code, message = StatusCode.OK, ""
-        try:
-            for item in iterator:
-                if context.expired():
-                    code, message = StatusCode.DEADLINE_EXCEEDED, "deadline exceeded"
-                    break
-                yield encode_frame(encode_message(item))
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a status
-            code, message = status_of(exc, context.method)
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()  # the handler's cleanup, also when the client went away
-        yield encode_trailer_frame(trailers(code, message, context.trailers))
-
-    def _headers(self, first=("Content-Type", CONTENT_TYPE)):
-        # ``first``, then what a browser needs to read the answer when CORS is on.
-        if self.cors_origin is None:
-            return (first,)
-        return (
-            first,
-            ("Access-Control-Allow-Origin", self.cors_origin),
-            ("Access-Control-Expose-Headers", "grpc-status, grpc-message"),
-        )
+        return Response(200, self.head, body)
 
     def _status(self, code, message, extra=None):
         # Trailers-only: the status as HTTP headers, no body.
-        return Response(200, list(self._headers()) + trailers(code, message, extra))
+        lines = "".join(["%s: %s\r\n" % pair for pair in trailers(code, message, extra)])
+        return Response(200, self.head + lines.encode())

@@ -91,18 +91,10 @@ class GrpcError(Exception):
         self.message = message
         self.trailers = trailers if trailers is not None else {}
 
-    @property
-    def code_name(self) -> str:
-        """The status code's name, e.g. ``"NOT_FOUND"``."""
-        return StatusCode.name(self.code)
-
     def __str__(self) -> str:
         if self.message:
             return StatusCode.name(self.code) + ": " + self.message
         return StatusCode.name(self.code)
-
-    def __repr__(self) -> str:
-        return "GrpcError(" + StatusCode.name(self.code) + ", " + repr(self.message) + ")"
 
 
 def status_of(exc, method: str = ""):
