@@ -59,15 +59,15 @@ class CallContext:
     signed_by = None  # (token, signature) once a signed request was verified
     deadline = None  # when the client's grpc-timeout runs out (monotonic ms), or None
 
-    def __init__(self, method, metadata, client_address, deadline_ms, body=None):
+    def __init__(self, method, metadata, client_address, timeout, body=None):
         self.method = method
         self.metadata = metadata
         if body is not None:
             self.body = body
         self.client_address = client_address
         self.trailers = {}
-        if deadline_ms is not None:
-            self.deadline = monotonic_ms() + int(deadline_ms)
+        if timeout is not None:
+            self.deadline = monotonic_ms() + int(timeout)
 
 
 def trailers(code, message="", extra=None):
@@ -114,10 +114,9 @@ class GrpcWebServer(HttpServer):
         # answer when CORS is on, and the content type.
         self.cors = b""
         if cors_origin:
-            self.cors = (
-                "Access-Control-Allow-Origin: %s\r\n"
-                "Access-Control-Expose-Headers: grpc-status, grpc-message\r\n" % cors_origin
-            ).encode()
+            from jotunheim.grpc.cors import allow_lines
+
+            self.cors = allow_lines(cors_origin)
         self.head = b"Content-Type: application/grpc-web+proto\r\n" + self.cors
         self.out_of_memory = (
             b"HTTP/1.1 200 OK\r\nContent-Type: application/grpc-web+proto\r\ngrpc-status: 8\r\n"
@@ -142,18 +141,13 @@ class GrpcWebServer(HttpServer):
 
     def handle(self, request):
         """Answer one HTTP request (the :class:`HttpServer` handler)."""
-        origin = self.cors_origin
-        if request.method == "OPTIONS" and origin:
-            return Response(
-                204,
-                b"Access-Control-Allow-Methods: POST, OPTIONS\r\n"
-                + self.cors
-                + b"Access-Control-Allow-Headers: content-type, x-grpc-web, x-user-agent, "
-                b"authorization, grpc-timeout\r\nAccess-Control-Max-Age: 600\r\n",
-            )
         if request.method != "POST":
-            allow = "POST, OPTIONS" if origin else "POST"
-            return Response(405, (("Allow", allow),), b"gRPC-Web calls are POST")
+            if request.method == "OPTIONS" and self.cors_origin:
+                from jotunheim.grpc.cors import preflight_lines
+
+                return Response(204, preflight_lines(self.cors))
+            allow = b"Allow: POST, OPTIONS\r\n" if self.cors_origin else b"Allow: POST\r\n"
+            return Response(405, allow, b"gRPC-Web calls are POST")
         path = request.path
         entry = self.methods.get(path)  # (request class, handler, streaming)
         if entry is None:
@@ -188,9 +182,9 @@ class GrpcWebServer(HttpServer):
                 self.admission(path, entry[2])
             if size < 0 or body[0] or length != size:
                 raise GrpcError(StatusCode.INVALID_ARGUMENT, "request is not one message frame")
-            payload = memoryview(body)[5:]
+            data = memoryview(body)[5:]
             try:
-                message = entry[0].decode(payload)
+                message = entry[0].decode(data)
             except (ValueError, TypeError, IndexError, KeyError) as exc:
                 raise GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: %s" % exc)
             if entry[2]:
@@ -198,9 +192,9 @@ class GrpcWebServer(HttpServer):
                 # stream (unary answers are framed in place).
                 from jotunheim.grpc.framing import stream_frames
 
-                frames = stream_frames(iter(entry[1](message, context)), context, trailers)
-                return Response(200, self.head, stream=frames)
-            payload = encode_message(entry[1](message, context))
+                stream = stream_frames(iter(entry[1](message, context)), context, trailers)
+                return Response(200, self.head, stream=stream)
+            data = encode_message(entry[1](message, context))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status
             code, message = status_of(exc, path)
             return self._status(code, message, context.trailers)
@@ -210,18 +204,18 @@ class GrpcWebServer(HttpServer):
             trailer = encode_trailer_frame(trailers(StatusCode.OK, "", context.trailers))
         else:
             trailer = b"\x80\x00\x00\x00\x10grpc-status: 0\r\n"  # the common case
-        # One body: the message frame (5-byte header, payload), then the trailer frame.
-        size = len(payload)
+        # One body: the message frame (5-byte header, data), then the trailer frame.
+        size = len(data)
         body = bytearray(5 + size + len(trailer))
         body[1] = size >> 24 & 255
         body[2] = size >> 16 & 255
         body[3] = size >> 8 & 255
         body[4] = size & 255
-        body[5 : 5 + size] = payload
+        body[5 : 5 + size] = data
         body[5 + size :] = trailer
         return Response(200, self.head, body)
 
     def _status(self, code, message, extra=None):
         # Trailers-only: the status as HTTP headers, no body.
-        lines = "".join(["%s: %s\r\n" % pair for pair in trailers(code, message, extra)])
+        lines = "".join(["%s: %s\r\n" % entry for entry in trailers(code, message, extra)])
         return Response(200, self.head + lines.encode())

@@ -56,14 +56,6 @@ class StatusCode:
             return StatusCode._NAMES[code]
         return "CODE_" + str(code)
 
-    @staticmethod
-    def value(name: str) -> int:
-        """Number of a code name; raises ValueError for an unknown name."""
-        try:
-            return StatusCode._NAMES.index(name.upper())
-        except ValueError:
-            raise ValueError("unknown gRPC status name: %r" % name)
-
 
 def percent_encode(message: str) -> str:
     """Percent-encode a ``grpc-message`` (every byte outside printable ASCII and ``%``)."""

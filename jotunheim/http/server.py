@@ -241,18 +241,18 @@ class HttpServer:
             while waiting:
                 slot = waiting[0]
                 if len(slots) >= self.max_slots:
-                    oldest = None
+                    found = None
                     for other in slots:
                         if other.state == "linger" or (
                             other.state == "head"
                             and not other.data
                             and (other.method is not None or now - other.since >= 500)
                         ):
-                            if oldest is None or other.since < oldest.since:
-                                oldest = other
-                    if oldest is not None:
+                            if found is None or other.since < found.since:
+                                found = other
+                    if found is not None:
                         self.reclaimed += 1
-                        self._close(oldest, False)
+                        self._close(found, False)
                 if len(slots) < self.max_slots:
                     waiting.pop(0)
                     # A response goes out in one send; without TCP_NODELAY, Nagle may hold
@@ -282,14 +282,14 @@ class HttpServer:
                 break  # nothing pending (EAGAIN), or the firmware is out of sockets
             sock.setblocking(False)
             waiting.append(Request(sock, address, now))
-        served = 0
+        count = 0
         # By index: serving a slot may close it (and only it), and copying the list
         # would allocate on every poll of an idle server.
         i = 0
-        while i < len(slots) and not (max_requests and served >= max_requests):
+        while i < len(slots) and not (max_requests and count >= max_requests):
             slot = slots[i]
             try:
-                served += self._serve(slot, now)
+                count += self._serve(slot, now)
             except OSError:  # reset, broken pipe, a socket the firmware closed
                 self._close(slot, True)
             except MemoryError:
@@ -305,7 +305,7 @@ class HttpServer:
                 self._close(slot, True)
             if i < len(slots) and slots[i] is slot:
                 i += 1  # still open: on to the next (a closed one left its place)
-        return served
+        return count
 
     def _serve(self, slot, now):
         # One slot's turn: send what is pending, or read what arrived and act on it.
@@ -597,7 +597,7 @@ class HttpServer:
             reason = ("HTTP/1.1 %s\r\n" % reason).encode()
         lines = response.headers
         if not isinstance(lines, bytes):
-            lines = "".join(["%s: %s\r\n" % pair for pair in lines]).encode()
+            lines = "".join(["%s: %s\r\n" % entry for entry in lines]).encode()
         if response.close:
             slot.keep_alive = False
         body = response.body
