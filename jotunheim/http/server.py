@@ -25,7 +25,7 @@ EOF or a reset mid-request frees the slot at once; a keep-alive connection idle 
 ``idle_timeout`` is closed; with every slot taken, a newcomer reclaims the slot of a
 lingering or the longest-idle connection, or gets 503 after waiting a second.
 ``Expect: 100-continue`` is answered, chunked request bodies are decoded
-(:class:`jotunheim.http.wire.ChunkedDecoder`, loaded on the first one), pipelined
+(:func:`jotunheim.http.wire.feed_request_body`, loaded on the first one), pipelined
 requests are answered in order.
 
 A request that arrives whole in one read is parsed where it landed, in the one receive
@@ -64,7 +64,6 @@ class Request:
     state = "head"  # head, body, chunked (reading), send, linger (closing)
     data = b""  # bytes received and not parsed yet (a head in pieces, a next request)
     method = None  # set once a request line was read (the slot has served)
-    path = headers = None
     version = "HTTP/1.1"
     body = b""
     too_large = False
@@ -392,10 +391,12 @@ class HttpServer:
                     if not method.isalpha():
                         raise ValueError(400, "malformed request line")
                 path = str(view[i + 1 : n], "utf-8")
-                if stop == n + 9 and data.find(b"HTTP/1.1", n, stop) == n + 1:
-                    version = "HTTP/1.1"
-                elif stop == n + 9 and data.find(b"HTTP/1.0", n, stop) == n + 1:
-                    version = "HTTP/1.0"
+                if (
+                    stop == n + 9
+                    and data.find(b"HTTP/1.", n, stop) == n + 1
+                    and data[n + 8] in (48, 49)
+                ):
+                    version = "HTTP/1.1" if data[n + 8] == 49 else "HTTP/1.0"  # (49: "1")
                 else:
                     version = str(view[n + 1 : stop], "utf-8")
                     raise ValueError(505 if version[:5] == "HTTP/" else 400, "bad HTTP version")
@@ -474,7 +475,7 @@ class HttpServer:
                 # The body: chunked, or Content-Length bytes (none without one).
                 if encoding is not None:
                     if length is not None:
-                        raise ValueError(400, "both Transfer-Encoding and Content-Length")
+                        raise ValueError(400, "Transfer-Encoding with Content-Length")
                     if encoding.strip().lower() != "chunked":
                         raise ValueError(501, "unsupported Transfer-Encoding")
                     length = 0
@@ -493,13 +494,7 @@ class HttpServer:
                         if not exc.args or exc.args[0] != errno.EAGAIN:
                             raise
                 if encoding is not None:
-                    # Decoded into a bytearray, measured after each read: past max_body the
-                    # request is too large, and the rest is decoded only to find its end.
-                    from jotunheim.http.wire import ChunkedDecoder
-
-                    slot.body = bytearray()
-                    slot.stream = ChunkedDecoder(slot.body.extend)  # until the body is done
-                    slot.state = "chunked"
+                    slot.state = "chunked"  # decoded by jotunheim.http.wire (below)
                 elif size - p >= length:
                     if length:
                         slot.body = view[p : p + length]  # read where it landed
@@ -529,16 +524,11 @@ class HttpServer:
                     slot.keep_alive = False
                     p = size
             if slot.state == "chunked":
-                n = slot.stream.feed(memoryview(data)[p:size])  # the data goes to its sink
-                p += n
-                if slot.too_large:
-                    slot.drop_left -= n  # read and dropped, up to drain_limit
-                    if -slot.drop_left > self.drain_limit:
-                        raise ValueError(413, "chunked body over %d bytes" % self.drain_limit)
-                elif len(slot.body) > self.max_body:
-                    slot.too_large = True
-                    slot.body = b""
-                    slot.stream.sink = len  # a sink that keeps nothing
+                # Loaded by the first chunked request: most clients send a Content-Length.
+                from jotunheim.http.wire import feed_request_body
+
+                view = memoryview(data)[p:size]
+                p += feed_request_body(slot, view, self.max_body, self.drain_limit)
                 if not slot.stream.done:
                     return 0
                 slot.stream = None
