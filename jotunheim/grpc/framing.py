@@ -10,8 +10,7 @@ bit ``0x01`` marks a compressed payload, which we never agree to.
 (client side); :mod:`jotunheim.grpc.status_decode` reads a trailer frame.
 """
 
-from jotunheim.compat import monotonic_ms
-from jotunheim.grpc.status import GrpcError, StatusCode, status_of
+from jotunheim.grpc.status import GrpcError, StatusCode
 
 FLAG_TRAILERS = 0x80
 DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024
@@ -56,26 +55,3 @@ def check_header(flag: int, length: int, max_size: int) -> None:
             StatusCode.RESOURCE_EXHAUSTED,
             "response message of %d bytes exceeds the limit of %d" % (length, max_size),
         )
-
-
-def stream_frames(iterator, context, trailers):
-    """The frames of a server-streaming answer: one message frame per item of
-    ``iterator`` (messages with ``encode()``, or bytes), then the trailer frame of
-    ``trailers(code, message, context.trailers)``; an error, or the client's deadline
-    (``context.deadline``) running out, ends the stream with its status."""
-    code, message = StatusCode.OK, ""
-    try:
-        for item in iterator:
-            if context.deadline is not None and monotonic_ms() >= context.deadline:
-                code, message = StatusCode.DEADLINE_EXCEEDED, "deadline exceeded"
-                break
-            if not isinstance(item, bytes):
-                item = bytes(item) if isinstance(item, (bytearray, memoryview)) else item.encode()
-            yield encode_frame(item)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a status
-        code, message = status_of(exc, context.method)
-    finally:
-        close = getattr(iterator, "close", None)
-        if close is not None:
-            close()  # the handler's cleanup, also when the client went away
-    yield encode_trailer_frame(trailers(code, message, context.trailers))

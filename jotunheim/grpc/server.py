@@ -188,9 +188,9 @@ class GrpcWebServer(HttpServer):
             except (ValueError, TypeError, IndexError, KeyError) as exc:
                 raise GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: %s" % exc)
             if entry[2]:
-                # Framed as they come by jotunheim.grpc.framing, loaded by the first
+                # Framed as they come by jotunheim.grpc.streams, loaded by the first
                 # stream (unary answers are framed in place).
-                from jotunheim.grpc.framing import stream_frames
+                from jotunheim.grpc.streams import stream_frames
 
                 stream = stream_frames(iter(entry[1](message, context)), context, trailers)
                 return Response(200, self.head, stream=stream)
