@@ -211,15 +211,16 @@ def run_rpc(kind, name, fn, args, out):
     """
     import sys
 
-    from jotunheim.grpc import GrpcError
+    from jotunheim.grpc import GrpcError, StatusCode
 
     doc = {"url": args.url, kind: name}
     try:
         response, unit = fn()
     except GrpcError as err:
         far = unreachable(err)
-        doc.update(ok=False, code=err.code_name, message=err.message, unreachable=far)
-        text = error_line(err.code_name, err.message)
+        name = StatusCode.name(err.code)
+        doc.update(ok=False, code=name, message=err.message, unreachable=far)
+        text = error_line(name, err.message)
         if far:
             text += " (is the device running at %s?)" % args.url
         return _emit(args, sys.stderr, doc, [text], UNREACHABLE if far else FAILED, out)

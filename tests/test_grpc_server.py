@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from jotunheim.compat import monotonic_ms
 from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.grpc.retry import RetryPolicy
@@ -282,8 +283,8 @@ def test_client_deadline_is_passed_to_handlers():
     seen = {}
 
     def timed(request, context):
-        seen["remaining"] = context.time_remaining()
-        seen["expired"] = context.expired()
+        deadline = context.deadline  # monotonic_ms() time, or None
+        seen["remaining"] = None if deadline is None else deadline - monotonic_ms()
         return jpb.DeviceStatusResponse(status="ok")
 
     with Running() as r:
@@ -291,14 +292,13 @@ def test_client_deadline_is_passed_to_handlers():
         body = frame(jpb.DeviceStatusRequest().encode())
         headers = {"Content-Type": "application/grpc-web+proto", "grpc-timeout": "250m"}
         line, hdrs, _ = raw_call(r.port, "/t.T/Timed", body, headers)
-        assert line.startswith("HTTP/1.1 200") and 0.05 < seen["remaining"] <= 0.25
-        assert seen["expired"] is False
+        assert line.startswith("HTTP/1.1 200") and 50 < seen["remaining"] <= 250
         headers["grpc-timeout"] = "1n"  # already over when the handler runs
         raw_call(r.port, "/t.T/Timed", body, headers)
-        assert seen["remaining"] == 0 and seen["expired"] is True
+        assert seen["remaining"] <= 0
         del headers["grpc-timeout"]
         raw_call(r.port, "/t.T/Timed", body, headers)
-        assert seen["remaining"] is None and seen["expired"] is False
+        assert seen["remaining"] is None
     assert parse_grpc_timeout("250m") == 250
     assert parse_grpc_timeout("2S") == 2000
     assert parse_grpc_timeout("1H") == 3600000

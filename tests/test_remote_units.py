@@ -40,14 +40,14 @@ def test_status_of_is_the_one_ladder():
 
 def test_status_names_and_errors_read_well():
     assert StatusCode.name(14) == "UNAVAILABLE" and StatusCode.name(99) == "CODE_99"
-    assert StatusCode.value("unavailable") == 14
-    with pytest.raises(ValueError, match="unknown gRPC status name: 'NOPE'"):
-        StatusCode.value("NOPE")
+    # Names to numbers: the class attributes (StatusCode.value went: nothing on the
+    # device or the host looked a code up by name).
+    assert getattr(StatusCode, StatusCode.name(14)) == 14
     err = GrpcError(StatusCode.ABORTED, "lost the sensor")
-    assert (str(err), repr(err), err.code_name) == (
+    assert (str(err), StatusCode.name(err.code), err.message) == (
         "ABORTED: lost the sensor",
-        "GrpcError(ABORTED, 'lost the sensor')",
         "ABORTED",
+        "lost the sensor",
     )
     assert str(GrpcError(StatusCode.CANCELLED)) == "CANCELLED"
 
@@ -209,17 +209,23 @@ def test_grpc_server_cors_trailers_and_encoding():
         body = b""
         client_address = ("1.2.3.4", 1)
 
+    def pairs(headers):
+        # A Response's headers: (name, value) pairs, or the header lines as bytes.
+        if isinstance(headers, bytes):
+            return [tuple(line.split(": ", 1)) for line in headers.decode().split("\r\n") if line]
+        return list(headers)
+
     preflight = server.handle(Req())
-    names = [name for name, _ in preflight.headers]
+    names = [name for name, _ in pairs(preflight.headers)]
     assert preflight.status == 204 and "Access-Control-Allow-Methods" in names
     Req.method = "GET"
     refused = server.handle(Req())
-    assert refused.status == 405 and ("Allow", "POST, OPTIONS") in refused.headers
+    assert refused.status == 405 and ("Allow", "POST, OPTIONS") in pairs(refused.headers)
     Req.method = "POST"
     Req.headers = {"content-type": "text/plain"}
     wrong = server.handle(Req())
-    assert wrong.status == 415 and ("Access-Control-Allow-Origin", "*") in wrong.headers
+    assert wrong.status == 415 and ("Access-Control-Allow-Origin", "*") in pairs(wrong.headers)
     Req.headers = {"content-type": "application/grpc-web+proto"}
     Req.too_large = True
     big = server.handle(Req())
-    assert ("grpc-status", "8") in big.headers
+    assert ("grpc-status", "8") in pairs(big.headers)

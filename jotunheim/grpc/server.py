@@ -50,27 +50,24 @@ class CallContext:
     ``method`` is ``"/pkg.Service/Method"``; ``metadata`` a dict of the request headers
     with lower-case names (``context.metadata.get("authorization")``);
     ``client_address`` the peer's ``(host, port)``; ``trailers`` extra trailer metadata
-    the handler may add; ``body`` the request body as received (a signature covers it)."""
+    the handler may add; ``body`` the request body as received (a signature covers it);
+    ``deadline`` when the client's ``grpc-timeout`` runs out (``compat.monotonic_ms()``
+    time), or None."""
 
-    def __init__(self, method, metadata, client_address, deadline_ms, body=None):
+    # Defaults as class attributes: a call's object holds only what it was given.
+    body = None
+    signed_by = None  # (token, signature) once a signed request was verified
+    deadline = None  # when the client's grpc-timeout runs out (monotonic ms), or None
+
+    def __init__(self, method, metadata, client_address, timeout, body=None):
         self.method = method
         self.metadata = metadata
-        self.body = body
-        self.signed_by = None  # (token, signature) once a signed request was verified
+        if body is not None:
+            self.body = body
         self.client_address = client_address
         self.trailers = {}
-        # When the client's grpc-timeout runs out (monotonic ms), or None.
-        self.deadline = None if deadline_ms is None else monotonic_ms() + int(deadline_ms)
-
-    def time_remaining(self):
-        """Seconds left before the client's ``grpc-timeout`` runs out, or None."""
-        if self.deadline is None:
-            return None
-        return max(0, self.deadline - monotonic_ms()) / 1000.0
-
-    def expired(self):
-        """True once the client's ``grpc-timeout`` has run out."""
-        return self.deadline is not None and monotonic_ms() >= self.deadline
+        if timeout is not None:
+            self.deadline = monotonic_ms() + int(timeout)
 
 
 def trailers(code, message="", extra=None):
@@ -111,8 +108,16 @@ class GrpcWebServer(HttpServer):
         super().__init__(socket_pool, self.handle, max_body=max_request_size, **limits)
         self.http = self
         self.methods = {}  # path -> (request class, handler, streaming)
-        self.cors_origin = cors_origin or None
+        self.cors_origin = cors_origin = cors_origin or None
         self.admission = None
+        # The header lines of every answer, made once: what a browser needs to read the
+        # answer when CORS is on, and the content type.
+        self.cors = b""
+        if cors_origin:
+            from jotunheim.grpc.cors import allow_lines
+
+            self.cors = allow_lines(cors_origin)
+        self.head = b"Content-Type: application/grpc-web+proto\r\n" + self.cors
         self.out_of_memory = (
             b"HTTP/1.1 200 OK\r\nContent-Type: application/grpc-web+proto\r\ngrpc-status: 8\r\n"
             b"grpc-message: out of memory\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -136,22 +141,13 @@ class GrpcWebServer(HttpServer):
 
     def handle(self, request):
         """Answer one HTTP request (the :class:`HttpServer` handler)."""
-        origin = self.cors_origin
-        if request.method == "OPTIONS" and origin:
-            return Response(
-                204,
-                self._headers(("Access-Control-Allow-Methods", "POST, OPTIONS"))
-                + (
-                    (
-                        "Access-Control-Allow-Headers",
-                        "content-type, x-grpc-web, x-user-agent, authorization, grpc-timeout",
-                    ),
-                    ("Access-Control-Max-Age", "600"),
-                ),
-            )
         if request.method != "POST":
-            allow = "POST, OPTIONS" if origin else "POST"
-            return Response(405, (("Allow", allow),), b"gRPC-Web calls are POST")
+            if request.method == "OPTIONS" and self.cors_origin:
+                from jotunheim.grpc.cors import preflight_lines
+
+                return Response(204, preflight_lines(self.cors))
+            allow = b"Allow: POST, OPTIONS\r\n" if self.cors_origin else b"Allow: POST\r\n"
+            return Response(405, allow, b"gRPC-Web calls are POST")
         path = request.path
         entry = self.methods.get(path)  # (request class, handler, streaming)
         if entry is None:
@@ -160,7 +156,7 @@ class GrpcWebServer(HttpServer):
         if kind not in (CONTENT_TYPE, "application/grpc-web"):
             kind = kind.split(";")[0].strip().lower()
             if kind not in (CONTENT_TYPE, "application/grpc-web"):
-                return Response(415, self._headers(("Accept-Post", CONTENT_TYPE)))
+                return Response(415, b"Accept-Post: application/grpc-web+proto\r\n" + self.cors)
         context = CallContext(
             path,
             request.headers,
@@ -186,15 +182,19 @@ class GrpcWebServer(HttpServer):
                 self.admission(path, entry[2])
             if size < 0 or body[0] or length != size:
                 raise GrpcError(StatusCode.INVALID_ARGUMENT, "request is not one message frame")
-            payload = memoryview(body)[5:]
+            data = memoryview(body)[5:]
             try:
-                message = entry[0].decode(payload)
+                message = entry[0].decode(data)
             except (ValueError, TypeError, IndexError, KeyError) as exc:
                 raise GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: %s" % exc)
             if entry[2]:
-                frames = self._frames(iter(entry[1](message, context)), context)
-                return Response(200, self._headers(), stream=frames)
-            payload = encode_message(entry[1](message, context))
+                # Framed as they come by jotunheim.grpc.streams, loaded by the first
+                # stream (unary answers are framed in place).
+                from jotunheim.grpc.streams import stream_frames
+
+                stream = stream_frames(iter(entry[1](message, context)), context, trailers)
+                return Response(200, self.head, stream=stream)
+            data = encode_message(entry[1](message, context))
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status
             code, message = status_of(exc, path)
             return self._status(code, message, context.trailers)
@@ -204,48 +204,18 @@ class GrpcWebServer(HttpServer):
             trailer = encode_trailer_frame(trailers(StatusCode.OK, "", context.trailers))
         else:
             trailer = b"\x80\x00\x00\x00\x10grpc-status: 0\r\n"  # the common case
-        # One body: the message frame (5-byte header, payload), then the trailer frame.
-        size = len(payload)
+        # One body: the message frame (5-byte header, data), then the trailer frame.
+        size = len(data)
         body = bytearray(5 + size + len(trailer))
         body[1] = size >> 24 & 255
         body[2] = size >> 16 & 255
         body[3] = size >> 8 & 255
         body[4] = size & 255
-        body[5 : 5 + size] = payload
+        body[5 : 5 + size] = data
         body[5 + size :] = trailer
-        return Response(200, self._headers(), body)
-
-    def _frames(self, iterator, context):
-        # Message frames, then the trailer frame; an error ends the stream with a status.
-        # (jotunheim.grpc.framing is loaded by the first stream: unary answers are framed
-        # in place.)
-        from jotunheim.grpc.framing import encode_frame, encode_trailer_frame
-
-        code, message = StatusCode.OK, ""
-        try:
-            for item in iterator:
-                if context.expired():
-                    code, message = StatusCode.DEADLINE_EXCEEDED, "deadline exceeded"
-                    break
-                yield encode_frame(encode_message(item))
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a status
-            code, message = status_of(exc, context.method)
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()  # the handler's cleanup, also when the client went away
-        yield encode_trailer_frame(trailers(code, message, context.trailers))
-
-    def _headers(self, first=("Content-Type", CONTENT_TYPE)):
-        # ``first``, then what a browser needs to read the answer when CORS is on.
-        if self.cors_origin is None:
-            return (first,)
-        return (
-            first,
-            ("Access-Control-Allow-Origin", self.cors_origin),
-            ("Access-Control-Expose-Headers", "grpc-status, grpc-message"),
-        )
+        return Response(200, self.head, body)
 
     def _status(self, code, message, extra=None):
         # Trailers-only: the status as HTTP headers, no body.
-        return Response(200, list(self._headers()) + trailers(code, message, extra))
+        lines = "".join(["%s: %s\r\n" % entry for entry in trailers(code, message, extra)])
+        return Response(200, self.head + lines.encode())

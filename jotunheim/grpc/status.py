@@ -56,14 +56,6 @@ class StatusCode:
             return StatusCode._NAMES[code]
         return "CODE_" + str(code)
 
-    @staticmethod
-    def value(name: str) -> int:
-        """Number of a code name; raises ValueError for an unknown name."""
-        try:
-            return StatusCode._NAMES.index(name.upper())
-        except ValueError:
-            raise ValueError("unknown gRPC status name: %r" % name)
-
 
 def percent_encode(message: str) -> str:
     """Percent-encode a ``grpc-message`` (every byte outside printable ASCII and ``%``)."""
@@ -91,18 +83,10 @@ class GrpcError(Exception):
         self.message = message
         self.trailers = trailers if trailers is not None else {}
 
-    @property
-    def code_name(self) -> str:
-        """The status code's name, e.g. ``"NOT_FOUND"``."""
-        return StatusCode.name(self.code)
-
     def __str__(self) -> str:
         if self.message:
             return StatusCode.name(self.code) + ": " + self.message
         return StatusCode.name(self.code)
-
-    def __repr__(self) -> str:
-        return "GrpcError(" + StatusCode.name(self.code) + ", " + repr(self.message) + ")"
 
 
 def status_of(exc, method: str = ""):

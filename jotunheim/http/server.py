@@ -25,7 +25,7 @@ EOF or a reset mid-request frees the slot at once; a keep-alive connection idle 
 ``idle_timeout`` is closed; with every slot taken, a newcomer reclaims the slot of a
 lingering or the longest-idle connection, or gets 503 after waiting a second.
 ``Expect: 100-continue`` is answered, chunked request bodies are decoded
-(:class:`jotunheim.http.wire.ChunkedDecoder`, loaded on the first one), pipelined
+(:func:`jotunheim.http.wire.feed_request_body`, loaded on the first one), pipelined
 requests are answered in order.
 
 A request that arrives whole in one read is parsed where it landed, in the one receive
@@ -50,51 +50,68 @@ UNAVAILABLE = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnect
 
 class Request:
     """One request as received: ``method``, ``path``, ``version``, ``headers`` (dict with
-    lower-case names; repeated headers joined by ``,``), ``body`` (bytes-like, valid while
+    lower-case names; repeated headers joined by ``,``; not the framing headers the server
+    acts on itself: Content-Length, Transfer-Encoding, Connection, Expect), ``body`` (bytes-like, valid while
     the handler runs; empty when ``too_large`` or ``refusal``: the buffer pool's reason the
     body could not be held), ``client_address`` and ``keep_alive``.
 
     It is also the connection's slot: the server reuses it for the next request on the
     same connection, and its other fields are the server's own."""
 
+    # Defaults as class attributes: a connection's object holds only what its requests
+    # changed (each attribute an instance holds costs heap, per connection). too_large,
+    # refusal and a cleared keep_alive are never reset: such a connection is closed.
+    state = "head"  # head, body, chunked (reading), send, linger (closing)
+    data = b""  # bytes received and not parsed yet (a head in pieces, a next request)
+    method = None  # set once a request line was read (the slot has served)
+    version = "HTTP/1.1"
+    body = b""
+    too_large = False
+    refusal = None
+    keep_alive = True  # cleared once the server decides to close after the answer
+    pos = 0  # body bytes received, or response bytes sent
+    out = None  # the response bytes being sent
+    stream = None  # the response's further pieces, or the chunked body's decoder
+    drop_left = 0  # body bytes to read and drop before closing
+    pooled = None  # the pool buffer holding the body, given back after the handler
+    rx = tx = 0  # bytes not yet handed to the meter
+
     def __init__(self, sock, address, now):
         self.sock = sock
         self.client_address = address
-        self.state = "head"  # head, body, chunked (reading), send, linger (closing)
-        self.since = now  # when the state last changed
-        self.deadline = now
-        self.data = b""  # bytes received and not parsed yet (a head in pieces, a next request)
-        self.method = None  # set once a request line was read (the slot has served)
-        self.path = self.version = self.headers = None
-        self.body = b""
-        self.too_large = False
-        self.refusal = None
-        self.keep_alive = True  # cleared once the server decides to close after the answer
-        self.pos = 0  # body bytes received, or response bytes sent
-        self.out = None  # the response bytes being sent
-        self.stream = None  # the response's further pieces, or the chunked body's decoder
-        self.drop_left = 0  # body bytes to read and drop before closing
-        self.pooled = None  # the pool buffer holding the body, given back after the handler
-        self.rx = self.tx = 0  # bytes not yet handed to the meter
+        self.since = self.deadline = now  # since: when the state last changed
 
 
 class Response:
     """What a handler returns.
 
     :param int status: HTTP status code
-    :param headers: list of ``(name, value)`` pairs
+    :param headers: list of ``(name, value)`` pairs, or bytes: the header lines as they
+        go out, each ending in ``\\r\\n`` (made once by a server that always sends them)
     :param body: bytes sent with a ``Content-Length``
     :param stream: an iterator of bytes-like pieces instead of ``body``; each is sent as
         one HTTP chunk in one ``send``, and the next is taken only once it is out
     :param bool close: close the connection after this response
     """
 
+    # Defaults as class attributes: a response holds only what it was given.
+    status = 200
+    headers = ()
+    body = b""
+    stream = None
+    close = False
+
     def __init__(self, status=200, headers=None, body=b"", stream=None, close=False):
-        self.status = status
-        self.headers = headers or ()
-        self.body = body
-        self.stream = stream
-        self.close = close
+        if status != 200:
+            self.status = status
+        if headers:
+            self.headers = headers
+        if body:
+            self.body = body
+        if stream is not None:
+            self.stream = stream
+        if close:
+            self.close = close
 
 
 class HttpServer:
@@ -167,7 +184,7 @@ class HttpServer:
         self.rx_bytes = self.tx_bytes = self.out_of_memory_answers = 0
         self.out_of_memory = UNAVAILABLE
         self.sock = None  # the listening socket
-        self.buf = None  # the receive buffer
+        self.buf = self.view = None  # the receive buffer, and a view of it
 
     def start(self, host="0.0.0.0", port=8080):
         """Listen on ``host:port`` (port 0: the OS picks one, see ``port``)."""
@@ -192,6 +209,7 @@ class HttpServer:
                 self.buf = self.buffers.acquire(self.buffer_size, minimum=128)
             else:
                 self.buf = bytearray(self.buffer_size)
+            self.view = memoryview(self.buf)  # made once: requests are parsed through it
 
     def stop(self):
         """Close every connection and the listening socket."""
@@ -203,14 +221,7 @@ class HttpServer:
             self.sock = None
         if self.buffers is not None and self.buf is not None:
             self.buffers.release(self.buf)
-        self.buf = None
-
-    def connections(self):
-        """``(client address, state name, seconds in that state)`` per open connection."""
-        now = monotonic_ms()
-        return [
-            (slot.client_address, slot.state, (now - slot.since) / 1000.0) for slot in self.slots
-        ]
+        self.buf = self.view = None
 
     def poll(self, max_requests=0):
         """Accept and serve what is ready without blocking; returns requests answered
@@ -229,18 +240,18 @@ class HttpServer:
             while waiting:
                 slot = waiting[0]
                 if len(slots) >= self.max_slots:
-                    oldest = None
+                    found = None
                     for other in slots:
                         if other.state == "linger" or (
                             other.state == "head"
                             and not other.data
                             and (other.method is not None or now - other.since >= 500)
                         ):
-                            if oldest is None or other.since < oldest.since:
-                                oldest = other
-                    if oldest is not None:
+                            if found is None or other.since < found.since:
+                                found = other
+                    if found is not None:
                         self.reclaimed += 1
-                        self._close(oldest, False)
+                        self._close(found, False)
                 if len(slots) < self.max_slots:
                     waiting.pop(0)
                     # A response goes out in one send; without TCP_NODELAY, Nagle may hold
@@ -270,14 +281,14 @@ class HttpServer:
                 break  # nothing pending (EAGAIN), or the firmware is out of sockets
             sock.setblocking(False)
             waiting.append(Request(sock, address, now))
-        served = 0
+        count = 0
         # By index: serving a slot may close it (and only it), and copying the list
         # would allocate on every poll of an idle server.
         i = 0
-        while i < len(slots) and not (max_requests and served >= max_requests):
+        while i < len(slots) and not (max_requests and count >= max_requests):
             slot = slots[i]
             try:
-                served += self._serve(slot, now)
+                count += self._serve(slot, now)
             except OSError:  # reset, broken pipe, a socket the firmware closed
                 self._close(slot, True)
             except MemoryError:
@@ -293,7 +304,7 @@ class HttpServer:
                 self._close(slot, True)
             if i < len(slots) and slots[i] is slot:
                 i += 1  # still open: on to the next (a closed one left its place)
-        return served
+        return count
 
     def _serve(self, slot, now):
         # One slot's turn: send what is pending, or read what arrived and act on it.
@@ -337,7 +348,7 @@ class HttpServer:
             return self._advance(slot, b"", 0, now)
         if not slot.data:
             return self._advance(slot, self.buf, n, now)  # parsed where it landed
-        slot.data.extend(memoryview(self.buf)[:n])
+        slot.data.extend(self.view[:n])
         return self._advance(slot, slot.data, len(slot.data), now)
 
     def _advance(self, slot, data, size, now):
@@ -358,18 +369,41 @@ class HttpServer:
                     return 0
                 # The request line and header lines, read in place: header names are
                 # lower-cased where they lie, and each name and value becomes one str.
-                view = memoryview(data)
+                view = self.view if data is self.buf else memoryview(data)
                 stop = data.find(b"\r\n", p, end)  # the end of the request line
                 if stop < 0:
                     stop = end
-                line = str(view[p:stop], "utf-8").split(" ")
-                if len(line) != 3 or not line[0].isalpha() or line[1][:1] not in ("/", "*"):
-                    raise ValueError(400, "malformed request line")
-                version = line[2]
-                if version not in ("HTTP/1.1", "HTTP/1.0"):
+                # METHOD SP target SP version; the usual method and versions are taken as
+                # constants, so only the target becomes a new str.
+                i = data.find(b" ", p, stop)
+                n = data.find(b" ", i + 1, stop)
+                if (
+                    i <= p
+                    or n < 0
+                    or data.find(b" ", n + 1, stop) >= 0
+                    or data[i + 1] not in (47, 42)
+                ):
+                    raise ValueError(400, "malformed request line")  # (47, 42: "/" or "*")
+                if i == p + 4 and data.find(b"POST", p, i) == p:
+                    method = "POST"
+                else:
+                    method = str(view[p:i], "utf-8")
+                    if not method.isalpha():
+                        raise ValueError(400, "malformed request line")
+                path = str(view[i + 1 : n], "utf-8")
+                if (
+                    stop == n + 9
+                    and data.find(b"HTTP/1.", n, stop) == n + 1
+                    and data[n + 8] in (48, 49)
+                ):
+                    version = "HTTP/1.1" if data[n + 8] == 49 else "HTTP/1.0"  # (49: "1")
+                else:
+                    version = str(view[n + 1 : stop], "utf-8")
                     raise ValueError(505 if version[:5] == "HTTP/" else 400, "bad HTTP version")
                 headers = {}
                 count = 0
+                length = encoding = expect = None
+                connection = 0  # 1: "close" said, 2: "keep-alive" said
                 pos = stop + 2
                 while pos < end:
                     stop = data.find(b"\r\n", pos, end)  # the end of this line
@@ -386,45 +420,71 @@ class HttpServer:
                             data[n] += 32
                     if i <= pos:
                         raise ValueError(400, "malformed header line")
-                    name = str(view[pos:i], "utf-8")
+                    n = pos  # where the name starts
                     pos = i + 1
                     while pos < stop and data[pos] in (32, 9):
                         pos += 1
+                    # The framing headers the server acts on itself are not kept (the
+                    # handler sees what they did: body, keep_alive), and the two every
+                    # request has are read in place; every other header is one entry.
+                    # Repeated ones are joined by "," (a repeated Content-Length is bad).
+                    if i - n == 14 and data.find(b"content-length", n, i) == n:
+                        k = stop
+                        while k > pos and data[k - 1] in (32, 9):
+                            k -= 1  # blanks after the digits
+                        length = 0 if length is None and k - pos <= 12 else -1  # -1: bad
+                        for n in range(pos, k):
+                            if length >= 0:
+                                c = data[n] - 48
+                                length = length * 10 + c if 0 <= c <= 9 else -1
+                        if length < 0:
+                            raise ValueError(400, "bad Content-Length")
+                        pos = stop + 2
+                        continue
+                    if i - n == 10 and data.find(b"connection", n, i) == n:
+                        for n in range(pos, stop):  # its words are case-insensitive
+                            if 65 <= data[n] <= 90:
+                                data[n] += 32
+                        if data.find(b"close", pos, stop) >= 0:
+                            connection |= 1
+                        if data.find(b"keep-alive", pos, stop) >= 0:
+                            connection |= 2
+                        pos = stop + 2
+                        continue
                     value = str(view[pos:stop], "utf-8").strip()
-                    headers[name] = headers[name] + "," + value if name in headers else value
+                    if i - n == 17 and data.find(b"transfer-encoding", n, i) == n:
+                        encoding = value if encoding is None else encoding + "," + value
+                    elif i - n == 6 and data.find(b"expect", n, i) == n:
+                        expect = value if expect is None else expect + "," + value
+                    else:
+                        name = str(view[n:i], "utf-8")
+                        headers[name] = headers[name] + "," + value if name in headers else value
                     pos = stop + 2
-                slot.method, slot.path, slot.version = line
+                slot.method = method
+                slot.path = path
+                if version != slot.version:
+                    slot.version = version
                 slot.headers = headers
-                slot.too_large = False
-                slot.refusal = None
-                slot.body = b""
-                connection = headers.get("connection", "").lower()
-                if version == "HTTP/1.1":
-                    slot.keep_alive = "close" not in connection
-                else:
-                    slot.keep_alive = "keep-alive" in connection
+                if connection & 1 if version == "HTTP/1.1" else not connection & 2:
+                    slot.keep_alive = False
                 p = end + 4
-                slot.data = b""
+                if slot.data:
+                    slot.data = b""
                 slot.since = now
                 slot.deadline = now + self.body_ms
                 # The body: chunked, or Content-Length bytes (none without one).
-                encoding = headers.get("transfer-encoding")
-                length = headers.get("content-length")
                 if encoding is not None:
                     if length is not None:
-                        raise ValueError(400, "both Transfer-Encoding and Content-Length")
+                        raise ValueError(400, "Transfer-Encoding with Content-Length")
                     if encoding.strip().lower() != "chunked":
                         raise ValueError(501, "unsupported Transfer-Encoding")
                     length = 0
-                else:
-                    length = (length or "0").strip()
-                    if not length.isdigit() or len(length) > 12:
-                        raise ValueError(400, "bad Content-Length")
-                    length = int(length)
+                elif length is None:
+                    length = 0
                 if length > self.max_body:
                     # Answered as too large; the rest is read and dropped after the answer.
                     slot.too_large = True
-                elif headers.get("expect", "").lower() == "100-continue":
+                elif expect is not None and expect.lower() == "100-continue":
                     # curl and others wait for this before sending a body they announced.
                     try:
                         slot.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -434,13 +494,7 @@ class HttpServer:
                         if not exc.args or exc.args[0] != errno.EAGAIN:
                             raise
                 if encoding is not None:
-                    # Decoded into a bytearray, measured after each read: past max_body the
-                    # request is too large, and the rest is decoded only to find its end.
-                    from jotunheim.http.wire import ChunkedDecoder
-
-                    slot.body = bytearray()
-                    slot.stream = ChunkedDecoder(slot.body.extend)  # until the body is done
-                    slot.state = "chunked"
+                    slot.state = "chunked"  # decoded by jotunheim.http.wire (below)
                 elif size - p >= length:
                     if length:
                         slot.body = view[p : p + length]  # read where it landed
@@ -470,16 +524,11 @@ class HttpServer:
                     slot.keep_alive = False
                     p = size
             if slot.state == "chunked":
-                n = slot.stream.feed(memoryview(data)[p:size])  # the data goes to its sink
-                p += n
-                if slot.too_large:
-                    slot.drop_left -= n  # read and dropped, up to drain_limit
-                    if -slot.drop_left > self.drain_limit:
-                        raise ValueError(413, "chunked body over %d bytes" % self.drain_limit)
-                elif len(slot.body) > self.max_body:
-                    slot.too_large = True
-                    slot.body = b""
-                    slot.stream.sink = len  # a sink that keeps nothing
+                # Loaded by the first chunked request: most clients send a Content-Length.
+                from jotunheim.http.wire import feed_request_body
+
+                view = memoryview(data)[p:size]
+                p += feed_request_body(slot, view, self.max_body, self.drain_limit)
                 if not slot.stream.done:
                     return 0
                 slot.stream = None
@@ -524,7 +573,7 @@ class HttpServer:
         # The head and body go out as one piece (one send when the socket takes it all).
         status = response.status
         if status == 200:
-            reason = "200 OK"
+            reason = b"HTTP/1.1 200 OK\r\n"
         else:
             # Reason phrases as one string, read on use (a dict of them would stay in RAM).
             text = (
@@ -535,19 +584,38 @@ class HttpServer:
             )
             pos = text.find(str(status) + " ")
             reason = text[pos : text.find("\n", pos)] if pos >= 0 else "%d OK" % status
-        lines = ""
-        for name, value in response.headers:
-            lines += "%s: %s\r\n" % (name, value)
-        slot.keep_alive = slot.keep_alive and not response.close
-        close = "" if slot.keep_alive else "Connection: close\r\n"
-        slot.stream = response.stream
-        if slot.stream is None:
-            text = "HTTP/1.1 %s\r\n%sContent-Length: %d\r\n%s\r\n"
-            out = bytearray(text % (reason, lines, len(response.body), close), "utf-8")
-            out.extend(response.body)
+            reason = ("HTTP/1.1 %s\r\n" % reason).encode()
+        lines = response.headers
+        if not isinstance(lines, bytes):
+            lines = "".join(["%s: %s\r\n" % entry for entry in lines]).encode()
+        if response.close:
+            slot.keep_alive = False
+        body = response.body
+        size = 0  # digits of the Content-Length, written in place
+        if response.stream is None:
+            line = b"Content-Length: "
+            size = n = 1
+            while n * 10 <= len(body):
+                n *= 10
+                size += 1
         else:
-            text = "HTTP/1.1 %s\r\n%sTransfer-Encoding: chunked\r\n%s\r\n"
-            out = bytearray(text % (reason, lines, close), "utf-8")
+            slot.stream = response.stream
+            line = b"Transfer-Encoding: chunked"
+            body = b""
+        close = b"\r\n\r\n" if slot.keep_alive else b"\r\nConnection: close\r\n\r\n"
+        # One buffer made to measure, the pieces copied in: no head or number made apart.
+        pos = len(reason) + len(lines) + len(line)
+        out = bytearray(pos + size + len(close) + len(body))
+        out[0 : len(reason)] = reason
+        out[len(reason) : pos - len(line)] = lines
+        out[pos - len(line) : pos] = line
+        n = len(body)
+        pos += size
+        for i in range(1, size + 1):
+            out[pos - i] = 48 + n % 10
+            n //= 10
+        out[pos : pos + len(close)] = close
+        out[pos + len(close) :] = body
         slot.out = out
         slot.pos = 0
         slot.state = "send"
@@ -614,7 +682,7 @@ class HttpServer:
         # per recv or send.
         if self.meter is not None and (slot.rx or slot.tx):
             host = slot.client_address
-            if isinstance(host, (tuple, list)):
+            if isinstance(host, tuple) or isinstance(host, list):  # (no tuple made per call)
                 host = host[0]
             self.meter.count("client:" + str(host), slot.tx, slot.rx)
             slot.rx = slot.tx = 0

@@ -106,3 +106,25 @@ class ChunkedDecoder:
             self._trailer_bytes += len(text)
             if self._trailer_bytes > self.max_trailers:
                 raise ValueError("chunked trailers longer than %d bytes" % self.max_trailers)
+
+
+def feed_request_body(request, view, max_body, drain_limit) -> int:
+    """The server's side of a chunked request body (a
+    :class:`jotunheim.http.server.Request` in state ``chunked``): ``view`` goes to
+    ``request.stream``, a :class:`ChunkedDecoder` made at the first call whose data lands
+    in ``request.body``, measured after each piece: past ``max_body`` the request is too
+    large and the rest is decoded only to find its end, read and dropped up to
+    ``drain_limit`` bytes (413 beyond). Returns the bytes of ``view`` used."""
+    if request.stream is None:
+        request.body = bytearray()
+        request.stream = ChunkedDecoder(request.body.extend)  # until the body is done
+    n = request.stream.feed(view)
+    if request.too_large:
+        request.drop_left -= n  # read and dropped, up to drain_limit
+        if -request.drop_left > drain_limit:
+            raise ValueError(413, "chunked body over %d bytes" % drain_limit)
+    elif len(request.body) > max_body:
+        request.too_large = True
+        request.body = b""
+        request.stream.sink = len  # a sink that keeps nothing
+    return n

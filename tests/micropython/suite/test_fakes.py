@@ -505,6 +505,43 @@ def test_partial_sends_and_send_records():
     server.close()
 
 
+def test_dropped_records_are_reused_and_reads_and_sends_then_allocate_nothing():
+    # A board's recv_into/send copy into and out of the caller's buffer and allocate
+    # nothing; so does the fake once a record's buffers have grown, so that a server's
+    # heap figures are its own.
+    import gc
+
+    fake_net.accept_from(80, fake_net.client(REQUEST, then="hang"))
+    server = _listen()
+    sock = _accept(server)
+    buf = bytearray(64)
+    sock.recv_into(buf)
+    sock.send(OK)
+    held = fake_net.connections[0]
+    sock.close()
+    # A record a test still lists is never reused; one it dropped is, emptied.
+    fake_net.accept_from(80, fake_net.client(REQUEST, then="hang"))
+    second = _accept(server)
+    assert fake_net.connections[1] is not held and held.sent == OK and held.sends == [len(OK)]
+    second.close()
+    del fake_net.connections[:]
+    del fake_net.sockets[:]
+    fake_net.accept_from(80, fake_net.client(REQUEST, then="hang"))
+    third = _accept(server)
+    conn = fake_net.connections[0]
+    assert conn is held and conn.sent == b"" and conn.sends == [] and not conn.closed
+    gc.disable()
+    before = gc.mem_alloc()
+    n = third.recv_into(buf)
+    third.send(OK)
+    used = gc.mem_alloc() - before
+    gc.enable()
+    assert bytes(buf[:n]) == REQUEST and used == 0, used
+    assert conn.sent == OK and conn.sends == [len(OK)] and conn.reads == 1
+    third.close()
+    server.close()
+
+
 def test_reads_honour_chunks_and_nbytes():
     fake_net.accept_from(80, fake_net.client(REQUEST, chunks=[3, 4]))
     server = _listen()

@@ -47,14 +47,15 @@ def _then_a_good_client_is_served(server, within=2.0):
     while not served and time.monotonic() < end:
         served = _poll(server, 5)
         time.sleep(0.02)
-    assert served >= 1, server.connections()
+    assert served >= 1, [(slot.client_address, slot.state) for slot in server.slots]
     replies = fake_net.connections[-1].replies()
     assert replies and replies[0].status == 200 and replies[0].body == b"POST /echo 5", replies
 
 
 def _check(case, server):
     _poll(server)
-    assert not server.slots, "%s: slot still held: %r" % (case, server.connections())
+    held = [(slot.client_address, slot.state) for slot in server.slots]
+    assert not held, "%s: slot still held: %r" % (case, held)
     _then_a_good_client_is_served(server)
 
 
@@ -93,7 +94,7 @@ def test_limits_are_answered_and_closed():
         replies = conn.replies()
         assert replies and replies[0].status == status, (status, bytes(conn.sent)[:80])
         # Closed, or lingering (reading what the client still sends) until it closes.
-        assert conn.closed or server.connections()[-1][1] == "linger", server.connections()
+        assert conn.closed or server.slots[-1].state == "linger", server.slots
     fake_net.accept_from(
         PORT, fake_net.client(b"POST /big HTTP/1.1\r\nContent-Length: 99999\r\n\r\n", then="hang")
     )
