@@ -23,6 +23,13 @@ class Clock:
         return self.now
 
 
+class Board:
+    """Stands in for the Device: the handler asks it for this device's id."""
+
+    def device_id_now(self):
+        return "pico-1"
+
+
 class Ctx:
     metadata = {}
     client_address = ("10.0.0.2", 1)
@@ -78,7 +85,7 @@ def test_rate_limiter_unlimited_and_bounded_in_clients():
 def test_capabilities_group_refuses_until_ready_and_builds_einherjar_from_tools():
     registry = ToolRegistry()
     registry.add_actuator("status", SimulatedLed())
-    gate = RemoteCommandHandler(registry, device_id="pico-1", open_access=True)
+    gate = RemoteCommandHandler(registry, Board(), open_access=True)
     service = CapabilityService(gate, None, None, registry)
     with pytest.raises(GrpcError) as info:
         service.get_capabilities(None, Ctx())

@@ -41,7 +41,8 @@ OTA_STATE_FILE = ".ota/state.json"
 class Device:
     """A CircuitPython board as an Edda device.
 
-    Arguments given here win over settings.
+    Arguments given here win over settings; give them by keyword (their order is not
+    part of the API).
 
     :param name: device name (else ``capabilities.device_name``)
     :param settings: a SettingsLoader, Settings or dict (default: loaded from ``root``)
@@ -102,7 +103,6 @@ class Device:
     def __init__(
         self,
         name=None,
-        *,
         settings=None,
         root=None,
         token=None,
@@ -194,15 +194,11 @@ class Device:
             log.enable_error_ring(root=root, size=get("logging.ring_size"))
         self.handler = RemoteCommandHandler(
             registry,
-            device_id=self.device_id_now,
-            capabilities=self.capabilities,
-            einherjar=self.einherjar,
-            status=self.status_info,
+            self,
             token=self.token("token", "JOTUNHEIM_TOKEN"),
             owner_token=self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN"),
             rate_limit_per_minute=get("remote.rate_limit_per_minute"),
             max_params_bytes=get("remote.max_request_bytes"),
-            commands=self.commands,
             logger=logger,
             seal_results=get("remote.seal_results"),
             **self.auth_options(),

@@ -31,7 +31,11 @@ class CommandService:
         """The ``ping`` command: pong, this device's id and its uptime."""
         from jotunheim.compat import monotonic
 
-        return {"pong": True, "device_id": self.gate.device_id_now(), "uptime_s": int(monotonic())}
+        return {
+            "pong": True,
+            "device_id": self.gate.device.device_id_now(),
+            "uptime_s": int(monotonic()),
+        }
 
     def send_device_command(self, request, context):
         """SendDeviceCommand: checks, then the command; its result as JSON bytes."""

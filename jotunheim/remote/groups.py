@@ -11,13 +11,15 @@ def call(handler, request, context):
     in ``handler.services``: the one place that decides which group module is loaded."""
     method = context.method
     services = handler.services
+    device = handler.device  # what a stand-in lacks, its group does without
+    capabilities = getattr(device, "capabilities", None)
     if method.endswith("/SendDeviceCommand"):
         service = services.get("commands")
         if service is None:
             from jotunheim.remote.commands import CommandService
 
             service = services["commands"] = CommandService(
-                handler, handler.commands, handler.logger, handler.commands_source
+                handler, handler.commands, handler.logger, getattr(device, "commands", None)
             )
         return service.send_device_command(request, context)
     if method.endswith("/GetDeviceStatus"):
@@ -26,7 +28,7 @@ def call(handler, request, context):
             from jotunheim.remote.status import StatusService
 
             service = services["status"] = StatusService(
-                handler, handler.capabilities, handler.status
+                handler, capabilities, getattr(device, "status_info", None)
             )
         return service.get_device_status(request, context)
     service = services.get("capabilities")
@@ -34,7 +36,7 @@ def call(handler, request, context):
         from jotunheim.remote.capabilities import CapabilityService
 
         service = services["capabilities"] = CapabilityService(
-            handler, handler.capabilities, handler.einherjar, handler.registry
+            handler, capabilities, getattr(device, "einherjar", None), handler.registry
         )
     if method.startswith("/einherjar."):
         return service.einherjar_capabilities(request, context)

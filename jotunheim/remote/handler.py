@@ -23,8 +23,7 @@ words are those of a signature's ``keyid``.
 """
 
 # Usage:
-#     handler = RemoteCommandHandler(registry, device_id="pico-1", capabilities=build_caps,
-#                                    token=secrets.get("JOTUNHEIM_TOKEN"))
+#     handler = RemoteCommandHandler(registry, device, token=secrets.get("JOTUNHEIM_TOKEN"))
 #     handler.register(server)          # a jotunheim.grpc.server.GrpcWebServer
 #     while True:
 #         server.poll()
@@ -184,11 +183,14 @@ class RemoteCommandHandler:
     """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
 
     :param registry: the device's ToolRegistry
-    :param device_id: str, or a callable returning it
-    :param capabilities: callable returning the JotunheimCapabilities
-    :param einherjar: callable returning an einherjar.CapabilityResponse (optional)
-    :param status: callable returning a dict with ``status`` (``ok``, ``degraded``,
-        ``offline-loki``, ...) and any runtime figures
+    :param device: the :class:`jotunheim.device.Device`, or a stand-in with its methods
+        the RPCs use: ``device_id_now()`` (every call naming a device), and where they
+        exist ``capabilities()`` (GetCapabilities, GetDeviceStatus), ``status_info()``
+        (a dict with ``status``: ``ok``, ``degraded``, ``offline-loki``, ... and any
+        runtime figures), ``einherjar()`` (an einherjar.CapabilityResponse; without it
+        one is built from the tools) and ``commands()`` (``(name, fn, owner_only,
+        description)`` rows, asked on the first SendDeviceCommand, so their module
+        loads only then)
     :param token: / :param owner_token: see :class:`TokenCheck`
     :param str auth_mode: ``signed`` (default), ``bearer`` or ``either``
         (``remote.auth_mode``, see the module doc)
@@ -197,12 +199,10 @@ class RemoteCommandHandler:
     :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
     :param rate_limit_per_minute: / :param burst: per-client limit on tools that change state
     :param max_params_bytes: longest JSON parameter text accepted
-    :param commands: callable returning ``(name, fn, owner_only, description)`` rows, asked
-        on the first SendDeviceCommand (so their module loads only then)
     :param clock: seconds, monotonic (rate limiter)
     :param logger: a jotunheim.log logger
 
-    ``device_id_now()`` is this device's id; ``auth`` is the TokenCheck in force and
+    ``device`` is the device served; ``auth`` is the TokenCheck in force and
     ``max_params_bytes`` may be set; ``calls``
     counts the calls, ``refused`` the refusals by status code, ``tool_calls`` and
     ``tool_failures`` the tools run and those that failed; ``rate_limiter`` is the
@@ -212,11 +212,7 @@ class RemoteCommandHandler:
     def __init__(
         self,
         registry,
-        *,
-        device_id="",
-        capabilities=None,
-        einherjar=None,
-        status=None,
+        device=None,
         token=None,
         owner_token=None,
         auth_mode="signed",
@@ -226,12 +222,12 @@ class RemoteCommandHandler:
         rate_limit_per_minute=60,
         burst=None,
         max_params_bytes=4096,
-        commands=None,
         clock=None,
         logger=None,
     ):
-        # This device's id now: the Device hands its method, a fixed id is wrapped.
-        self.device_id_now = device_id if callable(device_id) else lambda: device_id
+        # The device itself, not five of its bound methods: the RPC groups (remote.groups)
+        # look up what they need on it when they are built.
+        self.device = device
         self.auth = TokenCheck(token, owner_token, auth_mode, open_access, signing)
         self.max_params_bytes = max_params_bytes
         self.logger = logger
@@ -245,10 +241,6 @@ class RemoteCommandHandler:
         self.rate_limiter = None
         if rate_limit_per_minute:
             self.limiter.configure(rate_limit_per_minute, burst)
-        self.capabilities = capabilities
-        self.einherjar = einherjar
-        self.status = status
-        self.commands_source = commands
         self.commands = {}  # name -> (fn(params, context), owner_only, description)
         self.deferred = []
         self.services = {}  # group name -> service (jotunheim.remote.groups)
@@ -273,8 +265,10 @@ class RemoteCommandHandler:
         level, text = self.auth.decide(context.metadata if context is not None else {}, context)
         if level is None:
             raise self.refuse(StatusCode.UNAUTHENTICATED, text)
-        if device_id and device_id != self.device_id_now():
-            raise self.refuse(StatusCode.NOT_FOUND, 0, self.device_id_now(), device_id)
+        if device_id:
+            name = self.device.device_id_now()
+            if device_id != name:
+                raise self.refuse(StatusCode.NOT_FOUND, 0, name, device_id)
         return level
 
     def params(self, text, what):
@@ -373,7 +367,7 @@ class RemoteCommandHandler:
             server.register(path, "GetCapabilities", CapabilityRequest, group)
 
     def configure(
-        self, *, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
+        self, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
     ):
         """Apply new tokens / limits (settings hot reload). Tokens are replaced as given;
         ``auth_mode``, ``open_access`` and ``signing`` replace those given before."""

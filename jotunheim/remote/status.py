@@ -49,7 +49,7 @@ class StatusService:
         doc = capabilities_dict(self.capabilities())
         doc["runtime"] = info
         return jpb.DeviceStatusResponse(
-            device_id=self.gate.device_id_now(),
+            device_id=self.gate.device.device_id_now(),
             status=status,
             capabilities=json.dumps(doc),
             last_seen=last_seen,

@@ -80,8 +80,7 @@ class Rig:
         self.registry.add_tool("reset_all", lambda: "reset", "Owner only", (), True)
         self.handler = RemoteCommandHandler(
             self.registry,
-            device_id="pico-1",
-            capabilities=self._caps,
+            self,  # the rig stands in for the Device: device_id_now() and capabilities()
             token=kwargs.get("token", "tok"),
             owner_token="own",
             auth_mode="bearer",  # these cases send bearer tokens; test_signing.py signs
@@ -95,7 +94,10 @@ class Rig:
         self.level = level
         return level
 
-    def _caps(self):
+    def device_id_now(self):
+        return "pico-1"
+
+    def capabilities(self):
         return cap.JotunheimCapabilities(
             device_id="pico-1",
             device_name="pico",

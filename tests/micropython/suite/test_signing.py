@@ -118,13 +118,20 @@ def _status(server, request):
     return int(reply[at + 13 : at + 15].strip())
 
 
+class Board:
+    """Stands in for the Device: the handler asks it for this device's id."""
+
+    def device_id_now(self):
+        return "pico-1"
+
+
 def test_signed_calls_on_the_served_handler():
     wifi.radio.add_network("home", "pw")
     wifi.radio.connect("home", "pw")
     registry = ToolRegistry()
     led = SimulatedLed()
     registry.add_actuator("status", led)
-    handler = RemoteCommandHandler(registry, device_id="pico-1", token="tok")
+    handler = RemoteCommandHandler(registry, Board(), token="tok")
     assert handler.auth.mode == "signed"  # the default
     server = GrpcWebServer(socketpool.SocketPool(wifi.radio), max_request_size=1024)
     handler.register(server)
