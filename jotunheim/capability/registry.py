@@ -155,7 +155,6 @@ class ToolRegistry:
         description: str = "",
         params=(),
         user_only: bool = False,
-        *,
         return_type: str = OBJECT,
         unit: str = "",
         kind: str = "custom",
@@ -321,7 +320,7 @@ class ToolRegistry:
                 return tool
         raise UnknownToolError("no tool named %r" % name)
 
-    def call(self, name: str, params=None, *, allow_user_only: bool = False):
+    def call(self, name: str, params=None, allow_user_only: bool = False):
         """Run a tool; returns its JSON-able result.
 
         :param str name: the tool

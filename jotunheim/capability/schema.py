@@ -63,7 +63,6 @@ class Field:
         self,
         name,
         type=NUMBER,  # noqa: A002 - the protocol calls it "type"
-        *,
         unit="",
         minimum=None,
         maximum=None,

@@ -54,7 +54,7 @@ class Sensor:
     min_interval = 0.0  # seconds a reading stays fresh; 0 = always measure
     attempts = 1  # measurements tried before a read fails
 
-    def __init__(self, *, clock=None):
+    def __init__(self, clock=None):
         self.clock = clock or compat.monotonic
         self._last = None
         self._last_at = None

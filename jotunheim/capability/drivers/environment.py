@@ -61,7 +61,7 @@ class DHT22(Sensor):
     min_interval = 2.0
     attempts = 3
 
-    def __init__(self, pin=None, *, device=None, use_pulseio=True, clock=None):
+    def __init__(self, pin=None, device=None, use_pulseio=True, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
             if pin is None:
@@ -99,9 +99,7 @@ class BMP280(Sensor):
     readings = (_temperature(-40, 85), _PRESSURE, _ALTITUDE)
     attempts = 2
 
-    def __init__(
-        self, i2c=None, address=0x77, *, device=None, sea_level_pressure=1013.25, clock=None
-    ):
+    def __init__(self, i2c=None, address=0x77, device=None, sea_level_pressure=1013.25, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
             module = require("adafruit_bmp280")
@@ -120,9 +118,7 @@ class BME280(BMP280):
     part = "BME280"
     readings = (_temperature(-40, 85), _humidity(), _PRESSURE, _ALTITUDE)
 
-    def __init__(
-        self, i2c=None, address=0x77, *, device=None, sea_level_pressure=1013.25, clock=None
-    ):
+    def __init__(self, i2c=None, address=0x77, device=None, sea_level_pressure=1013.25, clock=None):
         if device is None:
             try:
                 module = require("adafruit_bme280.basic", "adafruit_bme280")
@@ -149,7 +145,7 @@ class SHT31(Sensor):
     attempts = 2
     library = ("adafruit_sht31d", "SHT31D")  # module, driver class
 
-    def __init__(self, i2c=None, address=0x44, *, device=None, clock=None):
+    def __init__(self, i2c=None, address=0x44, device=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
             module_name, class_name = self.library
@@ -181,7 +177,7 @@ class DS18B20(Sensor):
     readings = (_temperature(-55, 125),)
     attempts = 2
 
-    def __init__(self, pin=None, *, index=0, device=None, clock=None):
+    def __init__(self, pin=None, index=0, device=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
             if pin is None:

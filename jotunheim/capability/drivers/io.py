@@ -35,7 +35,7 @@ class AnalogInput(Sensor):
 
     part = "Analog"
 
-    def __init__(self, pin=None, *, io=None, reference_voltage=None, part=None, clock=None):
+    def __init__(self, pin=None, io=None, reference_voltage=None, part=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if io is None:
             _needs_pin("AnalogInput", pin)
@@ -65,7 +65,7 @@ class DigitalInput(Sensor):
     part = "DigitalInput"
     reading = "value"
 
-    def __init__(self, pin=None, *, io=None, pull=None, active_low=False, part=None, clock=None):
+    def __init__(self, pin=None, io=None, pull=None, active_low=False, part=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if io is None:
             _needs_pin(self.part, pin)
@@ -91,7 +91,7 @@ class Button(DigitalInput):
     reading = "pressed"
     readings = (PRESSED,)
 
-    def __init__(self, pin=None, *, io=None, pull="up", active_low=True, clock=None):
+    def __init__(self, pin=None, io=None, pull="up", active_low=True, clock=None):
         DigitalInput.__init__(self, pin, io=io, pull=pull, active_low=active_low, clock=clock)
 
 
@@ -100,7 +100,7 @@ class Led(Actuator):
 
     part = "LED"
 
-    def __init__(self, pin=None, *, io=None, pwm=None, frequency=5000):
+    def __init__(self, pin=None, io=None, pwm=None, frequency=5000):
         if io is None:
             _needs_pin("Led", pin)
             from jotunheim.capability.drivers.hardware import digital_out, pwm_out
@@ -130,7 +130,7 @@ class Relay(Actuator):
     part = "Relay"
     settings = (SWITCH,)
 
-    def __init__(self, pin=None, *, io=None, active_low=False):
+    def __init__(self, pin=None, io=None, active_low=False):
         if io is None:
             _needs_pin("Relay", pin)
             from jotunheim.capability.drivers.hardware import digital_out
@@ -150,7 +150,7 @@ class GpioOutput(Actuator):
 
     part = "GPIO"
 
-    def __init__(self, pin=None, *, io=None):
+    def __init__(self, pin=None, io=None):
         if io is None:
             _needs_pin("GpioOutput", pin)
             from jotunheim.capability.drivers.hardware import digital_out

@@ -53,7 +53,7 @@ class NeoPixel(Actuator):
 
     part = "NeoPixel"
 
-    def __init__(self, pin=None, n=1, *, device=None, brightness=0.2):
+    def __init__(self, pin=None, n=1, device=None, brightness=0.2):
         if device is None:
             if pin is None:
                 raise ValueError("NeoPixel needs a pin (e.g. board.NEOPIXEL) or device=")

@@ -22,9 +22,7 @@ class Servo(Actuator):
     part = "Servo"
     action = "angle"
 
-    def __init__(
-        self, pin=None, *, device=None, actuation_range=180, min_pulse=750, max_pulse=2250
-    ):
+    def __init__(self, pin=None, device=None, actuation_range=180, min_pulse=750, max_pulse=2250):
         if device is None:
             if pin is None:
                 raise ValueError("Servo needs a pin or device=")
@@ -62,7 +60,7 @@ class PwmOutput(Actuator):
 
     part = "PWM"
 
-    def __init__(self, pin=None, *, io=None, frequency=1000, variable_frequency=False):
+    def __init__(self, pin=None, io=None, frequency=1000, variable_frequency=False):
         if io is None:
             if pin is None:
                 raise ValueError("%s needs a pin or io=" % self.part)
@@ -106,7 +104,7 @@ class Buzzer(Actuator):
         Field("volume", NUMBER, minimum=0, maximum=1, description="Loudness 0..1"),
     )
 
-    def __init__(self, pin=None, *, io=None, volume=0.5):
+    def __init__(self, pin=None, io=None, volume=0.5):
         if io is None:
             if pin is None:
                 raise ValueError("Buzzer needs a pin or io=")

@@ -89,7 +89,6 @@ class SimulatedClimateSensor(Sensor):
 
     def __init__(
         self,
-        *,
         seed=1,
         temperature=21.0,
         humidity=45.0,
@@ -134,7 +133,7 @@ class SimulatedLed(Actuator):
 
     part = "LED-sim"
 
-    def __init__(self, *, pwm=False, part=None):
+    def __init__(self, pwm=False, part=None):
         self.pin = self._io = SimulatedPin()
         self.pwm = pwm
         self._on = False
@@ -160,7 +159,7 @@ class SimulatedRelay(Actuator):
     part = "Relay-sim"
     settings = (SWITCH,)
 
-    def __init__(self, *, active_low=False, part=None):
+    def __init__(self, active_low=False, part=None):
         self.pin = self._io = SimulatedPin()
         self.active_low = active_low
         if part:
@@ -182,7 +181,7 @@ class SimulatedButton(Sensor):
     part = "Button-sim"
     readings = (PRESSED,)
 
-    def __init__(self, *, seed=1, press_probability=0.0, part=None, clock=None):
+    def __init__(self, seed=1, press_probability=0.0, part=None, clock=None):
         Sensor.__init__(self, clock=clock)
         self.pin = self._io = SimulatedPin(True)
         self._rng = Rng(seed)
