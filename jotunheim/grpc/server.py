@@ -98,7 +98,8 @@ class GrpcWebServer(HttpServer):
     counters, where a status report reads them).
 
     :param socket_pool: ``socketpool.SocketPool(wifi.radio)`` or CPython's ``socket``
-    :param int max_request_size: largest request body accepted (bytes)
+    :param int max_request_size: largest request body accepted (bytes); ``max_body``
+        afterwards, which may be changed while serving
     :param str cors_origin: answer CORS preflights and allow this origin (``"*"`` for
         any); None (the default) refuses ``OPTIONS``
     :param limits: passed to :class:`HttpServer` (``slots``, ``head_timeout``, ...)
@@ -122,16 +123,6 @@ class GrpcWebServer(HttpServer):
             b"HTTP/1.1 200 OK\r\nContent-Type: application/grpc-web+proto\r\ngrpc-status: 8\r\n"
             b"grpc-message: out of memory\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         )
-
-    @property
-    def max_request_size(self):
-        """Largest request body accepted (bytes); may be changed while serving."""
-        return self.max_body
-
-    @max_request_size.setter
-    def max_request_size(self, size):
-        """Set the largest request body accepted (bytes)."""
-        self.max_body = size
 
     def register(self, service_path, method, request_cls, handler, streaming=False):
         """Serve ``/<service_path>/<method>``; ``request_cls.decode(bytes)`` parses the
