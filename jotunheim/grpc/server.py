@@ -28,7 +28,7 @@ RESOURCE_EXHAUSTED made once.
 """
 
 from jotunheim.compat import monotonic_ms
-from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode, status_of
+from jotunheim.grpc.status import GrpcError, StatusCode, status_of
 from jotunheim.http.server import HttpServer, Response
 
 CONTENT_TYPE = "application/grpc-web+proto"
@@ -74,20 +74,14 @@ def trailers(code, message="", extra=None):
     """``(name, value)`` pairs of a status: grpc-status, grpc-message, then ``extra``."""
     items = [("grpc-status", str(code))]
     if message:
+        # Loaded by the first status with a message (the frames module holds it).
+        from jotunheim.grpc.framing import percent_encode
+
         items.append(("grpc-message", percent_encode(message)))
     if extra:
         for name, value in extra.items():
             items.append((name.lower(), str(value)))
     return items
-
-
-def encode_message(message):
-    """The wire bytes of a response message (or of bytes given as they are)."""
-    if isinstance(message, bytes):
-        return message
-    if isinstance(message, (bytearray, memoryview)):
-        return bytes(message)
-    return message.encode()
 
 
 class GrpcWebServer(HttpServer):
@@ -185,7 +179,9 @@ class GrpcWebServer(HttpServer):
 
                 stream = stream_frames(iter(entry[1](message, context)), context, trailers)
                 return Response(200, self.head, stream=stream)
-            data = encode_message(entry[1](message, context))
+            data = entry[1](message, context)
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                data = data.encode()  # a message (bytes-like answers go as they are)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status
             code, message = status_of(exc, path)
             return self._status(code, message, context.trailers)
