@@ -127,12 +127,9 @@ class GrpcWebServer(HttpServer):
     def handle(self, request):
         """Answer one HTTP request (the :class:`HttpServer` handler)."""
         if request.method != "POST":
-            if request.method == "OPTIONS" and self.cors_origin:
-                from jotunheim.grpc.cors import preflight_lines
+            from jotunheim.grpc.cors import not_a_call
 
-                return Response(204, preflight_lines(self.cors))
-            allow = b"Allow: POST, OPTIONS\r\n" if self.cors_origin else b"Allow: POST\r\n"
-            return Response(405, allow, b"gRPC-Web calls are POST")
+            return not_a_call(self, request)
         path = request.path
         entry = self.methods.get(path)  # (request class, handler, streaming)
         if entry is None:
@@ -141,7 +138,9 @@ class GrpcWebServer(HttpServer):
         if kind not in (CONTENT_TYPE, "application/grpc-web"):
             kind = kind.split(";")[0].strip().lower()
             if kind not in (CONTENT_TYPE, "application/grpc-web"):
-                return Response(415, b"Accept-Post: application/grpc-web+proto\r\n" + self.cors)
+                from jotunheim.grpc.cors import not_a_call
+
+                return not_a_call(self, request)  # 415
         context = CallContext(
             path,
             request.headers,
@@ -180,8 +179,14 @@ class GrpcWebServer(HttpServer):
                 stream = stream_frames(iter(entry[1](message, context)), context, trailers)
                 return Response(200, self.head, stream=stream)
             data = entry[1](message, context)
-            if not isinstance(data, (bytes, bytearray, memoryview)):
-                data = data.encode()  # a message (bytes-like answers go as they are)
+            # A message is encoded, a bytes-like answer goes as it is (checked one type
+            # at a time: a tuple of types would be made on every call).
+            if not (
+                isinstance(data, bytes)
+                or isinstance(data, bytearray)
+                or isinstance(data, memoryview)
+            ):
+                data = data.encode()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status
             code, message = status_of(exc, path)
             return self._status(code, message, context.trailers)
