@@ -34,16 +34,6 @@ from jotunheim.http.server import HttpServer, Response
 CONTENT_TYPE = "application/grpc-web+proto"
 
 
-def parse_grpc_timeout(value):
-    """Milliseconds in a ``grpc-timeout`` header, or None if absent or malformed."""
-    if not value or len(value) < 2 or len(value) > 9 or not value[:-1].isdigit():
-        return None
-    unit = "HMSmun".find(value[-1])  # hours, minutes, seconds, milli-, micro-, nanoseconds
-    if unit < 0:
-        return None
-    return int(value[:-1]) * (3600000, 60000, 1000, 1, 0.001, 0.000001)[unit]
-
-
 class CallContext:
     """What a handler knows about its call.
 
@@ -141,11 +131,17 @@ class GrpcWebServer(HttpServer):
                 from jotunheim.grpc.cors import not_a_call
 
                 return not_a_call(self, request)  # 415
+        # A client's deadline: loaded by the first call that carries one.
+        timeout = request.headers.get("grpc-timeout")
+        if timeout is not None:
+            from jotunheim.grpc.timeout import parse_grpc_timeout
+
+            timeout = parse_grpc_timeout(timeout)
         context = CallContext(
             path,
             request.headers,
             request.client_address,
-            parse_grpc_timeout(request.headers.get("grpc-timeout")),
+            timeout,
             request.body,
         )
         try:
