@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from jotunheim.grpc import frame_parser, framing
 from jotunheim.grpc.client import parse_trailers, trailer_status
-from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode
+from jotunheim.grpc.framing import percent_encode
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.grpc.status_decode import percent_decode
 
 payloads = st.lists(st.binary(max_size=300), max_size=6)

@@ -70,7 +70,7 @@ def _patch_encode(monkeypatch, device):
 
 
 def _patch_send(monkeypatch, device):
-    monkeypatch.setattr(HttpServer, "_respond", _raise)  # where the response is made
+    monkeypatch.setattr(HttpServer, "respond", _raise)  # where the response is made
 
 
 STEPS = {
@@ -102,7 +102,7 @@ def test_memory_error_at_a_step_is_answered_resource_exhausted_and_the_device_se
         assert "out of memory" in err.value.message
         for _ in range(3):  # the memory is back: served as before, on a new connection
             assert call_tool(client(dev), "set_relay_sim", '{"on": false}').success
-        server = dev.server.http
+        server = dev.server
         if step in ("head parse", "body buffer", "response send"):
             assert server.out_of_memory_answers == 1
         # Every buffer the pool made is back in it, but the server's receive buffer.
@@ -133,13 +133,13 @@ def test_an_out_of_memory_answer_that_cannot_be_sent_closes_the_connection(tmp_p
     device.add_actuator("pump", SimulatedRelay())
     with Loop(device) as dev:  # Loop fails the test if a step raised
         with monkeypatch.context() as patch:
-            patch.setattr(HttpServer, "_respond", _raise)
+            patch.setattr(HttpServer, "respond", _raise)
             # Sending the prepared answer fails too (socket.send refuses a str).
-            patch.setattr(dev.server.http, "out_of_memory", "not bytes")
+            patch.setattr(dev.server, "out_of_memory", "not bytes")
             with pytest.raises(GrpcError) as err:
                 call_tool(client(dev), "set_relay_sim", '{"on": false}')
             assert err.value.code == StatusCode.UNAVAILABLE  # closed without an answer
-        assert dev.server.http.out_of_memory_answers == 1  # tried, failed, closed
+        assert dev.server.out_of_memory_answers == 1  # tried, failed, closed
         assert call_tool(client(dev), "set_relay_sim", '{"on": true}').success
 
 

@@ -40,7 +40,7 @@ def apply_settings(device, sections):
             handler.limiter.configure(rate)
         handler.max_params_bytes = get("remote.max_request_bytes")
         if device.server is not None:
-            device.server.max_request_size = get("remote.max_request_bytes")
+            device.server.max_body = get("remote.max_request_bytes")
         now = handler.auth
         auth = device.auth_options()
         if (now.mode, now.open_access, now.signing_options) != (

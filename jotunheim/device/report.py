@@ -46,7 +46,7 @@ def status_info(device) -> dict:
         "errors": ring.entries()[-5:] if ring is not None else [],
     }
     if device.server is not None:
-        http = device.server.http
+        http = device.server
         info["server"] = {
             "requests": http.requests,
             "refused": http.refused,

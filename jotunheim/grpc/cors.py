@@ -1,10 +1,14 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """CORS for the device's gRPC-Web server: the header lines that let a web page read an
-answer, and the answer to a preflight. Loaded only when the server is given a
-``cors_origin`` (the Device's ``remote.cors_origin``): a device without CORS never holds
-these texts.
+answer, the answer to a preflight, and the answers to requests that are no gRPC-Web
+call (a method other than POST, a content type other than gRPC-Web). Loaded when the
+server is given a ``cors_origin`` (the Device's ``remote.cors_origin``) or by the
+first request that is no call: a device without CORS that only serves calls never
+holds these texts.
 """
+
+from jotunheim.http.server import Response
 
 
 def allow_lines(origin):
@@ -26,3 +30,15 @@ def preflight_lines(cors):
         + b"Access-Control-Allow-Headers: content-type, x-grpc-web, x-user-agent, "
         b"authorization, grpc-timeout\r\nAccess-Control-Max-Age: 600\r\n"
     )
+
+
+def not_a_call(server, request):
+    """The answer of :class:`jotunheim.grpc.server.GrpcWebServer` ``server`` to a
+    ``request`` that is no gRPC-Web call: a CORS preflight (204) when CORS is on, 405
+    to a method other than POST, 415 to a POST of another content type."""
+    if request.method == "POST":
+        return Response(415, b"Accept-Post: application/grpc-web+proto\r\n" + server.cors)
+    if request.method == "OPTIONS" and server.cors_origin:
+        return Response(204, preflight_lines(server.cors))
+    allow = b"Allow: POST, OPTIONS\r\n" if server.cors_origin else b"Allow: POST\r\n"
+    return Response(405, allow, b"gRPC-Web calls are POST")

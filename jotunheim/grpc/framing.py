@@ -32,12 +32,24 @@ def encode_trailer_frame(trailers) -> bytes:
     """A complete trailer frame from a dict or a list of (name, value) pairs.
 
     Names are lower-cased; values must already be header-safe (percent-encode
-    ``grpc-message`` with :func:`jotunheim.grpc.status.percent_encode`)."""
+    ``grpc-message`` with :func:`percent_encode`)."""
     items = trailers.items() if hasattr(trailers, "items") else trailers
     text = ""
     for name, value in items:
         text += str(name).lower() + ": " + str(value) + "\r\n"
     return encode_frame(text.encode("utf-8"), FLAG_TRAILERS)
+
+
+def percent_encode(message: str) -> str:
+    """Percent-encode a ``grpc-message`` (every byte outside printable ASCII and ``%``)."""
+    raw = message.encode("utf-8")
+    out = None  # made at the first byte that needs encoding: most messages need none
+    for i, b in enumerate(raw):
+        if out is None and (b < 0x20 or b > 0x7E or b == 37):
+            out = [message[:i]] if i else []  # the bytes before it are printable ASCII
+        if out is not None:
+            out.append(chr(b) if 0x20 <= b <= 0x7E and b != 37 else "%%%02X" % b)
+    return message if out is None else "".join(out)
 
 
 def check_header(flag: int, length: int, max_size: int) -> None:

@@ -28,20 +28,10 @@ RESOURCE_EXHAUSTED made once.
 """
 
 from jotunheim.compat import monotonic_ms
-from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode, status_of
+from jotunheim.grpc.status import GrpcError, StatusCode, status_of
 from jotunheim.http.server import HttpServer, Response
 
 CONTENT_TYPE = "application/grpc-web+proto"
-
-
-def parse_grpc_timeout(value):
-    """Milliseconds in a ``grpc-timeout`` header, or None if absent or malformed."""
-    if not value or len(value) < 2 or len(value) > 9 or not value[:-1].isdigit():
-        return None
-    unit = "HMSmun".find(value[-1])  # hours, minutes, seconds, milli-, micro-, nanoseconds
-    if unit < 0:
-        return None
-    return int(value[:-1]) * (3600000, 60000, 1000, 1, 0.001, 0.000001)[unit]
 
 
 class CallContext:
@@ -74,20 +64,14 @@ def trailers(code, message="", extra=None):
     """``(name, value)`` pairs of a status: grpc-status, grpc-message, then ``extra``."""
     items = [("grpc-status", str(code))]
     if message:
+        # Loaded by the first status with a message (the frames module holds it).
+        from jotunheim.grpc.framing import percent_encode
+
         items.append(("grpc-message", percent_encode(message)))
     if extra:
         for name, value in extra.items():
             items.append((name.lower(), str(value)))
     return items
-
-
-def encode_message(message):
-    """The wire bytes of a response message (or of bytes given as they are)."""
-    if isinstance(message, bytes):
-        return message
-    if isinstance(message, (bytearray, memoryview)):
-        return bytes(message)
-    return message.encode()
 
 
 class GrpcWebServer(HttpServer):
@@ -98,7 +82,8 @@ class GrpcWebServer(HttpServer):
     counters, where a status report reads them).
 
     :param socket_pool: ``socketpool.SocketPool(wifi.radio)`` or CPython's ``socket``
-    :param int max_request_size: largest request body accepted (bytes)
+    :param int max_request_size: largest request body accepted (bytes); ``max_body``
+        afterwards, which may be changed while serving
     :param str cors_origin: answer CORS preflights and allow this origin (``"*"`` for
         any); None (the default) refuses ``OPTIONS``
     :param limits: passed to :class:`HttpServer` (``slots``, ``head_timeout``, ...)
@@ -123,16 +108,6 @@ class GrpcWebServer(HttpServer):
             b"grpc-message: out of memory\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         )
 
-    @property
-    def max_request_size(self):
-        """Largest request body accepted (bytes); may be changed while serving."""
-        return self.max_body
-
-    @max_request_size.setter
-    def max_request_size(self, size):
-        """Set the largest request body accepted (bytes)."""
-        self.max_body = size
-
     def register(self, service_path, method, request_cls, handler, streaming=False):
         """Serve ``/<service_path>/<method>``; ``request_cls.decode(bytes)`` parses the
         request, ``handler(request, context)`` answers it."""
@@ -142,12 +117,9 @@ class GrpcWebServer(HttpServer):
     def handle(self, request):
         """Answer one HTTP request (the :class:`HttpServer` handler)."""
         if request.method != "POST":
-            if request.method == "OPTIONS" and self.cors_origin:
-                from jotunheim.grpc.cors import preflight_lines
+            from jotunheim.grpc.cors import not_a_call
 
-                return Response(204, preflight_lines(self.cors))
-            allow = b"Allow: POST, OPTIONS\r\n" if self.cors_origin else b"Allow: POST\r\n"
-            return Response(405, allow, b"gRPC-Web calls are POST")
+            return not_a_call(self, request)
         path = request.path
         entry = self.methods.get(path)  # (request class, handler, streaming)
         if entry is None:
@@ -156,12 +128,20 @@ class GrpcWebServer(HttpServer):
         if kind not in (CONTENT_TYPE, "application/grpc-web"):
             kind = kind.split(";")[0].strip().lower()
             if kind not in (CONTENT_TYPE, "application/grpc-web"):
-                return Response(415, b"Accept-Post: application/grpc-web+proto\r\n" + self.cors)
+                from jotunheim.grpc.cors import not_a_call
+
+                return not_a_call(self, request)  # 415
+        # A client's deadline: loaded by the first call that carries one.
+        timeout = request.headers.get("grpc-timeout")
+        if timeout is not None:
+            from jotunheim.grpc.timeout import parse_grpc_timeout
+
+            timeout = parse_grpc_timeout(timeout)
         context = CallContext(
             path,
             request.headers,
             request.client_address,
-            parse_grpc_timeout(request.headers.get("grpc-timeout")),
+            timeout,
             request.body,
         )
         try:
@@ -194,7 +174,15 @@ class GrpcWebServer(HttpServer):
 
                 stream = stream_frames(iter(entry[1](message, context)), context, trailers)
                 return Response(200, self.head, stream=stream)
-            data = encode_message(entry[1](message, context))
+            data = entry[1](message, context)
+            # A message is encoded, a bytes-like answer goes as it is (checked one type
+            # at a time: a tuple of types would be made on every call).
+            if not (
+                isinstance(data, bytes)
+                or isinstance(data, bytearray)
+                or isinstance(data, memoryview)
+            ):
+                data = data.encode()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status
             code, message = status_of(exc, path)
             return self._status(code, message, context.trailers)

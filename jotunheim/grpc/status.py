@@ -57,18 +57,6 @@ class StatusCode:
         return "CODE_" + str(code)
 
 
-def percent_encode(message: str) -> str:
-    """Percent-encode a ``grpc-message`` (every byte outside printable ASCII and ``%``)."""
-    raw = message.encode("utf-8")
-    out = None  # made at the first byte that needs encoding: most messages need none
-    for i, b in enumerate(raw):
-        if out is None and (b < 0x20 or b > 0x7E or b == 37):
-            out = [message[:i]] if i else []  # the bytes before it are printable ASCII
-        if out is not None:
-            out.append(chr(b) if 0x20 <= b <= 0x7E and b != 37 else "%%%02X" % b)
-    return message if out is None else "".join(out)
-
-
 class GrpcError(Exception):
     """A call ended with a non-OK gRPC status.
 

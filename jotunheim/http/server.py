@@ -44,9 +44,6 @@ import errno
 
 from jotunheim.compat import monotonic_ms
 
-# Sent as it is (no allocation) to a newcomer no slot could take, and when the heap is out.
-UNAVAILABLE = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-
 
 class Request:
     """One request as received: ``method``, ``path``, ``version``, ``headers`` (dict with
@@ -182,7 +179,10 @@ class HttpServer:
         self.waiting = []  # accepted connections (their slots) waiting for a place
         self.requests = self.refused = self.dropped = self.reclaimed = self.busy = 0
         self.rx_bytes = self.tx_bytes = self.out_of_memory_answers = 0
-        self.out_of_memory = UNAVAILABLE
+        # Sent as it is (no allocation) when the heap is out.
+        self.out_of_memory = (
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
         self.sock = None  # the listening socket
         self.buf = self.view = None  # the receive buffer, and a view of it
 
@@ -214,7 +214,7 @@ class HttpServer:
     def stop(self):
         """Close every connection and the listening socket."""
         for slot in self.slots + self.waiting:
-            self._close(slot, False)
+            self.close(slot, False)
         self.waiting = []
         if self.sock is not None:
             self.sock.close()
@@ -233,46 +233,27 @@ class HttpServer:
         waiting = self.waiting
         pool = self.pool
         # Newcomers wait in arrival order (at most one queue of ``slots``; more stay in the
-        # listen backlog) for a free slot, or one that a lingering connection, one idle
-        # between requests or one silent for 0.5 s since it connected gives up; one that
-        # has waited a second is answered 503.
+        # listen backlog) for a free slot; with every slot taken, jotunheim.http.unusual
+        # makes room or answers 503.
         while True:
             while waiting:
                 slot = waiting[0]
                 if len(slots) >= self.max_slots:
-                    found = None
-                    for other in slots:
-                        if other.state == "linger" or (
-                            other.state == "head"
-                            and not other.data
-                            and (other.method is not None or now - other.since >= 500)
-                        ):
-                            if found is None or other.since < found.since:
-                                found = other
-                    if found is not None:
-                        self.reclaimed += 1
-                        self._close(found, False)
-                if len(slots) < self.max_slots:
-                    waiting.pop(0)
-                    # A response goes out in one send; without TCP_NODELAY, Nagle may hold
-                    # it back until the client ACKs (up to ~40 ms with delayed ACK).
-                    try:
-                        slot.sock.setsockopt(pool.IPPROTO_TCP, pool.TCP_NODELAY, 1)
-                    except (OSError, AttributeError):
-                        pass
-                    slot.since = now
-                    slot.deadline = now + self.head_ms
-                    slots.append(slot)
-                elif now - slot.since >= 1000:
-                    waiting.pop(0)
-                    self.busy += 1
-                    try:
-                        slot.sock.send(UNAVAILABLE)
-                    except OSError:
-                        pass
-                    slot.sock.close()
-                else:
+                    from jotunheim.http.unusual import make_room
+
+                    if make_room(self, slot, now):
+                        continue
                     break
+                waiting.pop(0)
+                # A response goes out in one send; without TCP_NODELAY, Nagle may hold it
+                # back until the client ACKs (up to ~40 ms with delayed ACK).
+                try:
+                    slot.sock.setsockopt(pool.IPPROTO_TCP, pool.TCP_NODELAY, 1)
+                except (OSError, AttributeError):
+                    pass
+                slot.since = now
+                slot.deadline = now + self.head_ms
+                slots.append(slot)
             if len(waiting) >= self.max_slots:
                 break
             try:
@@ -290,7 +271,7 @@ class HttpServer:
             try:
                 count += self._serve(slot, now)
             except OSError:  # reset, broken pipe, a socket the firmware closed
-                self._close(slot, True)
+                self.close(slot, True)
             except MemoryError:
                 # This request cannot be held; the others go on. The answer is bytes made
                 # before, unless part of a response already went out.
@@ -301,7 +282,7 @@ class HttpServer:
                         slot.sock.send(self.out_of_memory)
                     except Exception:  # noqa: BLE001 - closing is all that is left
                         pass
-                self._close(slot, True)
+                self.close(slot, True)
             if i < len(slots) and slots[i] is slot:
                 i += 1  # still open: on to the next (a closed one left its place)
         return count
@@ -314,8 +295,10 @@ class HttpServer:
             return self._write(slot, now)
         if now >= slot.deadline:
             if state == "head" and slot.data:
-                return self._refuse(slot, 408, "head not complete in time", now)
-            self._close(slot, True)  # idle keep-alive, stalled body, or linger over
+                from jotunheim.http.unusual import refuse
+
+                return refuse(self, slot, ValueError(408, "head not complete in time"), now)
+            self.close(slot, True)  # idle keep-alive, stalled body, or linger over
             return 0
         try:
             if state == "body":
@@ -332,14 +315,14 @@ class HttpServer:
                 raise
             n = 0  # CircuitPython's espressif port says EOF this way when non-blocking
         if not n:
-            self._close(slot, True)  # EOF: the client went away (or never sent anything)
+            self.close(slot, True)  # EOF: the client went away (or never sent anything)
             return 0
         self.rx_bytes += n
         slot.rx += n
         if state == "linger":
             slot.drop_left -= n
             if slot.drop_left <= 0:
-                self._close(slot, False)
+                self.close(slot, False)
             return 0
         if state == "body":
             slot.pos += n
@@ -472,72 +455,33 @@ class HttpServer:
                     slot.data = b""
                 slot.since = now
                 slot.deadline = now + self.body_ms
-                # The body: chunked, or Content-Length bytes (none without one).
-                if encoding is not None:
-                    if length is not None:
-                        raise ValueError(400, "Transfer-Encoding with Content-Length")
-                    if encoding.strip().lower() != "chunked":
-                        raise ValueError(501, "unsupported Transfer-Encoding")
-                    length = 0
-                elif length is None:
-                    length = 0
-                if length > self.max_body:
-                    # Answered as too large; the rest is read and dropped after the answer.
-                    slot.too_large = True
-                elif expect is not None and expect.lower() == "100-continue":
-                    # curl and others wait for this before sending a body they announced.
-                    try:
-                        slot.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
-                        self.tx_bytes += 25
-                        slot.tx += 25
-                    except OSError as exc:
-                        if not exc.args or exc.args[0] != errno.EAGAIN:
-                            raise
-                if encoding is not None:
-                    slot.state = "chunked"  # decoded by jotunheim.http.wire (below)
-                elif size - p >= length:
+                # The usual body: Content-Length bytes (none without one) that all arrived
+                # with the head. Anything else is read by jotunheim.http.unusual.
+                if (
+                    encoding is None
+                    and expect is None
+                    and (length or 0) <= min(self.max_body, size - p)
+                ):
                     if length:
                         slot.body = view[p : p + length]  # read where it landed
-                    p += length
-                elif not slot.too_large:
-                    if self.buffers is None:
-                        slot.body = bytearray(length)
-                    else:
-                        try:
-                            slot.pooled = self.buffers.acquire(length)
-                        except MemoryError:
-                            raise
-                        except Exception as exc:  # noqa: BLE001 - the pool refused
-                            # ResourceExhausted says why; the handler answers it as it
-                            # answers too_large, and the body is dropped.
-                            slot.refusal = str(exc)
-                            slot.too_large = True
-                        else:
-                            slot.body = memoryview(slot.pooled)[:length]
-                    if not slot.too_large:
-                        slot.body[: size - p] = view[p:size]
-                        slot.pos = size - p
-                        slot.state = "body"
-                        return 0
-                if slot.too_large:
-                    slot.drop_left = min(length, self.drain_limit) - (size - p)
-                    slot.keep_alive = False
-                    p = size
-            if slot.state == "chunked":
-                # Loaded by the first chunked request: most clients send a Content-Length.
-                from jotunheim.http.wire import feed_request_body
+                        p += length
+                else:
+                    from jotunheim.http.unusual import start_body
 
-                view = memoryview(data)[p:size]
-                p += feed_request_body(slot, view, self.max_body, self.drain_limit)
-                if not slot.stream.done:
+                    p = start_body(self, slot, view, p, size, length, encoding, expect)
+                    if p < 0:
+                        return 0
+            elif slot.state == "chunked":
+                from jotunheim.http.unusual import feed_chunked
+
+                view = self.view if data is self.buf else memoryview(data)
+                p = feed_chunked(self, slot, view, 0, size)
+                if p < 0:
                     return 0
-                slot.stream = None
-        except UnicodeError:  # before ValueError, its base: a head that is not UTF-8 text
-            return self._refuse(slot, 400, "head is not text", now)
-        except ValueError as exc:  # ours carry a status, the chunked decoder's only words
-            if len(exc.args) == 2:
-                return self._refuse(slot, exc.args[0], exc.args[1], now)
-            return self._refuse(slot, 400, str(exc), now)
+        except ValueError as exc:  # a head or body refused (a UnicodeError too: not text)
+            from jotunheim.http.unusual import refuse
+
+            return refuse(self, slot, exc, now)
         if p < size:
             slot.data = data[p:size]  # a pipelined next request, parsed after the answer
         # The request is complete: the handler answers it.
@@ -557,34 +501,19 @@ class HttpServer:
                 self.buffers.release(slot.pooled)
                 slot.pooled = None
         self.requests += 1
-        return 1 + self._respond(slot, response, now)
+        return 1 + self.respond(slot, response, now)
 
-    def _refuse(self, slot, status, message, now):
-        self.refused += 1
-        slot.keep_alive = False
-        slot.drop_left = max(slot.drop_left, self.drain_limit)
-        slot.body = slot.data = b""
-        slot.stream = None
-        return self._respond(
-            slot, Response(status, (("Content-Type", "text/plain"),), message.encode()), now
-        )
-
-    def _respond(self, slot, response, now):
-        # The head and body go out as one piece (one send when the socket takes it all).
+    def respond(self, slot, response, now):
+        """Start sending ``response`` on ``slot`` (a :class:`Request`), head and body as
+        one piece (one send when the socket takes it all); returns requests answered
+        meanwhile (a pipelined one, after this response)."""
         status = response.status
         if status == 200:
             reason = b"HTTP/1.1 200 OK\r\n"
         else:
-            # Reason phrases as one string, read on use (a dict of them would stay in RAM).
-            text = (
-                "204 No Content\n400 Bad Request\n404 Not Found\n405 Method Not Allowed\n"
-                "408 Request Timeout\n413 Content Too Large\n415 Unsupported Media Type\n"
-                "431 Request Header Fields Too Large\n500 Internal Server Error\n"
-                "501 Not Implemented\n503 Service Unavailable\n505 HTTP Version Not Supported\n"
-            )
-            pos = text.find(str(status) + " ")
-            reason = text[pos : text.find("\n", pos)] if pos >= 0 else "%d OK" % status
-            reason = ("HTTP/1.1 %s\r\n" % reason).encode()
+            from jotunheim.http.unusual import status_line
+
+            reason = status_line(status)
         lines = response.headers
         if not isinstance(lines, bytes):
             lines = "".join(["%s: %s\r\n" % entry for entry in lines]).encode()
@@ -650,7 +579,7 @@ class HttpServer:
                 n = len(out) - slot.pos
             if not n:
                 if now >= slot.deadline:
-                    self._close(slot, True)  # the client stopped reading
+                    self.close(slot, True)  # the client stopped reading
                 return 0
             self.tx_bytes += n
             slot.tx += n
@@ -674,7 +603,7 @@ class HttpServer:
             slot.state = "linger"
             slot.deadline = now + 2000
         else:
-            self._close(slot, False)
+            self.close(slot, False)
         return 0
 
     def _count(self, slot):
@@ -687,9 +616,10 @@ class HttpServer:
             self.meter.count("client:" + str(host), slot.tx, slot.rx)
             slot.rx = slot.tx = 0
 
-    def _close(self, slot, dropped):
-        # ``dropped``: closed by a failure (EOF, reset, timeout), counted unless the slot
-        # had nothing under way (idle between requests, or lingering).
+    def close(self, slot, dropped):
+        """Close ``slot``'s connection (a :class:`Request`) and free its slot. ``dropped``:
+        closed by a failure (EOF, reset, timeout), counted unless the slot had nothing
+        under way (idle between requests, or lingering)."""
         if dropped and slot.state != "linger" and (slot.state != "head" or slot.data):
             self.dropped += 1
         if slot.pooled is not None:

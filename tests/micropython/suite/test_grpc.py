@@ -7,8 +7,9 @@ import fake_net
 
 from jotunheim.grpc import frame_parser, framing
 from jotunheim.grpc.client import GrpcWebClient, parse_trailers, trailer_status
+from jotunheim.grpc.framing import percent_encode
 from jotunheim.grpc.retry import RetryPolicy
-from jotunheim.grpc.status import GrpcError, StatusCode, percent_encode
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.grpc.status_decode import code_from_http_status, percent_decode
 from jotunheim.pb import loki
 
