@@ -90,7 +90,7 @@ def counting_cpython(calls=1000, rounds=5):
     with SimulatedDevice(tempfile.mkdtemp(), token="", idle_sleep=0.0005) as sim:
         for task in sim.device.scheduler.tasks:
             task[0] = 1e12  # no periodic work during the measurement
-        http_server = sim.device.server.http
+        http_server = sim.device.server
         meter = http_server.meter
         host, port = sim.address.rsplit(":", 1)
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
@@ -128,14 +128,14 @@ def micropython_figures():
         mp.exec(ram.DEVICE % 1)
         mp.exec("for _ in range(10):\n    serve_one()")
         mp.exec("for _t in device.scheduler.tasks:\n    _t[0] = 1e12")  # no periodic work
-        mp.exec("_meter = device.server.http.meter")
+        mp.exec("_meter = device.server.meter")
         for mode, value in (("on", "_meter"), ("off", "None"), ("on", "_meter"), ("off", "None")):
-            mp.exec("device.server.http.meter = " + value)
+            mp.exec("device.server.meter = " + value)
             alloc = mp.alloc_of("serve_one()", repeat=20)
             took = mp.time_of("serve_one()", repeat=200)
             out["alloc_" + mode] = min(out.get("alloc_" + mode, alloc), alloc)
             out["time_" + mode] = min(out.get("time_" + mode, took), took)
-        mp.exec("device.server.http.meter = _meter")
+        mp.exec("device.server.meter = _meter")
 
         mp.restart()
         mp.exec(ram.FIRMWARE)

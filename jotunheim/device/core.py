@@ -603,7 +603,7 @@ class Device:
         # of the status); the first starts with the scheduler, made with the Device.
         window = data.get("window") or (self.scheduler.started_ms, 0)
         ms = now - window[0]
-        http = self.server.http if self.server is not None else None
+        http = self.server
         received = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
         sent = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
         data["free_heap"] = free_memory()  # None on CPython: no fixed heap there

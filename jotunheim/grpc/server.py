@@ -78,8 +78,7 @@ class GrpcWebServer(HttpServer):
     """Serves registered gRPC methods over gRPC-Web (binary) on HTTP/1.1.
 
     An :class:`HttpServer` whose handler is :meth:`handle`: ``start``, ``poll``, ``stop``,
-    ``port`` and the counters are its own; ``http`` is the same object (the HTTP side's
-    counters, where a status report reads them).
+    ``port`` and the counters (where a status report reads them) are its own.
 
     :param socket_pool: ``socketpool.SocketPool(wifi.radio)`` or CPython's ``socket``
     :param int max_request_size: largest request body accepted (bytes); ``max_body``
@@ -91,7 +90,6 @@ class GrpcWebServer(HttpServer):
 
     def __init__(self, socket_pool, *, max_request_size=16384, cors_origin=None, **limits):
         super().__init__(socket_pool, self.handle, max_body=max_request_size, **limits)
-        self.http = self
         self.methods = {}  # path -> (request class, handler, streaming)
         self.cors_origin = cors_origin = cors_origin or None
         self.admission = None
