@@ -388,7 +388,7 @@ def test_loki_down_then_up_reconnects(tmp_path, loki_stubs):
         t.start()
         try:
             # The breaker may be open for its cooldown; let it retry now.
-            device.loki_link.resilience.endpoint("loki").breaker.reset()
+            device.loki_link.forget()
             wait_for(lambda: device.loki_state == "ok", timeout=20, what="reconnect")
             assert "set_relay_sim" in behaviour.scripts
             assert status(c)[0].status == "ok"

@@ -10,8 +10,12 @@ registrations are made again, and the heartbeat (every ``capabilities.announce_i
 calls Loki's GetCapabilities and registers again when Loki lost our scripts (a restarted
 Loki) or what it should hold changed unnoticed. What Loki was sent is remembered as a
 SHA-256 digest of the RegisterScript requests, so a change that changes nothing sends
-nothing. All network work goes through a ConnectionResilienceManager endpoint "loki", so a
-dead Loki costs one failed call per backoff period, never a busy loop.
+nothing. A failure backs the link off (exponential delays from ``network.resilience``) and
+after ``breaker_threshold`` failures in a row opens its breaker for ``breaker_cooldown``, so a
+dead Loki costs one failed call per backoff period, never a busy loop. The link keeps these
+figures itself (as a :class:`~jotunheim.resilience.manager.ConnectionResilienceManager`
+endpoint would, without loading that module); the backoff and error modules load at the
+first failure.
 
 The link makes its two RPCs (GetCapabilities, RegisterScript) itself on one gRPC-Web
 connection; the general :class:`~jotunheim.loki.client.LokiClient` (``loki()``) is made
@@ -21,7 +25,6 @@ on that connection only when a Loki script is run.
 from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.pb import loki as pb
-from jotunheim.resilience.manager import ConnectionResilienceManager
 from jotunheim.resilience.retry import RetryManager
 from jotunheim.resources import LOW
 
@@ -56,18 +59,32 @@ class LokiLink:
         self.next_heartbeat = 0.0
         self.sent = None  # digest of the requests Loki last accepted
         self.deferred = 0  # steps that waited (heap low, bandwidth budget spent)
-        self.resilience = ConnectionResilienceManager.from_settings(
-            device.settings.get("network.resilience"), clock=device.clock
-        )
+        self.failed_at = 0.0  # when the last call to Loki failed
+        self.forget()
 
     def configure(self, settings, url=None) -> None:
         """New settings (hot reload); a changed ``url`` makes a new connection on next use."""
-        self.resilience.configure(settings.get("network.resilience"))
         if url is not None and url != self.url:
             self.close()
             self.url = url
             self.grpc = self.client = None  # made again from the new URL
             self.state = "offline"
+
+    def forget(self) -> None:
+        """Clear the failure figures (a fresh endpoint): the next step may call Loki."""
+        # The figures GetDeviceStatus reports as ``endpoint``; "state" is the breaker's,
+        # worked out when reported.
+        self.endpoint = {
+            "endpoint": "loki",
+            "state": "closed",
+            "successes": 0,
+            "failures": 0,
+            "consecutive_failures": 0,  # also the backoff's attempt number
+            "last_error": None,
+            "last_category": None,
+            "next_delay": 0.0,
+            "recent_delays": [],  # the last few backoff delays, newest last (bounded)
+        }
 
     def changed(self, reason: str) -> None:
         """Our tools or capabilities changed: the next step registers our tools again if
@@ -151,7 +168,12 @@ class LokiLink:
         device = self.device
         if device.server is None or not device.network.connected:
             return False
-        if not self.resilience.ready("loki"):
+        endpoint = self.endpoint
+        wait = endpoint["next_delay"]  # backing off after a failure
+        get = device.settings.get
+        if endpoint["consecutive_failures"] >= get("network.resilience.breaker_threshold"):
+            wait = max(wait, get("network.resilience.breaker_cooldown"))  # breaker open
+        if device.clock() - self.failed_at < wait:
             return False
         resources = device.resources
         if resources.memory.shed() or not resources.bandwidth.allow("loki", 0, LOW):
@@ -191,7 +213,14 @@ class LokiLink:
         if result is not None:
             out["registered"] = len(result.registered)
             out["failed"] = result.failed
-        out["endpoint"] = self.resilience.endpoint("loki").as_dict()
+        endpoint = out["endpoint"] = dict(self.endpoint)
+        endpoint["recent_delays"] = list(endpoint["recent_delays"])
+        get = self.device.settings.get
+        if endpoint["consecutive_failures"] >= get("network.resilience.breaker_threshold"):
+            # open for its cooldown after the last failure, then half-open (one trial call)
+            endpoint["state"] = "half-open"
+            if self.device.clock() - self.failed_at < get("network.resilience.breaker_cooldown"):
+                endpoint["state"] = "open"
         return out
 
     def sync(self, register=False) -> bool:
@@ -205,7 +234,7 @@ class LokiLink:
         device = self.device
         get = device.settings.get
         timeout = get("network.request_timeout")
-        resilience = self.resilience
+        endpoint = self.endpoint
         try:
             known = None
             if not register:
@@ -252,7 +281,30 @@ class LokiLink:
                     raise RuntimeError("Loki registered no tool: " + result.failed[0][1])
                 self.sent = digest
         except Exception as exc:  # noqa: BLE001 - any failure of Loki is survivable
-            resilience.record_failure("loki", exc)
+            # The failure path's modules load now: a link that never failed has none.
+            from jotunheim.resilience import backoff, errors
+
+            settings = get("network.resilience")
+            limit = settings["max_delay"]
+            # The backoff's attempt number is the count of failures since the last success.
+            delay = backoff.Backoff(
+                settings["base_delay"],
+                limit,
+                jitter=backoff.FULL if settings["jitter"] else backoff.NONE,
+            ).delay(endpoint["consecutive_failures"])
+            info = errors.default_handler().handle(exc)
+            endpoint["last_error"] = info.reason[:120]
+            endpoint["last_category"] = info.category
+            if delay < info.delay:  # the error's own floor, within the longest backoff
+                delay = min(info.delay, limit)
+            endpoint["failures"] += 1
+            endpoint["consecutive_failures"] += 1
+            endpoint["next_delay"] = delay
+            delays = endpoint["recent_delays"]
+            delays.append(delay)
+            if len(delays) > 8:
+                delays.pop(0)
+            self.failed_at = device.clock()
             first = self.state == "ok"  # the first failure of an outage
             self.state = "offline"
             self.error = "%s: %s" % (type(exc).__name__, exc)
@@ -268,10 +320,12 @@ class LokiLink:
                 self.grpc = self.client = None  # made again from the new URL
                 self.state = "connecting"
                 if first:
-                    resilience.forget("loki")
+                    self.forget()
                 log("Loki: failing over to " + url)
             return False
-        resilience.record_success("loki")
+        endpoint["successes"] += 1
+        endpoint["consecutive_failures"] = 0
+        endpoint["next_delay"] = 0.0
         self.state = "ok"
         self.error = None
         return True
