@@ -25,7 +25,6 @@ on that connection only when a Loki script is run.
 from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.pb import loki as pb
-from jotunheim.resilience.retry import RetryManager
 from jotunheim.resources import LOW
 
 
@@ -274,7 +273,7 @@ class LokiLink:
                     ),
                     requests,
                     min(5.0, timeout),
-                    RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
+                    (2, 0.2, 1.0),  # attempts, backoff: a RetryManager at the first failure
                     30.0,
                 )
                 if result.failed and not result.registered:
