@@ -280,47 +280,11 @@ class LokiLink:
                     raise RuntimeError("Loki registered no tool: " + result.failed[0][1])
                 self.sent = digest
         except Exception as exc:  # noqa: BLE001 - any failure of Loki is survivable
-            # The failure path's modules load now: a link that never failed has none.
-            from jotunheim.resilience import backoff, errors
+            # The failure path (backoff, error categories, failover) loads at the first
+            # failure: a link that never failed has none of it.
+            from jotunheim.loki import failure
 
-            settings = get("network.resilience")
-            limit = settings["max_delay"]
-            # The backoff's attempt number is the count of failures since the last success.
-            delay = backoff.Backoff(
-                settings["base_delay"],
-                limit,
-                jitter=backoff.FULL if settings["jitter"] else backoff.NONE,
-            ).delay(endpoint["consecutive_failures"])
-            info = errors.default_handler().handle(exc)
-            endpoint["last_error"] = info.reason[:120]
-            endpoint["last_category"] = info.category
-            if delay < info.delay:  # the error's own floor, within the longest backoff
-                delay = min(info.delay, limit)
-            endpoint["failures"] += 1
-            endpoint["consecutive_failures"] += 1
-            endpoint["next_delay"] = delay
-            delays = endpoint["recent_delays"]
-            delays.append(delay)
-            if len(delays) > 8:
-                delays.pop(0)
-            self.failed_at = device.clock()
-            first = self.state == "ok"  # the first failure of an outage
-            self.state = "offline"
-            self.error = "%s: %s" % (type(exc).__name__, exc)
-            log = device.logger.warning
-            log("Loki: " + self.error)
-            # The leader lost: the next upstream now, not after a backoff. Later failures
-            # of the same outage move on after the backoff, so a network with nothing
-            # reachable costs one attempt per backoff period, as without discovery.
-            url = self.on_lost(self.url) if self.on_lost is not None else None
-            if url and url != self.url:
-                self.close()
-                self.url = url
-                self.grpc = self.client = None  # made again from the new URL
-                self.state = "connecting"
-                if first:
-                    self.forget()
-                log("Loki: failing over to " + url)
+            failure.record(self, exc)
             return False
         endpoint["successes"] += 1
         endpoint["consecutive_failures"] = 0
