@@ -124,11 +124,10 @@ def test_user_code_keeps_running_while_requests_are_served(tmp_path):
     results = []
 
     def hammer(i):
-        # One session id per thread: the connection manager keys sockets by it.
+        # One client per thread: each keeps its own connection.
         c = GrpcWebClient(
             device.url,
             socket_pool=socket,
-            session_id="hammer%d" % i,
             timeout=10,
             retry_policy=RetryPolicy(1),
         )

@@ -433,7 +433,6 @@ class GrpcWebClient:
     manager for ``http://``); ``https://`` wraps them with ``ssl_context`` (default:
     :func:`jotunheim.net.session.get_ssl_context`). ``ca_cert`` (PEM text) is added to
     the SSL context's trusted roots, for a local server with a self-signed certificate.
-    ``session_id`` changes nothing: every client keeps its own connection anyway.
     ``timeout`` is the default deadline in seconds (``None``: no deadline), ``metadata``
     default request headers. ``retry_policy``: a :class:`jotunheim.grpc.retry.RetryPolicy`
     for calls marked idempotent (default ``RetryPolicy()``, made on the first retry).
@@ -455,8 +454,6 @@ class GrpcWebClient:
         metadata=None,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         retry_policy=None,
-        send_timeout_header: bool = True,
-        session_id=None,
         meter=None,
         endpoint: str = "grpc",
         signer=None,
@@ -485,7 +482,6 @@ class GrpcWebClient:
         self.signer = signer
         self.max_message_size = max_message_size
         self.retry_policy = retry_policy
-        self.send_timeout_header = send_timeout_header
         host = self.host if ":" not in self.host else "[" + self.host + "]"
         if self.port != (443 if tls else 80):
             host += ":" + str(self.port)
@@ -548,7 +544,7 @@ class GrpcWebClient:
         count = 1  # attempts made
         while True:
             parts = ["POST %s HTTP/1.1\r\nHost: %s" % (path, self._host), _HEADERS, str(len(body))]
-            if deadline is not None and self.send_timeout_header:
+            if deadline is not None:
                 # grpc-timeout: at most 8 digits and a unit.
                 value = max(1, deadline - monotonic_ms())
                 if value < 100000000:
