@@ -75,12 +75,13 @@ def parse_trailers(payload) -> dict:
     return fields
 
 
-def trailer_status(trailers: dict, where: str = "trailers"):
-    """``(code, message)`` from parsed trailers; raises ``GrpcError(INTERNAL)`` if
-    ``grpc-status`` is missing or not a number (1 to 3 digits)."""
+def trailer_status(trailers: dict, what: str = "trailers"):
+    """``(code, message)`` from parsed trailers (``what``: where they came from, for the
+    error); raises ``GrpcError(INTERNAL)`` if ``grpc-status`` is missing or not a number
+    (1 to 3 digits)."""
     value = trailers.get("grpc-status")
     if value is None:
-        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + where, trailers)
+        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + what, trailers)
     text = value.strip()
     if not 0 < len(text) <= 3 or text.strip("0123456789"):
         raise GrpcError(StatusCode.INTERNAL, "bad grpc-status " + repr(value[:20]), trailers)
@@ -130,7 +131,7 @@ class ServerStream:
 
     __enter__ = __iter__  # a ``with`` block holds the stream itself
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, *exc):
         self.close()
 
     def close(self, keep: bool = False) -> None:
@@ -568,9 +569,9 @@ class GrpcWebClient:
             try:
                 stream.open("".join(parts).encode("utf-8") + body)
                 return stream
-            except GrpcError as err:
+            except GrpcError as exc:
                 stream.close()
-                if err.code != StatusCode.UNAVAILABLE:
+                if exc.code != StatusCode.UNAVAILABLE:
                     raise
                 if sock is not None and not stream.received:
                     # A stale keep-alive socket: once more on a new connection (the idle
@@ -603,5 +604,5 @@ class GrpcWebClient:
     def __enter__(self):
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, *exc):
         self.close()
