@@ -334,22 +334,10 @@ class ServerStream:
         ends first, 0 once it has ended)."""
         n = 0
         while n < len(view) and not self.done:
-            if self.chunks and not self.left:
-                if self.chunks > 1 and self.line():
-                    raise GrpcError(StatusCode.INTERNAL, "chunk data not followed by CRLF")
-                self.chunks = 2
-                # Loaded by the first chunked body: a peer that sends Content-Length
-                # (Loki's usual answer) never costs the server's wire module here.
-                from jotunheim.http.wire import chunk_size  # noqa: PLC0415
+            if self.chunks and not self.left:  # between chunks: by module, on first use
+                from jotunheim.grpc import chunked  # noqa: PLC0415
 
-                try:
-                    self.left = chunk_size(self.line())
-                except ValueError as exc:
-                    raise GrpcError(StatusCode.INTERNAL, str(exc)) from None
-                if not self.left:  # the last chunk: trailers may follow
-                    for name, value in self.fields().items():
-                        self.headers.setdefault(name, value)
-                    self.done = True
+                if chunked.read(self):  # the next chunk's head; True: the body ended
                     break
             if self.start == self.end:
                 self.start = self.end = 0
