@@ -52,3 +52,21 @@ def record(link, exc) -> None:
         if first:
             link.forget()
         log("Loki: failing over to " + url)
+
+
+def breaker(link) -> tuple:
+    """``(state, seconds)`` of ``link``'s breaker after a failure: "closed", "open" (for
+    ``breaker_cooldown`` after the last failure, once ``breaker_threshold`` failures in a
+    row opened it) or "half-open" (a trial call may go), and how long the next call still
+    waits (the backoff delay, at least the cooldown while open; 0 or less: it may go)."""
+    device = link.device
+    get = device.settings.get
+    endpoint = link.endpoint
+    wait = endpoint["next_delay"]
+    elapsed = device.clock() - link.failed_at
+    state = "closed"
+    if endpoint["consecutive_failures"] >= get("network.resilience.breaker_threshold"):
+        cooldown = get("network.resilience.breaker_cooldown")
+        state = "open" if elapsed < cooldown else "half-open"
+        wait = max(wait, cooldown)
+    return state, wait - elapsed

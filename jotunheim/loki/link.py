@@ -72,7 +72,7 @@ class LokiLink:
     def forget(self) -> None:
         """Clear the failure figures (a fresh endpoint): the next step may call Loki."""
         # The figures GetDeviceStatus reports as ``endpoint``; "state" is the breaker's,
-        # worked out when reported.
+        # worked out when reported (jotunheim.loki.failure.breaker).
         self.endpoint = {
             "endpoint": "loki",
             "state": "closed",
@@ -167,13 +167,11 @@ class LokiLink:
         device = self.device
         if device.server is None or not device.network.connected:
             return False
-        endpoint = self.endpoint
-        wait = endpoint["next_delay"]  # backing off after a failure
-        get = device.settings.get
-        if endpoint["consecutive_failures"] >= get("network.resilience.breaker_threshold"):
-            wait = max(wait, get("network.resilience.breaker_cooldown"))  # breaker open
-        if device.clock() - self.failed_at < wait:
-            return False
+        if self.endpoint["consecutive_failures"]:  # backing off (the failure path's module)
+            from jotunheim.loki import failure
+
+            if failure.breaker(self)[1] > 0:
+                return False
         resources = device.resources
         if resources.memory.shed() or not resources.bandwidth.allow("loki", 0, LOW):
             self.deferred += 1
@@ -214,12 +212,10 @@ class LokiLink:
             out["failed"] = result.failed
         endpoint = out["endpoint"] = dict(self.endpoint)
         endpoint["recent_delays"] = list(endpoint["recent_delays"])
-        get = self.device.settings.get
-        if endpoint["consecutive_failures"] >= get("network.resilience.breaker_threshold"):
-            # open for its cooldown after the last failure, then half-open (one trial call)
-            endpoint["state"] = "half-open"
-            if self.device.clock() - self.failed_at < get("network.resilience.breaker_cooldown"):
-                endpoint["state"] = "open"
+        if endpoint["consecutive_failures"]:  # the breaker's state (closed while none)
+            from jotunheim.loki import failure
+
+            endpoint["state"] = failure.breaker(self)[0]
         return out
 
     def sync(self, register=False) -> bool:
