@@ -124,11 +124,10 @@ def test_user_code_keeps_running_while_requests_are_served(tmp_path):
     results = []
 
     def hammer(i):
-        # One session id per thread: the connection manager keys sockets by it.
+        # One client per thread: each keeps its own connection.
         c = GrpcWebClient(
             device.url,
             socket_pool=socket,
-            session_id="hammer%d" % i,
             timeout=10,
             retry_policy=RetryPolicy(1),
         )
@@ -388,7 +387,7 @@ def test_loki_down_then_up_reconnects(tmp_path, loki_stubs):
         t.start()
         try:
             # The breaker may be open for its cooldown; let it retry now.
-            device.loki_link.resilience.endpoint("loki").breaker.reset()
+            device.loki_link.forget()
             wait_for(lambda: device.loki_state == "ok", timeout=20, what="reconnect")
             assert "set_relay_sim" in behaviour.scripts
             assert status(c)[0].status == "ok"

@@ -142,6 +142,20 @@ def test_transient_failures_are_retried_with_backoff():
     assert result.attempts == len(MODEL_TOOLS) + 2 + 2
 
 
+def test_retry_given_as_arguments_is_made_at_the_first_failure(monkeypatch):
+    # (attempts, base_delay, max_delay): the RetryManager is made once a call fails, and
+    # retries as the one it describes would (one retry each, then the error is recorded).
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    fake = FakeLoki(transient={"set_led_sim": 1, "get_led_sim_state": 5})
+    result = negotiate(fake.register, requests(), retry=(2, 0.01, 0.01))
+    assert "set_led_sim" in result.registered
+    assert result.failed == [("get_led_sim_state", "GrpcError: UNAVAILABLE: connection reset")]
+    assert result.attempts == len(MODEL_TOOLS) + 1 + 1
+    # every call working: no retry is made at all
+    result = negotiate(FakeLoki().register, requests(), retry=(2, 0.01, 0.01))
+    assert result.attempts == len(MODEL_TOOLS) and not result.failed
+
+
 def test_backoff_grows_exponentially():
     sleeps = []
     retry = RetryManager(

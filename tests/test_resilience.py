@@ -90,6 +90,28 @@ def test_retry_succeeds_after_failures_with_recorded_delays():
     assert clock.slept == rm.delays
 
 
+def test_retry_counts_an_attempt_the_caller_made_as_the_first():
+    clock = Clock()
+    calls = []
+
+    def flaky():
+        calls.append(clock.now)
+        if len(calls) < 2:
+            raise ConnectionResetError(errno.ECONNRESET, "reset")
+        return "ok"
+
+    first = ConnectionResetError(errno.ECONNRESET, "reset")
+    rm = RetryManager(attempts=3, base_delay=0.1, max_delay=2, jitter=False, sleep=clock.sleep,
+                      clock=clock)  # fmt: skip
+    # the given failure is attempt 1: a pause, then fn twice (the second works)
+    assert rm.run(flaky, failed=first) == "ok"
+    assert len(calls) == 2 and rm.delays == [0.2, 0.2]
+    # with one attempt in all, the given failure is re-raised without a call
+    with pytest.raises(ConnectionResetError):
+        RetryManager(attempts=1, sleep=clock.sleep, clock=clock).run(flaky, failed=first)
+    assert len(calls) == 2
+
+
 def test_retry_budget_exhausted_raises_last_error():
     clock = Clock()
     n = [0]

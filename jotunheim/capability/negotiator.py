@@ -102,15 +102,15 @@ def negotiate(register, requests, timeout=5.0, retry=None, deadline=60.0, clock=
         (:meth:`jotunheim.loki.client.LokiClient.register`)
     :param requests: the ``RegisterScriptRequest`` list (:func:`loki_register_requests`)
     :param float timeout: seconds per RegisterScript call
-    :param retry: a :class:`~jotunheim.resilience.retry.RetryManager` (default: 3 attempts,
-        0.2 s .. 2 s backoff)
+    :param retry: a :class:`~jotunheim.resilience.retry.RetryManager`, or the ``(attempts,
+        base_delay, max_delay)`` of one made at the first failed call (default ``(3, 0.2,
+        2.0)``: 3 attempts, 0.2 s .. 2 s backoff), so a negotiation where every call
+        works never loads the retry module
     :param float deadline: seconds for the whole negotiation
     :param clock: seconds, monotonic (default :func:`jotunheim.compat.monotonic`)
     """
     if retry is None:
-        from jotunheim.resilience.retry import RetryManager
-
-        retry = RetryManager(attempts=3, base_delay=0.2, max_delay=2.0)
+        retry = (3, 0.2, 2.0)
     if clock is None:
         from jotunheim.compat import monotonic as clock
     result = NegotiationResult()
@@ -127,7 +127,14 @@ def negotiate(register, requests, timeout=5.0, retry=None, deadline=60.0, clock=
             reason = "not attempted: negotiation deadline passed"
         else:
             try:
-                reply = retry.run(call, request, deadline_at=deadline)
+                try:
+                    reply = call(request)
+                except Exception as exc:  # noqa: BLE001 - the retry decides, or re-raises
+                    if isinstance(retry, tuple):
+                        from jotunheim.resilience.retry import RetryManager
+
+                        retry = RetryManager(*retry)
+                    reply = retry.run(call, request, deadline_at=deadline, failed=exc)
                 if not reply.success:
                     reason = "refused: " + (reply.error_message or "refused without a reason")
             except MemoryError:

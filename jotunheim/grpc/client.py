@@ -75,12 +75,13 @@ def parse_trailers(payload) -> dict:
     return fields
 
 
-def trailer_status(trailers: dict, where: str = "trailers"):
-    """``(code, message)`` from parsed trailers; raises ``GrpcError(INTERNAL)`` if
-    ``grpc-status`` is missing or not a number (1 to 3 digits)."""
+def trailer_status(trailers: dict, what: str = "trailers"):
+    """``(code, message)`` from parsed trailers (``what``: where they came from, for the
+    error); raises ``GrpcError(INTERNAL)`` if ``grpc-status`` is missing or not a number
+    (1 to 3 digits)."""
     value = trailers.get("grpc-status")
     if value is None:
-        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + where, trailers)
+        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + what, trailers)
     text = value.strip()
     if not 0 < len(text) <= 3 or text.strip("0123456789"):
         raise GrpcError(StatusCode.INTERNAL, "bad grpc-status " + repr(value[:20]), trailers)
@@ -130,7 +131,7 @@ class ServerStream:
 
     __enter__ = __iter__  # a ``with`` block holds the stream itself
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, *exc):
         self.close()
 
     def close(self, keep: bool = False) -> None:
@@ -333,22 +334,10 @@ class ServerStream:
         ends first, 0 once it has ended)."""
         n = 0
         while n < len(view) and not self.done:
-            if self.chunks and not self.left:
-                if self.chunks > 1 and self.line():
-                    raise GrpcError(StatusCode.INTERNAL, "chunk data not followed by CRLF")
-                self.chunks = 2
-                # Loaded by the first chunked body: a peer that sends Content-Length
-                # (Loki's usual answer) never costs the server's wire module here.
-                from jotunheim.http.wire import chunk_size  # noqa: PLC0415
+            if self.chunks and not self.left:  # between chunks: by module, on first use
+                from jotunheim.grpc import chunked  # noqa: PLC0415
 
-                try:
-                    self.left = chunk_size(self.line())
-                except ValueError as exc:
-                    raise GrpcError(StatusCode.INTERNAL, str(exc)) from None
-                if not self.left:  # the last chunk: trailers may follow
-                    for name, value in self.fields().items():
-                        self.headers.setdefault(name, value)
-                    self.done = True
+                if chunked.read(self):  # the next chunk's head; True: the body ended
                     break
             if self.start == self.end:
                 self.start = self.end = 0
@@ -433,7 +422,6 @@ class GrpcWebClient:
     manager for ``http://``); ``https://`` wraps them with ``ssl_context`` (default:
     :func:`jotunheim.net.session.get_ssl_context`). ``ca_cert`` (PEM text) is added to
     the SSL context's trusted roots, for a local server with a self-signed certificate.
-    ``session_id`` changes nothing: every client keeps its own connection anyway.
     ``timeout`` is the default deadline in seconds (``None``: no deadline), ``metadata``
     default request headers. ``retry_policy``: a :class:`jotunheim.grpc.retry.RetryPolicy`
     for calls marked idempotent (default ``RetryPolicy()``, made on the first retry).
@@ -455,8 +443,6 @@ class GrpcWebClient:
         metadata=None,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         retry_policy=None,
-        send_timeout_header: bool = True,
-        session_id=None,
         meter=None,
         endpoint: str = "grpc",
         signer=None,
@@ -485,7 +471,6 @@ class GrpcWebClient:
         self.signer = signer
         self.max_message_size = max_message_size
         self.retry_policy = retry_policy
-        self.send_timeout_header = send_timeout_header
         host = self.host if ":" not in self.host else "[" + self.host + "]"
         if self.port != (443 if tls else 80):
             host += ":" + str(self.port)
@@ -548,7 +533,7 @@ class GrpcWebClient:
         count = 1  # attempts made
         while True:
             parts = ["POST %s HTTP/1.1\r\nHost: %s" % (path, self._host), _HEADERS, str(len(body))]
-            if deadline is not None and self.send_timeout_header:
+            if deadline is not None:
                 # grpc-timeout: at most 8 digits and a unit.
                 value = max(1, deadline - monotonic_ms())
                 if value < 100000000:
@@ -572,9 +557,9 @@ class GrpcWebClient:
             try:
                 stream.open("".join(parts).encode("utf-8") + body)
                 return stream
-            except GrpcError as err:
+            except GrpcError as exc:
                 stream.close()
-                if err.code != StatusCode.UNAVAILABLE:
+                if exc.code != StatusCode.UNAVAILABLE:
                     raise
                 if sock is not None and not stream.received:
                     # A stale keep-alive socket: once more on a new connection (the idle
@@ -607,5 +592,5 @@ class GrpcWebClient:
     def __enter__(self):
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, *exc):
         self.close()

@@ -10,8 +10,12 @@ registrations are made again, and the heartbeat (every ``capabilities.announce_i
 calls Loki's GetCapabilities and registers again when Loki lost our scripts (a restarted
 Loki) or what it should hold changed unnoticed. What Loki was sent is remembered as a
 SHA-256 digest of the RegisterScript requests, so a change that changes nothing sends
-nothing. All network work goes through a ConnectionResilienceManager endpoint "loki", so a
-dead Loki costs one failed call per backoff period, never a busy loop.
+nothing. A failure backs the link off (exponential delays from ``network.resilience``) and
+after ``breaker_threshold`` failures in a row opens its breaker for ``breaker_cooldown``, so a
+dead Loki costs one failed call per backoff period, never a busy loop. The link keeps these
+figures itself (as a :class:`~jotunheim.resilience.manager.ConnectionResilienceManager`
+endpoint would, without loading that module); the backoff and error modules load at the
+first failure.
 
 The link makes its two RPCs (GetCapabilities, RegisterScript) itself on one gRPC-Web
 connection; the general :class:`~jotunheim.loki.client.LokiClient` (``loki()``) is made
@@ -21,8 +25,6 @@ on that connection only when a Loki script is run.
 from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.pb import loki as pb
-from jotunheim.resilience.manager import ConnectionResilienceManager
-from jotunheim.resilience.retry import RetryManager
 from jotunheim.resources import LOW
 
 
@@ -56,18 +58,32 @@ class LokiLink:
         self.next_heartbeat = 0.0
         self.sent = None  # digest of the requests Loki last accepted
         self.deferred = 0  # steps that waited (heap low, bandwidth budget spent)
-        self.resilience = ConnectionResilienceManager.from_settings(
-            device.settings.get("network.resilience"), clock=device.clock
-        )
+        self.failed_at = 0.0  # when the last call to Loki failed
+        self.forget()
 
     def configure(self, settings, url=None) -> None:
         """New settings (hot reload); a changed ``url`` makes a new connection on next use."""
-        self.resilience.configure(settings.get("network.resilience"))
         if url is not None and url != self.url:
             self.close()
             self.url = url
             self.grpc = self.client = None  # made again from the new URL
             self.state = "offline"
+
+    def forget(self) -> None:
+        """Clear the failure figures (a fresh endpoint): the next step may call Loki."""
+        # The figures GetDeviceStatus reports as ``endpoint``; "state" is the breaker's,
+        # worked out when reported (jotunheim.loki.failure.breaker).
+        self.endpoint = {
+            "endpoint": "loki",
+            "state": "closed",
+            "successes": 0,
+            "failures": 0,
+            "consecutive_failures": 0,  # also the backoff's attempt number
+            "last_error": None,
+            "last_category": None,
+            "next_delay": 0.0,
+            "recent_delays": [],  # the last few backoff delays, newest last (bounded)
+        }
 
     def changed(self, reason: str) -> None:
         """Our tools or capabilities changed: the next step registers our tools again if
@@ -151,8 +167,11 @@ class LokiLink:
         device = self.device
         if device.server is None or not device.network.connected:
             return False
-        if not self.resilience.ready("loki"):
-            return False
+        if self.endpoint["consecutive_failures"]:  # backing off (the failure path's module)
+            from jotunheim.loki import failure
+
+            if failure.breaker(self)[1] > 0:
+                return False
         resources = device.resources
         if resources.memory.shed() or not resources.bandwidth.allow("loki", 0, LOW):
             self.deferred += 1
@@ -191,7 +210,12 @@ class LokiLink:
         if result is not None:
             out["registered"] = len(result.registered)
             out["failed"] = result.failed
-        out["endpoint"] = self.resilience.endpoint("loki").as_dict()
+        endpoint = out["endpoint"] = dict(self.endpoint)
+        endpoint["recent_delays"] = list(endpoint["recent_delays"])
+        if endpoint["consecutive_failures"]:  # the breaker's state (closed while none)
+            from jotunheim.loki import failure
+
+            endpoint["state"] = failure.breaker(self)[0]
         return out
 
     def sync(self, register=False) -> bool:
@@ -205,7 +229,7 @@ class LokiLink:
         device = self.device
         get = device.settings.get
         timeout = get("network.request_timeout")
-        resilience = self.resilience
+        endpoint = self.endpoint
         try:
             known = None
             if not register:
@@ -245,33 +269,22 @@ class LokiLink:
                     ),
                     requests,
                     min(5.0, timeout),
-                    RetryManager(attempts=2, base_delay=0.2, max_delay=1.0),
+                    (2, 0.2, 1.0),  # attempts, backoff: a RetryManager at the first failure
                     30.0,
                 )
                 if result.failed and not result.registered:
                     raise RuntimeError("Loki registered no tool: " + result.failed[0][1])
                 self.sent = digest
         except Exception as exc:  # noqa: BLE001 - any failure of Loki is survivable
-            resilience.record_failure("loki", exc)
-            first = self.state == "ok"  # the first failure of an outage
-            self.state = "offline"
-            self.error = "%s: %s" % (type(exc).__name__, exc)
-            log = device.logger.warning
-            log("Loki: " + self.error)
-            # The leader lost: the next upstream now, not after a backoff. Later failures
-            # of the same outage move on after the backoff, so a network with nothing
-            # reachable costs one attempt per backoff period, as without discovery.
-            url = self.on_lost(self.url) if self.on_lost is not None else None
-            if url and url != self.url:
-                self.close()
-                self.url = url
-                self.grpc = self.client = None  # made again from the new URL
-                self.state = "connecting"
-                if first:
-                    resilience.forget("loki")
-                log("Loki: failing over to " + url)
+            # The failure path (backoff, error categories, failover) loads at the first
+            # failure: a link that never failed has none of it.
+            from jotunheim.loki import failure
+
+            failure.record(self, exc)
             return False
-        resilience.record_success("loki")
+        endpoint["successes"] += 1
+        endpoint["consecutive_failures"] = 0
+        endpoint["next_delay"] = 0.0
         self.state = "ok"
         self.error = None
         return True

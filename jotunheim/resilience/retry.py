@@ -69,7 +69,7 @@ class RetryManager:
             **kwargs,
         )
 
-    def run(self, fn, *args, retry_if=None, deadline_at=None, on_retry=None, **kwargs):
+    def run(self, fn, *args, retry_if=None, deadline_at=None, on_retry=None, failed=None, **kwargs):
         """Call ``fn(*args, **kwargs)`` until it returns, the budget is spent, or the error
         is not worth retrying; return its result or raise its last exception.
 
@@ -77,6 +77,8 @@ class RetryManager:
         :param deadline_at: absolute deadline (``compat.monotonic()`` seconds); overrides
             the constructor's relative ``deadline``
         :param on_retry: callable(attempt, exc, delay) called before each pause
+        :param failed: the exception of a first attempt the caller made already (before it
+            needed a RetryManager): counted as attempt 1, so ``run`` begins with its retry
         """
         if deadline_at is None and self.deadline is not None:
             deadline_at = self.clock() + self.deadline
@@ -86,8 +88,11 @@ class RetryManager:
         while True:
             count += 1
             try:
+                if failed is not None:
+                    raise failed
                 return fn(*args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - decided below, re-raised if final
+                failed = None
                 self.last_error = exc
                 if count >= self.attempts:
                     raise
