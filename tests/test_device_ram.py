@@ -3,9 +3,10 @@
 """RAM budget of a whole Device under the MicroPython interpreter (benchmarks/bench_device_ram.py).
 
 The issue's budgets are 64 KB retained on the base path (goal 48 KB), 96 KB with a Loki URL,
-and at most 4 KB allocated per served CallTool. They are not met yet (see
-docs/benchmarks/device-ram.md): these ceilings hold today's figures with ~1.5 KB headroom so
-a change that costs RAM fails here, and they are lowered as the RAM work lands.
+and at most 4 KB allocated per served CallTool. The per-call budget is met and asserted as
+it is; the two retained budgets are not met yet (see docs/benchmarks/device-ram.md): their
+ceilings hold today's figures with ~1.5-2 KB headroom so a change that costs RAM fails
+here, and they are lowered as the RAM work lands.
 """
 
 import shutil
@@ -22,17 +23,16 @@ from harness import check_installed  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
-# target 64 KB (goal 48 KB); 102,336 B measured (148,448 B at the start of session 4: each
-# area cut, modules loaded only when used, the firmware's os.getenv reads settings.toml).
-# 1,258 names are interned: 5 more would open a 9 KB name pool (docs/benchmarks/device-ram.md).
-BASE_RETAINED = 104 * 1024
+# target 64 KB (goal 48 KB); 83,920 B measured (148,448 B at the start of session 4, 102,336 B
+# at the start of session 5). 1,098 names are interned (the Loki path: 1,214): a path that
+# passed 1,262 would open a 9 KB name pool (docs/benchmarks/device-ram.md).
+BASE_RETAINED = 85 * 1024
 # jotunheim.json edited by hand: validated on the device (the validator stays loaded)
-HAND_EDITED_RETAINED = 124 * 1024  # 121,728 B measured
-LOKI_RETAINED = 152 * 1024  # target 96 KB; 149,456 B measured (228,688 B at session 4's start)
-PER_CALL_ALLOCATED = 6500  # target 4 KB; 6,016 B measured for a signed call (8,176 B before)
-LEFT_AFTER_100_CALLS = (
-    1024  # target 0; the measurement moves by up to ~500 B; a leak of 16 B a call fails
-)
+HAND_EDITED_RETAINED = 97 * 1024  # 96,336 B measured
+LOKI_RETAINED = 104 * 1024  # target 96 KB; 104,848 B measured (149,456 B at session 5's start)
+PER_CALL_ALLOCATED = 4 * 1024  # the issue's budget, met: 3,856 B (Loki 3,904 B; 6,016 B before)
+# Target 0, measured once the nonce ring is full (bench_device_ram): 0-80 B of noise.
+LEFT_AFTER_100_CALLS = 512
 
 
 @pytest.fixture(scope="module")
