@@ -364,13 +364,16 @@ def report(base, loki):
         "|---|---:|---:|",
     ]
     lines += _module_rows(base["rows"])
-    base_modules = {row[0] for row in base["rows"]}
+    # A row names the modules one import brought in ("a + a.b"): a Loki row is one that
+    # brought in a module the base path does not load (the rows' grouping can differ).
+    base_modules = {name for row in base["rows"] for name in row[0].split(" + ")}
     lines += [
         "",
         "| module (added by the Loki path) | bytes | names |",
         "|---|---:|---:|",
     ]
-    lines += _module_rows([row for row in loki["rows"] if row[0] not in base_modules])
+    added = [row for row in loki["rows"] if set(row[0].split(" + ")) - base_modules]
+    lines += _module_rows(added)
     if any("jotunheim.settings.tomlreader" in row[0] for row in base["rows"]):
         lines += [
             "",
