@@ -13,10 +13,6 @@ A hostile client can make this module load once; it then stays, like any module.
 
 import errno
 
-# The answer to a newcomer no slot could take (this module does not import the server:
-# the server imports it).
-BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-
 
 class Refusal:
     """An error answer as :meth:`jotunheim.http.server.HttpServer.respond` takes it (the
@@ -53,7 +49,7 @@ def make_room(server, slot, now):
         server.waiting.pop(0)
         server.busy += 1
         try:
-            slot.sock.send(BUSY)
+            slot.sock.send(server.out_of_memory)  # the server's one bare 503
         except OSError:
             pass
         slot.sock.close()
