@@ -8,6 +8,11 @@ with the same API: ``debug/info/warning/error/critical/exception``, ``setLevel``
 ``addHandler``. WARNING is the default level; ``set_level("DEBUG")`` switches every
 Jotunheim logger at once (hot-reloaded from the ``logging`` settings section).
 
+A Jotunheim logger prints its lines itself (``<seconds>: <LEVEL> - <message>``): its
+console "handler" is the built-in ``print``, so a device that only prints never loads
+:mod:`jotunheim.loghandler` (``Handler``, ``LogRecord``), which loads with the first
+record handed to a handler of your own or with ``adafruit_logging``.
+
 ``enable_error_ring()`` attaches a :class:`jotunheim.errorring.ErrorRing` (the last N errors,
 kept on flash or in ``microcontroller.nvm`` across reboots) to every Jotunheim logger; that
 module loads only then.
@@ -22,7 +27,7 @@ INFO = 20
 DEBUG = 10
 NOTSET = 0
 
-_NAMES = ("NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # the level // 10
+NAMES = ("NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # the level // 10
 
 try:
     import adafruit_logging
@@ -37,49 +42,9 @@ def level_number(level) -> int:
     name = str(level).upper()
     if name == "WARN":
         name = "WARNING"
-    if name not in _NAMES:
+    if name not in NAMES:
         raise ValueError("unknown log level %r" % (level,))
-    return _NAMES.index(name) * 10
-
-
-class LogRecord:
-    """Same fields as adafruit_logging's LogRecord; ``levelname`` is ``"LEVEL<n>"`` for a
-    number without a name."""
-
-    def __init__(self, name, levelno, msg, args) -> None:
-        self.name = name
-        self.levelno = levelno
-        self.levelname = (
-            _NAMES[levelno // 10] if levelno in (10, 20, 30, 40, 50) else "LEVEL%d" % levelno
-        )
-        self.msg = msg
-        self.created = monotonic()
-        self.args = args
-
-
-class Handler:
-    """A handler that writes to the serial console with ``print`` (adafruit_logging's
-    ``level``, ``setLevel``, ``format``, ``emit``); subclasses override :meth:`emit` to
-    send records elsewhere."""
-
-    def __init__(self, level: int = NOTSET) -> None:
-        self.level = level
-
-    def setLevel(self, level) -> None:  # noqa: N802 - logging API name
-        """Handle only records at ``level`` (name or number) and above."""
-        self.level = level_number(level)
-
-    def format(self, record) -> str:
-        """``"<seconds>: <LEVEL> - <message>"`` for ``record``."""
-        return "%.3f: %s - %s" % (record.created, record.levelname, record.msg)
-
-    def emit(self, record) -> None:
-        """Print the formatted record."""
-        print(self.format(record))
-
-
-# The console handler is the base handler itself (one class less on the board).
-PrintHandler = Handler
+    return NAMES.index(name) * 10
 
 
 def _at(level):
@@ -92,14 +57,18 @@ def _at(level):
 
 class Logger:
     """The fallback Logger when ``adafruit_logging`` is not installed: ``debug``,
-    ``info``, ``warning``, ``error``, ``critical`` log ``msg % args`` at their level."""
+    ``info``, ``warning``, ``error``, ``critical`` log ``msg % args`` at their level to
+    its handlers (objects with ``level`` and ``emit(record)``, see
+    :class:`jotunheim.loghandler.Handler`; ``print`` stands for the serial console)."""
 
     def __init__(self, name, level: int = WARNING) -> None:
         self.name = name
         self.level = level
         self.handlers = []
 
-    setLevel = Handler.setLevel  # noqa: N815 - logging API name; the same body
+    def setLevel(self, level) -> None:  # noqa: N802 - logging API name
+        """Log only messages at ``level`` (name or number) and above."""
+        self.level = level_number(level)
 
     def getEffectiveLevel(self) -> int:  # noqa: N802
         """The level set on this logger."""
@@ -133,10 +102,17 @@ class Logger:
                 msg = msg % args
             except (TypeError, ValueError):
                 msg = "%s %s" % (msg, args)
-        record = LogRecord(self.name, level, msg, args)
+        record = None
         for handler in self.handlers:
-            if level >= handler.level:
+            if handler is print:  # the console: one line, no record made
+                name = NAMES[level // 10] if level in (10, 20, 30, 40, 50) else "LEVEL%d" % level
+                print("%.3f: %s - %s" % (monotonic(), name, msg))
+            elif level >= handler.level:
                 try:
+                    if record is None:
+                        from jotunheim.loghandler import LogRecord
+
+                        record = LogRecord(self.name, level, msg, args)
                     handler.emit(record)
                 except Exception:  # noqa: BLE001, S110 - logging must never crash the caller
                     pass
@@ -156,10 +132,8 @@ class Logger:
 
 
 _loggers = {}
-# print() resolves the console at each call (an adafruit StreamHandler would hold on to the
-# sys.stderr object of the moment); adafruit loggers accept any object with ``level`` and
-# ``emit``.
-_state = {"level": WARNING, "ring_handler": None, "console": Handler()}
+# [the level of every Jotunheim logger, the RingHandler attached to them or None]
+_state = [WARNING, None]
 
 
 def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
@@ -167,14 +141,19 @@ def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
     logger = _loggers.get(name)
     if logger is None:
         if adafruit_logging is not None:
+            # adafruit loggers take any object with ``level`` and ``emit``; print()
+            # resolves the console at each call (an adafruit StreamHandler would hold on
+            # to the sys.stderr object of the moment).
+            from jotunheim.loghandler import PrintHandler
+
             logger = adafruit_logging.getLogger(name)
+            logger.addHandler(PrintHandler())
         else:
             logger = Logger(name)
-        logger.setLevel(_state["level"])
-        logger.addHandler(_state["console"])
-        ring = _state["ring_handler"]
-        if ring is not None:
-            logger.addHandler(ring)
+            logger.addHandler(print)
+        logger.setLevel(_state[0])
+        if _state[1] is not None:
+            logger.addHandler(_state[1])
         _loggers[name] = logger
     return logger
 
@@ -182,7 +161,7 @@ def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
 def set_level(level) -> None:
     """Set the level of every Jotunheim logger (``"DEBUG"``, ``"INFO"``, ``"WARNING"``...)."""
     level = level_number(level)
-    _state["level"] = level
+    _state[0] = level
     for logger in _loggers.values():
         logger.setLevel(level)
 
@@ -190,9 +169,9 @@ def set_level(level) -> None:
 def apply_settings(section: dict) -> None:
     """Apply the ``logging`` settings section (called at start and on hot reload)."""
     set_level(section.get("level", "WARNING"))
-    ring = _state["ring_handler"]
+    ring = error_ring()
     if ring is not None and "ring_size" in section:
-        ring.ring.resize(section["ring_size"])
+        ring.resize(section["ring_size"])
 
 
 def enable_error_ring(ring=None, **kwargs):
@@ -205,14 +184,14 @@ def enable_error_ring(ring=None, **kwargs):
         ring = errorring.board_ring(**kwargs)
     handler = errorring.RingHandler(ring)
     for logger in _loggers.values():
-        if _state["ring_handler"] is not None:
-            logger.removeHandler(_state["ring_handler"])
+        if _state[1] is not None:
+            logger.removeHandler(_state[1])
         logger.addHandler(handler)
-    _state["ring_handler"] = handler
+    _state[1] = handler
     return ring
 
 
 def error_ring():
     """The ring attached by :func:`enable_error_ring`, or None."""
-    handler = _state["ring_handler"]
+    handler = _state[1]
     return handler.ring if handler is not None else None

@@ -8,9 +8,10 @@ import os
 
 import pytest
 
-from jotunheim import errorring, log
+from jotunheim import errorring, log, loghandler
 from jotunheim.errorring import ErrorRing, RingHandler
-from jotunheim.log import Logger, PrintHandler
+from jotunheim.log import Logger
+from jotunheim.loghandler import PrintHandler
 
 
 class Clock:
@@ -21,7 +22,7 @@ class Clock:
         return self.now
 
 
-class ListHandler(log.Handler):
+class ListHandler(loghandler.Handler):
     def __init__(self):
         super().__init__()
         self.records = []
@@ -86,23 +87,24 @@ def test_fallback_logger_mirrors_the_api(capsys):
     assert lg.isEnabledFor(log.INFO) and not lg.isEnabledFor(log.DEBUG)
 
 
-def test_fallback_is_used_without_adafruit_logging(monkeypatch):
+def test_fallback_is_used_without_adafruit_logging(monkeypatch, capsys):
     monkeypatch.setattr(log, "adafruit_logging", None)
     monkeypatch.setattr(log, "_loggers", {})
-    monkeypatch.setattr(
-        log, "_state", {"level": log.WARNING, "ring_handler": None, "console": PrintHandler()}
-    )
+    monkeypatch.setattr(log, "_state", [log.WARNING, None])
     lg = log.getLogger("solo")
     assert isinstance(lg, Logger)
-    assert lg.hasHandlers() and all(isinstance(h, PrintHandler) for h in lg.handlers)
+    assert lg.hasHandlers()  # the console: print itself, no Handler object
+    lg.warning("to the %s", "console")
+    lg.info("below the level")
+    assert capsys.readouterr().out.endswith(": WARNING - to the console\n")
 
 
 def test_level_names():
     assert log.level_number("warn") == 30 and log.level_number(10) == 10
     with pytest.raises(ValueError):
         log.level_number("LOUD")
-    assert log.LogRecord("n", 40, "m", ()).levelname == "ERROR"
-    assert log.LogRecord("n", 35, "m", ()).levelname == "LEVEL35"
+    assert loghandler.LogRecord("n", 40, "m", ()).levelname == "ERROR"
+    assert loghandler.LogRecord("n", 35, "m", ()).levelname == "LEVEL35"
 
 
 # -- error ring -------------------------------------------------------------------------
@@ -204,10 +206,10 @@ def test_ring_handler_captures_logger_errors(tmp_path):
         # a reboot: the errors are still there to be read remotely
         assert ErrorRing(root=str(tmp_path)).entries()[-1]["level"] == "ERROR"
     finally:
-        handler = log._state["ring_handler"]
+        handler = log._state[1]
         for lg in log._loggers.values():
             lg.removeHandler(handler)
-        log._state["ring_handler"] = None
+        log._state[1] = None
 
 
 def test_ring_handler_works_with_plain_records():

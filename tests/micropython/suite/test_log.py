@@ -18,7 +18,8 @@ def _root(name):
 
 
 def test_logger_levels_and_handlers():
-    from jotunheim.log import Handler, Logger, getLogger, set_level
+    from jotunheim.log import Logger, getLogger, set_level
+    from jotunheim.loghandler import Handler
 
     records = []
 
