@@ -591,35 +591,22 @@ class Device:
     # ------------------------------------------------------------ resources and status
 
     def sample_resources(self):
-        """Refresh free heap, CPU share and bandwidth figures (also done every 5 s):
-        ``free_heap``, ``cpu_load`` (share of the time since the last sample spent in
-        steps), ``rx_bytes``/``tx_bytes`` of the server and their rates, in
-        ``device.resources.figures``; returns that dict."""
-        from jotunheim.compat import IS_CPYTHON, free_memory
+        """Sample free heap, the time spent in steps and the server's byte counts (also
+        done every 5 s) into ``device.resources.figures``; GetDeviceStatus reports what
+        the last two samples give (:func:`jotunheim.resources.report.sampled`: CPU load
+        and byte rates between them)."""
+        from jotunheim.compat import free_memory
 
         data = self.resources.figures
-        now = monotonic_ms()
-        # The sampling window: (its start, busy_ms then), the meter's bookkeeping (left out
-        # of the status); the first starts with the scheduler, made with the Device.
-        window = data.get("window") or (self.scheduler.started_ms, 0)
-        ms = now - window[0]
         http = self.server
-        received = http.rx_bytes if http is not None else data.get("rx_bytes", 0)
-        sent = http.tx_bytes if http is not None else data.get("tx_bytes", 0)
-        data["free_heap"] = free_memory()  # None on CPython: no fixed heap there
-        if IS_CPYTHON:
-            from jotunheim.resources import host
-
-            data["host_rss_bytes"] = host.peak_rss()
-        if ms > 0:
-            data["cpu_load"] = round(min(1.0, (self.busy_ms - window[1]) / ms), 3)
-            data["rx_bytes_per_s"] = round((received - data.get("rx_bytes", 0)) * 1000.0 / ms, 1)
-            data["tx_bytes_per_s"] = round((sent - data.get("tx_bytes", 0)) * 1000.0 / ms, 1)
-        data["rx_bytes"] = received
-        data["tx_bytes"] = sent
-        data["sampled_ms"] = ms
-        data["window"] = (now, self.busy_ms)
-        return data
+        for i in range(4):  # the last sample becomes the one before
+            data[i] = data[i + 4]
+        data[4] = monotonic_ms()
+        data[5] = self.busy_ms
+        if http is not None:
+            data[6] = http.rx_bytes
+            data[7] = http.tx_bytes
+        data[8] = free_memory()  # None on CPython: no fixed heap there
 
     def status(self):
         """``ok``, ``degraded`` (something needs a look) or ``offline-loki``."""

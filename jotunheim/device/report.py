@@ -23,7 +23,8 @@ def status_info(device) -> dict:
     from jotunheim import log
     from jotunheim.settings.report import loader_status
 
-    if "rx_bytes" not in device.resources.figures:
+    figures = device.resources.figures
+    if figures[4] == figures[0]:  # no sample yet: one now
         device.sample_resources()
     if device.loki_link is not None:
         loki = device.loki_link.status_dict()
@@ -33,7 +34,7 @@ def status_info(device) -> dict:
     from jotunheim.resources.report import monitor_report
 
     resources = monitor_report(device.resources)
-    resources["cpu"] = cpu_report(device)
+    resources["cpu"] = cpu_report(device, resources.get("cpu_load"))
     info = {
         "status": status(device),
         "address": device.address,
@@ -110,8 +111,9 @@ def scheduler_report(scheduler) -> dict:
     }
 
 
-def cpu_report(device) -> dict:
-    """The scheduler's figures plus the Device's whole-step load."""
+def cpu_report(device, load=None) -> dict:
+    """The scheduler's figures plus the Device's whole-step ``load`` (its share of the
+    time between the last two samples)."""
     report = scheduler_report(device.scheduler)
-    report["device_load"] = device.resources.figures.get("cpu_load")
+    report["device_load"] = load
     return report

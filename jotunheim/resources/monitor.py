@@ -47,6 +47,7 @@ priority once the window's bytes would pass the budget; ``HIGH`` and ``SYSTEM`` 
 
 import gc
 
+from jotunheim.compat import monotonic_ms
 from jotunheim.resources import HIGH, ResourceExhausted
 
 MAX_ENDPOINTS = 16  # beyond this many names, bytes are counted under "other"
@@ -312,7 +313,11 @@ class ResourceMonitor:
         self.root = root
         if cpu is not None:
             self.cpu = cpu
-        self.figures = {}  # the sampled figures (Device.sample_task keeps them here)
+        # The Device's samples (Device.sample_resources): [ms, busy ms, bytes received,
+        # bytes sent] of the sample before, the same of the last one, then the free heap.
+        # The first window starts now (with the Device).
+        now = monotonic_ms()
+        self.figures = [now, 0, 0, 0, now, 0, 0, 0, None]
 
     def configure(self, settings) -> None:
         """Apply the heap lines and the bandwidth budget of ``settings`` (also on a

@@ -76,12 +76,36 @@ def flash(root) -> dict:
     return {"free": st[1] * st[4], "total": st[1] * st[2]}
 
 
+def sampled(figures) -> dict:
+    """What the Device's last two samples (``ResourceMonitor.figures``) say: ``free_heap``
+    (on CPython, which has no fixed heap, ``host_rss_bytes`` instead), ``cpu_load`` (the
+    share of the time between them spent in steps), ``rx_bytes``/``tx_bytes`` of the
+    server and their rates per second, ``sampled_ms`` (the time between them)."""
+    ms = figures[4] - figures[0]
+    out = {
+        "free_heap": figures[8],
+        "rx_bytes": figures[6],
+        "tx_bytes": figures[7],
+        "sampled_ms": ms,
+    }
+    if figures[8] is None:
+        from jotunheim.compat import IS_CPYTHON
+
+        if IS_CPYTHON:
+            from jotunheim.resources import host
+
+            out["host_rss_bytes"] = host.peak_rss()
+    if ms > 0:
+        out["cpu_load"] = round(min(1.0, (figures[5] - figures[1]) / ms), 3)
+        out["rx_bytes_per_s"] = round((figures[6] - figures[2]) * 1000.0 / ms, 1)
+        out["tx_bytes_per_s"] = round((figures[7] - figures[3]) * 1000.0 / ms, 1)
+    return out
+
+
 def monitor_report(monitor) -> dict:
-    """A ResourceMonitor's sampled figures plus heap, buffers, CPU, bandwidth and flash."""
-    out = {}
-    for name, value in monitor.figures.items():
-        if name != "window":  # the Device's sampling bookkeeping
-            out[name] = value
+    """A ResourceMonitor's sampled figures (:func:`sampled`) plus heap, buffers, CPU,
+    bandwidth and flash."""
+    out = sampled(monitor.figures)
     out["heap"] = memory_report(monitor.memory)
     out["buffers"] = pool_report(monitor.buffers)
     out["bandwidth"] = bandwidth_report(monitor.bandwidth)
