@@ -12,8 +12,9 @@ import pytest
 
 from jotunheim.device.core import Device
 from jotunheim.device.report import scheduler_report
-from jotunheim.device.scheduler import IDLE_WAIT, Scheduler
+from jotunheim.device.scheduler import Scheduler
 from jotunheim.net.wifi import HostNetwork
+from jotunheim.power.profiles import IDLE_WAIT, next_due
 from jotunheim.resources import SYSTEM, USER, ResourceExhausted
 
 
@@ -106,13 +107,13 @@ def test_within_its_budget_a_step_runs_every_due_task_that_finds_nothing_to_do()
 def test_one_shot_tasks_run_once_and_next_due_says_when():
     clock = Clock()
     s = Scheduler(clock)
-    assert s.next_due() == IDLE_WAIT
+    assert next_due(s) == IDLE_WAIT
     ran = []
     s.later("once", 2.0, lambda: ran.append(1) or True)
-    assert s.next_due() == 2.0
+    assert next_due(s) == 2.0
     assert s.run_due() is False and ran == []
     clock.now = 2.5
-    assert s.next_due() == 0.0
+    assert next_due(s) == 0.0
     assert s.run_due() is True and ran == [1]
     clock.now = 10.0
     assert s.run_due() is False and ran == [1] and s.tasks == []

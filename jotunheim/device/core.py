@@ -223,7 +223,9 @@ class Device:
             scheduler.every("settings", 1.0, loader.poll, priority=SYSTEM)
         scheduler.every("sample", 5.0, self.sample_task, priority=SYSTEM)
         if loki is not None or self.loki_url:
-            self.use_loki(None, loki)
+            from jotunheim.device import loki_wiring
+
+            loki_wiring.use_loki(self, None, loki)
         if get("ota.enabled") or ota_check is not None:
             from jotunheim.device import ota_wiring
 
@@ -420,13 +422,6 @@ class Device:
 
             discover(self)
 
-    def use_loki(self, url, client=None):
-        """Announce to and heartbeat the Loki at ``url`` (discovery's choice; None: the
-        configured ``network.loki_url``), or through ``client``, a LokiClient."""
-        from jotunheim.device import loki_wiring
-
-        loki_wiring.use_loki(self, url, client)
-
     def _serve(self):
         # A new link (first join, or a rejoin after a drop, even within one poll) gets a
         # fresh listening socket: the old one died with the old link.
@@ -462,15 +457,9 @@ class Device:
         try:
             server.start(host, port)
         except OSError as exc:
-            import errno
+            from jotunheim.device import report
 
-            code = exc.args[0] if exc.args else 0
-            text = "port %d is already in use" % port if code == errno.EADDRINUSE else str(exc)
-            raise OSError(
-                code,
-                "cannot listen on %s:%d: %s; set remote.listen_port (and remote.host) in "
-                "jotunheim.json" % (host, port, text),
-            ) from None
+            raise report.listen_error(exc, host, port) from None
         if not port:
             self.port = server.port  # port 0: the OS picked one
         self.server = server

@@ -1,7 +1,21 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """What a Device says about itself in GetDeviceStatus and Einherjar's GetCapabilities
-(loaded on the first such call)."""
+(loaded on the first such call), and when it cannot listen."""
+
+
+def listen_error(exc, host, port) -> OSError:
+    """The OSError to raise when the server cannot listen on ``host:port`` (``exc``, what
+    the socket raised): what went wrong and the settings that choose another port."""
+    import errno
+
+    code = exc.args[0] if exc.args else 0
+    text = "port %d is already in use" % port if code == errno.EADDRINUSE else str(exc)
+    return OSError(
+        code,
+        "cannot listen on %s:%d: %s; set remote.listen_port (and remote.host) in "
+        "jotunheim.json" % (host, port, text),
+    )
 
 
 def status(device) -> str:

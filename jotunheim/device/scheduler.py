@@ -21,7 +21,7 @@ from jotunheim.resources import SYSTEM, USER
 #   [0] due (clock seconds)   [1] interval (seconds; None for a one-shot task)
 #   [2] fn   [3] name   [4] priority   [5] busy ms   [6] runs   [7] overruns
 #   [8] the run_due (step number) during which it last ran
-IDLE_WAIT = 60.0  # what next_due() says when no task is held
+# (When the next task is due, for a sleeping device: jotunheim.power.profiles.next_due.)
 
 
 class Scheduler:
@@ -85,14 +85,6 @@ class Scheduler:
                 tasks.pop(i)
                 return True
         return False
-
-    def next_due(self) -> float:
-        """Seconds until the next task is due (0 if one is due now; ``IDLE_WAIT`` when
-        no task is held)."""
-        if not self.tasks:
-            return IDLE_WAIT
-        now = self.clock()
-        return max(0.0, min(task[0] for task in self.tasks) - now)
 
     def run_due(self) -> bool:
         """Run due tasks (see the module doc); True if one did work."""

@@ -50,7 +50,9 @@ def use_upstream(device) -> bool:
         urls = discovery.find()
         if not urls:
             return True
-        device.use_loki(urls[0])
+        from jotunheim.device import loki_wiring
+
+        loki_wiring.use_loki(device, urls[0])
     elif discovery.finds:
         device.loki_link.on_lost = discovery.next_after
         return False

@@ -6,6 +6,17 @@
 from jotunheim.power import DEEP_SLEEP, LIGHT_SLEEP
 
 MAX_LIGHT_SLEEP = 30.0  # light-sleep: longest single sleep, so calls wait at most this long
+IDLE_WAIT = 60.0  # what next_due() says when the scheduler holds no task
+
+
+def next_due(scheduler) -> float:
+    """Seconds until the next task of ``scheduler`` (a
+    :class:`jotunheim.device.scheduler.Scheduler`) is due: 0 if one is due now,
+    ``IDLE_WAIT`` when it holds none (a task is a list, ``task[0]`` its due time)."""
+    if not scheduler.tasks:
+        return IDLE_WAIT
+    now = scheduler.clock()
+    return max(0.0, min(task[0] for task in scheduler.tasks) - now)
 
 
 def platform_alarm():
@@ -40,7 +51,7 @@ def run_light_sleep(device, alarm, every=None, interval=1.0):
         except Exception as exc:  # noqa: BLE001 - a board must keep running
             device.logger.error("device step failed: %s: %s" % (type(exc).__name__, exc))
             served = 0
-        wait = device.scheduler.next_due()
+        wait = next_due(device.scheduler)
         if every is not None:
             if device.clock() >= next_user:
                 next_user = device.clock() + interval

@@ -47,7 +47,7 @@ def test_light_sleep_moves_the_fake_clock_until_the_task_is_due():
 
     sleeper = LightSleeper(alarm, alarm.clock, None, max_sleep=30)
     start = alarm.clock()
-    sleeper.idle(12.5)  # what scheduler.next_due() says
+    sleeper.idle(12.5)  # what power.profiles.next_due(scheduler) says
     assert alarm.clock() - start == 12.5
     sleeper.idle(400)  # capped
     assert alarm.clock() - start == 42.5
