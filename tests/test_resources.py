@@ -275,10 +275,10 @@ def test_capabilities_resource_limits_give_the_heap_tools_really_have(tmp_path):
     device = make_device(str(tmp_path / "root"))
     heap = device.resources.memory.heap
     heap.limit = 300 * 1024
-    caps = device.builder_build()
+    caps = device.capabilities()
     assert caps.resources.max_memory_kb == 300 - 8  # the heap less the 8 KB exhaustion line
     heap.limit = 1 << 30
-    assert device.builder_build().resources.max_memory_kb == (1 << 20) - 8
+    assert device.capabilities().resources.max_memory_kb == (1 << 20) - 8
 
 
 def test_over_the_budget_ota_work_is_deferred_and_tool_calls_never_are(tmp_path):

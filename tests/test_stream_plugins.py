@@ -273,12 +273,12 @@ def test_a_device_advertises_stream_kinds_once_streams_exist(tmp_path):
         port=0,
         host="127.0.0.1",
     )
-    caps = device.builder_build()
+    caps = device.capabilities()
     assert caps.features.stream_kinds == [] and device.stream_handler is None
     device.streams.register(
         "thermo", "jh_never_imported", kind="sensor", direction="up", sample_format="u16le/1/1"
     )
-    features = device.builder_build().features
+    features = device.capabilities().features
     assert features.stream_transport == "jotunheim-stream/1"
     assert features.stream_kinds == ["audio", "data", "sensor", "video"]
     thermo = [p for p in features.stream_plugins if p.name == "thermo"][0]
@@ -292,7 +292,7 @@ from jotunheim.device.core import Device
 from jotunheim.net.wifi import HostNetwork
 d = Device("s", root=sys.argv[1], pool=socket, network=HostNetwork(probe_interval=0),
            token="", owner_token="", loki_url="", port=0, host="127.0.0.1")
-d.start(); d.step(); d.builder_build(); d.status_info(); d.stop()
+d.start(); d.step(); d.capabilities(); d.status_info(); d.stop()
 print(sorted(m for m in sys.modules if m.startswith("jotunheim.streaming")))
 """
 

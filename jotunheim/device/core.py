@@ -324,14 +324,13 @@ class Device:
             builder.memory = self.resources.memory  # real heap figures
         return builder
 
-    def builder_build(self):
-        """Fresh JotunheimCapabilities from the builder and the registry."""
+    def capabilities(self):
+        """Fresh JotunheimCapabilities from the builder and the registry (the remote
+        handler's GetCapabilities and GetDeviceStatus, the power cycle's digest)."""
         data = self.builder.build(self.registry)
         if self.stream_handler is not None or self.settings.get("capabilities.stream_plugins"):
             self.streams.advertise(data.features)
         return data
-
-    capabilities = builder_build  # the handler's and the power cycle's name for it
 
     @property
     def streams(self):
