@@ -51,7 +51,9 @@ class DeviceCommands:
 
     def ota_check(self, params, context):
         """Look for an update (and install it with ``{"install": true}``)."""
-        return self.device.ota_check(params)
+        from jotunheim.device import ota_wiring
+
+        return ota_wiring.ota_check(self.device, params)
 
     def stream_start(self, params, context):
         """Start a stream: ``{"plugin": "signal", "url": "http://...", "id": "s1",

@@ -271,12 +271,13 @@ class Device:
 
     # ------------------------------------------------------------ wiring
 
-    def token(self, key, secret):
-        """A token given to the Device, else the ``secret`` from settings.toml, or None."""
+    def token(self, key, name):
+        """A token given to the Device (``key``: the argument's name), else the secret
+        ``name`` from settings.toml, or None."""
         given = self.given[key]
         if given is not None:
             return given or None
-        return self.secrets.get(secret) or None
+        return self.secrets.get(name) or None
 
     def auth_options(self):
         """Who may call, from the arguments, else the settings: ``auth_mode``,
@@ -586,14 +587,14 @@ class Device:
         from jotunheim.compat import free_memory
 
         data = self.resources.figures
-        http = self.server
+        server = self.server
         for i in range(4):  # the last sample becomes the one before
             data[i] = data[i + 4]
         data[4] = monotonic_ms()
         data[5] = self.busy_ms
-        if http is not None:
-            data[6] = http.rx_bytes
-            data[7] = http.tx_bytes
+        if server is not None:
+            data[6] = server.rx_bytes
+            data[7] = server.tx_bytes
         data[8] = free_memory()  # None on CPython: no fixed heap there
 
     def status(self):
@@ -640,12 +641,6 @@ class Device:
 
         microcontroller.reset()
         return None
-
-    def ota_check(self, params=None):
-        """Look for an update (``{"install": true}`` also installs it and reboots)."""
-        from jotunheim.device import ota_wiring
-
-        return ota_wiring.ota_check(self, params)
 
     def commands(self):
         """``(name, fn(params, context), owner_only, description)`` of the device's own

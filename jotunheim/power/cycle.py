@@ -195,7 +195,9 @@ class DutyCycle:
         if not settings.get("ota.enabled"):
             return
         if self.state.cycles % self._wakes_per("ota.check_interval") == 0:
-            self._guard("ota", lambda: self.device.ota_check({"install": True}))
+            from jotunheim.device import ota_wiring
+
+            self._guard("ota", lambda: ota_wiring.ota_check(self.device, {"install": True}))
 
     # ------------------------------------------------------------ sleeping
 
