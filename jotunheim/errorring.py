@@ -4,8 +4,9 @@
 
 :class:`ErrorRing` keeps them on flash (a small JSON file in the root, written with temp
 file + rename) or in ``microcontroller.nvm`` when the filesystem is read-only to code;
-:class:`RingHandler` feeds it from loggers. ``jotunheim.log.enable_error_ring()`` attaches
-one to every Jotunheim logger; this module loads only then ("Error-Persistence").
+:class:`jotunheim.log.RingHook` feeds it from loggers (``jotunheim.log.enable_error_ring()``
+attaches one to every Jotunheim logger); this module loads only with the first error logged
+or when the ring is read ("Error-Persistence").
 """
 
 import json
@@ -219,17 +220,3 @@ def board_ring(**kwargs):
                 pass
         kwargs["nvm"] = nvm
     return ErrorRing(**kwargs)
-
-
-class RingHandler:
-    """A logging handler that copies ERROR and CRITICAL records into an :class:`ErrorRing`
-    (jotunheim.log and adafruit_logging loggers alike: they need only ``level`` and
-    ``emit``)."""
-
-    def __init__(self, ring: ErrorRing, level: int = ERROR) -> None:
-        self.ring = ring
-        self.level = level
-
-    def emit(self, record) -> None:
-        """Add the record to the ring."""
-        self.ring.add(record.msg, record.levelno, record.name)

@@ -14,8 +14,9 @@ console "handler" is the built-in ``print``, so a device that only prints never 
 record handed to a handler of your own or with ``adafruit_logging``.
 
 ``enable_error_ring()`` attaches a :class:`jotunheim.errorring.ErrorRing` (the last N errors,
-kept on flash or in ``microcontroller.nvm`` across reboots) to every Jotunheim logger; that
-module loads only then.
+kept on flash or in ``microcontroller.nvm`` across reboots) to every Jotunheim logger through
+a small :class:`RingHook`; that module loads, and the ring is made, only with the first error
+logged or when :func:`error_ring` is read (the status does).
 """
 
 from jotunheim.compat import monotonic
@@ -138,8 +139,22 @@ class Logger:
             self.log(ERROR, msg, *args)
 
 
+class RingHook:
+    """The handler :func:`enable_error_ring` attaches to every Jotunheim logger: it hands
+    ERROR and CRITICAL records to the error ring, which is made (loading
+    :mod:`jotunheim.errorring` and reading what earlier boots stored) with the first one
+    or when :func:`error_ring` is asked for it. Until then a device that logs no error
+    holds only this object and the ring's keyword arguments."""
+
+    level = ERROR
+
+    def emit(self, record) -> None:
+        """Add the record to the error ring."""
+        error_ring().add(record.msg, record.levelno, record.name)
+
+
 _loggers = {}
-# [the level of every Jotunheim logger, the RingHandler attached to them or None]
+# [the level of every Jotunheim logger, the RingHook attached to them or None]
 _state = [WARNING, None]
 
 
@@ -176,29 +191,41 @@ def set_level(level) -> None:
 def apply_settings(section: dict) -> None:
     """Apply the ``logging`` settings section (called at start and on hot reload)."""
     set_level(section.get("level", "WARNING"))
-    ring = error_ring()
-    if ring is not None and "ring_size" in section:
-        ring.resize(section["ring_size"])
+    hook = _state[1]
+    if hook is not None and "ring_size" in section:
+        ring = hook.ring
+        if isinstance(ring, dict):  # not made yet: made with this size
+            ring["size"] = section["ring_size"]
+        else:
+            ring.resize(section["ring_size"])
 
 
 def enable_error_ring(ring=None, **kwargs):
-    """Attach a :class:`jotunheim.errorring.ErrorRing` to every Jotunheim logger (present
-    and future). Without ``ring`` one is made from ``kwargs``, with ``microcontroller.nvm``
-    as fallback storage on a board (:func:`jotunheim.errorring.board_ring`)."""
-    from jotunheim import errorring
-
-    if ring is None:
-        ring = errorring.board_ring(**kwargs)
-    handler = errorring.RingHandler(ring)
-    for logger in _loggers.values():
-        if _state[1] is not None:
-            logger.removeHandler(_state[1])
-        logger.addHandler(handler)
-    _state[1] = handler
+    """Attach the error ring to every Jotunheim logger (present and future): ``ring``
+    (a :class:`jotunheim.errorring.ErrorRing`), which is returned, or else one made from
+    ``kwargs`` with ``microcontroller.nvm`` as fallback storage on a board
+    (:func:`jotunheim.errorring.board_ring`) when the first error is logged or
+    :func:`error_ring` asks for it (so an error-free device never loads that module)."""
+    hook = _state[1]
+    if hook is None:
+        hook = _state[1] = RingHook()
+        for logger in _loggers.values():
+            logger.addHandler(hook)
+    hook.ring = kwargs if ring is None else ring
     return ring
 
 
-def error_ring():
-    """The ring attached by :func:`enable_error_ring`, or None."""
-    handler = _state[1]
-    return handler.ring if handler is not None else None
+def error_ring(load=True):
+    """The ring attached by :func:`enable_error_ring`, or None. A ring not made yet is
+    made now (holding what earlier boots stored), or with ``load=False`` None is answered."""
+    hook = _state[1]
+    if hook is None:
+        return None
+    ring = hook.ring
+    if isinstance(ring, dict):
+        if not load:
+            return None
+        from jotunheim.errorring import board_ring
+
+        ring = hook.ring = board_ring(**ring)
+    return ring

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from jotunheim import errorring, log, loghandler
-from jotunheim.errorring import ErrorRing, RingHandler
+from jotunheim.errorring import ErrorRing
 from jotunheim.log import Logger
 from jotunheim.loghandler import PrintHandler
 
@@ -189,34 +189,67 @@ def test_ring_write_rate_limit_protects_flash(tmp_path):
     assert ErrorRing(root=str(tmp_path)).entries()[-1]["msg"] == "storm 49"
 
 
-def test_ring_handler_captures_logger_errors(tmp_path):
+@pytest.fixture
+def detach_ring():
+    """Detaches the error ring a test attached (loggers are shared between tests)."""
+    yield
+    hook = log._state[1]
+    for lg in log._loggers.values():
+        lg.removeHandler(hook)
+    log._state[1] = None
+
+
+def test_ring_handler_captures_logger_errors(tmp_path, detach_ring):
     ring = log.enable_error_ring(ErrorRing(size=4, root=str(tmp_path), min_write_interval=0))
-    try:
-        lg = log.getLogger("jotunheim.ringtest")
-        lg.warning("not an error")
-        lg.error("socket %s failed", "x")
-        lg.exception(OSError(104, "reset"))
-        msgs = [(e["level"], e["name"], e["msg"]) for e in ring.entries()]
-        assert ("ERROR", "jotunheim.ringtest", "socket x failed") in msgs
-        assert any("104" in m[2] for m in msgs)
-        assert all(m[2] != "not an error" for m in msgs)
-        assert log.error_ring() is ring
-        log.apply_settings({"level": "INFO", "ring_size": 1})
-        assert len(ring) == 1
-        # a reboot: the errors are still there to be read remotely
-        assert ErrorRing(root=str(tmp_path)).entries()[-1]["level"] == "ERROR"
-    finally:
-        handler = log._state[1]
-        for lg in log._loggers.values():
-            lg.removeHandler(handler)
-        log._state[1] = None
+    lg = log.getLogger("jotunheim.ringtest")
+    lg.warning("not an error")
+    lg.error("socket %s failed", "x")
+    lg.exception(OSError(104, "reset"))
+    msgs = [(e["level"], e["name"], e["msg"]) for e in ring.entries()]
+    assert ("ERROR", "jotunheim.ringtest", "socket x failed") in msgs
+    assert any("104" in m[2] for m in msgs)
+    assert all(m[2] != "not an error" for m in msgs)
+    assert log.error_ring() is ring
+    log.apply_settings({"level": "INFO", "ring_size": 1})
+    assert len(ring) == 1
+    # a reboot: the errors are still there to be read remotely
+    assert ErrorRing(root=str(tmp_path)).entries()[-1]["level"] == "ERROR"
 
 
-def test_ring_handler_works_with_plain_records():
+def test_ring_from_kwargs_is_made_with_the_first_error(tmp_path, detach_ring):
+    root = str(tmp_path)
+    before = ErrorRing(size=8, root=root, min_write_interval=0)
+    before.add("from the last boot", name="jotunheim.net")
+    assert log.enable_error_ring(root=root, size=8, min_write_interval=0) is None
+    lg = log.getLogger("jotunheim.lazyring")
+    lg.warning("not an error")
+    assert log.error_ring(load=False) is None  # no error yet: no ring made
+    log.apply_settings({"level": "WARNING", "ring_size": 2})  # sizes the ring to come
+    lg.error("first %s", "error")
+    lg.critical("second")
+    ring = log.error_ring(load=False)
+    assert ring is not None and ring.size == 2 and ring.boot == before.boot + 1
+    assert [e["msg"] for e in ring.entries()] == ["first error", "second"]
+    assert [e["msg"] for e in ErrorRing(root=root).entries()] == ["first error", "second"]
+
+
+def test_ring_from_kwargs_reports_the_last_boot_when_read(tmp_path, detach_ring):
+    root = str(tmp_path)
+    ErrorRing(root=root, min_write_interval=0).add("from the last boot", name="jotunheim.net")
+    log.enable_error_ring(root=root, size=4)
+    assert log.error_ring(load=False) is None
+    ring = log.error_ring()  # read (the status does): made now, with what was stored
+    assert [(e["name"], e["msg"]) for e in ring.entries()] == [
+        ("jotunheim.net", "from the last boot")
+    ]
+    assert log.error_ring(load=False) is ring and ring.size == 4
+
+
+def test_ring_handler_works_with_plain_records(detach_ring):
     ring = ErrorRing(size=2, path="/nonexistent-dir/x.json", min_write_interval=0)
-    h = RingHandler(ring)
+    log.enable_error_ring(ring)
     lg = Logger("p")
-    lg.addHandler(h)
+    lg.addHandler(log.RingHook())
     lg.warning("w")
     lg.critical("c")
     assert [e["msg"] for e in ring.entries()] == ["c"]

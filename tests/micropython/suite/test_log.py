@@ -17,6 +17,36 @@ def _root(name):
     return ROOT + "/" + name
 
 
+def test_error_ring_loads_with_the_first_error():
+    import sys
+
+    from jotunheim.log import RingHook, apply_settings, enable_error_ring, error_ring, getLogger
+
+    root = _root("lazy")
+    try:
+        os.remove(root + "/.jotunheim_errors.json")
+    except OSError:
+        pass
+    enable_error_ring(root=root, size=4, min_write_interval=0)
+    try:
+        lg = getLogger("jotunheim.lazy")
+        lg.warning("not an error")
+        apply_settings({"level": "WARNING", "ring_size": 3})
+        assert "jotunheim.errorring" not in sys.modules  # nothing to keep yet: not loaded
+        # (this test runs first: the module's later tests import jotunheim.errorring)
+        assert error_ring(load=False) is None
+        lg.error("socket %s failed", "x")
+        assert "jotunheim.errorring" in sys.modules
+        ring = error_ring(load=False)
+        assert ring.size == 3 and [e["msg"] for e in ring.entries()] == ["socket x failed"]
+        assert ring.storage == "file"
+        assert isinstance(lg.handlers[-1], RingHook)
+    finally:
+        from jotunheim.errorring import ErrorRing
+
+        enable_error_ring(ErrorRing(size=0, path="/no/such/dir/x.json"))
+
+
 def test_logger_levels_and_handlers():
     from jotunheim.log import Logger, getLogger, set_level
     from jotunheim.loghandler import Handler
