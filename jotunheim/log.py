@@ -13,10 +13,10 @@ console "handler" is the built-in ``print``, so a device that only prints never 
 :mod:`jotunheim.loghandler` (``Handler``, ``LogRecord``), which loads with the first
 record handed to a handler of your own or with ``adafruit_logging``.
 
-``enable_error_ring()`` attaches a :class:`jotunheim.errorring.ErrorRing` (the last N errors,
-kept on flash or in ``microcontroller.nvm`` across reboots) to every Jotunheim logger through
-a small :class:`RingHook`; that module loads, and the ring is made, only with the first error
-logged or when :func:`error_ring` is read (the status does).
+``enable_error_ring()`` keeps the errors of every Jotunheim logger in a
+:class:`jotunheim.errorring.ErrorRing` (the last N errors, kept on flash or in
+``microcontroller.nvm`` across reboots); that module loads, and the ring is made, only with
+the first error logged or when :func:`error_ring` is read (the status does).
 """
 
 from jotunheim.compat import monotonic
@@ -52,7 +52,8 @@ class Logger:
     """The fallback Logger when ``adafruit_logging`` is not installed: ``debug``,
     ``info``, ``warning``, ``error``, ``critical`` log ``msg % args`` at their level to
     its handlers (objects with ``level`` and ``emit(record)``, see
-    :class:`jotunheim.loghandler.Handler`; ``print`` stands for the serial console)."""
+    :class:`jotunheim.loghandler.Handler`; ``print`` stands for the serial console) and
+    ERROR and above to the error ring (:func:`enable_error_ring`)."""
 
     def __init__(self, name, level: int = WARNING) -> None:
         self.name = name
@@ -109,6 +110,11 @@ class Logger:
                     handler.emit(record)
                 except Exception:  # noqa: BLE001, S110 - logging must never crash the caller
                     pass
+        if level >= ERROR and _state[1] is not None:  # the error ring (enable_error_ring)
+            try:
+                error_ring().add(msg, level, self.name)
+            except Exception:  # noqa: BLE001, S110
+                pass
 
     # Five plain methods: on MicroPython they take less heap than five closures of one.
     def debug(self, msg, *args) -> None:
@@ -139,22 +145,9 @@ class Logger:
             self.log(ERROR, msg, *args)
 
 
-class RingHook:
-    """The handler :func:`enable_error_ring` attaches to every Jotunheim logger: it hands
-    ERROR and CRITICAL records to the error ring, which is made (loading
-    :mod:`jotunheim.errorring` and reading what earlier boots stored) with the first one
-    or when :func:`error_ring` is asked for it. Until then a device that logs no error
-    holds only this object and the ring's keyword arguments."""
-
-    level = ERROR
-
-    def emit(self, record) -> None:
-        """Add the record to the error ring."""
-        error_ring().add(record.msg, record.levelno, record.name)
-
-
 _loggers = {}
-# [the level of every Jotunheim logger, the RingHook attached to them or None]
+# [the level of every Jotunheim logger, the error ring (an ErrorRing, or the keyword
+# arguments to make it with on first use) or None]
 _state = [WARNING, None]
 
 
@@ -166,16 +159,15 @@ def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
             # adafruit loggers take any object with ``level`` and ``emit``; print()
             # resolves the console at each call (an adafruit StreamHandler would hold on
             # to the sys.stderr object of the moment).
-            from jotunheim.loghandler import PrintHandler
+            from jotunheim.loghandler import PrintHandler, RingHook
 
             logger = adafruit_logging.getLogger(name)
             logger.addHandler(PrintHandler())
+            logger.addHandler(RingHook(error_ring))
         else:
             logger = Logger(name)
             logger.addHandler(print)
         logger.setLevel(_state[0])
-        if _state[1] is not None:
-            logger.addHandler(_state[1])
         _loggers[name] = logger
     return logger
 
@@ -191,9 +183,8 @@ def set_level(level) -> None:
 def apply_settings(section: dict) -> None:
     """Apply the ``logging`` settings section (called at start and on hot reload)."""
     set_level(section.get("level", "WARNING"))
-    hook = _state[1]
-    if hook is not None and "ring_size" in section:
-        ring = hook.ring
+    ring = _state[1]
+    if ring is not None and "ring_size" in section:
         if isinstance(ring, dict):  # not made yet: made with this size
             ring["size"] = section["ring_size"]
         else:
@@ -201,31 +192,23 @@ def apply_settings(section: dict) -> None:
 
 
 def enable_error_ring(ring=None, **kwargs):
-    """Attach the error ring to every Jotunheim logger (present and future): ``ring``
-    (a :class:`jotunheim.errorring.ErrorRing`), which is returned, or else one made from
-    ``kwargs`` with ``microcontroller.nvm`` as fallback storage on a board
+    """Keep the ERROR and CRITICAL records of every Jotunheim logger in an error ring:
+    ``ring`` (a :class:`jotunheim.errorring.ErrorRing`), which is returned, or else one
+    made from ``kwargs`` with ``microcontroller.nvm`` as fallback storage on a board
     (:func:`jotunheim.errorring.board_ring`) when the first error is logged or
     :func:`error_ring` asks for it (so an error-free device never loads that module)."""
-    hook = _state[1]
-    if hook is None:
-        hook = _state[1] = RingHook()
-        for logger in _loggers.values():
-            logger.addHandler(hook)
-    hook.ring = kwargs if ring is None else ring
+    _state[1] = kwargs if ring is None else ring
     return ring
 
 
 def error_ring(load=True):
-    """The ring attached by :func:`enable_error_ring`, or None. A ring not made yet is
-    made now (holding what earlier boots stored), or with ``load=False`` None is answered."""
-    hook = _state[1]
-    if hook is None:
-        return None
-    ring = hook.ring
+    """The ring of :func:`enable_error_ring`, or None. A ring not made yet is made now
+    (holding what earlier boots stored), or with ``load=False`` None is answered."""
+    ring = _state[1]
     if isinstance(ring, dict):
         if not load:
             return None
         from jotunheim.errorring import board_ring
 
-        ring = hook.ring = board_ring(**ring)
+        ring = _state[1] = board_ring(**ring)
     return ring

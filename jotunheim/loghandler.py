@@ -1,7 +1,7 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Handlers for :mod:`jotunheim.log` loggers: the record a handler is given and a handler
-base class (loaded with the first record handed to a handler, or with adafruit_logging;
+"""Handlers for :mod:`jotunheim.log` loggers: the record a handler is given, a handler
+base class and the error ring's handler for adafruit_logging loggers (loaded with the first record handed to a handler, or with adafruit_logging;
 a leaf: jotunheim.log imports it there)."""
 
 from jotunheim.compat import monotonic
@@ -47,6 +47,22 @@ class Handler:
     def emit(self, record) -> None:
         """Print the formatted record."""
         print(self.format(record))
+
+
+class RingHook(Handler):
+    """The handler of an ``adafruit_logging`` logger that hands its ERROR and CRITICAL
+    records to the error ring ``ring()`` answers (:func:`jotunheim.log.error_ring`; None:
+    no ring). The fallback Logger feeds the ring itself."""
+
+    def __init__(self, ring) -> None:
+        self.level = 40  # ERROR
+        self.ring = ring
+
+    def emit(self, record) -> None:
+        """Add the record to the ring, if there is one."""
+        ring = self.ring()
+        if ring is not None:
+            ring.add(record.msg, record.levelno, record.name)
 
 
 # The console handler is the base handler itself (one class less on the board).

@@ -193,9 +193,6 @@ def test_ring_write_rate_limit_protects_flash(tmp_path):
 def detach_ring():
     """Detaches the error ring a test attached (loggers are shared between tests)."""
     yield
-    hook = log._state[1]
-    for lg in log._loggers.values():
-        lg.removeHandler(hook)
     log._state[1] = None
 
 
@@ -245,11 +242,21 @@ def test_ring_from_kwargs_reports_the_last_boot_when_read(tmp_path, detach_ring)
     assert log.error_ring(load=False) is ring and ring.size == 4
 
 
+def test_ring_hook_of_adafruit_loggers(detach_ring):
+    ring = ErrorRing(size=2, path="/nonexistent-dir/x.json", min_write_interval=0)
+    hook = loghandler.RingHook(log.error_ring)
+    record = loghandler.LogRecord("jotunheim.x", 40, "lost", ())
+    hook.emit(record)  # no ring enabled: nothing to do
+    log.enable_error_ring(ring)
+    assert hook.level == log.ERROR
+    hook.emit(record)
+    assert [(e["name"], e["msg"]) for e in ring.entries()] == [("jotunheim.x", "lost")]
+
+
 def test_ring_handler_works_with_plain_records(detach_ring):
     ring = ErrorRing(size=2, path="/nonexistent-dir/x.json", min_write_interval=0)
     log.enable_error_ring(ring)
-    lg = Logger("p")
-    lg.addHandler(log.RingHook())
+    lg = Logger("p")  # the fallback Logger: it feeds the ring itself
     lg.warning("w")
     lg.critical("c")
     assert [e["msg"] for e in ring.entries()] == ["c"]
