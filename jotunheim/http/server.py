@@ -492,7 +492,7 @@ class HttpServer:
         try:
             response = self.handler(slot)
         except MemoryError:
-            response = Response(503, body=b"out of memory", close=True)
+            raise  # poll() answers out_of_memory, made before: nothing more to allocate
         except Exception:  # noqa: BLE001 - a handler bug must not take the server down
             response = Response(500, body=b"internal error", close=True)
         finally:
