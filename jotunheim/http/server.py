@@ -341,136 +341,104 @@ class HttpServer:
         p = 0  # where the unparsed bytes start
         try:
             if slot.state == "head":
-                while p + 1 < size and data[p] == 13 and data[p + 1] == 10:
-                    p += 2  # blank lines before a request line are allowed
-                end = data.find(b"\r\n\r\n", p, min(size, p + self.max_head + 4))
-                if end < 0:
-                    if size - p > self.max_head:
-                        raise ValueError(431, "head over %d bytes" % self.max_head)
-                    if data is not slot.data or p:
-                        slot.data = data[p:size]
-                    return 0
-                # The request line and header lines, read in place: header names are
-                # lower-cased where they lie, and each name and value becomes one str.
-                view = self.view if data is self.buf else memoryview(data)
-                stop = data.find(b"\r\n", p, end)  # the end of the request line
-                if stop < 0:
-                    stop = end
-                # METHOD SP target SP version; the usual method and versions are taken as
-                # constants, so only the target becomes a new str.
-                i = data.find(b" ", p, stop)
-                n = data.find(b" ", i + 1, stop)
+                # The usual head, read in place: "POST /target HTTP/1.1", header lines with
+                # no blank in a name, a Content-Length of digits, no header twice, no
+                # chunked body, no Expect. Anything else (a head still arriving, too
+                # large or malformed, another method or version) is read by the careful
+                # parser of jotunheim.http.unusual: headers stays None.
+                headers = None
+                end = data.find(b"\r\n\r\n", 0, min(size, self.max_head + 4))
+                stop = data.find(b"\r\n", 0, end + 2)  # the end of the request line
+                n = stop - 9  # where " HTTP/1.1" starts
                 if (
-                    i <= p
-                    or n < 0
-                    or data.find(b" ", n + 1, stop) >= 0
-                    or data[i + 1] not in (47, 42)
+                    end > 0
+                    and data.find(b"POST /", 0, n) == 0
+                    and data.find(b" ", 6, stop) == n
+                    and data.find(b" HTTP/1.1", n, stop) == n
+                    and slot.version == "HTTP/1.1"
                 ):
-                    raise ValueError(400, "malformed request line")  # (47, 42: "/" or "*")
-                if i == p + 4 and data.find(b"POST", p, i) == p:
-                    method = "POST"
-                else:
-                    method = str(view[p:i], "utf-8")
-                    if not method.isalpha():
-                        raise ValueError(400, "malformed request line")
-                path = str(view[i + 1 : n], "utf-8")
-                if (
-                    stop == n + 9
-                    and data.find(b"HTTP/1.", n, stop) == n + 1
-                    and data[n + 8] in (48, 49)
-                ):
-                    version = "HTTP/1.1" if data[n + 8] == 49 else "HTTP/1.0"  # (49: "1")
-                else:
-                    version = str(view[n + 1 : stop], "utf-8")
-                    raise ValueError(505 if version[:5] == "HTTP/" else 400, "bad HTTP version")
-                headers = {}
-                count = 0
-                length = encoding = expect = None
-                connection = 0  # 1: "close" said, 2: "keep-alive" said
-                pos = stop + 2
-                while pos < end:
-                    stop = data.find(b"\r\n", pos, end)  # the end of this line
-                    if stop < 0:
-                        stop = end
-                    count += 1
-                    if count > self.max_headers:
-                        raise ValueError(431, "over %d header lines" % self.max_headers)
-                    i = data.find(b":", pos, stop)
-                    for n in range(pos, i):
-                        if data[n] in (32, 9):  # a space or tab in a name
-                            i = -1
-                        elif 65 <= data[n] <= 90:
-                            data[n] += 32
-                    if i <= pos:
-                        raise ValueError(400, "malformed header line")
-                    n = pos  # where the name starts
-                    pos = i + 1
-                    while pos < stop and data[pos] in (32, 9):
-                        pos += 1
-                    # The framing headers the server acts on itself are not kept (the
-                    # handler sees what they did: body, keep_alive), and the two every
-                    # request has are read in place; every other header is one entry.
-                    # Repeated ones are joined by "," (a repeated Content-Length is bad).
-                    if i - n == 14 and data.find(b"content-length", n, i) == n:
-                        k = stop
-                        while k > pos and data[k - 1] in (32, 9):
-                            k -= 1  # blanks after the digits
-                        length = 0 if length is None and k - pos <= 12 else -1  # -1: bad
-                        for n in range(pos, k):
-                            if length >= 0:
-                                c = data[n] - 48
-                                length = length * 10 + c if 0 <= c <= 9 else -1
-                        if length < 0:
-                            raise ValueError(400, "bad Content-Length")
-                        pos = stop + 2
-                        continue
-                    if i - n == 10 and data.find(b"connection", n, i) == n:
-                        for n in range(pos, stop):  # its words are case-insensitive
-                            if 65 <= data[n] <= 90:
-                                data[n] += 32
-                        if data.find(b"close", pos, stop) >= 0:
-                            connection |= 1
-                        if data.find(b"keep-alive", pos, stop) >= 0:
-                            connection |= 2
-                        pos = stop + 2
-                        continue
-                    value = str(view[pos:stop], "utf-8").strip()
-                    if i - n == 17 and data.find(b"transfer-encoding", n, i) == n:
-                        encoding = value if encoding is None else encoding + "," + value
-                    elif i - n == 6 and data.find(b"expect", n, i) == n:
-                        expect = value if expect is None else expect + "," + value
-                    else:
-                        name = str(view[n:i], "utf-8")
-                        headers[name] = headers[name] + "," + value if name in headers else value
+                    view = self.view if data is self.buf else memoryview(data)
+                    path = str(view[5:n], "utf-8")
+                    headers = {}
+                    count = 0
+                    length = None
+                    close = False  # "close" said in a Connection header
                     pos = stop + 2
-                slot.method = method
-                slot.path = path
-                if version != slot.version:
-                    slot.version = version
-                slot.headers = headers
-                if connection & 1 if version == "HTTP/1.1" else not connection & 2:
-                    slot.keep_alive = False
-                p = end + 4
-                if slot.data:
-                    slot.data = b""
-                slot.since = now
-                slot.deadline = now + self.body_ms
-                # The usual body: Content-Length bytes (none without one) that all arrived
-                # with the head. Anything else is read by jotunheim.http.unusual.
-                if (
-                    encoding is None
-                    and expect is None
-                    and (length or 0) <= min(self.max_body, size - p)
-                ):
-                    if length:
-                        slot.body = view[p : p + length]  # read where it landed
-                        p += length
-                else:
-                    from jotunheim.http.unusual import start_body
+                    while pos < end:
+                        stop = data.find(b"\r\n", pos, end)  # the end of this line
+                        if stop < 0:
+                            stop = end
+                        count += 1
+                        # The name lower-cased where it lies.
+                        i = data.find(b":", pos, stop)
+                        for n in range(pos, i):
+                            if data[n] < 33:
+                                i = -1  # a blank (or a control byte) in a name
+                            elif 64 < data[n] < 91:
+                                data[n] += 32
+                        if i <= pos or count > self.max_headers:
+                            headers = None
+                            break
+                        n = pos  # where the name starts
+                        pos = i + 1
+                        while pos < stop and data[pos] in (32, 9):
+                            pos += 1
+                        # The framing headers the server acts on itself are read in place
+                        # and not kept (the handler sees what they did: body, keep_alive).
+                        if i - n == 14 and data.find(b"content-length", n, i) == n:
+                            if length is not None or stop - pos > 12:
+                                headers = None
+                                break
+                            length = 0
+                            for n in range(pos, stop):
+                                if length >= 0:
+                                    c = data[n] - 48
+                                    length = length * 10 + c if 0 <= c <= 9 else -1
+                            if length < 0:
+                                headers = None
+                                break
+                        elif i - n == 10 and data.find(b"connection", n, i) == n:
+                            for n in range(pos, stop):  # its words are case-insensitive
+                                if 64 < data[n] < 91:
+                                    data[n] += 32
+                            if data.find(b"close", pos, stop) >= 0:
+                                close = True
+                        else:
+                            name = str(view[n:i], "utf-8")
+                            if name in headers or name == "transfer-encoding" or name == "expect":
+                                headers = None
+                                break
+                            headers[name] = str(view[pos:stop], "utf-8").strip()
+                        pos = stop + 2
+                if headers is None:
+                    from jotunheim.http.unusual import read_head
 
-                    p = start_body(self, slot, view, p, size, length, encoding, expect)
+                    p = read_head(self, slot, data, size, now)
                     if p < 0:
                         return 0
+                else:
+                    slot.method = "POST"
+                    slot.path = path
+                    slot.headers = headers
+                    if close:
+                        slot.keep_alive = False
+                    p = end + 4
+                    if slot.data:
+                        slot.data = b""
+                    slot.since = now
+                    slot.deadline = now + self.body_ms
+                    # The usual body: Content-Length bytes (none without one) that all
+                    # arrived with the head; else read by jotunheim.http.unusual.
+                    if (length or 0) <= min(self.max_body, size - p):
+                        if length:
+                            slot.body = view[p : p + length]  # read where it landed
+                            p += length
+                    else:
+                        from jotunheim.http.unusual import start_body
+
+                        p = start_body(self, slot, view, p, size, length, None, None)
+                        if p < 0:
+                            return 0
             elif slot.state == "chunked":
                 from jotunheim.http.unusual import feed_chunked
 
