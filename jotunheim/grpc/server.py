@@ -27,8 +27,7 @@ that runs out of heap before an answer exists gets ``out_of_memory``, a trailers
 RESOURCE_EXHAUSTED made once.
 """
 
-from jotunheim.compat import monotonic_ms
-from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.grpc.status import StatusCode
 from jotunheim.http.server import HttpServer, Response
 
 
@@ -43,19 +42,21 @@ class CallContext:
     time), or None."""
 
     # Defaults as class attributes: a call's object holds only what it was given.
-    body = None
     signed_by = None  # (token, signature) once a signed request was verified
     deadline = None  # when the client's grpc-timeout runs out (monotonic ms), or None
 
-    def __init__(self, method, metadata, client_address, timeout, body=None):
-        self.method = method
-        self.metadata = metadata
-        if body is not None:
-            self.body = body
-        self.client_address = client_address
+    def __init__(self, request):
+        self.method = request.path
+        self.metadata = request.headers
+        self.client_address = request.client_address
+        self.body = request.body
         self.trailers = {}
-        if timeout is not None:
-            self.deadline = monotonic_ms() + int(timeout)
+        value = request.headers.get("grpc-timeout")
+        if value is not None:
+            # A client's deadline: loaded by the first call that carries one.
+            from jotunheim.grpc.timeout import deadline
+
+            self.deadline = deadline(value)
 
 
 class GrpcWebServer(HttpServer):
@@ -98,27 +99,20 @@ class GrpcWebServer(HttpServer):
 
     def handle(self, request):
         """Answer one HTTP request (the :class:`HttpServer` handler)."""
-        if request.method != "POST":
-            from jotunheim.grpc.cors import not_a_call
-
-            return not_a_call(self, request)
         path = request.path
         entry = self.methods.get(path)  # (request class, handler, streaming)
-        if entry is not None:
-            kind = request.headers.get("content-type", "")
-            if kind not in ("application/grpc-web+proto", "application/grpc-web"):
-                kind = kind.split(";")[0].strip().lower()
-                if kind not in ("application/grpc-web+proto", "application/grpc-web"):
-                    from jotunheim.grpc.cors import not_a_call
+        if request.method != "POST" or (
+            entry is not None
+            and request.headers.get("content-type")
+            not in ("application/grpc-web+proto", "application/grpc-web")
+        ):
+            from jotunheim.grpc.cors import not_a_call
 
-                    return not_a_call(self, request)  # 415
-        # A client's deadline: loaded by the first call that carries one.
-        timeout = request.headers.get("grpc-timeout")
-        if timeout is not None:
-            from jotunheim.grpc.timeout import parse_grpc_timeout
-
-            timeout = parse_grpc_timeout(timeout)
-        context = CallContext(path, request.headers, request.client_address, timeout, request.body)
+            answer = not_a_call(self, request)  # None: a call after all
+            if answer is not None:
+                return answer
+        context = CallContext(request)
+        message = 0  # None while the request is decoded (its errors are the caller's)
         try:
             # The request: one message frame (flag 0, 4-byte big-endian length) within
             # the limit, nothing after it; anything else is refused by
@@ -138,10 +132,8 @@ class GrpcWebServer(HttpServer):
                 raise refusal(self, request, entry)
             if self.admission is not None:
                 self.admission(path, entry[2])
-            try:
-                message = entry[0].decode(memoryview(body)[5:])
-            except (ValueError, TypeError, IndexError, KeyError) as exc:
-                raise GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: %s" % exc)
+            message = None
+            message = entry[0].decode(memoryview(body)[5:])
             if entry[2]:
                 # Framed as they come by jotunheim.grpc.streams, loaded by the first
                 # stream (unary answers are framed in place).
@@ -162,7 +154,7 @@ class GrpcWebServer(HttpServer):
             # Out of heap, this import fails too: HttpServer then answers out_of_memory.
             from jotunheim.grpc.trailers import failed
 
-            return failed(self, exc, context)
+            return failed(self, exc, context, message is None)
         if context.trailers:
             from jotunheim.grpc.framing import encode_trailer_frame
             from jotunheim.grpc.trailers import trailers

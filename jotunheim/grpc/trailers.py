@@ -68,9 +68,13 @@ def refusal(server, request, entry):
     return GrpcError(StatusCode.INVALID_ARGUMENT, "request is not one message frame")
 
 
-def failed(server, exc, context):
+def failed(server, exc, context, decoding=False):
     """The trailers-only answer (status as header lines, no body) of a call that ended in
-    ``exc`` (:func:`status_of`), with the handler's trailer metadata."""
+    ``exc`` (:func:`status_of`), with the handler's trailer metadata. ``decoding``: the
+    request message was being decoded, so a ValueError, TypeError, IndexError or KeyError
+    is the caller's malformed message (INVALID_ARGUMENT)."""
+    if decoding and isinstance(exc, (ValueError, TypeError, IndexError, KeyError)):
+        exc = GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: %s" % exc)
     code, message = status_of(exc, context.method)
     lines = "".join(["%s: %s\r\n" % entry for entry in trailers(code, message, context.trailers)])
     return Response(200, server.head + lines.encode())
