@@ -10,7 +10,7 @@ import tracemalloc
 
 import pytest
 
-from jotunheim.grpc import GrpcError, StatusCode
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.grpc.trailers import status_of
 from jotunheim.resources import HIGH, LOW, SYSTEM, USER, ResourceExhausted
 from jotunheim.resources.host import HostHeap

@@ -64,10 +64,9 @@ class Request:
     version = "HTTP/1.1"
     body = b""
     too_large = False
-    refusal = None
     keep_alive = True  # cleared once the server decides to close after the answer
-    pos = 0  # body bytes received, or response bytes sent
-    out = None  # the response bytes being sent
+    # pos: body bytes received, or response bytes sent; out: the response bytes being
+    # sent; refusal: why the buffer pool refused the body (set where they are first due)
     stream = None  # the response's further pieces, or the chunked body's decoder
     drop_left = 0  # body bytes to read and drop before closing
     pooled = None  # the pool buffer holding the body, given back after the handler
@@ -76,14 +75,15 @@ class Request:
     def __init__(self, sock, address, now):
         self.sock = sock
         self.client_address = address
-        self.since = self.deadline = now  # since: when the state last changed
+        self.deadline = now  # when it arrived, until it has a slot
 
 
 class Response:
     """What a handler returns.
 
     :param int status: HTTP status code
-    :param headers: list of ``(name, value)`` pairs, or bytes: the header lines as they
+    :param headers: list of ``(name, value)`` pairs (made into lines by
+        :func:`jotunheim.http.unusual.header_lines`), or bytes: the header lines as they
         go out, each ending in ``\\r\\n`` (made once by a server that always sends them)
     :param body: bytes sent with a ``Content-Length``
     :param stream: an iterator of bytes-like pieces instead of ``body``; each is sent as
@@ -93,7 +93,7 @@ class Response:
 
     # Defaults as class attributes: a response holds only what it was given.
     status = 200
-    headers = ()
+    headers = b""
     body = b""
     stream = None
     close = False
@@ -251,7 +251,6 @@ class HttpServer:
                     slot.sock.setsockopt(pool.IPPROTO_TCP, pool.TCP_NODELAY, 1)
                 except (OSError, AttributeError):
                     pass
-                slot.since = now
                 slot.deadline = now + self.head_ms
                 slots.append(slot)
             if len(waiting) >= self.max_slots:
@@ -297,7 +296,7 @@ class HttpServer:
             if state == "head" and slot.data:
                 from jotunheim.http.unusual import refuse
 
-                return refuse(self, slot, ValueError(408, "head not complete in time"), now)
+                return refuse(self, slot, 408, now)
             self.close(slot, True)  # idle keep-alive, stalled body, or linger over
             return 0
         try:
@@ -425,7 +424,6 @@ class HttpServer:
                     p = end + 4
                     if slot.data:
                         slot.data = b""
-                    slot.since = now
                     slot.deadline = now + self.body_ms
                     # The usual body: Content-Length bytes (none without one) that all
                     # arrived with the head; else read by jotunheim.http.unusual.
@@ -462,7 +460,9 @@ class HttpServer:
         except MemoryError:
             raise  # poll() answers out_of_memory, made before: nothing more to allocate
         except Exception:  # noqa: BLE001 - a handler bug must not take the server down
-            response = Response(500, body=b"internal error", close=True)
+            from jotunheim.http.unusual import Refusal
+
+            response = Refusal(500, "internal error")
         finally:
             slot.body = b""  # the handler is done with it: its buffer goes back
             if slot.pooled is not None:
@@ -484,7 +484,9 @@ class HttpServer:
             reason = status_line(status)
         lines = response.headers
         if not isinstance(lines, bytes):
-            lines = "".join(["%s: %s\r\n" % entry for entry in lines]).encode()
+            from jotunheim.http.unusual import header_lines
+
+            lines = header_lines(lines)
         if response.close:
             slot.keep_alive = False
         body = response.body
@@ -516,7 +518,6 @@ class HttpServer:
         slot.out = out
         slot.pos = 0
         slot.state = "send"
-        slot.since = now
         slot.deadline = now + self.send_ms
         return self._write(slot, now)
 
@@ -558,7 +559,6 @@ class HttpServer:
         # The response is out: wait for the next request, or close (lingering first so
         # a client still sending does not get a reset instead of our answer).
         slot.out = slot.headers = None
-        slot.since = now
         self._count(slot)
         if slot.keep_alive:
             slot.state = "head"
@@ -594,10 +594,11 @@ class HttpServer:
             self.buffers.release(slot.pooled)
             slot.pooled = None
         self._count(slot)
-        stream, slot.stream = slot.stream, None
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()  # runs the handler's cleanup when a client left mid-stream
+        if slot.stream is not None:
+            close = getattr(slot.stream, "close", None)
+            slot.stream = None
+            if close is not None:
+                close()  # runs the handler's cleanup when a client left mid-stream
         try:
             slot.sock.close()
         except OSError:

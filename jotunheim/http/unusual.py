@@ -7,7 +7,7 @@ what only other requests need lives here, so it does not stay in a board's heap 
 one arrives: heads that arrive in pieces, are malformed or unusual (the careful parser,
 :func:`read_head`), bodies that arrive in pieces (a buffer from the pool, or its refusal),
 bodies over ``max_body``, ``Expect: 100-continue``, chunked bodies, a newcomer when
-every slot is taken (reclaiming one, or 503), the error answers
+every slot is taken (reclaiming one, or 503), headers given as pairs, the error answers
 (400, 408, 413, 431, 501, 505) and the reason phrases of every status but 200.
 A hostile client can make this module load once; it then stays, like any module.
 """
@@ -20,7 +20,7 @@ class Refusal:
     fields of a :class:`jotunheim.http.server.Response`): ``message`` as text/plain, and
     the connection closes after it."""
 
-    headers = (("Content-Type", "text/plain"),)
+    headers = b"Content-Type: text/plain\r\n"
     stream = None
     close = True
 
@@ -35,18 +35,23 @@ def make_room(server, slot, now):
     0.5 s since it connected (the longest-idle first), or answer 503 to a newcomer that
     has waited a second. Returns False while it has to wait on."""
     found = None
+    oldest = 0  # when the one found went quiet
     for other in server.slots:
-        if other.state == "linger" or (
-            other.state == "head"
-            and not other.data
-            and (other.method is not None or now - other.since >= 500)
-        ):
-            if found is None or other.since < found.since:
-                found = other
+        # When it went quiet: its deadline less the wait it was given then.
+        if other.state == "linger":
+            since = other.deadline - 2000
+        elif other.state == "head" and not other.data:
+            since = other.deadline - (server.head_ms if other.method is None else server.idle_ms)
+            if other.method is None and now - since < 500:
+                continue  # connected less than 0.5 s ago: its request may be on its way
+        else:
+            continue
+        if found is None or since < oldest:
+            found, oldest = other, since
     if found is not None:
         server.reclaimed += 1
         server.close(found, False)
-    elif now - slot.since >= 1000:
+    elif now - slot.deadline >= 1000:  # a newcomer's deadline is when it arrived
         server.waiting.pop(0)
         server.busy += 1
         try:
@@ -73,11 +78,19 @@ def status_line(status):
     return ("HTTP/1.1 %s\r\n" % reason).encode()
 
 
+def header_lines(pairs):
+    """``(name, value)`` pairs as header lines (bytes, each line ending in CRLF)."""
+    return "".join(["%s: %s\r\n" % entry for entry in pairs]).encode()
+
+
 def refuse(server, slot, exc, now):
     """Answer ``slot``'s request with the HTTP error ``exc`` names (a ``ValueError`` of
     ``(status, message)``, a chunked decoder's words: 400, a ``UnicodeError``: a head
-    that is not text) and close the connection after it. Returns requests answered."""
-    if isinstance(exc, UnicodeError):  # a ValueError too: checked first
+    that is not text, 408: a head not complete in time) and close the connection after
+    it. Returns requests answered."""
+    if exc == 408:
+        status, message = 408, "head not complete in time"
+    elif isinstance(exc, UnicodeError):  # a ValueError too: checked first
         status, message = 400, "head is not text"
     elif len(exc.args) == 2:
         status, message = exc.args
@@ -204,7 +217,6 @@ def read_head(server, slot, data, size, now):
     p = end + 4
     if slot.data:
         slot.data = b""
-    slot.since = now
     slot.deadline = now + server.body_ms
     return start_body(server, slot, view, p, size, length, encoding, expect)
 
