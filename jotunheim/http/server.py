@@ -65,8 +65,9 @@ class Request:
     body = b""
     too_large = False
     keep_alive = True  # cleared once the server decides to close after the answer
-    # pos: body bytes received, or response bytes sent; out: the response bytes being
-    # sent; refusal: why the buffer pool refused the body (set where they are first due)
+    # Set where first due: out, what is left of the response to send; pos, the body
+    # bytes received of a body that arrives in pieces; refusal, why the buffer pool
+    # refused to hold the body.
     stream = None  # the response's further pieces, or the chunked body's decoder
     drop_left = 0  # body bytes to read and drop before closing
     pooled = None  # the pool buffer holding the body, given back after the handler
@@ -91,20 +92,14 @@ class Response:
     :param bool close: close the connection after this response
     """
 
-    # Defaults as class attributes: a response holds only what it was given.
-    status = 200
-    headers = b""
-    body = b""
+    # Defaults as class attributes: a response holds only the rare ones it was given.
     stream = None
     close = False
 
-    def __init__(self, status=200, headers=None, body=b"", stream=None, close=False):
-        if status != 200:
-            self.status = status
-        if headers:
-            self.headers = headers
-        if body:
-            self.body = body
+    def __init__(self, status=200, headers=b"", body=b"", stream=None, close=False):
+        self.status = status
+        self.headers = headers
+        self.body = body
         if stream is not None:
             self.stream = stream
         if close:
@@ -275,7 +270,7 @@ class HttpServer:
                 # This request cannot be held; the others go on. The answer is bytes made
                 # before, unless part of a response already went out.
                 slot.body = slot.out = None
-                if slot.state != "linger" and (slot.state != "send" or not slot.pos):
+                if slot.state != "linger" and (slot.state != "send" or not slot.tx):
                     self.out_of_memory_answers += 1
                     try:
                         slot.sock.send(self.out_of_memory)
@@ -516,7 +511,6 @@ class HttpServer:
         out[pos : pos + len(close)] = close
         out[pos + len(close) :] = body
         slot.out = out
-        slot.pos = 0
         slot.state = "send"
         slot.deadline = now + self.send_ms
         return self._write(slot, now)
@@ -525,7 +519,7 @@ class HttpServer:
         # Send what is pending. A stream's next piece is taken once the last one is out,
         # one piece per poll and slot, so the other slots get their turn. Returns the
         # requests answered meanwhile (a pipelined one, after this response).
-        if slot.pos == len(slot.out) and slot.stream is not None:
+        if not slot.out and slot.stream is not None:
             try:
                 piece = next(slot.stream)
             except StopIteration:
@@ -535,24 +529,24 @@ class HttpServer:
                 out = slot.out = bytearray(b"%x\r\n" % len(piece))
                 out.extend(piece)
                 out.extend(b"\r\n")
-            slot.pos = 0
+        # slot.out is what is left to send: a view of the rest after a partial send.
         out = slot.out
-        while slot.pos < len(out):
+        while out:
             try:
-                n = slot.sock.send(memoryview(out)[slot.pos :] if slot.pos else out)
+                n = slot.sock.send(out)
             except OSError as exc:
                 if not exc.args or exc.args[0] != errno.EAGAIN:
                     raise
                 n = 0
             if n is None:  # some CircuitPython sockets return None for "all of it"
-                n = len(out) - slot.pos
+                n = len(out)
             if not n:
                 if now >= slot.deadline:
                     self.close(slot, True)  # the client stopped reading
                 return 0
             self.tx_bytes += n
             slot.tx += n
-            slot.pos += n
+            out = slot.out = memoryview(out)[n:] if n < len(out) else b""
             slot.deadline = now + self.send_ms
         if slot.stream is not None:
             return 0  # its next piece on the next poll
@@ -576,12 +570,14 @@ class HttpServer:
 
     def _count(self, slot):
         # Once per answered request (and at close): the meter's cost is per call, not
-        # per recv or send.
-        if self.meter is not None and (slot.rx or slot.tx):
-            host = slot.client_address
-            if isinstance(host, tuple) or isinstance(host, list):  # (no tuple made per call)
-                host = host[0]
-            self.meter.count("client:" + str(host), slot.tx, slot.rx)
+        # per recv or send. Reset without a meter too: tx then says whether a response
+        # started going out.
+        if slot.rx or slot.tx:
+            if self.meter is not None:
+                host = slot.client_address
+                if isinstance(host, tuple) or isinstance(host, list):  # (no tuple made per call)
+                    host = host[0]
+                self.meter.count("client:" + str(host), slot.tx, slot.rx)
             slot.rx = slot.tx = 0
 
     def close(self, slot, dropped):

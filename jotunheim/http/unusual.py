@@ -80,7 +80,7 @@ def status_line(status):
 
 def header_lines(pairs):
     """``(name, value)`` pairs as header lines (bytes, each line ending in CRLF)."""
-    return "".join(["%s: %s\r\n" % entry for entry in pairs]).encode()
+    return "".join(["%s: %s\r\n" % entry for entry in pairs or ()]).encode()
 
 
 def refuse(server, slot, exc, now):
