@@ -73,7 +73,7 @@ class GrpcWebServer(HttpServer):
     :param limits: passed to :class:`HttpServer` (``slots``, ``head_timeout``, ...)
     """
 
-    def __init__(self, socket_pool, *, max_request_size=16384, cors_origin=None, **limits):
+    def __init__(self, socket_pool, max_request_size=16384, cors_origin=None, **limits):
         super().__init__(socket_pool, self.handle, max_body=max_request_size, **limits)
         self.methods = {}  # path -> (request class, handler, streaming)
         self.cors_origin = cors_origin = cors_origin or None

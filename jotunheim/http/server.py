@@ -128,6 +128,9 @@ class HttpServer:
     :param meter: an object with ``count(endpoint, sent, received)`` (a
         :class:`jotunheim.resources.bandwidth.Bandwidth`), or None
 
+    The limits are given by name (``slots=2``): positional parameters keep their
+    defaults in a tuple, a smaller object than keyword-only ones' dict.
+
     ``port`` is the bound port once started (the OS's choice after ``start(port=0)``,
     where the socket can say: CircuitPython's cannot, so a board listens on a fixed
     port); ``slots`` the open connections; ``requests``, ``refused`` (answered with an
@@ -139,7 +142,6 @@ class HttpServer:
         self,
         socket_pool,
         handler,
-        *,
         slots=4,
         max_head=4096,
         max_headers=32,
