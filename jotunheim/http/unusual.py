@@ -4,7 +4,8 @@
 
 A device's clients send a head and a Content-Length body in one piece and get 200 back;
 what only other requests need lives here, so it does not stay in a board's heap until
-one arrives: heads that arrive in pieces, are malformed or unusual (the careful parser,
+one arrives: the reads of a body that arrives in pieces or of a closing connection,
+heads that arrive in pieces, are malformed or unusual (the careful parser,
 :func:`read_head`), bodies that arrive in pieces (a buffer from the pool, or its refusal),
 bodies over ``max_body``, ``Expect: 100-continue``, chunked bodies, a newcomer when
 every slot is taken (reclaiming one, or 503), headers given as pairs, the error answers
@@ -219,6 +220,37 @@ def read_head(server, slot, data, size, now):
         slot.data = b""
     slot.deadline = now + server.body_ms
     return start_body(server, slot, view, p, size, length, encoding, expect)
+
+
+def read_rest(server, slot):
+    """One read for a slot in state ``body`` (the rest of a body that arrives in pieces,
+    into its buffer) or ``linger`` (a closing connection: read and dropped, up to
+    ``drop_left`` bytes). Returns True once the body is complete; closes the connection
+    at EOF, a reset or once enough was dropped."""
+    try:
+        if slot.state == "body":
+            n = slot.sock.recv_into(memoryview(slot.body)[slot.pos :], len(slot.body) - slot.pos)
+        else:
+            n = slot.sock.recv_into(server.buf, len(server.buf))
+    except OSError as exc:
+        code = exc.args[0] if exc.args else 0
+        if code == errno.EAGAIN:
+            return False  # nothing ready yet
+        if code != errno.ENOTCONN:
+            raise
+        n = 0  # CircuitPython's espressif port says EOF this way when non-blocking
+    if not n:
+        server.close(slot, True)  # EOF: the client went away
+        return False
+    server.rx_bytes += n
+    slot.rx += n
+    if slot.state == "linger":
+        slot.drop_left -= n
+        if slot.drop_left <= 0:
+            server.close(slot, False)
+        return False
+    slot.pos += n
+    return slot.pos >= len(slot.body)
 
 
 def start_body(server, slot, view, pos, size, length, encoding, expect):
