@@ -84,7 +84,7 @@ class Response:
 
     :param int status: HTTP status code
     :param headers: list of ``(name, value)`` pairs (made into lines by
-        :func:`jotunheim.http.unusual.header_lines`), or bytes: the header lines as they
+        :func:`jotunheim.http.unusual.head_lines`), or bytes: the header lines as they
         go out, each ending in ``\\r\\n`` (made once by a server that always sends them)
     :param body: bytes sent with a ``Content-Length``
     :param stream: an iterator of bytes-like pieces instead of ``body``; each is sent as
@@ -463,18 +463,12 @@ class HttpServer:
         """Start sending ``response`` on ``slot`` (a :class:`Request`), head and body as
         one piece (one send when the socket takes it all); returns requests answered
         meanwhile (a pipelined one, after this response)."""
-        status = response.status
-        if status == 200:
-            reason = b"HTTP/1.1 200 OK\r\n"
-        else:
-            from jotunheim.http.unusual import status_line
-
-            reason = status_line(status)
+        reason = b"HTTP/1.1 200 OK\r\n"
         lines = response.headers
-        if not isinstance(lines, bytes):
-            from jotunheim.http.unusual import header_lines
+        if response.status != 200 or not isinstance(lines, bytes):
+            from jotunheim.http.unusual import head_lines
 
-            lines = header_lines(lines)
+            reason, lines = head_lines(response)
         if response.close:
             slot.keep_alive = False
         body = response.body

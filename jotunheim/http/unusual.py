@@ -65,23 +65,24 @@ def make_room(server, slot, now):
     return True
 
 
-def status_line(status):
-    """The status line of ``status`` (bytes ending in CRLF) with its reason phrase."""
+def head_lines(response):
+    """The status line (with its reason phrase) and the header lines of ``response``
+    (pairs made into lines), as bytes ending in CRLF: what
+    :meth:`jotunheim.http.server.HttpServer.respond` does not take as it is."""
     # Reason phrases as one string, read on use (a dict of them would stay in RAM).
     text = (
-        "204 No Content\n400 Bad Request\n404 Not Found\n405 Method Not Allowed\n"
+        "200 OK\n204 No Content\n400 Bad Request\n404 Not Found\n405 Method Not Allowed\n"
         "408 Request Timeout\n413 Content Too Large\n415 Unsupported Media Type\n"
         "431 Request Header Fields Too Large\n500 Internal Server Error\n"
         "501 Not Implemented\n503 Service Unavailable\n505 HTTP Version Not Supported\n"
     )
+    status = response.status
     pos = text.find(str(status) + " ")
     reason = text[pos : text.find("\n", pos)] if pos >= 0 else "%d OK" % status
-    return ("HTTP/1.1 %s\r\n" % reason).encode()
-
-
-def header_lines(pairs):
-    """``(name, value)`` pairs as header lines (bytes, each line ending in CRLF)."""
-    return "".join(["%s: %s\r\n" % entry for entry in pairs or ()]).encode()
+    lines = response.headers
+    if not isinstance(lines, bytes):
+        lines = "".join(["%s: %s\r\n" % entry for entry in lines or ()]).encode()
+    return ("HTTP/1.1 %s\r\n" % reason).encode(), lines
 
 
 def refuse(server, slot, exc, now):
