@@ -73,9 +73,9 @@ def unreachable(err):
     """True when ``err`` (a GrpcError) means no answer from the device at all: the client
     made it up (no ``grpc-status`` came back) for a failed connection or an expired deadline.
 
-    :param err: a :class:`jotunheim.grpc.GrpcError`
+    :param err: a :class:`jotunheim.grpc.status.GrpcError`
     """
-    from jotunheim.grpc import StatusCode
+    from jotunheim.grpc.status import StatusCode
 
     codes = (StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED)
     return err.code in codes and "grpc-status" not in err.trailers
@@ -178,7 +178,7 @@ class DeviceCaller:
 
         :param name: the tool's name
         """
-        from jotunheim.grpc import GrpcError
+        from jotunheim.grpc.status import GrpcError
         from jotunheim.pb import jotunheim_capability as cap
 
         try:
@@ -211,7 +211,7 @@ def run_rpc(kind, name, fn, args, out):
     """
     import sys
 
-    from jotunheim.grpc import GrpcError, StatusCode
+    from jotunheim.grpc.status import GrpcError, StatusCode
 
     doc = {"url": args.url, kind: name}
     try:

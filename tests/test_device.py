@@ -15,9 +15,9 @@ import pytest
 from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedRelay
 from jotunheim.capability.schema import NUMBER, Field
 from jotunheim.device.core import MAX_REQUESTS, Device
-from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.grpc.retry import RetryPolicy
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.net.wifi import HostNetwork
 from jotunheim.pb import jotunheim as jpb
 from tests.interop import loki_standins, stubs

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.grpc.retry import RetryPolicy
+from jotunheim.grpc.status import GrpcError, StatusCode
 from tests.interop.counting_pool import CountingPool
 from tests.interop.raw_server import CLOSE, RESET, RawServer, frame, grpc_response, trailer
 

@@ -13,10 +13,10 @@ import time
 import pytest
 
 from jotunheim.compat import monotonic_ms
-from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.grpc.retry import RetryPolicy
 from jotunheim.grpc.server import GrpcWebServer
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.grpc.timeout import parse_grpc_timeout
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.pb import loki as lpb

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.retry import RetryPolicy
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.loki.client import LokiClient, ScriptFailed
 from jotunheim.pb import loki as pb
 from tests.interop import loki_standins, node_peer, stubs

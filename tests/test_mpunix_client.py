@@ -25,7 +25,7 @@ import time
 import wifi
 
 wifi.radio.connect("mpunix-loopback")
-from jotunheim.grpc import GrpcError
+from jotunheim.grpc.status import GrpcError
 
 from jotunheim.loki.client import LokiClient
 

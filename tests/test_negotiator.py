@@ -15,7 +15,7 @@ from jotunheim.capability.drivers.simulated import (
 from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.capability.system import SystemTools
-from jotunheim.grpc import GrpcError, StatusCode
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.pb import einherjar, loki
 from jotunheim.pb import jotunheim_capability as cap
 from jotunheim.resilience.retry import RetryManager

@@ -12,9 +12,9 @@ import subprocess
 import pytest
 
 from jotunheim.capability.schema import NUMBER, STRING, Field
-from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.grpc.retry import RetryPolicy
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.pb import einherjar as epb
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.pb import jotunheim_capability as cap

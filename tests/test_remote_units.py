@@ -9,7 +9,8 @@ import pytest
 from jotunheim.capability.drivers.simulated import SimulatedLed
 from jotunheim.capability.registry import ToolRegistry
 from jotunheim.device.scheduler import Scheduler
-from jotunheim.grpc.status import GrpcError, StatusCode, status_of
+from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.grpc.trailers import status_of
 from jotunheim.remote.capabilities import CapabilityService
 from jotunheim.remote.handler import RemoteCommandHandler
 from jotunheim.remote.ratelimit import RateLimiter
@@ -196,7 +197,8 @@ def test_status_document_of_every_capability_part():
 def test_grpc_server_cors_trailers_and_encoding():
     import socket
 
-    from jotunheim.grpc.server import GrpcWebServer, trailers
+    from jotunheim.grpc.server import GrpcWebServer
+    from jotunheim.grpc.trailers import trailers
 
     assert trailers(0) == [("grpc-status", "0")]
     assert trailers(5, "café", {"X-Id": 7}) == [

@@ -10,8 +10,8 @@ import tracemalloc
 
 import pytest
 
-from jotunheim.grpc import GrpcError, StatusCode
-from jotunheim.grpc.status import status_of
+from jotunheim.grpc.status import GrpcError, StatusCode
+from jotunheim.grpc.trailers import status_of
 from jotunheim.resources import HIGH, LOW, SYSTEM, USER, ResourceExhausted
 from jotunheim.resources.host import HostHeap
 from jotunheim.resources.monitor import (

@@ -11,8 +11,8 @@ import urllib.parse
 import pytest
 
 from jotunheim.capability.drivers.simulated import SimulatedRelay
-from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.framing import encode_frame
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.http.server import HttpServer
 from jotunheim.pb import jotunheim as jpb
 from tests.test_device import SERVICE, Loop, call_tool, client, make_device

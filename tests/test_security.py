@@ -15,9 +15,9 @@ import time
 import pytest
 
 from jotunheim import log
-from jotunheim.grpc import GrpcError, StatusCode
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.grpc.retry import RetryPolicy
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.remote.handler import RemoteCommandHandler
 from jotunheim_host.signing import (

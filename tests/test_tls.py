@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from jotunheim.grpc import GrpcError, StatusCode
+from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.loki.client import LokiClient
 from jotunheim.net import session
 from jotunheim_host.loki.server import LokiServer

@@ -8,8 +8,3 @@ Importing this package costs nothing; import what you use from its modules::
     from jotunheim.grpc.client import GrpcWebClient
     from jotunheim.grpc.status import GrpcError, StatusCode
 """
-
-__repo__ = "https://github.com/edda-platform/jotunheim.git"
-
-# Every call site needs these two; jotunheim.grpc.status is loaded by any grpc module.
-from jotunheim.grpc.status import GrpcError, StatusCode  # noqa: E402, F401

@@ -4,7 +4,8 @@
 answer, the answer to a preflight, and the answers to requests that are no gRPC-Web
 call (a method other than POST, a content type other than gRPC-Web). Loaded when the
 server is given a ``cors_origin`` (the Device's ``remote.cors_origin``) or by the
-first request that is no call: a device without CORS that only serves calls never
+first request that is no call (or whose content type is not spelled in one of the two
+usual ways): a device without CORS that only serves calls never
 holds these texts.
 """
 
@@ -35,8 +36,13 @@ def preflight_lines(cors):
 def not_a_call(server, request):
     """The answer of :class:`jotunheim.grpc.server.GrpcWebServer` ``server`` to a
     ``request`` that is no gRPC-Web call: a CORS preflight (204) when CORS is on, 405
-    to a method other than POST, 415 to a POST of another content type."""
+    to a method other than POST, 415 to a POST of another content type; None to a POST
+    whose content type is gRPC-Web after all (with parameters, or in capitals)."""
     if request.method == "POST":
+        # The server took only the two usual spellings: parameters or capitals are fine.
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind in ("application/grpc-web+proto", "application/grpc-web"):
+            return None
         return Response(415, b"Accept-Post: application/grpc-web+proto\r\n" + server.cors)
     if request.method == "OPTIONS" and server.cors_origin:
         return Response(204, preflight_lines(server.cors))

@@ -27,11 +27,8 @@ that runs out of heap before an answer exists gets ``out_of_memory``, a trailers
 RESOURCE_EXHAUSTED made once.
 """
 
-from jotunheim.compat import monotonic_ms
-from jotunheim.grpc.status import GrpcError, StatusCode, status_of
+from jotunheim.grpc.status import StatusCode
 from jotunheim.http.server import HttpServer, Response
-
-CONTENT_TYPE = "application/grpc-web+proto"
 
 
 class CallContext:
@@ -45,33 +42,21 @@ class CallContext:
     time), or None."""
 
     # Defaults as class attributes: a call's object holds only what it was given.
-    body = None
     signed_by = None  # (token, signature) once a signed request was verified
     deadline = None  # when the client's grpc-timeout runs out (monotonic ms), or None
 
-    def __init__(self, method, metadata, client_address, timeout, body=None):
-        self.method = method
-        self.metadata = metadata
-        if body is not None:
-            self.body = body
-        self.client_address = client_address
+    def __init__(self, request):
+        self.method = request.path
+        self.metadata = request.headers
+        self.client_address = request.client_address
+        self.body = request.body
         self.trailers = {}
-        if timeout is not None:
-            self.deadline = monotonic_ms() + int(timeout)
+        value = request.headers.get("grpc-timeout")
+        if value is not None:
+            # A client's deadline: loaded by the first call that carries one.
+            from jotunheim.grpc.timeout import deadline
 
-
-def trailers(code, message="", extra=None):
-    """``(name, value)`` pairs of a status: grpc-status, grpc-message, then ``extra``."""
-    items = [("grpc-status", str(code))]
-    if message:
-        # Loaded by the first status with a message (the frames module holds it).
-        from jotunheim.grpc.framing import percent_encode
-
-        items.append(("grpc-message", percent_encode(message)))
-    if extra:
-        for name, value in extra.items():
-            items.append((name.lower(), str(value)))
-    return items
+            self.deadline = deadline(value)
 
 
 class GrpcWebServer(HttpServer):
@@ -88,7 +73,7 @@ class GrpcWebServer(HttpServer):
     :param limits: passed to :class:`HttpServer` (``slots``, ``head_timeout``, ...)
     """
 
-    def __init__(self, socket_pool, *, max_request_size=16384, cors_origin=None, **limits):
+    def __init__(self, socket_pool, max_request_size=16384, cors_origin=None, **limits):
         super().__init__(socket_pool, self.handle, max_body=max_request_size, **limits)
         self.methods = {}  # path -> (request class, handler, streaming)
         self.cors_origin = cors_origin = cors_origin or None
@@ -114,63 +99,47 @@ class GrpcWebServer(HttpServer):
 
     def handle(self, request):
         """Answer one HTTP request (the :class:`HttpServer` handler)."""
-        if request.method != "POST":
-            from jotunheim.grpc.cors import not_a_call
-
-            return not_a_call(self, request)
         path = request.path
         entry = self.methods.get(path)  # (request class, handler, streaming)
-        if entry is None:
-            return self._status(StatusCode.UNIMPLEMENTED, "unknown method " + path)
-        kind = request.headers.get("content-type", "")
-        if kind not in (CONTENT_TYPE, "application/grpc-web"):
-            kind = kind.split(";")[0].strip().lower()
-            if kind not in (CONTENT_TYPE, "application/grpc-web"):
-                from jotunheim.grpc.cors import not_a_call
+        if request.method != "POST" or (
+            entry is not None
+            and request.headers.get("content-type")
+            not in ("application/grpc-web+proto", "application/grpc-web")
+        ):
+            from jotunheim.grpc.cors import not_a_call
 
-                return not_a_call(self, request)  # 415
-        # A client's deadline: loaded by the first call that carries one.
-        timeout = request.headers.get("grpc-timeout")
-        if timeout is not None:
-            from jotunheim.grpc.timeout import parse_grpc_timeout
-
-            timeout = parse_grpc_timeout(timeout)
-        context = CallContext(
-            path,
-            request.headers,
-            request.client_address,
-            timeout,
-            request.body,
-        )
+            answer = not_a_call(self, request)  # None: a call after all
+            if answer is not None:
+                return answer
+        context = CallContext(request)
+        message = 0  # None while the request is decoded (its errors are the caller's)
         try:
             # The request: one message frame (flag 0, 4-byte big-endian length) within
-            # the limit, nothing after it; anything else is the caller's fault.
+            # the limit, nothing after it; anything else is refused by
+            # jotunheim.grpc.trailers (after the admission check, where it is due).
             body = request.body
             size = len(body) - 5
-            length = size
-            if size >= 0:
-                length = body[1] << 24 | body[2] << 16 | body[3] << 8 | body[4]
-            if request.too_large or (length > self.max_body and not body[0]):
-                raise GrpcError(
-                    StatusCode.RESOURCE_EXHAUSTED,
-                    # HttpServer's buffer pool says why it could not hold the body.
-                    getattr(request, "refusal", None) or "request over %d bytes" % self.max_body,
-                )
+            if (
+                entry is None
+                or request.too_large
+                or size < 0
+                or body[0]
+                or body[1] << 24 | body[2] << 16 | body[3] << 8 | body[4] != size
+                or size > self.max_body
+            ):
+                from jotunheim.grpc.trailers import refusal
+
+                raise refusal(self, request, entry)
             if self.admission is not None:
                 self.admission(path, entry[2])
-            if size < 0 or body[0] or length != size:
-                raise GrpcError(StatusCode.INVALID_ARGUMENT, "request is not one message frame")
-            data = memoryview(body)[5:]
-            try:
-                message = entry[0].decode(data)
-            except (ValueError, TypeError, IndexError, KeyError) as exc:
-                raise GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: %s" % exc)
+            message = None
+            message = entry[0].decode(memoryview(body)[5:])
             if entry[2]:
                 # Framed as they come by jotunheim.grpc.streams, loaded by the first
                 # stream (unary answers are framed in place).
                 from jotunheim.grpc.streams import stream_frames
 
-                stream = stream_frames(iter(entry[1](message, context)), context, trailers)
+                stream = stream_frames(iter(entry[1](message, context)), context)
                 return Response(200, self.head, stream=stream)
             data = entry[1](message, context)
             # A message is encoded, a bytes-like answer goes as it is (checked one type
@@ -182,10 +151,13 @@ class GrpcWebServer(HttpServer):
             ):
                 data = data.encode()
         except Exception as exc:  # noqa: BLE001 - every failure becomes a status
-            code, message = status_of(exc, path)
-            return self._status(code, message, context.trailers)
+            # Out of heap, this import fails too: HttpServer then answers out_of_memory.
+            from jotunheim.grpc.trailers import failed
+
+            return failed(self, exc, context, message is None)
         if context.trailers:
             from jotunheim.grpc.framing import encode_trailer_frame
+            from jotunheim.grpc.trailers import trailers
 
             trailer = encode_trailer_frame(trailers(StatusCode.OK, "", context.trailers))
         else:
@@ -200,8 +172,3 @@ class GrpcWebServer(HttpServer):
         body[5 : 5 + size] = data
         body[5 + size :] = trailer
         return Response(200, self.head, body)
-
-    def _status(self, code, message, extra=None):
-        # Trailers-only: the status as HTTP headers, no body.
-        lines = "".join(["%s: %s\r\n" % entry for entry in trailers(code, message, extra)])
-        return Response(200, self.head + lines.encode())

@@ -1,10 +1,10 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""gRPC status codes, the gRPC-Web HTTP-status mapping and :class:`GrpcError`.
+"""gRPC status codes and :class:`GrpcError` (which status an exception becomes on the
+device's server: :func:`jotunheim.grpc.trailers.status_of`).
 
-Numbers are the ones every gRPC implementation uses; the HTTP mapping is the one of
-the wire contract (section 5) and of the gRPC HTTP/2 spec for calls whose response
-carries no ``grpc-status``.
+Numbers are the ones every gRPC implementation uses (the HTTP-status mapping of a
+response without ``grpc-status`` is :mod:`jotunheim.grpc.status_decode`'s).
 """
 
 
@@ -75,21 +75,3 @@ class GrpcError(Exception):
         if self.message:
             return StatusCode.name(self.code) + ": " + self.message
         return StatusCode.name(self.code)
-
-
-def status_of(exc, method: str = ""):
-    """``(code, message)`` a server answers for ``exc``, the one place that decides it:
-    a GrpcError keeps its status, ResourceExhausted (its message names the resource) and
-    MemoryError are RESOURCE_EXHAUSTED, and anything else is INTERNAL with a fixed
-    message (no detail of a bug leaves the device)."""
-    if isinstance(exc, GrpcError):
-        return exc.code, exc.message
-    # Imported here: a gRPC client alone never needs it; on a Device the resources
-    # monitor has loaded it already, so this is a lookup even when heap is short.
-    from jotunheim.resources import ResourceExhausted
-
-    if isinstance(exc, ResourceExhausted):
-        return StatusCode.RESOURCE_EXHAUSTED, str(exc)
-    if isinstance(exc, MemoryError):
-        return StatusCode.RESOURCE_EXHAUSTED, "out of memory"
-    return StatusCode.INTERNAL, "internal error in " + method if method else "internal error"

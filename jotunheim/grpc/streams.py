@@ -7,13 +7,15 @@ answers are framed in place by the server; the client never needs this).
 
 from jotunheim.compat import monotonic_ms
 from jotunheim.grpc.framing import encode_frame, encode_trailer_frame
-from jotunheim.grpc.status import StatusCode, status_of
+from jotunheim.grpc.status import StatusCode
+from jotunheim.grpc.trailers import status_of, trailers
 
 
-def stream_frames(iterator, context, trailers):
+def stream_frames(iterator, context):
     """The frames of a server-streaming answer: one message frame per item of
     ``iterator`` (messages with ``encode()``, or bytes), then the trailer frame of
-    ``trailers(code, message, context.trailers)``; an error, or the client's deadline
+    ``trailers(code, message, context.trailers)``
+    (:func:`jotunheim.grpc.trailers.trailers`); an error, or the client's deadline
     (``context.deadline``) running out, ends the stream with its status."""
     code, message = StatusCode.OK, ""
     try:

@@ -13,3 +13,12 @@ def parse_grpc_timeout(value):
     if unit < 0:
         return None
     return int(value[:-1]) * (3600000, 60000, 1000, 1, 0.001, 0.000001)[unit]
+
+
+def deadline(value):
+    """When a call whose ``grpc-timeout`` header says ``value`` runs out
+    (:func:`jotunheim.compat.monotonic_ms` time), or None if malformed."""
+    from jotunheim.compat import monotonic_ms
+
+    value = parse_grpc_timeout(value)
+    return None if value is None else monotonic_ms() + int(value)

@@ -64,10 +64,10 @@ class Request:
     version = "HTTP/1.1"
     body = b""
     too_large = False
-    refusal = None
     keep_alive = True  # cleared once the server decides to close after the answer
-    pos = 0  # body bytes received, or response bytes sent
-    out = None  # the response bytes being sent
+    # Set where first due: out, what is left of the response to send; pos, the body
+    # bytes received of a body that arrives in pieces; refusal, why the buffer pool
+    # refused to hold the body.
     stream = None  # the response's further pieces, or the chunked body's decoder
     drop_left = 0  # body bytes to read and drop before closing
     pooled = None  # the pool buffer holding the body, given back after the handler
@@ -76,14 +76,15 @@ class Request:
     def __init__(self, sock, address, now):
         self.sock = sock
         self.client_address = address
-        self.since = self.deadline = now  # since: when the state last changed
+        self.deadline = now  # when it arrived, until it has a slot
 
 
 class Response:
     """What a handler returns.
 
     :param int status: HTTP status code
-    :param headers: list of ``(name, value)`` pairs, or bytes: the header lines as they
+    :param headers: list of ``(name, value)`` pairs (made into lines by
+        :func:`jotunheim.http.unusual.head_lines`), or bytes: the header lines as they
         go out, each ending in ``\\r\\n`` (made once by a server that always sends them)
     :param body: bytes sent with a ``Content-Length``
     :param stream: an iterator of bytes-like pieces instead of ``body``; each is sent as
@@ -91,20 +92,14 @@ class Response:
     :param bool close: close the connection after this response
     """
 
-    # Defaults as class attributes: a response holds only what it was given.
-    status = 200
-    headers = ()
-    body = b""
+    # Defaults as class attributes: a response holds only the rare ones it was given.
     stream = None
     close = False
 
-    def __init__(self, status=200, headers=None, body=b"", stream=None, close=False):
-        if status != 200:
-            self.status = status
-        if headers:
-            self.headers = headers
-        if body:
-            self.body = body
+    def __init__(self, status=200, headers=b"", body=b"", stream=None, close=False):
+        self.status = status
+        self.headers = headers
+        self.body = body
         if stream is not None:
             self.stream = stream
         if close:
@@ -133,6 +128,9 @@ class HttpServer:
     :param meter: an object with ``count(endpoint, sent, received)`` (a
         :class:`jotunheim.resources.bandwidth.Bandwidth`), or None
 
+    The limits are given by name (``slots=2``): positional parameters keep their
+    defaults in a tuple, a smaller object than keyword-only ones' dict.
+
     ``port`` is the bound port once started (the OS's choice after ``start(port=0)``,
     where the socket can say: CircuitPython's cannot, so a board listens on a fixed
     port); ``slots`` the open connections; ``requests``, ``refused`` (answered with an
@@ -144,7 +142,6 @@ class HttpServer:
         self,
         socket_pool,
         handler,
-        *,
         slots=4,
         max_head=4096,
         max_headers=32,
@@ -251,7 +248,6 @@ class HttpServer:
                     slot.sock.setsockopt(pool.IPPROTO_TCP, pool.TCP_NODELAY, 1)
                 except (OSError, AttributeError):
                     pass
-                slot.since = now
                 slot.deadline = now + self.head_ms
                 slots.append(slot)
             if len(waiting) >= self.max_slots:
@@ -276,7 +272,7 @@ class HttpServer:
                 # This request cannot be held; the others go on. The answer is bytes made
                 # before, unless part of a response already went out.
                 slot.body = slot.out = None
-                if slot.state != "linger" and (slot.state != "send" or not slot.pos):
+                if slot.state != "linger" and (slot.state != "send" or not slot.tx):
                     self.out_of_memory_answers += 1
                     try:
                         slot.sock.send(self.out_of_memory)
@@ -297,16 +293,17 @@ class HttpServer:
             if state == "head" and slot.data:
                 from jotunheim.http.unusual import refuse
 
-                return refuse(self, slot, ValueError(408, "head not complete in time"), now)
+                return refuse(self, slot, 408, now)
             self.close(slot, True)  # idle keep-alive, stalled body, or linger over
             return 0
+        if state == "body" or state == "linger":
+            # The rest of a body that arrives in pieces, or a closing connection's bytes
+            # read and dropped: read by jotunheim.http.unusual.
+            from jotunheim.http.unusual import read_rest
+
+            return self._advance(slot, b"", 0, now) if read_rest(self, slot) else 0
         try:
-            if state == "body":
-                n = slot.sock.recv_into(
-                    memoryview(slot.body)[slot.pos :], len(slot.body) - slot.pos
-                )
-            else:
-                n = slot.sock.recv_into(self.buf, len(self.buf))
+            n = slot.sock.recv_into(self.buf, len(self.buf))
         except OSError as exc:
             code = exc.args[0] if exc.args else 0
             if code == errno.EAGAIN:
@@ -319,16 +316,6 @@ class HttpServer:
             return 0
         self.rx_bytes += n
         slot.rx += n
-        if state == "linger":
-            slot.drop_left -= n
-            if slot.drop_left <= 0:
-                self.close(slot, False)
-            return 0
-        if state == "body":
-            slot.pos += n
-            if slot.pos < len(slot.body):
-                return 0
-            return self._advance(slot, b"", 0, now)
         if not slot.data:
             return self._advance(slot, self.buf, n, now)  # parsed where it landed
         slot.data.extend(self.view[:n])
@@ -341,136 +328,103 @@ class HttpServer:
         p = 0  # where the unparsed bytes start
         try:
             if slot.state == "head":
-                while p + 1 < size and data[p] == 13 and data[p + 1] == 10:
-                    p += 2  # blank lines before a request line are allowed
-                end = data.find(b"\r\n\r\n", p, min(size, p + self.max_head + 4))
-                if end < 0:
-                    if size - p > self.max_head:
-                        raise ValueError(431, "head over %d bytes" % self.max_head)
-                    if data is not slot.data or p:
-                        slot.data = data[p:size]
-                    return 0
-                # The request line and header lines, read in place: header names are
-                # lower-cased where they lie, and each name and value becomes one str.
-                view = self.view if data is self.buf else memoryview(data)
-                stop = data.find(b"\r\n", p, end)  # the end of the request line
-                if stop < 0:
-                    stop = end
-                # METHOD SP target SP version; the usual method and versions are taken as
-                # constants, so only the target becomes a new str.
-                i = data.find(b" ", p, stop)
-                n = data.find(b" ", i + 1, stop)
+                # The usual head, read in place: "POST /target HTTP/1.1", header lines with
+                # no blank in a name, a Content-Length of digits, no header twice, no
+                # chunked body, no Expect. Anything else (a head still arriving, too
+                # large or malformed, another method or version) is read by the careful
+                # parser of jotunheim.http.unusual: headers stays None.
+                headers = None
+                end = data.find(b"\r\n\r\n", 0, min(size, self.max_head + 4))
+                stop = data.find(b"\r\n", 0, end + 2)  # the end of the request line
+                n = stop - 9  # where " HTTP/1.1" starts
                 if (
-                    i <= p
-                    or n < 0
-                    or data.find(b" ", n + 1, stop) >= 0
-                    or data[i + 1] not in (47, 42)
+                    end > 0
+                    and data.find(b"POST /", 0, n) == 0
+                    and data.find(b" ", 6, stop) == n
+                    and data.find(b" HTTP/1.1", n, stop) == n
+                    and slot.version == "HTTP/1.1"
                 ):
-                    raise ValueError(400, "malformed request line")  # (47, 42: "/" or "*")
-                if i == p + 4 and data.find(b"POST", p, i) == p:
-                    method = "POST"
-                else:
-                    method = str(view[p:i], "utf-8")
-                    if not method.isalpha():
-                        raise ValueError(400, "malformed request line")
-                path = str(view[i + 1 : n], "utf-8")
-                if (
-                    stop == n + 9
-                    and data.find(b"HTTP/1.", n, stop) == n + 1
-                    and data[n + 8] in (48, 49)
-                ):
-                    version = "HTTP/1.1" if data[n + 8] == 49 else "HTTP/1.0"  # (49: "1")
-                else:
-                    version = str(view[n + 1 : stop], "utf-8")
-                    raise ValueError(505 if version[:5] == "HTTP/" else 400, "bad HTTP version")
-                headers = {}
-                count = 0
-                length = encoding = expect = None
-                connection = 0  # 1: "close" said, 2: "keep-alive" said
-                pos = stop + 2
-                while pos < end:
-                    stop = data.find(b"\r\n", pos, end)  # the end of this line
-                    if stop < 0:
-                        stop = end
-                    count += 1
-                    if count > self.max_headers:
-                        raise ValueError(431, "over %d header lines" % self.max_headers)
-                    i = data.find(b":", pos, stop)
-                    for n in range(pos, i):
-                        if data[n] in (32, 9):  # a space or tab in a name
-                            i = -1
-                        elif 65 <= data[n] <= 90:
-                            data[n] += 32
-                    if i <= pos:
-                        raise ValueError(400, "malformed header line")
-                    n = pos  # where the name starts
-                    pos = i + 1
-                    while pos < stop and data[pos] in (32, 9):
-                        pos += 1
-                    # The framing headers the server acts on itself are not kept (the
-                    # handler sees what they did: body, keep_alive), and the two every
-                    # request has are read in place; every other header is one entry.
-                    # Repeated ones are joined by "," (a repeated Content-Length is bad).
-                    if i - n == 14 and data.find(b"content-length", n, i) == n:
-                        k = stop
-                        while k > pos and data[k - 1] in (32, 9):
-                            k -= 1  # blanks after the digits
-                        length = 0 if length is None and k - pos <= 12 else -1  # -1: bad
-                        for n in range(pos, k):
-                            if length >= 0:
-                                c = data[n] - 48
-                                length = length * 10 + c if 0 <= c <= 9 else -1
-                        if length < 0:
-                            raise ValueError(400, "bad Content-Length")
-                        pos = stop + 2
-                        continue
-                    if i - n == 10 and data.find(b"connection", n, i) == n:
-                        for n in range(pos, stop):  # its words are case-insensitive
-                            if 65 <= data[n] <= 90:
-                                data[n] += 32
-                        if data.find(b"close", pos, stop) >= 0:
-                            connection |= 1
-                        if data.find(b"keep-alive", pos, stop) >= 0:
-                            connection |= 2
-                        pos = stop + 2
-                        continue
-                    value = str(view[pos:stop], "utf-8").strip()
-                    if i - n == 17 and data.find(b"transfer-encoding", n, i) == n:
-                        encoding = value if encoding is None else encoding + "," + value
-                    elif i - n == 6 and data.find(b"expect", n, i) == n:
-                        expect = value if expect is None else expect + "," + value
-                    else:
-                        name = str(view[n:i], "utf-8")
-                        headers[name] = headers[name] + "," + value if name in headers else value
+                    view = self.view if data is self.buf else memoryview(data)
+                    path = str(view[5:n], "utf-8")
+                    headers = {}
+                    count = 0
+                    length = None
+                    close = False  # "close" said in a Connection header
                     pos = stop + 2
-                slot.method = method
-                slot.path = path
-                if version != slot.version:
-                    slot.version = version
-                slot.headers = headers
-                if connection & 1 if version == "HTTP/1.1" else not connection & 2:
-                    slot.keep_alive = False
-                p = end + 4
-                if slot.data:
-                    slot.data = b""
-                slot.since = now
-                slot.deadline = now + self.body_ms
-                # The usual body: Content-Length bytes (none without one) that all arrived
-                # with the head. Anything else is read by jotunheim.http.unusual.
-                if (
-                    encoding is None
-                    and expect is None
-                    and (length or 0) <= min(self.max_body, size - p)
-                ):
-                    if length:
-                        slot.body = view[p : p + length]  # read where it landed
-                        p += length
-                else:
-                    from jotunheim.http.unusual import start_body
+                    while pos < end:
+                        stop = data.find(b"\r\n", pos, end)  # the end of this line
+                        if stop < 0:
+                            stop = end
+                        count += 1
+                        # The name lower-cased where it lies.
+                        i = data.find(b":", pos, stop)
+                        for n in range(pos, i):
+                            if data[n] < 33:
+                                i = -1  # a blank (or a control byte) in a name
+                            elif 64 < data[n] < 91:
+                                data[n] += 32
+                        if i <= pos or count > self.max_headers:
+                            headers = None
+                            break
+                        n = pos  # where the name starts
+                        pos = i + 1
+                        while pos < stop and data[pos] in (32, 9):
+                            pos += 1
+                        # The framing headers the server acts on itself are read in place
+                        # and not kept (the handler sees what they did: body, keep_alive).
+                        if i - n == 14 and data.find(b"content-length", n, i) == n:
+                            if length is not None or stop - pos > 12:
+                                headers = None
+                                break
+                            length = 0
+                            for n in range(pos, stop):
+                                if length >= 0:
+                                    c = data[n] - 48
+                                    length = length * 10 + c if 0 <= c <= 9 else -1
+                            if length < 0:
+                                headers = None
+                                break
+                        elif i - n == 10 and data.find(b"connection", n, i) == n:
+                            for n in range(pos, stop):  # its words are case-insensitive
+                                if 64 < data[n] < 91:
+                                    data[n] += 32
+                            if data.find(b"close", pos, stop) >= 0:
+                                close = True
+                        else:
+                            name = str(view[n:i], "utf-8")
+                            if name in headers or name == "transfer-encoding" or name == "expect":
+                                headers = None
+                                break
+                            headers[name] = str(view[pos:stop], "utf-8").strip()
+                        pos = stop + 2
+                if headers is None:
+                    from jotunheim.http.unusual import read_head
 
-                    p = start_body(self, slot, view, p, size, length, encoding, expect)
+                    p = read_head(self, slot, data, size, now)
                     if p < 0:
                         return 0
+                else:
+                    slot.method = "POST"
+                    slot.path = path
+                    slot.headers = headers
+                    if close:
+                        slot.keep_alive = False
+                    p = end + 4
+                    if slot.data:
+                        slot.data = b""
+                    slot.deadline = now + self.body_ms
+                    # The usual body: Content-Length bytes (none without one) that all
+                    # arrived with the head; else read by jotunheim.http.unusual.
+                    if (length or 0) <= min(self.max_body, size - p):
+                        if length:
+                            slot.body = view[p : p + length]  # read where it landed
+                            p += length
+                    else:
+                        from jotunheim.http.unusual import start_body
+
+                        p = start_body(self, slot, view, p, size, length, None, None)
+                        if p < 0:
+                            return 0
             elif slot.state == "chunked":
                 from jotunheim.http.unusual import feed_chunked
 
@@ -492,9 +446,11 @@ class HttpServer:
         try:
             response = self.handler(slot)
         except MemoryError:
-            response = Response(503, body=b"out of memory", close=True)
+            raise  # poll() answers out_of_memory, made before: nothing more to allocate
         except Exception:  # noqa: BLE001 - a handler bug must not take the server down
-            response = Response(500, body=b"internal error", close=True)
+            from jotunheim.http.unusual import Refusal
+
+            response = Refusal(500, "internal error")
         finally:
             slot.body = b""  # the handler is done with it: its buffer goes back
             if slot.pooled is not None:
@@ -507,16 +463,12 @@ class HttpServer:
         """Start sending ``response`` on ``slot`` (a :class:`Request`), head and body as
         one piece (one send when the socket takes it all); returns requests answered
         meanwhile (a pipelined one, after this response)."""
-        status = response.status
-        if status == 200:
-            reason = b"HTTP/1.1 200 OK\r\n"
-        else:
-            from jotunheim.http.unusual import status_line
-
-            reason = status_line(status)
+        reason = b"HTTP/1.1 200 OK\r\n"
         lines = response.headers
-        if not isinstance(lines, bytes):
-            lines = "".join(["%s: %s\r\n" % entry for entry in lines]).encode()
+        if response.status != 200 or not isinstance(lines, bytes):
+            from jotunheim.http.unusual import head_lines
+
+            reason, lines = head_lines(response)
         if response.close:
             slot.keep_alive = False
         body = response.body
@@ -546,9 +498,7 @@ class HttpServer:
         out[pos : pos + len(close)] = close
         out[pos + len(close) :] = body
         slot.out = out
-        slot.pos = 0
         slot.state = "send"
-        slot.since = now
         slot.deadline = now + self.send_ms
         return self._write(slot, now)
 
@@ -556,7 +506,7 @@ class HttpServer:
         # Send what is pending. A stream's next piece is taken once the last one is out,
         # one piece per poll and slot, so the other slots get their turn. Returns the
         # requests answered meanwhile (a pipelined one, after this response).
-        if slot.pos == len(slot.out) and slot.stream is not None:
+        if not slot.out and slot.stream is not None:
             try:
                 piece = next(slot.stream)
             except StopIteration:
@@ -566,31 +516,30 @@ class HttpServer:
                 out = slot.out = bytearray(b"%x\r\n" % len(piece))
                 out.extend(piece)
                 out.extend(b"\r\n")
-            slot.pos = 0
+        # slot.out is what is left to send: a view of the rest after a partial send.
         out = slot.out
-        while slot.pos < len(out):
+        while out:
             try:
-                n = slot.sock.send(memoryview(out)[slot.pos :] if slot.pos else out)
+                n = slot.sock.send(out)
             except OSError as exc:
                 if not exc.args or exc.args[0] != errno.EAGAIN:
                     raise
                 n = 0
             if n is None:  # some CircuitPython sockets return None for "all of it"
-                n = len(out) - slot.pos
+                n = len(out)
             if not n:
                 if now >= slot.deadline:
                     self.close(slot, True)  # the client stopped reading
                 return 0
             self.tx_bytes += n
             slot.tx += n
-            slot.pos += n
+            out = slot.out = memoryview(out)[n:] if n < len(out) else b""
             slot.deadline = now + self.send_ms
         if slot.stream is not None:
             return 0  # its next piece on the next poll
         # The response is out: wait for the next request, or close (lingering first so
         # a client still sending does not get a reset instead of our answer).
         slot.out = slot.headers = None
-        slot.since = now
         self._count(slot)
         if slot.keep_alive:
             slot.state = "head"
@@ -608,12 +557,14 @@ class HttpServer:
 
     def _count(self, slot):
         # Once per answered request (and at close): the meter's cost is per call, not
-        # per recv or send.
-        if self.meter is not None and (slot.rx or slot.tx):
-            host = slot.client_address
-            if isinstance(host, tuple) or isinstance(host, list):  # (no tuple made per call)
-                host = host[0]
-            self.meter.count("client:" + str(host), slot.tx, slot.rx)
+        # per recv or send. Reset without a meter too: tx then says whether a response
+        # started going out.
+        if slot.rx or slot.tx:
+            if self.meter is not None:
+                host = slot.client_address
+                if isinstance(host, tuple) or isinstance(host, list):  # (no tuple made per call)
+                    host = host[0]
+                self.meter.count("client:" + str(host), slot.tx, slot.rx)
             slot.rx = slot.tx = 0
 
     def close(self, slot, dropped):
@@ -626,10 +577,11 @@ class HttpServer:
             self.buffers.release(slot.pooled)
             slot.pooled = None
         self._count(slot)
-        stream, slot.stream = slot.stream, None
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()  # runs the handler's cleanup when a client left mid-stream
+        if slot.stream is not None:
+            close = getattr(slot.stream, "close", None)
+            slot.stream = None
+            if close is not None:
+                close()  # runs the handler's cleanup when a client left mid-stream
         try:
             slot.sock.close()
         except OSError:

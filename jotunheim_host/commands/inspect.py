@@ -174,7 +174,7 @@ def resource_lines(res):
 def run(args):
     import json
 
-    from jotunheim.grpc import GrpcError, StatusCode
+    from jotunheim.grpc.status import GrpcError, StatusCode
 
     try:
         status, doc, caps = fetch(args.url, args.token, args.timeout)
