@@ -37,7 +37,7 @@ Protocol messages are built from :meth:`ToolRegistry.tools` by
 """
 
 from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
-from jotunheim.capability.schema import OBJECT, Tool, parse_params, slug, validate
+from jotunheim.capability.schema import OBJECT, Tool, slug, validate
 
 
 class PartTool(Tool):
@@ -83,14 +83,9 @@ class PartTool(Tool):
     @property
     def description(self):
         """One line for humans and language models, made from the part and the reading."""
-        if self.kind == "sensor":
-            text = self.reading.replace("_", " ")
-            if self.unit:
-                text = "%s (%s)" % (text, self.unit)
-            return "Read %s from %s sensor %r" % (text, self.part, self.instance)
-        if self.params:
-            return "Set %s actuator %r; returns its new state" % (self.part, self.instance)
-        return "Current state of %s actuator %r" % (self.part, self.instance)
+        from jotunheim.capability.wording import part_description
+
+        return part_description(self)
 
 
 class ToolRegistry:
@@ -334,6 +329,8 @@ class ToolRegistry:
         if tool.user_only and not allow_user_only:
             raise ToolPermissionError("%s is a user-only tool" % name)
         if isinstance(params, (str, bytes)):
+            from jotunheim.capability.wording import parse_params
+
             params = parse_params(params, name)
         return tool.handler(validate(tool.params, params, name))
 

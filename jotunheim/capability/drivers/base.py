@@ -84,10 +84,12 @@ class Sensor:
         )
 
     def deinit(self):
-        """Release pins and buses (drivers that hold them override this)."""
-        device = getattr(self, "_device", None)
-        if hasattr(device, "deinit"):
-            device.deinit()
+        """Release the pin, PWM output or driver object the part holds (``_io``, ``_pwm``,
+        ``_device``); drivers that release theirs otherwise override this."""
+        for name in ("_io", "_pwm", "_device"):
+            device = getattr(self, name, None)
+            if hasattr(device, "deinit"):
+                device.deinit()
 
 
 class Actuator:
@@ -125,12 +127,8 @@ class Actuator:
             out[field.name] = getattr(self, "_" + field.name, None)
         return out
 
-    def deinit(self):
-        """Release the pin or driver object the actuator holds."""
-        for name in ("_io", "_pwm", "_device"):
-            device = getattr(self, name, None)
-            if hasattr(device, "deinit"):
-                device.deinit()
+    # The same release as a sensor's (a function shared by both classes, not a copy).
+    deinit = Sensor.deinit
 
 
 # Full scale of PWMOut.duty_cycle and AnalogIn.value (16 bits on every port).
