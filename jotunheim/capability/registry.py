@@ -112,25 +112,14 @@ class ToolRegistry:
 
     # ------------------------------------------------------------ adding and removing
 
-    def add_sensor(self, name: str, driver):
+    def add_sensor(self, name: str, driver, kind: str = "sensor"):
         """Register sensor ``driver`` under instance ``name``; returns ``driver``.
 
         :param str name: instance name (``"kitchen"``), unique among the parts
         :param driver: any object with ``read()`` returning ``{reading: value}``; with
             ``part`` and ``readings`` declared it gets ``read_<part>_<reading>`` tools
+        :param str kind: ``"actuator"`` when :meth:`add_actuator` registers one
         """
-        return self._add_part(name, driver, "sensor")
-
-    def add_actuator(self, name: str, driver):
-        """Register actuator ``driver`` under instance ``name``; returns ``driver``.
-
-        :param str name: instance name (``"status_led"``), unique among the parts
-        :param driver: any object with ``set(**values)``; with ``part`` and ``settings``
-            declared it gets ``set_<part>`` (and ``get_<part>_state``) tools
-        """
-        return self._add_part(name, driver, "actuator")
-
-    def _add_part(self, name, driver, kind):
         method = "read" if kind == "sensor" else "set"
         if not callable(getattr(driver, method, None)):
             raise TypeError("%s %r has no %s()" % (kind, name, method))
@@ -142,6 +131,15 @@ class ToolRegistry:
                 raise ValueError("a part named %r is already registered" % entry[0])
         self._add(self._parts, (name, driver, kind), kind)
         return driver
+
+    def add_actuator(self, name: str, driver):
+        """Register actuator ``driver`` under instance ``name``; returns ``driver``.
+
+        :param str name: instance name (``"status_led"``), unique among the parts
+        :param driver: any object with ``set(**values)``; with ``part`` and ``settings``
+            declared it gets ``set_<part>`` (and ``get_<part>_state``) tools
+        """
+        return self.add_sensor(name, driver, "actuator")
 
     def add_tool(
         self,
@@ -277,10 +275,6 @@ class ToolRegistry:
                 out.append(entry[:2])
         return out
 
-    def actuators(self) -> list:
-        """``[(instance name, driver)]`` of the actuators, in the order they were added."""
-        return self.sensors("actuator")
-
     def part_names(self, kind: str) -> list:
         """Part kinds for the hardware summary (``"DHT22"``, ``"LED"``; ``"Custom"`` for
         parts that do not name one), one entry per instance.
@@ -297,13 +291,6 @@ class ToolRegistry:
         """Every :class:`~jotunheim.capability.schema.Tool`, in a stable order: sensors,
         actuators, generic, providers, custom."""
         return list(self._table())
-
-    def names(self) -> list:
-        """Every tool name, in the order of :meth:`tools`."""
-        out = []
-        for tool in self._table():
-            out.append(tool.name)
-        return out
 
     def get(self, name: str) -> Tool:
         """The :class:`~jotunheim.capability.schema.Tool` named ``name``.

@@ -191,55 +191,42 @@ def validate(fields, params, tool: str = "") -> dict:
                     out[field.name] = field.default
                 continue
             found = "nothing (it is required)"
-        elif kind == NUMBER:
-            if isinstance(value, str):
-                text = value.strip()
-                try:
-                    value = int(text) if text.lstrip("+-").isdigit() else float(text)
-                except ValueError:
-                    pass  # still text: refused below as String '...'
-            if isinstance(value, bool):
-                found = "%s %r" % (BOOLEAN, value)
-            elif not isinstance(value, (int, float)):
-                found = True
-            elif value - value:  # NaN or infinity: x - x is 0 for every other number
-                found = repr(value)
-            elif (field.minimum is not None and value < field.minimum) or (
-                field.maximum is not None and value > field.maximum
-            ):
-                from jotunheim.capability.wording import value_text
+        else:
+            if kind != STRING and isinstance(value, str):
+                # Loki's parameters are all strings; an Object or Array may come as JSON text.
+                from jotunheim.capability.wording import from_text
 
-                found = value_text(value)
-        elif kind == BOOLEAN:
-            text = value.strip().lower() if isinstance(value, str) else None
-            if isinstance(value, bool):
-                pass
-            elif isinstance(value, int) and value in (0, 1):
-                value = value == 1
-            elif text in ("true", "1", "on", "yes"):
-                value = True
-            elif text in ("false", "0", "off", "no"):
-                value = False
-            else:
-                expected = "Boolean (true/false)"
-                found = True
-        elif kind == STRING:
-            if not isinstance(value, str):
-                found = True
-        else:  # Object or Array: also as JSON text
-            if isinstance(value, str):
-                import json
+                value = from_text(field, value, tool)
+            if kind == NUMBER:
+                if isinstance(value, bool):
+                    found = "%s %r" % (BOOLEAN, value)
+                elif not isinstance(value, (int, float)):
+                    found = True
+                elif value - value:  # NaN or infinity: x - x is 0 for every other number
+                    found = repr(value)
+                elif (field.minimum is not None and value < field.minimum) or (
+                    field.maximum is not None and value > field.maximum
+                ):
+                    from jotunheim.capability.wording import value_text
 
-                try:
-                    value = json.loads(value)
-                except ValueError:
-                    expected = kind + " (JSON)"
-                    found = "invalid JSON"
-            if kind == ARRAY and isinstance(value, tuple):
-                value = list(value)
-            if found is None and not isinstance(value, dict if kind == OBJECT else list):
-                expected = kind
-                found = True
+                    found = value_text(value)
+            elif kind == BOOLEAN:
+                if isinstance(value, bool):
+                    pass
+                elif isinstance(value, int) and value in (0, 1):
+                    value = value == 1
+                else:
+                    expected = "Boolean (true/false)"
+                    found = True
+            elif kind == STRING:
+                if not isinstance(value, str):
+                    found = True
+            else:  # Object or Array
+                if kind == ARRAY and isinstance(value, tuple):
+                    value = list(value)
+                if not isinstance(value, dict if kind == OBJECT else list):
+                    expected = kind
+                    found = True
         if found is None and field.enum is not None:
             # Enum values travel as strings (the schema's enum_values is repeated string).
             from jotunheim.capability.wording import value_text

@@ -1,11 +1,13 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """Fields, values and tools in words: what a refused call is told, the one-line summaries
-and descriptions of the exports, and parameters given as JSON text.
+and descriptions of the exports, and parameters and values given as text.
 
-A tool call that fits its schema needs none of this, so a serving device loads it only
-when a call is refused, when it describes its tools (capabilities, Loki, Einherjar), or
-when parameters come as text (:meth:`~jotunheim.capability.registry.ToolRegistry.call`).
+A tool call whose values come typed (JSON) and fit their schema needs none of this, so a
+serving device loads it only when a call is refused, when it describes its tools
+(capabilities, Loki, Einherjar), or when parameters or values come as text (Loki's
+string parameters, :meth:`~jotunheim.capability.registry.ToolRegistry.call` with JSON
+text).
 
 A leaf below :mod:`jotunheim.capability.schema` (which imports it where it refuses a
 value): it imports only :mod:`jotunheim.capability.errors`, and writes the protocol's type
@@ -91,6 +93,39 @@ def part_description(tool) -> str:
     if tool.params:
         return "Set %s actuator %r; returns its new state" % (tool.part, tool.instance)
     return "Current state of %s actuator %r" % (tool.part, tool.instance)
+
+
+def from_text(field, text, tool: str = ""):
+    """A value given as text (Loki's parameters are a ``map<string, string>``) as
+    ``field``'s type: ``"21.5"`` a Number, ``"true"``/``"on"``/``"1"`` a Boolean, JSON
+    text an Object or an Array. Text that is none of these comes back as it is, for
+    :func:`~jotunheim.capability.schema.validate` to refuse; invalid JSON raises
+    ToolParameterError.
+
+    :param field: the :class:`~jotunheim.capability.schema.Field`
+    :param str text: the value as it came
+    :param str tool: the tool's name, for the error message
+    """
+    kind = field.type
+    value = text.strip()
+    if kind == "Number":
+        try:
+            return int(value) if value.lstrip("+-").isdigit() else float(value)
+        except ValueError:
+            return text  # refused as String '...'
+    if kind == "Boolean":
+        value = value.lower()
+        if value in ("true", "1", "on", "yes"):
+            return True
+        if value in ("false", "0", "off", "no"):
+            return False
+        return text
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ToolParameterError(tool, field.name, kind + " (JSON)", "invalid JSON")
 
 
 def parse_params(text, tool: str = ""):
