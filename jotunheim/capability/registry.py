@@ -83,9 +83,9 @@ class PartTool(Tool):
     @property
     def description(self):
         """One line for humans and language models, made from the part and the reading."""
-        from jotunheim.capability.wording import part_description
+        from jotunheim.capability import wording
 
-        return part_description(self)
+        return wording.part_description(self)
 
 
 class ToolRegistry:
@@ -209,14 +209,15 @@ class ToolRegistry:
             attach(self.changed)
         return provider
 
-    def _add(self, target, entry, kind):
+    def _add(self, items, entry, kind):
         # The table is built now, so a name clash is refused by the call that causes it
-        # (and the registry stays as it was).
-        target.append(entry)
+        # (and the registry stays as it was: its table is made again on next use).
+        items.append(entry)
+        self._tools = None
         try:
-            self._table(True)
+            self._table()
         except ValueError:
-            target.pop()
+            items.pop()
             raise
         self.changed(kind + "_added")
 
@@ -316,17 +317,16 @@ class ToolRegistry:
         if tool.user_only and not allow_user_only:
             raise ToolPermissionError("%s is a user-only tool" % name)
         if isinstance(params, (str, bytes)):
-            from jotunheim.capability.wording import parse_params
+            from jotunheim.capability import wording
 
-            params = parse_params(params, name)
+            params = wording.parse_params(params, name)
         return tool.handler(validate(tool.params, params, name))
 
     # ------------------------------------------------------------ building the table
 
-    def _table(self, fresh=False):
-        # Built on first use after a change; fresh=True builds it now (_add: a name clash
-        # raises here, and the table held stays as it was).
-        if self._tools is not None and not fresh:
+    def _table(self):
+        # Built on first use after a change (changed() drops it).
+        if self._tools is not None:
             return self._tools
         table = []
         # (kind, part slug) of each part with declarations, None for a part without (those

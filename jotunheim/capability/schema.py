@@ -95,9 +95,9 @@ class Field:
     def summary(self) -> str:
         """Description plus type, range, unit and default in one line
         (:func:`jotunheim.capability.wording.summary`)."""
-        from jotunheim.capability.wording import summary
+        from jotunheim.capability import wording
 
-        return summary(self)
+        return wording.summary(self)
 
 
 class Tool:
@@ -166,19 +166,17 @@ def validate(fields, params, tool: str = "") -> dict:
     :param str tool: the tool's name, for error messages
     """
     if params is not None and not isinstance(params, dict):
-        from jotunheim.capability.wording import describe
+        from jotunheim.capability import wording
 
-        raise ToolParameterError(tool, None, "an object of parameters", describe(params))
+        raise ToolParameterError(tool, None, "an object of parameters", wording.describe(params))
     for name in params or ():
         for field in fields:
             if field.name == name:
                 break
         else:
-            names = []
-            for field in fields:
-                names.append(field.name)
-            names = ", ".join(sorted(names)) or "no parameters"
-            raise ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")
+            from jotunheim.capability import wording
+
+            raise wording.unknown_parameter(fields, name, tool)
     out = {}
     for field in fields:
         value = params.get(field.name) if params else None
@@ -194,9 +192,9 @@ def validate(fields, params, tool: str = "") -> dict:
         else:
             if kind != STRING and isinstance(value, str):
                 # Loki's parameters are all strings; an Object or Array may come as JSON text.
-                from jotunheim.capability.wording import from_text
+                from jotunheim.capability import wording
 
-                value = from_text(field, value, tool)
+                value = wording.from_text(field, value, tool)
             if kind == NUMBER:
                 if isinstance(value, bool):
                     found = "%s %r" % (BOOLEAN, value)
@@ -207,9 +205,9 @@ def validate(fields, params, tool: str = "") -> dict:
                 elif (field.minimum is not None and value < field.minimum) or (
                     field.maximum is not None and value > field.maximum
                 ):
-                    from jotunheim.capability.wording import value_text
+                    from jotunheim.capability import wording
 
-                    found = value_text(value)
+                    found = wording.value_text(value)
             elif kind == BOOLEAN:
                 if isinstance(value, bool):
                     pass
@@ -229,11 +227,11 @@ def validate(fields, params, tool: str = "") -> dict:
                     found = True
         if found is None and field.enum is not None:
             # Enum values travel as strings (the schema's enum_values is repeated string).
-            from jotunheim.capability.wording import value_text
+            from jotunheim.capability import wording
 
-            text = value_text(value)
+            text = wording.value_text(value)
             for other in field.enum:
-                if value == other or text == value_text(other):
+                if value == other or text == wording.value_text(other):
                     break
             else:
                 found = text

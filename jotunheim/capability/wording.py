@@ -95,6 +95,16 @@ def part_description(tool) -> str:
     return "Current state of %s actuator %r" % (tool.part, tool.instance)
 
 
+def unknown_parameter(fields, name, tool: str = ""):
+    """The ToolParameterError for parameter ``name``, which none of ``fields`` declares: it
+    lists the names they do declare."""
+    names = []
+    for field in fields:
+        names.append(field.name)
+    names = ", ".join(sorted(names)) or "no parameters"
+    return ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")
+
+
 def from_text(field, text, tool: str = ""):
     """A value given as text (Loki's parameters are a ``map<string, string>``) as
     ``field``'s type: ``"21.5"`` a Number, ``"true"``/``"on"``/``"1"`` a Boolean, JSON
