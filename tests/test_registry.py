@@ -21,6 +21,7 @@ from jotunheim.capability.errors import ToolParameterError, ToolPermissionError,
 from jotunheim.capability.export import lua_string
 from jotunheim.capability.gpio import GpioTools
 from jotunheim.capability.registry import ToolRegistry
+from jotunheim.capability.removal import remove, remove_provider
 from jotunheim.capability.schema import NUMBER, STRING, Field, slug, validate
 from jotunheim.capability.system import SystemTools
 from jotunheim.pb import einherjar, loki
@@ -112,7 +113,7 @@ def test_two_sensors_of_one_kind_get_instance_suffixes():
     assert reg.part_names("sensor") == ["DHT22", "DHT22", "BME280"]
     with pytest.raises(ValueError, match="already registered"):
         reg.add_sensor("KITCHEN", DHT22(device=Dht(1, 1)))
-    reg.remove("Garage Door")
+    remove(reg, "Garage Door")
     assert "read_dht22_temperature" in tool_names(reg)
 
 
@@ -232,7 +233,7 @@ def test_gpio_only_for_allowed_pins_and_user_only_by_default():
     assert gpio.pins() == []  # a refused call changes nothing
     gpio.allow([4])
     reg.call("gpio_write", {"pin": 4, "value": False}, allow_user_only=True)
-    reg.remove_provider(gpio)
+    remove_provider(reg, gpio)
     assert "gpio_write" not in tool_names(reg) and reasons[-1] == "gpio_removed"
     gpio.deinit()
     assert made[id(board.Dx_OUTPUT)].mode == "released"
@@ -274,10 +275,10 @@ def test_system_and_custom_tools():
         reg.add_provider(SystemTools())
     with pytest.raises(TypeError, match="no tools"):
         reg.add_provider(object())
-    reg.remove_provider(system)
+    remove_provider(reg, system)
     assert tool_names(reg) == ["water_plants"]
     with pytest.raises(KeyError):
-        reg.remove_provider(system)
+        remove_provider(reg, system)
     with pytest.raises(ValueError, match="must be lower case"):
         reg.add_tool("Water Plants", print)
     with pytest.raises(ValueError, match="already registered"):
@@ -442,4 +443,4 @@ def test_a_provider_of_your_own_owns_its_state_and_announces_changes():
     assert reg.call("hello") == "hi"  # refused: the registry stays as it was
     assert reasons[-1] == "counters_changed"
     with pytest.raises(KeyError):
-        reg.remove("nothing")
+        remove(reg, "nothing")

@@ -104,9 +104,11 @@ class ToolRegistry:
     """
 
     def __init__(self):
-        self._parts = []  # (instance name, driver, "sensor" or "actuator") in insertion order
-        self._providers = []  # objects with tools(), in insertion order
-        self._custom = []  # Tool objects from add_tool
+        # What is registered, in insertion order (read them; change them through add_*() and
+        # jotunheim.capability.removal, which tell the listeners).
+        self.parts = []  # (instance name, driver, "sensor" or "actuator")
+        self.providers = []  # objects with tools()
+        self.custom = []  # Tool objects from add_tool
         self._tools = None  # every Tool in order (a list: small, and ordered on a board)
         self._listeners = []
 
@@ -126,10 +128,10 @@ class ToolRegistry:
         key = slug(name)
         if not key:
             raise ValueError("part name %r has no letters or digits" % name)
-        for entry in self._parts:
+        for entry in self.parts:
             if slug(entry[0]) == key:
                 raise ValueError("a part named %r is already registered" % entry[0])
-        self._add(self._parts, (name, driver, kind), kind)
+        self._add(self.parts, (name, driver, kind), kind)
         return driver
 
     def add_actuator(self, name: str, driver):
@@ -170,11 +172,11 @@ class ToolRegistry:
         """
         if slug(name) != name:
             raise ValueError("tool name %r must be lower case letters, digits, single _" % name)
-        for tool in self._custom:
+        for tool in self.custom:
             if tool.name == name:
                 raise ValueError("a tool named %r is already registered" % name)
         self._add(
-            self._custom,
+            self.custom,
             Tool(
                 name,
                 lambda values: fn(**values),
@@ -201,9 +203,9 @@ class ToolRegistry:
         """
         if not callable(getattr(provider, "tools", None)):
             raise TypeError("provider %r has no tools()" % (provider,))
-        if provider in self._providers:
+        if provider in self.providers:
             raise ValueError("provider %r is already registered" % (provider,))
-        self._add(self._providers, provider, getattr(provider, "kind", "provider"))
+        self._add(self.providers, provider, getattr(provider, "kind", "provider"))
         attach = getattr(provider, "attach", None)
         if attach is not None:
             attach(self.changed)
@@ -220,33 +222,6 @@ class ToolRegistry:
             items.pop()
             raise
         self.changed(kind + "_added")
-
-    def remove(self, name: str):
-        """Remove the sensor or actuator registered as ``name``, or custom tool ``name``.
-
-        :raises KeyError: nothing of that name is registered
-        """
-        for entry in self._parts:
-            if entry[0] == name:
-                self._parts.remove(entry)
-                self.changed(entry[2] + "_removed")
-                return
-        for tool in self._custom:
-            if tool.name == name:
-                self._custom.remove(tool)
-                self.changed("tool_removed")
-                return
-        raise KeyError(name)
-
-    def remove_provider(self, provider):
-        """Stop offering ``provider``'s tools (it keeps its state; release it yourself).
-
-        :raises KeyError: ``provider`` is not registered
-        """
-        if provider not in self._providers:
-            raise KeyError(provider)
-        self._providers.remove(provider)
-        self.changed(getattr(provider, "kind", "provider") + "_removed")
 
     # ------------------------------------------------------------ listeners
 
@@ -271,7 +246,7 @@ class ToolRegistry:
         """``[(instance name, driver)]`` of the sensors (or, with ``kind="actuator"``, the
         actuators), in the order they were added."""
         out = []
-        for entry in self._parts:
+        for entry in self.parts:
             if entry[2] == kind:
                 out.append(entry[:2])
         return out
@@ -283,7 +258,7 @@ class ToolRegistry:
         :param str kind: ``"sensor"`` or ``"actuator"``
         """
         out = []
-        for entry in self._parts:
+        for entry in self.parts:
             if entry[2] == kind:
                 out.append(getattr(entry[1], "part", None) or "Custom")
         return out
@@ -332,7 +307,7 @@ class ToolRegistry:
         # (kind, part slug) of each part with declarations, None for a part without (those
         # share the generic tools). Two parts of one kind get the instance as a suffix.
         keys = []
-        for entry in self._parts:
+        for entry in self.parts:
             driver = entry[1]
             key = slug(getattr(driver, "part", None) or "")
             if key and getattr(driver, "readings" if entry[2] == "sensor" else "settings", ()):
@@ -341,7 +316,7 @@ class ToolRegistry:
                 keys.append(None)
         parts = []  # the parts without declarations
         for i in range(len(keys)):
-            entry = self._parts[i]
+            entry = self.parts[i]
             name, driver, kind = entry
             key = keys[i]
             if key is None:
@@ -368,9 +343,9 @@ class ToolRegistry:
             from jotunheim.capability import generic
 
             table.extend(generic.tools(parts))
-        for provider in self._providers:
+        for provider in self.providers:
             table.extend(provider.tools())
-        table.extend(self._custom)
+        table.extend(self.custom)
         names = []
         for tool in table:
             if tool.name in names:

@@ -53,11 +53,11 @@ class Sensor:
     readings = ()
     min_interval = 0.0  # seconds a reading stays fresh; 0 = always measure
     attempts = 1  # measurements tried before a read fails
+    _last = None  # the last good readings (kept only when min_interval is set)
+    _last_at = None  # and when they were measured
 
     def __init__(self, clock=None):
         self.clock = clock or compat.monotonic
-        self._last = None
-        self._last_at = None
 
     def read(self):
         """All readings as ``{name: value}``."""
@@ -73,6 +73,8 @@ class Sensor:
                 # Library errors (checksum, bus NACK) are worth another try; remember why.
                 error = exc
                 continue
+            if not limit:
+                return data  # nothing kept: the next read measures again
             self._last = data
             self._last_at = now
             return dict(data)
