@@ -170,25 +170,13 @@ class ToolRegistry:
             reg.add_tool("water", lambda seconds: {"watered": seconds}, "Run the pump",
                          (Field("seconds", NUMBER, minimum=1, maximum=60, default=10),))
         """
-        if slug(name) != name:
-            raise ValueError("tool name %r must be lower case letters, digits, single _" % name)
-        for tool in self.custom:
-            if tool.name == name:
-                raise ValueError("a tool named %r is already registered" % name)
-        self._add(
-            self.custom,
-            Tool(
-                name,
-                lambda values: fn(**values),
-                description,
-                params,
-                return_type,
-                unit,
-                user_only,
-                kind,
-            ),
-            "tool",
+        # Checked and made where custom tools are (a device with only parts never loads it).
+        from jotunheim.capability import custom
+
+        tool = custom.custom_tool(
+            self, name, fn, description, params, user_only, return_type, unit, kind
         )
+        self._add(self.custom, tool, "tool")
 
     def add_provider(self, provider):
         """Offer the tools of ``provider``; returns ``provider``.
@@ -201,10 +189,9 @@ class ToolRegistry:
         :param provider: e.g. :class:`jotunheim.capability.gpio.GpioTools`,
             :class:`jotunheim.capability.system.SystemTools`
         """
-        if not callable(getattr(provider, "tools", None)):
-            raise TypeError("provider %r has no tools()" % (provider,))
-        if provider in self.providers:
-            raise ValueError("provider %r is already registered" % (provider,))
+        from jotunheim.capability import custom
+
+        custom.check_provider(self, provider)
         self._add(self.providers, provider, getattr(provider, "kind", "provider"))
         attach = getattr(provider, "attach", None)
         if attach is not None:

@@ -1,0 +1,41 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
+"""A maker's own tools and providers, checked and made into what a
+:class:`~jotunheim.capability.registry.ToolRegistry` holds.
+
+:meth:`~jotunheim.capability.registry.ToolRegistry.add_tool` and
+:meth:`~jotunheim.capability.registry.ToolRegistry.add_provider` import this module on their
+first call, so a device whose tools are all its parts' never loads it.
+"""
+
+from jotunheim.capability.schema import Tool, slug
+
+
+def custom_tool(registry, name, fn, description, params, user_only, return_type, unit, kind):
+    """The :class:`~jotunheim.capability.schema.Tool` that ``registry.add_tool`` registers:
+    ``fn`` called with the validated parameters as keyword arguments. The arguments are
+    ``add_tool``'s.
+
+    :raises ValueError: ``name`` is not lower case letters, digits and single ``_``, or a
+        custom tool of ``registry`` has it already
+    """
+    if slug(name) != name:
+        raise ValueError("tool name %r must be lower case letters, digits, single _" % name)
+    for tool in registry.custom:
+        if tool.name == name:
+            raise ValueError("a tool named %r is already registered" % name)
+    return Tool(
+        name, lambda values: fn(**values), description, params, return_type, unit, user_only, kind
+    )
+
+
+def check_provider(registry, provider):
+    """Refuse a provider ``registry.add_provider`` cannot take.
+
+    :raises TypeError: it has no ``tools()``
+    :raises ValueError: it is registered already
+    """
+    if not callable(getattr(provider, "tools", None)):
+        raise TypeError("provider %r has no tools()" % (provider,))
+    if provider in registry.providers:
+        raise ValueError("provider %r is already registered" % (provider,))
