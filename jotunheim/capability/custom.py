@@ -8,13 +8,23 @@
 first call, so a device whose tools are all its parts' never loads it.
 """
 
-from jotunheim.capability.schema import Tool, slug
+from jotunheim.capability.schema import OBJECT, Tool, slug
 
 
-def custom_tool(registry, name, fn, description, params, user_only, return_type, unit, kind):
+def custom_tool(
+    registry,
+    name,
+    fn,
+    description="",
+    params=(),
+    user_only=False,
+    return_type=OBJECT,
+    unit="",
+    kind="custom",
+):
     """The :class:`~jotunheim.capability.schema.Tool` that ``registry.add_tool`` registers:
-    ``fn`` called with the validated parameters as keyword arguments. The arguments are
-    ``add_tool``'s.
+    ``fn`` called with the validated parameters as keyword arguments. The arguments after
+    ``registry`` are ``add_tool``'s (see :meth:`~jotunheim.capability.registry.ToolRegistry.add_tool`).
 
     :raises ValueError: ``name`` is not lower case letters, digits and single ``_``, or a
         custom tool of ``registry`` has it already

@@ -37,7 +37,7 @@ Protocol messages are built from :meth:`ToolRegistry.tools` by
 """
 
 from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
-from jotunheim.capability.schema import OBJECT, Tool, slug, validate
+from jotunheim.capability.schema import Tool, slug, validate
 
 
 class PartTool(Tool):
@@ -143,18 +143,12 @@ class ToolRegistry:
         """
         return self.add_sensor(name, driver, "actuator")
 
-    def add_tool(
-        self,
-        name: str,
-        fn,
-        description: str = "",
-        params=(),
-        user_only: bool = False,
-        return_type: str = OBJECT,
-        unit: str = "",
-        kind: str = "custom",
-    ):
+    def add_tool(self, name: str, fn, *args, **kwargs):
         """A tool of your own: ``fn(**validated_params)`` returns a JSON-able result.
+
+        ``add_tool(name, fn, description="", params=(), user_only=False, return_type=OBJECT,
+        unit="", kind="custom")``; the arguments after ``fn`` go to
+        :func:`jotunheim.capability.custom.custom_tool`, which checks them.
 
         :param str name: the tool's name: lower case letters, digits, single ``_``
         :param fn: called with the validated parameters as keyword arguments
@@ -173,10 +167,7 @@ class ToolRegistry:
         # Checked and made where custom tools are (a device with only parts never loads it).
         from jotunheim.capability import custom
 
-        tool = custom.custom_tool(
-            self, name, fn, description, params, user_only, return_type, unit, kind
-        )
-        self._add(self.custom, tool, "tool")
+        self._add(self.custom, custom.custom_tool(self, name, fn, *args, **kwargs), "tool")
 
     def add_provider(self, provider):
         """Offer the tools of ``provider``; returns ``provider``.
@@ -336,7 +327,7 @@ class ToolRegistry:
         names = []
         for tool in table:
             if tool.name in names:
-                raise ValueError("two tools would be named %r: rename a part or tool" % tool.name)
+                raise ValueError("two tools would be named %r" % tool.name)
             names.append(tool.name)
         self._tools = table
         return table
