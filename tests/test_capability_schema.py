@@ -17,7 +17,8 @@ from jotunheim.capability.schema import (
     Field,
     validate,
 )
-from jotunheim.capability.wording import expected, parse_params, value_text
+from jotunheim.capability.textinput import parse_params
+from jotunheim.capability.wording import expected, value_text
 
 ANGLE = Field("angle", NUMBER, unit="deg", minimum=0, maximum=180, required=True)
 MODE = Field("mode", STRING, enum=("auto", "manual"), default="auto")

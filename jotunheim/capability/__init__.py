@@ -3,13 +3,14 @@
 """Capabilities and tools: what a device can do, described so a controller or an AI can use it.
 
 Modules (import the one you need; this package imports nothing on its own, so a board pays
-RAM only for what ``code.py`` uses). Imports point one way: errors <- wording <- schema <-
+RAM only for what ``code.py`` uses). Imports point one way: errors <- wording, textinput <- schema <-
 registry <- providers, export <- builder, negotiator, propagator.
 
 - ``jotunheim.capability.errors``: :class:`UnknownToolError`, :class:`ToolPermissionError`,
   :class:`ToolParameterError` (a leaf).
 - ``jotunheim.capability.wording``: fields, values and tools in words (refusal texts,
-  summaries, part tool descriptions, parameters as JSON text); loaded on first use.
+  summaries, part tool descriptions); ``.textinput``: values and parameters given as text
+  (Loki's strings, JSON text). Both load on first use.
 - ``jotunheim.capability.schema``: :class:`Field` (a typed reading, setting or tool
   parameter with range, enum, unit), :class:`Tool`, and the validation behind every tool
   call.

@@ -270,9 +270,9 @@ class ToolRegistry:
         if tool.user_only and not allow_user_only:
             raise ToolPermissionError("%s is a user-only tool" % name)
         if isinstance(params, (str, bytes)):
-            from jotunheim.capability import wording
+            from jotunheim.capability import textinput
 
-            params = wording.parse_params(params, name)
+            params = textinput.parse_params(params, name)
         return tool.handler(validate(tool.params, params, name))
 
     # ------------------------------------------------------------ building the table

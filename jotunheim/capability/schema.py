@@ -19,8 +19,9 @@ as fields, and ``handler(values)``, which receives the parameters already checke
 :func:`validate` and returns a JSON-able result. The registry makes tools from parts and
 providers; :mod:`jotunheim.capability.export` turns them into protocol messages.
 
-It imports :mod:`jotunheim.capability.errors`, and :mod:`jotunheim.capability.wording` (the
-texts of refusals and summaries) only when a value is refused or described.
+It imports :mod:`jotunheim.capability.errors`, :mod:`jotunheim.capability.wording` (the
+texts of refusals and summaries) only when a value is refused or described, and
+:mod:`jotunheim.capability.textinput` only when a value comes as text.
 
 Example::
 
@@ -192,9 +193,9 @@ def validate(fields, params, tool: str = "") -> dict:
         else:
             if kind != STRING and isinstance(value, str):
                 # Loki's parameters are all strings; an Object or Array may come as JSON text.
-                from jotunheim.capability import wording
+                from jotunheim.capability import textinput
 
-                value = wording.from_text(field, value, tool)
+                value = textinput.from_text(field, value, tool)
             if kind == NUMBER:
                 if isinstance(value, bool):
                     found = "%s %r" % (BOOLEAN, value)

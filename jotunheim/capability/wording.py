@@ -1,13 +1,11 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Fields, values and tools in words: what a refused call is told, the one-line summaries
-and descriptions of the exports, and parameters and values given as text.
+"""Fields, values and tools in words: what a refused call is told, and the one-line
+summaries and descriptions of the exports.
 
-A tool call whose values come typed (JSON) and fit their schema needs none of this, so a
-serving device loads it only when a call is refused, when it describes its tools
-(capabilities, Loki, Einherjar), or when parameters or values come as text (Loki's
-string parameters, :meth:`~jotunheim.capability.registry.ToolRegistry.call` with JSON
-text).
+A tool call that fits its schema needs none of this, so a serving device loads it only
+when a call is refused or when it describes its tools (capabilities, Loki, Einherjar).
+Values that come as text are :mod:`jotunheim.capability.textinput`'s.
 
 A leaf below :mod:`jotunheim.capability.schema` (which imports it where it refuses a
 value): it imports only :mod:`jotunheim.capability.errors`, and writes the protocol's type
@@ -103,56 +101,3 @@ def unknown_parameter(fields, name, tool: str = ""):
         names.append(field.name)
     names = ", ".join(sorted(names)) or "no parameters"
     return ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")
-
-
-def from_text(field, text, tool: str = ""):
-    """A value given as text (Loki's parameters are a ``map<string, string>``) as
-    ``field``'s type: ``"21.5"`` a Number, ``"true"``/``"on"``/``"1"`` a Boolean, JSON
-    text an Object or an Array. Text that is none of these comes back as it is, for
-    :func:`~jotunheim.capability.schema.validate` to refuse; invalid JSON raises
-    ToolParameterError.
-
-    :param field: the :class:`~jotunheim.capability.schema.Field`
-    :param str text: the value as it came
-    :param str tool: the tool's name, for the error message
-    """
-    kind = field.type
-    value = text.strip()
-    if kind == "Number":
-        try:
-            return int(value) if value.lstrip("+-").isdigit() else float(value)
-        except ValueError:
-            return text  # refused as String '...'
-    if kind == "Boolean":
-        value = value.lower()
-        if value in ("true", "1", "on", "yes"):
-            return True
-        if value in ("false", "0", "off", "no"):
-            return False
-        return text
-    import json
-
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise ToolParameterError(tool, field.name, kind + " (JSON)", "invalid JSON")
-
-
-def parse_params(text, tool: str = ""):
-    """Parameters given as JSON text (``str`` or UTF-8 ``bytes``): the parsed value; blank
-    text is ``{}``. Invalid JSON raises ToolParameterError
-    (:func:`~jotunheim.capability.schema.validate` then checks the value is an object).
-
-    :param text: the JSON text
-    :param str tool: the tool's name, for the error message
-    """
-    import json
-
-    if isinstance(text, bytes):
-        text = text.decode()
-    if not text.strip():
-        return {}
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise ToolParameterError(tool, None, "a JSON object of parameters", "invalid JSON")
