@@ -11,7 +11,7 @@ first call, so a device whose tools are all its parts' never loads it.
 from jotunheim.capability.schema import OBJECT, Tool, slug
 
 
-def custom_tool(
+def tool(
     registry,
     name,
     fn,
@@ -31,15 +31,15 @@ def custom_tool(
     """
     if slug(name) != name:
         raise ValueError("tool name %r must be lower case letters, digits, single _" % name)
-    for tool in registry.custom:
-        if tool.name == name:
+    for other in registry.custom:
+        if other.name == name:
             raise ValueError("a tool named %r is already registered" % name)
     return Tool(
         name, lambda values: fn(**values), description, params, return_type, unit, user_only, kind
     )
 
 
-def check_provider(registry, provider):
+def check(registry, provider):
     """Refuse a provider ``registry.add_provider`` cannot take.
 
     :raises TypeError: it has no ``tools()``

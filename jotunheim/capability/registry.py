@@ -148,7 +148,7 @@ class ToolRegistry:
 
         ``add_tool(name, fn, description="", params=(), user_only=False, return_type=OBJECT,
         unit="", kind="custom")``; the arguments after ``fn`` go to
-        :func:`jotunheim.capability.custom.custom_tool`, which checks them.
+        :func:`jotunheim.capability.custom.tool`, which checks them.
 
         :param str name: the tool's name: lower case letters, digits, single ``_``
         :param fn: called with the validated parameters as keyword arguments
@@ -167,7 +167,7 @@ class ToolRegistry:
         # Checked and made where custom tools are (a device with only parts never loads it).
         from jotunheim.capability import custom
 
-        self._add(self.custom, custom.custom_tool(self, name, fn, *args, **kwargs), "tool")
+        self._add(self.custom, custom.tool(self, name, fn, *args, **kwargs), "tool")
 
     def add_provider(self, provider):
         """Offer the tools of ``provider``; returns ``provider``.
@@ -182,7 +182,7 @@ class ToolRegistry:
         """
         from jotunheim.capability import custom
 
-        custom.check_provider(self, provider)
+        custom.check(self, provider)
         self._add(self.providers, provider, getattr(provider, "kind", "provider"))
         attach = getattr(provider, "attach", None)
         if attach is not None:
