@@ -444,3 +444,17 @@ def test_a_provider_of_your_own_owns_its_state_and_announces_changes():
     assert reasons[-1] == "counters_changed"
     with pytest.raises(KeyError):
         remove(reg, "nothing")
+
+
+def test_parts_the_registry_cannot_take_are_refused_clearly():
+    reg = ToolRegistry()
+    with pytest.raises(TypeError, match=r"sensor 'x' has no read\(\)"):
+        reg.add_sensor("x", object())
+    with pytest.raises(TypeError, match=r"actuator 'y' has no set\(\)"):
+        reg.add_actuator("y", SimulatedButton())
+    with pytest.raises(ValueError, match="part name '--' has no letters or digits"):
+        reg.add_sensor("--", SimulatedButton())
+    reg.add_sensor("Front Door", SimulatedButton())
+    with pytest.raises(ValueError, match="a part named 'Front Door' is already registered"):
+        reg.add_sensor("front_door", SimulatedButton())
+    assert [entry[0] for entry in reg.parts] == ["Front Door"]

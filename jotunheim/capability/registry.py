@@ -122,15 +122,20 @@ class ToolRegistry:
             ``part`` and ``readings`` declared it gets ``read_<part>_<reading>`` tools
         :param str kind: ``"actuator"`` when :meth:`add_actuator` registers one
         """
-        method = "read" if kind == "sensor" else "set"
-        if not callable(getattr(driver, method, None)):
-            raise TypeError("%s %r has no %s()" % (kind, name, method))
         key = slug(name)
-        if not key:
-            raise ValueError("part name %r has no letters or digits" % name)
+        taken = None  # the part whose name has the same slug
         for entry in self.parts:
             if slug(entry[0]) == key:
-                raise ValueError("a part named %r is already registered" % entry[0])
+                taken = entry[0]
+        if (
+            taken
+            or not key
+            or not callable(getattr(driver, "read" if kind == "sensor" else "set", None))
+        ):
+            # Only a refused part needs the words for it.
+            from jotunheim.capability import wording
+
+            raise wording.part_refusal(name, driver, kind, key, taken)
         self._add(self.parts, (name, driver, kind), kind)
         return driver
 

@@ -93,6 +93,18 @@ def part_description(tool) -> str:
     return "Current state of %s actuator %r" % (tool.part, tool.instance)
 
 
+def part_refusal(name, driver, kind, key, taken):
+    """The error for a part ``registry.add_sensor``/``add_actuator`` refuses: a sensor
+    without ``read()`` or an actuator without ``set()`` (TypeError), a name with no letters
+    or digits (its ``key``, the slug, is empty), or one whose slug part ``taken`` has."""
+    method = "read" if kind == "sensor" else "set"
+    if not callable(getattr(driver, method, None)):
+        return TypeError("%s %r has no %s()" % (kind, name, method))
+    if not key:
+        return ValueError("part name %r has no letters or digits" % name)
+    return ValueError("a part named %r is already registered" % taken)
+
+
 def unknown_parameter(fields, name, tool: str = ""):
     """The ToolParameterError for parameter ``name``, which none of ``fields`` declares: it
     lists the names they do declare."""
