@@ -15,10 +15,10 @@ from jotunheim.capability.schema import (
     OBJECT,
     STRING,
     Field,
-    parse_params,
     validate,
-    value_text,
 )
+from jotunheim.capability.textinput import parse_params
+from jotunheim.capability.wording import expected, value_text
 
 ANGLE = Field("angle", NUMBER, unit="deg", minimum=0, maximum=180, required=True)
 MODE = Field("mode", STRING, enum=("auto", "manual"), default="auto")
@@ -106,7 +106,7 @@ def test_field_texts():
     assert ANGLE.summary() == "Number in 0..180 deg"
     described = Field("t", NUMBER, minimum=-40.5, unit="C", default=20, description="Target")
     assert described.summary() == "Target (Number >= -40.5 C, default 20)"
-    assert Field("x", NUMBER, maximum=1.0).expected() == "Number <= 1"
+    assert expected(Field("x", NUMBER, maximum=1.0)) == "Number <= 1"
     assert json_text(None) == ""
     assert json_text(True) == "true"
     assert json_text("auto") == '"auto"'

@@ -503,13 +503,16 @@ def test_simulated_led_relay_button():
 
 
 def test_rng_matches_reference_xorshift():
-    rng = simulated.Rng(1)
+    class Part:
+        rng = simulated.seeded(1)
+
+    part = Part()
     x = (1 * 2654435761 + 1) & 0xFFFFFFFF
     for _ in range(5):
         x ^= (x << 13) & 0xFFFFFFFF
         x ^= x >> 17
         x ^= (x << 5) & 0xFFFFFFFF
-        assert rng.next32() == x
+        assert simulated.random(part) == x / 4294967296.0 and part.rng == x
 
 
 def test_simulated_parts_behave_as_the_real_adapters():

@@ -27,7 +27,7 @@ def test_inspect_prints_status_and_a_tool_table(sim, capsys):
     header = [i for i, line in enumerate(lines) if line.startswith("TOOL")][0]
     rows = lines[header + 2 :]
     names = [row.split()[0] for row in rows]
-    assert names == sim.device.registry.names()
+    assert names == [tool.name for tool in sim.device.registry.tools()]
     led = [row for row in rows if row.startswith("set_led_sim ")][0]
     assert "on:Boolean" in led and "[brightness:Number 0..1]" in led
     temp = [row for row in rows if row.startswith("read_dht22_sim_temperature ")][0]

@@ -3,16 +3,23 @@
 """Capabilities and tools: what a device can do, described so a controller or an AI can use it.
 
 Modules (import the one you need; this package imports nothing on its own, so a board pays
-RAM only for what ``code.py`` uses). Imports point one way: errors <- schema <-
+RAM only for what ``code.py`` uses). Imports point one way: errors <- wording, textinput <- schema <-
 registry <- providers, export <- builder, negotiator, propagator.
 
 - ``jotunheim.capability.errors``: :class:`UnknownToolError`, :class:`ToolPermissionError`,
   :class:`ToolParameterError` (a leaf).
+- ``jotunheim.capability.wording``: fields, values and tools in words (refusal texts,
+  summaries, part tool descriptions); ``.textinput``: values and parameters given as text
+  (Loki's strings, JSON text). Both load on first use.
 - ``jotunheim.capability.schema``: :class:`Field` (a typed reading, setting or tool
   parameter with range, enum, unit), :class:`Tool`, and the validation behind every tool
-  call (a leaf).
+  call.
 - ``jotunheim.capability.registry``: :class:`ToolRegistry`, every sensor and actuator as a
   typed tool, and the provider hook (``add_provider``).
+- ``jotunheim.capability.custom``: the checks and the Tool behind ``add_tool`` and
+  ``add_provider`` (loaded by their first call).
+- ``jotunheim.capability.removal``: ``remove`` / ``remove_provider``, taking parts, custom
+  tools and providers out of a registry again (a serving device never loads it).
 - ``jotunheim.capability.gpio``, ``.system``: providers of raw GPIO tools
   (:class:`GpioTools`) and reboot/OTA tools (:class:`SystemTools`); ``.generic``: the
   shared tools of parts that declare nothing.

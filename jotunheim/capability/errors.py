@@ -11,9 +11,10 @@ two; callers (the remote handler, tests) catch them from here.
 class UnknownToolError(KeyError):
     """No tool of that name is registered."""
 
-    def __str__(self):
-        # KeyError would show the message quoted, as a key.
-        return str(self.args[0]) if self.args else "unknown tool"
+    # CPython's KeyError shows its message quoted, as a key; MicroPython's and
+    # CircuitPython's do not, and their Exception has no __str__ to borrow (nor a def to pay).
+    if hasattr(Exception, "__str__"):
+        __str__ = Exception.__str__
 
 
 class ToolPermissionError(Exception):

@@ -18,7 +18,8 @@ Example::
 """
 
 from jotunheim.capability.negotiator import loki_register_requests, lua_string  # noqa: F401
-from jotunheim.capability.schema import TYPES, slug, value_text
+from jotunheim.capability.schema import TYPES, slug
+from jotunheim.capability.wording import summary, value_text
 
 try:
     from typing import Any  # noqa: F401  (annotations only)
@@ -83,7 +84,7 @@ def einherjar_function(tool):
             einherjar.ParameterDefinition(
                 name=f.name,
                 type=f.type.lower(),
-                description=f.summary(),
+                description=summary(f),
                 required=f.required,
                 enum_values=[value_text(v) for v in f.enum or ()],
             )

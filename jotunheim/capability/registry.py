@@ -37,7 +37,7 @@ Protocol messages are built from :meth:`ToolRegistry.tools` by
 """
 
 from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
-from jotunheim.capability.schema import OBJECT, Tool, parse_params, slug, validate
+from jotunheim.capability.schema import Tool, slug, validate
 
 
 class PartTool(Tool):
@@ -83,14 +83,9 @@ class PartTool(Tool):
     @property
     def description(self):
         """One line for humans and language models, made from the part and the reading."""
-        if self.kind == "sensor":
-            text = self.reading.replace("_", " ")
-            if self.unit:
-                text = "%s (%s)" % (text, self.unit)
-            return "Read %s from %s sensor %r" % (text, self.part, self.instance)
-        if self.params:
-            return "Set %s actuator %r; returns its new state" % (self.part, self.instance)
-        return "Current state of %s actuator %r" % (self.part, self.instance)
+        from jotunheim.capability import wording
+
+        return wording.part_description(self)
 
 
 class ToolRegistry:
@@ -109,22 +104,40 @@ class ToolRegistry:
     """
 
     def __init__(self):
-        self._parts = []  # (instance name, driver, "sensor" or "actuator") in insertion order
-        self._providers = []  # objects with tools(), in insertion order
-        self._custom = []  # Tool objects from add_tool
+        # What is registered, in insertion order (read them; change them through add_*() and
+        # jotunheim.capability.removal, which tell the listeners).
+        self.parts = []  # (instance name, driver, "sensor" or "actuator")
+        self.providers = []  # objects with tools()
+        self.custom = []  # Tool objects from add_tool
         self._tools = None  # every Tool in order (a list: small, and ordered on a board)
         self._listeners = []
 
     # ------------------------------------------------------------ adding and removing
 
-    def add_sensor(self, name: str, driver):
+    def add_sensor(self, name: str, driver, kind: str = "sensor"):
         """Register sensor ``driver`` under instance ``name``; returns ``driver``.
 
         :param str name: instance name (``"kitchen"``), unique among the parts
         :param driver: any object with ``read()`` returning ``{reading: value}``; with
             ``part`` and ``readings`` declared it gets ``read_<part>_<reading>`` tools
+        :param str kind: ``"actuator"`` when :meth:`add_actuator` registers one
         """
-        return self._add_part(name, driver, "sensor")
+        key = slug(name)
+        taken = None  # the part whose name has the same slug
+        for entry in self.parts:
+            if slug(entry[0]) == key:
+                taken = entry[0]
+        if (
+            taken
+            or not key
+            or not callable(getattr(driver, "read" if kind == "sensor" else "set", None))
+        ):
+            # Only a refused part needs the words for it.
+            from jotunheim.capability import wording
+
+            raise wording.part_refusal(name, driver, kind, key, taken)
+        self._add(self.parts, (name, driver, kind), kind)
+        return driver
 
     def add_actuator(self, name: str, driver):
         """Register actuator ``driver`` under instance ``name``; returns ``driver``.
@@ -133,33 +146,14 @@ class ToolRegistry:
         :param driver: any object with ``set(**values)``; with ``part`` and ``settings``
             declared it gets ``set_<part>`` (and ``get_<part>_state``) tools
         """
-        return self._add_part(name, driver, "actuator")
+        return self.add_sensor(name, driver, "actuator")
 
-    def _add_part(self, name, driver, kind):
-        method = "read" if kind == "sensor" else "set"
-        if not callable(getattr(driver, method, None)):
-            raise TypeError("%s %r has no %s()" % (kind, name, method))
-        key = slug(name)
-        if not key:
-            raise ValueError("part name %r has no letters or digits" % name)
-        for entry in self._parts:
-            if slug(entry[0]) == key:
-                raise ValueError("a part named %r is already registered" % entry[0])
-        self._add(self._parts, (name, driver, kind), kind)
-        return driver
-
-    def add_tool(
-        self,
-        name: str,
-        fn,
-        description: str = "",
-        params=(),
-        user_only: bool = False,
-        return_type: str = OBJECT,
-        unit: str = "",
-        kind: str = "custom",
-    ):
+    def add_tool(self, name: str, fn, *args, **kwargs):
         """A tool of your own: ``fn(**validated_params)`` returns a JSON-able result.
+
+        ``add_tool(name, fn, description="", params=(), user_only=False, return_type=OBJECT,
+        unit="", kind="custom")``; the arguments after ``fn`` go to
+        :func:`jotunheim.capability.custom.tool`, which checks them.
 
         :param str name: the tool's name: lower case letters, digits, single ``_``
         :param fn: called with the validated parameters as keyword arguments
@@ -175,25 +169,10 @@ class ToolRegistry:
             reg.add_tool("water", lambda seconds: {"watered": seconds}, "Run the pump",
                          (Field("seconds", NUMBER, minimum=1, maximum=60, default=10),))
         """
-        if slug(name) != name:
-            raise ValueError("tool name %r must be lower case letters, digits, single _" % name)
-        for tool in self._custom:
-            if tool.name == name:
-                raise ValueError("a tool named %r is already registered" % name)
-        self._add(
-            self._custom,
-            Tool(
-                name,
-                lambda values: fn(**values),
-                description,
-                params,
-                return_type,
-                unit,
-                user_only,
-                kind,
-            ),
-            "tool",
-        )
+        # Checked and made where custom tools are (a device with only parts never loads it).
+        from jotunheim.capability import custom
+
+        self._add(self.custom, custom.tool(self, name, fn, *args, **kwargs), "tool")
 
     def add_provider(self, provider):
         """Offer the tools of ``provider``; returns ``provider``.
@@ -206,53 +185,26 @@ class ToolRegistry:
         :param provider: e.g. :class:`jotunheim.capability.gpio.GpioTools`,
             :class:`jotunheim.capability.system.SystemTools`
         """
-        if not callable(getattr(provider, "tools", None)):
-            raise TypeError("provider %r has no tools()" % (provider,))
-        if provider in self._providers:
-            raise ValueError("provider %r is already registered" % (provider,))
-        self._add(self._providers, provider, getattr(provider, "kind", "provider"))
+        from jotunheim.capability import custom
+
+        custom.check(self, provider)
+        self._add(self.providers, provider, getattr(provider, "kind", "provider"))
         attach = getattr(provider, "attach", None)
         if attach is not None:
             attach(self.changed)
         return provider
 
-    def _add(self, target, entry, kind):
+    def _add(self, items, entry, kind):
         # The table is built now, so a name clash is refused by the call that causes it
-        # (and the registry stays as it was).
-        target.append(entry)
+        # (and the registry stays as it was: its table is made again on next use).
+        items.append(entry)
+        self._tools = None
         try:
-            self._table(True)
+            self._table()
         except ValueError:
-            target.pop()
+            items.pop()
             raise
         self.changed(kind + "_added")
-
-    def remove(self, name: str):
-        """Remove the sensor or actuator registered as ``name``, or custom tool ``name``.
-
-        :raises KeyError: nothing of that name is registered
-        """
-        for entry in self._parts:
-            if entry[0] == name:
-                self._parts.remove(entry)
-                self.changed(entry[2] + "_removed")
-                return
-        for tool in self._custom:
-            if tool.name == name:
-                self._custom.remove(tool)
-                self.changed("tool_removed")
-                return
-        raise KeyError(name)
-
-    def remove_provider(self, provider):
-        """Stop offering ``provider``'s tools (it keeps its state; release it yourself).
-
-        :raises KeyError: ``provider`` is not registered
-        """
-        if provider not in self._providers:
-            raise KeyError(provider)
-        self._providers.remove(provider)
-        self.changed(getattr(provider, "kind", "provider") + "_removed")
 
     # ------------------------------------------------------------ listeners
 
@@ -277,14 +229,10 @@ class ToolRegistry:
         """``[(instance name, driver)]`` of the sensors (or, with ``kind="actuator"``, the
         actuators), in the order they were added."""
         out = []
-        for entry in self._parts:
+        for entry in self.parts:
             if entry[2] == kind:
                 out.append(entry[:2])
         return out
-
-    def actuators(self) -> list:
-        """``[(instance name, driver)]`` of the actuators, in the order they were added."""
-        return self.sensors("actuator")
 
     def part_names(self, kind: str) -> list:
         """Part kinds for the hardware summary (``"DHT22"``, ``"LED"``; ``"Custom"`` for
@@ -293,7 +241,7 @@ class ToolRegistry:
         :param str kind: ``"sensor"`` or ``"actuator"``
         """
         out = []
-        for entry in self._parts:
+        for entry in self.parts:
             if entry[2] == kind:
                 out.append(getattr(entry[1], "part", None) or "Custom")
         return out
@@ -302,13 +250,6 @@ class ToolRegistry:
         """Every :class:`~jotunheim.capability.schema.Tool`, in a stable order: sensors,
         actuators, generic, providers, custom."""
         return list(self._table())
-
-    def names(self) -> list:
-        """Every tool name, in the order of :meth:`tools`."""
-        out = []
-        for tool in self._table():
-            out.append(tool.name)
-        return out
 
     def get(self, name: str) -> Tool:
         """The :class:`~jotunheim.capability.schema.Tool` named ``name``.
@@ -334,21 +275,22 @@ class ToolRegistry:
         if tool.user_only and not allow_user_only:
             raise ToolPermissionError("%s is a user-only tool" % name)
         if isinstance(params, (str, bytes)):
-            params = parse_params(params, name)
+            from jotunheim.capability import textinput
+
+            params = textinput.parse_params(params, name)
         return tool.handler(validate(tool.params, params, name))
 
     # ------------------------------------------------------------ building the table
 
-    def _table(self, fresh=False):
-        # Built on first use after a change; fresh=True builds it now (_add: a name clash
-        # raises here, and the table held stays as it was).
-        if self._tools is not None and not fresh:
+    def _table(self):
+        # Built on first use after a change (changed() drops it).
+        if self._tools is not None:
             return self._tools
         table = []
         # (kind, part slug) of each part with declarations, None for a part without (those
         # share the generic tools). Two parts of one kind get the instance as a suffix.
         keys = []
-        for entry in self._parts:
+        for entry in self.parts:
             driver = entry[1]
             key = slug(getattr(driver, "part", None) or "")
             if key and getattr(driver, "readings" if entry[2] == "sensor" else "settings", ()):
@@ -357,7 +299,7 @@ class ToolRegistry:
                 keys.append(None)
         parts = []  # the parts without declarations
         for i in range(len(keys)):
-            entry = self._parts[i]
+            entry = self.parts[i]
             name, driver, kind = entry
             key = keys[i]
             if key is None:
@@ -384,13 +326,13 @@ class ToolRegistry:
             from jotunheim.capability import generic
 
             table.extend(generic.tools(parts))
-        for provider in self._providers:
+        for provider in self.providers:
             table.extend(provider.tools())
-        table.extend(self._custom)
+        table.extend(self.custom)
         names = []
         for tool in table:
             if tool.name in names:
-                raise ValueError("two tools would be named %r: rename a part or tool" % tool.name)
+                raise ValueError("two tools would be named %r" % tool.name)
             names.append(tool.name)
         self._tools = table
         return table

@@ -19,7 +19,9 @@ as fields, and ``handler(values)``, which receives the parameters already checke
 :func:`validate` and returns a JSON-able result. The registry makes tools from parts and
 providers; :mod:`jotunheim.capability.export` turns them into protocol messages.
 
-A leaf of the capability package: it imports only :mod:`jotunheim.capability.errors`.
+It imports :mod:`jotunheim.capability.errors`, :mod:`jotunheim.capability.wording` (the
+texts of refusals and summaries) only when a value is refused or described, and
+:mod:`jotunheim.capability.textinput` only when a value comes as text.
 
 Example::
 
@@ -91,33 +93,12 @@ class Field:
         if description:
             self.description = description
 
-    def expected(self) -> str:
-        """Short text of what this field accepts, for error messages and descriptions."""
-        text = self.type
-        if self.enum is not None:
-            out = []
-            for value in self.enum:
-                out.append(value_text(value))
-            return text + ", one of " + ", ".join(out)
-        if self.minimum is not None and self.maximum is not None:
-            text += " in %s..%s" % (value_text(self.minimum), value_text(self.maximum))
-        elif self.minimum is not None:
-            text += " >= " + value_text(self.minimum)
-        elif self.maximum is not None:
-            text += " <= " + value_text(self.maximum)
-        if self.unit:
-            text += " " + self.unit
-        return text
-
     def summary(self) -> str:
-        """Description plus type, range, unit and default in one line, for schemas that have
-        no fields for them (Loki, Einherjar): ``"Target (Number >= -40.5 C, default 20)"``."""
-        text = self.expected()
-        if self.default is not None:
-            text += ", default " + value_text(self.default)
-        if self.description:
-            return "%s (%s)" % (self.description, text)
-        return text
+        """Description plus type, range, unit and default in one line
+        (:func:`jotunheim.capability.wording.summary`)."""
+        from jotunheim.capability import wording
+
+        return wording.summary(self)
 
 
 class Tool:
@@ -178,145 +159,92 @@ class Tool:
 def validate(fields, params, tool: str = "") -> dict:
     """Check a call's ``params`` against ``fields``; return a new dict of converted values
     with defaults filled in. Unknown names, missing required values, wrong types,
-    out-of-range numbers and values outside an enum raise ToolParameterError.
+    out-of-range numbers and values outside an enum raise ToolParameterError (its words
+    come from :mod:`jotunheim.capability.wording`, loaded only then).
 
     :param fields: the tool's :class:`Field` declarations
     :param params: a dict of parameters, or None (no parameters)
     :param str tool: the tool's name, for error messages
     """
     if params is not None and not isinstance(params, dict):
-        raise ToolParameterError(tool, None, "an object of parameters", describe(params))
+        from jotunheim.capability import wording
+
+        raise ToolParameterError(tool, None, "an object of parameters", wording.describe(params))
     for name in params or ():
         for field in fields:
             if field.name == name:
                 break
         else:
-            names = []
-            for field in fields:
-                names.append(field.name)
-            names = ", ".join(sorted(names)) or "no parameters"
-            raise ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")
+            from jotunheim.capability import wording
+
+            raise wording.unknown_parameter(fields, name, tool)
     out = {}
     for field in fields:
         value = params.get(field.name) if params else None
-        if value is None:
-            if field.required:
-                raise ToolParameterError(
-                    tool, field.name, field.expected(), "nothing (it is required)"
-                )
-            if field.default is not None:
-                out[field.name] = field.default
-            continue
         kind = field.type
-        found = None  # what came, when it does not fit
-        expected = None  # what is expected, when it is not field.expected()
-        if kind == NUMBER:
-            if isinstance(value, str):
-                text = value.strip()
-                try:
-                    value = int(text) if text.lstrip("+-").isdigit() else float(text)
-                except ValueError:
-                    pass  # still text: refused below as String '...'
-            if isinstance(value, bool):
-                found = "%s %r" % (BOOLEAN, value)
-            elif not isinstance(value, (int, float)):
-                found = describe(value)
-            elif value - value:  # NaN or infinity: x - x is 0 for every other number
-                found = repr(value)
-        elif kind == BOOLEAN:
-            text = value.strip().lower() if isinstance(value, str) else None
-            if isinstance(value, bool):
-                pass
-            elif isinstance(value, int) and value in (0, 1):
-                value = value == 1
-            elif text in ("true", "1", "on", "yes"):
-                value = True
-            elif text in ("false", "0", "off", "no"):
-                value = False
-            else:
-                expected = "Boolean (true/false)"
-                found = describe(value)
-        elif kind == STRING:
-            if not isinstance(value, str):
-                found = describe(value)
-        else:  # Object or Array: also as JSON text
-            if isinstance(value, str):
-                import json
+        found = None  # what came, as text, when it does not fit (True: as describe() says)
+        expected = None  # what is expected, when it is not what the field says
+        if value is None:
+            if not field.required:
+                if field.default is not None:
+                    out[field.name] = field.default
+                continue
+            found = "nothing (it is required)"
+        else:
+            if kind != STRING and isinstance(value, str):
+                # Loki's parameters are all strings; an Object or Array may come as JSON text.
+                from jotunheim.capability import textinput
 
-                try:
-                    value = json.loads(value)
-                except ValueError:
-                    expected = kind + " (JSON)"
-                    found = "invalid JSON"
-            if kind == ARRAY and isinstance(value, tuple):
-                value = list(value)
-            if found is None and not isinstance(value, dict if kind == OBJECT else list):
-                expected = kind
-                found = describe(value)
+                value = textinput.from_text(field, value, tool)
+            if kind == NUMBER:
+                if isinstance(value, bool):
+                    found = "%s %r" % (BOOLEAN, value)
+                elif not isinstance(value, (int, float)):
+                    found = True
+                elif value - value:  # NaN or infinity: x - x is 0 for every other number
+                    found = repr(value)
+                elif (field.minimum is not None and value < field.minimum) or (
+                    field.maximum is not None and value > field.maximum
+                ):
+                    from jotunheim.capability import wording
+
+                    found = wording.value_text(value)
+            elif kind == BOOLEAN:
+                if isinstance(value, bool):
+                    pass
+                elif isinstance(value, int) and value in (0, 1):
+                    value = value == 1
+                else:
+                    expected = "Boolean (true/false)"
+                    found = True
+            elif kind == STRING:
+                if not isinstance(value, str):
+                    found = True
+            else:  # Object or Array
+                if kind == ARRAY and isinstance(value, tuple):
+                    value = list(value)
+                if not isinstance(value, dict if kind == OBJECT else list):
+                    expected = kind
+                    found = True
         if found is None and field.enum is not None:
             # Enum values travel as strings (the schema's enum_values is repeated string).
-            text = value_text(value)
+            from jotunheim.capability import wording
+
+            text = wording.value_text(value)
             for other in field.enum:
-                if value == other or text == value_text(other):
+                if value == other or text == wording.value_text(other):
                     break
             else:
                 found = text
-        if found is None and kind == NUMBER:
-            if (field.minimum is not None and value < field.minimum) or (
-                field.maximum is not None and value > field.maximum
-            ):
-                found = value_text(value)
         if found is not None:
-            raise ToolParameterError(tool, field.name, expected or field.expected(), found)
+            # Only a refused value needs the words for it.
+            from jotunheim.capability import wording
+
+            if found is True:
+                found = wording.describe(value)
+            raise ToolParameterError(tool, field.name, expected or wording.expected(field), found)
         out[field.name] = value
     return out
-
-
-def parse_params(text, tool: str = ""):
-    """Parameters given as JSON text (``str`` or UTF-8 ``bytes``): the parsed value; blank
-    text is ``{}``. Invalid JSON raises ToolParameterError (:func:`validate` then checks
-    the value is an object).
-
-    :param text: the JSON text
-    :param str tool: the tool's name, for the error message
-    """
-    import json
-
-    if isinstance(text, bytes):
-        text = text.decode()
-    if not text.strip():
-        return {}
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise ToolParameterError(tool, None, "a JSON object of parameters", "invalid JSON")
-
-
-def value_text(value) -> str:
-    """A value as schemas and messages write it: ``true``/``false``, ``12`` for 12.0,
-    ``0.5``, text as it is."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and abs(value) < 1e15 and value == int(value):
-        return str(int(value))
-    return str(value)
-
-
-def describe(value) -> str:
-    """What came, for an error message: ``null``, ``Number 5``, ``String 'x'``, ``Array``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return BOOLEAN
-    if isinstance(value, (int, float)):
-        return "%s %s" % (NUMBER, value_text(value))
-    if isinstance(value, str):
-        return "%s %r" % (STRING, value)
-    if isinstance(value, dict):
-        return OBJECT
-    if isinstance(value, (list, tuple)):
-        return ARRAY
-    return type(value).__name__
 
 
 def slug(text) -> str:

@@ -113,7 +113,7 @@ def run(args):
     print("  root (plays CIRCUITPY): %s" % root)
     print("  Loki: %s" % (device.loki_url or "none"))
     print("  token required: %s" % ("yes" if device.handler.auth.required else "no"))
-    print("  tools: %s" % ", ".join(device.registry.names()))
+    print("  tools: %s" % ", ".join(tool.name for tool in device.registry.tools()))
     adv = None
     if args.advertise:
         from jotunheim.discovery.records import device_txt

@@ -53,11 +53,11 @@ class Sensor:
     readings = ()
     min_interval = 0.0  # seconds a reading stays fresh; 0 = always measure
     attempts = 1  # measurements tried before a read fails
+    _last = None  # the last good readings (kept only when min_interval is set)
+    _last_at = None  # and when they were measured
 
     def __init__(self, clock=None):
         self.clock = clock or compat.monotonic
-        self._last = None
-        self._last_at = None
 
     def read(self):
         """All readings as ``{name: value}``."""
@@ -73,6 +73,8 @@ class Sensor:
                 # Library errors (checksum, bus NACK) are worth another try; remember why.
                 error = exc
                 continue
+            if not limit:
+                return data  # nothing kept: the next read measures again
             self._last = data
             self._last_at = now
             return dict(data)
@@ -84,10 +86,12 @@ class Sensor:
         )
 
     def deinit(self):
-        """Release pins and buses (drivers that hold them override this)."""
-        device = getattr(self, "_device", None)
-        if hasattr(device, "deinit"):
-            device.deinit()
+        """Release the pin, PWM output or driver object the part holds (``_io``, ``_pwm``,
+        ``_device``); drivers that release theirs otherwise override this."""
+        for name in ("_io", "_pwm", "_device"):
+            device = getattr(self, name, None)
+            if hasattr(device, "deinit"):
+                device.deinit()
 
 
 class Actuator:
@@ -125,12 +129,8 @@ class Actuator:
             out[field.name] = getattr(self, "_" + field.name, None)
         return out
 
-    def deinit(self):
-        """Release the pin or driver object the actuator holds."""
-        for name in ("_io", "_pwm", "_device"):
-            device = getattr(self, name, None)
-            if hasattr(device, "deinit"):
-                device.deinit()
+    # The same release as a sensor's (a function shared by both classes, not a copy).
+    deinit = Sensor.deinit
 
 
 # Full scale of PWMOut.duty_cycle and AnalogIn.value (16 bits on every port).

@@ -32,24 +32,20 @@ from jotunheim.capability.drivers.base import (
 from jotunheim.capability.schema import NUMBER, Field
 
 
-class Rng:
-    """xorshift32: tiny, portable, deterministic."""
+def seeded(seed):
+    """The first state of the xorshift32 PRNG for ``seed`` (never 0)."""
+    return (seed * 2654435761 + 1) & 0xFFFFFFFF or 0x9E3779B9
 
-    def __init__(self, seed=1):
-        self.state = (seed * 2654435761 + 1) & 0xFFFFFFFF or 0x9E3779B9
 
-    def next32(self):
-        """The next 32-bit value."""
-        x = self.state
-        x ^= (x << 13) & 0xFFFFFFFF
-        x ^= x >> 17
-        x ^= (x << 5) & 0xFFFFFFFF
-        self.state = x
-        return x
-
-    def random(self):
-        """A float in [0, 1)."""
-        return self.next32() / 4294967296.0
+def random(part):
+    """A float in [0, 1) from ``part``'s xorshift32 state ``part.rng`` (tiny, portable,
+    deterministic), which it advances."""
+    x = part.rng
+    x ^= (x << 13) & 0xFFFFFFFF
+    x ^= x >> 17
+    x ^= (x << 5) & 0xFFFFFFFF
+    part.rng = x
+    return x / 4294967296.0
 
 
 class SimulatedPin:
@@ -97,7 +93,7 @@ class SimulatedClimateSensor(Sensor):
         clock=None,
     ):
         Sensor.__init__(self, clock=clock)
-        self._rng = Rng(seed)
+        self.rng = seeded(seed)
         self.base = (temperature, humidity)
         self.spread = spread
         self._t = temperature
@@ -109,11 +105,9 @@ class SimulatedClimateSensor(Sensor):
         """One step of the walk (called by read() per ``min_interval`` of clock time)."""
         base = self.base
         spread = self.spread  # how far temperature and humidity may stray from the base
-        dt = -0.15 + 0.3 * self._rng.random() + 0.01 * (base[0] - self._t)
+        dt = -0.15 + 0.3 * random(self) + 0.01 * (base[0] - self._t)
         # Warmer air holds more water: relative humidity moves against temperature.
-        humidity = self._h + (
-            -0.6 + 1.2 * self._rng.random() + 0.02 * (base[1] - self._h) - 0.8 * dt
-        )
+        humidity = self._h + (-0.6 + 1.2 * random(self) + 0.02 * (base[1] - self._h) - 0.8 * dt)
         self._t = min(max(self._t + dt, base[0] - spread[0]), base[0] + spread[0])
         self._h = min(max(humidity, 0.0, base[1] - spread[1]), 100.0, base[1] + spread[1])
 
@@ -132,6 +126,7 @@ class SimulatedLed(Actuator):
     ``pwm=True`` ``brightness`` 0..1 as the pin's duty cycle."""
 
     part = "LED-sim"
+    active_low = False  # the pin is low when switched on (a relay's option)
 
     def __init__(self, pwm=False, part=None):
         self.pin = self._io = SimulatedPin()
@@ -149,26 +144,19 @@ class SimulatedLed(Actuator):
         if self.pwm:
             self.pin.duty_cycle = int((self._brightness if self._on else 0.0) * DUTY_MAX + 0.5)
         else:
-            self.pin.write(self._on)
+            self.pin.write(self._on != self.active_low)
 
 
-class SimulatedRelay(Actuator):
+class SimulatedRelay(SimulatedLed):
     """A relay on a simulated pin, as :class:`~.io.Relay` drives one (``active_low``: the
-    pin is low when switched on)."""
+    pin is low when switched on). It switches as the LED does, without PWM."""
 
     part = "Relay-sim"
-    settings = (SWITCH,)
 
     def __init__(self, active_low=False, part=None):
-        self.pin = self._io = SimulatedPin()
-        self.active_low = active_low
-        if part:
-            self.part = part
-        self._apply({"on": False})
-
-    def _apply(self, values):
-        self._on = values["on"]
-        self.pin.write((not self._on) if self.active_low else self._on)
+        if active_low:
+            self.active_low = True
+        SimulatedLed.__init__(self, False, part)
 
 
 class SimulatedButton(Sensor):
@@ -184,7 +172,7 @@ class SimulatedButton(Sensor):
     def __init__(self, seed=1, press_probability=0.0, part=None, clock=None):
         Sensor.__init__(self, clock=clock)
         self.pin = self._io = SimulatedPin(True)
-        self._rng = Rng(seed)
+        self.rng = seeded(seed)
         self.press_probability = press_probability
         self.press_count = 0
         if part:
@@ -201,7 +189,7 @@ class SimulatedButton(Sensor):
         self.pin.write(True)
 
     def _measure(self):
-        if self.press_probability and self._rng.random() < self.press_probability:
+        if self.press_probability and random(self) < self.press_probability:
             if self.pin.value:
                 self.press()
             else:

@@ -355,7 +355,9 @@ def test_counter_in_nvm_and_store_rule():
     assert propagator.on_connect()
     assert store.get("E6613852834D2A21").counter == 3
     assert not propagator.on_change("nothing changed")
-    registry.remove("pump")
+    from jotunheim.capability.removal import remove
+
+    remove(registry, "pump")
     assert propagator.on_change("pump removed")
     assert store.get("E6613852834D2A21").counter == 4
 
