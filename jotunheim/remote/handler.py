@@ -52,12 +52,7 @@ import json
 from jotunheim.capability.errors import ToolParameterError, UnknownToolError
 from jotunheim.capability.schema import validate
 from jotunheim.grpc.status import GrpcError, StatusCode
-from jotunheim.pb.jotunheim import (
-    DeviceCommandRequest,
-    DeviceStatusRequest,
-    ToolCallRequest,
-    ToolCallResponse,
-)
+from jotunheim.pb.jotunheim import ToolCallRequest, ToolCallResponse
 
 
 def constant_time_equal(a, b):
@@ -163,20 +158,6 @@ class TokenCheck:
         from jotunheim.remote import refusals
 
         return refusals.warning(self)
-
-
-class CapabilityRequest:
-    """The request class of both GetCapabilities RPCs for ``server.register``: the same
-    empty message in JotunheimService and Einherjar, decoded by its ``jotunheim.pb`` module
-    imported on the first call (capability requests are rare, and a pb module costs RAM
-    from import on)."""
-
-    @staticmethod
-    def decode(data):
-        """Decode ``data`` as a ``CapabilityRequest``."""
-        from jotunheim.pb import jotunheim_capability
-
-        return jotunheim_capability.CapabilityRequest.decode(data)
 
 
 class RemoteCommandHandler:
@@ -361,10 +342,18 @@ class RemoteCommandHandler:
         group = self.call_group
         name = "jotunheim.JotunheimService"
         server.register(name, "CallTool", ToolCallRequest, self.call_tool)
-        server.register(name, "SendDeviceCommand", DeviceCommandRequest, group)
-        server.register(name, "GetDeviceStatus", DeviceStatusRequest, group)
+        # Every other RPC: the handler stands as its request class (decode below keeps
+        # the bytes) and its group decodes them, so a board that is never asked makes
+        # none of their message classes.
+        server.register(name, "SendDeviceCommand", self, group)
+        server.register(name, "GetDeviceStatus", self, group)
         for path in (name, "einherjar.EinherjarProtocol"):
-            server.register(path, "GetCapabilities", CapabilityRequest, group)
+            server.register(path, "GetCapabilities", self, group)
+
+    def decode(self, data):
+        """The request of every RPC but CallTool as it came (``server.register`` calls
+        this), decoded by :func:`jotunheim.remote.groups.call`."""
+        return data
 
     def configure(
         self, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
@@ -403,9 +392,9 @@ class RemoteCommandHandler:
             n += 1
         return n
 
-    def call_group(self, request, context):
-        """Every RPC but CallTool, answered by the service of its group
-        (:func:`jotunheim.remote.groups.call`)."""
+    def call_group(self, data, context):
+        """Every RPC but CallTool (``data`` its request's bytes), answered by the service
+        of its group (:func:`jotunheim.remote.groups.call`)."""
         from jotunheim.remote import groups
 
-        return groups.call(self, request, context)
+        return groups.call(self, data, context)
