@@ -184,9 +184,10 @@ class RemoteCommandHandler:
     :param logger: a jotunheim.log logger
 
     ``device`` is the device served; ``auth`` is the TokenCheck in force and
-    ``max_params_bytes`` may be set; ``rate_limiter`` is the RateLimiter, or None
-    without a limit. Refusals and failed tools are logged (``logger``), not counted: a
-    board keeps no counters nothing reads.
+    ``max_params_bytes`` may be set; ``calls``
+    counts the calls, ``refused`` the refusals by status code, ``tool_calls`` and
+    ``tool_failures`` the tools run and those that failed; ``rate_limiter`` is the
+    RateLimiter, or None without a limit.
     """
 
     def __init__(
@@ -211,8 +212,12 @@ class RemoteCommandHandler:
         self.auth = TokenCheck(token, owner_token, auth_mode, open_access, signing)
         self.max_params_bytes = max_params_bytes
         self.logger = logger
+        self.calls = 0
+        self.refused = {}  # status code -> count
         self.registry = registry
         self.seal_results = seal_results
+        self.tool_calls = 0
+        self.tool_failures = 0
         self.clock = clock
         self.rate_limiter = None
         if rate_limit_per_minute:
@@ -222,13 +227,14 @@ class RemoteCommandHandler:
         self.services = {}  # group name -> service (jotunheim.remote.groups)
 
     def refuse(self, code, message, *values):
-        """Log a refusal; returns the GrpcError to raise. ``message`` is the
+        """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
         text, or the number of one of :data:`jotunheim.remote.refusals.CALL`, filled in
         with ``values``."""
         if not isinstance(message, str):  # the texts load with the first refusal
             from jotunheim.remote import refusals
 
             message = refusals.CALL[message] % values
+        self.refused[code] = self.refused.get(code, 0) + 1
         if self.logger is not None:
             self.logger.info("refused (%d): %s" % (code, message))
         return GrpcError(code, message)
@@ -236,6 +242,7 @@ class RemoteCommandHandler:
     def authorize(self, context, device_id=""):
         """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
         token, and a call addressed to another ``device_id`` (empty means this one)."""
+        self.calls += 1
         level, text = self.auth.decide(context.metadata if context is not None else {}, context)
         if level is None:
             raise self.refuse(StatusCode.UNAUTHENTICATED, text)
@@ -305,6 +312,7 @@ class RemoteCommandHandler:
             signed = getattr(context, "signed_by", None)
             if signed is None:
                 raise self.refuse(StatusCode.FAILED_PRECONDITION, 6)  # not a signed request
+        self.tool_calls += 1
         try:
             data = json.dumps(tool.handler(values)).encode("utf-8")
         except ToolParameterError as exc:
@@ -324,6 +332,7 @@ class RemoteCommandHandler:
 
                 data = sealing.seal(signed[0], signed[1], data)
             return ToolCallResponse(success=True, result=data)
+        self.tool_failures += 1
         if self.logger is not None:
             self.logger.error(text)
         return ToolCallResponse(success=False, error_message=text)
