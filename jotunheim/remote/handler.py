@@ -190,6 +190,12 @@ class RemoteCommandHandler:
     RateLimiter, or None without a limit.
     """
 
+    # Class defaults, set on the instance only when given: its attributes stay few (an
+    # instance's table grows in steps).
+    seal_results = False
+    clock = None
+    rate_limiter = None
+
     def __init__(
         self,
         registry,
@@ -215,11 +221,12 @@ class RemoteCommandHandler:
         self.calls = 0
         self.refused = {}  # status code -> count
         self.registry = registry
-        self.seal_results = seal_results
+        if seal_results:
+            self.seal_results = True
         self.tool_calls = 0
         self.tool_failures = 0
-        self.clock = clock
-        self.rate_limiter = None
+        if clock is not None:
+            self.clock = clock
         if rate_limit_per_minute:
             self.limiter.configure(rate_limit_per_minute, burst)
         self.commands = {}  # name -> (fn(params, context), owner_only, description)

@@ -88,6 +88,10 @@ class SignatureCheck:
     ``max_nonces``), ``signature`` the last one let in (a sealed result's iv).
     """
 
+    # ms to add to the clock when it was never set (see verify): set on such a board only
+    # (a class default keeps the instance's attributes few).
+    offset = None
+
     def __init__(
         self, keys, equal, window=300, tolerance=30, max_nonces=64, clock=None, logger=None
     ):
@@ -104,10 +108,8 @@ class SignatureCheck:
         # its time in ms after ``base``. Small ints only, in one array made once:
         # remembering a request allocates nothing, so the table never grows the heap.
         self.ring = array("i", bytes(8 * max(1, max_nonces)))
-        self.next = 0
         self.base = None  # set on the first request
         self.floor = -1  # requests signed at or before base + floor are refused
-        self.offset = None  # ms to add to the clock when it was never set (see verify)
         self.signature = None  # the last one let in
         self.accepted = 0
         self.remembered = 0
@@ -208,14 +210,14 @@ class SignatureCheck:
         for i in range(0, len(ring), 2):  # ``in`` is not implemented for arrays on MicroPython
             if ring[i] == tag:
                 raise SignatureError(10)  # replayed
-        i = self.next
+        # Each request let in takes the next entry, so ``accepted`` says which.
+        i = self.accepted % (len(ring) // 2) * 2
         if not ring[i]:
             self.remembered += 1
         elif ring[i + 1] > self.floor:
             self.floor = ring[i + 1]  # forgetting it: refuse anything as old from now on
         ring[i] = tag
         ring[i + 1] = at
-        self.next = (i + 2) % len(ring)
         self.signature = expected
         self.accepted += 1
         return level
