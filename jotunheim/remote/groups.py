@@ -18,6 +18,8 @@ def call(handler, data, context):
     refused as the server refuses one (INVALID_ARGUMENT) before anything runs."""
     method = context.method
     services = handler.services
+    if services is None:
+        services = handler.services = {}
     device = handler.device  # what a stand-in lacks, its group does without
     capabilities = getattr(device, "capabilities", None)
     if method.endswith("/SendDeviceCommand"):
@@ -27,7 +29,7 @@ def call(handler, data, context):
             from jotunheim.remote.commands import CommandService
 
             service = services["commands"] = CommandService(
-                handler, handler.commands, handler.logger, getattr(device, "commands", None)
+                handler, {}, handler.logger, getattr(device, "commands", None)
             )
         return service.send_device_command(request, context)
     if method.endswith("/GetDeviceStatus"):

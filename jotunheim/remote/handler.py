@@ -185,7 +185,8 @@ class RemoteCommandHandler:
 
     ``device`` is the device served; ``auth`` is the TokenCheck in force and
     ``max_params_bytes`` may be set; ``calls``
-    counts the calls, ``refused`` the refusals by status code, ``tool_calls`` and
+    counts the calls, ``refused`` the refusals by status code (None before the first),
+    ``tool_calls`` and
     ``tool_failures`` the tools run and those that failed; ``rate_limiter`` is the
     RateLimiter, or None without a limit.
     """
@@ -195,6 +196,9 @@ class RemoteCommandHandler:
     seal_results = False
     clock = None
     rate_limiter = None
+    refused = None  # {status code: count}, made by the first refusal
+    services = None  # {group name: service}, made by remote.groups
+    deferred = None  # [fn], made by the first defer
 
     def __init__(
         self,
@@ -219,7 +223,6 @@ class RemoteCommandHandler:
         self.max_params_bytes = max_params_bytes
         self.logger = logger
         self.calls = 0
-        self.refused = {}  # status code -> count
         self.registry = registry
         if seal_results:
             self.seal_results = True
@@ -229,9 +232,6 @@ class RemoteCommandHandler:
             self.clock = clock
         if rate_limit_per_minute:
             self.limiter.configure(rate_limit_per_minute, burst)
-        self.commands = {}  # name -> (fn(params, context), owner_only, description)
-        self.deferred = []
-        self.services = {}  # group name -> service (jotunheim.remote.groups)
 
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
@@ -241,7 +241,10 @@ class RemoteCommandHandler:
             from jotunheim.remote import refusals
 
             message = refusals.CALL[message] % values
-        self.refused[code] = self.refused.get(code, 0) + 1
+        refused = self.refused
+        if refused is None:
+            refused = self.refused = {}
+        refused[code] = refused.get(code, 0) + 1
         if self.logger is not None:
             self.logger.info("refused (%d): %s" % (code, message))
         return GrpcError(code, message)
@@ -389,6 +392,8 @@ class RemoteCommandHandler:
 
     def defer(self, fn):
         """Run ``fn()`` at the next :meth:`run_deferred`, i.e. after the answer was sent."""
+        if self.deferred is None:
+            self.deferred = []
         self.deferred.append(fn)
 
     def run_deferred(self):
