@@ -262,11 +262,11 @@ class RemoteCommandHandler:
                 raise self.refuse(StatusCode.NOT_FOUND, 0, name, device_id)
         return level
 
-    def params(self, text, what):
+    def params(self, text, name):
         """The JSON object in ``text`` (``{}`` when empty); refuses anything else."""
         size = len(text)
         if size > self.max_params_bytes:
-            raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 1, what, size, self.max_params_bytes)
+            raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 1, name, size, self.max_params_bytes)
         if not text or not text.strip():
             return {}
         # The common case, a flat object of plain values, is parsed as it is: one bracket
@@ -279,8 +279,8 @@ class RemoteCommandHandler:
                 value = None
             if isinstance(value, dict):
                 for key in value:
-                    item = value[key]
-                    if isinstance(item, float) and item - item != 0.0:  # NaN, infinity
+                    data = value[key]
+                    if isinstance(data, float) and data - data != 0.0:  # NaN, infinity
                         break
                 else:
                     return value
@@ -288,12 +288,12 @@ class RemoteCommandHandler:
 
         try:
             # 32: the nesting levels accepted in tool and command parameters
-            value = safejson.loads(text, what, 32, self.max_params_bytes)
+            value = safejson.loads(text, name, 32, self.max_params_bytes)
         except ValueError as exc:  # a JSONError: not JSON, too deep, NaN/Infinity
-            raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, what, exc.problem)
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, name, exc.problem)
         if isinstance(value, dict):
             return value
-        raise self.refuse(StatusCode.INVALID_ARGUMENT, 7, what, type(value).__name__)
+        raise self.refuse(StatusCode.INVALID_ARGUMENT, 7, name, type(value).__name__)
 
     def call_tool(self, request, context):
         """CallTool: every check first, then the tool; its result as JSON bytes."""

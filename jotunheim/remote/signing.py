@@ -122,14 +122,14 @@ class SignatureCheck:
         # inside a value is not one).
         found = []
         for name in ("keyid=", "ts=", "nonce=", "sig="):
-            at = value.find(name)
-            while at > 0 and value[at - 1] not in " ,":
-                at = value.find(name, at + 1)
-            if at < 0:
+            pos = value.find(name)
+            while pos > 0 and value[pos - 1] not in " ,":
+                pos = value.find(name, pos + 1)
+            if pos < 0:
                 raise SignatureError(0, name)
-            at += len(name)
-            end = value.find(",", at)
-            text = value[at : end if end >= 0 else len(value)].strip()
+            pos += len(name)
+            end = value.find(",", pos)
+            text = value[pos : end if end >= 0 else len(value)].strip()
             if not text:
                 raise SignatureError(1, name)
             found.append(text)
