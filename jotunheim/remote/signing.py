@@ -153,10 +153,11 @@ class SignatureCheck:
         now = int(self.clock() * 1000)
         if now < 1609459200000:
             now = None if self.offset is None else now + self.offset
-        if now is not None and ts < now - self.window:
-            raise SignatureError(6, (now - ts) // 1000, self.window // 1000)  # too old
-        if now is not None and ts > now + self.tolerance:
-            raise SignatureError(7, (ts - now) // 1000, self.tolerance // 1000)  # ahead
+        if now is not None:
+            if ts < now - self.window:
+                raise SignatureError(6, (now - ts) // 1000, self.window // 1000)  # too old
+            if ts > now + self.tolerance:
+                raise SignatureError(7, (ts - now) // 1000, self.tolerance // 1000)  # ahead
         digest = hexlify(hashlib.sha256(body or b"").digest())
         line = b"\n"
         # The owner token works wherever the user token does (as with bearer tokens), so a
@@ -166,7 +167,6 @@ class SignatureCheck:
             # The string to sign (the module doc), hashed in parts: no text is built.
             expected = key and hmac_sha256(
                 key,
-                # fmt: off
                 (
                     "JH-HMAC-SHA256",
                     line,
@@ -180,7 +180,6 @@ class SignatureCheck:
                     line,
                     nonce,
                 ),
-                # fmt: on
             )
             if expected and self.equal(sig, expected):
                 break
@@ -203,8 +202,8 @@ class SignatureCheck:
             self.floor = max(-1, self.floor - delta)
             for i in range(1, len(ring), 2):
                 ring[i] = max(0, ring[i] - delta)
-        at = ts - self.base
-        if at <= self.floor:
+        ts -= self.base  # from here on: ms after base
+        if ts <= self.floor:
             raise SignatureError(9)  # replayed: older than those remembered
         tag = expected[0] << 19 | expected[1] << 11 | expected[2] << 3 | 1
         for i in range(0, len(ring), 2):  # ``in`` is not implemented for arrays on MicroPython
@@ -217,7 +216,7 @@ class SignatureCheck:
         elif ring[i + 1] > self.floor:
             self.floor = ring[i + 1]  # forgetting it: refuse anything as old from now on
         ring[i] = tag
-        ring[i + 1] = at
+        ring[i + 1] = ts
         self.signature = expected
         self.accepted += 1
         return level
