@@ -296,7 +296,9 @@ class RemoteCommandHandler:
         raise self.refuse(StatusCode.INVALID_ARGUMENT, 7, name, type(value).__name__)
 
     def call_tool(self, request, context):
-        """CallTool: every check first, then the tool; its result as JSON bytes."""
+        """CallTool: every check first, then the tool; its result as JSON bytes in a
+        ToolCallResponse, encoded here into a bytearray (the server frames bytes-like
+        answers as they are: no second copy of the message per call)."""
         level = self.authorize(context, request.device_id)
         name = request.tool_name
         if not name:
@@ -341,11 +343,11 @@ class RemoteCommandHandler:
                 from jotunheim.remote import sealing
 
                 data = sealing.seal(signed[0], signed[1], data)
-            return ToolCallResponse(success=True, result=data)
+            return ToolCallResponse(success=True, result=data).encode(bytearray())
         self.tool_failures += 1
         if self.logger is not None:
             self.logger.error(text)
-        return ToolCallResponse(success=False, error_message=text)
+        return ToolCallResponse(success=False, error_message=text).encode(bytearray())
 
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
