@@ -67,26 +67,26 @@ class Message:
                 for key in value:
                     entry = bytearray()
                     entry.append(8 | _WIRE[sub[0]])
-                    _write(entry, sub[0], key)
+                    write(entry, sub[0], key)
                     entry.append(16 | _WIRE[sub[1]])
-                    _write(entry, sub[1], value[key])
-                    _write(out, 4, number << 3 | 2)
-                    _write(out, 12, entry)
+                    write(entry, sub[1], value[key])
+                    write(out, 4, number << 3 | 2)
+                    write(out, 12, entry)
             elif flags & 2:  # packed repeated scalars: one length-delimited run
                 if value:
                     entry = bytearray()
                     for key in value:
-                        _write(entry, kind, key)
-                    _write(out, 4, number << 3 | 2)
-                    _write(out, 12, entry)
+                        write(entry, kind, key)
+                    write(out, 4, number << 3 | 2)
+                    write(out, 12, entry)
             elif flags & 1:
                 for key in value:
-                    _write(out, 4, number << 3 | wire)
-                    _write(out, kind, key)
+                    write(out, 4, number << 3 | wire)
+                    write(out, kind, key)
             elif value or (value is not None and (flags & 0xFFF8 or kind == 11)):
                 # proto3: a scalar at its default is not sent unless it has presence
-                _write(out, 4, number << 3 | wire)
-                _write(out, kind, value)
+                write(out, 4, number << 3 | wire)
+                write(out, kind, value)
         if self._unknown:
             out.extend(self._unknown)
         return out
@@ -97,12 +97,12 @@ class Message:
         size = len(data)
         limit = max_size or MAX_SIZE
         if size > limit:
-            raise _fail(cls, "", "%d bytes over the %d byte limit" % (size, limit), 0)
+            raise fail(cls, "", "%d bytes over the %d byte limit" % (size, limit), 0)
         try:
             return _decode(cls, data, 0, size, 0)
         except (IndexError, KeyError, TypeError) as exc:
             # Safety net: a slip past the checks below still surfaces as DecodeError.
-            raise _fail(cls, "", repr(exc), 0)
+            raise fail(cls, "", repr(exc), 0)
 
     def which_oneof(self, group):
         """Name of the member of oneof ``group`` that is set, or None."""
@@ -171,10 +171,11 @@ def fields_of(cls):
 
 def _zero(kind):
     """The proto3 default of a scalar kind: what zero bytes decode to."""
-    return _read(Message, "", bytes(8), 0, 8, _WIRE[kind], kind, None, 0)[0]
+    return read(Message, "", bytes(8), 0, 8, _WIRE[kind], kind, None, 0)[0]
 
 
-def _fail(cls, name, text, pos):
+def fail(cls, name, text, pos):
+    """The DecodeError saying ``text`` of field ``name`` of ``cls`` at byte ``pos``."""
     return DecodeError(
         "%s%s: %s at byte %d" % (cls.__name__, "." + name if name else "", text, pos)
     )
@@ -185,7 +186,7 @@ def _fail(cls, name, text, pos):
 
 def _decode(cls, buf, pos, end, level):
     if level > MAX_DEPTH:
-        raise _fail(cls, "", "nesting deeper than %d" % MAX_DEPTH, pos)
+        raise fail(cls, "", "nesting deeper than %d" % MAX_DEPTH, pos)
     # object.__new__ skips __init__'s keyword dict: decoding allocates per message only
     # the instance, its attributes and its lists.
     msg = object.__new__(cls)
@@ -198,13 +199,13 @@ def _decode(cls, buf, pos, end, level):
         key = buf[pos]  # the field's key: number << 3 | wire type
         pos += 1
         if key > 127:
-            key, pos = _read(cls, "", buf, start, end, 0, 4, None, level)
+            key, pos = read(cls, "", buf, start, end, 0, 4, None, level)
         number = key >> 3
         for field in table:
             if field[0] == number:
                 break
         else:  # a field this version does not know: kept as it came
-            pos = _read(cls, "", buf, pos, end, key, 0, None, level)[1]
+            pos = read(cls, "", buf, pos, end, key, 0, None, level)[1]
             msg._unknown = (msg._unknown or b"") + bytes(buf[start:pos])
             continue
         number, name, kind, flags, sub = field
@@ -212,8 +213,8 @@ def _decode(cls, buf, pos, end, level):
         # Repeated scalars arrive packed (one length-delimited run, read as a list) or
         # one by one.
         if wire != _WIRE[kind] and (wire != 2 or flags & 5 != 1):
-            raise _fail(cls, name, "wrong wire type %d" % wire, start)
-        value, pos = _read(cls, name, buf, pos, end, key, kind, sub, level)
+            raise fail(cls, name, "wrong wire type %d" % wire, start)
+        value, pos = read(cls, name, buf, pos, end, key, kind, sub, level)
         if flags & 4:
             getattr(msg, name)[value[0]] = value[1]
         elif flags & 1:
@@ -230,7 +231,7 @@ def _decode(cls, buf, pos, end, level):
     return msg
 
 
-def _read(cls, name, buf, pos, end, key, kind, sub, level):
+def read(cls, name, buf, pos, end, key, kind, sub, level):
     """(value, position after it) of one value of ``kind`` arriving with the wire type of
     ``key`` (a field's key: number << 3 | wire type). Kind 0 is a field this message does not know: read as the plainest kind of
     its wire type (uint64, fixed64, bytes, fixed32). Length-delimited data of a scalar
@@ -240,7 +241,7 @@ def _read(cls, name, buf, pos, end, key, kind, sub, level):
     if not kind:  # wire types 3, 4 (groups), 6 and 7 have no kind: refused
         kind = b"\x04\x06\x0c\x00\x00\x07\x00\x00"[wire]
         if not kind or key < 8:
-            raise _fail(cls, "", "field %d with wire type %d" % (key >> 3, wire), pos)
+            raise fail(cls, "", "field %d with wire type %d" % (key >> 3, wire), pos)
     if wire == 0 or wire == 2:  # both start with a varint
         if pos < end and buf[pos] < 128:  # the common case: one byte
             value = buf[pos]
@@ -249,9 +250,9 @@ def _read(cls, name, buf, pos, end, key, kind, sub, level):
             value = i = 0
             while True:
                 if i > 63:
-                    raise _fail(cls, name, "varint over 10 bytes", pos)
+                    raise fail(cls, name, "varint over 10 bytes", pos)
                 if pos >= end:
-                    raise _fail(cls, name, "truncated varint", pos)
+                    raise fail(cls, name, "truncated varint", pos)
                 value |= (buf[pos] & 127) << i
                 pos += 1
                 if buf[pos - 1] < 128:
@@ -263,21 +264,21 @@ def _read(cls, name, buf, pos, end, key, kind, sub, level):
             start = pos
             pos += value
             if pos > end:
-                raise _fail(cls, name, "length %d runs past the end" % value, start)
+                raise fail(cls, name, "length %d runs past the end" % value, start)
             if kind == 9:
                 try:
                     return str(buf[start:pos], "utf-8"), pos
                 except UnicodeError:
-                    raise _fail(cls, name, "invalid UTF-8", start)
+                    raise fail(cls, name, "invalid UTF-8", start)
             if kind == 12:
                 return bytes(buf[start:pos]), pos
             if sub.__class__ is tuple:  # a map entry: [key, value], missing ones default
                 entry = [None, None]
                 while start < pos:
-                    key, start = _read(cls, name, buf, start, pos, 0, 4, None, level)
+                    key, start = read(cls, name, buf, start, pos, 0, 4, None, level)
                     i = (key >> 3) - 1  # 0: the key, 1: the value; others are skipped
                     kind = sub[i] if 0 <= i < 2 and key & 7 == _WIRE[sub[i]] else 0
-                    value, start = _read(cls, name, buf, start, pos, key, kind, sub[2], level)
+                    value, start = read(cls, name, buf, start, pos, key, kind, sub[2], level)
                     if kind:
                         entry[i] = value
                 if entry[0] is None:
@@ -290,10 +291,10 @@ def _read(cls, name, buf, pos, end, key, kind, sub, level):
             wire = _WIRE[kind]
             size = 8 if wire == 1 else 4
             if wire and value % size:
-                raise _fail(cls, name, "length not a multiple of %d" % size, start)
+                raise fail(cls, name, "length not a multiple of %d" % size, start)
             values = []
             while start < pos:
-                value, start = _read(cls, name, buf, start, pos, wire, kind, None, level)
+                value, start = read(cls, name, buf, start, pos, wire, kind, None, level)
                 values.append(value)
             return values, pos
         # Varint kinds: small values of the non-zigzag kinds need no work.
@@ -313,14 +314,14 @@ def _read(cls, name, buf, pos, end, key, kind, sub, level):
         return value, pos
     size = 8 if wire == 1 else 4
     if pos + size > end:
-        raise _fail(cls, name, "truncated fixed%d" % (size * 8), pos)
+        raise fail(cls, name, "truncated fixed%d" % (size * 8), pos)
     return struct.unpack_from("<" + _FMT[kind], buf, pos)[0], pos + size
 
 
 # ---------------------------------------------------------------- encoding
 
 
-def _write(out, kind, value):
+def write(out, kind, value):
     """Append one value of any kind (without its key) to the bytearray ``out``."""
     wire = _WIRE[kind]
     if not wire:  # a varint
@@ -338,7 +339,7 @@ def _write(out, kind, value):
             value = value.encode(bytearray())
         elif kind == 9:
             value = value.encode("utf-8")
-        _write(out, 4, len(value))
+        write(out, 4, len(value))
         out.extend(value)
     else:
         out.extend(struct.pack("<" + _FMT[kind], value))

@@ -12,8 +12,9 @@ class CommandService:
     """Runs named device commands: ``fn(params, context)`` returns JSON-able data.
 
     :param gate: the :class:`jotunheim.remote.handler.RemoteCommandHandler` (its checks)
-    :param commands: name -> (fn, owner_only, description), shared with the handler; gets
-        ``ping`` and the rows of ``source`` for names it does not hold yet
+    :param commands: name -> (fn, owner_only, description), a dict it fills (remote.groups
+        gives it an empty one): it gets ``ping`` and the rows of ``source`` for names it
+        does not hold yet
     :param logger: a jotunheim.log logger for failed commands
     :param source: callable returning ``(name, fn, owner_only, description)`` rows
     """

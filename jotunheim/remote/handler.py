@@ -52,12 +52,7 @@ import json
 from jotunheim.capability.errors import ToolParameterError, UnknownToolError
 from jotunheim.capability.schema import validate
 from jotunheim.grpc.status import GrpcError, StatusCode
-from jotunheim.pb.jotunheim import (
-    DeviceCommandRequest,
-    DeviceStatusRequest,
-    ToolCallRequest,
-    ToolCallResponse,
-)
+from jotunheim.pb.jotunheim import ToolCallRequest, ToolCallResponse
 
 
 def constant_time_equal(a, b):
@@ -165,20 +160,6 @@ class TokenCheck:
         return refusals.warning(self)
 
 
-class CapabilityRequest:
-    """The request class of both GetCapabilities RPCs for ``server.register``: the same
-    empty message in JotunheimService and Einherjar, decoded by its ``jotunheim.pb`` module
-    imported on the first call (capability requests are rare, and a pb module costs RAM
-    from import on)."""
-
-    @staticmethod
-    def decode(data):
-        """Decode ``data`` as a ``CapabilityRequest``."""
-        from jotunheim.pb import jotunheim_capability
-
-        return jotunheim_capability.CapabilityRequest.decode(data)
-
-
 class RemoteCommandHandler:
     """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
 
@@ -204,10 +185,20 @@ class RemoteCommandHandler:
 
     ``device`` is the device served; ``auth`` is the TokenCheck in force and
     ``max_params_bytes`` may be set; ``calls``
-    counts the calls, ``refused`` the refusals by status code, ``tool_calls`` and
+    counts the calls, ``refused`` the refusals by status code (None before the first),
+    ``tool_calls`` and
     ``tool_failures`` the tools run and those that failed; ``rate_limiter`` is the
     RateLimiter, or None without a limit.
     """
+
+    # Class defaults, set on the instance only when given: its attributes stay few (an
+    # instance's table grows in steps).
+    seal_results = False
+    clock = None
+    rate_limiter = None
+    refused = None  # {status code: count}, made by the first refusal
+    services = None  # {group name: service}, made by remote.groups
+    deferred = None  # [fn], made by the first defer
 
     def __init__(
         self,
@@ -232,18 +223,15 @@ class RemoteCommandHandler:
         self.max_params_bytes = max_params_bytes
         self.logger = logger
         self.calls = 0
-        self.refused = {}  # status code -> count
         self.registry = registry
-        self.seal_results = seal_results
+        if seal_results:
+            self.seal_results = True
         self.tool_calls = 0
         self.tool_failures = 0
-        self.clock = clock
-        self.rate_limiter = None
+        if clock is not None:
+            self.clock = clock
         if rate_limit_per_minute:
             self.limiter.configure(rate_limit_per_minute, burst)
-        self.commands = {}  # name -> (fn(params, context), owner_only, description)
-        self.deferred = []
-        self.services = {}  # group name -> service (jotunheim.remote.groups)
 
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
@@ -253,7 +241,10 @@ class RemoteCommandHandler:
             from jotunheim.remote import refusals
 
             message = refusals.CALL[message] % values
-        self.refused[code] = self.refused.get(code, 0) + 1
+        refused = self.refused
+        if refused is None:
+            refused = self.refused = {}
+        refused[code] = refused.get(code, 0) + 1
         if self.logger is not None:
             self.logger.info("refused (%d): %s" % (code, message))
         return GrpcError(code, message)
@@ -271,11 +262,11 @@ class RemoteCommandHandler:
                 raise self.refuse(StatusCode.NOT_FOUND, 0, name, device_id)
         return level
 
-    def params(self, text, what):
+    def params(self, text, name):
         """The JSON object in ``text`` (``{}`` when empty); refuses anything else."""
         size = len(text)
         if size > self.max_params_bytes:
-            raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 1, what, size, self.max_params_bytes)
+            raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 1, name, size, self.max_params_bytes)
         if not text or not text.strip():
             return {}
         # The common case, a flat object of plain values, is parsed as it is: one bracket
@@ -288,8 +279,8 @@ class RemoteCommandHandler:
                 value = None
             if isinstance(value, dict):
                 for key in value:
-                    item = value[key]
-                    if isinstance(item, float) and item - item != 0.0:  # NaN, infinity
+                    data = value[key]
+                    if isinstance(data, float) and data - data != 0.0:  # NaN, infinity
                         break
                 else:
                     return value
@@ -297,15 +288,17 @@ class RemoteCommandHandler:
 
         try:
             # 32: the nesting levels accepted in tool and command parameters
-            value = safejson.loads(text, what, 32, self.max_params_bytes)
+            value = safejson.loads(text, name, 32, self.max_params_bytes)
         except ValueError as exc:  # a JSONError: not JSON, too deep, NaN/Infinity
-            raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, what, exc.problem)
+            raise self.refuse(StatusCode.INVALID_ARGUMENT, 2, name, exc.problem)
         if isinstance(value, dict):
             return value
-        raise self.refuse(StatusCode.INVALID_ARGUMENT, 7, what, type(value).__name__)
+        raise self.refuse(StatusCode.INVALID_ARGUMENT, 7, name, type(value).__name__)
 
     def call_tool(self, request, context):
-        """CallTool: every check first, then the tool; its result as JSON bytes."""
+        """CallTool: every check first, then the tool; its result as JSON bytes in a
+        ToolCallResponse, encoded here into a bytearray (the server frames bytes-like
+        answers as they are: no second copy of the message per call)."""
         level = self.authorize(context, request.device_id)
         name = request.tool_name
         if not name:
@@ -350,21 +343,29 @@ class RemoteCommandHandler:
                 from jotunheim.remote import sealing
 
                 data = sealing.seal(signed[0], signed[1], data)
-            return ToolCallResponse(success=True, result=data)
+            return ToolCallResponse(success=True, result=data).encode(bytearray())
         self.tool_failures += 1
         if self.logger is not None:
             self.logger.error(text)
-        return ToolCallResponse(success=False, error_message=text)
+        return ToolCallResponse(success=False, error_message=text).encode(bytearray())
 
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
         group = self.call_group
         name = "jotunheim.JotunheimService"
         server.register(name, "CallTool", ToolCallRequest, self.call_tool)
-        server.register(name, "SendDeviceCommand", DeviceCommandRequest, group)
-        server.register(name, "GetDeviceStatus", DeviceStatusRequest, group)
+        # Every other RPC: the handler stands as its request class (decode below keeps
+        # the bytes) and its group decodes them, so a board that is never asked makes
+        # none of their message classes.
+        server.register(name, "SendDeviceCommand", self, group)
+        server.register(name, "GetDeviceStatus", self, group)
         for path in (name, "einherjar.EinherjarProtocol"):
-            server.register(path, "GetCapabilities", CapabilityRequest, group)
+            server.register(path, "GetCapabilities", self, group)
+
+    def decode(self, data):
+        """The request of every RPC but CallTool as it came (``server.register`` calls
+        this), decoded by :func:`jotunheim.remote.groups.call`."""
+        return data
 
     def configure(
         self, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
@@ -393,6 +394,8 @@ class RemoteCommandHandler:
 
     def defer(self, fn):
         """Run ``fn()`` at the next :meth:`run_deferred`, i.e. after the answer was sent."""
+        if self.deferred is None:
+            self.deferred = []
         self.deferred.append(fn)
 
     def run_deferred(self):
@@ -403,9 +406,9 @@ class RemoteCommandHandler:
             n += 1
         return n
 
-    def call_group(self, request, context):
-        """Every RPC but CallTool, answered by the service of its group
-        (:func:`jotunheim.remote.groups.call`)."""
+    def call_group(self, data, context):
+        """Every RPC but CallTool (``data`` its request's bytes), answered by the service
+        of its group (:func:`jotunheim.remote.groups.call`)."""
         from jotunheim.remote import groups
 
-        return groups.call(self, request, context)
+        return groups.call(self, data, context)

@@ -9,8 +9,7 @@ A signed call carries one header (instead of ``authorization: Bearer <token>``):
 ``keyid`` names the key: ``user`` is ``JOTUNHEIM_TOKEN``, ``owner`` is
 ``JOTUNHEIM_OWNER_TOKEN``; ``ts`` is Unix time in milliseconds; ``nonce`` 16 to 64
 characters of ``A-Z a-z 0-9 - _``, new for every request; ``sig`` the lower-case hex
-HMAC-SHA256, keyed with the token's UTF-8 bytes, of the string to sign
-(:func:`signature`)::
+HMAC-SHA256, keyed with the token's UTF-8 bytes, of the string to sign::
 
     JH-HMAC-SHA256 \\n METHOD \\n /path \\n sha256-hex(body) \\n ts \\n nonce
 
@@ -73,28 +72,6 @@ def hmac_sha256(key, message) -> bytes:
     return outer.digest()
 
 
-def signature(key, method, path, digest, ts, nonce) -> bytes:
-    """The HMAC-SHA256 under ``key`` (a key's :func:`pads`) of the string to sign (see
-    the module doc); ``digest``: the body's SHA-256 in hex."""
-    line = b"\n"
-    return hmac_sha256(
-        key,
-        (
-            "JH-HMAC-SHA256",
-            line,
-            method.upper(),
-            line,
-            path,
-            line,
-            digest,
-            line,
-            str(ts),
-            line,
-            nonce,
-        ),
-    )
-
-
 class SignatureCheck:
     """Verifies signed requests and remembers them, in memory fixed at construction.
 
@@ -111,30 +88,28 @@ class SignatureCheck:
     ``max_nonces``), ``signature`` the last one let in (a sealed result's iv).
     """
 
+    # ms to add to the clock when it was never set (see verify): set on such a board only
+    # (a class default keeps the instance's attributes few).
+    offset = None
+
     def __init__(
         self, keys, equal, window=300, tolerance=30, max_nonces=64, clock=None, logger=None
     ):
         from array import array
 
         self.equal = equal
-        self.keys = {}
-        for keyid in keys:
-            if keys[keyid]:
-                self.keys[keyid] = pads(keys[keyid])
+        # The padded keys (pads) of user and owner, None for a key not set.
+        self.keys = tuple(pads(keys[key]) if keys.get(key) else None for key in ("user", "owner"))
         self.window = int(window * 1000)  # ms, like every time below
         self.tolerance = int(tolerance * 1000)
         self.clock = clock or time.time
         self.logger = logger
-        # A ring of the requests seen: a 27-bit tag of each signature and its time in ms
-        # after ``base``. Small ints only, in two arrays made once: remembering a request
-        # allocates nothing, so the table never grows the heap.
-        size = max(1, max_nonces)
-        self.tags = array("i", bytes(4 * size))
-        self.times = array("i", bytes(4 * size))
-        self.next = 0
+        # A ring of the requests seen: per request a 27-bit tag of its signature, then
+        # its time in ms after ``base``. Small ints only, in one array made once:
+        # remembering a request allocates nothing, so the table never grows the heap.
+        self.ring = array("i", bytes(8 * max(1, max_nonces)))
         self.base = None  # set on the first request
         self.floor = -1  # requests signed at or before base + floor are refused
-        self.offset = None  # ms to add to the clock when it was never set (see verify)
         self.signature = None  # the last one let in
         self.accepted = 0
         self.remembered = 0
@@ -147,14 +122,14 @@ class SignatureCheck:
         # inside a value is not one).
         found = []
         for name in ("keyid=", "ts=", "nonce=", "sig="):
-            at = value.find(name)
-            while at > 0 and value[at - 1] not in " ,":
-                at = value.find(name, at + 1)
-            if at < 0:
+            pos = value.find(name)
+            while pos > 0 and value[pos - 1] not in " ,":
+                pos = value.find(name, pos + 1)
+            if pos < 0:
                 raise SignatureError(0, name)
-            at += len(name)
-            end = value.find(",", at)
-            text = value[at : end if end >= 0 else len(value)].strip()
+            pos += len(name)
+            end = value.find(",", pos)
+            text = value[pos : end if end >= 0 else len(value)].strip()
             if not text:
                 raise SignatureError(1, name)
             found.append(text)
@@ -178,16 +153,34 @@ class SignatureCheck:
         now = int(self.clock() * 1000)
         if now < 1609459200000:
             now = None if self.offset is None else now + self.offset
-        if now is not None and ts < now - self.window:
-            raise SignatureError(6, (now - ts) // 1000, self.window // 1000)  # too old
-        if now is not None and ts > now + self.tolerance:
-            raise SignatureError(7, (ts - now) // 1000, self.tolerance // 1000)  # ahead
+        if now is not None:
+            if ts < now - self.window:
+                raise SignatureError(6, (now - ts) // 1000, self.window // 1000)  # too old
+            if ts > now + self.tolerance:
+                raise SignatureError(7, (ts - now) // 1000, self.tolerance // 1000)  # ahead
         digest = hexlify(hashlib.sha256(body or b"").digest())
+        line = b"\n"
         # The owner token works wherever the user token does (as with bearer tokens), so a
         # caller that does not know which token it holds signs as "user".
         for level in ("owner",) if keyid == "owner" else ("user", "owner"):
-            key = self.keys.get(level)
-            expected = key and signature(key, method, path, digest, ts, nonce)
+            key = self.keys[level == "owner"]
+            # The string to sign (the module doc), hashed in parts: no text is built.
+            expected = key and hmac_sha256(
+                key,
+                (
+                    "JH-HMAC-SHA256",
+                    line,
+                    method.upper(),
+                    line,
+                    path,
+                    line,
+                    digest,
+                    line,
+                    str(ts),
+                    line,
+                    nonce,
+                ),
+            )
             if expected and self.equal(sig, expected):
                 break
         else:
@@ -200,30 +193,30 @@ class SignatureCheck:
             if self.logger is not None:
                 self.logger.warning("clock was not set: took the time of a signed request")
             now = ts
-        tags, times = self.tags, self.times
+        ring = self.ring
         if self.base is None:
             self.base = now - self.window
         elif now - self.base > 0x10000000:  # ~3 days: move the base, keep offsets small ints
             delta = now - self.window - self.base
             self.base += delta
             self.floor = max(-1, self.floor - delta)
-            for i in range(len(times)):
-                times[i] = max(0, times[i] - delta)
-        at = ts - self.base
-        if at <= self.floor:
+            for i in range(1, len(ring), 2):
+                ring[i] = max(0, ring[i] - delta)
+        ts -= self.base  # from here on: ms after base
+        if ts <= self.floor:
             raise SignatureError(9)  # replayed: older than those remembered
         tag = expected[0] << 19 | expected[1] << 11 | expected[2] << 3 | 1
-        for i in range(len(tags)):  # ``in`` is not implemented for arrays on MicroPython
-            if tags[i] == tag:
+        for i in range(0, len(ring), 2):  # ``in`` is not implemented for arrays on MicroPython
+            if ring[i] == tag:
                 raise SignatureError(10)  # replayed
-        i = self.next
-        if not tags[i]:
+        # Each request let in takes the next entry, so ``accepted`` says which.
+        i = self.accepted % (len(ring) // 2) * 2
+        if not ring[i]:
             self.remembered += 1
-        elif times[i] > self.floor:
-            self.floor = times[i]  # forgetting it: refuse anything as old from now on
-        tags[i] = tag
-        times[i] = at
-        self.next = (i + 1) % len(tags)
+        elif ring[i + 1] > self.floor:
+            self.floor = ring[i + 1]  # forgetting it: refuse anything as old from now on
+        ring[i] = tag
+        ring[i + 1] = ts
         self.signature = expected
         self.accepted += 1
         return level

@@ -29,7 +29,7 @@ class StatusService:
             "calls": gate.calls,
             "tool_calls": gate.tool_calls,
             "tool_failures": gate.tool_failures,
-            "refused": dict((str(k), v) for k, v in gate.refused.items()),
+            "refused": dict((str(k), v) for k, v in (gate.refused or {}).items()),
             "rate_limited": limiter.refused if limiter is not None else 0,
         }
 

@@ -11,6 +11,7 @@ from jotunheim.remote import signing
 
 def header_value(keyid, secret, method, path, body, ts, nonce):
     """The whole ``authorization`` header value of a signed request."""
-    digest = hexlify(hashlib.sha256(body or b"").digest())
-    sig = hexlify(signing.signature(signing.pads(secret), method, path, digest, ts, nonce))
+    digest = hexlify(hashlib.sha256(body or b"").digest()).decode()
+    text = "JH-HMAC-SHA256\n%s\n%s\n%s\n%d\n%s" % (method.upper(), path, digest, ts, nonce)
+    sig = hexlify(signing.hmac_sha256(secret, text))
     return "JH-HMAC keyid=%s,ts=%d,nonce=%s,sig=%s" % (keyid, ts, nonce, sig.decode())

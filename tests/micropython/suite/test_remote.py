@@ -77,6 +77,7 @@ class Rig:
             (Field("level", NUMBER, minimum=0, maximum=10, required=True),),
         )
         self.level = 0
+        self.ran = []
         self.registry.add_tool("reset_all", lambda: "reset", "Owner only", (), True)
         self.handler = RemoteCommandHandler(
             self.registry,
@@ -96,6 +97,11 @@ class Rig:
 
     def device_id_now(self):
         return "pico-1"
+
+    def commands(self):
+        # The Device's command rows, asked on the first SendDeviceCommand: "restart"
+        # defers its work until the answer was sent.
+        return [("restart", lambda p, c: self.handler.defer(lambda: self.ran.append(1)), False, "")]
 
     def capabilities(self):
         return cap.JotunheimCapabilities(
@@ -189,14 +195,8 @@ def test_status_capabilities_and_commands():
     msg, code, _ = rig.call("GetCapabilities", cap.CapabilityRequest())
     caps = cap.CapabilityResponse.decode(msg).capabilities
     assert code == 0 and caps.device_id == "pico-1"
-    ran = []
-    rig.handler.commands["restart"] = (
-        lambda p, c: rig.handler.defer(lambda: ran.append(1)),
-        False,
-        "",
-    )
     msg, code, _ = rig.call("SendDeviceCommand", jpb.DeviceCommandRequest(command="restart"))
-    assert code == 0 and ran == [1]  # ran after the answer was sent (run_deferred)
+    assert code == 0 and rig.ran == [1]  # ran after the answer was sent (run_deferred)
     msg, code, _ = rig.call("SendDeviceCommand", jpb.DeviceCommandRequest(command="ping"))
     assert json.loads(jpb.DeviceCommandResponse.decode(msg).result)["pong"] is True
     msg, code, text = rig.call("SendDeviceCommand", jpb.DeviceCommandRequest(command="nope"))
