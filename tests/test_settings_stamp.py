@@ -55,6 +55,26 @@ def test_a_stamped_file_is_used_as_deploy_validated_it(tmp_path):
     assert settings.get("remote.listen_port") == 9000
 
 
+def test_a_stamped_file_answers_every_key_as_the_validated_dict(tmp_path):
+    # The loader keeps a stamped file's bytes and parses a section when one is read.
+    raw = {
+        "remote": {"host": "a,b\n", "allowed_gpio_pins": [1, 2]},
+        "network": {"wifi_networks": [{"ssid": "x"}]},
+    }
+    data = validate(raw)[0]
+    _write(tmp_path, _deployed(raw))
+    loader = _loader(tmp_path)
+    settings = loader.load()
+    assert loader.stamped
+    for path in schema.paths():
+        assert settings.get(path) == schema.get_path(data, path), path
+    for name in data:
+        assert settings.section(name) == data[name]
+        assert settings.get(name) == data[name]
+    assert settings.section("nothing") == {} and settings.get("nothing.here", 7) == 7
+    assert settings.get("remote.host.deeper", 7) == 7 and settings.get("validated") is None
+
+
 def test_the_device_does_not_load_the_validator_for_a_stamped_file(tmp_path):
     _write(tmp_path, _deployed({"logging": {"level": "ERROR"}}))
     code = (

@@ -40,22 +40,52 @@ SCHEMA = b"20be17d3614d04d0"
 
 
 class Settings:
-    """The settings in effect: ``data``, a validated nested dict with every key (the
-    defaults when ``data`` is None)."""
+    """The settings in effect, read with :meth:`get` and :meth:`section`; ``data`` is all
+    of them, a validated nested dict with every key.
 
-    def __init__(self, data=None) -> None:
-        if data is None:
+    :param dict data: that dict (None and no ``text``: the defaults)
+    :param bytes text: instead, a stamped file's settings as deploy wrote them (``{``, then
+        one top-level key a line): a board keeps these bytes, about two thirds of what the
+        dict holds, and parses a section when one is read (settings are read while the
+        Device is built and on a reload, never while it serves a call).
+    """
+
+    def __init__(self, data=None, text=None) -> None:
+        if data is None and text is None:
             # Only a board without a good file needs the defaults: the schema loads then.
             from jotunheim.settings import schema
 
             data = schema.defaults()
-        self.data = data
+        self.tree = data
+        self.text = text
+
+    @property
+    def data(self) -> dict:
+        """Every setting, a nested dict (a new one on each read of a stamped file's)."""
+        if self.text is None:
+            return self.tree
+        import json
+
+        return json.loads(self.text)
 
     def get(self, path: str, default=None):
         """``settings.get("network.resilience.retries")``"""
         # schema.get_path does the same; the board does not load the schema for it.
-        value = self.data
-        for key in path.split("."):
+        keys = path.split(".")
+        value = self.tree
+        text = self.text
+        if text is not None:
+            # Deploy writes each top-level key on a line of its own, '\n  "name": value',
+            # and JSON puts no line break inside a value: the line is the value.
+            key = ('\n  "' + keys.pop(0) + '": ').encode()
+            start = text.find(key)
+            if start < 0:
+                return default
+            start += len(key)
+            import json
+
+            value = json.loads(text[start : text.find(b"\n", start)].rstrip(b","))
+        for key in keys:
             if not isinstance(value, dict) or key not in value:
                 return default
             value = value[key]
@@ -63,7 +93,7 @@ class Settings:
 
     def section(self, name: str) -> dict:
         """The top-level section ``name`` (``{}`` if missing)."""
-        return self.data.get(name, {})
+        return self.get(name, {})
 
 
 class SettingsLoader:
@@ -148,7 +178,9 @@ class SettingsLoader:
                     if hexlify(value.digest()) == data[15:79]:
                         import json
 
-                        settings = json.loads(b"{" + data[81:])
+                        text = b"{" + data[81:]
+                        # Parsed once to be sure, then dropped: the bytes hold less.
+                        settings = json.loads(text)
                 except (ImportError, ValueError):  # no hashlib; not JSON (not deploy's bytes)
                     pass
             stamped = isinstance(settings, dict)
@@ -161,7 +193,7 @@ class SettingsLoader:
                 )
             if error is None:
                 self.stamped = stamped
-                self.settings = Settings(settings)
+                self.settings = Settings(None, text) if stamped else Settings(settings)
                 self.source = "file"
                 self.loads += 1
         self.last_error = error
@@ -185,12 +217,12 @@ class SettingsLoader:
     def reload(self) -> list:
         """Load now; run the callbacks if sections changed. Returns the names of the
         top-level sections that changed, in schema order."""
-        data = self._in_effect().data  # before
+        settings = self._in_effect()  # before
         new = self.load()
         changed = []
-        if new.data is not data:
+        if new is not settings:
             for name in SECTIONS:
-                if new.data.get(name) != data.get(name):
+                if new.get(name) != settings.get(name):
                     changed.append(name)
             for func in self.listeners if changed else ():
                 try:

@@ -41,7 +41,8 @@ def stamped(settings: dict) -> bytes:
     """
     if not settings or STAMP in settings:
         raise ValueError("stamped() needs validated settings without a %r key" % STAMP)
-    # One top-level key per line, sorted: readable, and the same bytes on every Python.
+    # One top-level key per line, sorted: readable, and the same bytes on every Python. The
+    # device keeps these bytes and reads a section from its line (loader.Settings.get).
     lines = ["\n  %s: %s" % (json.dumps(k), json.dumps(settings[k])) for k in sorted(settings)]
     body = (",".join(lines) + "\n}\n").encode()
     # What the loader checks (SettingsLoader.load): SHA-256 of the schema digest and body.
