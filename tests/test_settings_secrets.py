@@ -5,7 +5,8 @@ os.getenv overrides, and a settings.toml that changes or cannot be read."""
 
 import os
 
-from jotunheim.settings.secrets import Secrets, default_root, join
+from jotunheim.settings.loader import SettingsLoader
+from jotunheim.settings.secrets import Secrets, default_root
 
 
 def test_default_root_is_env_then_cwd_then_slash(tmp_path, monkeypatch):
@@ -21,9 +22,12 @@ def test_default_root_is_env_then_cwd_then_slash(tmp_path, monkeypatch):
     assert default_root() == "/"
 
 
-def test_join_handles_a_trailing_slash():
-    assert join("/", "settings.toml") == "/settings.toml"
-    assert join("/data", "settings.toml") == "/data/settings.toml"
+def test_paths_handle_a_trailing_slash():
+    assert Secrets("/", environ={}).path == "/settings.toml"
+    assert Secrets("/data", environ={}).path == "/data/settings.toml"
+    assert Secrets("/data/", environ={}).path == "/data/settings.toml"
+    assert SettingsLoader(root="/").path == "/jotunheim.json"
+    assert SettingsLoader(root="/data/", secrets={}).path == "/data/jotunheim.json"
 
 
 def test_file_values_and_environment_override(tmp_path):

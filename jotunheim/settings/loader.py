@@ -21,16 +21,10 @@ then loads neither the validator nor the schema table.
 import os
 
 from jotunheim.compat import monotonic
-from jotunheim.settings.secrets import Secrets, default_root, join
+from jotunheim.settings.secrets import Secrets, default_root
 
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
 KEEPING = "; keeping the previous settings"
-# The top-level keys in schema order: the order reload() names changed sections in.
-SECTIONS = (
-    "version", "capabilities", "network", "resources", "scheduler", "ota", "remote",
-    "logging", "discovery", "power",
-)  # fmt: skip
-
 # A stamped file starts {"validated": "<64 hex digits>", and the rest is the settings.
 HEAD = b'{"validated": "'
 # The first 16 hex digits of SHA-256(schema.TABLE): every stamp covers them, so a stamp
@@ -130,7 +124,7 @@ class SettingsLoader:
         logger=None,
     ) -> None:
         self.root = root = root if root is not None else default_root()
-        self.path = path or join(root, "jotunheim.json")
+        self.path = path or root.rstrip("/") + "/jotunheim.json"
         self.secrets = secrets if secrets is not None else Secrets(root)
         self.min_poll_interval = min_poll_interval
         self.clock = clock or monotonic
@@ -200,11 +194,8 @@ class SettingsLoader:
         self.errors = errors
         if error is not None and self.logger is not None:
             self.logger.error(error)
-        return self._in_effect()
-
-    def _in_effect(self):
-        # The defaults are made only when no file gave settings (the schema loads then).
         if self.settings is None:
+            # The defaults are made only when no file gave settings (the schema loads then).
             self.settings = Settings()
         return self.settings
 
@@ -217,20 +208,13 @@ class SettingsLoader:
     def reload(self) -> list:
         """Load now; run the callbacks if sections changed. Returns the names of the
         top-level sections that changed, in schema order."""
-        settings = self._in_effect()  # before
-        new = self.load()
-        changed = []
-        if new is not settings:
-            for name in SECTIONS:
-                if new.get(name) != settings.get(name):
-                    changed.append(name)
-            for func in self.listeners if changed else ():
-                try:
-                    func(changed, new)
-                except Exception as exc:  # noqa: BLE001 - one bad observer must not stop others
-                    if self.logger is not None:
-                        self.logger.error("settings callback failed: {}".format(exc))
-        return changed
+        if self.settings is None:  # nothing loaded yet: compared with the defaults
+            self.settings = Settings()
+        # Only a changed file (or a reload command) gets here: jotunheim.settings.reload
+        # loads now.
+        from jotunheim.settings import reload
+
+        return reload.run(self)
 
     def poll(self) -> list:
         """Reload when the file's size or mtime changed; returns the changed sections

@@ -29,13 +29,6 @@ def default_root() -> str:
         return "/"
 
 
-def join(root: str, name: str) -> str:
-    """``root`` and ``name`` joined with one ``/``."""
-    if root.endswith("/"):
-        return root + name
-    return root + "/" + name
-
-
 class Secrets:
     """:param root: folder holding settings.toml (default :func:`default_root`)
     :param environ: mapping that overrides the file (default ``os.environ`` on CPython;
@@ -54,7 +47,7 @@ class Secrets:
 
     def __init__(self, root=None, environ=None, use_getenv=None) -> None:
         self.root = root if root is not None else default_root()
-        self.path = join(self.root, "settings.toml")
+        self.path = self.root.rstrip("/") + "/settings.toml"
         if environ is None and IS_CPYTHON:
             environ = getattr(os, "environ", None)
         self.environ = environ
