@@ -100,7 +100,7 @@ def test_the_device_does_not_load_the_validator_for_a_stamped_file(tmp_path):
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda b: b.replace(b'"level": "ERROR"', b'"level": "LOUD"'),  # hand-edited, invalid
+        lambda b: b.replace(b'"level":"ERROR"', b'"level":"LOUD"'),  # hand-edited, invalid
         lambda b: b[: len(b) // 2],  # cut short (power loss during a copy)
         lambda b: b[:80] + b"not json",  # a stamp's head over garbage
     ],
@@ -126,7 +126,7 @@ def test_a_valid_hand_edit_of_a_stamped_file_is_validated_on_the_device(tmp_path
     loader.load()
     changes = []
     loader.on_change(lambda sections, s: changes.append(sections))
-    _write(tmp_path, good.replace(b'"level": "ERROR"', b'"level": "DEBUG"'))
+    _write(tmp_path, good.replace(b'"level":"ERROR"', b'"level":"DEBUG"'))
     assert loader.poll() == ["logging"]
     assert loader.settings.get("logging.level") == "DEBUG" and not loader.stamped
     assert "validated" not in loader.settings.data  # the stale stamp is not a setting
