@@ -53,8 +53,8 @@ def networks_from_settings(section=None, getenv=None) -> list:
         found.append((name, getenv("CIRCUITPY_WIFI_PASSWORD") or None))
     for entry in (section or {}).get("wifi_networks") or ():
         name = entry.get("ssid")
-        for known in found:
-            if known[0] == name:
+        for value in found:
+            if value[0] == name:
                 name = None  # listed already
         if name:
             key = entry.get("password_setting")
@@ -314,12 +314,12 @@ def get_network(section=None, getenv=None, radio=None, **kwargs):
             if getenv is None:
                 getenv = {}.get  # the host has no settings.toml secrets of a board
     section = section or {}
-    options = {"probe": section.get("loki_url") or None}
+    kwargs.setdefault("probe", section.get("loki_url") or None)
     for key in ("probe_interval", "connect_timeout", "hostname"):
         if key in section:
-            options[key] = section[key]
+            kwargs.setdefault(key, section[key])
     resilience = section.get("resilience")
     if resilience:
-        options["delays"] = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
-    options.update(kwargs)
-    return cls(radio, networks_from_settings(section, getenv), **options)
+        value = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
+        kwargs.setdefault("delays", value)
+    return cls(radio, networks_from_settings(section, getenv), **kwargs)
