@@ -51,7 +51,9 @@ def test_a_stamped_file_is_used_as_deploy_validated_it(tmp_path):
     loader = _loader(tmp_path)
     settings = loader.load()
     assert loader.stamped and loader.last_error is None
-    assert settings.data == validate(raw)[0]  # every key, defaults filled in, no stamp key
+    data = validate(raw)[0]  # every key, defaults filled in, no stamp key
+    assert {name: settings.section(name) for name in data} == data
+    assert settings.get("validated") is None
     assert settings.get("remote.listen_port") == 9000
 
 

@@ -34,14 +34,14 @@ SCHEMA = b"20be17d3614d04d0"
 
 
 class Settings:
-    """The settings in effect, read with :meth:`get` and :meth:`section`; ``data`` is all
-    of them, a validated nested dict with every key.
+    """The settings in effect, read with :meth:`get` and :meth:`section`.
 
-    :param dict data: that dict (None and no ``text``: the defaults)
+    :param dict data: a validated nested dict with every key (None and no ``text``: the
+        defaults)
     :param bytes text: instead, a stamped file's settings as deploy wrote them (``{``, then
-        one top-level key a line): a board keeps these bytes, about two thirds of what the
-        dict holds, and parses a section when one is read (settings are read while the
-        Device is built and on a reload, never while it serves a call).
+        one top-level key a line; ``data`` is None then): a board keeps these bytes, about
+        half of what the dict holds, and parses a section when one is read (settings are
+        read while the Device is built and on a reload, never while it serves a call).
     """
 
     def __init__(self, data=None, text=None) -> None:
@@ -50,23 +50,14 @@ class Settings:
             from jotunheim.settings import schema
 
             data = schema.defaults()
-        self.tree = data
+        self.data = data
         self.text = text
-
-    @property
-    def data(self) -> dict:
-        """Every setting, a nested dict (a new one on each read of a stamped file's)."""
-        if self.text is None:
-            return self.tree
-        import json
-
-        return json.loads(self.text)
 
     def get(self, path: str, default=None):
         """``settings.get("network.resilience.retries")``"""
         # schema.get_path does the same; the board does not load the schema for it.
         keys = path.split(".")
-        value = self.tree
+        value = self.data
         text = self.text
         if text is not None:
             # Deploy writes each top-level key on a line of its own, '\n  "name": value',
