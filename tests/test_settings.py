@@ -545,9 +545,9 @@ def test_safejson_limits_and_messages():
 
 
 def test_reload_names_sections_in_schema_order():
-    # loader.SECTIONS is the order changed sections are reported in; the board does not load
+    # reload.SECTIONS is the order changed sections are reported in; the board does not load
     # the schema table for it, so it must follow the table.
-    from jotunheim.settings.loader import SECTIONS
+    from jotunheim.settings.reload import SECTIONS
 
     top = []
     for path in paths():

@@ -5,7 +5,8 @@ os.getenv overrides, and a settings.toml that changes or cannot be read."""
 
 import os
 
-from jotunheim.settings.secrets import Secrets, default_root, join
+from jotunheim.settings.loader import SettingsLoader
+from jotunheim.settings.secrets import Secrets, default_root
 
 
 def test_default_root_is_env_then_cwd_then_slash(tmp_path, monkeypatch):
@@ -21,17 +22,24 @@ def test_default_root_is_env_then_cwd_then_slash(tmp_path, monkeypatch):
     assert default_root() == "/"
 
 
-def test_join_handles_a_trailing_slash():
-    assert join("/", "settings.toml") == "/settings.toml"
-    assert join("/data", "settings.toml") == "/data/settings.toml"
+def test_paths_handle_a_trailing_slash(tmp_path):
+    (tmp_path / "settings.toml").write_text('A = "1"\n')
+    for root in (str(tmp_path), str(tmp_path) + "/"):
+        secrets = Secrets(root, environ={})
+        assert secrets.get("A") == "1" and secrets.path == str(tmp_path / "settings.toml")
+    secrets = Secrets("/", environ={})
+    secrets.get("A")
+    assert secrets.path == "/settings.toml"
+    assert SettingsLoader(root="/").path == "/jotunheim.json"
+    assert SettingsLoader(root="/data/", secrets={}).path == "/data/jotunheim.json"
 
 
 def test_file_values_and_environment_override(tmp_path):
     (tmp_path / "settings.toml").write_text('LOKI_TOKEN = "from-file"\nPORT = 80\nEMPTY = ""\n')
     secrets = Secrets(root=str(tmp_path), environ={"LOKI_TOKEN": "from-env"})
-    assert secrets.path == str(tmp_path / "settings.toml")
     assert secrets("LOKI_TOKEN") == "from-env"
     assert secrets.get("PORT") == 80
+    assert secrets.path == str(tmp_path / "settings.toml")
     assert secrets.get("MISSING", "dflt") == "dflt"
     assert secrets.get("EMPTY") == "" and secrets.get("NOPE") is None
     assert secrets.errors == []

@@ -51,8 +51,30 @@ def test_a_stamped_file_is_used_as_deploy_validated_it(tmp_path):
     loader = _loader(tmp_path)
     settings = loader.load()
     assert loader.stamped and loader.last_error is None
-    assert settings.data == validate(raw)[0]  # every key, defaults filled in, no stamp key
+    data = validate(raw)[0]  # every key, defaults filled in, no stamp key
+    assert {name: settings.section(name) for name in data} == data
+    assert settings.get("validated") is None
     assert settings.get("remote.listen_port") == 9000
+
+
+def test_a_stamped_file_answers_every_key_as_the_validated_dict(tmp_path):
+    # The loader keeps a stamped file's bytes and parses a section when one is read.
+    raw = {
+        "remote": {"host": "a,b\n", "allowed_gpio_pins": [1, 2]},
+        "network": {"wifi_networks": [{"ssid": "x"}]},
+    }
+    data = validate(raw)[0]
+    _write(tmp_path, _deployed(raw))
+    loader = _loader(tmp_path)
+    settings = loader.load()
+    assert loader.stamped
+    for path in schema.paths():
+        assert settings.get(path) == schema.get_path(data, path), path
+    for name in data:
+        assert settings.section(name) == data[name]
+        assert settings.get(name) == data[name]
+    assert settings.section("nothing") == {} and settings.get("nothing.here", 7) == 7
+    assert settings.get("remote.host.deeper", 7) == 7 and settings.get("validated") is None
 
 
 def test_the_device_does_not_load_the_validator_for_a_stamped_file(tmp_path):
@@ -80,7 +102,7 @@ def test_the_device_does_not_load_the_validator_for_a_stamped_file(tmp_path):
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda b: b.replace(b'"level": "ERROR"', b'"level": "LOUD"'),  # hand-edited, invalid
+        lambda b: b.replace(b'"level":"ERROR"', b'"level":"LOUD"'),  # hand-edited, invalid
         lambda b: b[: len(b) // 2],  # cut short (power loss during a copy)
         lambda b: b[:80] + b"not json",  # a stamp's head over garbage
     ],
@@ -106,7 +128,7 @@ def test_a_valid_hand_edit_of_a_stamped_file_is_validated_on_the_device(tmp_path
     loader.load()
     changes = []
     loader.on_change(lambda sections, s: changes.append(sections))
-    _write(tmp_path, good.replace(b'"level": "ERROR"', b'"level": "DEBUG"'))
+    _write(tmp_path, good.replace(b'"level":"ERROR"', b'"level":"DEBUG"'))
     assert loader.poll() == ["logging"]
     assert loader.settings.get("logging.level") == "DEBUG" and not loader.stamped
     assert "validated" not in loader.settings.data  # the stale stamp is not a setting

@@ -48,7 +48,7 @@ def probe_soon(manager) -> None:
 def check(manager, now) -> None:
     """The probe that came due at ``now``: a failure counts in ``manager.probe_failures``
     and brings the next probe closer; ``manager.dead_after`` failures in a row declare the
-    link dead: it is dropped (``manager.lost``, counted in ``manager.dead_links``) and the
+    link dead: it is dropped (:func:`jotunheim.net.rejoin.lost`, counted in ``manager.dead_links``) and the
     radio reset, so that the next poll joins afresh."""
     interval = manager.probe_interval
     if run(manager):
@@ -61,7 +61,9 @@ def check(manager, now) -> None:
     if manager.probe_failures < manager.dead_after:
         return
     manager.dead_links += 1
-    manager.lost("dead link: radio connected but probe failed")
+    from jotunheim.net import rejoin  # noqa: PLC0415
+
+    rejoin.lost(manager, "dead link: radio connected but probe failed")
     # Toggling `enabled` is the documented way to reset the ESP32 WiFi stack.
     radio = manager.radio
     try:

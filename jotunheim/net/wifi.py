@@ -53,8 +53,8 @@ def networks_from_settings(section=None, getenv=None) -> list:
         found.append((name, getenv("CIRCUITPY_WIFI_PASSWORD") or None))
     for entry in (section or {}).get("wifi_networks") or ():
         name = entry.get("ssid")
-        for known in found:
-            if known[0] == name:
+        for value in found:
+            if value[0] == name:
                 name = None  # listed already
         if name:
             key = entry.get("password_setting")
@@ -145,7 +145,8 @@ class WiFiManager:
         """``func(status, manager)`` runs whenever the status changes."""
         self.listeners += (func,)
 
-    def _set_status(self, status: str) -> None:
+    def set_status(self, status: str) -> None:
+        """Make ``status`` the status; the :meth:`on_change` callbacks run if it changed."""
         if status == self.status:
             return
         self.status = status
@@ -171,19 +172,11 @@ class WiFiManager:
         return bool(value)
 
     def status_dict(self) -> dict:
-        """Status for logs and ``GetDeviceStatus`` (IP and signal strength while joined)."""
-        up = self.connected
-        info = getattr(self.radio, "ap_info", None) if up else None
-        return {
-            "status": self.status,
-            "ssid": self.ssid,
-            "ip": self.ip if up else None,
-            "rssi": getattr(info, "rssi", None),
-            "connects": self.connects,
-            "failures": self.failures,
-            "dead_links": self.dead_links,
-            "last_error": self.last_error,
-        }
+        """Status for logs and ``GetDeviceStatus``:
+        :func:`jotunheim.net.report.network_status` (loaded on the first call)."""
+        from jotunheim.net import report  # noqa: PLC0415
+
+        return report.network_status(self)
 
     # -- actions -----------------------------------------------------------------------
     def ensure_connected(self) -> bool:
@@ -193,57 +186,53 @@ class WiFiManager:
         if self._linked():
             if self.connected:
                 return True
-            if self.ssid is None:
-                # CircuitPython 8+ may already have joined from settings.toml at boot.
-                self._joined(getattr(getattr(radio, "ap_info", None), "ssid", None))
-                return True
-        now = self.clock()
-        if now < self.next_attempt_at:
-            return False
-        networks = self.networks
-        name = None  # no network to try
-        error = None
-        if networks:
-            name, password = networks[self.index % len(networks)]
-            self._set_status(CONNECTING)
-            try:
-                if password:
-                    radio.connect(name, password, timeout=self.connect_timeout)
-                else:
-                    radio.connect(name, timeout=self.connect_timeout)
-            except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
-                error = exc
-            else:
-                self._joined(name)
-                return True
-        # A failed join loads what backs off: a board that joins at once never does.
-        from jotunheim.net import rejoin  # noqa: PLC0415
+            # CircuitPython 8+ may already have joined from settings.toml at boot.
+            name = getattr(getattr(radio, "ap_info", None), "ssid", None)
+        else:
+            if self.clock() < self.next_attempt_at:
+                return False
+            networks = self.networks
+            name = None  # no network to try
+            error = None
+            if networks:
+                name, password = networks[self.index % len(networks)]
+                self.set_status(CONNECTING)
+                try:
+                    if password:
+                        radio.connect(name, password, timeout=self.connect_timeout)
+                    else:
+                        radio.connect(name, timeout=self.connect_timeout)
+                except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
+                    error = exc
+            if name is None or error is not None:
+                # A failed join loads what backs off: a board that joins at once never does.
+                from jotunheim.net import rejoin  # noqa: PLC0415
 
-        rejoin.failed(self, name, error)
-        if name is not None:
-            self._set_status(DISCONNECTED)
-        return False
-
-    def _joined(self, name) -> None:
-        # Sockets from the previous link are dead: free them before anyone reuses them.
+                rejoin.failed(self, name, error)
+                if name is not None:
+                    self.set_status(DISCONNECTED)
+                return False
+        # Joined. Sockets from the previous link are dead: free them before anyone reuses
+        # them. (A lost link already reset what a new one starts from: rejoin.lost.)
         self.teardown_sockets()
         self.ssid = name
         self.connects += 1
         if self.backoff is not None:
             self.backoff.reset()
-        self.next_attempt_at = 0.0
-        self.probe_failures = 0
         self.next_probe_at = self.clock() + self.probe_interval
-        self._set_status(CONNECTED)
+        self.set_status(CONNECTED)
         if self.logger is not None:
             self.logger.info("wifi connected to {} ip {}".format(name, self.ip))
+        return True
 
     def poll(self) -> str:
         """Call often from the main loop; returns the status."""
         if not self.connected:
             self.ensure_connected()
         elif not self._linked():
-            self.lost("radio link lost")
+            from jotunheim.net import rejoin  # noqa: PLC0415
+
+            rejoin.lost(self, "radio link lost")
             self.ensure_connected()
         elif self.probe is not None and self.probe_interval:
             # Only a probe needs the clock: a joined link without one allocates nothing here.
@@ -270,17 +259,6 @@ class WiFiManager:
 
             self.plain_pool = socketpool.SocketPool(self.radio)
         return self.plain_pool
-
-    def lost(self, why: str) -> None:
-        """The link is gone (``why``): close its sockets, and rejoin at the next poll."""
-        self.last_error = why
-        self.failures += 1
-        self.teardown_sockets()
-        self.ssid = None
-        self._set_status(DISCONNECTED)
-        self.next_attempt_at = self.clock()  # the first reconnect goes out at once
-        if self.logger is not None:
-            self.logger.warning("wifi " + why)
 
     def teardown_sockets(self) -> int:
         """Close every socket the connection manager holds on this radio's pool (none when
@@ -336,12 +314,12 @@ def get_network(section=None, getenv=None, radio=None, **kwargs):
             if getenv is None:
                 getenv = {}.get  # the host has no settings.toml secrets of a board
     section = section or {}
-    options = {"probe": section.get("loki_url") or None}
+    kwargs.setdefault("probe", section.get("loki_url") or None)
     for key in ("probe_interval", "connect_timeout", "hostname"):
         if key in section:
-            options[key] = section[key]
+            kwargs.setdefault(key, section[key])
     resilience = section.get("resilience")
     if resilience:
-        options["delays"] = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
-    options.update(kwargs)
-    return cls(radio, networks_from_settings(section, getenv), **options)
+        value = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
+        kwargs.setdefault("delays", value)
+    return cls(radio, networks_from_settings(section, getenv), **kwargs)

@@ -11,6 +11,8 @@
   checks the stamp of a file ``jotunheim deploy`` wrote, so a device uses a file validated
   on the host without loading the validator or the schema table.
 - ``jotunheim.settings.stamp``: writes that stamp (host side).
+- ``jotunheim.settings.reload``: a hot reload (which sections changed, the callbacks),
+  loaded by the first.
 - ``jotunheim.settings.secrecy``: which key names hold secrets (refused, redacted), and
   the ``settings.toml`` keys.
 - ``jotunheim.settings.report``: what ``GetDeviceStatus`` shows of the settings.

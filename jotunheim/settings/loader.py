@@ -21,16 +21,10 @@ then loads neither the validator nor the schema table.
 import os
 
 from jotunheim.compat import monotonic
-from jotunheim.settings.secrets import Secrets, default_root, join
+from jotunheim.settings.secrets import Secrets, default_root
 
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
 KEEPING = "; keeping the previous settings"
-# The top-level keys in schema order: the order reload() names changed sections in.
-SECTIONS = (
-    "version", "capabilities", "network", "resources", "scheduler", "ota", "remote",
-    "logging", "discovery", "power",
-)  # fmt: skip
-
 # A stamped file starts {"validated": "<64 hex digits>", and the rest is the settings.
 HEAD = b'{"validated": "'
 # The first 16 hex digits of SHA-256(schema.TABLE): every stamp covers them, so a stamp
@@ -40,22 +34,43 @@ SCHEMA = b"20be17d3614d04d0"
 
 
 class Settings:
-    """The settings in effect: ``data``, a validated nested dict with every key (the
-    defaults when ``data`` is None)."""
+    """The settings in effect, read with :meth:`get` and :meth:`section`.
 
-    def __init__(self, data=None) -> None:
-        if data is None:
+    :param dict data: a validated nested dict with every key (None and no ``text``: the
+        defaults)
+    :param bytes text: instead, a stamped file's settings as deploy wrote them (``{``, then
+        one top-level key a line; ``data`` is None then): a board keeps these bytes, about
+        half of what the dict holds, and parses a section when one is read (settings are
+        read while the Device is built and on a reload, never while it serves a call).
+    """
+
+    def __init__(self, data=None, text=None) -> None:
+        if data is None and text is None:
             # Only a board without a good file needs the defaults: the schema loads then.
             from jotunheim.settings import schema
 
             data = schema.defaults()
         self.data = data
+        self.text = text
 
     def get(self, path: str, default=None):
         """``settings.get("network.resilience.retries")``"""
         # schema.get_path does the same; the board does not load the schema for it.
+        keys = path.split(".")
         value = self.data
-        for key in path.split("."):
+        text = self.text
+        if text is not None:
+            # Deploy writes each top-level key on a line of its own, '\n  "name": value',
+            # and JSON puts no line break inside a value: the line is the value.
+            key = ('\n  "' + keys.pop(0) + '": ').encode()
+            start = text.find(key)
+            if start < 0:
+                return default
+            start += len(key)
+            import json
+
+            value = json.loads(text[start : text.find(b"\n", start)].rstrip(b","))
+        for key in keys:
             if not isinstance(value, dict) or key not in value:
                 return default
             value = value[key]
@@ -63,7 +78,7 @@ class Settings:
 
     def section(self, name: str) -> dict:
         """The top-level section ``name`` (``{}`` if missing)."""
-        return self.data.get(name, {})
+        return self.get(name, {})
 
 
 class SettingsLoader:
@@ -100,7 +115,7 @@ class SettingsLoader:
         logger=None,
     ) -> None:
         self.root = root = root if root is not None else default_root()
-        self.path = path or join(root, "jotunheim.json")
+        self.path = path or root.rstrip("/") + "/jotunheim.json"
         self.secrets = secrets if secrets is not None else Secrets(root)
         self.min_poll_interval = min_poll_interval
         self.clock = clock or monotonic
@@ -148,7 +163,9 @@ class SettingsLoader:
                     if hexlify(value.digest()) == data[15:79]:
                         import json
 
-                        settings = json.loads(b"{" + data[81:])
+                        text = b"{" + data[81:]
+                        # Parsed once to be sure, then dropped: the bytes hold less.
+                        settings = json.loads(text)
                 except (ImportError, ValueError):  # no hashlib; not JSON (not deploy's bytes)
                     pass
             stamped = isinstance(settings, dict)
@@ -161,18 +178,15 @@ class SettingsLoader:
                 )
             if error is None:
                 self.stamped = stamped
-                self.settings = Settings(settings)
+                self.settings = Settings(None, text) if stamped else Settings(settings)
                 self.source = "file"
                 self.loads += 1
         self.last_error = error
         self.errors = errors
         if error is not None and self.logger is not None:
             self.logger.error(error)
-        return self._in_effect()
-
-    def _in_effect(self):
-        # The defaults are made only when no file gave settings (the schema loads then).
         if self.settings is None:
+            # The defaults are made only when no file gave settings (the schema loads then).
             self.settings = Settings()
         return self.settings
 
@@ -185,20 +199,13 @@ class SettingsLoader:
     def reload(self) -> list:
         """Load now; run the callbacks if sections changed. Returns the names of the
         top-level sections that changed, in schema order."""
-        data = self._in_effect().data  # before
-        new = self.load()
-        changed = []
-        if new.data is not data:
-            for name in SECTIONS:
-                if new.data.get(name) != data.get(name):
-                    changed.append(name)
-            for func in self.listeners if changed else ():
-                try:
-                    func(changed, new)
-                except Exception as exc:  # noqa: BLE001 - one bad observer must not stop others
-                    if self.logger is not None:
-                        self.logger.error("settings callback failed: {}".format(exc))
-        return changed
+        if self.settings is None:  # nothing loaded yet: compared with the defaults
+            self.settings = Settings()
+        # Only a changed file (or a reload command) gets here: jotunheim.settings.reload
+        # loads now.
+        from jotunheim.settings import reload
+
+        return reload.run(self)
 
     def poll(self) -> list:
         """Reload when the file's size or mtime changed; returns the changed sections

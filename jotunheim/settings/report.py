@@ -43,7 +43,12 @@ def loader_status(loader) -> dict:
         from jotunheim.settings.loader import Settings
 
         settings = Settings()
-    out = status(settings.data, loader.secrets)
+    data = settings.data
+    if data is None:  # a stamped file's bytes (Settings.text): the whole dict, for this answer
+        import json
+
+        data = json.loads(settings.text)
+    out = status(data, loader.secrets)
     out["settings_source"] = loader.source
     out["settings_error"] = loader.last_error
     return out

@@ -29,32 +29,25 @@ def default_root() -> str:
         return "/"
 
 
-def join(root: str, name: str) -> str:
-    """``root`` and ``name`` joined with one ``/``."""
-    if root.endswith("/"):
-        return root + name
-    return root + "/" + name
-
-
 class Secrets:
     """:param root: folder holding settings.toml (default :func:`default_root`)
     :param environ: mapping that overrides the file (default ``os.environ`` on CPython;
         pass ``{}`` to ignore the environment)
     :param bool use_getenv: use ``os.getenv`` (default: on CircuitPython only)
 
-    ``path`` is the settings.toml file read; ``errors`` what was wrong in it. Where
-    ``os.getenv`` does not read the file (CPython, the MicroPython test interpreter),
-    :mod:`jotunheim.settings.tomlreader` reads it, again whenever its size or mtime
-    changed (``values`` and ``signature`` are what it read last).
+    Where ``os.getenv`` does not read the file (CPython, the MicroPython test interpreter),
+    :mod:`jotunheim.settings.tomlreader` reads ``<root>/settings.toml``, again whenever
+    its size or mtime changed: ``path`` is then the file read (None before the first
+    read), ``errors`` what was wrong in it, ``values`` and ``signature`` what it read last.
     """
 
     errors = ()
     values = None
     signature = None
+    path = None  # made by the first read: a board's os.getenv never needs it
 
     def __init__(self, root=None, environ=None, use_getenv=None) -> None:
         self.root = root if root is not None else default_root()
-        self.path = join(self.root, "settings.toml")
         if environ is None and IS_CPYTHON:
             environ = getattr(os, "environ", None)
         self.environ = environ

@@ -6,7 +6,7 @@
 writes the complete settings (defaults filled in) with a stamp as the first key::
 
     {"validated": "<sha256 hex>",
-      "capabilities": {...},
+      "capabilities": {"device_name":"jotunheim",...},
       ...
       "version": 1
     }
@@ -41,8 +41,13 @@ def stamped(settings: dict) -> bytes:
     """
     if not settings or STAMP in settings:
         raise ValueError("stamped() needs validated settings without a %r key" % STAMP)
-    # One top-level key per line, sorted: readable, and the same bytes on every Python.
-    lines = ["\n  %s: %s" % (json.dumps(k), json.dumps(settings[k])) for k in sorted(settings)]
+    # One top-level key per line, sorted: readable, and the same bytes on every Python. The
+    # device keeps these bytes and reads a section from its line (loader.Settings.get):
+    # no spaces inside a section, each would stay on the heap.
+    lines = [
+        "\n  %s: %s" % (json.dumps(k), json.dumps(settings[k], separators=(",", ":")))
+        for k in sorted(settings)
+    ]
     body = (",".join(lines) + "\n}\n").encode()
     # What the loader checks (SettingsLoader.load): SHA-256 of the schema digest and body.
     digest = hexlify(hashlib.sha256(loader.SCHEMA + body).digest())

@@ -44,11 +44,13 @@ def parse_toml(text: str) -> tuple:
 
 
 def read(secrets) -> dict:
-    """The values of the settings.toml file ``secrets.path`` (a
+    """The values of the settings.toml file in ``secrets.root`` (a
     :class:`~jotunheim.settings.secrets.Secrets`), read again only when the file's size or
     mtime changed (kept in ``secrets.values`` and ``secrets.signature``); what was wrong in
     it is in ``secrets.errors``. A missing file has no values."""
     path = secrets.path
+    if path is None:
+        path = secrets.path = secrets.root.rstrip("/") + "/settings.toml"
     try:
         info = os.stat(path)
     except OSError:
