@@ -21,18 +21,16 @@ UNAVAILABLE with exponential backoff and jitter (:class:`jotunheim.grpc.retry.Re
 loaded on the first retry).
 """
 
+import struct
+
 from jotunheim.compat import monotonic_ms, sleep_ms
-from jotunheim.grpc.framing import (
-    DEFAULT_MAX_MESSAGE_SIZE,
-    FLAG_TRAILERS,
-    check_header,
-    frame_header,
-)
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.net.url import parse_url
 
 # Rare paths (grpc.status_decode, grpc.retry) are imported by module, on first use: only
-# their short names are interned until then.
+# their short names are interned until then. The frame header (a flag byte, 0x80 for the
+# trailer frame, and a 4-byte big-endian length; jotunheim.grpc.framing) is packed and
+# checked here with struct: a client does not load the framing module the server uses.
 # Every request's fixed headers (Accept: sonora echoes it as the response type).
 _HEADERS = (
     "\r\nContent-Type: application/grpc-web+proto\r\nAccept: application/grpc-web+proto"
@@ -370,8 +368,16 @@ class ServerStream:
                     "body ends inside a frame" if n else "response ended without a trailer frame",
                 )
             flag = buf[0]
-            size = (buf[1] << 24) | (buf[2] << 16) | (buf[3] << 8) | buf[4]
-            check_header(flag, size, self.client.max_message_size)
+            size = struct.unpack_from(">I", buf, 1)[0]
+            if flag not in (0, 0x80):  # 0x01: compressed, which we never agree to
+                raise GrpcError(StatusCode.INTERNAL, "frame flag 0x%02x not supported" % flag)
+            # a trailer frame up to 16 KB; a message up to max_message_size
+            value = 16384 if flag else self.client.max_message_size
+            if size > value:
+                raise GrpcError(
+                    StatusCode.INTERNAL if flag else StatusCode.RESOURCE_EXHAUSTED,
+                    "frame of %d bytes over the limit of %d" % (size, value),
+                )
             if size > len(buf):
                 try:
                     buf = self.frame = bytearray(size)
@@ -382,7 +388,7 @@ class ServerStream:
             view = memoryview(buf)[:size]
             if self.readinto(view) < size:
                 raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame")
-            if flag != FLAG_TRAILERS:
+            if not flag:
                 if self.decode is None:
                     return bytes(view)
                 try:
@@ -441,7 +447,7 @@ class GrpcWebClient:
         ca_cert=None,
         timeout=10.0,
         metadata=None,
-        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        max_message_size: int = 4194304,  # 4 MB: framing.DEFAULT_MAX_MESSAGE_SIZE
         retry_policy=None,
         meter=None,
         endpoint: str = "grpc",
@@ -528,7 +534,7 @@ class GrpcWebClient:
         deadline = None if timeout is None else monotonic_ms() + int(timeout * 1000)
         if not isinstance(request, (bytes, bytearray, memoryview)):
             request = request.encode()
-        body = frame_header(len(request)) + bytes(request)
+        body = struct.pack(">BI", 0, len(request)) + bytes(request)
         path = self.prefix + ("" if method.startswith("/") else "/") + method
         count = 1  # attempts made
         while True:

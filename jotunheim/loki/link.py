@@ -120,13 +120,13 @@ class LokiLink:
 
     def call(self, method, request, reply, timeout, idempotent=False):
         """Loki's RPC ``method`` (``"RegisterScript"``) with ``request``; its answer decoded
-        as the message class ``reply``."""
+        as the message class ``reply`` (None: the answer's bytes, undecoded)."""
         grpc = self.connection()
         limit = grpc.max_message_size
         return grpc.unary(
             "/loki.LokiService/" + method,
             request,
-            decode=lambda data: reply.decode(data, limit),
+            decode=reply and (lambda data: reply.decode(data, limit)),
             timeout=timeout,
             idempotent=idempotent,
         )
@@ -259,10 +259,9 @@ class LokiLink:
             if missing:
                 device.logger.info("Loki lacks %d of our scripts; re-registering" % missing)
             if register or missing or digest != self.sent:
-                # A short call first: a Loki that is down costs one timeout, not one per tool.
-                self.call(
-                    "GetCapabilities", b"", pb.GetCapabilitiesResponse, min(3.0, timeout), True
-                )
+                # A short call first: a Loki that is down costs one timeout, not one per tool
+                # (its answer is not read: not decoded).
+                self.call("GetCapabilities", b"", None, min(3.0, timeout), True)
                 result = self.last_negotiation = negotiate(
                     lambda request, limit: self.call(
                         "RegisterScript", request, pb.RegisterScriptResponse, limit
