@@ -54,7 +54,7 @@ def parse_trailers(payload) -> dict:
     that are not UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
     :func:`trailer_status` decodes it."""
     try:
-        text = str(bytes(payload), "utf-8")
+        text = str(payload, "utf-8")
     except UnicodeError:
         raise GrpcError(StatusCode.INTERNAL, "header is not UTF-8") from None
     fields = {}
@@ -73,16 +73,12 @@ def parse_trailers(payload) -> dict:
     return fields
 
 
-def trailer_status(trailers: dict, what: str = "trailers"):
-    """``(code, message)`` from parsed trailers (``what``: where they came from, for the
-    error); raises ``GrpcError(INTERNAL)`` if ``grpc-status`` is missing or not a number
-    (1 to 3 digits)."""
-    value = trailers.get("grpc-status")
-    if value is None:
-        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + what, trailers)
-    text = value.strip()
+def trailer_status(trailers: dict):
+    """``(code, message)`` from parsed trailers (or trailers-only headers); raises
+    ``GrpcError(INTERNAL)`` if ``grpc-status`` is missing or not a number (1 to 3 digits)."""
+    text = trailers.get("grpc-status", "").strip()
     if not 0 < len(text) <= 3 or text.strip("0123456789"):
-        raise GrpcError(StatusCode.INTERNAL, "bad grpc-status " + repr(value[:20]), trailers)
+        raise GrpcError(StatusCode.INTERNAL, "no valid grpc-status: " + repr(text[:20]), trailers)
     message = trailers.get("grpc-message", "")
     if "%" in message:  # percent-encoded: the rare error text with escapes
         from jotunheim.grpc import status_decode  # noqa: PLC0415
@@ -255,7 +251,7 @@ class ServerStream:
         # The status from trailers-only headers, the HTTP status or content type.
         if "grpc-status" in headers:  # trailers-only: the body is empty
             self.trailers = headers
-            code, value = trailer_status(headers, "headers")
+            code, value = trailer_status(headers)
             self.close(True)
             if code != StatusCode.OK:
                 raise GrpcError(code, value, headers)
@@ -378,13 +374,8 @@ class ServerStream:
                     StatusCode.INTERNAL if flag else StatusCode.RESOURCE_EXHAUSTED,
                     "frame of %d bytes over the limit of %d" % (size, value),
                 )
-            if size > len(buf):
-                try:
-                    buf = self.frame = bytearray(size)
-                except MemoryError:
-                    raise GrpcError(
-                        StatusCode.RESOURCE_EXHAUSTED, "no memory for a %d-byte message" % size
-                    ) from None
+            if size > len(buf):  # no memory for it: RESOURCE_EXHAUSTED, below
+                buf = self.frame = bytearray(size)
             view = memoryview(buf)[:size]
             if self.readinto(view) < size:
                 raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame")
@@ -458,20 +449,15 @@ class GrpcWebClient:
         scheme, self.host, self.port, path = parse_url(url)
         self.prefix = path.rstrip("/")
         tls = scheme == "https"
-        if isinstance(ca_cert, (bytes, bytearray)):
-            ca_cert = str(ca_cert, "ascii")
-        if socket_pool is None or (tls and ssl_context is None):
+        self.ssl_context = None
+        if socket_pool is None or tls:
             from jotunheim.net import session  # noqa: PLC0415
 
             if socket_pool is None:
                 socket_pool = session.get_pool(manager=tls)
-            if tls and ssl_context is None:
-                ssl_context = session.get_ssl_context(ca_cert)
-                ca_cert = None
-        if tls and ca_cert:
-            ssl_context.load_verify_locations(cadata=ca_cert)  # a context the caller gave
+            if tls:
+                self.ssl_context = session.client_ssl_context(ssl_context, ca_cert)
         self.pool = socket_pool
-        self.ssl_context = ssl_context if tls else None
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}
         self.signer = signer

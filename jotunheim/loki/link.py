@@ -59,7 +59,7 @@ class LokiLink:
         self.sent = None  # digest of the requests Loki last accepted
         self.deferred = 0  # steps that waited (heap low, bandwidth budget spent)
         self.failed_at = 0.0  # when the last call to Loki failed
-        self.forget()
+        self.forget()  # successes, failing, endpoint
 
     def configure(self, settings, url=None) -> None:
         """New settings (hot reload); a changed ``url`` makes a new connection on next use."""
@@ -71,19 +71,11 @@ class LokiLink:
 
     def forget(self) -> None:
         """Clear the failure figures (a fresh endpoint): the next step may call Loki."""
-        # The figures GetDeviceStatus reports as ``endpoint``; "state" is the breaker's,
-        # worked out when reported (jotunheim.loki.failure.breaker).
-        self.endpoint = {
-            "endpoint": "loki",
-            "state": "closed",
-            "successes": 0,
-            "failures": 0,
-            "consecutive_failures": 0,  # also the backoff's attempt number
-            "last_error": None,
-            "last_category": None,
-            "next_delay": 0.0,
-            "recent_delays": [],  # the last few backoff delays, newest last (bounded)
-        }
+        self.successes = 0  # calls that worked
+        self.failing = 0  # failures in a row (the backoff's attempt number)
+        # The failure figures (total, last error, backoff delays), made at the first
+        # failure by jotunheim.loki.failure; GetDeviceStatus shows them (status_dict).
+        self.endpoint = None
 
     def changed(self, reason: str) -> None:
         """Our tools or capabilities changed: the next step registers our tools again if
@@ -167,7 +159,7 @@ class LokiLink:
         device = self.device
         if device.server is None or not device.network.connected:
             return False
-        if self.endpoint["consecutive_failures"]:  # backing off (the failure path's module)
+        if self.failing:  # backing off (the failure path's module)
             from jotunheim.loki import failure
 
             if failure.breaker(self)[1] > 0:
@@ -210,9 +202,25 @@ class LokiLink:
         if result is not None:
             out["registered"] = len(result.registered)
             out["failed"] = result.failed
-        endpoint = out["endpoint"] = dict(self.endpoint)
-        endpoint["recent_delays"] = list(endpoint["recent_delays"])
-        if endpoint["consecutive_failures"]:  # the breaker's state (closed while none)
+        # The figures of a resilience endpoint; "state" is the breaker's, worked out here
+        # (jotunheim.loki.failure.breaker).
+        endpoint = out["endpoint"] = {
+            "endpoint": "loki",
+            "state": "closed",
+            "successes": self.successes,
+            "failures": 0,
+            "consecutive_failures": self.failing,
+            "last_error": None,
+            "last_category": None,
+            "next_delay": 0.0,
+            "recent_delays": [],  # the last few backoff delays, newest last (bounded)
+        }
+        if self.endpoint is not None:  # failed since forget(): the failure figures
+            endpoint.update(self.endpoint)
+            endpoint["recent_delays"] = list(endpoint["recent_delays"])
+        if not self.failing:  # the last call worked: no delay, the breaker closed
+            endpoint["next_delay"] = 0.0
+        else:
             from jotunheim.loki import failure
 
             endpoint["state"] = failure.breaker(self)[0]
@@ -229,7 +237,6 @@ class LokiLink:
         device = self.device
         get = device.settings.get
         timeout = get("network.request_timeout")
-        endpoint = self.endpoint
         try:
             known = None
             if not register:
@@ -281,9 +288,8 @@ class LokiLink:
 
             failure.record(self, exc)
             return False
-        endpoint["successes"] += 1
-        endpoint["consecutive_failures"] = 0
-        endpoint["next_delay"] = 0.0
+        self.successes += 1
+        self.failing = 0
         self.state = "ok"
         self.error = None
         return True

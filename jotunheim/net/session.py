@@ -122,6 +122,19 @@ def get_ssl_context(ca_pem=None, radio=None):
     return context
 
 
+def client_ssl_context(context=None, ca_pem=None):
+    """The SSL context of an ``https://`` client (:class:`jotunheim.grpc.client.GrpcWebClient`):
+    ``context`` (the caller's) made to trust ``ca_pem`` (PEM text or bytes) too, else
+    :func:`get_ssl_context`'s."""
+    if isinstance(ca_pem, (bytes, bytearray)):
+        ca_pem = str(ca_pem, "ascii")
+    if context is None:
+        return get_ssl_context(ca_pem)
+    if ca_pem:
+        context.load_verify_locations(cadata=ca_pem)
+    return context
+
+
 def set_nodelay(sock, pool=None) -> bool:
     """Switch off Nagle's algorithm on ``sock`` if the pool knows how; True when done."""
     if pool is None:
