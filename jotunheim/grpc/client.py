@@ -46,15 +46,15 @@ def _close(sock) -> None:
         pass
 
 
-def parse_trailers(payload) -> dict:
-    """Parse a trailer-frame payload (or a response head's header lines) into a dict with
-    lower-case names; a repeated name joins its values with a comma, as HTTP says.
+def parse_trailers(data) -> dict:
+    """Parse ``data``, a trailer-frame payload (or a response head's header lines), into a
+    dict with lower-case names; a repeated name joins its values with a comma, as HTTP says.
 
     Blank lines are skipped (some servers end with one); a line without ``:`` or bytes
     that are not UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
     :func:`trailer_status` decodes it."""
     try:
-        text = str(payload, "utf-8")
+        text = str(data, "utf-8")
     except UnicodeError:
         raise GrpcError(StatusCode.INTERNAL, "header is not UTF-8") from None
     fields = {}
@@ -239,12 +239,10 @@ class ServerStream:
             self.left = 0
             self.chunks = 1
         elif "content-length" in headers:
-            try:
-                self.left = int(headers["content-length"])
-            except ValueError:
-                self.left = -1  # refused just below
-            if self.left < 0:
+            value = headers["content-length"]
+            if not value.isdigit():  # digits only (no sign, no "1,2" of two headers)
                 raise GrpcError(StatusCode.INTERNAL, "bad content-length")
+            self.left = int(value)
         else:
             self.keep_alive = False  # the body ends when the server closes
         self.done = self.left == 0 and not self.chunks
@@ -363,8 +361,7 @@ class ServerStream:
                     StatusCode.INTERNAL,
                     "body ends inside a frame" if n else "response ended without a trailer frame",
                 )
-            flag = buf[0]
-            size = struct.unpack_from(">I", buf, 1)[0]
+            flag, size = struct.unpack_from(">BI", buf)
             if flag not in (0, 0x80):  # 0x01: compressed, which we never agree to
                 raise GrpcError(StatusCode.INTERNAL, "frame flag 0x%02x not supported" % flag)
             # a trailer frame up to 16 KB; a message up to max_message_size
@@ -383,7 +380,7 @@ class ServerStream:
                 if self.decode is None:
                     return bytes(view)
                 try:
-                    return self.decode(view)
+                    return self.decode(view, self.client.max_message_size)
                 except (ValueError, TypeError, IndexError, KeyError) as exc:
                     raise GrpcError(
                         StatusCode.INTERNAL, "malformed response message: " + str(exc)
@@ -466,7 +463,7 @@ class GrpcWebClient:
         host = self.host if ":" not in self.host else "[" + self.host + "]"
         if self.port != (443 if tls else 80):
             host += ":" + str(self.port)
-        self._host = host
+        self.address = host  # what the Host header names
         self._idle = None  # the kept-alive socket of the last call, for the next one
 
     def unary(
@@ -480,8 +477,9 @@ class GrpcWebClient:
         idempotent: bool = False,
     ):
         """Call ``method`` (``"/pkg.Service/Method"``) with one request message
-        (bytes, or an object with ``encode()``); returns ``decode(payload)`` (bytes if
-        ``decode`` is None)."""
+        (bytes, or an object with ``encode()``); returns ``decode(payload,
+        max_message_size)``, e.g. a message class's ``decode`` (bytes if ``decode`` is
+        None)."""
         stream = self.server_stream(
             method, request, decode=decode, timeout=timeout, metadata=metadata,
             idempotent=idempotent,
@@ -524,16 +522,19 @@ class GrpcWebClient:
         path = self.prefix + ("" if method.startswith("/") else "/") + method
         count = 1  # attempts made
         while True:
-            parts = ["POST %s HTTP/1.1\r\nHost: %s" % (path, self._host), _HEADERS, str(len(body))]
+            parts = [
+                "POST %s HTTP/1.1\r\nHost: %s" % (path, self.address),
+                _HEADERS,
+                str(len(body)),
+            ]
             if deadline is not None:
-                # grpc-timeout: at most 8 digits and a unit.
+                # grpc-timeout: at most 8 digits and a unit (ms, else s: 99999999 S is
+                # over 3 years).
                 value = max(1, deadline - monotonic_ms())
                 if value < 100000000:
                     value = str(value) + "m"
-                elif value // 1000 < 100000000:
-                    value = str(value // 1000) + "S"
                 else:
-                    value = str(min(value // 3600000, 99999999)) + "H"
+                    value = str(min(value // 1000, 99999999)) + "S"
                 parts += ("\r\ngrpc-timeout: ", value)
             # Signed anew for every request: a nonce works once.
             signed = None if self.signer is None else self.signer(path, body)
@@ -549,9 +550,9 @@ class GrpcWebClient:
             try:
                 stream.open("".join(parts).encode("utf-8") + body)
                 return stream
-            except GrpcError as exc:
+            except BaseException as exc:
                 stream.close()
-                if exc.code != StatusCode.UNAVAILABLE:
+                if not isinstance(exc, GrpcError) or exc.code != StatusCode.UNAVAILABLE:
                     raise
                 if sock is not None and not stream.received:
                     # A stale keep-alive socket: once more on a new connection (the idle
@@ -570,9 +571,6 @@ class GrpcWebClient:
                     raise
                 sleep_ms(int(value * 1000))
                 count += 1
-            except BaseException:
-                stream.close()
-                raise
 
     def close(self) -> None:
         """Close the idle keep-alive socket this client holds."""

@@ -101,14 +101,13 @@ class LokiClient:
         self.close()
 
     def _call(self, method, request, response_cls, timeout, idempotent=False, stream=False):
-        limit = self.grpc.max_message_size
         kwargs = {} if timeout is _DEFAULT else {"timeout": timeout}
         if not stream:
             kwargs["idempotent"] = idempotent
         return (self.grpc.server_stream if stream else self.grpc.unary)(
             SERVICE + method,
             request,
-            decode=lambda payload: response_cls.decode(payload, limit),
+            decode=response_cls.decode,  # called with the message size limit
             **kwargs,
         )
 

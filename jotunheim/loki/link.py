@@ -113,12 +113,10 @@ class LokiLink:
     def call(self, method, request, reply, timeout, idempotent=False):
         """Loki's RPC ``method`` (``"RegisterScript"``) with ``request``; its answer decoded
         as the message class ``reply`` (None: the answer's bytes, undecoded)."""
-        grpc = self.connection()
-        limit = grpc.max_message_size
-        return grpc.unary(
+        return self.connection().unary(
             "/loki.LokiService/" + method,
             request,
-            decode=reply and (lambda data: reply.decode(data, limit)),
+            decode=reply and reply.decode,  # called with the message size limit
             timeout=timeout,
             idempotent=idempotent,
         )
@@ -257,15 +255,15 @@ class LokiLink:
                 device.device_id_now(),
             )
             digest = hashlib.sha256()
-            missing = 0
+            count = 0  # our scripts Loki lacks
             for request in requests:
                 digest.update(request.encode())
                 if known is not None and request.name not in known:
-                    missing += 1
+                    count += 1
             digest = digest.digest()
-            if missing:
-                device.logger.info("Loki lacks %d of our scripts; re-registering" % missing)
-            if register or missing or digest != self.sent:
+            if count:
+                device.logger.info("Loki lacks %d of our scripts; re-registering" % count)
+            if register or count or digest != self.sent:
                 # A short call first: a Loki that is down costs one timeout, not one per tool
                 # (its answer is not read: not decoded).
                 self.call("GetCapabilities", b"", None, min(3.0, timeout), True)
