@@ -136,7 +136,7 @@ def negotiate(register, requests, timeout=5.0, retry=(3, 0.2, 2.0), deadline=60.
                         retry = RetryManager(*retry)
                     reply = retry.run(call, request, deadline_at=deadline, failed=exc)
                 if not reply.success:
-                    reason = "refused: " + (reply.error_message or "refused without a reason")
+                    reason = "refused: " + (reply.error_message or "no reason given")
             except MemoryError:
                 reason = "out of memory"
             except Exception as exc:  # noqa: BLE001 - recorded; the other tools get a try

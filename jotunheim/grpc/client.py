@@ -56,7 +56,7 @@ def parse_trailers(data) -> dict:
     try:
         text = str(data, "utf-8")
     except UnicodeError:
-        raise GrpcError(StatusCode.INTERNAL, "header is not UTF-8") from None
+        raise GrpcError(StatusCode.INTERNAL, "header not UTF-8") from None
     fields = {}
     for line in text.split("\n"):
         line = line.strip()
@@ -64,7 +64,7 @@ def parse_trailers(data) -> dict:
             continue
         i = line.find(":")
         if i <= 0:
-            raise GrpcError(StatusCode.INTERNAL, "malformed header line " + repr(line[:40]))
+            raise GrpcError(StatusCode.INTERNAL, "bad header line " + repr(line[:40]))
         name = line[:i].strip().lower()
         value = line[i + 1 :].strip()
         if name in fields:
@@ -78,7 +78,7 @@ def trailer_status(trailers: dict):
     ``GrpcError(INTERNAL)`` if ``grpc-status`` is missing or not a number (1 to 3 digits)."""
     text = trailers.get("grpc-status", "").strip()
     if not 0 < len(text) <= 3 or text.strip("0123456789"):
-        raise GrpcError(StatusCode.INTERNAL, "no valid grpc-status: " + repr(text[:20]), trailers)
+        raise GrpcError(StatusCode.INTERNAL, "bad grpc-status " + repr(text[:20]), trailers)
     message = trailers.get("grpc-message", "")
     if "%" in message:  # percent-encoded: the rare error text with escapes
         from jotunheim.grpc import status_decode  # noqa: PLC0415
@@ -212,7 +212,7 @@ class ServerStream:
             if n is None:  # some CircuitPython sockets return None for "all of it"
                 n = len(view) - self.sent
             if not n:
-                raise GrpcError(StatusCode.UNAVAILABLE, "send failed: connection closed")
+                raise GrpcError(StatusCode.UNAVAILABLE, "closed while sending")
             self.sent += n
         while True:  # the status line and headers; 1xx interim responses are skipped
             data = self.line()
@@ -222,9 +222,7 @@ class ServerStream:
                     raise ValueError
                 self.status = int(parts[1])
             except (ValueError, IndexError):
-                raise GrpcError(
-                    StatusCode.INTERNAL, "not an HTTP/1.x status line: %r" % data[:40]
-                ) from None
+                raise GrpcError(StatusCode.INTERNAL, "not HTTP/1.x: %r" % data[:40]) from None
             headers = self.headers = self.fields()
             if not 100 <= self.status < 200:
                 break
@@ -265,7 +263,7 @@ class ServerStream:
                 "application/grpc-web",
             ):
                 raise GrpcError(
-                    StatusCode.INTERNAL, "unexpected content-type " + repr(value[:60]), headers
+                    StatusCode.INTERNAL, "bad content-type " + repr(value[:60]), headers
                 )
 
     def fill(self) -> int:
@@ -277,7 +275,7 @@ class ServerStream:
             self.start = 0
         if self.end == len(buf):  # a long head: grow the buffer, up to 8 KB
             if len(buf) >= 8192:
-                raise GrpcError(StatusCode.INTERNAL, "response head over 8192 bytes")
+                raise GrpcError(StatusCode.INTERNAL, "head over 8 KB")
             self.buf = bytearray(min(len(buf) * 2, 8192))
             self.buf[: self.end] = buf[: self.end]
         while True:
@@ -309,8 +307,8 @@ class ServerStream:
                 return data
             if not self.fill():
                 if not self.received:
-                    raise GrpcError(StatusCode.UNAVAILABLE, "connection closed before a response")
-                raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
+                    raise GrpcError(StatusCode.UNAVAILABLE, "closed before a response")
+                raise GrpcError(StatusCode.INTERNAL, "closed inside the response")
 
     def fields(self) -> dict:
         """Header lines up to a blank line, as a dict with lower-case names."""
@@ -337,7 +335,7 @@ class ServerStream:
                     if self.left is None:
                         self.done = True  # a read-until-close body ended normally
                         break
-                    raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
+                    raise GrpcError(StatusCode.INTERNAL, "closed inside the response")
             size = min(self.end - self.start, len(view) - n)
             if self.left is not None:
                 size = min(size, self.left)
@@ -359,32 +357,30 @@ class ServerStream:
             if n < 5:
                 raise GrpcError(
                     StatusCode.INTERNAL,
-                    "body ends inside a frame" if n else "response ended without a trailer frame",
+                    "truncated frame" if n else "no trailer frame",
                 )
             flag, size = struct.unpack_from(">BI", buf)
             if flag not in (0, 0x80):  # 0x01: compressed, which we never agree to
-                raise GrpcError(StatusCode.INTERNAL, "frame flag 0x%02x not supported" % flag)
+                raise GrpcError(StatusCode.INTERNAL, "bad frame flag 0x%02x" % flag)
             # a trailer frame up to 16 KB; a message up to max_message_size
             value = 16384 if flag else self.client.max_message_size
             if size > value:
                 raise GrpcError(
                     StatusCode.INTERNAL if flag else StatusCode.RESOURCE_EXHAUSTED,
-                    "frame of %d bytes over the limit of %d" % (size, value),
+                    "%d-byte frame over the limit %d" % (size, value),
                 )
             if size > len(buf):  # no memory for it: RESOURCE_EXHAUSTED, below
                 buf = self.frame = bytearray(size)
             view = memoryview(buf)[:size]
             if self.readinto(view) < size:
-                raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame")
+                raise GrpcError(StatusCode.INTERNAL, "truncated frame")
             if not flag:
                 if self.decode is None:
                     return bytes(view)
                 try:
                     return self.decode(view, self.client.max_message_size)
                 except (ValueError, TypeError, IndexError, KeyError) as exc:
-                    raise GrpcError(
-                        StatusCode.INTERNAL, "malformed response message: " + str(exc)
-                    ) from None
+                    raise GrpcError(StatusCode.INTERNAL, "bad message: " + str(exc)) from None
             trailers = self.trailers = parse_trailers(view)
             code, value = trailer_status(trailers)
             # Read the end of the body (the chunked terminator) so the connection can be
@@ -394,14 +390,12 @@ class ServerStream:
                 n = self.readinto(memoryview(buf)[:1])
             self.close(self.left is not None and not n)
             if n:
-                raise GrpcError(StatusCode.INTERNAL, "data after the trailer frame")
+                raise GrpcError(StatusCode.INTERNAL, "data after the trailers")
             if code != StatusCode.OK:
                 raise GrpcError(code, value, trailers)
         except MemoryError:
             self.close()
-            raise GrpcError(
-                StatusCode.RESOURCE_EXHAUSTED, "out of memory reading a response"
-            ) from None
+            raise GrpcError(StatusCode.RESOURCE_EXHAUSTED, "out of memory") from None
         except BaseException:
             self.close()
             raise
@@ -488,12 +482,10 @@ class GrpcWebClient:
         for message in stream:
             if reply is not _DEFAULT:
                 stream.close()
-                raise GrpcError(StatusCode.INTERNAL, "unary response with more than one message")
+                raise GrpcError(StatusCode.INTERNAL, "unary call: more than one message")
             reply = message
         if reply is _DEFAULT:
-            raise GrpcError(
-                StatusCode.INTERNAL, "unary response without a message", stream.trailers
-            )
+            raise GrpcError(StatusCode.INTERNAL, "unary call: no message", stream.trailers)
         return reply
 
     def server_stream(
@@ -541,7 +533,7 @@ class GrpcWebClient:
             for source in (self.metadata, metadata, signed):
                 for name, value in source.items() if source else ():
                     if "\r" in name + value or "\n" in name + value:
-                        raise ValueError("metadata must not contain line breaks: " + repr(name))
+                        raise ValueError("line break in metadata: " + repr(name))
                     parts += ("\r\n", name.lower(), ": ", value)
             parts.append("\r\n\r\n")
             sock = self._idle

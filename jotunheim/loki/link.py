@@ -262,7 +262,7 @@ class LokiLink:
                     count += 1
             digest = digest.digest()
             if count:
-                device.logger.info("Loki lacks %d of our scripts; re-registering" % count)
+                device.logger.info("Loki lost %d of our scripts" % count)
             if register or count or digest != self.sent:
                 # A short call first: a Loki that is down costs one timeout, not one per tool
                 # (its answer is not read: not decoded).
