@@ -211,6 +211,19 @@ class LokiClient:
             raise ScriptFailed(script_id, response)
         return response
 
+    def run_script(self, script: str, values: dict):
+        """ExecuteScript ``script`` with ``values``; its output, parsed as JSON if it is
+        (a Loki tool's answer); a failed script raises RuntimeError."""
+        import json
+
+        reply = self.execute_script(script, values)
+        if not reply.success:
+            raise RuntimeError("Loki script %s failed: %s" % (script, reply.error))
+        try:
+            return json.loads(reply.output)
+        except ValueError:
+            return reply.output
+
     def stream_script_execution(self, script_name: str, parameters=None, *, timeout=_DEFAULT):
         """Run a script and iterate over its ``ScriptChunk`` messages as they come.
 

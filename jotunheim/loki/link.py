@@ -123,7 +123,8 @@ class LokiLink:
 
     def loki(self):
         """A :class:`~jotunheim.loki.client.LokiClient` on the link's connection (made on
-        first use: to run a script, to reach Loki's other services)."""
+        first use: to run a script, ``loki().run_script(...)``, to reach Loki's other
+        services)."""
         if self.client is None:
             from jotunheim.loki.client import LokiClient
 
@@ -134,18 +135,6 @@ class LokiLink:
         """Close the connection to Loki."""
         if self.grpc is not None:
             self.grpc.close()
-
-    def run_script(self, script: str, values: dict):
-        """ExecuteScript ``script`` with ``values``; its output, parsed as JSON if it is."""
-        import json
-
-        reply = self.loki().execute_script(script, values)
-        if not reply.success:
-            raise RuntimeError("Loki script %s failed: %s" % (script, reply.error))
-        try:
-            return json.loads(reply.output)
-        except ValueError:
-            return reply.output
 
     # ------------------------------------------------------------ periodic work
 
