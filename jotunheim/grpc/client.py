@@ -175,10 +175,10 @@ class ServerStream:
         if self.sock is None:
             left = self.wait()
             pool = client.pool
-            sock = None
             try:
                 info = pool.getaddrinfo(host, client.port, 0, pool.SOCK_STREAM)[0]
-                sock = pool.socket(info[0], info[1])
+                # held at once: whatever fails from here, the caller's close() closes it
+                sock = self.sock = pool.socket(info[0], info[1])
                 # The request goes out in one write anyway; this spares the ACK wait on the
                 # rare split write (as jotunheim.net.session.set_nodelay, without loading it).
                 value = getattr(pool, "TCP_NODELAY", None)
@@ -189,17 +189,12 @@ class ServerStream:
                         pass
                 info = info[-1]
                 if client.ssl_context is not None:
-                    sock = client.ssl_context.wrap_socket(sock, server_hostname=host)
+                    sock = self.sock = client.ssl_context.wrap_socket(sock, server_hostname=host)
                     info = (host, client.port)
                 sock.settimeout(30.0 if left is None else left)
                 sock.connect(info)
-            except BaseException as exc:
-                if sock is not None:
-                    _close(sock)
-                if not isinstance(exc, (OSError, MemoryError, RuntimeError, ValueError)):
-                    raise
+            except (OSError, MemoryError, RuntimeError, ValueError) as exc:
                 raise self.error(exc, "connect to %s:%d" % (host, client.port), host) from None
-            self.sock = sock
         view = memoryview(data)
         while self.sent < len(view):  # one send in the common case
             self.sock.settimeout(self.wait())
