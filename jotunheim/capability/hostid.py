@@ -3,13 +3,14 @@
 """The device id of a machine that is no microcontroller (Blinka on a desktop, where
 ``microcontroller.cpu.uid`` is missing): ``HOST-`` + 12 hex digits of SHA-256 over the
 machine's MAC (``uuid.getnode()``) and the board id, stable per machine. Loaded by
-:func:`jotunheim.capability.identity.identity` only there: a board never loads it.
+:func:`jotunheim.capability.identity.identity` only there (this module's
+:func:`identity` is its answer there): a board never loads it.
 """
 
 from binascii import hexlify
 
 
-def host_identity(board) -> tuple:
+def identity(board) -> tuple:
     """``(device_id, key)`` of this machine: the id, and the MAC as text it was made from
     (``b"unknown-host"`` without ``uuid``); ``board`` is the ``board`` module (its
     ``board_id`` goes into the id)."""

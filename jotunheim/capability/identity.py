@@ -37,6 +37,6 @@ def identity(board, microcontroller) -> tuple:
     if key:
         key = bytes(key)
         return hexlify(key).decode().upper(), key
-    from jotunheim.capability.hostid import host_identity  # a desktop: no chip uid
+    from jotunheim.capability import hostid  # a desktop: no chip uid
 
-    return host_identity(board)
+    return hostid.identity(board)

@@ -442,7 +442,7 @@ class GrpcWebClient:
             if socket_pool is None:
                 socket_pool = session.get_pool(manager=tls)
             if tls:
-                self.ssl_context = session.client_ssl_context(ssl_context, ca_cert)
+                self.ssl_context = session.get_ssl_context(ca_cert, context=ssl_context)
         self.pool = socket_pool
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}

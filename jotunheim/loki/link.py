@@ -126,9 +126,9 @@ class LokiLink:
         first use: to run a script, ``loki().run_script(...)``, to reach Loki's other
         services)."""
         if self.client is None:
-            from jotunheim.loki.client import LokiClient
+            from jotunheim.loki import client
 
-            self.client = LokiClient(self.url, grpc=self.connection())
+            self.client = client.LokiClient(self.url, grpc=self.connection())
         return self.client
 
     def close(self) -> None:
