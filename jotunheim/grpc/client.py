@@ -39,13 +39,6 @@ _HEADERS = (
 _DEFAULT = object()
 
 
-def _close(sock) -> None:
-    try:
-        sock.close()
-    except OSError:
-        pass
-
-
 def parse_trailers(data) -> dict:
     """Parse ``data``, a trailer-frame payload (or a response head's header lines), into a
     dict with lower-case names; a repeated name joins its values with a comma, as HTTP says.
@@ -146,8 +139,11 @@ class ServerStream:
             and self.start == self.end
         ):
             client._idle = sock
-        else:
-            _close(sock)
+            return
+        try:
+            sock.close()
+        except OSError:
+            pass
 
     def wait(self):
         """The longest a socket operation may wait: seconds left until the deadline (None
@@ -564,10 +560,7 @@ class GrpcWebClient:
         sock = self._idle
         self._idle = None
         if sock is not None:
-            _close(sock)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+            try:
+                sock.close()
+            except OSError:
+                pass
