@@ -3,9 +3,9 @@
 """Who a board is: its device id, from the chip's unique id.
 
 ``microcontroller.cpu.uid`` as upper-case hex (stable per chip). Without a uid (Blinka on a
-desktop) it is ``HOST-`` + 12 hex digits of SHA-256 over the machine's MAC
-(``uuid.getnode()``) and the board id: stable per machine, and saying it is not a
-microcontroller. A leaf of :mod:`jotunheim.capability.detect`, apart so that a device
+desktop) it is ``HOST-`` + 12 hex digits of SHA-256 over the machine's MAC and the board id
+(:mod:`jotunheim.capability.hostid`, loaded only there): stable per machine, and saying it
+is not a microcontroller. A leaf of :mod:`jotunheim.capability.detect`, apart so that a device
 that only needs its id (to register its tools with Loki) does not load the detection of
 pins and interfaces.
 """
@@ -37,14 +37,6 @@ def identity(board, microcontroller) -> tuple:
     if key:
         key = bytes(key)
         return hexlify(key).decode().upper(), key
-    try:
-        import uuid
+    from jotunheim.capability import hostid  # a desktop: no chip uid
 
-        key = ("%012x" % uuid.getnode()).encode()
-    except ImportError:
-        key = b"unknown-host"
-    import hashlib
-
-    board_id = getattr(board, "board_id", "") or ""
-    digest = hashlib.sha256(key + board_id.encode()).digest()
-    return "HOST-" + hexlify(digest[:6]).decode().upper(), key
+    return hostid.identity(board)

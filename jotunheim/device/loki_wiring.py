@@ -24,7 +24,7 @@ def add_loki_tool(device, name, script, description="", params=(), **kwargs):
 
     def run_script(**values):
         if device.loki_link is None:
-            raise RuntimeError("no Loki configured: set network.loki_url in jotunheim.json")
-        return device.loki_link.run_script(script, values)
+            raise RuntimeError("no Loki: set network.loki_url")
+        return device.loki_link.loki().run_script(script, values)
 
     return device.registry.add_tool(name, run_script, description, params, **kwargs)

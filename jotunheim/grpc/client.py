@@ -21,18 +21,16 @@ UNAVAILABLE with exponential backoff and jitter (:class:`jotunheim.grpc.retry.Re
 loaded on the first retry).
 """
 
+import struct
+
 from jotunheim.compat import monotonic_ms, sleep_ms
-from jotunheim.grpc.framing import (
-    DEFAULT_MAX_MESSAGE_SIZE,
-    FLAG_TRAILERS,
-    check_header,
-    frame_header,
-)
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.net.url import parse_url
 
 # Rare paths (grpc.status_decode, grpc.retry) are imported by module, on first use: only
-# their short names are interned until then.
+# their short names are interned until then. The frame header (a flag byte, 0x80 for the
+# trailer frame, and a 4-byte big-endian length; jotunheim.grpc.framing) is packed and
+# checked here with struct: a client does not load the framing module the server uses.
 # Every request's fixed headers (Accept: sonora echoes it as the response type).
 _HEADERS = (
     "\r\nContent-Type: application/grpc-web+proto\r\nAccept: application/grpc-web+proto"
@@ -41,24 +39,17 @@ _HEADERS = (
 _DEFAULT = object()
 
 
-def _close(sock) -> None:
-    try:
-        sock.close()
-    except OSError:
-        pass
-
-
-def parse_trailers(payload) -> dict:
-    """Parse a trailer-frame payload (or a response head's header lines) into a dict with
-    lower-case names; a repeated name joins its values with a comma, as HTTP says.
+def parse_trailers(data) -> dict:
+    """Parse ``data``, a trailer-frame payload (or a response head's header lines), into a
+    dict with lower-case names; a repeated name joins its values with a comma, as HTTP says.
 
     Blank lines are skipped (some servers end with one); a line without ``:`` or bytes
     that are not UTF-8 raise ``GrpcError(INTERNAL)``. ``grpc-message`` is kept raw:
     :func:`trailer_status` decodes it."""
     try:
-        text = str(bytes(payload), "utf-8")
+        text = str(data, "utf-8")
     except UnicodeError:
-        raise GrpcError(StatusCode.INTERNAL, "header is not UTF-8") from None
+        raise GrpcError(StatusCode.INTERNAL, "header not UTF-8") from None
     fields = {}
     for line in text.split("\n"):
         line = line.strip()
@@ -66,7 +57,7 @@ def parse_trailers(payload) -> dict:
             continue
         i = line.find(":")
         if i <= 0:
-            raise GrpcError(StatusCode.INTERNAL, "malformed header line " + repr(line[:40]))
+            raise GrpcError(StatusCode.INTERNAL, "bad header line " + repr(line[:40]))
         name = line[:i].strip().lower()
         value = line[i + 1 :].strip()
         if name in fields:
@@ -75,16 +66,12 @@ def parse_trailers(payload) -> dict:
     return fields
 
 
-def trailer_status(trailers: dict, what: str = "trailers"):
-    """``(code, message)`` from parsed trailers (``what``: where they came from, for the
-    error); raises ``GrpcError(INTERNAL)`` if ``grpc-status`` is missing or not a number
-    (1 to 3 digits)."""
-    value = trailers.get("grpc-status")
-    if value is None:
-        raise GrpcError(StatusCode.INTERNAL, "no grpc-status in " + what, trailers)
-    text = value.strip()
+def trailer_status(trailers: dict):
+    """``(code, message)`` from parsed trailers (or trailers-only headers); raises
+    ``GrpcError(INTERNAL)`` if ``grpc-status`` is missing or not a number (1 to 3 digits)."""
+    text = trailers.get("grpc-status", "").strip()
     if not 0 < len(text) <= 3 or text.strip("0123456789"):
-        raise GrpcError(StatusCode.INTERNAL, "bad grpc-status " + repr(value[:20]), trailers)
+        raise GrpcError(StatusCode.INTERNAL, "bad grpc-status " + repr(text[:20]), trailers)
     message = trailers.get("grpc-message", "")
     if "%" in message:  # percent-encoded: the rare error text with escapes
         from jotunheim.grpc import status_decode  # noqa: PLC0415
@@ -152,8 +139,11 @@ class ServerStream:
             and self.start == self.end
         ):
             client._idle = sock
-        else:
-            _close(sock)
+            return
+        try:
+            sock.close()
+        except OSError:
+            pass
 
     def wait(self):
         """The longest a socket operation may wait: seconds left until the deadline (None
@@ -181,10 +171,10 @@ class ServerStream:
         if self.sock is None:
             left = self.wait()
             pool = client.pool
-            sock = None
             try:
                 info = pool.getaddrinfo(host, client.port, 0, pool.SOCK_STREAM)[0]
-                sock = pool.socket(info[0], info[1])
+                # held at once: whatever fails from here, the caller's close() closes it
+                sock = self.sock = pool.socket(info[0], info[1])
                 # The request goes out in one write anyway; this spares the ACK wait on the
                 # rare split write (as jotunheim.net.session.set_nodelay, without loading it).
                 value = getattr(pool, "TCP_NODELAY", None)
@@ -195,17 +185,12 @@ class ServerStream:
                         pass
                 info = info[-1]
                 if client.ssl_context is not None:
-                    sock = client.ssl_context.wrap_socket(sock, server_hostname=host)
+                    sock = self.sock = client.ssl_context.wrap_socket(sock, server_hostname=host)
                     info = (host, client.port)
                 sock.settimeout(30.0 if left is None else left)
                 sock.connect(info)
-            except BaseException as exc:
-                if sock is not None:
-                    _close(sock)
-                if not isinstance(exc, (OSError, MemoryError, RuntimeError, ValueError)):
-                    raise
+            except (OSError, MemoryError, RuntimeError, ValueError) as exc:
                 raise self.error(exc, "connect to %s:%d" % (host, client.port), host) from None
-            self.sock = sock
         view = memoryview(data)
         while self.sent < len(view):  # one send in the common case
             self.sock.settimeout(self.wait())
@@ -218,7 +203,7 @@ class ServerStream:
             if n is None:  # some CircuitPython sockets return None for "all of it"
                 n = len(view) - self.sent
             if not n:
-                raise GrpcError(StatusCode.UNAVAILABLE, "send failed: connection closed")
+                raise GrpcError(StatusCode.UNAVAILABLE, "closed while sending")
             self.sent += n
         while True:  # the status line and headers; 1xx interim responses are skipped
             data = self.line()
@@ -228,9 +213,7 @@ class ServerStream:
                     raise ValueError
                 self.status = int(parts[1])
             except (ValueError, IndexError):
-                raise GrpcError(
-                    StatusCode.INTERNAL, "not an HTTP/1.x status line: %r" % data[:40]
-                ) from None
+                raise GrpcError(StatusCode.INTERNAL, "not HTTP/1.x: %r" % data[:40]) from None
             headers = self.headers = self.fields()
             if not 100 <= self.status < 200:
                 break
@@ -245,19 +228,17 @@ class ServerStream:
             self.left = 0
             self.chunks = 1
         elif "content-length" in headers:
-            try:
-                self.left = int(headers["content-length"])
-            except ValueError:
-                self.left = -1  # refused just below
-            if self.left < 0:
+            value = headers["content-length"]
+            if not value.isdigit():  # digits only (no sign, no "1,2" of two headers)
                 raise GrpcError(StatusCode.INTERNAL, "bad content-length")
+            self.left = int(value)
         else:
             self.keep_alive = False  # the body ends when the server closes
         self.done = self.left == 0 and not self.chunks
         # The status from trailers-only headers, the HTTP status or content type.
         if "grpc-status" in headers:  # trailers-only: the body is empty
             self.trailers = headers
-            code, value = trailer_status(headers, "headers")
+            code, value = trailer_status(headers)
             self.close(True)
             if code != StatusCode.OK:
                 raise GrpcError(code, value, headers)
@@ -273,7 +254,7 @@ class ServerStream:
                 "application/grpc-web",
             ):
                 raise GrpcError(
-                    StatusCode.INTERNAL, "unexpected content-type " + repr(value[:60]), headers
+                    StatusCode.INTERNAL, "bad content-type " + repr(value[:60]), headers
                 )
 
     def fill(self) -> int:
@@ -285,7 +266,7 @@ class ServerStream:
             self.start = 0
         if self.end == len(buf):  # a long head: grow the buffer, up to 8 KB
             if len(buf) >= 8192:
-                raise GrpcError(StatusCode.INTERNAL, "response head over 8192 bytes")
+                raise GrpcError(StatusCode.INTERNAL, "head over 8 KB")
             self.buf = bytearray(min(len(buf) * 2, 8192))
             self.buf[: self.end] = buf[: self.end]
         while True:
@@ -317,8 +298,8 @@ class ServerStream:
                 return data
             if not self.fill():
                 if not self.received:
-                    raise GrpcError(StatusCode.UNAVAILABLE, "connection closed before a response")
-                raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
+                    raise GrpcError(StatusCode.UNAVAILABLE, "closed before a response")
+                raise GrpcError(StatusCode.INTERNAL, "closed inside the response")
 
     def fields(self) -> dict:
         """Header lines up to a blank line, as a dict with lower-case names."""
@@ -345,7 +326,7 @@ class ServerStream:
                     if self.left is None:
                         self.done = True  # a read-until-close body ended normally
                         break
-                    raise GrpcError(StatusCode.INTERNAL, "connection closed inside the response")
+                    raise GrpcError(StatusCode.INTERNAL, "closed inside the response")
             size = min(self.end - self.start, len(view) - n)
             if self.left is not None:
                 size = min(size, self.left)
@@ -367,30 +348,30 @@ class ServerStream:
             if n < 5:
                 raise GrpcError(
                     StatusCode.INTERNAL,
-                    "body ends inside a frame" if n else "response ended without a trailer frame",
+                    "truncated frame" if n else "no trailer frame",
                 )
-            flag = buf[0]
-            size = (buf[1] << 24) | (buf[2] << 16) | (buf[3] << 8) | buf[4]
-            check_header(flag, size, self.client.max_message_size)
-            if size > len(buf):
-                try:
-                    buf = self.frame = bytearray(size)
-                except MemoryError:
-                    raise GrpcError(
-                        StatusCode.RESOURCE_EXHAUSTED, "no memory for a %d-byte message" % size
-                    ) from None
+            flag, size = struct.unpack_from(">BI", buf)
+            if flag not in (0, 0x80):  # 0x01: compressed, which we never agree to
+                raise GrpcError(StatusCode.INTERNAL, "bad frame flag 0x%02x" % flag)
+            # a trailer frame up to 16 KB; a message up to max_message_size
+            value = 16384 if flag else self.client.max_message_size
+            if size > value:
+                raise GrpcError(
+                    StatusCode.INTERNAL if flag else StatusCode.RESOURCE_EXHAUSTED,
+                    "%d-byte frame over the limit %d" % (size, value),
+                )
+            if size > len(buf):  # no memory for it: RESOURCE_EXHAUSTED, below
+                buf = self.frame = bytearray(size)
             view = memoryview(buf)[:size]
             if self.readinto(view) < size:
-                raise GrpcError(StatusCode.INTERNAL, "body ends inside a frame")
-            if flag != FLAG_TRAILERS:
+                raise GrpcError(StatusCode.INTERNAL, "truncated frame")
+            if not flag:
                 if self.decode is None:
                     return bytes(view)
                 try:
-                    return self.decode(view)
+                    return self.decode(view, self.client.max_message_size)
                 except (ValueError, TypeError, IndexError, KeyError) as exc:
-                    raise GrpcError(
-                        StatusCode.INTERNAL, "malformed response message: " + str(exc)
-                    ) from None
+                    raise GrpcError(StatusCode.INTERNAL, "bad message: " + str(exc)) from None
             trailers = self.trailers = parse_trailers(view)
             code, value = trailer_status(trailers)
             # Read the end of the body (the chunked terminator) so the connection can be
@@ -400,14 +381,12 @@ class ServerStream:
                 n = self.readinto(memoryview(buf)[:1])
             self.close(self.left is not None and not n)
             if n:
-                raise GrpcError(StatusCode.INTERNAL, "data after the trailer frame")
+                raise GrpcError(StatusCode.INTERNAL, "data after the trailers")
             if code != StatusCode.OK:
                 raise GrpcError(code, value, trailers)
         except MemoryError:
             self.close()
-            raise GrpcError(
-                StatusCode.RESOURCE_EXHAUSTED, "out of memory reading a response"
-            ) from None
+            raise GrpcError(StatusCode.RESOURCE_EXHAUSTED, "out of memory") from None
         except BaseException:
             self.close()
             raise
@@ -441,7 +420,7 @@ class GrpcWebClient:
         ca_cert=None,
         timeout=10.0,
         metadata=None,
-        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        max_message_size: int = 4194304,  # 4 MB: framing.DEFAULT_MAX_MESSAGE_SIZE
         retry_policy=None,
         meter=None,
         endpoint: str = "grpc",
@@ -452,20 +431,15 @@ class GrpcWebClient:
         scheme, self.host, self.port, path = parse_url(url)
         self.prefix = path.rstrip("/")
         tls = scheme == "https"
-        if isinstance(ca_cert, (bytes, bytearray)):
-            ca_cert = str(ca_cert, "ascii")
-        if socket_pool is None or (tls and ssl_context is None):
+        self.ssl_context = None
+        if socket_pool is None or tls:
             from jotunheim.net import session  # noqa: PLC0415
 
             if socket_pool is None:
                 socket_pool = session.get_pool(manager=tls)
-            if tls and ssl_context is None:
-                ssl_context = session.get_ssl_context(ca_cert)
-                ca_cert = None
-        if tls and ca_cert:
-            ssl_context.load_verify_locations(cadata=ca_cert)  # a context the caller gave
+            if tls:
+                self.ssl_context = session.get_ssl_context(ca_cert, context=ssl_context)
         self.pool = socket_pool
-        self.ssl_context = ssl_context if tls else None
         self.timeout = timeout
         self.metadata = dict(metadata) if metadata else {}
         self.signer = signer
@@ -474,7 +448,7 @@ class GrpcWebClient:
         host = self.host if ":" not in self.host else "[" + self.host + "]"
         if self.port != (443 if tls else 80):
             host += ":" + str(self.port)
-        self._host = host
+        self.address = host  # what the Host header names
         self._idle = None  # the kept-alive socket of the last call, for the next one
 
     def unary(
@@ -488,8 +462,9 @@ class GrpcWebClient:
         idempotent: bool = False,
     ):
         """Call ``method`` (``"/pkg.Service/Method"``) with one request message
-        (bytes, or an object with ``encode()``); returns ``decode(payload)`` (bytes if
-        ``decode`` is None)."""
+        (bytes, or an object with ``encode()``); returns ``decode(payload,
+        max_message_size)``, e.g. a message class's ``decode`` (bytes if ``decode`` is
+        None)."""
         stream = self.server_stream(
             method, request, decode=decode, timeout=timeout, metadata=metadata,
             idempotent=idempotent,
@@ -498,12 +473,10 @@ class GrpcWebClient:
         for message in stream:
             if reply is not _DEFAULT:
                 stream.close()
-                raise GrpcError(StatusCode.INTERNAL, "unary response with more than one message")
+                raise GrpcError(StatusCode.INTERNAL, "unary call: more than one message")
             reply = message
         if reply is _DEFAULT:
-            raise GrpcError(
-                StatusCode.INTERNAL, "unary response without a message", stream.trailers
-            )
+            raise GrpcError(StatusCode.INTERNAL, "unary call: no message", stream.trailers)
         return reply
 
     def server_stream(
@@ -528,27 +501,30 @@ class GrpcWebClient:
         deadline = None if timeout is None else monotonic_ms() + int(timeout * 1000)
         if not isinstance(request, (bytes, bytearray, memoryview)):
             request = request.encode()
-        body = frame_header(len(request)) + bytes(request)
+        body = struct.pack(">BI", 0, len(request)) + bytes(request)
         path = self.prefix + ("" if method.startswith("/") else "/") + method
         count = 1  # attempts made
         while True:
-            parts = ["POST %s HTTP/1.1\r\nHost: %s" % (path, self._host), _HEADERS, str(len(body))]
+            parts = [
+                "POST %s HTTP/1.1\r\nHost: %s" % (path, self.address),
+                _HEADERS,
+                str(len(body)),
+            ]
             if deadline is not None:
-                # grpc-timeout: at most 8 digits and a unit.
+                # grpc-timeout: at most 8 digits and a unit (ms, else s: 99999999 S is
+                # over 3 years).
                 value = max(1, deadline - monotonic_ms())
                 if value < 100000000:
                     value = str(value) + "m"
-                elif value // 1000 < 100000000:
-                    value = str(value // 1000) + "S"
                 else:
-                    value = str(min(value // 3600000, 99999999)) + "H"
+                    value = str(min(value // 1000, 99999999)) + "S"
                 parts += ("\r\ngrpc-timeout: ", value)
             # Signed anew for every request: a nonce works once.
             signed = None if self.signer is None else self.signer(path, body)
             for source in (self.metadata, metadata, signed):
                 for name, value in source.items() if source else ():
                     if "\r" in name + value or "\n" in name + value:
-                        raise ValueError("metadata must not contain line breaks: " + repr(name))
+                        raise ValueError("line break in metadata: " + repr(name))
                     parts += ("\r\n", name.lower(), ": ", value)
             parts.append("\r\n\r\n")
             sock = self._idle
@@ -557,9 +533,9 @@ class GrpcWebClient:
             try:
                 stream.open("".join(parts).encode("utf-8") + body)
                 return stream
-            except GrpcError as exc:
+            except BaseException as exc:
                 stream.close()
-                if exc.code != StatusCode.UNAVAILABLE:
+                if not isinstance(exc, GrpcError) or exc.code != StatusCode.UNAVAILABLE:
                     raise
                 if sock is not None and not stream.received:
                     # A stale keep-alive socket: once more on a new connection (the idle
@@ -578,19 +554,13 @@ class GrpcWebClient:
                     raise
                 sleep_ms(int(value * 1000))
                 count += 1
-            except BaseException:
-                stream.close()
-                raise
 
     def close(self) -> None:
         """Close the idle keep-alive socket this client holds."""
         sock = self._idle
         self._idle = None
         if sock is not None:
-            _close(sock)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+            try:
+                sock.close()
+            except OSError:
+                pass

@@ -101,14 +101,13 @@ class LokiClient:
         self.close()
 
     def _call(self, method, request, response_cls, timeout, idempotent=False, stream=False):
-        limit = self.grpc.max_message_size
         kwargs = {} if timeout is _DEFAULT else {"timeout": timeout}
         if not stream:
             kwargs["idempotent"] = idempotent
         return (self.grpc.server_stream if stream else self.grpc.unary)(
             SERVICE + method,
             request,
-            decode=lambda payload: response_cls.decode(payload, limit),
+            decode=response_cls.decode,  # called with the message size limit
             **kwargs,
         )
 
@@ -211,6 +210,19 @@ class LokiClient:
         if check and not response.success:
             raise ScriptFailed(script_id, response)
         return response
+
+    def run_script(self, script: str, values: dict):
+        """ExecuteScript ``script`` with ``values``; its output, parsed as JSON if it is
+        (a Loki tool's answer); a failed script raises RuntimeError."""
+        import json
+
+        reply = self.execute_script(script, values)
+        if not reply.success:
+            raise RuntimeError("Loki script %s failed: %s" % (script, reply.error))
+        try:
+            return json.loads(reply.output)
+        except ValueError:
+            return reply.output
 
     def stream_script_execution(self, script_name: str, parameters=None, *, timeout=_DEFAULT):
         """Run a script and iterate over its ``ScriptChunk`` messages as they come.

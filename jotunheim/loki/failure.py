@@ -14,6 +14,14 @@ def record(link, exc) -> None:
     breaker keeps it from calling for ``breaker_cooldown`` (:meth:`LokiLink.step`)."""
     device = link.device
     endpoint = link.endpoint
+    if endpoint is None:  # the first failure since the link's forget()
+        endpoint = link.endpoint = {
+            "failures": 0,
+            "last_error": None,
+            "last_category": None,
+            "next_delay": 0.0,
+            "recent_delays": [],
+        }
     settings = device.settings.get("network.resilience")
     limit = settings["max_delay"]
     # The backoff's attempt number is the count of failures since the last success.
@@ -21,14 +29,14 @@ def record(link, exc) -> None:
         settings["base_delay"],
         limit,
         jitter=backoff.FULL if settings["jitter"] else backoff.NONE,
-    ).delay(endpoint["consecutive_failures"])
+    ).delay(link.failing)
     info = errors.default_handler().handle(exc)
     endpoint["last_error"] = info.reason[:120]
     endpoint["last_category"] = info.category
     if delay < info.delay:  # the error's own floor, within the longest backoff
         delay = min(info.delay, limit)
     endpoint["failures"] += 1
-    endpoint["consecutive_failures"] += 1
+    link.failing += 1
     endpoint["next_delay"] = delay
     delays = endpoint["recent_delays"]
     delays.append(delay)
@@ -61,11 +69,10 @@ def breaker(link) -> tuple:
     waits (the backoff delay, at least the cooldown while open; 0 or less: it may go)."""
     device = link.device
     get = device.settings.get
-    endpoint = link.endpoint
-    wait = endpoint["next_delay"]
+    wait = link.endpoint["next_delay"]
     elapsed = device.clock() - link.failed_at
     state = "closed"
-    if endpoint["consecutive_failures"] >= get("network.resilience.breaker_threshold"):
+    if link.failing >= get("network.resilience.breaker_threshold"):
         cooldown = get("network.resilience.breaker_cooldown")
         state = "open" if elapsed < cooldown else "half-open"
         wait = max(wait, cooldown)

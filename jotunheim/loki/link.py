@@ -59,7 +59,7 @@ class LokiLink:
         self.sent = None  # digest of the requests Loki last accepted
         self.deferred = 0  # steps that waited (heap low, bandwidth budget spent)
         self.failed_at = 0.0  # when the last call to Loki failed
-        self.forget()
+        self.forget()  # successes, failing, endpoint
 
     def configure(self, settings, url=None) -> None:
         """New settings (hot reload); a changed ``url`` makes a new connection on next use."""
@@ -71,19 +71,11 @@ class LokiLink:
 
     def forget(self) -> None:
         """Clear the failure figures (a fresh endpoint): the next step may call Loki."""
-        # The figures GetDeviceStatus reports as ``endpoint``; "state" is the breaker's,
-        # worked out when reported (jotunheim.loki.failure.breaker).
-        self.endpoint = {
-            "endpoint": "loki",
-            "state": "closed",
-            "successes": 0,
-            "failures": 0,
-            "consecutive_failures": 0,  # also the backoff's attempt number
-            "last_error": None,
-            "last_category": None,
-            "next_delay": 0.0,
-            "recent_delays": [],  # the last few backoff delays, newest last (bounded)
-        }
+        self.successes = 0  # calls that worked
+        self.failing = 0  # failures in a row (the backoff's attempt number)
+        # The failure figures (total, last error, backoff delays), made at the first
+        # failure by jotunheim.loki.failure; GetDeviceStatus shows them (status_dict).
+        self.endpoint = None
 
     def changed(self, reason: str) -> None:
         """Our tools or capabilities changed: the next step registers our tools again if
@@ -120,42 +112,29 @@ class LokiLink:
 
     def call(self, method, request, reply, timeout, idempotent=False):
         """Loki's RPC ``method`` (``"RegisterScript"``) with ``request``; its answer decoded
-        as the message class ``reply``."""
-        grpc = self.connection()
-        limit = grpc.max_message_size
-        return grpc.unary(
+        as the message class ``reply`` (None: the answer's bytes, undecoded)."""
+        return self.connection().unary(
             "/loki.LokiService/" + method,
             request,
-            decode=lambda data: reply.decode(data, limit),
+            decode=reply and reply.decode,  # called with the message size limit
             timeout=timeout,
             idempotent=idempotent,
         )
 
     def loki(self):
         """A :class:`~jotunheim.loki.client.LokiClient` on the link's connection (made on
-        first use: to run a script, to reach Loki's other services)."""
+        first use: to run a script, ``loki().run_script(...)``, to reach Loki's other
+        services)."""
         if self.client is None:
-            from jotunheim.loki.client import LokiClient
+            from jotunheim.loki import client
 
-            self.client = LokiClient(self.url, grpc=self.connection())
+            self.client = client.LokiClient(self.url, grpc=self.connection())
         return self.client
 
     def close(self) -> None:
         """Close the connection to Loki."""
         if self.grpc is not None:
             self.grpc.close()
-
-    def run_script(self, script: str, values: dict):
-        """ExecuteScript ``script`` with ``values``; its output, parsed as JSON if it is."""
-        import json
-
-        reply = self.loki().execute_script(script, values)
-        if not reply.success:
-            raise RuntimeError("Loki script %s failed: %s" % (script, reply.error))
-        try:
-            return json.loads(reply.output)
-        except ValueError:
-            return reply.output
 
     # ------------------------------------------------------------ periodic work
 
@@ -167,7 +146,7 @@ class LokiLink:
         device = self.device
         if device.server is None or not device.network.connected:
             return False
-        if self.endpoint["consecutive_failures"]:  # backing off (the failure path's module)
+        if self.failing:  # backing off (the failure path's module)
             from jotunheim.loki import failure
 
             if failure.breaker(self)[1] > 0:
@@ -210,9 +189,25 @@ class LokiLink:
         if result is not None:
             out["registered"] = len(result.registered)
             out["failed"] = result.failed
-        endpoint = out["endpoint"] = dict(self.endpoint)
-        endpoint["recent_delays"] = list(endpoint["recent_delays"])
-        if endpoint["consecutive_failures"]:  # the breaker's state (closed while none)
+        # The figures of a resilience endpoint; "state" is the breaker's, worked out here
+        # (jotunheim.loki.failure.breaker).
+        endpoint = out["endpoint"] = {
+            "endpoint": "loki",
+            "state": "closed",
+            "successes": self.successes,
+            "failures": 0,
+            "consecutive_failures": self.failing,
+            "last_error": None,
+            "last_category": None,
+            "next_delay": 0.0,
+            "recent_delays": [],  # the last few backoff delays, newest last (bounded)
+        }
+        if self.endpoint is not None:  # failed since forget(): the failure figures
+            endpoint.update(self.endpoint)
+            endpoint["recent_delays"] = list(endpoint["recent_delays"])
+        if not self.failing:  # the last call worked: no delay, the breaker closed
+            endpoint["next_delay"] = 0.0
+        else:
             from jotunheim.loki import failure
 
             endpoint["state"] = failure.breaker(self)[0]
@@ -229,7 +224,6 @@ class LokiLink:
         device = self.device
         get = device.settings.get
         timeout = get("network.request_timeout")
-        endpoint = self.endpoint
         try:
             known = None
             if not register:
@@ -250,19 +244,18 @@ class LokiLink:
                 device.device_id_now(),
             )
             digest = hashlib.sha256()
-            missing = 0
+            count = 0  # our scripts Loki lacks
             for request in requests:
                 digest.update(request.encode())
                 if known is not None and request.name not in known:
-                    missing += 1
+                    count += 1
             digest = digest.digest()
-            if missing:
-                device.logger.info("Loki lacks %d of our scripts; re-registering" % missing)
-            if register or missing or digest != self.sent:
-                # A short call first: a Loki that is down costs one timeout, not one per tool.
-                self.call(
-                    "GetCapabilities", b"", pb.GetCapabilitiesResponse, min(3.0, timeout), True
-                )
+            if count:
+                device.logger.info("Loki lost %d of our scripts" % count)
+            if register or count or digest != self.sent:
+                # A short call first: a Loki that is down costs one timeout, not one per tool
+                # (its answer is not read: not decoded).
+                self.call("GetCapabilities", b"", None, min(3.0, timeout), True)
                 result = self.last_negotiation = negotiate(
                     lambda request, limit: self.call(
                         "RegisterScript", request, pb.RegisterScriptResponse, limit
@@ -282,9 +275,8 @@ class LokiLink:
 
             failure.record(self, exc)
             return False
-        endpoint["successes"] += 1
-        endpoint["consecutive_failures"] = 0
-        endpoint["next_delay"] = 0.0
+        self.successes += 1
+        self.failing = 0
         self.state = "ok"
         self.error = None
         return True

@@ -101,11 +101,20 @@ def get_pool(radio=None, manager=True):
     return pool
 
 
-def get_ssl_context(ca_pem=None, radio=None):
+def get_ssl_context(ca_pem=None, radio=None, context=None):
     """The SSL context to use; with ``ca_pem`` one that also trusts that certificate.
 
-    :param str ca_pem: PEM text of a CA (or self-signed server) certificate, or None
+    :param str ca_pem: PEM text (or bytes) of a CA (or self-signed server) certificate, or
+        None
+    :param context: an SSL context of the caller's (a :class:`~jotunheim.grpc.client.GrpcWebClient`
+        given one): that one is returned, made to trust ``ca_pem`` too
     """
+    if isinstance(ca_pem, (bytes, bytearray)):
+        ca_pem = str(ca_pem, "ascii")
+    if context is not None:
+        if ca_pem:
+            context.load_verify_locations(cadata=ca_pem)
+        return context
     radio = _radio(radio)
     if ca_pem:  # the rare path: made (and held, one at a time) by jotunheim.net.tls
         from jotunheim.net.tls import custom_context  # noqa: PLC0415

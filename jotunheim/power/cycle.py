@@ -135,7 +135,9 @@ class DutyCycle:
         ok = ok and link.state != "offline"
         script = self.device.settings.get("power.report_script")
         if ok and script and self.readings:
-            self.report = self._guard("report", lambda: link.run_script(script, self.readings))
+            self.report = self._guard(
+                "report", lambda: link.loki().run_script(script, self.readings)
+            )
             ok = self.report is not None
         if ok:
             ok = self._guard("commands", lambda: self._commands(deadline)) is not None
