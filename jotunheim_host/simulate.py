@@ -87,6 +87,7 @@ class SimulatedDevice:
         reboot=None,
     ):
         _blinka()
+        from jotunheim import log
         from jotunheim.capability.builder import DeviceCapabilityBuilder
         from jotunheim.device import Device
         from jotunheim.net.wifi import HostNetwork
@@ -126,6 +127,9 @@ class SimulatedDevice:
             ota_check=self.ota_check,
             logger=self.log,
         )
+        # The ring made now (on a board it waits for the first error): the simulator's
+        # threads may log their first errors at once, and one ring must take them all.
+        log.error_ring()
         self.watcher = LokiWatcher(self.device, self.log)
         self.device.scheduler.every("sim-watch", 0.2, self.watcher.step)
         self.climate = self.led = self.relay = self.button = None

@@ -66,7 +66,8 @@ class Device:
     :param ota_check: callable(params) -> dict replacing the built-in OTA check
     :param ota_keys: trusted Ed25519 public keys for OTA
     :param script_prefix: prepended to Loki script names
-    :param error_ring: keep the last errors on flash (``/.jotunheim/errors``)
+    :param error_ring: keep the last errors on flash (``<root>/.jotunheim_errors.json``;
+        the ring is made with the first error logged, or when the status reads it)
     :param step_budget_ms: time one step may spend serving
     :param clock: seconds, monotonic
     :param logger: a jotunheim.log logger

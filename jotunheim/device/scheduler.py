@@ -88,8 +88,7 @@ class Scheduler:
 
     def run_due(self) -> bool:
         """Run due tasks (see the module doc); True if one did work."""
-        self.steps += 1
-        steps = self.steps
+        steps = self.steps = self.steps + 1
         start = monotonic_ms()
         now = self.clock()
         tasks = self.tasks
@@ -111,12 +110,12 @@ class Scheduler:
             if found is None:
                 return False
             task = tasks[found]
-            self.turn = found + 1
             if task[1] is None:
-                tasks.pop(found)
-                self.turn = found
+                tasks.pop(found)  # the turn stays: the next task moved to this index
             else:
                 task[0] = now + task[1]
+                found += 1
+            self.turn = found
             task[8] = steps
             n = monotonic_ms()
             try:
