@@ -226,13 +226,13 @@ def test_reload_settings_command_and_hot_reload(tmp_path):
             {"changed": ["remote"], "source": "file"},
             {"changed": [], "source": "file"},
         )
-        assert device.handler.limiter.per_minute == 7
+        assert device.handler.per_minute == 7
         # A broken file is refused and the settings in effect stay.
         (root / "jotunheim.json").write_text('{"remote": {"rate_limit_per_minute": ')
         r = command(c, "reload_settings")
         assert not r.success and "not valid JSON" in r.error_message
         assert "keeping the previous settings" in r.error_message
-        assert device.handler.limiter.per_minute == 7
+        assert device.handler.per_minute == 7
         _, doc = status(c)
         assert doc["runtime"]["settings"]["settings_error"]
         st, _ = status(c)
@@ -241,7 +241,7 @@ def test_reload_settings_command_and_hot_reload(tmp_path):
         (root / "jotunheim.json").write_text(
             json.dumps({"remote": {"rate_limit_per_minute": 9}, "logging": {"level": "INFO"}})
         )
-        wait_for(lambda: device.handler.limiter.per_minute == 9, what="hot reload")
+        wait_for(lambda: device.handler.per_minute == 9, what="hot reload")
         assert status(c)[0].status == "ok"
 
 

@@ -330,7 +330,7 @@ def test_rate_limit_protects_actuators_but_not_reads(tmp_path):
         for _ in range(5):
             assert call_tool(c, "get_relay_sim_state").success
             assert call_tool(c, "read_dht22_sim_humidity").success
-        assert p.sim.device.handler.limiter.refused == 1
+        assert p.sim.device.handler.rate_limited == 1
 
 
 def test_owner_token_unlocks_user_only_tools_and_owner_commands(parts):

@@ -1,7 +1,7 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """Units of the remote service and its leaves, each with the behaviour its name promises:
-the one error->status function, status names, the rate limiter's buckets, the capability
+the one error->status function, status names, the rate limit's buckets, the capability
 group's refusals and Einherjar answer, and the Device's scheduler."""
 
 import pytest
@@ -11,9 +11,9 @@ from jotunheim.capability.registry import ToolRegistry
 from jotunheim.device.scheduler import Scheduler
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.grpc.trailers import status_of
+from jotunheim.pb.jotunheim import ToolCallRequest, ToolCallResponse
 from jotunheim.remote.capabilities import CapabilityService
 from jotunheim.remote.handler import RemoteCommandHandler
-from jotunheim.remote.ratelimit import RateLimiter
 
 
 class Clock:
@@ -60,27 +60,59 @@ def test_status_names_and_errors_read_well():
     assert str(GrpcError(StatusCode.CANCELLED)) == "CANCELLED"
 
 
-def test_rate_limiter_bursts_refuses_with_the_wait_and_refills():
+def limited(per_minute, clock, **options):
+    return RemoteCommandHandler(
+        ToolRegistry(), rate_limit_per_minute=per_minute, clock=clock, **options
+    )
+
+
+def test_rate_limit_bursts_refuses_with_the_wait_and_refills():
     clock = Clock()
-    limiter = RateLimiter(60, burst=2, clock=clock)
-    assert limiter.take("a") == 0 and limiter.take("a") == 0
-    wait = limiter.take("a")
-    assert wait == pytest.approx(1.0) and limiter.refused == 1
-    assert limiter.take("b") == 0  # another client has its own bucket
+    limiter = limited(60, clock, burst=2)
+    assert limiter.throttle("a") == 0 and limiter.throttle("a") == 0
+    wait = limiter.throttle("a")
+    assert wait == pytest.approx(1.0) and limiter.rate_limited == 1
+    assert limiter.throttle("b") == 0  # another client has its own bucket
     clock.now += 1.0
-    assert limiter.take("a") == 0  # one token back after a second at 60/min
+    assert limiter.throttle("a") == 0  # one token back after a second at 60/min
 
 
-def test_rate_limiter_unlimited_and_bounded_in_clients():
+def test_rate_limit_unlimited_and_bounded_in_clients():
     clock = Clock()
-    assert all(RateLimiter(0, clock=clock).take("a") == 0 for _ in range(100))
-    limiter = RateLimiter(60, max_clients=3, clock=clock)
+    unlimited = limited(0, clock)
+    assert all(unlimited.throttle("a") == 0 for _ in range(100))
+    limiter = limited(60, clock)
+    limiter.max_clients = 3
     for key in "abcd":
         clock.now += 1
-        limiter.take(key)
-    assert limiter.clients() == 3  # "a", the least recently seen, was forgotten
-    limiter.configure(30, burst=1)
-    assert limiter.clients() == 0 and limiter.per_minute == 30 and limiter.burst == 1
+        limiter.throttle(key)
+    assert sorted(limiter.buckets) == ["b", "c", "d"]  # "a", the least recently seen, went
+    limiter.limit(30, burst=1)
+    assert limiter.buckets == {} and limiter.per_minute == 30 and limiter.burst == 1
+    limiter.limit(30)
+    assert limiter.burst == 10 and limited(5, clock).burst == 5  # min(per_minute, 10)
+
+
+def served(gate, name, parameters=""):
+    request = ToolCallRequest(tool_name=name, parameters=parameters)
+    return ToolCallResponse.decode(bytes(gate.call_tool(request, Ctx)))
+
+
+def test_rate_limit_only_on_tools_that_change_state_per_client_host():
+    registry = ToolRegistry()
+    registry.add_actuator("status", SimulatedLed())
+    gate = RemoteCommandHandler(
+        registry, Board(), open_access=True, rate_limit_per_minute=60, burst=1, clock=Clock()
+    )
+    assert served(gate, "set_led_sim", '{"on": true}').success
+    with pytest.raises(GrpcError) as info:
+        served(gate, "set_led_sim", '{"on": false}')
+    assert info.value.code == StatusCode.RESOURCE_EXHAUSTED
+    assert info.value.message == (
+        "rate limit: at most 60 state-changing calls per minute per client; retry in 1.0 s"
+    )
+    assert gate.rate_limited == 1 and list(gate.buckets) == ["10.0.0.2"]  # the host part
+    assert served(gate, "get_led_sim_state").success  # reads are never limited
 
 
 def test_capabilities_group_refuses_until_ready_and_builds_einherjar_from_tools():

@@ -35,9 +35,7 @@ def apply_settings(device, sections):
     if "logging" in sections:
         log.apply_settings(settings.section("logging"))
     if "remote" in sections:
-        rate = get("remote.rate_limit_per_minute")
-        if rate or handler.rate_limiter is not None:  # no limiter is loaded for rate 0
-            handler.limiter.configure(rate)
+        handler.limit(get("remote.rate_limit_per_minute"))
         handler.max_params_bytes = get("remote.max_request_bytes")
         if device.server is not None:
             device.server.max_body = get("remote.max_request_bytes")

@@ -44,13 +44,15 @@ words are those of a signature's ``keyid``.
 # success=false and error_message, so callers tell "you asked wrong" from "it broke".
 # Every other RPC goes to remote.groups (loaded with the first of them), which builds
 # remote.commands (SendDeviceCommand), remote.status (GetDeviceStatus) or
-# remote.capabilities (GetCapabilities, Einherjar) on its group's first call;
-# remote.ratelimit loads only when a rate limit is set.
+# remote.capabilities (GetCapabilities, Einherjar) on its group's first call. The rate
+# limit on tools that change state is the handler's own (throttle below): a per-client
+# token bucket, a short list, is all it keeps.
 
 import json
 
 from jotunheim.capability.errors import ToolParameterError, UnknownToolError
 from jotunheim.capability.schema import validate
+from jotunheim.compat import monotonic
 from jotunheim.grpc.status import GrpcError, StatusCode
 from jotunheim.pb.jotunheim import ToolCallRequest, ToolCallResponse
 
@@ -178,24 +180,28 @@ class RemoteCommandHandler:
     :param bool open_access: without a token, let anyone call (``remote.open``)
     :param dict signing: options of :class:`jotunheim.remote.signing.SignatureCheck`
     :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
-    :param rate_limit_per_minute: / :param burst: per-client limit on tools that change state
+    :param rate_limit_per_minute: / :param burst: per-client limit on tools that change
+        state (see :meth:`limit`; 0 = none)
     :param max_params_bytes: longest JSON parameter text accepted
-    :param clock: seconds, monotonic (rate limiter)
+    :param clock: seconds, monotonic (rate limit)
     :param logger: a jotunheim.log logger
 
     ``device`` is the device served; ``auth`` is the TokenCheck in force and
     ``max_params_bytes`` may be set; ``calls``
     counts the calls, ``refused`` the refusals by status code (None before the first),
     ``tool_calls`` and
-    ``tool_failures`` the tools run and those that failed; ``rate_limiter`` is the
-    RateLimiter, or None without a limit.
+    ``tool_failures`` the tools run and those that failed. The rate limit: ``per_minute``
+    (0 = none), ``burst``, ``max_clients`` (may be set), ``buckets`` (``{client: array of
+    tokens, last seen}``, set by :meth:`limit`) and ``rate_limited``, the calls it refused.
     """
 
     # Class defaults, set on the instance only when given: its attributes stay few (an
     # instance's table grows in steps).
     seal_results = False
     clock = None
-    rate_limiter = None
+    per_minute = 0  # no rate limit until limit() sets it, with burst and buckets
+    max_clients = 16  # clients whose buckets are kept (the least recently seen go first)
+    rate_limited = 0
     refused = None  # {status code: count}, made by the first refusal
     services = None  # {group name: service}, made by remote.groups
     deferred = None  # [fn], made by the first defer
@@ -231,7 +237,7 @@ class RemoteCommandHandler:
         if clock is not None:
             self.clock = clock
         if rate_limit_per_minute:
-            self.limiter.configure(rate_limit_per_minute, burst)
+            self.limit(rate_limit_per_minute, burst)
 
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
@@ -314,10 +320,18 @@ class RemoteCommandHandler:
             values = validate(tool.params, params, name)
         except ToolParameterError as exc:
             raise self.refuse(StatusCode.INVALID_ARGUMENT, str(exc))
-        if self.rate_limiter is not None:
-            text = self.rate_limiter.refusal(tool, context)
-            if text is not None:
-                raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, text)
+        # Only tools that change state are limited (not sensors, gpio_read, get_*, read_*),
+        # per client address (its host part).
+        if self.per_minute > 0 and not (
+            tool.kind == "sensor"
+            or name == "gpio_read"
+            or name[:4] == "get_"
+            or name[:5] == "read_"
+        ):
+            address = context.client_address  # (host, port)
+            wait = self.throttle(str(address[0] if address else address))
+            if wait:
+                raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 8, self.per_minute, wait)
         # A sealed result is keyed by the request's signature: refused before the tool runs.
         signed = None
         if self.seal_results or context.metadata.get("jh-seal") == "1":
@@ -380,17 +394,45 @@ class RemoteCommandHandler:
             auth.get("signing", self.auth.signing_options),
         )
         if rate_limit_per_minute is not None:
-            self.limiter.configure(rate_limit_per_minute, burst)
+            self.limit(rate_limit_per_minute, burst)
 
-    @property
-    def limiter(self):
-        """The RateLimiter of tools that change state, made on first use: a device without
-        a rate limit (``rate_limit_per_minute`` 0) never loads its module."""
-        if self.rate_limiter is None:
-            from jotunheim.remote import ratelimit
+    def limit(self, per_minute, burst=None):
+        """Limit each client to ``per_minute`` calls of tools that change state, on average
+        (0 = unlimited), in bursts of ``burst`` (default min(per_minute, 10)); forgets every
+        client's bucket."""
+        self.per_minute = per_minute = int(per_minute or 0)
+        self.burst = max(1, int(min(per_minute, 10) if burst is None else burst))
+        self.buckets = {}
 
-            self.rate_limiter = ratelimit.RateLimiter(0, clock=self.clock)
-        return self.rate_limiter
+    def throttle(self, key):
+        """Spend one call from the token bucket of client ``key``: 0 when allowed, else the
+        seconds until one is free (and the call counted in ``rate_limited``)."""
+        per_minute = self.per_minute
+        if per_minute <= 0:
+            return 0
+        now = (self.clock or monotonic)()
+        buckets = self.buckets
+        bucket = buckets.get(key)
+        if bucket is None:
+            if len(buckets) >= self.max_clients:
+                # MicroPython dicts are not ordered: the least recently seen by its time.
+                oldest = None
+                for name in buckets:
+                    if oldest is None or buckets[name][1] < buckets[oldest][1]:
+                        oldest = name
+                del buckets[oldest]
+            from array import array
+
+            bucket = buckets[key] = array("d", (self.burst, now))  # two floats, no objects
+        # The bucket refilled since last seen (never over the burst), less this call.
+        tokens = min(bucket[0] + (now - bucket[1]) * per_minute / 60, self.burst) - 1
+        bucket[1] = now
+        if tokens >= 0:
+            bucket[0] = tokens
+            return 0
+        bucket[0] = tokens + 1
+        self.rate_limited += 1
+        return -tokens * 60 / per_minute
 
     def defer(self, fn):
         """Run ``fn()`` at the next :meth:`run_deferred`, i.e. after the answer was sent."""

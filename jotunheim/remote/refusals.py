@@ -22,6 +22,8 @@ CALL = (
     "%s is user-only: call it with the owner token (JOTUNHEIM_OWNER_TOKEN)",  # 5
     "a sealed result needs a signed request (JH-HMAC)",  # 6: FAILED_PRECONDITION
     '%s parameters: got a %s; send a JSON object like {"on": true}',  # 7: INVALID_ARGUMENT
+    # 8: RESOURCE_EXHAUSTED (the rate limit: RemoteCommandHandler.throttle)
+    "rate limit: at most %d state-changing calls per minute per client; retry in %.1f s",
 )
 
 # SignatureError(number, *values): str() is SIGNATURE[number] % values.

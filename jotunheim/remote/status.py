@@ -24,13 +24,12 @@ class StatusService:
         """The remote service's own figures: calls, tool calls and failures, refusals by
         status code, rate-limited calls (``gate`` is the RemoteCommandHandler)."""
         gate = self.gate
-        limiter = gate.rate_limiter
         return {
             "calls": gate.calls,
             "tool_calls": gate.tool_calls,
             "tool_failures": gate.tool_failures,
             "refused": dict((str(k), v) for k, v in (gate.refused or {}).items()),
-            "rate_limited": limiter.refused if limiter is not None else 0,
+            "rate_limited": gate.rate_limited,
         }
 
     def status_info(self) -> dict:

@@ -150,7 +150,7 @@ def test_reboot_after_answer_and_reload_settings():
     device.step()
     answer = _answer(jpb.DeviceCommandResponse)
     assert answer.success and json.loads(answer.result)["changed"] == ["remote"]
-    assert device.handler.limiter.per_minute == 5
+    assert device.handler.per_minute == 5
     _queue("SendDeviceCommand", jpb.DeviceCommandRequest(command="reboot"))
     device.step()
     assert _answer(jpb.DeviceCommandResponse) is None  # needs the owner token

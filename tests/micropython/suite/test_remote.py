@@ -17,7 +17,6 @@ from jotunheim.grpc.server import GrpcWebServer
 from jotunheim.pb import jotunheim as jpb
 from jotunheim.pb import jotunheim_capability as cap
 from jotunheim.remote.handler import RemoteCommandHandler, constant_time_equal
-from jotunheim.remote.ratelimit import RateLimiter
 
 PORT = 8080
 
@@ -175,7 +174,7 @@ def test_rate_limit_and_owner_tools():
     rig = Rig(rate=2)
     resp, code, _ = rig.tool("reset_all", "", "own")
     assert code == 0 and json.loads(resp.result) == "reset"
-    rig.handler.limiter.configure(2)  # a fresh bucket
+    rig.handler.limit(2)  # a fresh bucket
     assert rig.tool("set_level", '{"level": 1}')[1] == 0
     assert rig.tool("set_level", '{"level": 2}')[1] == 0
     resp, code, text = rig.tool("set_level", '{"level": 3}')
@@ -210,14 +209,18 @@ def test_constant_time_compare_and_bucket():
     assert not constant_time_equal("ab", "abc")
     assert not constant_time_equal("", "abc")
     now = [0.0]
-    limiter = RateLimiter(6, burst=2, max_clients=2, clock=lambda: now[0])
-    assert limiter.take("a") == 0 and limiter.take("a") == 0
-    assert limiter.take("a") > 0
+    limiter = RemoteCommandHandler(
+        ToolRegistry(), rate_limit_per_minute=6, burst=2, clock=lambda: now[0]
+    )
+    limiter.max_clients = 2
+    assert limiter.throttle("a") == 0 and limiter.throttle("a") == 0
+    assert limiter.throttle("a") > 0
     now[0] = 10.0  # one call per 10 s
-    assert limiter.take("a") == 0
-    limiter.take("b")
-    limiter.take("c")  # forgets the least recently used client
-    assert limiter.clients() == 2
+    assert limiter.throttle("a") == 0
+    limiter.throttle("b")
+    now[0] = 11.0
+    limiter.throttle("c")  # forgets the least recently seen client
+    assert sorted(limiter.buckets) == ["b", "c"]
 
 
 def _chunked(request, sizes):
