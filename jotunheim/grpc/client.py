@@ -39,6 +39,13 @@ _HEADERS = (
 _DEFAULT = object()
 
 
+def _close(sock) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass
+
+
 def parse_trailers(data) -> dict:
     """Parse ``data``, a trailer-frame payload (or a response head's header lines), into a
     dict with lower-case names; a repeated name joins its values with a comma, as HTTP says.
@@ -139,11 +146,8 @@ class ServerStream:
             and self.start == self.end
         ):
             client._idle = sock
-            return
-        try:
-            sock.close()
-        except OSError:
-            pass
+        else:
+            _close(sock)
 
     def wait(self):
         """The longest a socket operation may wait: seconds left until the deadline (None
@@ -560,7 +564,10 @@ class GrpcWebClient:
         sock = self._idle
         self._idle = None
         if sock is not None:
-            try:
-                sock.close()
-            except OSError:
-                pass
+            _close(sock)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
