@@ -204,6 +204,7 @@ def measure(mp, settings, loki, mpy_dir=None):
     if loki:
         out["loki_state"] = mp.eval("device.loki_state")
         out["registered"] = mp.eval("len(device.loki_link.last_negotiation.registered)")
+    out["rate_limit"] = mp.eval("device.handler.per_minute")  # the default, in effect
     mp.exec(LIFT_RATE_LIMIT)
     mp.exec("serve_one()")
     # The least of three windows: a periodic task (settings poll, resource sample, Loki

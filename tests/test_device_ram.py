@@ -47,6 +47,7 @@ def test_base_path_device_fits_its_budget(figures):
     base, _ = figures
     print(base["device"], base["per_call_alloc"], base["after_100"])
     assert base["stamped"], "the deployed jotunheim.json was not taken as validated"
+    assert base["rate_limit"] == 60, "not the maker's default settings"
     assert base["device"] <= BASE_RETAINED, base["device"]
     assert base["per_call_alloc"] <= PER_CALL_ALLOCATED, base["per_call_alloc"]
     assert base["after_100"] <= LEFT_AFTER_100_CALLS, base["after_100"]
