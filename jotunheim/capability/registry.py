@@ -36,7 +36,7 @@ Protocol messages are built from :meth:`ToolRegistry.tools` by
 :mod:`jotunheim.capability.export`; the registry does not import it.
 """
 
-from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
+from jotunheim.capability import ToolPermissionError, UnknownToolError
 from jotunheim.capability.schema import Tool, slug, validate
 
 
@@ -70,7 +70,7 @@ class PartTool(Tool):
             value = driver.read().get(self.reading)
             if value is None:
                 # Only a failing part needs the driver errors.
-                from jotunheim.capability.drivers.base import DriverError
+                from jotunheim.capability.drivers import DriverError
 
                 raise DriverError(
                     "%s: sensor %r gave no %s" % (self.part, self.instance, self.reading)

@@ -11,7 +11,7 @@ same declarations into tool parameters and checks every call with :func:`validat
 Calls arrive as JSON (``ToolCallRequest.parameters``) or, through Loki, as strings (Loki's
 parameters are a ``map<string, string>``), so a value may come as text: ``"21.5"`` is a
 valid Number, ``"true"``/``"on"``/``"1"`` a valid Boolean, a JSON text a valid Object or
-Array. Anything else raises :class:`~jotunheim.capability.errors.ToolParameterError` naming
+Array. Anything else raises :class:`~jotunheim.capability.ToolParameterError` naming
 the tool, the parameter, what was expected and what was found.
 
 A :class:`Tool` is what a controller or a language model calls: its name, its parameters
@@ -19,7 +19,7 @@ as fields, and ``handler(values)``, which receives the parameters already checke
 :func:`validate` and returns a JSON-able result. The registry makes tools from parts and
 providers; :mod:`jotunheim.capability.export` turns them into protocol messages.
 
-It imports :mod:`jotunheim.capability.errors`, :mod:`jotunheim.capability.wording` (the
+It imports the errors of :mod:`jotunheim.capability`, :mod:`jotunheim.capability.wording` (the
 texts of refusals and summaries) only when a value is refused or described, and
 :mod:`jotunheim.capability.textinput` only when a value comes as text.
 
@@ -29,7 +29,7 @@ Example::
     validate((angle,), {"angle": "90"}, "set_servo_angle")   # -> {"angle": 90}
 """
 
-from jotunheim.capability.errors import ToolParameterError
+from jotunheim.capability import ToolParameterError
 
 NUMBER = "Number"
 BOOLEAN = "Boolean"

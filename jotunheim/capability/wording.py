@@ -8,7 +8,7 @@ when a call is refused or when it describes its tools (capabilities, Loki, Einhe
 Values that come as text are :mod:`jotunheim.capability.textinput`'s.
 
 A leaf below :mod:`jotunheim.capability.schema` (which imports it where it refuses a
-value): it imports only :mod:`jotunheim.capability.errors`, and writes the protocol's type
+value): it imports only :mod:`jotunheim.capability` (the errors), and writes the protocol's type
 names (``schema.NUMBER``, ...) as the strings they are.
 
 Example::
@@ -17,7 +17,7 @@ Example::
     describe("ninety")                                                    # "String 'ninety'"
 """
 
-from jotunheim.capability.errors import ToolParameterError
+from jotunheim.capability import ToolParameterError
 
 
 def value_text(value) -> str:
