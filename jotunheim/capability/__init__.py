@@ -3,9 +3,10 @@
 """Capabilities and tools: what a device can do, described so a controller or an AI can use it.
 
 The package itself is a leaf: it imports nothing, and holds only the errors of tool calls
-(:class:`UnknownToolError`, :class:`ToolPermissionError`, :class:`ToolParameterError`), which
-every module below raises or catches; a module of its own would cost a board a module's RAM
-for three classes. ``jotunheim.capability.errors`` still names them (the same classes).
+(:class:`UnknownToolError`, :class:`ToolPermissionError`, :class:`ToolParameterError`) and
+of parts (:class:`DriverError`), which the modules below raise or catch; a module of their
+own would cost a board a module's RAM for four classes. ``jotunheim.capability.errors``
+still names the first three, ``jotunheim.capability.drivers`` the last (the same classes).
 
 Modules (import the one you need, so a board pays RAM only for what ``code.py`` uses).
 Imports point one way: this package <- wording, textinput <- schema <- registry <-
@@ -58,6 +59,10 @@ class UnknownToolError(KeyError):
 
 class ToolPermissionError(Exception):
     """A user-only tool was called without ``allow_user_only``."""
+
+
+class DriverError(RuntimeError):
+    """A part could not be read or driven (wiring, checksum, bus error)."""
 
 
 class ToolParameterError(ValueError):

@@ -57,12 +57,11 @@ built from a pin make their ``digitalio``/``pwmio`` object with
 """
 
 from jotunheim import compat
-from jotunheim.capability import ToolParameterError
+
+# DriverError is one of the capability layer's errors (a leaf); it is a part's error, so
+# drivers name it here too.
+from jotunheim.capability import DriverError, ToolParameterError  # noqa: F401
 from jotunheim.capability.schema import BOOLEAN, NUMBER, Field, slug, validate
-
-
-class DriverError(RuntimeError):
-    """A part could not be read or driven (wiring, checksum, bus error)."""
 
 
 class Sensor:
@@ -104,9 +103,9 @@ class Sensor:
         # A flaky part keeps the device useful: serve the last good value while fresh-ish.
         if self._last is not None and limit and now - self._last_at < limit * 5:
             return dict(self._last)
-        raise DriverError(
-            "%s: read failed after %d attempts: %s" % (self.part, self.attempts, error)
-        )
+        from jotunheim.capability import refusals
+
+        raise refusals.failed(self, error)
 
     def deinit(self):
         """Release the pin, PWM output or driver object the part holds (``_io``, ``_pwm``,
@@ -137,10 +136,9 @@ class Actuator:
             error = exc
         if error is not None or not values:
             # The tool's name only when it is needed: a call that fits allocates none.
-            name = "set_" + (slug(self.part or "") or "actuator")
-            if error is None:
-                raise ValueError(name + " needs at least one value")
-            raise ToolParameterError(name, error.parameter, error.expected, error.found)
+            from jotunheim.capability import refusals
+
+            raise refusals.setting("set_" + (slug(self.part or "") or "actuator"), error)
         self._apply(values)
         return self.state()
 
