@@ -66,9 +66,7 @@ def test_registry_with_five_parts_after_one_call_stays_in_budget():
     assert loaded == [
         "jotunheim.capability",
         "jotunheim.capability.drivers",
-        "jotunheim.capability.drivers.base",
         "jotunheim.capability.drivers.simulated",
-        "jotunheim.capability.errors",
         "jotunheim.capability.registry",
         "jotunheim.capability.schema",
     ]

@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: MIT
 """Capabilities and tools: what a device can do, described so a controller or an AI can use it.
 
-Modules (import the one you need; this package imports nothing on its own, so a board pays
-RAM only for what ``code.py`` uses). Imports point one way: errors <- wording, textinput <- schema <-
-registry <- providers, export <- builder, negotiator, propagator.
+The package itself is a leaf: it imports nothing, and holds only the errors of tool calls
+(:class:`UnknownToolError`, :class:`ToolPermissionError`, :class:`ToolParameterError`) and
+of parts (:class:`DriverError`), which the modules below raise or catch; a module of their
+own would cost a board a module's RAM for four classes. ``jotunheim.capability.errors``
+still names the first three, ``jotunheim.capability.drivers`` the last (the same classes).
 
-- ``jotunheim.capability.errors``: :class:`UnknownToolError`, :class:`ToolPermissionError`,
-  :class:`ToolParameterError` (a leaf).
+Modules (import the one you need, so a board pays RAM only for what ``code.py`` uses).
+Imports point one way: this package <- wording, textinput <- schema <- registry <-
+providers, export <- builder, negotiator, propagator.
+
 - ``jotunheim.capability.wording``: fields, values and tools in words (refusal texts,
   summaries, part tool descriptions); ``.textinput``: values and parameters given as text
   (Loki's strings, JSON text). Both load on first use.
@@ -42,3 +46,42 @@ registry <- providers, export <- builder, negotiator, propagator.
 
 # The bundle's __repo__ is read from jotunheim/__init__.py alone.
 PROTOCOL_VERSION = "1.0"
+
+
+class UnknownToolError(KeyError):
+    """No tool of that name is registered."""
+
+    # CPython's KeyError shows its message quoted, as a key; MicroPython's and
+    # CircuitPython's do not, and their Exception has no __str__ to borrow (nor a def to pay).
+    if hasattr(Exception, "__str__"):
+        __str__ = Exception.__str__
+
+
+class ToolPermissionError(Exception):
+    """A user-only tool was called without ``allow_user_only``."""
+
+
+class DriverError(RuntimeError):
+    """A part could not be read or driven (wiring, checksum, bus error)."""
+
+
+class ToolParameterError(ValueError):
+    """A tool call's parameters do not match the tool's schema.
+
+    :param str tool: the tool's name ("" when validating outside a tool)
+    :param parameter: the parameter's name, or None for the whole parameter object
+    :param str expected: short text of what was expected ("Number in 0..180 deg")
+    :param str found: short text of what was found ("String 'x'")
+
+    The same four values are kept as attributes.
+    """
+
+    def __init__(self, tool, parameter, expected, found):
+        self.tool = tool
+        self.parameter = parameter
+        self.expected = expected
+        self.found = found
+        text = tool or "tool"
+        if parameter is not None:
+            text = "%s: parameter %r" % (text, parameter)
+        super().__init__("%s expected %s, found %s" % (text, expected, found))

@@ -36,7 +36,7 @@ Protocol messages are built from :meth:`ToolRegistry.tools` by
 :mod:`jotunheim.capability.export`; the registry does not import it.
 """
 
-from jotunheim.capability.errors import ToolPermissionError, UnknownToolError
+from jotunheim.capability import ToolPermissionError, UnknownToolError
 from jotunheim.capability.schema import Tool, slug, validate
 
 
@@ -69,12 +69,10 @@ class PartTool(Tool):
         if self.kind == "sensor":
             value = driver.read().get(self.reading)
             if value is None:
-                # Only a failing part needs the driver errors.
-                from jotunheim.capability.drivers.base import DriverError
+                # Only a failing part needs the words for it.
+                from jotunheim.capability import refusals
 
-                raise DriverError(
-                    "%s: sensor %r gave no %s" % (self.part, self.instance, self.reading)
-                )
+                raise refusals.failed(driver, None, self)
             return value
         if self.params:
             return driver.set(**values)
@@ -133,9 +131,9 @@ class ToolRegistry:
             or not callable(getattr(driver, "read" if kind == "sensor" else "set", None))
         ):
             # Only a refused part needs the words for it.
-            from jotunheim.capability import wording
+            from jotunheim.capability import refusals
 
-            raise wording.part_refusal(name, driver, kind, key, taken)
+            raise refusals.part_refusal(name, driver, kind, key, taken)
         self._add(self.parts, (name, driver, kind), kind)
         return driver
 

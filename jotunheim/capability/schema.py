@@ -11,7 +11,7 @@ same declarations into tool parameters and checks every call with :func:`validat
 Calls arrive as JSON (``ToolCallRequest.parameters``) or, through Loki, as strings (Loki's
 parameters are a ``map<string, string>``), so a value may come as text: ``"21.5"`` is a
 valid Number, ``"true"``/``"on"``/``"1"`` a valid Boolean, a JSON text a valid Object or
-Array. Anything else raises :class:`~jotunheim.capability.errors.ToolParameterError` naming
+Array. Anything else raises :class:`~jotunheim.capability.ToolParameterError` naming
 the tool, the parameter, what was expected and what was found.
 
 A :class:`Tool` is what a controller or a language model calls: its name, its parameters
@@ -19,8 +19,9 @@ as fields, and ``handler(values)``, which receives the parameters already checke
 :func:`validate` and returns a JSON-able result. The registry makes tools from parts and
 providers; :mod:`jotunheim.capability.export` turns them into protocol messages.
 
-It imports :mod:`jotunheim.capability.errors`, :mod:`jotunheim.capability.wording` (the
-texts of refusals and summaries) only when a value is refused or described, and
+It imports nothing when it loads: :mod:`jotunheim.capability.refusals` (what a refused
+value is told, with its ToolParameterError) only when a value is refused,
+:mod:`jotunheim.capability.wording` only when a field is summarised or has an enum, and
 :mod:`jotunheim.capability.textinput` only when a value comes as text.
 
 Example::
@@ -28,8 +29,6 @@ Example::
     angle = Field("angle", NUMBER, unit="deg", minimum=0, maximum=180, required=True)
     validate((angle,), {"angle": "90"}, "set_servo_angle")   # -> {"angle": 90}
 """
-
-from jotunheim.capability.errors import ToolParameterError
 
 NUMBER = "Number"
 BOOLEAN = "Boolean"
@@ -159,37 +158,35 @@ class Tool:
 def validate(fields, params, tool: str = "") -> dict:
     """Check a call's ``params`` against ``fields``; return a new dict of converted values
     with defaults filled in. Unknown names, missing required values, wrong types,
-    out-of-range numbers and values outside an enum raise ToolParameterError (its words
-    come from :mod:`jotunheim.capability.wording`, loaded only then).
+    out-of-range numbers and values outside an enum raise ToolParameterError (made by
+    :mod:`jotunheim.capability.refusals`, which says why and is loaded only then).
 
     :param fields: the tool's :class:`Field` declarations
     :param params: a dict of parameters, or None (no parameters)
     :param str tool: the tool's name, for error messages
     """
     if params is not None and not isinstance(params, dict):
-        from jotunheim.capability import wording
+        from jotunheim.capability import refusals
 
-        raise ToolParameterError(tool, None, "an object of parameters", wording.describe(params))
+        raise refusals.refusal(None, params, tool)
     for name in params or ():
         for field in fields:
             if field.name == name:
                 break
         else:
-            from jotunheim.capability import wording
+            from jotunheim.capability import refusals
 
-            raise wording.unknown_parameter(fields, name, tool)
+            raise refusals.unknown_parameter(fields, name, tool)
     out = {}
     for field in fields:
         value = params.get(field.name) if params else None
         kind = field.type
-        found = None  # what came, as text, when it does not fit (True: as describe() says)
-        expected = None  # what is expected, when it is not what the field says
         if value is None:
             if not field.required:
                 if field.default is not None:
                     out[field.name] = field.default
                 continue
-            found = "nothing (it is required)"
+            ok = False
         else:
             if kind != STRING and isinstance(value, str):
                 # Loki's parameters are all strings; an Object or Array may come as JSON text.
@@ -197,52 +194,39 @@ def validate(fields, params, tool: str = "") -> dict:
 
                 value = textinput.from_text(field, value, tool)
             if kind == NUMBER:
-                if isinstance(value, bool):
-                    found = "%s %r" % (BOOLEAN, value)
-                elif not isinstance(value, (int, float)):
-                    found = True
-                elif value - value:  # NaN or infinity: x - x is 0 for every other number
-                    found = repr(value)
-                elif (field.minimum is not None and value < field.minimum) or (
-                    field.maximum is not None and value > field.maximum
-                ):
-                    from jotunheim.capability import wording
-
-                    found = wording.value_text(value)
+                # value - value: 0 for every number but NaN and infinity
+                ok = (
+                    isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    and not value - value
+                    and (field.minimum is None or value >= field.minimum)
+                    and (field.maximum is None or value <= field.maximum)
+                )
             elif kind == BOOLEAN:
-                if isinstance(value, bool):
-                    pass
-                elif isinstance(value, int) and value in (0, 1):
-                    value = value == 1
-                else:
-                    expected = "Boolean (true/false)"
-                    found = True
+                if isinstance(value, int) and value in (0, 1):
+                    value = value == 1  # True and False stay, 0 and 1 become them
+                ok = isinstance(value, bool)
             elif kind == STRING:
-                if not isinstance(value, str):
-                    found = True
+                ok = isinstance(value, str)
             else:  # Object or Array
                 if kind == ARRAY and isinstance(value, tuple):
                     value = list(value)
-                if not isinstance(value, dict if kind == OBJECT else list):
-                    expected = kind
-                    found = True
-        if found is None and field.enum is not None:
-            # Enum values travel as strings (the schema's enum_values is repeated string).
-            from jotunheim.capability import wording
+                ok = isinstance(value, dict if kind == OBJECT else list)
+            if ok and field.enum is not None:
+                # Enum values travel as strings (the schema's enum_values is repeated string).
+                from jotunheim.capability import wording
 
-            text = wording.value_text(value)
-            for other in field.enum:
-                if value == other or text == wording.value_text(other):
-                    break
-            else:
-                found = text
-        if found is not None:
+                text = wording.value_text(value)
+                ok = False
+                for other in field.enum:
+                    if value == other or text == wording.value_text(other):
+                        ok = True
+                        break
+        if not ok:
             # Only a refused value needs the words for it.
-            from jotunheim.capability import wording
+            from jotunheim.capability import refusals
 
-            if found is True:
-                found = wording.describe(value)
-            raise ToolParameterError(tool, field.name, expected or wording.expected(field), found)
+            raise refusals.refusal(field, value, tool)
         out[field.name] = value
     return out
 

@@ -9,7 +9,7 @@ value first arrives: :func:`~jotunheim.capability.schema.validate` imports it fo
 value of a field that is not a String.
 
 A leaf below :mod:`jotunheim.capability.schema`: it imports only
-:mod:`jotunheim.capability.errors`, and writes the protocol's type names as the strings
+:mod:`jotunheim.capability` (the errors), and writes the protocol's type names as the strings
 they are.
 
 Example::
@@ -18,7 +18,7 @@ Example::
     parse_params('{"on": true}')                # {"on": True}
 """
 
-from jotunheim.capability.errors import ToolParameterError
+from jotunheim.capability import ToolParameterError
 
 
 def from_text(field, text, tool: str = ""):

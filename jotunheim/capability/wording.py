@@ -1,23 +1,21 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Fields, values and tools in words: what a refused call is told, and the one-line
-summaries and descriptions of the exports.
+"""Fields, values and tools in words: what a field accepts, values as schemas write them,
+and the one-line summaries and descriptions of the exports.
 
 A tool call that fits its schema needs none of this, so a serving device loads it only
-when a call is refused or when it describes its tools (capabilities, Loki, Einherjar).
-Values that come as text are :mod:`jotunheim.capability.textinput`'s.
+when it describes its tools (capabilities, Loki, Einherjar), when a field with an enum is
+checked, or when a call is refused (:mod:`jotunheim.capability.refusals` says why, in
+these words). Values that come as text are :mod:`jotunheim.capability.textinput`'s.
 
-A leaf below :mod:`jotunheim.capability.schema` (which imports it where it refuses a
-value): it imports only :mod:`jotunheim.capability.errors`, and writes the protocol's type
-names (``schema.NUMBER``, ...) as the strings they are.
+A leaf: it imports nothing, and writes the protocol's type names (``schema.NUMBER``, ...)
+as the strings they are.
 
 Example::
 
     expected(Field("angle", NUMBER, unit="deg", minimum=0, maximum=180))  # "Number in 0..180 deg"
-    describe("ninety")                                                    # "String 'ninety'"
+    value_text(12.0)                                                      # "12"
 """
-
-from jotunheim.capability.errors import ToolParameterError
 
 
 def value_text(value) -> str:
@@ -28,23 +26,6 @@ def value_text(value) -> str:
     if isinstance(value, float) and abs(value) < 1e15 and value == int(value):
         return str(int(value))
     return str(value)
-
-
-def describe(value) -> str:
-    """What came, for an error message: ``null``, ``Number 5``, ``String 'x'``, ``Array``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, (int, float)):
-        return "Number " + value_text(value)
-    if isinstance(value, str):
-        return "String %r" % (value,)
-    if isinstance(value, dict):
-        return "Object"
-    if isinstance(value, (list, tuple)):
-        return "Array"
-    return type(value).__name__
 
 
 def expected(field) -> str:
@@ -91,25 +72,3 @@ def part_description(tool) -> str:
     if tool.params:
         return "Set %s actuator %r; returns its new state" % (tool.part, tool.instance)
     return "Current state of %s actuator %r" % (tool.part, tool.instance)
-
-
-def part_refusal(name, driver, kind, key, taken):
-    """The error for a part ``registry.add_sensor``/``add_actuator`` refuses: a sensor
-    without ``read()`` or an actuator without ``set()`` (TypeError), a name with no letters
-    or digits (its ``key``, the slug, is empty), or one whose slug part ``taken`` has."""
-    method = "read" if kind == "sensor" else "set"
-    if not callable(getattr(driver, method, None)):
-        return TypeError("%s %r has no %s()" % (kind, name, method))
-    if not key:
-        return ValueError("part name %r has no letters or digits" % name)
-    return ValueError("a part named %r is already registered" % taken)
-
-
-def unknown_parameter(fields, name, tool: str = ""):
-    """The ToolParameterError for parameter ``name``, which none of ``fields`` declares: it
-    lists the names they do declare."""
-    names = []
-    for field in fields:
-        names.append(field.name)
-    names = ", ".join(sorted(names)) or "no parameters"
-    return ToolParameterError(tool, name, "one of: " + names, "an unknown parameter")

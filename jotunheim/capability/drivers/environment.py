@@ -11,7 +11,7 @@ tests); it only needs the attributes the adapter reads (``temperature``, ``humid
 Ranges are the parts' datasheet measuring ranges.
 """
 
-from jotunheim.capability.drivers.base import Sensor
+from jotunheim.capability.drivers import Sensor
 from jotunheim.capability.drivers.hardware import require
 from jotunheim.capability.schema import NUMBER, Field
 

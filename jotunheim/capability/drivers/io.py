@@ -11,7 +11,7 @@ are in :mod:`~jotunheim.capability.drivers.pwm`, NeoPixels in
 :mod:`~jotunheim.capability.drivers.pixels`.
 """
 
-from jotunheim.capability.drivers.base import (
+from jotunheim.capability.drivers import (
     BRIGHTNESS,
     DUTY_MAX,
     PRESSED,

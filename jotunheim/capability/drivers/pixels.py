@@ -4,9 +4,9 @@
 colour text (``"#ff8000"``, ``"orange"``).
 """
 
-from jotunheim.capability.drivers.base import Actuator
+from jotunheim.capability import ToolParameterError
+from jotunheim.capability.drivers import Actuator
 from jotunheim.capability.drivers.hardware import require
-from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.schema import NUMBER, STRING, Field
 
 COLORS = {

@@ -9,9 +9,9 @@ servo) they use the given object, which needs only ``duty_cycle``/``frequency``
 (``angle`` for a servo).
 """
 
-from jotunheim.capability.drivers.base import DUTY_MAX, Actuator
+from jotunheim.capability import ToolParameterError
+from jotunheim.capability.drivers import DUTY_MAX, Actuator
 from jotunheim.capability.drivers.hardware import pwm_out, require
-from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.schema import NUMBER, Field
 
 

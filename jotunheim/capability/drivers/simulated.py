@@ -21,7 +21,7 @@ uses. Their settings and readings are the real parts' (``SWITCH``, ``BRIGHTNESS`
 Part names carry a ``-sim`` suffix so capabilities never claim real hardware.
 """
 
-from jotunheim.capability.drivers.base import (
+from jotunheim.capability.drivers import (
     BRIGHTNESS,
     DUTY_MAX,
     PRESSED,
