@@ -156,11 +156,11 @@ def test_scheduler_runs_one_task_that_worked_per_step_in_turn():
 
 
 def test_constant_time_equal_and_bearer_parsing():
-    from jotunheim.remote.handler import TokenCheck, constant_time_equal
+    from jotunheim.remote.handler import constant_time_equal
 
     assert constant_time_equal("tok", b"tok") and constant_time_equal(b"", "")
     assert not constant_time_equal("tok", "tox") and not constant_time_equal("", "a")
-    check = TokenCheck("abc", "own", mode="bearer")
+    check = RemoteCommandHandler(ToolRegistry(), token="abc", owner_token="own", auth_mode="bearer")
     assert check.decide({"authorization": "  Bearer  abc "}) == ("user", None)
     assert check.decide({"authorization": "Bearer own"}) == ("owner", None)
     missing = check.decide({})

@@ -1,7 +1,7 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """RemoteCommandHandler: JotunheimService and Einherjar GetCapabilities served on the device,
-and TokenCheck: who may call it.
+and who may call it.
 
 Two tokens from settings.toml: JOTUNHEIM_TOKEN lets a caller use the service at all,
 JOTUNHEIM_OWNER_TOKEN additionally unlocks user-only tools and owner commands (reboot,
@@ -31,7 +31,7 @@ words are those of a signature's ``keyid``.
 #
 # The handler is the wiring point of the remote services and answers CallTool itself (the
 # RPC a device answers most), with the checks every RPC group shares: who calls
-# (TokenCheck below, remote.signing), which device, which parameters. Every check happens before
+# (decide below, remote.signing), which device, which parameters. Every check happens before
 # anything runs, so a refused call changes nothing. Refusals are gRPC statuses whose
 # grpc-message tells a human what to fix (their texts: remote.refusals, loaded with the
 # first refusal):
@@ -72,32 +72,92 @@ def constant_time_equal(a, b):
     return delta == 0
 
 
-class TokenCheck:
-    """Decides a caller's access level.
+class RemoteCommandHandler:
+    """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
 
+    :param registry: the device's ToolRegistry
+    :param device: the :class:`jotunheim.device.Device`, or a stand-in with its methods
+        the RPCs use: ``device_id_now()`` (every call naming a device), and where they
+        exist ``capabilities()`` (GetCapabilities, GetDeviceStatus), ``status_info()``
+        (a dict with ``status``: ``ok``, ``degraded``, ``offline-loki``, ... and any
+        runtime figures), ``einherjar()`` (an einherjar.CapabilityResponse; without it
+        one is built from the tools) and ``commands()`` (``(name, fn, owner_only,
+        description)`` rows, asked on the first SendDeviceCommand, so their module
+        loads only then)
     :param token: required from every caller when set
     :param owner_token: needed for user-only tools and owner commands
-    :param str mode: ``signed``, ``bearer`` or ``either`` (see the module doc)
+    :param str auth_mode: ``signed`` (default), ``bearer`` or ``either``
+        (``remote.auth_mode``, see the module doc)
     :param bool open_access: without a token, let anyone call (``remote.open``)
-    :param dict signing: :class:`~jotunheim.remote.signing.SignatureCheck` options
+    :param dict signing: options of :class:`jotunheim.remote.signing.SignatureCheck`
         (``window``, ``tolerance``, ``max_nonces``, ``clock``, ``logger``)
+    :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
+    :param rate_limit_per_minute: / :param burst: per-client limit on tools that change
+        state (see :meth:`limit`; 0 = none)
+    :param max_params_bytes: longest JSON parameter text accepted
+    :param clock: seconds, monotonic (rate limit)
+    :param logger: a jotunheim.log logger
 
-    ``required`` is True when every caller must prove it holds a token (a check is not
-    changed once made: new settings make a new one).
+    ``device`` is the device served; ``token``, ``owner_token``, ``mode``, ``open_access``
+    and ``signing_options`` are the access in force (changed by :meth:`configure`),
+    ``required`` is True when every caller must prove it holds a token, ``signatures``
+    the SignatureCheck (made on the first signed request); ``max_params_bytes`` may be
+    set; ``calls``
+    counts the calls, ``refused`` the refusals by status code (None before the first),
+    ``tool_calls`` and
+    ``tool_failures`` the tools run and those that failed. The rate limit: ``per_minute``
+    (0 = none), ``burst``, ``max_clients`` (may be set), ``buckets`` (``{client: array of
+    tokens, last seen}``, set by :meth:`limit`) and ``rate_limited``, the calls it refused.
     """
 
+    # Class defaults, set on the instance only when given: its attributes stay few (an
+    # instance's table grows in steps).
+    seal_results = False
+    clock = None
+    mode = "signed"
+    open_access = False
+    signing_options = None
+    per_minute = 0  # no rate limit until limit() sets it, with burst and buckets
+    max_clients = 16  # clients whose buckets are kept (the least recently seen go first)
+    rate_limited = 0
+    refused = None  # {status code: count}, made by the first refusal
+    services = None  # {group name: service}, made by remote.groups
+    deferred = None  # [fn], made by the first defer
+
     def __init__(
-        self, token=None, owner_token=None, mode="signed", open_access=False, signing=None
+        self,
+        registry,
+        device=None,
+        token=None,
+        owner_token=None,
+        auth_mode="signed",
+        open_access=False,
+        signing=None,
+        seal_results=False,
+        rate_limit_per_minute=60,
+        burst=None,
+        max_params_bytes=4096,
+        clock=None,
+        logger=None,
     ):
-        if mode not in ("signed", "bearer", "either"):
-            raise ValueError("auth mode must be signed, bearer or either, not %r" % mode)
-        self.token = token or None
-        self.owner_token = owner_token or None
-        self.mode = mode
-        self.open_access = bool(open_access)
-        self.signing_options = signing or {}
-        self.signatures = None  # the SignatureCheck, made on the first signed request
-        self.required = self.token is not None or not self.open_access
+        # The device itself, not five of its bound methods: the RPC groups (remote.groups)
+        # look up what they need on it when they are built.
+        self.device = device
+        self.configure(
+            token, owner_token, auth_mode=auth_mode, open_access=open_access, signing=signing
+        )
+        self.max_params_bytes = max_params_bytes
+        self.logger = logger
+        self.calls = 0
+        self.registry = registry
+        if seal_results:
+            self.seal_results = True
+        self.tool_calls = 0
+        self.tool_failures = 0
+        if clock is not None:
+            self.clock = clock
+        if rate_limit_per_minute:
+            self.limit(rate_limit_per_minute, burst)
 
     def decide(self, metadata, context=None):
         """``(level, None)`` for a caller let in (``"owner"`` or ``"user"``), ``(None, why)``
@@ -120,7 +180,7 @@ class TokenCheck:
                 if self.signatures is None:
                     keys = {"user": self.token, "owner": self.owner_token}
                     self.signatures = SignatureCheck(
-                        keys, constant_time_equal, **self.signing_options
+                        keys, constant_time_equal, **(self.signing_options or {})
                     )
                 method = getattr(context, "method", None)
                 if method is not None:
@@ -161,84 +221,6 @@ class TokenCheck:
 
         return refusals.warning(self)
 
-
-class RemoteCommandHandler:
-    """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
-
-    :param registry: the device's ToolRegistry
-    :param device: the :class:`jotunheim.device.Device`, or a stand-in with its methods
-        the RPCs use: ``device_id_now()`` (every call naming a device), and where they
-        exist ``capabilities()`` (GetCapabilities, GetDeviceStatus), ``status_info()``
-        (a dict with ``status``: ``ok``, ``degraded``, ``offline-loki``, ... and any
-        runtime figures), ``einherjar()`` (an einherjar.CapabilityResponse; without it
-        one is built from the tools) and ``commands()`` (``(name, fn, owner_only,
-        description)`` rows, asked on the first SendDeviceCommand, so their module
-        loads only then)
-    :param token: / :param owner_token: see :class:`TokenCheck`
-    :param str auth_mode: ``signed`` (default), ``bearer`` or ``either``
-        (``remote.auth_mode``, see the module doc)
-    :param bool open_access: without a token, let anyone call (``remote.open``)
-    :param dict signing: options of :class:`jotunheim.remote.signing.SignatureCheck`
-    :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
-    :param rate_limit_per_minute: / :param burst: per-client limit on tools that change
-        state (see :meth:`limit`; 0 = none)
-    :param max_params_bytes: longest JSON parameter text accepted
-    :param clock: seconds, monotonic (rate limit)
-    :param logger: a jotunheim.log logger
-
-    ``device`` is the device served; ``auth`` is the TokenCheck in force and
-    ``max_params_bytes`` may be set; ``calls``
-    counts the calls, ``refused`` the refusals by status code (None before the first),
-    ``tool_calls`` and
-    ``tool_failures`` the tools run and those that failed. The rate limit: ``per_minute``
-    (0 = none), ``burst``, ``max_clients`` (may be set), ``buckets`` (``{client: array of
-    tokens, last seen}``, set by :meth:`limit`) and ``rate_limited``, the calls it refused.
-    """
-
-    # Class defaults, set on the instance only when given: its attributes stay few (an
-    # instance's table grows in steps).
-    seal_results = False
-    clock = None
-    per_minute = 0  # no rate limit until limit() sets it, with burst and buckets
-    max_clients = 16  # clients whose buckets are kept (the least recently seen go first)
-    rate_limited = 0
-    refused = None  # {status code: count}, made by the first refusal
-    services = None  # {group name: service}, made by remote.groups
-    deferred = None  # [fn], made by the first defer
-
-    def __init__(
-        self,
-        registry,
-        device=None,
-        token=None,
-        owner_token=None,
-        auth_mode="signed",
-        open_access=False,
-        signing=None,
-        seal_results=False,
-        rate_limit_per_minute=60,
-        burst=None,
-        max_params_bytes=4096,
-        clock=None,
-        logger=None,
-    ):
-        # The device itself, not five of its bound methods: the RPC groups (remote.groups)
-        # look up what they need on it when they are built.
-        self.device = device
-        self.auth = TokenCheck(token, owner_token, auth_mode, open_access, signing)
-        self.max_params_bytes = max_params_bytes
-        self.logger = logger
-        self.calls = 0
-        self.registry = registry
-        if seal_results:
-            self.seal_results = True
-        self.tool_calls = 0
-        self.tool_failures = 0
-        if clock is not None:
-            self.clock = clock
-        if rate_limit_per_minute:
-            self.limit(rate_limit_per_minute, burst)
-
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
         text, or the number of one of :data:`jotunheim.remote.refusals.CALL`, filled in
@@ -259,7 +241,7 @@ class RemoteCommandHandler:
         """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
         token, and a call addressed to another ``device_id`` (empty means this one)."""
         self.calls += 1
-        level, text = self.auth.decide(context.metadata if context is not None else {}, context)
+        level, text = self.decide(context.metadata if context is not None else {}, context)
         if level is None:
             raise self.refuse(StatusCode.UNAUTHENTICATED, text)
         if device_id:
@@ -385,14 +367,18 @@ class RemoteCommandHandler:
         self, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
     ):
         """Apply new tokens / limits (settings hot reload). Tokens are replaced as given;
-        ``auth_mode``, ``open_access`` and ``signing`` replace those given before."""
-        self.auth = TokenCheck(  # what is not given stays as the check in force has it
-            token,
-            owner_token,
-            auth.get("auth_mode", self.auth.mode),
-            auth.get("open_access", self.auth.open_access),
-            auth.get("signing", self.auth.signing_options),
-        )
+        ``auth_mode``, ``open_access`` and ``signing`` replace those given before (what is
+        not given stays), and signatures are checked anew (a new nonce ring)."""
+        mode = auth.get("auth_mode", self.mode)
+        if mode not in ("signed", "bearer", "either"):
+            raise ValueError("auth mode must be signed, bearer or either, not %r" % mode)
+        self.mode = mode
+        self.open_access = open_access = bool(auth.get("open_access", self.open_access))
+        self.signing_options = auth.get("signing", self.signing_options)
+        self.token = token = token or None
+        self.owner_token = owner_token or None
+        self.signatures = None  # the SignatureCheck, made on the first signed request
+        self.required = token is not None or not open_access
         if rate_limit_per_minute is not None:
             self.limit(rate_limit_per_minute, burst)
 
