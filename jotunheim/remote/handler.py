@@ -31,7 +31,7 @@ words are those of a signature's ``keyid``.
 #
 # The handler is the wiring point of the remote services and answers CallTool itself (the
 # RPC a device answers most), with the checks every RPC group shares: who calls
-# (decide below, remote.signing), which device, which parameters. Every check happens before
+# (authorize below, remote.signing), which device, which parameters. Every check happens before
 # anything runs, so a refused call changes nothing. Refusals are gRPC statuses whose
 # grpc-message tells a human what to fix (their texts: remote.refusals, loaded with the
 # first refusal):
@@ -159,60 +159,6 @@ class RemoteCommandHandler:
         if rate_limit_per_minute:
             self.limit(rate_limit_per_minute, burst)
 
-    def decide(self, metadata, context=None):
-        """``(level, None)`` for a caller let in (``"owner"`` or ``"user"``), ``(None, why)``
-        for one refused.
-
-        :param metadata: the request headers (lower-case names)
-        :param context: the call (``method``, ``body``), needed to check a signature; a
-            checked signature's nonce is used up
-        """
-        value = ((metadata.get("authorization") if metadata else None) or "").strip()
-        given = error = None  # given: the bearer token sent; None for a JH-HMAC header
-        if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
-            if self.mode != "bearer":
-                if not self.required and self.owner_token is None:
-                    return "user", None  # nothing to check a signature against, nothing to unlock
-                # Signing is loaded on the first signed request: a device in bearer or open
-                # mode, or one not called yet, never holds it.
-                from jotunheim.remote.signing import SignatureCheck, SignatureError
-
-                if self.signatures is None:
-                    keys = {"user": self.token, "owner": self.owner_token}
-                    self.signatures = SignatureCheck(
-                        keys, constant_time_equal, **(self.signing_options or {})
-                    )
-                method = getattr(context, "method", None)
-                if method is not None:
-                    try:
-                        level = self.signatures.verify(
-                            "POST", method, getattr(context, "body", None), value
-                        )
-                    except SignatureError as exc:
-                        error = exc
-                    else:
-                        # What a sealed result needs: the token that signed and the
-                        # signature (its iv).
-                        context.signed_by = (
-                            self.owner_token if level == "owner" else self.token,
-                            self.signatures.signature,
-                        )
-                        return level, None
-        else:
-            name, _, given = value.partition(" ")  # name: the scheme
-            given = given.strip() if name.lower() == "bearer" else ""
-            if given and self.mode != "signed":
-                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
-                    return "owner", None
-                if self.token is not None and constant_time_equal(given, self.token):
-                    return "user", None
-            if not self.required:  # no token set, remote.open
-                return "user", None
-        # Why, in words: the texts load with the first refusal.
-        from jotunheim.remote import refusals
-
-        return None, refusals.unauthenticated(self, given, error)
-
     def warning(self):
         """What to say loudly at start about who may call, or None."""
         if self.required and self.mode == "signed" and (self.token or self.owner_token):
@@ -239,11 +185,60 @@ class RemoteCommandHandler:
 
     def authorize(self, context, device_id=""):
         """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
-        token, and a call addressed to another ``device_id`` (empty means this one)."""
+        token, and a call addressed to another ``device_id`` (empty means this one).
+        ``context`` is the call (``metadata``: the request headers, lower-case names;
+        ``method`` and ``body`` to check a signature, whose nonce is then used up)."""
         self.calls += 1
-        level, text = self.decide(context.metadata if context is not None else {}, context)
+        metadata = context.metadata if context is not None else None
+        value = ((metadata.get("authorization") if metadata else None) or "").strip()
+        level = given = error = None  # given: the bearer token sent; None for a JH-HMAC header
+        if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
+            if self.mode == "bearer":
+                pass  # refused below: this device takes bearer tokens only
+            elif not self.required and self.owner_token is None:
+                level = "user"  # nothing to check a signature against, nothing to unlock
+            else:
+                # Signing is loaded on the first signed request: a device in bearer or open
+                # mode, or one not called yet, never holds it.
+                from jotunheim.remote.signing import SignatureCheck, SignatureError
+
+                if self.signatures is None:
+                    keys = {"user": self.token, "owner": self.owner_token}
+                    self.signatures = SignatureCheck(
+                        keys, constant_time_equal, **(self.signing_options or {})
+                    )
+                method = getattr(context, "method", None)
+                if method is not None:
+                    try:
+                        level = self.signatures.verify(
+                            "POST", method, getattr(context, "body", None), value
+                        )
+                    except SignatureError as exc:
+                        error = exc
+                    else:
+                        # What a sealed result needs: the token that signed and the
+                        # signature (its iv).
+                        context.signed_by = (
+                            self.owner_token if level == "owner" else self.token,
+                            self.signatures.signature,
+                        )
+        else:
+            name, _, given = value.partition(" ")  # name: the scheme
+            given = given.strip() if name.lower() == "bearer" else ""
+            if given and self.mode != "signed":
+                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
+                    level = "owner"
+                elif self.token is not None and constant_time_equal(given, self.token):
+                    level = "user"
+            if level is None and not self.required:  # no token set, remote.open
+                level = "user"
         if level is None:
-            raise self.refuse(StatusCode.UNAUTHENTICATED, text)
+            # Why, in words: the texts load with the first refusal.
+            from jotunheim.remote import refusals
+
+            raise self.refuse(
+                StatusCode.UNAUTHENTICATED, refusals.unauthenticated(self, given, error)
+            )
         if device_id:
             name = self.device.device_id_now()
             if device_id != name:
