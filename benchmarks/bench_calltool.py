@@ -190,7 +190,6 @@ def micropython_figures():
 MODULES = (
     "jotunheim.compat",
     "jotunheim.grpc.status",
-    "jotunheim.remote.ratelimit",
     "jotunheim.remote.handler",
     "jotunheim.device",
     "jotunheim.log",

@@ -157,19 +157,29 @@ def test_scheduler_runs_one_task_that_worked_per_step_in_turn():
 
 
 def test_constant_time_equal_and_bearer_parsing():
-    from jotunheim.remote.handler import TokenCheck, constant_time_equal
+    from jotunheim.remote.handler import constant_time_equal
 
     assert constant_time_equal("tok", b"tok") and constant_time_equal(b"", "")
     assert not constant_time_equal("tok", "tox") and not constant_time_equal("", "a")
-    check = TokenCheck("abc", "own", mode="bearer")
-    assert check.decide({"authorization": "  Bearer  abc "}) == ("user", None)
-    assert check.decide({"authorization": "Bearer own"}) == ("owner", None)
-    missing = check.decide({})
+    check = RemoteCommandHandler(ToolRegistry(), token="abc", owner_token="own", auth_mode="bearer")
+
+    def decide(metadata):  # (level, None) for a caller let in, (None, why) for one refused
+        context = Ctx()
+        context.metadata = metadata
+        try:
+            return check.authorize(context), None
+        except GrpcError as exc:
+            assert exc.code == StatusCode.UNAUTHENTICATED
+            return None, exc.message
+
+    assert decide({"authorization": "  Bearer  abc "}) == ("user", None)
+    assert decide({"authorization": "Bearer own"}) == ("owner", None)
+    missing = decide({})
     assert missing[0] is None and "needs a token" in missing[1]
     # Not a bearer token at all, or an empty one: refused as "no token", not "wrong token".
     for metadata in ({"authorization": "Basic abc"}, {"authorization": "Bearer "}, None):
-        assert check.decide(metadata) == missing
-    wrong = check.decide({"authorization": "Bearer nope"})
+        assert decide(metadata) == missing
+    wrong = decide({"authorization": "Bearer nope"})
     assert wrong[0] is None and wrong[1] != missing[1]
 
 

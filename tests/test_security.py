@@ -191,7 +191,7 @@ def test_nonce_memory_is_bounded_and_never_lets_a_replay_through(tmp_path):
             headers.append(Signer(TOKEN).header(CALL_TOOL, body))
             time.sleep(0.002)  # distinct milliseconds
             assert set_led(client(sim, signer=fixed(headers[-1])), i % 2 == 0).success
-        assert sim.device.handler.auth.signatures.remembered == 4
+        assert sim.device.handler.signatures.remembered == 4
         for i, header in enumerate(headers):  # forgotten or remembered: all refused
             err = refusal(client(sim, signer=fixed(header)), CALL_TOOL, led_request(i % 2 == 0))
             assert "replayed" in err.message

@@ -465,7 +465,7 @@ class Device:
             self.port = server.port  # port 0: the OS picked one
         self.server = server
         self.logger.info("serving JotunheimService on " + self.address)
-        text = self.handler.auth.warning()
+        text = self.handler.warning()
         if text is not None:  # a warning shows at the default log level
             self.logger.warning(text)
 
@@ -614,7 +614,7 @@ class Device:
         """Apply changed tokens from settings.toml to the remote handler."""
         token = self.token("token", "JOTUNHEIM_TOKEN")
         owner = self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN")
-        auth = self.handler.auth
+        auth = self.handler
         if auth.token != token or auth.owner_token != owner:
             self.handler.configure(token=token, owner_token=owner)
 

@@ -39,7 +39,7 @@ def apply_settings(device, sections):
         handler.max_params_bytes = get("remote.max_request_bytes")
         if device.server is not None:
             device.server.max_body = get("remote.max_request_bytes")
-        now = handler.auth
+        now = handler
         auth = device.auth_options()
         if (now.mode, now.open_access, now.signing_options) != (
             auth["auth_mode"],
@@ -47,7 +47,7 @@ def apply_settings(device, sections):
             auth["signing"],
         ):
             handler.configure(token=now.token, owner_token=now.owner_token, **auth)
-            text = handler.auth.warning()
+            text = handler.warning()
             if text is not None:
                 device.logger.warning(text)
     if "network" in sections:

@@ -97,5 +97,5 @@ def device_txt(device) -> dict:
         "device_id": device.device_id,
         "board": facts.get("board_id") or "unknown",
         "firmware": facts.get("library_version") or "unknown",
-        "token": "required" if device.handler.auth.required else "none",
+        "token": "required" if device.handler.required else "none",
     }

@@ -1,7 +1,7 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """RemoteCommandHandler: JotunheimService and Einherjar GetCapabilities served on the device,
-and TokenCheck: who may call it.
+and who may call it.
 
 Two tokens from settings.toml: JOTUNHEIM_TOKEN lets a caller use the service at all,
 JOTUNHEIM_OWNER_TOKEN additionally unlocks user-only tools and owner commands (reboot,
@@ -31,7 +31,7 @@ words are those of a signature's ``keyid``.
 #
 # The handler is the wiring point of the remote services and answers CallTool itself (the
 # RPC a device answers most), with the checks every RPC group shares: who calls
-# (TokenCheck below, remote.signing), which device, which parameters. Every check happens before
+# (authorize below, remote.signing), which device, which parameters. Every check happens before
 # anything runs, so a refused call changes nothing. Refusals are gRPC statuses whose
 # grpc-message tells a human what to fix (their texts: remote.refusals, loaded with the
 # first refusal):
@@ -72,96 +72,6 @@ def constant_time_equal(a, b):
     return delta == 0
 
 
-class TokenCheck:
-    """Decides a caller's access level.
-
-    :param token: required from every caller when set
-    :param owner_token: needed for user-only tools and owner commands
-    :param str mode: ``signed``, ``bearer`` or ``either`` (see the module doc)
-    :param bool open_access: without a token, let anyone call (``remote.open``)
-    :param dict signing: :class:`~jotunheim.remote.signing.SignatureCheck` options
-        (``window``, ``tolerance``, ``max_nonces``, ``clock``, ``logger``)
-
-    ``required`` is True when every caller must prove it holds a token (a check is not
-    changed once made: new settings make a new one).
-    """
-
-    def __init__(
-        self, token=None, owner_token=None, mode="signed", open_access=False, signing=None
-    ):
-        if mode not in ("signed", "bearer", "either"):
-            raise ValueError("auth mode must be signed, bearer or either, not %r" % mode)
-        self.token = token or None
-        self.owner_token = owner_token or None
-        self.mode = mode
-        self.open_access = bool(open_access)
-        self.signing_options = signing or {}
-        self.signatures = None  # the SignatureCheck, made on the first signed request
-        self.required = self.token is not None or not self.open_access
-
-    def decide(self, metadata, context=None):
-        """``(level, None)`` for a caller let in (``"owner"`` or ``"user"``), ``(None, why)``
-        for one refused.
-
-        :param metadata: the request headers (lower-case names)
-        :param context: the call (``method``, ``body``), needed to check a signature; a
-            checked signature's nonce is used up
-        """
-        value = ((metadata.get("authorization") if metadata else None) or "").strip()
-        given = error = None  # given: the bearer token sent; None for a JH-HMAC header
-        if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
-            if self.mode != "bearer":
-                if not self.required and self.owner_token is None:
-                    return "user", None  # nothing to check a signature against, nothing to unlock
-                # Signing is loaded on the first signed request: a device in bearer or open
-                # mode, or one not called yet, never holds it.
-                from jotunheim.remote.signing import SignatureCheck, SignatureError
-
-                if self.signatures is None:
-                    keys = {"user": self.token, "owner": self.owner_token}
-                    self.signatures = SignatureCheck(
-                        keys, constant_time_equal, **self.signing_options
-                    )
-                method = getattr(context, "method", None)
-                if method is not None:
-                    try:
-                        level = self.signatures.verify(
-                            "POST", method, getattr(context, "body", None), value
-                        )
-                    except SignatureError as exc:
-                        error = exc
-                    else:
-                        # What a sealed result needs: the token that signed and the
-                        # signature (its iv).
-                        context.signed_by = (
-                            self.owner_token if level == "owner" else self.token,
-                            self.signatures.signature,
-                        )
-                        return level, None
-        else:
-            name, _, given = value.partition(" ")  # name: the scheme
-            given = given.strip() if name.lower() == "bearer" else ""
-            if given and self.mode != "signed":
-                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
-                    return "owner", None
-                if self.token is not None and constant_time_equal(given, self.token):
-                    return "user", None
-            if not self.required:  # no token set, remote.open
-                return "user", None
-        # Why, in words: the texts load with the first refusal.
-        from jotunheim.remote import refusals
-
-        return None, refusals.unauthenticated(self, given, error)
-
-    def warning(self):
-        """What to say loudly at start about who may call, or None."""
-        if self.required and self.mode == "signed" and (self.token or self.owner_token):
-            return None  # the default: nothing to warn of, and no texts to load
-        from jotunheim.remote import refusals
-
-        return refusals.warning(self)
-
-
 class RemoteCommandHandler:
     """Serves CallTool, SendDeviceCommand, GetDeviceStatus, GetCapabilities and Einherjar.
 
@@ -174,11 +84,13 @@ class RemoteCommandHandler:
         one is built from the tools) and ``commands()`` (``(name, fn, owner_only,
         description)`` rows, asked on the first SendDeviceCommand, so their module
         loads only then)
-    :param token: / :param owner_token: see :class:`TokenCheck`
+    :param token: required from every caller when set
+    :param owner_token: needed for user-only tools and owner commands
     :param str auth_mode: ``signed`` (default), ``bearer`` or ``either``
         (``remote.auth_mode``, see the module doc)
     :param bool open_access: without a token, let anyone call (``remote.open``)
     :param dict signing: options of :class:`jotunheim.remote.signing.SignatureCheck`
+        (``window``, ``tolerance``, ``max_nonces``, ``clock``, ``logger``)
     :param bool seal_results: seal every CallTool result (:mod:`jotunheim.remote.sealing`)
     :param rate_limit_per_minute: / :param burst: per-client limit on tools that change
         state (see :meth:`limit`; 0 = none)
@@ -186,8 +98,11 @@ class RemoteCommandHandler:
     :param clock: seconds, monotonic (rate limit)
     :param logger: a jotunheim.log logger
 
-    ``device`` is the device served; ``auth`` is the TokenCheck in force and
-    ``max_params_bytes`` may be set; ``calls``
+    ``device`` is the device served; ``token``, ``owner_token``, ``mode``, ``open_access``
+    and ``signing_options`` are the access in force (changed by :meth:`configure`),
+    ``required`` is True when every caller must prove it holds a token, ``signatures``
+    the SignatureCheck (made on the first signed request); ``max_params_bytes`` may be
+    set; ``calls``
     counts the calls, ``refused`` the refusals by status code (None before the first),
     ``tool_calls`` and
     ``tool_failures`` the tools run and those that failed. The rate limit: ``per_minute``
@@ -199,6 +114,9 @@ class RemoteCommandHandler:
     # instance's table grows in steps).
     seal_results = False
     clock = None
+    mode = "signed"
+    open_access = False
+    signing_options = None
     per_minute = 0  # no rate limit until limit() sets it, with burst and buckets
     max_clients = 16  # clients whose buckets are kept (the least recently seen go first)
     rate_limited = 0
@@ -225,7 +143,9 @@ class RemoteCommandHandler:
         # The device itself, not five of its bound methods: the RPC groups (remote.groups)
         # look up what they need on it when they are built.
         self.device = device
-        self.auth = TokenCheck(token, owner_token, auth_mode, open_access, signing)
+        self.configure(
+            token, owner_token, auth_mode=auth_mode, open_access=open_access, signing=signing
+        )
         self.max_params_bytes = max_params_bytes
         self.logger = logger
         self.calls = 0
@@ -238,6 +158,14 @@ class RemoteCommandHandler:
             self.clock = clock
         if rate_limit_per_minute:
             self.limit(rate_limit_per_minute, burst)
+
+    def warning(self):
+        """What to say loudly at start about who may call, or None."""
+        if self.required and self.mode == "signed" and (self.token or self.owner_token):
+            return None  # the default: nothing to warn of, and no texts to load
+        from jotunheim.remote import refusals
+
+        return refusals.warning(self)
 
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
@@ -257,11 +185,60 @@ class RemoteCommandHandler:
 
     def authorize(self, context, device_id=""):
         """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
-        token, and a call addressed to another ``device_id`` (empty means this one)."""
+        token, and a call addressed to another ``device_id`` (empty means this one).
+        ``context`` is the call (``metadata``: the request headers, lower-case names;
+        ``method`` and ``body`` to check a signature, whose nonce is then used up)."""
         self.calls += 1
-        level, text = self.auth.decide(context.metadata if context is not None else {}, context)
+        metadata = context.metadata if context is not None else None
+        value = ((metadata.get("authorization") if metadata else None) or "").strip()
+        level = given = error = None  # given: the bearer token sent; None for a JH-HMAC header
+        if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
+            if self.mode == "bearer":
+                pass  # refused below: this device takes bearer tokens only
+            elif not self.required and self.owner_token is None:
+                level = "user"  # nothing to check a signature against, nothing to unlock
+            else:
+                # Signing is loaded on the first signed request: a device in bearer or open
+                # mode, or one not called yet, never holds it.
+                from jotunheim.remote.signing import SignatureCheck, SignatureError
+
+                if self.signatures is None:
+                    keys = {"user": self.token, "owner": self.owner_token}
+                    self.signatures = SignatureCheck(
+                        keys, constant_time_equal, **(self.signing_options or {})
+                    )
+                method = getattr(context, "method", None)
+                if method is not None:
+                    try:
+                        level = self.signatures.verify(
+                            "POST", method, getattr(context, "body", None), value
+                        )
+                    except SignatureError as exc:
+                        error = exc
+                    else:
+                        # What a sealed result needs: the token that signed and the
+                        # signature (its iv).
+                        context.signed_by = (
+                            self.owner_token if level == "owner" else self.token,
+                            self.signatures.signature,
+                        )
+        else:
+            name, _, given = value.partition(" ")  # name: the scheme
+            given = given.strip() if name.lower() == "bearer" else ""
+            if given and self.mode != "signed":
+                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
+                    level = "owner"
+                elif self.token is not None and constant_time_equal(given, self.token):
+                    level = "user"
+            if level is None and not self.required:  # no token set, remote.open
+                level = "user"
         if level is None:
-            raise self.refuse(StatusCode.UNAUTHENTICATED, text)
+            # Why, in words: the texts load with the first refusal.
+            from jotunheim.remote import refusals
+
+            raise self.refuse(
+                StatusCode.UNAUTHENTICATED, refusals.unauthenticated(self, given, error)
+            )
         if device_id:
             name = self.device.device_id_now()
             if device_id != name:
@@ -385,14 +362,18 @@ class RemoteCommandHandler:
         self, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
     ):
         """Apply new tokens / limits (settings hot reload). Tokens are replaced as given;
-        ``auth_mode``, ``open_access`` and ``signing`` replace those given before."""
-        self.auth = TokenCheck(  # what is not given stays as the check in force has it
-            token,
-            owner_token,
-            auth.get("auth_mode", self.auth.mode),
-            auth.get("open_access", self.auth.open_access),
-            auth.get("signing", self.auth.signing_options),
-        )
+        ``auth_mode``, ``open_access`` and ``signing`` replace those given before (what is
+        not given stays), and signatures are checked anew (a new nonce ring)."""
+        mode = auth.get("auth_mode", self.mode)
+        if mode not in ("signed", "bearer", "either"):
+            raise ValueError("auth mode must be signed, bearer or either, not %r" % mode)
+        self.mode = mode
+        self.open_access = open_access = bool(auth.get("open_access", self.open_access))
+        self.signing_options = auth.get("signing", self.signing_options)
+        self.token = token = token or None
+        self.owner_token = owner_token or None
+        self.signatures = None  # the SignatureCheck, made on the first signed request
+        self.required = token is not None or not open_access
         if rate_limit_per_minute is not None:
             self.limit(rate_limit_per_minute, burst)
 

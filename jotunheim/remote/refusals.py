@@ -4,7 +4,7 @@
 
 The texts of the refusals on the CallTool path (token, device id, parameters, tool), of
 signed requests that do not verify, and of failed tools. The modules that decide
-(:mod:`jotunheim.remote.handler` with its TokenCheck,
+(:mod:`jotunheim.remote.handler`,
 :mod:`jotunheim.remote.signing`) hold a refusal's number and values; this module turns
 them into text, and loads with the first refusal. A device whose callers ask right never
 holds these texts; a caller who gets refused makes the device load this module once (a
@@ -47,7 +47,8 @@ LOCKED = "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml (or remo
 
 
 def unauthenticated(check, given, error):
-    """Why ``check`` (a :class:`jotunheim.remote.handler.TokenCheck`) refused a caller.
+    """Why ``check`` (the :class:`jotunheim.remote.handler.RemoteCommandHandler`) refused
+    a caller.
 
     :param given: the bearer token sent (``""`` for none), or None for a ``JH-HMAC`` header
     :param error: the :class:`jotunheim.remote.signing.SignatureError` of a signature that

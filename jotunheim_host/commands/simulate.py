@@ -112,7 +112,7 @@ def run(args):
     print("  serving JotunheimService at %s" % device.url)
     print("  root (plays CIRCUITPY): %s" % root)
     print("  Loki: %s" % (device.loki_url or "none"))
-    print("  token required: %s" % ("yes" if device.handler.auth.required else "no"))
+    print("  token required: %s" % ("yes" if device.handler.required else "no"))
     print("  tools: %s" % ", ".join(tool.name for tool in device.registry.tools()))
     adv = None
     if args.advertise:

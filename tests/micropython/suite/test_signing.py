@@ -132,7 +132,7 @@ def test_signed_calls_on_the_served_handler():
     led = SimulatedLed()
     registry.add_actuator("status", led)
     handler = RemoteCommandHandler(registry, Board(), token="tok")
-    assert handler.auth.mode == "signed"  # the default
+    assert handler.mode == "signed"  # the default
     server = GrpcWebServer(socketpool.SocketPool(wifi.radio), max_request_size=1024)
     handler.register(server)
     server.start("0.0.0.0", PORT)
