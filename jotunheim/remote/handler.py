@@ -50,7 +50,7 @@ words are those of a signature's ``keyid``.
 
 import json
 
-from jotunheim.capability.errors import ToolParameterError, UnknownToolError
+from jotunheim.capability import ToolParameterError, UnknownToolError
 from jotunheim.capability.schema import validate
 from jotunheim.compat import monotonic
 from jotunheim.grpc.status import GrpcError, StatusCode
