@@ -173,6 +173,7 @@ class SimulatedDevice:
 
         :param params: ``{"install": true}`` also installs and reboots
         """
+        from jotunheim.device import reconfigure
         from jotunheim.ota.agent import OtaAgent
 
         device = self.device
@@ -181,7 +182,7 @@ class SimulatedDevice:
             device.settings,
             keys=self.ota_keys,
             board_id=lambda: device.builder.detect()["board_id"],
-            reboot=lambda: device.handler.defer(device.reboot),
+            reboot=lambda: reconfigure.reboot_later(device),
             logger=self.log,
             clock=device.clock,
             resources=device.resources,

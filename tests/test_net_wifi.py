@@ -7,6 +7,7 @@ import socket
 import threading
 
 from jotunheim.net import deadlink
+from jotunheim.net.report import network_status
 from jotunheim.net.wifi import (
     CONNECTED,
     CONNECTING,
@@ -105,7 +106,7 @@ def test_connects_and_reports_status():
     assert mgr.status == DISCONNECTED
     assert mgr.ensure_connected() is True
     assert seen == [CONNECTING, CONNECTED]
-    st = mgr.status_dict()
+    st = network_status(mgr)
     assert st["status"] == "connected" and st["ssid"] == "home"
     assert st["rssi"] == -52 and st["ip"].startswith("192.168.1.")
     assert radio.attempts == [("home", "pw", 15.0)]
@@ -317,7 +318,7 @@ def test_host_network_probe_against_real_server():
     assert net.poll() == DISCONNECTED
     assert net.dead_links == 1 and net.failures == 1
     assert net.last_error.startswith("dead link: radio connected but probe failed")
-    status = net.status_dict()
+    status = network_status(net)
     assert (status["status"], status["ip"], status["dead_links"]) == (DISCONNECTED, None, 1)
     # the next poll rejoins at once (the first reconnect is not backed off)
     assert net.poll() == CONNECTED and net.connects == 2

@@ -27,8 +27,9 @@ class DeviceCommands:
 
     def reboot(self, params, context):
         """Restart once this answer is out."""
-        device = self.device
-        device.handler.defer(device.reboot)
+        from jotunheim.device import reconfigure
+
+        reconfigure.reboot_later(self.device)
         return {"rebooting": True, "after": "this answer"}
 
     def reload_settings(self, params, context):

@@ -627,22 +627,6 @@ class Device:
 
     # ------------------------------------------------------------ commands
 
-    def reboot(self):
-        """Restart the board (or, on CPython, restart this Device in place)."""
-        self.reboots += 1
-        if self.reboot_fn is not None:
-            return self.reboot_fn()
-        from jotunheim.compat import IS_CPYTHON
-
-        if IS_CPYTHON:  # Blinka's microcontroller on a PC has no reset
-            from jotunheim.device import reconfigure
-
-            return reconfigure.soft_restart(self)
-        import microcontroller
-
-        microcontroller.reset()
-        return None
-
     def commands(self):
         """``(name, fn(params, context), owner_only, description)`` of the device's own
         commands; the handler asks on the first SendDeviceCommand, so a device nobody

@@ -3,7 +3,7 @@
 """The settings of a Device: a change applied to a running Device (loaded on the first
 hot reload that changed something), settings given as a Settings or a dict, which
 never reload (loaded only then: on a board Device.from_settings gives a SettingsLoader),
-and a soft restart (a reboot on CPython)."""
+and a reboot (the reboot command, an installed update; a soft restart on CPython)."""
 
 
 def fixed_settings(settings, root):
@@ -70,6 +70,27 @@ def apply_settings(device, sections):
             device.loki_link.changed("settings")
     device.refresh_tokens()
     device.logger.info("settings changed: " + ", ".join(sections))
+
+
+def reboot(device):
+    """Restart the board (``device``'s ``reboot`` argument when given; on CPython, restart
+    the Device in place with :func:`soft_restart`)."""
+    device.reboots += 1
+    if device.reboot_fn is not None:
+        return device.reboot_fn()
+    from jotunheim.compat import IS_CPYTHON
+
+    if IS_CPYTHON:  # Blinka's microcontroller on a PC has no reset
+        return soft_restart(device)
+    import microcontroller
+
+    microcontroller.reset()
+    return None
+
+
+def reboot_later(device):
+    """Reboot ``device`` once the answer being served is out (the handler's deferred work)."""
+    device.handler.defer(lambda: reboot(device))
 
 
 def soft_restart(device):

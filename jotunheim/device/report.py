@@ -35,6 +35,7 @@ def status(device) -> str:
 def status_info(device) -> dict:
     """Everything GetDeviceStatus reports besides the capabilities."""
     from jotunheim import log
+    from jotunheim.net.report import network_status
     from jotunheim.settings.report import loader_status
 
     figures = device.resources.figures
@@ -54,7 +55,7 @@ def status_info(device) -> dict:
         "address": device.address,
         "uptime_s": int(device.clock() - device.started_at),
         "reboots": device.reboots,
-        "network": device.network.status_dict() if device.network is not None else None,
+        "network": network_status(device.network) if device.network is not None else None,
         "loki": loki,
         "resources": resources,
         "settings": loader_status(device.loader) if device.loader is not None else None,

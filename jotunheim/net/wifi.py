@@ -171,13 +171,6 @@ class WiFiManager:
             return getattr(self.radio, "ipv4_address", None) is not None
         return bool(value)
 
-    def status_dict(self) -> dict:
-        """Status for logs and ``GetDeviceStatus``:
-        :func:`jotunheim.net.report.network_status` (loaded on the first call)."""
-        from jotunheim.net import report  # noqa: PLC0415
-
-        return report.network_status(self)
-
     # -- actions -----------------------------------------------------------------------
     def ensure_connected(self) -> bool:
         """Connected? If not and it is time, try the next network once. Never waits for a

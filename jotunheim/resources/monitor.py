@@ -277,21 +277,11 @@ class Bandwidth:
         return False
 
 
-def setting(settings, path):
-    """``settings.get(path)``, or the schema's default when there are no settings."""
-    value = settings.get(path) if settings is not None else None
-    if value is None:
-        from jotunheim.settings.schema import row
-
-        value = row(path)[2]
-    return value
-
-
 class ResourceMonitor:
     """``memory`` (:class:`MemoryMonitor`), ``buffers`` (:class:`BufferPool`) and
     ``bandwidth`` (:class:`Bandwidth`), configured from settings.
 
-    :param settings: a Settings (``get(path)``) or None for the defaults
+    :param settings: a Settings (``get(path)``, every key set) or None for the defaults
     :param clock: seconds, monotonic
     :param root: the filesystem whose free space is reported (CIRCUITPY)
     :param cpu: callable returning a dict of CPU figures for its report (the Device adds
@@ -302,11 +292,14 @@ class ResourceMonitor:
     cpu = None
 
     def __init__(self, settings=None, clock=None, root="/", cpu=None, heap=None) -> None:
+        if settings is None:
+            from jotunheim.settings.loader import Settings
+
+            settings = Settings()  # the schema's defaults
+        get = settings.get
         self.memory = MemoryMonitor(heap=heap)
         self.buffers = BufferPool(
-            setting(settings, "resources.buffer_size"),
-            setting(settings, "resources.buffer_count"),
-            self.memory,
+            get("resources.buffer_size"), get("resources.buffer_count"), self.memory
         )
         self.bandwidth = Bandwidth(clock=clock)
         self.configure(settings)
@@ -322,9 +315,10 @@ class ResourceMonitor:
     def configure(self, settings) -> None:
         """Apply the heap lines and the bandwidth budget of ``settings`` (also on a
         settings hot reload; the pool keeps its buffers until the next start)."""
+        get = settings.get
         memory = self.memory
         bandwidth = self.bandwidth
-        memory.warning = setting(settings, "resources.heap_warning")
-        memory.exhausted = setting(settings, "resources.heap_exhausted")
-        bandwidth.budget = setting(settings, "resources.bandwidth_budget")
-        bandwidth.window = setting(settings, "resources.bandwidth_window")
+        memory.warning = get("resources.heap_warning")
+        memory.exhausted = get("resources.heap_exhausted")
+        bandwidth.budget = get("resources.bandwidth_budget")
+        bandwidth.window = get("resources.bandwidth_window")

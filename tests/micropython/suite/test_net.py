@@ -47,6 +47,7 @@ def test_session_helper_picks_the_board_pool():
 
 
 def test_wifi_drops_and_comes_back():
+    from jotunheim.net.report import network_status
     from jotunheim.net.wifi import CONNECTED, DISCONNECTED
 
     wifi.radio.add_network("edda", "pw", rssi=-48)
@@ -55,7 +56,7 @@ def test_wifi_drops_and_comes_back():
     seen = []
     mgr.on_change(lambda status, m: seen.append(status))
     assert mgr.ensure_connected()
-    st = mgr.status_dict()
+    st = network_status(mgr)
     assert st["status"] == "connected" and st["rssi"] == -48 and st["ip"].startswith("192.168.4.")
     # the access point disappears and refuses to come back for a while
     wifi.radio.drop()
