@@ -48,8 +48,8 @@ def test_status_of_is_the_one_ladder():
 
 def test_status_names_and_errors_read_well():
     assert StatusCode.name(14) == "UNAVAILABLE" and StatusCode.name(99) == "CODE_99"
-    # Names to numbers: the class attributes (StatusCode.value went: nothing on the
-    # device or the host looked a code up by name).
+    # Names to numbers: attributes read from the one name table (StatusCode.value went:
+    # nothing on the device or the host looked a code up by name).
     assert getattr(StatusCode, StatusCode.name(14)) == 14
     err = GrpcError(StatusCode.ABORTED, "lost the sensor")
     assert (str(err), StatusCode.name(err.code), err.message) == (

@@ -75,7 +75,9 @@ class GrpcWebServer(HttpServer):
 
     def __init__(self, socket_pool, max_request_size=16384, cors_origin=None, **limits):
         super().__init__(socket_pool, self.handle, max_body=max_request_size, **limits)
-        self.methods = {}  # path -> (request class, handler, streaming)
+        # (service, method, request class, handler, streaming) per method: the caller's
+        # strings, no path string made per method.
+        self.methods = []
         self.cors_origin = cors_origin = cors_origin or None
         self.admission = None
         # The header lines of every answer, made once: what a browser needs to read the
@@ -94,13 +96,24 @@ class GrpcWebServer(HttpServer):
     def register(self, service_path, method, request_cls, handler, streaming=False):
         """Serve ``/<service_path>/<method>``; ``request_cls.decode(bytes)`` parses the
         request, ``handler(request, context)`` answers it."""
-        path = "/" + service_path.strip("/") + "/" + method
-        self.methods[path] = (request_cls, handler, streaming)
+        # Newest first: registering a method again replaces it.
+        self.methods.insert(0, (service_path.strip("/"), method, request_cls, handler, streaming))
 
     def handle(self, request):
         """Answer one HTTP request (the :class:`HttpServer` handler)."""
         path = request.path
-        entry = self.methods.get(path)  # (request class, handler, streaming)
+        # The entry of "/<service>/<method>" (path compared where it lies), else None.
+        for entry in self.methods:
+            n = len(entry[0]) + 1  # where "/<method>" starts
+            if (
+                len(path) == n + 1 + len(entry[1])
+                and path[0] == path[n] == "/"
+                and path.startswith(entry[0], 1)
+                and path.endswith(entry[1])
+            ):
+                break
+        else:
+            entry = None
         if request.method != "POST" or (
             entry is not None
             and request.headers.get("content-type")
@@ -131,17 +144,17 @@ class GrpcWebServer(HttpServer):
 
                 raise refusal(self, request, entry)
             if self.admission is not None:
-                self.admission(path, entry[2])
+                self.admission(path, entry[4])
             message = None
-            message = entry[0].decode(memoryview(body)[5:])
-            if entry[2]:
+            message = entry[2].decode(memoryview(body)[5:])
+            if entry[4]:
                 # Framed as they come by jotunheim.grpc.streams, loaded by the first
                 # stream (unary answers are framed in place).
                 from jotunheim.grpc.streams import stream_frames
 
-                stream = stream_frames(iter(entry[1](message, context)), context)
+                stream = stream_frames(iter(entry[3](message, context)), context)
                 return Response(200, self.head, stream=stream)
-            data = entry[1](message, context)
+            data = entry[3](message, context)
             # A message is encoded, a bytes-like answer goes as it is (checked one type
             # at a time: a tuple of types would be made on every call).
             if not (

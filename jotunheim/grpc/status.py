@@ -7,60 +7,39 @@ Numbers are the ones every gRPC implementation uses (the HTTP-status mapping of 
 response without ``grpc-status`` is :mod:`jotunheim.grpc.status_decode`'s).
 """
 
+# Every code's name, in number order, between blanks: one string instead of an attribute,
+# a name and a tuple entry per code (a board uses few of the 17).
+NAMES = (
+    " OK CANCELLED UNKNOWN INVALID_ARGUMENT DEADLINE_EXCEEDED NOT_FOUND ALREADY_EXISTS"
+    " PERMISSION_DENIED RESOURCE_EXHAUSTED FAILED_PRECONDITION ABORTED OUT_OF_RANGE"
+    " UNIMPLEMENTED INTERNAL UNAVAILABLE DATA_LOSS UNAUTHENTICATED "
+)
 
-class StatusCode:
-    """gRPC status codes by name (``StatusCode.UNAVAILABLE == 14``)."""
 
-    OK = 0
-    CANCELLED = 1
-    UNKNOWN = 2
-    INVALID_ARGUMENT = 3
-    DEADLINE_EXCEEDED = 4
-    NOT_FOUND = 5
-    ALREADY_EXISTS = 6
-    PERMISSION_DENIED = 7
-    RESOURCE_EXHAUSTED = 8
-    FAILED_PRECONDITION = 9
-    ABORTED = 10
-    OUT_OF_RANGE = 11
-    UNIMPLEMENTED = 12
-    INTERNAL = 13
-    UNAVAILABLE = 14
-    DATA_LOSS = 15
-    UNAUTHENTICATED = 16
+class StatusCodes:
+    """gRPC status codes by name (``StatusCode.UNAVAILABLE == 14``), read from
+    ``NAMES`` on use; :data:`StatusCode` is the one instance."""
 
-    _NAMES = (
-        "OK",
-        "CANCELLED",
-        "UNKNOWN",
-        "INVALID_ARGUMENT",
-        "DEADLINE_EXCEEDED",
-        "NOT_FOUND",
-        "ALREADY_EXISTS",
-        "PERMISSION_DENIED",
-        "RESOURCE_EXHAUSTED",
-        "FAILED_PRECONDITION",
-        "ABORTED",
-        "OUT_OF_RANGE",
-        "UNIMPLEMENTED",
-        "INTERNAL",
-        "UNAVAILABLE",
-        "DATA_LOSS",
-        "UNAUTHENTICATED",
-    )
+    def __getattr__(self, name):
+        i = NAMES.find(" " + name + " ") if " " not in name else -1
+        if i < 0:
+            raise AttributeError(name)
+        return NAMES.count(" ", 0, i)  # the names before it
 
-    @staticmethod
-    def name(code: int) -> str:
+    def name(self, code: int) -> str:
         """Name of a code (``"UNAVAILABLE"``); unknown numbers give ``"CODE_<n>"``."""
-        if isinstance(code, int) and 0 <= code < len(StatusCode._NAMES):
-            return StatusCode._NAMES[code]
+        if isinstance(code, int) and 0 <= code < 17:
+            return NAMES.split()[code]
         return "CODE_" + str(code)
+
+
+StatusCode = StatusCodes()
 
 
 class GrpcError(Exception):
     """A call ended with a non-OK gRPC status.
 
-    ``code`` is the status number (see :class:`StatusCode`), ``message`` the decoded
+    ``code`` is the status number (see :data:`StatusCode`), ``message`` the decoded
     ``grpc-message``, ``trailers`` a dict of the trailer (or trailers-only header)
     metadata with lower-case names.
     """

@@ -47,7 +47,8 @@ def trailers(code, message="", extra=None):
 
 def refusal(server, request, entry):
     """The :class:`GrpcError` for a call ``server`` does not run: ``entry`` (what
-    ``server.methods`` holds for its path) is None (UNIMPLEMENTED), its body is over the
+    ``server.methods`` holds for its path: service, method, request class, handler,
+    streaming) is None (UNIMPLEMENTED), its body is over the
     limit (RESOURCE_EXHAUSTED, after the admission check) or is not one message frame
     (INVALID_ARGUMENT)."""
     if entry is None:
@@ -64,7 +65,7 @@ def refusal(server, request, entry):
             getattr(request, "refusal", None) or "request over %d bytes" % server.max_body,
         )
     if server.admission is not None:
-        server.admission(request.path, entry[2])  # may refuse first: its error is answered
+        server.admission(request.path, entry[4])  # may refuse first: its error is answered
     return GrpcError(StatusCode.INVALID_ARGUMENT, "request is not one message frame")
 
 
