@@ -357,7 +357,7 @@ class Device:
             if name is None:
                 from jotunheim.capability import identity
 
-                name = self.detected_id = identity.identity(*identity.board_modules())[0]
+                name = self.detected_id = identity.identity()[0]
         return name
 
     device_id = property(device_id_now)  # the getter's docstring: no string kept at run time
