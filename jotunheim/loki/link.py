@@ -15,7 +15,8 @@ after ``breaker_threshold`` failures in a row opens its breaker for ``breaker_co
 dead Loki costs one failed call per backoff period, never a busy loop. The link keeps these
 figures itself (as a :class:`~jotunheim.resilience.manager.ConnectionResilienceManager`
 endpoint would, without loading that module); the backoff and error modules load at the
-first failure.
+first failure. What the link reports (GetDeviceStatus, the ``announce`` command) is
+:mod:`jotunheim.loki.report`'s, loaded by those calls.
 
 The link makes its two RPCs (GetCapabilities, RegisterScript) itself on one gRPC-Web
 connection; the general :class:`~jotunheim.loki.client.LokiClient` (``loki()``) is made
@@ -74,7 +75,8 @@ class LokiLink:
         self.successes = 0  # calls that worked
         self.failing = 0  # failures in a row (the backoff's attempt number)
         # The failure figures (total, last error, backoff delays), made at the first
-        # failure by jotunheim.loki.failure; GetDeviceStatus shows them (status_dict).
+        # failure by jotunheim.loki.failure; GetDeviceStatus shows them
+        # (jotunheim.loki.report.status).
         self.endpoint = None
 
     def changed(self, reason: str) -> None:
@@ -172,46 +174,6 @@ class LokiLink:
         self.next_heartbeat = device.clock() + device.settings.get("capabilities.announce_interval")
         device.confirm_health()  # a trial boot is healthy once Loki is reached
         return True
-
-    def announce(self) -> dict:
-        """Re-send capabilities now (the ``announce`` device command)."""
-        out = {"announced": self.sync(True), "error": self.error}
-        result = self.last_negotiation
-        if result is not None:
-            out["registered"] = result.registered
-            out["failed"] = result.failed  # (name, reason) pairs: lists in JSON
-        return out
-
-    def status_dict(self) -> dict:
-        """What GetDeviceStatus reports about Loki."""
-        out = {"url": self.url, "state": self.state, "error": self.error, "deferred": self.deferred}
-        result = self.last_negotiation
-        if result is not None:
-            out["registered"] = len(result.registered)
-            out["failed"] = result.failed
-        # The figures of a resilience endpoint; "state" is the breaker's, worked out here
-        # (jotunheim.loki.failure.breaker).
-        endpoint = out["endpoint"] = {
-            "endpoint": "loki",
-            "state": "closed",
-            "successes": self.successes,
-            "failures": 0,
-            "consecutive_failures": self.failing,
-            "last_error": None,
-            "last_category": None,
-            "next_delay": 0.0,
-            "recent_delays": [],  # the last few backoff delays, newest last (bounded)
-        }
-        if self.endpoint is not None:  # failed since forget(): the failure figures
-            endpoint.update(self.endpoint)
-            endpoint["recent_delays"] = list(endpoint["recent_delays"])
-        if not self.failing:  # the last call worked: no delay, the breaker closed
-            endpoint["next_delay"] = 0.0
-        else:
-            from jotunheim.loki import failure
-
-            endpoint["state"] = failure.breaker(self)[0]
-        return out
 
     def sync(self, register=False) -> bool:
         """Register our tools with Loki when ``register`` (first contact, the announce
