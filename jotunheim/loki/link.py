@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """LokiLink: a device's standing relation with Loki (announcement, heartbeat, resilience).
 
-The Device builds one only when a Loki URL is configured (or a client is given), so a
-device without Loki never imports this module. On (re)connection every model-callable
+The Device builds one (:func:`use_loki`) only when a Loki URL is configured (or a client
+is given), so a device without Loki never imports this module. On (re)connection every model-callable
 tool is registered as a Lua stub that forwards to the device's CallTool
 (:func:`jotunheim.capability.negotiator.negotiate`). After a change of our tools the
 registrations are made again, and the heartbeat (every ``capabilities.announce_interval``)
@@ -26,7 +26,18 @@ on that connection only when a Loki script is run.
 from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.pb import loki as pb
-from jotunheim.resources import LOW
+from jotunheim.resources import LOW, SYSTEM
+
+
+def use_loki(device, url=None, client=None):
+    """Give ``device`` (public attributes only) a new LokiLink to ``url`` (default its
+    ``loki_url``), or through ``client``, a LokiClient; the first one also gets the task
+    that steps it every 0.5 s (:meth:`LokiLink.step`)."""
+    first = device.loki_link is None
+    device.loki_link = LokiLink(device, url or device.loki_url, client)
+    if first:  # soft_restart() makes a new link: the task steps the current one
+        task = lambda: device.loki_link.step()  # noqa: E731, PLW0108 - the link of now
+        device.scheduler.every("loki", 0.5, task, priority=SYSTEM)
 
 
 class LokiLink:
