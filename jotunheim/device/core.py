@@ -177,7 +177,6 @@ class Device:
         self.pool = pool
         self.network = network
         self.registry = registry = registry or ToolRegistry()
-        registry.add_listener(self.changed)
         data = get("remote.allowed_gpio_pins")
         if data:  # raw GPIO tools only when the settings name pins for them
             from jotunheim.capability import gpio
@@ -396,11 +395,6 @@ class Device:
         from jotunheim.device import report
 
         return report.einherjar(self)
-
-    def changed(self, reason):
-        """Tell Loki (if any) that the capabilities changed (the registry's listener)."""
-        if self.loki_link is not None:
-            self.loki_link.changed(reason)
 
     # ------------------------------------------------------------ lifecycle
 

@@ -32,12 +32,15 @@ from jotunheim.resources import LOW, SYSTEM
 def use_loki(device, url=None, client=None):
     """Give ``device`` (public attributes only) a new LokiLink to ``url`` (default its
     ``loki_url``), or through ``client``, a LokiClient; the first one also gets the task
-    that steps it every 0.5 s (:meth:`LokiLink.step`)."""
+    that steps it every 0.5 s (:meth:`LokiLink.step`) and hears of every change of the
+    registry's tools (:meth:`LokiLink.changed`)."""
     first = device.loki_link is None
     device.loki_link = LokiLink(device, url or device.loki_url, client)
-    if first:  # soft_restart() makes a new link: the task steps the current one
+    if first:  # soft_restart() makes a new link: the task and listener reach the current one
         task = lambda: device.loki_link.step()  # noqa: E731, PLW0108 - the link of now
         device.scheduler.every("loki", 0.5, task, priority=SYSTEM)
+        listener = lambda reason: device.loki_link.changed(reason)  # noqa: E731, PLW0108
+        device.registry.add_listener(listener)
 
 
 class LokiLink:
