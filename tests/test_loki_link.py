@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 """LokiLink's endpoint figures: backoff after a failure, the breaker's states, forget()."""
 
+from jotunheim.loki import report
 from jotunheim.loki.link import LokiLink
 
 
@@ -54,20 +55,20 @@ def _fail(link):
 def test_backoff_breaker_and_forget_in_the_status():
     device = _Device()
     link = LokiLink(device, "http://127.0.0.1:1")
-    assert link.status_dict()["endpoint"]["state"] == "closed"
+    assert report.status(link)["endpoint"]["state"] == "closed"
     _fail(link)
-    endpoint = link.status_dict()["endpoint"]
+    endpoint = report.status(link)["endpoint"]
     assert endpoint["state"] == "closed" and endpoint["failures"] == 1
     assert endpoint["next_delay"] == 0.5 and endpoint["last_category"] == "network"
     assert link.state == "offline" and "reset" in device.logger.lines[0]
     assert link.step() is False  # backing off: no call
     _fail(link)  # the second failure in a row opens the breaker for its cooldown
-    endpoint = link.status_dict()["endpoint"]
+    endpoint = report.status(link)["endpoint"]
     assert endpoint["state"] == "open" and endpoint["recent_delays"] == [0.5, 1.0]
     device.now += 29
     assert link.step() is False
     device.now += 2  # the cooldown is over: half-open, a trial call may go
-    assert link.status_dict()["endpoint"]["state"] == "half-open"
+    assert report.status(link)["endpoint"]["state"] == "half-open"
     link.forget()
-    endpoint = link.status_dict()["endpoint"]
+    endpoint = report.status(link)["endpoint"]
     assert endpoint["state"] == "closed" and endpoint["failures"] == 0

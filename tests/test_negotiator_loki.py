@@ -7,7 +7,7 @@ server is reported and the other tools are still registered."""
 
 import pytest
 
-from jotunheim.capability import gpio, system
+from jotunheim.capability import gpio, system, wording
 from jotunheim.capability.builder import DeviceCapabilityBuilder
 from jotunheim.capability.drivers.environment import DHT22
 from jotunheim.capability.drivers.pwm import Servo
@@ -97,7 +97,7 @@ def test_negotiation_registers_every_tool_and_reports_the_refusal(server):
         assert info.return_type == tool.return_type
         assert info.description == tool.description
         assert [(p.name, p.type, p.required, p.description) for p in info.parameters] == [
-            (f.name, f.type, f.required, f.summary()) for f in tool.params
+            (f.name, f.type, f.required, wording.summary(f)) for f in tool.params
         ]
     assert "read_dht22_temperature_kitchen" in listed
     assert "read_dht22_humidity_cellar" in listed

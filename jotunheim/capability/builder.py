@@ -31,7 +31,9 @@ or a ``jotunheim.settings`` object): device name, id and type overrides, resourc
 protocol features.
 """
 
-from jotunheim.capability import PROTOCOL_VERSION
+# The Jotunheim capability protocol this builder writes (JotunheimCapabilities'
+# protocol_version).
+PROTOCOL_VERSION = "1.0"
 
 try:
     from typing import Optional  # noqa: F401  (annotations only)
@@ -135,8 +137,7 @@ class DeviceCapabilityBuilder:
             from jotunheim.capability import identity
 
             given = self.given
-            board, mcu = identity.board_modules(given["board"], given["microcontroller"])
-            self._id = identity.identity(board, mcu)[0]
+            self._id = identity.identity(given["board"], given["microcontroller"])[0]
         return self._id
 
     def device_name(self) -> str:
@@ -184,8 +185,10 @@ class DeviceCapabilityBuilder:
             from jotunheim.capability.export import capability_tools
 
             tools = capability_tools(registry.tools())
-            hardware.sensors = registry.part_names("sensor")
-            hardware.actuators = registry.part_names("actuator")
+            # Part kinds, one per instance ("DHT22"; "Custom" for parts naming none).
+            for _, driver, kind in registry.parts:
+                part = getattr(driver, "part", None) or "Custom"
+                (hardware.sensors if kind == "sensor" else hardware.actuators).append(part)
         size = (facts["memory_total"] or 0) // 1024
         memory = self.memory
         if memory is not None:  # the heap the device really has, less its reserve

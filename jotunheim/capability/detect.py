@@ -94,7 +94,13 @@ def detect(
 
     from jotunheim.capability import identity, pins
 
-    board, mcu = identity.board_modules(board, microcontroller)
+    if board is None:
+        import board
+    if microcontroller is None:
+        try:
+            import microcontroller
+        except ImportError:  # a port without one
+            pass
     given = platform or {}
     implementation = given.get("implementation") or sys.implementation.name
     try:
@@ -119,7 +125,7 @@ def detect(
     else:
         firmware = "CPython %s (Blinka)" % version
     board_id = getattr(board, "board_id", "") or ""
-    device_id, key = identity.identity(board, mcu)
+    device_id, key = identity.identity(board, microcontroller)
     if total_memory is None:
         try:
             import gc
@@ -139,7 +145,7 @@ def detect(
         # always loaded before any of its modules; importing it by name here would close an
         # import loop through its lazy Device attribute, so read the loaded module.
         "library_version": sys.modules["jotunheim"].__version__,
-        "pins": [(number, name) for number, name, _ in pins.board_pins(board, mcu)],
+        "pins": [(number, name) for number, name, _ in pins.board_pins(board, microcontroller)],
         "interfaces": _interfaces(board, interfaces, has_module or _has_module),
         "memory_total": total_memory,
         "fingerprint": hexlify(

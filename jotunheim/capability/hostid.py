@@ -10,10 +10,12 @@ machine's MAC (``uuid.getnode()``) and the board id, stable per machine. Loaded 
 from binascii import hexlify
 
 
-def identity(board) -> tuple:
+def identity(board=None) -> tuple:
     """``(device_id, key)`` of this machine: the id, and the MAC as text it was made from
     (``b"unknown-host"`` without ``uuid``); ``board`` is the ``board`` module (its
-    ``board_id`` goes into the id)."""
+    ``board_id`` goes into the id; default: imported)."""
+    if board is None:
+        import board
     try:
         import uuid
 

@@ -13,26 +13,20 @@ pins and interfaces.
 from binascii import hexlify
 
 
-def board_modules(board=None, microcontroller=None) -> tuple:
-    """``(board, microcontroller)``: the modules given, else the firmware's
-    (``microcontroller`` is None where there is none)."""
-    if board is None:
-        import board
+def identity(board=None, microcontroller=None) -> tuple:
+    """``(device_id, key)``: the id (see the module), and the bytes it was made from (the
+    chip uid, or the MAC as text) that the hardware fingerprint is made from too.
+
+    :param board: the ``board`` module (its ``board_id`` names a host's id; default: the
+        firmware's, imported only on a host)
+    :param microcontroller: the ``microcontroller`` module (default: the firmware's, where
+        there is one)
+    """
     if microcontroller is None:
         try:
             import microcontroller
         except ImportError:
             pass
-    return board, microcontroller
-
-
-def identity(board, microcontroller) -> tuple:
-    """``(device_id, key)``: the id (see the module), and the bytes it was made from (the
-    chip uid, or the MAC as text) that the hardware fingerprint is made from too.
-
-    :param board: the ``board`` module (its ``board_id`` names a host's id)
-    :param microcontroller: the ``microcontroller`` module, or None
-    """
     key = getattr(getattr(microcontroller, "cpu", None), "uid", None)
     if key:
         key = bytes(key)

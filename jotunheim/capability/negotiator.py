@@ -45,7 +45,8 @@ def loki_register_requests(tools, address: str, prefix: str = "", device_id: str
     """One ``loki.RegisterScriptRequest`` per model-callable tool (user-only tools are left
     out). Its inline Lua script forwards the call to the device:
     ``return device.call("<address>", "<tool>", params[, "<device_id>"])``. Range, enum,
-    unit and default of a parameter go into its description (:meth:`Field.summary`), since
+    unit and default of a parameter go into its description
+    (:func:`jotunheim.capability.wording.summary`), since
     Loki's schema has no fields for them.
 
     :param tools: the tools
@@ -54,6 +55,7 @@ def loki_register_requests(tools, address: str, prefix: str = "", device_id: str
         ``set_led`` apart); the forwarded call uses the tool's own name
     :param str device_id: named in the forwarded call when given
     """
+    from jotunheim.capability import wording
     from jotunheim.pb import loki
 
     head = "return device.call(" + lua_string(address) + ", "
@@ -68,7 +70,7 @@ def loki_register_requests(tools, address: str, prefix: str = "", device_id: str
                         name=field.name,
                         type=field.type,
                         required=field.required,
-                        description=field.summary(),
+                        description=wording.summary(field),
                     )
                 )
             out.append(

@@ -48,7 +48,9 @@ class DeviceCommands:
         link = self.device.loki_link
         if link is None:
             return {"announced": False, "reason": "no Loki configured (network.loki_url)"}
-        return link.announce()
+        from jotunheim.loki import report
+
+        return report.announce(link)
 
     def ota_check(self, params, context):
         """Look for an update (and install it with ``{"install": true}``)."""

@@ -13,7 +13,7 @@
 # The Device is the wiring point: it builds each feature only when it is configured, so
 # an unconfigured feature's module is never imported. Always: settings, network, tool
 # registry, remote handler, gRPC-Web server, scheduler. With network.loki_url: a LokiLink
-# (wired by jotunheim.device.loki_wiring). With ota.enabled (or a trial boot to confirm):
+# (wired by jotunheim.loki.link.use_loki). With ota.enabled (or a trial boot to confirm):
 # an OtaAgent (jotunheim.device.ota_wiring). A settings change is applied by
 # jotunheim.device.reconfigure. step() does a bounded slice of work: keep WiFi joined,
 # serve up to MAX_REQUESTS waiting calls within step_budget_ms, run deferred actions (a
@@ -177,7 +177,6 @@ class Device:
         self.pool = pool
         self.network = network
         self.registry = registry = registry or ToolRegistry()
-        registry.add_listener(self.changed)
         data = get("remote.allowed_gpio_pins")
         if data:  # raw GPIO tools only when the settings name pins for them
             from jotunheim.capability import gpio
@@ -224,9 +223,9 @@ class Device:
             scheduler.every("settings", 1.0, loader.poll, priority=SYSTEM)
         scheduler.every("sample", 5.0, self.sample_task, priority=SYSTEM)
         if loki is not None or self.loki_url:
-            from jotunheim.device import loki_wiring
+            from jotunheim.loki import link
 
-            loki_wiring.use_loki(self, None, loki)
+            link.use_loki(self, None, loki)
         if get("ota.enabled") or ota_check is not None:
             from jotunheim.device import ota_wiring
 
@@ -266,9 +265,9 @@ class Device:
     def add_loki_tool(self, name, script, description="", params=(), **kwargs):
         """A tool that runs Loki script ``script`` (ExecuteScript) and returns its output
         (parsed as JSON when it is JSON)."""
-        from jotunheim.device import loki_wiring
+        from jotunheim.loki import tool
 
-        return loki_wiring.add_loki_tool(self, name, script, description, params, **kwargs)
+        return tool.add_loki_tool(self, name, script, description, params, **kwargs)
 
     # ------------------------------------------------------------ wiring
 
@@ -357,7 +356,7 @@ class Device:
             if name is None:
                 from jotunheim.capability import identity
 
-                name = self.detected_id = identity.identity(*identity.board_modules())[0]
+                name = self.detected_id = identity.identity()[0]
         return name
 
     device_id = property(device_id_now)  # the getter's docstring: no string kept at run time
@@ -396,11 +395,6 @@ class Device:
         from jotunheim.device import report
 
         return report.einherjar(self)
-
-    def changed(self, reason):
-        """Tell Loki (if any) that the capabilities changed (the registry's listener)."""
-        if self.loki_link is not None:
-            self.loki_link.changed(reason)
 
     # ------------------------------------------------------------ lifecycle
 

@@ -54,9 +54,9 @@ def apply_settings(device, sections):
         if device.loki_link is not None:
             device.loki_link.configure(settings, device.loki_url or None)
         elif device.loki_url:
-            from jotunheim.device import loki_wiring
+            from jotunheim.loki import link
 
-            loki_wiring.use_loki(device, device.loki_url)
+            link.use_loki(device, device.loki_url)
     if device.ota is not None:
         device.ota.settings = settings
     if "resources" in sections:
@@ -103,8 +103,8 @@ def soft_restart(device):
     device.network_joins = -1
     device.health_checked = False
     if device.loki_link is not None:
-        from jotunheim.device import loki_wiring
+        from jotunheim.loki import link
 
         device.loki_link.close()
-        loki_wiring.use_loki(device, device.loki_link.url)
+        link.use_loki(device, device.loki_link.url)
     device.start()

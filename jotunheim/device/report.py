@@ -41,10 +41,11 @@ def status_info(device) -> dict:
     figures = device.resources.figures
     if figures[4] == figures[0]:  # no sample yet: one now
         device.sample_resources()
+    loki = {"url": "", "state": "none", "error": None}
     if device.loki_link is not None:
-        loki = device.loki_link.status_dict()
-    else:
-        loki = {"url": "", "state": "none", "error": None}
+        from jotunheim.loki import report  # the link's own status (its figures)
+
+        loki = report.status(device.loki_link)
     ring = log.error_ring()
     from jotunheim.resources.report import monitor_report
 

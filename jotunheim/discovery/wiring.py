@@ -50,9 +50,9 @@ def use_upstream(device) -> bool:
         urls = discovery.find()
         if not urls:
             return True
-        from jotunheim.device import loki_wiring
+        from jotunheim.loki import link
 
-        loki_wiring.use_loki(device, urls[0])
+        link.use_loki(device, urls[0])
     elif discovery.finds:
         device.loki_link.on_lost = discovery.next_after
         return False

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """LokiLink: a device's standing relation with Loki (announcement, heartbeat, resilience).
 
-The Device builds one only when a Loki URL is configured (or a client is given), so a
-device without Loki never imports this module. On (re)connection every model-callable
+The Device builds one (:func:`use_loki`) only when a Loki URL is configured (or a client
+is given), so a device without Loki never imports this module. On (re)connection every model-callable
 tool is registered as a Lua stub that forwards to the device's CallTool
 (:func:`jotunheim.capability.negotiator.negotiate`). After a change of our tools the
 registrations are made again, and the heartbeat (every ``capabilities.announce_interval``)
@@ -15,7 +15,8 @@ after ``breaker_threshold`` failures in a row opens its breaker for ``breaker_co
 dead Loki costs one failed call per backoff period, never a busy loop. The link keeps these
 figures itself (as a :class:`~jotunheim.resilience.manager.ConnectionResilienceManager`
 endpoint would, without loading that module); the backoff and error modules load at the
-first failure.
+first failure. What the link reports (GetDeviceStatus, the ``announce`` command) is
+:mod:`jotunheim.loki.report`'s, loaded by those calls.
 
 The link makes its two RPCs (GetCapabilities, RegisterScript) itself on one gRPC-Web
 connection; the general :class:`~jotunheim.loki.client.LokiClient` (``loki()``) is made
@@ -25,7 +26,21 @@ on that connection only when a Loki script is run.
 from jotunheim.capability.negotiator import loki_register_requests, negotiate
 from jotunheim.grpc.client import GrpcWebClient
 from jotunheim.pb import loki as pb
-from jotunheim.resources import LOW
+from jotunheim.resources import LOW, SYSTEM
+
+
+def use_loki(device, url=None, client=None):
+    """Give ``device`` (public attributes only) a new LokiLink to ``url`` (default its
+    ``loki_url``), or through ``client``, a LokiClient; the first one also gets the task
+    that steps it every 0.5 s (:meth:`LokiLink.step`) and hears of every change of the
+    registry's tools (:meth:`LokiLink.changed`)."""
+    first = device.loki_link is None
+    device.loki_link = LokiLink(device, url or device.loki_url, client)
+    if first:  # soft_restart() makes a new link: the task and listener reach the current one
+        task = lambda: device.loki_link.step()  # noqa: E731, PLW0108 - the link of now
+        device.scheduler.every("loki", 0.5, task, priority=SYSTEM)
+        listener = lambda reason: device.loki_link.changed(reason)  # noqa: E731, PLW0108
+        device.registry.add_listener(listener)
 
 
 class LokiLink:
@@ -74,7 +89,8 @@ class LokiLink:
         self.successes = 0  # calls that worked
         self.failing = 0  # failures in a row (the backoff's attempt number)
         # The failure figures (total, last error, backoff delays), made at the first
-        # failure by jotunheim.loki.failure; GetDeviceStatus shows them (status_dict).
+        # failure by jotunheim.loki.failure; GetDeviceStatus shows them
+        # (jotunheim.loki.report.status).
         self.endpoint = None
 
     def changed(self, reason: str) -> None:
@@ -172,46 +188,6 @@ class LokiLink:
         self.next_heartbeat = device.clock() + device.settings.get("capabilities.announce_interval")
         device.confirm_health()  # a trial boot is healthy once Loki is reached
         return True
-
-    def announce(self) -> dict:
-        """Re-send capabilities now (the ``announce`` device command)."""
-        out = {"announced": self.sync(True), "error": self.error}
-        result = self.last_negotiation
-        if result is not None:
-            out["registered"] = result.registered
-            out["failed"] = result.failed  # (name, reason) pairs: lists in JSON
-        return out
-
-    def status_dict(self) -> dict:
-        """What GetDeviceStatus reports about Loki."""
-        out = {"url": self.url, "state": self.state, "error": self.error, "deferred": self.deferred}
-        result = self.last_negotiation
-        if result is not None:
-            out["registered"] = len(result.registered)
-            out["failed"] = result.failed
-        # The figures of a resilience endpoint; "state" is the breaker's, worked out here
-        # (jotunheim.loki.failure.breaker).
-        endpoint = out["endpoint"] = {
-            "endpoint": "loki",
-            "state": "closed",
-            "successes": self.successes,
-            "failures": 0,
-            "consecutive_failures": self.failing,
-            "last_error": None,
-            "last_category": None,
-            "next_delay": 0.0,
-            "recent_delays": [],  # the last few backoff delays, newest last (bounded)
-        }
-        if self.endpoint is not None:  # failed since forget(): the failure figures
-            endpoint.update(self.endpoint)
-            endpoint["recent_delays"] = list(endpoint["recent_delays"])
-        if not self.failing:  # the last call worked: no delay, the breaker closed
-            endpoint["next_delay"] = 0.0
-        else:
-            from jotunheim.loki import failure
-
-            endpoint["state"] = failure.breaker(self)[0]
-        return out
 
     def sync(self, register=False) -> bool:
         """Register our tools with Loki when ``register`` (first contact, the announce

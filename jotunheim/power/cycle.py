@@ -121,10 +121,11 @@ class DutyCycle:
 
     def _read_sensors(self) -> dict:
         out = {}
-        for name, driver in self.device.registry.sensors():
-            value = self._guard("read " + name, driver.read)
-            if value is not None:
-                out[name] = value
+        for name, driver, kind in self.device.registry.parts:
+            if kind == "sensor":
+                value = self._guard("read " + name, driver.read)
+                if value is not None:
+                    out[name] = value
         return out
 
     # ------------------------------------------------------------ Loki
