@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from jotunheim.capability import wording
 from jotunheim.capability.errors import ToolParameterError
 from jotunheim.capability.export import json_text
 from jotunheim.capability.schema import (
@@ -103,9 +104,9 @@ def test_objects_and_arrays_accept_json_text():
 
 
 def test_field_texts():
-    assert ANGLE.summary() == "Number in 0..180 deg"
+    assert wording.summary(ANGLE) == "Number in 0..180 deg"
     described = Field("t", NUMBER, minimum=-40.5, unit="C", default=20, description="Target")
-    assert described.summary() == "Target (Number >= -40.5 C, default 20)"
+    assert wording.summary(described) == "Target (Number >= -40.5 C, default 20)"
     assert expected(Field("x", NUMBER, maximum=1.0)) == "Number <= 1"
     assert json_text(None) == ""
     assert json_text(True) == "true"

@@ -45,7 +45,6 @@ providers, export <- builder, negotiator, propagator.
 """
 
 # The bundle's __repo__ is read from jotunheim/__init__.py alone.
-PROTOCOL_VERSION = "1.0"
 
 
 class UnknownToolError(KeyError):

@@ -223,27 +223,6 @@ class ToolRegistry:
 
     # ------------------------------------------------------------ queries
 
-    def sensors(self, kind: str = "sensor") -> list:
-        """``[(instance name, driver)]`` of the sensors (or, with ``kind="actuator"``, the
-        actuators), in the order they were added."""
-        out = []
-        for entry in self.parts:
-            if entry[2] == kind:
-                out.append(entry[:2])
-        return out
-
-    def part_names(self, kind: str) -> list:
-        """Part kinds for the hardware summary (``"DHT22"``, ``"LED"``; ``"Custom"`` for
-        parts that do not name one), one entry per instance.
-
-        :param str kind: ``"sensor"`` or ``"actuator"``
-        """
-        out = []
-        for entry in self.parts:
-            if entry[2] == kind:
-                out.append(getattr(entry[1], "part", None) or "Custom")
-        return out
-
     def tools(self) -> list:
         """Every :class:`~jotunheim.capability.schema.Tool`, in a stable order: sensors,
         actuators, generic, providers, custom."""

@@ -92,13 +92,6 @@ class Field:
         if description:
             self.description = description
 
-    def summary(self) -> str:
-        """Description plus type, range, unit and default in one line
-        (:func:`jotunheim.capability.wording.summary`)."""
-        from jotunheim.capability import wording
-
-        return wording.summary(self)
-
 
 class Tool:
     """One callable tool.
