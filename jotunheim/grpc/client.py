@@ -14,7 +14,7 @@ trailers) and read-until-close, and enforces the call's deadline on every receiv
 context (:func:`jotunheim.net.session.get_ssl_context`: the connection manager's on a
 board, with a custom CA if one is given).
 
-Errors are :class:`jotunheim.grpc.GrpcError`: network failures are UNAVAILABLE, an
+Errors are :class:`jotunheim.grpc.status.GrpcError`: network failures are UNAVAILABLE, an
 expired deadline DEADLINE_EXCEEDED, malformed responses INTERNAL, a response message over
 ``max_message_size`` RESOURCE_EXHAUSTED. Calls marked ``idempotent`` are retried on
 UNAVAILABLE with exponential backoff and jitter (:class:`jotunheim.grpc.retry.RetryPolicy`,

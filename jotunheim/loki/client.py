@@ -11,7 +11,7 @@
         print(chunk.which_oneof("chunk_type"))
     print(loki.scripts.temperature_monitor(sensor="dht22"))  # Loki's Script_<name>
 
-Errors are :class:`jotunheim.grpc.GrpcError` (``.code``, ``.message``, ``.trailers``);
+Errors are :class:`jotunheim.grpc.status.GrpcError` (``.code``, ``.message``, ``.trailers``);
 a dynamic script call whose response says ``success=False`` raises :class:`ScriptFailed`.
 The read-only RPCs (GetCapabilities, GetChildrenStatus, ListScripts) are retried on
 UNAVAILABLE; the others never are, since running a script twice may not be harmless.

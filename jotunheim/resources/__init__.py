@@ -15,4 +15,4 @@ LOW = 3
 class ResourceExhausted(Exception):
     """Work refused for want of a resource; the message names the resource and the
     figure (``"heap: 9 KB free, below the 12 KB exhaustion line; CallTool refused"``).
-    :func:`jotunheim.grpc.status.status_of` answers it as ``RESOURCE_EXHAUSTED``."""
+    :func:`jotunheim.grpc.trailers.status_of` answers it as ``RESOURCE_EXHAUSTED``."""
