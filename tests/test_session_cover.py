@@ -207,7 +207,7 @@ def test_apply_timeout_without_a_connection_manager_is_a_no_op():
     ("url", "message"),
     [
         ("loki.local/x", "URL needs http:// or https://"),
-        ("ftp://loki.local/x", "URL scheme must be http or https"),
+        ("ftp://loki.local/x", "URL needs http:// or https://"),
         ("http://loki.local:80a/x", "bad port in URL"),
         ("http:///x", "URL has no host"),
     ],

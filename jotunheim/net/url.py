@@ -11,7 +11,7 @@ def parse_url(url: str):
     scheme, text = url.split("://", 1)
     scheme = scheme.lower()
     if scheme not in ("http", "https"):
-        raise ValueError("URL scheme must be http or https: %r" % url)
+        raise ValueError("URL needs http:// or https://: %r" % url)
     i = text.find("/")
     host, path = (text, "/") if i < 0 else (text[:i], text[i:])
     port = 443 if scheme == "https" else 80
