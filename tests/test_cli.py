@@ -229,6 +229,30 @@ def test_loki_creates_missing_ota_and_scripts_folders(tmp_path):
     assert (tmp_path / "ota").is_dir() and (tmp_path / "loki-scripts").is_dir()
 
 
+def _stderr_once_stopped(proc, seconds=20):
+    """``proc``'s stderr once it and every process holding its pipes are gone; if that
+    takes longer than ``seconds``, fail with what each of its threads was doing
+    (SIGABRT under PYTHONFAULTHANDLER) and which processes still hold the pipes."""
+    try:
+        return proc.communicate(timeout=seconds)[1]
+    except subprocess.TimeoutExpired:
+        exited = proc.poll()
+        holders = subprocess.run(
+            ["ps", "-eo", "pid,ppid,stat,args"], check=False, capture_output=True, text=True
+        ).stdout
+        if exited is None:
+            proc.send_signal(6)
+        try:
+            _, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+        pytest.fail(
+            f"not stopped {seconds} s after SIGTERM (exit code then: {exited})\n"
+            f"{err}\nprocesses:\n{holders}"
+        )
+
+
 def test_loki_warns_when_scripts_shares_a_folder_with_other_files(tmp_path):
     shared = tmp_path / "scripts"
     shared.mkdir()
@@ -237,13 +261,14 @@ def test_loki_warns_when_scripts_shares_a_folder_with_other_files(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "jotunheim_host.cli", "loki", "--listen", "127.0.0.1:0",
          "--scripts", "scripts", "--open"],  # fmt: skip
-        cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path, env=dict(ENV, PYTHONFAULTHANDLER="1"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         first = proc.stdout.readline()
     finally:
         proc.terminate()
-        _, err = proc.communicate(timeout=20)
+        err = _stderr_once_stopped(proc)
     assert first.startswith("Loki listening"), first + err
     assert (
         "WARNING --scripts 'scripts' also holds bootstrap.sh, demo.sh, test.sh: Loki writes a"

@@ -200,9 +200,10 @@ class WorkerPool:
         self.spawned = 0
         self.killed = 0
         self.killed_pids = []  # the most recent ones, for checks
+        self._spares = []  # threads starting a spare worker; close() waits for them
         # One warm worker from the start, so the first run does not wait for it.
         self._starting += 1
-        threading.Thread(target=self._start_spare, name="loki-spare", daemon=True).start()
+        self._spawn_spare()
 
     # -- records ------------------------------------------------------------------------
 
@@ -291,7 +292,13 @@ class WorkerPool:
                 if spare:
                     self._starting += 1
             if spare:
-                threading.Thread(target=self._start_spare, name="loki-spare", daemon=True).start()
+                self._spawn_spare()
+
+    def _spawn_spare(self) -> None:
+        thread = threading.Thread(target=self._start_spare, name="loki-spare", daemon=True)
+        with self._cond:
+            self._spares = [t for t in self._spares if t.is_alive()] + [thread]
+        thread.start()
 
     def _start_spare(self) -> None:
         """Start an idle worker now, so the next run does not wait for Python to boot."""
@@ -311,14 +318,23 @@ class WorkerPool:
         if worker is not None:  # the pool closed meanwhile
             worker.kill()
 
-    def close(self) -> None:
-        """Kill every idle worker now; busy ones are killed when their run returns."""
+    def close(self, wait_seconds: float = 10.0) -> None:
+        """Kill every idle worker now, and one still starting once it has started
+        (waiting at most ``wait_seconds``); busy ones are killed when their run returns.
+
+        Waiting matters at exit: a spare left starting on a daemon thread would outlive
+        Loki's process, holding its stdout and stderr open for whoever reads them.
+        """
         with self._cond:
             self._closed = True
             idle, self._idle = self._idle, []
+            spares = list(self._spares)
             self._cond.notify_all()
         for worker in idle:
             worker.kill()
+        deadline = time.monotonic() + wait_seconds
+        for thread in spares:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     # -- one run ------------------------------------------------------------------------
 
