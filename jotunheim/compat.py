@@ -61,3 +61,32 @@ def free_memory():
         return gc.mem_free()
     except AttributeError:
         return None
+
+
+def forget(name) -> None:
+    """Drop module ``name`` from ``sys.modules`` and from its package, so that its code
+    can go back to the heap: MicroPython keeps a module's code for as long as the module
+    is imported. For modules that only build things (the Device's set-up, the settings
+    file's reading): they define no classes and hold no state, so nothing they made
+    keeps their code alive, and an import brings them back when they are needed again.
+    Does nothing on CPython, which has no fixed heap."""
+    if IS_CPYTHON:
+        return
+    sys.modules.pop(name, None)
+    package, _, child = name.rpartition(".")
+    parent = sys.modules.get(package)
+    if parent is not None:
+        try:
+            delattr(parent, child)
+        except (AttributeError, KeyError):  # KeyError: MicroPython, when it is not there
+            pass
+
+
+def run_and_forget(name, function, *args, **kwargs):
+    """``function(*args, **kwargs)`` of module ``name``, which is then forgotten
+    (:func:`forget`) whether the call returned or raised."""
+    __import__(name)
+    try:
+        return getattr(sys.modules[name], function)(*args, **kwargs)
+    finally:
+        forget(name)

@@ -62,7 +62,7 @@ def _has_module(name):
     try:
         __import__(name)
         return True
-    except ImportError:
+    except Exception:  # noqa: BLE001 - ImportError, or Blinka's NotImplementedError on a host it does not know
         return False
 
 

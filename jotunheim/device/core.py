@@ -27,15 +27,15 @@
 
 import gc
 
-from jotunheim.compat import monotonic, monotonic_ms, sleep_ms
-from jotunheim.device.scheduler import Scheduler
-from jotunheim.resources import SYSTEM, USER
+from jotunheim.compat import monotonic_ms, run_and_forget, sleep_ms
+from jotunheim.resources import USER
 
 MAX_REQUESTS = 4  # requests served per step at most
 # jotunheim.ota.STATE_FILE, written once an update was installed (a trial boot to confirm).
 # Named here so that a device without updates never imports jotunheim.ota (tests check
 # that the two agree).
 OTA_STATE_FILE = ".ota/state.json"
+SETUP = "jotunheim.device.setup"  # building, starting, serving a new link
 
 
 class Device:
@@ -101,151 +101,15 @@ class Device:
     stopping = False
     health_checked = False
 
-    def __init__(
-        self,
-        name=None,
-        settings=None,
-        root=None,
-        token=None,
-        owner_token=None,
-        open_access=None,
-        auth_mode=None,
-        loki_url=None,
-        loki=None,
-        loki_token=None,
-        host=None,
-        port=None,
-        address=None,
-        pool=None,
-        network=None,
-        builder=None,
-        registry=None,
-        reboot=None,
-        ota_check=None,
-        ota_keys=None,
-        script_prefix="",
-        error_ring=False,
-        step_budget_ms=50,
-        clock=None,
-        logger=None,
-        alarm=None,
-        battery=None,
-        mdns=None,
-    ):
-        from jotunheim import log
-        from jotunheim.capability.registry import ToolRegistry
-        from jotunheim.remote.handler import RemoteCommandHandler
-        from jotunheim.resources.monitor import ResourceMonitor
-        from jotunheim.settings.loader import SettingsLoader
-        from jotunheim.settings.secrets import default_root
-
-        if root is None:
-            root = default_root()
-        self.root = root
-        # A SettingsLoader reloads (self.loader); Settings or a dict never do.
-        loader = settings
-        if settings is None:
-            loader = SettingsLoader(root=root)
-        if isinstance(loader, SettingsLoader):
-            if not loader.loads and loader.source == "defaults":
-                loader.load()
-            settings = loader.settings
-            self.secrets = loader.secrets
-            loader.on_change(self.apply_settings)
-        else:
-            from jotunheim.device import reconfigure
-
-            loader = None
-            settings, self.secrets = reconfigure.fixed_settings(settings, root)
-        self.loader = loader
-        self.settings = settings
-        get = settings.get
-        self.name = name
-        # What the arguments gave (None: settings decide), by argument name.
-        self.given = {
-            "token": token,
-            "owner_token": owner_token,
-            "loki": loki_token,
-            "open_access": open_access,
-            "auth_mode": auth_mode,
-            "loki_url": loki_url,
-            "address": address,
-            "builder": builder,
-        }
-        self.host = host or get("remote.host") or "0.0.0.0"
-        self.port = port if port is not None else get("remote.listen_port")
-        self.pool = pool
-        self.network = network
-        self.registry = registry = registry or ToolRegistry()
-        data = get("remote.allowed_gpio_pins")
-        if data:  # raw GPIO tools only when the settings name pins for them
-            from jotunheim.capability import gpio
-
-            registry.add_provider(gpio.GpioTools(data))
-        self.reboot_fn = reboot
-        self.ota_check_fn = ota_check
-        self.ota_keys = ota_keys
-        self.script_prefix = script_prefix
-        self.step_budget_ms = step_budget_ms
-        self.clock = clock = clock or monotonic
-        self.logger = logger = logger or log.getLogger("jotunheim.device")
-        log.apply_settings(settings.section("logging"))
-        if error_ring:
-            log.enable_error_ring(root=root, size=get("logging.ring_size"))
-        self.handler = RemoteCommandHandler(
-            registry,
-            self,
-            token=self.token("token", "JOTUNHEIM_TOKEN"),
-            owner_token=self.token("owner_token", "JOTUNHEIM_OWNER_TOKEN"),
-            rate_limit_per_minute=get("remote.rate_limit_per_minute"),
-            max_params_bytes=get("remote.max_request_bytes"),
-            logger=logger,
-            seal_results=get("remote.seal_results"),
-            **self.auth_options(),
-        )
-        self.started_at = clock()
-        self.steps = 0
-        self.busy_ms = 0
-        self.resources = ResourceMonitor(settings, clock, root)
-        self.network_joins = -1
-        # Given only for power profiles and discovery: kept only when given (the class
-        # attributes are the defaults, so the base path's instance stays as small).
-        if alarm is not None:
-            self.alarm = alarm
-        if battery is not None:
-            self.battery = battery
-        if mdns is not None:
-            self.mdns = mdns
-        # max_queued, step_budget_ms and max_wait: the scheduler section as it is.
-        self.scheduler = scheduler = Scheduler(clock, logger, **settings.section("scheduler"))
-        if loader is not None:
-            # A poll that found nothing new did no work: the step's other due tasks go on.
-            scheduler.every("settings", 1.0, loader.poll, priority=SYSTEM)
-        scheduler.every("sample", 5.0, self.sample_task, priority=SYSTEM)
-        if loki is not None or self.loki_url:
-            from jotunheim.loki import link
-
-            link.use_loki(self, None, loki)
-        if get("ota.enabled") or ota_check is not None:
-            from jotunheim.device import ota_wiring
-
-            ota_wiring.start(self)
+    def __init__(self, name=None, **options):
+        # What only building needs is in jotunheim.device.setup, forgotten once done.
+        run_and_forget(SETUP, "build", self, name, **options)
 
     @classmethod
     def from_settings(cls, root=None, **kwargs):
         """A device configured from ``jotunheim.json`` and ``settings.toml`` in ``root``
         (CIRCUITPY, "/" on a board); keyword arguments override them."""
-        from jotunheim.settings.loader import SettingsLoader
-
-        kwargs.setdefault("error_ring", True)
-        loader = SettingsLoader(root=root)
-        loader.load()
-        if loader.last_error:
-            # Broken file: run on defaults and say why (GetDeviceStatus shows it too).
-            from jotunheim import log
-
-            log.getLogger("jotunheim.device").error(loader.last_error)
-        return cls(settings=loader, root=loader.root, **kwargs)
+        return run_and_forget(SETUP, "from_settings", cls, root, kwargs)
 
     # ------------------------------------------------------------ parts and tools
 
@@ -278,23 +142,6 @@ class Device:
         if given is not None:
             return given or None
         return self.secrets.get(name) or None
-
-    def auth_options(self):
-        """Who may call, from the arguments, else the settings: ``auth_mode``,
-        ``open_access`` and ``signing`` (RemoteCommandHandler's options)."""
-        remote = self.settings.section("remote")
-        given = self.given
-        open_access = given["open_access"]
-        return {
-            "auth_mode": given["auth_mode"] or remote.get("auth_mode"),
-            "open_access": remote.get("open") if open_access is None else open_access,
-            "signing": {
-                "window": remote.get("signature_window"),
-                "tolerance": remote.get("clock_tolerance"),
-                "max_nonces": remote.get("max_nonces"),
-                "logger": self.logger,
-            },
-        }
 
     def every(self, seconds, fn, name=None):
         """Run your ``fn()`` every ``seconds`` between the device's own work (a USER task
@@ -404,64 +251,18 @@ class Device:
             return
         self.running = True
         self.stopping = False
-        if self.network is None:
-            from jotunheim.net.wifi import get_network
+        run_and_forget(SETUP, "start", self)
 
-            self.network = get_network(
-                self.settings.section("network"), getenv=self.secrets.get, logger=self.logger
-            )
-        self.network.ensure_connected()
-        self._serve()
-        if self.settings.get("discovery.enabled") and self.network.connected:
-            from jotunheim.discovery.wiring import discover
-
-            discover(self)
-
-    def _serve(self):
-        # A new link (first join, or a rejoin after a drop, even within one poll) gets a
-        # fresh listening socket: the old one died with the old link.
+    def serve_link(self):
+        """Serve on the network's link: a new link (the first join, or a rejoin after a
+        drop, even within one poll) gets a fresh server, as the old one died with the old
+        link; nothing to do while the link stays (every step asks)."""
         network = self.network
         count = getattr(network, "connects", 0)
         if not network.connected or (self.server is not None and count == self.network_joins):
             return
         self.network_joins = count
-        get = self.settings.get
-        if not get("remote.enabled"):
-            return
-        # Start-up garbage (settings parsing, WiFi join) collected before the server's
-        # modules load: their code then finds whole blocks instead of a fragmented heap.
-        gc.collect()
-        from jotunheim.grpc.server import GrpcWebServer
-
-        self.stop_server()
-        buffers = self.resources.buffers
-        server = GrpcWebServer(
-            # The network's pool: a device that only serves never loads the connection
-            # manager (jotunheim.net.wifi.WiFiManager.socket_pool).
-            self.pool or network.socket_pool(),
-            max_request_size=get("remote.max_request_bytes"),
-            cors_origin=get("remote.cors_origin"),
-            slots=get("remote.max_connections"),
-            buffer_size=buffers.size,
-            buffers=buffers,
-            meter=self.resources.bandwidth,
-        )
-        server.admission = self.admission
-        self.handler.register(server)
-        host, port = self.host, self.port
-        try:
-            server.start(host, port)
-        except OSError as exc:
-            from jotunheim.device import report
-
-            raise report.listen_error(exc, host, port) from None
-        if not port:
-            self.port = server.port  # port 0: the OS picked one
-        self.server = server
-        self.logger.info("serving JotunheimService on " + self.address)
-        text = self.handler.warning()
-        if text is not None:  # a warning shows at the default log level
-            self.logger.warning(text)
+        run_and_forget(SETUP, "serve", self)
 
     def stop_server(self):
         """Close the listening socket and the connections (start() serves again)."""
@@ -517,7 +318,7 @@ class Device:
         n = 0
         try:
             self.network.poll()
-            self._serve()
+            self.serve_link()
             server = self.server
             if server is not None:
                 while n < MAX_REQUESTS:

@@ -40,7 +40,9 @@ def apply_settings(device, sections):
         if device.server is not None:
             device.server.max_body = get("remote.max_request_bytes")
         now = handler
-        auth = device.auth_options()
+        from jotunheim.compat import run_and_forget
+
+        auth = run_and_forget("jotunheim.device.setup", "auth_options", device)
         if (now.mode, now.open_access, now.signing_options) != (
             auth["auth_mode"],
             auth["open_access"],

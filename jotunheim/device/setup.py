@@ -1,0 +1,239 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
+"""Building a Device: what runs while one is made, when it starts, and when a new network
+link needs a new server. The Device forgets this module after each use
+(:func:`jotunheim.compat.run_and_forget`): on a board its code goes back to the heap for
+the rest of the run, and a rejoin or a restart imports it again. It defines no classes
+and keeps no state (see :func:`jotunheim.compat.forget`)."""
+
+import gc
+
+from jotunheim.resources import SYSTEM
+
+
+def build(
+    device,
+    name=None,
+    settings=None,
+    root=None,
+    token=None,
+    owner_token=None,
+    open_access=None,
+    auth_mode=None,
+    loki_url=None,
+    loki=None,
+    loki_token=None,
+    host=None,
+    port=None,
+    address=None,
+    pool=None,
+    network=None,
+    builder=None,
+    registry=None,
+    reboot=None,
+    ota_check=None,
+    ota_keys=None,
+    script_prefix="",
+    error_ring=False,
+    step_budget_ms=50,
+    clock=None,
+    logger=None,
+    alarm=None,
+    battery=None,
+    mdns=None,
+):
+    """Make ``device`` from the Device's arguments (see :class:`~jotunheim.device.Device`)."""
+    from jotunheim import log
+    from jotunheim.capability.registry import ToolRegistry
+    from jotunheim.compat import monotonic
+    from jotunheim.device.scheduler import Scheduler
+    from jotunheim.remote.handler import RemoteCommandHandler
+    from jotunheim.resources.monitor import ResourceMonitor
+    from jotunheim.settings.loader import SettingsLoader
+    from jotunheim.settings.secrets import default_root
+
+    if root is None:
+        root = default_root()
+    device.root = root
+    # A SettingsLoader reloads (device.loader); Settings or a dict never do.
+    loader = settings
+    if settings is None:
+        loader = SettingsLoader(root=root)
+    if isinstance(loader, SettingsLoader):
+        if not loader.loads and loader.source == "defaults":
+            loader.load()
+        settings = loader.settings
+        device.secrets = loader.secrets
+        loader.on_change(device.apply_settings)
+    else:
+        from jotunheim.device import reconfigure
+
+        loader = None
+        settings, device.secrets = reconfigure.fixed_settings(settings, root)
+    device.loader = loader
+    device.settings = settings
+    get = settings.get
+    device.name = name
+    # What the arguments gave (None: settings decide), by argument name.
+    device.given = {
+        "token": token,
+        "owner_token": owner_token,
+        "loki": loki_token,
+        "open_access": open_access,
+        "auth_mode": auth_mode,
+        "loki_url": loki_url,
+        "address": address,
+        "builder": builder,
+    }
+    device.host = host or get("remote.host") or "0.0.0.0"
+    device.port = port if port is not None else get("remote.listen_port")
+    device.pool = pool
+    device.network = network
+    device.registry = registry = registry or ToolRegistry()
+    data = get("remote.allowed_gpio_pins")
+    if data:  # raw GPIO tools only when the settings name pins for them
+        from jotunheim.capability import gpio
+
+        registry.add_provider(gpio.GpioTools(data))
+    device.reboot_fn = reboot
+    device.ota_check_fn = ota_check
+    device.ota_keys = ota_keys
+    device.script_prefix = script_prefix
+    device.step_budget_ms = step_budget_ms
+    device.clock = clock = clock or monotonic
+    device.logger = logger = logger or log.getLogger("jotunheim.device")
+    log.apply_settings(settings.section("logging"))
+    if error_ring:
+        log.enable_error_ring(root=root, size=get("logging.ring_size"))
+    device.handler = RemoteCommandHandler(
+        registry,
+        device,
+        token=device.token("token", "JOTUNHEIM_TOKEN"),
+        owner_token=device.token("owner_token", "JOTUNHEIM_OWNER_TOKEN"),
+        rate_limit_per_minute=get("remote.rate_limit_per_minute"),
+        max_params_bytes=get("remote.max_request_bytes"),
+        logger=logger,
+        seal_results=get("remote.seal_results"),
+        **auth_options(device),
+    )
+    device.started_at = clock()
+    device.steps = 0
+    device.busy_ms = 0
+    device.resources = ResourceMonitor(settings, clock, root)
+    device.network_joins = -1
+    # Given only for power profiles and discovery: kept only when given (the class
+    # attributes are the defaults, so the base path's instance stays as small).
+    if alarm is not None:
+        device.alarm = alarm
+    if battery is not None:
+        device.battery = battery
+    if mdns is not None:
+        device.mdns = mdns
+    # max_queued, step_budget_ms and max_wait: the scheduler section as it is.
+    device.scheduler = scheduler = Scheduler(clock, logger, **settings.section("scheduler"))
+    if loader is not None:
+        # A poll that found nothing new did no work: the step's other due tasks go on.
+        scheduler.every("settings", 1.0, loader.poll, priority=SYSTEM)
+    scheduler.every("sample", 5.0, device.sample_task, priority=SYSTEM)
+    if loki is not None or device.loki_url:
+        from jotunheim.loki import link
+
+        link.use_loki(device, None, loki)
+    if get("ota.enabled") or ota_check is not None:
+        from jotunheim.device import ota_wiring
+
+        ota_wiring.start(device)
+
+
+def from_settings(cls, root, kwargs):
+    """``cls`` (a Device) made from ``jotunheim.json`` and ``settings.toml`` in ``root``."""
+    from jotunheim.settings.loader import SettingsLoader
+
+    kwargs.setdefault("error_ring", True)
+    loader = SettingsLoader(root=root)
+    loader.load()
+    if loader.last_error:
+        # Broken file: run on defaults and say why (GetDeviceStatus shows it too).
+        from jotunheim import log
+
+        log.getLogger("jotunheim.device").error(loader.last_error)
+    return cls(settings=loader, root=loader.root, **kwargs)
+
+
+def auth_options(device):
+    """Who may call, from the arguments, else the settings: ``auth_mode``,
+    ``open_access`` and ``signing`` (RemoteCommandHandler's options)."""
+    remote = device.settings.section("remote")
+    given = device.given
+    open_access = given["open_access"]
+    return {
+        "auth_mode": given["auth_mode"] or remote.get("auth_mode"),
+        "open_access": remote.get("open") if open_access is None else open_access,
+        "signing": {
+            "window": remote.get("signature_window"),
+            "tolerance": remote.get("clock_tolerance"),
+            "max_nonces": remote.get("max_nonces"),
+            "logger": device.logger,
+        },
+    }
+
+
+def start(device):
+    """Make ``device``'s network from the settings unless one was given, try to join it
+    once, serve, and start discovery when the settings ask for it."""
+    network = device.network
+    if network is None:
+        from jotunheim.net.wifi import get_network
+
+        device.network = network = get_network(
+            device.settings.section("network"), getenv=device.secrets.get, logger=device.logger
+        )
+    network.ensure_connected()
+    device.serve_link()
+    if device.settings.get("discovery.enabled") and network.connected:
+        from jotunheim.discovery.wiring import discover
+
+        discover(device)
+
+
+def serve(device):
+    """A new server for the link just made (the old one died with the old link), when
+    ``remote.enabled``."""
+    get = device.settings.get
+    if not get("remote.enabled"):
+        return
+    # Start-up garbage (settings parsing, WiFi join) collected before the server's
+    # modules load: their code then finds whole blocks instead of a fragmented heap.
+    gc.collect()
+    from jotunheim.grpc.server import GrpcWebServer
+
+    device.stop_server()
+    resources = device.resources
+    buffers = resources.buffers
+    server = GrpcWebServer(
+        # The network's pool: a device that only serves never loads the connection
+        # manager (jotunheim.net.wifi.WiFiManager.socket_pool).
+        device.pool or device.network.socket_pool(),
+        max_request_size=get("remote.max_request_bytes"),
+        cors_origin=get("remote.cors_origin"),
+        slots=get("remote.max_connections"),
+        buffer_size=buffers.size,
+        buffers=buffers,
+        meter=resources.bandwidth,
+    )
+    server.admission = device.admission
+    device.handler.register(server)
+    host, port = device.host, device.port
+    try:
+        server.start(host, port)
+    except OSError as exc:
+        from jotunheim.device import report
+
+        raise report.listen_error(exc, host, port) from None
+    if not port:
+        device.port = server.port  # port 0: the OS picked one
+    device.server = server
+    device.logger.info("serving JotunheimService on " + device.address)
+    text = device.handler.warning()
+    if text is not None:  # a warning shows at the default log level
+        device.logger.warning(text)
