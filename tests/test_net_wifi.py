@@ -7,6 +7,7 @@ import socket
 import threading
 
 from jotunheim.net import deadlink
+from jotunheim.net.configure import get_network, networks_from_settings
 from jotunheim.net.report import network_status
 from jotunheim.net.wifi import (
     CONNECTED,
@@ -14,8 +15,6 @@ from jotunheim.net.wifi import (
     DISCONNECTED,
     HostNetwork,
     WiFiManager,
-    get_network,
-    networks_from_settings,
 )
 from jotunheim.resilience.backoff import Backoff
 from jotunheim.settings.secrets import Secrets

@@ -8,6 +8,7 @@ and keeps no state (see :func:`jotunheim.compat.forget`)."""
 
 import gc
 
+from jotunheim.compat import run_and_forget
 from jotunheim.resources import SYSTEM
 
 
@@ -183,10 +184,12 @@ def start(device):
     once, serve, and start discovery when the settings ask for it."""
     network = device.network
     if network is None:
-        from jotunheim.net.wifi import get_network
-
-        device.network = network = get_network(
-            device.settings.section("network"), getenv=device.secrets.get, logger=device.logger
+        device.network = network = run_and_forget(
+            "jotunheim.net.configure",
+            "get_network",
+            device.settings.section("network"),
+            getenv=device.secrets.get,
+            logger=device.logger,
         )
     network.ensure_connected()
     device.serve_link()

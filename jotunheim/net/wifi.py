@@ -21,7 +21,7 @@ board that joins at once and has no probe target never loads them.
 
 import sys
 
-from jotunheim.compat import IS_CPYTHON, monotonic
+from jotunheim.compat import IS_CPYTHON, monotonic, run_and_forget
 
 # HTTP clients (Loki, OTA) hold their sockets in adafruit_connection_manager; a device that
 # only serves never loads it (it and jotunheim.net.session cost ~8 KB of heap).
@@ -30,36 +30,9 @@ MANAGER = "adafruit_connection_manager"
 DISCONNECTED = "disconnected"
 CONNECTING = "connecting"
 CONNECTED = "connected"
-
-
-def networks_from_settings(section=None, getenv=None) -> list:
-    """The ``(ssid, password)`` pairs to try, in order.
-
-    First ``CIRCUITPY_WIFI_SSID`` / ``CIRCUITPY_WIFI_PASSWORD``, then every entry of the
-    settings' ``network.wifi_networks`` (``{"ssid": ..., "password_setting": KEY}``, the
-    password read from ``settings.toml`` key ``KEY``; no key = open network).
-
-    :param dict section: the ``network`` settings section
-    :param getenv: ``getenv(key)`` -> the settings.toml value (default: a
-        :class:`~jotunheim.settings.secrets.Secrets`)
-    """
-    if getenv is None:
-        from jotunheim.settings import secrets  # noqa: PLC0415
-
-        getenv = secrets.Secrets().get
-    found = []
-    name = getenv("CIRCUITPY_WIFI_SSID")
-    if name:
-        found.append((name, getenv("CIRCUITPY_WIFI_PASSWORD") or None))
-    for entry in (section or {}).get("wifi_networks") or ():
-        name = entry.get("ssid")
-        for value in found:
-            if value[0] == name:
-                name = None  # listed already
-        if name:
-            key = entry.get("password_setting")
-            found.append((name, (getenv(key) or None) if key else None))
-    return found
+# Which networks, and a manager made from the settings: jotunheim.net.configure (forgotten
+# once used).
+CONFIGURE = "jotunheim.net.configure"
 
 
 class WiFiManager:
@@ -124,7 +97,9 @@ class WiFiManager:
 
             radio = wifi.radio
         self.radio = radio
-        self.networks = list(networks) if networks is not None else networks_from_settings()
+        if networks is None:
+            networks = run_and_forget(CONFIGURE, "networks_from_settings")
+        self.networks = list(networks)
         self.probe = probe
         self.probe_interval = probe_interval
         self.dead_after = dead_after
@@ -283,36 +258,3 @@ if IS_CPYTHON:  # a board (and MicroPython) has a radio: no need to define this 
 
                 radio = hostradio.HostRadio()
             super().__init__(radio, networks or [("host", None)], **kwargs)
-
-
-def get_network(section=None, getenv=None, radio=None, **kwargs):
-    """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` on CPython.
-
-    :param dict section: the ``network`` settings section (networks, probe interval and
-        target, the Loki URL, join timeout, hostname, reconnect delays); None: the
-        defaults and the settings.toml networks
-    :param getenv: ``getenv(key)`` for the settings.toml secrets (the WiFi passwords)
-    :param radio: the radio (default: ``wifi.radio``, or the host's network on CPython)
-
-    Other keyword arguments go to the manager and win over the section.
-    """
-    cls = WiFiManager
-    if radio is None:
-        try:
-            import wifi  # noqa: PLC0415
-
-            radio = wifi.radio
-        except ImportError:
-            cls = HostNetwork
-            if getenv is None:
-                getenv = {}.get  # the host has no settings.toml secrets of a board
-    section = section or {}
-    kwargs.setdefault("probe", section.get("loki_url") or None)
-    for key in ("probe_interval", "connect_timeout", "hostname"):
-        if key in section:
-            kwargs.setdefault(key, section[key])
-    resilience = section.get("resilience")
-    if resilience:
-        value = (resilience.get("base_delay", 1.0), resilience.get("max_delay", 60.0))
-        kwargs.setdefault("delays", value)
-    return cls(radio, networks_from_settings(section, getenv), **kwargs)

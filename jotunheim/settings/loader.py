@@ -20,7 +20,7 @@ then loads neither the validator nor the schema table.
 
 import os
 
-from jotunheim.compat import monotonic
+from jotunheim.compat import monotonic, run_and_forget
 from jotunheim.settings.secrets import Secrets, default_root
 
 MAX_FILE_BYTES = 16384  # a settings file larger than this is a mistake, not settings
@@ -122,7 +122,8 @@ class SettingsLoader:
         self.logger = logger
         self.listeners = []
 
-    def _stat(self):
+    def stat(self):
+        """The file's ``(size, mtime)``, or None when it is missing."""
         try:
             info = os.stat(self.path)
         except OSError:
@@ -132,63 +133,9 @@ class SettingsLoader:
     def load(self) -> Settings:
         """Read and validate the file; on success it becomes the settings in effect, on
         failure the previous settings stay and ``last_error`` says why."""
-        self.signature = size = self._stat()
-        path = self.path
-        error = None
-        errors = []
-        if size is None:
-            if self.source != "defaults":
-                error = path + " is missing" + KEEPING
-        else:
-            data = None  # over MAX_FILE_BYTES at the stat: not read
-            if size[0] <= MAX_FILE_BYTES:
-                try:
-                    with open(path, "rb") as file:
-                        data = file.read(MAX_FILE_BYTES + 1)  # grown since the stat: bounded
-                except OSError as exc:
-                    data = exc  # the validator words it
-                except MemoryError:  # here, the validator would not load either
-                    error = path + " does not fit in free memory" + KEEPING
-            # Stamped by deploy and unchanged since (the stamp still matches its bytes): the
-            # settings as they are, no validator to load.
-            # The stamp: 64 hex digits of SHA-256(SCHEMA + the bytes after the stamp's comma).
-            settings = None
-            if isinstance(data, bytes) and data[:15] == HEAD and data[79:81] == b'",':
-                try:
-                    import hashlib
-                    from binascii import hexlify
-
-                    value = hashlib.sha256(SCHEMA)
-                    value.update(data[81:])
-                    if hexlify(value.digest()) == data[15:79]:
-                        import json
-
-                        text = b"{" + data[81:]
-                        # Parsed once to be sure, then dropped: the bytes hold less.
-                        settings = json.loads(text)
-                except (ImportError, ValueError):  # no hashlib; not JSON (not deploy's bytes)
-                    pass
-            stamped = isinstance(settings, dict)
-            if not stamped and error is None:
-                # Unstamped, edited by hand, or not read: the validator loads now.
-                from jotunheim.settings import validator
-
-                settings, error, errors = validator.validate_file(
-                    data, path, MAX_FILE_BYTES, KEEPING, size[0]
-                )
-            if error is None:
-                self.stamped = stamped
-                self.settings = Settings(None, text) if stamped else Settings(settings)
-                self.source = "file"
-                self.loads += 1
-        self.last_error = error
-        self.errors = errors
-        if error is not None and self.logger is not None:
-            self.logger.error(error)
-        if self.settings is None:
-            # The defaults are made only when no file gave settings (the schema loads then).
-            self.settings = Settings()
-        return self.settings
+        # Reading runs at start and on a reload only: jotunheim.settings.reading is
+        # forgotten once it has read.
+        return run_and_forget("jotunheim.settings.reading", "load", self)
 
     # -- hot reload ----------------------------------------------------------------------
     def on_change(self, func) -> None:
@@ -202,10 +149,8 @@ class SettingsLoader:
         if self.settings is None:  # nothing loaded yet: compared with the defaults
             self.settings = Settings()
         # Only a changed file (or a reload command) gets here: jotunheim.settings.reload
-        # loads now.
-        from jotunheim.settings import reload
-
-        return reload.run(self)
+        # loads now, and is forgotten once done.
+        return run_and_forget("jotunheim.settings.reload", "run", self)
 
     def poll(self) -> list:
         """Reload when the file's size or mtime changed; returns the changed sections
@@ -214,6 +159,6 @@ class SettingsLoader:
         if now < self.next_poll:
             return []
         self.next_poll = now + self.min_poll_interval
-        if self._stat() == self.signature:
+        if self.stat() == self.signature:
             return []
         return self.reload()

@@ -192,7 +192,7 @@ def test_a_file_growing_past_the_limit_after_the_stat_is_still_bounded(tmp_path)
     loader = SettingsLoader(root=root, secrets=Secrets(root, environ={}))
     loader.load()
     # The stat saw a small file; what is read is bounded anyway (read(MAX + 1)).
-    loader._stat = lambda: (10, 1.0)  # noqa: SLF001 - simulate the race window
+    loader.stat = lambda: (10, 1.0)  # simulate the race window
     _write(root, b'{"x": "' + b"a" * (4 * MAX_FILE_BYTES) + b'"}')
     loader.load()
     assert "allowed" in loader.last_error

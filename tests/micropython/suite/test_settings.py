@@ -113,7 +113,7 @@ def test_settings_toml_reader_and_redacted_status():
     root = _fresh_root("toml")
     with open(root + "/settings.toml", "w") as f:
         f.write('CIRCUITPY_WIFI_SSID = "edda"\nCIRCUITPY_WIFI_PASSWORD = "pw\\u00e4"\nN = 0x10\n')
-    from jotunheim.net.wifi import networks_from_settings
+    from jotunheim.net.configure import networks_from_settings
     from jotunheim.settings.secrets import Secrets
 
     s = Secrets(root)
