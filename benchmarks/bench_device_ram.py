@@ -302,8 +302,10 @@ def _part_rows(base, loki):
 
 def _module_rows(rows):
     out = []
-    for name, size, names, pool in sorted(rows, key=lambda row: -row[1]):
+    for name, size, names, pool, back in sorted(rows, key=lambda row: -row[1]):
         note = " (+%d B name pool)" % pool if pool else ""
+        if back:
+            note += " (forgotten once used: %d B of code given back)" % back
         out.append("| `%s` | %d%s | %d |" % (name, size, note, names))
     return out
 

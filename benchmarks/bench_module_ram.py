@@ -43,8 +43,23 @@ builtins.__import__ = _jh_recording_import
 NOTE_ROW = """
 _jh_now = set(sys.modules)
 if _jh_now != _jh_loaded:
-    _jh_rows.append((" + ".join(sorted(_jh_now - _jh_loaded)), %d - %d, %d, %d))
+    _jh_rows.append([" + ".join(sorted(_jh_now - _jh_loaded)), %d - %d, %d, %d, 0])
 _jh_loaded = _jh_now
+"""
+
+# A module the Device forgets once used (jotunheim.compat.forget: it only builds things) is
+# forgotten again right after its import: its row is what stays (the names it interned),
+# and what forgetting gave back is noted.
+FORGET = """
+import gc
+from jotunheim.compat import forget
+forget(%r)
+gc.collect()
+_jh_loaded = set(sys.modules)
+"""
+NOTE_FORGOTTEN = """
+_jh_rows[-1][1] -= %d
+_jh_rows[-1][4] = %d
 """
 
 
@@ -73,7 +88,9 @@ def _pool_bytes(before, after):
 
 
 def rows(loki=False):
-    """``(rows, runtime_bytes, names_total)``; a row is ``(module, bytes, names, pool)``."""
+    """``(rows, runtime_bytes, names_total)``; a row is ``(module, bytes, names, pool,
+    given_back)``: ``given_back`` is what forgetting a build-only module returned (0 for a
+    module that stays), already taken from ``bytes``."""
     from harness import MicroPython
 
     with MicroPython(timeout=600) as mp:
@@ -81,6 +98,7 @@ def rows(loki=False):
         mp.exec(RECORD_ORDER)
         mp.exec(device_ram.DEVICE % (8 if loki else 1))
         order = mp.eval("_jh_order")
+        kept = set(mp.eval("sorted(sys.modules)"))
         _prepare(mp, loki)
         start = mp.mem_alloc()
         # Which modules an import brought in is noted inside the interpreter and read once
@@ -92,6 +110,11 @@ def rows(loki=False):
             added = _names(mp) - names
             pool = _pool_bytes(names, names + added)
             mp.exec(NOTE_ROW % (size, pool, added, pool))
+            if name not in kept:
+                before = mp.mem_alloc()
+                mp.exec(FORGET % name)
+                back = before - mp.mem_alloc()
+                mp.exec(NOTE_FORGOTTEN % (back, back))
         modules = mp.mem_alloc() - start
         out = [tuple(row) for row in mp.eval("_jh_rows")]
         mp.exec(device_ram.DEVICE % (8 if loki else 1))
@@ -104,8 +127,10 @@ def rows(loki=False):
 def main(argv):
     table, runtime, names = rows(loki="--loki" in argv)
     print("%8s %6s  %s" % ("bytes", "names", "module"))
-    for name, size, added, pool in sorted(table, key=lambda row: -row[1]):
+    for name, size, added, pool, back in sorted(table, key=lambda row: -row[1]):
         mark = "  (+%d B name pool)" % pool if pool else ""
+        if back:
+            mark += "  (forgotten once used: %d B given back)" % back
         print("%8d %6d  %s%s" % (size, added, name, mark))
     code = sum(row[1] for row in table)
     pools = sum(row[3] for row in table)
