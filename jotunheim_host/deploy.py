@@ -68,7 +68,8 @@ def validate_settings(app_dir):
 
 def checked_settings(app_dir):
     """``(bytes to write or None, problems)`` for ``APP_DIR/jotunheim.json``: a valid file
-    becomes the complete settings stamped by :func:`jotunheim.settings.stamp.stamped`, so
+    becomes the settings that differ from the defaults, stamped by
+    :func:`jotunheim.settings.stamp.stamped`, so
     the board uses them without loading its validator (~5 KB of heap); None when absent.
 
     :param app_dir: the app folder

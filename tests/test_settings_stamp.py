@@ -169,3 +169,25 @@ def test_a_file_without_a_stamp_is_validated_on_the_device(tmp_path):
     loader = _loader(tmp_path)
     assert loader.load().get("remote.listen_port") == 8080  # defaults filled in
     assert not loader.stamped and loader.last_error is None
+
+
+def test_the_defaults_module_follows_the_schema():
+    path = os.path.join(ROOT, "jotunheim", "settings", "defaults.py")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    assert text == stamp.defaults_module(), "run: .venv/bin/python scripts/settings_defaults.py"
+    from jotunheim.settings import defaults
+
+    assert json.loads(b"{" + defaults.text() + b"}") == schema.defaults()
+
+
+def test_a_stamped_file_holds_only_what_differs_from_the_defaults(tmp_path):
+    blob = _deployed({"logging": {"level": "INFO"}})
+    body = json.loads(blob)
+    assert sorted(body) == ["logging", "validated", "version"]
+    assert _deployed({}).endswith(b'",\n  "version": 1\n}\n')
+    _write(tmp_path, blob)
+    settings = _loader(tmp_path).load()
+    assert settings.get("logging.level") == "INFO"
+    assert settings.get("remote.listen_port") == 8080  # from jotunheim.settings.defaults
+    assert settings.section("discovery") == schema.defaults()["discovery"]

@@ -39,9 +39,11 @@ class Settings:
     :param dict data: a validated nested dict with every key (None and no ``text``: the
         defaults)
     :param bytes text: instead, a stamped file's settings as deploy wrote them (``{``, then
-        one top-level key a line; ``data`` is None then): a board keeps these bytes, about
-        half of what the dict holds, and parses a section when one is read (settings are
-        read while the Device is built and on a reload, never while it serves a call).
+        one top-level key a line, only the sections that differ from their defaults;
+        ``data`` is None then): a board keeps these bytes and parses a section when one is
+        read (settings are read while the Device is built and on a reload, never while it
+        serves a call), and reads a section left out from
+        :mod:`jotunheim.settings.defaults`.
     """
 
     def __init__(self, data=None, text=None) -> None:
@@ -61,11 +63,16 @@ class Settings:
         text = self.text
         if text is not None:
             # Deploy writes each top-level key on a line of its own, '\n  "name": value',
-            # and JSON puts no line break inside a value: the line is the value.
+            # and JSON puts no line break inside a value: the line is the value. A section
+            # deploy left out holds its defaults: jotunheim.settings.defaults has their
+            # lines (forgotten again at once, so they stay on flash).
             key = ('\n  "' + keys.pop(0) + '": ').encode()
             start = text.find(key)
             if start < 0:
-                return default
+                text = run_and_forget("jotunheim.settings.defaults", "text")
+                start = text.find(key)
+                if start < 0:
+                    return default
             start += len(key)
             import json
 

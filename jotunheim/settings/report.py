@@ -47,7 +47,10 @@ def loader_status(loader) -> dict:
     if data is None:  # a stamped file's bytes (Settings.text): the whole dict, for this answer
         import json
 
-        data = json.loads(settings.text)
+        from jotunheim.compat import run_and_forget
+
+        data = json.loads(b"{" + run_and_forget("jotunheim.settings.defaults", "text") + b"}")
+        data.update(json.loads(settings.text))
     out = status(data, loader.secrets)
     out["settings_source"] = loader.source
     out["settings_error"] = loader.last_error
