@@ -140,7 +140,8 @@ class WiFiManager:
         address = getattr(self.radio, "ipv4_address", None)
         return str(address) if address is not None else None
 
-    def _linked(self) -> bool:
+    def linked(self) -> bool:
+        """True while the radio is associated (with or without a working route)."""
         value = getattr(self.radio, "connected", None)
         if value is None:  # CircuitPython 7: no .connected, but an address when joined
             return getattr(self.radio, "ipv4_address", None) is not None
@@ -150,54 +151,20 @@ class WiFiManager:
     def ensure_connected(self) -> bool:
         """Connected? If not and it is time, try the next network once. Never waits for a
         backoff: returns False instead."""
-        radio = self.radio
-        if self._linked():
-            if self.connected:
-                return True
-            # CircuitPython 8+ may already have joined from settings.toml at boot.
-            name = getattr(getattr(radio, "ap_info", None), "ssid", None)
-        else:
-            if self.clock() < self.next_attempt_at:
-                return False
-            networks = self.networks
-            name = None  # no network to try
-            error = None
-            if networks:
-                name, password = networks[self.index % len(networks)]
-                self.set_status(CONNECTING)
-                try:
-                    if password:
-                        radio.connect(name, password, timeout=self.connect_timeout)
-                    else:
-                        radio.connect(name, timeout=self.connect_timeout)
-                except Exception as exc:  # noqa: BLE001 - ConnectionError, OSError, RuntimeError...
-                    error = exc
-            if name is None or error is not None:
-                # A failed join loads what backs off: a board that joins at once never does.
-                from jotunheim.net import rejoin  # noqa: PLC0415
-
-                rejoin.failed(self, name, error)
-                if name is not None:
-                    self.set_status(DISCONNECTED)
-                return False
-        # Joined. Sockets from the previous link are dead: free them before anyone reuses
-        # them. (A lost link already reset what a new one starts from: rejoin.lost.)
-        self.teardown_sockets()
-        self.ssid = name
-        self.connects += 1
-        if self.backoff is not None:
-            self.backoff.reset()
-        self.next_probe_at = self.clock() + self.probe_interval
-        self.set_status(CONNECTED)
-        if self.logger is not None:
-            self.logger.info("wifi connected to {} ip {}".format(name, self.ip))
-        return True
+        linked = self.linked()
+        if linked and self.connected:
+            return True
+        if not linked and self.clock() < self.next_attempt_at:
+            return False  # backing off: nothing to load
+        # Joining runs at start and once per attempt after a lost link: jotunheim.net.join,
+        # forgotten once done.
+        return run_and_forget("jotunheim.net.join", "join", self)
 
     def poll(self) -> str:
         """Call often from the main loop; returns the status."""
         if not self.connected:
             self.ensure_connected()
-        elif not self._linked():
+        elif not self.linked():
             from jotunheim.net import rejoin  # noqa: PLC0415
 
             rejoin.lost(self, "radio link lost")

@@ -174,6 +174,7 @@ BUILD_ONLY = (
     "jotunheim.settings.reading",
     "jotunheim.settings.reload",
     "jotunheim.net.configure",
+    "jotunheim.net.join",
     "jotunheim.settings.defaults",
 )
 
