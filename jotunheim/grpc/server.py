@@ -27,6 +27,7 @@ that runs out of heap before an answer exists gets ``out_of_memory``, a trailers
 RESOURCE_EXHAUSTED made once.
 """
 
+from jotunheim.compat import run_and_forget
 from jotunheim.grpc.status import StatusCode
 from jotunheim.http.server import HttpServer, Response
 
@@ -71,27 +72,14 @@ class GrpcWebServer(HttpServer):
     :param str cors_origin: answer CORS preflights and allow this origin (``"*"`` for
         any); None (the default) refuses ``OPTIONS``
     :param limits: passed to :class:`HttpServer` (``slots``, ``head_timeout``, ...)
+
+    Given by name, and set by :func:`jotunheim.grpc.setup.build` (a module forgotten
+    once the server is built).
     """
 
-    def __init__(self, socket_pool, max_request_size=16384, cors_origin=None, **limits):
-        super().__init__(socket_pool, self.handle, max_body=max_request_size, **limits)
-        # (service, method, request class, handler, streaming) per method: the caller's
-        # strings, no path string made per method.
-        self.methods = []
-        self.cors_origin = cors_origin = cors_origin or None
-        self.admission = None
-        # The header lines of every answer, made once: what a browser needs to read the
-        # answer when CORS is on, and the content type.
-        self.cors = b""
-        if cors_origin:
-            from jotunheim.grpc.cors import allow_lines
-
-            self.cors = allow_lines(cors_origin)
-        self.head = b"Content-Type: application/grpc-web+proto\r\n" + self.cors
-        self.out_of_memory = (
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/grpc-web+proto\r\ngrpc-status: 8\r\n"
-            b"grpc-message: out of memory\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
+    def __init__(self, socket_pool, **options):
+        # Built by jotunheim.grpc.setup, forgotten once done (see HttpServer).
+        run_and_forget("jotunheim.grpc.setup", "build", self, socket_pool, **options)
 
     def register(self, service_path, method, request_cls, handler, streaming=False):
         """Serve ``/<service_path>/<method>``; ``request_cls.decode(bytes)`` parses the

@@ -42,7 +42,9 @@ pool, the receive buffer and request bodies that arrive in pieces come from it; 
 
 import errno
 
-from jotunheim.compat import monotonic_ms
+from jotunheim.compat import monotonic_ms, run_and_forget
+
+SETUP = "jotunheim.http.setup"
 
 
 class Request:
@@ -128,8 +130,10 @@ class HttpServer:
     :param meter: an object with ``count(endpoint, sent, received)`` (a
         :class:`jotunheim.resources.bandwidth.Bandwidth`), or None
 
-    The limits are given by name (``slots=2``): positional parameters keep their
-    defaults in a tuple, a smaller object than keyword-only ones' dict.
+    The limits are given by name (``slots=2``). They are set by
+    :func:`jotunheim.http.setup.build`, and :meth:`start` runs
+    :func:`jotunheim.http.setup.start`: a module forgotten after each use, so the code
+    that only builds a server does not stay on the heap while it serves.
 
     ``port`` is the bound port once started (the OS's choice after ``start(port=0)``,
     where the socket can say: CircuitPython's cannot, so a board listens on a fixed
@@ -138,75 +142,14 @@ class HttpServer:
     ``out_of_memory_answers``, ``rx_bytes`` and ``tx_bytes`` count what happened.
     """
 
-    def __init__(
-        self,
-        socket_pool,
-        handler,
-        slots=4,
-        max_head=4096,
-        max_headers=32,
-        max_body=4096,
-        head_timeout=5.0,
-        body_timeout=10.0,
-        idle_timeout=30.0,
-        send_timeout=10.0,
-        drain_limit=1024 * 1024,
-        buffer_size=1024,
-        backlog=16,
-        buffers=None,
-        meter=None,
-    ):
-        self.pool = socket_pool
-        self.handler = handler
-        self.max_slots = slots
-        self.max_head = max_head
-        self.max_headers = max_headers
-        self.max_body = max_body
-        self.head_ms = int(head_timeout * 1000)
-        self.body_ms = int(body_timeout * 1000)
-        self.idle_ms = int(idle_timeout * 1000)
-        self.send_ms = int(send_timeout * 1000)
-        self.drain_limit = drain_limit
-        self.buffer_size = buffer_size
-        self.backlog = backlog
-        self.buffers = buffers
-        self.meter = meter
-        self.port = 0
-        self.slots = []
-        self.waiting = []  # accepted connections (their slots) waiting for a place
-        self.requests = self.refused = self.dropped = self.reclaimed = self.busy = 0
-        self.rx_bytes = self.tx_bytes = self.out_of_memory_answers = 0
-        # Sent as it is (no allocation) when the heap is out.
-        self.out_of_memory = (
-            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        self.sock = None  # the listening socket
-        self.buf = self.view = None  # the receive buffer, and a view of it
+    def __init__(self, socket_pool, handler, **limits):
+        # Built by jotunheim.http.setup, forgotten once done: the code that only builds
+        # does not stay on the heap while the server serves.
+        run_and_forget(SETUP, "build", self, socket_pool, handler, **limits)
 
     def start(self, host="0.0.0.0", port=8080):
         """Listen on ``host:port`` (port 0: the OS picks one, see ``port``)."""
-        pool = self.pool
-        sock = pool.socket(pool.AF_INET, pool.SOCK_STREAM)
-        try:
-            sock.setsockopt(pool.SOL_SOCKET, pool.SO_REUSEADDR, 1)
-        except (OSError, AttributeError):
-            pass  # not every port has it; a quick restart may then wait for the old port
-        sock.bind(pool.getaddrinfo(host, port)[0][-1])
-        sock.listen(self.backlog)
-        sock.setblocking(False)
-        if not port:
-            try:
-                port = sock.getsockname()[1]
-            except AttributeError:
-                pass
-        self.port = port
-        self.sock = sock
-        if self.buf is None:
-            if self.buffers is not None:
-                self.buf = self.buffers.acquire(self.buffer_size, minimum=128)
-            else:
-                self.buf = bytearray(self.buffer_size)
-            self.view = memoryview(self.buf)  # made once: requests are parsed through it
+        run_and_forget(SETUP, "start", self, host, port)
 
     def stop(self):
         """Close every connection and the listening socket."""

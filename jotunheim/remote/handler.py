@@ -52,9 +52,11 @@ import json
 
 from jotunheim.capability import ToolParameterError, UnknownToolError
 from jotunheim.capability.schema import validate
-from jotunheim.compat import monotonic
+from jotunheim.compat import monotonic, run_and_forget
 from jotunheim.grpc.status import GrpcError, StatusCode
-from jotunheim.pb.jotunheim import ToolCallRequest, ToolCallResponse
+from jotunheim.pb.jotunheim import ToolCallResponse
+
+SETUP = "jotunheim.remote.setup"
 
 
 def constant_time_equal(a, b):
@@ -124,48 +126,14 @@ class RemoteCommandHandler:
     services = None  # {group name: service}, made by remote.groups
     deferred = None  # [fn], made by the first defer
 
-    def __init__(
-        self,
-        registry,
-        device=None,
-        token=None,
-        owner_token=None,
-        auth_mode="signed",
-        open_access=False,
-        signing=None,
-        seal_results=False,
-        rate_limit_per_minute=60,
-        burst=None,
-        max_params_bytes=4096,
-        clock=None,
-        logger=None,
-    ):
-        # The device itself, not five of its bound methods: the RPC groups (remote.groups)
-        # look up what they need on it when they are built.
-        self.device = device
-        self.configure(
-            token, owner_token, auth_mode=auth_mode, open_access=open_access, signing=signing
-        )
-        self.max_params_bytes = max_params_bytes
-        self.logger = logger
-        self.calls = 0
-        self.registry = registry
-        if seal_results:
-            self.seal_results = True
-        self.tool_calls = 0
-        self.tool_failures = 0
-        if clock is not None:
-            self.clock = clock
-        if rate_limit_per_minute:
-            self.limit(rate_limit_per_minute, burst)
+    def __init__(self, registry, device=None, **options):
+        # Built by jotunheim.remote.setup, forgotten once done: the code that only builds
+        # does not stay on the heap while the device serves.
+        run_and_forget(SETUP, "build", self, registry, device, **options)
 
     def warning(self):
         """What to say loudly at start about who may call, or None."""
-        if self.required and self.mode == "signed" and (self.token or self.owner_token):
-            return None  # the default: nothing to warn of, and no texts to load
-        from jotunheim.remote import refusals
-
-        return refusals.warning(self)
+        return run_and_forget(SETUP, "warning", self)
 
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
@@ -342,40 +310,19 @@ class RemoteCommandHandler:
 
     def register(self, server):
         """Serve every RPC of this handler on ``server`` (a GrpcWebServer)."""
-        group = self.call_group
-        name = "jotunheim.JotunheimService"
-        server.register(name, "CallTool", ToolCallRequest, self.call_tool)
-        # Every other RPC: the handler stands as its request class (decode below keeps
-        # the bytes) and its group decodes them, so a board that is never asked makes
-        # none of their message classes.
-        server.register(name, "SendDeviceCommand", self, group)
-        server.register(name, "GetDeviceStatus", self, group)
-        for path in (name, "einherjar.EinherjarProtocol"):
-            server.register(path, "GetCapabilities", self, group)
+        run_and_forget(SETUP, "register", self, server)
 
     def decode(self, data):
         """The request of every RPC but CallTool as it came (``server.register`` calls
         this), decoded by :func:`jotunheim.remote.groups.call`."""
         return data
 
-    def configure(
-        self, token=None, owner_token=None, rate_limit_per_minute=None, burst=None, **auth
-    ):
-        """Apply new tokens / limits (settings hot reload). Tokens are replaced as given;
+    def configure(self, token=None, owner_token=None, **options):
+        """Apply new tokens / limits (settings hot reload): ``rate_limit_per_minute`` and
+        ``burst`` as :meth:`limit` takes them. Tokens are replaced as given;
         ``auth_mode``, ``open_access`` and ``signing`` replace those given before (what is
         not given stays), and signatures are checked anew (a new nonce ring)."""
-        mode = auth.get("auth_mode", self.mode)
-        if mode not in ("signed", "bearer", "either"):
-            raise ValueError("auth mode must be signed, bearer or either, not %r" % mode)
-        self.mode = mode
-        self.open_access = open_access = bool(auth.get("open_access", self.open_access))
-        self.signing_options = auth.get("signing", self.signing_options)
-        self.token = token = token or None
-        self.owner_token = owner_token or None
-        self.signatures = None  # the SignatureCheck, made on the first signed request
-        self.required = token is not None or not open_access
-        if rate_limit_per_minute is not None:
-            self.limit(rate_limit_per_minute, burst)
+        run_and_forget(SETUP, "configure", self, token, owner_token, **options)
 
     def limit(self, per_minute, burst=None):
         """Limit each client to ``per_minute`` calls of tools that change state, on average

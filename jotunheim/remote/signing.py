@@ -24,8 +24,9 @@ CircuitPython has no ``hmac`` module: :func:`hmac_sha256` is RFC 2104 on ``hashl
 """
 
 import hashlib
-import time
 from binascii import hexlify, unhexlify
+
+from jotunheim.compat import run_and_forget
 
 
 class SignatureError(Exception):
@@ -92,27 +93,10 @@ class SignatureCheck:
     # (a class default keeps the instance's attributes few).
     offset = None
 
-    def __init__(
-        self, keys, equal, window=300, tolerance=30, max_nonces=64, clock=None, logger=None
-    ):
-        from array import array
-
-        self.equal = equal
-        # The padded keys (pads) of user and owner, None for a key not set.
-        self.keys = tuple(pads(keys[key]) if keys.get(key) else None for key in ("user", "owner"))
-        self.window = int(window * 1000)  # ms, like every time below
-        self.tolerance = int(tolerance * 1000)
-        self.clock = clock or time.time
-        self.logger = logger
-        # A ring of the requests seen: per request a 27-bit tag of its signature, then
-        # its time in ms after ``base``. Small ints only, in one array made once:
-        # remembering a request allocates nothing, so the table never grows the heap.
-        self.ring = array("i", bytes(8 * max(1, max_nonces)))
-        self.base = None  # set on the first request
-        self.floor = -1  # requests signed at or before base + floor are refused
-        self.signature = None  # the last one let in
-        self.accepted = 0
-        self.remembered = 0
+    def __init__(self, keys, equal, **options):
+        # Set up by jotunheim.remote.setup, forgotten once done: the code that only
+        # builds does not stay on the heap while requests are checked.
+        run_and_forget("jotunheim.remote.setup", "signature_check", self, keys, equal, **options)
 
     def verify(self, method, path, body, value) -> str:
         """The level (the keyid that verified: ``"owner"`` or ``"user"``) of a valid signed request; raises :class:`SignatureError` naming

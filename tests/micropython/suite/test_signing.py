@@ -173,3 +173,52 @@ def test_sealed_results_match_the_host_and_refuse_changes():
             pass
         else:
             raise AssertionError("opened %r" % blob)
+
+
+SETUPS = ("jotunheim.http.setup", "jotunheim.grpc.setup", "jotunheim.remote.setup")
+
+
+def _forgotten():
+    # The modules that only build are gone once their object is built: their code is
+    # back on the heap (jotunheim.compat.run_and_forget).
+    import sys
+
+    held = [name for name in SETUPS if name in sys.modules]
+    assert not held, held
+
+
+def test_a_new_server_and_new_tokens_are_built_again_after_the_builders_were_forgotten():
+    wifi.radio.add_network("home", "pw")
+    wifi.radio.connect("home", "pw")
+    registry = ToolRegistry()
+    led = SimulatedLed()
+    registry.add_actuator("status", led)
+    on = _frame(jpb.ToolCallRequest(tool_name="set_led_sim", parameters='{"on": true}').encode())
+    now = int(time.time() * 1000)
+    handler = RemoteCommandHandler(registry, Board(), token="tok", rate_limit_per_minute=0)
+    assert handler.warning() is None
+    for round, secret in enumerate(("tok", "tok2")):
+        # A new link: a new server (its builders imported again), the handler's RPCs on it.
+        server = GrpcWebServer(socketpool.SocketPool(wifi.radio), max_request_size=1024)
+        handler.register(server)
+        server.start("0.0.0.0", PORT)
+        _forgotten()
+        assert server.max_body == 1024 and server.port == PORT and len(server.methods) == 5
+        nonce = "nonce-rebuilt-%d-012345" % round
+        # The SignatureCheck is made (by jotunheim.remote.setup) for the first signed call.
+        assert _status(server, _request(on, _header(on, now, nonce, secret))) == 0
+        _forgotten()
+        assert handler.signatures.accepted == 1 and led.state()["on"] is True
+        if round:  # the token replaced by configure no longer signs
+            assert _status(server, _request(on, _header(on, now, nonce + "x", "tok"))) == 16
+        led.set(on=False)
+        server.stop()
+        # New tokens (a settings reload): the old one no longer signs, a new check is made.
+        handler.configure(token="tok2")
+        _forgotten()
+        assert handler.token == "tok2" and handler.signatures is None
+    # A second handler, open to anyone: its warning is put into words.
+    other = RemoteCommandHandler(registry, Board(), open_access=True, auth_mode="bearer")
+    assert other.required is False and other.per_minute == 60 and other.warning()
+    _forgotten()
+    fake_net.assert_no_leaks()
