@@ -20,8 +20,10 @@ providers, export <- builder, negotiator, propagator.
   call.
 - ``jotunheim.capability.registry``: :class:`ToolRegistry`, every sensor and actuator as a
   typed tool, and the provider hook (``add_provider``).
-- ``jotunheim.capability.custom``: the checks and the Tool behind ``add_tool`` and
-  ``add_provider`` (loaded by their first call).
+- ``jotunheim.capability.custom``: the checks and the Tool behind ``add_tool`` (loaded by
+  its first call); ``.tooltable``: the checks of an addition and the tool table made from
+  the registry's parts, providers and custom tools (run by the registry, which forgets it
+  after each use).
 - ``jotunheim.capability.removal``: ``remove`` / ``remove_provider``, taking parts, custom
   tools and providers out of a registry again (a serving device never loads it).
 - ``jotunheim.capability.gpio``, ``.system``: providers of raw GPIO tools

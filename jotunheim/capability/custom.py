@@ -1,10 +1,9 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""A maker's own tools and providers, checked and made into what a
+"""A maker's own tools, checked and made into what a
 :class:`~jotunheim.capability.registry.ToolRegistry` holds.
 
-:meth:`~jotunheim.capability.registry.ToolRegistry.add_tool` and
-:meth:`~jotunheim.capability.registry.ToolRegistry.add_provider` import this module on their
+:meth:`~jotunheim.capability.registry.ToolRegistry.add_tool` imports this module on its
 first call, so a device whose tools are all its parts' never loads it.
 """
 
@@ -37,15 +36,3 @@ def tool(
     return Tool(
         name, lambda values: fn(**values), description, params, return_type, unit, user_only, kind
     )
-
-
-def check(registry, provider):
-    """Refuse a provider ``registry.add_provider`` cannot take.
-
-    :raises TypeError: it has no ``tools()``
-    :raises ValueError: it is registered already
-    """
-    if not callable(getattr(provider, "tools", None)):
-        raise TypeError("provider %r has no tools()" % (provider,))
-    if provider in registry.providers:
-        raise ValueError("provider %r is already registered" % (provider,))

@@ -107,7 +107,7 @@ def setting(name, error):
 def failed(part, error, tool=None):
     """The DriverError of a part that failed: ``part`` (a
     :class:`~jotunheim.capability.drivers.Sensor`) whose every measurement failed, the last
-    with ``error``; or, given ``tool`` (a :class:`~jotunheim.capability.registry.PartTool`
+    with ``error``; or, given ``tool`` (a :class:`~jotunheim.capability.schema.PartTool`
     of ``part``), whose sensor answered without the tool's reading."""
     if tool is not None:
         text = "%s: sensor %r gave no %s" % (tool.part, tool.instance, tool.reading)

@@ -37,53 +37,12 @@ Protocol messages are built from :meth:`ToolRegistry.tools` by
 """
 
 from jotunheim.capability import ToolPermissionError, UnknownToolError
-from jotunheim.capability.schema import Tool, slug, validate
+from jotunheim.capability.schema import Tool, validate
+from jotunheim.compat import run_and_forget
 
-
-class PartTool(Tool):
-    """A tool of a registered part: reads one of a sensor's readings (``reading``), sets
-    an actuator (``params``: its settings) or reports its state (no ``params``).
-
-    It holds its part and says the rest when asked: the handler is a method and the
-    description is made on use, so a part's tools hold no closures and no text.
-    """
-
-    kind = "sensor"
-
-    def __init__(self, name, driver, instance, kind, reading=None, params=()):
-        self.name = name
-        self.driver = driver
-        self.instance = instance
-        self.part = driver.part
-        if kind != "sensor":
-            self.kind = kind
-            self.params = params
-        if reading is not None:
-            self.reading = reading.name
-            self.return_type = reading.type
-            self.unit = reading.unit
-
-    def handler(self, values):
-        """Read the part's reading, apply ``values`` to the part, or return its state."""
-        driver = self.driver
-        if self.kind == "sensor":
-            value = driver.read().get(self.reading)
-            if value is None:
-                # Only a failing part needs the words for it.
-                from jotunheim.capability import refusals
-
-                raise refusals.failed(driver, None, self)
-            return value
-        if self.params:
-            return driver.set(**values)
-        return driver.state()
-
-    @property
-    def description(self):
-        """One line for humans and language models, made from the part and the reading."""
-        from jotunheim.capability import wording
-
-        return wording.part_description(self)
+# What builds the tool table and checks additions: forgotten after each use (it runs only
+# when something is added or the tools changed).
+TABLE = "jotunheim.capability.tooltable"
 
 
 class ToolRegistry:
@@ -120,21 +79,8 @@ class ToolRegistry:
             ``part`` and ``readings`` declared it gets ``read_<part>_<reading>`` tools
         :param str kind: ``"actuator"`` when :meth:`add_actuator` registers one
         """
-        key = slug(name)
-        taken = None  # the part whose name has the same slug
-        for entry in self.parts:
-            if slug(entry[0]) == key:
-                taken = entry[0]
-        if (
-            taken
-            or not key
-            or not callable(getattr(driver, "read" if kind == "sensor" else "set", None))
-        ):
-            # Only a refused part needs the words for it.
-            from jotunheim.capability import refusals
-
-            raise refusals.part_refusal(name, driver, kind, key, taken)
-        self._add(self.parts, (name, driver, kind), kind)
+        # Checked, and the table made with it, where the table is built.
+        self._add(run_and_forget(TABLE, "add_part", self, name, driver, kind), kind)
         return driver
 
     def add_actuator(self, name: str, driver):
@@ -170,7 +116,8 @@ class ToolRegistry:
         # Checked and made where custom tools are (a device with only parts never loads it).
         from jotunheim.capability import custom
 
-        self._add(self.custom, custom.tool(self, name, fn, *args, **kwargs), "tool")
+        tool = custom.tool(self, name, fn, *args, **kwargs)
+        self._add(run_and_forget(TABLE, "add", self, self.custom, tool), "tool")
 
     def add_provider(self, provider):
         """Offer the tools of ``provider``; returns ``provider``.
@@ -183,26 +130,19 @@ class ToolRegistry:
         :param provider: e.g. :class:`jotunheim.capability.gpio.GpioTools`,
             :class:`jotunheim.capability.system.SystemTools`
         """
-        from jotunheim.capability import custom
-
-        custom.check(self, provider)
-        self._add(self.providers, provider, getattr(provider, "kind", "provider"))
+        table = run_and_forget(TABLE, "add_provider", self, provider)
+        self._add(table, getattr(provider, "kind", "provider"))
         attach = getattr(provider, "attach", None)
         if attach is not None:
             attach(self.changed)
         return provider
 
-    def _add(self, items, entry, kind):
-        # The table is built now, so a name clash is refused by the call that causes it
-        # (and the registry stays as it was: its table is made again on next use).
-        items.append(entry)
-        self._tools = None
-        try:
-            self._table()
-        except ValueError:
-            items.pop()
-            raise
-        self.changed(kind + "_added")
+    def _add(self, table, kind):
+        # The table made with what was added (by the tooltable module, which refused a
+        # name clash and left the registry as it was) is kept, and the listeners told.
+        self._tools = table
+        for fn in self._listeners:
+            fn(kind + "_added")
 
     # ------------------------------------------------------------ listeners
 
@@ -260,56 +200,7 @@ class ToolRegistry:
     # ------------------------------------------------------------ building the table
 
     def _table(self):
-        # Built on first use after a change (changed() drops it).
-        if self._tools is not None:
-            return self._tools
-        table = []
-        # (kind, part slug) of each part with declarations, None for a part without (those
-        # share the generic tools). Two parts of one kind get the instance as a suffix.
-        keys = []
-        for entry in self.parts:
-            driver = entry[1]
-            key = slug(getattr(driver, "part", None) or "")
-            if key and getattr(driver, "readings" if entry[2] == "sensor" else "settings", ()):
-                keys.append((entry[2], key))
-            else:
-                keys.append(None)
-        parts = []  # the parts without declarations
-        for i in range(len(keys)):
-            entry = self.parts[i]
-            name, driver, kind = entry
-            key = keys[i]
-            if key is None:
-                parts.append(entry)
-                continue
-            # The tool names are made of the part's slug, and of the instance's when two
-            # parts of one kind are registered.
-            text = "_" + slug(name) if keys.count(key) > 1 else ""
-            key = key[1]
-            if kind == "sensor":
-                for field in driver.readings:
-                    tool = "read_%s_%s%s" % (key, slug(field.name), text)
-                    table.append(PartTool(tool, driver, name, kind, field))
-                continue
-            action = getattr(driver, "action", None)
-            if action:
-                key += "_" + slug(action)
-            table.append(PartTool("set_" + key + text, driver, name, kind, None, driver.settings))
-            if callable(getattr(driver, "state", None)):
-                table.append(PartTool("get_%s_state%s" % (keys[i][1], text), driver, name, kind))
-        if parts:
-            # Only parts that declare nothing need the generic tools: their module loads
-            # when the first such part is registered.
-            from jotunheim.capability import generic
-
-            table.extend(generic.tools(parts))
-        for provider in self.providers:
-            table.extend(provider.tools())
-        table.extend(self.custom)
-        names = []
-        for tool in table:
-            if tool.name in names:
-                raise ValueError("two tools would be named %r" % tool.name)
-            names.append(tool.name)
-        self._tools = table
-        return table
+        # Made on first use after a change (changed() drops it), by the tooltable module.
+        if self._tools is None:
+            self._tools = run_and_forget(TABLE, "table", self)
+        return self._tools

@@ -148,6 +148,53 @@ class Tool:
         self.kind = kind
 
 
+class PartTool(Tool):
+    """A tool of a part registered in a :class:`~jotunheim.capability.registry.ToolRegistry`:
+    it reads one of a sensor's readings, sets an actuator or reports its state.
+
+    Made by the registry's table (:mod:`jotunheim.capability.tooltable`), which sets what
+    differs from a sensor's tool: ``reading`` (the reading's name), ``return_type`` and
+    ``unit`` of a sensor's; ``kind`` (``"actuator"``) and ``params`` (its settings, none
+    for the state tool) of an actuator's. It holds its part and says the rest when asked:
+    the handler is a method and the description is made on use, so a part's tools hold no
+    closures and no text.
+
+    :param str name: the tool's name
+    :param driver: the part
+    :param str instance: the part's instance name
+    """
+
+    kind = "sensor"
+
+    def __init__(self, name, driver, instance):
+        self.name = name
+        self.driver = driver
+        self.instance = instance
+        self.part = driver.part
+
+    def handler(self, values):
+        """Read the part's reading, apply ``values`` to the part, or return its state."""
+        driver = self.driver
+        if self.kind == "sensor":
+            value = driver.read().get(self.reading)
+            if value is None:
+                # Only a failing part needs the words for it.
+                from jotunheim.capability import refusals
+
+                raise refusals.failed(driver, None, self)
+            return value
+        if self.params:
+            return driver.set(**values)
+        return driver.state()
+
+    @property
+    def description(self):
+        """One line for humans and language models, made from the part and the reading."""
+        from jotunheim.capability import wording
+
+        return wording.part_description(self)
+
+
 def validate(fields, params, tool: str = "") -> dict:
     """Check a call's ``params`` against ``fields``; return a new dict of converted values
     with defaults filled in. Unknown names, missing required values, wrong types,

@@ -63,7 +63,7 @@ def summary(field) -> str:
 
 def part_description(tool) -> str:
     """One line for humans and language models about one of the registry's part tools
-    (:class:`~jotunheim.capability.registry.PartTool`), made from its part and reading."""
+    (:class:`~jotunheim.capability.schema.PartTool`), made from its part and reading."""
     if tool.kind == "sensor":
         text = tool.reading.replace("_", " ")
         if tool.unit:

@@ -22,7 +22,8 @@
 # fields are lists, maps are dicts. Unknown fields are kept as raw bytes and written back.
 
 import struct
-import sys
+
+from jotunheim.compat import run_and_forget
 
 MAX_DEPTH = 16  # nesting deeper than this is refused (board stacks are small)
 MAX_SIZE = 65536  # default limit for Msg.decode(); pass max_size to change it
@@ -134,38 +135,11 @@ def message(module, name):
 
 def fields_of(cls):
     """The field table of a message class, parsed from its module's ``TABLES`` on first
-    use. A line per class: ``name:oneofs:row;row...``, a row ``[number] name [kind [flags
-    [sub]]]``: the number left out when it is the previous one + 1, the kind when it is 9
-    (string); ``sub`` is the message class of a message field, ``key kind value kind
-    [value class]`` of a map (a class of another module is imported under an underscore
-    name)."""
+    use (by :mod:`jotunheim.pb.tables`, forgotten after each use: it runs once a class)."""
     if cls._fields is None:
-        module = sys.modules[cls.__module__]
-        text = module.TABLES
-        start = text.find("\n" + cls.__name__ + ":") + len(cls.__name__) + 2
-        group, spec = text[start : text.find("\n", start)].split(":")
-        if group:
-            cls._oneofs = tuple(group.split(","))
-        table = []
-        number = 0
-        for field in spec.split(";") if spec else ():
-            parts = field.split(" ")
-            if parts[0].isdigit():
-                number = int(parts.pop(0)) - 1
-            number += 1
-            name = parts[0]
-            kind = int(parts[1]) if len(parts) > 1 else 9
-            flags = int(parts[2]) if len(parts) > 2 else 0
-            sub = None
-            if len(parts) > 3:
-                if not parts[-1].isdigit():
-                    sub = getattr(module, parts[-1])
-                if flags & 4:
-                    sub = (int(parts[3]), int(parts[4]), sub)
-            table.append((number, name, kind, flags, sub))
-            if not flags & 5:
-                setattr(cls, name, None if flags & 0xFFF8 or kind == 11 else _zero(kind))
-        cls._fields = tuple(table)
+        oneofs, cls._fields = run_and_forget("jotunheim.pb.tables", "parse", cls)
+        if oneofs:
+            cls._oneofs = oneofs
     return cls._fields
 
 

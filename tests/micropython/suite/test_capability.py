@@ -238,6 +238,62 @@ def test_registry_loads_only_what_it_uses():
     }
 
 
+def test_the_tool_table_module_is_forgotten_after_each_use():
+    # The checks and the table run from jotunheim.capability.tooltable, which the registry
+    # forgets after each use (its code goes back to the heap): every later addition, a
+    # refused one, a provider and a change that drops the table import it again.
+    import sys
+
+    from jotunheim.capability.drivers.simulated import SimulatedClimateSensor, SimulatedLed
+
+    table = "jotunheim.capability.tooltable"
+    registry = ToolRegistry()
+    reasons = []
+    registry.add_listener(reasons.append)
+    registry.add_sensor("kitchen", SimulatedClimateSensor(seed=3))
+    assert table not in sys.modules
+    assert [t.name for t in registry.tools()] == [
+        "read_dht22_sim_temperature",
+        "read_dht22_sim_humidity",
+    ]
+    registry.add_sensor("garage", SimulatedClimateSensor(seed=4))  # renames the first's tools
+    assert table not in sys.modules
+    registry.add_actuator("status", SimulatedLed())
+    assert table not in sys.modules
+    assert [t.name for t in registry.tools()] == [
+        "read_dht22_sim_temperature_kitchen",
+        "read_dht22_sim_humidity_kitchen",
+        "read_dht22_sim_temperature_garage",
+        "read_dht22_sim_humidity_garage",
+        "set_led_sim",
+        "get_led_sim_state",
+    ]
+    assert registry.call("set_led_sim", {"on": True}) == {"on": True}
+    assert registry.call("get_led_sim_state") == {"on": True}
+    assert -40 <= registry.call("read_dht22_sim_temperature_garage") <= 80
+    tool = registry.get("read_dht22_sim_humidity_kitchen")
+    assert (tool.reading, tool.unit, tool.instance) == ("humidity", "%", "kitchen")
+    _raises(ValueError, registry.add_sensor, "Kitchen", SimulatedClimateSensor())  # same slug
+    assert table not in sys.modules and len(registry.parts) == 3
+    gpio = registry.add_provider(GpioTools([5]))
+    assert table not in sys.modules
+    _raises(ValueError, registry.add_provider, gpio)
+    assert table not in sys.modules
+    gpio.allow([5, 6])  # the tools changed: the table is made again on next use
+    assert registry.get("gpio_read").params[0].enum == ("5", "6")
+    assert table not in sys.modules
+    registry.add_tool("ping", lambda: "pong")
+    assert table not in sys.modules and registry.call("ping") == "pong"
+    assert reasons == [
+        "sensor_added",
+        "sensor_added",
+        "actuator_added",
+        "gpio_added",
+        "gpio_changed",
+        "tool_added",
+    ]
+
+
 def test_gpio_provider_owns_its_pins():
     import board
 

@@ -133,3 +133,27 @@ def test_fuzzed_bytes_only_raise_decode_error():
             classes[i % len(classes)].decode(bytes(data))
         except pb.DecodeError:
             pass
+
+
+def test_the_table_parser_is_forgotten_after_each_class():
+    # A class's field table is parsed on its first use by jotunheim.pb.tables, which the
+    # package forgets after each parse: every later class imports it again, each gets its
+    # defaults, and a class parsed once is never parsed again.
+    import sys
+
+    from jotunheim.pb import jotunheim as rpc
+
+    parser = "jotunheim.pb.tables"
+    request = rpc.ToolCallRequest(tool_name="read", parameters=b"{}")
+    assert parser not in sys.modules
+    assert request.device_id == "" and request.parameters == b"{}"
+    reply = rpc.ToolCallResponse.decode(b"\x08\x01\x12\x02ok")  # a second class
+    assert parser not in sys.modules
+    assert (reply.success, reply.result, reply.error_message) == (True, b"ok", "")
+    assert rpc.ToolCallResponse().success is False  # defaults from the class
+    table = pb.fields_of(rpc.ToolCallResponse)
+    assert pb.fields_of(rpc.ToolCallResponse) is table  # parsed once
+    chunk = loki.ScriptChunk.decode(loki.ScriptChunk(timestamp=3).encode())  # a oneof
+    assert parser not in sys.modules
+    assert chunk.which_oneof("chunk_type") is None and chunk.timestamp == 3
+    assert cap.GpioInfo().available_pins == [] and parser not in sys.modules
