@@ -4,8 +4,8 @@
 
 :class:`ErrorRing` keeps them on flash (a small JSON file in the root, written with temp
 file + rename) or in ``microcontroller.nvm`` when the filesystem is read-only to code;
-Jotunheim loggers feed it (``jotunheim.log.enable_error_ring()``); this module loads only
-with the first error logged or when the ring is read ("Error-Persistence").
+Jotunheim loggers feed it (``jotunheim.logconfig.enable_error_ring()``); this module
+loads only with the first error logged or when the ring is read ("Error-Persistence").
 """
 
 import json

@@ -5,16 +5,17 @@
 ``getLogger(name)`` returns an ``adafruit_logging`` Logger when that library is installed
 (so Jotunheim's messages share its handlers and formatting) and otherwise a small Logger
 with the same API: ``debug/info/warning/error/critical/exception``, ``setLevel``,
-``addHandler``. WARNING is the default level; ``set_level("DEBUG")`` switches every
-Jotunheim logger at once (hot-reloaded from the ``logging`` settings section).
+``addHandler``. WARNING is the default level; :func:`jotunheim.logconfig.set_level`
+(``"DEBUG"``) switches every Jotunheim logger at once (hot-reloaded from the ``logging``
+settings section: :func:`jotunheim.logconfig.apply_settings`).
 
 A Jotunheim logger prints its lines itself (``<seconds>: <LEVEL> - <message>``): its
 console "handler" is the built-in ``print``, so a device that only prints never loads
 :mod:`jotunheim.loghandler` (``Handler``, ``LogRecord``), which loads with the first
 record handed to a handler of your own or with ``adafruit_logging``.
 
-``enable_error_ring()`` keeps the errors of every Jotunheim logger in a
-:class:`jotunheim.errorring.ErrorRing` (the last N errors, kept on flash or in
+:func:`jotunheim.logconfig.enable_error_ring` keeps the errors of every Jotunheim logger
+in a :class:`jotunheim.errorring.ErrorRing` (the last N errors, kept on flash or in
 ``microcontroller.nvm`` across reboots); that module loads, and the ring is made, only with
 the first error logged or when :func:`error_ring` is read (the status does).
 """
@@ -53,7 +54,7 @@ class Logger:
     ``info``, ``warning``, ``error``, ``critical`` log ``msg % args`` at their level to
     its handlers (objects with ``level`` and ``emit(record)``, see
     :class:`jotunheim.loghandler.Handler`; ``print`` stands for the serial console) and
-    ERROR and above to the error ring (:func:`enable_error_ring`)."""
+    ERROR and above to the error ring (:func:`jotunheim.logconfig.enable_error_ring`)."""
 
     def __init__(self, name, level: int = WARNING) -> None:
         self.name = name
@@ -110,7 +111,7 @@ class Logger:
                     handler.emit(record)
                 except Exception:  # noqa: BLE001, S110 - logging must never crash the caller
                     pass
-        if level >= ERROR and _state[1] is not None:  # the error ring (enable_error_ring)
+        if level >= ERROR and state[1] is not None:  # the error ring, once enabled
             try:
                 error_ring().add(msg, level, self.name)
             except Exception:  # noqa: BLE001, S110
@@ -145,15 +146,16 @@ class Logger:
             self.log(ERROR, msg, *args)
 
 
-_loggers = {}
-# [the level of every Jotunheim logger, the error ring (an ErrorRing, or the keyword
-# arguments to make it with on first use) or None]
-_state = [WARNING, None]
+# Kept for the whole run (jotunheim.logconfig changes them): every Jotunheim logger by
+# name, and [their level, the error ring (an ErrorRing, or the keyword arguments to make
+# it with on first use) or None].
+loggers = {}
+state = [WARNING, None]
 
 
 def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
     """A Jotunheim logger (an ``adafruit_logging.Logger`` when that library is present)."""
-    logger = _loggers.get(name)
+    logger = loggers.get(name)
     if logger is None:
         if adafruit_logging is not None:
             # adafruit loggers take any object with ``level`` and ``emit``; print()
@@ -167,48 +169,20 @@ def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
         else:
             logger = Logger(name)
             logger.addHandler(print)
-        logger.setLevel(_state[0])
-        _loggers[name] = logger
+        logger.setLevel(state[0])
+        loggers[name] = logger
     return logger
 
 
-def set_level(level) -> None:
-    """Set the level of every Jotunheim logger (``"DEBUG"``, ``"INFO"``, ``"WARNING"``...)."""
-    level = level_number(level)
-    _state[0] = level
-    for logger in _loggers.values():
-        logger.setLevel(level)
-
-
-def apply_settings(section: dict) -> None:
-    """Apply the ``logging`` settings section (called at start and on hot reload)."""
-    set_level(section.get("level", "WARNING"))
-    ring = _state[1]
-    if ring is not None and "ring_size" in section:
-        if isinstance(ring, dict):  # not made yet: made with this size
-            ring["size"] = section["ring_size"]
-        else:
-            ring.resize(section["ring_size"])
-
-
-def enable_error_ring(ring=None, **kwargs):
-    """Keep the ERROR and CRITICAL records of every Jotunheim logger in an error ring:
-    ``ring`` (a :class:`jotunheim.errorring.ErrorRing`), which is returned, or else one
-    made from ``kwargs`` with ``microcontroller.nvm`` as fallback storage on a board
-    (:func:`jotunheim.errorring.board_ring`) when the first error is logged or
-    :func:`error_ring` asks for it (so an error-free device never loads that module)."""
-    _state[1] = kwargs if ring is None else ring
-    return ring
-
-
 def error_ring(load=True):
-    """The ring of :func:`enable_error_ring`, or None. A ring not made yet is made now
-    (holding what earlier boots stored), or with ``load=False`` None is answered."""
-    ring = _state[1]
+    """The ring of :func:`jotunheim.logconfig.enable_error_ring`, or None. A ring not
+    made yet is made now (holding what earlier boots stored), or with ``load=False``
+    None is answered."""
+    ring = state[1]
     if isinstance(ring, dict):
         if not load:
             return None
         from jotunheim.errorring import board_ring
 
-        ring = _state[1] = board_ring(**ring)
+        ring = state[1] = board_ring(**ring)
     return ring

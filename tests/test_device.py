@@ -504,6 +504,6 @@ def test_the_device_checks_the_ota_state_file_the_installer_writes():
     # The Device names the file itself, so that a board without updates never imports
     # jotunheim.ota: the two must agree.
     from jotunheim import ota
-    from jotunheim.device import core
+    from jotunheim.device import setup
 
-    assert core.OTA_STATE_FILE == ota.STATE_FILE
+    assert setup.OTA_STATE_FILE == ota.STATE_FILE

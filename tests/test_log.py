@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from jotunheim import errorring, log, loghandler
+from jotunheim import errorring, log, logconfig, loghandler
 from jotunheim.errorring import ErrorRing
 from jotunheim.log import Logger
 from jotunheim.loghandler import PrintHandler
@@ -34,7 +34,7 @@ class ListHandler(loghandler.Handler):
 @pytest.fixture(autouse=True)
 def _restore_level():
     yield
-    log.set_level("WARNING")
+    logconfig.set_level("WARNING")
 
 
 def test_default_level_is_warning_and_switchable(capsys):
@@ -42,7 +42,7 @@ def test_default_level_is_warning_and_switchable(capsys):
     assert lg.getEffectiveLevel() == log.WARNING
     lg.info("hidden")
     lg.warning("shown %d", 1)
-    log.set_level("DEBUG")
+    logconfig.set_level("DEBUG")
     lg.debug("now %s", "visible")
     err = capsys.readouterr()
     out = err.out + err.err
@@ -89,8 +89,8 @@ def test_fallback_logger_mirrors_the_api(capsys):
 
 def test_fallback_is_used_without_adafruit_logging(monkeypatch, capsys):
     monkeypatch.setattr(log, "adafruit_logging", None)
-    monkeypatch.setattr(log, "_loggers", {})
-    monkeypatch.setattr(log, "_state", [log.WARNING, None])
+    monkeypatch.setattr(log, "loggers", {})
+    monkeypatch.setattr(log, "state", [log.WARNING, None])
     lg = log.getLogger("solo")
     assert isinstance(lg, Logger)
     assert lg.hasHandlers()  # the console: print itself, no Handler object
@@ -193,11 +193,11 @@ def test_ring_write_rate_limit_protects_flash(tmp_path):
 def detach_ring():
     """Detaches the error ring a test attached (loggers are shared between tests)."""
     yield
-    log._state[1] = None
+    log.state[1] = None
 
 
 def test_ring_handler_captures_logger_errors(tmp_path, detach_ring):
-    ring = log.enable_error_ring(ErrorRing(size=4, root=str(tmp_path), min_write_interval=0))
+    ring = logconfig.enable_error_ring(ErrorRing(size=4, root=str(tmp_path), min_write_interval=0))
     lg = log.getLogger("jotunheim.ringtest")
     lg.warning("not an error")
     lg.error("socket %s failed", "x")
@@ -207,7 +207,7 @@ def test_ring_handler_captures_logger_errors(tmp_path, detach_ring):
     assert any("104" in m[2] for m in msgs)
     assert all(m[2] != "not an error" for m in msgs)
     assert log.error_ring() is ring
-    log.apply_settings({"level": "INFO", "ring_size": 1})
+    logconfig.apply_settings({"level": "INFO", "ring_size": 1})
     assert len(ring) == 1
     # a reboot: the errors are still there to be read remotely
     assert ErrorRing(root=str(tmp_path)).entries()[-1]["level"] == "ERROR"
@@ -217,11 +217,11 @@ def test_ring_from_kwargs_is_made_with_the_first_error(tmp_path, detach_ring):
     root = str(tmp_path)
     before = ErrorRing(size=8, root=root, min_write_interval=0)
     before.add("from the last boot", name="jotunheim.net")
-    assert log.enable_error_ring(root=root, size=8, min_write_interval=0) is None
+    assert logconfig.enable_error_ring(root=root, size=8, min_write_interval=0) is None
     lg = log.getLogger("jotunheim.lazyring")
     lg.warning("not an error")
     assert log.error_ring(load=False) is None  # no error yet: no ring made
-    log.apply_settings({"level": "WARNING", "ring_size": 2})  # sizes the ring to come
+    logconfig.apply_settings({"level": "WARNING", "ring_size": 2})  # sizes the ring to come
     lg.error("first %s", "error")
     lg.critical("second")
     ring = log.error_ring(load=False)
@@ -233,7 +233,7 @@ def test_ring_from_kwargs_is_made_with_the_first_error(tmp_path, detach_ring):
 def test_ring_from_kwargs_reports_the_last_boot_when_read(tmp_path, detach_ring):
     root = str(tmp_path)
     ErrorRing(root=root, min_write_interval=0).add("from the last boot", name="jotunheim.net")
-    log.enable_error_ring(root=root, size=4)
+    logconfig.enable_error_ring(root=root, size=4)
     assert log.error_ring(load=False) is None
     ring = log.error_ring()  # read (the status does): made now, with what was stored
     assert [(e["name"], e["msg"]) for e in ring.entries()] == [
@@ -247,7 +247,7 @@ def test_ring_hook_of_adafruit_loggers(detach_ring):
     hook = loghandler.RingHook(log.error_ring)
     record = loghandler.LogRecord("jotunheim.x", 40, "lost", ())
     hook.emit(record)  # no ring enabled: nothing to do
-    log.enable_error_ring(ring)
+    logconfig.enable_error_ring(ring)
     assert hook.level == log.ERROR
     hook.emit(record)
     assert [(e["name"], e["msg"]) for e in ring.entries()] == [("jotunheim.x", "lost")]
@@ -255,7 +255,7 @@ def test_ring_hook_of_adafruit_loggers(detach_ring):
 
 def test_ring_handler_works_with_plain_records(detach_ring):
     ring = ErrorRing(size=2, path="/nonexistent-dir/x.json", min_write_interval=0)
-    log.enable_error_ring(ring)
+    logconfig.enable_error_ring(ring)
     lg = Logger("p")  # the fallback Logger: it feeds the ring itself
     lg.warning("w")
     lg.critical("c")

@@ -194,7 +194,9 @@ def test_monitor_reads_its_settings_and_reports_every_part(tmp_path):
     assert report["flash"]["free"] > 0 and report["flash"]["total"] >= report["flash"]["free"]
     assert report["cpu"] == {"load": 0.5} and report["bandwidth"]["budget"] == 5000
     set_path(data, "resources.heap_exhausted", 20000)
-    monitor.configure(Settings(data))
+    from jotunheim.resources import setup
+
+    setup.configure(monitor, Settings(data))
     assert monitor.memory.exhausted == 20000
 
 

@@ -293,7 +293,7 @@ def test_hot_reload_of_a_file_edited_while_running(tmp_path):
 
 def test_hot_reload_applies_to_running_components(tmp_path):
     """The callbacks reconfigure live objects: the resilience manager and the log level."""
-    from jotunheim import log
+    from jotunheim import log, logconfig
     from jotunheim.resilience.manager import ConnectionResilienceManager
 
     clock = Clock()
@@ -307,7 +307,7 @@ def test_hot_reload_applies_to_running_components(tmp_path):
         if "network" in sections:
             manager.configure(s.get("network.resilience"))
         if "logging" in sections:
-            log.apply_settings(s.section("logging"))
+            logconfig.apply_settings(s.section("logging"))
 
     loader.on_change(apply)
     write(tmp_path, {"network": {"resilience": {"breaker_threshold": 2, "max_delay": 4}},
@@ -319,7 +319,7 @@ def test_hot_reload_applies_to_running_components(tmp_path):
     assert state.breaker.threshold == 2
     assert max(state.recent_delays) <= 4  # max_delay 4 caps the backoff
     assert log.getLogger("jotunheim.test").getEffectiveLevel() == log.DEBUG
-    log.set_level("WARNING")
+    logconfig.set_level("WARNING")
 
 
 def test_as_dict_redacts_and_reports_toml_keys(tmp_path):

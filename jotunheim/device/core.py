@@ -31,10 +31,6 @@ from jotunheim.compat import monotonic_ms, run_and_forget, sleep_ms
 from jotunheim.resources import USER
 
 MAX_REQUESTS = 4  # requests served per step at most
-# jotunheim.ota.STATE_FILE, written once an update was installed (a trial boot to confirm).
-# Named here so that a device without updates never imports jotunheim.ota (tests check
-# that the two agree).
-OTA_STATE_FILE = ".ota/state.json"
 SETUP = "jotunheim.device.setup"  # building, starting, serving a new link
 
 
@@ -96,6 +92,14 @@ class Device:
     ota = None  # the OtaAgent, with OTA configured or used
     stream_handler = None  # the StreamingHandler, built by the streams property
     detected_id = None  # the board's id, once device_id_now read it (no builder given)
+    # Arguments kept only when given (their defaults here): the base path's instance dict
+    # stays in a smaller table.
+    pool = None
+    reboot_fn = None
+    ota_check_fn = None
+    ota_keys = None
+    script_prefix = ""
+    step_budget_ms = 50
     reboots = 0
     running = False
     stopping = False
@@ -247,11 +251,8 @@ class Device:
 
     def start(self):
         """Join the network (one attempt) and start serving; idempotent."""
-        if self.running:
-            return
-        self.running = True
-        self.stopping = False
-        run_and_forget(SETUP, "start", self)
+        if not self.running:
+            run_and_forget(SETUP, "start", self)
 
     def serve_link(self):
         """Serve on the network's link: a new link (the first join, or a rejoin after a
@@ -276,13 +277,7 @@ class Device:
 
     def stop(self):
         """Stop serving and close Loki connections (the network stays joined)."""
-        self.stopping = True
-        self.running = False
-        self.stop_server()
-        if self.loki_link is not None:
-            self.loki_link.close()
-        if self.discovery is not None:
-            self.discovery.close()
+        run_and_forget(SETUP, "stop", self)
 
     def run(self, every=None, interval=1.0, idle_ms=5):
         """Serve forever. ``every()`` (your own code) runs every ``interval`` seconds
@@ -360,18 +355,9 @@ class Device:
         """After an OTA update the first boot is a trial: confirm it once the device
         works (serving, and Loki reached when there is one). One ``stat`` when no update
         was installed, nothing after the first call."""
-        if self.health_checked or self.server is None:
-            return
-        self.health_checked = True
-        import os
-
-        try:
-            os.stat(self.root.rstrip("/") + "/" + OTA_STATE_FILE)
-        except OSError:
-            return
-        from jotunheim.device import ota_wiring
-
-        ota_wiring.confirm_health(self)
+        if not self.health_checked and self.server is not None:
+            self.health_checked = True
+            run_and_forget(SETUP, "confirm_health", self)  # runs once: it need not stay
 
     # ------------------------------------------------------------ resources and status
 

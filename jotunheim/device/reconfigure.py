@@ -5,6 +5,8 @@ hot reload that changed something), settings given as a Settings or a dict, whic
 never reload (loaded only then: on a board Device.from_settings gives a SettingsLoader),
 and a reboot (the reboot command, an installed update; a soft restart on CPython)."""
 
+from jotunheim.compat import run_and_forget
+
 
 def fixed_settings(settings, root):
     """``(Settings, Secrets)`` for settings given as a Settings or a dict (validated;
@@ -27,21 +29,17 @@ def fixed_settings(settings, root):
 def apply_settings(device, sections):
     """Apply the changed ``sections`` of ``device.settings`` to ``device`` (public
     attributes only)."""
-    from jotunheim import log
-
     settings = device.settings
     get = settings.get
     handler = device.handler
     if "logging" in sections:
-        log.apply_settings(settings.section("logging"))
+        run_and_forget("jotunheim.logconfig", "apply_settings", settings.section("logging"))
     if "remote" in sections:
         handler.limit(get("remote.rate_limit_per_minute"))
         handler.max_params_bytes = get("remote.max_request_bytes")
         if device.server is not None:
             device.server.max_body = get("remote.max_request_bytes")
         now = handler
-        from jotunheim.compat import run_and_forget
-
         auth = run_and_forget("jotunheim.device.setup", "auth_options", device)
         if (now.mode, now.open_access, now.signing_options) != (
             auth["auth_mode"],
@@ -62,7 +60,7 @@ def apply_settings(device, sections):
     if device.ota is not None:
         device.ota.settings = settings
     if "resources" in sections:
-        device.resources.configure(settings)
+        run_and_forget("jotunheim.resources.setup", "configure", device.resources, settings)
     if "scheduler" in sections:
         for key, value in settings.section("scheduler").items():
             setattr(device.scheduler, key, value)  # max_queued, step_budget_ms, max_wait

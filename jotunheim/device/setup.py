@@ -1,15 +1,23 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""Building a Device: what runs while one is made, when it starts, and when a new network
-link needs a new server. The Device forgets this module after each use
-(:func:`jotunheim.compat.run_and_forget`): on a board its code goes back to the heap for
-the rest of the run, and a rejoin or a restart imports it again. It defines no classes
-and keeps no state (see :func:`jotunheim.compat.forget`)."""
+"""Building a Device: what runs while one is made, when it starts or stops, when a new
+network link needs a new server, and once it first serves (a trial boot's check). The
+Device forgets this module after each use (:func:`jotunheim.compat.run_and_forget`): on
+a board its code goes back to the heap for the rest of the run, and a rejoin or a
+restart imports it again. It defines no classes and keeps no state (see
+:func:`jotunheim.compat.forget`)."""
 
 import gc
 
-from jotunheim.compat import run_and_forget
+from jotunheim.compat import monotonic, run_and_forget
 from jotunheim.resources import SYSTEM
+
+LOGCONFIG = "jotunheim.logconfig"  # the loggers' level and error ring (forgotten too)
+
+# jotunheim.ota.STATE_FILE, written once an update was installed (a trial boot to confirm).
+# Named here so that a device without updates never imports jotunheim.ota (tests check
+# that the two agree).
+OTA_STATE_FILE = ".ota/state.json"
 
 
 def build(
@@ -36,7 +44,7 @@ def build(
     ota_keys=None,
     script_prefix="",
     error_ring=False,
-    step_budget_ms=50,
+    step_budget_ms=None,
     clock=None,
     logger=None,
     alarm=None,
@@ -46,7 +54,6 @@ def build(
     """Make ``device`` from the Device's arguments (see :class:`~jotunheim.device.Device`)."""
     from jotunheim import log
     from jotunheim.capability.registry import ToolRegistry
-    from jotunheim.compat import monotonic
     from jotunheim.device.scheduler import Scheduler
     from jotunheim.remote.handler import RemoteCommandHandler
     from jotunheim.resources.monitor import ResourceMonitor
@@ -88,7 +95,6 @@ def build(
     }
     device.host = host or get("remote.host") or "0.0.0.0"
     device.port = port if port is not None else get("remote.listen_port")
-    device.pool = pool
     device.network = network
     device.registry = registry = registry or ToolRegistry()
     data = get("remote.allowed_gpio_pins")
@@ -96,16 +102,22 @@ def build(
         from jotunheim.capability import gpio
 
         registry.add_provider(gpio.GpioTools(data))
-    device.reboot_fn = reboot
-    device.ota_check_fn = ota_check
-    device.ota_keys = ota_keys
-    device.script_prefix = script_prefix
-    device.step_budget_ms = step_budget_ms
+    # Kept only when given: the class holds the defaults (a smaller instance dict).
+    for key, value in (
+        ("pool", pool),
+        ("reboot_fn", reboot),
+        ("ota_check_fn", ota_check),
+        ("ota_keys", ota_keys),
+        ("script_prefix", script_prefix or None),
+        ("step_budget_ms", step_budget_ms),
+    ):
+        if value is not None:
+            setattr(device, key, value)
     device.clock = clock = clock or monotonic
     device.logger = logger = logger or log.getLogger("jotunheim.device")
-    log.apply_settings(settings.section("logging"))
+    run_and_forget(LOGCONFIG, "apply_settings", settings.section("logging"))
     if error_ring:
-        log.enable_error_ring(root=root, size=get("logging.ring_size"))
+        run_and_forget(LOGCONFIG, "enable_error_ring", root=root, size=get("logging.ring_size"))
     device.handler = RemoteCommandHandler(
         registry,
         device,
@@ -182,6 +194,9 @@ def auth_options(device):
 def start(device):
     """Make ``device``'s network from the settings unless one was given, try to join it
     once, serve, and start discovery when the settings ask for it."""
+    device.running = True
+    if device.stopping:  # stopped before: runs again (the class says False)
+        device.stopping = False
     network = device.network
     if network is None:
         device.network = network = run_and_forget(
@@ -197,6 +212,17 @@ def start(device):
         from jotunheim.discovery.wiring import discover
 
         discover(device)
+
+
+def stop(device):
+    """Stop serving and close ``device``'s Loki connections and discovery."""
+    device.stopping = True
+    device.running = False
+    device.stop_server()
+    if device.loki_link is not None:
+        device.loki_link.close()
+    if device.discovery is not None:
+        device.discovery.close()
 
 
 def serve(device):
@@ -240,3 +266,17 @@ def serve(device):
     text = device.handler.warning()
     if text is not None:  # a warning shows at the default log level
         device.logger.warning(text)
+
+
+def confirm_health(device):
+    """Confirm a trial boot once ``device`` works (one ``stat`` when no update was
+    installed: then jotunheim.ota is never imported)."""
+    import os
+
+    try:
+        os.stat(device.root.rstrip("/") + "/" + OTA_STATE_FILE)
+    except OSError:
+        return
+    from jotunheim.device import ota_wiring
+
+    ota_wiring.confirm_health(device)

@@ -47,9 +47,10 @@ priority once the window's bytes would pass the budget; ``HIGH`` and ``SYSTEM`` 
 
 import gc
 
-from jotunheim.compat import monotonic_ms
+from jotunheim.compat import run_and_forget
 from jotunheim.resources import HIGH, ResourceExhausted
 
+SETUP = "jotunheim.resources.setup"  # building a ResourceMonitor from settings
 MAX_ENDPOINTS = 16  # beyond this many names, bytes are counted under "other"
 # An endpoint's entry is a list: [sent bytes, received bytes, transfers deferred].
 
@@ -292,33 +293,5 @@ class ResourceMonitor:
     cpu = None
 
     def __init__(self, settings=None, clock=None, root="/", cpu=None, heap=None) -> None:
-        if settings is None:
-            from jotunheim.settings.loader import Settings
-
-            settings = Settings()  # the schema's defaults
-        get = settings.get
-        self.memory = MemoryMonitor(heap=heap)
-        self.buffers = BufferPool(
-            get("resources.buffer_size"), get("resources.buffer_count"), self.memory
-        )
-        self.bandwidth = Bandwidth(clock=clock)
-        self.configure(settings)
-        self.root = root
-        if cpu is not None:
-            self.cpu = cpu
-        # The Device's samples (Device.sample_resources): [ms, busy ms, bytes received,
-        # bytes sent] of the sample before, the same of the last one, then the free heap.
-        # The first window starts now (with the Device).
-        now = monotonic_ms()
-        self.figures = [now, 0, 0, 0, now, 0, 0, 0, None]
-
-    def configure(self, settings) -> None:
-        """Apply the heap lines and the bandwidth budget of ``settings`` (also on a
-        settings hot reload; the pool keeps its buffers until the next start)."""
-        get = settings.get
-        memory = self.memory
-        bandwidth = self.bandwidth
-        memory.warning = get("resources.heap_warning")
-        memory.exhausted = get("resources.heap_exhausted")
-        bandwidth.budget = get("resources.bandwidth_budget")
-        bandwidth.window = get("resources.bandwidth_window")
+        # Building from settings is in jotunheim.resources.setup, forgotten once done.
+        run_and_forget(SETUP, "build", self, settings, clock, root, cpu, heap)

@@ -233,3 +233,65 @@ def test_offline_loki_is_reported_and_backed_off():
     assert again == attempts
     assert device.status() == "offline-loki"
     device.stop()
+
+
+# Code that only builds (jotunheim.device.setup, jotunheim.resources.setup,
+# jotunheim.logconfig) is forgotten after each use so that a board gets its heap back;
+# each use brings it back.
+BUILD_ONLY = ("jotunheim.device.setup", "jotunheim.resources.setup", "jotunheim.logconfig")
+
+
+def _forgotten():
+    import sys
+
+    import jotunheim
+    import jotunheim.device
+    import jotunheim.resources
+
+    for name in BUILD_ONLY:
+        assert name not in sys.modules, name
+    assert "logconfig" not in jotunheim.__dict__
+    assert "setup" not in jotunheim.device.__dict__
+    assert "setup" not in jotunheim.resources.__dict__
+
+
+def test_build_only_code_is_forgotten_and_comes_back_each_time():
+    root = _root("forget")
+    device, relay = _device(root)
+    _forgotten()  # built
+    device.step()
+    first = device.server
+    assert first is not None
+    _forgotten()  # started, served
+    wifi.radio.drop()  # a new link: a new server, made by the same code again
+    for _ in range(5):
+        device.step()
+        if wifi.radio.connected:
+            break
+    assert device.server is not None and device.server is not first
+    _forgotten()
+    _queue("CallTool", jpb.ToolCallRequest(tool_name="set_relay_sim", parameters='{"on": true}'))
+    device.step()
+    assert _answer(jpb.ToolCallResponse).success and relay.state() == {"on": True}
+    # A reload that changes the resources and logging sections configures the monitor
+    # and the loggers again.
+    with open(root + "/jotunheim.json", "w") as f:
+        f.write(json.dumps({"resources": {"heap_exhausted": 4096}, "logging": {"level": "INFO"}}))
+    device.loader.reload()
+    assert device.resources.memory.exhausted == 4096 and device.logger.level == 20
+    _forgotten()
+    device.stop()
+    assert device.server is None and not device.running
+    _forgotten()
+    device.step()  # starts again
+    assert device.running and device.server is not None
+    _forgotten()
+    device.stop()
+    # A second Device is built by the same code, imported again.
+    other, _ = _device(_root("forget2"))
+    assert other.resources.buffers is not device.resources.buffers
+    assert other.logger.level == 30  # its settings: the default level again
+    _forgotten()
+    other.step()
+    assert other.server is not None
+    other.stop()

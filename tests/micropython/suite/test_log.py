@@ -20,7 +20,8 @@ def _root(name):
 def test_error_ring_loads_with_the_first_error():
     import sys
 
-    from jotunheim.log import apply_settings, enable_error_ring, error_ring, getLogger
+    from jotunheim.log import error_ring, getLogger
+    from jotunheim.logconfig import apply_settings, enable_error_ring
 
     root = _root("lazy")
     try:
@@ -47,7 +48,8 @@ def test_error_ring_loads_with_the_first_error():
 
 
 def test_logger_levels_and_handlers():
-    from jotunheim.log import Logger, getLogger, set_level
+    from jotunheim.log import Logger, getLogger
+    from jotunheim.logconfig import set_level
     from jotunheim.loghandler import Handler
 
     records = []
@@ -93,7 +95,8 @@ def test_error_ring_in_nvm_when_flash_is_read_only():
     import microcontroller
 
     from jotunheim.errorring import ErrorRing
-    from jotunheim.log import enable_error_ring, getLogger
+    from jotunheim.log import getLogger
+    from jotunheim.logconfig import enable_error_ring
 
     ring = enable_error_ring(
         ErrorRing(

@@ -1,0 +1,45 @@
+# SPDX-FileCopyrightText: 2026 Jotunheim contributors
+# SPDX-License-Identifier: MIT
+"""Building a ResourceMonitor: its parts made from the ``resources`` settings, and those
+settings applied again on a hot reload. The monitor forgets this module after each use
+(:func:`jotunheim.compat.run_and_forget`): on a board its code goes back to the heap for
+the rest of the run, and a reload imports it again. It defines no classes and keeps no
+state (see :func:`jotunheim.compat.forget`)."""
+
+from jotunheim.compat import monotonic_ms
+from jotunheim.resources.monitor import Bandwidth, BufferPool, MemoryMonitor
+
+
+def build(monitor, settings, clock, root, cpu, heap) -> None:
+    """Make ``monitor``'s parts (see :class:`~jotunheim.resources.monitor.ResourceMonitor`)."""
+    if settings is None:
+        from jotunheim.settings.loader import Settings
+
+        settings = Settings()  # the schema's defaults
+    get = settings.get
+    monitor.memory = memory = MemoryMonitor(heap=heap)
+    monitor.buffers = BufferPool(
+        get("resources.buffer_size"), get("resources.buffer_count"), memory
+    )
+    monitor.bandwidth = Bandwidth(clock=clock)
+    configure(monitor, settings)
+    monitor.root = root
+    if cpu is not None:
+        monitor.cpu = cpu
+    # The Device's samples (Device.sample_resources): [ms, busy ms, bytes received,
+    # bytes sent] of the sample before, the same of the last one, then the free heap.
+    # The first window starts now (with the Device).
+    now = monotonic_ms()
+    monitor.figures = [now, 0, 0, 0, now, 0, 0, 0, None]
+
+
+def configure(monitor, settings) -> None:
+    """Apply the heap lines and the bandwidth budget of ``settings`` to ``monitor`` (also
+    on a settings hot reload; the pool keeps its buffers until the next start)."""
+    get = settings.get
+    memory = monitor.memory
+    bandwidth = monitor.bandwidth
+    memory.warning = get("resources.heap_warning")
+    memory.exhausted = get("resources.heap_exhausted")
+    bandwidth.budget = get("resources.bandwidth_budget")
+    bandwidth.window = get("resources.bandwidth_window")
