@@ -201,6 +201,7 @@ def measure(mp, settings, loki, mpy_dir=None):
     out["names_before"] = names[0]
     out["name_bytes"] = after[1] - names[1]
     out["stamped"] = mp.eval("device.loader.stamped")
+    out["settings_error"] = mp.eval("device.loader.last_error")
     if loki:
         out["loki_state"] = mp.eval("device.loki_state")
         out["registered"] = mp.eval("len(device.loki_link.last_negotiation.registered)")

@@ -59,8 +59,10 @@ def test_base_path_device_fits_its_budget(figures):
 
 def test_hand_edited_settings_are_validated_on_the_device_within_budget(figures):
     hand = figures[0]["hand_edited"]
-    assert not hand["stamped"]
-    assert "jotunheim.settings.validator" in hand["modules"]
+    # Validated on the device (the stamped base path was not), and found good.
+    assert not hand["stamped"] and hand["settings_error"] is None
+    # The validator loads for the read and is forgotten with it (jotunheim.settings.reading).
+    assert "jotunheim.settings.validator" not in hand["modules"]
     assert "jotunheim.settings.validator" not in figures[0]["modules"]
     assert hand["device"] <= HAND_EDITED_RETAINED, hand["device"]
     assert hand["after_100"] <= LEFT_AFTER_100_CALLS, hand["after_100"]
