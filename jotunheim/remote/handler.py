@@ -154,11 +154,12 @@ class RemoteCommandHandler:
     def authorize(self, context, device_id=""):
         """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
         token, and a call addressed to another ``device_id`` (empty means this one).
-        ``context`` is the call (``metadata``: the request headers, lower-case names;
-        ``method`` and ``body`` to check a signature, whose nonce is then used up)."""
+        ``context`` is the call (its request, see :mod:`jotunheim.grpc.server`:
+        ``headers`` with lower-case names; ``path`` and ``body`` to check a signature,
+        whose nonce is then used up)."""
         self.calls += 1
-        metadata = context.metadata if context is not None else None
-        value = ((metadata.get("authorization") if metadata else None) or "").strip()
+        headers = context.headers if context is not None else None
+        value = ((headers.get("authorization") if headers else None) or "").strip()
         level = given = error = None  # given: the bearer token sent; None for a JH-HMAC header
         if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
             if self.mode == "bearer":
@@ -175,11 +176,11 @@ class RemoteCommandHandler:
                     self.signatures = SignatureCheck(
                         keys, constant_time_equal, **(self.signing_options or {})
                     )
-                method = getattr(context, "method", None)
-                if method is not None:
+                path = getattr(context, "path", None)
+                if path is not None:
                     try:
                         level = self.signatures.verify(
-                            "POST", method, getattr(context, "body", None), value
+                            "POST", path, getattr(context, "body", None), value
                         )
                     except SignatureError as exc:
                         error = exc
@@ -279,7 +280,7 @@ class RemoteCommandHandler:
                 raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 8, self.per_minute, wait)
         # A sealed result is keyed by the request's signature: refused before the tool runs.
         signed = None
-        if self.seal_results or context.metadata.get("jh-seal") == "1":
+        if self.seal_results or context.headers.get("jh-seal") == "1":
             signed = getattr(context, "signed_by", None)
             if signed is None:
                 raise self.refuse(StatusCode.FAILED_PRECONDITION, 6)  # not a signed request
