@@ -138,18 +138,11 @@ class RemoteCommandHandler:
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
         text, or the number of one of :data:`jotunheim.remote.refusals.CALL`, filled in
-        with ``values``."""
-        if not isinstance(message, str):  # the texts load with the first refusal
-            from jotunheim.remote import refusals
+        with ``values`` (:func:`jotunheim.remote.refusals.refuse`, loaded with the first
+        refusal)."""
+        from jotunheim.remote import refusals
 
-            message = refusals.CALL[message] % values
-        refused = self.refused
-        if refused is None:
-            refused = self.refused = {}
-        refused[code] = refused.get(code, 0) + 1
-        if self.logger is not None:
-            self.logger.info("refused (%d): %s" % (code, message))
-        return GrpcError(code, message)
+        return refusals.refuse(self, code, message, values)
 
     def authorize(self, context, device_id=""):
         """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
@@ -329,9 +322,7 @@ class RemoteCommandHandler:
         """Limit each client to ``per_minute`` calls of tools that change state, on average
         (0 = unlimited), in bursts of ``burst`` (default min(per_minute, 10)); forgets every
         client's bucket."""
-        self.per_minute = per_minute = int(per_minute or 0)
-        self.burst = max(1, int(min(per_minute, 10) if burst is None else burst))
-        self.buckets = {}
+        run_and_forget(SETUP, "limit", self, per_minute, burst)
 
     def throttle(self, key):
         """Spend one call from the token bucket of client ``key``: 0 when allowed, else the
