@@ -12,7 +12,8 @@ How a caller proves it holds one is ``remote.auth_mode``:
 - ``signed`` (the default): ``authorization: JH-HMAC ...`` (:mod:`jotunheim.remote.signing`,
   imported on the first signed request),
   so the token never crosses the device's plain-HTTP server;
-- ``bearer``: ``authorization: Bearer <token>``, for callers behind TLS or not migrated;
+- ``bearer``: ``authorization: Bearer <token>`` (:mod:`jotunheim.remote.bearer`, imported
+  on the first call without a signature), for callers behind TLS or not migrated;
 - ``either``: both.
 
 Without any token the device refuses every call, unless ``remote.open`` is true: then
@@ -185,15 +186,11 @@ class RemoteCommandHandler:
                             self.signatures.signature,
                         )
         else:
-            name, _, given = value.partition(" ")  # name: the scheme
-            given = given.strip() if name.lower() == "bearer" else ""
-            if given and self.mode != "signed":
-                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
-                    level = "owner"
-                elif self.token is not None and constant_time_equal(given, self.token):
-                    level = "user"
-            if level is None and not self.required:  # no token set, remote.open
-                level = "user"
+            # A bearer token, or none: checked by jotunheim.remote.bearer, loaded by the
+            # first such call (callers of the default signed mode never send one).
+            from jotunheim.remote import bearer
+
+            level, given = bearer.level(self, value, constant_time_equal)
         if level is None:
             # Why, in words: the texts load with the first refusal.
             from jotunheim.remote import refusals
