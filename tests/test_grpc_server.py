@@ -24,7 +24,7 @@ from tests.interop import node_peer, stubs
 
 
 def get_status(request, context):
-    auth = context.metadata.get("authorization", "")
+    auth = context.headers.get("authorization", "")
     return jpb.DeviceStatusResponse(
         device_id=request.device_id,
         status="online",
@@ -284,7 +284,7 @@ def test_client_deadline_is_passed_to_handlers():
     seen = {}
 
     def timed(request, context):
-        deadline = context.deadline  # monotonic_ms() time, or None
+        deadline = context.call_deadline  # monotonic_ms() time, or None
         seen["remaining"] = None if deadline is None else deadline - monotonic_ms()
         return jpb.DeviceStatusResponse(status="ok")
 
@@ -306,3 +306,36 @@ def test_client_deadline_is_passed_to_handlers():
     assert parse_grpc_timeout("123456789m") is None
     assert parse_grpc_timeout("5x") is None
     assert parse_grpc_timeout(None) is None
+
+
+def test_a_calls_trailers_and_deadline_are_its_own_on_a_kept_alive_connection():
+    # The context is the connection's slot: what one call set (trailers, deadline) must
+    # not reach the next call on the same connection.
+    seen = []
+
+    def tagged(request, context):
+        seen.append(context.call_deadline)
+        if len(seen) == 1:
+            context.trailers = {"X-First": 1}
+        return jpb.DeviceStatusResponse(status="ok")
+
+    with Running() as r:
+        r.server.register("t.T", "Tagged", jpb.DeviceStatusRequest, tagged)
+        body = frame(jpb.DeviceStatusRequest().encode())
+        head = (
+            "POST /t.T/Tagged HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/grpc-web+proto\r\nContent-Length: %d\r\n" % len(body)
+        ).encode()
+        first = head + b"grpc-timeout: 5S\r\n\r\n" + body
+        second = head + b"Connection: close\r\n\r\n" + body
+        with socket.create_connection(("127.0.0.1", r.port), timeout=5) as s:
+            s.sendall(first + second)  # pipelined: one connection, one slot
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    assert data.count(b"HTTP/1.1 200") == 2 and data.count(b"grpc-status: 0") == 2
+    assert data.count(b"x-first: 1") == 1
+    assert seen[0] is not None and seen[1] is None

@@ -32,7 +32,7 @@ class Board:
 
 
 class Ctx:
-    metadata = {}
+    headers = {}
     client_address = ("10.0.0.2", 1)
 
 
@@ -165,7 +165,7 @@ def test_constant_time_equal_and_bearer_parsing():
 
     def decide(metadata):  # (level, None) for a caller let in, (None, why) for one refused
         context = Ctx()
-        context.metadata = metadata
+        context.headers = metadata
         try:
             return check.authorize(context), None
         except GrpcError as exc:

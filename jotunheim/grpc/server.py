@@ -15,7 +15,15 @@ Works with a CircuitPython ``socketpool.SocketPool`` or CPython's ``socket`` mod
 
 A handler is ``handler(request, context)`` and returns the response message (anything
 with ``encode()``, or bytes); a streaming handler returns an iterable of messages, each
-sent as one frame in one HTTP/1.1 chunk as it comes. Raise :class:`GrpcError` to answer
+sent as one frame in one HTTP/1.1 chunk as it comes. ``context`` is the call's HTTP
+request (:class:`jotunheim.http.server.Request`, the connection's slot: no object is
+made per call): ``path`` is ``"/pkg.Service/Method"``; ``headers`` the request headers
+with lower-case names, the call's metadata (``context.headers.get("authorization")``);
+``client_address`` the peer's ``(host, port)``; ``body`` the request body as received
+(a signature covers it); ``call_deadline`` when the client's ``grpc-timeout`` runs out
+(``compat.monotonic_ms()`` time), or None; ``trailers`` None, or a dict of extra
+trailer metadata the handler sets; ``signed_by`` ``(token, signature)`` once a signed
+request was verified (:mod:`jotunheim.remote.handler`), else None. Raise :class:`GrpcError` to answer
 with a status. Unknown methods get UNIMPLEMENTED, malformed requests INVALID_ARGUMENT,
 oversized ones RESOURCE_EXHAUSTED, handler exceptions INTERNAL with a fixed message (no
 traceback leaves the device); the server keeps serving. Connections are kept alive.
@@ -30,34 +38,6 @@ RESOURCE_EXHAUSTED made once.
 from jotunheim.compat import run_and_forget
 from jotunheim.grpc.status import StatusCode
 from jotunheim.http.server import HttpServer, Response
-
-
-class CallContext:
-    """What a handler knows about its call.
-
-    ``method`` is ``"/pkg.Service/Method"``; ``metadata`` a dict of the request headers
-    with lower-case names (``context.metadata.get("authorization")``);
-    ``client_address`` the peer's ``(host, port)``; ``trailers`` extra trailer metadata
-    the handler may add; ``body`` the request body as received (a signature covers it);
-    ``deadline`` when the client's ``grpc-timeout`` runs out (``compat.monotonic_ms()``
-    time), or None."""
-
-    # Defaults as class attributes: a call's object holds only what it was given.
-    signed_by = None  # (token, signature) once a signed request was verified
-    deadline = None  # when the client's grpc-timeout runs out (monotonic ms), or None
-
-    def __init__(self, request):
-        self.method = request.path
-        self.metadata = request.headers
-        self.client_address = request.client_address
-        self.body = request.body
-        self.trailers = {}
-        value = request.headers.get("grpc-timeout")
-        if value is not None:
-            # A client's deadline: loaded by the first call that carries one.
-            from jotunheim.grpc.timeout import deadline
-
-            self.deadline = deadline(value)
 
 
 class GrpcWebServer(HttpServer):
@@ -112,7 +92,15 @@ class GrpcWebServer(HttpServer):
             answer = not_a_call(self, request)  # None: a call after all
             if answer is not None:
                 return answer
-        context = CallContext(request)
+        # The call's context is its request (the slot): set here for each call, since the
+        # slot served the connection's calls before.
+        request.trailers = request.signed_by = request.call_deadline = None
+        value = request.headers.get("grpc-timeout")
+        if value is not None:
+            # A client's deadline: loaded by the first call that carries one.
+            from jotunheim.grpc.timeout import deadline
+
+            request.call_deadline = deadline(value)
         message = 0  # None while the request is decoded (its errors are the caller's)
         try:
             # The request: one message frame (flag 0, 4-byte big-endian length) within
@@ -140,9 +128,9 @@ class GrpcWebServer(HttpServer):
                 # stream (unary answers are framed in place).
                 from jotunheim.grpc.streams import stream_frames
 
-                stream = stream_frames(iter(entry[3](message, context)), context)
+                stream = stream_frames(iter(entry[3](message, request)), request)
                 return Response(200, self.head, stream=stream)
-            data = entry[3](message, context)
+            data = entry[3](message, request)
             # A message is encoded, a bytes-like answer goes as it is (checked one type
             # at a time: a tuple of types would be made on every call).
             if not (
@@ -155,12 +143,12 @@ class GrpcWebServer(HttpServer):
             # Out of heap, this import fails too: HttpServer then answers out_of_memory.
             from jotunheim.grpc.trailers import failed
 
-            return failed(self, exc, context, message is None)
-        if context.trailers:
+            return failed(self, exc, request, message is None)
+        if request.trailers:
             from jotunheim.grpc.framing import encode_trailer_frame
             from jotunheim.grpc.trailers import trailers
 
-            trailer = encode_trailer_frame(trailers(StatusCode.OK, "", context.trailers))
+            trailer = encode_trailer_frame(trailers(StatusCode.OK, "", request.trailers))
         else:
             trailer = b"\x80\x00\x00\x00\x10grpc-status: 0\r\n"  # the common case
         # One body: the message frame (5-byte header, data), then the trailer frame.

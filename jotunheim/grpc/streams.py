@@ -16,18 +16,18 @@ def stream_frames(iterator, context):
     ``iterator`` (messages with ``encode()``, or bytes), then the trailer frame of
     ``trailers(code, message, context.trailers)``
     (:func:`jotunheim.grpc.trailers.trailers`); an error, or the client's deadline
-    (``context.deadline``) running out, ends the stream with its status."""
+    (``context.call_deadline``) running out, ends the stream with its status."""
     code, message = StatusCode.OK, ""
     try:
         for item in iterator:
-            if context.deadline is not None and monotonic_ms() >= context.deadline:
+            if context.call_deadline is not None and monotonic_ms() >= context.call_deadline:
                 code, message = StatusCode.DEADLINE_EXCEEDED, "deadline exceeded"
                 break
             if not isinstance(item, bytes):
                 item = bytes(item) if isinstance(item, (bytearray, memoryview)) else item.encode()
             yield encode_frame(item)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a status
-        code, message = status_of(exc, context.method)
+        code, message = status_of(exc, context.path)
     finally:
         close = getattr(iterator, "close", None)
         if close is not None:

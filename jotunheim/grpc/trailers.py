@@ -76,6 +76,6 @@ def failed(server, exc, context, decoding=False):
     is the caller's malformed message (INVALID_ARGUMENT)."""
     if decoding and isinstance(exc, (ValueError, TypeError, IndexError, KeyError)):
         exc = GrpcError(StatusCode.INVALID_ARGUMENT, "malformed request message: %s" % exc)
-    code, message = status_of(exc, context.method)
+    code, message = status_of(exc, context.path)
     lines = "".join(["%s: %s\r\n" % entry for entry in trailers(code, message, context.trailers)])
     return Response(200, server.head + lines.encode())

@@ -153,15 +153,7 @@ class HttpServer:
 
     def stop(self):
         """Close every connection and the listening socket."""
-        for slot in self.slots + self.waiting:
-            self.close(slot, False)
-        self.waiting = []
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
-        if self.buffers is not None and self.buf is not None:
-            self.buffers.release(self.buf)
-        self.buf = self.view = None
+        run_and_forget(SETUP, "stop", self)
 
     def poll(self, max_requests=0):
         """Accept and serve what is ready without blocking; returns requests answered

@@ -1,7 +1,8 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
 """Building an :class:`~jotunheim.http.server.HttpServer`: its limits from the
-constructor's arguments, and its listening socket and receive buffer at ``start``. The
+constructor's arguments, its listening socket and receive buffer at ``start``, and
+their closing at ``stop``. The
 server forgets this module after each use (:func:`jotunheim.compat.run_and_forget`): on
 a board its code goes back to the heap while the server serves, and the next server (a
 new link) imports it again. It defines no classes and keeps no state (see
@@ -82,3 +83,17 @@ def start(server, host, port):
         else:
             server.buf = bytearray(server.buffer_size)
         server.view = memoryview(server.buf)  # made once: requests are parsed through it
+
+
+def stop(server):
+    """Close every connection of ``server`` and its listening socket, and give its
+    receive buffer back."""
+    for slot in server.slots + server.waiting:
+        server.close(slot, False)
+    server.waiting = []
+    if server.sock is not None:
+        server.sock.close()
+        server.sock = None
+    if server.buffers is not None and server.buf is not None:
+        server.buffers.release(server.buf)
+    server.buf = server.view = None

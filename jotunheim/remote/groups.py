@@ -9,14 +9,14 @@ from jotunheim.pb import jotunheim as jpb
 
 
 def call(handler, data, context):
-    """Answer the RPC ``context.method`` with the service of its group, built on the
+    """Answer the RPC ``context.path`` with the service of its group, built on the
     group's first call with ``handler`` (the RemoteCommandHandler) as its gate and kept
     in ``handler.services``: the one place that decides which group module is loaded.
 
     ``data`` is the request's bytes (the handler registers itself as their decoder, so
     their classes are made here, on the first such call); a malformed request is
     refused as the server refuses one (INVALID_ARGUMENT) before anything runs."""
-    method = context.method
+    method = context.path
     services = handler.services
     if services is None:
         services = handler.services = {}

@@ -12,7 +12,8 @@ How a caller proves it holds one is ``remote.auth_mode``:
 - ``signed`` (the default): ``authorization: JH-HMAC ...`` (:mod:`jotunheim.remote.signing`,
   imported on the first signed request),
   so the token never crosses the device's plain-HTTP server;
-- ``bearer``: ``authorization: Bearer <token>``, for callers behind TLS or not migrated;
+- ``bearer``: ``authorization: Bearer <token>`` (:mod:`jotunheim.remote.bearer`, imported
+  on the first call without a signature), for callers behind TLS or not migrated;
 - ``either``: both.
 
 Without any token the device refuses every call, unless ``remote.open`` is true: then
@@ -138,27 +139,21 @@ class RemoteCommandHandler:
     def refuse(self, code, message, *values):
         """Count and log a refusal; returns the GrpcError to raise. ``message`` is the
         text, or the number of one of :data:`jotunheim.remote.refusals.CALL`, filled in
-        with ``values``."""
-        if not isinstance(message, str):  # the texts load with the first refusal
-            from jotunheim.remote import refusals
+        with ``values`` (:func:`jotunheim.remote.refusals.refuse`, loaded with the first
+        refusal)."""
+        from jotunheim.remote import refusals
 
-            message = refusals.CALL[message] % values
-        refused = self.refused
-        if refused is None:
-            refused = self.refused = {}
-        refused[code] = refused.get(code, 0) + 1
-        if self.logger is not None:
-            self.logger.info("refused (%d): %s" % (code, message))
-        return GrpcError(code, message)
+        return refusals.refuse(self, code, message, values)
 
     def authorize(self, context, device_id=""):
         """The caller's level (``"owner"`` or ``"user"``); refuses a caller without a
         token, and a call addressed to another ``device_id`` (empty means this one).
-        ``context`` is the call (``metadata``: the request headers, lower-case names;
-        ``method`` and ``body`` to check a signature, whose nonce is then used up)."""
+        ``context`` is the call (its request, see :mod:`jotunheim.grpc.server`:
+        ``headers`` with lower-case names; ``path`` and ``body`` to check a signature,
+        whose nonce is then used up)."""
         self.calls += 1
-        metadata = context.metadata if context is not None else None
-        value = ((metadata.get("authorization") if metadata else None) or "").strip()
+        headers = context.headers if context is not None else None
+        value = ((headers.get("authorization") if headers else None) or "").strip()
         level = given = error = None  # given: the bearer token sent; None for a JH-HMAC header
         if value.startswith("JH-HMAC ") or value[:8].upper() == "JH-HMAC ":
             if self.mode == "bearer":
@@ -175,11 +170,11 @@ class RemoteCommandHandler:
                     self.signatures = SignatureCheck(
                         keys, constant_time_equal, **(self.signing_options or {})
                     )
-                method = getattr(context, "method", None)
-                if method is not None:
+                path = getattr(context, "path", None)
+                if path is not None:
                     try:
                         level = self.signatures.verify(
-                            "POST", method, getattr(context, "body", None), value
+                            "POST", path, getattr(context, "body", None), value
                         )
                     except SignatureError as exc:
                         error = exc
@@ -191,15 +186,11 @@ class RemoteCommandHandler:
                             self.signatures.signature,
                         )
         else:
-            name, _, given = value.partition(" ")  # name: the scheme
-            given = given.strip() if name.lower() == "bearer" else ""
-            if given and self.mode != "signed":
-                if self.owner_token is not None and constant_time_equal(given, self.owner_token):
-                    level = "owner"
-                elif self.token is not None and constant_time_equal(given, self.token):
-                    level = "user"
-            if level is None and not self.required:  # no token set, remote.open
-                level = "user"
+            # A bearer token, or none: checked by jotunheim.remote.bearer, loaded by the
+            # first such call (callers of the default signed mode never send one).
+            from jotunheim.remote import bearer
+
+            level, given = bearer.level(self, value, constant_time_equal)
         if level is None:
             # Why, in words: the texts load with the first refusal.
             from jotunheim.remote import refusals
@@ -279,7 +270,7 @@ class RemoteCommandHandler:
                 raise self.refuse(StatusCode.RESOURCE_EXHAUSTED, 8, self.per_minute, wait)
         # A sealed result is keyed by the request's signature: refused before the tool runs.
         signed = None
-        if self.seal_results or context.metadata.get("jh-seal") == "1":
+        if self.seal_results or context.headers.get("jh-seal") == "1":
             signed = getattr(context, "signed_by", None)
             if signed is None:
                 raise self.refuse(StatusCode.FAILED_PRECONDITION, 6)  # not a signed request
@@ -328,9 +319,7 @@ class RemoteCommandHandler:
         """Limit each client to ``per_minute`` calls of tools that change state, on average
         (0 = unlimited), in bursts of ``burst`` (default min(per_minute, 10)); forgets every
         client's bucket."""
-        self.per_minute = per_minute = int(per_minute or 0)
-        self.burst = max(1, int(min(per_minute, 10) if burst is None else burst))
-        self.buckets = {}
+        run_and_forget(SETUP, "limit", self, per_minute, burst)
 
     def throttle(self, key):
         """Spend one call from the token bucket of client ``key``: 0 when allowed, else the

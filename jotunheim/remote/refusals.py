@@ -12,6 +12,8 @@ one-time cost in time, then this module's few hundred bytes), which a refusal ca
 it is the rare path, and nothing runs after it.
 """
 
+from jotunheim.grpc.status import GrpcError
+
 # RemoteCommandHandler.refuse(code, number, *values): CALL[number] % values.
 CALL = (
     "this is device %r, not %r",  # 0: NOT_FOUND
@@ -44,6 +46,22 @@ SIGNATURE = (
 # How to sign (docs/security.md), and why a tokenless device refuses.
 SIGNED_HOW = "'authorization: JH-HMAC ...' signed with JOTUNHEIM_TOKEN (docs/security.md)"
 LOCKED = "remote control is locked: no JOTUNHEIM_TOKEN in settings.toml (or remote.open: true)"
+
+
+def refuse(handler, code, message, values):
+    """What :meth:`RemoteCommandHandler.refuse
+    <jotunheim.remote.handler.RemoteCommandHandler.refuse>` does: count and log the
+    refusal, and make its GrpcError (``message`` a text, or the number of one of
+    :data:`CALL` filled in with ``values``)."""
+    if not isinstance(message, str):
+        message = CALL[message] % values
+    refused = handler.refused
+    if refused is None:
+        refused = handler.refused = {}
+    refused[code] = refused.get(code, 0) + 1
+    if handler.logger is not None:
+        handler.logger.info("refused (%d): %s" % (code, message))
+    return GrpcError(code, message)
 
 
 def unauthenticated(check, given, error):

@@ -47,7 +47,7 @@ def build(
     if clock is not None:
         handler.clock = clock
     if rate_limit_per_minute:
-        handler.limit(rate_limit_per_minute, burst)
+        limit(handler, rate_limit_per_minute, burst)
 
 
 def configure(
@@ -66,7 +66,15 @@ def configure(
     handler.signatures = None  # the SignatureCheck, made on the first signed request
     handler.required = token is not None or not open_access
     if rate_limit_per_minute is not None:
-        handler.limit(rate_limit_per_minute, burst)
+        limit(handler, rate_limit_per_minute, burst)
+
+
+def limit(handler, per_minute, burst=None):
+    """What :meth:`RemoteCommandHandler.limit
+    <jotunheim.remote.handler.RemoteCommandHandler.limit>` does."""
+    handler.per_minute = per_minute = int(per_minute or 0)
+    handler.burst = max(1, int(min(per_minute, 10) if burst is None else burst))
+    handler.buckets = {}
 
 
 def register(handler, server):

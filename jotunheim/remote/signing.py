@@ -170,22 +170,17 @@ class SignatureCheck:
         else:
             raise SignatureError(8)  # not signed with a key of this device
         if now is None:
-            # A board without a clock source: the first valid signature proves the caller
-            # holds the key, so its time becomes the device's (docs/security.md says what
-            # this does not cover).
-            self.offset = ts - int(self.clock() * 1000)
-            if self.logger is not None:
-                self.logger.warning("clock was not set: took the time of a signed request")
-            now = ts
+            # A board without a clock source takes the caller's time (once).
+            from jotunheim.remote.signtime import take_time
+
+            now = take_time(self, ts)
         ring = self.ring
         if self.base is None:
             self.base = now - self.window
         elif now - self.base > 0x10000000:  # ~3 days: move the base, keep offsets small ints
-            delta = now - self.window - self.base
-            self.base += delta
-            self.floor = max(-1, self.floor - delta)
-            for i in range(1, len(ring), 2):
-                ring[i] = max(0, ring[i] - delta)
+            from jotunheim.remote.signtime import rebase
+
+            rebase(self, now)
         ts -= self.base  # from here on: ms after base
         if ts <= self.floor:
             raise SignatureError(9)  # replayed: older than those remembered

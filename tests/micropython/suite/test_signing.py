@@ -97,6 +97,27 @@ def test_a_board_without_a_clock_takes_the_time_of_the_first_signed_request():
         raise AssertionError("an old request passed once the clock was taken")
 
 
+def test_the_nonce_ring_moves_its_base_after_days_and_still_refuses_replays():
+    clock = Clock(1764595200)
+    check = signing.SignatureCheck({"user": "tok"}, constant_time_equal, clock=clock)
+    ts = 1764595200000
+    assert check.verify("POST", PATH, b"", _header(b"", ts)) == "user"
+    assert check.base == ts - 300000
+    clock.now += 4 * 86400  # 4 days on: offsets from the old base would pass 2**28
+    now = ts + 4 * 86400000
+    later = _header(b"", now - 200000, "nonce-later-123456789")  # 200 s old: in the window
+    assert check.verify("POST", PATH, b"", later) == "user"
+    assert check.base == now - 300000  # moved: the ring holds small offsets again
+    for header, words in ((later, "replayed"), (_header(b"", ts), "ago")):
+        try:
+            check.verify("POST", PATH, b"", header)
+        except signing.SignatureError as exc:
+            assert words in str(exc), str(exc)
+        else:
+            raise AssertionError("accepted " + header)
+    assert check.accepted == 2
+
+
 def _frame(payload):
     n = len(payload)
     return bytes([0, (n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255]) + payload
