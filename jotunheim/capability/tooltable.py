@@ -102,7 +102,8 @@ def table(registry) -> list:
                 tool = PartTool("read_%s_%s%s" % (key, slug(field.name), text), driver, name)
                 tool.reading = field.name
                 tool.return_type = field.type
-                tool.unit = field.unit
+                if field.unit:  # else the class's "": a tool holds what it says
+                    tool.unit = field.unit
                 out.append(tool)
             continue
         action = getattr(driver, "action", None)

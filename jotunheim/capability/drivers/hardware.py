@@ -3,13 +3,15 @@
 """The hardware objects of adapters built from a pin or a bus: the Adafruit library an
 adapter needs (:func:`require`) and ``analogio`` / ``digitalio`` / ``pwmio`` objects.
 
-Imported by an adapter's constructor only when it is given a pin rather than a ready
-object (``io=``/``device=``), so a device whose parts come ready never loads it.
+Run by an adapter's constructor only when it is given a pin rather than a ready object
+(``io=``/``device=``), through :func:`jotunheim.compat.run_and_forget`: it is forgotten
+after each use, so on a board its code goes back to the heap once the part is made (a
+device whose parts come ready never loads it). It defines no classes and keeps no state
+(see :func:`jotunheim.compat.forget`): :class:`DriverMissingError` is
+:mod:`~jotunheim.capability.drivers.missing`'s, named here too.
 """
 
-
-class DriverMissingError(ImportError):
-    """The Adafruit library an adapter needs is not installed on the board."""
+from jotunheim.capability.drivers.missing import DriverMissingError
 
 
 def require(module_name, bundle_name=None):

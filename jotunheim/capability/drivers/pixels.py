@@ -6,8 +6,11 @@ colour text (``"#ff8000"``, ``"orange"``).
 
 from jotunheim.capability import ToolParameterError
 from jotunheim.capability.drivers import Actuator
-from jotunheim.capability.drivers.hardware import require
 from jotunheim.capability.schema import NUMBER, STRING, Field
+from jotunheim.compat import run_and_forget
+
+# Made only for a part built from a pin or a bus; forgotten after each use.
+HARDWARE = "jotunheim.capability.drivers.hardware"
 
 COLORS = {
     "off": (0, 0, 0),
@@ -57,7 +60,7 @@ class NeoPixel(Actuator):
         if device is None:
             if pin is None:
                 raise ValueError("NeoPixel needs a pin (e.g. board.NEOPIXEL) or device=")
-            module = require("neopixel")
+            module = run_and_forget(HARDWARE, "require", "neopixel")
             device = module.NeoPixel(pin, n, brightness=brightness, auto_write=False)
         self._device = device
         self.n = n

@@ -11,8 +11,11 @@ servo) they use the given object, which needs only ``duty_cycle``/``frequency``
 
 from jotunheim.capability import ToolParameterError
 from jotunheim.capability.drivers import DUTY_MAX, Actuator
-from jotunheim.capability.drivers.hardware import pwm_out, require
 from jotunheim.capability.schema import NUMBER, Field
+from jotunheim.compat import run_and_forget
+
+# Made only for a part built from a pin or a bus; forgotten after each use.
+HARDWARE = "jotunheim.capability.drivers.hardware"
 
 
 class Servo(Actuator):
@@ -26,8 +29,10 @@ class Servo(Actuator):
         if device is None:
             if pin is None:
                 raise ValueError("Servo needs a pin or device=")
-            servo = require("adafruit_motor.servo", "adafruit_motor")
-            pwm = require("pwmio").PWMOut(pin, duty_cycle=2**15, frequency=50)
+            servo = run_and_forget(HARDWARE, "require", "adafruit_motor.servo", "adafruit_motor")
+            pwm = run_and_forget(HARDWARE, "require", "pwmio").PWMOut(
+                pin, duty_cycle=2**15, frequency=50
+            )
             device = servo.Servo(
                 pwm, actuation_range=actuation_range, min_pulse=min_pulse, max_pulse=max_pulse
             )
@@ -64,7 +69,7 @@ class PwmOutput(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("%s needs a pin or io=" % self.part)
-            io = pwm_out(pin, frequency, variable_frequency)
+            io = run_and_forget(HARDWARE, "pwm_out", pin, frequency, variable_frequency)
         self._io = io
         self._duty = 0.0
         self._frequency = frequency
@@ -108,7 +113,7 @@ class Buzzer(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("Buzzer needs a pin or io=")
-            io = pwm_out(pin, 440, variable_frequency=True)
+            io = run_and_forget(HARDWARE, "pwm_out", pin, 440, variable_frequency=True)
         self._io = io
         self._frequency = 0
         self._volume = volume

@@ -382,10 +382,70 @@ def test_drivers_and_simulated_parts():
 
 
 def test_missing_driver_library_is_a_clear_error():
+    import sys
+
     from jotunheim.capability.drivers.hardware import DriverMissingError
 
     err = _raises(DriverMissingError, DHT22, "D4")
     assert "circup install adafruit_dht" in str(err)
+    # drivers.hardware is forgotten after each use; the error class stays one class.
+    assert "jotunheim.capability.drivers.hardware" not in sys.modules
+    err = _raises(DriverMissingError, DHT22, "D5")
+    assert "circup install adafruit_dht" in str(err)
+
+
+def test_parts_built_from_pins_forget_the_hardware_module():
+    # digitalio and pwmio as a board's firmware has them (only what the adapters use).
+    import sys
+
+    made = []
+
+    class Pin:
+        def __init__(self, pin):
+            self.pin = pin
+            self.value = False
+            made.append(self)
+
+        def switch_to_output(self, value=False):
+            self.value = value
+
+    class Pwm:
+        def __init__(self, pin, frequency=500, duty_cycle=0, variable_frequency=False):
+            self.pin = pin
+            self.frequency = frequency
+            self.duty_cycle = duty_cycle
+            made.append(self)
+
+    class Namespace:
+        pass
+
+    digitalio = Namespace()
+    digitalio.DigitalInOut = Pin
+    digitalio.Direction = Namespace()
+    digitalio.Direction.INPUT = "input"
+    digitalio.Pull = Namespace()
+    digitalio.Pull.UP = "up"
+    pwmio = Namespace()
+    pwmio.PWMOut = Pwm
+    sys.modules["digitalio"] = digitalio
+    sys.modules["pwmio"] = pwmio
+    hardware = "jotunheim.capability.drivers.hardware"
+    try:
+        relay = Relay("D5", active_low=True)  # made switched off: the pin high
+        assert hardware not in sys.modules and made[0].pin == "D5" and made[0].value is True
+        led = Led("D6", pwm=True)
+        assert hardware not in sys.modules and made[1].frequency == 5000
+        button = Button("D7")
+        assert hardware not in sys.modules and made[2].pull == "up"
+        made[2].value = False  # pressed: pulled to ground
+        assert button.read() == {"pressed": True}
+        assert led.set(on=True, brightness=0.5) == {"on": True, "brightness": 0.5}
+        assert made[1].duty_cycle == 32768
+        relay.set(on=True)
+        assert made[0].value is False
+    finally:
+        del sys.modules["digitalio"]
+        del sys.modules["pwmio"]
 
 
 def test_counter_in_nvm_and_store_rule():
