@@ -38,14 +38,6 @@ _ALTITUDE = Field(
 HARDWARE = "jotunheim.capability.drivers.hardware"
 
 
-def default_i2c(i2c):
-    """The given bus, or the board's default I2C bus (created on first use)."""
-    if i2c is not None:
-        return i2c
-    board = run_and_forget(HARDWARE, "require", "board")
-    return board.I2C()
-
-
 def _number(value, what):
     if value is None:
         # adafruit_dht returns None when a read produced no data; that is worth a retry.
@@ -67,10 +59,7 @@ class DHT22(Sensor):
     def __init__(self, pin=None, device=None, use_pulseio=True, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            if pin is None:
-                raise ValueError("%s needs a pin (e.g. board.D4) or device=" % self.part)
-            module = run_and_forget(HARDWARE, "require", "adafruit_dht")
-            device = getattr(module, self.part)(pin, use_pulseio=use_pulseio)
+            device = run_and_forget(HARDWARE, "dht", self.part, pin, use_pulseio)
         self._device = device
 
     def _measure(self):
@@ -105,8 +94,8 @@ class BMP280(Sensor):
     def __init__(self, i2c=None, address=0x77, device=None, sea_level_pressure=1013.25, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            module = run_and_forget(HARDWARE, "require", "adafruit_bmp280")
-            device = module.Adafruit_BMP280_I2C(default_i2c(i2c), address=address)
+            library = ("adafruit_bmp280", "Adafruit_BMP280_I2C")
+            device = run_and_forget(HARDWARE, "i2c_device", library, i2c, address)
         device.sea_level_pressure = sea_level_pressure
         self._device = device
 
@@ -123,13 +112,7 @@ class BME280(BMP280):
 
     def __init__(self, i2c=None, address=0x77, device=None, sea_level_pressure=1013.25, clock=None):
         if device is None:
-            try:
-                module = run_and_forget(
-                    HARDWARE, "require", "adafruit_bme280.basic", "adafruit_bme280"
-                )
-            except ImportError:  # library versions before 2.6
-                module = run_and_forget(HARDWARE, "require", "adafruit_bme280")
-            device = module.Adafruit_BME280_I2C(default_i2c(i2c), address=address)
+            device = run_and_forget(HARDWARE, "bme280", i2c, address)
         BMP280.__init__(self, device=device, sea_level_pressure=sea_level_pressure, clock=clock)
 
     def _measure(self):
@@ -153,9 +136,7 @@ class SHT31(Sensor):
     def __init__(self, i2c=None, address=0x44, device=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            module_name, class_name = self.library
-            module = run_and_forget(HARDWARE, "require", module_name)
-            device = getattr(module, class_name)(default_i2c(i2c), address=address)
+            device = run_and_forget(HARDWARE, "i2c_device", self.library, i2c, address)
         self._device = device
 
     def _measure(self):
@@ -185,19 +166,7 @@ class DS18B20(Sensor):
     def __init__(self, pin=None, index=0, device=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            if pin is None:
-                raise ValueError("DS18B20 needs a pin (e.g. board.D5) or device=")
-            onewire = run_and_forget(
-                HARDWARE, "require", "adafruit_onewire.bus", "adafruit_onewire"
-            )
-            ds18x20 = run_and_forget(HARDWARE, "require", "adafruit_ds18x20")
-            bus = onewire.OneWireBus(pin)
-            found = bus.scan()
-            if index >= len(found):
-                raise ValueError(
-                    "DS18B20: %d device(s) on the bus, no index %d" % (len(found), index)
-                )
-            device = ds18x20.DS18X20(bus, found[index])
+            device = run_and_forget(HARDWARE, "ds18x20", pin, index)
         self._device = device
 
     def _measure(self):

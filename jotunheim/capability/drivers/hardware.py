@@ -77,3 +77,47 @@ def pwm_out(pin, frequency: int = 5000, variable_frequency: bool = False):
     return pwmio.PWMOut(
         pin, frequency=frequency, duty_cycle=0, variable_frequency=variable_frequency
     )
+
+
+def default_i2c(i2c):
+    """The given bus, or the board's default I2C bus (``board.I2C()``)."""
+    if i2c is not None:
+        return i2c
+    return require("board").I2C()
+
+
+def i2c_device(library, i2c, address):
+    """The driver object of an I2C part: class ``library[1]`` of module ``library[0]``
+    (``("adafruit_sht31d", "SHT31D")``) on bus ``i2c`` (:func:`default_i2c`) at ``address``."""
+    return getattr(require(library[0]), library[1])(default_i2c(i2c), address=address)
+
+
+def bme280(i2c, address):
+    """A BME280's ``Adafruit_BME280_I2C`` (in ``adafruit_bme280.basic`` from library 2.6
+    on, in ``adafruit_bme280`` before)."""
+    try:
+        module = require("adafruit_bme280.basic", "adafruit_bme280")
+    except ImportError:
+        module = require("adafruit_bme280")
+    return module.Adafruit_BME280_I2C(default_i2c(i2c), address=address)
+
+
+def dht(part, pin, use_pulseio):
+    """``adafruit_dht``'s object of ``part`` (``"DHT22"``, ``"DHT11"``) on ``pin``."""
+    if pin is None:
+        raise ValueError("%s needs a pin (e.g. board.D4) or device=" % part)
+    return getattr(require("adafruit_dht"), part)(pin, use_pulseio=use_pulseio)
+
+
+def ds18x20(pin, index):
+    """The ``DS18X20`` object of thermometer ``index`` (in bus scan order) on the 1-Wire
+    bus at ``pin``."""
+    if pin is None:
+        raise ValueError("DS18B20 needs a pin (e.g. board.D5) or device=")
+    onewire = require("adafruit_onewire.bus", "adafruit_onewire")
+    ds18x20 = require("adafruit_ds18x20")
+    bus = onewire.OneWireBus(pin)
+    found = bus.scan()
+    if index >= len(found):
+        raise ValueError("DS18B20: %d device(s) on the bus, no index %d" % (len(found), index))
+    return ds18x20.DS18X20(bus, found[index])

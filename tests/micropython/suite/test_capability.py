@@ -448,6 +448,51 @@ def test_parts_built_from_pins_forget_the_hardware_module():
         del sys.modules["pwmio"]
 
 
+def test_sensors_built_from_a_pin_or_a_bus_forget_the_hardware_module():
+    import sys
+
+    class Dht:
+        def __init__(self, pin, use_pulseio=True):
+            self.pin = pin
+            self.temperature = 20.5
+            self.humidity = 40.0
+
+    class Sht:
+        def __init__(self, i2c, address):
+            self.i2c = i2c
+            self.address = address
+            self.temperature = 19.0
+            self.relative_humidity = 50.0
+
+    class Namespace:
+        pass
+
+    dht = Namespace()
+    dht.DHT22 = Dht
+    sht = Namespace()
+    sht.SHT31D = Sht
+    sys.modules["adafruit_dht"] = dht
+    sys.modules["adafruit_sht31d"] = sht
+    hardware = "jotunheim.capability.drivers.hardware"
+    try:
+        first = DHT22("D4")
+        assert hardware not in sys.modules
+        second = DHT22("D5")  # the module comes back for the second part
+        assert hardware not in sys.modules
+        assert (first._device.pin, second._device.pin) == ("D4", "D5")
+        assert second.read() == {"temperature": 20.5, "humidity": 40.0}
+        from jotunheim.capability.drivers.environment import SHT31
+
+        part = SHT31("bus", address=0x45)
+        assert hardware not in sys.modules and part._device.address == 0x45
+        assert part.read() == {"temperature": 19.0, "humidity": 50.0}
+        err = _raises(ValueError, DHT22)
+        assert "needs a pin" in str(err) and hardware not in sys.modules
+    finally:
+        del sys.modules["adafruit_dht"]
+        del sys.modules["adafruit_sht31d"]
+
+
 def test_counter_in_nvm_and_store_rule():
     import microcontroller
 
