@@ -121,3 +121,21 @@ def ds18x20(pin, index):
     if index >= len(found):
         raise ValueError("DS18B20: %d device(s) on the bus, no index %d" % (len(found), index))
     return ds18x20.DS18X20(bus, found[index])
+
+
+def servo(pin, actuation_range, min_pulse, max_pulse):
+    """An ``adafruit_motor.servo.Servo`` on a 50 Hz ``pwmio.PWMOut`` at ``pin``."""
+    if pin is None:
+        raise ValueError("Servo needs a pin or device=")
+    motor = require("adafruit_motor.servo", "adafruit_motor")
+    pwm = require("pwmio").PWMOut(pin, duty_cycle=2**15, frequency=50)
+    return motor.Servo(
+        pwm, actuation_range=actuation_range, min_pulse=min_pulse, max_pulse=max_pulse
+    )
+
+
+def neopixel(pin, n, brightness):
+    """A ``neopixel.NeoPixel`` of ``n`` pixels at ``pin`` (written on ``show()``)."""
+    if pin is None:
+        raise ValueError("NeoPixel needs a pin (e.g. board.NEOPIXEL) or device=")
+    return require("neopixel").NeoPixel(pin, n, brightness=brightness, auto_write=False)

@@ -58,10 +58,7 @@ class NeoPixel(Actuator):
 
     def __init__(self, pin=None, n=1, device=None, brightness=0.2):
         if device is None:
-            if pin is None:
-                raise ValueError("NeoPixel needs a pin (e.g. board.NEOPIXEL) or device=")
-            module = run_and_forget(HARDWARE, "require", "neopixel")
-            device = module.NeoPixel(pin, n, brightness=brightness, auto_write=False)
+            device = run_and_forget(HARDWARE, "neopixel", pin, n, brightness)
         self._device = device
         self.n = n
         self._colors = [(0, 0, 0)] * n

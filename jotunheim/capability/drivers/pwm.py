@@ -27,15 +27,7 @@ class Servo(Actuator):
 
     def __init__(self, pin=None, device=None, actuation_range=180, min_pulse=750, max_pulse=2250):
         if device is None:
-            if pin is None:
-                raise ValueError("Servo needs a pin or device=")
-            servo = run_and_forget(HARDWARE, "require", "adafruit_motor.servo", "adafruit_motor")
-            pwm = run_and_forget(HARDWARE, "require", "pwmio").PWMOut(
-                pin, duty_cycle=2**15, frequency=50
-            )
-            device = servo.Servo(
-                pwm, actuation_range=actuation_range, min_pulse=min_pulse, max_pulse=max_pulse
-            )
+            device = run_and_forget(HARDWARE, "servo", pin, actuation_range, min_pulse, max_pulse)
         self._device = device
         self._angle = None
         self.settings = (

@@ -427,8 +427,20 @@ def test_parts_built_from_pins_forget_the_hardware_module():
     digitalio.Pull.UP = "up"
     pwmio = Namespace()
     pwmio.PWMOut = Pwm
+
+    class Motor:
+        def __init__(self, pwm, actuation_range=180, min_pulse=750, max_pulse=2250):
+            self.pwm = pwm
+            self.actuation_range = actuation_range
+            self.angle = None
+
+    motor = Namespace()
+    motor.servo = Namespace()
+    motor.servo.Servo = Motor
     sys.modules["digitalio"] = digitalio
     sys.modules["pwmio"] = pwmio
+    sys.modules["adafruit_motor"] = motor
+    sys.modules["adafruit_motor.servo"] = motor.servo
     hardware = "jotunheim.capability.drivers.hardware"
     try:
         relay = Relay("D5", active_low=True)  # made switched off: the pin high
@@ -443,9 +455,13 @@ def test_parts_built_from_pins_forget_the_hardware_module():
         assert made[1].duty_cycle == 32768
         relay.set(on=True)
         assert made[0].value is False
+        servo = Servo("D8", actuation_range=90)
+        assert hardware not in sys.modules and made[3].frequency == 50
+        assert servo.set(angle=45) == {"angle": 45} and servo._device.angle == 45
+        assert servo.settings[0].maximum == 90
     finally:
-        del sys.modules["digitalio"]
-        del sys.modules["pwmio"]
+        for name in ("digitalio", "pwmio", "adafruit_motor", "adafruit_motor.servo"):
+            del sys.modules[name]
 
 
 def test_sensors_built_from_a_pin_or_a_bus_forget_the_hardware_module():
