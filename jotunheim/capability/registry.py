@@ -60,14 +60,14 @@ class ToolRegistry:
         reg.call("set_led", '{"on": true}')     # -> {"on": True}
     """
 
-    def __init__(self):
-        # What is registered, in insertion order (read them; change them through add_*() and
-        # jotunheim.capability.removal, which tell the listeners).
-        self.parts = []  # (instance name, driver, "sensor" or "actuator")
-        self.providers = []  # objects with tools()
-        self.custom = []  # Tool objects from add_tool
-        self._tools = None  # every Tool in order (a list: small, and ordered on a board)
-        self._listeners = []
+    # What is registered, in insertion order: tuples, made anew by each change, so a board
+    # holds exactly what is registered (nothing: the class's empty tuple). Read them; change
+    # them through add_*() and jotunheim.capability.removal, which tell the listeners.
+    parts = ()  # (instance name, driver, "sensor" or "actuator")
+    providers = ()  # objects with tools()
+    custom = ()  # Tool objects from add_tool
+    _tools = None  # every Tool in order (a list: small, and ordered on a board)
+    _listeners = ()
 
     # ------------------------------------------------------------ adding and removing
 
@@ -117,7 +117,7 @@ class ToolRegistry:
         from jotunheim.capability import custom
 
         tool = custom.tool(self, name, fn, *args, **kwargs)
-        self._add(run_and_forget(TABLE, "add", self, self.custom, tool), "tool")
+        self._add(run_and_forget(TABLE, "add", self, "custom", tool), "tool")
 
     def add_provider(self, provider):
         """Offer the tools of ``provider``; returns ``provider``.
@@ -148,7 +148,7 @@ class ToolRegistry:
 
     def add_listener(self, fn):
         """``fn(reason)`` is called after every change (``"sensor_added"``, ...)."""
-        self._listeners.append(fn)
+        self._listeners += (fn,)
 
     def changed(self, reason: str):
         """The tools may have changed: rebuild the table on next use and tell listeners.

@@ -24,12 +24,12 @@ def remove(registry, name: str):
     """
     for entry in registry.parts:
         if entry[0] == name:
-            registry.parts.remove(entry)
+            registry.parts = _without(registry.parts, entry)
             registry.changed(entry[2] + "_removed")
             return
     for tool in registry.custom:
         if tool.name == name:
-            registry.custom.remove(tool)
+            registry.custom = _without(registry.custom, tool)
             registry.changed("tool_removed")
             return
     raise KeyError(name)
@@ -44,5 +44,11 @@ def remove_provider(registry, provider):
     """
     if provider not in registry.providers:
         raise KeyError(provider)
-    registry.providers.remove(provider)
+    registry.providers = _without(registry.providers, provider)
     registry.changed(getattr(provider, "kind", "provider") + "_removed")
+
+
+def _without(items, item):
+    # The registry holds what is registered as tuples: one without ``item``.
+    i = items.index(item)
+    return items[:i] + items[i + 1 :]

@@ -17,7 +17,7 @@ from jotunheim.capability.schema import PartTool, slug
 
 def add_part(registry, name, driver, kind):
     """Register ``driver`` (a ``"sensor"`` or an ``"actuator"``, by ``kind``) under
-    instance ``name`` in ``registry.parts``; returns the new table (:func:`add`).
+    instance ``name`` (``registry.parts``); returns the new table (:func:`add`).
 
     :raises ValueError: another part's name has the same slug, the slug is empty, or the
         driver has no ``read()`` (a sensor) or ``set()`` (an actuator)
@@ -36,7 +36,7 @@ def add_part(registry, name, driver, kind):
         from jotunheim.capability import refusals
 
         raise refusals.part_refusal(name, driver, kind, key, taken)
-    return add(registry, registry.parts, (name, driver, kind))
+    return add(registry, "parts", (name, driver, kind))
 
 
 def add_provider(registry, provider):
@@ -49,21 +49,22 @@ def add_provider(registry, provider):
         raise TypeError("provider %r has no tools()" % (provider,))
     if provider in registry.providers:
         raise ValueError("provider %r is already registered" % (provider,))
-    return add(registry, registry.providers, provider)
+    return add(registry, "providers", provider)
 
 
-def add(registry, items, entry):
-    """Append ``entry`` to ``items`` (a list of ``registry``) and return the table made
-    with it. The table is made now, so a name clash is refused by the call that causes it,
-    and the registry stays as it was.
+def add(registry, key, entry):
+    """Add ``entry`` to the registry's tuple ``key`` (``"parts"``, ``"providers"``,
+    ``"custom"``) and return the table made with it. The table is made now, so a name
+    clash is refused by the call that causes it, and the registry stays as it was.
 
     :raises ValueError: two tools would have one name
     """
-    items.append(entry)
+    items = getattr(registry, key)
+    setattr(registry, key, items + (entry,))
     try:
         return table(registry)
     except ValueError:
-        items.pop()
+        setattr(registry, key, items)
         raise
 
 
@@ -101,7 +102,8 @@ def table(registry) -> list:
                 tool = PartTool("read_%s_%s%s" % (key, slug(field.name), text), driver, name)
                 tool.reading = field.name
                 tool.return_type = field.type
-                tool.unit = field.unit
+                if field.unit:  # else the class's "": a tool holds what it says
+                    tool.unit = field.unit
                 out.append(tool)
             continue
         action = getattr(driver, "action", None)

@@ -15,8 +15,9 @@ Import the parts you use from their module::
   fields ``SWITCH``, ``BRIGHTNESS``, ``PRESSED``. Every driver module loads it, so it is
   not a module of its own (which would cost a board one more module); ``base`` still names
   the same objects.
-- ``hardware``: lazy ``require`` (``DriverMissingError``), ``digitalio``/``pwmio``
-  objects for adapters built from a pin.
+- ``hardware``: lazy ``require`` (``DriverMissingError``, defined in ``missing``),
+  ``digitalio``/``pwmio`` objects for adapters built from a pin; run by their
+  constructors and forgotten after each use (:func:`jotunheim.compat.run_and_forget`).
 - ``environment``: DHT22, DHT11, BMP280, BME280, SHT31, SHT4x, DS18B20.
 - ``io``: AnalogInput, DigitalInput, Button, Led, Relay, GpioOutput.
 - ``pwm``: Servo, PwmOutput, Buzzer.
@@ -53,7 +54,7 @@ Adapters for Adafruit parts import their driver library only when constructed, a
 adapter takes an already-made driver or pin object (``device=...``/``io=...``) instead, so
 it can be tested with a fake and used with a library the adapter does not know; adapters
 built from a pin make their ``digitalio``/``pwmio`` object with
-:mod:`~jotunheim.capability.drivers.hardware` (imported only then).
+:mod:`~jotunheim.capability.drivers.hardware` (run only then, and forgotten).
 """
 
 from jotunheim import compat

@@ -12,8 +12,8 @@ Ranges are the parts' datasheet measuring ranges.
 """
 
 from jotunheim.capability.drivers import Sensor
-from jotunheim.capability.drivers.hardware import require
 from jotunheim.capability.schema import NUMBER, Field
+from jotunheim.compat import run_and_forget
 
 _T = "temperature"
 _H = "humidity"
@@ -34,13 +34,8 @@ _ALTITUDE = Field(
     _A, NUMBER, unit="m", minimum=-500, maximum=9000, description="Altitude from pressure"
 )
 
-
-def default_i2c(i2c):
-    """The given bus, or the board's default I2C bus (created on first use)."""
-    if i2c is not None:
-        return i2c
-    board = require("board")
-    return board.I2C()
+# Made only for a part built from a pin or a bus; forgotten after each use.
+HARDWARE = "jotunheim.capability.drivers.hardware"
 
 
 def _number(value, what):
@@ -64,10 +59,7 @@ class DHT22(Sensor):
     def __init__(self, pin=None, device=None, use_pulseio=True, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            if pin is None:
-                raise ValueError("%s needs a pin (e.g. board.D4) or device=" % self.part)
-            module = require("adafruit_dht")
-            device = getattr(module, self.part)(pin, use_pulseio=use_pulseio)
+            device = run_and_forget(HARDWARE, "dht", self.part, pin, use_pulseio)
         self._device = device
 
     def _measure(self):
@@ -102,8 +94,8 @@ class BMP280(Sensor):
     def __init__(self, i2c=None, address=0x77, device=None, sea_level_pressure=1013.25, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            module = require("adafruit_bmp280")
-            device = module.Adafruit_BMP280_I2C(default_i2c(i2c), address=address)
+            library = ("adafruit_bmp280", "Adafruit_BMP280_I2C")
+            device = run_and_forget(HARDWARE, "i2c_device", library, i2c, address)
         device.sea_level_pressure = sea_level_pressure
         self._device = device
 
@@ -120,11 +112,7 @@ class BME280(BMP280):
 
     def __init__(self, i2c=None, address=0x77, device=None, sea_level_pressure=1013.25, clock=None):
         if device is None:
-            try:
-                module = require("adafruit_bme280.basic", "adafruit_bme280")
-            except ImportError:
-                module = require("adafruit_bme280")  # library versions before 2.6
-            device = module.Adafruit_BME280_I2C(default_i2c(i2c), address=address)
+            device = run_and_forget(HARDWARE, "bme280", i2c, address)
         BMP280.__init__(self, device=device, sea_level_pressure=sea_level_pressure, clock=clock)
 
     def _measure(self):
@@ -148,9 +136,7 @@ class SHT31(Sensor):
     def __init__(self, i2c=None, address=0x44, device=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            module_name, class_name = self.library
-            module = require(module_name)
-            device = getattr(module, class_name)(default_i2c(i2c), address=address)
+            device = run_and_forget(HARDWARE, "i2c_device", self.library, i2c, address)
         self._device = device
 
     def _measure(self):
@@ -180,17 +166,7 @@ class DS18B20(Sensor):
     def __init__(self, pin=None, index=0, device=None, clock=None):
         Sensor.__init__(self, clock=clock)
         if device is None:
-            if pin is None:
-                raise ValueError("DS18B20 needs a pin (e.g. board.D5) or device=")
-            onewire = require("adafruit_onewire.bus", "adafruit_onewire")
-            ds18x20 = require("adafruit_ds18x20")
-            bus = onewire.OneWireBus(pin)
-            found = bus.scan()
-            if index >= len(found):
-                raise ValueError(
-                    "DS18B20: %d device(s) on the bus, no index %d" % (len(found), index)
-                )
-            device = ds18x20.DS18X20(bus, found[index])
+            device = run_and_forget(HARDWARE, "ds18x20", pin, index)
         self._device = device
 
     def _measure(self):

@@ -20,6 +20,10 @@ from jotunheim.capability.drivers import (
     Sensor,
 )
 from jotunheim.capability.schema import BOOLEAN, NUMBER, Field
+from jotunheim.compat import run_and_forget
+
+# Made only for a part built from a pin or a bus; forgotten after each use.
+HARDWARE = "jotunheim.capability.drivers.hardware"
 
 
 def _needs_pin(part, pin):
@@ -39,9 +43,7 @@ class AnalogInput(Sensor):
         Sensor.__init__(self, clock=clock)
         if io is None:
             _needs_pin("AnalogInput", pin)
-            from jotunheim.capability.drivers.hardware import analog_in
-
-            io = analog_in(pin)
+            io = run_and_forget(HARDWARE, "analog_in", pin)
         self._io = io
         if reference_voltage is None:
             reference_voltage = getattr(io, "reference_voltage", None) or 3.3
@@ -69,9 +71,7 @@ class DigitalInput(Sensor):
         Sensor.__init__(self, clock=clock)
         if io is None:
             _needs_pin(self.part, pin)
-            from jotunheim.capability.drivers.hardware import digital_in
-
-            io = digital_in(pin, pull)
+            io = run_and_forget(HARDWARE, "digital_in", pin, pull)
         self._io = io
         self.active_low = active_low
         if part:
@@ -103,9 +103,11 @@ class Led(Actuator):
     def __init__(self, pin=None, io=None, pwm=None, frequency=5000):
         if io is None:
             _needs_pin("Led", pin)
-            from jotunheim.capability.drivers.hardware import digital_out, pwm_out
-
-            io = pwm_out(pin, frequency) if pwm else digital_out(pin)
+            io = (
+                run_and_forget(HARDWARE, "pwm_out", pin, frequency)
+                if pwm
+                else run_and_forget(HARDWARE, "digital_out", pin)
+            )
         self._io = io
         self.pwm = hasattr(io, "duty_cycle") if pwm is None else pwm
         self._on = False
@@ -133,9 +135,8 @@ class Relay(Actuator):
     def __init__(self, pin=None, io=None, active_low=False):
         if io is None:
             _needs_pin("Relay", pin)
-            from jotunheim.capability.drivers.hardware import digital_out
-
-            io = digital_out(pin, value=active_low)  # start switched off
+            # Made switched off.
+            io = run_and_forget(HARDWARE, "digital_out", pin, value=active_low)
         self._io = io
         self.active_low = active_low
         self._apply({"on": False})
@@ -153,9 +154,7 @@ class GpioOutput(Actuator):
     def __init__(self, pin=None, io=None):
         if io is None:
             _needs_pin("GpioOutput", pin)
-            from jotunheim.capability.drivers.hardware import digital_out
-
-            io = digital_out(pin)
+            io = run_and_forget(HARDWARE, "digital_out", pin)
         self._io = io
         self._value = bool(getattr(io, "value", False))
         # Made here, not at import: a device that has no GPIO output does not hold it.

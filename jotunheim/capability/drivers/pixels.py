@@ -6,8 +6,11 @@ colour text (``"#ff8000"``, ``"orange"``).
 
 from jotunheim.capability import ToolParameterError
 from jotunheim.capability.drivers import Actuator
-from jotunheim.capability.drivers.hardware import require
 from jotunheim.capability.schema import NUMBER, STRING, Field
+from jotunheim.compat import run_and_forget
+
+# Made only for a part built from a pin or a bus; forgotten after each use.
+HARDWARE = "jotunheim.capability.drivers.hardware"
 
 COLORS = {
     "off": (0, 0, 0),
@@ -55,10 +58,7 @@ class NeoPixel(Actuator):
 
     def __init__(self, pin=None, n=1, device=None, brightness=0.2):
         if device is None:
-            if pin is None:
-                raise ValueError("NeoPixel needs a pin (e.g. board.NEOPIXEL) or device=")
-            module = require("neopixel")
-            device = module.NeoPixel(pin, n, brightness=brightness, auto_write=False)
+            device = run_and_forget(HARDWARE, "neopixel", pin, n, brightness)
         self._device = device
         self.n = n
         self._colors = [(0, 0, 0)] * n

@@ -11,8 +11,11 @@ servo) they use the given object, which needs only ``duty_cycle``/``frequency``
 
 from jotunheim.capability import ToolParameterError
 from jotunheim.capability.drivers import DUTY_MAX, Actuator
-from jotunheim.capability.drivers.hardware import pwm_out, require
 from jotunheim.capability.schema import NUMBER, Field
+from jotunheim.compat import run_and_forget
+
+# Made only for a part built from a pin or a bus; forgotten after each use.
+HARDWARE = "jotunheim.capability.drivers.hardware"
 
 
 class Servo(Actuator):
@@ -24,13 +27,7 @@ class Servo(Actuator):
 
     def __init__(self, pin=None, device=None, actuation_range=180, min_pulse=750, max_pulse=2250):
         if device is None:
-            if pin is None:
-                raise ValueError("Servo needs a pin or device=")
-            servo = require("adafruit_motor.servo", "adafruit_motor")
-            pwm = require("pwmio").PWMOut(pin, duty_cycle=2**15, frequency=50)
-            device = servo.Servo(
-                pwm, actuation_range=actuation_range, min_pulse=min_pulse, max_pulse=max_pulse
-            )
+            device = run_and_forget(HARDWARE, "servo", pin, actuation_range, min_pulse, max_pulse)
         self._device = device
         self._angle = None
         self.settings = (
@@ -64,7 +61,7 @@ class PwmOutput(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("%s needs a pin or io=" % self.part)
-            io = pwm_out(pin, frequency, variable_frequency)
+            io = run_and_forget(HARDWARE, "pwm_out", pin, frequency, variable_frequency)
         self._io = io
         self._duty = 0.0
         self._frequency = frequency
@@ -108,7 +105,7 @@ class Buzzer(Actuator):
         if io is None:
             if pin is None:
                 raise ValueError("Buzzer needs a pin or io=")
-            io = pwm_out(pin, 440, variable_frequency=True)
+            io = run_and_forget(HARDWARE, "pwm_out", pin, 440, variable_frequency=True)
         self._io = io
         self._frequency = 0
         self._volume = volume

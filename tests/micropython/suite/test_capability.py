@@ -382,10 +382,131 @@ def test_drivers_and_simulated_parts():
 
 
 def test_missing_driver_library_is_a_clear_error():
+    import sys
+
     from jotunheim.capability.drivers.hardware import DriverMissingError
 
     err = _raises(DriverMissingError, DHT22, "D4")
     assert "circup install adafruit_dht" in str(err)
+    # drivers.hardware is forgotten after each use; the error class stays one class.
+    assert "jotunheim.capability.drivers.hardware" not in sys.modules
+    err = _raises(DriverMissingError, DHT22, "D5")
+    assert "circup install adafruit_dht" in str(err)
+
+
+def test_parts_built_from_pins_forget_the_hardware_module():
+    # digitalio and pwmio as a board's firmware has them (only what the adapters use).
+    import sys
+
+    made = []
+
+    class Pin:
+        def __init__(self, pin):
+            self.pin = pin
+            self.value = False
+            made.append(self)
+
+        def switch_to_output(self, value=False):
+            self.value = value
+
+    class Pwm:
+        def __init__(self, pin, frequency=500, duty_cycle=0, variable_frequency=False):
+            self.pin = pin
+            self.frequency = frequency
+            self.duty_cycle = duty_cycle
+            made.append(self)
+
+    class Namespace:
+        pass
+
+    digitalio = Namespace()
+    digitalio.DigitalInOut = Pin
+    digitalio.Direction = Namespace()
+    digitalio.Direction.INPUT = "input"
+    digitalio.Pull = Namespace()
+    digitalio.Pull.UP = "up"
+    pwmio = Namespace()
+    pwmio.PWMOut = Pwm
+
+    class Motor:
+        def __init__(self, pwm, actuation_range=180, min_pulse=750, max_pulse=2250):
+            self.pwm = pwm
+            self.actuation_range = actuation_range
+            self.angle = None
+
+    motor = Namespace()
+    motor.servo = Namespace()
+    motor.servo.Servo = Motor
+    sys.modules["digitalio"] = digitalio
+    sys.modules["pwmio"] = pwmio
+    sys.modules["adafruit_motor"] = motor
+    sys.modules["adafruit_motor.servo"] = motor.servo
+    hardware = "jotunheim.capability.drivers.hardware"
+    try:
+        relay = Relay("D5", active_low=True)  # made switched off: the pin high
+        assert hardware not in sys.modules and made[0].pin == "D5" and made[0].value is True
+        led = Led("D6", pwm=True)
+        assert hardware not in sys.modules and made[1].frequency == 5000
+        button = Button("D7")
+        assert hardware not in sys.modules and made[2].pull == "up"
+        made[2].value = False  # pressed: pulled to ground
+        assert button.read() == {"pressed": True}
+        assert led.set(on=True, brightness=0.5) == {"on": True, "brightness": 0.5}
+        assert made[1].duty_cycle == 32768
+        relay.set(on=True)
+        assert made[0].value is False
+        servo = Servo("D8", actuation_range=90)
+        assert hardware not in sys.modules and made[3].frequency == 50
+        assert servo.set(angle=45) == {"angle": 45} and servo._device.angle == 45
+        assert servo.settings[0].maximum == 90
+    finally:
+        for name in ("digitalio", "pwmio", "adafruit_motor", "adafruit_motor.servo"):
+            del sys.modules[name]
+
+
+def test_sensors_built_from_a_pin_or_a_bus_forget_the_hardware_module():
+    import sys
+
+    class Dht:
+        def __init__(self, pin, use_pulseio=True):
+            self.pin = pin
+            self.temperature = 20.5
+            self.humidity = 40.0
+
+    class Sht:
+        def __init__(self, i2c, address):
+            self.i2c = i2c
+            self.address = address
+            self.temperature = 19.0
+            self.relative_humidity = 50.0
+
+    class Namespace:
+        pass
+
+    dht = Namespace()
+    dht.DHT22 = Dht
+    sht = Namespace()
+    sht.SHT31D = Sht
+    sys.modules["adafruit_dht"] = dht
+    sys.modules["adafruit_sht31d"] = sht
+    hardware = "jotunheim.capability.drivers.hardware"
+    try:
+        first = DHT22("D4")
+        assert hardware not in sys.modules
+        second = DHT22("D5")  # the module comes back for the second part
+        assert hardware not in sys.modules
+        assert (first._device.pin, second._device.pin) == ("D4", "D5")
+        assert second.read() == {"temperature": 20.5, "humidity": 40.0}
+        from jotunheim.capability.drivers.environment import SHT31
+
+        part = SHT31("bus", address=0x45)
+        assert hardware not in sys.modules and part._device.address == 0x45
+        assert part.read() == {"temperature": 19.0, "humidity": 50.0}
+        err = _raises(ValueError, DHT22)
+        assert "needs a pin" in str(err) and hardware not in sys.modules
+    finally:
+        del sys.modules["adafruit_dht"]
+        del sys.modules["adafruit_sht31d"]
 
 
 def test_counter_in_nvm_and_store_rule():
