@@ -142,7 +142,7 @@ class Device:
     def token(self, key, name):
         """A token given to the Device (``key``: the argument's name), else the secret
         ``name`` from settings.toml, or None."""
-        given = self.given[key]
+        given = self.given.get(key)
         if given is not None:
             return given or None
         return self.secrets.get(name) or None
@@ -167,11 +167,11 @@ class Device:
     def builder(self):
         """The DeviceCapabilityBuilder (made on first use)."""
         given = self.given
-        if given["builder"] is None:
+        builder = given.get("builder")
+        if builder is None:
             from jotunheim.capability.builder import DeviceCapabilityBuilder
 
-            given["builder"] = DeviceCapabilityBuilder(self.name, self.settings)
-        builder = given["builder"]
+            builder = given["builder"] = DeviceCapabilityBuilder(self.name, self.settings)
         if getattr(builder, "memory", False) is None:
             builder.memory = self.resources.memory  # real heap figures
         return builder
@@ -196,7 +196,7 @@ class Device:
 
     def device_id_now(self):
         """This device's id (from settings, else the board's unique id)."""
-        builder = self.given["builder"]
+        builder = self.given.get("builder")
         if builder is not None:
             return builder.device_id()
         # Without a builder, the id alone: the builder (and what it imports) loads only
@@ -215,7 +215,7 @@ class Device:
     @property
     def loki_url(self):
         """Loki's URL ("" when none is configured)."""
-        url = self.given["loki_url"]
+        url = self.given.get("loki_url")
         if url is not None:
             return url
         return self.settings.get("network.loki_url") or ""
@@ -228,7 +228,7 @@ class Device:
     @property
     def address(self):
         """``host:port`` Loki and controllers call this device at."""
-        address = self.given["address"]
+        address = self.given.get("address")
         if address:
             return address
         host = self.host

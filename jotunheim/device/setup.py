@@ -82,17 +82,20 @@ def build(
     device.settings = settings
     get = settings.get
     device.name = name
-    # What the arguments gave (None: settings decide), by argument name.
-    device.given = {
-        "token": token,
-        "owner_token": owner_token,
-        "loki": loki_token,
-        "open_access": open_access,
-        "auth_mode": auth_mode,
-        "loki_url": loki_url,
-        "address": address,
-        "builder": builder,
-    }
+    # What the arguments gave, by argument name (not there: settings decide).
+    device.given = given = {}
+    for key, value in (
+        ("token", token),
+        ("owner_token", owner_token),
+        ("loki", loki_token),
+        ("open_access", open_access),
+        ("auth_mode", auth_mode),
+        ("loki_url", loki_url),
+        ("address", address),
+        ("builder", builder),
+    ):
+        if value is not None:
+            given[key] = value
     device.host = host or get("remote.host") or "0.0.0.0"
     device.port = port if port is not None else get("remote.listen_port")
     device.network = network
@@ -178,9 +181,9 @@ def auth_options(device):
     ``open_access`` and ``signing`` (RemoteCommandHandler's options)."""
     remote = device.settings.section("remote")
     given = device.given
-    open_access = given["open_access"]
+    open_access = given.get("open_access")
     return {
-        "auth_mode": given["auth_mode"] or remote.get("auth_mode"),
+        "auth_mode": given.get("auth_mode") or remote.get("auth_mode"),
         "open_access": remote.get("open") if open_access is None else open_access,
         "signing": {
             "window": remote.get("signature_window"),
