@@ -401,10 +401,7 @@ class Device:
 
     def apply_settings(self, changed, settings):
         """Apply the ``changed`` sections of ``settings`` (the loader's hot reload)."""
-        from jotunheim.device import reconfigure
-
-        self.settings = settings
-        reconfigure.apply_settings(self, changed)
+        run_and_forget("jotunheim.device.reconfigure", "apply_settings", self, changed, settings)
 
     # ------------------------------------------------------------ commands
 

@@ -13,6 +13,7 @@ from jotunheim.compat import monotonic, run_and_forget
 from jotunheim.resources import SYSTEM
 
 LOGCONFIG = "jotunheim.logconfig"  # the loggers' level and error ring (forgotten too)
+RECONFIGURE = "jotunheim.device.reconfigure"  # settings given, settings changed (same)
 
 # jotunheim.ota.STATE_FILE, written once an update was installed (a trial boot to confirm).
 # Named here so that a device without updates never imports jotunheim.ota (tests check
@@ -74,10 +75,8 @@ def build(
         device.secrets = loader.secrets
         loader.on_change(device.apply_settings)
     else:
-        from jotunheim.device import reconfigure
-
         loader = None
-        settings, device.secrets = reconfigure.fixed_settings(settings, root)
+        settings, device.secrets = run_and_forget(RECONFIGURE, "fixed_settings", settings, root)
     device.loader = loader
     device.settings = settings
     get = settings.get
