@@ -254,27 +254,6 @@ class Device:
         if not self.running:
             run_and_forget(SETUP, "start", self)
 
-    def serve_link(self):
-        """Serve on the network's link: a new link (the first join, or a rejoin after a
-        drop, even within one poll) gets a fresh server, as the old one died with the old
-        link; nothing to do while the link stays (every step asks)."""
-        network = self.network
-        count = getattr(network, "connects", 0)
-        if not network.connected or (self.server is not None and count == self.network_joins):
-            return
-        self.network_joins = count
-        run_and_forget(SETUP, "serve", self)
-
-    def stop_server(self):
-        """Close the listening socket and the connections (start() serves again)."""
-        server = self.server
-        self.server = None
-        if server is not None:
-            try:
-                server.stop()
-            except OSError:
-                pass
-
     def stop(self):
         """Stop serving and close Loki connections (the network stays joined)."""
         run_and_forget(SETUP, "stop", self)
@@ -312,8 +291,14 @@ class Device:
         self.steps += 1
         n = 0
         try:
-            self.network.poll()
-            self.serve_link()
+            network = self.network
+            network.poll()
+            # A new link (the first join, or a rejoin after a drop, even within one poll)
+            # gets a fresh server: the old one died with the old link.
+            count = getattr(network, "connects", 0)
+            if network.connected and count != self.network_joins:
+                self.network_joins = count
+                run_and_forget(SETUP, "serve", self)
             server = self.server
             if server is not None:
                 while n < MAX_REQUESTS:

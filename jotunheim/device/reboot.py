@@ -28,7 +28,9 @@ def reboot_later(device):
 def soft_restart(device):
     """Re-read settings, restart ``device``'s server on the same port, re-announce to Loki
     (a reboot on CPython, where Blinka's microcontroller has no reset)."""
-    device.stop_server()
+    from jotunheim.compat import run_and_forget
+
+    run_and_forget("jotunheim.device.setup", "stop_server", device)
     if device.loader is not None:
         device.loader.reload()
     device.running = False

@@ -207,7 +207,9 @@ def start(device):
             device.settings.section("network"), getenv=device.secrets.get, logger=device.logger
         )
     network.ensure_connected()
-    device.serve_link()
+    if network.connected:  # serve on this link (each step serves a new one)
+        device.network_joins = getattr(network, "connects", 0)
+        serve(device)
     if device.settings.get("discovery.enabled") and network.connected:
         from jotunheim.discovery.wiring import discover
 
@@ -218,16 +220,27 @@ def stop(device):
     """Stop serving and close ``device``'s Loki connections and discovery."""
     device.stopping = True
     device.running = False
-    device.stop_server()
+    stop_server(device)
     if device.loki_link is not None:
         device.loki_link.close()
     if device.discovery is not None:
         device.discovery.close()
 
 
+def stop_server(device):
+    """Close ``device``'s listening socket and its connections (start() serves again)."""
+    server = device.server
+    device.server = None
+    if server is not None:
+        try:
+            server.stop()
+        except OSError:
+            pass
+
+
 def serve(device):
     """A new server for the link just made (the old one died with the old link), when
-    ``remote.enabled``."""
+    ``remote.enabled``; the Device's step asks for one once per new link."""
     get = device.settings.get
     if not get("remote.enabled"):
         return
@@ -236,7 +249,7 @@ def serve(device):
     gc.collect()
     from jotunheim.grpc.server import GrpcWebServer
 
-    device.stop_server()
+    stop_server(device)
     resources = device.resources
     buffers = resources.buffers
     server = GrpcWebServer(
@@ -258,6 +271,7 @@ def serve(device):
     except OSError as exc:
         from jotunheim.device import report
 
+        device.network_joins = -1  # the next step tries again
         raise report.listen_error(exc, host, port) from None
     if not port:
         device.port = server.port  # port 0: the OS picked one

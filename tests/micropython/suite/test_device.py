@@ -259,3 +259,30 @@ def test_build_only_code_is_forgotten_and_comes_back_each_time():
         fixed = Device(settings={"remote": {"rate_limit_per_minute": limit}}, root=root)
         assert fixed.loader is None and fixed.handler.per_minute == limit
         _forgotten()
+
+
+def test_steps_import_no_build_only_code():
+    # Build-only code is imported for building, never by a step that has nothing to
+    # build: not while serving, and not when remote.enabled is off (no server to make).
+    import builtins
+
+    imported = []
+    real = builtins.__import__
+
+    def recording(name, *args):
+        if name in BUILD_ONLY:
+            imported.append(name)
+        return real(name, *args)
+
+    for settings in ({}, {"remote": {"enabled": False}}):
+        device, _ = _device(_root("steps%d" % len(settings), settings))
+        device.step()
+        assert (device.server is None) == bool(settings)
+        builtins.__import__ = recording
+        try:
+            for _ in range(5):
+                device.step()
+        finally:
+            builtins.__import__ = real
+        assert imported == [], imported
+        device.stop()
