@@ -20,7 +20,7 @@ in a :class:`jotunheim.errorring.ErrorRing` (the last N errors, kept on flash or
 the first error logged or when :func:`error_ring` is read (the status does).
 """
 
-from jotunheim.compat import monotonic
+from jotunheim.compat import monotonic, run_and_forget
 
 CRITICAL = 50
 ERROR = 40
@@ -30,23 +30,13 @@ DEBUG = 10
 NOTSET = 0
 
 NAMES = ("NOTSET", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # the level // 10
+# Making loggers, levels by name, the settings: run when needed, then forgotten.
+CONFIG = "jotunheim.logconfig"
 
 try:
     import adafruit_logging
 except ImportError:
     adafruit_logging = None
-
-
-def level_number(level) -> int:
-    """``"INFO"`` or ``20`` -> 20 (``"WARN"`` is WARNING)."""
-    if isinstance(level, int):
-        return level
-    name = str(level).upper()
-    if name == "WARN":
-        name = "WARNING"
-    if name not in NAMES:
-        raise ValueError("unknown log level %r" % (level,))
-    return NAMES.index(name) * 10
 
 
 class Logger:
@@ -63,7 +53,9 @@ class Logger:
 
     def setLevel(self, level) -> None:  # noqa: N802 - logging API name
         """Log only messages at ``level`` (name or number) and above."""
-        self.level = level_number(level)
+        if not isinstance(level, int):  # a name: looked up where levels are configured
+            level = run_and_forget(CONFIG, "level_number", level)
+        self.level = level
 
     def getEffectiveLevel(self) -> int:  # noqa: N802
         """The level set on this logger."""
@@ -156,21 +148,8 @@ state = [WARNING, None]
 def getLogger(name: str = "jotunheim"):  # noqa: N802 - logging API name
     """A Jotunheim logger (an ``adafruit_logging.Logger`` when that library is present)."""
     logger = loggers.get(name)
-    if logger is None:
-        if adafruit_logging is not None:
-            # adafruit loggers take any object with ``level`` and ``emit``; print()
-            # resolves the console at each call (an adafruit StreamHandler would hold on
-            # to the sys.stderr object of the moment).
-            from jotunheim.loghandler import PrintHandler, RingHook
-
-            logger = adafruit_logging.getLogger(name)
-            logger.addHandler(PrintHandler())
-            logger.addHandler(RingHook(error_ring))
-        else:
-            logger = Logger(name)
-            logger.addHandler(print)
-        logger.setLevel(state[0])
-        loggers[name] = logger
+    if logger is None:  # made where loggers are configured
+        logger = run_and_forget(CONFIG, "make_logger", name)
     return logger
 
 

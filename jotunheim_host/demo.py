@@ -219,9 +219,9 @@ class Demo:
                 continue
             self.boot_log.append((result["action"], "app v%d started" % self.app_version))
             break
-        from jotunheim.device import reconfigure
+        from jotunheim.device import reboot
 
-        reconfigure.soft_restart(self.sim.device)
+        reboot.soft_restart(self.sim.device)
         self.reboots_done += 1
 
     def tree_hash(self):

@@ -162,9 +162,9 @@ class SimulatedDevice:
         if self.reboot_fn is not None:
             self.reboot_fn()
         else:
-            from jotunheim.device import reconfigure
+            from jotunheim.device import reboot
 
-            reconfigure.soft_restart(self.device)
+            reboot.soft_restart(self.device)
         self.log.info("rebooted: serving at %s" % self.device.address)
 
     def ota_check(self, params):
@@ -173,7 +173,7 @@ class SimulatedDevice:
 
         :param params: ``{"install": true}`` also installs and reboots
         """
-        from jotunheim.device import reconfigure
+        from jotunheim.device import reboot
         from jotunheim.ota.agent import OtaAgent
 
         device = self.device
@@ -182,7 +182,7 @@ class SimulatedDevice:
             device.settings,
             keys=self.ota_keys,
             board_id=lambda: device.builder.detect()["board_id"],
-            reboot=lambda: reconfigure.reboot_later(device),
+            reboot=lambda: reboot.reboot_later(device),
             logger=self.log,
             clock=device.clock,
             resources=device.resources,

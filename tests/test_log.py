@@ -100,9 +100,9 @@ def test_fallback_is_used_without_adafruit_logging(monkeypatch, capsys):
 
 
 def test_level_names():
-    assert log.level_number("warn") == 30 and log.level_number(10) == 10
+    assert logconfig.level_number("warn") == 30 and logconfig.level_number(10) == 10
     with pytest.raises(ValueError):
-        log.level_number("LOUD")
+        logconfig.level_number("LOUD")
     assert loghandler.LogRecord("n", 40, "m", ()).levelname == "ERROR"
     assert loghandler.LogRecord("n", 35, "m", ()).levelname == "LEVEL35"
 

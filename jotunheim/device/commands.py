@@ -27,9 +27,9 @@ class DeviceCommands:
 
     def reboot(self, params, context):
         """Restart once this answer is out."""
-        from jotunheim.device import reconfigure
+        from jotunheim.device import reboot
 
-        reconfigure.reboot_later(self.device)
+        reboot.reboot_later(self.device)
         return {"rebooting": True, "after": "this answer"}
 
     def reload_settings(self, params, context):

@@ -142,7 +142,7 @@ class Device:
     def token(self, key, name):
         """A token given to the Device (``key``: the argument's name), else the secret
         ``name`` from settings.toml, or None."""
-        given = self.given[key]
+        given = self.given.get(key)
         if given is not None:
             return given or None
         return self.secrets.get(name) or None
@@ -167,11 +167,11 @@ class Device:
     def builder(self):
         """The DeviceCapabilityBuilder (made on first use)."""
         given = self.given
-        if given["builder"] is None:
+        builder = given.get("builder")
+        if builder is None:
             from jotunheim.capability.builder import DeviceCapabilityBuilder
 
-            given["builder"] = DeviceCapabilityBuilder(self.name, self.settings)
-        builder = given["builder"]
+            builder = given["builder"] = DeviceCapabilityBuilder(self.name, self.settings)
         if getattr(builder, "memory", False) is None:
             builder.memory = self.resources.memory  # real heap figures
         return builder
@@ -196,7 +196,7 @@ class Device:
 
     def device_id_now(self):
         """This device's id (from settings, else the board's unique id)."""
-        builder = self.given["builder"]
+        builder = self.given.get("builder")
         if builder is not None:
             return builder.device_id()
         # Without a builder, the id alone: the builder (and what it imports) loads only
@@ -215,7 +215,7 @@ class Device:
     @property
     def loki_url(self):
         """Loki's URL ("" when none is configured)."""
-        url = self.given["loki_url"]
+        url = self.given.get("loki_url")
         if url is not None:
             return url
         return self.settings.get("network.loki_url") or ""
@@ -228,7 +228,7 @@ class Device:
     @property
     def address(self):
         """``host:port`` Loki and controllers call this device at."""
-        address = self.given["address"]
+        address = self.given.get("address")
         if address:
             return address
         host = self.host
@@ -253,27 +253,6 @@ class Device:
         """Join the network (one attempt) and start serving; idempotent."""
         if not self.running:
             run_and_forget(SETUP, "start", self)
-
-    def serve_link(self):
-        """Serve on the network's link: a new link (the first join, or a rejoin after a
-        drop, even within one poll) gets a fresh server, as the old one died with the old
-        link; nothing to do while the link stays (every step asks)."""
-        network = self.network
-        count = getattr(network, "connects", 0)
-        if not network.connected or (self.server is not None and count == self.network_joins):
-            return
-        self.network_joins = count
-        run_and_forget(SETUP, "serve", self)
-
-    def stop_server(self):
-        """Close the listening socket and the connections (start() serves again)."""
-        server = self.server
-        self.server = None
-        if server is not None:
-            try:
-                server.stop()
-            except OSError:
-                pass
 
     def stop(self):
         """Stop serving and close Loki connections (the network stays joined)."""
@@ -312,8 +291,14 @@ class Device:
         self.steps += 1
         n = 0
         try:
-            self.network.poll()
-            self.serve_link()
+            network = self.network
+            network.poll()
+            # A new link (the first join, or a rejoin after a drop, even within one poll)
+            # gets a fresh server: the old one died with the old link.
+            count = getattr(network, "connects", 0)
+            if network.connected and count != self.network_joins:
+                self.network_joins = count
+                run_and_forget(SETUP, "serve", self)
             server = self.server
             if server is not None:
                 while n < MAX_REQUESTS:
@@ -401,10 +386,7 @@ class Device:
 
     def apply_settings(self, changed, settings):
         """Apply the ``changed`` sections of ``settings`` (the loader's hot reload)."""
-        from jotunheim.device import reconfigure
-
-        self.settings = settings
-        reconfigure.apply_settings(self, changed)
+        run_and_forget("jotunheim.device.reconfigure", "apply_settings", self, changed, settings)
 
     # ------------------------------------------------------------ commands
 

@@ -8,7 +8,7 @@ from jotunheim.resources import LOW, SYSTEM
 
 def make_agent(device):
     """An OtaAgent for ``device`` (public attributes only)."""
-    from jotunheim.device import reconfigure
+    from jotunheim.device import reboot
     from jotunheim.ota.agent import OtaAgent
 
     return OtaAgent(
@@ -16,7 +16,7 @@ def make_agent(device):
         device.settings,
         keys=device.ota_keys,
         board_id=lambda: device.builder.detect()["board_id"],
-        reboot=lambda: reconfigure.reboot_later(device),
+        reboot=lambda: reboot.reboot_later(device),
         check=device.ota_check_fn,
         logger=device.logger,
         clock=device.clock,

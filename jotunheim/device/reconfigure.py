@@ -1,9 +1,11 @@
 # SPDX-FileCopyrightText: 2026 Jotunheim contributors
 # SPDX-License-Identifier: MIT
-"""The settings of a Device: a change applied to a running Device (loaded on the first
-hot reload that changed something), settings given as a Settings or a dict, which
-never reload (loaded only then: on a board Device.from_settings gives a SettingsLoader),
-and a reboot (the reboot command, an installed update; a soft restart on CPython)."""
+"""The settings of a Device: settings given as a Settings or a dict (which never reload:
+on a board Device.from_settings gives a SettingsLoader), and a change applied to a
+running Device (the loader's hot reload). The Device runs this module when one of those
+happens and then forgets it (:func:`jotunheim.compat.run_and_forget`): on a board its
+code goes back to the heap until the next reload. It defines no classes and keeps no
+state (see :func:`jotunheim.compat.forget`)."""
 
 from jotunheim.compat import run_and_forget
 
@@ -26,10 +28,10 @@ def fixed_settings(settings, root):
     return settings, Secrets(root)
 
 
-def apply_settings(device, sections):
-    """Apply the changed ``sections`` of ``device.settings`` to ``device`` (public
-    attributes only)."""
-    settings = device.settings
+def apply_settings(device, sections, settings):
+    """Apply the changed ``sections`` of ``settings`` (the loader's hot reload) to
+    ``device`` (public attributes only)."""
+    device.settings = settings
     get = settings.get
     handler = device.handler
     if "logging" in sections:
@@ -70,41 +72,3 @@ def apply_settings(device, sections):
             device.loki_link.changed("settings")
     device.refresh_tokens()
     device.logger.info("settings changed: " + ", ".join(sections))
-
-
-def reboot(device):
-    """Restart the board (``device``'s ``reboot`` argument when given; on CPython, restart
-    the Device in place with :func:`soft_restart`)."""
-    device.reboots += 1
-    if device.reboot_fn is not None:
-        return device.reboot_fn()
-    from jotunheim.compat import IS_CPYTHON
-
-    if IS_CPYTHON:  # Blinka's microcontroller on a PC has no reset
-        return soft_restart(device)
-    import microcontroller
-
-    microcontroller.reset()
-    return None
-
-
-def reboot_later(device):
-    """Reboot ``device`` once the answer being served is out (the handler's deferred work)."""
-    device.handler.defer(lambda: reboot(device))
-
-
-def soft_restart(device):
-    """Re-read settings, restart ``device``'s server on the same port, re-announce to Loki
-    (a reboot on CPython, where Blinka's microcontroller has no reset)."""
-    device.stop_server()
-    if device.loader is not None:
-        device.loader.reload()
-    device.running = False
-    device.network_joins = -1
-    device.health_checked = False
-    if device.loki_link is not None:
-        from jotunheim.loki import link
-
-        device.loki_link.close()
-        link.use_loki(device, device.loki_link.url)
-    device.start()

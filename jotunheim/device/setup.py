@@ -13,6 +13,7 @@ from jotunheim.compat import monotonic, run_and_forget
 from jotunheim.resources import SYSTEM
 
 LOGCONFIG = "jotunheim.logconfig"  # the loggers' level and error ring (forgotten too)
+RECONFIGURE = "jotunheim.device.reconfigure"  # settings given, settings changed (same)
 
 # jotunheim.ota.STATE_FILE, written once an update was installed (a trial boot to confirm).
 # Named here so that a device without updates never imports jotunheim.ota (tests check
@@ -74,25 +75,26 @@ def build(
         device.secrets = loader.secrets
         loader.on_change(device.apply_settings)
     else:
-        from jotunheim.device import reconfigure
-
         loader = None
-        settings, device.secrets = reconfigure.fixed_settings(settings, root)
+        settings, device.secrets = run_and_forget(RECONFIGURE, "fixed_settings", settings, root)
     device.loader = loader
     device.settings = settings
     get = settings.get
     device.name = name
-    # What the arguments gave (None: settings decide), by argument name.
-    device.given = {
-        "token": token,
-        "owner_token": owner_token,
-        "loki": loki_token,
-        "open_access": open_access,
-        "auth_mode": auth_mode,
-        "loki_url": loki_url,
-        "address": address,
-        "builder": builder,
-    }
+    # What the arguments gave, by argument name (not there: settings decide).
+    device.given = given = {}
+    for key, value in (
+        ("token", token),
+        ("owner_token", owner_token),
+        ("loki", loki_token),
+        ("open_access", open_access),
+        ("auth_mode", auth_mode),
+        ("loki_url", loki_url),
+        ("address", address),
+        ("builder", builder),
+    ):
+        if value is not None:
+            given[key] = value
     device.host = host or get("remote.host") or "0.0.0.0"
     device.port = port if port is not None else get("remote.listen_port")
     device.network = network
@@ -178,9 +180,9 @@ def auth_options(device):
     ``open_access`` and ``signing`` (RemoteCommandHandler's options)."""
     remote = device.settings.section("remote")
     given = device.given
-    open_access = given["open_access"]
+    open_access = given.get("open_access")
     return {
-        "auth_mode": given["auth_mode"] or remote.get("auth_mode"),
+        "auth_mode": given.get("auth_mode") or remote.get("auth_mode"),
         "open_access": remote.get("open") if open_access is None else open_access,
         "signing": {
             "window": remote.get("signature_window"),
@@ -207,7 +209,9 @@ def start(device):
             logger=device.logger,
         )
     network.ensure_connected()
-    device.serve_link()
+    if network.connected:  # serve on this link (each step serves a new one)
+        device.network_joins = getattr(network, "connects", 0)
+        serve(device)
     if device.settings.get("discovery.enabled") and network.connected:
         from jotunheim.discovery.wiring import discover
 
@@ -218,16 +222,27 @@ def stop(device):
     """Stop serving and close ``device``'s Loki connections and discovery."""
     device.stopping = True
     device.running = False
-    device.stop_server()
+    stop_server(device)
     if device.loki_link is not None:
         device.loki_link.close()
     if device.discovery is not None:
         device.discovery.close()
 
 
+def stop_server(device):
+    """Close ``device``'s listening socket and its connections (start() serves again)."""
+    server = device.server
+    device.server = None
+    if server is not None:
+        try:
+            server.stop()
+        except OSError:
+            pass
+
+
 def serve(device):
     """A new server for the link just made (the old one died with the old link), when
-    ``remote.enabled``."""
+    ``remote.enabled``; the Device's step asks for one once per new link."""
     get = device.settings.get
     if not get("remote.enabled"):
         return
@@ -236,7 +251,7 @@ def serve(device):
     gc.collect()
     from jotunheim.grpc.server import GrpcWebServer
 
-    device.stop_server()
+    stop_server(device)
     resources = device.resources
     buffers = resources.buffers
     server = GrpcWebServer(
@@ -258,6 +273,7 @@ def serve(device):
     except OSError as exc:
         from jotunheim.device import report
 
+        device.network_joins = -1  # the next step tries again
         raise report.listen_error(exc, host, port) from None
     if not port:
         device.port = server.port  # port 0: the OS picked one

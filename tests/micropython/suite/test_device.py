@@ -235,10 +235,15 @@ def test_offline_loki_is_reported_and_backed_off():
     device.stop()
 
 
-# Code that only builds (jotunheim.device.setup, jotunheim.resources.setup,
-# jotunheim.logconfig) is forgotten after each use so that a board gets its heap back;
-# each use brings it back.
-BUILD_ONLY = ("jotunheim.device.setup", "jotunheim.resources.setup", "jotunheim.logconfig")
+# Code that only builds or configures (jotunheim.device.setup, .reconfigure,
+# jotunheim.resources.setup, jotunheim.logconfig) is forgotten after each use so that a
+# board gets its heap back; each use brings it back.
+BUILD_ONLY = (
+    "jotunheim.device.setup",
+    "jotunheim.device.reconfigure",
+    "jotunheim.resources.setup",
+    "jotunheim.logconfig",
+)
 
 
 def _forgotten():
@@ -252,6 +257,7 @@ def _forgotten():
         assert name not in sys.modules, name
     assert "logconfig" not in jotunheim.__dict__
     assert "setup" not in jotunheim.device.__dict__
+    assert "reconfigure" not in jotunheim.device.__dict__
     assert "setup" not in jotunheim.resources.__dict__
 
 
@@ -280,6 +286,11 @@ def test_build_only_code_is_forgotten_and_comes_back_each_time():
     device.loader.reload()
     assert device.resources.memory.exhausted == 4096 and device.logger.level == 20
     _forgotten()
+    with open(root + "/jotunheim.json", "w") as f:  # and once more
+        f.write(json.dumps({"resources": {"heap_exhausted": 2048}}))
+    assert sorted(device.loader.reload()) == ["logging", "resources"]
+    assert device.resources.memory.exhausted == 2048 and device.logger.level == 30
+    _forgotten()
     device.stop()
     assert device.server is None and not device.running
     _forgotten()
@@ -295,3 +306,35 @@ def test_build_only_code_is_forgotten_and_comes_back_each_time():
     other.step()
     assert other.server is not None
     other.stop()
+    # Settings given as a dict (validated, never reloaded), twice.
+    for limit in (7, 8):
+        fixed = Device(settings={"remote": {"rate_limit_per_minute": limit}}, root=root)
+        assert fixed.loader is None and fixed.handler.per_minute == limit
+        _forgotten()
+
+
+def test_steps_import_no_build_only_code():
+    # Build-only code is imported for building, never by a step that has nothing to
+    # build: not while serving, and not when remote.enabled is off (no server to make).
+    import builtins
+
+    imported = []
+    real = builtins.__import__
+
+    def recording(name, *args):
+        if name in BUILD_ONLY:
+            imported.append(name)
+        return real(name, *args)
+
+    for settings in ({}, {"remote": {"enabled": False}}):
+        device, _ = _device(_root("steps%d" % len(settings), settings))
+        device.step()
+        assert (device.server is None) == bool(settings)
+        builtins.__import__ = recording
+        try:
+            for _ in range(5):
+                device.step()
+        finally:
+            builtins.__import__ = real
+        assert imported == [], imported
+        device.stop()
