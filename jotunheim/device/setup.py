@@ -12,9 +12,6 @@ import gc
 from jotunheim.compat import monotonic, run_and_forget
 from jotunheim.resources import SYSTEM
 
-LOGCONFIG = "jotunheim.logconfig"  # the loggers' level and error ring (forgotten too)
-RECONFIGURE = "jotunheim.device.reconfigure"  # settings given, settings changed (same)
-
 # jotunheim.ota.STATE_FILE, written once an update was installed (a trial boot to confirm).
 # Named here so that a device without updates never imports jotunheim.ota (tests check
 # that the two agree).
@@ -76,7 +73,9 @@ def build(
         loader.on_change(device.apply_settings)
     else:
         loader = None
-        settings, device.secrets = run_and_forget(RECONFIGURE, "fixed_settings", settings, root)
+        settings, device.secrets = run_and_forget(
+            "jotunheim.device.reconfigure", "fixed_settings", settings, root
+        )
     device.loader = loader
     device.settings = settings
     get = settings.get
@@ -117,9 +116,11 @@ def build(
             setattr(device, key, value)
     device.clock = clock = clock or monotonic
     device.logger = logger = logger or log.getLogger("jotunheim.device")
-    run_and_forget(LOGCONFIG, "apply_settings", settings.section("logging"))
+    run_and_forget("jotunheim.logconfig", "apply_settings", settings.section("logging"))
     if error_ring:
-        run_and_forget(LOGCONFIG, "enable_error_ring", root=root, size=get("logging.ring_size"))
+        run_and_forget(
+            "jotunheim.logconfig", "enable_error_ring", root=root, size=get("logging.ring_size")
+        )
     device.handler = RemoteCommandHandler(
         registry,
         device,

@@ -17,6 +17,31 @@ def _root(name):
     return ROOT + "/" + name
 
 
+def test_loggers_are_made_and_levels_named_by_code_then_forgotten():
+    # jotunheim.logconfig makes each new logger and reads a level given by name, and is
+    # forgotten each time (its code goes back to the heap); it comes back when needed.
+    import sys
+
+    import jotunheim
+    from jotunheim.log import getLogger
+
+    for name in ("jotunheim.first", "jotunheim.second"):
+        lg = getLogger(name)
+        assert getLogger(name) is lg
+        lg.setLevel("INFO")
+        assert lg.level == 20
+        lg.setLevel("warn")
+        assert lg.level == 30
+        assert "jotunheim.logconfig" not in sys.modules
+        assert "logconfig" not in jotunheim.__dict__
+    try:
+        lg.setLevel("LOUD")
+        raised = False
+    except ValueError:
+        raised = True
+    assert raised and "jotunheim.logconfig" not in sys.modules  # forgotten when it raised
+
+
 def test_error_ring_loads_with_the_first_error():
     import sys
 
