@@ -98,6 +98,18 @@ def running():
         yield r
 
 
+def exchange(port, data):
+    """Send ``data`` on a new connection; everything the server answers until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(data)
+        reply = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return reply
+            reply += chunk
+
+
 def raw_call(port, path, body, headers=None):
     """Send one request on a raw socket; returns (status line, headers dict, body bytes)."""
     head = "POST %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n" % (
@@ -106,14 +118,7 @@ def raw_call(port, path, body, headers=None):
     )
     for k, v in (headers or {"Content-Type": "application/grpc-web+proto"}).items():
         head += "%s: %s\r\n" % (k, v)
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(head.encode() + b"\r\n" + body)
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+    data = exchange(port, head.encode() + b"\r\n" + body)
     head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode().split("\r\n")
     hdrs = {}
@@ -328,14 +333,7 @@ def test_a_calls_trailers_and_deadline_are_its_own_on_a_kept_alive_connection():
         ).encode()
         first = head + b"grpc-timeout: 5S\r\n\r\n" + body
         second = head + b"Connection: close\r\n\r\n" + body
-        with socket.create_connection(("127.0.0.1", r.port), timeout=5) as s:
-            s.sendall(first + second)  # pipelined: one connection, one slot
-            data = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+        data = exchange(r.port, first + second)  # pipelined: one connection, one slot
     assert data.count(b"HTTP/1.1 200") == 2 and data.count(b"grpc-status: 0") == 2
     assert data.count(b"x-first: 1") == 1
     assert seen[0] is not None and seen[1] is None
