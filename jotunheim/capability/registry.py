@@ -48,9 +48,10 @@ TABLE = "jotunheim.capability.tooltable"
 class ToolRegistry:
     """Sensors, actuators, providers and custom tools of one device, as tools.
 
-    The tool table is built on first use and rebuilt after every change; a change that
-    would give two tools one name is refused by the call that causes it, and the registry
-    stays as it was.
+    The tool table is made by each addition (:mod:`jotunheim.capability.tooltable`, which
+    the registry forgets after each use), and again on first use after a provider's tools
+    changed or something was removed; an addition that would give two tools one name is
+    refused by the call that causes it, and the registry stays as it was.
 
     Example::
 
