@@ -546,3 +546,14 @@ def test_simulated_parts_behave_as_the_real_adapters():
     sim.press()
     real_pin.value = False
     assert sim.read() == real.read() == {"pressed": True}
+
+
+def test_a_simulated_pin_keeps_only_its_last_writes():
+    from jotunheim.capability.drivers.simulated import SimulatedPin
+
+    pin = SimulatedPin()
+    for i in range(1000):
+        pin.write(i % 2 == 0)
+    pin.deinit()
+    assert len(pin.history) == SimulatedPin.HISTORY and pin.history[-1] == "deinit"
+    assert pin.history[-2] is False and pin.value is False

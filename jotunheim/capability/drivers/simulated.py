@@ -50,8 +50,11 @@ def random(part):
 
 class SimulatedPin:
     """Stands in for a ``digitalio.DigitalInOut`` (``value``; every level the simulated
-    parts write goes through :meth:`write`, which records it in ``history``) and for a
+    parts write goes through :meth:`write`, which records it in ``history``, the last
+    ``HISTORY`` of them, so a simulator that runs for days does not grow) and for a
     ``pwmio.PWMOut`` (``duty_cycle``, ``frequency``)."""
+
+    HISTORY = 32
 
     duty_cycle = 0
     frequency = 5000
@@ -63,12 +66,19 @@ class SimulatedPin:
     def write(self, level):
         """Set ``value`` to ``level`` and record it in ``history``."""
         self.value = level
-        self.history.append(level)
+        self.note(level)
 
     def deinit(self):
         """Stop the output (duty cycle 0) and record the release in ``history``."""
         self.duty_cycle = 0
-        self.history.append("deinit")
+        self.note("deinit")
+
+    def note(self, event):
+        """Record ``event`` in ``history`` (the oldest dropped beyond ``HISTORY``)."""
+        history = self.history
+        history.append(event)
+        if len(history) > self.HISTORY:
+            del history[0]
 
 
 class SimulatedClimateSensor(Sensor):
