@@ -36,6 +36,33 @@ def networks_from_settings(section=None, getenv=None) -> list:
     return found
 
 
+def build(manager, radio, networks, probe, probe_interval, dead_after, backoff,
+          connect_timeout, pool, clock, hostname, logger, delays):  # fmt: skip
+    """Set up ``manager`` from :class:`~jotunheim.net.wifi.WiFiManager`'s arguments."""
+    if radio is None:
+        import wifi  # noqa: PLC0415
+
+        radio = wifi.radio
+    manager.radio = radio
+    manager.networks = list(networks if networks is not None else networks_from_settings())
+    manager.probe = probe
+    manager.probe_interval = probe_interval
+    manager.dead_after = dead_after
+    manager.backoff = backoff
+    manager.delays = delays
+    manager.connect_timeout = connect_timeout
+    manager.pool = pool
+    if clock is None:
+        from jotunheim.compat import monotonic as clock
+    manager.clock = clock
+    manager.logger = logger
+    if hostname:
+        try:
+            radio.hostname = hostname
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
 def get_network(section=None, getenv=None, radio=None, **kwargs):
     """A :class:`WiFiManager` on a board with ``wifi``, a :class:`HostNetwork` on CPython.
 

@@ -21,7 +21,7 @@ board that joins at once and has no probe target never loads them.
 
 import sys
 
-from jotunheim.compat import IS_CPYTHON, monotonic, run_and_forget
+from jotunheim.compat import IS_CPYTHON, run_and_forget
 
 # HTTP clients (Loki, OTA) hold their sockets in adafruit_connection_manager; a device that
 # only serves never loads it (it and jotunheim.net.session cost ~8 KB of heap).
@@ -92,28 +92,11 @@ class WiFiManager:
         logger=None,
         delays=(1.0, 60.0),
     ) -> None:
-        if radio is None:
-            import wifi  # noqa: PLC0415
-
-            radio = wifi.radio
-        self.radio = radio
-        if networks is None:
-            networks = run_and_forget(CONFIGURE, "networks_from_settings")
-        self.networks = list(networks)
-        self.probe = probe
-        self.probe_interval = probe_interval
-        self.dead_after = dead_after
-        self.backoff = backoff
-        self.delays = delays
-        self.connect_timeout = connect_timeout
-        self.pool = pool
-        self.clock = clock or monotonic
-        self.logger = logger
-        if hostname:
-            try:
-                radio.hostname = hostname
-            except (AttributeError, ValueError, OSError):
-                pass
+        # Construction runs once: jotunheim.net.configure, forgotten once done.
+        run_and_forget(
+            CONFIGURE, "build", self, radio, networks, probe, probe_interval, dead_after,
+            backoff, connect_timeout, pool, clock, hostname, logger, delays,
+        )  # fmt: skip
 
     # -- observers ---------------------------------------------------------------------
     def on_change(self, func) -> None:
