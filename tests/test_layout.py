@@ -401,6 +401,102 @@ def test_no_module_level_getattr():
     assert not lines, _report("module __getattr__ in jotunheim/", lines)
 
 
+def _module_constants(source):
+    """Module-level ``NAME = <literal>`` of ``source``: ``{name: value}``."""
+    out = {}
+    for node in source.tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                try:
+                    out[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    pass
+    return out
+
+
+def forgotten_modules():
+    """``{module: where}`` of every module the library forgets: the first argument of a
+    ``run_and_forget(...)`` or ``forget(...)`` call, a string or a module constant naming one
+    (or a tuple of them)."""
+    found = {}
+    for source in SOURCES:
+        constants = _module_constants(source)
+        for node in ast.walk(source.tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name not in ("run_and_forget", "forget"):
+                continue
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant):
+                values = [arg.value]
+            elif isinstance(arg, ast.Name) and arg.id in constants:
+                values = constants[arg.id]
+                values = list(values) if isinstance(values, tuple) else [values]
+            else:  # a loop variable: the tuples of the module name the modules
+                values = [v for v in constants.values() if isinstance(v, tuple)]
+                values = [m for v in values for m in v if isinstance(m, str) and m in MODULES]
+            for value in values:
+                if isinstance(value, str) and value.startswith("jotunheim"):
+                    found.setdefault(value, source.where(node))
+    return found
+
+
+def forgettable_problems(source):
+    """Lines of ``source`` that a forgotten module must not have: a class, or module-level
+    state (a value that is not a literal constant); either breaks once it is imported anew."""
+    lines = []
+    for node in ast.walk(source.tree):
+        if isinstance(node, ast.ClassDef):
+            lines.append("%s: class %s in a forgotten module" % (source.where(node), node.name))
+    # A constant: an UPPER_CASE name bound to a literal (a table read, never changed).
+    constants = {k for k in _module_constants(source) if k.upper() == k}
+    for node in source.tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if not (isinstance(target, ast.Name) and target.id in constants):
+                    lines.append(
+                        "%s: module-level state in a forgotten module" % source.where(node)
+                    )
+    return lines
+
+
+def stateful_forgotten_modules():
+    """:func:`forgettable_problems` of every module the library forgets."""
+    lines = []
+    for name, where in sorted(forgotten_modules().items()):
+        source = MODULES.get(name)
+        if source is None:
+            lines.append("%s: forgets %s, which is not a module of jotunheim/" % (where, name))
+        else:
+            lines += forgettable_problems(source)
+    return lines
+
+
+def test_the_forgettable_check_finds_classes_and_state():
+    text = "X = 1\nY = (1, 'a')\ncache = {}\ncache2 = dict()\nclass C:\n    pass\n"
+    lines = forgettable_problems(_source_of(text))
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "class C in a forgotten module",
+        "module-level state in a forgotten module",
+        "module-level state in a forgotten module",
+    ]
+    assert lines[1].startswith("jotunheim/fake/mod.py:3")
+    assert lines[2].startswith("jotunheim/fake/mod.py:4")
+
+
+def test_forgotten_modules_define_no_classes_and_keep_no_state():
+    found = forgotten_modules()
+    # Guards the scan: the Device's set-up and the settings' reading are among them.
+    assert {"jotunheim.device.setup", "jotunheim.settings.reading"} <= set(found), found
+    assert "jotunheim.settings.validator" in found  # through reading.HELPERS
+    lines = stateful_forgotten_modules()
+    assert not lines, _report("forgotten modules with classes or state", lines)
+
+
 # ------------------------------------------------------------ the checkers, on known code
 
 
