@@ -626,3 +626,41 @@ def test_compat_clock_reads_allocate_nothing_after_a_second_of_uptime():
     start = compat.monotonic_ms()
     time.sleep_ms(30)
     assert 25 <= compat.monotonic_ms() - start < 5000
+
+
+def test_compat_run_and_forget_imports_calls_and_forgets():
+    import os
+    import sys
+
+    from jotunheim.compat import forget, run_and_forget
+
+    folder = "/jh_forget"
+    for path in (folder, folder + "/jh_pkg"):
+        try:
+            os.mkdir(path)
+        except OSError:
+            pass
+    with open(folder + "/jh_pkg/__init__.py", "w") as f:
+        f.write("")
+    with open(folder + "/jh_pkg/builder.py", "w") as f:
+        f.write("def make(n):\n    return [n]\ndef fail():\n    raise ValueError('no')\n")
+    sys.path.insert(0, folder)
+    try:
+        import jh_pkg
+
+        assert run_and_forget("jh_pkg.builder", "make", 3) == [3]
+        assert "jh_pkg.builder" not in sys.modules and not hasattr(jh_pkg, "builder")
+        assert run_and_forget("jh_pkg.builder", "make", 4) == [4]  # imported again
+        assert "jh_pkg.builder" not in sys.modules
+        # What forgetting gives back is measured at top level, where no stale pointer on
+        # the stack keeps the old code alive for the conservative collector: per module by
+        # benchmarks/bench_module_ram.py, for the whole Device by tests/test_device_ram.py.
+        try:
+            run_and_forget("jh_pkg.builder", "fail")
+            raised = False
+        except ValueError:
+            raised = True
+        assert raised and "jh_pkg.builder" not in sys.modules  # forgotten when it raised too
+        forget("jh_pkg.never_imported")  # nothing to forget: no error
+    finally:
+        sys.path.remove(folder)
