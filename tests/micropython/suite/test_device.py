@@ -167,58 +167,6 @@ def test_reboot_after_answer_and_reload_settings():
     device.stop()
 
 
-# Modules that only build things: forgotten once used (jotunheim.compat.forget), imported
-# again when a rejoin needs a new server or a reload reads the file.
-BUILD_ONLY = (
-    "jotunheim.device.setup",
-    "jotunheim.settings.reading",
-    "jotunheim.settings.reload",
-    "jotunheim.net.configure",
-    "jotunheim.net.join",
-    "jotunheim.settings.defaults",
-)
-
-
-def _none_loaded():
-    import sys
-
-    loaded = [name for name in BUILD_ONLY if name in sys.modules]
-    assert not loaded, loaded
-    import jotunheim.device
-    import jotunheim.settings
-
-    assert not hasattr(jotunheim.device, "setup") and not hasattr(jotunheim.settings, "reading")
-
-
-def test_build_only_modules_are_forgotten_and_come_back():
-    root = _root("forget")
-    device, relay = _device(root)
-    device.step()
-    _none_loaded()
-    first = device.server
-    wifi.radio.drop()  # a new link: the server is built again (setup imported again)
-    for _ in range(5):
-        device.step()
-        if device.server is not first and device.server is not None:
-            break
-    assert device.server is not None and device.server is not first
-    _none_loaded()
-    with open(root + "/jotunheim.json", "w") as f:
-        f.write(json.dumps({"remote": {"rate_limit_per_minute": 6}}))
-    assert device.loader.reload() == ["remote"]  # reading and reload imported again
-    assert device.handler.per_minute == 6
-    _none_loaded()
-    _queue("CallTool", jpb.ToolCallRequest(tool_name="set_relay_sim", parameters='{"on": true}'))
-    device.step()
-    assert _answer(jpb.ToolCallResponse).success and relay.state() == {"on": True}
-    device.stop()
-    second, _ = _device(_root("forget2"))  # a second Device: built by setup imported anew
-    second.step()
-    assert second.server is not None
-    _none_loaded()
-    second.stop()
-
-
 def test_offline_loki_is_reported_and_backed_off():
     root = _root("loki", {"network": {"loki_url": "http://loki.local:8080"}})
     fake_net.add_host("loki.local", "10.0.0.9")
@@ -235,14 +183,20 @@ def test_offline_loki_is_reported_and_backed_off():
     device.stop()
 
 
-# Code that only builds or configures (jotunheim.device.setup, .reconfigure,
-# jotunheim.resources.setup, jotunheim.logconfig) is forgotten after each use so that a
-# board gets its heap back; each use brings it back.
+# Code that only builds or configures (the Device's setup and reconfiguration, the resource
+# monitor's setup, the loggers' configuration, reading and reloading the settings and their
+# defaults, making and joining the network) is forgotten after each use so that a board gets
+# its heap back; each use brings it back.
 BUILD_ONLY = (
     "jotunheim.device.setup",
     "jotunheim.device.reconfigure",
     "jotunheim.resources.setup",
     "jotunheim.logconfig",
+    "jotunheim.settings.reading",
+    "jotunheim.settings.reload",
+    "jotunheim.settings.defaults",
+    "jotunheim.net.configure",
+    "jotunheim.net.join",
 )
 
 
@@ -259,6 +213,12 @@ def _forgotten():
     assert "setup" not in jotunheim.device.__dict__
     assert "reconfigure" not in jotunheim.device.__dict__
     assert "setup" not in jotunheim.resources.__dict__
+    import jotunheim.net
+    import jotunheim.settings
+
+    for name in ("reading", "reload", "defaults"):
+        assert name not in jotunheim.settings.__dict__, name
+    assert "configure" not in jotunheim.net.__dict__ and "join" not in jotunheim.net.__dict__
 
 
 def test_build_only_code_is_forgotten_and_comes_back_each_time():
