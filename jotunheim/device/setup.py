@@ -94,11 +94,14 @@ def build(
     ):
         if value is not None:
             given[key] = value
-    device.host = host or get("remote.host") or "0.0.0.0"
-    device.port = port if port is not None else get("remote.listen_port")
+    # Each get() parses its section's line (and a section the file leaves out is read from
+    # jotunheim.settings.defaults): the remote section is read once for all its keys.
+    remote = settings.section("remote")
+    device.host = host or remote.get("host") or "0.0.0.0"
+    device.port = port if port is not None else remote.get("listen_port")
     device.network = network
     device.registry = registry = registry or ToolRegistry()
-    data = get("remote.allowed_gpio_pins")
+    data = remote.get("allowed_gpio_pins")
     if data:  # raw GPIO tools only when the settings name pins for them
         from jotunheim.capability import gpio
 
@@ -116,20 +119,21 @@ def build(
             setattr(device, key, value)
     device.clock = clock = clock or monotonic
     device.logger = logger = logger or log.getLogger("jotunheim.device")
-    run_and_forget("jotunheim.logconfig", "apply_settings", settings.section("logging"))
+    section = settings.section("logging")
+    run_and_forget("jotunheim.logconfig", "apply_settings", section)
     if error_ring:
         run_and_forget(
-            "jotunheim.logconfig", "enable_error_ring", root=root, size=get("logging.ring_size")
+            "jotunheim.logconfig", "enable_error_ring", root=root, size=section.get("ring_size")
         )
     device.handler = RemoteCommandHandler(
         registry,
         device,
         token=device.token("token", "JOTUNHEIM_TOKEN"),
         owner_token=device.token("owner_token", "JOTUNHEIM_OWNER_TOKEN"),
-        rate_limit_per_minute=get("remote.rate_limit_per_minute"),
-        max_params_bytes=get("remote.max_request_bytes"),
+        rate_limit_per_minute=remote.get("rate_limit_per_minute"),
+        max_params_bytes=remote.get("max_request_bytes"),
         logger=logger,
-        seal_results=get("remote.seal_results"),
+        seal_results=remote.get("seal_results"),
         **auth_options(device),
     )
     device.started_at = clock()
@@ -244,8 +248,8 @@ def stop_server(device):
 def serve(device):
     """A new server for the link just made (the old one died with the old link), when
     ``remote.enabled``; the Device's step asks for one once per new link."""
-    get = device.settings.get
-    if not get("remote.enabled"):
+    remote = device.settings.section("remote")  # one parse for all its keys
+    if not remote.get("enabled"):
         return
     # Start-up garbage (settings parsing, WiFi join) collected before the server's
     # modules load: their code then finds whole blocks instead of a fragmented heap.
@@ -259,9 +263,9 @@ def serve(device):
         # The network's pool: a device that only serves never loads the connection
         # manager (jotunheim.net.wifi.WiFiManager.socket_pool).
         device.pool or device.network.socket_pool(),
-        max_request_size=get("remote.max_request_bytes"),
-        cors_origin=get("remote.cors_origin"),
-        slots=get("remote.max_connections"),
+        max_request_size=remote.get("max_request_bytes"),
+        cors_origin=remote.get("cors_origin"),
+        slots=remote.get("max_connections"),
         buffer_size=buffers.size,
         buffers=buffers,
         meter=resources.bandwidth,

@@ -16,11 +16,9 @@ def build(monitor, settings, clock, root, cpu, heap) -> None:
         from jotunheim.settings.loader import Settings
 
         settings = Settings()  # the schema's defaults
-    get = settings.get
+    section = settings.section("resources")  # one parse for its keys
     monitor.memory = memory = MemoryMonitor(heap=heap)
-    monitor.buffers = BufferPool(
-        get("resources.buffer_size"), get("resources.buffer_count"), memory
-    )
+    monitor.buffers = BufferPool(section.get("buffer_size"), section.get("buffer_count"), memory)
     monitor.bandwidth = Bandwidth(clock=clock)
     configure(monitor, settings)
     monitor.root = root
@@ -36,10 +34,10 @@ def build(monitor, settings, clock, root, cpu, heap) -> None:
 def configure(monitor, settings) -> None:
     """Apply the heap lines and the bandwidth budget of ``settings`` to ``monitor`` (also
     on a settings hot reload; the pool keeps its buffers until the next start)."""
-    get = settings.get
+    section = settings.section("resources")  # one parse for its keys
     memory = monitor.memory
     bandwidth = monitor.bandwidth
-    memory.warning = get("resources.heap_warning")
-    memory.exhausted = get("resources.heap_exhausted")
-    bandwidth.budget = get("resources.bandwidth_budget")
-    bandwidth.window = get("resources.bandwidth_window")
+    memory.warning = section.get("heap_warning")
+    memory.exhausted = section.get("heap_exhausted")
+    bandwidth.budget = section.get("bandwidth_budget")
+    bandwidth.window = section.get("bandwidth_window")
