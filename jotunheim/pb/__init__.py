@@ -143,7 +143,7 @@ def fields_of(cls):
     return cls._fields
 
 
-def zero(kind):
+def _zero(kind):
     """The proto3 default of a scalar kind: what zero bytes decode to."""
     return read(Message, "", bytes(8), 0, 8, _WIRE[kind], kind, None, 0)[0]
 
@@ -256,9 +256,9 @@ def read(cls, name, buf, pos, end, key, kind, sub, level):
                     if kind:
                         entry[i] = value
                 if entry[0] is None:
-                    entry[0] = zero(sub[0])
+                    entry[0] = _zero(sub[0])
                 if entry[1] is None:
-                    entry[1] = sub[2]() if sub[2] else zero(sub[1])
+                    entry[1] = sub[2]() if sub[2] else _zero(sub[1])
                 return entry, pos
             if kind == 11:
                 return _decode(sub, buf, start, pos, level + 1), pos

@@ -9,8 +9,6 @@
 
 import sys
 
-from jotunheim.pb import zero
-
 
 def parse(cls):
     """``(oneof names, field table)`` of message class ``cls``, parsed from its module's
@@ -43,5 +41,10 @@ def parse(cls):
         if not flags & 5:
             # proto3 defaults: None when unset has a meaning (optional, oneof, message),
             # else what zero bytes decode to.
-            setattr(cls, name, None if flags & 0xFFF8 or kind == 11 else zero(kind))
+            value = None
+            if not flags & 0xFFF8 and kind != 11:
+                value = 0.0 if kind < 3 else "" if kind == 9 else b"" if kind == 12 else 0
+                if kind == 8:
+                    value = False
+            setattr(cls, name, value)
     return tuple(group.split(",")) if group else (), tuple(table)
